@@ -1,0 +1,224 @@
+"""The Record: one local piece of information (a listing, a trade, a reading...).
+
+A record is ``kind``, ``origin`` (peer id of the node that ingested it),
+``ts_ms`` and ``fields``: a map from str to int, float, str, bool, bytes, or a
+flat list of these. Its canonical bytes are the msgpack array
+``[kind, origin, ts_ms, [[key, value], ...]]`` with keys sorted, so the same
+record always yields the same bytes, and its id is the CID of those bytes.
+
+Decoding enforces :class:`RecordLimits` (field count, string/bytes length, list
+length, nesting, total size) *before* building anything, and the constructor
+enforces the same rules, so a Record that exists is always well formed.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from protocol.cid import cid_of
+from protocol.codec import expect_int, expect_list, expect_str, packb, unpackb
+from protocol.errors import DecodeError, LocalError
+from protocol.keys import validate_peer_id
+
+Scalar = Union[int, float, str, bool, bytes]
+FieldValue = Union[Scalar, tuple[Scalar, ...]]
+
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLimits:
+    """Bounds every decoder and constructor enforces (all inclusive)."""
+
+    max_total_bytes: int = 16 * 1024
+    max_fields: int = 64
+    max_kind_len: int = 64
+    max_key_len: int = 64
+    max_str_len: int = 4096
+    max_bytes_len: int = 4096
+    max_list_len: int = 64
+
+
+DEFAULT_LIMITS = RecordLimits()
+
+
+def _check_scalar(v: Any, lim: RecordLimits, where: str) -> Scalar:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int):
+        if not INT_MIN <= v <= INT_MAX:
+            raise DecodeError(f"{where}: integer out of 64-bit range")
+        return v
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise DecodeError(f"{where}: NaN and infinity are not allowed")
+        return v
+    if isinstance(v, str):
+        if len(v) > lim.max_str_len:
+            raise DecodeError(f"{where}: string longer than {lim.max_str_len}")
+        return v
+    if isinstance(v, bytes):
+        if len(v) > lim.max_bytes_len:
+            raise DecodeError(f"{where}: bytes longer than {lim.max_bytes_len}")
+        return v
+    raise DecodeError(f"{where}: unsupported value type {type(v).__name__}")
+
+
+def _check_value(v: Any, lim: RecordLimits, where: str) -> FieldValue:
+    if isinstance(v, list | tuple):
+        if len(v) > lim.max_list_len:
+            raise DecodeError(f"{where}: list longer than {lim.max_list_len}")
+        out = []
+        for i, item in enumerate(v):
+            if isinstance(item, list | tuple | dict):
+                raise DecodeError(f"{where}[{i}]: nested containers are not allowed")
+            out.append(_check_scalar(item, lim, f"{where}[{i}]"))
+        return tuple(out)
+    return _check_scalar(v, lim, where)
+
+
+def _check_fields(fields: Mapping[str, Any], lim: RecordLimits) -> tuple[tuple[str, FieldValue], ...]:
+    if len(fields) > lim.max_fields:
+        raise DecodeError(f"record has {len(fields)} fields, limit {lim.max_fields}")
+    items = []
+    for k, v in fields.items():
+        if not isinstance(k, str) or not 0 < len(k) <= lim.max_key_len:
+            raise DecodeError(f"field name must be a non-empty string of at most {lim.max_key_len} chars")
+        items.append((k, _check_value(v, lim, f"field {k!r}")))
+    items.sort(key=lambda kv: kv[0])
+    return tuple(items)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A validated record. ``fields`` is stored as sorted (key, value) pairs."""
+
+    kind: str
+    origin: str
+    ts_ms: int
+    items: tuple[tuple[str, FieldValue], ...]
+    _bytes: bytes = field(default=b"", repr=False, compare=False)
+
+    @classmethod
+    def create(
+        cls,
+        kind: str,
+        origin: str,
+        ts_ms: int,
+        fields: Mapping[str, Any],
+        limits: RecordLimits = DEFAULT_LIMITS,
+    ) -> Record:
+        """Build a record, validating everything; raises DecodeError on bad input."""
+        if not isinstance(kind, str) or not 0 < len(kind) <= limits.max_kind_len:
+            raise DecodeError(f"kind must be a non-empty string of at most {limits.max_kind_len} chars")
+        validate_peer_id(origin)
+        expect_int(ts_ms, "ts_ms", 0, INT_MAX)
+        if not isinstance(fields, Mapping):
+            raise DecodeError("fields must be a map")
+        items = _check_fields(fields, limits)
+        raw = packb([kind, origin, ts_ms, [[k, list(v) if isinstance(v, tuple) else v] for k, v in items]])
+        if len(raw) > limits.max_total_bytes:
+            raise DecodeError(f"record of {len(raw)} bytes exceeds limit {limits.max_total_bytes}")
+        return cls(kind, origin, ts_ms, items, raw)
+
+    @property
+    def fields(self) -> dict[str, FieldValue]:
+        return dict(self.items)
+
+    def canonical_bytes(self) -> bytes:
+        return self._bytes
+
+    @property
+    def cid(self) -> str:
+        """Record id: CIDv1 of the canonical bytes."""
+        return cid_of(self._bytes)
+
+    def text(self) -> str:
+        """Searchable text: kind plus every field name and textual value."""
+        parts = [self.kind]
+        for k, v in self.items:
+            vals = v if isinstance(v, tuple) else (v,)
+            parts.append(k + " " + " ".join(x if isinstance(x, str) else repr(x) for x in vals if not isinstance(x, bytes)))
+        return " ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-safe dict; bytes become ``{"$b64": ...}``."""
+        def conv(x: Any) -> Any:
+            if isinstance(x, bytes):
+                return {"$b64": base64.b64encode(x).decode("ascii")}
+            if isinstance(x, tuple):
+                return [conv(i) for i in x]
+            return x
+        return {"kind": self.kind, "origin": self.origin, "ts_ms": self.ts_ms,
+                "fields": {k: conv(v) for k, v in self.items}}
+
+
+def record_from_json(obj: Any, origin: str, limits: RecordLimits = DEFAULT_LIMITS) -> Record:
+    """Build a record from a parsed JSON object ``{"kind", "ts_ms", "fields"}``.
+
+    ``origin`` in the object, if present, is ignored unless it equals the given
+    one: a node only ingests records under its own peer id. Raises LocalError
+    with a message fit for a user on any mistake.
+    """
+    if not isinstance(obj, dict):
+        raise LocalError("record must be a JSON object")
+    missing = [k for k in ("kind", "ts_ms", "fields") if k not in obj]
+    if missing:
+        raise LocalError(f"record is missing {', '.join(missing)}")
+    unknown = set(obj) - {"kind", "ts_ms", "fields", "origin"}
+    if unknown:
+        raise LocalError(f"record has unknown keys: {', '.join(sorted(unknown))}")
+    ts = obj["ts_ms"]
+    if isinstance(ts, float) and ts.is_integer():
+        ts = int(ts)
+    fields = obj["fields"]
+    if not isinstance(fields, dict):
+        raise LocalError("fields must be a JSON object")
+
+    def conv(x: Any) -> Any:
+        if isinstance(x, dict) and set(x) == {"$b64"} and isinstance(x["$b64"], str):
+            try:
+                return base64.b64decode(x["$b64"], validate=True)
+            except ValueError:
+                raise LocalError("bad base64 in $b64 value") from None
+        if isinstance(x, list):
+            return [conv(i) for i in x]
+        if isinstance(x, dict):
+            raise LocalError("nested objects are not allowed in fields")
+        if x is None:
+            raise LocalError("null is not allowed in fields")
+        return x
+
+    try:
+        return Record.create(obj["kind"], origin, ts, {k: conv(v) for k, v in fields.items()}, limits)
+    except DecodeError as exc:
+        raise LocalError(str(exc)) from None
+
+
+def decode_record(data: bytes, limits: RecordLimits = DEFAULT_LIMITS) -> Record:
+    """Decode canonical record bytes; raises DecodeError on anything else."""
+    obj = unpackb(data, max_bytes=limits.max_total_bytes, max_items=max(limits.max_fields, limits.max_list_len, 4))
+    return record_from_obj(obj, limits, data)
+
+
+def record_from_obj(obj: Any, limits: RecordLimits = DEFAULT_LIMITS, raw: bytes | None = None) -> Record:
+    """Build a record from an already-unpacked canonical array; requires canonical form."""
+    kind, origin, ts_ms, pairs = expect_list(obj, 4, "record")
+    expect_str(kind, "record kind", limits.max_kind_len)
+    expect_str(origin, "record origin", 64)
+    if not isinstance(pairs, list) or len(pairs) > limits.max_fields:
+        raise DecodeError("record fields: expected an array of at most max_fields pairs")
+    fields: dict[str, Any] = {}
+    for p in pairs:
+        k, v = expect_list(p, 2, "record field")
+        if not isinstance(k, str) or k in fields:
+            raise DecodeError("record field names must be unique strings")
+        fields[k] = v
+    rec = Record.create(kind, origin, ts_ms, fields, limits)
+    if raw is not None and rec.canonical_bytes() != bytes(raw):
+        raise DecodeError("record bytes are not canonical")
+    return rec
