@@ -42,8 +42,9 @@ def cid_from_text(text: str) -> bytes:
     if body != body.lower():
         raise DecodeError("CID text must be lower-case base32")
     try:
-        raw = base64.b32decode(body.upper() + "====", casefold=False)
-    except (ValueError, base64.binascii.Error) as exc:  # type: ignore[attr-defined]
+        # b32decode demands padding to a multiple of 8 characters (58 -> 64).
+        raw = base64.b32decode(body.upper() + "=" * (-len(body) % 8), casefold=False)
+    except ValueError as exc:  # binascii.Error is a ValueError
         raise DecodeError(f"bad base32 in CID: {exc}") from None
     _check_raw(raw)
     # Reject non-canonical encodings (stray bits in the last base32 character).
