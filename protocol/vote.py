@@ -1,0 +1,213 @@
+"""Votes: one validator's signed ACCEPT or REJECT for one block in one slot.
+
+A vote names the block id, the slot it claims (proposer, seq), the voter, a
+decision and a reason code. Its canonical bytes are the msgpack array
+``[block_id_cid_bin, proposer, seq, voter, decision, reason]``; the voter signs
+``DOMAIN_VOTE + canonical bytes`` with Ed25519. Every vote is signed on its own
+so that a commit certificate can carry single votes from many voters.
+
+On the wire a :class:`SignedVote` is ``[vote_bytes, signature]`` and a
+:class:`VoteBatch` is an array of those pairs: gossip costs 6-9 ms of CPU per
+delivered message, so a validator sends all the votes it has ready as one
+batch.
+
+Decoders check sizes before unpacking, require canonical bytes, and raise only
+:class:`protocol.errors.DecodeError`. Constructors validate too (also with
+DecodeError, as :class:`protocol.record.Record` does), so a Vote that exists is
+well formed. Signatures are checked by :meth:`SignedVote.verify`, never
+implicitly by decoding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from protocol.cid import CID_BYTES_LEN, cid_from_text, cid_to_text
+from protocol.codec import expect_bytes, expect_int, expect_list, expect_str, packb, unpackb
+from protocol.errors import DecodeError, LocalError
+from protocol.keys import DOMAIN_VOTE, SIGNATURE_LEN, PrivateKey, public_key_from_peer_id
+
+MAX_SEQ = 2**63 - 1
+# Peer ids for Ed25519 keys are 52 base58 chars; leave headroom, never unbounded.
+_MAX_PEER_ID_LEN = 64
+# canonical vote bytes: 36-byte CID + two peer ids + small ints, well under 256.
+MAX_VOTE_BYTES = 256
+MAX_SIGNED_VOTE_BYTES = MAX_VOTE_BYTES + SIGNATURE_LEN + 8
+#: Most votes one VoteBatch may carry (bounded before anything is allocated).
+MAX_BATCH_VOTES = 4096
+MAX_BATCH_BYTES = MAX_BATCH_VOTES * MAX_SIGNED_VOTE_BYTES + 8
+
+
+class Decision(IntEnum):
+    """What the voter decided. Numbers are part of the wire format."""
+
+    ACCEPT = 1
+    REJECT = 2
+
+
+class Reason(IntEnum):
+    """Why a vote is what it is. Numbers are part of the wire format: never renumber.
+
+    OK (0) is the only reason an ACCEPT may carry; every REJECT carries another.
+    """
+
+    OK = 0
+    BAD_SIGNATURE = 1  #: the proposer's header signature failed
+    BAD_PAYLOAD = 2  #: payload CID, size, decompression or record decoding failed
+    CHAIN_RULE = 3  #: seq / prev do not follow the proposer's committed chain
+    UNKNOWN_MODEL = 4  #: model_id is not accepted by the network's genesis
+    SCORE_MISMATCH = 5  #: a claimed score is outside tolerance of the voter's own
+    LOW_IMPORTANCE = 6  #: mean in-block score is below the genesis threshold
+    TOO_LARGE = 7  #: more records or payload bytes than genesis allows
+    EQUIVOCATION = 8  #: the proposer signed two different blocks for this slot
+    OTHER = 9  #: anything else; kept so old nodes can decode new reasons' intent
+
+
+def _peer_key(peer_id: Any, what: str) -> None:
+    expect_str(peer_id, what, _MAX_PEER_ID_LEN)
+    # Parses and rejects small-order keys; raises DecodeError or SignatureError.
+    try:
+        public_key_from_peer_id(peer_id)
+    except DecodeError:
+        raise
+    except Exception as exc:  # SignatureError from a small-order key: still bad input
+        raise DecodeError(f"{what}: {exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """One validator's decision on one block in one slot (unsigned).
+
+    Raises DecodeError on construction if any field is malformed, including an
+    ACCEPT with a reason other than OK or a REJECT with reason OK.
+    """
+
+    block_id: str
+    proposer: str
+    seq: int
+    voter: str
+    decision: Decision
+    reason: Reason
+    _bytes: bytes = field(init=False, repr=False, compare=False, default=b"")
+
+    def __post_init__(self) -> None:
+        try:
+            cid_bin = cid_from_text(self.block_id)
+        except DecodeError as exc:
+            raise DecodeError(f"vote block_id: {exc}") from None
+        _peer_key(self.proposer, "vote proposer")
+        _peer_key(self.voter, "vote voter")
+        expect_int(self.seq, "vote seq", 1, MAX_SEQ)
+        # expect_int first: Enum lookup alone would accept True or 1.0.
+        expect_int(self.decision, "vote decision", 0, 255)
+        expect_int(self.reason, "vote reason", 0, 255)
+        try:
+            decision = Decision(self.decision)
+            reason = Reason(self.reason)
+        except ValueError:
+            raise DecodeError("vote: unknown decision or reason code") from None
+        if (decision is Decision.ACCEPT) != (reason is Reason.OK):
+            raise DecodeError("vote: ACCEPT must carry reason OK and REJECT must not")
+        # Normalise plain ints to the enums so equality and repr are stable.
+        object.__setattr__(self, "decision", decision)
+        object.__setattr__(self, "reason", reason)
+        raw = packb([cid_bin, self.proposer, self.seq, self.voter, int(decision), int(reason)])
+        object.__setattr__(self, "_bytes", raw)
+
+    @property
+    def slot(self) -> tuple[str, int]:
+        """The slot this vote is for: (proposer, seq)."""
+        return (self.proposer, self.seq)
+
+    def canonical_bytes(self) -> bytes:
+        """The bytes the voter signs (after ``DOMAIN_VOTE``)."""
+        return self._bytes
+
+
+def decode_vote(data: bytes) -> Vote:
+    """Decode canonical vote bytes; raises DecodeError on anything else."""
+    obj = unpackb(data, max_bytes=MAX_VOTE_BYTES, max_items=6)
+    cid_bin, proposer, seq, voter, decision, reason = expect_list(obj, 6, "vote")
+    expect_bytes(cid_bin, "vote block_id", CID_BYTES_LEN)
+    vote = Vote(cid_to_text(cid_bin), proposer, seq, voter, decision, reason)
+    if vote.canonical_bytes() != bytes(data):
+        raise DecodeError("vote bytes are not canonical")
+    return vote
+
+
+@dataclass(frozen=True, slots=True)
+class SignedVote:
+    """A vote plus the voter's Ed25519 signature over ``DOMAIN_VOTE + vote bytes``."""
+
+    vote: Vote
+    signature: bytes
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.vote, Vote):
+            raise DecodeError("signed vote: vote must be a Vote")
+        expect_bytes(self.signature, "vote signature", SIGNATURE_LEN)
+
+    def encode(self) -> bytes:
+        """Wire bytes: ``[vote_bytes, signature]``."""
+        return packb([self.vote.canonical_bytes(), self.signature])
+
+    def verify(self) -> None:
+        """Raise SignatureError unless the voter really signed this vote."""
+        key = public_key_from_peer_id(self.vote.voter)
+        key.verify(DOMAIN_VOTE, self.vote.canonical_bytes(), self.signature)
+
+
+def sign_vote(vote: Vote, key: PrivateKey) -> SignedVote:
+    """Sign ``vote`` with ``key``; raises LocalError if ``key`` is not the voter's."""
+    if key.peer_id != vote.voter:
+        raise LocalError(f"cannot sign a vote for voter {vote.voter} with key {key.peer_id}")
+    return SignedVote(vote, key.sign(DOMAIN_VOTE, vote.canonical_bytes()))
+
+
+def _signed_vote_from_obj(obj: Any) -> SignedVote:
+    vote_bytes, sig = expect_list(obj, 2, "signed vote")
+    expect_bytes(vote_bytes, "vote bytes", max_len=MAX_VOTE_BYTES)
+    expect_bytes(sig, "vote signature", SIGNATURE_LEN)
+    return SignedVote(decode_vote(vote_bytes), sig)
+
+
+def decode_signed_vote(data: bytes) -> SignedVote:
+    """Decode ``[vote_bytes, signature]``; raises DecodeError. Does not verify."""
+    sv = _signed_vote_from_obj(unpackb(data, max_bytes=MAX_SIGNED_VOTE_BYTES, max_items=6))
+    if sv.encode() != bytes(data):
+        raise DecodeError("signed vote bytes are not canonical")
+    return sv
+
+
+@dataclass(frozen=True, slots=True)
+class VoteBatch:
+    """Many signed votes in one gossip message (1..MAX_BATCH_VOTES of them)."""
+
+    votes: tuple[SignedVote, ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.votes, tuple) or not 1 <= len(self.votes) <= MAX_BATCH_VOTES:
+            raise DecodeError(f"vote batch must hold 1..{MAX_BATCH_VOTES} votes")
+        if not all(isinstance(sv, SignedVote) for sv in self.votes):
+            raise DecodeError("vote batch may hold only SignedVote items")
+
+    def encode(self) -> bytes:
+        """Wire bytes: an array of ``[vote_bytes, signature]`` pairs."""
+        return packb([[sv.vote.canonical_bytes(), sv.signature] for sv in self.votes])
+
+
+def decode_vote_batch(data: bytes) -> VoteBatch:
+    """Decode a vote batch; raises DecodeError. Signatures are not verified here.
+
+    msgpack's ``max_array_len`` rejects an array header claiming more than
+    MAX_BATCH_VOTES entries before any list is allocated.
+    """
+    obj = unpackb(data, max_bytes=MAX_BATCH_BYTES, max_items=MAX_BATCH_VOTES)
+    if not isinstance(obj, list):
+        raise DecodeError("vote batch: expected an array")
+    batch = VoteBatch(tuple(_signed_vote_from_obj(item) for item in obj))
+    if batch.encode() != bytes(data):
+        raise DecodeError("vote batch bytes are not canonical")
+    return batch
