@@ -201,11 +201,12 @@ _PEER_KEY_CACHE: dict[str, PublicKey] = {}
 
 def public_key_from_peer_id(peer_id: str) -> PublicKey:
     """Extract and validate the Ed25519 key embedded in a peer id."""
+    # Type check first: the cache lookup would raise TypeError on a list.
+    if not isinstance(peer_id, str) or not 40 <= len(peer_id) <= 60:
+        raise DecodeError(f"not an Ed25519 libp2p peer id: {peer_id!r:.80}")
     cached = _PEER_KEY_CACHE.get(peer_id)
     if cached is not None:
         return cached
-    if not isinstance(peer_id, str) or not 40 <= len(peer_id) <= 60:
-        raise DecodeError(f"not an Ed25519 libp2p peer id: {peer_id!r:.80}")
     raw = b58decode(peer_id)
     if (
         len(raw) != PEER_ID_BYTES_LEN

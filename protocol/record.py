@@ -17,15 +17,15 @@ import base64
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from protocol.cid import cid_of
 from protocol.codec import expect_int, expect_list, expect_str, packb, unpackb
-from protocol.errors import DecodeError, LocalError
+from protocol.errors import DecodeError, LocalError, SignatureError
 from protocol.keys import validate_peer_id
 
-Scalar = Union[int, float, str, bool, bytes]
-FieldValue = Union[Scalar, tuple[Scalar, ...]]
+Scalar = int | float | str | bool | bytes
+FieldValue = Scalar | tuple[Scalar, ...]
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
@@ -115,12 +115,21 @@ class Record:
         """Build a record, validating everything; raises DecodeError on bad input."""
         if not isinstance(kind, str) or not 0 < len(kind) <= limits.max_kind_len:
             raise DecodeError(f"kind must be a non-empty string of at most {limits.max_kind_len} chars")
-        validate_peer_id(origin)
+        try:
+            validate_peer_id(origin)
+        except SignatureError as exc:
+            # An origin that embeds a small-order key is malformed record
+            # content; decode_record promises DecodeError only.
+            raise DecodeError(f"record origin: {exc}") from None
         expect_int(ts_ms, "ts_ms", 0, INT_MAX)
         if not isinstance(fields, Mapping):
             raise DecodeError("fields must be a map")
         items = _check_fields(fields, limits)
-        raw = packb([kind, origin, ts_ms, [[k, list(v) if isinstance(v, tuple) else v] for k, v in items]])
+        try:
+            raw = packb([kind, origin, ts_ms, [[k, list(v) if isinstance(v, tuple) else v] for k, v in items]])
+        except UnicodeEncodeError:
+            # Lone surrogates (e.g. "\ud800" from JSON) have no UTF-8 form.
+            raise DecodeError("record strings must be valid Unicode (no lone surrogates)") from None
         if len(raw) > limits.max_total_bytes:
             raise DecodeError(f"record of {len(raw)} bytes exceeds limit {limits.max_total_bytes}")
         return cls(kind, origin, ts_ms, items, raw)

@@ -1,0 +1,477 @@
+"""The block format: a signed header plus a zstd-compressed payload of records.
+
+Layout (all canonical msgpack arrays, see ``protocol.codec``):
+
+- header: ``[version, network, proposer, seq, prev, created_ms, model_id,
+  payload_cid, payload_len, codec, record_count, scores]`` where the CIDs are
+  36-byte binary CIDs (``prev`` may be nil) and ``scores`` is one bin of
+  little-endian uint16, one per record (``round(score * 65535)``);
+- signed header: ``[header_bytes, signature]``, the proposer's Ed25519
+  signature over ``DOMAIN_BLOCK + header_bytes``;
+- block: ``[signed_header_bytes, payload]`` with ``payload`` nil when the
+  block is announced by header only and the payload is fetched over sync;
+- payload: one zstd frame with its content size declared, holding
+  ``[record_bytes, ...]`` (each a record's canonical bytes).
+
+The block id is the CID of the header bytes (without the signature), so every
+signer and every voter names a block the same way. The payload CID covers the
+*compressed* bytes: :func:`open_payload` checks the hash before it lets zstd
+look at anything, then refuses any frame that does not declare its size or
+declares one above the cap, because ``max_output_size`` does not bound a frame
+that declares its own size (see shared/notes/codecs-crypto-store.md).
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import zstandard
+
+from protocol import FORMAT_VERSION
+from protocol.cid import CID_BYTES_LEN, cid_from_text, cid_matches, cid_of, cid_to_text
+from protocol.codec import expect_bytes, expect_int, expect_list, expect_str, packb, unpackb
+from protocol.errors import (
+    ConfigError,
+    DecodeError,
+    LocalError,
+    SignatureError,
+    ValidationError,
+)
+from protocol.keys import DOMAIN_BLOCK, SIGNATURE_LEN, PrivateKey, public_key_from_peer_id
+from protocol.record import DEFAULT_LIMITS as DEFAULT_RECORD_LIMITS
+from protocol.record import Record, RecordLimits, decode_record
+
+CODEC_ZSTD = 1
+CODECS = frozenset({CODEC_ZSTD})
+ZSTD_LEVEL = 3
+SCORE_SCALE = 65535
+MAX_NETWORK_LEN = 64
+MAX_PEER_ID_LEN = 64
+_INT_MAX = 2**63 - 1
+# Bytes a header can take besides its scores: 12 small fields, three 36-byte
+# CIDs, a network name of up to 64 chars (<= 256 bytes of UTF-8) and a peer id.
+_HEADER_FIXED_MAX = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class BlockLimits:
+    """Bounds every block decoder and builder enforces (all inclusive)."""
+
+    max_records: int = 4096
+    """Records in one block."""
+    max_payload_bytes: int = 8 * 1024 * 1024
+    """Compressed payload size."""
+    max_decompressed_bytes: int = 32 * 1024 * 1024
+    """Declared (and actual) size of the decompressed payload."""
+    gossip_payload_max: int = 512 * 1024
+    """Payloads above this are gossiped header-only and fetched over sync."""
+    records: RecordLimits = DEFAULT_RECORD_LIMITS
+    """Limits for each record inside the payload."""
+
+    def __post_init__(self) -> None:
+        for name in ("max_records", "max_payload_bytes", "max_decompressed_bytes", "gossip_payload_max"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"BlockLimits.{name} must be a positive integer, got {value!r}")
+        if self.gossip_payload_max > self.max_payload_bytes:
+            raise ConfigError("BlockLimits.gossip_payload_max must not exceed max_payload_bytes")
+
+    @property
+    def max_header_bytes(self) -> int:
+        """Largest encoded header these limits allow."""
+        return _HEADER_FIXED_MAX + 2 * self.max_records
+
+    @property
+    def max_signed_header_bytes(self) -> int:
+        """Largest encoded signed header these limits allow."""
+        return self.max_header_bytes + SIGNATURE_LEN + 16
+
+    @property
+    def max_block_bytes(self) -> int:
+        """Largest encoded block (signed header plus payload) these limits allow."""
+        return self.max_signed_header_bytes + self.max_payload_bytes + 16
+
+
+DEFAULT_BLOCK_LIMITS = BlockLimits()
+
+
+def _check_cid_text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise DecodeError(f"{what}: expected a text CID")
+    cid_from_text(value)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class BlockHeader:
+    """A validated block header. Construction raises DecodeError on any bad field.
+
+    Size limits that depend on :class:`BlockLimits` (record count, payload
+    length) are checked by :meth:`check_limits`, which every decoder and
+    :func:`build_block` call, so a header may be built under any limits.
+    """
+
+    version: int
+    network: str
+    proposer: str
+    seq: int
+    prev: str | None
+    created_ms: int
+    model_id: str
+    payload_cid: str
+    payload_len: int
+    codec: int
+    record_count: int
+    scores: tuple[int, ...]
+    # Derived once: the header is hashed and signed far more often than built.
+    _canonical: bytes = field(init=False, repr=False, compare=False)
+    _block_id: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if expect_int(self.version, "block version") != FORMAT_VERSION:
+            raise DecodeError(f"unsupported block format version {self.version}")
+        network = expect_str(self.network, "block network", MAX_NETWORK_LEN)
+        if not network:
+            raise DecodeError("block network must not be empty")
+        expect_str(self.proposer, "block proposer", MAX_PEER_ID_LEN)
+        try:
+            public_key_from_peer_id(self.proposer)
+        except SignatureError as exc:
+            # A peer id that embeds an unusable key is malformed as far as a
+            # header goes; decoders promise DecodeError only.
+            raise DecodeError(f"block proposer: {exc}") from None
+        expect_int(self.seq, "block seq", 1, _INT_MAX)
+        prev_raw = None if self.prev is None else cid_from_text(_check_cid_text(self.prev, "block prev"))
+        expect_int(self.created_ms, "block created_ms", 0, _INT_MAX)
+        model_raw = cid_from_text(_check_cid_text(self.model_id, "block model_id"))
+        payload_raw = cid_from_text(_check_cid_text(self.payload_cid, "block payload_cid"))
+        expect_int(self.payload_len, "block payload_len", 1, _INT_MAX)
+        if expect_int(self.codec, "block codec") not in CODECS:
+            raise DecodeError(f"unknown block payload codec {self.codec}")
+        expect_int(self.record_count, "block record_count", 1, _INT_MAX)
+        if not isinstance(self.scores, tuple) or len(self.scores) != self.record_count:
+            raise DecodeError("block scores: expected a tuple with one score per record")
+        for s in self.scores:
+            expect_int(s, "block score", 0, SCORE_SCALE)
+        canonical = packb(
+            [
+                self.version,
+                network,
+                self.proposer,
+                self.seq,
+                prev_raw,
+                self.created_ms,
+                model_raw,
+                payload_raw,
+                self.payload_len,
+                self.codec,
+                self.record_count,
+                struct.pack(f"<{self.record_count}H", *self.scores),
+            ]
+        )
+        object.__setattr__(self, "_canonical", canonical)
+        object.__setattr__(self, "_block_id", cid_of(canonical))
+
+    def canonical_bytes(self) -> bytes:
+        """The bytes the proposer signs and the block id hashes."""
+        return self._canonical
+
+    @property
+    def block_id(self) -> str:
+        """CID of :meth:`canonical_bytes`."""
+        return self._block_id
+
+    @property
+    def slot(self) -> tuple[str, int]:
+        """(proposer, seq): at most one block per slot may commit."""
+        return (self.proposer, self.seq)
+
+    def float_scores(self) -> tuple[float, ...]:
+        """The quantized scores as floats in [0, 1]."""
+        return tuple(s / SCORE_SCALE for s in self.scores)
+
+    def check_limits(self, limits: BlockLimits) -> None:
+        """Raise DecodeError if this header exceeds ``limits``."""
+        if self.record_count > limits.max_records:
+            raise DecodeError(f"block has {self.record_count} records, limit {limits.max_records}")
+        if self.payload_len > limits.max_payload_bytes:
+            raise DecodeError(
+                f"block payload of {self.payload_len} bytes exceeds limit {limits.max_payload_bytes}"
+            )
+
+
+def quantize_score(score: float) -> int:
+    """Map a score in [0, 1] to the uint16 carried in headers."""
+    if not isinstance(score, int | float) or isinstance(score, bool) or not math.isfinite(score):
+        raise LocalError(f"score must be a finite number, got {score!r}")
+    if not 0.0 <= score <= 1.0:
+        raise LocalError(f"score must lie in [0, 1], got {score!r}")
+    return round(score * SCORE_SCALE)
+
+
+def decode_header(data: bytes, limits: BlockLimits = DEFAULT_BLOCK_LIMITS) -> BlockHeader:
+    """Decode canonical header bytes; raises DecodeError on anything else."""
+    obj = unpackb(data, max_bytes=limits.max_header_bytes, max_items=16)
+    (version, network, proposer, seq, prev, created_ms, model_id, payload_cid, payload_len, codec,
+     record_count, scores) = expect_list(obj, 12, "block header")
+    # Bound the count before unpacking the scores, so the tuple is never larger
+    # than the limits allow.
+    count = expect_int(record_count, "block record_count", 1, limits.max_records)
+    raw_scores = expect_bytes(scores, "block scores", 2 * count)
+    header = BlockHeader(
+        version=version,
+        network=network,
+        proposer=proposer,
+        seq=seq,
+        prev=None if prev is None else cid_to_text(expect_bytes(prev, "block prev", CID_BYTES_LEN)),
+        created_ms=created_ms,
+        model_id=cid_to_text(expect_bytes(model_id, "block model_id", CID_BYTES_LEN)),
+        payload_cid=cid_to_text(expect_bytes(payload_cid, "block payload_cid", CID_BYTES_LEN)),
+        payload_len=payload_len,
+        codec=codec,
+        record_count=count,
+        scores=struct.unpack(f"<{count}H", raw_scores),
+    )
+    header.check_limits(limits)
+    # One block, one encoding: otherwise the same block would have many ids.
+    if header.canonical_bytes() != bytes(data):
+        raise DecodeError("block header bytes are not canonical")
+    return header
+
+
+@dataclass(frozen=True, slots=True)
+class SignedHeader:
+    """A header with the proposer's signature. Construction does not verify it."""
+
+    header: BlockHeader
+    signature: bytes
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.header, BlockHeader):
+            raise DecodeError("signed header: expected a BlockHeader")
+        expect_bytes(self.signature, "block signature", SIGNATURE_LEN)
+
+    @property
+    def block_id(self) -> str:
+        return self.header.block_id
+
+    def verify(self) -> None:
+        """Raise SignatureError unless the proposer signed this header."""
+        public_key_from_peer_id(self.header.proposer).verify(
+            DOMAIN_BLOCK, self.header.canonical_bytes(), self.signature
+        )
+
+    def encode(self) -> bytes:
+        """Wire form: ``[header_bytes, signature]``."""
+        return packb([self.header.canonical_bytes(), self.signature])
+
+
+def sign_header(key: PrivateKey, header: BlockHeader) -> SignedHeader:
+    """Sign ``header`` with the proposer's key."""
+    if key.peer_id != header.proposer:
+        raise LocalError("only the proposer can sign its block header")
+    return SignedHeader(header, key.sign(DOMAIN_BLOCK, header.canonical_bytes()))
+
+
+def decode_signed_header(data: bytes, limits: BlockLimits = DEFAULT_BLOCK_LIMITS) -> SignedHeader:
+    """Decode a signed header; raises DecodeError. Does NOT verify the signature."""
+    obj = unpackb(data, max_bytes=limits.max_signed_header_bytes, max_items=2)
+    header_bytes, signature = expect_list(obj, 2, "signed header")
+    header = decode_header(expect_bytes(header_bytes, "header bytes", max_len=limits.max_header_bytes), limits)
+    signed = SignedHeader(header, expect_bytes(signature, "block signature", SIGNATURE_LEN))
+    if signed.encode() != bytes(data):
+        raise DecodeError("signed header bytes are not canonical")
+    return signed
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A signed header and its payload, or ``payload=None`` for a header-only announcement.
+
+    Construction checks that a present payload matches the header's length and
+    CID (raising ValidationError), so a Block never pairs a header with a
+    payload it did not commit to. It does not verify the signature or open the
+    payload: see :meth:`SignedHeader.verify` and :func:`open_payload`.
+    """
+
+    signed: SignedHeader
+    payload: bytes | None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.signed, SignedHeader):
+            raise DecodeError("block: expected a SignedHeader")
+        if self.payload is None:
+            return
+        if not isinstance(self.payload, bytes):
+            raise DecodeError("block payload: expected bytes")
+        _check_payload_matches(self.signed.header, self.payload)
+
+    @property
+    def header(self) -> BlockHeader:
+        return self.signed.header
+
+    @property
+    def block_id(self) -> str:
+        return self.signed.header.block_id
+
+    def header_only(self) -> Block:
+        """This block without its payload (an announcement)."""
+        return self if self.payload is None else Block(self.signed, None)
+
+    def for_gossip(self, limits: BlockLimits = DEFAULT_BLOCK_LIMITS) -> Block:
+        """Whole block if its payload fits in a gossip message, else the header alone."""
+        if self.payload is not None and len(self.payload) > limits.gossip_payload_max:
+            return self.header_only()
+        return self
+
+    def encode(self) -> bytes:
+        """Wire form: ``[signed_header_bytes, payload_or_nil]``."""
+        return packb([self.signed.encode(), self.payload])
+
+
+def decode_block(data: bytes, limits: BlockLimits = DEFAULT_BLOCK_LIMITS) -> Block:
+    """Decode a block (signature not verified, payload not opened).
+
+    Raises DecodeError on malformed bytes and ValidationError when the payload
+    does not match the header's length or CID.
+    """
+    obj = unpackb(data, max_bytes=limits.max_block_bytes, max_items=2)
+    signed_bytes, payload = expect_list(obj, 2, "block")
+    signed = decode_signed_header(
+        expect_bytes(signed_bytes, "signed header bytes", max_len=limits.max_signed_header_bytes), limits
+    )
+    if payload is not None:
+        expect_bytes(payload, "block payload", max_len=limits.max_payload_bytes)
+    block = Block(signed, payload)
+    if block.encode() != bytes(data):
+        raise DecodeError("block bytes are not canonical")
+    return block
+
+
+def _check_payload_matches(header: BlockHeader, payload: bytes) -> None:
+    if len(payload) != header.payload_len:
+        raise ValidationError(
+            f"payload is {len(payload)} bytes, header {header.block_id} says {header.payload_len}"
+        )
+    if not cid_matches(header.payload_cid, payload):
+        raise ValidationError(f"payload does not match CID {header.payload_cid} of block {header.block_id}")
+
+
+def build_block(
+    key: PrivateKey,
+    *,
+    network: str,
+    seq: int,
+    prev: str | None,
+    created_ms: int,
+    model_id: str,
+    records: Sequence[Record],
+    scores: Sequence[float],
+    limits: BlockLimits = DEFAULT_BLOCK_LIMITS,
+) -> Block:
+    """Compress, hash and sign ``records`` into a block proposed by ``key``.
+
+    Raises LocalError on misuse: no records, too many, a score count that does
+    not match, a score outside [0, 1], or a payload beyond the limits (split
+    the batch and try again).
+    """
+    if not records:
+        raise LocalError("a block needs at least one record")
+    if len(records) > limits.max_records:
+        raise LocalError(f"{len(records)} records exceed the block limit of {limits.max_records}")
+    if len(scores) != len(records):
+        raise LocalError(f"{len(scores)} scores for {len(records)} records")
+    if not all(isinstance(r, Record) for r in records):
+        raise LocalError("records must be protocol.record.Record instances")
+    quantized = tuple(quantize_score(s) for s in scores)
+    raw = packb([r.canonical_bytes() for r in records])
+    if len(raw) > limits.max_decompressed_bytes:
+        raise LocalError(
+            f"records take {len(raw)} bytes, above the decompressed limit {limits.max_decompressed_bytes}"
+        )
+    # A compressor object is not thread-safe: one per call. compress() writes a
+    # single frame and declares the content size, which open_payload requires.
+    payload = zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=True).compress(raw)
+    if len(payload) > limits.max_payload_bytes:
+        raise LocalError(
+            f"compressed payload of {len(payload)} bytes exceeds limit {limits.max_payload_bytes}"
+        )
+    try:
+        header = BlockHeader(
+            version=FORMAT_VERSION,
+            network=network,
+            proposer=key.peer_id,
+            seq=seq,
+            prev=prev,
+            created_ms=created_ms,
+            model_id=model_id,
+            payload_cid=cid_of(payload),
+            payload_len=len(payload),
+            codec=CODEC_ZSTD,
+            record_count=len(records),
+            scores=quantized,
+        )
+    except DecodeError as exc:
+        raise LocalError(f"bad block header field: {exc}") from None
+    return Block(sign_header(key, header), payload)
+
+
+def open_payload(
+    header: BlockHeader, payload: bytes, limits: BlockLimits = DEFAULT_BLOCK_LIMITS
+) -> tuple[Record, ...]:
+    """Check, decompress and decode a block payload into its records.
+
+    The order is what makes it safe against hostile input: (1) the payload
+    length and CID are checked before zstd sees a byte, (2) the frame must
+    declare its content size and that size must be within the cap, (3) the
+    frame is decompressed with no trailing data allowed, and only then are the
+    records unpacked, each in canonical form, and counted against the header.
+    Raises DecodeError for malformed bytes and ValidationError when the
+    payload disagrees with the header; nothing else.
+    """
+    if not isinstance(payload, bytes):
+        raise DecodeError("block payload: expected bytes")
+    if len(payload) > limits.max_payload_bytes:
+        raise DecodeError(f"payload of {len(payload)} bytes exceeds limit {limits.max_payload_bytes}")
+    header.check_limits(limits)
+    _check_payload_matches(header, payload)
+    try:
+        declared = zstandard.frame_content_size(payload)
+    except zstandard.ZstdError:
+        raise DecodeError("payload is not a zstd frame") from None
+    if declared < 0:
+        raise DecodeError("payload frame does not declare its content size")
+    if declared > limits.max_decompressed_bytes:
+        raise DecodeError(
+            f"payload declares {declared} bytes, above the limit {limits.max_decompressed_bytes}"
+        )
+    try:
+        raw = zstandard.ZstdDecompressor().decompress(
+            payload, max_output_size=limits.max_decompressed_bytes, allow_extra_data=False
+        )
+    except zstandard.ZstdError as exc:
+        raise DecodeError(f"bad zstd payload: {exc}"[:200]) from None
+    if len(raw) != declared:  # zstd enforces this; keep the promise explicit
+        raise DecodeError("payload frame content size does not match its data")
+    items = unpackb(raw, max_bytes=limits.max_decompressed_bytes, max_items=limits.max_records)
+    if not isinstance(items, list):
+        raise DecodeError("payload: expected an array of records")
+    if len(items) != header.record_count:
+        raise ValidationError(
+            f"payload holds {len(items)} records, header {header.block_id} says {header.record_count}"
+        )
+    records = []
+    for i, item in enumerate(items):
+        if not isinstance(item, bytes):
+            raise DecodeError(f"payload record {i}: expected bytes")
+        try:
+            records.append(decode_record(item, limits.records))
+        except DecodeError as exc:
+            raise DecodeError(f"payload record {i}: {exc}") from None
+    if packb([r.canonical_bytes() for r in records]) != raw:
+        raise DecodeError("payload array is not canonical")
+    return tuple(records)
