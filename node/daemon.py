@@ -1,0 +1,266 @@
+"""The node: wires store, model, libp2p, consensus, pipeline and sync together.
+
+Every long-lived part runs in a nursery owned by :meth:`Node.run`; shutdown is
+cancellation of that nursery, after which the store is closed, the libp2p host
+is closed (open_p2p's exit) and the data-dir lock is released.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import trio
+
+from node.config import NodeConfig
+from node.consensus import Consensus, ConsensusIO
+from node.identity import DataDirLock
+from node.metrics import Metrics
+from node.net import NetConfig, NetError, open_p2p
+from node.pipeline import IngestResult, Pipeline
+from node.store import Store
+from node.syncsvc import SyncService
+from node.topics import Topics, Validators, decode_block_announce, encode_block_announce, parse_cert, parse_votes
+from node.worker import Worker
+from protocol.block import Block, BlockLimits
+from protocol.errors import AttnshareError
+from protocol.genesis import Genesis
+from protocol.keys import PrivateKey
+from protocol.record import Record
+from protocol.vote import MAX_BATCH_VOTES, SignedVote, VoteBatch
+
+log = logging.getLogger("attnshare.node")
+
+VOTE_FLUSH_S = 0.005
+
+
+def wall_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    peer_id: str
+    role: str
+    addrs: list[str]
+    model_id: str
+    uptime_s: float
+    ingested: int
+    shipped: int
+    kept: int
+    blocks_proposed: int
+    committed_blocks: int
+    committed_records: int
+    rejected_blocks: int
+    votes_cast: int
+    evidence: int
+    pending: int
+    peers: int
+    heights: dict[str, int]
+
+
+class Node:
+    """One attnshare daemon. ``await nursery.start(node.run)`` returns once it is serving."""
+
+    def __init__(
+        self,
+        config: NodeConfig,
+        genesis: Genesis,
+        key: PrivateKey,
+        scorer: Any,
+        *,
+        now_ms: Callable[[], int] = wall_ms,
+        limits: BlockLimits | None = None,
+        serve_admin: bool = True,
+    ) -> None:
+        self.config = config
+        self.genesis = genesis
+        self.key = key
+        self.me = key.peer_id
+        self.scorer = scorer
+        self.model_id: str = scorer.model_id
+        self.now_ms = now_ms
+        self.limits = limits or BlockLimits()
+        self.serve_admin = serve_admin
+        self.metrics = Metrics()
+        self.topics = Topics.for_network(genesis.network_id)
+        self.db = Worker("store")
+        self.model = Worker("model")
+        self.started_at = time.monotonic()
+        self._votes_out: list[SignedVote] = []
+        self._votes_ready = trio.Event()
+        self.store: Store
+        self.consensus: Consensus
+        self.pipeline: Pipeline
+        self.sync: SyncService
+        self.p2p: Any = None
+        self.ready = trio.Event()
+
+    # ------------------------------------------------------------------ helpers
+    async def score(self, records: Sequence[Record]) -> list[float]:
+        return await self.model.run(self.scorer.score, list(records))
+
+    def _send_votes(self, votes: list[SignedVote]) -> None:
+        self._votes_out.extend(votes)
+        self._votes_ready.set()
+
+    async def _publish(self, topic: str, data: bytes) -> None:
+        try:
+            await self.p2p.publish(topic, data)
+        except NetError as exc:
+            log.warning("publish on %s failed: %s", topic, exc)
+            return
+        self.metrics.gossip_msgs_out.labels(topic.rsplit("/", 2)[-2]).inc()
+        self.metrics.gossip_bytes_out.labels(topic.rsplit("/", 2)[-2]).inc(len(data))
+
+    async def _publish_block(self, block: Block, attempt: int) -> None:
+        if block.payload is not None and len(block.payload) > self.limits.gossip_payload_max:
+            block = Block(block.signed, None)  # header-only announce; peers fetch over sync
+        await self._publish(self.topics.blocks, encode_block_announce(block, attempt))
+
+    async def _publish_cert(self, cert: bytes) -> None:
+        await self._publish(self.topics.certs, cert)
+
+    # ------------------------------------------------------------------ running
+    async def run(self, *, task_status: trio.TaskStatus[Node] = trio.TASK_STATUS_IGNORED) -> None:
+        lock = DataDirLock(self.config.data_dir)
+        lock.acquire()
+        try:
+            self.store = await self.db.run(Store.open, self.config.store_path, self.me)
+            try:
+                await self._run_open(task_status)
+            finally:
+                with trio.CancelScope(shield=True):
+                    await self.db.run(self.store.close)
+        finally:
+            lock.release()
+
+    async def _run_open(self, task_status: trio.TaskStatus[Node]) -> None:
+        net_cfg = NetConfig(listen_addrs=tuple(self.config.listen))
+        async with open_p2p(self.key.seed, net_cfg) as p2p:
+            self.p2p = p2p
+            self.consensus = Consensus(
+                key=self.key, genesis=self.genesis, store=self.store, db=self.db, metrics=self.metrics,
+                limits=self.limits,
+                io=ConsensusIO(
+                    score=self.score, send_votes=self._send_votes, publish_cert=self._publish_cert,
+                    fetch_block=self._fetch_block, now_ms=self.now_ms,
+                ),
+            )
+            await self.consensus.restore()
+            self.pipeline = Pipeline(
+                key=self.key, genesis=self.genesis, config=self.config.pipeline, store=self.store, db=self.db,
+                score=self.score, model_id=self.model_id, consensus=self.consensus,
+                publish_block=self._publish_block, metrics=self.metrics, now_ms=self.now_ms, limits=self.limits,
+            )
+            self.sync = SyncService(
+                p2p=p2p, store=self.store, db=self.db, consensus=self.consensus, genesis=self.genesis,
+                metrics=self.metrics, interval_s=self.config.anti_entropy_s, limits=self.limits,
+            )
+            v = Validators(self.genesis.network_id, self.genesis.validators, self.limits)
+            blocks = await p2p.subscribe(self.topics.blocks, v.block)
+            votes = await p2p.subscribe(self.topics.votes, v.votes)
+            certs = await p2p.subscribe(self.topics.certs, v.cert)
+            async with trio.open_nursery() as nursery:
+                await nursery.start(self.consensus.run)
+                nursery.start_soon(self._pump, blocks, "blocks", self._on_block_msg)
+                nursery.start_soon(self._pump, votes, "votes", self._on_votes_msg)
+                nursery.start_soon(self._pump, certs, "certs", self._on_cert_msg)
+                nursery.start_soon(self._vote_flusher)
+                await nursery.start(self.pipeline.run)
+                await nursery.start(self.sync.run)
+                nursery.start_soon(self._bootstrap)
+                if self.serve_admin:
+                    from node.admin import serve_admin
+
+                    await nursery.start(serve_admin, self)
+                if self.config.metrics_port:
+                    from node.metrics_http import serve_metrics
+
+                    await nursery.start(serve_metrics, self.metrics, self.config.metrics_port)
+                self.ready.set()
+                log.info("node %s up on %s", self.me, ", ".join(p2p.addrs()))
+                task_status.started(self)
+
+    async def _bootstrap(self) -> None:
+        """Keep dialing bootstrap peers that are not connected (they may start later than us)."""
+        delay = 0.2
+        while True:
+            connected = {p.peer_id for p in self.p2p.connected_peers()}
+            for addr in self.config.bootstrap:
+                pid = addr.rsplit("/p2p/", 1)[-1] if "/p2p/" in addr else None
+                if pid == self.me or (pid and pid in connected):
+                    continue
+                try:
+                    with trio.move_on_after(5):
+                        await self.p2p.connect(addr)
+                except NetError as exc:
+                    log.debug("bootstrap %s: %s", addr, exc)
+            self.metrics.peers.set(len(self.p2p.connected_peers()))
+            await trio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    async def _pump(self, chan: trio.MemoryReceiveChannel[tuple[str, bytes]], name: str,
+                    handle: Callable[[str, bytes], None]) -> None:
+        async for peer, data in chan:
+            self.metrics.gossip_msgs_in.labels(name).inc()
+            self.metrics.gossip_bytes_in.labels(name).inc(len(data))
+            if peer == self.me:
+                continue
+            try:
+                handle(peer, data)
+            except AttnshareError as exc:
+                self.metrics.remote_errors.labels(type(exc).__name__).inc()
+                log.info("bad %s message from %s: %s", name, peer, exc)
+
+    def _on_block_msg(self, peer: str, data: bytes) -> None:
+        self.consensus.post_block(decode_block_announce(data, self.limits), peer)
+
+    def _on_votes_msg(self, peer: str, data: bytes) -> None:
+        self.consensus.post_votes(list(parse_votes(data).votes), peer)
+
+    def _on_cert_msg(self, peer: str, data: bytes) -> None:
+        self.consensus.post_certificate(parse_cert(data), peer)
+
+    async def _vote_flusher(self) -> None:
+        """Batch our votes: one gossip message carries every vote ready within a few ms."""
+        while True:
+            await self._votes_ready.wait()
+            await trio.sleep(VOTE_FLUSH_S)
+            self._votes_ready = trio.Event()
+            while self._votes_out:
+                batch, self._votes_out = self._votes_out[:MAX_BATCH_VOTES], self._votes_out[MAX_BATCH_VOTES:]
+                await self._publish(self.topics.votes, VoteBatch(tuple(batch)).encode())
+
+    async def _fetch_block(self, block_id: str, hint: str | None) -> tuple[Block, bytes | None] | None:
+        return await self.sync.fetch_block(block_id, hint)
+
+    # ------------------------------------------------------------------ API
+    async def ingest(self, objs: Sequence[Any]) -> IngestResult:
+        return await self.pipeline.ingest(objs)
+
+    def status(self) -> NodeStatus:
+        c = self.consensus.statistics()
+        p = self.pipeline
+        return NodeStatus(
+            peer_id=self.me,
+            role="validator" if self.me in self.genesis.validators else "observer",
+            addrs=self.p2p.addrs() if self.p2p else [],
+            model_id=self.model_id,
+            uptime_s=round(time.monotonic() - self.started_at, 1),
+            ingested=p.stats_ingested,
+            shipped=p.stats_shipped,
+            kept=p.stats_kept,
+            blocks_proposed=p.stats_blocks,
+            committed_blocks=c.committed_blocks,
+            committed_records=c.committed_records,
+            rejected_blocks=c.rejected_blocks,
+            votes_cast=c.votes_cast,
+            evidence=c.evidence,
+            pending=p._pending_hint,
+            peers=len(self.p2p.connected_peers()) if self.p2p else 0,
+            heights={prop: tip[0] for prop, tip in self.consensus.tips().items()},
+        )

@@ -1,0 +1,242 @@
+"""Ingest and the proposer: pending records -> scored window -> signed block.
+
+Theory of operation
+-------------------
+1. ``ingest`` validates records and acknowledges them only once the store has
+   them durably (the store commits with synchronous=FULL).
+2. The proposer loop waits until enough records are pending (a full block) or
+   the oldest has waited ``block_interval_ms``, then scores up to ``window``
+   pending records together: a record's score depends on the others (duplicates,
+   bursts, novelty).
+3. It ships records that clear the ship threshold and are not already
+   committed (by CID); every other scored record is marked ``kept``, local and
+   queryable.
+4. The claimed in-block scores are computed on the block's records alone,
+   because that is the context every validator re-scores with; the block ships
+   only if its mean importance clears the genesis threshold.
+5. One of our slots is in flight at a time: ``prev`` must name our latest
+   committed block, which is known only once the previous slot is decided.
+   While waiting, the block is re-announced every few seconds so that lost
+   gossip heals.
+
+Crash safety: the block is stored durably *before* it is published, and our
+next seq is derived from the blocks we stored. A crash before the store write
+published nothing; a crash after it finds the undecided block on restart and
+re-announces the very same bytes, so we never sign two blocks for one slot.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import trio
+
+from node.config import PipelineConfig
+from node.consensus import Consensus
+from node.metrics import Metrics
+from node.store import Store
+from node.worker import Worker
+from protocol.block import Block, BlockLimits, build_block, decode_signed_header
+from protocol.errors import LocalError
+from protocol.genesis import Genesis
+from protocol.keys import PrivateKey
+from protocol.record import Record, record_from_json
+
+log = logging.getLogger("attnshare.pipeline")
+
+REANNOUNCE_S = 3.0
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    cids: list[str]
+    errors: list[tuple[int, str]]  # (index in the request, message)
+
+
+class Pipeline:
+    """Turns ingested records into our own signed blocks."""
+
+    def __init__(
+        self,
+        *,
+        key: PrivateKey,
+        genesis: Genesis,
+        config: PipelineConfig,
+        store: Store,
+        db: Worker,
+        score: Callable[[Sequence[Record]], Awaitable[list[float]]],
+        model_id: str,
+        consensus: Consensus,
+        publish_block: Callable[[Block, int], Awaitable[None]],
+        metrics: Metrics,
+        now_ms: Callable[[], int],
+        limits: BlockLimits | None = None,
+    ) -> None:
+        self.key = key
+        self.me = key.peer_id
+        self.genesis = genesis
+        self.config = config
+        self.store = store
+        self.db = db
+        self.score = score
+        self.model_id = model_id
+        self.consensus = consensus
+        self.publish_block = publish_block
+        self.metrics = metrics
+        self.now_ms = now_ms
+        self.limits = limits or BlockLimits()
+        self.block_max = min(config.block_max_records, genesis.max_block_records)
+        self.threshold = config.ship_threshold if config.ship_threshold is not None else genesis.record_threshold
+        self.is_proposer = self.me in genesis.validators
+        self._wake = trio.Event()
+        self._pending_hint = 0
+        self.stats_ingested = 0
+        self.stats_shipped = 0
+        self.stats_kept = 0
+        self.stats_blocks = 0
+
+    # ------------------------------------------------------------------ ingest
+    async def ingest(self, objs: Sequence[Any]) -> IngestResult:
+        """Validate JSON-like record objects and store the good ones durably."""
+        now = self.now_ms()
+        records: list[Record] = []
+        errors: list[tuple[int, str]] = []
+        for i, obj in enumerate(objs):
+            try:
+                if isinstance(obj, dict) and "ts_ms" not in obj:
+                    obj = {**obj, "ts_ms": now}
+                records.append(record_from_json(obj, self.me))
+            except LocalError as exc:
+                errors.append((i, str(exc)))
+        cids = await self.ingest_records(records) if records else []
+        return IngestResult(cids, errors)
+
+    async def ingest_records(self, records: Sequence[Record]) -> list[str]:
+        for r in records:
+            if r.origin != self.me:
+                raise LocalError(f"record origin {r.origin} is not this node ({self.me})")
+        cids = await self.db.run(self.store.add_records, list(records), self.now_ms())
+        self.stats_ingested += len(records)
+        self.metrics.records_ingested.inc(len(records))
+        self._pending_hint += len(records)
+        self.metrics.pending_records.set(self._pending_hint)
+        self._wake.set()
+        return cids
+
+    # ------------------------------------------------------------------ proposer
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        self._pending_hint = (await self.db.run(self.store.count_records)).get("pending", 0)
+        task_status.started()
+        await self._resume_own_block()
+        while True:
+            await self._wait_for_work()
+            await self._step()
+
+    async def _wait_for_work(self) -> None:
+        """Return when a full block is pending, or the interval has passed with something pending."""
+        deadline = trio.current_time() + self.config.block_interval_ms / 1000
+        while True:
+            if self._pending_hint >= self.block_max:
+                return
+            if self._pending_hint > 0 and trio.current_time() >= deadline:
+                return
+            self._wake = trio.Event()
+            with trio.move_on_at(deadline if self._pending_hint > 0 else trio.current_time() + 1.0):
+                await self._wake.wait()
+            if self._pending_hint == 0:
+                deadline = trio.current_time() + self.config.block_interval_ms / 1000
+
+    async def _step(self) -> None:
+        pending = await self.db.run(self.store.pending_records, self.config.window)
+        if not pending:
+            self._pending_hint = 0
+            return
+        scores = await self.score(pending)
+        already = await self.db.run(self.store.committed_record_cids, [r.cid for r in pending])
+        chosen = [
+            i for i, (r, s) in enumerate(zip(pending, scores, strict=True)) if s >= self.threshold and r.cid not in already
+        ][: self.block_max]
+        block_records: list[Record] = []
+        claimed: list[float] = []
+        if chosen and self.is_proposer:
+            block_records, claimed = await self._fit_block([pending[i] for i in chosen])
+        in_block = {r.cid for r in block_records}
+        kept = [(r, s) for r, s in zip(pending, scores, strict=True) if r.cid not in in_block]
+        if kept:
+            await self.db.run(self.store.mark_records, [r.cid for r, _ in kept], "kept", scores=[s for _, s in kept])
+            self.stats_kept += len(kept)
+            self.metrics.records_kept.inc(len(kept))
+        self._pending_hint = max(0, self._pending_hint - len(pending))
+        self.metrics.pending_records.set(self._pending_hint)
+        if block_records:
+            await self._propose(block_records, claimed)
+
+    async def _fit_block(self, records: list[Record]) -> tuple[list[Record], list[float]]:
+        """Claimed scores in the block's own context; drop what falls below threshold once."""
+        claimed = await self.score(records)
+        if _mean(claimed) >= self.genesis.min_block_importance and min(claimed) >= self.threshold:
+            return records, claimed
+        keep = [r for r, c in zip(records, claimed, strict=True) if c >= self.threshold]
+        if not keep:
+            return [], []
+        claimed = await self.score(keep)
+        if _mean(claimed) < self.genesis.min_block_importance:
+            return [], []
+        return keep, claimed
+
+    async def _propose(self, records: list[Record], claimed: list[float]) -> None:
+        seq = await self.db.run(self.store.next_own_seq, self.me)
+        tip = self.consensus.tips().get(self.me)
+        prev = tip[1] if tip else None
+        block = await trio.to_thread.run_sync(
+            lambda: build_block(
+                self.key, network=self.genesis.network_id, seq=seq, prev=prev, created_ms=self.now_ms(),
+                model_id=self.model_id, records=records, scores=claimed, limits=self.limits,
+            )
+        )
+        h = block.signed.header
+        # Durable before anyone can see it: a restart re-announces these exact bytes.
+        await self.db.run(
+            self.store.put_block, block.block_id, self.me, seq, block.signed.encode(), block.payload,
+            h.created_ms, h.record_count, self.now_ms(),
+        )
+        await self.db.run(self.store.mark_records, [r.cid for r in records], "shipped", scores=claimed,
+                          block_id=block.block_id)
+        self.stats_blocks += 1
+        self.stats_shipped += len(records)
+        self.metrics.blocks_proposed.inc()
+        self.metrics.records_shipped.inc(len(records))
+        await self.consensus.submit_block(block)
+        await self._announce_until_decided(block)
+
+    async def _announce_until_decided(self, block: Block) -> None:
+        h = block.signed.header
+        attempt = 0
+        while True:
+            await self.publish_block(block, attempt)
+            with trio.move_on_after(REANNOUNCE_S):
+                outcome = await self.consensus.wait_decided(self.me, h.seq)
+                if outcome == "rejected":
+                    cids = [r.cid for r in await self.db.run(self.store.block_records, block.block_id)]
+                    await self.db.run(self.store.mark_records, cids, "kept")
+                    log.warning("our block %s (seq %d) was rejected", block.block_id, h.seq)
+                return
+            attempt += 1
+
+    async def _resume_own_block(self) -> None:
+        """After a restart: re-announce our latest block if its slot is undecided."""
+        row = await self.db.run(self.store.latest_own_block, self.me)
+        if row is None or row.status != "pending" or row.payload is None:
+            return
+        block = Block(decode_signed_header(row.header, self.limits), row.payload)
+        await self.consensus.submit_block(block)
+        log.info("re-announcing undecided block %s (seq %d)", block.block_id, row.seq)
+        await self._announce_until_decided(block)
+
+
+def _mean(xs: Sequence[float]) -> float:
+    return math.fsum(xs) / len(xs) if xs else 0.0

@@ -1,0 +1,37 @@
+"""Run blocking work (SQLite, torch) off the trio event loop, one job at a time per resource.
+
+Each resource gets its own single-slot CapacityLimiter, so the store is only
+ever touched by one thread at a time (SQLite connections are not safe to share
+concurrently) and scoring does not fight itself for the CPU.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import time
+from typing import Any, TypeVar
+
+import trio
+
+T = TypeVar("T")
+
+
+class Worker:
+    """Serializes calls to one blocking resource through ``trio.to_thread``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._limiter = trio.CapacityLimiter(1)
+        self.busy_s = 0.0
+        self.calls = 0
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        def timed() -> T:
+            start = time.perf_counter()
+            try:
+                return fn(*args)
+            finally:
+                self.busy_s += time.perf_counter() - start
+                self.calls += 1
+
+        return await trio.to_thread.run_sync(timed, limiter=self._limiter)
