@@ -65,7 +65,8 @@ class Reason(IntEnum):
     OTHER = 9  #: anything else; kept so old nodes can decode new reasons' intent
 
 
-def _peer_key(peer_id: Any, what: str) -> None:
+def expect_peer_id(peer_id: Any, what: str) -> str:
+    """Return ``peer_id`` if it is a valid Ed25519 peer id; else raise DecodeError naming ``what``."""
     expect_str(peer_id, what, _MAX_PEER_ID_LEN)
     # Parses and rejects small-order keys; raises DecodeError or SignatureError.
     try:
@@ -74,6 +75,7 @@ def _peer_key(peer_id: Any, what: str) -> None:
         raise
     except Exception as exc:  # SignatureError from a small-order key: still bad input
         raise DecodeError(f"{what}: {exc}") from None
+    return peer_id  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +99,8 @@ class Vote:
             cid_bin = cid_from_text(self.block_id)
         except DecodeError as exc:
             raise DecodeError(f"vote block_id: {exc}") from None
-        _peer_key(self.proposer, "vote proposer")
-        _peer_key(self.voter, "vote voter")
+        expect_peer_id(self.proposer, "vote proposer")
+        expect_peer_id(self.voter, "vote voter")
         expect_int(self.seq, "vote seq", 1, MAX_SEQ)
         # expect_int first: Enum lookup alone would accept True or 1.0.
         expect_int(self.decision, "vote decision", 0, 255)
@@ -166,7 +168,8 @@ def sign_vote(vote: Vote, key: PrivateKey) -> SignedVote:
     return SignedVote(vote, key.sign(DOMAIN_VOTE, vote.canonical_bytes()))
 
 
-def _signed_vote_from_obj(obj: Any) -> SignedVote:
+def signed_vote_from_obj(obj: Any) -> SignedVote:
+    """Build a SignedVote from an unpacked ``[vote_bytes, signature]`` (for containers)."""
     vote_bytes, sig = expect_list(obj, 2, "signed vote")
     expect_bytes(vote_bytes, "vote bytes", max_len=MAX_VOTE_BYTES)
     expect_bytes(sig, "vote signature", SIGNATURE_LEN)
@@ -175,7 +178,7 @@ def _signed_vote_from_obj(obj: Any) -> SignedVote:
 
 def decode_signed_vote(data: bytes) -> SignedVote:
     """Decode ``[vote_bytes, signature]``; raises DecodeError. Does not verify."""
-    sv = _signed_vote_from_obj(unpackb(data, max_bytes=MAX_SIGNED_VOTE_BYTES, max_items=6))
+    sv = signed_vote_from_obj(unpackb(data, max_bytes=MAX_SIGNED_VOTE_BYTES, max_items=6))
     if sv.encode() != bytes(data):
         raise DecodeError("signed vote bytes are not canonical")
     return sv
@@ -207,7 +210,7 @@ def decode_vote_batch(data: bytes) -> VoteBatch:
     obj = unpackb(data, max_bytes=MAX_BATCH_BYTES, max_items=MAX_BATCH_VOTES)
     if not isinstance(obj, list):
         raise DecodeError("vote batch: expected an array")
-    batch = VoteBatch(tuple(_signed_vote_from_obj(item) for item in obj))
+    batch = VoteBatch(tuple(signed_vote_from_obj(item) for item in obj))
     if batch.encode() != bytes(data):
         raise DecodeError("vote batch bytes are not canonical")
     return batch
