@@ -17,6 +17,7 @@ from node import __version__
 
 # Subcommand modules, in help order. Each has register(subparsers).
 _COMMAND_MODULES = [
+    "node.commands.daemon",
     "node.commands.model",
 ]
 

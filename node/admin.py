@@ -1,0 +1,246 @@
+"""Local admin API: JSON-RPC 2.0 over a Unix socket in the data dir (mode 0600).
+
+One JSON object per line in each direction. The socket lives in the data dir
+and is chmod 0600 before it accepts anything, so only the node's own user can
+drive it. There is no TCP admin port.
+
+The client side (:class:`AdminClient`) is plain blocking sockets: the CLI must
+start fast and never needs trio for a request/response.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import stat
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import trio
+
+from protocol.errors import AttnshareError, LocalError
+
+if TYPE_CHECKING:
+    from node.daemon import Node
+
+log = logging.getLogger("attnshare.admin")
+
+MAX_REQUEST = 64 << 20  # an ingest of many records fits
+PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS, INTERNAL = -32700, -32600, -32601, -32602, -32603
+APP_ERROR = 1
+
+
+class AdminError(LocalError):
+    """An admin request failed; ``code`` follows JSON-RPC."""
+
+    def __init__(self, message: str, code: int = APP_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# ---------------------------------------------------------------------- server
+async def serve_admin(node: Node, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+    path = node.config.admin_socket
+    if path.exists() or path.is_symlink():
+        path.unlink()  # we hold the data-dir lock, so any socket here is a stale one of ours
+    sock = trio.socket.socket(trio.socket.AF_UNIX, trio.socket.SOCK_STREAM)
+    old_umask = os.umask(0o177)
+    try:
+        await sock.bind(str(path))
+    finally:
+        os.umask(old_umask)
+    os.chmod(path, 0o600)
+    sock.listen(16)
+    listener = trio.SocketListener(sock)
+    methods = AdminMethods(node)
+    try:
+        async with listener, trio.open_nursery() as nursery:
+            task_status.started()
+            while True:
+                stream = await listener.accept()
+                nursery.start_soon(_serve_conn, stream, methods)
+    finally:
+        with trio.CancelScope(shield=True):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+
+
+async def _serve_conn(stream: trio.SocketStream, methods: AdminMethods) -> None:
+    buf = bytearray()
+    async with stream:
+        while True:
+            try:
+                chunk = await stream.receive_some(1 << 20)
+            except trio.BrokenResourceError:
+                return
+            if not chunk:
+                return
+            buf += chunk
+            if len(buf) > MAX_REQUEST:
+                await _send(stream, _error(None, INVALID_REQUEST, f"request larger than {MAX_REQUEST} bytes"))
+                return
+            while b"\n" in buf:
+                line, _, rest = bytes(buf).partition(b"\n")
+                buf = bytearray(rest)
+                reply = await _handle_line(line, methods)
+                try:
+                    await _send(stream, reply)
+                except (trio.BrokenResourceError, trio.ClosedResourceError):
+                    return
+
+
+async def _send(stream: trio.SocketStream, obj: dict[str, Any]) -> None:
+    await stream.send_all(json.dumps(obj, default=_json_default).encode() + b"\n")
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, bytes):
+        return o.hex()
+    if isinstance(o, set | frozenset | tuple):
+        return list(o)
+    if hasattr(o, "__dataclass_fields__"):
+        return asdict(o)
+    return str(o)
+
+
+def _error(rid: Any, code: int, message: str) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": rid, "error": {"code": code, "message": message}}
+
+
+async def _handle_line(line: bytes, methods: AdminMethods) -> dict[str, Any]:
+    try:
+        req = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return _error(None, PARSE_ERROR, f"not JSON: {exc}")
+    if not isinstance(req, dict) or not isinstance(req.get("method"), str):
+        return _error(None, INVALID_REQUEST, "expected an object with a string 'method'")
+    rid = req.get("id")
+    params = req.get("params", {})
+    if not isinstance(params, dict):
+        return _error(rid, INVALID_PARAMS, "params must be an object")
+    fn = methods.lookup(req["method"])
+    if fn is None:
+        return _error(rid, METHOD_NOT_FOUND, f"unknown method {req['method']!r}")
+    try:
+        result = await fn(**params)
+    except TypeError as exc:
+        return _error(rid, INVALID_PARAMS, f"bad params for {req['method']}: {exc}")
+    except AdminError as exc:
+        return _error(rid, exc.code, str(exc))
+    except AttnshareError as exc:
+        return _error(rid, APP_ERROR, str(exc))
+    except Exception as exc:  # keep the daemon alive; report and log
+        log.exception("admin method %s failed", req["method"])
+        return _error(rid, INTERNAL, f"internal error: {type(exc).__name__}: {exc}")
+    return {"jsonrpc": "2.0", "id": rid, "result": result}
+
+
+class AdminMethods:
+    """Every admin method; names map to ``rpc_<name>`` with dots as underscores."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+    def lookup(self, name: str) -> Callable[..., Awaitable[Any]] | None:
+        return getattr(self, "rpc_" + name.replace(".", "_"), None)
+
+    async def rpc_status(self) -> dict[str, Any]:
+        return asdict(self.node.status())
+
+    async def rpc_ingest(self, records: list[Any]) -> dict[str, Any]:
+        if not isinstance(records, list):
+            raise AdminError("records must be a list", INVALID_PARAMS)
+        res = await self.node.ingest(records)
+        return {"cids": res.cids, "errors": [{"index": i, "error": e} for i, e in res.errors]}
+
+    async def rpc_peers(self) -> list[dict[str, Any]]:
+        return [asdict(p) for p in self.node.p2p.connected_peers()]
+
+    async def rpc_validators(self) -> dict[str, Any]:
+        vs = self.node.genesis.validators
+        connected = {p.peer_id for p in self.node.p2p.connected_peers()}
+        tips = self.node.consensus.tips()
+        return {
+            "n": vs.n, "f": vs.f, "q": vs.q,
+            "validators": [
+                {"peer_id": p, "self": p == self.node.me, "connected": p in connected,
+                 "height": tips.get(p, (0, None))[0]}
+                for p in vs.peer_ids
+            ],
+        }
+
+    async def rpc_peer_connect(self, addr: str) -> dict[str, Any]:
+        pid = await self.node.p2p.connect(addr)
+        return {"peer_id": pid}
+
+    async def rpc_peer_block(self, peer_id: str) -> dict[str, Any]:
+        await self.node.p2p.block_peer(peer_id)
+        await self.node.db.run(self.node.store.set_peer_blocked, peer_id, True)
+        return {"peer_id": peer_id, "blocked": True}
+
+    async def rpc_peer_unblock(self, peer_id: str) -> dict[str, Any]:
+        self.node.p2p.unblock_peer(peer_id)
+        await self.node.db.run(self.node.store.set_peer_blocked, peer_id, False)
+        return {"peer_id": peer_id, "blocked": False}
+
+    async def rpc_metrics(self) -> str:
+        return self.node.metrics.exposition().decode()
+
+
+# ---------------------------------------------------------------------- client
+class AdminClient:
+    """Blocking JSON-RPC client for the CLI."""
+
+    def __init__(self, data_dir: Path, timeout: float = 60.0) -> None:
+        self.path = Path(data_dir) / "admin.sock"
+        self.timeout = timeout
+        self._id = 0
+
+    def _check_socket(self) -> None:
+        try:
+            st = os.lstat(self.path)
+        except FileNotFoundError:
+            raise AdminError(f"the daemon is not running (no socket at {self.path})") from None
+        if not stat.S_ISSOCK(st.st_mode):
+            raise AdminError(f"{self.path} is not a socket: not an attnshare admin socket")
+        if st.st_uid != os.getuid():
+            raise AdminError(f"{self.path} belongs to uid {st.st_uid}, not to you: refusing to talk to it")
+
+    def call(self, method: str, **params: Any) -> Any:
+        self._check_socket()
+        self._id += 1
+        req = json.dumps({"jsonrpc": "2.0", "id": self._id, "method": method, "params": params}).encode() + b"\n"
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(self.timeout)
+        try:
+            try:
+                s.connect(str(self.path))
+            except (ConnectionRefusedError, FileNotFoundError):
+                raise AdminError(f"the daemon is not running (stale socket {self.path})") from None
+            s.sendall(req)
+            buf = bytearray()
+            while not buf.endswith(b"\n"):
+                chunk = s.recv(1 << 20)
+                if not chunk:
+                    raise AdminError("the daemon closed the connection without answering")
+                buf += chunk
+        except TimeoutError:
+            raise AdminError(f"the daemon did not answer within {self.timeout:.0f}s") from None
+        finally:
+            s.close()
+        try:
+            resp = json.loads(buf)
+        except json.JSONDecodeError:
+            raise AdminError(f"{self.path} answered something that is not JSON-RPC: not ours?") from None
+        if not isinstance(resp, dict) or resp.get("jsonrpc") != "2.0":
+            raise AdminError(f"{self.path} answered something that is not JSON-RPC: not ours?")
+        if "error" in resp:
+            err = resp["error"]
+            raise AdminError(str(err.get("message")), int(err.get("code", APP_ERROR)))
+        return resp.get("result")

@@ -1,0 +1,207 @@
+"""``init``, ``genesis``, ``run``, and the admin commands that talk to a running daemon."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("init", help="create an identity and a config in a data dir")
+    p.add_argument("--data-dir", required=True, type=Path)
+    p.add_argument("--listen", action="append", help="multiaddr to listen on (repeatable)")
+    p.add_argument("--bootstrap", action="append", default=[], help="peer multiaddr with /p2p/ID (repeatable)")
+    p.add_argument("--genesis", help="path to the network's genesis file (copied into the data dir)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("genesis", help="create a network genesis file")
+    p.add_argument("--network", required=True, help="network id: [a-z0-9-], up to 32 chars")
+    p.add_argument("--validator", action="append", default=[], help="validator peer id (repeatable)")
+    p.add_argument("--validator-dir", action="append", default=[], type=Path,
+                   help="data dir whose identity is a validator (repeatable)")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_genesis)
+
+    p = sub.add_parser("run", help="run the daemon in the foreground (SIGINT/SIGTERM stop it cleanly)")
+    p.add_argument("--data-dir", required=True, type=Path)
+    p.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on 127.0.0.1:PORT")
+    p.add_argument("--log-level", default="INFO")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("status", help="peer id, addresses, role, heights, commits, model")
+    _admin_args(p)
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("ingest", help="ingest JSON-lines records from FILE or - (stdin)")
+    _admin_args(p)
+    p.add_argument("file", help="JSON lines: {kind, ts_ms?, fields}; - for stdin")
+    p.add_argument("--batch", type=int, default=2000, help="records per request")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("peers", help="connected peers")
+    _admin_args(p)
+    p.set_defaults(func=lambda a: _simple(a, "peers"))
+
+    p = sub.add_parser("validators", help="the validator set and its heights")
+    _admin_args(p)
+    p.set_defaults(func=lambda a: _simple(a, "validators"))
+
+    p = sub.add_parser("peer", help="manual topology control")
+    _admin_args(p)
+    p.add_argument("action", choices=["connect", "block", "unblock"])
+    p.add_argument("target", help="multiaddr (connect) or peer id (block/unblock)")
+    p.set_defaults(func=cmd_peer)
+
+
+def _admin_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", required=True, type=Path)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from node.admin import AdminClient
+
+    return AdminClient(args.data_dir)
+
+
+def _print(args: argparse.Namespace, obj: Any, human: str | None = None) -> None:
+    if args.json or human is None:
+        print(json.dumps(obj, indent=None if args.json else 2, sort_keys=True))
+    else:
+        print(human)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    import shutil
+
+    from node.config import NodeConfig, write_config
+    from node.identity import KEY_FILE, generate_key, write_key
+    from protocol.errors import LocalError
+
+    d: Path = args.data_dir
+    d.mkdir(parents=True, exist_ok=True)
+    if (d / KEY_FILE).exists():
+        raise LocalError(f"{d} already has an identity; refusing to overwrite it")
+    key = generate_key()
+    write_key(d, key)
+    cfg = NodeConfig.default(d)
+    kw: dict[str, Any] = {}
+    if args.listen:
+        kw["listen"] = tuple(args.listen)
+    if args.bootstrap:
+        kw["bootstrap"] = tuple(args.bootstrap)
+    if args.genesis:
+        shutil.copyfile(args.genesis, d / "genesis.toml")
+    from dataclasses import replace
+
+    cfg = replace(cfg, **kw)
+    write_config(cfg)
+    out = {"peer_id": key.peer_id, "data_dir": str(d), "config": str(d / "config.toml")}
+    _print(args, out, f"created {d}\n  peer id: {key.peer_id}\n  config:  {d / 'config.toml'}")
+    return 0
+
+
+def cmd_genesis(args: argparse.Namespace) -> int:
+    from node.identity import load_key
+    from node.model_info import default_model_id
+    from protocol.genesis import Genesis, genesis_id, genesis_to_toml
+    from protocol.validators import ValidatorSet
+
+    peers = list(args.validator) + [load_key(d).peer_id for d in args.validator_dir]
+    g = Genesis(network_id=args.network, validators=ValidatorSet(peers), accepted_model_ids=(default_model_id(),))
+    args.out.write_text(genesis_to_toml(g))
+    out = {"path": str(args.out), "network": g.network_id, "genesis_id": genesis_id(g), "validators": list(peers)}
+    _print(args, out, f"wrote {args.out} ({len(peers)} validators, id {out['genesis_id']})")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from node.runner import run_daemon
+
+    return run_daemon(args.data_dir, metrics_port=args.metrics_port, log_level=args.log_level)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    st = _client(args).call("status")
+    if args.json:
+        _print(args, st)
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"attnshare node {st['peer_id']}", show_header=False)
+    for k in ("role", "model_id", "uptime_s", "peers", "ingested", "shipped", "kept", "pending",
+              "blocks_proposed", "committed_blocks", "committed_records", "rejected_blocks", "votes_cast", "evidence"):
+        t.add_row(k, str(st[k]))
+    t.add_row("addrs", "\n".join(st["addrs"]))
+    t.add_row("heights", "\n".join(f"{p[:16]}… {h}" for p, h in sorted(st["heights"].items())) or "-")
+    Console().print(t)
+    return 0
+
+
+def _simple(args: argparse.Namespace, method: str) -> int:
+    _print(args, _client(args).call(method))
+    return 0
+
+
+def cmd_peer(args: argparse.Namespace) -> int:
+    c = _client(args)
+    if args.action == "connect":
+        res = c.call("peer.connect", addr=args.target)
+    else:
+        res = c.call(f"peer.{args.action}", peer_id=args.target)
+    _print(args, res)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Stream JSON lines to the daemon in batches; bad lines are reported by number, good ones ingested."""
+    client = _client(args)
+    fh = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+    total = ok = 0
+    errors: list[dict[str, Any]] = []
+    batch: list[Any] = []
+    lines: list[int] = []
+
+    def flush() -> None:
+        nonlocal ok
+        if not batch:
+            return
+        res = client.call("ingest", records=batch)
+        ok += len(res["cids"])
+        for e in res["errors"]:
+            errors.append({"line": lines[e["index"]], "error": e["error"]})
+        batch.clear()
+        lines.clear()
+
+    try:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            total += 1
+            try:
+                batch.append(json.loads(line))
+                lines.append(lineno)
+            except json.JSONDecodeError as exc:
+                errors.append({"line": lineno, "error": f"invalid JSON: {exc.msg}"})
+            if len(batch) >= args.batch:
+                flush()
+                if not args.json and sys.stderr.isatty():
+                    print(f"\ringested {ok} / read {total}", end="", file=sys.stderr)
+        flush()
+    finally:
+        if fh is not sys.stdin:
+            fh.close()
+    out = {"read": total, "ingested": ok, "errors": errors}
+    if args.json:
+        _print(args, out)
+    else:
+        for e in errors[:50]:
+            print(f"line {e['line']}: {e['error']}", file=sys.stderr)
+        print(f"ingested {ok} of {total} records" + (f", {len(errors)} bad lines" if errors else ""))
+    return 0 if not errors else 1

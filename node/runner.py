@@ -1,0 +1,64 @@
+"""``attnshare run``: load everything from a data dir and run the daemon until a signal.
+
+SIGINT and SIGTERM cancel the node's nursery; every component then closes what
+it opened (libp2p host and its threads, admin socket, store, data-dir lock), so
+the process exits with no thread or socket left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from pathlib import Path
+
+import trio
+
+from node.config import load_config
+from node.identity import load_key
+from protocol.errors import ConfigError
+from protocol.genesis import Genesis, parse_genesis
+
+
+def load_genesis(path: Path) -> Genesis:
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"no genesis file at {path}: pass --genesis to init, or copy it there") from None
+    return parse_genesis(text)
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # py-libp2p sets propagate=False on its logger and is noisy at peer shutdown.
+    lib = logging.getLogger("libp2p")
+    lib.handlers.clear()
+    lib.propagate = True
+    lib.setLevel(logging.WARNING)
+
+
+def run_daemon(data_dir: Path, *, metrics_port: int | None = None, log_level: str = "INFO") -> int:
+    setup_logging(log_level)
+    overrides = {"metrics_port": metrics_port} if metrics_port is not None else None
+    config = load_config(data_dir, overrides)
+    genesis = load_genesis(config.genesis_path)
+    key = load_key(data_dir)
+    from node.attention import load_scorer
+    from node.daemon import Node
+
+    scorer = load_scorer()
+    if scorer.model_id not in genesis.accepted_model_ids:
+        raise ConfigError(f"the local model {scorer.model_id} is not accepted by the genesis")
+    node = Node(config, genesis, key, scorer)
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                await nursery.start(node.run)
+                print(f"attnshare node {key.peer_id} listening on {' '.join(node.p2p.addrs())}", flush=True)
+                async for signum in signals:
+                    logging.getLogger("attnshare").info("signal %s: shutting down", signal.Signals(signum).name)
+                    nursery.cancel_scope.cancel()
+                    break
+
+    trio.run(main)
+    return 0
