@@ -43,8 +43,9 @@ decided twice. Such late slots are settled by certificates over sync instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal
 
+from protocol.block import DEFAULT_BLOCK_LIMITS, BlockLimits, SignedHeader, decode_signed_header
 from protocol.cid import CID_BYTES_LEN, cid_from_text, cid_to_text
 from protocol.codec import expect_bytes, expect_int, expect_list, expect_str, packb, unpackb
 from protocol.errors import DecodeError, LocalError, ValidationError
@@ -160,9 +161,9 @@ VOTER_EQUIVOCATION: EvidenceKind = "voter-equivocation"
 PROPOSER_EQUIVOCATION: EvidenceKind = "proposer-equivocation"
 _KIND_CODES: dict[str, int] = {VOTER_EQUIVOCATION: 1, PROPOSER_EQUIVOCATION: 2}
 _CODE_KINDS: dict[int, EvidenceKind] = {1: VOTER_EQUIVOCATION, 2: PROPOSER_EQUIVOCATION}
-#: Cap on one signed message inside evidence (a signed header with 4096 scores
-#: is ~13 KiB; the rest is headroom).
-MAX_EVIDENCE_MSG_BYTES = 64 * 1024
+#: Cap on one signed message inside evidence: a signed header under the default
+#: block limits is under 10 KiB; the rest is headroom for larger limits.
+MAX_EVIDENCE_MSG_BYTES = max(64 * 1024, DEFAULT_BLOCK_LIMITS.max_signed_header_bytes)
 MAX_EVIDENCE_BYTES = 2 * MAX_EVIDENCE_MSG_BYTES + 256
 
 
@@ -200,8 +201,12 @@ class Evidence:
             [_KIND_CODES[self.kind], self.offender, self.slot[0], self.slot[1], self.first, self.second]
         )
 
-    def verify(self, validator_set: ValidatorSet) -> None:
+    def verify(
+        self, validator_set: ValidatorSet, limits: BlockLimits = DEFAULT_BLOCK_LIMITS
+    ) -> None:
         """Re-check both signatures and that the messages really conflict.
+
+        ``limits`` bounds decoding the two headers of proposer equivocation.
 
         Raises ValidationError if they do not conflict (identical content,
         another slot, another signer, a voter outside the set), SignatureError
@@ -210,7 +215,7 @@ class Evidence:
         if self.kind == VOTER_EQUIVOCATION:
             self._verify_votes(validator_set)
         else:
-            self._verify_headers()
+            self._verify_headers(limits)
 
     def _verify_votes(self, validator_set: ValidatorSet) -> None:
         a, b = decode_signed_vote(self.first), decode_signed_vote(self.second)
@@ -226,12 +231,7 @@ class Evidence:
         a.verify()
         b.verify()
 
-    def _verify_headers(self) -> None:
-        # Imported here: protocol.block builds on protocol.vote, not the reverse,
-        # and only this path needs it.
-        from protocol.block import BlockLimits, decode_signed_header
-
-        limits = BlockLimits()
+    def _verify_headers(self, limits: BlockLimits) -> None:
         a = decode_signed_header(self.first, limits)
         b = decode_signed_header(self.second, limits)
         for sh in (a, b):
@@ -317,23 +317,6 @@ class QuorumStats:
 
 
 # --- the tracker ------------------------------------------------------------------------
-
-
-class _HeaderLike(Protocol):
-    @property
-    def proposer(self) -> str: ...
-    @property
-    def seq(self) -> int: ...
-    @property
-    def block_id(self) -> str: ...
-
-
-class SignedHeaderLike(Protocol):
-    """What :meth:`QuorumTracker.handle_header` needs of a signed header."""
-
-    @property
-    def header(self) -> _HeaderLike: ...
-    def encode(self) -> bytes: ...
 
 
 @dataclass(slots=True)
@@ -439,7 +422,7 @@ class QuorumTracker:
         effects.extend(self._admit_vote(key, st, sv, now_ms))
         return effects
 
-    def handle_header(self, signed_header: SignedHeaderLike, now_ms: int) -> list[Effect]:
+    def handle_header(self, signed_header: SignedHeader, now_ms: int) -> list[Effect]:
         """Record the first header per slot; a different second one is proposer equivocation.
 
         The caller has verified the header's signature.

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import random
-from dataclasses import dataclass
 
 import msgpack
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from protocol.block import SignedHeader, build_block
 from protocol.cid import cid_of
 from protocol.errors import DecodeError, SignatureError, ValidationError
 from protocol.keys import PrivateKey
@@ -28,6 +28,7 @@ from protocol.quorum import (
     decode_evidence,
     verify_certificate,
 )
+from protocol.record import Record
 from protocol.validators import ValidatorSet
 from protocol.vote import Decision, Reason, SignedVote, Vote, sign_vote
 
@@ -35,6 +36,7 @@ KEYS = [PrivateKey(bytes([i + 1]) * 32) for i in range(12)]
 PROPOSER = PrivateKey(bytes([200]) * 32)
 OUTSIDER = PrivateKey(bytes([201]) * 32)
 A, B = cid_of(b"block A"), cid_of(b"block B")
+MODEL = cid_of(b"model weights")
 
 
 def vset(n: int) -> ValidatorSet:
@@ -269,26 +271,17 @@ def test_safety_oracle_catches_a_too_small_quorum() -> None:
 # --- headers and proposer equivocation ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _FakeHeader:
-    proposer: str
-    seq: int
-    block_id: str
-
-
-@dataclass(frozen=True)
-class _FakeSigned:
-    header: _FakeHeader
-    raw: bytes
-
-    def encode(self) -> bytes:
-        return self.raw
+def signed_header(seq: int, tag: str, key: PrivateKey = PROPOSER) -> SignedHeader:
+    rec = Record.create("note", key.peer_id, 1, {"tag": tag})
+    return build_block(
+        key, network="testnet", seq=seq, prev=None, created_ms=0, model_id=MODEL,
+        records=[rec], scores=[0.5],
+    ).signed
 
 
 def test_handle_header_detects_proposer_equivocation_once() -> None:
     tracker = QuorumTracker(vset(4))
-    h1 = _FakeSigned(_FakeHeader(PROPOSER.peer_id, 3, A), b"first")
-    h2 = _FakeSigned(_FakeHeader(PROPOSER.peer_id, 3, B), b"second")
+    h1, h2 = signed_header(3, "one"), signed_header(3, "two")
     assert tracker.handle_header(h1, 0) == []
     assert tracker.handle_header(h1, 1) == []
     effects = tracker.handle_header(h2, 2)
@@ -296,10 +289,32 @@ def test_handle_header_detects_proposer_equivocation_once() -> None:
     assert isinstance(effects[0], EvidenceFound)
     ev = effects[0].evidence
     assert (ev.kind, ev.offender, ev.slot, ev.first, ev.second) == (
-        PROPOSER_EQUIVOCATION, PROPOSER.peer_id, (PROPOSER.peer_id, 3), b"first", b"second",
+        PROPOSER_EQUIVOCATION, PROPOSER.peer_id, (PROPOSER.peer_id, 3), h1.encode(), h2.encode(),
     )
-    assert tracker.handle_header(_FakeSigned(_FakeHeader(PROPOSER.peer_id, 3, cid_of(b"C")), b"3rd"), 3) == []
-    assert tracker.handle_header(_FakeSigned(_FakeHeader(PROPOSER.peer_id, 4, B), b"x"), 3) == []
+    ev.verify(vset(4))
+    assert decode_evidence(ev.encode()) == ev
+    assert tracker.handle_header(signed_header(3, "three"), 3) == []
+    assert tracker.handle_header(signed_header(4, "two"), 3) == []
+
+
+def test_proposer_evidence_verify_rejects_non_conflicts() -> None:
+    vs = vset(4)
+    h1, h2 = signed_header(3, "one"), signed_header(3, "two")
+
+    def ev(a: SignedHeader, b: SignedHeader, offender: PrivateKey = PROPOSER) -> Evidence:
+        return Evidence(PROPOSER_EQUIVOCATION, offender.peer_id, (offender.peer_id, 3), a.encode(), b.encode())
+
+    with pytest.raises(ValidationError, match="same block"):
+        ev(h1, h1).verify(vs)
+    with pytest.raises(ValidationError, match="another slot"):
+        ev(h1, signed_header(4, "two")).verify(vs)
+    with pytest.raises(ValidationError, match="not signed by the offender"):
+        ev(h1, signed_header(3, "two", OUTSIDER)).verify(vs)
+    forged = SignedHeader(h2.header, bytes(64))
+    with pytest.raises(SignatureError):
+        ev(h1, forged).verify(vs)
+    with pytest.raises(DecodeError):
+        Evidence(PROPOSER_EQUIVOCATION, PROPOSER.peer_id, (PROPOSER.peer_id, 3), h1.encode(), b"junk").verify(vs)
 
 
 # --- bounded memory ---------------------------------------------------------------------
@@ -432,7 +447,10 @@ def test_evidence_verify_rejects_bad_signature_and_outsider() -> None:
 _GOOD = [
     certificate(4, [0, 1, 2]).encode(),
     voter_evidence(vote(KEYS[0], A), vote(KEYS[0], B)).encode(),
-    Evidence(PROPOSER_EQUIVOCATION, PROPOSER.peer_id, (PROPOSER.peer_id, 2), b"h1", b"h2").encode(),
+    Evidence(
+        PROPOSER_EQUIVOCATION, PROPOSER.peer_id, (PROPOSER.peer_id, 2),
+        signed_header(2, "one").encode(), signed_header(2, "two").encode(),
+    ).encode(),
 ]
 
 
