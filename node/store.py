@@ -347,8 +347,8 @@ class Store:
     def open(
         cls,
         path: str | os.PathLike[str],
-        *,
         local_origin: str | None = None,
+        *,
         synchronous: str = "FULL",
         mmap_size: int = 256 * 1024 * 1024,
         busy_timeout_ms: int = 5000,
@@ -896,6 +896,52 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(sql, (*args, limit)).fetchall()
         return [_block_row(r) for r in rows]
+
+    def block_records(self, block_id: str) -> list[RecordRow]:
+        """The stored records that belong to ``block_id`` (shipped or committed in it).
+
+        Ordered by ingest. A record committed in an earlier block stays with
+        that block and is not listed here.
+        """
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT {_RECORD_COLS} FROM records WHERE block_id = ? ORDER BY id", (block_id,)
+            ).fetchall()
+        return [self._record_row(r) for r in rows]
+
+    def latest_own_block(self, proposer: str | None = None) -> BlockRow | None:
+        """The highest-seq block (any status) of ``proposer``, by default ours.
+
+        After a restart this is the block we may still have to re-announce.
+        """
+        who = proposer if proposer is not None else self._local_origin
+        if who is None:
+            raise LocalError("latest_own_block: no proposer given and no local_origin set")
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT {_BLOCK_COLS} FROM {_BLOCK_FROM} WHERE b.proposer = ? "
+                "ORDER BY b.seq DESC, b.status = 'committed' DESC, b.received_ms DESC LIMIT 1",
+                (who,),
+            ).fetchone()
+        return None if row is None else _block_row(row)
+
+    def chain_state(self) -> list[tuple[str, int, str | None, int]]:
+        """Per proposer with a decided slot: ``(proposer, committed_seq, committed_id, decided_seq)``.
+
+        ``committed_seq`` is the highest committed seq (0 and None id if
+        none), ``decided_seq`` the highest seq committed or rejected. This is
+        what the chain state machine needs to resume after a restart.
+        """
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT d.proposer, coalesce(c.seq, 0), c.block_id, d.decided FROM "
+                "(SELECT proposer, max(seq) AS decided FROM blocks "
+                " WHERE status IN ('committed', 'rejected') GROUP BY proposer) d "
+                "LEFT JOIN (SELECT proposer, max(seq) AS seq, block_id FROM blocks "
+                " WHERE status = 'committed' GROUP BY proposer) c ON c.proposer = d.proposer "
+                "ORDER BY d.proposer"
+            ).fetchall()
+        return [(p, int(s), b, int(d)) for p, s, b, d in rows]
 
     def count_committed(self) -> tuple[int, int]:
         """(committed blocks, records stored as part of a committed block)."""

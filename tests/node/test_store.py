@@ -352,6 +352,35 @@ def test_heads_range_and_list(store: Store) -> None:
         store.list_blocks(status="maybe")
 
 
+def test_chain_state_block_records_latest_own(store: Store) -> None:
+    assert store.chain_state() == []
+    assert store.latest_own_block() is None
+    put(store, "a1", ALICE, 1)
+    store.commit_block("a1", b"C", [], [], 1)
+    put(store, "a2", ALICE, 2)
+    store.reject_block("a2", 2)
+    put(store, "a3", ALICE, 3)  # undecided
+    put(store, "b1", BOB, 1)
+    store.reject_block("b1", 3)
+    assert store.chain_state() == sorted(
+        [(ALICE, 1, "a1", 2), (BOB, 0, None, 1)]
+    )
+    rs = [rec(i) for i in range(3)]
+    store.add_records(rs, 1)
+    put(store, "m1", ME, 1, n=2)
+    put(store, "m2", ME, 2, n=1)
+    store.mark_records([rs[0].cid, rs[2].cid], "shipped", block_id="m1")
+    store.mark_records([rs[1].cid], "shipped", block_id="m2")
+    assert [r.record for r in store.block_records("m1")] == [rs[0], rs[2]]
+    assert store.block_records("nothing") == []
+    latest = store.latest_own_block()
+    assert latest is not None
+    assert latest.block_id == "m2"
+    latest = store.latest_own_block(ALICE)
+    assert latest is not None
+    assert latest.block_id == "a3"
+
+
 def test_list_blocks_time_window(store: Store) -> None:
     for i, t in enumerate((100, 200, 300)):
         store.put_block(f"b{i}", ALICE, i + 1, b"H", None, 1, 0, t)
@@ -519,7 +548,7 @@ def test_reserve_seq_survives_reopen(tmp_path: Path) -> None:
 
 
 def test_reserve_seq_skips_our_stored_blocks(tmp_path: Path) -> None:
-    s = Store.open(tmp_path / "s.db", local_origin=ME)
+    s = Store.open(tmp_path / "s.db", ME)  # local_origin may be positional
     put(s, "ours", ME, 41)  # e.g. re-synced after the meta row was lost
     put(s, "theirs", ALICE, 100)
     assert s.reserve_seq() == 42
