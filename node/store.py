@@ -785,24 +785,27 @@ class Store:
                     "committed_ms = excluded.committed_ms",
                     (block_id, cert, now_ms),
                 )
-            self._upsert_committed_records(conn, block_id, records, scores, now_ms)
-            self._index_block(conn, block_id, records)
+            # Record.cid hashes and base32-encodes on every access: do it once.
+            cids = [r.cid for r in records]
+            self._upsert_committed_records(conn, block_id, cids, records, scores, now_ms)
+            self._index_block(conn, block_id, dict(zip(cids, records, strict=True)))
         return newly
 
     def _upsert_committed_records(
         self,
         conn: sqlite3.Connection,
         block_id: str,
+        cids: Sequence[str],
         records: Sequence[Record],
         scores: Sequence[float],
         now_ms: int,
     ) -> None:
         local = self._local_origin
         rows = []
-        for r, s in zip(records, scores, strict=True):
+        for cid, r, s in zip(cids, records, scores, strict=True):
             st = "shipped" if r.origin == local else "committed"
             rows.append(
-                (r.cid, r.kind, r.origin, r.ts_ms, r.canonical_bytes(), st, float(s), block_id, now_ms)
+                (cid, r.kind, r.origin, r.ts_ms, r.canonical_bytes(), st, float(s), block_id, now_ms)
             )
         conn.executemany(
             "INSERT INTO records (cid, kind, origin, ts_ms, body, status, score, block_id, "
@@ -813,8 +816,7 @@ class Store:
             rows,
         )
 
-    def _index_block(self, conn: sqlite3.Connection, block_id: str, records: Sequence[Record]) -> None:
-        known = {r.cid: r for r in records}
+    def _index_block(self, conn: sqlite3.Connection, block_id: str, known: dict[str, Record]) -> None:
         todo = conn.execute(
             "SELECT id, cid, body FROM records WHERE block_id = ? AND indexed = 0", (block_id,)
         ).fetchall()

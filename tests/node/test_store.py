@@ -250,6 +250,14 @@ def test_commit_block_records_certificate_and_idempotent(store: Store) -> None:
     assert store.count_committed() == (1, 4)
 
 
+def test_commit_block_with_a_repeated_record(store: Store) -> None:
+    r = rec(1, origin=ALICE, word="delta")
+    put(store, "b1", n=2)
+    assert store.commit_block("b1", b"C", [r, r], [0.2, 0.3], 1) is True
+    assert [x.record for x in store.search("delta")] == [r]
+    assert store.count_committed() == (1, 1)
+
+
 def test_commit_block_argument_checks(store: Store) -> None:
     with pytest.raises(LocalError, match="put_block"):
         store.commit_block("bx", b"C", [], [], 1)
