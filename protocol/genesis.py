@@ -1,0 +1,228 @@
+"""The genesis: what every node of one network must agree on before it starts.
+
+A genesis names the network, lists the validator set, the model ids whose
+scores count, and the thresholds the attention quorum applies. It is written
+as a small flat TOML file; :func:`parse_genesis` reads it (``tomllib`` works on
+a string, so this stays pure), :func:`genesis_to_toml` writes it, and
+:func:`genesis_id` names it by the CID of its canonical bytes, so two nodes can
+check in one line that they run the same network.
+
+Every mistake is reported as one :class:`~protocol.errors.ConfigError` whose
+message names the field and says what is wrong: a person edits this file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from protocol.block import DEFAULT_BLOCK_LIMITS
+from protocol.cid import cid_of, validate_cid
+from protocol.codec import packb
+from protocol.errors import ConfigError, DecodeError
+from protocol.validators import ValidatorSet
+
+GENESIS_VERSION = 1
+_NETWORK_RE = re.compile(r"[a-z0-9-]{1,32}")
+#: A genesis file is a few KiB; refuse anything absurd before parsing it.
+MAX_GENESIS_TEXT = 1 << 20
+MAX_MODEL_IDS = 64
+#: Block-format ceilings (protocol.block): a genesis may only tighten them.
+MAX_BLOCK_RECORDS_CAP = DEFAULT_BLOCK_LIMITS.max_records
+MAX_PAYLOAD_BYTES_CAP = DEFAULT_BLOCK_LIMITS.max_payload_bytes
+_INT_MAX = 2**63 - 1
+
+
+def _err(name: str, what: str) -> ConfigError:
+    return ConfigError(f"genesis field '{name}': {what}")
+
+
+def _int(name: str, value: Any, lo: int, hi: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _err(name, f"expected an integer, got {type(value).__name__}")
+    if not lo <= value <= hi:
+        raise _err(name, f"must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _float(name: str, value: Any) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise _err(name, f"expected a number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise _err(name, f"must be finite, got {value}")
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Genesis:
+    """One network's fixed parameters. Validated on construction (ConfigError)."""
+
+    network_id: str
+    """Network name: 1 to 32 characters of ``[a-z0-9-]``; part of topic names."""
+    validators: ValidatorSet
+    """Who votes; ``n``, ``f`` and ``q`` follow from it."""
+    accepted_model_ids: tuple[str, ...]
+    """Text CIDs of the model weights whose scores a validator accepts (non-empty)."""
+    score_tolerance: float = 0.02
+    """Largest gap between a claimed score and a validator's own; in (0.001, 0.5)."""
+    record_threshold: float = 0.5
+    """Lowest score for a record to be shipped in a block; in [0, 1]."""
+    min_block_importance: float = 0.4
+    """A block's mean in-block score must be at least this; in [0, 1]."""
+    max_block_records: int = 1024
+    """Most records in one block; at most the block format's 4096."""
+    max_payload_bytes: int = 4 * 1024 * 1024
+    """Largest compressed payload; at most the block format's cap."""
+    block_interval_ms: int = 250
+    """How often a proposer cuts a block from what it has pending."""
+    genesis_time_ms: int = 0
+    """When the network starts (Unix ms); part of the genesis id."""
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ConfigError naming the first bad field; called on construction."""
+        if not isinstance(self.network_id, str) or not _NETWORK_RE.fullmatch(self.network_id):
+            raise _err(
+                "network_id", f"must be 1 to 32 characters of a-z, 0-9 and '-', got {self.network_id!r:.60}"
+            )
+        if not isinstance(self.validators, ValidatorSet):
+            raise _err("validators", "expected a ValidatorSet")
+        self._validate_model_ids()
+        tol = _float("score_tolerance", self.score_tolerance)
+        if not 1e-3 < tol < 0.5:
+            raise _err("score_tolerance", f"must be > 0.001 and < 0.5, got {tol}")
+        for name in ("record_threshold", "min_block_importance"):
+            value = _float(name, getattr(self, name))
+            if not 0.0 <= value <= 1.0:
+                raise _err(name, f"must be between 0 and 1, got {value}")
+        _int("max_block_records", self.max_block_records, 1, MAX_BLOCK_RECORDS_CAP)
+        _int("max_payload_bytes", self.max_payload_bytes, 1, MAX_PAYLOAD_BYTES_CAP)
+        _int("block_interval_ms", self.block_interval_ms, 1, 3_600_000)
+        _int("genesis_time_ms", self.genesis_time_ms, 0, _INT_MAX)
+
+    def _validate_model_ids(self) -> None:
+        ids = self.accepted_model_ids
+        if not isinstance(ids, tuple) or not all(isinstance(m, str) for m in ids):
+            raise _err("accepted_model_ids", "expected a list of CID strings")
+        if not ids:
+            raise _err("accepted_model_ids", "must list at least one model CID")
+        if len(ids) > MAX_MODEL_IDS:
+            raise _err("accepted_model_ids", f"at most {MAX_MODEL_IDS} entries")
+        for i, m in enumerate(ids):
+            try:
+                validate_cid(m)
+            except DecodeError as exc:
+                raise _err("accepted_model_ids", f"entry {i} is not a valid model CID: {exc}") from None
+        if len(set(ids)) != len(ids):
+            raise _err("accepted_model_ids", "lists the same model CID twice")
+
+    def canonical_bytes(self) -> bytes:
+        """Canonical msgpack array; order-free lists are sorted."""
+        return packb(
+            [
+                GENESIS_VERSION,
+                self.network_id,
+                list(self.validators.peer_ids),
+                sorted(self.accepted_model_ids),
+                float(self.score_tolerance),
+                float(self.record_threshold),
+                float(self.min_block_importance),
+                self.max_block_records,
+                self.max_payload_bytes,
+                self.block_interval_ms,
+                self.genesis_time_ms,
+            ]
+        )
+
+
+_FIELDS = tuple(f.name for f in fields(Genesis))
+_REQUIRED = ("network_id", "validators", "accepted_model_ids")
+
+
+def _str_list(name: str, value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise _err(name, f"expected a list of strings, got {type(value).__name__}")
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise _err(name, f"entry {i} is a {type(item).__name__}, expected a string")
+    return value
+
+
+def _validators(value: Any) -> ValidatorSet:
+    peers = _str_list("validators", value)
+    try:
+        return ValidatorSet(peers)
+    except ConfigError as exc:
+        # ValidatorSet says "validators[i]: ..."; keep one message shape.
+        msg = re.sub(r"^validators\[(\d+)\]: ", r"entry \1: ", str(exc)).removeprefix("validators: ")
+        raise _err("validators", msg) from None
+
+
+def genesis_from_mapping(data: Mapping[str, Any]) -> Genesis:
+    """Build a Genesis from parsed TOML (or JSON) values; raises ConfigError."""
+    unknown = sorted(set(data) - set(_FIELDS))
+    if unknown:
+        raise ConfigError(f"genesis has unknown field(s): {', '.join(unknown)}")
+    missing = [k for k in _REQUIRED if k not in data]
+    if missing:
+        raise ConfigError(f"genesis is missing required field(s): {', '.join(missing)}")
+    kw: dict[str, Any] = dict(data)
+    if not isinstance(kw["network_id"], str):
+        raise _err("network_id", f"expected a string, got {type(kw['network_id']).__name__}")
+    kw["validators"] = _validators(kw["validators"])
+    kw["accepted_model_ids"] = tuple(_str_list("accepted_model_ids", kw["accepted_model_ids"]))
+    return Genesis(**kw)
+
+
+def parse_genesis(toml_text: str) -> Genesis:
+    """Parse genesis TOML; raises ConfigError naming the field on any mistake."""
+    if not isinstance(toml_text, str):
+        raise ConfigError("genesis must be text")
+    if len(toml_text) > MAX_GENESIS_TEXT:
+        raise ConfigError(f"genesis text is over {MAX_GENESIS_TEXT} characters")
+    try:
+        data = tomllib.loads(toml_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"genesis is not valid TOML: {exc}") from None
+    return genesis_from_mapping(data)
+
+
+def _toml_str(s: str) -> str:
+    # Every string field is validated to a plain charset (network ids, base58
+    # peer ids, base32 CIDs), so quoting never needs escapes.
+    return '"' + s + '"'
+
+
+def _toml_list(items: Iterable[str]) -> str:
+    body = "".join(f"  {_toml_str(s)},\n" for s in items)
+    return "[\n" + body + "]"
+
+
+def genesis_to_toml(g: Genesis) -> str:
+    """Write ``g`` as TOML that :func:`parse_genesis` reads back to an equal Genesis."""
+    lines = [
+        "# attnshare genesis: every node of this network must use this exact file.",
+        f"# genesis id: {genesis_id(g)}",
+        f"network_id = {_toml_str(g.network_id)}",
+        f"genesis_time_ms = {g.genesis_time_ms}",
+        f"score_tolerance = {float(g.score_tolerance)!r}",
+        f"record_threshold = {float(g.record_threshold)!r}",
+        f"min_block_importance = {float(g.min_block_importance)!r}",
+        f"max_block_records = {g.max_block_records}",
+        f"max_payload_bytes = {g.max_payload_bytes}",
+        f"block_interval_ms = {g.block_interval_ms}",
+        f"accepted_model_ids = {_toml_list(g.accepted_model_ids)}",
+        f"validators = {_toml_list(g.validators.peer_ids)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def genesis_id(g: Genesis) -> str:
+    """CID of the genesis' canonical bytes: equal ids mean the same network rules."""
+    return cid_of(g.canonical_bytes())
