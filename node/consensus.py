@@ -426,9 +426,12 @@ class Consensus:
         if self._decided.get(slot) == "committed":
             return
         now = self.io.now_ms()
+        await self.db.run(
+            self.store.put_block, block.block_id, h.proposer, h.seq, block.signed.encode(), block.payload,
+            h.created_ms, h.record_count, now,
+        )
         new = await self.db.run(
-            self.store.commit_block, block.block_id, block.signed.encode(), block.payload,
-            cert.encode(), list(records), list(h.float_scores()), now,
+            self.store.commit_block, block.block_id, cert.encode(), list(records), list(h.float_scores()), now,
         )
         self._open.pop(block.block_id, None)
         self._certs_waiting.pop(block.block_id, None)

@@ -189,7 +189,11 @@ class Pipeline:
         return keep, claimed
 
     async def _propose(self, records: list[Record], claimed: list[float]) -> None:
-        seq = await self.db.run(self.store.next_own_seq, self.me)
+        # Not reserve_seq(): a seq reserved and then lost in a crash before the
+        # block was stored would leave a hole validators wait on forever. The
+        # block is stored before it is published, so an unstored seq is unseen.
+        last = await self.db.run(self.store.latest_own_block, self.me)
+        seq = last.seq + 1 if last is not None else 1
         tip = self.consensus.tips().get(self.me)
         prev = tip[1] if tip else None
         block = await trio.to_thread.run_sync(
@@ -221,7 +225,7 @@ class Pipeline:
             with trio.move_on_after(REANNOUNCE_S):
                 outcome = await self.consensus.wait_decided(self.me, h.seq)
                 if outcome == "rejected":
-                    cids = [r.cid for r in await self.db.run(self.store.block_records, block.block_id)]
+                    cids = [row.record.cid for row in await self.db.run(self.store.block_records, block.block_id)]
                     await self.db.run(self.store.mark_records, cids, "kept")
                     log.warning("our block %s (seq %d) was rejected", block.block_id, h.seq)
                 return

@@ -102,6 +102,9 @@ class Record:
     ts_ms: int
     items: tuple[tuple[str, FieldValue], ...]
     _bytes: bytes = field(default=b"", repr=False, compare=False)
+    # Lazily computed id: CIDs are looked up many times per record (dedup,
+    # store, commit) and base32 in CPython is pure Python (~17 us each).
+    _cid: str = field(default="", repr=False, compare=False)
 
     @classmethod
     def create(
@@ -144,7 +147,9 @@ class Record:
     @property
     def cid(self) -> str:
         """Record id: CIDv1 of the canonical bytes."""
-        return cid_of(self._bytes)
+        if not self._cid:
+            object.__setattr__(self, "_cid", cid_of(self._bytes))
+        return self._cid
 
     def text(self) -> str:
         """Searchable text: kind plus every field name and textual value."""
