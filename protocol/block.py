@@ -48,6 +48,7 @@ from protocol.record import Record, RecordLimits, decode_record
 CODEC_ZSTD = 1
 CODECS = frozenset({CODEC_ZSTD})
 ZSTD_LEVEL = 3
+ZSTD_FRAME_MAGIC = b"\x28\xb5\x2f\xfd"
 SCORE_SCALE = 65535
 MAX_NETWORK_LEN = 64
 MAX_PEER_ID_LEN = 64
@@ -439,6 +440,10 @@ def open_payload(
         raise DecodeError(f"payload of {len(payload)} bytes exceeds limit {limits.max_payload_bytes}")
     header.check_limits(limits)
     _check_payload_matches(header, payload)
+    # Exactly one standard frame: a leading skippable frame would report a
+    # content size of 0 for data zstd then goes on to decode.
+    if not payload.startswith(ZSTD_FRAME_MAGIC):
+        raise DecodeError("payload is not a standard zstd frame")
     try:
         declared = zstandard.frame_content_size(payload)
     except zstandard.ZstdError:
