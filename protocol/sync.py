@@ -1,0 +1,265 @@
+"""Messages of the sync protocol ``/attnshare/sync/1.0.0`` (one request, one response).
+
+A late joiner, or a node that missed gossip, asks a peer:
+
+* ``Heads()``: the latest committed (proposer, seq, block id) per proposer;
+* ``GetBlocks(proposer, from_seq, limit)``: that proposer's committed blocks
+  from ``from_seq`` on, each with its certificate;
+* ``Get(cid)``: one block by id, with its certificate if it is committed.
+
+Every message is a msgpack array whose first item is a type tag. Blocks and
+certificates travel as their own encoded bytes and are decoded (with the
+caller's limits) and verified by the caller: this module only bounds and
+shapes the envelope. Decoders check the total size before unpacking, let
+msgpack refuse array headers longer than the bounds before anything is
+allocated, require canonical bytes, and raise only DecodeError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from protocol.block import DEFAULT_BLOCK_LIMITS
+from protocol.cid import CID_BYTES_LEN, cid_from_text, cid_to_text
+from protocol.codec import expect_bytes, expect_int, expect_list, expect_str, packb, unpackb
+from protocol.errors import DecodeError, LocalError
+from protocol.quorum import MAX_CERT_BYTES
+from protocol.vote import MAX_SEQ, expect_peer_id
+
+#: Most blocks one GetBlocks may ask for and one BlocksResp may carry.
+MAX_LIMIT = 256
+#: Most heads in one HeadsResp (one per proposer; validator sets are smaller).
+MAX_HEADS = 4096
+#: Cap on any encoded response; a block at the format's largest still fits.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+MAX_REQUEST_BYTES = 256
+MAX_BLOCK_BYTES = DEFAULT_BLOCK_LIMITS.max_block_bytes
+MAX_ERROR_MESSAGE = 1024
+
+# Error codes, HTTP-like so logs read naturally.
+ERR_BAD_REQUEST = 400
+ERR_NOT_FOUND = 404
+ERR_BUSY = 429
+ERR_INTERNAL = 500
+
+_T_HEADS, _T_GET_BLOCKS, _T_GET = 1, 2, 3
+_R_HEADS, _R_BLOCKS, _R_GET, _R_ERROR = 1, 2, 3, 4
+
+
+def _cid_bin(text: str, what: str) -> bytes:
+    try:
+        return cid_from_text(text)
+    except DecodeError as exc:
+        raise DecodeError(f"{what}: {exc}") from None
+
+
+# --- requests -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Heads:
+    """Ask for the latest committed block of every proposer."""
+
+
+@dataclass(frozen=True, slots=True)
+class GetBlocks:
+    """Ask for ``proposer``'s committed blocks with seq >= ``from_seq``, at most ``limit``."""
+
+    proposer: str
+    from_seq: int
+    limit: int
+
+    def __post_init__(self) -> None:
+        expect_peer_id(self.proposer, "GetBlocks proposer")
+        expect_int(self.from_seq, "GetBlocks from_seq", 1, MAX_SEQ)
+        expect_int(self.limit, "GetBlocks limit", 1, MAX_LIMIT)
+
+
+@dataclass(frozen=True, slots=True)
+class Get:
+    """Ask for one block by its id (text CID)."""
+
+    cid: str
+
+    def __post_init__(self) -> None:
+        _cid_bin(self.cid, "Get cid")
+
+
+Request = Heads | GetBlocks | Get
+
+
+def encode_request(req: Request) -> bytes:
+    """Wire bytes of a request."""
+    if isinstance(req, Heads):
+        return packb([_T_HEADS])
+    if isinstance(req, GetBlocks):
+        return packb([_T_GET_BLOCKS, req.proposer, req.from_seq, req.limit])
+    if isinstance(req, Get):
+        return packb([_T_GET, cid_from_text(req.cid)])
+    raise LocalError(f"not a sync request: {type(req).__name__}")
+
+
+def decode_request(data: bytes) -> Request:
+    """Decode a request; raises DecodeError on anything malformed or non-canonical."""
+    obj = unpackb(data, max_bytes=MAX_REQUEST_BYTES, max_items=4)
+    if not isinstance(obj, list) or not obj:
+        raise DecodeError("sync request: expected a non-empty array")
+    tag = expect_int(obj[0], "sync request tag", 0, 255)
+    req: Request
+    if tag == _T_HEADS:
+        expect_list(obj, 1, "Heads")
+        req = Heads()
+    elif tag == _T_GET_BLOCKS:
+        _, proposer, from_seq, limit = expect_list(obj, 4, "GetBlocks")
+        req = GetBlocks(proposer, from_seq, limit)
+    elif tag == _T_GET:
+        _, cid = expect_list(obj, 2, "Get")
+        req = Get(cid_to_text(expect_bytes(cid, "Get cid", CID_BYTES_LEN)))
+    else:
+        raise DecodeError(f"unknown sync request tag {tag}")
+    if encode_request(req) != bytes(data):
+        raise DecodeError("sync request bytes are not canonical")
+    return req
+
+
+# --- responses ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HeadsResp:
+    """Per proposer (each at most once): (proposer, latest committed seq, its block id)."""
+
+    heads: tuple[tuple[str, int, str], ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.heads, tuple) or len(self.heads) > MAX_HEADS:
+            raise DecodeError(f"HeadsResp: at most {MAX_HEADS} heads")
+        seen: set[str] = set()
+        for head in self.heads:
+            if not isinstance(head, tuple) or len(head) != 3:
+                raise DecodeError("HeadsResp: each head is (proposer, seq, block_id)")
+            proposer, seq, block_id = head
+            expect_peer_id(proposer, "HeadsResp proposer")
+            expect_int(seq, "HeadsResp seq", 1, MAX_SEQ)
+            _cid_bin(block_id, "HeadsResp block_id")
+            if proposer in seen:
+                raise DecodeError(f"HeadsResp: proposer {proposer} listed twice")
+            seen.add(proposer)
+
+
+@dataclass(frozen=True, slots=True)
+class BlocksResp:
+    """Encoded blocks with their encoded certificates, in seq order as the server sent them."""
+
+    items: tuple[tuple[bytes, bytes], ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.items, tuple) or len(self.items) > MAX_LIMIT:
+            raise DecodeError(f"BlocksResp: at most {MAX_LIMIT} items")
+        for item in self.items:
+            if not isinstance(item, tuple) or len(item) != 2:
+                raise DecodeError("BlocksResp: each item is (block_bytes, cert_bytes)")
+            expect_bytes(item[0], "BlocksResp block", max_len=MAX_BLOCK_BYTES)
+            expect_bytes(item[1], "BlocksResp certificate", max_len=MAX_CERT_BYTES)
+
+    @classmethod
+    def fitting(
+        cls, items: list[tuple[bytes, bytes]], max_bytes: int = MAX_RESPONSE_BYTES
+    ) -> BlocksResp:
+        """The longest prefix of ``items`` whose encoding fits in ``max_bytes``.
+
+        For servers: a batch of large blocks is cut short rather than refused;
+        the client asks again from the next seq.
+        """
+        budget = max_bytes - 16  # array headers and the tag
+        kept: list[tuple[bytes, bytes]] = []
+        for block, cert in items[:MAX_LIMIT]:
+            budget -= len(block) + len(cert) + 12  # two bin headers, one array header
+            if budget < 0:
+                break
+            kept.append((block, cert))
+        return cls(tuple(kept))
+
+
+@dataclass(frozen=True, slots=True)
+class GetResp:
+    """One block (or None if unknown here) and its certificate (None if not committed)."""
+
+    block: bytes | None
+    cert: bytes | None
+
+    def __post_init__(self) -> None:
+        if self.block is not None:
+            expect_bytes(self.block, "GetResp block", max_len=MAX_BLOCK_BYTES)
+        if self.cert is not None:
+            expect_bytes(self.cert, "GetResp certificate", max_len=MAX_CERT_BYTES)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorResp:
+    """The server refused: ``code`` (ERR_*) and a short human message."""
+
+    code: int
+    message: str
+
+    def __post_init__(self) -> None:
+        expect_int(self.code, "ErrorResp code", 0, 65535)
+        expect_str(self.message, "ErrorResp message", MAX_ERROR_MESSAGE)
+
+
+Response = HeadsResp | BlocksResp | GetResp | ErrorResp
+
+
+def _response_obj(resp: Response) -> list[Any]:
+    if isinstance(resp, HeadsResp):
+        return [_R_HEADS, [[p, s, cid_from_text(b)] for p, s, b in resp.heads]]
+    if isinstance(resp, BlocksResp):
+        return [_R_BLOCKS, [[b, c] for b, c in resp.items]]
+    if isinstance(resp, GetResp):
+        return [_R_GET, resp.block, resp.cert]
+    if isinstance(resp, ErrorResp):
+        return [_R_ERROR, resp.code, resp.message]
+    raise LocalError(f"not a sync response: {type(resp).__name__}")
+
+
+def encode_response(resp: Response) -> bytes:
+    """Wire bytes of a response; LocalError if over MAX_RESPONSE_BYTES (see BlocksResp.fitting)."""
+    data = packb(_response_obj(resp))
+    if len(data) > MAX_RESPONSE_BYTES:
+        raise LocalError(f"sync response of {len(data)} bytes exceeds {MAX_RESPONSE_BYTES}")
+    return data
+
+
+def decode_response(data: bytes) -> Response:
+    """Decode a response; raises DecodeError on anything malformed or non-canonical."""
+    obj = unpackb(data, max_bytes=MAX_RESPONSE_BYTES, max_items=MAX_HEADS)
+    if not isinstance(obj, list) or not obj:
+        raise DecodeError("sync response: expected a non-empty array")
+    tag = expect_int(obj[0], "sync response tag", 0, 255)
+    resp: Response
+    if tag == _R_HEADS:
+        _, heads = expect_list(obj, 2, "HeadsResp")
+        if not isinstance(heads, list):
+            raise DecodeError("HeadsResp: expected an array of heads")
+        parsed = []
+        for head in heads:
+            proposer, seq, cid = expect_list(head, 3, "HeadsResp head")
+            parsed.append((proposer, seq, cid_to_text(expect_bytes(cid, "HeadsResp block_id", CID_BYTES_LEN))))
+        resp = HeadsResp(tuple(parsed))
+    elif tag == _R_BLOCKS:
+        _, items = expect_list(obj, 2, "BlocksResp")
+        if not isinstance(items, list) or len(items) > MAX_LIMIT:
+            raise DecodeError(f"BlocksResp: expected an array of at most {MAX_LIMIT} items")
+        resp = BlocksResp(tuple(tuple(expect_list(it, 2, "BlocksResp item")) for it in items))
+    elif tag == _R_GET:
+        _, block, cert = expect_list(obj, 3, "GetResp")
+        resp = GetResp(block, cert)
+    elif tag == _R_ERROR:
+        _, code, message = expect_list(obj, 3, "ErrorResp")
+        resp = ErrorResp(code, message)
+    else:
+        raise DecodeError(f"unknown sync response tag {tag}")
+    if packb(_response_obj(resp)) != bytes(data):
+        raise DecodeError("sync response bytes are not canonical")
+    return resp

@@ -1,0 +1,195 @@
+"""Sync protocol messages: round trips, bounds, and decoder fuzzing."""
+
+from __future__ import annotations
+
+import contextlib
+
+import msgpack
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from protocol.cid import cid_of
+from protocol.errors import DecodeError, LocalError
+from protocol.keys import PrivateKey
+from protocol.sync import (
+    ERR_NOT_FOUND,
+    MAX_HEADS,
+    MAX_LIMIT,
+    MAX_RESPONSE_BYTES,
+    BlocksResp,
+    ErrorResp,
+    Get,
+    GetBlocks,
+    GetResp,
+    Heads,
+    HeadsResp,
+    Request,
+    Response,
+    decode_request,
+    decode_response,
+    encode_request,
+    encode_response,
+)
+
+PEERS = [PrivateKey(bytes([i + 1]) * 32).peer_id for i in range(8)]
+
+cids = st.binary(max_size=8).map(cid_of)
+peers = st.sampled_from(PEERS)
+seqs = st.integers(1, 2**63 - 1)
+
+requests: st.SearchStrategy[Request] = st.one_of(
+    st.just(Heads()),
+    st.builds(GetBlocks, peers, seqs, st.integers(1, MAX_LIMIT)),
+    st.builds(Get, cids),
+)
+
+
+@st.composite
+def heads_resps(draw: st.DrawFn) -> HeadsResp:
+    chosen = draw(st.lists(peers, unique=True, max_size=len(PEERS)))
+    return HeadsResp(tuple((p, draw(seqs), draw(cids)) for p in chosen))
+
+
+responses: st.SearchStrategy[Response] = st.one_of(
+    heads_resps(),
+    st.builds(
+        BlocksResp,
+        st.lists(st.tuples(st.binary(max_size=64), st.binary(max_size=64)), max_size=5).map(tuple),
+    ),
+    st.builds(GetResp, st.none() | st.binary(max_size=64), st.none() | st.binary(max_size=64)),
+    st.builds(ErrorResp, st.integers(0, 65535), st.text(max_size=50)),
+)
+
+
+@given(requests)
+@settings(max_examples=100, deadline=None)
+def test_request_round_trip(req: Request) -> None:
+    data = encode_request(req)
+    assert decode_request(data) == req
+
+
+@given(responses)
+@settings(max_examples=100, deadline=None)
+def test_response_round_trip(resp: Response) -> None:
+    data = encode_response(resp)
+    back = decode_response(data)
+    assert back == resp
+    assert type(back) is type(resp)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: GetBlocks(PEERS[0], 1, 0),
+        lambda: GetBlocks(PEERS[0], 1, MAX_LIMIT + 1),
+        lambda: GetBlocks(PEERS[0], 0, 10),
+        lambda: GetBlocks("nobody", 1, 10),
+        lambda: Get("bafy-nope"),
+        lambda: HeadsResp(((PEERS[0], 1, cid_of(b"a")), (PEERS[0], 2, cid_of(b"b")))),
+        lambda: HeadsResp(((PEERS[0], 0, cid_of(b"a")),)),
+        lambda: BlocksResp(((b"block", None),)),  # type: ignore[arg-type]
+        lambda: GetResp("block", None),  # type: ignore[arg-type]
+        lambda: ErrorResp(70000, "x"),
+        lambda: ErrorResp(ERR_NOT_FOUND, "x" * 2000),
+    ],
+)
+def test_constructors_enforce_bounds(make: object) -> None:
+    with pytest.raises(DecodeError):
+        make()  # type: ignore[operator]
+
+
+def test_wire_limit_checks_happen_before_allocation() -> None:
+    # GetBlocks asking for more than MAX_LIMIT, encoded by hand.
+    with pytest.raises(DecodeError):
+        decode_request(msgpack.packb([2, PEERS[0], 1, MAX_LIMIT + 1]))
+    # Array headers that claim more entries than any bound, with no body.
+    with pytest.raises(DecodeError):
+        decode_response(b"\x92\x01\xdd" + (MAX_HEADS + 1).to_bytes(4, "big"))
+    with pytest.raises(DecodeError):
+        decode_response(b"\x92\x02\xdd" + (MAX_LIMIT + 1).to_bytes(4, "big"))
+    items = [[b"b", b"c"]] * (MAX_LIMIT + 1)
+    with pytest.raises(DecodeError, match="at most"):
+        decode_response(msgpack.packb([2, items]))
+    with pytest.raises(DecodeError, match="exceeds limit"):
+        decode_response(b"\x00" * (MAX_RESPONSE_BYTES + 1))
+
+
+def test_unknown_tags_and_non_canonical_bytes() -> None:
+    with pytest.raises(DecodeError, match="unknown"):
+        decode_request(msgpack.packb([9]))
+    with pytest.raises(DecodeError, match="unknown"):
+        decode_response(msgpack.packb([9, 1]))
+    # Heads with the tag as a uint8 (0xcc 0x01) instead of a fixint.
+    assert msgpack.unpackb(b"\x91\xcc\x01") == [1]
+    with pytest.raises(DecodeError, match="canonical"):
+        decode_request(b"\x91\xcc\x01")
+
+
+def test_oversized_response_is_a_local_error_and_fitting_cuts_it() -> None:
+    big = b"\x00" * (4 * 1024 * 1024)
+    items = [(big, b"cert")] * 5  # 20 MiB: over the 16 MiB cap
+    with pytest.raises(LocalError):
+        encode_response(BlocksResp(tuple(items)))
+    resp = BlocksResp.fitting(items)
+    assert len(resp.items) == 3
+    data = encode_response(resp)
+    assert len(data) <= MAX_RESPONSE_BYTES
+    assert decode_response(data) == resp
+    assert BlocksResp.fitting([(b"x", b"y")] * (MAX_LIMIT + 10)).items == ((b"x", b"y"),) * MAX_LIMIT
+
+
+_GOOD_REQ = [encode_request(r) for r in (Heads(), GetBlocks(PEERS[1], 5, 32), Get(cid_of(b"x")))]
+_GOOD_RESP = [
+    encode_response(r)
+    for r in (
+        HeadsResp(((PEERS[0], 3, cid_of(b"a")), (PEERS[1], 9, cid_of(b"b")))),
+        BlocksResp(((b"block-bytes", b"cert-bytes"), (b"b2", b"c2"))),
+        GetResp(b"block", None),
+        ErrorResp(ERR_NOT_FOUND, "no such block"),
+    )
+]
+
+
+@given(st.binary(max_size=400))
+@settings(max_examples=400, deadline=None)
+def test_decoders_fuzz_random_bytes(data: bytes) -> None:
+    for decode in (decode_request, decode_response):
+        with contextlib.suppress(DecodeError):
+            decode(data)
+
+
+def _mutate(good: bytes, data: st.DataObject) -> bytes:
+    buf = bytearray(good)
+    for _ in range(data.draw(st.integers(1, 4))):
+        pos = data.draw(st.integers(0, len(buf) - 1)) if buf else 0
+        op = data.draw(st.sampled_from(["flip", "cut", "insert"]))
+        if op == "flip" and buf:
+            buf[pos] ^= data.draw(st.integers(1, 255))
+        elif op == "cut":
+            del buf[pos:]
+        else:
+            buf[pos:pos] = data.draw(st.binary(min_size=1, max_size=4))
+    return bytes(buf)
+
+
+@given(st.sampled_from(_GOOD_REQ), st.data())
+@settings(max_examples=300, deadline=None)
+def test_request_decoder_fuzz_mutated(good: bytes, data: st.DataObject) -> None:
+    buf = _mutate(good, data)
+    try:
+        req = decode_request(buf)
+    except DecodeError:
+        return
+    assert encode_request(req) == buf
+
+
+@given(st.sampled_from(_GOOD_RESP), st.data())
+@settings(max_examples=300, deadline=None)
+def test_response_decoder_fuzz_mutated(good: bytes, data: st.DataObject) -> None:
+    buf = _mutate(good, data)
+    try:
+        resp = decode_response(buf)
+    except DecodeError:
+        return
+    assert encode_response(resp) == buf
