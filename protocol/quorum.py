@@ -31,9 +31,11 @@ Headers are tracked per slot only to catch *proposer equivocation*: two signed
 headers with different block ids for the same slot.
 
 Memory is bounded. At most ``max_open_slots`` undecided slots are held; a new
-slot beyond that evicts the open slot with the fewest counted voters (oldest
+slot beyond that evicts the open slot with the fewest counted voters (newest
 first among equals), because a slot that honest validators are voting on fills
-up fast while a slot a byzantine member invented holds at most ``f`` votes.
+up fast while a slot a byzantine member invented holds at most ``f`` votes, and
+a flood of invented slots then evicts its own latest entries. Idle open slots
+expire on :meth:`tick` after ``open_timeout_ms``.
 Decided slots are pruned by :meth:`tick` after ``retain_decided_ms``; pruning
 raises a per-proposer watermark, and votes or headers for a slot at or below
 it that the tracker no longer holds are ignored, so a pruned slot can never be
@@ -507,7 +509,9 @@ class QuorumTracker:
 
     def _create(self, key: tuple[str, int], now_ms: int, effects: list[Effect]) -> _Slot:
         if len(self._open) >= self._max_open:
-            victim = min(self._open.items(), key=lambda kv: (len(kv[1].counted), kv[1].order))[0]
+            # Fewest counted voters first; among equals the newest, so a flood
+            # of invented slots churns itself instead of older honest slots.
+            victim = min(self._open.items(), key=lambda kv: (len(kv[1].counted), -kv[1].order))[0]
             del self._open[victim]
             effects.append(SlotDropped(victim[0], victim[1], "evicted"))
         self._counter += 1

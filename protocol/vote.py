@@ -26,7 +26,7 @@ from typing import Any
 
 from protocol.cid import CID_BYTES_LEN, cid_from_text, cid_to_text
 from protocol.codec import expect_bytes, expect_int, expect_list, expect_str, packb, unpackb
-from protocol.errors import DecodeError, LocalError
+from protocol.errors import DecodeError, LocalError, SignatureError
 from protocol.keys import DOMAIN_VOTE, SIGNATURE_LEN, PrivateKey, public_key_from_peer_id
 
 MAX_SEQ = 2**63 - 1
@@ -67,15 +67,14 @@ class Reason(IntEnum):
 
 def expect_peer_id(peer_id: Any, what: str) -> str:
     """Return ``peer_id`` if it is a valid Ed25519 peer id; else raise DecodeError naming ``what``."""
-    expect_str(peer_id, what, _MAX_PEER_ID_LEN)
-    # Parses and rejects small-order keys; raises DecodeError or SignatureError.
+    pid = expect_str(peer_id, what, _MAX_PEER_ID_LEN)
     try:
-        public_key_from_peer_id(peer_id)
-    except DecodeError:
-        raise
-    except Exception as exc:  # SignatureError from a small-order key: still bad input
+        public_key_from_peer_id(pid)  # also rejects small-order keys
+    except DecodeError as exc:
         raise DecodeError(f"{what}: {exc}") from None
-    return peer_id  # type: ignore[no-any-return]
+    except SignatureError as exc:  # an unusable key makes the id malformed input
+        raise DecodeError(f"{what}: {exc}") from None
+    return pid
 
 
 @dataclass(frozen=True, slots=True)

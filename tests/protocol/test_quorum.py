@@ -64,7 +64,7 @@ def feed(tracker: QuorumTracker, votes: list[SignedVote], now_ms: int = 0) -> li
     return out
 
 
-def certificate(n: int, voters: list[int], block_id: str = A) -> Certificate:
+def certificate(voters: list[int], block_id: str = A) -> Certificate:
     return Certificate(block_id, PROPOSER.peer_id, 1, tuple(vote(KEYS[i], block_id) for i in voters))
 
 
@@ -331,6 +331,21 @@ def test_open_slot_cap_evicts_fewest_votes_first() -> None:
     assert isinstance(feed(tracker, [vote(KEYS[2], seq=1)])[0], Committed)
 
 
+def test_flood_of_one_vote_slots_churns_itself_not_older_slots() -> None:
+    tracker = QuorumTracker(vset(4), max_open_slots=3)
+    feed(tracker, [vote(KEYS[1], seq=1)])  # an honest slot, first vote in
+    tracker.handle_header(signed_header(9, "header only"), 0)
+    feed(tracker, [vote(KEYS[0], seq=2)])
+    # Full: the header-only slot (no votes) goes first.
+    assert feed(tracker, [vote(KEYS[0], seq=3)]) == [SlotDropped(PROPOSER.peer_id, 9, "evicted")]
+    # Then, among one-vote slots, the newest: slot 1 survives the flood.
+    for seq in range(4, 10):
+        assert feed(tracker, [vote(KEYS[0], seq=seq)]) == [
+            SlotDropped(PROPOSER.peer_id, 3 if seq == 4 else seq - 1, "evicted")
+        ]
+    assert isinstance(feed(tracker, [vote(KEYS[2], seq=1), vote(KEYS[3], seq=1)])[-1], Committed)
+
+
 def test_tick_prunes_decided_and_late_votes_never_decide_again() -> None:
     tracker = QuorumTracker(vset(4), retain_decided_ms=1000)
     votes = [vote(KEYS[i]) for i in range(4)]
@@ -368,7 +383,7 @@ def test_idle_open_slots_expire_on_tick() -> None:
 
 def test_verify_certificate_accepts_a_good_one() -> None:
     vs = vset(4)
-    cert = certificate(4, [0, 1, 2])
+    cert = certificate([0, 1, 2])
     verify_certificate(cert, vs)
     assert decode_certificate(cert.encode()) == cert
 
@@ -398,7 +413,7 @@ def test_verify_certificate_rejects(votes: object, error: type[Exception], match
 @given(st.integers(1, 10), st.randoms(use_true_random=False))
 @settings(max_examples=20, deadline=None)
 def test_certificate_round_trip(n: int, rnd: random.Random) -> None:
-    cert = certificate(n, rnd.sample(range(n), rnd.randint(1, n)), rnd.choice([A, B]))
+    cert = certificate(rnd.sample(range(n), rnd.randint(1, n)), rnd.choice([A, B]))
     data = cert.encode()
     assert decode_certificate(data) == cert
     assert decode_certificate(data).encode() == data
@@ -445,7 +460,7 @@ def test_evidence_verify_rejects_bad_signature_and_outsider() -> None:
 # --- decoder fuzzing ------------------------------------------------------------------
 
 _GOOD = [
-    certificate(4, [0, 1, 2]).encode(),
+    certificate([0, 1, 2]).encode(),
     voter_evidence(vote(KEYS[0], A), vote(KEYS[0], B)).encode(),
     Evidence(
         PROPOSER_EQUIVOCATION, PROPOSER.peer_id, (PROPOSER.peer_id, 2),
