@@ -48,7 +48,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from protocol.block import DEFAULT_BLOCK_LIMITS, BlockLimits, SignedHeader, decode_signed_header
-from protocol.cid import CID_BYTES_LEN, cid_from_text, cid_to_text
 from protocol.codec import expect_bytes, expect_int, expect_list, expect_str, packb, unpackb
 from protocol.errors import DecodeError, LocalError, ValidationError
 from protocol.keys import DOMAIN_VOTE
@@ -58,6 +57,8 @@ from protocol.vote import (
     MAX_SIGNED_VOTE_BYTES,
     Decision,
     SignedVote,
+    block_id_from_bin,
+    block_id_to_bin,
     decode_signed_vote,
     expect_peer_id,
     signed_vote_from_obj,
@@ -84,10 +85,7 @@ class Certificate:
     votes: tuple[SignedVote, ...]
 
     def __post_init__(self) -> None:
-        try:
-            cid_from_text(self.block_id)
-        except DecodeError as exc:
-            raise DecodeError(f"certificate block_id: {exc}") from None
+        block_id_to_bin(self.block_id, "certificate block_id")
         expect_peer_id(self.proposer, "certificate proposer")
         expect_int(self.seq, "certificate seq", 1, MAX_SEQ)
         if not isinstance(self.votes, tuple) or not 1 <= len(self.votes) <= MAX_CERT_VOTES:
@@ -103,7 +101,7 @@ class Certificate:
         """Wire bytes: ``[block_id_cid_bin, proposer, seq, [[vote_bytes, sig], ...]]``."""
         return packb(
             [
-                cid_from_text(self.block_id),
+                block_id_to_bin(self.block_id),
                 self.proposer,
                 self.seq,
                 [[sv.vote.canonical_bytes(), sv.signature] for sv in self.votes],
@@ -115,12 +113,10 @@ def decode_certificate(data: bytes) -> Certificate:
     """Decode a certificate; raises DecodeError. Does not verify the votes."""
     obj = unpackb(data, max_bytes=MAX_CERT_BYTES, max_items=MAX_CERT_VOTES)
     cid_bin, proposer, seq, votes = expect_list(obj, 4, "certificate")
-    expect_bytes(cid_bin, "certificate block_id", CID_BYTES_LEN)
+    block_id = block_id_from_bin(cid_bin, "certificate block_id")
     if not isinstance(votes, list):
         raise DecodeError("certificate votes: expected an array")
-    cert = Certificate(
-        cid_to_text(cid_bin), proposer, seq, tuple(signed_vote_from_obj(v) for v in votes)
-    )
+    cert = Certificate(block_id, proposer, seq, tuple(signed_vote_from_obj(v) for v in votes))
     if cert.encode() != bytes(data):
         raise DecodeError("certificate bytes are not canonical")
     return cert

@@ -77,6 +77,40 @@ def expect_peer_id(peer_id: Any, what: str) -> str:
     return pid
 
 
+# Python's base32 dominates vote decoding (~3 conversions per vote), and the
+# same few block ids recur across every voter's batch: keep bounded caches of
+# both directions. Pure: contents depend only on inputs.
+_CID_CACHE_MAX = 8192
+_BIN_OF_TEXT: dict[str, bytes] = {}
+_TEXT_OF_BIN: dict[bytes, str] = {}
+
+
+def block_id_to_bin(text: Any, what: str = "block_id") -> bytes:
+    """Binary form of a text block id (cached); raises DecodeError naming ``what``."""
+    raw = _BIN_OF_TEXT.get(text) if isinstance(text, str) else None
+    if raw is None:
+        try:
+            raw = cid_from_text(text)
+        except DecodeError as exc:
+            raise DecodeError(f"{what}: {exc}") from None
+        if len(_BIN_OF_TEXT) >= _CID_CACHE_MAX:
+            _BIN_OF_TEXT.clear()
+        _BIN_OF_TEXT[text] = raw
+    return raw
+
+
+def block_id_from_bin(raw: Any, what: str = "block_id") -> str:
+    """Text form of a 36-byte binary block id (cached); raises DecodeError naming ``what``."""
+    text = _TEXT_OF_BIN.get(raw) if isinstance(raw, bytes) else None
+    if text is None:
+        expect_bytes(raw, what, CID_BYTES_LEN)
+        text = cid_to_text(raw)
+        if len(_TEXT_OF_BIN) >= _CID_CACHE_MAX:
+            _TEXT_OF_BIN.clear()
+        _TEXT_OF_BIN[raw] = text
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Vote:
     """One validator's decision on one block in one slot (unsigned).
@@ -94,10 +128,7 @@ class Vote:
     _bytes: bytes = field(init=False, repr=False, compare=False, default=b"")
 
     def __post_init__(self) -> None:
-        try:
-            cid_bin = cid_from_text(self.block_id)
-        except DecodeError as exc:
-            raise DecodeError(f"vote block_id: {exc}") from None
+        cid_bin = block_id_to_bin(self.block_id, "vote block_id")
         expect_peer_id(self.proposer, "vote proposer")
         expect_peer_id(self.voter, "vote voter")
         expect_int(self.seq, "vote seq", 1, MAX_SEQ)
@@ -131,8 +162,7 @@ def decode_vote(data: bytes) -> Vote:
     """Decode canonical vote bytes; raises DecodeError on anything else."""
     obj = unpackb(data, max_bytes=MAX_VOTE_BYTES, max_items=6)
     cid_bin, proposer, seq, voter, decision, reason = expect_list(obj, 6, "vote")
-    expect_bytes(cid_bin, "vote block_id", CID_BYTES_LEN)
-    vote = Vote(cid_to_text(cid_bin), proposer, seq, voter, decision, reason)
+    vote = Vote(block_id_from_bin(cid_bin, "vote block_id"), proposer, seq, voter, decision, reason)
     if vote.canonical_bytes() != bytes(data):
         raise DecodeError("vote bytes are not canonical")
     return vote
