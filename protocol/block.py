@@ -100,11 +100,13 @@ class BlockLimits:
 DEFAULT_BLOCK_LIMITS = BlockLimits()
 
 
-def _check_cid_text(value: Any, what: str) -> str:
+def _cid_bin(value: Any, what: str) -> bytes:
     if not isinstance(value, str):
         raise DecodeError(f"{what}: expected a text CID")
-    cid_from_text(value)
-    return value
+    try:
+        return cid_from_text(value)
+    except DecodeError as exc:
+        raise DecodeError(f"{what}: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +114,9 @@ class BlockHeader:
     """A validated block header. Construction raises DecodeError on any bad field.
 
     Size limits that depend on :class:`BlockLimits` (record count, payload
-    length) are checked by :meth:`check_limits`, which every decoder and
-    :func:`build_block` call, so a header may be built under any limits.
+    length) are checked by :meth:`check_limits`, which the decoders and
+    :func:`open_payload` call (and :func:`build_block` enforces the same
+    bounds), so a header may be built under any limits.
     """
 
     version: int
@@ -135,8 +138,7 @@ class BlockHeader:
     def __post_init__(self) -> None:
         if expect_int(self.version, "block version") != FORMAT_VERSION:
             raise DecodeError(f"unsupported block format version {self.version}")
-        network = expect_str(self.network, "block network", MAX_NETWORK_LEN)
-        if not network:
+        if not expect_str(self.network, "block network", MAX_NETWORK_LEN):
             raise DecodeError("block network must not be empty")
         expect_str(self.proposer, "block proposer", MAX_PEER_ID_LEN)
         try:
@@ -146,10 +148,10 @@ class BlockHeader:
             # header goes; decoders promise DecodeError only.
             raise DecodeError(f"block proposer: {exc}") from None
         expect_int(self.seq, "block seq", 1, _INT_MAX)
-        prev_raw = None if self.prev is None else cid_from_text(_check_cid_text(self.prev, "block prev"))
+        prev_raw = None if self.prev is None else _cid_bin(self.prev, "block prev")
         expect_int(self.created_ms, "block created_ms", 0, _INT_MAX)
-        model_raw = cid_from_text(_check_cid_text(self.model_id, "block model_id"))
-        payload_raw = cid_from_text(_check_cid_text(self.payload_cid, "block payload_cid"))
+        model_raw = _cid_bin(self.model_id, "block model_id")
+        payload_raw = _cid_bin(self.payload_cid, "block payload_cid")
         expect_int(self.payload_len, "block payload_len", 1, _INT_MAX)
         if expect_int(self.codec, "block codec") not in CODECS:
             raise DecodeError(f"unknown block payload codec {self.codec}")
@@ -158,10 +160,18 @@ class BlockHeader:
             raise DecodeError("block scores: expected a tuple with one score per record")
         for s in self.scores:
             expect_int(s, "block score", 0, SCORE_SCALE)
-        canonical = packb(
+        try:
+            canonical = self._encode(prev_raw, model_raw, payload_raw)
+        except UnicodeEncodeError:  # a lone surrogate in the network name
+            raise DecodeError("block network must be valid Unicode") from None
+        object.__setattr__(self, "_canonical", canonical)
+        object.__setattr__(self, "_block_id", cid_of(canonical))
+
+    def _encode(self, prev_raw: bytes | None, model_raw: bytes, payload_raw: bytes) -> bytes:
+        return packb(
             [
                 self.version,
-                network,
+                self.network,
                 self.proposer,
                 self.seq,
                 prev_raw,
@@ -174,8 +184,6 @@ class BlockHeader:
                 struct.pack(f"<{self.record_count}H", *self.scores),
             ]
         )
-        object.__setattr__(self, "_canonical", canonical)
-        object.__setattr__(self, "_block_id", cid_of(canonical))
 
     def canonical_bytes(self) -> bytes:
         """The bytes the proposer signs and the block id hashes."""

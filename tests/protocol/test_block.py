@@ -207,6 +207,7 @@ SMALL_ORDER_PEER = peer_id_from_public_bytes(bytes([1]) + bytes(31))
         {"network": ""},
         {"network": "n" * 65},
         {"network": b"net"},
+        {"network": "\ud800"},
         {"proposer": "12D3KooWnotapeer"},
         {"proposer": SMALL_ORDER_PEER},
         {"seq": 0},
@@ -419,6 +420,8 @@ def test_build_misuse_is_local_error() -> None:
         _block(3, records=recs, limits=BlockLimits(max_records=2))
     with pytest.raises(LocalError):
         _block(3, network="")
+    with pytest.raises(LocalError):
+        _block(3, network="net\udfff")
     with pytest.raises(LocalError):
         _block(3, seq=0)
     with pytest.raises(LocalError):
