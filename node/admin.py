@@ -10,6 +10,7 @@ start fast and never needs trio for a request/response.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -64,11 +65,8 @@ async def serve_admin(node: Node, *, task_status: trio.TaskStatus[None] = trio.T
                 stream = await listener.accept()
                 nursery.start_soon(_serve_conn, stream, methods)
     finally:
-        with trio.CancelScope(shield=True):
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                pass
+        with trio.CancelScope(shield=True), contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 async def _serve_conn(stream: trio.SocketStream, methods: AdminMethods) -> None:

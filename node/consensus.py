@@ -52,6 +52,7 @@ from protocol.quorum import (
     EvidenceFound,
     QuorumTracker,
     Rejected,
+    SlotDropped,
     verify_certificate,
 )
 from protocol.record import Record
@@ -373,8 +374,13 @@ class Consensus:
             v = sv.vote
             if v.voter not in self.validators:
                 continue
+            try:
+                effects = self.tracker.handle_vote(sv, now, verified=verified)
+            except RemoteError as exc:  # a forged vote: drop it, keep the rest of the batch
+                self.metrics.remote_errors.labels(type(exc).__name__).inc()
+                continue
             rows.append((v.block_id, v.voter, v.proposer, v.seq, int(v.decision), sv.encode()))
-            for eff in self.tracker.handle_vote(sv, now, verified=verified):
+            for eff in effects:
                 await self._apply_effect(eff)
         if rows:
             await self.db.run(self.store.add_votes, rows)
@@ -426,6 +432,9 @@ class Consensus:
         if self._decided.get(slot) == "committed":
             return
         now = self.io.now_ms()
+        # Raises ValidationError before anything is stored if a *different* block
+        # is already committed in this slot (only possible with > f faulty validators).
+        self.chain.apply_commit(h.proposer, h.seq, block.block_id)
         await self.db.run(
             self.store.put_block, block.block_id, h.proposer, h.seq, block.signed.encode(), block.payload,
             h.created_ms, h.record_count, now,
@@ -435,7 +444,6 @@ class Consensus:
         )
         self._open.pop(block.block_id, None)
         self._certs_waiting.pop(block.block_id, None)
-        self.chain.apply_commit(h.proposer, h.seq, block.block_id)
         self._decide(slot, "committed")
         if new:
             self.stats_committed_blocks += 1
@@ -515,4 +523,8 @@ class Consensus:
         now = self.io.now_ms()
         for bid in self.pending.tick(now):
             self._open.pop(bid, None)
-        self.tracker.tick(now)
+        for eff in self.tracker.tick(now):
+            if isinstance(eff, SlotDropped):
+                log.info("forgot undecided slot %s/%d (%s)", eff.proposer[-8:], eff.seq, eff.why)
+            else:
+                await self._apply_effect(eff)

@@ -23,7 +23,14 @@ from node.net import NetConfig, NetError, open_p2p
 from node.pipeline import IngestResult, Pipeline
 from node.store import Store
 from node.syncsvc import SyncService
-from node.topics import Topics, Validators, decode_block_announce, encode_block_announce, parse_cert, parse_votes
+from node.topics import (
+    Topics,
+    Validators,
+    decode_block_announce,
+    encode_block_announce,
+    parse_cert,
+    parse_votes,
+)
 from node.worker import Worker
 from protocol.block import Block, BlockLimits
 from protocol.errors import AttnshareError

@@ -23,7 +23,7 @@ import trio
 
 from node.consensus import Consensus
 from node.metrics import Metrics
-from node.net import NetError, P2P
+from node.net import P2P, NetError
 from node.store import Store
 from node.worker import Worker
 from protocol.block import Block, BlockLimits, decode_block, decode_signed_header, open_payload
@@ -92,11 +92,12 @@ class SyncService:
             return encode_response(HeadsResp(tuple(heads)))
         if isinstance(req, GetBlocks):
             rows = await self.db.run(self.store.blocks_range, req.proposer, req.from_seq, min(req.limit, BATCH))
-            items = tuple(
+            items = [
                 (Block(decode_signed_header(r.header, self.limits), r.payload).encode(), r.cert)
                 for r in rows if r.payload is not None and r.cert is not None
-            )
-            return encode_response(BlocksResp(items))
+            ]
+            # Large blocks: send the prefix that fits; the client asks again from the next seq.
+            return encode_response(BlocksResp.fitting(items))
         if isinstance(req, Get):
             row = await self.db.run(self.store.get_block, req.cid)
             if row is None or row.payload is None:

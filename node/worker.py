@@ -7,8 +7,8 @@ concurrently) and scoring does not fight itself for the CPU.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import trio
