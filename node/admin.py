@@ -10,7 +10,6 @@ start fast and never needs trio for a request/response.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -65,8 +64,7 @@ async def serve_admin(node: Node, *, task_status: trio.TaskStatus[None] = trio.T
                 stream = await listener.accept()
                 nursery.start_soon(_serve_conn, stream, methods)
     finally:
-        with trio.CancelScope(shield=True), contextlib.suppress(FileNotFoundError):
-            path.unlink()
+        path.unlink(missing_ok=True)
 
 
 async def _serve_conn(stream: trio.SocketStream, methods: AdminMethods) -> None:

@@ -117,13 +117,17 @@ async def open_cluster(
         nursery.cancel_scope.cancel()
 
 
-async def wait_for(cond: Callable[[], bool], timeout: float, what: str = "condition") -> None:
-    """Poll a cheap in-memory condition until true, failing after ``timeout`` seconds."""
-    with trio.move_on_after(timeout) as scope:
-        while not cond():
+async def wait_for(cond: Callable[[], bool], seconds: float, what: str = "condition") -> None:
+    """Wait until ``cond()`` holds, failing after ``seconds``.
+
+    The conditions read node stores (SQLite), which have no change events, so
+    this checks every 50 ms under a deadline; it never sleeps a fixed time.
+    """
+    with trio.move_on_after(seconds) as scope:
+        while not cond():  # noqa: ASYNC110 - polling a store, under a deadline
             await trio.sleep(0.05)
     if scope.cancelled_caught:
-        raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        raise AssertionError(f"timed out after {seconds}s waiting for {what}")
 
 
 def workload_json(n: int, seed: int, now_ms: int) -> list[dict[str, Any]]:
