@@ -185,6 +185,96 @@ class AdminMethods:
         await self.node.db.run(self.node.store.set_peer_blocked, peer_id, False)
         return {"peer_id": peer_id, "blocked": False}
 
+    # ---- read-only views over the store (each a single store call in the worker thread)
+    async def _db(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        return await self.node.db.run(lambda: fn(*args, **kw))
+
+    async def rpc_records(self, status: str | None = None, kind: str | None = None,
+                          min_score: float | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        if status is not None and status not in ("pending", "shipped", "kept", "committed"):
+            raise AdminError("status must be one of pending, shipped, kept, committed", INVALID_PARAMS)
+        rows = await self._db(self.node.store.query_records, status=status, kind=kind, min_score=min_score,
+                              limit=_limit(limit), offset=max(0, int(offset)))
+        return [_record_row(r) for r in rows]
+
+    async def rpc_blocks(self, proposer: str | None = None, since_ms: int | None = None,
+                         until_ms: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        rows = await self._db(self.node.store.list_blocks, proposer=proposer, since_ms=since_ms,
+                              until_ms=until_ms, limit=_limit(limit), status="committed")
+        return [_block_row(r) for r in rows]
+
+    async def rpc_show(self, cid: str) -> dict[str, Any]:
+        from protocol.cid import validate_cid
+        from protocol.errors import DecodeError
+
+        try:
+            validate_cid(cid)
+        except DecodeError as exc:
+            raise AdminError(f"not a CID: {exc}", INVALID_PARAMS) from None
+        block = await self._db(self.node.store.get_block, cid)
+        if block is not None:
+            return await self._show_block(block)
+        rec = await self._db(self.node.store.get_record, cid)
+        if rec is not None:
+            return {"type": "record", **_record_row(rec)}
+        raise AdminError(f"no block or record {cid} here", 404)
+
+    async def _show_block(self, row: Any) -> dict[str, Any]:
+        from protocol.block import decode_signed_header
+        from protocol.quorum import decode_certificate
+        from protocol.vote import decode_signed_vote
+
+        h = decode_signed_header(row.header, self.node.limits).header
+        out = {"type": "block", **_block_row(row), "header": {
+            "version": h.version, "network": h.network, "proposer": h.proposer, "seq": h.seq, "prev": h.prev,
+            "created_ms": h.created_ms, "model_id": h.model_id, "payload_cid": h.payload_cid,
+            "payload_len": h.payload_len, "codec": h.codec, "record_count": h.record_count,
+            "scores": [round(x, 4) for x in h.float_scores()]}}
+        if row.cert is not None:
+            cert = decode_certificate(row.cert)
+            out["certificate"] = {"votes": [_vote(sv) for sv in cert.votes]}
+        votes = await self._db(self.node.store.votes_for, row.block_id)
+        out["votes"] = [_vote(decode_signed_vote(v)) for v in votes]
+        recs = await self._db(self.node.store.block_records, row.block_id)
+        out["records"] = [_record_row(r) for r in recs]
+        return out
+
+    async def rpc_search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        if not isinstance(query, str) or not query.strip():
+            raise AdminError("query must be a non-empty string", INVALID_PARAMS)
+        rows = await self._db(self.node.store.search, query, _limit(limit))
+        return [_record_row(r) for r in rows]
+
+    async def rpc_explain(self, cid: str, top_k: int = 5) -> dict[str, Any]:
+        """Re-score the record in its context (its block, or its local window) and explain."""
+        row = await self._db(self.node.store.get_record, cid)
+        if row is None:
+            raise AdminError(f"no record {cid} here", 404)
+        if row.block_id is not None:
+            context = [r.record for r in await self._db(self.node.store.block_records, row.block_id)]
+            where = f"block {row.block_id}"
+        else:
+            around = await self._db(self.node.store.records_around, cid, 256)
+            context = [r.record for r in around]
+            where = "local window"
+        idx = next((i for i, r in enumerate(context) if r.cid == cid), None)
+        if idx is None:
+            context, idx, where = [row.record], 0, "alone"
+        exp = await self.node.model.run(self.node.scorer.explain, context, idx, int(top_k))
+        return {"cid": cid, "context": where, "context_size": len(context), "status": row.status,
+                "stored_score": row.score, **exp}
+
+    async def rpc_votes(self, voter: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        from protocol.vote import decode_signed_vote
+
+        rows = await self._db(self.node.store.list_votes, voter=voter, limit=_limit(limit))
+        return [_vote(decode_signed_vote(r.vote)) for r in rows]
+
+    async def rpc_evidence(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = await self._db(self.node.store.list_evidence, _limit(limit))
+        return [{"id": r.id, "kind": r.kind, "offender": r.offender, "proposer": r.proposer, "seq": r.seq,
+                 "found_ms": r.found_ms, "body": r.body.hex()} for r in rows]
+
     async def rpc_metrics(self) -> str:
         return self.node.metrics.exposition().decode()
 
@@ -240,3 +330,26 @@ class AdminClient:
             err = resp["error"]
             raise AdminError(str(err.get("message")), int(err.get("code", APP_ERROR)))
         return resp.get("result")
+
+
+def _limit(limit: Any) -> int:
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100_000:
+        raise AdminError("limit must be an integer in [1, 100000]", INVALID_PARAMS)
+    return limit
+
+
+def _record_row(r: Any) -> dict[str, Any]:
+    return {"cid": r.record.cid, "status": r.status, "score": r.score, "block_id": r.block_id,
+            "ingested_ms": r.ingested_ms, "record": r.record.to_json()}
+
+
+def _block_row(r: Any) -> dict[str, Any]:
+    return {"block_id": r.block_id, "proposer": r.proposer, "seq": r.seq, "status": r.status,
+            "record_count": r.record_count, "created_ms": r.created_ms, "committed_ms": r.committed_ms,
+            "payload_bytes": len(r.payload) if r.payload is not None else None}
+
+
+def _vote(sv: Any) -> dict[str, Any]:
+    v = sv.vote
+    return {"block_id": v.block_id, "proposer": v.proposer, "seq": v.seq, "voter": v.voter,
+            "decision": v.decision.name, "reason": v.reason.name}

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,6 +143,8 @@ class Consensus:
         self.stats_rejected = 0
         self.stats_votes_cast = 0
         self.stats_evidence = 0
+        #: recent commit latencies (ms, block creation -> local commit), for status and devnet
+        self.latencies_ms: deque[int] = deque(maxlen=20_000)
 
     # ------------------------------------------------------------------ inputs
     def post_block(self, block: Block, from_peer: str | None) -> None:
@@ -451,6 +454,7 @@ class Consensus:
             self.metrics.blocks_committed.inc()
             self.metrics.records_committed.inc(h.record_count)
             self.metrics.commit_latency.observe(max(0, now - h.created_ms) / 1000)
+            self.latencies_ms.append(max(0, now - h.created_ms))
         if h.proposer == self.me:
             await self.io.publish_cert(cert.encode())
         self._committed_event.set()

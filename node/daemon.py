@@ -67,6 +67,12 @@ class NodeStatus:
     pending: int
     peers: int
     heights: dict[str, int]
+    commit_latency_ms_p50: float | None
+    commit_latency_ms_p99: float | None
+    gossip_msgs_out: int
+    gossip_msgs_in: int
+    gossip_bytes_out: int
+    gossip_bytes_in: int
 
 
 class Node:
@@ -270,4 +276,22 @@ class Node:
             pending=p._pending_hint,
             peers=len(self.p2p.connected_peers()) if self.p2p else 0,
             heights={prop: tip[0] for prop, tip in self.consensus.tips().items()},
+            commit_latency_ms_p50=_quantile(self.consensus.latencies_ms, 0.5),
+            commit_latency_ms_p99=_quantile(self.consensus.latencies_ms, 0.99),
+            gossip_msgs_out=int(_total(self.metrics.gossip_msgs_out)),
+            gossip_msgs_in=int(_total(self.metrics.gossip_msgs_in)),
+            gossip_bytes_out=int(_total(self.metrics.gossip_bytes_out)),
+            gossip_bytes_in=int(_total(self.metrics.gossip_bytes_in)),
         )
+
+
+def _quantile(xs: Sequence[int], q: float) -> float | None:
+    if not xs:
+        return None
+    s = sorted(xs)
+    return float(s[min(len(s) - 1, int(q * len(s)))])
+
+
+def _total(counter: Any) -> float:
+    """Sum a labelled prometheus counter over its labels."""
+    return sum(s.value for m in counter.collect() for s in m.samples if s.name.endswith("_total"))

@@ -587,6 +587,24 @@ class Store:
             row = conn.execute(f"SELECT {_RECORD_COLS} FROM records WHERE cid = ?", (cid,)).fetchone()
         return None if row is None else self._record_row(row)
 
+    def records_around(self, cid: str, window: int) -> list[RecordRow]:
+        """Up to ``window`` local records ingested around ``cid``, in ingest order.
+
+        This approximates the scoring window the record was judged in, so
+        ``explain`` can show what it was compared with.
+        """
+        _check_limit(window)
+        half = window // 2
+        with self._read() as conn:
+            row = conn.execute("SELECT id, origin FROM records WHERE cid = ?", (cid,)).fetchone()
+            if row is None:
+                return []
+            rows = conn.execute(
+                f"SELECT {_RECORD_COLS} FROM records WHERE origin = ? AND id >= ? ORDER BY id LIMIT ?",
+                (row[1], max(0, row[0] - half), window),
+            ).fetchall()
+        return [self._record_row(r) for r in rows]
+
     def query_records(
         self,
         *,

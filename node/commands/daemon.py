@@ -57,6 +57,55 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("target", help="multiaddr (connect) or peer id (block/unblock)")
     p.set_defaults(func=cmd_peer)
 
+    p = sub.add_parser("records", help="local records; filter by status, kind, score")
+    _admin_args(p)
+    p.add_argument("--status", choices=["pending", "shipped", "kept", "committed"])
+    p.add_argument("--kind")
+    p.add_argument("--min-score", type=float)
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=lambda a: _rows(a, "records", ("cid", "status", "score", "kind"),
+                                        status=a.status, kind=a.kind, min_score=a.min_score, limit=a.limit))
+
+    p = sub.add_parser("blocks", help="committed blocks; filter by proposer or time")
+    _admin_args(p)
+    p.add_argument("--proposer")
+    p.add_argument("--since-ms", type=int)
+    p.add_argument("--until-ms", type=int)
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=lambda a: _rows(a, "blocks", ("block_id", "proposer", "seq", "record_count", "payload_bytes"),
+                                        proposer=a.proposer, since_ms=a.since_ms, until_ms=a.until_ms, limit=a.limit))
+
+    p = sub.add_parser("show", help="a block or a record, decoded, with certificate and votes")
+    _admin_args(p)
+    p.add_argument("cid")
+    p.set_defaults(func=lambda a: _simple(a, "show", cid=a.cid))
+
+    p = sub.add_parser("search", help="full-text search over committed records")
+    _admin_args(p)
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(func=lambda a: _rows(a, "search", ("cid", "score", "kind", "text"), query=a.query, limit=a.limit))
+
+    p = sub.add_parser("explain", help="a record's score, what it attended to, and its top features")
+    _admin_args(p)
+    p.add_argument("cid")
+    p.add_argument("--top", type=int, default=5)
+    p.set_defaults(func=lambda a: _simple(a, "explain", cid=a.cid, top_k=a.top))
+
+    p = sub.add_parser("votes", help="votes seen, optionally from one voter")
+    _admin_args(p)
+    p.add_argument("--voter")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=lambda a: _rows(a, "votes", ("block_id", "seq", "voter", "decision", "reason"),
+                                        voter=a.voter, limit=a.limit))
+
+    p = sub.add_parser("evidence", help="equivocation evidence")
+    _admin_args(p)
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=lambda a: _rows(a, "evidence", ("id", "kind", "offender", "seq"), limit=a.limit))
+
+    register_devnet(sub)
+
 
 def _admin_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", required=True, type=Path)
@@ -144,9 +193,38 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _simple(args: argparse.Namespace, method: str) -> int:
-    _print(args, _client(args).call(method))
+def _simple(args: argparse.Namespace, method: str, **params: Any) -> int:
+    _print(args, _client(args).call(method, **params))
     return 0
+
+
+def _rows(args: argparse.Namespace, method: str, cols: tuple[str, ...], **params: Any) -> int:
+    """List-returning admin calls: JSON as is, or a rich table of the chosen columns."""
+    rows = _client(args).call(method, **{k: v for k, v in params.items() if v is not None})
+    if args.json:
+        _print(args, rows)
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"{method} ({len(rows)})")
+    for c in cols:
+        t.add_column(c)
+    for r in rows:
+        flat = {**r, **r.get("record", {})}
+        if "text" in cols:
+            flat["text"] = json.dumps(flat.get("fields", {}))[:80]
+        t.add_row(*[_cell(flat.get(c)) for c in cols])
+    Console().print(t)
+    return 0
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return str(v)
 
 
 def cmd_peer(args: argparse.Namespace) -> int:
@@ -205,3 +283,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"line {e['line']}: {e['error']}", file=sys.stderr)
         print(f"ingested {ok} of {total} records" + (f", {len(errors)} bad lines" if errors else ""))
     return 0 if not errors else 1
+
+
+def register_devnet(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("devnet", help="run N local daemons with a synthetic workload and a live view")
+    p.add_argument("--nodes", type=int, default=4)
+    p.add_argument("--validators", type=int, help="how many of the nodes validate (default: all)")
+    p.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    p.add_argument("--rate", type=float, default=2000.0, help="records/s ingested in total")
+    p.add_argument("--dir", type=Path, help="put the network here (default: a new temp dir)")
+    p.add_argument("--json", action="store_true", help="final summary as one JSON object")
+    p.set_defaults(func=cmd_devnet)
+
+
+def cmd_devnet(args: argparse.Namespace) -> int:
+    from node.devnet import run_devnet
+    from protocol.errors import LocalError
+
+    if args.nodes < 1 or args.nodes > 64:
+        raise LocalError("--nodes must be in [1, 64]")
+    validators = args.validators if args.validators is not None else args.nodes
+    return run_devnet(nodes=args.nodes, validators=validators, duration=args.duration, rate=args.rate,
+                      directory=args.dir, as_json=args.json)
