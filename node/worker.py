@@ -25,11 +25,11 @@ class Worker:
         self.busy_s = 0.0
         self.calls = 0
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         def timed() -> T:
             start = time.perf_counter()
             try:
-                return fn(*args)
+                return fn(*args, **kwargs)
             finally:
                 self.busy_s += time.perf_counter() - start
                 self.calls += 1
