@@ -140,3 +140,18 @@ def workload_json(n: int, seed: int, now_ms: int) -> list[dict[str, Any]]:
         del obj["origin"]
         out.append(obj)
     return out
+
+
+@asynccontextmanager
+async def open_rogue(cluster: Cluster, seed: bytes = b"\x7f" * 32) -> AsyncIterator[Any]:
+    """A raw libp2p peer with no validators of its own: it can publish anything on any topic."""
+    from node.net import NetConfig, open_p2p
+
+    async with open_p2p(seed, NetConfig()) as p2p:
+        for topic in (cluster.nodes[0].topics.blocks, cluster.nodes[0].topics.votes, cluster.nodes[0].topics.certs):
+            await p2p.subscribe(topic, None)
+        for node in cluster.nodes:
+            await p2p.connect(node.p2p.addrs()[0])
+        with trio.fail_after(20):
+            await p2p.wait_mesh_peers(cluster.nodes[0].topics.blocks, 1)
+        yield p2p

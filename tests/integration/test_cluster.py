@@ -8,10 +8,13 @@ import pytest
 import trio
 
 from node.topics import encode_block_announce
-from protocol.block import Block, SignedHeader, build_block, sign_header
+from protocol.block import Block, BlockHeader, SignedHeader, build_block, sign_header
+from protocol.cid import cid_of
+from protocol.codec import packb
 from protocol.quorum import decode_certificate, decode_evidence, verify_certificate
 from protocol.record import Record
-from tests.integration.cluster import open_cluster, wait_for, workload_json
+from protocol.vote import Reason, decode_signed_vote
+from tests.integration.cluster import open_cluster, open_rogue, wait_for, workload_json
 
 pytestmark = pytest.mark.slow
 
@@ -61,8 +64,8 @@ def _records(key, n, ts=1_700_000_000_000):
     ]
 
 
-async def _byzantine_publish(node, block: Block, attempt: int = 0):
-    await node.p2p.publish(node.topics.blocks, encode_block_announce(block, attempt))
+async def _byzantine_publish(rogue_p2p, topics, block: Block, attempt: int = 0):
+    await rogue_p2p.publish(topics.blocks, encode_block_announce(block, attempt))
 
 
 async def test_lying_scores_are_voted_down(tmp_path):
@@ -73,7 +76,8 @@ async def test_lying_scores_are_voted_down(tmp_path):
         lies = [min(1.0, s + 0.4) if s < 0.6 else s - 0.4 for s in honest]
         block = build_block(liar.key, network=c.genesis.network_id, seq=1, prev=None,
                             created_ms=int(time.time() * 1000), model_id=liar.model_id, records=recs, scores=lies)
-        await _byzantine_publish(liar, block)
+        async with open_rogue(c) as rogue_p2p:
+            await _byzantine_publish(rogue_p2p, liar.topics, block)
         with trio.fail_after(30):
             for node in c.nodes[:3]:
                 await node.consensus.wait_decided(liar.me, 1)
@@ -89,24 +93,42 @@ async def test_bad_signature_and_bad_payload_are_refused(tmp_path):
         rogue = c.nodes[3]
         recs = _records(rogue.key, 4)
         scores = await rogue.score(recs)
-        good = build_block(rogue.key, network=c.genesis.network_id, seq=1, prev=None,
-                           created_ms=int(time.time() * 1000), model_id=rogue.model_id, records=recs, scores=scores)
-        forged = Block(SignedHeader(good.header, bytes(64)), good.payload)
-        swapped = Block(good.signed, good.payload[:-1] + bytes([good.payload[-1] ^ 1]))
-        before = [n.metrics.remote_errors._metrics.copy() for n in c.nodes]  # noqa: F841
-        await _byzantine_publish(rogue, forged)
-        await _byzantine_publish(rogue, swapped, 1)
-        # Bypass the pubsub validator too: the driver itself must refuse a bad payload.
-        c.nodes[0].consensus.post_block(swapped, rogue.me)
-        # A later honest block from another proposer still commits: nobody crashed.
         now = int(time.time() * 1000)
+        good = build_block(rogue.key, network=c.genesis.network_id, seq=1, prev=None,
+                           created_ms=now, model_id=rogue.model_id, records=recs, scores=scores)
+        # 1. A forged signature: the pubsub validator drops it everywhere.
+        forged = Block(SignedHeader(good.header, bytes(64)), good.payload)
+        # 2. A payload that does not match its CID: not even decodable as a Block.
+        tampered = good.payload[:-1] + bytes([good.payload[-1] ^ 1])
+        # 3. A payload that matches its (signed) CID but is not a valid zstd record array:
+        #    it passes gossip, and every validator votes it down with BAD_PAYLOAD.
+        junk = b"\x28\xb5\x2f\xfd" + bytes(60)
+        h = replace_header(good.header, payload_cid=cid_of(junk), payload_len=len(junk), created_ms=now + 1)
+        bogus = Block(sign_header(rogue.key, h), junk)
+        async with open_rogue(c) as rp:
+            await _byzantine_publish(rp, rogue.topics, forged)
+            await rp.publish(rogue.topics.blocks, packb([0, packb([good.signed.encode(), tampered])]))
+            await _byzantine_publish(rp, rogue.topics, bogus)
+        with trio.fail_after(30):
+            for node in c.nodes[:3]:
+                await node.consensus.wait_decided(rogue.me, 1)
+        for node in c.nodes[:3]:
+            assert node.consensus.decided(rogue.me, 1) == "rejected"
+            assert decode_signed_vote(node.store.own_vote(rogue.me, 1)).vote.reason == Reason.BAD_PAYLOAD
+        # Nobody crashed: an honest block from another proposer still commits everywhere.
         await c.nodes[1].ingest(workload_json(300, seed=3, now_ms=now))
         with trio.fail_after(60):
             for node in c.nodes:
                 await node.consensus.wait_commits(1)
         for node in c.nodes:
             assert good.block_id not in committed_ids(node)
-            assert node.consensus.decided(rogue.me, 1) != "committed"
+            assert bogus.block_id not in committed_ids(node)
+
+
+def replace_header(h, **kw):
+    from dataclasses import fields
+
+    return BlockHeader(**{f.name: kw.get(f.name, getattr(h, f.name)) for f in fields(h) if f.init})
 
 
 async def test_proposer_equivocation_leaves_evidence(tmp_path):
@@ -119,8 +141,9 @@ async def test_proposer_equivocation_leaves_evidence(tmp_path):
                         model_id=rogue.model_id, records=recs[:3], scores=scores[:3])
         b = build_block(rogue.key, network=c.genesis.network_id, seq=1, prev=None, created_ms=now + 1,
                         model_id=rogue.model_id, records=recs[3:], scores=scores[3:])
-        await _byzantine_publish(rogue, a)
-        await _byzantine_publish(rogue, b)
+        async with open_rogue(c) as rp:
+            await _byzantine_publish(rp, rogue.topics, a)
+            await _byzantine_publish(rp, rogue.topics, b)
         with trio.fail_after(30):
             for node in c.nodes[:3]:
                 await wait_for(lambda node=node: node.store.list_evidence(), 30, "evidence")
@@ -156,5 +179,3 @@ async def test_late_joiner_catches_up_through_sync(tmp_path):
             verify_certificate(decode_certificate(row.cert), c.genesis.validators)
         assert observer.consensus.statistics().votes_cast == 0
 
-
-_ = sign_header  # imported for symmetry with the protocol API; forged blocks use SignedHeader directly
