@@ -14,7 +14,7 @@ from protocol.codec import packb
 from protocol.quorum import decode_certificate, decode_evidence, verify_certificate
 from protocol.record import Record
 from protocol.vote import Reason, decode_signed_vote
-from tests.integration.cluster import open_cluster, open_rogue, wait_for, workload_json
+from node.cluster import open_cluster, open_rogue, wait_for, workload_json
 
 pytestmark = pytest.mark.slow
 
@@ -168,7 +168,7 @@ async def test_late_joiner_catches_up_through_sync(tmp_path):
             target = committed_ids(c.nodes[0])
             for node in c.nodes:
                 await wait_for(lambda node=node: committed_ids(node) >= target, 60, "replication")
-        from tests.integration.cluster import make_keys
+        from node.cluster import make_keys
 
         observer = await c.add_node(make_keys(1, salt=9)[0])
         assert observer.status().role == "observer"

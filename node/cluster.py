@@ -1,4 +1,4 @@
-"""An in-process cluster of real nodes (real libp2p hosts on 127.0.0.1) for tests and benchmarks."""
+"""An in-process cluster of real nodes (real libp2p hosts on 127.0.0.1): tests, benchmarks, simulations."""
 
 from __future__ import annotations
 
