@@ -1,0 +1,187 @@
+"""Inference: the consensus-facing scoring API (Scorer, load_scorer).
+
+``Scorer.score(records)`` is a pure function of the sequence of records: no
+clock (age is relative to the newest record of the window), no history, no
+randomness, eval mode, no dropout, a pinned torch thread count. Validators
+re-score a block's records with the block as context and must agree with the
+proposer within the genesis tolerance, so the same input must give the same
+scores (within 1e-4) in any process, on any machine.
+
+A sequence longer than the checkpoint's ``max_window`` (1024) is split into
+``ceil(n / max_window)`` contiguous chunks of near-equal size (the first
+``n % k`` chunks one record longer), each scored as its own window. The split
+depends only on ``n``, so every node splits the same way.
+
+Scoring is sync and called from worker threads (``trio.to_thread.run_sync``):
+a lock serializes forward passes, and per-record features are cached by
+canonical bytes so a record featurized on arrival is not featurized again.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from node.attention.features import FeatureCache, RecordFeatures, assemble_window, featurize_record
+from node.attention.model import ImportanceNet
+from node.attention.train import load_checkpoint
+from protocol.cid import cid_of
+from protocol.errors import LocalError
+from protocol.record import Record
+
+__all__ = ["DEFAULT_CHECKPOINT", "Scorer", "load_scorer", "window_slices"]
+
+DEFAULT_CHECKPOINT = "model.pt"
+SCORING_THREADS = 1  # measured as fast as 2 up to 256 records, and leaves a core to the node
+
+
+def window_slices(n: int, max_window: int) -> list[tuple[int, int]]:
+    """Deterministic split of ``n`` records into contiguous chunks of at most ``max_window``."""
+    if n <= 0:
+        return []
+    k = math.ceil(n / max_window)
+    base, extra = divmod(n, k)
+    out, start = [], 0
+    for i in range(k):
+        end = start + base + (1 if i < extra else 0)
+        out.append((start, end))
+        start = end
+    return out
+
+
+class Scorer:
+    """A loaded importance model. Build it with :func:`load_scorer`."""
+
+    def __init__(self, model: ImportanceNet, model_id: str, device: str, max_window: int,
+                 meta: dict[str, Any] | None = None) -> None:
+        self.model = model.to(device).eval()
+        self.model_id = model_id
+        self.device = device
+        self.max_window = max_window
+        self.meta = dict(meta or {})
+        self.cache = FeatureCache()
+        self._lock = threading.Lock()
+
+    # -- scoring ----------------------------------------------------------------
+    def score(self, records: Sequence[Record]) -> list[float]:
+        """Scores in [0, 1], one per record, in order (see the module docstring)."""
+        return self.score_features([self.cache.get(r) for r in records])
+
+    def score_features(self, feats: Sequence[RecordFeatures]) -> list[float]:
+        """Like :meth:`score`, from per-record features the caller already holds."""
+        out: list[float] = []
+        for a, b in window_slices(len(feats), self.max_window):
+            out.extend(self._logits(feats[a:b]).sigmoid().tolist())
+        return out
+
+    def _logits(self, feats: Sequence[RecordFeatures]) -> torch.Tensor:
+        w = assemble_window(feats)
+        with self._lock, torch.inference_mode():
+            if self.device != "cpu":
+                w = _to_device(w, self.device)
+            logits = self.model(w)
+        return logits.squeeze(0).to("cpu", torch.float64)
+
+    # -- explanation --------------------------------------------------------------
+    def explain(self, records: Sequence[Record], index: int, top_k: int = 5) -> dict[str, Any]:
+        """Why record ``index`` scored as it did, within its window. JSON-safe.
+
+        Returns ``score``; ``attended``: the records of its window that drew the
+        most attention (mean over the heads of the last layer), with weights;
+        ``features``: the fields whose removal would move the score most
+        (occlusion: weight = score with the field minus score without it), and
+        ``context``: the score minus the score of the record scored alone, i.e.
+        what the rest of the window did to it (negative for a duplicate or a
+        burst tail).
+        """
+        n = len(records)
+        if not 0 <= index < n:
+            raise LocalError(f"index {index} out of range for {n} records")
+        a, b = next((a, b) for a, b in window_slices(n, self.max_window) if a <= index < b)
+        window = list(records[a:b])
+        i = index - a
+        feats = [self.cache.get(r) for r in window]
+        w = assemble_window(feats)
+        with self._lock, torch.inference_mode():
+            if self.device != "cpu":
+                w = _to_device(w, self.device)
+            logits, maps = self.model(w, return_attention=True)
+        score = float(torch.sigmoid(logits[0, i]))
+        attended: list[dict[str, Any]] = []
+        if maps:
+            weights = maps[-1][0, :, i, :].mean(0).to("cpu")
+            for j in torch.argsort(weights, descending=True, stable=True).tolist():
+                if j == i:
+                    continue
+                r = window[j]
+                attended.append({"index": a + j, "cid": r.cid, "kind": r.kind,
+                                 "weight": round(float(weights[j]), 6)})
+                if len(attended) >= top_k:
+                    break
+            self_weight = round(float(weights[i]), 6)
+        else:
+            self_weight = 1.0
+        features = []
+        rec = window[i]
+        for key, _ in rec.items:
+            fields = {k: v for k, v in rec.items if k != key}
+            try:
+                alt = Record.create(rec.kind, rec.origin, rec.ts_ms, fields)
+            except Exception:  # a record reduced to nothing valid: skip that field
+                continue
+            alt_feats = feats[:i] + [featurize_record(alt)] + feats[i + 1 :]
+            s_alt = float(torch.sigmoid(self._logits(alt_feats)[i]))
+            features.append({"name": f"field:{key}", "weight": round(score - s_alt, 6)})
+        features.sort(key=lambda f: -abs(f["weight"]))
+        alone = float(torch.sigmoid(self._logits([feats[i]])[0]))
+        return {
+            "index": index,
+            "cid": rec.cid,
+            "kind": rec.kind,
+            "score": round(score, 6),
+            "model_id": self.model_id,
+            "window": [a, b],
+            "self_attention": self_weight,
+            "attended": attended,
+            "features": features[:top_k],
+            "context": round(score - alone, 6),
+        }
+
+
+def _to_device(w: Any, device: str) -> Any:
+    return type(w)(*(getattr(w, f).to(device, non_blocking=True) for f in type(w).__slots__))
+
+
+def default_checkpoint_path() -> Path:
+    """Path of the checkpoint shipped inside the package."""
+    return Path(str(resources.files("node.attention").joinpath(DEFAULT_CHECKPOINT)))
+
+
+def load_scorer(path: str | None = None, device: str | None = None, threads: int = SCORING_THREADS) -> Scorer:
+    """Load a checkpoint (default: the one shipped in the package) onto ``device``.
+
+    ``device`` defaults to CUDA when present, else the CPU. On CUDA, TF32 is
+    turned off so that GPU scores stay within 1e-4 of CPU scores. The torch
+    thread count is pinned (process-wide) so that float reductions, and hence
+    scores, do not depend on the caller's thread.
+    """
+    p = Path(path) if path is not None else default_checkpoint_path()
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise LocalError(f"cannot read model checkpoint {p}: {exc.strerror}") from None
+    model, obj = load_checkpoint(data)
+    if device is None:
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda"):
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    if threads and torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    return Scorer(model, cid_of(data), device, int(obj.get("max_window", 1024)), obj.get("meta"))

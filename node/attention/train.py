@@ -1,0 +1,198 @@
+"""Reproducible training of the importance network, and checkpoint save/load.
+
+Same seed, same thread count, same code: bit-identical weights, and so the
+same checkpoint bytes and the same ``model_id`` (``torch.save`` output is
+deterministic; the checkpoint holds no timestamp). Thread count is pinned
+because a different number of threads changes the order of float
+reductions and hence the weights.
+
+The loss is MSE between sigmoid(logits) and the ground-truth importance,
+plus an optional pairwise ranking term (RankNet on pairs whose importance
+differs by more than 0.05). ``bce`` (soft-target cross-entropy) is kept for
+comparison; the shared notes found it good and ListNet harmful.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch.nn import functional as F
+
+from node.attention.data import TRAIN_SEEDS, VAL_SEEDS, Window, make_windows
+from node.attention.features import (
+    CTX_DIM,
+    HASH_DIM,
+    KIND_BUCKETS,
+    NUM_BUCKETS,
+    NUM_FEATS,
+    NUM_SLOTS,
+)
+from node.attention.model import ImportanceNet, ModelConfig, stack_windows
+from protocol.cid import cid_of
+
+__all__ = [
+    "CHECKPOINT_FORMAT",
+    "MAX_WINDOW",
+    "TrainConfig",
+    "TrainResult",
+    "checkpoint_bytes",
+    "load_checkpoint",
+    "train",
+]
+
+CHECKPOINT_FORMAT = "attnshare-importance/1"
+MAX_WINDOW = 1024  # longest window scored at once; longer inputs are split (consensus-relevant)
+_FEATURE_SPEC = {"hash_dim": HASH_DIM, "num_slots": NUM_SLOTS, "num_buckets": NUM_BUCKETS,
+                 "kind_buckets": KIND_BUCKETS, "num_feats": NUM_FEATS, "ctx_dim": CTX_DIM}
+
+
+@dataclass(frozen=True, slots=True)
+class TrainConfig:
+    """Everything that determines the trained weights."""
+
+    seed: int = 0
+    model: ModelConfig = ModelConfig()
+    worlds: int = 48  # training seeds 1..worlds
+    windows_per_world: int = 10
+    lengths: tuple[int, ...] = (32, 64, 128, 256, 512)
+    length_weights: tuple[float, ...] = (1, 2, 3, 3, 1)
+    tokens_per_batch: int = 2048
+    epochs: int = 6
+    lr: float = 3e-3
+    weight_decay: float = 0.01
+    loss: str = "mse"  # "mse" or "bce"
+    rank_weight: float = 0.0  # weight of the RankNet term added to the loss
+    threads: int = 2
+
+
+@dataclass(slots=True)
+class TrainResult:
+    model: ImportanceNet
+    losses: list[float]  # mean loss per epoch
+    steps: int
+
+
+def _batches(windows: list[Window], tokens: int, rng: random.Random) -> list[list[Window]]:
+    by_len: dict[int, list[Window]] = {}
+    for w in windows:
+        by_len.setdefault(len(w), []).append(w)
+    out: list[list[Window]] = []
+    for n in sorted(by_len):
+        group = by_len[n][:]
+        rng.shuffle(group)
+        per = max(1, tokens // n)
+        out.extend(group[i : i + per] for i in range(0, len(group), per))
+    rng.shuffle(out)
+    return out
+
+
+def loss_fn(logits: torch.Tensor, target: torch.Tensor, kind: str, rank_weight: float) -> torch.Tensor:
+    """Per-batch loss on [B, n] logits and targets (see module docstring)."""
+    if kind == "mse":
+        loss = F.mse_loss(torch.sigmoid(logits), target)
+    elif kind == "bce":
+        loss = F.binary_cross_entropy_with_logits(logits, target)
+    else:
+        raise ValueError(f"unknown loss {kind!r}")
+    if rank_weight > 0:
+        diff = target.unsqueeze(2) - target.unsqueeze(1)
+        mask = (diff > 0.05).to(logits.dtype)
+        margin = logits.unsqueeze(2) - logits.unsqueeze(1)
+        rank = (F.softplus(-margin) * mask).sum() / mask.sum().clamp_min(1.0)
+        loss = loss + rank_weight * rank
+    return loss
+
+
+def train(cfg: TrainConfig, progress: Callable[[int, int, float], None] | None = None,
+          windows: list[Window] | None = None) -> TrainResult:
+    """Train from scratch; ``progress(step, total, loss)`` is called after every step."""
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(f"attnshare-train/{cfg.seed}")
+    if windows is None:
+        windows = make_windows(TRAIN_SEEDS[: cfg.worlds], cfg.windows_per_world, cfg.lengths,
+                               cfg.length_weights, shuffle_seed=cfg.seed)
+    model = ImportanceNet(cfg.model)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    plan = [_batches(windows, cfg.tokens_per_batch, rng) for _ in range(cfg.epochs)]
+    total = sum(len(p) for p in plan)
+    warmup = max(1, total // 20)
+    step = 0
+    losses: list[float] = []
+    model.train()
+    for epoch_batches in plan:
+        acc = 0.0
+        for batch in epoch_batches:
+            lr = cfg.lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * step / total))
+            for g in opt.param_groups:
+                g["lr"] = lr
+            feats = stack_windows([w.feats for w in batch])
+            target = torch.stack([w.target for w in batch])
+            loss = loss_fn(model(feats), target, cfg.loss, cfg.rank_weight)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            step += 1
+            acc += float(loss.detach())
+            if progress is not None:
+                progress(step, total, float(loss))
+        losses.append(acc / max(1, len(epoch_batches)))
+    model.eval()
+    return TrainResult(model, losses, step)
+
+
+def checkpoint_bytes(model: ImportanceNet, meta: dict[str, Any] | None = None) -> bytes:
+    """Serialized checkpoint (deterministic bytes: its CID is the model_id)."""
+    state = {k: v.detach().to("cpu", torch.float32).contiguous().clone() for k, v in model.state_dict().items()}
+    obj = {
+        "format": CHECKPOINT_FORMAT,
+        "config": model.cfg.to_dict(),
+        "features": dict(_FEATURE_SPEC),
+        "max_window": MAX_WINDOW,
+        "meta": dict(meta or {}),
+        "state_dict": state,
+    }
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    return buf.getvalue()
+
+
+def save_checkpoint(model: ImportanceNet, path: str | Path, meta: dict[str, Any] | None = None) -> str:
+    """Write the checkpoint to ``path``; return its model_id."""
+    data = checkpoint_bytes(model, meta)
+    Path(path).write_bytes(data)
+    return cid_of(data)
+
+
+def load_checkpoint(data: bytes) -> tuple[ImportanceNet, dict[str, Any]]:
+    """Rebuild a model from checkpoint bytes (``weights_only=True``: no code runs)."""
+    from protocol.errors import LocalError
+
+    try:
+        obj = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises many types on a corrupt or foreign file
+        raise LocalError(f"not a loadable checkpoint: {type(exc).__name__}: {exc}"[:300]) from None
+    if not isinstance(obj, dict) or obj.get("format") != CHECKPOINT_FORMAT:
+        raise LocalError(f"not an {CHECKPOINT_FORMAT} checkpoint")
+    if obj.get("features") != _FEATURE_SPEC:
+        raise LocalError("checkpoint was trained with different feature dimensions")
+    model = ImportanceNet(ModelConfig.from_dict(obj["config"]))
+    try:
+        model.load_state_dict(obj["state_dict"], strict=True)
+    except RuntimeError as exc:
+        raise LocalError(f"checkpoint weights do not fit the model: {exc}"[:300]) from None
+    model.eval()
+    return model, obj
+
+
+def validation_windows(worlds: int = 12, per_world: int = 6) -> list[Window]:
+    """Windows from validation worlds (for choosing losses and hyper-parameters)."""
+    return make_windows(VAL_SEEDS[:worlds], per_world, (256,), shuffle_seed=1)

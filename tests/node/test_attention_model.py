@@ -1,0 +1,193 @@
+"""The model: checkpoints, training, determinism, scoring windows, explanations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+
+from node.attention import Scorer, load_scorer, window_slices
+from node.attention.data import make_windows
+from node.attention.model import ImportanceNet, ModelConfig, stack_windows
+from node.attention.scorer import default_checkpoint_path
+from node.attention.train import (
+    TrainConfig,
+    checkpoint_bytes,
+    load_checkpoint,
+    loss_fn,
+    save_checkpoint,
+    train,
+)
+from node.workload import Workload
+from protocol.cid import cid_of
+from protocol.errors import LocalError
+
+NOW = 1_700_000_000_000
+TINY = ModelConfig(d_model=16, heads=2, layers=1, ff=32)
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def tiny_ckpt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("ckpt") / "tiny.pt"
+    save_checkpoint(ImportanceNet(TINY), path, {"note": "test"})
+    return path
+
+
+@pytest.fixture(scope="module")
+def scorer(tiny_ckpt: Path) -> Scorer:
+    return load_scorer(str(tiny_ckpt), device="cpu")
+
+
+def records(n: int, seed: int = 4) -> list:
+    return [r for r, _ in Workload(seed).next_batch(n, NOW)]
+
+
+def test_checkpoint_round_trip_and_stable_model_id(tiny_ckpt: Path, scorer: Scorer) -> None:
+    data = tiny_ckpt.read_bytes()
+    assert scorer.model_id == cid_of(data)
+    model, obj = load_checkpoint(data)
+    assert obj["meta"] == {"note": "test"}
+    assert obj["max_window"] == 1024
+    # Serializing the loaded model again gives the very same bytes, hence the same model_id.
+    assert checkpoint_bytes(model, {"note": "test"}) == data
+    for (k, a), (_, b) in zip(model.state_dict().items(), scorer.model.state_dict().items(), strict=True):
+        assert torch.equal(a, b), k
+
+
+def test_corrupt_or_foreign_checkpoints_are_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(LocalError, match="not a loadable"):
+        load_scorer(str(bad))
+    foreign = tmp_path / "foreign.pt"
+    torch.save({"format": "something-else"}, foreign)
+    with pytest.raises(LocalError, match="not an attnshare"):
+        load_scorer(str(foreign))
+    with pytest.raises(LocalError, match="cannot read"):
+        load_scorer(str(tmp_path / "missing.pt"))
+
+
+def test_short_training_lowers_the_loss() -> None:
+    windows = make_windows(range(1, 4), 4, (48,))
+    cfg = TrainConfig(model=TINY, epochs=8, lr=1e-2, threads=1, tokens_per_batch=192)
+
+    def loss_of(model: ImportanceNet) -> float:
+        with torch.no_grad():
+            feats = stack_windows([w.feats for w in windows])
+            return float(loss_fn(model(feats), torch.stack([w.target for w in windows]), "mse", 0.0))
+
+    torch.manual_seed(cfg.seed)
+    before = loss_of(ImportanceNet(TINY).eval())
+    result = train(cfg, windows=windows)
+    after = loss_of(result.model)
+    assert after < 0.8 * before, (before, after)
+    # Same seed, same threads: bit-identical weights.
+    again = train(cfg, windows=windows)
+    assert checkpoint_bytes(again.model) == checkpoint_bytes(result.model)
+
+
+def test_scores_are_deterministic_and_in_range(scorer: Scorer) -> None:
+    recs = records(300)
+    a = scorer.score(recs)
+    b = scorer.score(list(recs))
+    scorer.cache = type(scorer.cache)()  # featurize from scratch too
+    c = scorer.score(recs)
+    assert len(a) == 300
+    assert all(0.0 <= s <= 1.0 for s in a)
+    assert a == b == c
+
+
+def test_scores_agree_in_a_new_process(tiny_ckpt: Path, scorer: Scorer) -> None:
+    recs = records(200, seed=9)
+    here = scorer.score(recs)
+    code = (
+        "import json, sys\n"
+        "from node.attention import load_scorer\n"
+        "from node.workload import Workload\n"
+        f"recs = [r for r, _ in Workload(9).next_batch(200, {NOW})]\n"
+        f"print(json.dumps(load_scorer({str(tiny_ckpt)!r}, device='cpu', threads=2).score(recs)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120, check=True)
+    there = json.loads(out.stdout)
+    assert max(abs(x - y) for x, y in zip(here, there, strict=True)) < 1e-4
+
+
+def test_window_slices_are_deterministic_and_bounded() -> None:
+    assert window_slices(0, 1024) == []
+    assert window_slices(1024, 1024) == [(0, 1024)]
+    s = window_slices(2049, 1024)
+    assert s == [(0, 683), (683, 1366), (1366, 2049)]
+    for n in (1, 5, 1023, 1025, 5000):
+        sl = window_slices(n, 1024)
+        assert sl[0][0] == 0
+        assert sl[-1][1] == n
+        assert all(b - a <= 1024 and b - a >= (n // len(sl)) for a, b in sl)
+        assert all(x[1] == y[0] for x, y in zip(sl, sl[1:], strict=False))
+
+
+def test_long_inputs_are_scored_in_chunks(scorer: Scorer) -> None:
+    recs = records(1100, seed=2)
+    full = scorer.score(recs)
+    assert len(full) == 1100
+    # Each chunk is its own window: same scores as scoring the chunk alone.
+    for a, b in window_slices(1100, scorer.max_window):
+        assert scorer.score(recs[a:b]) == full[a:b]
+
+
+def test_order_is_part_of_the_input(scorer: Scorer) -> None:
+    recs = records(64, seed=3)
+    fwd = scorer.score(recs)
+    rev = scorer.score(recs[::-1])[::-1]
+    # Same records, another order: a pure function of the sequence may differ, but stays in range.
+    assert all(0.0 <= s <= 1.0 for s in rev)
+    assert len(fwd) == len(rev)
+
+
+def test_explain_is_json_safe(scorer: Scorer) -> None:
+    recs = records(80, seed=5)
+    out = scorer.explain(recs, 10, top_k=3)
+    json.dumps(out)
+    assert abs(out["score"] - scorer.score(recs)[10]) < 1e-6
+    assert len(out["attended"]) == 3
+    assert all(0.0 <= a["weight"] <= 1.0 and a["index"] != 10 for a in out["attended"])
+    assert out["features"]
+    assert all(f["name"].startswith("field:") for f in out["features"])
+    with pytest.raises(LocalError):
+        scorer.explain(recs, 80)
+
+
+def test_mlp_variant_has_no_attention() -> None:
+    mlp = ImportanceNet(replace(TINY, attention=False)).eval()
+    w = make_windows([1], 1, (16,))[0]
+    logits, maps = mlp(w.feats, return_attention=True)
+    assert logits.shape == (1, 16)
+    assert maps == []
+
+
+def test_shipped_checkpoint() -> None:
+    path = default_checkpoint_path()
+    data = path.read_bytes()
+    assert len(data) < 4 * 1024 * 1024
+    s = load_scorer(device="cpu")
+    assert s.model_id == cid_of(data)
+    assert s.model.cfg.attention
+    assert s.model.cfg.pair_bias
+
+
+def test_shipped_model_ranks_a_copy_below_its_source() -> None:
+    s = load_scorer(device="cpu")
+    wl = Workload(90_123)
+    batch = wl.next_labeled(256, NOW)
+    scores = s.score([lr.record for lr in batch])
+    pairs = [(lr.ref, i) for i, lr in enumerate(batch)
+             if lr.case == "dup" and batch[lr.ref].importance > 0.3]
+    assert pairs
+    won = sum(scores[src] > scores[cp] for src, cp in pairs)
+    assert won / len(pairs) >= 0.8, (won, len(pairs))

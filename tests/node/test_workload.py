@@ -1,0 +1,80 @@
+"""The workload generator: seeded, multi-domain, with ground truth that follows the definition."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from node.workload import CASES, DOMAINS, Workload
+from protocol.record import decode_record
+
+NOW = 1_700_000_000_000
+
+
+def test_same_seed_same_stream() -> None:
+    a = Workload(7).next_batch(200, NOW)
+    b = Workload(7).next_batch(200, NOW)
+    assert [(r.cid, g) for r, g in a] == [(r.cid, g) for r, g in b]
+    c = Workload(8).next_batch(200, NOW)
+    assert [r.cid for r, _ in a] != [r.cid for r, _ in c]
+
+
+def test_records_are_valid_and_ordered() -> None:
+    wl = Workload(3)
+    first = wl.next_batch(300, NOW)
+    second = wl.next_batch(300, NOW + 60_000)
+    recs = [r for r, _ in first + second]
+    for r in recs:
+        assert decode_record(r.canonical_bytes()) == r
+        assert r.origin in wl.origins
+    ts = [r.ts_ms for r in recs]
+    assert ts == sorted(ts)
+    assert all(0.0 <= g <= 1.0 for _, g in first + second)
+
+
+def test_all_domains_and_cases_occur() -> None:
+    wl = Workload(11, domains=tuple(sorted(DOMAINS)))
+    batch = [lr for i in range(8) for lr in wl.next_labeled(256, NOW + i * 100_000)]
+    kinds = {lr.record.kind for lr in batch}
+    for dom, specs in DOMAINS.items():
+        assert any(s.name in kinds for s in specs), dom
+    cases = Counter(lr.case for lr in batch)
+    assert set(cases) == set(CASES)
+
+
+def test_ground_truth_follows_the_definition() -> None:
+    wl = Workload(5)
+    batch = [lr for i in range(10) for lr in wl.next_labeled(256, NOW + i * 100_000)]
+    for i, lr in enumerate(batch):
+        if lr.case in ("dup", "near_dup", "burst_tail"):
+            # Each batch restarts indices: find the source inside the same batch.
+            start = i - (i % 256)
+            src = batch[start + lr.ref]
+            assert lr.ref < i % 256
+            assert lr.importance <= 0.1 * src.importance + 0.02 + 1e-9
+            assert src.record.kind == lr.record.kind
+        if lr.case == "dup":
+            src = batch[i - (i % 256) + lr.ref]
+            assert src.record.fields == lr.record.fields
+    novel = [lr.importance for lr in batch if lr.case == "novel"]
+    routine = [lr.importance for lr in batch if lr.case == "routine"]
+    assert min(novel) >= 0.55
+    assert sum(routine) / len(routine) < sum(novel) / len(novel)
+
+
+def test_origin_seed_gives_the_node_its_own_peer_id() -> None:
+    from protocol.keys import PrivateKey
+
+    seed = bytes(range(32))
+    wl = Workload(1, origin_seed=seed, origins=1)
+    assert wl.origins == [PrivateKey(seed).peer_id]
+    assert {r.origin for r, _ in wl.next_batch(50, NOW)} == {PrivateKey(seed).peer_id}
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="unknown domains"):
+        Workload(1, domains=("nope",))
+    with pytest.raises(ValueError, match="non-negative"):
+        Workload(1).next_batch(-1, NOW)
+    assert Workload(1).next_batch(0, NOW) == []
