@@ -1,0 +1,103 @@
+"""Configuration of the networking layer (one frozen dataclass, validated)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import multiaddr
+import multiaddr.exceptions
+
+from protocol.errors import ConfigError
+
+# py-libp2p 0.8.1 constants we size against (libp2p/pubsub/rpc_queue.py).
+PUBSUB_RPC_CAP = 1 << 20  # DefaultMaxMessageSize: hard cap on one pubsub RPC, in and out
+OUTBOUND_QUEUE = 32  # OutBoundQueueSize: per-peer outbound RPC queue; a full queue drops
+
+
+@dataclass(frozen=True, slots=True)
+class NetConfig:
+    """Settings for :func:`node.net.open_p2p`.
+
+    Fields:
+        listen_addrs: TCP multiaddrs to listen on (port 0 picks a free port).
+        heartbeat_s: GossipSub heartbeat (mesh repair, IHAVE gossip). libp2p's
+            default is 120 s, far too slow for us.
+        degree, degree_low, degree_high: GossipSub mesh degree D and its bounds.
+        max_message_bytes: cap on one encoded pubsub RPC (data plus libp2p's
+            envelope: signature, key, ids, signed peer record). libp2p silently
+            drops anything over its 1 MiB cap, so ``publish`` refuses with
+            ``MessageTooLarge`` instead. At most 1 MiB.
+        send_queue: back-pressure threshold. ``publish`` waits while any peer
+            subscribed to the topic has this many RPCs queued, so libp2p's
+            32-entry per-peer queue never overflows from our own publishes.
+        subscription_queue: capacity of each channel returned by ``subscribe``.
+            A consumer that falls this far behind loses messages (counted as
+            drops in ``statistics()``), because libp2p must never be blocked.
+        seen_ttl_s: how long a message id is remembered for de-duplication.
+        max_request_bytes: largest request frame we send or accept.
+        max_response_bytes: largest response frame our handlers may send.
+        max_concurrent_requests: inbound requests served at once; more are
+            answered "busy" at once rather than queued.
+        request_timeout_s: server side: time allowed to read a request and
+            produce the response before the stream is reset.
+        ping_interval_s: how often connected peers are pinged for latency.
+    """
+
+    listen_addrs: tuple[str, ...] = ("/ip4/127.0.0.1/tcp/0",)
+    heartbeat_s: float = 1.0
+    degree: int = 6
+    degree_low: int = 4
+    degree_high: int = 12
+    max_message_bytes: int = PUBSUB_RPC_CAP
+    send_queue: int = 16
+    subscription_queue: int = 1024
+    seen_ttl_s: int = 120
+    max_request_bytes: int = 1 << 20
+    max_response_bytes: int = 64 << 20
+    max_concurrent_requests: int = 64
+    request_timeout_s: float = 30.0
+    ping_interval_s: float = 10.0
+
+    @classmethod
+    def default(cls) -> NetConfig:
+        """The defaults: loopback, ephemeral port, 1 s heartbeat, D = 6."""
+        return cls()
+
+    def validate(self) -> None:
+        """Raise ConfigError naming the first field that is out of range."""
+        if not self.listen_addrs:
+            raise ConfigError("net.listen_addrs: at least one address is required")
+        for addr in self.listen_addrs:
+            try:
+                parsed = multiaddr.Multiaddr(addr)
+            except (multiaddr.exceptions.Error, ValueError, TypeError) as exc:
+                raise ConfigError(f"net.listen_addrs: bad multiaddr {addr!r}: {exc}") from None
+            if "tcp" not in {p.name for p in parsed.protocols()}:
+                raise ConfigError(f"net.listen_addrs: {addr!r} is not a TCP address")
+        _positive("heartbeat_s", self.heartbeat_s)
+        if not 1 <= self.degree_low <= self.degree <= self.degree_high:
+            raise ConfigError("net.degree: need 1 <= degree_low <= degree <= degree_high")
+        if not 1024 <= self.max_message_bytes <= PUBSUB_RPC_CAP:
+            raise ConfigError(f"net.max_message_bytes: must be in [1024, {PUBSUB_RPC_CAP}]")
+        if not 1 <= self.send_queue <= OUTBOUND_QUEUE // 2:
+            # Headroom above the threshold absorbs forwarded messages and
+            # control RPCs that share the queue with our publishes.
+            raise ConfigError(f"net.send_queue: must be in [1, {OUTBOUND_QUEUE // 2}]")
+        if self.subscription_queue < 1:
+            raise ConfigError("net.subscription_queue: must be >= 1")
+        if self.seen_ttl_s < 1:
+            raise ConfigError("net.seen_ttl_s: must be >= 1")
+        if self.max_request_bytes < 1 or self.max_response_bytes < 1:
+            raise ConfigError("net.max_request_bytes/max_response_bytes: must be >= 1")
+        if self.max_request_bytes >= 1 << 32 or self.max_response_bytes >= 1 << 32:
+            raise ConfigError("net.max_request_bytes/max_response_bytes: frames are < 4 GiB")
+        if self.max_concurrent_requests < 1:
+            raise ConfigError("net.max_concurrent_requests: must be >= 1")
+        _positive("request_timeout_s", self.request_timeout_s)
+        _positive("ping_interval_s", self.ping_interval_s)
+
+
+def _positive(name: str, value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise ConfigError(f"net.{name}: must be a positive number")

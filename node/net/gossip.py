@@ -1,0 +1,398 @@
+"""GossipSub, configured for attnshare, behind a small trio-native adapter.
+
+Theory of operation
+-------------------
+py-libp2p 0.8.1's defaults silently lose messages in this system (see
+shared/notes/libp2p.md), so the router is built explicitly:
+
+* heartbeat ``config.heartbeat_s`` (default 120 s), and the "adaptive gossip"
+  of 0.8.1 switched off: when it judges the network unhealthy it rewrites the
+  heartbeat to 30-60 s, whatever we configured;
+* ``/meshsub/1.1.0`` and ``/meshsub/1.0.0`` only (1.2.0's per-message
+  IDONTWANT made it 3.5x slower here);
+* message id = SHA-256 over the topic and the data, never the sender or the
+  seqno, so an identical message re-published by anyone is de-duplicated;
+* the per-peer, per-topic flat rate limit (10 msg/s, own publishes included)
+  off; rate limits per proposer live in the consensus layer;
+* eclipse protection off: it wants mesh peers on 3+ distinct IPs, which a
+  devnet on 127.0.0.1 never has;
+* strict signing on: every message carries its origin's signature, checked
+  before our validator runs, so the origin we report is authenticated.
+
+The validation-result cache is effectively disabled (TTL 0). Duplicates never
+reach it: libp2p drops already-seen ids before validating. So all it could
+do is remember *rejections*, keyed by content, for 300 s; with content ids a
+peer that re-publishes someone else's bytes in a form our validator rejects
+would get the genuine copy rejected for five minutes. Validators must still be
+pure functions of the bytes (well-formedness, signatures), never of state that
+changes (the quorum waits in the consensus layer's pending buffer).
+
+Delivery: libp2p pushes each message into a 32-entry channel per subscription
+and drops it when the channel is full. A drain task per subscription moves
+messages from there into the caller's bounded channel without ever blocking;
+whatever is lost on either hop is counted in ``TopicStats.drops``.
+
+Back-pressure: libp2p's per-peer outbound queue holds 32 RPCs and drops the
+rest. ``publish`` waits until every peer subscribed to the topic has fewer
+than ``config.send_queue`` RPCs queued; the sender loops wake waiters after
+each write (through :class:`Pulse`).
+
+Own messages are delivered to our own subscription too (origin = our id),
+as in go-libp2p; consumers that do not want them compare the origin.
+
+Robustness fixes for libp2p 0.8.1 bugs found here:
+
+* it writes to a peer's pubsub stream from three tasks at once (send loop,
+  pending-message flush, recent-message replay); a message larger than one
+  yamux frame interleaves with another and the peer reads garbage. Writes
+  are serialized per stream;
+* garbage on a pubsub stream raises protobuf's DecodeError, which libp2p
+  does not catch: it escapes into the swarm and stops the whole host. Any
+  exception from a peer's pubsub stream or message now only drops that
+  stream or message;
+* equivocation detection keeps up to 1000 whole messages; we keep digests.
+
+The two subclasses below hook methods of libp2p 0.8.1 (pinned in
+pyproject.toml) for these fixes, for the counters and to wake waiters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+
+import trio
+from libp2p.abc import IHost, INetStream, ISubscriptionAPI
+from libp2p.peer.id import ID
+from libp2p.peer.peerstore import env_to_send_in_RPC
+from libp2p.pubsub.gossipsub import PROTOCOL_ID, PROTOCOL_ID_V11, GossipSub
+from libp2p.pubsub.pb import rpc_pb2
+from libp2p.pubsub.pubsub import Pubsub
+
+from node.net.config import NetConfig
+from node.net.errors import LIBP2P_ERRORS, MessageRejected, MessageTooLarge, translate_errors
+from node.net.pulse import Pulse
+from node.net.stats import Meter
+from protocol.errors import LocalError
+
+log = logging.getLogger(__name__)
+
+Validator = Callable[[str, bytes], bool]
+
+_EQUIVOCATION_MEMORY = 4096  # (origin, seqno) pairs remembered for equivocation checks
+_ORIGIN_CACHE = 4096
+
+
+def content_message_id(msg: rpc_pb2.Message) -> bytes:
+    """SHA-256 over the message's topics (length-prefixed) and its data."""
+    h = hashlib.sha256()
+    for topic in sorted(msg.topicIDs):
+        raw = topic.encode()
+        h.update(len(raw).to_bytes(4, "big"))
+        h.update(raw)
+    h.update(b"\xff\xff\xff\xff")  # no topic has this length: separates topics from data
+    h.update(msg.data)
+    return h.digest()
+
+
+class _Router(GossipSub):
+    def __init__(self, *, meter: Meter, pulse: Pulse, config: NetConfig) -> None:
+        super().__init__(
+            protocols=[PROTOCOL_ID_V11, PROTOCOL_ID],
+            degree=config.degree,
+            degree_low=config.degree_low,
+            degree_high=config.degree_high,
+            heartbeat_interval=config.heartbeat_s,  # type: ignore[arg-type]  # float works
+            heartbeat_initial_delay=min(0.1, config.heartbeat_s),
+            do_px=False,  # never dial peers a remote suggests: topology is ours
+            adaptive_gossip_enabled=False,
+            spam_protection_enabled=False,
+            eclipse_protection_enabled=False,
+        )
+        self._meter = meter
+        self._pulse = pulse
+        self._equivocation: OrderedDict[bytes, bytes] = OrderedDict()
+
+    def _notify_mesh_peer_added(self, peer_id: ID, topic: str) -> None:
+        super()._notify_mesh_peer_added(peer_id, topic)
+        self._pulse.fire()
+
+    def remove_peer(self, peer_id: ID) -> None:
+        super().remove_peer(peer_id)
+        self._pulse.fire()
+
+    def _handle_dropped_rpc(self, peer_id: ID, rpc: rpc_pb2.RPC, reason: str) -> None:
+        super()._handle_dropped_rpc(peer_id, rpc, reason)
+        for msg in rpc.publish:
+            for topic in msg.topicIDs:
+                self._meter.topic(topic).send_drops += 1
+        if rpc.publish:
+            log.debug("libp2p dropped %d message(s) to %s: %s", len(rpc.publish), peer_id, reason)
+
+    def _check_equivocation(self, msg: rpc_pb2.Message) -> bool:
+        # libp2p keeps up to 1000 *whole* messages here (64 MB at 64 KiB each);
+        # a digest of what the (origin, seqno) pair carried is enough.
+        key = msg.from_id + msg.seqno
+        digest = content_message_id(msg)
+        seen = self._equivocation.get(key)
+        if seen is None:
+            self._equivocation[key] = digest
+            if len(self._equivocation) > _EQUIVOCATION_MEMORY:
+                self._equivocation.popitem(last=False)
+            return True
+        if seen == digest:
+            return True
+        log.warning("pubsub equivocation by %s (same seqno, different content)", ID(msg.from_id))
+        if self.scorer is not None:
+            self.scorer.penalize_equivocation(ID(msg.from_id), 100.0)
+        return False
+
+
+class _Pubsub(Pubsub):
+    def __init__(self, host: IHost, router: _Router, *, meter: Meter, pulse: Pulse,
+                 config: NetConfig) -> None:
+        super().__init__(
+            host,
+            router,
+            strict_signing=True,
+            msg_id_constructor=content_message_id,
+            seen_ttl=config.seen_ttl_s,
+            validation_cache_ttl=0,
+            validation_cache_size=1,
+        )
+        self._meter = meter
+        self._pulse = pulse
+        self._write_locks: weakref.WeakKeyDictionary[INetStream, trio.Lock] = (
+            weakref.WeakKeyDictionary())
+
+    async def stream_handler(self, stream: INetStream) -> None:
+        # libp2p catches only stream errors here. A corrupt or hostile RPC
+        # raises protobuf's DecodeError, which escapes into the swarm and takes
+        # the whole host down; drop that peer's stream instead.
+        peer_id = stream.muxed_conn.peer_id
+        try:
+            await super().stream_handler(stream)
+        except Exception as exc:
+            log.warning("pubsub stream from %s failed (%s: %s); dropping it",
+                        peer_id, type(exc).__name__, exc)
+            with contextlib.suppress(*LIBP2P_ERRORS):
+                await stream.reset()
+            self._handle_dead_peer(peer_id)
+
+    async def write_msg(self, stream: INetStream, rpc_msg: rpc_pb2.RPC) -> bool:
+        # libp2p writes to one peer's stream from three tasks (the send loop,
+        # flush_pending_messages, send_recent_messages). A message bigger than
+        # one yamux frame then interleaves with another and the peer reads
+        # garbage. One writer per stream at a time.
+        lock = self._write_locks.get(stream)
+        if lock is None:
+            lock = self._write_locks[stream] = trio.Lock()
+        async with lock:
+            ok = await super().write_msg(stream, rpc_msg)
+        if ok:
+            for msg in rpc_msg.publish:
+                for topic in msg.topicIDs:
+                    counters = self._meter.topic(topic)
+                    counters.messages_out += 1
+                    counters.bytes_out += len(msg.data)
+        self._pulse.fire()  # a queue shrank (or died): publishers may proceed
+        return ok
+
+    def _handle_dead_peer(self, peer_id: ID) -> None:
+        super()._handle_dead_peer(peer_id)
+        self._pulse.fire()
+
+    def handle_subscription(self, origin_id: ID, sub_message: rpc_pb2.RPC.SubOpts) -> None:
+        super().handle_subscription(origin_id, sub_message)
+        self._pulse.fire()
+
+    async def push_msg(self, msg_forwarder: ID, msg: rpc_pb2.Message) -> None:
+        if msg_forwarder == self.my_id:
+            await super().push_msg(msg_forwarder, msg)
+            return
+        for topic in msg.topicIDs:
+            counters = self._meter.topic(topic)
+            counters.messages_in += 1
+            counters.bytes_in += len(msg.data)
+        try:
+            await super().push_msg(msg_forwarder, msg)
+        except Exception as exc:
+            # Runs as a libp2p service task: an exception here would stop the
+            # whole pubsub service. A message libp2p chokes on is just dropped.
+            log.warning("dropping a message from %s that libp2p failed on (%s: %s)",
+                        msg_forwarder, type(exc).__name__, exc)
+
+    def notify_subscriptions(self, publish_message: rpc_pb2.Message) -> None:
+        # Same as libp2p's, but a full channel is counted rather than only logged.
+        for topic in publish_message.topicIDs:
+            channel = self.subscribed_topics_send.get(topic)
+            if channel is None:
+                continue
+            try:
+                channel.send_nowait(publish_message)
+            except trio.WouldBlock:
+                self._meter.topic(topic).drops += 1
+            except trio.BrokenResourceError:
+                pass  # unsubscribing: the drain task is gone
+
+
+class Gossip:
+    """Subscribe and publish over GossipSub; see the module docstring."""
+
+    def __init__(self, host: IHost, config: NetConfig, meter: Meter) -> None:
+        self._config = config
+        self._meter = meter
+        self._pulse = Pulse()
+        self.router = _Router(meter=meter, pulse=self._pulse, config=config)
+        # Pubsub starts libp2p's seen-cache sweeper thread right here;
+        # stop() must run whatever happens next.
+        self.pubsub = _Pubsub(host, self.router, meter=meter, pulse=self._pulse, config=config)
+        self._host = host
+        self._my_id = host.get_id()
+        self._my_peer_id = self._my_id.to_base58()
+        self._validators: dict[str, Validator] = {}
+        self._origins: dict[bytes, str] = {}
+        self._nursery: trio.Nursery | None = None
+        # Encoded size of a publish RPC minus its data, per topic (see _rpc_size).
+        self._skeleton: dict[str, int] = {}
+        self._pubkey = host.get_public_key().serialize()
+
+    def start(self, nursery: trio.Nursery) -> None:
+        """Give the adapter the nursery its drain tasks run in."""
+        self._nursery = nursery
+
+    def stop(self) -> None:
+        """Stop libp2p's seen-cache sweeper thread (it never stops on its own)."""
+        self.pubsub.seen_messages.stop()
+
+    # ---------------------------------------------------------------- subscribe
+    async def subscribe(self, topic: str, validator: Validator | None
+                        ) -> trio.MemoryReceiveChannel[tuple[str, bytes]]:
+        """Join ``topic``; see ``P2P.subscribe``."""
+        if self._nursery is None:
+            raise LocalError("gossip adapter not started")
+        if topic in self.pubsub.topic_ids:
+            raise LocalError(f"already subscribed to {topic!r}")
+        send, receive = trio.open_memory_channel[tuple[str, bytes]](self._config.subscription_queue)
+        if validator is not None:
+            self._validators[topic] = validator
+            # Registered before subscribing, so no message slips in unvalidated.
+            self.pubsub.set_topic_validator(
+                topic, self._libp2p_validator(topic, validator), is_async_validator=False)
+        try:
+            with translate_errors(f"subscribe {topic}"):
+                subscription = await self.pubsub.subscribe(topic)
+        except BaseException:
+            self._forget(topic)
+            raise
+        self._nursery.start_soon(self._drain, topic, subscription, send)
+        return receive
+
+    def _libp2p_validator(self, topic: str, validator: Validator
+                          ) -> Callable[[ID, rpc_pb2.Message], bool]:
+        counters = self._meter.topic(topic)
+
+        def check(forwarder: ID, msg: rpc_pb2.Message) -> bool:
+            if forwarder == self._my_id:
+                return True  # our own publish: publish() validated it already
+            try:
+                ok = bool(validator(self._origin(msg.from_id), msg.data))
+            except Exception:
+                log.exception("validator for %s raised; treating the message as invalid", topic)
+                ok = False
+            if not ok:
+                counters.rejected += 1
+            return ok
+
+        return check
+
+    def _origin(self, from_id: bytes) -> str:
+        origin = self._origins.get(from_id)
+        if origin is None:
+            if len(self._origins) >= _ORIGIN_CACHE:
+                self._origins.clear()
+            origin = self._origins[from_id] = ID(from_id).to_base58()
+        return origin
+
+    async def _drain(self, topic: str, subscription: ISubscriptionAPI,
+                     send: trio.MemorySendChannel[tuple[str, bytes]]) -> None:
+        counters = self._meter.topic(topic)
+        async with send:
+            while True:
+                try:
+                    msg = await subscription.get()
+                except (trio.EndOfChannel, trio.ClosedResourceError):
+                    return  # unsubscribed
+                try:
+                    send.send_nowait((self._origin(msg.from_id), msg.data))
+                except trio.WouldBlock:
+                    counters.drops += 1
+                    continue
+                except trio.BrokenResourceError:
+                    break  # the consumer closed its end: leave the topic
+                counters.deliveries += 1
+        log.debug("subscriber of %s went away; unsubscribing", topic)
+        self._forget(topic)
+        with translate_errors(f"unsubscribe {topic}"):
+            await self.pubsub.unsubscribe(topic)
+
+    def _forget(self, topic: str) -> None:
+        self._validators.pop(topic, None)
+        self.pubsub.remove_topic_validator(topic)
+
+    # ------------------------------------------------------------------ publish
+    async def publish(self, topic: str, data: bytes) -> None:
+        """Publish with back-pressure; see ``P2P.publish``."""
+        size = self._rpc_size(topic, len(data))
+        if size > self._config.max_message_bytes:
+            raise MessageTooLarge(
+                f"publish on {topic}: {size} bytes encoded (data {len(data)}) exceeds "
+                f"the pubsub cap of {self._config.max_message_bytes}")
+        validator = self._validators.get(topic)
+        if validator is not None and not validator(self._my_peer_id, data):
+            raise MessageRejected(f"publish on {topic}: our own validator rejects the data")
+        await self._wait_send_room(topic)
+        with translate_errors(f"publish {topic}"):
+            await self.pubsub.publish(topic, data)
+        self._meter.topic(topic).publishes += 1
+
+    async def _wait_send_room(self, topic: str) -> None:
+        limit = self._config.send_queue
+        while True:
+            queues = self.pubsub.peer_queues
+            peers = self.pubsub.peer_topics.get(topic, ())
+            if all(len(q) < limit for p in peers if (q := queues.get(p)) is not None):
+                return
+            await self._pulse.wait()
+
+    def _rpc_size(self, topic: str, data_len: int) -> int:
+        # What libp2p will put on the wire: RPC{publish: [Message{from, data,
+        # seqno(8), topic, signature(64), key}], senderRecord}. Computed from a
+        # data-less skeleton so a 1 MiB payload is never copied just to measure it.
+        skeleton = self._skeleton.get(topic)
+        if skeleton is None:
+            skeleton = self._skeleton[topic] = rpc_pb2.Message(
+                from_id=self._my_id.to_bytes(), seqno=bytes(8), topicIDs=[topic],
+                signature=bytes(64), key=self._pubkey).ByteSize()
+        msg_size = skeleton + 1 + _varint_len(data_len) + data_len
+        envelope, _ = env_to_send_in_RPC(self._host)
+        record = 1 + _varint_len(len(envelope)) + len(envelope)
+        return 1 + _varint_len(msg_size) + msg_size + record
+
+    # -------------------------------------------------------------------- state
+    async def wait_mesh_peers(self, topic: str, count: int) -> None:
+        """Return once our mesh for ``topic`` holds at least ``count`` peers."""
+        while len(self.router.mesh.get(topic, ())) < count:
+            await self._pulse.wait()
+
+    def mesh_peers(self, topic: str) -> list[str]:
+        """Peer ids in our mesh for ``topic``."""
+        return sorted(p.to_base58() for p in self.router.mesh.get(topic, ()))
+
+
+def _varint_len(n: int) -> int:
+    return max(1, (n.bit_length() + 6) // 7)

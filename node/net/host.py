@@ -1,0 +1,383 @@
+"""The libp2p host: identity, transports, lifecycle, and the :class:`P2P` facade.
+
+Theory of operation
+-------------------
+:func:`open_p2p` builds one py-libp2p host and everything that hangs off it,
+runs it for the duration of the ``async with`` block, and tears it all down
+on exit (normal, error or cancellation):
+
+* identity: Ed25519 from the node's 32-byte seed, so the libp2p peer id is
+  ``protocol.keys.PrivateKey(seed).peer_id``;
+* security: Noise only (py-libp2p also offers plaintext, secio and TLS by
+  default; plaintext lets a dialer claim any identity), wrapped by the
+  :class:`~node.net.gate.PeerGate` that enforces ``block_peer``;
+* muxer: yamux; transport: TCP on ``config.listen_addrs``;
+* pubsub: GossipSub as configured in :mod:`node.net.gossip`;
+* request/response: :mod:`node.net.streams`;
+* libp2p's "auto-connector" is stopped: it dials every peer in the
+  peerstore until 150 connections, which would turn a test's line topology
+  into a full mesh and redial peers we disconnected on purpose. Which peers
+  to dial is the node's decision;
+* Happy-Eyeballs delay 0: libp2p waits 250 ms after starting each dial
+  before it even looks at the result;
+* a task pings every connected peer every ``config.ping_interval_s`` for
+  ``PeerInfo.latency_ms``.
+
+Shutdown order matters (shared/notes/libp2p.md): our tasks are cancelled,
+``host.close()`` closes connections and the listener (leaving ``host.run()``
+alone leaves the listening socket open), the pubsub services stop, and last
+the seen-cache sweeper thread that each Pubsub starts is stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import multiaddr
+import trio
+from libp2p import create_yamux_muxer_option, new_host
+from libp2p.abc import IHost, INetConn, INetStream, INetwork, INotifee
+from libp2p.crypto.ed25519 import create_new_key_pair
+from libp2p.crypto.x25519 import create_new_key_pair as create_x25519_key_pair
+from libp2p.network import swarm as libp2p_swarm
+from libp2p.network.swarm import Swarm
+from libp2p.peer.id import ID
+from libp2p.peer.peerinfo import info_from_p2p_addr
+from libp2p.peer.peerstore import PeerStoreError
+from libp2p.security.noise.transport import PROTOCOL_ID as NOISE_PROTOCOL_ID
+from libp2p.security.noise.transport import Transport as NoiseTransport
+from libp2p.tools.anyio_service import background_trio_service
+
+from node.net import logbridge
+from node.net.config import NetConfig
+from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, translate_errors
+from node.net.gate import PeerGate
+from node.net.gossip import Gossip, Validator
+from node.net.pulse import Pulse
+from node.net.stats import Meter, NetStats, PeerInfo
+from node.net.streams import Handler, StreamServer, ping, request
+from protocol.errors import LocalError
+from protocol.keys import PrivateKey
+
+log = logging.getLogger(__name__)
+
+_CLOSE_TIMEOUT_S = 10.0  # bound on host.close() (each connection close sleeps 100 ms in libp2p)
+_PING_TIMEOUT_S = 5.0
+_LATENCY_EWMA = 0.3  # weight of the newest sample
+
+
+class _PeerWatch(INotifee):
+    """Fires a pulse whenever a connection to any peer opens or closes."""
+
+    def __init__(self, pulse: Pulse) -> None:
+        self._pulse = pulse
+
+    async def connected(self, network: INetwork, conn: INetConn) -> None:
+        self._pulse.fire()
+        await trio.lowlevel.checkpoint()
+
+    async def disconnected(self, network: INetwork, conn: INetConn) -> None:
+        self._pulse.fire()
+        await trio.lowlevel.checkpoint()
+
+    async def opened_stream(self, network: INetwork, stream: INetStream) -> None:
+        await trio.lowlevel.checkpoint()
+
+    async def closed_stream(self, network: INetwork, stream: INetStream) -> None:
+        await trio.lowlevel.checkpoint()
+
+    async def listen(self, network: INetwork, addr: multiaddr.Multiaddr) -> None:
+        await trio.lowlevel.checkpoint()
+
+    async def listen_close(self, network: INetwork, addr: multiaddr.Multiaddr) -> None:
+        await trio.lowlevel.checkpoint()
+
+
+class P2P:
+    """A running libp2p node, as the rest of attnshare sees it.
+
+    Every method raises :class:`~node.net.errors.NetError` (or a subclass) for
+    anything the network or a peer did, and ``LocalError`` for API misuse; no
+    libp2p type or exception crosses this boundary. Callers bound waits with
+    ``trio.fail_after`` at the call site.
+    """
+
+    def __init__(self, host: IHost, config: NetConfig, gossip: Gossip, gate: PeerGate,
+                 meter: Meter, nursery: trio.Nursery) -> None:
+        self._host = host
+        self._swarm: Swarm = host.get_network()  # type: ignore[assignment]
+        self._config = config
+        self._gossip = gossip
+        self._gate = gate
+        self._meter = meter
+        self._nursery = nursery
+        self._streams = StreamServer(host, config, meter)
+        self._latency_ms: dict[str, float] = {}
+        self._latency_at: dict[str, float] = {}  # trio clock of the last ping attempt
+        self._peers_changed = Pulse()
+        self._swarm.register_notifee(_PeerWatch(self._peers_changed))
+        self.peer_id: str = host.get_id().to_base58()
+
+    # ------------------------------------------------------------------ peers
+    def addrs(self) -> list[str]:
+        """Our listen multiaddrs, each ending in ``/p2p/<our peer id>``."""
+        suffix = f"/p2p/{self.peer_id}"
+        out = []
+        for addr in self._host.get_addrs():
+            text = str(addr)
+            out.append(text if text.endswith(suffix) else text + suffix)
+        return out
+
+    async def connect(self, addr: str) -> str:
+        """Dial ``addr`` (a multiaddr ending in ``/p2p/<id>``); return the peer id."""
+        try:
+            info = info_from_p2p_addr(multiaddr.Multiaddr(addr))
+        except (ValueError, multiaddr.exceptions.Error) as exc:
+            raise NetError(f"connect {addr!r}: not a /p2p/ multiaddr: {exc}") from None
+        peer_id = info.peer_id.to_base58()
+        if peer_id == self.peer_id:
+            raise NetError(f"connect {addr!r}: that is our own address")
+        if self._gate.is_blocked(peer_id):
+            raise NetError(f"connect {addr!r}: peer {peer_id} is blocked")
+        # libp2p refuses for 60 s to redial a peer whose last dial failed; an
+        # explicit connect is exactly the moment to try again.
+        self._swarm.unblock_peer(info.peer_id)
+        with translate_errors(f"connect {addr}"):
+            await self._host.connect(info)
+        self._nursery.start_soon(self._measure, info.peer_id)
+        return peer_id
+
+    def connected_peers(self) -> list[PeerInfo]:
+        """Peers with a live connection, with their addresses and latency."""
+        peerstore = self._host.get_peerstore()
+        out = []
+        for pid in self._host.get_connected_peers():
+            try:
+                addrs = tuple(str(a) for a in peerstore.addrs(pid))
+            except PeerStoreError:
+                addrs = ()
+            text = pid.to_base58()
+            out.append(PeerInfo(text, addrs, self._latency_ms.get(text)))
+        return out
+
+    async def wait_peers(self, condition: Callable[[list[PeerInfo]], bool]) -> None:
+        """Return once ``condition(self.connected_peers())`` holds.
+
+        Re-checked whenever a connection opens or closes or a latency sample
+        arrives, e.g. ``await p2p.wait_peers(lambda ps: len(ps) >= 3)``.
+        """
+        while not condition(self.connected_peers()):
+            await self._peers_changed.wait()
+
+    async def block_peer(self, peer_id: str) -> None:
+        """Disconnect ``peer_id`` and refuse it, inbound and outbound, until unblocked."""
+        pid = _parse_peer_id(peer_id)
+        self._gate.block(peer_id)
+        with translate_errors(f"disconnect {peer_id}"):
+            await self._host.disconnect(pid)
+        self._latency_ms.pop(peer_id, None)
+        self._latency_at.pop(peer_id, None)
+
+    def unblock_peer(self, peer_id: str) -> None:
+        """Allow ``peer_id`` again (nothing is redialled automatically)."""
+        pid = _parse_peer_id(peer_id)
+        self._gate.unblock(peer_id)
+        self._swarm.unblock_peer(pid)
+
+    def blocked_peers(self) -> list[str]:
+        """Peers currently refused by :meth:`block_peer`."""
+        return sorted(self._gate.blocked())
+
+    # ----------------------------------------------------------------- pubsub
+    async def subscribe(self, topic: str, validator: Validator | None = None
+                        ) -> trio.MemoryReceiveChannel[tuple[str, bytes]]:
+        """Join ``topic`` and return a channel of ``(origin peer id, data)``.
+
+        ``validator(origin, data) -> bool`` runs inside libp2p before a message
+        is delivered or forwarded; False stops its propagation. It must be a
+        cheap, pure check of the bytes (format, signatures): it runs on the
+        event loop, and a message it rejected once may arrive again and is
+        re-checked. Our own publishes are delivered to us as well. The channel
+        holds ``config.subscription_queue`` messages; a consumer that falls
+        further behind loses messages (``TopicStats.drops``) rather than stall
+        libp2p. Closing the channel leaves the topic. One subscription per
+        topic: a second one raises ``LocalError``.
+        """
+        return await self._gossip.subscribe(topic, validator)
+
+    async def publish(self, topic: str, data: bytes) -> None:
+        """Publish ``data`` on ``topic``.
+
+        Waits while any peer subscribed to the topic has ``config.send_queue``
+        messages queued (back-pressure instead of libp2p's silent drops).
+        Raises ``MessageTooLarge`` beyond the pubsub cap, ``MessageRejected``
+        if our own validator for the topic rejects ``data``. Publishing bytes
+        identical to a message seen in the last ``seen_ttl_s`` is a no-op:
+        the message id is the content's hash.
+        """
+        await self._gossip.publish(topic, data)
+
+    async def wait_mesh_peers(self, topic: str, count: int) -> None:
+        """Return once our GossipSub mesh for ``topic`` has ``count`` peers."""
+        await self._gossip.wait_mesh_peers(topic, count)
+
+    def mesh_peers(self, topic: str) -> list[str]:
+        """Peer ids in our GossipSub mesh for ``topic``."""
+        return self._gossip.mesh_peers(topic)
+
+    # -------------------------------------------------------- request/response
+    def set_handler(self, protocol_id: str, handler: Handler) -> None:
+        """Serve ``protocol_id``: ``await handler(peer_id, request) -> response``.
+
+        A handler that raises answers the requester with an error (its
+        message, for an AttnshareError); it never harms the host.
+        """
+        self._streams.set_handler(protocol_id, handler)
+
+    async def request(self, peer_id: str, protocol_id: str, data: bytes, *,
+                      max_response: int) -> bytes:
+        """Send ``data`` to ``peer_id`` on a new ``protocol_id`` stream; return the answer.
+
+        Raises ``MessageTooLarge`` if the request exceeds
+        ``config.max_request_bytes`` or the response exceeds ``max_response``
+        (refused before it is read), ``NetError`` if the peer is unreachable,
+        blocked, has no such protocol or answers with an error.
+        """
+        pid = _parse_peer_id(peer_id)
+        if self._gate.is_blocked(peer_id):
+            raise NetError(f"request to {peer_id}: peer is blocked")
+        if len(data) > self._config.max_request_bytes:
+            raise MessageTooLarge(
+                f"request of {len(data)} bytes exceeds {self._config.max_request_bytes}")
+        self._meter.requests_out += 1
+        ok = False
+        try:
+            body = await request(self._host, pid, protocol_id, data, max_response=max_response)
+            ok = True
+            return body
+        finally:
+            if not ok:
+                self._meter.request_failures += 1
+
+    # ------------------------------------------------------------------ stats
+    def statistics(self) -> NetStats:
+        """A frozen snapshot of the message and request counters."""
+        return self._meter.snapshot(len(self._host.get_connected_peers()))
+
+    # ---------------------------------------------------------------- latency
+    async def _ping_loop(self) -> None:
+        # Wakes often enough that a newly connected peer (inbound ones too)
+        # gets its first sample within a second, then every ping_interval_s.
+        tick = min(1.0, self._config.ping_interval_s)
+        while True:
+            await trio.sleep(tick)
+            now = trio.current_time()
+            connected = self._host.get_connected_peers()
+            live = {pid.to_base58() for pid in connected}
+            for stale in self._latency_at.keys() - live:
+                self._latency_at.pop(stale, None)
+                self._latency_ms.pop(stale, None)
+            for pid in connected:
+                last = self._latency_at.get(pid.to_base58())
+                if last is None or now - last >= self._config.ping_interval_s:
+                    await self._measure(pid)
+
+    async def _measure(self, pid: ID) -> None:
+        key = pid.to_base58()
+        self._latency_at[key] = trio.current_time()
+        try:
+            with trio.move_on_after(_PING_TIMEOUT_S):
+                rtt = await ping(self._host, pid)
+                old = self._latency_ms.get(key)
+                self._latency_ms[key] = rtt if old is None else old + _LATENCY_EWMA * (rtt - old)
+                self._peers_changed.fire()
+        except NetError as exc:
+            log.debug("ping %s failed: %s", key, exc)
+
+
+def _parse_peer_id(peer_id: str) -> ID:
+    try:
+        return ID.from_base58(peer_id)
+    except (ValueError, TypeError) as exc:
+        raise NetError(f"not a peer id: {peer_id!r:.80}: {exc}") from None
+
+
+def _tune_libp2p() -> None:
+    # Module-level constant read at each dial: 250 ms of dead time per connect.
+    libp2p_swarm._HAPPY_EYEBALLS_DELAY = 0.0
+
+
+def _build_host(seed: bytes, config: NetConfig, gate: PeerGate) -> IHost:
+    expected = PrivateKey(seed).peer_id  # LocalError on a bad seed
+    key_pair = create_new_key_pair(seed)
+    noise = NoiseTransport(key_pair, noise_privkey=create_x25519_key_pair().private_key)
+    host = new_host(
+        key_pair=key_pair,
+        sec_opt={NOISE_PROTOCOL_ID: gate.wrap(noise)},
+        muxer_opt=create_yamux_muxer_option(),
+        listen_addrs=[multiaddr.Multiaddr(a) for a in config.listen_addrs],
+    )
+    if host.get_id().to_base58() != expected:
+        raise LocalError(f"libp2p derived peer id {host.get_id()} from our seed, expected {expected}")
+    return host
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for sub in exc.exceptions for leaf in _leaves(sub)]
+    return [exc]
+
+
+@asynccontextmanager
+async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
+    """Start a libp2p host for the node with Ed25519 ``seed``; see the module docstring.
+
+    On exit every connection, listener, task and thread it started is closed.
+    An exception raised in the ``async with`` body propagates unchanged (not
+    wrapped in the exception groups of the nurseries underneath).
+    """
+    config.validate()
+    logbridge.install()
+    _tune_libp2p()
+    gate = PeerGate()
+    host = _build_host(seed, config, gate)
+    meter = Meter()
+    gossip = Gossip(host, config, meter)
+    body_error: BaseException | None = None
+    try:
+        listen = [multiaddr.Multiaddr(a) for a in config.listen_addrs]
+        async with (
+            host.run(listen),
+            background_trio_service(gossip.pubsub),
+            background_trio_service(gossip.router),
+            trio.open_nursery() as nursery,
+        ):
+            await gossip.pubsub.wait_until_ready()
+            await host.get_network().auto_connector.stop()  # type: ignore[attr-defined]
+            gossip.start(nursery)
+            p2p = P2P(host, config, gossip, gate, meter, nursery)
+            nursery.start_soon(p2p._ping_loop)
+            try:
+                yield p2p
+            except BaseException as exc:
+                body_error = exc
+                raise
+            finally:
+                with logbridge.shutdown_quiet():
+                    nursery.cancel_scope.cancel()
+                    with trio.CancelScope(shield=True), trio.move_on_after(_CLOSE_TIMEOUT_S):
+                        await host.close()
+    except BaseException as exc:
+        leaves = _leaves(exc)
+        if body_error is not None and leaves == [body_error]:
+            if exc is body_error:
+                raise
+            # Unwrap: the caller sees what its own block raised, as raised.
+            raise body_error from body_error.__cause__
+        if body_error is None and all(isinstance(e, LIBP2P_ERRORS) for e in leaves):
+            raise NetError(f"libp2p host failed: {leaves[0]!r}") from exc
+        raise
+    finally:
+        gossip.stop()

@@ -1,0 +1,193 @@
+"""Request/response over libp2p streams, one new stream per request, plus ping.
+
+Wire format. Each side sends exactly one length-prefixed frame; the length
+is checked against a cap before any body byte is read or buffered::
+
+    request:   u32 length (big-endian) | body
+    response:  u8 status | u32 length | body
+               status 0: ok, body is the handler's answer
+               status 1: error, body is a short UTF-8 reason (<= 512 bytes)
+
+The responder reads one request, runs the handler, writes one response and
+closes the stream. A handler that raises is answered with an error frame;
+nothing a handler or a peer does can take the host down. Inbound requests
+beyond ``max_concurrent_requests`` are answered "busy" at once, so a flood
+of streams cannot pile up tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+import trio
+from libp2p.abc import IHost, INetStream
+from libp2p.custom_types import TProtocol
+from libp2p.host.ping import ID as PING_PROTOCOL
+from libp2p.host.ping import PING_LENGTH
+from libp2p.peer.id import ID
+
+from node.net.config import NetConfig
+from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, translate_errors
+from node.net.stats import Meter
+from protocol.errors import AttnshareError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[str, bytes], Awaitable[bytes]]
+
+STATUS_OK = 0
+STATUS_ERROR = 1
+MAX_ERROR_TEXT = 512
+_CLEANUP_S = 1.0  # bound on closing/resetting a stream, even while cancelled
+
+
+async def read_exactly(stream: INetStream, n: int) -> bytes:
+    """Read exactly ``n`` bytes (stream reads may return less than asked)."""
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = await stream.read(n - len(buf))
+        if not chunk:
+            raise NetError(f"stream ended after {len(buf)} of {n} bytes")
+        buf += chunk
+    return bytes(buf)
+
+
+def response_frame(status: int, body: bytes) -> bytes:
+    """Encode one response frame."""
+    return bytes([status]) + len(body).to_bytes(4, "big") + body
+
+
+def error_frame(reason: str) -> bytes:
+    """Encode an error response, truncating the reason to MAX_ERROR_TEXT bytes."""
+    text = reason.encode("utf-8", "replace")[:MAX_ERROR_TEXT]
+    return response_frame(STATUS_ERROR, text)
+
+
+async def _finish(stream: INetStream, *, ok: bool) -> None:
+    # Runs on every exit path, cancellation included: a stream left open
+    # holds yamux window and a slot in the swarm's stream table.
+    with trio.CancelScope(shield=True), trio.move_on_after(_CLEANUP_S):
+        try:
+            if ok:
+                await stream.close()
+            else:
+                await stream.reset()
+        except LIBP2P_ERRORS:
+            pass
+
+
+class StreamServer:
+    """Serves registered request handlers."""
+
+    def __init__(self, host: IHost, config: NetConfig, meter: Meter) -> None:
+        self._host = host
+        self._config = config
+        self._meter = meter
+        self._limiter = trio.CapacityLimiter(config.max_concurrent_requests)
+
+    def set_handler(self, protocol_id: str, handler: Handler) -> None:
+        """Serve ``protocol_id`` with ``handler(peer_id, request) -> response``."""
+        self._host.set_stream_handler(TProtocol(protocol_id), partial(self._serve, handler))
+
+    async def _serve(self, handler: Handler, stream: INetStream) -> None:
+        peer = stream.muxed_conn.peer_id.to_base58()
+        protocol_id = stream.get_protocol()
+        self._meter.requests_in += 1
+        ok = False
+        try:
+            self._limiter.acquire_nowait()
+        except trio.WouldBlock:
+            try:
+                with trio.move_on_after(_CLEANUP_S):
+                    await stream.write(error_frame("busy"))
+            except LIBP2P_ERRORS:
+                pass
+            await _finish(stream, ok=True)
+            return
+        try:
+            with trio.move_on_after(self._config.request_timeout_s) as scope:
+                await stream.write(await self._answer(handler, peer, protocol_id, stream))
+                ok = True
+            if scope.cancelled_caught:
+                log.info("request %s from %s timed out; stream reset", protocol_id, peer)
+        except (NetError, *LIBP2P_ERRORS) as exc:
+            log.debug("request %s from %s failed: %s", protocol_id, peer, exc)
+        finally:
+            self._limiter.release()
+            await _finish(stream, ok=ok)
+
+    async def _answer(self, handler: Handler, peer: str, protocol_id: object,
+                      stream: INetStream) -> bytes:
+        size = int.from_bytes(await read_exactly(stream, 4), "big")
+        if size > self._config.max_request_bytes:
+            return error_frame(f"request of {size} bytes exceeds {self._config.max_request_bytes}")
+        request = await read_exactly(stream, size)
+        try:
+            response = await handler(peer, request)
+        except AttnshareError as exc:
+            log.info("handler %s refused a request from %s: %s", protocol_id, peer, exc)
+            return error_frame(f"{type(exc).__name__}: {exc}")
+        except Exception:
+            log.exception("handler %s crashed on a request from %s", protocol_id, peer)
+            return error_frame("internal error")
+        if not isinstance(response, bytes | bytearray | memoryview):
+            log.error("handler %s returned %s, not bytes", protocol_id, type(response).__name__)
+            return error_frame("internal error")
+        if len(response) > self._config.max_response_bytes:
+            log.error("handler %s produced %d bytes, over max_response_bytes", protocol_id,
+                      len(response))
+            return error_frame("response too large")
+        return response_frame(STATUS_OK, bytes(response))
+
+
+async def request(host: IHost, peer: ID, protocol_id: str, data: bytes, *,
+                  max_response: int) -> bytes:
+    """One request/response exchange on a new stream; NetError on any failure."""
+    where = f"request {protocol_id} to {peer}"
+    stream: INetStream | None = None
+    ok = False
+    try:
+        with translate_errors(where):
+            stream = await host.new_stream(peer, [TProtocol(protocol_id)])
+            await stream.write(len(data).to_bytes(4, "big") + data)
+            header = await read_exactly(stream, 5)
+            status, size = header[0], int.from_bytes(header[1:], "big")
+            if status == STATUS_ERROR:
+                if size > MAX_ERROR_TEXT:
+                    raise NetError(f"{where}: error frame of {size} bytes")
+                reason = (await read_exactly(stream, size)).decode("utf-8", "replace")
+                raise NetError(f"{where}: peer answered error: {reason}")
+            if status != STATUS_OK:
+                raise NetError(f"{where}: unknown response status {status}")
+            if size > max_response:
+                raise MessageTooLarge(f"{where}: response of {size} bytes exceeds {max_response}")
+            body = await read_exactly(stream, size)
+            ok = True
+            return body
+    finally:
+        if stream is not None:
+            await _finish(stream, ok=ok)
+
+
+async def ping(host: IHost, peer: ID) -> float:
+    """Round trip of one libp2p ping (``/ipfs/ping/1.0.0``), in milliseconds."""
+    stream: INetStream | None = None
+    ok = False
+    try:
+        with translate_errors(f"ping {peer}"):
+            stream = await host.new_stream(peer, [PING_PROTOCOL])
+            payload = secrets.token_bytes(PING_LENGTH)
+            start = trio.current_time()
+            await stream.write(payload)
+            echo = await read_exactly(stream, PING_LENGTH)
+            rtt_ms = (trio.current_time() - start) * 1000.0
+        if echo != payload:
+            raise NetError(f"ping {peer}: echo does not match")
+        ok = True
+        return rtt_ms
+    finally:
+        if stream is not None:
+            await _finish(stream, ok=ok)
