@@ -273,7 +273,7 @@ class Node:
             rejected_blocks=c.rejected_blocks,
             votes_cast=c.votes_cast,
             evidence=c.evidence,
-            pending=p._pending_hint,
+            pending=p.pending_count,
             peers=len(self.p2p.connected_peers()) if self.p2p else 0,
             heights={prop: tip[0] for prop, tip in self.consensus.tips().items()},
             commit_latency_ms_p50=_quantile(self.consensus.latencies_ms, 0.5),

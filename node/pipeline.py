@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -93,7 +94,7 @@ class Pipeline:
         self.threshold = config.ship_threshold if config.ship_threshold is not None else genesis.record_threshold
         self.is_proposer = self.me in genesis.validators
         self._wake = trio.Event()
-        self._pending_hint = 0
+        self._pending: deque[Record] = deque()
         self.stats_ingested = 0
         self.stats_shipped = 0
         self.stats_kept = 0
@@ -116,20 +117,38 @@ class Pipeline:
         return IngestResult(cids, errors)
 
     async def ingest_records(self, records: Sequence[Record]) -> list[str]:
+        """Store records durably, then queue the new ones for scoring; returns their cids."""
         for r in records:
             if r.origin != self.me:
                 raise LocalError(f"record origin {r.origin} is not this node ({self.me})")
-        cids = await self.db.run(self.store.add_records, list(records), self.now_ms())
+        new = await self.db.run(self.store.add_records_new, list(records), self.now_ms())
+        # Pending records stay in memory as decoded Records: re-reading and
+        # re-validating them from SQLite cost more than everything else in
+        # the proposer. The store remains the source of truth after a crash.
+        fresh = [r for r, is_new in zip(records, new, strict=True) if is_new]
+        self._pending.extend(fresh)
         self.stats_ingested += len(records)
         self.metrics.records_ingested.inc(len(records))
-        self._pending_hint += len(records)
-        self.metrics.pending_records.set(self._pending_hint)
+        self.metrics.pending_records.set(len(self._pending))
         self._wake.set()
-        return cids
+        return [r.cid for r in records]
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._pending)
 
     # ------------------------------------------------------------------ proposer
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        self._pending_hint = (await self.db.run(self.store.count_records)).get("pending", 0)
+        # Restart: whatever was acknowledged but not yet scored is still pending in the store.
+        while True:
+            batch = await self.db.run(self.store.pending_records, 10_000)
+            known = {r.cid for r in self._pending}
+            batch = [r for r in batch if r.cid not in known]
+            if not batch:
+                break
+            self._pending.extend(batch)
+            if len(batch) < 10_000:
+                break
         task_status.started()
         await self._resume_own_block()
         while True:
@@ -140,20 +159,20 @@ class Pipeline:
         """Return when a full block is pending, or the interval has passed with something pending."""
         deadline = trio.current_time() + self.config.block_interval_ms / 1000
         while True:
-            if self._pending_hint >= self.block_max:
+            if len(self._pending) >= self.block_max:
                 return
-            if self._pending_hint > 0 and trio.current_time() >= deadline:
+            if self._pending and trio.current_time() >= deadline:
                 return
             self._wake = trio.Event()
-            with trio.move_on_at(deadline if self._pending_hint > 0 else trio.current_time() + 1.0):
+            with trio.move_on_at(deadline if self._pending else trio.current_time() + 1.0):
                 await self._wake.wait()
-            if self._pending_hint == 0:
+            if not self._pending:
                 deadline = trio.current_time() + self.config.block_interval_ms / 1000
 
     async def _step(self) -> None:
-        pending = await self.db.run(self.store.pending_records, self.config.window)
+        n = min(self.config.window, len(self._pending))
+        pending = [self._pending.popleft() for _ in range(n)]
         if not pending:
-            self._pending_hint = 0
             return
         scores = await self.score(pending)
         already = await self.db.run(self.store.committed_record_cids, [r.cid for r in pending])
@@ -170,8 +189,7 @@ class Pipeline:
             await self.db.run(self.store.mark_records, [r.cid for r, _ in kept], "kept", scores=[s for _, s in kept])
             self.stats_kept += len(kept)
             self.metrics.records_kept.inc(len(kept))
-        self._pending_hint = max(0, self._pending_hint - len(pending))
-        self.metrics.pending_records.set(self._pending_hint)
+        self.metrics.pending_records.set(len(self._pending))
         if block_records:
             await self._propose(block_records, claimed)
 

@@ -526,6 +526,37 @@ class Store:
             )
         return cids
 
+    def add_records_new(self, records: Sequence[Record], now_ms: int) -> list[bool]:
+        """Like :meth:`add_records`, but say which records were new (not stored before).
+
+        The pipeline keeps new records in memory for scoring, so it must not
+        queue a record twice when a client re-sends it.
+        """
+        if not records:
+            return []
+        cids = [r.cid for r in records]
+        rows = [
+            (cid, r.kind, r.origin, r.ts_ms, r.canonical_bytes(), now_ms)
+            for cid, r in zip(cids, records, strict=True)
+        ]
+        with self._write() as conn:
+            existing: set[str] = set()
+            for i in range(0, len(cids), 500):
+                chunk = cids[i : i + 500]
+                q = f"SELECT cid FROM records WHERE cid IN ({','.join('?' * len(chunk))})"
+                existing.update(c for (c,) in conn.execute(q, chunk))
+            conn.executemany(
+                "INSERT INTO records (cid, kind, origin, ts_ms, body, status, ingested_ms) "
+                "VALUES (?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (cid) DO NOTHING",
+                rows,
+            )
+        seen: set[str] = set()
+        out = []
+        for c in cids:  # a cid repeated within one call is new only the first time
+            out.append(c not in existing and c not in seen)
+            seen.add(c)
+        return out
+
     def pending_records(self, limit: int) -> list[Record]:
         """Up to ``limit`` pending records, oldest ingested first."""
         _check_limit(limit)

@@ -24,6 +24,8 @@ class Worker:
         self._limiter = trio.CapacityLimiter(1)
         self.busy_s = 0.0
         self.calls = 0
+        #: seconds spent per function name: where the time goes (bench_node prints it)
+        self.by_fn: dict[str, float] = {}
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         def timed() -> T:
@@ -31,7 +33,10 @@ class Worker:
             try:
                 return fn(*args, **kwargs)
             finally:
-                self.busy_s += time.perf_counter() - start
+                dt = time.perf_counter() - start
+                self.busy_s += dt
                 self.calls += 1
+                name = getattr(fn, "__name__", "?")
+                self.by_fn[name] = self.by_fn.get(name, 0.0) + dt
 
         return await trio.to_thread.run_sync(timed, limiter=self._limiter)

@@ -1,0 +1,141 @@
+"""Benchmark: 4 validator nodes (real libp2p on 127.0.0.1, one process) under load.
+
+Measures, in one run:
+- committed records/s at saturation (every validator is fed as fast as it drains);
+- commit latency p50/p99 at half that load;
+- gossip deliveries per committed record;
+- CPU seconds per committed record (process CPU, all threads), and where it goes
+  (time inside the store and model worker threads; cProfile of the event loop
+  with --profile).
+
+Usage: python scripts/bench_node.py [--seconds 20] [--out bench_node.json] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import trio
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from node.cluster import open_cluster, workload_json  # noqa: E402
+
+
+def _feed_batch(seed: int, n: int) -> list[dict[str, Any]]:
+    return workload_json(n, seed=seed, now_ms=int(time.time() * 1000))
+
+
+async def _phase(root: Path, *, seconds: float, rate: float | None, batch: int, label: str) -> dict[str, Any]:
+    """Run one load phase on a fresh 4-node cluster; rate=None means saturation."""
+    async with open_cluster(root / label, 4) as c:
+        feeders = c.nodes
+        seeds = iter(range(10_000, 10_000_000))
+        # Pre-generate workload so record generation does not count against the nodes.
+        pool = [_feed_batch(next(seeds), batch) for _ in range(64)]
+        cpu0, t0 = time.process_time(), time.monotonic()
+        base = [n.consensus.stats_committed_records for n in c.nodes]
+        lat_base = len(c.nodes[0].consensus.latencies_ms)
+        msgs0 = sum(n.status().gossip_msgs_in for n in c.nodes)
+        busy0 = sum(n.db.busy_s for n in c.nodes), sum(n.model.busy_s for n in c.nodes)
+        fed = 0
+
+        async def feed(node: Any, k: int) -> None:
+            nonlocal fed
+            i = k
+            while time.monotonic() - t0 < seconds:
+                if rate is None:
+                    # Saturation: keep a bounded backlog so the pipeline never starves.
+                    if node.status().pending > 2 * node.pipeline.block_max:
+                        await trio.sleep(0.02)
+                        continue
+                    await node.ingest(pool[i % len(pool)])
+                    fed += batch
+                else:
+                    await node.ingest(pool[i % len(pool)])
+                    fed += batch
+                    await trio.sleep(batch * len(feeders) / rate)
+                i += len(feeders)
+
+        async with trio.open_nursery() as nursery:
+            for k, node in enumerate(feeders):
+                nursery.start_soon(feed, node, k)
+        elapsed = time.monotonic() - t0
+        cpu = time.process_time() - cpu0
+        committed = [n.consensus.stats_committed_records - b for n, b in zip(c.nodes, base, strict=True)]
+        lat = sorted(list(c.nodes[0].consensus.latencies_ms)[lat_base:])
+        msgs = sum(n.status().gossip_msgs_in for n in c.nodes) - msgs0
+        busy_db = sum(n.db.busy_s for n in c.nodes) - busy0[0]
+        busy_model = sum(n.model.busy_s for n in c.nodes) - busy0[1]
+        rec = min(committed)  # records committed on every node
+        shipped = sum(n.pipeline.stats_shipped for n in c.nodes)
+        by_fn: dict[str, float] = {}
+        for n in c.nodes:
+            for w in (n.db, n.model):
+                for name, sec in w.by_fn.items():
+                    by_fn[f"{w.name}.{name}"] = by_fn.get(f"{w.name}.{name}", 0.0) + sec
+        return {
+            "phase": label, "seconds": round(elapsed, 1), "fed_records": fed,
+            "fed_per_s": fed / elapsed, "shipped_records": shipped,
+            "committed_records_all_nodes": rec, "committed_per_s": rec / elapsed,
+            "commit_latency_ms_p50": lat[len(lat) // 2] if lat else None,
+            "commit_latency_ms_p99": lat[min(len(lat) - 1, int(0.99 * len(lat)))] if lat else None,
+            "gossip_deliveries_per_committed_record": msgs / rec if rec else None,
+            "cpu_s": round(cpu, 2), "cpu_ms_per_committed_record": 1000 * cpu / rec if rec else None,
+            "cpu_ms_per_fed_record": 1000 * cpu / fed if fed else None,
+            "store_thread_s": round(busy_db, 2), "model_thread_s": round(busy_model, 2),
+            "thread_time_by_call_s": {k: round(v, 2) for k, v in sorted(by_fn.items(), key=lambda kv: -kv[1])},
+        }
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    root = Path(tempfile.mkdtemp(prefix="bench-node-"))
+    sat = await _phase(root, seconds=args.seconds, rate=None, batch=args.batch, label="saturation")
+    half_rate = max(100.0, sat["fed_per_s"] / 2)
+    half = await _phase(root, seconds=args.seconds, rate=half_rate, batch=args.batch, label="half-load")
+    return {"saturation": sat, "half_load": half, "half_rate": half_rate}
+
+
+def _print(res: dict[str, Any]) -> None:
+    rows = [res["saturation"], res["half_load"]]
+    keys = ["fed_per_s", "committed_per_s", "commit_latency_ms_p50", "commit_latency_ms_p99",
+            "gossip_deliveries_per_committed_record", "cpu_ms_per_committed_record", "cpu_ms_per_fed_record",
+            "store_thread_s", "model_thread_s", "shipped_records", "committed_records_all_nodes"]
+    print(f"{'metric':42} {'saturation':>14} {'half load':>14}")
+    for k in keys:
+        vals = [r.get(k) for r in rows]
+        print(f"{k:42} " + " ".join(f"{v:>14.2f}" if isinstance(v, float) else f"{v!s:>14}" for v in vals))
+    print("worker-thread time by call (saturation phase, all 4 nodes):")
+    for name, sec in list(res["saturation"]["thread_time_by_call_s"].items())[:10]:
+        print(f"  {name:40} {sec:8.2f} s")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--batch", type=int, default=500, help="records per ingest call")
+    ap.add_argument("--out", default="bench_node.json")
+    ap.add_argument("--profile", action="store_true", help="cProfile the event loop thread")
+    args = ap.parse_args()
+    prof = cProfile.Profile() if args.profile else None
+    if prof:
+        prof.enable()
+    res = trio.run(main, args)
+    if prof:
+        prof.disable()
+        s = io.StringIO()
+        pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(30)
+        res["profile_top"] = s.getvalue()
+        print(s.getvalue())
+    _print(res)
+    Path(args.out).write_text(json.dumps(res, indent=2))
+    print(f"wrote {args.out}")
