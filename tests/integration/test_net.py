@@ -9,6 +9,10 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
 import trio
+from libp2p.custom_types import TProtocol
+from libp2p.network.stream.exceptions import StreamError
+from libp2p.peer.id import ID
+from libp2p.utils.varint import encode_varint_prefixed
 
 from node.net import (
     P2P,
@@ -182,6 +186,42 @@ async def test_publish_size_cap_is_ours_not_a_silent_drop() -> None:
             big = b"\x01" * ((1 << 20) - 2048)
             await nodes[0].publish(TOPIC, big)
             assert await chan.receive() == (nodes[0].peer_id, big)
+
+
+async def test_big_messages_replayed_to_a_new_peer_arrive_intact() -> None:
+    # On connect libp2p replays its recent-message cache straight onto the new
+    # peer's stream while its send loop writes GRAFTs to the same stream; with
+    # messages bigger than a yamux window the two used to interleave.
+    big = [bytes([i]) * 600_000 for i in (1, 2)]
+    async with open_nodes(2) as (a, b):
+        await a.subscribe(TOPIC, None)
+        chan = await b.subscribe(TOPIC, None)
+        with trio.fail_after(DEADLINE_S):
+            for data in big:
+                await a.publish(TOPIC, data)
+            await b.connect(a.addrs()[0])
+            got = {(await chan.receive())[1] for _ in big}
+        assert got == set(big)
+
+
+async def test_garbage_on_a_pubsub_stream_cannot_take_a_host_down() -> None:
+    async with open_nodes(3) as (victim, attacker, honest):
+        chan = await victim.subscribe(TOPIC, None)
+        await honest.subscribe(TOPIC, None)
+        with trio.fail_after(DEADLINE_S):
+            await attacker.connect(victim.addrs()[0])
+            await honest.connect(victim.addrs()[0])
+            await victim.wait_mesh_peers(TOPIC, 1)
+            await honest.wait_mesh_peers(TOPIC, 1)
+            # Reach under the facade to misbehave: a pubsub RPC that is not protobuf.
+            stream = await attacker._host.new_stream(
+                ID.from_base58(victim.peer_id), [TProtocol("/meshsub/1.1.0")])
+            await stream.write(encode_varint_prefixed(b"\xff" * 64))
+            # The victim answers by resetting the stream (it used to crash).
+            with pytest.raises(StreamError):
+                await stream.read(1)
+            await honest.publish(TOPIC, b"still alive")
+            assert await chan.receive() == (honest.peer_id, b"still alive")
 
 
 # -------------------------------------------------------- request/response
