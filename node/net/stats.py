@@ -8,7 +8,7 @@ for ``P2P.statistics()``. Everything runs on the trio thread, so no locking.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import astuple, dataclass, fields
 from types import MappingProxyType
 
 
@@ -63,31 +63,42 @@ class NetStats:
         return TopicStats(**sums)
 
 
-class _TopicCounters:
-    __slots__ = tuple(f.name for f in fields(TopicStats))
+@dataclass(slots=True)
+class TopicCounters:
+    """The mutable twin of :class:`TopicStats`, bumped on the hot path."""
 
-    def __init__(self) -> None:
-        for name in self.__slots__:
-            setattr(self, name, 0)
+    publishes: int = 0
+    messages_out: int = 0
+    bytes_out: int = 0
+    messages_in: int = 0
+    bytes_in: int = 0
+    deliveries: int = 0
+    drops: int = 0
+    send_drops: int = 0
+    rejected: int = 0
 
     def freeze(self) -> TopicStats:
-        return TopicStats(**{name: getattr(self, name) for name in self.__slots__})
+        return TopicStats(*astuple(self))
+
+
+# freeze() relies on both classes listing the same fields in the same order.
+assert [f.name for f in fields(TopicCounters)] == [f.name for f in fields(TopicStats)]
 
 
 class Meter:
     """Mutable counters, bumped by the gossip and stream adapters."""
 
     def __init__(self) -> None:
-        self._topics: dict[str, _TopicCounters] = {}
+        self._topics: dict[str, TopicCounters] = {}
         self.requests_in = 0
         self.requests_out = 0
         self.request_failures = 0
 
-    def topic(self, name: str) -> _TopicCounters:
+    def topic(self, name: str) -> TopicCounters:
         """Counters for ``name``, created on first use."""
         counters = self._topics.get(name)
         if counters is None:
-            counters = self._topics[name] = _TopicCounters()
+            counters = self._topics[name] = TopicCounters()
         return counters
 
     def snapshot(self, connected_peers: int) -> NetStats:

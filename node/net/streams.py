@@ -41,6 +41,7 @@ Handler = Callable[[str, bytes], Awaitable[bytes]]
 STATUS_OK = 0
 STATUS_ERROR = 1
 MAX_ERROR_TEXT = 512
+_FAILURES: tuple[type[BaseException], ...] = (NetError, *LIBP2P_ERRORS)
 _CLEANUP_S = 1.0  # bound on closing/resetting a stream, even while cancelled
 
 
@@ -113,7 +114,7 @@ class StreamServer:
                 ok = True
             if scope.cancelled_caught:
                 log.info("request %s from %s timed out; stream reset", protocol_id, peer)
-        except (NetError, *LIBP2P_ERRORS) as exc:
+        except _FAILURES as exc:
             log.debug("request %s from %s failed: %s", protocol_id, peer, exc)
         finally:
             self._limiter.release()
