@@ -346,6 +346,7 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
     meter = Meter()
     gossip = Gossip(host, config, meter)
     body_error: BaseException | None = None
+    quiet = logbridge.ShutdownQuiet()
     try:
         listen = [multiaddr.Multiaddr(a) for a in config.listen_addrs]
         async with (
@@ -365,10 +366,13 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
                 body_error = exc
                 raise
             finally:
-                with logbridge.shutdown_quiet():
-                    nursery.cancel_scope.cancel()
-                    with trio.CancelScope(shield=True), trio.move_on_after(_CLOSE_TIMEOUT_S):
-                        await host.close()
+                # Quiet from here until every libp2p service has stopped.
+                quiet.__enter__()
+                nursery.cancel_scope.cancel()
+                with trio.CancelScope(shield=True), trio.move_on_after(_CLOSE_TIMEOUT_S) as scope:
+                    await host.close()
+                if scope.cancelled_caught:
+                    log.warning("libp2p host.close() took over %.0f s; abandoned", _CLOSE_TIMEOUT_S)
     except BaseException as exc:
         leaves = _leaves(exc)
         if body_error is not None and leaves == [body_error]:
@@ -381,3 +385,4 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
         raise
     finally:
         gossip.stop()
+        quiet.__exit__()

@@ -51,14 +51,25 @@ def install() -> None:
         logging.getLogger("libp2p").addHandler(_bridge)
 
 
-class shutdown_quiet:  # noqa: N801 - reads as a context manager, like contextlib's
-    """While inside, libp2p records are logged at DEBUG (shutdown noise)."""
+class ShutdownQuiet:
+    """Between enter and exit, libp2p records are logged at DEBUG (shutdown noise).
+
+    ``__exit__`` is a no-op unless ``__enter__`` ran, so a host can call it in
+    a ``finally`` whether or not it got as far as shutting down.
+    """
+
+    def __init__(self) -> None:
+        self._entered = False
 
     def __enter__(self) -> None:
         install()
         assert _bridge is not None
-        _bridge.closing_hosts += 1
+        if not self._entered:
+            self._entered = True
+            _bridge.closing_hosts += 1
 
     def __exit__(self, *exc: object) -> None:
-        assert _bridge is not None
-        _bridge.closing_hosts -= 1
+        if self._entered:
+            self._entered = False
+            assert _bridge is not None
+            _bridge.closing_hosts -= 1

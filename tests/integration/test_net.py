@@ -92,6 +92,25 @@ async def test_peer_id_is_derived_from_seed() -> None:
 
 
 # ------------------------------------------------------------------ gossip
+async def test_gossipsub_runs_with_our_settings_not_libp2p_defaults() -> None:
+    # Reaches into the adapter on purpose: these defaults silently lose
+    # messages (shared/notes/libp2p.md), so a regression must fail loudly.
+    async with open_nodes(2) as (a, b):
+        await a.subscribe(TOPIC, None)
+        await b.subscribe(TOPIC, None)
+        with trio.fail_after(DEADLINE_S):
+            await b.connect(a.addrs()[0])
+            await a.wait_mesh_peers(TOPIC, 1)
+        router = a._gossip.router
+        assert router.heartbeat_interval == 1.0
+        assert [str(p) for p in router.protocols] == ["/meshsub/1.1.0", "/meshsub/1.0.0"]
+        assert set(map(str, router.peer_protocol.values())) == {"/meshsub/1.1.0"}
+        assert not router.spam_protection_enabled
+        assert not router.adaptive_gossip_enabled
+        assert not router.do_px
+        assert a._gossip.pubsub.strict_signing
+
+
 async def test_line_of_four_delivers_everything_including_a_burst() -> None:
     burst = 200
     async with open_nodes(4) as nodes:
