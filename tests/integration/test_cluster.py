@@ -7,6 +7,7 @@ import time
 import pytest
 import trio
 
+from node.cluster import open_cluster, open_rogue, wait_for, workload_json
 from node.topics import encode_block_announce
 from protocol.block import Block, BlockHeader, SignedHeader, build_block, sign_header
 from protocol.cid import cid_of
@@ -14,7 +15,6 @@ from protocol.codec import packb
 from protocol.quorum import decode_certificate, decode_evidence, verify_certificate
 from protocol.record import Record
 from protocol.vote import Reason, decode_signed_vote
-from node.cluster import open_cluster, open_rogue, wait_for, workload_json
 
 pytestmark = pytest.mark.slow
 
