@@ -211,7 +211,9 @@ class P2P:
         """Publish ``data`` on ``topic``.
 
         Waits while any peer subscribed to the topic has ``config.send_queue``
-        messages queued (back-pressure instead of libp2p's silent drops).
+        messages queued (back-pressure instead of libp2p's silent drops); a
+        peer that stops reading therefore stalls publishing on its topics, so
+        bound the call with ``trio.fail_after`` (or block that peer).
         Raises ``MessageTooLarge`` beyond the pubsub cap, ``MessageRejected``
         if our own validator for the topic rejects ``data``. Publishing bytes
         identical to a message seen in the last ``seen_ttl_s`` is a no-op:
