@@ -28,12 +28,8 @@ def load_genesis(path: Path) -> Genesis:
 
 
 def setup_logging(level: str) -> None:
+    # libp2p's own logger is bridged (one level quieter) by node.net.
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # py-libp2p sets propagate=False on its logger and is noisy at peer shutdown.
-    lib = logging.getLogger("libp2p")
-    lib.handlers.clear()
-    lib.propagate = True
-    lib.setLevel(logging.WARNING)
 
 
 def run_daemon(data_dir: Path, *, metrics_port: int | None = None, log_level: str = "INFO") -> int:
