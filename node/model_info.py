@@ -10,9 +10,12 @@ from protocol.errors import ConfigError
 _ATTENTION_DIR = Path(__file__).parent / "attention"
 
 
-def default_weights_path() -> Path:
-    from node.attention.shipped import WEIGHTS_FILE
+#: must equal node.attention.scorer.DEFAULT_CHECKPOINT (a test checks); repeated
+#: here because importing node.attention imports torch (~2 s).
+WEIGHTS_FILE = "model.pt"
 
+
+def default_weights_path() -> Path:
     path = _ATTENTION_DIR / WEIGHTS_FILE
     if not path.exists():
         raise ConfigError(f"the shipped model checkpoint {path} is missing; reinstall attnshare")

@@ -86,3 +86,11 @@ def test_admin_client_errors(tmp_path):
     (tmp_path / "admin.sock").write_text("x")
     with pytest.raises(AdminError, match="not a socket"):
         AdminClient(tmp_path).call("status")
+
+
+def test_model_info_matches_the_scorer_without_torch():
+    from node import model_info
+    from node.attention import scorer
+
+    assert model_info.WEIGHTS_FILE == scorer.DEFAULT_CHECKPOINT
+    assert model_info.default_model_id() == scorer.load_scorer().model_id
