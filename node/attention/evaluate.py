@@ -25,7 +25,12 @@ from typing import Any
 
 import torch
 
-from node.attention.baselines import heuristic_scores, random_scores, recency_scores
+from node.attention.baselines import (
+    heuristic_plus_scores,
+    heuristic_scores,
+    random_scores,
+    recency_scores,
+)
 from node.attention.data import Window
 from node.attention.model import ImportanceNet
 
@@ -99,6 +104,7 @@ def baseline_methods() -> dict[str, Method]:
         "random": lambda w, i: random_scores(len(w), i),
         "recency": lambda w, i: recency_scores(w.feats),
         "heuristic": lambda w, i: heuristic_scores(w.records, w.feats),
+        "heuristic+": lambda w, i: heuristic_plus_scores(w.records, w.feats),
     }
 
 

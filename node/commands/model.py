@@ -26,6 +26,9 @@ def register(subparsers: Any) -> None:
     t.add_argument("--seed", type=int, default=0, help="training seed (default 0, as shipped)")
     t.add_argument("--variant", choices=_VARIANTS, default="attention",
                    help="attention (the model), mlp (no-attention baseline) or nobias (attention without pair bias)")
+    t.add_argument("--loss", choices=("bce", "mse"), default=None,
+                   help="bce (soft-target cross-entropy, shipped) or mse")
+    t.add_argument("--rank-weight", type=float, default=None, help="add a RankNet term with this weight")
     t.add_argument("--epochs", type=int, default=None, help="override the number of epochs")
     t.add_argument("--worlds", type=int, default=None, help="override the number of training worlds")
     t.add_argument("--threads", type=int, default=None, help="torch threads (default 2: changing it changes the weights)")
@@ -67,6 +70,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from protocol.errors import LocalError
 
     cfg = TrainConfig(seed=args.seed, model=_variant_config(args.variant))
+    if args.loss is not None:
+        cfg = replace(cfg, loss=args.loss)
+    if args.rank_weight is not None:
+        cfg = replace(cfg, rank_weight=args.rank_weight)
     if args.epochs is not None:
         cfg = replace(cfg, epochs=args.epochs)
     if args.worlds is not None:

@@ -30,6 +30,7 @@ from protocol.errors import LocalError
 NOW = 1_700_000_000_000
 TINY = ModelConfig(d_model=16, heads=2, layers=1, ff=32)
 REPO = Path(__file__).resolve().parents[2]
+PEER = Workload(1).origins[0]
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +192,42 @@ def test_shipped_model_ranks_a_copy_below_its_source() -> None:
     assert pairs
     won = sum(scores[src] > scores[cp] for src, cp in pairs)
     assert won / len(pairs) >= 0.8, (won, len(pairs))
+
+
+def test_cli_score_small_file(tmp_path: Path, tiny_ckpt: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from node.cli import main
+
+    lines = [
+        {"kind": "vitals", "ts_ms": 1000, "fields": {"hr": 70, "ward": "icu"}},
+        {"kind": "vitals", "ts_ms": 1500, "fields": {"hr": 71, "ward": "icu"}},
+        {"kind": "alarm", "ts_ms": 2000, "fields": {"severity": "critical", "note": "spo2 low"},
+         "origin": PEER},
+        {"kind": "vitals", "ts_ms": 2500, "fields": {"hr": 190, "tags": ["a", "b"], "raw": {"$b64": "AAE="}}},
+    ]
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join(json.dumps(x) for x in lines) + "\n\n")
+    assert main(["model", "score", str(f), "--json", "--model", str(tiny_ckpt)]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o["index"] for o in out] == [0, 1, 2, 3]
+    assert all(0.0 <= o["score"] <= 1.0 for o in out)
+    assert out[2]["kind"] == "alarm"
+    assert main(["model", "explain", str(f), "--index", "3", "--json", "--model", str(tiny_ckpt)]) == 0
+    assert json.loads(capsys.readouterr().out)["index"] == 3
+
+
+def test_cli_score_reports_bad_lines(tmp_path: Path, tiny_ckpt: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from node.cli import main
+
+    f = tmp_path / "bad.jsonl"
+    f.write_text('{"kind": "k", "ts_ms": 1, "fields": {}}\n{"kind": "k", "ts_ms": 2, "fields": {"x": null}}\n')
+    assert main(["model", "score", str(f), "--model", str(tiny_ckpt)]) == 2
+    assert "bad.jsonl:2" in capsys.readouterr().err
+    f.write_text("not json\n")
+    assert main(["model", "score", str(f), "--model", str(tiny_ckpt)]) == 2
+    assert main(["model", "score", str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_cli_help_does_not_import_torch() -> None:
+    code = "import sys, node.cli as c; c.build_parser(); print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

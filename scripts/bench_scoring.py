@@ -1,0 +1,173 @@
+"""Scoring throughput, cold start and determinism of the shipped model.
+
+    python scripts/bench_scoring.py [--json bench_scoring.json] [--repeat 7]
+
+Prints a table and writes JSON. Every figure is the median of ``--repeat``
+runs, measured side by side in one process (the shared 2-core machines are
+noisy, so compare ratios within a run rather than numbers across runs):
+
+* model alone: windows already featurized, forward pass only, 1 thread;
+* featurize + score, end to end: fresh records (empty feature cache) through
+  ``Scorer.score``; and the split into per-record featurization (done once
+  on arrival in the node) and window assembly;
+* the no-attention MLP on the same windows, for the ratio;
+* cold start in a new process: ``import node.attention``, load, first window;
+* determinism: the same records scored twice, in a new process, and with 2
+  threads instead of 1 (max absolute difference).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+NOW = 1_700_000_000_000
+SIZES = (64, 256, 1024)
+
+
+def median_time(fn, repeat: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def make_records(n: int, seed: int = 90_500) -> list:
+    from node.workload import Workload
+
+    return [r for r, _ in Workload(seed).next_batch(n, NOW)]
+
+
+def bench_size(scorer, mlp, recs: list, repeat: int) -> dict:
+    import torch
+
+    from node.attention import FeatureCache
+    from node.attention.features import assemble_window, featurize_record
+
+    n = len(recs)
+    feats = [featurize_record(r) for r in recs]
+    window = assemble_window(feats)
+    row: dict = {}
+    with torch.inference_mode():
+        t = median_time(lambda: scorer.model(window), repeat)
+        row["model_rec_s"] = n / t
+        row["model_ms"] = t * 1e3
+        if mlp is not None:
+            t = median_time(lambda: mlp(window), repeat)
+            row["mlp_rec_s"] = n / t
+    t = median_time(lambda: [featurize_record(r) for r in recs], repeat)
+    row["featurize_record_rec_s"] = n / t
+    t = median_time(lambda: assemble_window(feats), repeat)
+    row["assemble_rec_s"] = n / t
+
+    def end_to_end() -> None:
+        scorer.cache = FeatureCache()
+        scorer.score(recs)
+
+    t = median_time(end_to_end, repeat)
+    row["end_to_end_rec_s"] = n / t
+    t = median_time(lambda: scorer.score(recs), repeat)  # features cached on arrival
+    row["cached_features_rec_s"] = n / t
+    return row
+
+
+def cold_start() -> dict[str, float]:
+    code = (
+        "import time, json\n"
+        "t0 = time.perf_counter()\n"
+        "import node.attention as na\n"
+        "t1 = time.perf_counter()\n"
+        "s = na.load_scorer(device='cpu')\n"
+        "t2 = time.perf_counter()\n"
+        "from node.workload import Workload\n"
+        f"recs = [r for r, _ in Workload(1).next_batch(256, {NOW})]\n"
+        "t3 = time.perf_counter()\n"
+        "s.score(recs)\n"
+        "t4 = time.perf_counter()\n"
+        "print(json.dumps({'import_s': t1 - t0, 'load_s': t2 - t1, 'first_window_256_s': t4 - t3,"
+        " 'cold_start_s': t2 - t0}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def rescore_in_new_process(n: int, threads: int) -> list[float]:
+    code = (
+        "import json\n"
+        "from node.attention import load_scorer\n"
+        "from node.workload import Workload\n"
+        f"recs = [r for r, _ in Workload(90500).next_batch({n}, {NOW})]\n"
+        f"print(json.dumps(load_scorer(device='cpu', threads={threads}).score(recs)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", default="bench_scoring.json", help="where to write the results")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+
+    import torch
+
+    from node.attention import FeatureCache, load_scorer
+    from node.attention.scorer import default_checkpoint_path
+    from node.attention.train import load_checkpoint
+
+    scorer = load_scorer(device="cpu", threads=1)
+    mlp_path = default_checkpoint_path().parent / "mlp.pt"
+    mlp = load_checkpoint(mlp_path.read_bytes())[0] if mlp_path.exists() else None
+    results: dict = {"model_id": scorer.model_id, "torch": torch.__version__, "threads": torch.get_num_threads(),
+                     "sizes": {}}
+    pool = make_records(4 * max(SIZES))
+    for n in SIZES:
+        results["sizes"][str(n)] = bench_size(scorer, mlp, pool[:n], args.repeat)
+
+    # Determinism.
+    recs = make_records(1000)
+    scorer.cache = FeatureCache()
+    a = scorer.score(recs)
+    scorer.cache = FeatureCache()
+    b = scorer.score(recs)
+    c = rescore_in_new_process(1000, threads=1)
+    d = rescore_in_new_process(1000, threads=2)
+    results["determinism"] = {
+        "same_process_max_diff": max(abs(x - y) for x, y in zip(a, b, strict=True)),
+        "new_process_max_diff": max(abs(x - y) for x, y in zip(a, c, strict=True)),
+        "two_threads_max_diff": max(abs(x - y) for x, y in zip(a, d, strict=True)),
+    }
+    colds = [cold_start() for _ in range(3)]
+    results["cold_start"] = {k: statistics.median(c[k] for c in colds) for k in colds[0]}
+
+    print(f"model {results['model_id']}  (torch {results['torch']}, {results['threads']} thread)")
+    print(f"{'window':>7} {'model rec/s':>12} {'mlp rec/s':>10} {'model ms':>9} {'featurize/s':>12} "
+          f"{'assemble/s':>11} {'end-to-end/s':>13} {'cached/s':>9}")
+    for n, r in results["sizes"].items():
+        print(f"{n:>7} {r['model_rec_s']:>12,.0f} {r.get('mlp_rec_s', float('nan')):>10,.0f} {r['model_ms']:>9.2f} "
+              f"{r['featurize_record_rec_s']:>12,.0f} {r['assemble_rec_s']:>11,.0f} {r['end_to_end_rec_s']:>13,.0f} "
+              f"{r['cached_features_rec_s']:>9,.0f}")
+    cs = results["cold_start"]
+    print(f"cold start {cs['cold_start_s']:.2f} s (import {cs['import_s']:.2f} s, load {cs['load_s'] * 1e3:.0f} ms); "
+          f"first 256-record window {cs['first_window_256_s'] * 1e3:.0f} ms")
+    det = results["determinism"]
+    print(f"determinism (max |diff|): same process {det['same_process_max_diff']:.1e}, new process "
+          f"{det['new_process_max_diff']:.1e}, 2 threads vs 1 {det['two_threads_max_diff']:.1e}")
+    Path(args.json).write_text(json.dumps(results, indent=2))
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
