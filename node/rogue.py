@@ -1,0 +1,420 @@
+"""A byzantine network member, as its own OS process: ``python -m node.rogue``.
+
+It takes the place of one node of a LocalNet: it reads that node's data dir
+(identity key, config with listen address, bootstrap peers and genesis), so the
+honest daemons dial it as they would dial that node, and no daemon runs with
+the same key at the same time. It speaks the wire protocol directly, through
+:mod:`protocol` and :func:`node.net.open_p2p`, and misbehaves in one of three
+modes:
+
+* ``proposer``: a byzantine proposer. In turn it ships *junk* (the records
+  its own model scores lowest, with honest claims, so validators must reject
+  them as LOW_IMPORTANCE), *lies* (low-value records claimed at high scores:
+  SCORE_MISMATCH) and *equivocates* (two different valid blocks for one slot:
+  proposer-equivocation evidence). It tallies the votes it hears with a
+  :class:`~protocol.quorum.QuorumTracker`, waits for each slot to be decided
+  and keeps its chain (``seq``, ``prev``) as the validators see it;
+* ``voter``: a byzantine validator. For each honest block it sees, it votes
+  ACCEPT for that block and ACCEPT for a made-up block id in the same slot
+  (voter-equivocation evidence), up to ``--max-equivocations``;
+* ``flood``: a rogue peer publishing malformed, forged, oversized and
+  zstd-bomb messages (see :mod:`node.sim.hostile`) at ``--rate`` per second.
+
+Everything it injects is appended to ``--log`` as JSON lines (one object per
+event, flushed at once), so the simulation runner can check that every
+injected equivocation left evidence behind even if this process is killed.
+The process exits 0 after ``--duration`` seconds, or on SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import trio
+
+from node.config import load_config
+from node.identity import load_key
+from node.net import NetConfig, NetError, open_p2p
+from node.runner import load_genesis
+from node.topics import Topics, decode_block_announce, encode_block_announce
+from protocol.block import Block, BlockLimits, build_block
+from protocol.cid import cid_of
+from protocol.errors import AttnshareError
+from protocol.genesis import Genesis
+from protocol.keys import PrivateKey
+from protocol.quorum import Committed, EvidenceFound, QuorumTracker, Rejected
+from protocol.record import Record
+from protocol.vote import Decision, Reason, Vote, VoteBatch, decode_vote_batch, sign_vote
+
+log = logging.getLogger("attnshare.rogue")
+
+REANNOUNCE_S = 3.0
+DECIDE_TIMEOUT_S = 20.0
+BLOCK_RECORDS = 12
+EQUIVOCATION_RECORDS = 4
+
+
+def wall_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class EventLog:
+    """JSON lines, flushed per event: the runner reads them even after a kill -9."""
+
+    def __init__(self, fh: TextIO) -> None:
+        self.fh = fh
+
+    def write(self, event: str, **fields: Any) -> None:
+        self.fh.write(json.dumps({"t_ms": wall_ms(), "event": event, **fields}) + "\n")
+        self.fh.flush()
+
+
+class Rogue:
+    """What every mode shares: identity, genesis, the libp2p host and the event log."""
+
+    def __init__(self, key: PrivateKey, genesis: Genesis, p2p: Any, events: EventLog) -> None:
+        self.key = key
+        self.me = key.peer_id
+        self.genesis = genesis
+        self.p2p = p2p
+        self.events = events
+        self.topics = Topics.for_network(genesis.network_id)
+        self.limits = BlockLimits()
+        self.model_id = genesis.accepted_model_ids[0]
+        self.tracker = QuorumTracker(genesis.validators)
+        self.decided: dict[tuple[str, int], tuple[str, str | None]] = {}
+        self.decided_changed = trio.Event()
+
+    async def publish(self, kind: str, data: bytes) -> bool:
+        topic = getattr(self.topics, kind)
+        try:
+            with trio.fail_after(10):
+                await self.p2p.publish(topic, data)
+        except (NetError, trio.TooSlowError) as exc:
+            log.info("publish on %s failed: %s", kind, exc)
+            return False
+        return True
+
+    async def send_votes(self, votes: Sequence[Any]) -> None:
+        await self.publish("votes", VoteBatch(tuple(votes)).encode())
+        self.tally(votes)
+
+    def tally(self, votes: Sequence[Any]) -> None:
+        """Feed votes to our own tracker so we know how the validators decided our slots."""
+        now = wall_ms()
+        for sv in votes:
+            try:
+                effects = self.tracker.handle_vote(sv, now)
+            except AttnshareError:
+                continue
+            for eff in effects:
+                if isinstance(eff, Committed):
+                    c = eff.certificate
+                    self._decide((c.proposer, c.seq), "committed", c.block_id)
+                elif isinstance(eff, Rejected):
+                    self._decide((eff.proposer, eff.seq), "rejected", eff.block_id)
+                elif isinstance(eff, EvidenceFound):
+                    pass  # our own equivocations, seen from the other side
+
+    def _decide(self, slot: tuple[str, int], outcome: str, block_id: str | None) -> None:
+        self.decided[slot] = (outcome, block_id)
+        if slot[0] == self.me:
+            self.events.write("decided", slot=list(slot), outcome=outcome, block_id=block_id)
+        self.decided_changed.set()
+        self.decided_changed = trio.Event()
+
+    async def pump_votes(self, chan: trio.MemoryReceiveChannel[tuple[str, bytes]]) -> None:
+        async for _peer, data in chan:
+            try:
+                batch = decode_vote_batch(data)
+            except AttnshareError:
+                continue
+            self.tally(batch.votes)
+
+    async def drain(self, chan: trio.MemoryReceiveChannel[tuple[str, bytes]]) -> None:
+        async for _ in chan:
+            pass
+
+
+# ---------------------------------------------------------------------- proposer
+class ByzantineProposer:
+    """Junk, lies and equivocation from a validator's key; see the module docstring."""
+
+    def __init__(self, rogue: Rogue, scorer: Any, actions: Sequence[str], interval_s: float, seed: int) -> None:
+        from node.workload import Workload
+
+        self.r = rogue
+        self.actions = list(actions)
+        self.interval_s = interval_s
+        self.scorer = scorer
+        self.workload = Workload(seed)
+        self.threshold = rogue.genesis.record_threshold
+        self.seq = 1
+        self.prev: str | None = None
+
+    async def score(self, records: list[Record]) -> list[float]:
+        return await trio.to_thread.run_sync(self.scorer.score, records)
+
+    async def candidates(self, n: int = 256) -> list[tuple[Record, float]]:
+        """Fresh workload records under our own origin, scored in one window."""
+        recs = []
+        for lr in self.workload.next_labeled(n, wall_ms()):
+            r = lr.record
+            recs.append(Record.create(r.kind, self.r.me, r.ts_ms, r.fields))
+        uniq = list({r.cid: r for r in recs}.values())
+        scores = await self.score(uniq)
+        return sorted(zip(uniq, scores, strict=True), key=lambda rs: rs[1])
+
+    def build(self, records: list[Record], claimed: list[float], created_ms: int | None = None) -> Block:
+        return build_block(self.r.key, network=self.r.genesis.network_id, seq=self.seq, prev=self.prev,
+                           created_ms=created_ms or wall_ms(), model_id=self.r.model_id, records=records,
+                           scores=claimed)
+
+    async def run(self) -> None:
+        i = 0
+        while True:
+            action = self.actions[i % len(self.actions)]
+            i += 1
+            await getattr(self, action)()
+            await trio.sleep(self.interval_s)
+
+    async def junk(self) -> None:
+        pool = await self.candidates()
+        records = [r for r, _ in pool[:BLOCK_RECORDS]]
+        claimed = await self.score(records)  # honest claims: only the importance is wrong
+        block = self.build(records, claimed)
+        mean = sum(claimed) / len(claimed)
+        self.r.events.write("inject", action="junk", slot=[self.r.me, self.seq], block_ids=[block.block_id],
+                            mean_score=round(mean, 4), expect="rejected")
+        await self.propose([block])
+
+    async def lie(self) -> None:
+        pool = await self.candidates()
+        records = [r for r, _ in pool[:BLOCK_RECORDS]]
+        honest = await self.score(records)
+        claimed = [min(1.0, s + 0.5) for s in honest]
+        block = self.build(records, claimed)
+        self.r.events.write("inject", action="lie", slot=[self.r.me, self.seq], block_ids=[block.block_id],
+                            max_lie=round(max(c - h for c, h in zip(claimed, honest, strict=True)), 4),
+                            expect="rejected")
+        await self.propose([block])
+
+    async def equivocate(self) -> None:
+        important = await self.important(2 * EQUIVOCATION_RECORDS)
+        a_recs, a_claims = await self.fit(important[::2])
+        b_recs, b_claims = await self.fit(important[1::2])
+        now = wall_ms()
+        a = self.build(a_recs, a_claims, now)
+        b = self.build(b_recs, b_claims, now + 1)
+        self.r.events.write("inject", action="equivocate", kind="proposer-equivocation", offender=self.r.me,
+                            slot=[self.r.me, self.seq], block_ids=[a.block_id, b.block_id],
+                            mean_scores=[round(sum(c) / len(c), 4) for c in (a_claims, b_claims)])
+        await self.propose([a, b])
+
+    async def important(self, want: int) -> list[Record]:
+        """Records our model finds worth shipping (few per window: look through several windows)."""
+        found: list[tuple[Record, float]] = []
+        for _ in range(8):
+            found += [(r, s) for r, s in await self.candidates(512) if s >= self.threshold]
+            if len(found) >= want:
+                break
+        found.sort(key=lambda rs: rs[1])
+        return [r for r, _ in (found[-want:] or (await self.candidates())[-want:])]
+
+    async def fit(self, records: list[Record]) -> tuple[list[Record], list[float]]:
+        """Like an honest proposer: claim in-block scores, dropping what falls below threshold once."""
+        claimed = await self.score(records)
+        keep = [r for r, c in zip(records, claimed, strict=True) if c >= self.threshold]
+        if keep and len(keep) < len(records):
+            return keep, await self.score(keep)
+        return records, claimed
+
+    async def propose(self, blocks: list[Block]) -> None:
+        """Publish (all of) ``blocks`` for our current slot, vote for the first, wait for a decision."""
+        slot = (self.r.me, self.seq)
+        for b in blocks:
+            await self.r.publish("blocks", encode_block_announce(b, 0))
+        first = blocks[0]
+        # A validator votes for its own block; for an equivocation this also
+        # breaks a 2-2 split of honest first-seen votes, so the slot decides.
+        await self.r.send_votes([sign_vote(Vote(first.block_id, self.r.me, self.seq, self.r.me,
+                                                Decision.ACCEPT, Reason.OK), self.r.key)])
+        attempt = 0
+        deadline = trio.current_time() + DECIDE_TIMEOUT_S
+        while slot not in self.r.decided and trio.current_time() < deadline:
+            with trio.move_on_after(REANNOUNCE_S):
+                await self.r.decided_changed.wait()
+                continue
+            attempt += 1
+            await self.r.publish("blocks", encode_block_announce(first, attempt))
+        outcome, bid = self.r.decided.get(slot, ("undecided", None))
+        if outcome == "committed":
+            self.prev = bid
+        if outcome != "undecided":
+            self.seq += 1  # an undecided slot blocks our chain: retry the same seq next time
+        else:
+            self.r.events.write("undecided", slot=list(slot))
+
+
+# ---------------------------------------------------------------------- voter
+class ByzantineVoter:
+    """Votes for two blocks in each slot it sees, up to ``max_equivocations`` slots."""
+
+    def __init__(self, rogue: Rogue, max_equivocations: int, seed: int) -> None:
+        self.r = rogue
+        self.max_equivocations = max_equivocations
+        self.rng = random.Random(seed)
+        self.seen: set[tuple[str, int]] = set()
+        self.injected = 0
+
+    async def run(self, chan: trio.MemoryReceiveChannel[tuple[str, bytes]]) -> None:
+        async for _peer, data in chan:
+            try:
+                block = decode_block_announce(data, self.r.limits)
+                block.signed.verify()
+            except AttnshareError:
+                continue
+            h = block.signed.header
+            slot = (h.proposer, h.seq)
+            if h.proposer == self.r.me or h.proposer not in self.r.genesis.validators or slot in self.seen:
+                continue
+            self.seen.add(slot)
+            real = sign_vote(Vote(block.block_id, h.proposer, h.seq, self.r.me, Decision.ACCEPT, Reason.OK),
+                             self.r.key)
+            if self.injected >= self.max_equivocations:
+                await self.r.send_votes([real])
+                continue
+            fake_id = cid_of(self.rng.randbytes(32))
+            fake = sign_vote(Vote(fake_id, h.proposer, h.seq, self.r.me, Decision.ACCEPT, Reason.OK), self.r.key)
+            self.injected += 1
+            self.r.events.write("inject", action="double-vote", kind="voter-equivocation", offender=self.r.me,
+                                slot=[h.proposer, h.seq], block_ids=[block.block_id, fake_id])
+            # Two messages: each is a valid batch, and different nodes may see them in either order.
+            await self.r.send_votes([real])
+            await self.r.send_votes([fake])
+
+
+# ---------------------------------------------------------------------- flood
+async def run_flood(rogue: Rogue, rate: float, seed: int) -> None:
+    from node.sim.hostile import Flood, make_bomb_frame
+
+    flood = Flood(rogue.key, rogue.genesis.network_id, rogue.model_id, tuple(rogue.genesis.validators.peer_ids),
+                  random.Random(seed))
+    flood.bomb = await trio.to_thread.run_sync(make_bomb_frame)
+    rogue.events.write("flood-start", rate=rate, bomb_bytes=len(flood.bomb))
+    i = 0
+    sent = failed = 0
+    next_t = trio.current_time()
+    try:
+        while True:
+            name, topic, data = flood.next(i)
+            i += 1
+            if await rogue.publish(topic, data):
+                sent += 1
+            else:
+                failed += 1
+            next_t += 1.0 / rate
+            await trio.sleep_until(next_t)
+    finally:
+        rogue.events.write("flood-end", sent=sent, failed=failed, by_kind=flood.counts)
+
+
+# ---------------------------------------------------------------------- process
+async def _keep_connected(p2p: Any, bootstrap: Sequence[str]) -> None:
+    while True:
+        connected = {p.peer_id for p in p2p.connected_peers()}
+        for addr in bootstrap:
+            if addr.rsplit("/p2p/", 1)[-1] in connected:
+                continue
+            try:
+                with trio.move_on_after(5):
+                    await p2p.connect(addr)
+            except NetError as exc:
+                log.debug("connect %s: %s", addr, exc)
+        await trio.sleep(1.0)
+
+
+async def run_rogue(args: argparse.Namespace, events: EventLog) -> None:
+    """Join the network as the node of ``args.data_dir`` and misbehave for ``args.duration`` seconds."""
+    config = load_config(args.data_dir)
+    genesis = load_genesis(config.genesis_path)
+    key = load_key(args.data_dir)
+    scorer = None
+    if args.mode == "proposer":
+        # A byzantine proposer runs the network's model too: its lies are targeted.
+        from node.attention import load_scorer
+
+        scorer = await trio.to_thread.run_sync(load_scorer)
+    async with open_p2p(key.seed, NetConfig(listen_addrs=tuple(config.listen))) as p2p:
+        rogue = Rogue(key, genesis, p2p, events)
+        proposer = None
+        if args.mode == "proposer":
+            proposer = ByzantineProposer(rogue, scorer, args.actions.split(","), args.interval, args.seed)
+        blocks = await p2p.subscribe(rogue.topics.blocks, None)
+        votes = await p2p.subscribe(rogue.topics.votes, None)
+        certs = await p2p.subscribe(rogue.topics.certs, None)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(_keep_connected, p2p, config.bootstrap)
+            nursery.start_soon(rogue.pump_votes, votes)
+            nursery.start_soon(rogue.drain, certs)
+            with trio.move_on_after(30):
+                await p2p.wait_mesh_peers(rogue.topics.blocks, 1)
+            events.write("ready", mode=args.mode, peer_id=key.peer_id,
+                         peers=len(p2p.connected_peers()))
+            with (trio.move_on_after(args.duration),
+                  trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals):
+                async with trio.open_nursery() as work:
+                    work.start_soon(_stop_on_signal, signals, work.cancel_scope)
+                    if args.mode == "proposer":
+                        assert proposer is not None
+                        work.start_soon(rogue.drain, blocks)
+                        work.start_soon(proposer.run)
+                    elif args.mode == "voter":
+                        work.start_soon(ByzantineVoter(rogue, args.max_equivocations, args.seed).run, blocks)
+                    else:
+                        work.start_soon(rogue.drain, blocks)
+                        work.start_soon(run_flood, rogue, args.rate, args.seed)
+            events.write("exit")
+            nursery.cancel_scope.cancel()
+
+
+async def _stop_on_signal(signals: Any, scope: trio.CancelScope) -> None:
+    async for _ in signals:
+        scope.cancel()
+        return
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m node.rogue", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data-dir", required=True, type=Path, help="the data dir of the node to impersonate")
+    ap.add_argument("--mode", required=True, choices=["proposer", "voter", "flood"])
+    ap.add_argument("--log", required=True, type=Path, help="JSON-lines event log (appended)")
+    ap.add_argument("--duration", type=float, default=30.0)
+    ap.add_argument("--actions", default="junk,lie,equivocate", help="proposer: comma-separated actions, in turn")
+    ap.add_argument("--interval", type=float, default=3.0, help="proposer: seconds between actions")
+    ap.add_argument("--rate", type=float, default=20.0, help="flood: messages per second")
+    ap.add_argument("--max-equivocations", type=int, default=20, help="voter: slots to double-vote in")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--log-level", default="WARNING")
+    args = ap.parse_args(argv)
+    from node.runner import setup_logging
+
+    setup_logging(args.log_level)
+    # Events are tiny and flushed one by one: a blocking write is cheaper than a thread hop.
+    with open(args.log, "a") as fh:
+        trio.run(run_rogue, args, EventLog(fh))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Carrying out a scenario's fault timeline against a LocalNet.
+
+Each :class:`FaultDriver.apply` call performs one :class:`~node.sim.scenario.Fault`
+and returns an :class:`Applied` entry for the report. Faults never raise: a
+fault that could not be carried out completely (a partition while one side is
+down, say) is reported with ``ok=False`` and what went wrong, and the
+invariants are still checked.
+
+Partitions go through the daemons' own admin API: for every pair of nodes in
+different groups, each side runs ``peer.block`` on the other, which drops the
+connection and refuses it at the Noise handshake until ``peer.unblock``.
+Healing unblocks every pair; the daemons' bootstrap loop redials on its own.
+
+Byzantine members run ``python -m node.rogue`` on their node's data dir (the
+node's daemon is never started, see :mod:`node.sim.scenario`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from node.admin import AdminError
+from node.localnet import LocalNet
+from node.sim.scenario import Fault
+
+ROGUE_MODES = {"byzantine-proposer": "proposer", "byzantine-voter": "voter", "flood": "flood"}
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One fault as carried out: when (seconds after load start), what, and how it went."""
+
+    t_s: float
+    kind: str
+    label: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class RogueProc:
+    """A running ``node.rogue`` process and its event log."""
+
+    node: int
+    mode: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def events(self) -> list[dict[str, Any]]:
+        if not self.log.exists():
+            return []
+        out = []
+        for line in self.log.read_text().splitlines():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line cut short by a kill
+        return out
+
+
+@dataclass
+class FaultDriver:
+    """Applies faults; remembers what is down, blocked and rogue for the runner."""
+
+    net: LocalNet
+    run_dir: Path
+    end_of_load_s: float
+    seed: int = 1
+    blocked: list[tuple[int, int]] = field(default_factory=list)
+    killed: set[int] = field(default_factory=set)
+    rogues: list[RogueProc] = field(default_factory=list)
+    applied: list[Applied] = field(default_factory=list)
+
+    def apply(self, fault: Fault, t_s: float) -> Applied:
+        """Carry out ``fault`` now (``t_s`` after load start) and remember how it went."""
+        try:
+            ok, detail = getattr(self, "_" + fault.kind.replace("-", "_"))(fault)
+        except (AdminError, OSError) as exc:
+            ok, detail = False, f"{type(exc).__name__}: {exc}"
+        done = Applied(round(t_s, 2), fault.kind, fault.label, ok, detail)
+        self.applied.append(done)
+        return done
+
+    # -- crashes and joins -----------------------------------------------------------
+    def _kill(self, f: Fault) -> tuple[bool, str]:
+        assert f.node is not None
+        n = self.net.nodes[f.node]
+        if not n.alive():
+            return False, f"node{f.node} was not running"
+        self.net.kill(f.node)
+        self.killed.add(f.node)
+        return True, f"SIGKILL, exit {n.proc.returncode if n.proc else None}"
+
+    def _restart(self, f: Fault) -> tuple[bool, str]:
+        assert f.node is not None
+        if self.net.nodes[f.node].alive():
+            self.net.kill(f.node)
+        self.net.nodes[f.node].restarts += 1
+        self.net.start(f.node)
+        self.killed.discard(f.node)
+        return True, "started again on its data dir"
+
+    def _join(self, f: Fault) -> tuple[bool, str]:
+        assert f.node is not None
+        self.net.start(f.node)
+        return True, "first start"
+
+    # -- partitions ------------------------------------------------------------------
+    def _partition(self, f: Fault) -> tuple[bool, str]:
+        problems = []
+        pairs = 0
+        for gi, a_group in enumerate(f.groups):
+            for b_group in f.groups[gi + 1:]:
+                for a in a_group:
+                    for b in b_group:
+                        pairs += 1
+                        problems += self._block_pair(a, b)
+        return not problems, f"{pairs} pairs blocked" + (f"; {'; '.join(problems)}" if problems else "")
+
+    def _block_pair(self, a: int, b: int) -> list[str]:
+        problems = []
+        for x, y in ((a, b), (b, a)):
+            nx = self.net.nodes[x]
+            if not nx.alive():
+                problems.append(f"node{x} down, cannot block node{y}")
+                continue
+            try:
+                nx.client(timeout=10).call("peer.block", peer_id=self.net.nodes[y].peer_id)
+            except AdminError as exc:
+                problems.append(f"node{x} block node{y}: {exc}")
+        self.blocked.append((a, b))
+        return problems
+
+    def _heal(self, f: Fault) -> tuple[bool, str]:
+        problems = []
+        for a, b in self.blocked:
+            for x, y in ((a, b), (b, a)):
+                nx = self.net.nodes[x]
+                if not nx.alive():
+                    problems.append(f"node{x} down, cannot unblock node{y}")
+                    continue
+                try:
+                    nx.client(timeout=10).call("peer.unblock", peer_id=self.net.nodes[y].peer_id)
+                except AdminError as exc:
+                    problems.append(f"node{x} unblock node{y}: {exc}")
+        n = len(self.blocked)
+        self.blocked.clear()
+        return not problems, f"{n} pairs unblocked" + (f"; {'; '.join(problems)}" if problems else "")
+
+    # -- byzantine members -----------------------------------------------------------
+    def _byzantine_proposer(self, f: Fault) -> tuple[bool, str]:
+        return self._start_rogue(f, ["--actions", ",".join(f.actions), "--interval", str(f.interval_s)])
+
+    def _byzantine_voter(self, f: Fault) -> tuple[bool, str]:
+        return self._start_rogue(f, ["--max-equivocations", str(f.max_equivocations)])
+
+    def _flood(self, f: Fault) -> tuple[bool, str]:
+        return self._start_rogue(f, ["--rate", str(f.rate)])
+
+    def _start_rogue(self, f: Fault, extra: list[str]) -> tuple[bool, str]:
+        assert f.node is not None
+        mode = ROGUE_MODES[f.kind]
+        n = self.net.nodes[f.node]
+        duration = f.duration_s if f.duration_s is not None else max(1.0, self.end_of_load_s - f.at_s)
+        log = self.run_dir / f"rogue-node{f.node}-{mode}.jsonl"
+        out = open(n.data_dir / "rogue.log", "ab")  # noqa: SIM115 - handed to the child
+        cmd = [sys.executable, "-m", "node.rogue", "--data-dir", str(n.data_dir), "--mode", mode,
+               "--log", str(log), "--duration", str(duration), "--seed", str(self.seed + f.node), *extra]
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                env={**os.environ, **self.net.extra_env, "PYTHONUNBUFFERED": "1"})
+        out.close()
+        self.rogues.append(RogueProc(f.node, mode, proc, log))
+        return True, f"{mode} for {duration:.0f}s, pid {proc.pid}"
+
+    def stop_rogues(self, timeout: float = 15.0) -> dict[int, int | None]:
+        """SIGTERM every rogue still running, wait, SIGKILL stragglers; exit codes by node."""
+        for r in self.rogues:
+            if r.proc.poll() is None:
+                r.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        codes: dict[int, int | None] = {}
+        for r in self.rogues:
+            try:
+                codes[r.node] = r.proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                r.proc.kill()
+                codes[r.node] = r.proc.wait()
+        return codes

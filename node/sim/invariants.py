@@ -1,0 +1,247 @@
+"""The promises a simulation checks once the network has settled.
+
+Everything is read from the honest nodes' own stores, opened after their
+daemons stopped (a store is locked while its daemon runs), plus what the
+runner saw: which CIDs each ``ingest`` acknowledged, how each process exited,
+and the rogue processes' logs of what they injected.
+
+Checks (each a :class:`Check`; the run fails if any is not ``ok``):
+
+* ``no-fork``: no node holds two committed blocks for one slot, and no two
+  nodes committed different blocks for one slot;
+* ``agreement``: every honest node that is up at the end holds the same set
+  of committed blocks;
+* ``no-loss``: every record a node acknowledged is still in that node's store;
+* ``certificates``: every committed block on every node has a certificate
+  that decodes, names that block and slot, and verifies against the genesis
+  validators; the block's header signature and payload CID check out too;
+* ``evidence``: every equivocation a rogue injected is on file, as verified
+  evidence of the right kind against the right offender and slot, on at least
+  one honest node (``coverage`` says on how many);
+* ``no-false-evidence``: no evidence accuses an honest node;
+* ``no-crash``: no honest daemon exited unless the scenario killed it, and
+  every daemon running at the end stopped cleanly (exit 0 on SIGTERM);
+* ``faults-injected``: every scripted fault was carried out, and every rogue
+  got ready and did something (a run whose faults never happened proves
+  nothing);
+* ``progress``: the honest nodes committed something.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from node.store import BlockRow, EvidenceRow, Store
+from protocol.block import decode_signed_header
+from protocol.cid import cid_matches
+from protocol.errors import AttnshareError
+from protocol.genesis import Genesis
+from protocol.quorum import decode_certificate, decode_evidence, verify_certificate
+
+
+@dataclass(frozen=True)
+class Check:
+    """One invariant's verdict; ``detail`` says what was checked or what broke."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class NodeView:
+    """What one honest node's store says, read once after its daemon stopped."""
+
+    index: int
+    peer_id: str
+    up_at_end: bool
+    committed: list[BlockRow] = field(default_factory=list)
+    evidence: list[EvidenceRow] = field(default_factory=list)
+    acked: int = 0
+    missing_acked: list[str] = field(default_factory=list)
+
+    @property
+    def committed_ids(self) -> set[str]:
+        return {b.block_id for b in self.committed}
+
+
+@dataclass(frozen=True)
+class ProcessFacts:
+    """How one honest daemon's processes went."""
+
+    index: int
+    started: bool
+    expected_down: bool
+    unexpected_exits: tuple[str, ...]
+    exit_code: int | None  # at the final SIGTERM; None if it was not running then
+
+
+def read_view(index: int, data_dir: Path, peer_id: str, acked: Sequence[str], up_at_end: bool) -> NodeView:
+    """Open a stopped node's store and read what the checks need."""
+    store = Store.open(data_dir / "store.sqlite", peer_id)
+    try:
+        view = NodeView(index, peer_id, up_at_end, acked=len(acked))
+        view.committed = store.list_blocks(status="committed", limit=100_000)
+        view.evidence = store.list_evidence(limit=100_000)
+        view.missing_acked = [cid for cid in acked if store.get_record(cid) is None]
+    finally:
+        store.close()
+    return view
+
+
+# ---------------------------------------------------------------------- the checks
+def check_no_fork(views: Sequence[NodeView]) -> Check:
+    local = []
+    network: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for v in views:
+        slots: dict[tuple[str, int], set[str]] = defaultdict(set)
+        for b in v.committed:
+            slots[(b.proposer, b.seq)].add(b.block_id)
+            network[(b.proposer, b.seq)].add(b.block_id)
+        local += [f"node{v.index} slot {p[-8:]}/{s}: {sorted(ids)}" for (p, s), ids in slots.items() if len(ids) > 1]
+    across = [f"slot {p[-8:]}/{s}: {sorted(ids)}" for (p, s), ids in network.items() if len(ids) > 1]
+    if local or across:
+        return Check("no-fork", False, "; ".join((local + across)[:5]))
+    return Check("no-fork", True, f"{len(network)} committed slots, one block each, on {len(views)} nodes")
+
+
+def check_agreement(views: Sequence[NodeView]) -> Check:
+    up = [v for v in views if v.up_at_end]
+    if not up:
+        return Check("agreement", False, "no honest node was up at the end")
+    union = set().union(*(v.committed_ids for v in up))
+    gaps = [f"node{v.index} lacks {len(union - v.committed_ids)}" for v in up if v.committed_ids != union]
+    if gaps:
+        return Check("agreement", False, f"{len(union)} blocks committed somewhere; " + ", ".join(gaps))
+    return Check("agreement", True, f"{len(up)} honest nodes hold the same {len(union)} committed blocks")
+
+
+def check_no_loss(views: Sequence[NodeView]) -> Check:
+    lost = [(v.index, len(v.missing_acked), v.missing_acked[:2]) for v in views if v.missing_acked]
+    total = sum(v.acked for v in views)
+    if lost:
+        return Check("no-loss", False, "; ".join(f"node{i} lost {n} acked records, e.g. {ex}" for i, n, ex in lost))
+    return Check("no-loss", True, f"all {total} acknowledged records are in their nodes' stores")
+
+
+def check_certificates(views: Sequence[NodeView], genesis: Genesis) -> Check:
+    bad: list[str] = []
+    verified: set[tuple[str, bytes]] = set()
+    n_blocks = 0
+    for v in views:
+        for b in v.committed:
+            n_blocks += 1
+            problem = _certificate_problem(b, genesis, verified)
+            if problem:
+                bad.append(f"node{v.index} block {b.block_id[-10:]}: {problem}")
+    if bad:
+        return Check("certificates", False, f"{len(bad)} bad; " + "; ".join(bad[:5]))
+    return Check("certificates", True, f"{n_blocks} committed block copies, {len(verified)} distinct "
+                                       f"certificates verified against {genesis.validators.n} validators")
+
+
+def _certificate_problem(b: BlockRow, genesis: Genesis, verified: set[tuple[str, bytes]]) -> str | None:
+    if b.cert is None:
+        return "committed without a certificate"
+    if (b.block_id, b.cert) in verified:
+        return None
+    try:
+        cert = decode_certificate(b.cert)
+        if cert.block_id != b.block_id or (cert.proposer, cert.seq) != (b.proposer, b.seq):
+            return "certificate names another block or slot"
+        verify_certificate(cert, genesis.validators)
+        sh = decode_signed_header(b.header)
+        sh.verify()
+        if sh.header.block_id != b.block_id:
+            return "stored header hashes to another block id"
+        if b.payload is not None and not cid_matches(sh.header.payload_cid, b.payload):
+            return "payload does not match its CID"
+    except AttnshareError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    verified.add((b.block_id, b.cert))
+    return None
+
+
+def check_evidence(views: Sequence[NodeView], injected: Sequence[dict[str, Any]], genesis: Genesis) -> Check:
+    if not injected:
+        return Check("evidence", True, "no equivocation injected")
+    on_file: dict[tuple[str, str, str, int], int] = defaultdict(int)
+    unverifiable = 0
+    for v in views:
+        for e in v.evidence:
+            try:
+                ev = decode_evidence(e.body)
+                ev.verify(genesis.validators)
+            except AttnshareError:
+                unverifiable += 1
+                continue
+            on_file[(ev.kind, ev.offender, ev.slot[0], ev.slot[1])] += 1
+    missing = []
+    coverage = []
+    for inj in injected:
+        key = (inj["kind"], inj["offender"], inj["slot"][0], int(inj["slot"][1]))
+        if on_file.get(key, 0) == 0:
+            missing.append(f"{inj['kind']} by {inj['offender'][-8:]} in slot {inj['slot'][0][-8:]}/{inj['slot'][1]}")
+        coverage.append(on_file.get(key, 0) / max(1, len(views)))
+    mean_cov = sum(coverage) / len(coverage)
+    if missing or unverifiable:
+        return Check("evidence", False, f"{len(missing)} of {len(injected)} injected equivocations without evidence"
+                     f" ({'; '.join(missing[:3])}); {unverifiable} evidence rows fail to verify")
+    return Check("evidence", True, f"all {len(injected)} injected equivocations on file and verified; "
+                                   f"mean coverage {mean_cov:.0%} of honest nodes")
+
+
+def check_no_false_evidence(views: Sequence[NodeView], honest: Iterable[str]) -> Check:
+    honest = set(honest)
+    false = [f"node{v.index} accuses {e.offender[-8:]} ({e.kind})" for v in views for e in v.evidence
+             if e.offender in honest]
+    if false:
+        return Check("no-false-evidence", False, "; ".join(false[:5]))
+    return Check("no-false-evidence", True, "no evidence against an honest node")
+
+
+def check_no_crash(procs: Sequence[ProcessFacts]) -> Check:
+    bad = []
+    for p in procs:
+        bad += [f"node{p.index}: {e}" for e in p.unexpected_exits]
+        if p.started and not p.expected_down and p.exit_code not in (0, None):
+            bad.append(f"node{p.index} exited {p.exit_code} on SIGTERM")
+        if p.started and not p.expected_down and p.exit_code is None:
+            bad.append(f"node{p.index} was not running at the end")
+    if bad:
+        return Check("no-crash", False, "; ".join(bad[:5]))
+    n = sum(1 for p in procs if p.started)
+    return Check("no-crash", True, f"{n} honest daemons: no unexpected exit, clean shutdown")
+
+
+def check_faults_injected(applied: Sequence[Any], rogue_events: dict[str, list[dict[str, Any]]]) -> Check:
+    bad = [f"{a.label}: {a.detail}" for a in applied if not a.ok]
+    for name, events in rogue_events.items():
+        kinds = {e["event"] for e in events}
+        if "ready" not in kinds:
+            bad.append(f"{name} never got ready")
+        elif name.endswith("flood"):
+            sent = sum(e.get("sent", 0) for e in events if e["event"] == "flood-end")
+            if not sent:
+                bad.append(f"{name} sent nothing")
+        elif "inject" not in kinds:
+            bad.append(f"{name} injected nothing")
+    if bad:
+        return Check("faults-injected", False, "; ".join(bad[:5]))
+    return Check("faults-injected", True, f"{len(applied)} faults carried out, {len(rogue_events)} rogue(s) active")
+
+
+def check_progress(views: Sequence[NodeView], expect_commits: bool) -> Check:
+    most = max((len(v.committed) for v in views), default=0)
+    if expect_commits and most == 0:
+        return Check("progress", False, "no block committed on any honest node")
+    return Check("progress", True, f"up to {most} committed blocks per honest node")
+
+
+def injected_equivocations(rogue_events: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Every equivocation a rogue says it injected (events carrying an evidence ``kind``)."""
+    return [e for events in rogue_events.values() for e in events if e["event"] == "inject" and "kind" in e]
