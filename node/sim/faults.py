@@ -134,7 +134,7 @@ class FaultDriver:
                 continue
             try:
                 nx.client(timeout=10).call("peer.block", peer_id=self.net.nodes[y].peer_id)
-            except AdminError as exc:
+            except (AdminError, OSError) as exc:
                 problems.append(f"node{x} block node{y}: {exc}")
         self.blocked.append((a, b))
         return problems
@@ -149,7 +149,7 @@ class FaultDriver:
                     continue
                 try:
                     nx.client(timeout=10).call("peer.unblock", peer_id=self.net.nodes[y].peer_id)
-                except AdminError as exc:
+                except (AdminError, OSError) as exc:
                     problems.append(f"node{x} unblock node{y}: {exc}")
         n = len(self.blocked)
         self.blocked.clear()

@@ -95,7 +95,8 @@ class Feeder:
             self.acked.offered += len(objs)
         try:
             res = self.net.nodes[i].client(timeout=30).call("ingest", records=objs)
-        except AdminError as exc:
+        except (AdminError, OSError) as exc:
+            # OSError: AdminClient lets a connection reset through when the daemon dies mid-request.
             with self._lock:
                 self.acked.errors.append(f"node{i}: {exc}")
             return

@@ -235,7 +235,7 @@ def _wait_ready(net: LocalNet, nodes: list[int]) -> None:
             try:
                 n.client(timeout=5).call("status")
                 waiting.discard(i)
-            except AdminError:
+            except (AdminError, OSError):
                 pass
         if time.monotonic() > deadline:
             raise LocalError(f"node(s) {sorted(waiting)} not ready after {READY_TIMEOUT_S:.0f}s")
@@ -251,7 +251,7 @@ def _wait_connected(net: LocalNet, nodes: list[int]) -> None:
         try:
             if all(net.call(i, "status")["peers"] >= want for i in nodes):
                 return
-        except AdminError:
+        except (AdminError, OSError):
             pass
         time.sleep(0.2)
 
@@ -262,7 +262,7 @@ def _status(net: LocalNet, i: int) -> dict[str, Any] | None:
         return None
     try:
         return n.client(timeout=5).call("status")  # type: ignore[no-any-return]
-    except AdminError:
+    except (AdminError, OSError):
         return None
 
 
