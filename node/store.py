@@ -891,15 +891,28 @@ class Store:
             )
             return cur.rowcount > 0
 
-    def heads(self) -> list[tuple[str, int, str]]:
-        """Per proposer, the highest committed ``(proposer, seq, block_id)``."""
+    def heads(self) -> list[tuple[str, int, str, int]]:
+        """Per proposer: ``(proposer, highest committed seq, its block_id, committed count)``."""
         with self._read() as conn:
             # SQLite guarantees bare columns come from the row holding MAX().
             rows = conn.execute(
-                "SELECT proposer, max(seq), block_id FROM blocks "
+                "SELECT proposer, max(seq), block_id, count(*) FROM blocks "
                 "WHERE status = 'committed' GROUP BY proposer ORDER BY proposer"
             ).fetchall()
-        return [(p, s, b) for p, s, b in rows]
+        return [(p, s, b, n) for p, s, b, n in rows]
+
+    def missing_committed_seqs(self, proposer: str, upto: int, limit: int = 4096) -> list[int]:
+        """Seqs in ``[1, upto]`` with no committed block of ``proposer`` here (gaps, or rejected slots)."""
+        with self._read() as conn:
+            have = {s for (s,) in conn.execute(
+                "SELECT seq FROM blocks WHERE proposer = ? AND status = 'committed' AND seq <= ?", (proposer, upto))}
+        out = []
+        for s in range(1, upto + 1):
+            if s not in have:
+                out.append(s)
+                if len(out) >= limit:
+                    break
+        return out
 
     def blocks_range(self, proposer: str, from_seq: int, limit: int) -> list[BlockRow]:
         """Committed blocks of ``proposer`` with seq >= ``from_seq``, ascending."""

@@ -146,27 +146,60 @@ class SyncService:
         resp = await self._ask(peer, Heads())
         if not isinstance(resp, HeadsResp):
             return 0
-        ours = {p: s for p, s, _ in await self.db.run(self.store.heads)}
+        ours = {p: (s, n) for p, s, _, n in await self.db.run(self.store.heads)}
         total = 0
-        for proposer, seq, _bid in resp.heads:
+        for proposer, seq, _bid, count in resp.heads:
             if proposer not in self.genesis.validators:
                 continue
-            have = ours.get(proposer, 0)
-            while have < seq:
-                got = await self._ask(peer, GetBlocks(proposer, have + 1, BATCH))
-                if not isinstance(got, BlocksResp) or not got.items:
+            have_seq, have_count = ours.get(proposer, (0, 0))
+            # 1. Everything above our head, in order.
+            start = have_seq + 1
+            while start <= seq:
+                got = await self._blocks_from(peer, proposer, start)
+                if not got:
                     break
-                for block_bytes, cert_bytes in got.items:
-                    block_seq = await self._commit_synced(block_bytes, cert_bytes, proposer)
-                    have = max(have, block_seq)
-                    total += 1
+                new = sum(1 for _, fresh in got if fresh)
+                total += new
+                have_count += new
+                start = max(sq for sq, _ in got) + 1
+            # 2. Gaps below our head (commits learned live while earlier ones were missed).
+            if have_count < count:
+                missing = await self.db.run(self.store.missing_committed_seqs, proposer, seq)
+                while missing and have_count < count:
+                    got = await self._blocks_from(peer, proposer, missing[0])
+                    if not got:
+                        break
+                    covered = max(sq for sq, _ in got)
+                    new = sum(1 for _, fresh in got if fresh)
+                    total += new
+                    have_count += new
+                    missing = [m for m in missing if m > covered]
         return total
 
-    async def _commit_synced(self, block_bytes: bytes, cert_bytes: bytes, proposer: str) -> int:
+    async def _blocks_from(self, peer: str, proposer: str, from_seq: int) -> list[tuple[int, bool]]:
+        """Fetch committed blocks from ``from_seq`` on; commit the ones we lack.
+
+        Returns (seq, newly committed) per block received.
+        """
+        got = await self._ask(peer, GetBlocks(proposer, from_seq, BATCH))
+        if not isinstance(got, BlocksResp) or not got.items:
+            return []
+        seqs = []
+        for block_bytes, cert_bytes in got.items:
+            seqs.append(await self._commit_synced(block_bytes, cert_bytes, proposer))
+        return seqs
+
+    async def _commit_synced(self, block_bytes: bytes, cert_bytes: bytes, proposer: str) -> tuple[int, bool]:
         block = decode_block(block_bytes, self.limits)
         h = block.signed.header
         if h.proposer != proposer or block.payload is None:
             raise ValidationError("sync peer sent a block for another proposer or without payload")
+        mine = await self.db.run(self.store.block_at, h.proposer, h.seq)
+        if mine is not None:
+            if mine.block_id != block.block_id:
+                # Two certified blocks in one slot: more than f validators are faulty.
+                raise ValidationError(f"sync peer's block {block.block_id} conflicts with committed {mine.block_id}")
+            return h.seq, False  # already committed here: skip the signature work
         block.signed.verify()
         cert = decode_certificate(cert_bytes)
         if cert.block_id != block.block_id or (cert.proposer, cert.seq) != (h.proposer, h.seq):
@@ -175,7 +208,7 @@ class SyncService:
         records = await trio.to_thread.run_sync(open_payload, h, block.payload, self.limits)
         await self.consensus.commit_verified(block, records, cert)
         self.metrics.sync_blocks.inc()
-        return h.seq
+        return h.seq, True
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Anti-entropy: every interval, catch up with one random connected peer."""

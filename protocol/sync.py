@@ -128,21 +128,27 @@ def decode_request(data: bytes) -> Request:
 
 @dataclass(frozen=True, slots=True)
 class HeadsResp:
-    """Per proposer (each at most once): (proposer, latest committed seq, its block id)."""
+    """Per proposer (each at most once): (proposer, latest committed seq, its block id, count).
 
-    heads: tuple[tuple[str, int, str], ...]
+    ``count`` is how many of that proposer's blocks the peer holds committed.
+    A node that learned a late commit live (so its head matches) but missed
+    earlier ones sees a larger count and knows to look for gaps below its head.
+    """
+
+    heads: tuple[tuple[str, int, str, int], ...]
 
     def __post_init__(self) -> None:
         if not isinstance(self.heads, tuple) or len(self.heads) > MAX_HEADS:
             raise DecodeError(f"HeadsResp: at most {MAX_HEADS} heads")
         seen: set[str] = set()
         for head in self.heads:
-            if not isinstance(head, tuple) or len(head) != 3:
-                raise DecodeError("HeadsResp: each head is (proposer, seq, block_id)")
-            proposer, seq, block_id = head
+            if not isinstance(head, tuple) or len(head) != 4:
+                raise DecodeError("HeadsResp: each head is (proposer, seq, block_id, count)")
+            proposer, seq, block_id, count = head
             expect_peer_id(proposer, "HeadsResp proposer")
             expect_int(seq, "HeadsResp seq", 1, MAX_SEQ)
             _cid_bin(block_id, "HeadsResp block_id")
+            expect_int(count, "HeadsResp count", 1, seq)
             if proposer in seen:
                 raise DecodeError(f"HeadsResp: proposer {proposer} listed twice")
             seen.add(proposer)
@@ -213,7 +219,7 @@ Response = HeadsResp | BlocksResp | GetResp | ErrorResp
 
 def _response_obj(resp: Response) -> list[Any]:
     if isinstance(resp, HeadsResp):
-        return [_R_HEADS, [[p, s, cid_from_text(b)] for p, s, b in resp.heads]]
+        return [_R_HEADS, [[p, s, cid_from_text(b), n] for p, s, b, n in resp.heads]]
     if isinstance(resp, BlocksResp):
         return [_R_BLOCKS, [[b, c] for b, c in resp.items]]
     if isinstance(resp, GetResp):
@@ -244,8 +250,10 @@ def decode_response(data: bytes) -> Response:
             raise DecodeError("HeadsResp: expected an array of heads")
         parsed = []
         for head in heads:
-            proposer, seq, cid = expect_list(head, 3, "HeadsResp head")
-            parsed.append((proposer, seq, cid_to_text(expect_bytes(cid, "HeadsResp block_id", CID_BYTES_LEN))))
+            proposer, seq, cid, count = expect_list(head, 4, "HeadsResp head")
+            parsed.append(
+                (proposer, seq, cid_to_text(expect_bytes(cid, "HeadsResp block_id", CID_BYTES_LEN)), count)
+            )
         resp = HeadsResp(tuple(parsed))
     elif tag == _R_BLOCKS:
         _, items = expect_list(obj, 2, "BlocksResp")

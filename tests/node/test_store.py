@@ -346,7 +346,8 @@ def test_heads_range_and_list(store: Store) -> None:
     put(store, "a6", ALICE, 6)  # pending: not a head
     put(store, "b1", BOB, 1)
     store.commit_block("b1", b"C", [], [], 9)
-    assert sorted(store.heads()) == sorted([(ALICE, 5, "a5"), (BOB, 1, "b1")])
+    assert sorted(store.heads()) == sorted([(ALICE, 5, "a5", 4), (BOB, 1, "b1", 1)])
+    assert store.missing_committed_seqs(ALICE, 6) == [4, 6]
     assert [b.seq for b in store.blocks_range(ALICE, 2, 10)] == [2, 3, 5]
     assert [b.seq for b in store.blocks_range(ALICE, 2, 2)] == [2, 3]
     assert store.blocks_range(ALICE, 7, 10) == []

@@ -48,7 +48,11 @@ requests: st.SearchStrategy[Request] = st.one_of(
 @st.composite
 def heads_resps(draw: st.DrawFn) -> HeadsResp:
     chosen = draw(st.lists(peers, unique=True, max_size=len(PEERS)))
-    return HeadsResp(tuple((p, draw(seqs), draw(cids)) for p in chosen))
+    out = []
+    for p in chosen:
+        seq = draw(seqs)
+        out.append((p, seq, draw(cids), draw(st.integers(1, seq))))
+    return HeadsResp(tuple(out))
 
 
 responses: st.SearchStrategy[Response] = st.one_of(
@@ -86,8 +90,10 @@ def test_response_round_trip(resp: Response) -> None:
         lambda: GetBlocks(PEERS[0], 0, 10),
         lambda: GetBlocks("nobody", 1, 10),
         lambda: Get("bafy-nope"),
-        lambda: HeadsResp(((PEERS[0], 1, cid_of(b"a")), (PEERS[0], 2, cid_of(b"b")))),
-        lambda: HeadsResp(((PEERS[0], 0, cid_of(b"a")),)),
+        lambda: HeadsResp(((PEERS[0], 1, cid_of(b"a"), 1), (PEERS[0], 2, cid_of(b"b"), 1))),
+        lambda: HeadsResp(((PEERS[0], 2, cid_of(b"a"), 3),)),
+        lambda: HeadsResp(((PEERS[0], 2, cid_of(b"a")),)),
+        lambda: HeadsResp(((PEERS[0], 0, cid_of(b"a"), 1),)),
         lambda: BlocksResp(((b"block", None),)),  # type: ignore[arg-type]
         lambda: GetResp("block", None),  # type: ignore[arg-type]
         lambda: ErrorResp(70000, "x"),
@@ -143,7 +149,7 @@ _GOOD_REQ = [encode_request(r) for r in (Heads(), GetBlocks(PEERS[1], 5, 32), Ge
 _GOOD_RESP = [
     encode_response(r)
     for r in (
-        HeadsResp(((PEERS[0], 3, cid_of(b"a")), (PEERS[1], 9, cid_of(b"b")))),
+        HeadsResp(((PEERS[0], 3, cid_of(b"a"), 2), (PEERS[1], 9, cid_of(b"b"), 9))),
         BlocksResp(((b"block-bytes", b"cert-bytes"), (b"b2", b"c2"))),
         GetResp(b"block", None),
         ErrorResp(ERR_NOT_FOUND, "no such block"),
