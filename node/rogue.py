@@ -304,28 +304,38 @@ class ByzantineVoter:
 
 
 # ---------------------------------------------------------------------- flood
-async def run_flood(rogue: Rogue, rate: float, seed: int) -> None:
+async def run_flood(rogue: Rogue, rate: float, seed: int, workers: int = 4) -> None:
+    """Publish hostile messages at ``rate`` per second from ``workers`` concurrent publishers.
+
+    Several publishers, so that one message stuck behind a slow peer's
+    back-pressure does not hold up the rest of the flood.
+    """
     from node.sim.hostile import Flood, make_bomb_frame
 
     flood = Flood(rogue.key, rogue.genesis.network_id, rogue.model_id, tuple(rogue.genesis.validators.peer_ids),
                   random.Random(seed))
     flood.bomb = await trio.to_thread.run_sync(make_bomb_frame)
     rogue.events.write("flood-start", rate=rate, bomb_bytes=len(flood.bomb))
-    i = 0
-    sent = failed = 0
-    next_t = trio.current_time()
-    try:
+    counter = {"next": 0, "sent": 0, "failed": 0}
+    started = trio.current_time()
+
+    async def worker(k: int) -> None:
+        next_t = trio.current_time() + k / rate
         while True:
-            name, topic, data = flood.next(i)
-            i += 1
-            if await rogue.publish(topic, data):
-                sent += 1
-            else:
-                failed += 1
-            next_t += 1.0 / rate
+            i = counter["next"]
+            counter["next"] += 1
+            _name, topic, data = flood.next(i)
+            counter["sent" if await rogue.publish(topic, data) else "failed"] += 1
+            next_t += workers / rate
             await trio.sleep_until(next_t)
+
+    try:
+        async with trio.open_nursery() as nursery:
+            for k in range(workers):
+                nursery.start_soon(worker, k)
     finally:
-        rogue.events.write("flood-end", sent=sent, failed=failed, by_kind=flood.counts)
+        rogue.events.write("flood-end", sent=counter["sent"], failed=counter["failed"], by_kind=flood.counts,
+                           seconds=round(trio.current_time() - started, 2))
 
 
 # ---------------------------------------------------------------------- process

@@ -27,7 +27,10 @@ from protocol.record import Record
 from protocol.vote import Decision, Reason, SignedVote, Vote, VoteBatch
 
 BOMB_CONTENT = 1 << 30  # a 1 GiB frame that compresses to a few tens of KiB
-OVERSIZED_BYTES = 900 * 1024  # under libp2p's 1 MiB RPC cap, far over any sane vote or cert
+# Over what each topic's decoder accepts (certificates 336 KiB, block announces 576 KiB),
+# under libp2p's 1 MiB RPC cap so that the bytes do reach the peers.
+OVERSIZED = {"certs": 400 * 1024, "blocks": 600 * 1024}
+OVERSIZED_EVERY = 20
 
 
 def make_bomb_frame(content_size: int = BOMB_CONTENT) -> bytes:
@@ -85,7 +88,7 @@ class Flood:
     def next(self, i: int) -> tuple[str, str, bytes]:
         """The ``i``-th message of the flood: (name, topic kind, data); oversized ones are rarer."""
         makers = self.makers()
-        name, fn = makers[i % (len(makers) - 1)] if i % 10 else makers[-1]
+        name, fn = makers[i % (len(makers) - 1)] if i % OVERSIZED_EVERY else makers[-1]
         topic, data = fn()
         self.counts[name] = self.counts.get(name, 0) + 1
         return name, topic, data
@@ -141,8 +144,9 @@ class Flood:
         return "blocks", encode_block_announce(self._raw_block(payload, 4096), 0)
 
     def oversized(self) -> tuple[str, bytes]:
-        """Close to 1 MiB of noise on the votes or certs topic (their decoders cap far lower)."""
-        return self.rng.choice(("votes", "certs")), self.rng.randbytes(OVERSIZED_BYTES)
+        """Noise larger than the topic's decoder accepts: refused on its length, before parsing."""
+        topic = self.rng.choice(sorted(OVERSIZED))
+        return topic, self.rng.randbytes(OVERSIZED[topic])
 
     # -- helpers -------------------------------------------------------------------
     def _records(self, n: int) -> list[Record]:

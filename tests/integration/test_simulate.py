@@ -1,0 +1,185 @@
+"""Scripted simulations: scenario parsing, the invariant checkers, and three scenarios run for real.
+
+The three end-to-end runs (steady, crash-restart, byzantine-proposer) start
+real daemons as OS processes, in a short form of the shipped scenario files
+(every time scaled by ``SHORT``); together they stay under two minutes on two
+cores. The other scenarios run from the README (``attnshare simulate``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from node.sim import load_scenario, parse_scenario, run_scenario
+from node.sim.invariants import (
+    NodeView,
+    ProcessFacts,
+    check_agreement,
+    check_evidence,
+    check_no_crash,
+    check_no_false_evidence,
+    check_no_fork,
+)
+from node.sim.report import accumulate
+from node.store import BlockRow, EvidenceRow
+from protocol.errors import ConfigError
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scripts" / "scenarios"
+SHORT = 0.6
+PEER_A = "12D3KooWHUdHxVeAyevSRvKjppHfCxfocPq2sEBNo6scUNPe9F1k"
+PEER_B = "12D3KooW9wj9SHpn8xaG62W56FuKDMHw62VEHatsFKhY5di9u7cv"
+
+
+# ---------------------------------------------------------------------- scenario files
+def test_every_shipped_scenario_parses():
+    names = {load_scenario(p).name for p in SCENARIOS.glob("*.toml")}
+    assert names >= {"steady", "crash-restart", "partition-heal", "late-joiner", "byzantine-proposer",
+                     "byzantine-voter", "rogue-input", "scale-16"}
+    assert load_scenario(SCENARIOS / "scale-16.toml").nodes == 16
+
+
+def test_byzantine_and_late_nodes_never_run_a_daemon_nor_get_fed():
+    sc = load_scenario(SCENARIOS / "byzantine-proposer.toml")
+    assert sc.rogue_nodes == {3}
+    assert 3 not in sc.fed_nodes
+    late = load_scenario(SCENARIOS / "late-joiner.toml")
+    assert late.late_nodes == {3, 5}
+
+
+@pytest.mark.parametrize(
+    ("raw", "complaint"),
+    [
+        ({"nodes": 4}, "validators is required"),
+        ({"nodes": 4, "validators": 5}, "validators must be"),
+        ({"nodes": 4, "validators": 4, "bogus": 1}, "unknown key"),
+        ({"nodes": 4, "validators": 4, "workload": {"domains": ["nope"]}}, "unknown"),
+        ({"nodes": 4, "validators": 4, "fault": [{"kind": "kill"}]}, "node is required"),
+        ({"nodes": 4, "validators": 4, "fault": [{"kind": "explode", "node": 1}]}, "kind must be"),
+        ({"nodes": 4, "validators": 4, "fault": [{"kind": "partition", "groups": [[0, 1], [1, 2]]}]},
+         "must not share"),
+        ({"nodes": 5, "validators": 4, "fault": [{"kind": "byzantine-voter", "node": 4}]}, "must be a validator"),
+        ({"nodes": 4, "validators": 4, "fault": [{"kind": "flood", "node": 3}, {"kind": "kill", "node": 3}]},
+         "rogue process"),
+        ({"nodes": 4, "validators": 4, "fault": [{"kind": "kill", "node": 1, "at_s": 1},
+                                                  {"kind": "join", "node": 1, "at_s": 2}]}, "before it joins"),
+    ],
+)
+def test_bad_scenarios_are_refused_with_the_field_named(raw, complaint):
+    with pytest.raises(ConfigError, match=complaint):
+        parse_scenario(raw)
+
+
+def test_time_scale_shrinks_the_whole_timeline():
+    sc = load_scenario(SCENARIOS / "crash-restart.toml").scaled(0.5)
+    assert sc.workload.duration_s == 10
+    assert [f.at_s for f in sc.faults] == [3, 6]
+    with pytest.raises(ConfigError):
+        sc.scaled(100)
+
+
+def test_counters_are_made_monotone_across_restarts():
+    assert accumulate([0, 5, 9, None, 2, 4]) == [0, 5, 9, 9, 11, 13]
+
+
+# ---------------------------------------------------------------------- the checkers can fail
+def _block(bid: str, seq: int, proposer: str = PEER_A) -> BlockRow:
+    return BlockRow(bid, proposer, seq, b"", None, "committed", b"", 0, 0, 1, 1)
+
+
+def _view(i: int, blocks: list[BlockRow], evidence: list[EvidenceRow] | None = None, up: bool = True) -> NodeView:
+    return NodeView(i, PEER_B, up, committed=blocks, evidence=evidence or [])
+
+
+def test_fork_is_caught_within_a_node_and_across_nodes():
+    ok = [_view(0, [_block("a", 1)]), _view(1, [_block("a", 1)])]
+    assert check_no_fork(ok).ok
+    across = [_view(0, [_block("a", 1)]), _view(1, [_block("b", 1)])]
+    assert not check_no_fork(across).ok
+    within = [_view(0, [_block("a", 1), _block("b", 1)])]
+    assert not check_no_fork(within).ok
+
+
+def test_agreement_ignores_nodes_that_are_down_at_the_end():
+    views = [_view(0, [_block("a", 1), _block("b", 2)]), _view(1, [_block("a", 1)])]
+    res = check_agreement(views)
+    assert not res.ok
+    assert "node1 lacks 1" in res.detail
+    views[1].up_at_end = False
+    assert check_agreement(views).ok
+
+
+def test_missing_evidence_and_false_accusations_fail():
+    injected = [{"kind": "voter-equivocation", "offender": PEER_A, "slot": [PEER_B, 3]}]
+    from protocol.genesis import Genesis
+    from protocol.validators import ValidatorSet
+
+    genesis = Genesis("t", ValidatorSet([PEER_A, PEER_B]),
+                      ("bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4",))
+    assert not check_evidence([_view(0, [])], injected, genesis).ok
+    accusation = EvidenceRow(1, "voter-equivocation", PEER_A, PEER_B, 3, b"", 0)
+    assert not check_no_false_evidence([_view(0, [], [accusation])], [PEER_A]).ok
+    assert check_no_false_evidence([_view(0, [], [accusation])], [PEER_B]).ok
+
+
+def test_unexpected_exit_and_unclean_shutdown_are_crashes():
+    assert check_no_crash([ProcessFacts(0, True, False, (), 0)]).ok
+    assert not check_no_crash([ProcessFacts(0, True, False, ("exited with 1 at t=3.0s",), 0)]).ok
+    assert not check_no_crash([ProcessFacts(0, True, False, (), 1)]).ok
+    # Killed by the scenario and never restarted: expected to be down.
+    assert check_no_crash([ProcessFacts(0, True, True, (), None)]).ok
+
+
+# ---------------------------------------------------------------------- real runs
+def _run(name: str, tmp_path: Path, **kw):
+    sc = load_scenario(SCENARIOS / f"{name}.toml").scaled(SHORT)
+    result = run_scenario(sc, tmp_path / name, progress=False, log_level="WARNING", **kw)
+    assert result.ok, "invariants failed: " + "; ".join(f"{c.name}: {c.detail}" for c in result.failed)
+    return result
+
+
+@pytest.mark.slow
+@pytest.mark.multiprocess
+@pytest.mark.timeout(90)
+def test_steady_scenario_holds_every_invariant_and_writes_the_report(tmp_path):
+    res = _run("steady", tmp_path)
+    out = tmp_path / "steady"
+    for name in ("report.json", "report.md", "latency_cdf.png", "commit_rate.png", "wire_bytes.png",
+                 "importance_bytes.png"):
+        assert (out / name).stat().st_size > 0, name
+    m = res.report["metrics"]
+    assert m["committed_blocks"] > 0
+    assert m["acked_records"] > 0
+    # Selective sharing: what was committed carries more ground truth per byte than flooding everything.
+    assert m["importance_per_mib"]["attnshare"] > m["importance_per_mib"]["naive"]
+
+
+@pytest.mark.slow
+@pytest.mark.multiprocess
+@pytest.mark.timeout(90)
+def test_crash_restart_scenario_recovers_the_killed_validator(tmp_path):
+    res = _run("crash-restart", tmp_path, write_report=False)
+    assert [a.kind for a in res.applied] == ["kill", "restart"]
+    node2 = next(v for v in res.views if v.index == 2)
+    assert node2.up_at_end
+    assert node2.acked > 0
+    assert not node2.missing_acked
+
+
+@pytest.mark.slow
+@pytest.mark.multiprocess
+@pytest.mark.timeout(90)
+def test_byzantine_proposer_is_voted_down_and_leaves_evidence(tmp_path):
+    res = _run("byzantine-proposer", tmp_path, write_report=False)
+    events = res.rogue_events["node3-proposer"]
+    injected = {e["action"] for e in events if e["event"] == "inject"}
+    assert {"junk", "lie"} <= injected
+    own = {tuple(e["slot"]): e["outcome"] for e in events if e["event"] == "decided"}
+    for e in events:
+        if e["event"] == "inject" and e["action"] in ("junk", "lie") and tuple(e["slot"]) in own:
+            assert own[tuple(e["slot"])] == "rejected", e
+    # Junk and lies never reach an honest store as committed blocks.
+    bad = {bid for e in events if e["event"] == "inject" and e["action"] in ("junk", "lie") for bid in e["block_ids"]}
+    for v in res.views:
+        assert not bad & v.committed_ids
