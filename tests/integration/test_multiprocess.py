@@ -77,8 +77,11 @@ def test_kill9_validator_under_load_then_restart_catches_up(tmp_path):
         t.join()
         # Settle: everyone drained, then node3 holds exactly what the others committed.
         _wait(lambda: all(net.call(i, "status")["pending"] == 0 for i in range(4)), 90, "drained")
+        # In-flight slots may still commit after the queues drain: compare all four
+        # sets at the same moment until they agree.
+        _wait(lambda: len({frozenset(_committed(net, i)) for i in range(4)}) == 1, 90, "node3 caught up")
         target = _committed(net, 0)
-        _wait(lambda: all(_committed(net, i) == target for i in range(1, 4)), 90, "node3 caught up")
+        assert len(target) >= 5
 
         for i in range(4):
             for cid in acked[i][:50] + acked[i][-50:]:
