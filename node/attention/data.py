@@ -15,6 +15,7 @@ import torch
 
 from node.attention.features import WindowFeatures, featurize
 from node.workload import Workload
+from protocol.record import Record
 
 __all__ = ["TEST_SEEDS", "TRAIN_SEEDS", "VAL_SEEDS", "Window", "make_windows"]
 
@@ -33,7 +34,7 @@ class Window:
     target: torch.Tensor  # [n] ground-truth importance
     cases: tuple[str, ...]
     refs: tuple[int, ...]
-    records: tuple  # the Records, for baselines that read fields
+    records: tuple[Record, ...]  # the Records, for baselines that read fields
 
     def __len__(self) -> int:
         return len(self.cases)

@@ -42,6 +42,12 @@ PAIR_CHANNELS = (
 )
 
 
+# exp() of arguments below about -87 lands in float32 denormals or underflow,
+# where this CPU's vector exp falls back to a path 15x slower; e^-30 is zero
+# for every purpose here.
+_EXP_FLOOR = -30.0
+
+
 @dataclass(frozen=True, slots=True)
 class ModelConfig:
     """Architecture hyper-parameters; saved in the checkpoint next to the weights."""
@@ -86,11 +92,11 @@ def pair_features(w: WindowFeatures) -> torch.Tensor:
     (cos, fine, coarse, exact, same_kind, same_origin, earlier, eye, dt5, dt30,
      near, near_earlier, exact_earlier, burst, burst_similar) = buf.unbind(0)
     torch.bmm(w.cat, w.cat.transpose(1, 2), out=cos)
-    same_kind.copy_(w.kind.unsqueeze(2) == w.kind.unsqueeze(1))
-    same_origin.copy_(w.origin.unsqueeze(2) == w.origin.unsqueeze(1))
-    earlier.copy_(w.order.unsqueeze(1) < w.order.unsqueeze(2))
+    torch.eq(w.kind.unsqueeze(2), w.kind.unsqueeze(1), out=same_kind)
+    torch.eq(w.origin.unsqueeze(2), w.origin.unsqueeze(1), out=same_origin)
+    torch.lt(w.order.unsqueeze(1), w.order.unsqueeze(2), out=earlier)
     eye.zero_().diagonal(dim1=1, dim2=2).fill_(1.0)
-    exact.copy_(w.content.unsqueeze(2) == w.content.unsqueeze(1)).sub_(eye)
+    torch.eq(w.content.unsqueeze(2), w.content.unsqueeze(1), out=exact).sub_(eye)
     # Numbers slot by slot: records of one kind share a schema, so slot s holds
     # the same field in both. Compared exactly (no ||a||^2 + ||b||^2 - 2ab
     # shortcut, whose cancellation would blur a 1% move). Only meaningful
@@ -98,12 +104,12 @@ def pair_features(w: WindowFeatures) -> torch.Tensor:
     vals = w.num[..., 0] * 10.0 * w.num_mask
     k = w.num_mask.sum(-1).clamp_min(1.0)
     dist = torch.cdist(vals, vals, compute_mode="donot_use_mm_for_euclid_dist").div_(k.sqrt().unsqueeze(-1))
-    torch.mul(dist, -1.0 / 0.01, out=fine).exp_().mul_(same_kind)
-    torch.mul(dist, -1.0 / 0.1, out=coarse).exp_().mul_(same_kind)
+    torch.mul(dist, -1.0 / 0.01, out=fine).clamp_(min=_EXP_FLOOR).exp_().mul_(same_kind)
+    torch.mul(dist, -1.0 / 0.1, out=coarse).clamp_(min=_EXP_FLOOR).exp_().mul_(same_kind)
     dt = dist  # reuse the buffer
     torch.sub(w.t.unsqueeze(2), w.t.unsqueeze(1), out=dt).abs_()
-    torch.mul(dt, -1.0 / 5.0, out=dt5).exp_()
-    torch.mul(dt, -1.0 / 30.0, out=dt30).exp_()
+    torch.mul(dt, -1.0 / 5.0, out=dt5).clamp_(min=_EXP_FLOOR).exp_()
+    torch.mul(dt, -1.0 / 30.0, out=dt30).clamp_(min=_EXP_FLOOR).exp_()
     torch.mul(dt5, same_kind, out=burst).mul_(same_origin).mul_(earlier)
     pos = cos.clamp_min(0.0)
     torch.mul(pos, fine, out=near).sub_(eye)
@@ -128,11 +134,15 @@ class _AttentionLayer(nn.Module):
                 pairs: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         b, n, d = x.shape
         h = self.heads
-        q, k, v = self.qkv(self.ln1(x)).view(b, n, 3, h, d // h).permute(2, 0, 3, 1, 4)
-        scores = (q @ k.transpose(-1, -2)) / math.sqrt(d // h)
-        if bias is not None:
-            scores = scores + bias
-        attn = torch.softmax(scores, dim=-1)
+        dh = d // h
+        q, k, v = self.qkv(self.ln1(x)).view(b, n, 3, h, dh).permute(2, 0, 3, 1, 4)
+        q, k = q.reshape(b * h, n, dh), k.reshape(b * h, n, dh)
+        if bias is None:
+            scores = torch.bmm(q, k.transpose(1, 2)).mul_(1.0 / math.sqrt(dh))
+        else:
+            # One pass over the n^2 scores: the bias add is fused into the matmul.
+            scores = torch.baddbmm(bias.reshape(b * h, n, n), q, k.transpose(1, 2), alpha=1.0 / math.sqrt(dh))
+        attn = torch.softmax(scores, dim=-1).view(b, h, n, n)
         y = (attn @ v).transpose(1, 2).reshape(b, n, d)
         x = x + self.out(y)
         if pairs is not None and self.rel is not None:

@@ -127,7 +127,7 @@ class Scorer:
             self_weight = round(float(weights[i]), 6)
         else:
             self_weight = 1.0
-        features = []
+        features: list[dict[str, Any]] = []
         rec = window[i]
         for key, _ in rec.items:
             fields = {k: v for k, v in rec.items if k != key}

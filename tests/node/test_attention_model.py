@@ -231,3 +231,20 @@ def test_cli_help_does_not_import_torch() -> None:
     code = "import sys, node.cli as c; c.build_parser(); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+async def test_scoring_from_worker_threads_agrees(scorer: Scorer) -> None:
+    import trio
+
+    recs = records(128, seed=6)
+    expected = scorer.score(recs)
+    results: list[list[float]] = []
+
+    async def one() -> None:
+        results.append(await trio.to_thread.run_sync(scorer.score, recs))
+
+    with trio.fail_after(60):
+        async with trio.open_nursery() as nursery:
+            for _ in range(4):
+                nursery.start_soon(one)
+    assert results == [expected] * 4
