@@ -194,13 +194,18 @@ class Pipeline:
             await self._propose(block_records, claimed)
 
     async def _fit_block(self, records: list[Record]) -> tuple[list[Record], list[float]]:
-        """Claimed scores in the block's own context; drop what falls below threshold once."""
+        """Claimed scores in the block's own context; ship only if the block clears the bar.
+
+        Records were selected by their score in the full window; validators can
+        only re-score them among themselves, so that is what the block claims.
+        If the block's mean falls short, keep the better-scoring half and try
+        once more; otherwise everything stays local.
+        """
         claimed = await self.score(records)
-        if _mean(claimed) >= self.genesis.min_block_importance and min(claimed) >= self.threshold:
+        if _mean(claimed) >= self.genesis.min_block_importance:
             return records, claimed
-        keep = [r for r, c in zip(records, claimed, strict=True) if c >= self.threshold]
-        if not keep:
-            return [], []
+        order = sorted(range(len(records)), key=lambda i: -claimed[i])[: max(1, len(records) // 2)]
+        keep = [records[i] for i in sorted(order)]  # ingest order: it is part of the context
         claimed = await self.score(keep)
         if _mean(claimed) < self.genesis.min_block_importance:
             return [], []

@@ -71,8 +71,17 @@ class Genesis:
     """Largest gap between a claimed score and a validator's own; in (0.001, 0.5)."""
     record_threshold: float = 0.5
     """Lowest score for a record to be shipped in a block; in [0, 1]."""
-    min_block_importance: float = 0.4
-    """A block's mean in-block score must be at least this; in [0, 1]."""
+    min_block_importance: float = 0.17
+    """A block's mean in-block score must be at least this; in [0, 1].
+
+    In-block scores are computed with the block's records as the only context
+    (that is all a validator has), and the model judges records relative to
+    their window: a block of records that stood out in the proposer's window
+    scores lower among themselves. Measured on held-out workload seeds with
+    the shipped model: honest blocks (records scoring >= 0.5 in their window)
+    have a mean in-block score of 0.165-0.357 (5th percentile 0.181); blocks
+    of the lowest-scoring records 0.091-0.233 (median 0.13, 95th pct 0.18).
+    """
     max_block_records: int = 1024
     """Most records in one block; at most the block format's 4096."""
     max_payload_bytes: int = 4 * 1024 * 1024

@@ -40,7 +40,7 @@ def toml_with(**overrides: str | None) -> str:
 
 def test_defaults_and_round_trip() -> None:
     g = base()
-    assert (g.score_tolerance, g.record_threshold, g.min_block_importance) == (0.02, 0.5, 0.4)
+    assert (g.score_tolerance, g.record_threshold, g.min_block_importance) == (0.02, 0.5, 0.17)
     assert (g.max_block_records, g.block_interval_ms) == (1024, 250)
     text = genesis_to_toml(g)
     assert parse_genesis(text) == g
