@@ -85,7 +85,7 @@ def test_genesis_id_is_stable_and_ignores_list_order() -> None:
     assert genesis_id(base()) == GOLDEN_ID
 
 
-GOLDEN_ID = "bafkreicvlmsqhfixdfhk4glw5sq2svxlr3of3mpgoc7nni5dfv2jpmyhnq"
+GOLDEN_ID = "bafkreia3ockgfby55a4lvsu53fllgb6rfmzierabxispmdhaydgotapoke"  # default min_block_importance 0.17
 
 
 @pytest.mark.parametrize(
