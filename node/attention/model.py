@@ -88,7 +88,7 @@ def pair_features(w: WindowFeatures) -> torch.Tensor:
     # One buffer, every channel written in place: at n = 1024 each channel is
     # 4 MB, and a fresh allocation per op (mmap, page faults) cost more than
     # the arithmetic.
-    buf = torch.empty(len(PAIR_CHANNELS), b, n, n, dtype=w.cat.dtype)
+    buf = torch.empty(len(PAIR_CHANNELS), b, n, n, dtype=w.cat.dtype, device=w.cat.device)
     (cos, fine, coarse, exact, same_kind, same_origin, earlier, eye, dt5, dt30,
      near, near_earlier, exact_earlier, burst, burst_similar) = buf.unbind(0)
     torch.bmm(w.cat, w.cat.transpose(1, 2), out=cos)

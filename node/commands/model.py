@@ -145,32 +145,37 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-_EVAL_COLUMNS = (
-    ("ndcg@10", "NDCG@10"), ("ndcg@25", "NDCG@25"), ("precision@10", "P@10"), ("precision@25", "P@25"),
-    ("retained@10%", "kept@10%"), ("retained@25%", "kept@25%"),
-    ("duplicates.pair_acc", "dup pair"), ("duplicates.repeats_in_top10%", "dup top10"),
-    ("bursts.pair_acc", "burst pair"), ("bursts.repeats_in_top10%", "burst top10"),
-    ("novelty.pair_acc", "novel pair"),
+_EVAL_ROWS = (
+    ("ndcg@10", "NDCG@10"), ("ndcg@25", "NDCG@25"), ("precision@10", "precision@10"),
+    ("precision@25", "precision@25"), ("retained@10%", "kept @10% shipped"), ("retained@25%", "kept @25% shipped"),
+    ("duplicates.pair_acc", "dup: source > copy"), ("duplicates.repeats_in_top10%", "dup: copies in top 10%"),
+    ("bursts.pair_acc", "burst: head > tail"), ("bursts.repeats_in_top10%", "burst: tail in top 10%"),
+    ("novelty.pair_acc", "novel: first > follow-up"),
 )
+_SHORT = {"mlp (no attention)": "mlp", "attention, no pair bias": "no-bias"}
 
 
 def _print_eval(report: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"held-out worlds: {report['windows']} windows, {report['records']} records")
-    table.add_column("method")
-    for _, title in _EVAL_COLUMNS:
-        table.add_column(title, justify="right")
-    for name, m in report["methods"].items():
-        table.add_row(name, *(f"{m.get(k, float('nan')):.3f}" for k, _ in _EVAL_COLUMNS))
+    table = Table(title=f"held-out worlds {report['test_seeds'][0]}..{report['test_seeds'][1]}: "
+                        f"{report['windows']} windows of {report['window']}, model {report['model_id'][:14]}...")
+    table.add_column("metric", no_wrap=True)
+    names = list(report["methods"])
+    for name in names:
+        table.add_column(_SHORT.get(name, name), justify="right", style="bold" if name == "model" else None)
+    for key, title in _EVAL_ROWS:
+        table.add_row(title, *(f"{report['methods'][m].get(key, float('nan')):.3f}" for m in names))
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 112))  # a pipe or file: do not wrap the table
     console.print(table)
     key = report.get("compare_key", "ndcg@10")
     for name, d in report.get("vs_model", {}).items():
         console.print(f"model - {name}: {key} {d['diff']:+.3f} (95% CI {d['lo']:+.3f} .. {d['hi']:+.3f})")
-    console.print("pair = how often the record carrying the news outranks its repeat; "
-                  "top10 = share of repeats still in the top 10% (lower is better)")
+    console.print("x > y: how often the record carrying the news outranks its repeat; "
+                  "in top 10%: share of repeats still shipped at 10% (lower is better)")
 
 
 # -- score / explain --------------------------------------------------------------------
