@@ -150,7 +150,7 @@ def run_devnet(
     else:
         from rich.console import Console
 
-        Console().print(_table(statuses, net, elapsed, "devnet summary"))
+        Console(width=max(132, Console().width)).print(_table(statuses, net, elapsed, "devnet summary"))
         print(f"committed records/s: {summary['committed_records_per_s']:.0f}   "
               f"commit latency p50 {_fmt(summary['commit_latency_ms_p50'])} ms, "
               f"p99 {_fmt(summary['commit_latency_ms_p99'])} ms")
@@ -167,9 +167,24 @@ def _live(net: LocalNet, done: Any, t0: float, quiet: bool) -> list[dict[str, An
         while not done():
             time.sleep(0.5)
         return _poll(net)
+    from rich.console import Console
     from rich.live import Live
 
-    with Live(_table(statuses, net, 0, "devnet"), refresh_per_second=2, transient=False) as live:
+    if not sys.stdout.isatty():
+        # Piped or logged: one progress line every few seconds instead of a redrawn table.
+        last = 0.0
+        while not done():
+            time.sleep(1.0)
+            if time.monotonic() - last >= 5:
+                last = time.monotonic()
+                statuses = _poll(net)
+                live = [st for st in statuses if st]
+                print(f"[{time.monotonic() - t0:5.0f}s] ingested {sum(st['ingested'] for st in live)}, "
+                      f"shipped {sum(st['shipped'] for st in live)}, committed records "
+                      f"{max((st['committed_records'] for st in live), default=0)}", flush=True)
+        return _poll(net)
+    with Live(_table(statuses, net, 0, "devnet"), refresh_per_second=2, transient=False,
+              console=Console()) as live:
         while not done():
             time.sleep(1.0)
             statuses = _poll(net)
