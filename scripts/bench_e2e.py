@@ -29,13 +29,15 @@ In-process rather than OS processes: on 2 cores, 16 processes each importing
 torch would measure start-up and scheduling, not the protocols (and
 shared/notes/libp2p.md found no gain from separate processes).
 
-    python scripts/bench_e2e.py [--nodes 4 8 16] [--records 600] [--json bench_e2e.json]
+    python scripts/bench_e2e.py [--nodes 4 8 16] [--records 1200] [--json bench_e2e.json]
+        [--record-threshold X] [--min-block-importance Y]   # the sharing policy, for a sensitivity run
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import tempfile
 import time
@@ -81,8 +83,9 @@ def _bytes_out(p2p: P2P) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------------- attnshare
-async def run_attnshare(n: int, work: list[list[tuple[dict[str, Any], float]]], root: Path) -> dict[str, Any]:
-    async with open_cluster(root, FEEDERS) as c:
+async def run_attnshare(n: int, work: list[list[tuple[dict[str, Any], float]]], root: Path,
+                        genesis_kw: dict[str, Any]) -> dict[str, Any]:
+    async with open_cluster(root, FEEDERS, genesis_kw=genesis_kw) as c:
         for k, key in enumerate(make_keys(n - FEEDERS, salt=77)):
             node = await c.add_node(key, connect_to=0)
             prev = c.nodes[FEEDERS + k - 1] if k else c.nodes[FEEDERS - 1]
@@ -157,9 +160,9 @@ async def run_naive(n: int, work: list[list[tuple[dict[str, Any], float]]]) -> d
         with trio.fail_after(30):
             for h in hosts:
                 await h.wait_mesh_peers(NAIVE_TOPIC, 1)
-        received: list[set[tuple[str, int]]] = [set() for _ in hosts]
-        order: list[tuple[str, int]] = []
-        importance: dict[tuple[str, int], float] = {}
+        received: list[set[str]] = [set() for _ in hosts]
+        order: list[str] = []
+        importance: dict[str, float] = {}
         progress = trio.Event()
 
         async def receive(i: int) -> None:
@@ -167,8 +170,7 @@ async def run_naive(n: int, work: list[list[tuple[dict[str, Any], float]]]) -> d
             async for _origin, data in chans[i]:
                 try:
                     obj = json.loads(data)
-                    rec = record_from_json(obj, obj["origin"])
-                    key = (rec.origin, obj["i"])
+                    key = record_from_json(obj, obj["origin"]).cid
                 except (ValueError, KeyError, TypeError, AttnshareError):
                     continue
                 if key not in received[i]:
@@ -184,9 +186,10 @@ async def run_naive(n: int, work: list[list[tuple[dict[str, Any], float]]]) -> d
         cpu0, t0 = time.process_time(), time.monotonic()
 
         async def flood(h: P2P, items: list[tuple[dict[str, Any], float]]) -> None:
-            for j, (obj, imp) in enumerate(items):
-                importance[(h.peer_id, j)] = imp
-                await h.publish(NAIVE_TOPIC, json.dumps({**obj, "origin": h.peer_id, "i": j}).encode())
+            for obj, imp in items:
+                rec = record_from_json(obj, h.peer_id)
+                importance[rec.cid] = imp
+                await h.publish(NAIVE_TOPIC, json.dumps(rec.to_json()).encode())
 
         async with trio.open_nursery() as feeders:
             for h, items in zip(hosts[:FEEDERS], work, strict=True):
@@ -267,7 +270,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
             b = next(r for r in results if r["nodes"] == n and r["system"] == "naive")
             va, vb = a[key], b[key]
             ratio = va / vb if va is not None and vb else None
-            cells.append(f"{_f(va):>12} / {_f(vb):>12} = {_f(ratio, 3):>10}x")
+            cells.append(f"{_f(va):>12} / {_f(vb):>12} = {_f(ratio):>10}x")
         print(f"{label:32}" + "".join(f"{c:>44}" for c in cells))
     for n in sizes:
         a = next(r for r in results if r["nodes"] == n and r["system"] == "attnshare")
@@ -279,11 +282,14 @@ def print_table(results: list[dict[str, Any]]) -> None:
               f"(attnshare {a['importance_retained']:.3f})")
 
 
-def _f(x: Any, digits: int = 1) -> str:
+def _f(x: Any, digits: int = 3) -> str:
+    """Three significant digits, at least one decimal place."""
     if x is None:
         return "-"
     if isinstance(x, float):
-        return f"{x:.{digits}f}" if abs(x) >= 0.01 or x == 0 else f"{x:.2e}"
+        if x == 0:
+            return "0"
+        return f"{x:.{max(1, digits - 1 - int(math.floor(math.log10(abs(x)))))}f}" if abs(x) < 1000 else f"{x:.0f}"
     return str(x)
 
 
@@ -293,9 +299,11 @@ async def main(args: argparse.Namespace) -> list[dict[str, Any]]:
     shared_scorer()  # load the model before anything is timed
     work = make_workload(args.records, args.seed)
     root = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
+    genesis_kw = {k: v for k, v in (("record_threshold", args.record_threshold),
+                                     ("min_block_importance", args.min_block_importance)) if v is not None}
     results = []
     for n in args.nodes:
-        att = await run_attnshare(n, work, root / f"att{n}")
+        att = await run_attnshare(n, work, root / f"att{n}", genesis_kw)
         naive = await run_naive(n, work)
         att["naive_importance_at_same_bytes"] = naive_at_budget(naive, att["wire_bytes"])
         results += [att, naive]
@@ -306,8 +314,10 @@ async def main(args: argparse.Namespace) -> list[dict[str, Any]]:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--nodes", type=int, nargs="+", default=[4, 8, 16])
-    ap.add_argument("--records", type=int, default=600, help="input records in total (a quarter per feeder)")
+    ap.add_argument("--records", type=int, default=1200, help="input records in total (a quarter per feeder)")
     ap.add_argument("--seed", type=int, default=4242)
+    ap.add_argument("--record-threshold", type=float, help="genesis record_threshold (default: the genesis default)")
+    ap.add_argument("--min-block-importance", type=float, help="genesis min_block_importance (default: genesis)")
     ap.add_argument("--json", default="bench_e2e.json")
     args = ap.parse_args()
     if min(args.nodes) < FEEDERS:

@@ -194,8 +194,8 @@ def plot_all(out_dir: Path, metrics: dict[str, Any], result: SimResult) -> list[
         ax.axvspan(0, load_s, color="0.93", zorder=0, label="load")
         for t, label in faults:
             ax.axvline(t, color="crimson", lw=1, ls="--")
-            ax.annotate(label, (t, 1), xycoords=("data", "axes fraction"), rotation=90, va="top", ha="right",
-                        fontsize=7, color="crimson")
+            ax.annotate(label, (t, 1), xycoords=("data", "axes fraction"), xytext=(-2, -4),
+                        textcoords="offset points", rotation=90, va="top", ha="right", fontsize=7, color="crimson")
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for k, xs in sorted(s["latency_ms"].items(), key=lambda kv: int(kv[0])):
