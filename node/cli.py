@@ -19,6 +19,7 @@ from node import __version__
 _COMMAND_MODULES = [
     "node.commands.daemon",
     "node.commands.model",
+    "node.commands.simulate",
 ]
 
 

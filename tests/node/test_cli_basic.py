@@ -71,9 +71,8 @@ def test_config_round_trip_and_errors(tmp_path):
 
 
 def test_data_dir_lock_is_exclusive(tmp_path):
-    with DataDirLock(tmp_path):
-        with pytest.raises(LocalError, match="another attnshare daemon"):
-            DataDirLock(tmp_path).acquire()
+    with DataDirLock(tmp_path), pytest.raises(LocalError, match="another attnshare daemon"):
+        DataDirLock(tmp_path).acquire()
     with DataDirLock(tmp_path):  # released: can be taken again
         pass
 
