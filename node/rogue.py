@@ -61,6 +61,12 @@ REANNOUNCE_S = 3.0
 DECIDE_TIMEOUT_S = 20.0
 BLOCK_RECORDS = 12
 EQUIVOCATION_RECORDS = 4
+JUNK_MARGIN = 0.02  # how far below the genesis importance threshold a junk block aims
+JUNK_TRIES = 40
+
+
+def _mean(xs: Sequence[float]) -> float:
+    return sum(xs) / len(xs) if xs else 0.0
 
 
 def wall_ms() -> int:
@@ -188,13 +194,23 @@ class ByzantineProposer:
             await trio.sleep(self.interval_s)
 
     async def junk(self) -> None:
-        pool = await self.candidates()
-        records = [r for r, _ in pool[:BLOCK_RECORDS]]
-        claimed = await self.score(records)  # honest claims: only the importance is wrong
+        """Records our model finds least important, with honest claims: only the importance is wrong."""
+        pool = [r for r, _ in await self.candidates(1024)]
+        records, spare = pool[:BLOCK_RECORDS], pool[BLOCK_RECORDS:]
+        claimed = await self.score(records)
+        target = self.r.genesis.min_block_importance
+        # In the block's own context scores shift: swap the best-scored record for the next
+        # dullest spare until the block is junk by the network's own measure.
+        for _ in range(JUNK_TRIES):
+            if _mean(claimed) < target - JUNK_MARGIN or not spare:
+                break
+            records[max(range(len(claimed)), key=claimed.__getitem__)] = spare.pop(0)
+            claimed = await self.score(records)
         block = self.build(records, claimed)
-        mean = sum(claimed) / len(claimed)
+        mean = _mean(claimed)
         self.r.events.write("inject", action="junk", slot=[self.r.me, self.seq], block_ids=[block.block_id],
-                            mean_score=round(mean, 4), expect="rejected")
+                            mean_score=round(mean, 4), threshold=target,
+                            expect="rejected" if mean < target else "accepted")
         await self.propose([block])
 
     async def lie(self) -> None:
