@@ -248,3 +248,25 @@ async def test_scoring_from_worker_threads_agrees(scorer: Scorer) -> None:
             for _ in range(4):
                 nursery.start_soon(one)
     assert results == [expected] * 4
+
+
+def test_eval_report_has_every_method_and_metric(capsys: pytest.CaptureFixture[str]) -> None:
+    from node.cli import main
+
+    assert main(["model", "eval", "--worlds", "2", "--per-world", "1", "--window", "64", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["records"] == 128
+    assert set(report["methods"]) >= {"random", "recency", "heuristic", "mlp (no attention)", "model"}
+    model = report["methods"]["model"]
+    for key in ("ndcg@10", "precision@10", "retained@10%", "retained@25%", "duplicates.pair_acc"):
+        assert 0.0 <= model[key] <= 1.0
+    assert set(report["vs_model"]) == set(report["methods"]) - {"model"}
+
+
+def test_ndcg_and_window_metrics_on_a_known_case() -> None:
+    from node.attention.evaluate import ndcg_at_k
+
+    gains = [0.0, 1.0, 0.5]
+    assert ndcg_at_k([0.1, 0.9, 0.5], gains, 2) == pytest.approx(1.0)
+    worst = ndcg_at_k([0.9, 0.1, 0.5], gains, 2)
+    assert 0.0 < worst < 0.5
