@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from node.ratelimit import RateLimiter
 from protocol.block import Block, BlockLimits, decode_block
 from protocol.cid import cid_matches
 from protocol.codec import expect_bytes, expect_int, expect_list, packb, unpackb
@@ -50,17 +51,23 @@ def decode_block_announce(data: bytes, limits: BlockLimits) -> Block:
 class Validators:
     """Cheap, stateless pubsub validators for one network."""
 
-    def __init__(self, network_id: str, validators: ValidatorSet, limits: BlockLimits) -> None:
+    def __init__(self, network_id: str, validators: ValidatorSet, limits: BlockLimits,
+                 block_rate: RateLimiter | None = None) -> None:
         self.network_id = network_id
         self.validators = validators
         self.limits = limits
         self.refused = 0
+        # One slot in flight per proposer plus re-announces every few seconds:
+        # 20 blocks/s (burst 40) is far above honest use.
+        self.block_rate = block_rate or RateLimiter(rate=20.0, burst=40.0)
 
     def block(self, _peer: str, data: bytes) -> bool:
         try:
             b = decode_block_announce(data, self.limits)
             h = b.signed.header
             if h.network != self.network_id or h.proposer not in self.validators:
+                return False
+            if not self.block_rate.allow(h.proposer):
                 return False
             if b.payload is not None and not cid_matches(h.payload_cid, b.payload):
                 return False
