@@ -51,7 +51,7 @@ from protocol.cid import cid_of
 from protocol.errors import AttnshareError
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
-from protocol.quorum import Committed, EvidenceFound, QuorumTracker, Rejected
+from protocol.quorum import Committed, QuorumTracker, Rejected
 from protocol.record import Record
 from protocol.vote import Decision, Reason, Vote, VoteBatch, decode_vote_batch, sign_vote
 
@@ -128,8 +128,7 @@ class Rogue:
                     self._decide((c.proposer, c.seq), "committed", c.block_id)
                 elif isinstance(eff, Rejected):
                     self._decide((eff.proposer, eff.seq), "rejected", eff.block_id)
-                elif isinstance(eff, EvidenceFound):
-                    pass  # our own equivocations, seen from the other side
+                # EvidenceFound here is our own equivocation seen from the other side: nothing to do.
 
     def _decide(self, slot: tuple[str, int], outcome: str, block_id: str | None) -> None:
         self.decided[slot] = (outcome, block_id)

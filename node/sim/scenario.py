@@ -61,7 +61,7 @@ byzantine twin of an honest one.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -176,8 +176,6 @@ class Scenario:
         """The same scenario with every time (load, faults, settle) multiplied by ``factor``."""
         if not 0.05 <= factor <= 20:
             raise ConfigError("time scale must be in [0.05, 20]")
-        from dataclasses import replace
-
         faults = tuple(
             replace(f, at_s=f.at_s * factor, interval_s=max(0.5, f.interval_s * factor),
                     duration_s=None if f.duration_s is None else f.duration_s * factor)
