@@ -69,8 +69,9 @@ def _make_node(root: Path, key: PrivateKey, genesis: Genesis, scorer: Any, **cfg
     d.mkdir(parents=True, exist_ok=True)
     os.chmod(d, 0o700)
     pipe = replace(PipelineConfig(), **cfg.pop("pipeline", {}))
+    limits = cfg.pop("limits", None)
     config = replace(NodeConfig.default(d), anti_entropy_s=cfg.pop("anti_entropy_s", 0.5), pipeline=pipe, **cfg)
-    return _CancellableNode(config, genesis, key, scorer)
+    return _CancellableNode(config, genesis, key, scorer, limits=limits)
 
 
 class _CancellableNode(Node):

@@ -130,9 +130,8 @@ class Node:
         self.metrics.gossip_bytes_out.labels(topic.rsplit("/", 2)[-2]).inc(len(data))
 
     async def _publish_block(self, block: Block, attempt: int) -> None:
-        if block.payload is not None and len(block.payload) > self.limits.gossip_payload_max:
-            block = Block(block.signed, None)  # header-only announce; peers fetch over sync
-        await self._publish(self.topics.blocks, encode_block_announce(block, attempt))
+        # Too big for gossip: announce the header alone; peers fetch the payload over sync.
+        await self._publish(self.topics.blocks, encode_block_announce(block.for_gossip(self.limits), attempt))
 
     async def _publish_cert(self, cert: bytes) -> None:
         await self._publish(self.topics.certs, cert)

@@ -179,3 +179,20 @@ async def test_late_joiner_catches_up_through_sync(tmp_path):
             verify_certificate(decode_certificate(row.cert), c.genesis.validators)
         assert observer.consensus.statistics().votes_cast == 0
 
+
+
+async def test_big_payload_is_announced_header_only_and_fetched_over_sync(tmp_path):
+    from protocol.block import BlockLimits
+
+    tiny = BlockLimits(gossip_payload_max=256)
+    async with open_cluster(tmp_path, node_kw=lambda i: {"limits": tiny}) as c:
+        n0 = c.nodes[0]
+        await n0.ingest(workload_json(500, seed=21, now_ms=int(time.time() * 1000)))
+        with trio.fail_after(60):
+            for node in c.nodes:
+                await node.consensus.wait_commits(1)
+        bid = next(iter(committed_ids(n0)))
+        assert len(n0.store.get_block(bid).payload) > tiny.gossip_payload_max
+        for node in c.nodes[1:]:
+            assert node.store.get_block(bid).payload == n0.store.get_block(bid).payload
+            assert node.metrics.sync_requests.labels("out", "Get")._value.get() >= 1

@@ -97,3 +97,30 @@ def test_kill9_validator_under_load_then_restart_catches_up(tmp_path):
         codes = net.stop_all()
     # SIGTERM leaves every daemon with exit code 0 (clean shutdown).
     assert all(c == 0 for c in codes.values()), codes
+
+
+def test_sigint_stops_cleanly_and_releases_everything(tmp_path):
+    import signal
+
+    from node.identity import DataDirLock
+
+    net = LocalNet.create(tmp_path / "one", 1, 1, model_id=default_model_id())
+    net.start(0, log_level="WARNING")
+    try:
+        net.wait_ready(0, timeout=120)
+        net.call(0, "ingest", records=_batch(3, 50))
+        proc = net.nodes[0].proc
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(60) == 0
+    finally:
+        net.stop_all()
+    d = net.nodes[0].data_dir
+    assert not (d / "admin.sock").exists()  # socket removed
+    with DataDirLock(d):  # lock released
+        pass
+    # The listen port is free again: nothing left bound.
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", net.nodes[0].port))
