@@ -23,7 +23,10 @@ modes:
 Everything it injects is appended to ``--log`` as JSON lines (one object per
 event, flushed at once), so the simulation runner can check that every
 injected equivocation left evidence behind even if this process is killed.
-The process exits 0 after ``--duration`` seconds, or on SIGTERM/SIGINT.
+With ``--wait-signal`` it joins, writes ``ready`` and waits for SIGUSR1
+before misbehaving: the runner starts it with the daemons, so loading the
+model and joining the mesh cost no scenario time. It exits 0 ``--duration``
+seconds after it starts misbehaving, or on SIGTERM/SIGINT.
 """
 
 from __future__ import annotations
@@ -393,23 +396,44 @@ async def run_rogue(args: argparse.Namespace, events: EventLog) -> None:
             nursery.start_soon(rogue.drain, certs)
             with trio.move_on_after(30):
                 await p2p.wait_mesh_peers(rogue.topics.blocks, 1)
-            events.write("ready", mode=args.mode, peer_id=key.peer_id,
-                         peers=len(p2p.connected_peers()))
-            with (trio.move_on_after(args.duration),
-                  trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals):
-                async with trio.open_nursery() as work:
-                    work.start_soon(_stop_on_signal, signals, work.cancel_scope)
-                    if args.mode == "proposer":
-                        assert proposer is not None
-                        work.start_soon(rogue.drain, blocks)
-                        work.start_soon(proposer.run)
-                    elif args.mode == "voter":
-                        work.start_soon(ByzantineVoter(rogue, args.max_equivocations, args.seed).run, blocks)
-                    else:
-                        work.start_soon(rogue.drain, blocks)
-                        work.start_soon(run_flood, rogue, args.rate, args.seed)
+            # The receiver exists before "ready" is written: whoever reads "ready" may signal us.
+            with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGUSR1) as signals:
+                events.write("ready", mode=args.mode, peer_id=key.peer_id, peers=len(p2p.connected_peers()))
+                if args.wait_signal and not await _wait_go(signals, blocks):
+                    events.write("exit")
+                    nursery.cancel_scope.cancel()
+                    return
+                events.write("go")
+                with trio.move_on_after(args.duration):
+                    async with trio.open_nursery() as work:
+                        work.start_soon(_stop_on_signal, signals, work.cancel_scope)
+                        if args.mode == "proposer":
+                            assert proposer is not None
+                            work.start_soon(rogue.drain, blocks)
+                            work.start_soon(proposer.run)
+                        elif args.mode == "voter":
+                            work.start_soon(ByzantineVoter(rogue, args.max_equivocations, args.seed).run, blocks)
+                        else:
+                            work.start_soon(rogue.drain, blocks)
+                            work.start_soon(run_flood, rogue, args.rate, args.seed)
             events.write("exit")
             nursery.cancel_scope.cancel()
+
+
+async def _wait_go(signals: Any, blocks: trio.MemoryReceiveChannel[tuple[str, bytes]]) -> bool:
+    """Wait for SIGUSR1 (True: start misbehaving) or SIGTERM/SIGINT (False), draining blocks meanwhile."""
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(_drain_quietly, blocks)
+        async for signum in signals:
+            nursery.cancel_scope.cancel()
+            return bool(signum == signal.SIGUSR1)
+    return False
+
+
+async def _drain_quietly(chan: trio.MemoryReceiveChannel[tuple[str, bytes]]) -> None:
+    # Not ``async for``: that would close the channel when cancelled, and it is needed after "go".
+    while True:
+        await chan.receive()
 
 
 async def _stop_on_signal(signals: Any, scope: trio.CancelScope) -> None:
@@ -430,6 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rate", type=float, default=20.0, help="flood: messages per second")
     ap.add_argument("--max-equivocations", type=int, default=20, help="voter: slots to double-vote in")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--wait-signal", action="store_true",
+                    help="after joining, wait for SIGUSR1 before misbehaving (the runner starts us early)")
     ap.add_argument("--log-level", default="WARNING")
     args = ap.parse_args(argv)
     from node.runner import setup_logging

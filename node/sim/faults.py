@@ -12,7 +12,10 @@ connection and refuses it at the Noise handshake until ``peer.unblock``.
 Healing unblocks every pair; the daemons' bootstrap loop redials on its own.
 
 Byzantine members run ``python -m node.rogue`` on their node's data dir (the
-node's daemon is never started, see :mod:`node.sim.scenario`).
+node's daemon is never started, see :mod:`node.sim.scenario`). Each rogue is
+started with the daemons (:meth:`FaultDriver.prepare_rogue`), joins and waits;
+its fault time only sends it SIGUSR1, so importing torch and joining the mesh
+never eat into the scenario's timeline.
 """
 
 from __future__ import annotations
@@ -157,28 +160,65 @@ class FaultDriver:
 
     # -- byzantine members -----------------------------------------------------------
     def _byzantine_proposer(self, f: Fault) -> tuple[bool, str]:
-        return self._start_rogue(f, ["--actions", ",".join(f.actions), "--interval", str(f.interval_s)])
+        return self._start_rogue(f)
 
     def _byzantine_voter(self, f: Fault) -> tuple[bool, str]:
-        return self._start_rogue(f, ["--max-equivocations", str(f.max_equivocations)])
+        return self._start_rogue(f)
 
     def _flood(self, f: Fault) -> tuple[bool, str]:
-        return self._start_rogue(f, ["--rate", str(f.rate)])
+        return self._start_rogue(f)
 
-    def _start_rogue(self, f: Fault, extra: list[str]) -> tuple[bool, str]:
+    def _start_rogue(self, f: Fault) -> tuple[bool, str]:
+        """Let the rogue started by :meth:`prepare_rogue` loose (SIGUSR1), or start one now."""
+        r = next((r for r in self.rogues if r.node == f.node and r.mode == ROGUE_MODES[f.kind]), None)
+        if r is None:
+            r = self._spawn(f, wait_signal=False)
+            return True, f"{r.mode} started now (not prepared), pid {r.proc.pid}"
+        if r.proc.poll() is not None:
+            return False, f"the rogue exited early with {r.proc.returncode}; see {r.log}"
+        if not any(e["event"] == "ready" for e in r.events()):
+            # Before "ready" its SIGUSR1 handler may not exist yet, and the signal would kill it.
+            return False, f"the rogue (pid {r.proc.pid}) has not joined yet; see {r.log}"
+        r.proc.send_signal(signal.SIGUSR1)
+        return True, f"{r.mode} let loose, pid {r.proc.pid}"
+
+    def prepare_rogue(self, f: Fault) -> None:
+        """Start ``f``'s rogue process now, joined but idle until its fault time."""
+        self._spawn(f, wait_signal=True)
+
+    def wait_rogues_ready(self, timeout: float) -> list[str]:
+        """Wait until every prepared rogue logged ``ready``; returns the ones that did not."""
+        deadline = time.monotonic() + timeout
+        while True:
+            late = [f"node{r.node}-{r.mode}" for r in self.rogues
+                    if not any(e["event"] == "ready" for e in r.events())]
+            dead = [r for r in self.rogues if r.proc.poll() is not None]
+            if not late or dead or time.monotonic() > deadline:
+                return late
+            time.sleep(0.1)
+
+    def _spawn(self, f: Fault, *, wait_signal: bool) -> RogueProc:
         assert f.node is not None
         mode = ROGUE_MODES[f.kind]
+        extra = {
+            "byzantine-proposer": ["--actions", ",".join(f.actions), "--interval", str(f.interval_s)],
+            "byzantine-voter": ["--max-equivocations", str(f.max_equivocations)],
+            "flood": ["--rate", str(f.rate)],
+        }[f.kind]
         n = self.net.nodes[f.node]
         duration = f.duration_s if f.duration_s is not None else max(1.0, self.end_of_load_s - f.at_s)
         log = self.run_dir / f"rogue-node{f.node}-{mode}.jsonl"
         out = open(n.data_dir / "rogue.log", "ab")  # noqa: SIM115 - handed to the child
         cmd = [sys.executable, "-m", "node.rogue", "--data-dir", str(n.data_dir), "--mode", mode,
                "--log", str(log), "--duration", str(duration), "--seed", str(self.seed + f.node), *extra]
+        if wait_signal:
+            cmd.append("--wait-signal")
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
                                 env={**os.environ, **self.net.extra_env, "PYTHONUNBUFFERED": "1"})
         out.close()
-        self.rogues.append(RogueProc(f.node, mode, proc, log))
-        return True, f"{mode} for {duration:.0f}s, pid {proc.pid}"
+        r = RogueProc(f.node, mode, proc, log)
+        self.rogues.append(r)
+        return r
 
     def stop_rogues(self, timeout: float = 15.0) -> dict[int, int | None]:
         """SIGTERM every rogue still running, wait, SIGKILL stragglers; exit codes by node."""

@@ -3,9 +3,11 @@
 Theory of operation
 -------------------
 1. **Set up.** A fresh LocalNet under ``out_dir/net``: a data dir per node and
-   one genesis (network ``sim``). Rogue nodes (byzantine faults) and late
-   joiners are not started; every other daemon starts at once, and the runner
-   waits until each answers ``status`` and has peers.
+   one genesis (network ``sim``). Late joiners are not started; rogue nodes
+   (byzantine faults) start their ``node.rogue`` process, which joins and
+   idles until its fault time; every other daemon starts at once, and the
+   runner waits until each answers ``status`` and has peers, and each rogue
+   has joined.
 2. **Load.** ``t = 0`` when the feeder threads start. The main thread walks
    the fault timeline, stops the feeder at the workload's end, samples every
    node's ``status`` once a second (the time series in the report) and notes
@@ -50,13 +52,14 @@ from node.sim.invariants import (
     injected_equivocations,
     read_view,
 )
-from node.sim.scenario import Scenario
+from node.sim.scenario import ROGUE_KINDS, Scenario
 from protocol.errors import LocalError
 
 SAMPLE_S = 1.0
 STEP_S = 0.1
 READY_TIMEOUT_S = 120.0
 CONNECT_TIMEOUT_S = 30.0
+ROGUE_READY_TIMEOUT_S = 60.0
 
 
 @dataclass
@@ -146,8 +149,12 @@ def run_scenario(
     try:
         for i in initial:
             net.start(i, log_level=log_level)
+        for f in sc.faults:
+            if f.kind in ROGUE_KINDS:
+                driver.prepare_rogue(f)
         _wait_ready(net, initial)
         _wait_connected(net, initial)
+        driver.wait_rogues_ready(ROGUE_READY_TIMEOUT_S)
         timings["setup_s"] = time.monotonic() - t_setup
         t0_ms = int(time.time() * 1000)
         mono0 = time.monotonic()
