@@ -145,6 +145,7 @@ def run_scenario(
     samples: list[dict[str, Any]] = []
     crashes: dict[int, list[str]] = {i: [] for i in honest}
     seen_dead: set[int] = set()
+    rogue_codes: dict[int, int | None] = {}
     t0_ms = 0
     try:
         for i in initial:
@@ -181,7 +182,7 @@ def run_scenario(
                 break
             time.sleep(STEP_S)
         timings["load_s"] = time.monotonic() - mono0
-        driver.stop_rogues()
+        rogue_codes.update(driver.stop_rogues())
         t_settle = time.monotonic()
         _settle(net, honest, driver, sc.settle_s, samples, mono0, bar, crashes, seen_dead)
         timings["settle_s"] = time.monotonic() - t_settle
@@ -190,7 +191,8 @@ def run_scenario(
         feeder.stop()
         up_at_end = {i for i in honest if net.nodes[i].alive()}
         codes = net.stop_all()
-        driver.stop_rogues()
+        for node, code in driver.stop_rogues().items():
+            rogue_codes.setdefault(node, code)
         bar.close(total_s)
     t_check = time.monotonic()
     views = []
@@ -219,7 +221,7 @@ def run_scenario(
     ]
     timings["check_s"] = time.monotonic() - t_check
     result = SimResult(sc, out_dir, checks, list(driver.applied), samples, views, rogue_events, feeder, t0_ms,
-                       timings, codes)
+                       timings, {**codes, **rogue_codes})
     if write_report:
         from node.sim.report import write_report as _write
 
