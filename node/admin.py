@@ -318,6 +318,8 @@ class AdminClient:
                 buf += chunk
         except TimeoutError:
             raise AdminError(f"the daemon did not answer within {self.timeout:.0f}s") from None
+        except OSError as exc:  # reset or broken pipe: the daemon died mid-request
+            raise AdminError(f"the daemon went away during the request: {exc}") from None
         finally:
             s.close()
         try:

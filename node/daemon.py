@@ -73,6 +73,11 @@ class NodeStatus:
     gossip_msgs_in: int
     gossip_bytes_out: int
     gossip_bytes_in: int
+    #: what actually went on the wire (once per peer, forwards and duplicates included)
+    wire_msgs_out: int
+    wire_bytes_out: int
+    wire_msgs_in: int
+    wire_bytes_in: int
 
 
 class Node:
@@ -257,6 +262,7 @@ class Node:
     def status(self) -> NodeStatus:
         c = self.consensus.statistics()
         p = self.pipeline
+        wire = self.p2p.statistics().total() if self.p2p else None
         return NodeStatus(
             peer_id=self.me,
             role="validator" if self.me in self.genesis.validators else "observer",
@@ -281,6 +287,10 @@ class Node:
             gossip_msgs_in=int(_total(self.metrics.gossip_msgs_in)),
             gossip_bytes_out=int(_total(self.metrics.gossip_bytes_out)),
             gossip_bytes_in=int(_total(self.metrics.gossip_bytes_in)),
+            wire_msgs_out=wire.messages_out if wire else 0,
+            wire_bytes_out=wire.bytes_out if wire else 0,
+            wire_msgs_in=wire.messages_in if wire else 0,
+            wire_bytes_in=wire.bytes_in if wire else 0,
         )
 
 
