@@ -182,7 +182,11 @@ class Pipeline:
         block_records: list[Record] = []
         claimed: list[float] = []
         if chosen and self.is_proposer:
-            block_records, claimed = await self._fit_block([pending[i] for i in chosen])
+            # The whole window chosen: its context *is* the block's, so its scores are the claims.
+            same = len(chosen) == len(pending)
+            block_records, claimed = await self._fit_block(
+                [pending[i] for i in chosen], known=list(scores) if same else None
+            )
         in_block = {r.cid for r in block_records}
         kept = [(r, s) for r, s in zip(pending, scores, strict=True) if r.cid not in in_block]
         if kept:
@@ -193,7 +197,9 @@ class Pipeline:
         if block_records:
             await self._propose(block_records, claimed)
 
-    async def _fit_block(self, records: list[Record]) -> tuple[list[Record], list[float]]:
+    async def _fit_block(
+        self, records: list[Record], known: list[float] | None = None
+    ) -> tuple[list[Record], list[float]]:
         """Claimed scores in the block's own context; ship only if the block clears the bar.
 
         Records were selected by their score in the full window; validators can
@@ -201,7 +207,7 @@ class Pipeline:
         If the block's mean falls short, keep the better-scoring half and try
         once more; otherwise everything stays local.
         """
-        claimed = await self.score(records)
+        claimed = known if known is not None else await self.score(records)
         if _mean(claimed) >= self.genesis.min_block_importance:
             return records, claimed
         order = sorted(range(len(records)), key=lambda i: -claimed[i])[: max(1, len(records) // 2)]
