@@ -156,7 +156,12 @@ class AdminMethods:
         return {"cids": res.cids, "errors": [{"index": i, "error": e} for i, e in res.errors]}
 
     async def rpc_peers(self) -> list[dict[str, Any]]:
-        return [asdict(p) for p in self.node.p2p.connected_peers()]
+        out = []
+        for p in self.node.p2p.connected_peers():
+            good, bad = self.node.peer_stats.get(p.peer_id, (0, 0))
+            out.append({**asdict(p), "score": self.node.peer_score(p.peer_id), "messages": good, "refused": bad,
+                        "validator": p.peer_id in self.node.genesis.validators})
+        return out
 
     async def rpc_validators(self) -> dict[str, Any]:
         vs = self.node.genesis.validators

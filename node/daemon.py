@@ -116,6 +116,8 @@ class Node:
         self.sync: SyncService
         self.p2p: Any = None
         self.ready = trio.Event()
+        #: per forwarding peer: [messages handled, messages refused after the pubsub validator]
+        self.peer_stats: dict[str, list[int]] = {}
 
     # ------------------------------------------------------------------ helpers
     async def score(self, records: Sequence[Record]) -> list[float]:
@@ -227,9 +229,12 @@ class Node:
             self.metrics.gossip_bytes_in.labels(name).inc(len(data))
             if peer == self.me:
                 continue
+            stats = self.peer_stats.setdefault(peer, [0, 0])
             try:
                 handle(peer, data)
+                stats[0] += 1
             except AttnshareError as exc:
+                stats[1] += 1
                 self.metrics.remote_errors.labels(type(exc).__name__).inc()
                 log.info("bad %s message from %s: %s", name, peer, exc)
 
@@ -258,6 +263,15 @@ class Node:
     # ------------------------------------------------------------------ API
     async def ingest(self, objs: Sequence[Any]) -> IngestResult:
         return await self.pipeline.ingest(objs)
+
+    def peer_score(self, peer_id: str) -> float:
+        """Our own view of a peer: share of its delivered messages that were usable, in [0, 1].
+
+        A peer with no history scores 1.0; each refused message weighs ten
+        good ones, so a peer relaying junk drops fast.
+        """
+        good, bad = self.peer_stats.get(peer_id, (0, 0))
+        return round(good / (good + 10 * bad), 3) if good + bad else 1.0
 
     def status(self) -> NodeStatus:
         c = self.consensus.statistics()

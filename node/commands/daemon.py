@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("peers", help="connected peers")
     _admin_args(p)
-    p.set_defaults(func=lambda a: _simple(a, "peers"))
+    p.set_defaults(func=lambda a: _rows(a, "peers", ("peer_id", "latency_ms", "score", "messages", "refused",
+                                                      "validator")))
 
     p = sub.add_parser("validators", help="the validator set and its heights")
     _admin_args(p)
@@ -240,7 +242,12 @@ def cmd_peer(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Stream JSON lines to the daemon in batches; bad lines are reported by number, good ones ingested."""
     client = _client(args)
-    fh = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+    from protocol.errors import LocalError
+
+    try:
+        fh = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise LocalError(f"cannot read {args.file}: {exc.strerror}") from None
     total = ok = 0
     errors: list[dict[str, Any]] = []
     batch: list[Any] = []
@@ -257,8 +264,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         batch.clear()
         lines.clear()
 
+    progress = None
+    if not args.json and sys.stderr.isatty():
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        size = None if args.file == "-" else os.path.getsize(args.file)
+        progress = Progress(TextColumn("ingest"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                            TextColumn("{task.fields[ok]} records"), transient=True)
+        task = progress.add_task("ingest", total=size, ok=0)
+        progress.start()
     try:
         for lineno, line in enumerate(fh, 1):
+            if progress is not None:
+                progress.update(task, advance=len(line.encode()), ok=ok)
             if not line.strip():
                 continue
             total += 1
@@ -269,10 +293,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 errors.append({"line": lineno, "error": f"invalid JSON: {exc.msg}"})
             if len(batch) >= args.batch:
                 flush()
-                if not args.json and sys.stderr.isatty():
-                    print(f"\ringested {ok} / read {total}", end="", file=sys.stderr)
         flush()
     finally:
+        if progress is not None:
+            progress.stop()
         if fh is not sys.stdin:
             fh.close()
     out = {"read": total, "ingested": ok, "errors": errors}

@@ -165,3 +165,16 @@ def test_error_paths(net, tmp_path):
     assert "not a CID" in out.stderr
     # The daemon survived all of it.
     assert cli_json("status", "--data-dir", str(net.nodes[0].data_dir))["peer_id"]
+
+
+def test_peers_have_latency_and_score(net):
+    _wait(lambda: cli_json("peers", "--data-dir", str(net.nodes[0].data_dir)), 30, "a peer")
+    peers = cli_json("peers", "--data-dir", str(net.nodes[0].data_dir))
+    assert {"peer_id", "latency_ms", "score", "messages", "refused", "validator"} <= set(peers[0])
+    assert 0.0 <= peers[0]["score"] <= 1.0
+
+
+def test_ingest_missing_file_is_a_clear_error(net):
+    out = cli("ingest", "/nonexistent/x.jsonl", "--data-dir", str(net.nodes[0].data_dir), check=False)
+    assert out.returncode == 2
+    assert "cannot read /nonexistent/x.jsonl" in out.stderr
