@@ -10,9 +10,11 @@ start fast and never needs trio for a request/response.
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import os
+import secrets
 import socket
 import stat
 from collections.abc import Awaitable, Callable
@@ -67,7 +69,38 @@ async def serve_admin(node: Node, *, task_status: trio.TaskStatus[None] = trio.T
         path.unlink(missing_ok=True)
 
 
-async def _serve_conn(stream: trio.SocketStream, methods: AdminMethods) -> None:
+TOKEN_FILE = "admin.token"
+UNAUTHORIZED = -32001
+
+
+async def serve_admin_tcp(
+    node: Node, port: int, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED
+) -> None:
+    """The optional TCP admin endpoint: 127.0.0.1 only, every request must carry the token.
+
+    The token is 32 random bytes, written (mode 0600) to ``<data_dir>/admin.token``
+    at each start, so only a user who can read the data dir can use the port.
+    """
+    token = secrets.token_hex(32)
+    path = node.config.data_dir / TOKEN_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(token + "\n")
+    os.chmod(path, 0o600)
+    listeners = await trio.open_tcp_listeners(port, host="127.0.0.1")
+    methods = AdminMethods(node)
+    task_status.started(listeners[0].socket.getsockname()[1])
+
+    async def handle(stream: trio.SocketStream) -> None:
+        await _serve_conn(stream, methods, token)
+
+    try:
+        await trio.serve_listeners(handle, listeners)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+async def _serve_conn(stream: trio.SocketStream, methods: AdminMethods, token: str | None = None) -> None:
     buf = bytearray()
     async with stream:
         while True:
@@ -84,7 +117,7 @@ async def _serve_conn(stream: trio.SocketStream, methods: AdminMethods) -> None:
             while b"\n" in buf:
                 line, _, rest = bytes(buf).partition(b"\n")
                 buf = bytearray(rest)
-                reply = await _handle_line(line, methods)
+                reply = await _handle_line(line, methods, token)
                 try:
                     await _send(stream, reply)
                 except (trio.BrokenResourceError, trio.ClosedResourceError):
@@ -109,7 +142,7 @@ def _error(rid: Any, code: int, message: str) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": rid, "error": {"code": code, "message": message}}
 
 
-async def _handle_line(line: bytes, methods: AdminMethods) -> dict[str, Any]:
+async def _handle_line(line: bytes, methods: AdminMethods, token: str | None = None) -> dict[str, Any]:
     try:
         req = json.loads(line)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -117,6 +150,10 @@ async def _handle_line(line: bytes, methods: AdminMethods) -> dict[str, Any]:
     if not isinstance(req, dict) or not isinstance(req.get("method"), str):
         return _error(None, INVALID_REQUEST, "expected an object with a string 'method'")
     rid = req.get("id")
+    if token is not None:
+        given = req.get("token")
+        if not isinstance(given, str) or not hmac.compare_digest(given, token):
+            return _error(rid, UNAUTHORIZED, "missing or wrong admin token (see <data_dir>/admin.token)")
     params = req.get("params", {})
     if not isinstance(params, dict):
         return _error(rid, INVALID_PARAMS, "params must be an object")
@@ -288,9 +325,11 @@ class AdminMethods:
 class AdminClient:
     """Blocking JSON-RPC client for the CLI."""
 
-    def __init__(self, data_dir: Path, timeout: float = 60.0) -> None:
+    def __init__(self, data_dir: Path, timeout: float = 60.0, tcp_port: int | None = None) -> None:
         self.path = Path(data_dir) / "admin.sock"
+        self.data_dir = Path(data_dir)
         self.timeout = timeout
+        self.tcp_port = tcp_port
         self._id = 0
 
     def _check_socket(self) -> None:
@@ -304,16 +343,26 @@ class AdminClient:
             raise AdminError(f"{self.path} belongs to uid {st.st_uid}, not to you: refusing to talk to it")
 
     def call(self, method: str, **params: Any) -> Any:
-        self._check_socket()
         self._id += 1
-        req = json.dumps({"jsonrpc": "2.0", "id": self._id, "method": method, "params": params}).encode() + b"\n"
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        msg: dict[str, Any] = {"jsonrpc": "2.0", "id": self._id, "method": method, "params": params}
+        if self.tcp_port is not None:
+            try:
+                msg["token"] = (self.data_dir / TOKEN_FILE).read_text().strip()
+            except FileNotFoundError:
+                raise AdminError(f"no admin token in {self.data_dir}: is the TCP admin port enabled?") from None
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            where: Any = ("127.0.0.1", self.tcp_port)
+        else:
+            self._check_socket()
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            where = str(self.path)
+        req = json.dumps(msg).encode() + b"\n"
         s.settimeout(self.timeout)
         try:
             try:
-                s.connect(str(self.path))
+                s.connect(where)
             except (ConnectionRefusedError, FileNotFoundError):
-                raise AdminError(f"the daemon is not running (stale socket {self.path})") from None
+                raise AdminError(f"the daemon is not running (nothing listens on {where})") from None
             s.sendall(req)
             buf = bytearray()
             while not buf.endswith(b"\n"):

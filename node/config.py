@@ -59,6 +59,8 @@ class NodeConfig:
     anti_entropy_s: float = 2.0
     #: loopback Prometheus port; 0 = off
     metrics_port: int = 0
+    #: loopback TCP admin port (token in <data_dir>/admin.token); 0 = off, the Unix socket only
+    admin_tcp_port: int = 0
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
 
     @classmethod
@@ -88,6 +90,8 @@ class NodeConfig:
             raise ConfigError("node.anti_entropy_s must be in [0.1, 3600]")
         if not 0 <= self.metrics_port <= 65535:
             raise ConfigError("node.metrics_port must be in [0, 65535]")
+        if not 0 <= self.admin_tcp_port <= 65535:
+            raise ConfigError("node.admin_tcp_port must be in [0, 65535]")
         self.pipeline.validate()
 
 
@@ -105,7 +109,7 @@ def _toml_value(v: Any) -> str:
 
 def config_to_toml(cfg: NodeConfig) -> str:
     lines = ["# attnshare node configuration", "[node]"]
-    for name in ("listen", "bootstrap", "genesis", "anti_entropy_s", "metrics_port"):
+    for name in ("listen", "bootstrap", "genesis", "anti_entropy_s", "metrics_port", "admin_tcp_port"):
         lines.append(f"{name} = {_toml_value(getattr(cfg, name))}")
     lines += ["", "[pipeline]"]
     for f in fields(PipelineConfig):

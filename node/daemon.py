@@ -196,6 +196,10 @@ class Node:
                     from node.admin import serve_admin
 
                     await nursery.start(serve_admin, self)
+                if self.serve_admin and self.config.admin_tcp_port:
+                    from node.admin import serve_admin_tcp
+
+                    await nursery.start(serve_admin_tcp, self, self.config.admin_tcp_port)
                 if self.config.metrics_port:
                     from node.metrics_http import serve_metrics
 

@@ -32,9 +32,10 @@ def setup_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def run_daemon(data_dir: Path, *, metrics_port: int | None = None, log_level: str = "INFO") -> int:
+def run_daemon(data_dir: Path, *, metrics_port: int | None = None, admin_tcp_port: int | None = None,
+               log_level: str = "INFO") -> int:
     setup_logging(log_level)
-    overrides = {"metrics_port": metrics_port} if metrics_port is not None else None
+    overrides = {"metrics_port": metrics_port, "admin_tcp_port": admin_tcp_port}
     config = load_config(data_dir, overrides)
     genesis = load_genesis(config.genesis_path)
     key = load_key(data_dir)

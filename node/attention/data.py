@@ -17,7 +17,7 @@ from node.attention.features import WindowFeatures, featurize
 from node.workload import Workload
 from protocol.record import Record
 
-__all__ = ["TEST_SEEDS", "TRAIN_SEEDS", "VAL_SEEDS", "Window", "make_windows"]
+__all__ = ["BLOCK_KINDS", "TEST_SEEDS", "TRAIN_SEEDS", "VAL_SEEDS", "Window", "make_block_windows", "make_windows"]
 
 TRAIN_SEEDS = range(1, 10_000)
 VAL_SEEDS = range(50_000, 51_000)
@@ -58,6 +58,73 @@ def make_windows(seeds: range | list[int], per_seed: int, lengths: tuple[int, ..
                 torch.tensor([lr.importance for lr in batch], dtype=torch.float32),
                 tuple(lr.case for lr in batch),
                 tuple(lr.ref for lr in batch),
+                recs,
+            ))
+    return out
+
+
+BLOCK_KINDS = ("honest", "junk", "random")
+_DEPENDENT = frozenset({"dup", "near_dup", "burst_tail", "novel_follow", "resend"})
+
+
+def make_block_windows(seeds: range | list[int], per_seed: int, sources: tuple[int, ...],
+                       sizes: tuple[int, ...], mix: tuple[float, float, float] = (2.0, 1.0, 1.0),
+                       *, honest_min: float = 0.3, drop_orphans: bool = False,
+                       shuffle_seed: int = 0) -> list[Window]:
+    """Windows built the way blocks are: a subset of a larger window, scored among itself.
+
+    Validators score a block with only its own records as context, so a model
+    that learned only whole windows rates a block of important records
+    relative to each other (low) and a block of junk relative to itself (not
+    much lower). These windows teach it the absolute scale. From a source
+    window of ``sources`` records, a subset of a size from ``sizes`` is
+    either the records of highest ground-truth importance ("honest": what a
+    proposer ships, never below ``honest_min`` when enough of them exist), the
+    lowest ("junk"), or random; ``mix`` weighs the three. Records keep their
+    window order and their ground-truth importance as the label: importance is
+    defined against the world, not the window. Ties are broken by a seeded
+    shuffle. Deterministic in the arguments.
+
+    A record whose label depends on another (a duplicate, a burst tail, a
+    follow-up: its ``ref``), or on earlier batches (a re-send), is an
+    *orphan* when that other record is not in the subset: it then looks just
+    like the news it repeats, yet is labelled low. ``drop_orphans`` leaves
+    every dependent record out of the subsets (in a subset they are nearly
+    always orphans), so that no label contradicts what the subset shows.
+    """
+    rng = random.Random(f"attnshare-blocks/{shuffle_seed}")
+    out: list[Window] = []
+    for seed in seeds:
+        wl = Workload(seed)
+        now = _EPOCH_MS + seed * 10_000_000 + 5_000_000
+        for _ in range(per_seed):
+            n = rng.choice(sources)
+            batch = wl.next_labeled(n, now)
+            now = batch[-1].record.ts_ms + 1_000 + rng.randrange(600_000)
+            how = rng.choices(BLOCK_KINDS, mix)[0]
+            k = min(rng.choice(sizes), n)
+            idx = list(range(n))
+            rng.shuffle(idx)
+            if drop_orphans:
+                idx = [i for i in idx if batch[i].case not in _DEPENDENT]
+                k = min(k, len(idx))
+            if how == "honest":
+                idx.sort(key=lambda i: -batch[i].importance)
+                strong = sum(1 for i in idx if batch[i].importance >= honest_min)
+                # A block of strong records; a size that needs weaker ones shrinks to the strong ones.
+                fit = [s for s in sizes if s <= strong]
+                k = min(k, max(fit)) if fit else min(sizes)
+            elif how == "junk":
+                idx.sort(key=lambda i: batch[i].importance)
+            chosen = sorted(idx[:k])
+            sub = [batch[i] for i in chosen]
+            pos = {b: a for a, b in enumerate(chosen)}
+            recs = tuple(lr.record for lr in sub)
+            out.append(Window(
+                featurize(recs),
+                torch.tensor([lr.importance for lr in sub], dtype=torch.float32),
+                tuple(lr.case for lr in sub),
+                tuple(pos.get(lr.ref, -1) for lr in sub),
                 recs,
             ))
     return out

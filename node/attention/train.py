@@ -31,7 +31,7 @@ import torch
 from torch.nn import functional as F
 
 from node.attention.alloc import recycle_large_allocations
-from node.attention.data import TRAIN_SEEDS, VAL_SEEDS, Window, make_windows
+from node.attention.data import TRAIN_SEEDS, VAL_SEEDS, Window, make_block_windows, make_windows
 from node.attention.features import (
     CTX_DIM,
     HASH_DIM,
@@ -76,6 +76,12 @@ class TrainConfig:
     loss: str = "bce"  # "bce" (soft-target cross-entropy, shipped) or "mse"
     rank_weight: float = 0.0  # weight of the RankNet term added to the loss
     threads: int = 2
+    # Block-shaped windows per world (see data.make_block_windows); 0 trains on whole windows only.
+    block_windows_per_world: int = 0
+    block_sources: tuple[int, ...] = (128, 256, 512, 1024)
+    block_sizes: tuple[int, ...] = (8, 16, 32, 64)
+    block_mix: tuple[float, float, float] = (2.0, 1.0, 1.0)  # honest, junk, random
+    block_drop_orphans: bool = False
 
 
 @dataclass(slots=True)
@@ -126,6 +132,10 @@ def train(cfg: TrainConfig, progress: Callable[[int, int, float], None] | None =
     if windows is None:
         windows = make_windows(TRAIN_SEEDS[: cfg.worlds], cfg.windows_per_world, cfg.lengths,
                                cfg.length_weights, shuffle_seed=cfg.seed)
+        if cfg.block_windows_per_world > 0:
+            windows = windows + make_block_windows(TRAIN_SEEDS[: cfg.worlds], cfg.block_windows_per_world,
+                                                   cfg.block_sources, cfg.block_sizes, cfg.block_mix,
+                                                   drop_orphans=cfg.block_drop_orphans, shuffle_seed=cfg.seed)
     model = ImportanceNet(cfg.model)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     plan = [_batches(windows, cfg.tokens_per_batch, rng) for _ in range(cfg.epochs)]

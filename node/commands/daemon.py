@@ -31,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("run", help="run the daemon in the foreground (SIGINT/SIGTERM stop it cleanly)")
     p.add_argument("--data-dir", required=True, type=Path)
     p.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on 127.0.0.1:PORT")
+    p.add_argument("--admin-tcp-port", type=int,
+                   help="also serve the admin API on 127.0.0.1:PORT (token in DATA_DIR/admin.token)")
     p.add_argument("--log-level", default="INFO")
     p.set_defaults(func=cmd_run)
 
@@ -112,12 +114,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _admin_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", required=True, type=Path)
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--admin-tcp-port", type=int, help="talk to 127.0.0.1:PORT with the data dir's token")
 
 
 def _client(args: argparse.Namespace) -> Any:
     from node.admin import AdminClient
 
-    return AdminClient(args.data_dir)
+    return AdminClient(args.data_dir, tcp_port=args.admin_tcp_port)
 
 
 def _print(args: argparse.Namespace, obj: Any, human: str | None = None) -> None:
@@ -174,7 +177,8 @@ def cmd_genesis(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from node.runner import run_daemon
 
-    return run_daemon(args.data_dir, metrics_port=args.metrics_port, log_level=args.log_level)
+    return run_daemon(args.data_dir, metrics_port=args.metrics_port, admin_tcp_port=args.admin_tcp_port,
+                      log_level=args.log_level)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
