@@ -36,14 +36,15 @@ def _feed_batch(seed: int, n: int) -> list[dict[str, Any]]:
 
 
 async def _phase(root: Path, *, seconds: float, rate: float | None, batch: int, label: str,
-                 ship_all: bool) -> dict[str, Any]:
+                 ship_all: bool, block_records: int) -> dict[str, Any]:
     """Run one load phase on a fresh 4-node cluster; rate=None means saturation.
 
     ``ship_all`` sets the genesis thresholds to 0 so every record is shipped:
     that measures the consensus path's capacity rather than the model's selectivity.
     """
     genesis_kw = {"record_threshold": 0.0, "min_block_importance": 0.0} if ship_all else {}
-    async with open_cluster(root / label, 4, genesis_kw=genesis_kw) as c:
+    pipe = {"block_max_records": block_records, "window": block_records}
+    async with open_cluster(root / label, 4, genesis_kw=genesis_kw, node_kw=lambda i: {"pipeline": pipe}) as c:
         feeders = c.nodes
         seeds = iter(range(10_000, 10_000_000))
         # Pre-generate workload so record generation does not count against the nodes.
@@ -106,11 +107,12 @@ async def _phase(root: Path, *, seconds: float, rate: float | None, batch: int, 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="bench-node-"))
     ship_all = args.mode == "ship-all"
-    sat = await _phase(root, seconds=args.seconds, rate=None, batch=args.batch, label="saturation", ship_all=ship_all)
+    sat = await _phase(root, seconds=args.seconds, rate=None, batch=args.batch, label="saturation", ship_all=ship_all,
+                       block_records=args.block_records)
     half_rate = max(100.0, sat["fed_per_s"] / 2)
     half = await _phase(root, seconds=args.seconds, rate=half_rate, batch=args.batch, label="half-load",
-                        ship_all=ship_all)
-    return {"mode": args.mode, "saturation": sat, "half_load": half, "half_rate": half_rate}
+                        ship_all=ship_all, block_records=args.block_records)
+    return {"mode": args.mode, "block_records": args.block_records, "saturation": sat, "half_load": half, "half_rate": half_rate}
 
 
 def _print(res: dict[str, Any]) -> None:
@@ -118,7 +120,7 @@ def _print(res: dict[str, Any]) -> None:
     keys = ["fed_per_s", "committed_per_s", "commit_latency_ms_p50", "commit_latency_ms_p99",
             "gossip_deliveries_per_committed_record", "cpu_ms_per_committed_record", "cpu_ms_per_fed_record",
             "store_thread_s", "model_thread_s", "shipped_records", "committed_records_all_nodes"]
-    print(f"mode: {res['mode']}")
+    print(f"mode: {res['mode']}, blocks/windows of {res['block_records']} records")
     print(f"{'metric':42} {'saturation':>14} {'half load':>14}")
     for k in keys:
         vals = [r.get(k) for r in rows]
@@ -134,6 +136,7 @@ if __name__ == "__main__":
     ap.add_argument("--batch", type=int, default=500, help="records per ingest call")
     ap.add_argument("--out", default="bench_node.json")
     ap.add_argument("--profile", action="store_true", help="cProfile the event loop thread")
+    ap.add_argument("--block-records", type=int, default=1024, help="block size and scoring window")
     ap.add_argument("--mode", choices=["workload", "ship-all"], default="workload",
                     help="workload: genesis thresholds (the model decides); ship-all: every record is shipped")
     args = ap.parse_args()
