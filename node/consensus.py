@@ -487,6 +487,9 @@ class Consensus:
 
     def _decide(self, slot: tuple[str, int], outcome: str) -> None:
         self._decided[slot] = outcome
+        # Forget every other block held for this slot (an equivocator's second block).
+        for bid in [b for b, ob in self._open.items() if ob.block.header.slot == slot]:
+            del self._open[bid]
         if len(self._decided) > 200_000:  # bounded: drop the oldest half
             for k in list(self._decided)[:100_000]:
                 del self._decided[k]
