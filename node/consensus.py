@@ -34,7 +34,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import trio
@@ -98,11 +98,6 @@ class ConsensusIO:
     now_ms: Callable[[], int]
 
 
-@dataclass
-class _Waiters:
-    by_slot: dict[tuple[str, int], trio.Event] = field(default_factory=dict)
-
-
 class Consensus:
     """One node's consensus state plus the task that drives it."""
 
@@ -135,7 +130,7 @@ class Consensus:
         self._fetching: set[str] = set()
         self._vote_rows: list[tuple[str, str, str, int, int, bytes]] = []
         self._decided: dict[tuple[str, int], str] = {}  # slot -> "committed" | "rejected"
-        self._waiters = _Waiters()
+        self._waiters: dict[tuple[str, int], trio.Event] = {}
         self._send, self._recv = trio.open_memory_channel[tuple[int, Any]](4096)
         self._nursery: trio.Nursery | None = None
         self._committed_event = trio.Event()
@@ -190,7 +185,7 @@ class Consensus:
     async def wait_decided(self, proposer: str, seq: int) -> str:
         """Wait until slot (proposer, seq) is committed or rejected; returns which."""
         while (proposer, seq) not in self._decided:
-            ev = self._waiters.by_slot.setdefault((proposer, seq), trio.Event())
+            ev = self._waiters.setdefault((proposer, seq), trio.Event())
             await ev.wait()
         return self._decided[(proposer, seq)]
 
@@ -493,7 +488,7 @@ class Consensus:
         if len(self._decided) > 200_000:  # bounded: drop the oldest half
             for k in list(self._decided)[:100_000]:
                 del self._decided[k]
-        ev = self._waiters.by_slot.pop(slot, None)
+        ev = self._waiters.pop(slot, None)
         if ev is not None:
             ev.set()
 

@@ -28,16 +28,15 @@ from node.topics import (
     Validators,
     decode_block_announce,
     encode_block_announce,
-    parse_cert,
-    parse_votes,
 )
 from node.worker import Worker
 from protocol.block import Block, BlockLimits
 from protocol.errors import AttnshareError
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
+from protocol.quorum import decode_certificate
 from protocol.record import Record
-from protocol.vote import MAX_BATCH_VOTES, SignedVote, VoteBatch
+from protocol.vote import MAX_BATCH_VOTES, SignedVote, VoteBatch, decode_vote_batch
 
 log = logging.getLogger("attnshare.node")
 
@@ -229,10 +228,10 @@ class Node:
     async def _pump(self, chan: trio.MemoryReceiveChannel[tuple[str, bytes]], name: str,
                     handle: Callable[[str, bytes], None]) -> None:
         async for peer, data in chan:
+            if peer == self.me:
+                continue  # libp2p hands our own publishes back to us; they are not traffic in
             self.metrics.gossip_msgs_in.labels(name).inc()
             self.metrics.gossip_bytes_in.labels(name).inc(len(data))
-            if peer == self.me:
-                continue
             stats = self.peer_stats.setdefault(peer, [0, 0])
             try:
                 handle(peer, data)
@@ -246,10 +245,10 @@ class Node:
         self.consensus.post_block(decode_block_announce(data, self.limits), peer)
 
     def _on_votes_msg(self, peer: str, data: bytes) -> None:
-        self.consensus.post_votes(list(parse_votes(data).votes), peer)
+        self.consensus.post_votes(list(decode_vote_batch(data).votes), peer)
 
     def _on_cert_msg(self, peer: str, data: bytes) -> None:
-        self.consensus.post_certificate(parse_cert(data), peer)
+        self.consensus.post_certificate(decode_certificate(data), peer)
 
     async def _vote_flusher(self) -> None:
         """Batch our votes: one gossip message carries every vote ready within a few ms."""

@@ -19,9 +19,9 @@ from protocol.block import Block, BlockLimits, decode_block
 from protocol.cid import cid_matches
 from protocol.codec import expect_bytes, expect_int, expect_list, packb, unpackb
 from protocol.errors import AttnshareError
-from protocol.quorum import Certificate, decode_certificate
+from protocol.quorum import decode_certificate
 from protocol.validators import ValidatorSet
-from protocol.vote import VoteBatch, decode_vote_batch
+from protocol.vote import decode_vote_batch
 
 
 @dataclass(frozen=True)
@@ -97,10 +97,3 @@ class Validators:
             self.refused += 1
             return False
 
-
-def parse_votes(data: bytes) -> VoteBatch:
-    return decode_vote_batch(data)
-
-
-def parse_cert(data: bytes) -> Certificate:
-    return decode_certificate(data)
