@@ -1,0 +1,94 @@
+"""Certified-block verification: is this (block, certificate) pair committed?
+
+A certified block arrives from outside the live vote flow: over sync (a
+catch-up batch, a single fetch) or as a certificate for a block we fetched.
+Nothing in it is trusted. :func:`verify_certified` is the one place that
+decides, for every caller, whether such a pair may be committed.
+
+Order of checks (cheapest first, so junk costs the sender more than us):
+
+1. sizes and shapes: the block decodes under our limits and carries its
+   payload; the certificate decodes under its own byte bound;
+2. header against the genesis, with no curve math: the network is ours
+   (finding 13: a block of another network never commits here), the proposer
+   is a *member* of the validator set (a set lookup; members' keys were parsed
+   once when the genesis loaded), the record count and payload size are within
+   the genesis bounds, the model id is accepted;
+3. certificate against the block, still without curve math: same block id,
+   same (proposer, seq);
+4. signatures: the proposer's header signature, then the certificate
+   (:func:`protocol.quorum.verify_certificate` checks membership, decisions,
+   slots and duplicates of every vote before it verifies any signature);
+5. the payload: CID and length (again, inside ``open_payload``), bomb-proof
+   decompression and canonical decoding; every record's origin is the
+   proposer and no CID repeats.
+
+Any failure raises a RemoteError subclass naming what was wrong; success
+returns the decoded block, its records and the certificate.
+"""
+
+from __future__ import annotations
+
+from protocol.block import Block, BlockLimits, decode_block, open_payload
+from protocol.errors import ValidationError
+from protocol.genesis import Genesis
+from protocol.quorum import Certificate, decode_certificate, verify_certificate
+from protocol.record import Record
+
+
+def check_header_for_genesis(block: Block, genesis: Genesis) -> None:
+    """Cheap header checks against the genesis; raises ValidationError. No curve math.
+
+    Shared with single-block fetches, which verify a block that has no
+    certificate yet (the live vote flow judges it).
+    """
+    h = block.header
+    if h.network != genesis.network_id:
+        raise ValidationError(f"block {block.block_id} is for network {h.network!r:.40}, not {genesis.network_id}")
+    if h.proposer not in genesis.validators:
+        raise ValidationError(f"block {block.block_id} proposer is not a validator")
+    if h.record_count > genesis.max_block_records:
+        raise ValidationError(f"block {block.block_id} holds {h.record_count} records, genesis allows "
+                              f"{genesis.max_block_records}")
+    if h.payload_len > genesis.max_payload_bytes:
+        raise ValidationError(f"block {block.block_id} payload of {h.payload_len} bytes exceeds genesis "
+                              f"{genesis.max_payload_bytes}")
+    if h.model_id not in genesis.accepted_model_ids:
+        raise ValidationError(f"block {block.block_id} was scored by a model the genesis does not accept")
+
+
+def check_records(block: Block, records: tuple[Record, ...]) -> None:
+    """Every record is the proposer's own and appears once; raises ValidationError."""
+    proposer = block.header.proposer
+    if any(r.origin != proposer for r in records):
+        raise ValidationError(f"block {block.block_id} carries a record of another origin")
+    if len({r.cid for r in records}) != len(records):
+        raise ValidationError(f"block {block.block_id} carries a record twice")
+
+
+def verify_certified(
+    block: bytes | Block,
+    cert: bytes | Certificate,
+    genesis: Genesis,
+    limits: BlockLimits,
+) -> tuple[Block, tuple[Record, ...], Certificate]:
+    """Verify a certified block end to end (see the module docstring for the order).
+
+    ``block`` and ``cert`` may be wire bytes or already decoded. Raises
+    DecodeError, SignatureError or ValidationError (all RemoteError).
+    CPU cost is bounded by the limits: callers on an event loop run this in a
+    worker thread.
+    """
+    blk = block if isinstance(block, Block) else decode_block(block, limits)
+    if blk.payload is None:
+        raise ValidationError(f"certified block {blk.block_id} came without its payload")
+    c = cert if isinstance(cert, Certificate) else decode_certificate(cert)
+    check_header_for_genesis(blk, genesis)
+    h = blk.header
+    if c.block_id != blk.block_id or (c.proposer, c.seq) != (h.proposer, h.seq):
+        raise ValidationError(f"certificate for {c.block_id} does not match block {blk.block_id}")
+    blk.signed.verify()
+    verify_certificate(c, genesis.validators)
+    records = open_payload(h, blk.payload, limits)
+    check_records(blk, records)
+    return blk, records, c

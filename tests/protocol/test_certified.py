@@ -1,0 +1,134 @@
+"""Certified-block verification: the one gate for blocks that arrive with a certificate."""
+
+from __future__ import annotations
+
+import pytest
+
+from protocol.block import Block, BlockLimits, build_block
+from protocol.certified import verify_certified
+from protocol.cid import cid_of
+from protocol.errors import DecodeError, SignatureError, ValidationError
+from protocol.genesis import Genesis
+from protocol.keys import PrivateKey
+from protocol.quorum import Certificate
+from protocol.record import Record
+from protocol.validators import ValidatorSet
+from protocol.vote import Decision, Reason, SignedVote, Vote, sign_vote
+from tests.protocol.conftest import KEYS, MODEL_ID, NETWORK
+
+LIMITS = BlockLimits()
+GENESIS = Genesis(NETWORK, ValidatorSet(k.peer_id for k in KEYS), (MODEL_ID,))
+OUTSIDER = PrivateKey(b"\x99" * 32)
+
+
+def _block(key: PrivateKey = KEYS[0], *, network: str = NETWORK, seq: int = 1, model: str = MODEL_ID,
+           origin: str | None = None, n: int = 3) -> Block:
+    recs = [Record.create("t", origin or key.peer_id, 1000 + i, {"i": i}) for i in range(n)]
+    return build_block(key, network=network, seq=seq, prev=None, created_ms=5, model_id=model,
+                       records=recs, scores=[0.5] * n, limits=LIMITS)
+
+
+def _cert(block: Block, voters: tuple[PrivateKey, ...] = KEYS[:3], *, decision: Decision = Decision.ACCEPT,
+          block_id: str | None = None, seq: int | None = None) -> Certificate:
+    h = block.header
+    reason = Reason.OK if decision is Decision.ACCEPT else Reason.OTHER
+    votes = tuple(
+        sign_vote(Vote(block_id or block.block_id, h.proposer, seq or h.seq, k.peer_id, decision, reason), k)
+        for k in voters
+    )
+    return Certificate(block_id or block.block_id, h.proposer, seq or h.seq, votes)
+
+
+def test_accepts_a_well_certified_block_as_bytes_or_objects() -> None:
+    b = _block()
+    c = _cert(b)
+    blk, records, cert = verify_certified(b.encode(), c.encode(), GENESIS, LIMITS)
+    assert blk == b and cert == c and len(records) == 3
+    blk2, records2, _ = verify_certified(b, c, GENESIS, LIMITS)
+    assert blk2 == b and records2 == records
+
+
+def test_refuses_a_block_of_another_network() -> None:
+    b = _block(network="othernet")
+    with pytest.raises(ValidationError, match="network"):
+        verify_certified(b, _cert(b), GENESIS, LIMITS)
+
+
+def test_refuses_a_proposer_outside_the_validator_set() -> None:
+    b = _block(OUTSIDER)
+    with pytest.raises(ValidationError, match="not a validator"):
+        verify_certified(b, _cert(b), GENESIS, LIMITS)
+
+
+def test_refuses_an_unaccepted_model() -> None:
+    b = _block(model=cid_of(b"some other model"))
+    with pytest.raises(ValidationError, match="model"):
+        verify_certified(b, _cert(b), GENESIS, LIMITS)
+
+
+def test_refuses_a_header_only_block() -> None:
+    b = _block()
+    with pytest.raises(ValidationError, match="payload"):
+        verify_certified(b.header_only(), _cert(b), GENESIS, LIMITS)
+
+
+def test_refuses_a_certificate_for_another_block_or_slot() -> None:
+    b, other = _block(seq=1), _block(seq=2)
+    with pytest.raises(ValidationError, match="does not match"):
+        verify_certified(b, _cert(other), GENESIS, LIMITS)
+    with pytest.raises(ValidationError, match="does not match"):
+        verify_certified(b, _cert(b, seq=7), GENESIS, LIMITS)
+
+
+def test_refuses_short_rejecting_or_outsider_certificates() -> None:
+    b = _block()
+    with pytest.raises(ValidationError, match="quorum"):
+        verify_certified(b, _cert(b, KEYS[:2]), GENESIS, LIMITS)
+    with pytest.raises(ValidationError, match="ACCEPT"):
+        verify_certified(b, _cert(b, decision=Decision.REJECT), GENESIS, LIMITS)
+    with pytest.raises(ValidationError, match="non-validator"):
+        verify_certified(b, _cert(b, (KEYS[0], KEYS[1], OUTSIDER)), GENESIS, LIMITS)
+
+
+def test_refuses_a_forged_vote_signature() -> None:
+    b = _block()
+    good = _cert(b)
+    forged = SignedVote(good.votes[0].vote, bytes(64))
+    c = Certificate(good.block_id, good.proposer, good.seq, (forged, *good.votes[1:]))
+    with pytest.raises(SignatureError):
+        verify_certified(b, c, GENESIS, LIMITS)
+
+
+def test_refuses_a_forged_header_signature() -> None:
+    b = _block()
+    forged = Block(type(b.signed)(b.header, bytes(64)), b.payload)
+    with pytest.raises(SignatureError):
+        verify_certified(forged, _cert(forged), GENESIS, LIMITS)
+
+
+def test_refuses_records_of_another_origin() -> None:
+    b = _block(origin=KEYS[1].peer_id)
+    with pytest.raises(ValidationError, match="origin"):
+        verify_certified(b, _cert(b), GENESIS, LIMITS)
+
+
+def test_cheap_checks_run_before_any_signature(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A mismatched certificate must be refused without verifying a signature.
+    calls: list[str] = []
+    import protocol.certified as certified
+
+    monkeypatch.setattr(certified, "verify_certificate", lambda *a: calls.append("cert"))
+    b, other = _block(seq=1), _block(seq=2)
+    with pytest.raises(ValidationError):
+        verify_certified(b, _cert(other), GENESIS, LIMITS)
+    with pytest.raises(ValidationError):
+        verify_certified(_block(network="othernet"), _cert(b), GENESIS, LIMITS)
+    assert calls == []
+
+
+def test_garbage_bytes_are_decode_errors() -> None:
+    b = _block()
+    with pytest.raises(DecodeError):
+        verify_certified(b"\x00junk", _cert(b).encode(), GENESIS, LIMITS)
+    with pytest.raises(DecodeError):
+        verify_certified(b.encode(), b"\x93junk", GENESIS, LIMITS)
