@@ -43,9 +43,12 @@ def test_accepts_a_well_certified_block_as_bytes_or_objects() -> None:
     b = _block()
     c = _cert(b)
     blk, records, cert = verify_certified(b.encode(), c.encode(), GENESIS, LIMITS)
-    assert blk == b and cert == c and len(records) == 3
+    assert blk == b
+    assert cert == c
+    assert len(records) == 3
     blk2, records2, _ = verify_certified(b, c, GENESIS, LIMITS)
-    assert blk2 == b and records2 == records
+    assert blk2 == b
+    assert records2 == records
 
 
 def test_refuses_a_block_of_another_network() -> None:
