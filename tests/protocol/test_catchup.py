@@ -1,0 +1,251 @@
+"""The catch-up planner, driven by a tiny in-memory world: no network, no clock."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import pytest
+
+from protocol.catchup import (
+    AskBlocks,
+    AskHeads,
+    BlocksGot,
+    CatchupPlanner,
+    Effect,
+    Failed,
+    GapsGot,
+    HeadsGot,
+    LookupGaps,
+    Peers,
+    Penalized,
+    RoundEnded,
+    SyncParams,
+)
+from protocol.errors import ConfigError
+
+VALIDATORS = ("val-a", "val-b", "val-c")
+PARAMS = SyncParams(interval_ms=1000, round_timeout_ms=10_000, max_requests_per_round=8, batch=4)
+
+
+@dataclass
+class Honest:
+    """A peer that holds committed seqs per proposer and answers truthfully."""
+
+    chains: dict[str, set[int]]
+
+    def heads(self) -> tuple[tuple[str, int, str, int], ...]:
+        return tuple((p, max(s), f"bid-{p}-{max(s)}", len(s)) for p, s in sorted(self.chains.items()) if s)
+
+    def blocks(self, proposer: str, from_seq: int, limit: int) -> list[int]:
+        return sorted(s for s in self.chains.get(proposer, set()) if s >= from_seq)[:limit]
+
+
+@dataclass
+class World:
+    """Our store plus the peers; runs effects the way node/syncsvc.py does."""
+
+    peers: dict[str, Honest]
+    ours: dict[str, set[int]] = field(default_factory=dict)
+    now: int = 0
+    penalties: list[Penalized] = field(default_factory=list)
+    ended: list[RoundEnded] = field(default_factory=list)
+    requests: dict[str, int] = field(default_factory=dict)
+
+    def heads_of_ours(self) -> dict[str, tuple[int, int]]:
+        return {p: (max(s), len(s)) for p, s in self.ours.items() if s}
+
+    def run(self, planner: CatchupPlanner, effects: list[Effect]) -> None:
+        queue = list(effects)
+        while queue:
+            eff = queue.pop(0)
+            self.now += 1
+            if isinstance(eff, AskHeads):
+                self.requests[eff.peer] = self.requests.get(eff.peer, 0) + 1
+                queue += planner.handle(HeadsGot(eff.peer, self.peers[eff.peer].heads(), self.heads_of_ours()),
+                                        self.now)
+            elif isinstance(eff, AskBlocks):
+                self.requests[eff.peer] = self.requests.get(eff.peer, 0) + 1
+                seqs = self.peers[eff.peer].blocks(eff.proposer, eff.from_seq, eff.limit)
+                mine = self.ours.setdefault(eff.proposer, set())
+                new = sum(1 for s in seqs if s not in mine)
+                mine.update(seqs)
+                queue += planner.handle(BlocksGot(eff.peer, eff.proposer, eff.from_seq, tuple(seqs), new), self.now)
+            elif isinstance(eff, LookupGaps):
+                have = self.ours.get(eff.proposer, set())
+                missing = tuple(s for s in range(1, eff.upto + 1) if s not in have)
+                queue += planner.handle(GapsGot(eff.proposer, missing), self.now)
+            elif isinstance(eff, Penalized):
+                self.penalties.append(eff)
+            elif isinstance(eff, RoundEnded):
+                self.ended.append(eff)
+
+    def step(self, planner: CatchupPlanner) -> None:
+        self.now = max(self.now, planner.next_wake_ms())
+        planner.handle(Peers(tuple(self.peers)), self.now)
+        self.run(planner, planner.tick(self.now))
+
+
+def _planner(seed: int = 1, params: SyncParams = PARAMS) -> CatchupPlanner:
+    return CatchupPlanner(params, frozenset(VALIDATORS), random.Random(seed), 0)
+
+
+def test_honest_catch_up_completes_above_head_and_in_gaps() -> None:
+    full = {"val-a": set(range(1, 41)), "val-b": {1, 2, 3, 5, 8}}
+    world = World({"p1": Honest({k: set(v) for k, v in full.items()})})
+    world.ours = {"val-a": {1, 2, 30, 31}, "val-b": {8}}  # gaps below our head and a long tail above it
+    planner = _planner()
+    for _ in range(20):
+        world.step(planner)
+        if world.ours == full:
+            break
+    assert world.ours == full
+    assert world.penalties == []
+    assert planner.standing("p1") > PARAMS.initial_standing - 1
+
+
+def test_a_huge_head_answered_with_nothing_is_a_lie_and_bans() -> None:
+    liar = Honest({"val-a": {1, 2}})
+    liar.heads = lambda: (("val-a", 2**40, "bid", 3),)  # type: ignore[method-assign]
+    world = World({"liar": liar})
+    world.ours = {"val-a": {1, 2}}
+    planner = _planner()
+    world.step(planner)
+    assert [p.peer for p in world.penalties] == ["liar"]
+    assert world.penalties[0].banned_until_ms is not None
+    assert planner.is_banned("liar", world.now)
+    # While banned it is never asked again, however many rounds come due.
+    before = world.requests["liar"]
+    for _ in range(10):
+        world.step(planner)
+    assert world.requests["liar"] == before
+    # After the ban it is eligible again.
+    world.now += PARAMS.ban_ms
+    world.step(planner)
+    assert world.requests["liar"] > before
+
+
+def test_answers_below_the_request_are_refused_so_a_round_never_goes_backwards() -> None:
+    # The old loop's trap: a peer claiming a huge head, answering every request
+    # with blocks we already have at low seqs, kept restarting below its start.
+    planner = _planner()
+    planner.handle(Peers(("p",)), 0)
+    now = planner.next_wake_ms()
+    [ask] = planner.tick(now)
+    assert isinstance(ask, AskHeads)
+    [blocks] = planner.handle(HeadsGot("p", (("val-a", 10**9, "b", 10**9),), {"val-a": (5, 5)}), now)
+    assert isinstance(blocks, AskBlocks)
+    assert blocks.from_seq == 6
+    effects = planner.handle(BlocksGot("p", "val-a", 6, (1, 2, 3), 0), now)
+    assert isinstance(effects[0], Penalized)
+    assert "below" in effects[0].why
+    assert isinstance(effects[-1], RoundEnded)
+
+
+def test_old_blocks_at_rising_seqs_are_bounded_by_the_request_budget() -> None:
+    # A peer that really has blocks (that we also have) can keep us busy only
+    # for max_requests_per_round requests, and the round earns it a strike.
+    planner = _planner()
+    planner.handle(Peers(("p",)), 0)
+    now = planner.next_wake_ms()
+    planner.tick(now)
+    effects = planner.handle(HeadsGot("p", (("val-a", 10**9, "b", 10**9),), {"val-a": (1, 1)}), now)
+    asks = 0
+    while effects and isinstance(effects[0], AskBlocks):
+        asks += 1
+        a = effects[0]
+        effects = planner.handle(BlocksGot("p", "val-a", a.from_seq, (a.from_seq,), 0), now)
+    assert asks == PARAMS.max_requests_per_round - 1  # the heads request counts too
+    assert [type(e) for e in effects] == [Penalized, RoundEnded]
+    assert planner.standing("p") == PARAMS.initial_standing - 1
+
+
+def test_the_round_deadline_ends_a_slow_round() -> None:
+    planner = _planner()
+    planner.handle(Peers(("p",)), 0)
+    start = planner.next_wake_ms()
+    [ask] = planner.tick(start)
+    assert isinstance(ask, AskHeads)
+    assert ask.deadline_ms == start + PARAMS.request_timeout_ms
+    assert planner.tick(start + PARAMS.round_timeout_ms - 1) == []
+    effects = planner.tick(start + PARAMS.round_timeout_ms)
+    assert isinstance(effects[-1], RoundEnded)
+    assert effects[-1].why == "deadline"
+    # A late answer to the finished round is ignored.
+    assert planner.handle(HeadsGot("p", (), {}), start + PARAMS.round_timeout_ms + 5) == []
+
+
+def test_heads_for_a_non_validator_are_a_lie() -> None:
+    planner = _planner()
+    planner.handle(Peers(("p",)), 0)
+    now = planner.next_wake_ms()
+    planner.tick(now)
+    effects = planner.handle(HeadsGot("p", (("not-a-validator", 3, "b", 3),), {}), now)
+    assert isinstance(effects[0], Penalized)
+    assert effects[0].banned_until_ms == now + PARAMS.ban_ms
+
+
+def test_failures_and_bad_blocks_cost_standing() -> None:
+    planner = _planner()
+    planner.handle(Peers(("p",)), 0)
+    for expected in (2, 1):
+        now = planner.next_wake_ms()
+        planner.tick(now)
+        effects = planner.handle(Failed("p", "timeout"), now)
+        assert isinstance(effects[0], Penalized)
+        assert effects[0].standing == expected
+    now = planner.next_wake_ms()
+    planner.tick(now)
+    [ask] = planner.handle(HeadsGot("p", (("val-a", 9, "b", 9),), {}), now)
+    assert isinstance(ask, AskBlocks)
+    effects = planner.handle(BlocksGot("p", "val-a", 1, (1, 2), 1, bad="bad signature"), now)
+    assert isinstance(effects[0], Penalized)
+    assert effects[0].banned_until_ms is not None
+    assert planner.statistics(now).blocks == 1  # the block before the bad one still counts
+
+
+def test_a_useful_round_restarts_at_once_when_work_is_left() -> None:
+    full = {"val-a": set(range(1, 200))}
+    world = World({"p": Honest(full)})
+    planner = _planner()
+    world.step(planner)
+    assert world.ended[-1].why == "request budget"
+    assert planner.next_wake_ms() <= world.now  # no idle interval while behind
+
+
+def test_bounded_peer_table_never_forgets_a_banned_peer_first() -> None:
+    params = SyncParams(max_tracked_peers=2)
+    planner = CatchupPlanner(params, frozenset(VALIDATORS), random.Random(3), 0)
+    planner.handle(Peers(("bad",)), 0)
+    now = planner.next_wake_ms()
+    planner.tick(now)
+    planner.handle(HeadsGot("bad", (("nobody", 1, "b", 1),), {}), now)
+    assert planner.is_banned("bad", now)
+    for i, peer in enumerate(("x", "y", "z")):
+        planner.handle(Peers((peer,)), now + i)
+        planner.tick(planner.next_wake_ms())
+        planner.handle(HeadsGot(peer, (), {}), planner.next_wake_ms())
+    assert planner.is_banned("bad", now + 1)
+
+
+def test_peer_choice_is_deterministic_for_a_seed() -> None:
+    def picks(seed: int) -> list[str]:
+        planner = _planner(seed)
+        out = []
+        for _ in range(12):
+            planner.handle(Peers(("a", "b", "c", "d")), 0)
+            now = planner.next_wake_ms()
+            [ask] = planner.tick(now)
+            assert isinstance(ask, AskHeads)
+            out.append(ask.peer)
+            planner.handle(HeadsGot(ask.peer, (), {}), now)
+        return out
+
+    assert picks(7) == picks(7)
+    assert len(set(picks(7))) > 1
+
+
+@pytest.mark.parametrize("bad", [{"batch": 0}, {"interval_ms": 1}, {"max_standing": 1}, {"serve_rate_per_s": 0}])
+def test_params_validate(bad: dict[str, int]) -> None:
+    with pytest.raises(ConfigError):
+        SyncParams(**bad).validate()  # type: ignore[arg-type]
