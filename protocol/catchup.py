@@ -48,11 +48,14 @@ A round::
 
 from __future__ import annotations
 
-import random
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from protocol.errors import ConfigError, LocalError
+
+if TYPE_CHECKING:
+    import random
 
 # --- params -------------------------------------------------------------------------
 
