@@ -13,24 +13,40 @@ caller's limits) and verified by the caller: this module only bounds and
 shapes the envelope. Decoders check the total size before unpacking, let
 msgpack refuse array headers longer than the bounds before anything is
 allocated, require canonical bytes, and raise only DecodeError.
+
+Peer ids in these messages (a GetBlocks proposer, the proposers of a
+HeadsResp) are checked for *shape* only: a string of base58 characters of a
+peer id's length. Parsing the key inside costs curve math (finding 1), and
+every consumer only cares whether the id is a validator, which it checks with
+a set lookup (members' keys were parsed once, with the genesis). So no sync
+message can make a node do curve math for an id it did not already trust.
+
+Serving rules live here too, pure: :class:`ServeGate` (per-peer in-flight cap
+and token bucket, finding 11), :class:`BlocksFitter` (fill a BlocksResp up to
+the response cap, loading rows in chunks that are sure to fit), and
+:func:`sanitize_text` (a peer's error text is never logged raw, finding 14).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from protocol.block import DEFAULT_BLOCK_LIMITS
 from protocol.cid import CID_BYTES_LEN, cid_from_text, cid_to_text
 from protocol.codec import expect_bytes, expect_int, expect_list, expect_str, packb, unpackb
 from protocol.errors import DecodeError, LocalError
 from protocol.quorum import MAX_CERT_BYTES
-from protocol.vote import MAX_SEQ, expect_peer_id
+from protocol.validators import MAX_VALIDATORS
+from protocol.vote import MAX_SEQ
+
+if TYPE_CHECKING:
+    from protocol.catchup import SyncParams
 
 #: Most blocks one GetBlocks may ask for and one BlocksResp may carry.
 MAX_LIMIT = 256
-#: Most heads in one HeadsResp (one per proposer; validator sets are smaller).
-MAX_HEADS = 4096
+#: Most heads in one HeadsResp: one per proposer, and only validators propose.
+MAX_HEADS = MAX_VALIDATORS
 #: Cap on any encoded response; a block at the format's largest still fits.
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 MAX_REQUEST_BYTES = 256
@@ -45,6 +61,30 @@ ERR_INTERNAL = 500
 
 _T_HEADS, _T_GET_BLOCKS, _T_GET = 1, 2, 3
 _R_HEADS, _R_BLOCKS, _R_GET, _R_ERROR = 1, 2, 3, 4
+
+
+_B58 = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+#: Ed25519 peer ids are 52 characters; the bounds match protocol.keys' own first check.
+_PEER_ID_MIN, _PEER_ID_MAX = 40, 60
+
+
+def expect_peer_id_shape(value: Any, what: str) -> str:
+    """A string that looks like a peer id: 40-60 base58 characters. No key parsing (no curve math).
+
+    Callers decide what an id means by membership (``id in validator_set``),
+    which never trusts an id that is not already a parsed member.
+    """
+    if not isinstance(value, str) or not _PEER_ID_MIN <= len(value) <= _PEER_ID_MAX or not _B58.issuperset(value):
+        raise DecodeError(f"{what}: not a peer id: {value!r:.80}")
+    return value
+
+
+def sanitize_text(text: object, max_len: int = 200) -> str:
+    """Printable ASCII only (others become '?'), at most ``max_len`` characters: safe for one log line."""
+    s = text if isinstance(text, str) else repr(text)
+    clipped = s[: max_len + 1]
+    out = "".join(c if " " <= c <= "~" else "?" for c in clipped[:max_len])
+    return out + "..." if len(clipped) > max_len else out
 
 
 def _cid_bin(text: str, what: str) -> bytes:
@@ -71,7 +111,7 @@ class GetBlocks:
     limit: int
 
     def __post_init__(self) -> None:
-        expect_peer_id(self.proposer, "GetBlocks proposer")
+        expect_peer_id_shape(self.proposer, "GetBlocks proposer")
         expect_int(self.from_seq, "GetBlocks from_seq", 1, MAX_SEQ)
         expect_int(self.limit, "GetBlocks limit", 1, MAX_LIMIT)
 
@@ -145,13 +185,13 @@ class HeadsResp:
             if not isinstance(head, tuple) or len(head) != 4:
                 raise DecodeError("HeadsResp: each head is (proposer, seq, block_id, count)")
             proposer, seq, block_id, count = head
-            expect_peer_id(proposer, "HeadsResp proposer")
+            expect_peer_id_shape(proposer, "HeadsResp proposer")
             expect_int(seq, "HeadsResp seq", 1, MAX_SEQ)
-            _cid_bin(block_id, "HeadsResp block_id")
             expect_int(count, "HeadsResp count", 1, seq)
             if proposer in seen:
                 raise DecodeError(f"HeadsResp: proposer {proposer} listed twice")
             seen.add(proposer)
+            _cid_bin(block_id, "HeadsResp block_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,3 +311,101 @@ def decode_response(data: bytes) -> Response:
     if packb(_response_obj(resp)) != bytes(data):
         raise DecodeError("sync response bytes are not canonical")
     return resp
+
+
+# --- serving rules -----------------------------------------------------------------
+
+
+class ServeGate:
+    """Who may be served now: per-peer in-flight cap and token bucket (finding 11).
+
+    ``admit(peer, now_ms)`` says yes (and counts the request in flight until
+    ``release(peer)``) or no, in which case the server answers ERR_BUSY at
+    once without touching the store: one peer flooding requests costs itself
+    round trips and everyone else nothing. The table is bounded; when full,
+    idle entries are forgotten (forgetting one only ever gives a peer a fresh
+    bucket, never takes one away from a request in flight).
+    """
+
+    def __init__(self, params: SyncParams) -> None:
+        params.validate()
+        self._inflight_cap = params.serve_inflight_per_peer
+        self._rate = params.serve_rate_per_s / 1000.0  # tokens per ms
+        self._burst = float(params.serve_burst)
+        self._max = params.serve_max_peers
+        self._peers: dict[str, list[float]] = {}  # peer -> [tokens, last_ms, inflight]
+        self.refused = 0
+
+    def admit(self, peer: str, now_ms: int) -> bool:
+        st = self._peers.get(peer)
+        if st is None:
+            if len(self._peers) >= self._max:
+                self._forget_idle()
+            st = self._peers[peer] = [self._burst, float(now_ms), 0.0]
+        tokens = min(self._burst, st[0] + max(0.0, now_ms - st[1]) * self._rate)
+        st[1] = float(now_ms)
+        if st[2] >= self._inflight_cap or tokens < 1.0:
+            st[0] = tokens
+            self.refused += 1
+            return False
+        st[0] = tokens - 1.0
+        st[2] += 1
+        return True
+
+    def release(self, peer: str) -> None:
+        st = self._peers.get(peer)
+        if st is not None and st[2] > 0:
+            st[2] -= 1
+
+    def inflight(self, peer: str) -> int:
+        st = self._peers.get(peer)
+        return int(st[2]) if st else 0
+
+    def __len__(self) -> int:
+        return len(self._peers)
+
+    def _forget_idle(self) -> None:
+        idle = sorted((st[1], p) for p, st in self._peers.items() if st[2] == 0)
+        for _, p in idle[: max(1, len(idle) // 2)]:
+            del self._peers[p]
+
+
+class BlocksFitter:
+    """Fill one BlocksResp up to the response cap without loading what cannot fit.
+
+    The server asks :meth:`chunk` how many rows to load next: as many as are
+    sure to fit even if each is the largest block the genesis allows, at
+    least one. Each loaded item is offered to :meth:`take`; the first that
+    does not fit ends the response (the client asks again from its seq).
+    So at most one loaded row is ever wasted, where the old server loaded 32
+    payloads and then trimmed.
+    """
+
+    def __init__(self, max_items: int, max_block_bytes: int, max_bytes: int = MAX_RESPONSE_BYTES) -> None:
+        self.items: list[tuple[bytes, bytes]] = []
+        self._left_items = min(max_items, MAX_LIMIT)
+        self._budget = max_bytes - 16  # the array headers and the tag
+        # An item costs its block, its certificate and three msgpack headers.
+        self._item_max = max_block_bytes + MAX_CERT_BYTES + 12
+        self.done = self._left_items <= 0
+
+    def chunk(self) -> int:
+        """How many rows to load next (0 when the response is complete)."""
+        if self.done:
+            return 0
+        return max(1, min(self._left_items, self._budget // self._item_max))
+
+    def take(self, block: bytes, cert: bytes) -> bool:
+        """Add one item if it fits; False (and done) if it does not."""
+        cost = len(block) + len(cert) + 12
+        if self.done or cost > self._budget:
+            self.done = True
+            return False
+        self.items.append((block, cert))
+        self._budget -= cost
+        self._left_items -= 1
+        self.done = self._left_items <= 0
+        return True
+
+    def response(self) -> BlocksResp:
+        return BlocksResp(tuple(self.items))

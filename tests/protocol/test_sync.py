@@ -199,3 +199,111 @@ def test_response_decoder_fuzz_mutated(good: bytes, data: st.DataObject) -> None
     except DecodeError:
         return
     assert encode_response(resp) == buf
+
+
+# --- cheap checks first (finding 1), serving rules (finding 11), log safety (finding 14) ---------
+
+
+def _fresh_peer_ids(n: int) -> list[str]:
+    return [PrivateKey(i.to_bytes(4, "big") * 8).peer_id for i in range(1000, 1000 + n)]
+
+
+def test_heads_and_get_blocks_decode_without_parsing_any_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Decoding must never reach the curve: make every key parse blow up.
+    import protocol.keys
+    import protocol.vote
+
+    def boom(_: str) -> None:
+        raise AssertionError("curve math on a sync message")
+
+    ids = _fresh_peer_ids(64)
+    heads = HeadsResp(tuple((p, 5, cid_of(p.encode()), 3) for p in ids))
+    data = encode_response(heads)
+    req = encode_request(GetBlocks(ids[0], 1, 8))
+    monkeypatch.setattr(protocol.keys, "public_key_from_peer_id", boom)
+    monkeypatch.setattr(protocol.vote, "public_key_from_peer_id", boom)
+    assert decode_response(data) == heads
+    assert decode_request(req) == GetBlocks(ids[0], 1, 8)
+
+
+@pytest.mark.parametrize("bad", ["", "x" * 39, "0" * 52, "l" * 52, "I" * 52, "1" * 61])
+def test_peer_id_shape_refuses_non_base58_and_wrong_lengths(bad: str) -> None:
+    with pytest.raises(DecodeError):
+        GetBlocks(bad, 1, 1)
+    with pytest.raises(DecodeError):
+        HeadsResp(((bad, 1, cid_of(b"a"), 1),))
+
+
+def test_heads_are_bounded_by_the_validator_set_size() -> None:
+    from protocol.validators import MAX_VALIDATORS
+
+    assert MAX_HEADS == MAX_VALIDATORS
+
+
+def test_serve_gate_caps_in_flight_and_rate_per_peer() -> None:
+    from protocol.catchup import SyncParams
+    from protocol.sync import ServeGate
+
+    gate = ServeGate(SyncParams(serve_inflight_per_peer=2, serve_rate_per_s=10, serve_burst=3))
+    assert gate.admit("a", 0)
+    assert gate.admit("a", 0)
+    assert not gate.admit("a", 0)  # two in flight
+    assert gate.admit("b", 0)  # another peer is not affected
+    gate.release("a")
+    assert gate.admit("a", 0)  # third token
+    gate.release("a")
+    gate.release("a")
+    assert not gate.admit("a", 0)  # bucket empty
+    assert not gate.admit("a", 50)  # half a token refilled
+    assert gate.admit("a", 100)  # 10/s: one token per 100 ms
+    assert gate.refused == 3
+
+
+def test_serve_gate_table_is_bounded_and_keeps_busy_peers() -> None:
+    from protocol.catchup import SyncParams
+    from protocol.sync import ServeGate
+
+    gate = ServeGate(SyncParams(serve_max_peers=8))
+    assert gate.admit("busy", 0)
+    for i in range(100):
+        gate.admit(f"p{i}", i)
+        gate.release(f"p{i}")
+    assert len(gate) <= 8
+    assert gate.inflight("busy") == 1
+
+
+def test_blocks_fitter_loads_only_rows_that_fit() -> None:
+    from protocol.sync import BlocksFitter
+
+    big = 4 << 20
+    fitter = BlocksFitter(max_items=32, max_block_bytes=big)
+    loaded = 0
+    while (n := fitter.chunk()) > 0:
+        for _ in range(n):
+            loaded += 1
+            if not fitter.take(b"\x00" * big, b"c" * 100):
+                break
+    kept = len(fitter.items)
+    assert kept == 3  # three 4 MiB blocks fit in 16 MiB with room for their certificates
+    assert loaded - kept <= 1  # at most one row loaded in vain
+    assert len(encode_response(fitter.response())) <= MAX_RESPONSE_BYTES
+
+
+def test_blocks_fitter_small_blocks_stop_at_the_item_limit() -> None:
+    from protocol.sync import BlocksFitter
+
+    fitter = BlocksFitter(max_items=5, max_block_bytes=1000)
+    assert fitter.chunk() == 5
+    for _ in range(5):
+        assert fitter.take(b"b" * 100, b"c")
+    assert fitter.chunk() == 0
+    assert not fitter.take(b"b", b"c")
+
+
+def test_sanitize_text_keeps_logs_to_one_printable_line() -> None:
+    from protocol.sync import sanitize_text
+
+    assert sanitize_text("ok: fine") == "ok: fine"
+    assert sanitize_text("a\nb\x1b[31mc\u202e") == "a?b?[31mc?"
+    long = sanitize_text("x" * 5000, 50)
+    assert long == "x" * 50 + "..."
