@@ -1,0 +1,126 @@
+"""Block admission: the one importance rule, shared by validator, proposer and rogue.
+
+Theory of operation
+-------------------
+A validator decides ACCEPT or REJECT on a block in three stages, cheapest
+first, so that a bad block costs as little as possible:
+
+1. :func:`precheck` reads only the signed header: the right network, a
+   record count and payload size within the genesis caps, and an accepted
+   model id. Nothing is decompressed before this passes.
+2. :func:`check_records` runs on the decoded payload: every record names the
+   block's proposer as its origin, and no record appears twice.
+3. :func:`judge_scores` compares the proposer's claimed in-block scores with
+   the validator's own re-scoring of the same records in the same order:
+   every claim must be within ``genesis.score_tolerance`` of the validator's
+   own score, and the block's importance (the mean of the validator's own
+   scores, :func:`block_importance`) must reach
+   ``genesis.min_block_importance``.
+
+:func:`judge_block` chains the three; the consensus driver calls the stages
+one by one only because decoding and scoring happen on worker threads in
+between. The proposer uses :func:`clears_importance` on its own claims before
+shipping, and the rogue uses it to aim its junk just under the bar: all three
+read the same threshold through the same function, so they cannot drift.
+
+Pure: no I/O, no clock, no randomness.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from protocol.block import BlockHeader
+from protocol.genesis import Genesis
+from protocol.record import Record
+from protocol.vote import Decision, Reason
+
+ACCEPT: tuple[Decision, Reason] = (Decision.ACCEPT, Reason.OK)
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """A verdict on one block, with the numbers behind it (for metrics and logs)."""
+
+    decision: Decision
+    reason: Reason
+    #: largest |claimed - own| over the block's records (0.0 if not scored)
+    worst_deviation: float = 0.0
+    #: mean of the validator's own scores (0.0 if not scored)
+    importance: float = 0.0
+
+    @property
+    def verdict(self) -> tuple[Decision, Reason]:
+        return (self.decision, self.reason)
+
+
+def block_importance(scores: Sequence[float]) -> float:
+    """A block's importance: the exact mean of its in-block scores (0.0 for none)."""
+    return math.fsum(scores) / len(scores) if scores else 0.0
+
+
+def clears_importance(scores: Sequence[float], genesis: Genesis) -> bool:
+    """True if a block with these in-block scores reaches the genesis importance bar."""
+    return block_importance(scores) >= genesis.min_block_importance
+
+
+def precheck(header: BlockHeader, genesis: Genesis) -> tuple[Decision, Reason] | None:
+    """Header-only checks; a REJECT verdict, or None if the block may be decoded."""
+    if header.network != genesis.network_id:
+        return (Decision.REJECT, Reason.OTHER)
+    if header.record_count > genesis.max_block_records or header.payload_len > genesis.max_payload_bytes:
+        return (Decision.REJECT, Reason.TOO_LARGE)
+    if header.model_id not in genesis.accepted_model_ids:
+        return (Decision.REJECT, Reason.UNKNOWN_MODEL)
+    return None
+
+
+def check_records(header: BlockHeader, records: Sequence[Record]) -> tuple[Decision, Reason] | None:
+    """Decoded-payload checks; a REJECT verdict, or None if the records may be scored."""
+    if len(records) != header.record_count:
+        return (Decision.REJECT, Reason.BAD_PAYLOAD)
+    if any(r.origin != header.proposer for r in records):
+        return (Decision.REJECT, Reason.BAD_PAYLOAD)
+    if len({r.cid for r in records}) != len(records):
+        return (Decision.REJECT, Reason.BAD_PAYLOAD)
+    return None
+
+
+def judge_scores(claimed: Sequence[float], own: Sequence[float], genesis: Genesis) -> Judgement:
+    """The attention quorum: claims within tolerance of our own scores, importance over the bar."""
+    if len(claimed) != len(own):
+        return Judgement(Decision.REJECT, Reason.BAD_PAYLOAD)
+    worst = max((abs(a - b) for a, b in zip(claimed, own, strict=True)), default=0.0)
+    importance = block_importance(own)
+    if worst > genesis.score_tolerance:
+        return Judgement(Decision.REJECT, Reason.SCORE_MISMATCH, worst, importance)
+    if importance < genesis.min_block_importance:
+        return Judgement(Decision.REJECT, Reason.LOW_IMPORTANCE, worst, importance)
+    return Judgement(Decision.ACCEPT, Reason.OK, worst, importance)
+
+
+def judge_block(
+    header: BlockHeader,
+    records: Sequence[Record] | None,
+    own_scores: Sequence[float] | None,
+    genesis: Genesis,
+) -> Judgement:
+    """The whole admission rule for one block.
+
+    ``records`` is None if the payload could not be decoded (BAD_PAYLOAD).
+    ``own_scores`` is None when the caller does not re-score (its own block,
+    or a non-validator that only decodes): then the scores are not judged.
+    """
+    early = precheck(header, genesis)
+    if early is not None:
+        return Judgement(*early)
+    if records is None:
+        return Judgement(Decision.REJECT, Reason.BAD_PAYLOAD)
+    bad = check_records(header, records)
+    if bad is not None:
+        return Judgement(*bad)
+    if own_scores is None:
+        return Judgement(Decision.ACCEPT, Reason.OK)
+    return judge_scores(header.float_scores(), own_scores, genesis)
