@@ -1,23 +1,24 @@
-"""The sync protocol ``/attnshare/sync/1.0.0``: serving, fetching, anti-entropy.
+"""Sync adapter for ``/attnshare/sync/1.0.0``: serves the store, runs the catch-up planner.
 
-Gossip is lossy; this is the repair path. A peer answers three requests from
-its store (HEADS, GET_BLOCKS, GET). We use them to:
-- fetch one block by id (its payload was too big for gossip, or a certificate
-  or votes arrived before the block);
-- catch up after a crash, a partition or a late join: every ``anti_entropy_s``
-  ask a random peer for its heads and pull the committed blocks we lack, in
-  order, each with its certificate.
-
-Nothing learned over sync is trusted: each block's header signature, payload
-(bomb-proof decode) and certificate are verified before it is committed, and a
-late joiner never votes on what it syncs.
+Gossip is lossy; sync is the repair path. This module holds no protocol rule:
+- what a request may cost and how much fits in an answer: ServeGate and
+  BlocksFitter (protocol/sync.py);
+- which peer to ask for what, when to give up, who loses standing:
+  CatchupPlanner (protocol/catchup.py);
+- whether a certified block may commit: verify_certified (protocol/certified.py),
+  run in a worker thread; verified blocks go into the single consensus task
+  through ``Consensus.submit_synced``.
+It carries the planner's effects out over streams and the store, and feeds
+the results back as events. A peer's error text is sanitized before it is
+logged (finding 14).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import trio
 
@@ -26,204 +27,211 @@ from node.metrics import Metrics
 from node.net import P2P, NetError
 from node.store import Store
 from node.worker import Worker
-from protocol.block import Block, BlockLimits, decode_block, decode_signed_header, open_payload
-from protocol.errors import AttnshareError, DecodeError, ValidationError
+from protocol import catchup as cu
+from protocol import sync as msg
+from protocol.block import Block, BlockLimits, decode_block
+from protocol.certified import check_header_for_genesis, verify_certified
+from protocol.codec import packb
+from protocol.errors import AttnshareError, DecodeError, LocalError, ValidationError
 from protocol.genesis import Genesis
-from protocol.quorum import decode_certificate, verify_certificate
-from protocol.sync import (
-    BlocksResp,
-    ErrorResp,
-    Get,
-    GetBlocks,
-    GetResp,
-    Heads,
-    HeadsResp,
-    decode_request,
-    decode_response,
-    encode_request,
-    encode_response,
-)
+from protocol.sync import BlocksResp, ErrorResp, GetBlocks, HeadsResp, sanitize_text
 
 log = logging.getLogger("attnshare.sync")
 
 SYNC_PROTOCOL = "/attnshare/sync/1.0.0"
-MAX_RESPONSE = 32 << 20
-REQUEST_TIMEOUT_S = 10.0
-BATCH = 32
+_FETCH_TRIES = 4
+_NET_FAILURES = (AttnshareError, trio.TooSlowError, NetError)
+
+
+def _now_ms() -> int:
+    return int(trio.current_time() * 1000)
 
 
 class SyncService:
+    """Serves sync requests and runs anti-entropy (``run``) for one node."""
+
     def __init__(
-        self,
-        *,
-        p2p: P2P,
-        store: Store,
-        db: Worker,
-        consensus: Consensus,
-        genesis: Genesis,
-        metrics: Metrics,
-        interval_s: float,
-        rng: random.Random | None = None,
-        limits: BlockLimits | None = None,
-        peers: Callable[[], list[str]] | None = None,
+        self, *, p2p: P2P, store: Store, db: Worker, consensus: Consensus, genesis: Genesis, metrics: Metrics,
+        params: cu.SyncParams | None = None, interval_s: float | None = None, rng: random.Random | None = None,
+        limits: BlockLimits | None = None, peers: Callable[[], list[str]] | None = None,
     ) -> None:
-        self.p2p = p2p
-        self.store = store
-        self.db = db
-        self.consensus = consensus
-        self.genesis = genesis
-        self.metrics = metrics
-        self.interval_s = interval_s
+        params = params or cu.SyncParams()
+        if interval_s is not None:  # node.anti_entropy_s in config.toml
+            params = dataclasses.replace(params, interval_ms=int(interval_s * 1000))
+        params.validate()
+        self.p2p, self.store, self.db, self.consensus = p2p, store, db, consensus
+        self.genesis, self.metrics, self.params = genesis, metrics, params
         self.rng = rng or random.Random()
         self.limits = limits or BlockLimits()
         self._peers = peers or (lambda: [p.peer_id for p in self.p2p.connected_peers()])
+        self.gate = msg.ServeGate(params)
+        self.planner = cu.CatchupPlanner(params, genesis.validators, self.rng, _now_ms())
         self.rounds = 0
         p2p.set_handler(SYNC_PROTOCOL, self._serve)
 
     # ------------------------------------------------------------------ serving
     async def _serve(self, peer: str, data: bytes) -> bytes:
+        if not self.gate.admit(peer, _now_ms()):
+            self.metrics.sync_requests.labels("in", "busy").inc()
+            return msg.encode_response(ErrorResp(msg.ERR_BUSY, "busy: too many sync requests from you"))
         try:
-            req = decode_request(data)
+            return msg.encode_response(await self._answer(data))
+        finally:
+            self.gate.release(peer)
+
+    async def _answer(self, data: bytes) -> ErrorResp | HeadsResp | BlocksResp | msg.GetResp:
+        try:
+            req = msg.decode_request(data)
         except DecodeError as exc:
-            return encode_response(ErrorResp(400, str(exc)[:200]))
+            return ErrorResp(msg.ERR_BAD_REQUEST, sanitize_text(exc))
         self.metrics.sync_requests.labels("in", type(req).__name__).inc()
-        if isinstance(req, Heads):
-            heads = await self.db.run(self.store.heads)
-            return encode_response(HeadsResp(tuple(heads)))
+        if isinstance(req, msg.Heads):
+            return HeadsResp(tuple(await self.db.run(self.store.heads)))
         if isinstance(req, GetBlocks):
-            rows = await self.db.run(self.store.blocks_range, req.proposer, req.from_seq, min(req.limit, BATCH))
-            items = [
-                (Block(decode_signed_header(r.header, self.limits), r.payload).encode(), r.cert)
-                for r in rows if r.payload is not None and r.cert is not None
-            ]
-            # Large blocks: send the prefix that fits; the client asks again from the next seq.
-            return encode_response(BlocksResp.fitting(items))
-        if isinstance(req, Get):
-            row = await self.db.run(self.store.get_block, req.cid)
-            if row is None or row.payload is None:
-                return encode_response(GetResp(None, None))
-            block = Block(decode_signed_header(row.header, self.limits), row.payload)
-            return encode_response(GetResp(block.encode(), row.cert))
-        return encode_response(ErrorResp(400, "unsupported request"))
+            if req.proposer not in self.genesis.validators:  # a set lookup: no curve math
+                return ErrorResp(msg.ERR_NOT_FOUND, "not a validator")
+            return await self._serve_blocks(req)
+        row = await self.db.run(self.store.get_block, req.cid)
+        if row is None or row.payload is None:
+            return msg.GetResp(None, None)
+        return msg.GetResp(packb([row.header, row.payload]), row.cert)
+
+    async def _serve_blocks(self, req: GetBlocks) -> BlocksResp:
+        """Committed blocks from ``req.from_seq`` on, loaded only in chunks sure to fit the answer."""
+        fitter = msg.BlocksFitter(min(req.limit, self.params.batch), self.limits.max_block_bytes)
+        seq = req.from_seq
+        while (n := fitter.chunk()) > 0:
+            rows = await self.db.run(self.store.blocks_range, req.proposer, seq, n)
+            for r in rows:
+                seq = r.seq + 1
+                if r.payload is None or r.cert is None:
+                    continue
+                if not fitter.take(packb([r.header, r.payload]), r.cert):  # Block.encode(), no re-decoding
+                    return fitter.response()
+            if len(rows) < n:
+                break
+        return fitter.response()
 
     # ------------------------------------------------------------------ client
-    async def _ask(self, peer: str, req: object) -> object:
+    async def _ask(self, peer: str, req: msg.Get | GetBlocks | msg.Heads, deadline_ms: int) -> object:
         self.metrics.sync_requests.labels("out", type(req).__name__).inc()
-        with trio.fail_after(REQUEST_TIMEOUT_S):
-            raw = await self.p2p.request(peer, SYNC_PROTOCOL, encode_request(req), max_response=MAX_RESPONSE)
-        resp = decode_response(raw)
+        with trio.fail_at(deadline_ms / 1000):
+            raw = await self.p2p.request(peer, SYNC_PROTOCOL, msg.encode_request(req), max_response=msg.MAX_RESPONSE_BYTES)
+        resp = msg.decode_response(raw)
         if isinstance(resp, ErrorResp):
-            raise ValidationError(f"sync peer {peer} answered error {resp.code}: {resp.message}")
+            raise ValidationError(f"answered error {resp.code}: {sanitize_text(resp.message)}")
         return resp
 
     async def fetch_block(self, block_id: str, hint: str | None) -> tuple[Block, bytes | None] | None:
-        """Fetch one block (with its certificate if the peer has one) from ``hint`` or any peer."""
-        candidates = [hint] if hint else []
-        others = [p for p in self._peers() if p != hint]
+        """Fetch one block (with its certificate if the peer has one) from ``hint`` or other peers."""
+        others = [p for p in self._peers() if p != hint and not self.planner.is_banned(p, _now_ms())]
         self.rng.shuffle(others)
-        for peer in [*candidates, *others][:4]:
+        for peer in ([hint] if hint else []) + others[: _FETCH_TRIES - (1 if hint else 0)]:
             try:
-                resp = await self._ask(peer, Get(block_id))
-            except (AttnshareError, trio.TooSlowError, NetError) as exc:
-                log.debug("GET %s from %s failed: %s", block_id, peer, exc)
-                continue
-            if not isinstance(resp, GetResp) or resp.block is None:
-                continue
-            try:
-                block = decode_block(resp.block, self.limits)
-                if block.block_id != block_id:
-                    raise ValidationError("sync peer returned a different block")
-                block.signed.verify()
-            except AttnshareError as exc:
+                resp = await self._ask(peer, msg.Get(block_id), _now_ms() + self.params.request_timeout_ms)
+                if not isinstance(resp, msg.GetResp) or resp.block is None:
+                    continue
+                block = await trio.to_thread.run_sync(self._check_fetched, resp.block, block_id)
+            except _NET_FAILURES as exc:
                 self.metrics.remote_errors.labels("sync_block").inc()
-                log.info("bad block from %s: %s", peer, exc)
+                log.info("GET %s from %s failed: %s", block_id, peer, sanitize_text(exc))
                 continue
             return block, resp.cert
         return None
 
-    async def catch_up_with(self, peer: str) -> int:
-        """Pull every committed block ``peer`` has and we lack; returns how many we committed."""
-        resp = await self._ask(peer, Heads())
-        if not isinstance(resp, HeadsResp):
-            return 0
-        ours = {p: (s, n) for p, s, _, n in await self.db.run(self.store.heads)}
-        total = 0
-        for proposer, seq, _bid, count in resp.heads:
-            if proposer not in self.genesis.validators:
-                continue
-            have_seq, have_count = ours.get(proposer, (0, 0))
-            # 1. Everything above our head, in order.
-            start = have_seq + 1
-            while start <= seq:
-                got = await self._blocks_from(peer, proposer, start)
-                if not got:
-                    break
-                new = sum(1 for _, fresh in got if fresh)
-                total += new
-                have_count += new
-                start = max(sq for sq, _ in got) + 1
-            # 2. Gaps below our head (commits learned live while earlier ones were missed).
-            if have_count < count:
-                missing = await self.db.run(self.store.missing_committed_seqs, proposer, seq)
-                while missing and have_count < count:
-                    got = await self._blocks_from(peer, proposer, missing[0])
-                    if not got:
-                        break
-                    covered = max(sq for sq, _ in got)
-                    new = sum(1 for _, fresh in got if fresh)
-                    total += new
-                    have_count += new
-                    missing = [m for m in missing if m > covered]
-        return total
+    def _check_fetched(self, data: bytes, block_id: str) -> Block:
+        block = decode_block(data, self.limits)
+        if block.block_id != block_id:
+            raise ValidationError("sync peer returned a different block")
+        check_header_for_genesis(block, self.genesis)
+        block.signed.verify(self.genesis.id)
+        return block
 
-    async def _blocks_from(self, peer: str, proposer: str, from_seq: int) -> list[tuple[int, bool]]:
-        """Fetch committed blocks from ``from_seq`` on; commit the ones we lack.
-
-        Returns (seq, newly committed) per block received.
-        """
-        got = await self._ask(peer, GetBlocks(proposer, from_seq, BATCH))
-        if not isinstance(got, BlocksResp) or not got.items:
-            return []
-        seqs = []
-        for block_bytes, cert_bytes in got.items:
-            seqs.append(await self._commit_synced(block_bytes, cert_bytes, proposer))
-        return seqs
-
-    async def _commit_synced(self, block_bytes: bytes, cert_bytes: bytes, proposer: str) -> tuple[int, bool]:
-        block = decode_block(block_bytes, self.limits)
-        h = block.signed.header
-        if h.proposer != proposer or block.payload is None:
-            raise ValidationError("sync peer sent a block for another proposer or without payload")
-        mine = await self.db.run(self.store.block_at, h.proposer, h.seq)
-        if mine is not None:
-            if mine.block_id != block.block_id:
-                # Two certified blocks in one slot: more than f validators are faulty.
-                raise ValidationError(f"sync peer's block {block.block_id} conflicts with committed {mine.block_id}")
-            return h.seq, False  # already committed here: skip the signature work
-        block.signed.verify()
-        cert = decode_certificate(cert_bytes)
-        if cert.block_id != block.block_id or (cert.proposer, cert.seq) != (h.proposer, h.seq):
-            raise ValidationError("certificate does not match the block")
-        verify_certificate(cert, self.genesis.validators)
-        records = await trio.to_thread.run_sync(open_payload, h, block.payload, self.limits)
-        await self.consensus.commit_verified(block, records, cert)
-        self.metrics.sync_blocks.inc()
-        return h.seq, True
-
+    # ------------------------------------------------------------------ anti-entropy
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        """Anti-entropy: every interval, catch up with one random connected peer."""
+        """Anti-entropy: carry out the planner's rounds, forever."""
         task_status.started()
         while True:
-            await trio.sleep(self.interval_s * (0.5 + self.rng.random()))
-            peers = self._peers()
-            if not peers:
-                continue
-            peer = self.rng.choice(peers)
+            await trio.sleep_until(max(self.planner.next_wake_ms(), _now_ms() + 10) / 1000)
+            self.planner.handle(cu.Peers(tuple(self._peers())), _now_ms())
+            await self._carry(self.planner.tick(_now_ms()))
+
+    async def _carry(self, effects: list[cu.Effect]) -> None:
+        queue = list(effects)
+        while queue:
+            eff = queue.pop(0)
+            event: cu.Event | None
+            match eff:
+                case cu.AskHeads(peer, deadline):
+                    event = await self._guard(peer, self._heads(peer, deadline))
+                case cu.AskBlocks(peer, proposer, from_seq, limit, deadline):
+                    event = await self._guard(peer, self._blocks(peer, proposer, from_seq, limit, deadline))
+                case cu.LookupGaps(proposer, upto):
+                    event = cu.GapsGot(proposer, tuple(await self.db.run(self.store.missing_committed_seqs, proposer,
+                                                                      upto)))
+                case cu.RoundEnded(peer, new, why):
+                    self.rounds += 1
+                    if new:
+                        log.info("anti-entropy: committed %d blocks from %s (%s)", new, peer, why)
+                    event = None
+                case cu.Penalized(peer, why, standing, banned):
+                    self.metrics.remote_errors.labels("sync_peer").inc()
+                    log.info("sync peer %s lost standing (now %d%s): %s", peer, standing,
+                             ", banned from catch-up" if banned else "", sanitize_text(why))
+                    event = None
+                case _:
+                    raise LocalError(f"unknown catch-up effect {eff!r:.80}")
+            if event is not None:
+                queue += self.planner.handle(event, _now_ms())
+
+    async def _guard(self, peer: str, work: Awaitable[cu.Event]) -> cu.Event:
+        """Await one request; any network or protocol failure becomes a Failed event."""
+        try:
+            return await work
+        except _NET_FAILURES as exc:
+            self.metrics.remote_errors.labels("sync").inc()
+            return cu.Failed(peer, sanitize_text(exc, 120))
+
+    async def _heads(self, peer: str, deadline: int) -> cu.Event:
+        resp = await self._ask(peer, msg.Heads(), deadline)
+        if not isinstance(resp, HeadsResp):
+            raise ValidationError("answered Heads with another message")
+        return cu.HeadsGot(peer, resp.heads, cu.plan_ours(await self.db.run(self.store.heads)))
+
+    async def _blocks(self, peer: str, proposer: str, from_seq: int, limit: int, deadline: int) -> cu.Event:
+        resp = await self._ask(peer, GetBlocks(proposer, from_seq, limit), deadline)
+        if not isinstance(resp, BlocksResp):
+            raise ValidationError("answered GetBlocks with another message")
+        seqs: list[int] = []
+        new = 0
+        for block_bytes, cert_bytes in resp.items:
             try:
-                n = await self.catch_up_with(peer)
-                if n:
-                    log.info("anti-entropy: committed %d blocks from %s", n, peer)
-            except (AttnshareError, trio.TooSlowError) as exc:
-                self.metrics.remote_errors.labels("sync").inc()
-                log.info("anti-entropy with %s failed: %s", peer, exc)
-            self.rounds += 1
+                seq, fresh = await self._commit_synced(block_bytes, cert_bytes, proposer)
+            except AttnshareError as exc:
+                return cu.BlocksGot(peer, proposer, from_seq, tuple(seqs), new, bad=sanitize_text(exc, 120))
+            seqs.append(seq)
+            new += fresh
+        return cu.BlocksGot(peer, proposer, from_seq, tuple(seqs), new)
+
+    async def _commit_synced(self, block_bytes: bytes, cert_bytes: bytes, proposer: str) -> tuple[int, bool]:
+        block = await trio.to_thread.run_sync(decode_block, block_bytes, self.limits)
+        h = block.header
+        if h.proposer != proposer:
+            raise ValidationError("sync peer sent a block of another proposer")
+        mine = await self.db.run(self.store.block_at, h.proposer, h.seq)
+        if mine is not None:
+            if mine.block_id != block.block_id:  # two certified blocks in one slot: > f faulty validators
+                raise ValidationError(f"block {block.block_id} conflicts with committed {mine.block_id}")
+            return h.seq, False  # already committed here: skip the signature work
+        block, records, cert = await trio.to_thread.run_sync(
+            verify_certified, block, cert_bytes, self.genesis, self.limits)
+        submit = getattr(self.consensus, "submit_synced", None)
+        if submit is not None:
+            fresh = bool(await submit(block, records, cert))
+        else:  # until the consensus core lands submit_synced
+            await self.consensus.commit_verified(block, records, cert)
+            fresh = True
+        if fresh:
+            self.metrics.sync_blocks.inc()
+        return h.seq, fresh
+
