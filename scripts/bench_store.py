@@ -80,7 +80,7 @@ def bench_ingest(base: Path, records: list[Record], batch: int, count: int, sync
     with Store.open(path, ME, synchronous=sync) as s:
         t0 = time.perf_counter()
         for i in range(0, len(recs), batch):
-            s.add_records(recs[i : i + batch], 1)
+            s.add_records_new(recs[i : i + batch], 1)
         dt = time.perf_counter() - t0
         if s.count_records()["pending"] != len(recs):
             raise RuntimeError("ingest lost records")
@@ -151,7 +151,7 @@ def bench_search(path: Path, n: int) -> dict[str, dict[str, float]]:
 
 def bench_reads(path: Path, records: list[Record], n: int) -> dict[str, float]:
     with Store.open(path, ME) as s:
-        s.add_records(records[:n], 1)
+        s.add_records_new(records[:n], 1)
         cids = [r.cid for r in records[:n]]
         t0 = time.perf_counter()
         for c in cids:

@@ -113,19 +113,18 @@ def test_locked_database_is_a_store_error(tmp_path: Path) -> None:
     other.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(StoreError, match="locked"):
-            s.add_records([rec(1)], 1)
+            s.add_records_new([rec(1)], 1)
     finally:
         other.execute("ROLLBACK")
         other.close()
-    assert s.add_records([rec(1)], 1) == [rec(1).cid]  # usable again afterwards
+    assert s.add_records_new([rec(1)], 1) == [True]  # usable again afterwards
     s.close()
 
 
 # --- records -------------------------------------------------------------------------
 def test_add_records_roundtrip_and_idempotent(store: Store) -> None:
     rs = [rec(i, note="x" * i) for i in range(5)]
-    cids = store.add_records(rs, now_ms=7)
-    assert cids == [r.cid for r in rs]
+    assert store.add_records_new(rs, now_ms=7) == [True] * 5
     row = store.get_record(rs[2].cid)
     assert row is not None
     assert row.record == rs[2]
@@ -133,21 +132,22 @@ def test_add_records_roundtrip_and_idempotent(store: Store) -> None:
     assert (row.status, row.score, row.block_id, row.ingested_ms) == ("pending", None, None, 7)
     store.mark_records([rs[0].cid], "kept", scores=[0.25])
     # Duplicates (mixed with a new one) leave existing rows untouched.
-    again = store.add_records([rs[0], rec(9), rs[1]], now_ms=99)
-    assert again == [rs[0].cid, rec(9).cid, rs[1].cid]
+    again = store.add_records_new([rs[0], rec(9), rs[1]], now_ms=99)
+    assert again == [False, True, False]
+    assert store.add_records_new([rec(20), rec(20)], now_ms=99) == [True, False]  # repeated in one call
     r0 = store.get_record(rs[0].cid)
     assert r0 is not None
     assert (r0.status, r0.score, r0.ingested_ms) == ("kept", 0.25, 7)
-    assert store.count_records() == {"pending": 5, "shipped": 0, "kept": 1, "committed": 0}
+    assert store.count_records() == {"pending": 6, "shipped": 0, "kept": 1, "committed": 0}
     assert store.get_record(rec(100).cid) is None
-    assert store.add_records([], 1) == []
+    assert store.add_records_new([], 1) == []
 
 
 def test_pending_records_fifo(store: Store) -> None:
     # ts_ms order differs from ingest order on purpose: ingest order wins.
     rs = [rec(i) for i in (5, 1, 4, 2, 3)]
     for r in rs:
-        store.add_records([r], now_ms=1)
+        store.add_records_new([r], now_ms=1)
     assert store.pending_records(10) == rs
     assert store.pending_records(2) == rs[:2]
     store.mark_records([rs[0].cid, rs[2].cid], "kept", scores=[0.1, 0.2])
@@ -159,7 +159,7 @@ def test_pending_records_fifo(store: Store) -> None:
 
 def test_mark_records_rules(store: Store) -> None:
     rs = [rec(i) for i in range(3)]
-    store.add_records(rs, 1)
+    store.add_records_new(rs, 1)
     with pytest.raises(LocalError, match="commit_block"):
         store.mark_records([rs[0].cid], "committed")
     with pytest.raises(LocalError):
@@ -187,7 +187,7 @@ def test_mark_records_rules(store: Store) -> None:
 def test_query_records_filters(store: Store) -> None:
     a = [Record.create("trade", ME, i, {"i": i}) for i in range(4)]
     b = [Record.create("post", ME, i, {"i": i}) for i in range(3)]
-    store.add_records(a + b, 1)
+    store.add_records_new(a + b, 1)
     store.mark_records([r.cid for r in a], "kept", scores=[0.1, 0.5, 0.7, 0.9])
     assert [x.record for x in store.query_records(kind="post")] == list(reversed(b))
     assert {x.record for x in store.query_records(min_score=0.6)} == {a[2], a[3]}
@@ -375,7 +375,7 @@ def test_chain_state_block_records_latest_own(store: Store) -> None:
         [(ALICE, 1, "a1", 2), (BOB, 0, None, 1)]
     )
     rs = [rec(i) for i in range(3)]
-    store.add_records(rs, 1)
+    store.add_records_new(rs, 1)
     put(store, "m1", ME, 1, n=2)
     put(store, "m2", ME, 2, n=1)
     store.mark_records([rs[0].cid, rs[2].cid], "shipped", block_id="m1")
@@ -400,7 +400,7 @@ def test_list_blocks_time_window(store: Store) -> None:
 
 def test_committed_record_cids(store: Store) -> None:
     local = [rec(i) for i in range(4)]
-    store.add_records(local, 1)
+    store.add_records_new(local, 1)
     put(store, "mine", ME, 1, n=2)
     store.mark_records([local[0].cid, local[1].cid], "shipped", block_id="mine")
     # Shipped, not yet committed: not deduplicated yet.
@@ -431,7 +431,7 @@ def test_search_finds_committed_records_by_field_words(store: Store) -> None:
             {"title": "Café crème price rise", "city": "Zürich"},
         ],
     )
-    store.add_records([Record.create("post", ME, 9, {"title": "Rotterdam local only"})], 1)
+    store.add_records_new([Record.create("post", ME, 9, {"title": "Rotterdam local only"})], 1)
     assert [x.record for x in store.search("rotterdam")] == [rs[0]]  # local pending not indexed
     assert [x.record for x in store.search("truck ROTTERDAM")] == [rs[0]]
     assert {x.record for x in store.search("port")} == {rs[0], rs[1]}  # field name and value
@@ -545,54 +545,24 @@ def test_evidence_roundtrip_and_idempotent(store: Store) -> None:
     assert len(store.list_evidence(limit=1)) == 1
 
 
-# --- meta / seq -------------------------------------------------------------------------
-def test_reserve_seq_survives_reopen(tmp_path: Path) -> None:
-    p = tmp_path / "s.db"
-    s = Store.open(p, local_origin=ME)
-    assert [s.reserve_seq() for _ in range(3)] == [1, 2, 3]
-    s.close()
-    s = Store.open(p, local_origin=ME)
-    assert s.reserve_seq() == 4
-    s.close()
-
-
-def test_reserve_seq_skips_our_stored_blocks(tmp_path: Path) -> None:
-    s = Store.open(tmp_path / "s.db", ME)  # local_origin may be positional
-    put(s, "ours", ME, 41)  # e.g. re-synced after the meta row was lost
-    put(s, "theirs", ALICE, 100)
-    assert s.reserve_seq() == 42
-    assert s.reserve_seq() == 43
-    s.close()
-
-
-def test_meta_roundtrip(store: Store) -> None:
-    assert store.get_meta("last_committed") is None
-    store.set_meta("last_committed", "bafy")
-    store.set_meta("last_committed", "bafz")
-    assert store.get_meta("last_committed") == "bafz"
-    with pytest.raises(LocalError):
-        store.set_meta("k", 5)  # type: ignore[arg-type]
-
-
 # --- peers ----------------------------------------------------------------------------
-def test_peers_roundtrip(store: Store) -> None:
-    store.upsert_peer(ALICE, ["/ip4/127.0.0.1/tcp/1"], 10)
-    store.upsert_peer(BOB, [], 20)
-    store.set_peer_blocked(ALICE, True)
-    store.upsert_peer(ALICE, ["/ip4/127.0.0.1/tcp/2", "/ip4/10.0.0.1/tcp/2"], 30)  # keeps blocked
-    store.set_peer_blocked(ME, True)  # never seen, still blocked
-    peers = store.list_peers()
-    assert [(p.peer_id, p.addrs, p.last_seen_ms, p.blocked) for p in peers] == [
-        (ALICE, ("/ip4/127.0.0.1/tcp/2", "/ip4/10.0.0.1/tcp/2"), 30, True),
-        (BOB, (), 20, False),
-        (ME, (), None, True),
-    ]
-    store.set_peer_blocked(ALICE, False)
-    assert {p.peer_id for p in store.list_peers(blocked=True)} == {ME}
+def test_blocked_peers_roundtrip_and_survive_reopen(tmp_path: Path) -> None:
+    p = tmp_path / "peers.db"
+    with Store.open(p, ME) as store:
+        store.set_peer_blocked(ALICE, True)
+        store.set_peer_blocked(BOB, True)
+        store.set_peer_blocked(ME, True)
+        store.set_peer_blocked(BOB, False)
+    with Store.open(p, ME) as store:
+        assert {(q.peer_id, q.addrs, q.last_seen_ms) for q in store.list_peers(blocked=True)} == {
+            (ALICE, (), None),
+            (ME, (), None),
+        }
+        assert [q.peer_id for q in store.list_peers(blocked=False)] == [BOB]
 
 
 def test_statistics(store: Store) -> None:
-    store.add_records([rec(1), rec(2)], 1)
+    store.add_records_new([rec(1), rec(2)], 1)
     put(store, "b1")
     store.add_votes([("b1", ALICE, ALICE, 1, 1, b"v")])
     st = store.statistics()
@@ -609,7 +579,7 @@ def test_usable_from_several_threads(store: Store) -> None:
     def work(base: int) -> None:
         try:
             for i in range(20):
-                store.add_records([rec(base + i)], 1)
+                store.add_records_new([rec(base + i)], 1)
                 store.pending_records(5)
         except BaseException as exc:  # surfaced below
             errors.append(exc)
@@ -634,7 +604,7 @@ s = Store.open(sys.argv[1], local_origin=me)
 i = 0
 while True:
     batch = [Record.create("reading", me, n, {"n": n, "pad": "x" * 64}) for n in range(i, i + 50)]
-    s.add_records(batch, 1)
+    s.add_records_new(batch, 1)
     i += 50
     print("acked", i, flush=True)
 """

@@ -1,0 +1,388 @@
+"""Blocks and certificates: storing (windowed), committing (batched), rejecting, reading.
+
+Blocks are ``pending`` until ``commit_block`` (with a certificate) or
+``reject_block``. A partial UNIQUE index on ``(proposer, seq)`` over committed
+blocks makes a fork impossible to store; committing checks first and raises
+ForkError naming both blocks. An uncertified ``put_block`` is refused, cheaply
+and silently (counted in ``statistics().refused``), outside the write window
+or beyond ``max_blocks_per_slot`` (see chain.py); a certified one never is.
+
+``commit_block`` is one durable transaction per block; ``commit_blocks`` stores
+and commits many certified blocks in one transaction (one fsync), which is
+what a node catching up wants. Full-text indexing is not part of either: the
+records are queued and indexed in batches (search.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from node.store.chain import ChainTable
+from node.store.db import check_limit
+from node.store.errors import ForkError
+from node.store.records import IN_COMMITTED_BLOCK, RECORD_COLS
+from node.store.rows import BLOCK_STATUSES, BlockRow, RecordRow, block_row
+from node.store.search import SearchIndex
+from protocol.errors import LocalError
+from protocol.record import Record
+
+BLOCK_COLS = (
+    "b.block_id, b.proposer, b.seq, b.header, b.payload, b.status, c.cert, "
+    "b.created_ms, b.received_ms, c.committed_ms, b.record_count"
+)
+BLOCK_FROM = "blocks b LEFT JOIN certificates c ON c.block_id = b.block_id"
+_INSERT_BLOCK = (
+    "INSERT INTO blocks (block_id, proposer, seq, header, payload, created_ms, "
+    "record_count, received_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPSERT_COMMITTED = (
+    "INSERT INTO records (cid, kind, origin, ts_ms, body, status, score, block_id, "
+    "ingested_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (cid) DO UPDATE SET status = excluded.status, score = excluded.score, "
+    "block_id = excluded.block_id "
+    f"WHERE records.block_id IS excluded.block_id OR NOT {IN_COMMITTED_BLOCK}"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CommitItem:
+    """One certified block for :meth:`BlocksTable.commit_blocks`: the block, its cert, its records."""
+
+    block_id: str
+    proposer: str
+    seq: int
+    header: bytes
+    payload: bytes | None
+    created_ms: int
+    record_count: int
+    cert: bytes
+    records: Sequence[Record]
+    scores: Sequence[float]
+
+
+class BlocksTable(ChainTable, SearchIndex):
+    def put_block(
+        self,
+        block_id: str,
+        proposer: str,
+        seq: int,
+        header: bytes,
+        payload: bytes | None,
+        created_ms: int,
+        record_count: int,
+        now_ms: int,
+        *,
+        certified: bool = False,
+    ) -> bool:
+        """Store a block as ``pending``. Idempotent. True if it was newly stored.
+
+        For a block already stored, fills in the payload if it was missing
+        and returns False. An uncertified block (``certified=False``, the
+        default: a block seen on gossip) outside its proposer's write window,
+        in a slot already committed to another block, or beyond
+        ``max_blocks_per_slot`` in its slot is not stored, and False is
+        returned; our own blocks are never refused. Pass ``certified=True``
+        for a block whose certificate was verified (it is about to be
+        committed). The caller has checked the header signature and the
+        payload CID.
+        """
+        with self._write() as conn:
+            stored = self._put(conn, block_id, proposer, seq, header, payload, created_ms, record_count,
+                               now_ms, certified or proposer == self._local_origin)
+        return stored
+
+    def _put(
+        self,
+        conn: sqlite3.Connection,
+        block_id: str,
+        proposer: str,
+        seq: int,
+        header: bytes,
+        payload: bytes | None,
+        created_ms: int,
+        record_count: int,
+        now_ms: int,
+        trusted: bool,
+    ) -> bool:
+        row = conn.execute(
+            "SELECT proposer, seq, header, payload IS NULL FROM blocks WHERE block_id = ?", (block_id,)
+        ).fetchone()
+        if row is not None:
+            if (row[0], row[1], bytes(row[2])) != (proposer, seq, header):
+                # The block id is the header's CID, so this is a caller bug.
+                raise LocalError(f"put_block: block {block_id} already stored with another header")
+            if row[3] and payload is not None:
+                conn.execute("UPDATE blocks SET payload = ? WHERE block_id = ?", (payload, block_id))
+            return False
+        if not trusted:
+            if not self._in_window(seq, self._head(conn, proposer)):
+                self._refuse("block_window")
+                return False
+            decided = conn.execute(
+                "SELECT outcome FROM slot_decisions WHERE proposer = ? AND seq = ?", (proposer, seq)
+            ).fetchone()
+            if decided is not None and decided[0] == "committed":
+                self._refuse("block_slot_committed")
+                return False
+            (n,) = conn.execute(
+                "SELECT count(*) FROM blocks WHERE proposer = ? AND seq = ?", (proposer, seq)
+            ).fetchone()
+            if n >= self.params.max_blocks_per_slot:
+                self._refuse("block_slot_full")
+                return False
+        conn.execute(_INSERT_BLOCK, (block_id, proposer, seq, header, payload, created_ms, record_count, now_ms))
+        return True
+
+    def get_block(self, block_id: str) -> BlockRow | None:
+        """The stored block (any status) with its certificate, or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT {BLOCK_COLS} FROM {BLOCK_FROM} WHERE b.block_id = ?", (block_id,)
+            ).fetchone()
+        return None if row is None else block_row(row)
+
+    def block_at(self, proposer: str, seq: int) -> BlockRow | None:
+        """The committed block in slot (proposer, seq), or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT {BLOCK_COLS} FROM {BLOCK_FROM} "
+                "WHERE b.proposer = ? AND b.seq = ? AND b.status = 'committed'",
+                (proposer, seq),
+            ).fetchone()
+        return None if row is None else block_row(row)
+
+    def commit_block(
+        self,
+        block_id: str,
+        cert: bytes,
+        records: Sequence[Record],
+        scores: Sequence[float],
+        now_ms: int,
+    ) -> bool:
+        """Commit a stored block with its certificate, in one durable transaction.
+
+        Marks the block committed, stores the certificate, records the slot
+        decision, inserts or updates its records (``committed``, or
+        ``shipped`` when their origin is our ``local_origin``; a record
+        already in another committed block stays there) and queues them for
+        search. ``records`` may be empty when the payload is not at hand yet;
+        calling again with the records fills them in. Returns True if the
+        block was newly committed, False if it already was. Raises ForkError
+        if another block is committed in the same slot, LocalError if the
+        block is unknown or the counts are off.
+        """
+        with self._write() as conn:
+            newly = self._commit(conn, block_id, cert, records, scores, now_ms)
+        self._after_commit()
+        return newly
+
+    def commit_blocks(self, items: Sequence[CommitItem], now_ms: int) -> list[bool]:
+        """Store and commit several certified blocks in ONE durable transaction.
+
+        Each item is stored as by ``put_block(certified=True)`` and committed
+        as by ``commit_block``. All or nothing: a ForkError or LocalError on
+        any item leaves none of them stored. Returns, per item, whether it
+        was newly committed.
+        """
+        out = []
+        with self._write() as conn:
+            for it in items:
+                self._put(conn, it.block_id, it.proposer, it.seq, it.header, it.payload,
+                          it.created_ms, it.record_count, now_ms, True)
+                out.append(self._commit(conn, it.block_id, it.cert, it.records, it.scores, now_ms))
+        self._after_commit()
+        return out
+
+    def _commit(
+        self,
+        conn: sqlite3.Connection,
+        block_id: str,
+        cert: bytes,
+        records: Sequence[Record],
+        scores: Sequence[float],
+        now_ms: int,
+    ) -> bool:
+        if len(scores) != len(records):
+            raise LocalError(f"commit_block: {len(scores)} scores for {len(records)} records")
+        row = conn.execute(
+            "SELECT proposer, seq, status, record_count FROM blocks WHERE block_id = ?", (block_id,)
+        ).fetchone()
+        if row is None:
+            raise LocalError(f"commit_block: block {block_id} is not stored; put_block first")
+        proposer, seq, status, record_count = row
+        if records and len(records) != record_count:
+            raise LocalError(
+                f"commit_block: block {block_id} holds {record_count} records, got {len(records)}"
+            )
+        newly: bool = status != "committed"
+        if newly:
+            other = conn.execute(
+                "SELECT block_id FROM blocks WHERE proposer = ? AND seq = ? "
+                "AND status = 'committed' AND block_id != ?",
+                (proposer, seq, block_id),
+            ).fetchone()
+            if other is not None:
+                raise ForkError(proposer, seq, other[0], block_id)
+            try:
+                conn.execute(
+                    "UPDATE blocks SET status = 'committed', decided_ms = ? WHERE block_id = ?",
+                    (now_ms, block_id),
+                )
+            except sqlite3.IntegrityError:
+                # The partial unique index is the backstop for the check above.
+                raise ForkError(proposer, seq, "(unknown)", block_id) from None
+            conn.execute(
+                "INSERT INTO certificates (block_id, cert, committed_ms) VALUES (?, ?, ?) "
+                "ON CONFLICT (block_id) DO UPDATE SET cert = excluded.cert, "
+                "committed_ms = excluded.committed_ms",
+                (block_id, cert, now_ms),
+            )
+            self._decide(conn, proposer, seq, "committed", block_id)
+        if records:
+            # Record.cid hashes and base32-encodes on every access: do it once.
+            cids = [r.cid for r in records]
+            local = self._local_origin
+            conn.executemany(
+                _UPSERT_COMMITTED,
+                [
+                    (cid, r.kind, r.origin, r.ts_ms, r.canonical_bytes(),
+                     "shipped" if r.origin == local else "committed", float(s), block_id, now_ms)
+                    for cid, r, s in zip(cids, records, scores, strict=True)
+                ],
+            )
+            self._queue_fts(conn, block_id, dict(zip(cids, records, strict=True)))
+        return newly
+
+    def reject_block(self, block_id: str, now_ms: int) -> bool:
+        """Mark a pending block rejected and record the slot's decision. True if it changed.
+
+        A committed block is never un-committed (its certificate is proof),
+        and an unknown block is ignored: both return False.
+        """
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE blocks SET status = 'rejected', decided_ms = ? "
+                "WHERE block_id = ? AND status = 'pending' RETURNING proposer, seq",
+                (now_ms, block_id),
+            )
+            row = cur.fetchone()
+            if row is None:
+                return False
+            self._decide(conn, row[0], row[1], "rejected", block_id)
+            return True
+
+    def heads(self) -> list[tuple[str, int, str, int]]:
+        """Per proposer: ``(proposer, highest committed seq, its block_id, committed count)``."""
+        with self._read() as conn:
+            # SQLite guarantees bare columns come from the row holding MAX().
+            rows = conn.execute(
+                "SELECT proposer, max(seq), block_id, count(*) FROM blocks "
+                "WHERE status = 'committed' GROUP BY proposer ORDER BY proposer"
+            ).fetchall()
+        return [(p, s, b, n) for p, s, b, n in rows]
+
+    def missing_committed_seqs(self, proposer: str, upto: int, limit: int = 4096) -> list[int]:
+        """Seqs in ``[1, upto]`` with no committed block of ``proposer`` here (gaps, or rejected slots)."""
+        with self._read() as conn:
+            have = {
+                s
+                for (s,) in conn.execute(
+                    "SELECT seq FROM blocks WHERE proposer = ? AND status = 'committed' AND seq <= ?",
+                    (proposer, upto),
+                )
+            }
+        out = []
+        for s in range(1, upto + 1):
+            if s not in have:
+                out.append(s)
+                if len(out) >= limit:
+                    break
+        return out
+
+    def blocks_range(self, proposer: str, from_seq: int, limit: int) -> list[BlockRow]:
+        """Committed blocks of ``proposer`` with seq >= ``from_seq``, ascending."""
+        check_limit(limit)
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT {BLOCK_COLS} FROM {BLOCK_FROM} WHERE b.proposer = ? AND b.seq >= ? "
+                "AND b.status = 'committed' ORDER BY b.seq LIMIT ?",
+                (proposer, from_seq, limit),
+            ).fetchall()
+        return [block_row(r) for r in rows]
+
+    def list_blocks(
+        self,
+        *,
+        proposer: str | None = None,
+        status: str | None = None,
+        since_ms: int | None = None,
+        until_ms: int | None = None,
+        limit: int = 100,
+    ) -> list[BlockRow]:
+        """Blocks (any status unless given), newest received first.
+
+        ``since_ms`` (inclusive) and ``until_ms`` (exclusive) bound the local
+        ``received_ms``, which, unlike ``created_ms``, a proposer cannot fake.
+        """
+        check_limit(limit)
+        if status is not None and status not in BLOCK_STATUSES:
+            raise LocalError(f"unknown block status {status!r}; one of {BLOCK_STATUSES}")
+        where: list[str] = []
+        args: list[Any] = []
+        for cond, val in (
+            ("b.proposer = ?", proposer),
+            ("b.status = ?", status),
+            ("b.received_ms >= ?", since_ms),
+            ("b.received_ms < ?", until_ms),
+        ):
+            if val is not None:
+                where.append(cond)
+                args.append(val)
+        sql = f"SELECT {BLOCK_COLS} FROM {BLOCK_FROM}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY b.received_ms DESC, b.rowid DESC LIMIT ?"
+        with self._read() as conn:
+            rows = conn.execute(sql, (*args, limit)).fetchall()
+        return [block_row(r) for r in rows]
+
+    def block_records(self, block_id: str) -> list[RecordRow]:
+        """The stored records that belong to ``block_id`` (shipped or committed in it).
+
+        Ordered by ingest. A record committed in an earlier block stays with
+        that block and is not listed here.
+        """
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT {RECORD_COLS} FROM records WHERE block_id = ? ORDER BY id", (block_id,)
+            ).fetchall()
+        return [self._record_row(r) for r in rows]
+
+    def latest_own_block(self, proposer: str | None = None) -> BlockRow | None:
+        """The highest-seq block (any status) of ``proposer``, by default ours.
+
+        After a restart this is the block we may still have to re-announce.
+        """
+        who = proposer if proposer is not None else self._local_origin
+        if who is None:
+            raise LocalError("latest_own_block: no proposer given and no local_origin set")
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT {BLOCK_COLS} FROM {BLOCK_FROM} WHERE b.proposer = ? "
+                "ORDER BY b.seq DESC, b.status = 'committed' DESC, b.received_ms DESC LIMIT 1",
+                (who,),
+            ).fetchone()
+        return None if row is None else block_row(row)
+
+    def count_committed(self) -> tuple[int, int]:
+        """(committed blocks, records stored as part of a committed block)."""
+        with self._read() as conn:
+            blocks = conn.execute("SELECT count(*) FROM blocks WHERE status = 'committed'").fetchone()[0]
+            records = conn.execute(
+                "SELECT count(*) FROM records r JOIN blocks b ON b.block_id = r.block_id "
+                "WHERE b.status = 'committed'"
+            ).fetchone()[0]
+        return blocks, records

@@ -1,0 +1,209 @@
+"""The schema, its migrations, and the connection settings.
+
+Kept inline (not a .sql file) so it ships with the module and each statement
+can run inside one explicit transaction: sqlite3.executescript() would COMMIT
+first and break a migration's atomicity. ``MIGRATIONS[i]`` migrates
+``user_version`` i to i + 1, in one transaction together with the new
+``user_version``. Append, never edit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from node.store.errors import StoreError
+
+SCHEMA_VERSION = 2
+# "atsh": lets open() tell an unrelated SQLite file from an attnshare store.
+APPLICATION_ID = 0x61747368
+
+_SCHEMA_V1 = (
+    # ``id`` is the ingest order (pending_records is FIFO) and the FTS rowid; an
+    # explicit INTEGER PRIMARY KEY is stable across VACUUM, an implicit rowid
+    # is not. ``cid`` is the record's identity and unique.
+    """CREATE TABLE records (
+        id INTEGER PRIMARY KEY,
+        cid TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        ts_ms INTEGER NOT NULL,
+        body BLOB NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'shipped', 'kept', 'committed')),
+        score REAL,
+        block_id TEXT REFERENCES blocks(block_id),
+        ingested_ms INTEGER NOT NULL,
+        indexed INTEGER NOT NULL DEFAULT 0 CHECK (indexed IN (0, 1))
+    )""",
+    "CREATE INDEX records_status ON records(status, id)",
+    "CREATE INDEX records_kind ON records(kind, id)",
+    "CREATE INDEX records_block ON records(block_id) WHERE block_id IS NOT NULL",
+    # Contentless: the text lives in records.body already; rows are only ever
+    # added (a committed record never leaves its block), so no delete support
+    # is needed.
+    """CREATE VIRTUAL TABLE records_fts USING fts5(
+        text, content='', tokenize='unicode61 remove_diacritics 2'
+    )""",
+    """CREATE TABLE blocks (
+        block_id TEXT PRIMARY KEY,
+        proposer TEXT NOT NULL,
+        seq INTEGER NOT NULL CHECK (seq >= 1),
+        header BLOB NOT NULL,
+        payload BLOB,
+        created_ms INTEGER NOT NULL,
+        record_count INTEGER NOT NULL CHECK (record_count >= 0),
+        received_ms INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'committed', 'rejected')),
+        decided_ms INTEGER
+    )""",
+    # The fork guard: at most one committed block per slot, enforced by SQLite.
+    "CREATE UNIQUE INDEX blocks_committed_slot ON blocks(proposer, seq) WHERE status = 'committed'",
+    "CREATE INDEX blocks_slot ON blocks(proposer, seq)",
+    "CREATE INDEX blocks_received ON blocks(received_ms)",
+    """CREATE TABLE certificates (
+        block_id TEXT PRIMARY KEY REFERENCES blocks(block_id),
+        cert BLOB NOT NULL,
+        committed_ms INTEGER NOT NULL
+    )""",
+    # Up to StoreParams.max_votes_per_voter_slot votes per (proposer, seq,
+    # voter) are kept on purpose: two different ones are voter equivocation.
+    """CREATE TABLE votes (
+        block_id TEXT NOT NULL,
+        voter TEXT NOT NULL,
+        proposer TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        decision INTEGER NOT NULL,
+        vote BLOB NOT NULL,
+        PRIMARY KEY (proposer, seq, voter, block_id)
+    )""",
+    "CREATE INDEX votes_block ON votes(block_id)",
+    "CREATE INDEX votes_voter ON votes(voter)",
+    """CREATE TABLE own_votes (
+        proposer TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        block_id TEXT NOT NULL,
+        vote BLOB NOT NULL,
+        PRIMARY KEY (proposer, seq)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE evidence (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        offender TEXT NOT NULL,
+        proposer TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        body BLOB NOT NULL,
+        body_hash BLOB NOT NULL UNIQUE,
+        found_ms INTEGER NOT NULL
+    )""",
+    "CREATE INDEX evidence_offender ON evidence(offender)",
+    """CREATE TABLE peers (
+        peer_id TEXT PRIMARY KEY,
+        addrs TEXT NOT NULL DEFAULT '[]',
+        last_seen_ms INTEGER,
+        blocked INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1))
+    )""",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
+_SCHEMA_V2 = (
+    # One row per decided slot: what survives a restart so a replayed old
+    # block is not re-opened, and what chain_tips' ``skipped`` is derived from.
+    """CREATE TABLE slot_decisions (
+        proposer TEXT NOT NULL,
+        seq INTEGER NOT NULL CHECK (seq >= 1),
+        outcome TEXT NOT NULL CHECK (outcome IN ('committed', 'rejected')),
+        block_id TEXT,
+        PRIMARY KEY (proposer, seq),
+        CHECK (outcome = 'rejected' OR block_id IS NOT NULL)
+    ) WITHOUT ROWID""",
+    # Per proposer: the head the write window is relative to, the latest
+    # commit, and how far retention has pruned (so pruning is incremental).
+    """CREATE TABLE chain_tips (
+        proposer TEXT PRIMARY KEY,
+        decided INTEGER NOT NULL,
+        committed_seq INTEGER NOT NULL,
+        committed_id TEXT,
+        pruned_upto INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID""",
+    # Committed records not yet in records_fts (full-text indexing is batched
+    # out of the commit transaction; search flushes this first).
+    "CREATE TABLE fts_queue (record_id INTEGER PRIMARY KEY)",
+    # One evidence row per (kind, offender, slot): keep the first, drop the rest.
+    "DELETE FROM evidence WHERE id NOT IN "
+    "(SELECT min(id) FROM evidence GROUP BY kind, offender, proposer, seq)",
+    "CREATE UNIQUE INDEX evidence_slot ON evidence(kind, offender, proposer, seq)",
+    "INSERT INTO slot_decisions (proposer, seq, outcome, block_id) "
+    "SELECT proposer, seq, 'committed', block_id FROM blocks WHERE status = 'committed'",
+    "INSERT OR IGNORE INTO slot_decisions (proposer, seq, outcome, block_id) "
+    "SELECT proposer, seq, 'rejected', min(block_id) FROM blocks WHERE status = 'rejected' "
+    "GROUP BY proposer, seq",
+    "INSERT INTO chain_tips (proposer, decided, committed_seq, committed_id) "
+    "SELECT d.proposer, max(d.seq), coalesce(c.seq, 0), c.block_id FROM slot_decisions d "
+    "LEFT JOIN (SELECT proposer, max(seq) AS seq, block_id FROM slot_decisions "
+    "  WHERE outcome = 'committed' GROUP BY proposer) c ON c.proposer = d.proposer "
+    "GROUP BY d.proposer",
+    "INSERT INTO fts_queue (record_id) SELECT r.id FROM records r JOIN blocks b "
+    "ON b.block_id = r.block_id WHERE b.status = 'committed' AND r.indexed = 0",
+)
+
+
+def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
+    for stmt in _SCHEMA_V1:
+        conn.execute(stmt)
+
+
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    for stmt in _SCHEMA_V2:
+        conn.execute(stmt)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1, _migrate_1_to_2)
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def configure(
+    conn: sqlite3.Connection, path: str, sync: str, mmap_size: int, busy_timeout_ms: int, max_db_bytes: int
+) -> None:
+    """Set the connection's pragmas; WAL is required except for ``:memory:``."""
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    # Reading the header first turns "file is not a database" into a clear
+    # error before anything is written.
+    conn.execute("PRAGMA schema_version").fetchone()
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal" and not (path == ":memory:" and str(mode).lower() == "memory"):
+        raise StoreError(f"store {path}: cannot enable WAL mode (got {mode!r})")
+    conn.execute(f"PRAGMA synchronous = {sync}")
+    conn.execute(f"PRAGMA mmap_size = {int(mmap_size)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # After a checkpoint the WAL is truncated back to this size, so a burst
+    # of ingest does not leave a huge -wal file behind forever.
+    conn.execute("PRAGMA journal_size_limit = 67108864")
+    if max_db_bytes:
+        page = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        conn.execute(f"PRAGMA max_page_count = {max(1, max_db_bytes // page)}")
+
+
+def migrate(conn: sqlite3.Connection, path: str, upto: int = SCHEMA_VERSION) -> None:
+    """Bring the file to schema ``upto`` (tests stop early to build old files)."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if app_id != APPLICATION_ID and (version != 0 or tables != 0):
+        raise StoreError(f"{path} is an SQLite database but not an attnshare store")
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"store {path} has schema version {version}, newer than this "
+            f"attnshare (knows up to {SCHEMA_VERSION}); upgrade attnshare"
+        )
+    for v in range(version, upto):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[v](conn)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {v + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise

@@ -1,0 +1,145 @@
+"""Full-text search over committed records, indexed in batches outside the commit.
+
+Theory of operation
+-------------------
+Only records in committed blocks are searchable, each indexed once (tracked
+by ``records.indexed``) in the contentless FTS5 table ``records_fts`` whose
+rowid is ``records.id``.
+
+Tokenizing and merging FTS segments used to be a third of ``commit_block``'s
+time. Now the commit transaction only appends the block's record ids to
+``fts_queue`` (an integer primary key, cheap), and :meth:`SearchIndex._flush_fts`
+moves the queue into ``records_fts`` in one transaction per batch: when the
+queue reaches ``StoreParams.fts_batch`` records (right after the commit that
+filled it, in its own transaction) and, whatever its size, at the start of
+every :meth:`SearchIndex.search`.
+
+Consistency: every search runs after a flush under the same lock as the
+writers, so a record whose ``commit_block`` has returned is found by every
+later search (read-your-commits), exactly as when indexing was inside the
+commit. The queue rows are written in the commit transaction and deleted in
+the flush transaction that indexes them, so a crash at any moment leaves
+each committed record either indexed or queued, never lost or indexed twice.
+The one exception is a full disk: the flush cannot write, so search answers
+from the index as it stands (records committed since the last flush are
+missing) rather than failing; they are indexed by the first flush that fits.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from contextlib import suppress
+
+from node.store.db import check_limit
+from node.store.errors import DB_TROUBLE, StoreFull, wrap
+from node.store.records import RECORD_COLS, RecordsTable
+from node.store.rows import RecordRow
+from protocol.errors import LocalError
+from protocol.record import Record
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_SEARCH = (
+    f"SELECT {RECORD_COLS} FROM records_fts f JOIN records ON records.id = f.rowid "
+    "WHERE records_fts MATCH ? ORDER BY f.rank LIMIT ?"
+)
+_QUEUE_BLOCK = (
+    "INSERT OR IGNORE INTO fts_queue (record_id) "
+    "SELECT id FROM records WHERE block_id = ? AND indexed = 0"
+)
+
+
+def fts_phrase_query(query: str) -> str:
+    """Turn free text into a safe FTS5 query: every word a quoted term, all ANDed.
+
+    Quotes, operators (AND/OR/NOT/NEAR), parentheses, column filters and
+    carets lose their meaning, so no user input can be an FTS5 syntax error.
+    A trailing ``*`` on a word keeps its meaning (prefix search). Returns ""
+    when the text holds no words.
+    """
+    # Control characters (NUL above all) end an FTS5 string early; drop them.
+    query = _CONTROL_CHARS.sub(" ", query)
+    terms = []
+    for word in query.split():
+        prefix = word.endswith("*")
+        word = word.rstrip("*")
+        if not word:
+            continue
+        terms.append('"' + word.replace('"', '""') + '"' + ("*" if prefix else ""))
+    return " ".join(terms)
+
+
+class SearchIndex(RecordsTable):
+    def _queue_fts(self, conn: sqlite3.Connection, block_id: str, records: dict[str, Record]) -> None:
+        """Inside a commit: queue the block's not-yet-indexed records for the next flush."""
+        cur = conn.execute(_QUEUE_BLOCK, (block_id,))
+        if cur.rowcount > 0:
+            self._fts_backlog += cur.rowcount
+            # Bounded by fts_batch plus one commit: flushed as soon as it is reached.
+            self._fts_pending.update(records)
+
+    def _flush_fts(self, conn: sqlite3.Connection) -> int:
+        """Inside a write transaction: index every queued record; returns how many."""
+        queued = conn.execute(
+            "SELECT q.record_id, r.cid FROM fts_queue q JOIN records r ON r.id = q.record_id"
+        ).fetchall()
+        if not queued:
+            self._fts_backlog = 0
+            return 0
+        cache = self._fts_pending
+        rows = []
+        for rid, cid in queued:
+            rec = cache.get(cid)
+            if rec is None:  # queued before a restart: decode the stored body
+                (body,) = conn.execute("SELECT body FROM records WHERE id = ?", (rid,)).fetchone()
+                rec = self._decode(cid, body)
+            rows.append((rid, rec.text()))
+        conn.executemany("INSERT INTO records_fts (rowid, text) VALUES (?, ?)", rows)
+        conn.executemany("UPDATE records SET indexed = 1 WHERE id = ?", [(rid,) for rid, _ in queued])
+        conn.execute("DELETE FROM fts_queue")
+        return len(rows)
+
+    def _after_commit(self) -> None:
+        """After a commit transaction: flush the FTS queue if it reached a batch."""
+        if self._fts_backlog >= self.params.fts_batch:
+            self._flush_now()
+
+    def _flush_now(self) -> None:
+        with self._write() as conn:
+            self._flush_fts(conn)
+        # Only once the flush committed: a failed one keeps the cache for the retry.
+        self._fts_pending.clear()
+        self._fts_backlog = 0
+
+    def search(self, query: str, limit: int = 20, *, syntax: bool = False) -> list[RecordRow]:
+        """Full-text search over records in committed blocks, best match first.
+
+        By default ``query`` is plain words (all must appear; ``word*`` is a
+        prefix), escaped so that no input is a syntax error. With
+        ``syntax=True`` it is raw FTS5 query syntax, and a malformed query
+        raises LocalError saying so. Every record committed before the call
+        is searchable (see the module docstring for the full-disk exception).
+        """
+        check_limit(limit)
+        match = query if syntax else fts_phrase_query(query)
+        if not match.strip():
+            return []
+        with self._lock:
+            if self._fts_backlog:
+                # On a full disk, answer from the index as it stands (module docstring).
+                with suppress(StoreFull):
+                    self._flush_now()
+            if self._conn is None:
+                raise LocalError(f"store {self._path} is closed")
+            try:
+                rows = self._conn.execute(_SEARCH, (match, limit)).fetchall()
+            except sqlite3.OperationalError as exc:
+                msg = str(exc)
+                # The SQL around the MATCH is fixed, so in raw mode any other
+                # OperationalError comes from the user's query.
+                if syntax and not any(t in msg.lower() for t in DB_TROUBLE):
+                    raise LocalError(f"bad search query {query!r}: {msg}") from None
+                raise wrap(exc, self._path) from None
+            except sqlite3.Error as exc:
+                raise wrap(exc, self._path) from None
+        return [self._record_row(r) for r in rows]
