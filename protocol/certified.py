@@ -29,6 +29,8 @@ returns the decoded block, its records and the certificate.
 
 from __future__ import annotations
 
+from protocol.admission import check_records as admission_check_records
+from protocol.admission import precheck
 from protocol.block import Block, BlockLimits, decode_block, open_payload
 from protocol.errors import ValidationError
 from protocol.genesis import Genesis
@@ -39,31 +41,25 @@ from protocol.record import Record
 def check_header_for_genesis(block: Block, genesis: Genesis) -> None:
     """Cheap header checks against the genesis; raises ValidationError. No curve math.
 
-    Shared with single-block fetches, which verify a block that has no
-    certificate yet (the live vote flow judges it).
+    The same header rules a validator applies (:func:`protocol.admission.precheck`:
+    network, size caps, model), plus membership of the proposer. Shared with
+    single-block fetches, which verify a block that has no certificate yet.
     """
     h = block.header
     if h.network != genesis.network_id:
         raise ValidationError(f"block {block.block_id} is for network {h.network!r:.40}, not {genesis.network_id}")
     if h.proposer not in genesis.validators:
         raise ValidationError(f"block {block.block_id} proposer is not a validator")
-    if h.record_count > genesis.max_block_records:
-        raise ValidationError(f"block {block.block_id} holds {h.record_count} records, genesis allows "
-                              f"{genesis.max_block_records}")
-    if h.payload_len > genesis.max_payload_bytes:
-        raise ValidationError(f"block {block.block_id} payload of {h.payload_len} bytes exceeds genesis "
-                              f"{genesis.max_payload_bytes}")
-    if h.model_id not in genesis.accepted_model_ids:
-        raise ValidationError(f"block {block.block_id} was scored by a model the genesis does not accept")
+    refused = precheck(h, genesis)
+    if refused is not None:
+        raise ValidationError(f"block {block.block_id} breaks a genesis rule: {refused[1].name}")
 
 
 def check_records(block: Block, records: tuple[Record, ...]) -> None:
-    """Every record is the proposer's own and appears once; raises ValidationError."""
-    proposer = block.header.proposer
-    if any(r.origin != proposer for r in records):
-        raise ValidationError(f"block {block.block_id} carries a record of another origin")
-    if len({r.cid for r in records}) != len(records):
-        raise ValidationError(f"block {block.block_id} carries a record twice")
+    """The admission record rules (own origin, no repeats); raises ValidationError."""
+    refused = admission_check_records(block.header, records)
+    if refused is not None:
+        raise ValidationError(f"block {block.block_id} payload breaks a rule: {refused[1].name}")
 
 
 def verify_certified(
@@ -87,8 +83,8 @@ def verify_certified(
     h = blk.header
     if c.block_id != blk.block_id or (c.proposer, c.seq) != (h.proposer, h.seq):
         raise ValidationError(f"certificate for {c.block_id} does not match block {blk.block_id}")
-    blk.signed.verify()
-    verify_certificate(c, genesis.validators)
+    blk.signed.verify(genesis.id)
+    verify_certificate(c, genesis.validators, genesis.id)
     records = open_payload(h, blk.payload, limits)
     check_records(blk, records)
     return blk, records, c

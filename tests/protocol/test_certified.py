@@ -24,7 +24,7 @@ OUTSIDER = PrivateKey(b"\x99" * 32)
 def _block(key: PrivateKey = KEYS[0], *, network: str = NETWORK, seq: int = 1, model: str = MODEL_ID,
            origin: str | None = None, n: int = 3) -> Block:
     recs = [Record.create("t", origin or key.peer_id, 1000 + i, {"i": i}) for i in range(n)]
-    return build_block(key, network=network, seq=seq, prev=None, created_ms=5, model_id=model,
+    return build_block(key, genesis_id=GENESIS.id, network=network, seq=seq, prev=None, created_ms=5, model_id=model,
                        records=recs, scores=[0.5] * n, limits=LIMITS)
 
 
@@ -33,7 +33,8 @@ def _cert(block: Block, voters: tuple[PrivateKey, ...] = KEYS[:3], *, decision: 
     h = block.header
     reason = Reason.OK if decision is Decision.ACCEPT else Reason.OTHER
     votes = tuple(
-        sign_vote(Vote(block_id or block.block_id, h.proposer, seq or h.seq, k.peer_id, decision, reason), k)
+        sign_vote(Vote(block_id or block.block_id, h.proposer, seq or h.seq, k.peer_id, decision, reason), k,
+                  GENESIS.id)
         for k in voters
     )
     return Certificate(block_id or block.block_id, h.proposer, seq or h.seq, votes)
@@ -65,7 +66,7 @@ def test_refuses_a_proposer_outside_the_validator_set() -> None:
 
 def test_refuses_an_unaccepted_model() -> None:
     b = _block(model=cid_of(b"some other model"))
-    with pytest.raises(ValidationError, match="model"):
+    with pytest.raises(ValidationError, match="UNKNOWN_MODEL"):
         verify_certified(b, _cert(b), GENESIS, LIMITS)
 
 
@@ -111,7 +112,7 @@ def test_refuses_a_forged_header_signature() -> None:
 
 def test_refuses_records_of_another_origin() -> None:
     b = _block(origin=KEYS[1].peer_id)
-    with pytest.raises(ValidationError, match="origin"):
+    with pytest.raises(ValidationError, match="BAD_PAYLOAD"):
         verify_certified(b, _cert(b), GENESIS, LIMITS)
 
 
@@ -135,3 +136,13 @@ def test_garbage_bytes_are_decode_errors() -> None:
         verify_certified(b"\x00junk", _cert(b).encode(), GENESIS, LIMITS)
     with pytest.raises(DecodeError):
         verify_certified(b.encode(), b"\x93junk", GENESIS, LIMITS)
+
+
+def test_refuses_a_block_signed_for_another_genesis() -> None:
+    # Same network name, same keys, another genesis (finding 13): the signatures do not carry over.
+    other = Genesis(NETWORK, ValidatorSet(k.peer_id for k in KEYS), (MODEL_ID,), genesis_time_ms=1)
+    recs = [Record.create("t", KEYS[0].peer_id, 1000, {"i": 0})]
+    b = build_block(KEYS[0], genesis_id=other.id, network=NETWORK, seq=1, prev=None, created_ms=5,
+                    model_id=MODEL_ID, records=recs, scores=[0.5], limits=LIMITS)
+    with pytest.raises(SignatureError):
+        verify_certified(b, _cert(b), GENESIS, LIMITS)
