@@ -51,7 +51,21 @@ Fault kinds and their fields:
 * ``byzantine-voter`` (node, duration_s, max_equivocations): the node runs
   ``node.rogue``, voting for two blocks in each slot it sees;
 * ``flood`` (node, rate, duration_s): the node runs ``node.rogue`` and floods
-  malformed, oversized and zstd-bomb messages.
+  malformed, oversized and zstd-bomb messages;
+* ``slow`` (latency_ms, duration_s) and ``lossy`` (loss, duration_s): every
+  link gets ``latency_ms`` more latency, or loses gossip transmissions with
+  probability ``loss``, for ``duration_s``. The virtual engine only (the
+  process engine cannot shape 127.0.0.1).
+
+A ``[virtual]`` table tunes the virtual engine (``--engine virtual``, see
+:mod:`node.sim.virtual`): the network model (``latency_ms``, ``latency_sigma``,
+``bandwidth_mbps``, ``loss``, ``connections``, ``d``, ``d_lo``, ``d_hi``,
+``d_lazy``, ``heartbeat_ms``), the modelled processing costs
+(``score_ms_base``, ``score_ms_per_record``, ``decode_ms_per_kib``,
+``store_ms``), the ``scorer`` ("model", "truth" or "auto": the model up to
+64 nodes) and ``sample_nodes`` (how many nodes the time series sample). The
+process engine ignores it. The virtual engine takes up to
+``VIRTUAL_MAX_NODES`` nodes; the process engine ``MAX_NODES``.
 
 A node named by a byzantine fault never runs a daemon: its key is used by the
 rogue process alone, so the network holds one byzantine member, not a
@@ -67,12 +81,20 @@ from typing import Any
 
 from protocol.errors import ConfigError
 
-FAULT_KINDS = ("kill", "restart", "partition", "heal", "join", "byzantine-proposer", "byzantine-voter", "flood")
+FAULT_KINDS = ("kill", "restart", "partition", "heal", "join", "byzantine-proposer", "byzantine-voter", "flood",
+               "slow", "lossy")
+VIRTUAL_ONLY_KINDS = frozenset({"slow", "lossy"})
 ROGUE_KINDS = frozenset({"byzantine-proposer", "byzantine-voter", "flood"})
 PROPOSER_ACTIONS = ("junk", "lie", "equivocate")
 GENESIS_KEYS = frozenset({"score_tolerance", "record_threshold", "min_block_importance", "max_block_records"})
 DOMAINS = ("game", "listings", "logistics", "manufacturing", "medical", "social", "trades")
 MAX_NODES = 64
+VIRTUAL_MAX_NODES = 10_000
+VIRTUAL_KEYS = frozenset({
+    "latency_ms", "latency_sigma", "bandwidth_mbps", "loss", "connections", "d", "d_lo", "d_hi", "d_lazy",
+    "heartbeat_ms", "score_ms_base", "score_ms_per_record", "decode_ms_per_kib", "store_ms", "scorer",
+    "sample_nodes",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +137,8 @@ class Fault:
     duration_s: float | None = None
     rate: float = 20.0
     max_equivocations: int = 20
+    latency_ms: float = 0.0
+    loss: float = 0.0
 
     @property
     def label(self) -> str:
@@ -140,6 +164,7 @@ class Scenario:
     settle_s: float = 20.0
     seed: int = 1
     description: str = ""
+    virtual: dict[str, Any] = field(default_factory=dict)
 
     @property
     def rogue_nodes(self) -> frozenset[int]:
@@ -186,7 +211,7 @@ class Scenario:
 
 
 # ---------------------------------------------------------------------- parsing
-def load_scenario(path: Path) -> Scenario:
+def load_scenario(path: Path, max_nodes: int = MAX_NODES) -> Scenario:
     """Read and validate a scenario file; raises ConfigError naming the bad field."""
     path = Path(path)
     try:
@@ -196,16 +221,17 @@ def load_scenario(path: Path) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     try:
-        return parse_scenario(raw, default_name=path.stem)
+        return parse_scenario(raw, default_name=path.stem, max_nodes=max_nodes)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def parse_scenario(raw: dict[str, Any], default_name: str = "scenario") -> Scenario:
-    """Build a :class:`Scenario` from a parsed TOML mapping."""
-    top = {"name", "description", "nodes", "validators", "settle_s", "seed", "workload", "network", "genesis", "fault"}
+def parse_scenario(raw: dict[str, Any], default_name: str = "scenario", max_nodes: int = MAX_NODES) -> Scenario:
+    """Build a :class:`Scenario` from a parsed TOML mapping (``max_nodes``: the engine's limit)."""
+    top = {"name", "description", "nodes", "validators", "settle_s", "seed", "workload", "network", "genesis", "fault",
+           "virtual"}
     _no_unknown(raw, top, "")
-    nodes = _int(raw, "nodes", 1, MAX_NODES, None)
+    nodes = _int(raw, "nodes", 1, max_nodes, None)
     validators = _int(raw, "validators", 1, nodes, None)
     sc = Scenario(
         name=_str(raw, "name", default_name),
@@ -218,6 +244,7 @@ def parse_scenario(raw: dict[str, Any], default_name: str = "scenario") -> Scena
         faults=tuple(sorted((_fault(f, i, nodes) for i, f in enumerate(_faults(raw))), key=lambda f: f.at_s)),
         settle_s=_num(raw, "settle_s", 1.0, 600.0, 20.0),
         seed=_int(raw, "seed", 0, 2**31, 1),
+        virtual=_virtual(_table(raw, "virtual")),
     )
     _check_timeline(sc)
     return sc
@@ -258,6 +285,17 @@ def _network(t: dict[str, Any]) -> NetworkSpec:
     )
 
 
+def _virtual(t: dict[str, Any]) -> dict[str, Any]:
+    _no_unknown(t, set(VIRTUAL_KEYS), "virtual.")
+    for k, v in t.items():
+        if k == "scorer":
+            if v not in ("auto", "model", "truth"):
+                raise ConfigError('virtual.scorer must be "auto", "model" or "truth"')
+        elif isinstance(v, bool) or not isinstance(v, int | float):
+            raise ConfigError(f"virtual.{k} must be a number")
+    return dict(t)  # the engine's NetParams / NodeCosts validate the values
+
+
 def _genesis(t: dict[str, Any]) -> dict[str, Any]:
     _no_unknown(t, set(GENESIS_KEYS), "genesis.")
     return dict(t)  # Genesis validates the values themselves when the network is created
@@ -273,12 +311,12 @@ def _faults(raw: dict[str, Any]) -> list[dict[str, Any]]:
 def _fault(t: dict[str, Any], i: int, nodes: int) -> Fault:
     where = f"fault[{i}]."
     _no_unknown(t, {"at_s", "kind", "node", "groups", "actions", "interval_s", "duration_s", "rate",
-                    "max_equivocations"}, where)
+                    "max_equivocations", "latency_ms", "loss"}, where)
     kind = _str(t, "kind", "", where)
     if kind not in FAULT_KINDS:
         raise ConfigError(f"{where}kind must be one of {list(FAULT_KINDS)}, got {kind!r}")
     node = _int(t, "node", 0, nodes - 1, None, where) if "node" in t else None
-    if kind not in ("partition", "heal") and node is None:
+    if kind not in ("partition", "heal", "slow", "lossy") and node is None:
         raise ConfigError(f"{where}node is required for {kind}")
     groups: tuple[tuple[int, ...], ...] = ()
     if kind == "partition":
@@ -308,6 +346,8 @@ def _fault(t: dict[str, Any], i: int, nodes: int) -> Fault:
         duration_s=duration,
         rate=_num(t, "rate", 0.1, 1000.0, 20.0, where),
         max_equivocations=_int(t, "max_equivocations", 0, 100_000, 20, where),
+        latency_ms=_num(t, "latency_ms", 0.0, 60_000.0, 200.0 if kind == "slow" else 0.0, where),
+        loss=_num(t, "loss", 0.0, 0.9, 0.1 if kind == "lossy" else 0.0, where),
     )
 
 

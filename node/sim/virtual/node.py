@@ -1,0 +1,752 @@
+"""A virtual node: the protocol core (quorum tally, chain rules, pending buffer) on simulated I/O.
+
+Theory of operation
+-------------------
+A :class:`VirtualNode` is the virtual engine's adapter, the counterpart of the
+daemon's consensus/pipeline/sync adapters. The rules are not here: which vote
+counts and when a slot is decided is :class:`protocol.quorum.QuorumTracker`;
+whether a block may be voted on now is :meth:`protocol.chain.ChainState.classify`;
+what waits for missing context is :class:`protocol.chain.PendingBuffer`; whether
+a block is acceptable is :func:`judge_block` below (the same checks in the same
+order as the daemon's evaluation); certified blocks learned over sync go
+through :func:`protocol.certified.verify_certified`'s checks. The node carries
+the effects out against the modelled network (:mod:`node.sim.virtual.net`), an
+in-memory store and the virtual clock, exactly in the order the daemon does:
+
+* a block arrives -> header tallied (proposer equivocation), stored, then
+  classified: FUTURE waits, STALE re-sends our stored vote, READY is evaluated
+  (after a modelled scoring delay) and voted on; BAD_PREV is rejected;
+* our vote is made durable before it is queued; votes leave in batches
+  (``vote_flush_ms``), as the daemon's vote flusher does;
+* votes and certificates go to the tally; Committed commits (fetching the
+  block over sync first if we lack it), Rejected rejects, EvidenceFound is
+  stored; commits release the proposer's pending blocks;
+* proposers cut a block every ``block_interval_ms`` from pending records, one
+  slot in flight at a time, re-announced every 3 s until decided;
+* anti-entropy asks a random peer for its heads every ``anti_entropy_ms`` and
+  pulls committed blocks it lacks, each with its certificate.
+
+A crash drops every volatile field; :meth:`VirtualNode.restart` rebuilds them
+from the store, as ``Consensus.restore`` does.
+
+Signatures are real (Ed25519 signs every vote and header). Verification of a
+signed object is done once per object for the whole simulation
+(:class:`Shared`): every node would get the same answer for the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from node.sim.virtual.clock import Scheduler
+from node.sim.virtual.net import VirtualNet
+from node.sim.virtual.scoring import SimScorer
+from node.sim.virtual.store import MemStore
+from protocol.admission import check_records, judge_block, precheck
+from protocol.block import Block, build_block, open_payload
+from protocol.chain import ChainState, PendingBuffer, Verdict
+from protocol.errors import AttnshareError, RemoteError
+from protocol.genesis import Genesis
+from protocol.keys import PrivateKey
+from protocol.quorum import (
+    Certificate,
+    Committed,
+    EvidenceFound,
+    QuorumTracker,
+    Rejected,
+    decode_certificate,
+    verify_certificate,
+)
+from protocol.record import Record
+from protocol.vote import Decision, Reason, SignedVote, Vote, VoteBatch, sign_vote
+
+TICK_MS = 500
+VOTE_FLUSH_MS = 5
+REANNOUNCE_MS = 3000
+SYNC_BATCH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class NodeCosts:
+    """Modelled processing times of one node (the daemon's CPU work, which the network model omits)."""
+
+    score_ms_base: float = 4.0
+    """Fixed cost of one scoring call (model dispatch)."""
+    score_ms_per_record: float = 0.05
+    """Scoring cost per record in the window."""
+    decode_ms_per_kib: float = 0.02
+    """Decompress and decode a payload, per KiB."""
+    store_ms: float = 1.0
+    """A durable store write (own vote, own block, commit)."""
+
+    def validate(self) -> None:
+        if min(self.score_ms_base, self.score_ms_per_record, self.decode_ms_per_kib, self.store_ms) < 0:
+            raise ValueError("node costs must be >= 0")
+
+    def eval_ms(self, block: Block, rescore: bool) -> float:
+        kib = block.header.payload_len / 1024
+        t = kib * self.decode_ms_per_kib
+        if rescore:
+            t += self.score_ms_base + self.score_ms_per_record * block.header.record_count
+        return t
+
+
+class Shared:
+    """What every node of one simulation shares: verification and decoding results, by object."""
+
+    def __init__(self, genesis: Genesis, scorer: SimScorer) -> None:
+        self.genesis = genesis
+        self.scorer = scorer
+        self._verified_votes: dict[int, tuple[SignedVote, bool]] = {}
+        self._verified_certs: dict[int, tuple[Certificate, bool]] = {}
+        self._opened: dict[str, tuple[Record, ...] | None] = {}
+        self._header_bytes: dict[str, bytes] = {}
+        self._cert_bytes: dict[int, tuple[Certificate, bytes]] = {}
+        self._certs_by_bytes: dict[bytes, Certificate | None] = {}
+        self.verifications = 0
+
+    def cert_bytes(self, cert: Certificate) -> bytes:
+        got = self._cert_bytes.get(id(cert))
+        if got is None:
+            got = self._cert_bytes[id(cert)] = (cert, cert.encode())
+            self._certs_by_bytes.setdefault(got[1], cert)
+        return got[1]
+
+    def decoded_cert(self, raw: bytes | None) -> Certificate | None:
+        """A stored certificate's object, decoded and verified once; None if it does not verify."""
+        if raw is None:
+            return None
+        if raw not in self._certs_by_bytes:
+            try:
+                cert: Certificate | None = decode_certificate(raw)
+            except RemoteError:
+                cert = None
+            self._certs_by_bytes[raw] = cert
+        got = self._certs_by_bytes[raw]
+        return got if got is not None and self.cert_ok(got) else None
+
+    def vote_ok(self, sv: SignedVote) -> bool:
+        got = self._verified_votes.get(id(sv))
+        if got is None:
+            self.verifications += 1
+            try:
+                sv.verify(self.genesis.id)
+                ok = True
+            except RemoteError:
+                ok = False
+            got = self._verified_votes[id(sv)] = (sv, ok)  # the object is kept alive: ids stay unique
+        return got[1]
+
+    def cert_ok(self, cert: Certificate) -> bool:
+        got = self._verified_certs.get(id(cert))
+        if got is None:
+            self.verifications += 1
+            try:
+                verify_certificate(cert, self.genesis.validators, self.genesis.id)
+                ok = True
+            except RemoteError:
+                ok = False
+            got = self._verified_certs[id(cert)] = (cert, ok)
+        return got[1]
+
+    def open(self, block: Block) -> tuple[Record, ...] | None:
+        """The block's records, or None if its payload is malformed (decoded once per block)."""
+        bid = block.block_id
+        if bid not in self._opened:
+            try:
+                assert block.payload is not None
+                self._opened[bid] = open_payload(block.header, block.payload)
+            except AttnshareError:
+                self._opened[bid] = None
+        return self._opened[bid]
+
+    def header_bytes(self, block: Block) -> bytes:
+        hb = self._header_bytes.get(block.block_id)
+        if hb is None:
+            hb = self._header_bytes[block.block_id] = block.signed.encode()
+        return hb
+
+
+def judge(block: Block, records: tuple[Record, ...] | None, genesis: Genesis, me: str, rescore: bool,
+          score: Callable[[list[Record]], list[float]]) -> tuple[Decision, Reason]:
+    """:func:`protocol.admission.judge_block`, re-scoring only where the daemon does."""
+    h = block.header
+    own = None
+    if rescore and h.proposer != me and records is not None and precheck(h, genesis) is None \
+            and check_records(h, records) is None:
+        own = score(list(records))
+    return judge_block(h, records, own, genesis).verdict
+
+
+@dataclass(slots=True)
+class _Open:
+    block: Block
+    records: tuple[Record, ...] | None = None
+    evaluating: bool = False
+    voted: bool = False
+
+
+@dataclass(slots=True)
+class NodeStats:
+    committed_blocks: int = 0
+    committed_records: int = 0
+    rejected_blocks: int = 0
+    votes_cast: int = 0
+    evidence: int = 0
+    ingested: int = 0
+    shipped: int = 0
+    blocks_proposed: int = 0
+    remote_errors: int = 0
+    latencies_ms: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeConfig:
+    block_interval_ms: int = 250
+    window: int = 1024
+    block_max_records: int = 1024
+    anti_entropy_ms: int = 500
+
+
+class VirtualNode:
+    """One simulated peer; see the module docstring."""
+
+    def __init__(self, index: int, key: PrivateKey, shared: Shared, net: VirtualNet, sched: Scheduler,
+                 costs: NodeCosts, config: NodeConfig, rng: random.Random) -> None:
+        self.index = index
+        self.key = key
+        self.me = key.peer_id
+        self.sh = shared
+        self.genesis = shared.genesis
+        self.is_validator = self.me in self.genesis.validators
+        self.net = net
+        self.sched = sched
+        self.costs = costs
+        self.cfg = config
+        self.rng = rng
+        self.store = MemStore(track_cids=self.is_validator)
+        self.stats = NodeStats()
+        self.nodes: list[VirtualNode] = []  # every node, set by the engine (sync peers by index)
+        self.up = True
+        self.epoch = 0  # bumped on crash: callbacks from before a crash are dropped
+        self.acked: list[str] = []
+        #: acknowledged records not yet scored: durable (in the store), so they survive a crash
+        self._pending_records: list[Record] = []
+        self._reset_volatile()
+
+    # ------------------------------------------------------------------ lifecycle
+    def _reset_volatile(self) -> None:
+        self.tracker = QuorumTracker(self.genesis.validators, self.genesis.id)
+        self.chain = ChainState()
+        self.pending: PendingBuffer[str, str] = PendingBuffer(max_items=1024, max_per_key=64, timeout_ms=120_000)
+        self._open: dict[str, _Open] = {}
+        self._certs_waiting: dict[str, Certificate] = {}
+        self._fetching: set[str] = set()
+        self._decided: dict[tuple[str, int], str] = {}
+        self._votes_out: list[SignedVote] = []
+        self._flush_scheduled = False
+        self._records: deque[Record] = deque()
+        self._own_inflight: Block | None = None
+        self._cut_scheduled = False
+
+    def start(self) -> None:
+        """First start: timers."""
+        self._timers()
+
+    def _timers(self) -> None:
+        ep = self.epoch
+        jitter = self.rng.randrange(TICK_MS)
+        self.sched.after(jitter, self._guard(ep, self._tick))
+        if self.cfg.anti_entropy_ms:
+            self.sched.after(self.rng.randrange(self.cfg.anti_entropy_ms) + 1, self._guard(ep, self._anti_entropy))
+
+    def _guard(self, ep: int, fn: Callable[..., None]) -> Callable[..., None]:
+        def run(*args: Any) -> None:
+            if self.up and self.epoch == ep:
+                fn(*args)
+        return run
+
+    def crash(self) -> None:
+        self.up = False
+        self.epoch += 1
+        self._reset_volatile()
+
+    def restart(self) -> None:
+        """Start again on the store: rebuild chain tips and pending work, like ``Consensus.restore``."""
+        self.up = True
+        self.epoch += 1
+        self._reset_volatile()
+        for proposer, committed_seq, committed_id, decided_seq in self.store.chain_state():
+            self.chain.restore(proposer, decided_seq, committed_seq, committed_id)
+        for slot in self.store.committed:
+            self._decided[slot] = "committed"
+        for mb in self.store.blocks.values():
+            if mb.status == "rejected":
+                self._decided[mb.block.header.slot] = "rejected"
+        # Our own undecided block is re-announced; acknowledged, unshipped records are pending again.
+        own = [mb.block for mb in self.store.blocks.values()
+               if mb.block.header.proposer == self.me and mb.status == "pending"]
+        self._timers()
+        if own:
+            blk = max(own, key=lambda b: b.header.seq)
+            self._own_inflight = blk
+            self.on_block(blk, -1)
+            self._announce(blk, self.epoch)
+        self._records.extend(self._pending_records)
+        self._schedule_cut()
+
+    # ------------------------------------------------------------------ ingest and proposing
+    def ingest(self, records: list[Record]) -> list[str]:
+        """Acknowledge records (durable at once: the in-memory store models the disk)."""
+        cids = []
+        for r in records:
+            if r.cid not in self.store.records:
+                self.store.records[r.cid] = "pending"
+                self._pending_records.append(r)
+                self._records.append(r)
+            cids.append(r.cid)
+        self.stats.ingested += len(records)
+        self.acked.extend(cids)
+        self._schedule_cut()
+        return cids
+
+    def _schedule_cut(self) -> None:
+        if self._cut_scheduled or not self._records or not self.up:
+            return
+        self._cut_scheduled = True
+        self.sched.after(self.cfg.block_interval_ms, self._guard(self.epoch, self._cut))
+
+    def _cut(self) -> None:
+        self._cut_scheduled = False
+        if self._own_inflight is not None:
+            return  # one slot in flight; the decision schedules the next cut
+        n = min(self.cfg.window, len(self._records))
+        window = [self._records.popleft() for _ in range(n)]
+        if not window:
+            return
+        scores = self.sh.scorer.score(window)
+        done = self.store.committed_cids or set()
+        thr = self.genesis.record_threshold
+        chosen = [i for i, (r, s) in enumerate(zip(window, scores, strict=True))
+                  if s >= thr and r.cid not in done][: min(self.cfg.block_max_records, self.genesis.max_block_records)]
+        block_records: list[Record] = []
+        claimed: list[float] = []
+        if chosen and self.is_validator:
+            same = len(chosen) == len(window)
+            block_records, claimed = self._fit([window[i] for i in chosen], list(scores) if same else None)
+        in_block = {r.cid for r in block_records}
+        for r in window:
+            if r.cid not in in_block:
+                self.store.records[r.cid] = "kept"
+        kept = {r.cid for r in window if r.cid not in in_block}
+        self._pending_records = [r for r in self._pending_records if r.cid not in kept and r.cid not in in_block]
+        if block_records:
+            for r in block_records:
+                self.store.records[r.cid] = "shipped"
+            self._propose(block_records, claimed)
+        self._schedule_cut()
+
+    def _fit(self, records: list[Record], known: list[float] | None) -> tuple[list[Record], list[float]]:
+        claimed = known if known is not None else self.sh.scorer.score(records)
+        if _mean(claimed) >= self.genesis.min_block_importance:
+            return records, claimed
+        order = sorted(range(len(records)), key=lambda i: -claimed[i])[: max(1, len(records) // 2)]
+        keep = [records[i] for i in sorted(order)]
+        claimed = self.sh.scorer.score(keep)
+        if _mean(claimed) < self.genesis.min_block_importance:
+            return [], []
+        return keep, claimed
+
+    def next_seq(self) -> int:
+        own = [mb.block.header.seq for mb in self.store.blocks.values() if mb.block.header.proposer == self.me]
+        return max(own, default=0) + 1
+
+    def _propose(self, records: list[Record], claimed: list[float]) -> None:
+        tip = self.chain.snapshot().get(self.me)
+        block = build_block(self.key, genesis_id=self.genesis.id, network=self.genesis.network_id, seq=self.next_seq(),
+                            prev=tip[1] if tip else None, created_ms=self.sched.now_ms,
+                            model_id=self.sh.scorer.model_id, records=records, scores=claimed)
+        self.store.put_block(block, self.sched.now_ms)
+        self.stats.blocks_proposed += 1
+        self.stats.shipped += len(records)
+        self._own_inflight = block
+        ep = self.epoch
+        self.sched.after(self.costs.store_ms, self._guard(ep, self._submit_own), block)
+
+    def _submit_own(self, block: Block) -> None:
+        self.on_block(block, -1)
+        self._announce(block, self.epoch)
+
+    def _announce(self, block: Block, ep: int) -> None:
+        if not self.up or self.epoch != ep or self._own_inflight is not block:
+            return
+        if block.header.slot in self._decided:
+            return
+        self.publish_block(block)
+        self.sched.after(REANNOUNCE_MS, self._announce, block, ep)
+
+    def publish_block(self, block: Block) -> None:
+        size = len(self.sh.header_bytes(block)) + (block.header.payload_len if block.payload is not None else 0)
+        self.net.publish(self.index, size, lambda i, frm: self.nodes[i].deliver_block(block, frm))
+
+    def _own_decided(self, seq: int, outcome: str) -> None:
+        blk = self._own_inflight
+        if blk is None or blk.header.seq != seq:
+            return
+        self._own_inflight = None
+        if outcome == "rejected":
+            mb = self.store.blocks.get(blk.block_id)
+            recs = self.sh.open(blk) if mb else None
+            for r in recs or ():
+                self.store.records[r.cid] = "kept"
+        self._schedule_cut()
+
+    # ------------------------------------------------------------------ deliveries (from the net)
+    def deliver_block(self, block: Block, frm: int) -> None:
+        if self.up:
+            self.on_block(block, frm)
+
+    def deliver_votes(self, votes: tuple[SignedVote, ...], frm: int) -> None:
+        if self.up:
+            self.on_votes(votes)
+
+    def deliver_cert(self, cert: Certificate, frm: int) -> None:
+        if not self.up:
+            return
+        if cert.slot in self._decided:
+            return
+        if not self.sh.cert_ok(cert):
+            self.stats.remote_errors += 1
+            return
+        self._commit(cert, frm)
+
+    def deliver_junk(self, size: int, frm: int) -> None:
+        if self.up:
+            self.stats.remote_errors += 1  # refused by the decoder; its bytes are already counted
+
+    # ------------------------------------------------------------------ blocks
+    def on_block(self, block: Block, frm: int) -> None:
+        h = block.header
+        if h.network != self.genesis.network_id or h.proposer not in self.genesis.validators:
+            self.stats.remote_errors += 1
+            return
+        now = self.sched.now_ms
+        for eff in self.tracker.handle_header(block.signed, now):
+            self._apply(eff)
+        slot = h.slot
+        bid = block.block_id
+        if slot in self._decided:
+            self._resend_own_vote(slot)
+            return
+        ob = self._open.get(bid)
+        if ob is not None:
+            if ob.block.payload is None and block.payload is not None:
+                ob.block = block
+            elif ob.voted:
+                self._resend_own_vote(slot)
+                return
+        else:
+            ob = self._open[bid] = _Open(block)
+        self.store.put_block(block, now)
+        if block.payload is None:
+            self._fetch(bid, frm)
+            return
+        if bid in self._certs_waiting:
+            self._commit(self._certs_waiting.pop(bid), frm)
+            return
+        self._consider(bid)
+
+    def _consider(self, bid: str) -> None:
+        ob = self._open.get(bid)
+        if ob is None or ob.voted or ob.evaluating or ob.block.payload is None:
+            return
+        h = ob.block.header
+        verdict = self.chain.classify(h)
+        if verdict is Verdict.FUTURE:
+            for evicted in self.pending.add(h.proposer, bid, self.sched.now_ms):
+                self._open.pop(evicted, None)
+            return
+        if verdict is Verdict.STALE:
+            self._resend_own_vote(h.slot)
+            return
+        if not self.is_validator:
+            if ob.records is None:
+                self._evaluate(ob, vote=False)
+            return
+        if verdict is Verdict.BAD_PREV:
+            self._cast(ob, Decision.REJECT, Reason.CHAIN_RULE)
+            return
+        self._evaluate(ob, vote=True)
+
+    def _evaluate(self, ob: _Open, *, vote: bool) -> None:
+        ob.evaluating = True
+        delay = self.costs.eval_ms(ob.block, vote and ob.block.header.proposer != self.me)
+        self.sched.after(delay, self._guard(self.epoch, self._evaluated), ob.block, vote)
+
+    def _evaluated(self, block: Block, vote: bool) -> None:
+        ob = self._open.get(block.block_id)
+        if ob is None:
+            return
+        records = self.sh.open(block)
+        decision, reason = judge(block, records, self.genesis, self.me, vote, self.sh.scorer.score)
+        ob.evaluating = False
+        ob.records = records
+        bid = block.block_id
+        if bid in self._certs_waiting and records is not None:
+            self._commit(self._certs_waiting.pop(bid), -1)
+            return
+        if vote and self.is_validator:
+            self._cast(ob, decision, reason)
+
+    def _cast(self, ob: _Open, decision: Decision, reason: Reason) -> None:
+        h = ob.block.header
+        if h.slot in self._decided:
+            return
+        sv = sign_vote(Vote(ob.block.block_id, h.proposer, h.seq, self.me, decision, reason), self.key, self.genesis.id)
+        sv = self.store.record_own_vote(sv)  # a vote from before a crash stands
+        ob.voted = True
+        self.stats.votes_cast += 1
+        self.send_votes([sv])
+        self.on_votes((sv,))
+
+    def _resend_own_vote(self, slot: tuple[str, int]) -> None:
+        if self.is_validator:
+            sv = self.store.own_votes.get(slot)
+            if sv is not None:
+                self.send_votes([sv])
+
+    def send_votes(self, votes: list[SignedVote]) -> None:
+        self._votes_out.extend(votes)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.sched.after(VOTE_FLUSH_MS, self._guard(self.epoch, self._flush_votes))
+
+    def _flush_votes(self) -> None:
+        self._flush_scheduled = False
+        while self._votes_out:
+            batch, self._votes_out = tuple(self._votes_out[:4096]), self._votes_out[4096:]
+            size = len(VoteBatch(batch).encode())
+            self.net.publish(self.index, size, lambda i, frm, b=batch: self.nodes[i].deliver_votes(b, frm))
+
+    # ------------------------------------------------------------------ votes and decisions
+    def on_votes(self, votes: tuple[SignedVote, ...] | list[SignedVote]) -> None:
+        now = self.sched.now_ms
+        validators = self.genesis.validators
+        for sv in votes:
+            if sv.vote.voter not in validators:
+                continue
+            if not self.sh.vote_ok(sv):
+                self.stats.remote_errors += 1
+                continue
+            for eff in self.tracker.handle_vote(sv, now, verified=True):
+                self._apply(eff)
+
+    def _apply(self, eff: Any) -> None:
+        if isinstance(eff, Committed):
+            self._commit(eff.certificate, -1)
+        elif isinstance(eff, Rejected):
+            self._reject(eff.proposer, eff.seq, eff.block_id)
+        elif isinstance(eff, EvidenceFound):
+            ev = eff.evidence
+            self.stats.evidence += 1
+            self.store.add_evidence(ev.kind, ev.offender, ev.slot[0], ev.slot[1], ev.encode(), self.sched.now_ms)
+        else:  # SlotDropped: the slot can still be settled by a certificate over sync
+            pass
+
+    def _commit(self, cert: Certificate, frm: int) -> None:
+        if self._decided.get(cert.slot) == "committed":
+            return
+        bid = cert.block_id
+        ob = self._open.get(bid)
+        if ob is None or ob.block.payload is None:
+            mb = self.store.blocks.get(bid)
+            if mb is not None and mb.block.payload is not None:
+                ob = self._open[bid] = _Open(mb.block)
+            else:
+                self._certs_waiting[bid] = cert
+                self._fetch(bid, frm)
+                return
+        if ob.records is None:
+            self._certs_waiting[bid] = cert
+            if not ob.evaluating:
+                self._evaluate(ob, vote=False)
+            return
+        self.commit_verified(ob.block, ob.records, cert)
+
+    def commit_verified(self, block: Block, records: tuple[Record, ...], cert: Certificate) -> None:
+        h = block.header
+        slot = h.slot
+        if self._decided.get(slot) == "committed":
+            return
+        now = self.sched.now_ms
+        self.chain.apply_commit(h.proposer, h.seq, block.block_id)
+        cids = [r.cid for r in records] if self.store.committed_cids is not None else None
+        new = self.store.commit_block(block, self.sh.cert_bytes(cert), cids, now)
+        self._open.pop(block.block_id, None)
+        self._certs_waiting.pop(block.block_id, None)
+        self._decide(slot, "committed")
+        if new:
+            self.stats.committed_blocks += 1
+            self.stats.committed_records += h.record_count
+            self.stats.latencies_ms.append(max(0, now - h.created_ms))
+        if h.proposer == self.me:
+            self.net.publish(self.index, len(self.sh.cert_bytes(cert)),
+                             lambda i, frm, c=cert: self.nodes[i].deliver_cert(c, frm))
+            self._own_decided(h.seq, "committed")
+        self._release(h.proposer)
+
+    def _reject(self, proposer: str, seq: int, block_id: str | None) -> None:
+        slot = (proposer, seq)
+        if slot in self._decided:
+            return
+        if block_id is not None:
+            self.store.reject_block(block_id)
+            self._open.pop(block_id, None)
+        self.chain.apply_reject(proposer, seq)
+        self.stats.rejected_blocks += 1
+        self._decide(slot, "rejected")
+        if proposer == self.me:
+            self._own_decided(seq, "rejected")
+        self._release(proposer)
+
+    def _decide(self, slot: tuple[str, int], outcome: str) -> None:
+        self._decided[slot] = outcome
+        for bid in [b for b, ob in self._open.items() if ob.block.header.slot == slot]:
+            del self._open[bid]
+
+    def _release(self, proposer: str) -> None:
+        for bid in self.pending.pop(proposer):
+            self._consider(bid)
+
+    # ------------------------------------------------------------------ sync
+    def _sync_peers(self) -> list[int]:
+        return sorted(j for j in self.net.conns[self.index] if self.net.reachable(self.index, j))
+
+    def _fetch(self, bid: str, hint: int) -> None:
+        if bid in self._fetching:
+            return
+        peers = self._sync_peers()
+        if hint >= 0 and hint in peers:
+            peers.remove(hint)
+            peers.insert(0, hint)
+        if not peers:
+            return
+        self._fetching.add(bid)
+        self._fetch_from(bid, peers[:4], self.epoch)
+
+    def _fetch_from(self, bid: str, peers: list[int], ep: int) -> None:
+        if not peers or self.epoch != ep:
+            self._fetching.discard(bid)
+            return
+        peer = peers[0]
+
+        def respond() -> tuple[int, object]:
+            mb = self.nodes[peer].store.blocks.get(bid)
+            if mb is None or mb.block.payload is None:
+                return 16, None
+            size = len(self.sh.header_bytes(mb.block)) + mb.block.header.payload_len + len(mb.cert or b"")
+            return size, mb
+
+        def on_reply(got: object | None) -> None:
+            if self.epoch != ep or not self.up:
+                return
+            if got is None:
+                self._fetch_from(bid, peers[1:], ep)
+                return
+            self._fetching.discard(bid)
+            mb = got
+            assert hasattr(mb, "block")
+            self._fetched(mb.block)
+
+        self.net.request(self.index, peer, 64, respond, on_reply)
+
+    def _fetched(self, block: Block) -> None:
+        if block.block_id not in self._open:
+            self.on_block(block, -1)
+        else:
+            self._open[block.block_id].block = block
+            if block.block_id in self._certs_waiting:
+                self._commit(self._certs_waiting.pop(block.block_id), -1)
+            else:
+                self._consider(block.block_id)
+
+    def _anti_entropy(self) -> None:
+        ep = self.epoch
+        self.sched.after(self.cfg.anti_entropy_ms, self._guard(ep, self._anti_entropy))
+        peers = self._sync_peers()
+        if not peers:
+            return
+        peer = peers[self.rng.randrange(len(peers))]
+
+        def respond() -> tuple[int, object]:
+            heads = self.nodes[peer].store.chain_state()
+            return 16 + 80 * len(heads), heads
+
+        def on_reply(heads: object | None) -> None:
+            if heads is None or self.epoch != ep or not self.up:
+                return
+            assert isinstance(heads, list)
+            for proposer, committed_seq, _bid, _decided in heads:
+                mine = self.chain.tip(proposer).committed_seq
+                if committed_seq > mine:
+                    self._pull(peer, proposer, mine + 1, committed_seq, ep)
+
+        self.net.request(self.index, peer, 24, respond, on_reply)
+
+    def _pull(self, peer: int, proposer: str, from_seq: int, to_seq: int, ep: int) -> None:
+        def respond() -> tuple[int, object]:
+            st = self.nodes[peer].store
+            items = []
+            size = 16
+            for s in range(from_seq, min(to_seq, from_seq + SYNC_BATCH - 1) + 1):
+                bid = st.committed.get((proposer, s))
+                if bid is None:
+                    continue
+                mb = st.blocks[bid]
+                items.append((mb.block, mb.cert))
+                size += len(self.sh.header_bytes(mb.block)) + mb.block.header.payload_len + len(mb.cert or b"")
+            return size, items
+
+        def on_reply(items: object | None) -> None:
+            if items is None or self.epoch != ep or not self.up:
+                return
+            assert isinstance(items, list)
+            for block, cert_bytes in items:
+                if self._decided.get(block.header.slot) == "committed":
+                    continue
+                cert = self.sh.decoded_cert(cert_bytes)
+                recs = self.sh.open(block)
+                if cert is None or recs is None or cert.block_id != block.block_id:
+                    self.stats.remote_errors += 1
+                    continue
+                self.store.put_block(block, self.sched.now_ms)
+                try:
+                    self.commit_verified(block, recs, cert)
+                except AttnshareError:
+                    self.stats.remote_errors += 1
+
+        self.net.request(self.index, peer, 64, respond, on_reply)
+
+    # ------------------------------------------------------------------ ticking
+    def _tick(self) -> None:
+        ep = self.epoch
+        self.sched.after(TICK_MS, self._guard(ep, self._tick))
+        now = self.sched.now_ms
+        for bid in self.pending.tick(now):
+            self._open.pop(bid, None)
+        for eff in self.tracker.tick(now):
+            self._apply(eff)
+
+    # ------------------------------------------------------------------ views
+    @property
+    def pending_count(self) -> int:
+        return len(self._records)
+
+
+def _mean(xs: list[float]) -> float:
+    return math.fsum(xs) / len(xs) if xs else 0.0
