@@ -30,12 +30,24 @@ vote counts) and :func:`_outcome` (when a slot is decided):
 Headers are tracked per slot only to catch *proposer equivocation*: two signed
 headers with different block ids for the same slot.
 
-Memory is bounded. At most ``max_open_slots`` undecided slots are held; a new
-slot beyond that evicts the open slot with the fewest counted voters (newest
-first among equals), because a slot that honest validators are voting on fills
-up fast while a slot a byzantine member invented holds at most ``f`` votes, and
-a flood of invented slots then evicts its own latest entries. Idle open slots
-expire on :meth:`tick` after ``open_timeout_ms``.
+Memory is bounded, and no voter can push out another proposer's slots:
+
+* a slot is only opened within a window of its proposer's known chain head:
+  ``head - slot_window_behind < seq <= head + slot_window_ahead``, where the
+  head is the highest seq decided here or reported by the chain
+  (:meth:`QuorumTracker.advance_head`). A vote or header outside the window
+  is ignored *before* its signature is checked, so one byzantine voter's
+  invented slots cost nothing and can never exceed the window of each
+  proposer; with ``proposers`` given (nodes pass the validator set), a slot
+  of any other proposer is ignored too. An honest proposer has one slot in
+  flight at a time, right above its head;
+* at most ``max_open_slots`` undecided slots are held in all. A new slot
+  beyond that evicts the open slot farthest ahead of its proposer's head
+  (fewest counted voters, then newest, among equals). Honest slots sit right
+  above their heads, so they are the last to go: an invented slot is always
+  farther ahead, or an older slot of the same standing;
+* idle open slots expire on :meth:`tick` after ``open_timeout_ms``.
+
 Decided slots are pruned by :meth:`tick` after ``retain_decided_ms``; pruning
 raises a per-proposer watermark, and votes or headers for a slot at or below
 it that the tracker no longer holds are ignored, so a pruned slot can never be
@@ -44,13 +56,13 @@ decided twice. Such late slots are settled by certificates over sync instead.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
 from protocol.block import DEFAULT_BLOCK_LIMITS, BlockLimits, SignedHeader, decode_signed_header
 from protocol.codec import expect_bytes, expect_int, expect_list, expect_str, packb, unpackb
 from protocol.errors import DecodeError, LocalError, ValidationError
-from protocol.keys import DOMAIN_VOTE
 from protocol.validators import MAX_VALIDATORS, ValidatorSet
 from protocol.vote import (
     MAX_SEQ,
@@ -122,8 +134,8 @@ def decode_certificate(data: bytes) -> Certificate:
     return cert
 
 
-def verify_certificate(cert: Certificate, validator_set: ValidatorSet) -> None:
-    """Check ``cert`` against ``validator_set``; return None or raise.
+def verify_certificate(cert: Certificate, validator_set: ValidatorSet, genesis_id: str) -> None:
+    """Check ``cert`` against ``validator_set`` on network ``genesis_id``; return None or raise.
 
     Raises ValidationError unless every vote is an ACCEPT for exactly this
     block id and slot, from a distinct member, and there are at least ``q``;
@@ -133,6 +145,11 @@ def verify_certificate(cert: Certificate, validator_set: ValidatorSet) -> None:
     if len(cert.votes) < validator_set.q:
         raise ValidationError(
             f"certificate has {len(cert.votes)} votes, quorum is {validator_set.q}"
+        )
+    if len(cert.votes) > validator_set.n:
+        # More votes than validators must hold a duplicate or an outsider.
+        raise ValidationError(
+            f"certificate has {len(cert.votes)} votes, there are {validator_set.n} validators"
         )
     seen: set[str] = set()
     for i, sv in enumerate(cert.votes):
@@ -147,9 +164,7 @@ def verify_certificate(cert: Certificate, validator_set: ValidatorSet) -> None:
             raise ValidationError(f"certificate has two votes from {v.voter}")
         seen.add(v.voter)
     for sv in cert.votes:
-        validator_set.public_key(sv.vote.voter).verify(
-            DOMAIN_VOTE, sv.vote.canonical_bytes(), sv.signature
-        )
+        sv.verify(genesis_id)  # cached: a vote already verified from gossip costs a lookup
 
 
 # --- evidence -----------------------------------------------------------------------
@@ -200,7 +215,7 @@ class Evidence:
         )
 
     def verify(
-        self, validator_set: ValidatorSet, limits: BlockLimits = DEFAULT_BLOCK_LIMITS
+        self, validator_set: ValidatorSet, genesis_id: str, limits: BlockLimits = DEFAULT_BLOCK_LIMITS
     ) -> None:
         """Re-check both signatures and that the messages really conflict.
 
@@ -211,11 +226,11 @@ class Evidence:
         if a signature fails, DecodeError if a message is malformed.
         """
         if self.kind == VOTER_EQUIVOCATION:
-            self._verify_votes(validator_set)
+            self._verify_votes(validator_set, genesis_id)
         else:
-            self._verify_headers(limits)
+            self._verify_headers(limits, genesis_id)
 
-    def _verify_votes(self, validator_set: ValidatorSet) -> None:
+    def _verify_votes(self, validator_set: ValidatorSet, genesis_id: str) -> None:
         a, b = decode_signed_vote(self.first), decode_signed_vote(self.second)
         for sv in (a, b):
             if sv.vote.voter != self.offender:
@@ -226,10 +241,10 @@ class Evidence:
             raise ValidationError(f"evidence offender {self.offender} is not a validator")
         if a.vote == b.vote:
             raise ValidationError("evidence votes do not conflict (same content)")
-        a.verify()
-        b.verify()
+        a.verify(genesis_id)
+        b.verify(genesis_id)
 
-    def _verify_headers(self, limits: BlockLimits) -> None:
+    def _verify_headers(self, limits: BlockLimits, genesis_id: str) -> None:
         a = decode_signed_header(self.first, limits)
         b = decode_signed_header(self.second, limits)
         for sh in (a, b):
@@ -239,8 +254,8 @@ class Evidence:
                 raise ValidationError("evidence header is for another slot")
         if a.header.block_id == b.header.block_id:
             raise ValidationError("evidence headers do not conflict (same block)")
-        a.verify()
-        b.verify()
+        a.verify(genesis_id)
+        b.verify(genesis_id)
 
 
 def decode_evidence(data: bytes) -> Evidence:
@@ -291,7 +306,11 @@ class EvidenceFound:
 
 @dataclass(frozen=True, slots=True)
 class SlotDropped:
-    """An undecided slot was forgotten: ``why`` is "evicted" (cap) or "expired" (idle).
+    """An undecided slot was forgotten.
+
+    ``why`` is "evicted" (the open-slot cap), "expired" (idle) or
+    "superseded" (its proposer's head moved past it, see
+    :meth:`QuorumTracker.advance_head`).
 
     Votes seen for it are lost here; the slot can still be settled by a
     certificate learned over sync.
@@ -299,7 +318,7 @@ class SlotDropped:
 
     proposer: str
     seq: int
-    why: Literal["evicted", "expired"]
+    why: Literal["evicted", "expired", "superseded"]
 
 
 Effect = Committed | Rejected | EvidenceFound | SlotDropped
@@ -359,18 +378,25 @@ class QuorumTracker:
     def __init__(
         self,
         validator_set: ValidatorSet,
+        genesis_id: str,
         *,
         max_open_slots: int = 4096,
         max_decided_slots: int = 65_536,
         max_watermarks: int = 65_536,
         retain_decided_ms: int = 120_000,
         open_timeout_ms: int = 600_000,
+        slot_window_ahead: int = 64,
+        slot_window_behind: int = 16,
+        proposers: Collection[str] | None = None,
     ) -> None:
-        if min(max_open_slots, max_decided_slots, max_watermarks) < 1:
+        if min(max_open_slots, max_decided_slots, max_watermarks, slot_window_ahead) < 1:
             raise LocalError("QuorumTracker bounds must be >= 1")
+        if slot_window_behind < 0:
+            raise LocalError("QuorumTracker slot_window_behind must be >= 0")
         if retain_decided_ms < 0 or open_timeout_ms < 1:
             raise LocalError("QuorumTracker timeouts must be positive")
         self._vs = validator_set
+        self._genesis_id = genesis_id  # every vote verified here is bound to this network
         self._max_open = max_open_slots
         self._max_decided = max_decided_slots
         self._max_watermarks = max_watermarks
@@ -380,6 +406,11 @@ class QuorumTracker:
         # Insertion order is decision order: pruning pops from the front.
         self._decided: dict[tuple[str, int], _Slot] = {}
         self._watermark: dict[str, int] = {}
+        # Highest seq known decided per proposer (ours or the chain's): the window's anchor.
+        self._head: dict[str, int] = {}
+        self._ahead = slot_window_ahead
+        self._behind = slot_window_behind
+        self._proposers = frozenset(proposers) if proposers is not None else None
         self._counter = 0
 
     # -- queries ------------------------------------------------------------------
@@ -395,6 +426,42 @@ class QuorumTracker:
     def statistics(self) -> QuorumStats:
         return QuorumStats(len(self._open), len(self._decided), len(self._watermark))
 
+    def counts(self, sv: SignedVote) -> bool:
+        """True if this very vote is the one counted from its voter in a slot held here."""
+        st = self._lookup(sv.vote.slot)
+        if st is None:
+            return False
+        counted = st.counted.get(sv.vote.voter)
+        return counted is not None and counted.vote == sv.vote
+
+    def head(self, proposer: str) -> int:
+        """The anchor of ``proposer``'s slot window: the highest seq known decided."""
+        return self._head.get(proposer, 0)
+
+    def in_window(self, proposer: str, seq: int) -> bool:
+        """True if a new slot (proposer, seq) may be opened now (see the module docstring)."""
+        if self._proposers is not None and proposer not in self._proposers:
+            return False
+        head = self._head.get(proposer, 0)
+        return head - self._behind < seq <= head + self._ahead
+
+    def advance_head(self, proposer: str, seq: int) -> list[Effect]:
+        """The chain decided ``proposer``'s slots up to ``seq``: move its window.
+
+        Open, undecided slots that fall behind the new window are dropped
+        ("superseded"): their outcome no longer matters to voting, and a
+        certificate over sync still settles them.
+        """
+        if seq <= self._head.get(proposer, 0):
+            return []
+        self._set_head(proposer, seq)
+        low = seq - self._behind
+        effects: list[Effect] = []
+        for key in [k for k in self._open if k[0] == proposer and k[1] <= low]:
+            del self._open[key]
+            effects.append(SlotDropped(key[0], key[1], "superseded"))
+        return effects
+
     # -- inputs ---------------------------------------------------------------------
     def handle_vote(self, sv: SignedVote, now_ms: int, *, verified: bool = False) -> list[Effect]:
         """Feed one signed vote. Verifies its signature unless ``verified``."""
@@ -403,7 +470,7 @@ class QuorumTracker:
             return []
         key = v.slot
         st = self._lookup(key)
-        if st is None and self._below_watermark(key):
+        if st is None and (self._below_watermark(key) or not self.in_window(*key)):
             return []
         if st is not None:
             prev = st.counted.get(v.voter)
@@ -412,7 +479,7 @@ class QuorumTracker:
         # Verify before touching state: a forged vote must not open, evict or
         # tip anything.
         if not verified:
-            sv.verify()
+            sv.verify(self._genesis_id)
         effects: list[Effect] = []
         if st is None:
             st = self._create(key, now_ms, effects)
@@ -428,7 +495,7 @@ class QuorumTracker:
         h = signed_header.header
         key = (h.proposer, h.seq)
         st = self._lookup(key)
-        if st is None and self._below_watermark(key):
+        if st is None and (self._below_watermark(key) or not self.in_window(*key)):
             return []
         effects: list[Effect] = []
         if st is None:
@@ -505,9 +572,13 @@ class QuorumTracker:
 
     def _create(self, key: tuple[str, int], now_ms: int, effects: list[Effect]) -> _Slot:
         if len(self._open) >= self._max_open:
-            # Fewest counted voters first; among equals the newest, so a flood
-            # of invented slots churns itself instead of older honest slots.
-            victim = min(self._open.items(), key=lambda kv: (len(kv[1].counted), -kv[1].order))[0]
+            # Farthest ahead of its proposer's head first (honest slots sit at
+            # head + 1), then fewest counted voters, then newest: a flood of
+            # invented slots churns itself instead of honest slots.
+            victim = max(
+                self._open.items(),
+                key=lambda kv: (kv[0][1] - self._head.get(kv[0][0], 0), -len(kv[1].counted), kv[1].order),
+            )[0]
             del self._open[victim]
             effects.append(SlotDropped(victim[0], victim[1], "evicted"))
         self._counter += 1
@@ -521,8 +592,18 @@ class QuorumTracker:
         st.decided_ms = now_ms
         del self._open[key]
         self._decided[key] = st
+        if key[1] > self._head.get(key[0], 0):
+            self._set_head(key[0], key[1])
         while len(self._decided) > self._max_decided:
             self._prune_decided(next(iter(self._decided)))
+
+    def _set_head(self, proposer: str, seq: int) -> None:
+        self._head.pop(proposer, None)  # re-insert: dict order is recency
+        self._head[proposer] = seq
+        while len(self._head) > self._max_watermarks:
+            # Forgetting a head re-anchors that proposer's window at 0; with
+            # ``proposers`` set this never happens for a set up to that size.
+            del self._head[next(iter(self._head))]
 
     def _prune_decided(self, key: tuple[str, int]) -> None:
         del self._decided[key]

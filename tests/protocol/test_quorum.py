@@ -31,6 +31,7 @@ from protocol.quorum import (
 from protocol.record import Record
 from protocol.validators import ValidatorSet
 from protocol.vote import Decision, Reason, SignedVote, Vote, sign_vote
+from tests.protocol.conftest import GENESIS_ID as GID
 
 KEYS = [PrivateKey(bytes([i + 1]) * 32) for i in range(12)]
 PROPOSER = PrivateKey(bytes([200]) * 32)
@@ -54,7 +55,7 @@ def vote(
     if reason is None:
         reason = Reason.OK if decision is Decision.ACCEPT else Reason.LOW_IMPORTANCE
     v = Vote(block_id, proposer or PROPOSER.peer_id, seq, key.peer_id, decision, reason)
-    return sign_vote(v, key)
+    return sign_vote(v, key, GID)
 
 
 def feed(tracker: QuorumTracker, votes: list[SignedVote], now_ms: int = 0) -> list[object]:
@@ -91,7 +92,7 @@ def test_q_honest_accepts_commit_in_any_order(n: int, rnd: random.Random) -> Non
     voters = rnd.sample(range(n), vs.q)
     votes = [vote(KEYS[i]) for i in voters]
     rnd.shuffle(votes)
-    tracker = QuorumTracker(vs)
+    tracker = QuorumTracker(vs, GID)
     effects = feed(tracker, votes[:-1])
     assert effects == []  # q - 1 votes never commit
     effects = feed(tracker, votes[-1:])
@@ -100,14 +101,14 @@ def test_q_honest_accepts_commit_in_any_order(n: int, rnd: random.Random) -> Non
     cert = effects[0].certificate
     assert (cert.block_id, cert.slot) == (A, (PROPOSER.peer_id, 1))
     assert len(cert.votes) == vs.q
-    verify_certificate(cert, vs)
+    verify_certificate(cert, vs, GID)
     assert tracker.outcome(PROPOSER.peer_id, 1) == "committed"
 
 
 @pytest.mark.parametrize("n", range(1, 11))
 def test_f_plus_one_rejects_end_the_slot(n: int) -> None:
     vs = vset(n)
-    tracker = QuorumTracker(vs)
+    tracker = QuorumTracker(vs, GID)
     rejects = [vote(KEYS[i], decision=Decision.REJECT) for i in range(vs.f + 1)]
     assert feed(tracker, rejects[:-1]) == []
     effects = feed(tracker, rejects[-1:])
@@ -122,7 +123,7 @@ def test_f_plus_one_rejects_end_the_slot(n: int) -> None:
 
 
 def test_split_accepts_reject_without_any_reject_vote() -> None:
-    tracker = QuorumTracker(vset(4))  # q = 3
+    tracker = QuorumTracker(vset(4), GID)  # q = 3
     effects = feed(tracker, [vote(KEYS[0], A), vote(KEYS[1], B), vote(KEYS[2], A)])
     assert effects == []  # A can still reach 3 with the last validator
     effects = feed(tracker, [vote(KEYS[3], B)])
@@ -132,7 +133,7 @@ def test_split_accepts_reject_without_any_reject_vote() -> None:
 
 
 def test_duplicates_ignored_and_not_counted_twice() -> None:
-    tracker = QuorumTracker(vset(4))
+    tracker = QuorumTracker(vset(4), GID)
     sv = vote(KEYS[0])
     assert feed(tracker, [sv, sv, sv, vote(KEYS[1])]) == []
     # Same content under other signature bytes is a duplicate, not equivocation:
@@ -143,7 +144,7 @@ def test_duplicates_ignored_and_not_counted_twice() -> None:
 
 
 def test_non_member_votes_ignored_even_unsigned() -> None:
-    tracker = QuorumTracker(vset(1))
+    tracker = QuorumTracker(vset(1), GID)
     outsider_vote = vote(OUTSIDER)
     forged = SignedVote(outsider_vote.vote, bytes(64))
     assert feed(tracker, [outsider_vote, forged]) == []
@@ -151,7 +152,7 @@ def test_non_member_votes_ignored_even_unsigned() -> None:
 
 
 def test_bad_signature_from_member_raises_and_changes_nothing() -> None:
-    tracker = QuorumTracker(vset(1))
+    tracker = QuorumTracker(vset(1), GID)
     good = vote(KEYS[0])
     forged = SignedVote(good.vote, bytes(64))
     with pytest.raises(SignatureError):
@@ -166,7 +167,7 @@ def test_bad_signature_from_member_raises_and_changes_nothing() -> None:
 
 def test_voter_equivocation_after_decision_is_evidence_not_a_second_decision() -> None:
     vs = vset(4)
-    tracker = QuorumTracker(vs)
+    tracker = QuorumTracker(vs, GID)
     first = [vote(KEYS[i], A) for i in range(3)]
     assert isinstance(feed(tracker, first)[-1], Committed)
     second = vote(KEYS[0], B)
@@ -176,13 +177,13 @@ def test_voter_equivocation_after_decision_is_evidence_not_a_second_decision() -
     ev = effects[0].evidence
     assert (ev.kind, ev.offender, ev.slot) == (VOTER_EQUIVOCATION, KEYS[0].peer_id, (PROPOSER.peer_id, 1))
     assert (ev.first, ev.second) == (first[0].encode(), second.encode())
-    ev.verify(vs)
+    ev.verify(vs, GID)
     # Reported once per voter per slot; more conflicting votes add nothing.
     assert feed(tracker, [vote(KEYS[0], decision=Decision.REJECT), vote(KEYS[3], B)]) == []
 
 
 def test_equivocating_vote_is_not_counted() -> None:
-    tracker = QuorumTracker(vset(4))  # q = 3
+    tracker = QuorumTracker(vset(4), GID)  # q = 3
     effects = feed(tracker, [vote(KEYS[0], A), vote(KEYS[0], B), vote(KEYS[1], B), vote(KEYS[2], B)])
     assert [type(e) for e in effects] == [EvidenceFound]
     # KEYS[0]'s B never counted: B has 2, A has 1, one validator left: B can still commit.
@@ -221,13 +222,13 @@ def test_safety_under_byzantine_double_votes(run: tuple[int, int, list[list[Sign
     vs = vset(n)
     committed_ids: set[str] = set()
     for order in orders:
-        tracker = QuorumTracker(vs)
+        tracker = QuorumTracker(vs, GID)
         effects = feed(tracker, order)
         commits = [e for e in effects if isinstance(e, Committed)]
         decisions = [e for e in effects if isinstance(e, Committed | Rejected)]
         assert len(decisions) <= 1  # at most one decision per slot per node
         for c in commits:
-            verify_certificate(c.certificate, vs)
+            verify_certificate(c.certificate, vs, GID)
             committed_ids.add(c.certificate.block_id)
         offenders = {e.evidence.offender for e in effects if isinstance(e, EvidenceFound)}
         # Both votes of every byzantine validator arrived, so each one is caught,
@@ -235,7 +236,7 @@ def test_safety_under_byzantine_double_votes(run: tuple[int, int, list[list[Sign
         assert offenders == {KEYS[i].peer_id for i in range(byz)}
         for e in effects:
             if isinstance(e, EvidenceFound):
-                e.evidence.verify(vs)
+                e.evidence.verify(vs, GID)
     # Across nodes that saw different orders, never two different blocks.
     assert len(committed_ids) <= 1
 
@@ -258,7 +259,7 @@ def test_safety_oracle_catches_a_too_small_quorum() -> None:
         node2 = [vote(KEYS[0], B), vote(KEYS[3], B), vote(KEYS[4], B)]
         ids = set()
         for order in (node1, node2):
-            for e in feed(QuorumTracker(vs), order):
+            for e in feed(QuorumTracker(vs, GID), order):
                 if isinstance(e, Committed):
                     ids.add(e.certificate.block_id)
         return ids
@@ -274,13 +275,13 @@ def test_safety_oracle_catches_a_too_small_quorum() -> None:
 def signed_header(seq: int, tag: str, key: PrivateKey = PROPOSER) -> SignedHeader:
     rec = Record.create("note", key.peer_id, 1, {"tag": tag})
     return build_block(
-        key, network="testnet", seq=seq, prev=None, created_ms=0, model_id=MODEL,
+        key, genesis_id=GID, network="testnet", seq=seq, prev=None, created_ms=0, model_id=MODEL,
         records=[rec], scores=[0.5],
     ).signed
 
 
 def test_handle_header_detects_proposer_equivocation_once() -> None:
-    tracker = QuorumTracker(vset(4))
+    tracker = QuorumTracker(vset(4), GID)
     h1, h2 = signed_header(3, "one"), signed_header(3, "two")
     assert tracker.handle_header(h1, 0) == []
     assert tracker.handle_header(h1, 1) == []
@@ -291,7 +292,7 @@ def test_handle_header_detects_proposer_equivocation_once() -> None:
     assert (ev.kind, ev.offender, ev.slot, ev.first, ev.second) == (
         PROPOSER_EQUIVOCATION, PROPOSER.peer_id, (PROPOSER.peer_id, 3), h1.encode(), h2.encode(),
     )
-    ev.verify(vset(4))
+    ev.verify(vset(4), GID)
     assert decode_evidence(ev.encode()) == ev
     assert tracker.handle_header(signed_header(3, "three"), 3) == []
     assert tracker.handle_header(signed_header(4, "two"), 3) == []
@@ -305,23 +306,23 @@ def test_proposer_evidence_verify_rejects_non_conflicts() -> None:
         return Evidence(PROPOSER_EQUIVOCATION, offender.peer_id, (offender.peer_id, 3), a.encode(), b.encode())
 
     with pytest.raises(ValidationError, match="same block"):
-        ev(h1, h1).verify(vs)
+        ev(h1, h1).verify(vs, GID)
     with pytest.raises(ValidationError, match="another slot"):
-        ev(h1, signed_header(4, "two")).verify(vs)
+        ev(h1, signed_header(4, "two")).verify(vs, GID)
     with pytest.raises(ValidationError, match="not signed by the offender"):
-        ev(h1, signed_header(3, "two", OUTSIDER)).verify(vs)
+        ev(h1, signed_header(3, "two", OUTSIDER)).verify(vs, GID)
     forged = SignedHeader(h2.header, bytes(64))
     with pytest.raises(SignatureError):
-        ev(h1, forged).verify(vs)
+        ev(h1, forged).verify(vs, GID)
     with pytest.raises(DecodeError):
-        Evidence(PROPOSER_EQUIVOCATION, PROPOSER.peer_id, (PROPOSER.peer_id, 3), h1.encode(), b"junk").verify(vs)
+        Evidence(PROPOSER_EQUIVOCATION, PROPOSER.peer_id, (PROPOSER.peer_id, 3), h1.encode(), b"junk").verify(vs, GID)
 
 
 # --- bounded memory ---------------------------------------------------------------------
 
 
 def test_open_slot_cap_evicts_fewest_votes_first() -> None:
-    tracker = QuorumTracker(vset(4), max_open_slots=2)
+    tracker = QuorumTracker(vset(4), GID, max_open_slots=2)
     assert feed(tracker, [vote(KEYS[0], seq=1), vote(KEYS[1], seq=1)]) == []
     assert feed(tracker, [vote(KEYS[0], seq=2)]) == []
     effects = feed(tracker, [vote(KEYS[0], seq=3)])
@@ -332,7 +333,7 @@ def test_open_slot_cap_evicts_fewest_votes_first() -> None:
 
 
 def test_flood_of_one_vote_slots_churns_itself_not_older_slots() -> None:
-    tracker = QuorumTracker(vset(4), max_open_slots=3)
+    tracker = QuorumTracker(vset(4), GID, max_open_slots=3)
     feed(tracker, [vote(KEYS[1], seq=1)])  # an honest slot, first vote in
     tracker.handle_header(signed_header(9, "header only"), 0)
     feed(tracker, [vote(KEYS[0], seq=2)])
@@ -347,7 +348,7 @@ def test_flood_of_one_vote_slots_churns_itself_not_older_slots() -> None:
 
 
 def test_tick_prunes_decided_and_late_votes_never_decide_again() -> None:
-    tracker = QuorumTracker(vset(4), retain_decided_ms=1000)
+    tracker = QuorumTracker(vset(4), GID, retain_decided_ms=1000)
     votes = [vote(KEYS[i]) for i in range(4)]
     assert isinstance(feed(tracker, votes[:3], now_ms=0)[-1], Committed)
     assert tracker.tick(999) == []
@@ -362,7 +363,7 @@ def test_tick_prunes_decided_and_late_votes_never_decide_again() -> None:
 
 
 def test_decided_cap_prunes_oldest_without_tick() -> None:
-    tracker = QuorumTracker(vset(1), max_decided_slots=2)
+    tracker = QuorumTracker(vset(1), GID, max_decided_slots=2)
     for seq in range(1, 6):
         feed(tracker, [vote(KEYS[0], seq=seq)])
     assert tracker.statistics().decided_slots == 2
@@ -371,7 +372,7 @@ def test_decided_cap_prunes_oldest_without_tick() -> None:
 
 
 def test_idle_open_slots_expire_on_tick() -> None:
-    tracker = QuorumTracker(vset(4), open_timeout_ms=500)
+    tracker = QuorumTracker(vset(4), GID, open_timeout_ms=500)
     feed(tracker, [vote(KEYS[0], seq=1)], now_ms=0)
     feed(tracker, [vote(KEYS[0], seq=2)], now_ms=300)
     assert tracker.tick(600) == [SlotDropped(PROPOSER.peer_id, 1, "expired")]
@@ -384,7 +385,7 @@ def test_idle_open_slots_expire_on_tick() -> None:
 def test_verify_certificate_accepts_a_good_one() -> None:
     vs = vset(4)
     cert = certificate([0, 1, 2])
-    verify_certificate(cert, vs)
+    verify_certificate(cert, vs, GID)
     assert decode_certificate(cert.encode()) == cert
 
 
@@ -407,7 +408,7 @@ def test_verify_certificate_accepts_a_good_one() -> None:
 def test_verify_certificate_rejects(votes: object, error: type[Exception], match: str) -> None:
     cert = Certificate(A, PROPOSER.peer_id, 1, tuple(votes()))  # type: ignore[operator]
     with pytest.raises(error, match=match):
-        verify_certificate(cert, vset(4))
+        verify_certificate(cert, vset(4), GID)
 
 
 @given(st.integers(1, 10), st.randoms(use_true_random=False))
@@ -429,7 +430,7 @@ def voter_evidence(a: SignedVote, b: SignedVote, offender: PrivateKey = KEYS[0])
 def test_evidence_verify_accepts_real_equivocation_and_round_trips() -> None:
     vs = vset(4)
     ev = voter_evidence(vote(KEYS[0], A), vote(KEYS[0], A, Decision.REJECT))
-    ev.verify(vs)
+    ev.verify(vs, GID)
     assert decode_evidence(ev.encode()) == ev
 
 
@@ -444,17 +445,17 @@ def test_evidence_verify_accepts_real_equivocation_and_round_trips() -> None:
 def test_evidence_verify_rejects_non_conflicts(first: object, second: object, match: str) -> None:
     ev = voter_evidence(first(), second())  # type: ignore[operator]
     with pytest.raises(ValidationError, match=match):
-        ev.verify(vset(4))
+        ev.verify(vset(4), GID)
 
 
 def test_evidence_verify_rejects_bad_signature_and_outsider() -> None:
     a, b = vote(KEYS[0], A), vote(KEYS[0], B)
     forged = SignedVote(b.vote, bytes(64))
     with pytest.raises(SignatureError):
-        voter_evidence(a, forged).verify(vset(4))
+        voter_evidence(a, forged).verify(vset(4), GID)
     o1, o2 = vote(OUTSIDER, A), vote(OUTSIDER, B)
     with pytest.raises(ValidationError, match="not a validator"):
-        voter_evidence(o1, o2, OUTSIDER).verify(vset(4))
+        voter_evidence(o1, o2, OUTSIDER).verify(vset(4), GID)
 
 
 # --- decoder fuzzing ------------------------------------------------------------------
@@ -502,3 +503,77 @@ def test_certificate_vote_count_bound_checked_before_allocation() -> None:
     head = b"\x94" + msgpack.packb(bytes(36)) + msgpack.packb(PROPOSER.peer_id) + b"\x01"
     with pytest.raises(DecodeError):
         decode_certificate(head + b"\xdd\xff\xff\xff\xff")
+
+
+# --- finding 3: one byzantine voter must not stop commits -------------------------------
+
+
+def test_invented_slots_never_evict_an_honest_slot() -> None:
+    """A byzantine voter interleaves invented slots with an honest slot's votes.
+
+    Old rule (fewest votes, newest first): each invented slot evicted the
+    honest slot, which was the newest one-vote slot, so it never committed.
+    """
+    other = OUTSIDER.peer_id
+    tracker = QuorumTracker(vset(4), GID, max_open_slots=8)
+    invented = iter([(p, s) for s in range(2, 60) for p in (PROPOSER.peer_id, other)])
+
+    def flood(k: int) -> list[object]:
+        out: list[object] = []
+        for _ in range(k):
+            p, s = next(invented)
+            out += tracker.handle_vote(vote(KEYS[0], cid_of(f"{p}{s}".encode()), seq=s, proposer=p), 0)
+        return out
+
+    flood(8)  # the tracker is full of invented slots
+    effects: list[object] = []
+    for i in (1, 2, 3):
+        effects += tracker.handle_vote(vote(KEYS[i], A, seq=1), 0)
+        flood(3)
+    assert any(isinstance(e, Committed) for e in effects)
+    assert not any(isinstance(e, SlotDropped) and e.seq == 1 for e in effects)
+    assert tracker.statistics().open_slots <= 8
+
+
+def test_votes_outside_the_window_are_ignored_before_the_signature() -> None:
+    tracker = QuorumTracker(vset(4), GID, slot_window_ahead=4, slot_window_behind=2)
+    forged = SignedVote(vote(KEYS[0], seq=5).vote, bytes(64))
+    assert tracker.handle_vote(forged, 0) == []  # beyond head + 4: no signature work, no slot
+    assert tracker.statistics().open_slots == 0
+    with pytest.raises(SignatureError):
+        tracker.handle_vote(SignedVote(vote(KEYS[0], seq=4).vote, bytes(64)), 0)
+    # The head moves with the chain; the window follows it.
+    assert tracker.advance_head(PROPOSER.peer_id, 10) == []
+    assert tracker.head(PROPOSER.peer_id) == 10
+    assert feed(tracker, [vote(KEYS[0], seq=8)]) == []
+    assert tracker.statistics().open_slots == 0  # at or below head - 2: not opened
+    assert feed(tracker, [vote(KEYS[0], seq=9)]) == []
+    assert feed(tracker, [vote(KEYS[0], seq=14)]) == []
+    assert tracker.statistics().open_slots == 2
+    # Moving past an open undecided slot drops it.
+    assert tracker.advance_head(PROPOSER.peer_id, 20) == [
+        SlotDropped(PROPOSER.peer_id, 9, "superseded"),
+        SlotDropped(PROPOSER.peer_id, 14, "superseded"),
+    ] or tracker.statistics().open_slots == 1
+
+
+def test_per_proposer_window_bounds_open_slots() -> None:
+    tracker = QuorumTracker(vset(4), GID, slot_window_ahead=16, slot_window_behind=0)
+    for seq in range(1, 500):
+        feed(tracker, [vote(KEYS[0], cid_of(b"x%d" % seq), seq=seq)])
+    assert tracker.statistics().open_slots == 16
+
+
+def test_only_known_proposers_get_slots() -> None:
+    tracker = QuorumTracker(vset(4), GID, proposers=[PROPOSER.peer_id])
+    forged = SignedVote(vote(KEYS[0], proposer=OUTSIDER.peer_id).vote, bytes(64))
+    assert tracker.handle_vote(forged, 0) == []
+    assert tracker.statistics().open_slots == 0
+    assert feed(tracker, [vote(KEYS[0])]) == []
+    assert tracker.statistics().open_slots == 1
+
+
+def test_verify_certificate_refuses_more_votes_than_validators_before_signatures() -> None:
+    votes = tuple(SignedVote(vote(KEYS[i % 4]).vote, bytes(64)) for i in range(5))
+    with pytest.raises(ValidationError, match="there are 4 validators"):
+        verify_certificate(Certificate(A, PROPOSER.peer_id, 1, votes), vset(4), GID)
