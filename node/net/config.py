@@ -1,13 +1,14 @@
-"""Configuration of the networking layer (one frozen dataclass, validated)."""
+"""Parameters of the networking layer: one frozen dataclass, with defaults and validate()."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import multiaddr
 import multiaddr.exceptions
 
+from node.net.budget import BudgetParams
 from protocol.errors import ConfigError
 
 # py-libp2p 0.8.1 constants we size against (libp2p/pubsub/rpc_queue.py).
@@ -16,8 +17,8 @@ OUTBOUND_QUEUE = 32  # OutBoundQueueSize: per-peer outbound RPC queue; a full qu
 
 
 @dataclass(frozen=True, slots=True)
-class NetConfig:
-    """Settings for :func:`node.net.open_p2p`.
+class NetParams:
+    """Settings for :func:`node.net.open_p2p` (``NetConfig`` is the old name).
 
     Fields:
         listen_addrs: TCP multiaddrs to listen on (port 0 picks a free port).
@@ -37,11 +38,22 @@ class NetConfig:
         seen_ttl_s: how long a message id is remembered for de-duplication.
         max_request_bytes: largest request frame we send or accept.
         max_response_bytes: largest response frame our handlers may send.
-        max_concurrent_requests: inbound requests served at once; more are
-            answered "busy" at once rather than queued.
+        max_concurrent_requests: inbound requests served at once, all peers
+            together; more are answered "busy" at once rather than queued.
+            Each peer also has its own limit, ``budget.max_open_requests``,
+            so one peer cannot take every slot (finding 11).
+        request_read_timeout_s: server side: time allowed to receive the
+            request frame; a peer that trickles bytes is cut off here.
         request_timeout_s: server side: time allowed to read a request and
             produce the response before the stream is reset.
         ping_interval_s: how often connected peers are pinged for latency.
+        publish_timeout_s: bound on one publish's wait for send room; the
+            daemon gives up on that message (gossip is repaired by sync).
+        validation_timeout_s: libp2p's bound on one async validator; a
+            message not verified in time is dropped, not forwarded.
+        verify_threads: worker threads for message verification, shared by
+            all peers (FIFO). Ed25519 in Python holds the GIL: 1 is enough.
+        budget: the per-peer resource budget (:mod:`node.net.budget`).
     """
 
     listen_addrs: tuple[str, ...] = ("/ip4/127.0.0.1/tcp/0",)
@@ -56,11 +68,16 @@ class NetConfig:
     max_request_bytes: int = 1 << 20
     max_response_bytes: int = 64 << 20
     max_concurrent_requests: int = 64
-    request_timeout_s: float = 30.0
+    request_read_timeout_s: float = 5.0
+    request_timeout_s: float = 10.0
     ping_interval_s: float = 10.0
+    publish_timeout_s: float = 5.0
+    validation_timeout_s: float = 5.0
+    verify_threads: int = 1
+    budget: BudgetParams = field(default_factory=BudgetParams)
 
     @classmethod
-    def default(cls) -> NetConfig:
+    def default(cls) -> NetParams:
         """The defaults: loopback, ephemeral port, 1 s heartbeat, D = 6."""
         return cls()
 
@@ -94,8 +111,22 @@ class NetConfig:
             raise ConfigError("net.max_request_bytes/max_response_bytes: frames are < 4 GiB")
         if self.max_concurrent_requests < 1:
             raise ConfigError("net.max_concurrent_requests: must be >= 1")
+        _positive("request_read_timeout_s", self.request_read_timeout_s)
         _positive("request_timeout_s", self.request_timeout_s)
+        if self.request_read_timeout_s > self.request_timeout_s:
+            raise ConfigError("net.request_read_timeout_s: must not exceed request_timeout_s")
         _positive("ping_interval_s", self.ping_interval_s)
+        _positive("publish_timeout_s", self.publish_timeout_s)
+        _positive("validation_timeout_s", self.validation_timeout_s)
+        if not isinstance(self.verify_threads, int) or not 1 <= self.verify_threads <= 16:
+            raise ConfigError("net.verify_threads: must be in [1, 16]")
+        if not isinstance(self.budget, BudgetParams):
+            raise ConfigError("net.budget: must be a BudgetParams")
+        self.budget.validate()
+
+
+#: The old name of :class:`NetParams`.
+NetConfig = NetParams
 
 
 def _positive(name: str, value: float) -> None:

@@ -13,7 +13,17 @@ shared/notes/libp2p.md), so the router is built explicitly:
 * message id = SHA-256 over the topic and the data, never the sender or the
   seqno, so an identical message re-published by anyone is de-duplicated;
 * the per-peer, per-topic flat rate limit (10 msg/s, own publishes included)
-  off; rate limits per proposer live in the consensus layer;
+  off; in its place every message is charged to the peer that sent it, its
+  *forwarder* (:mod:`node.net.budget`): a peer over its message or byte
+  budget, banned, or below ``publish_threshold`` is dropped before libp2p
+  even checks the message's signature;
+* peer scoring on, with thresholds set (not libp2p's -inf): the score is the
+  budget's standing (application-specific score, weight 1), so libp2p stops
+  gossiping to a peer below ``gossip_threshold`` and refuses its GRAFTs below
+  the graylist threshold (halfway to ``disconnect_below``);
+* validators may be asynchronous (``Inbound -> Verdict``): the expensive part
+  runs in a thread (:mod:`node.net.verify`), and a REJECT costs the forwarder
+  standing;
 * eclipse protection off: it wants mesh peers on 3+ distinct IPs, which a
   devnet on 127.0.0.1 never has;
 * strict signing on: every message carries its origin's signature, checked
@@ -60,10 +70,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import logging
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import trio
 from libp2p.abc import IHost, INetStream, ISubscriptionAPI
@@ -72,16 +83,20 @@ from libp2p.peer.peerstore import env_to_send_in_RPC
 from libp2p.pubsub.gossipsub import PROTOCOL_ID, PROTOCOL_ID_V11, GossipSub
 from libp2p.pubsub.pb import rpc_pb2
 from libp2p.pubsub.pubsub import Pubsub
+from libp2p.pubsub.score import ScoreParams
 
+from node.net.budget import Budget
 from node.net.config import NetConfig
 from node.net.errors import LIBP2P_ERRORS, MessageRejected, MessageTooLarge, translate_errors
 from node.net.pulse import Pulse
 from node.net.stats import Meter
+from node.net.verify import AsyncValidator, Inbound, Verdict
 from protocol.errors import LocalError
 
 log = logging.getLogger(__name__)
 
-Validator = Callable[[str, bytes], bool]
+#: A cheap synchronous validator ``(origin, data) -> bool``, or an AsyncValidator.
+Validator = Callable[[str, bytes], bool] | AsyncValidator
 
 _EQUIVOCATION_MEMORY = 4096  # (origin, seqno) pairs remembered for equivocation checks
 _ORIGIN_CACHE = 4096
@@ -99,8 +114,27 @@ def content_message_id(msg: rpc_pb2.Message) -> bytes:
     return h.digest()
 
 
+def score_params(budget: Budget, clock: Callable[[], float]) -> ScoreParams:
+    """libp2p's peer scoring driven by the budget's standing, thresholds set."""
+    p = budget.params
+
+    def standing(peer: ID) -> float:
+        return budget.standing(peer.to_base58(), clock())
+
+    return ScoreParams(
+        p6_appl_slack_weight=1.0,
+        p6_appl_slack_decay=1.0,  # the budget does its own recovery
+        app_specific_score_fn=standing,
+        gossip_threshold=p.gossip_threshold,
+        publish_threshold=p.publish_threshold,
+        graylist_threshold=(p.publish_threshold + p.disconnect_below) / 2,
+        accept_px_threshold=0.0,  # PX is off anyway (do_px=False)
+    )
+
+
 class _Router(GossipSub):
-    def __init__(self, *, meter: Meter, pulse: Pulse, config: NetConfig) -> None:
+    def __init__(self, *, meter: Meter, pulse: Pulse, config: NetConfig, budget: Budget,
+                 clock: Callable[[], float]) -> None:
         super().__init__(
             protocols=[PROTOCOL_ID_V11, PROTOCOL_ID],
             degree=config.degree,
@@ -112,6 +146,7 @@ class _Router(GossipSub):
             adaptive_gossip_enabled=False,
             spam_protection_enabled=False,
             eclipse_protection_enabled=False,
+            score_params=score_params(budget, clock),
         )
         self._meter = meter
         self._pulse = pulse
@@ -154,7 +189,7 @@ class _Router(GossipSub):
 
 class _Pubsub(Pubsub):
     def __init__(self, host: IHost, router: _Router, *, meter: Meter, pulse: Pulse,
-                 config: NetConfig) -> None:
+                 config: NetConfig, budget: Budget, clock: Callable[[], float]) -> None:
         super().__init__(
             host,
             router,
@@ -163,9 +198,13 @@ class _Pubsub(Pubsub):
             seen_ttl=config.seen_ttl_s,
             validation_cache_ttl=0,
             validation_cache_size=1,
+            validation_timeout=config.validation_timeout_s,
         )
         self._meter = meter
         self._pulse = pulse
+        self._budget = budget
+        self._clock = clock
+        self.over_budget = 0  # messages dropped unread: sender over budget or in bad standing
         self._write_locks: weakref.WeakKeyDictionary[INetStream, trio.Lock] = (
             weakref.WeakKeyDictionary())
 
@@ -218,6 +257,11 @@ class _Pubsub(Pubsub):
             counters = self._meter.topic(topic)
             counters.messages_in += 1
             counters.bytes_in += len(msg.data)
+        # The budget gate runs before anything costs us: libp2p's signature
+        # check, the seen-cache, our validators.
+        if not self._budget.admit_message(msg_forwarder.to_base58(), len(msg.data), self._clock()):
+            self.over_budget += 1
+            return
         try:
             await super().push_msg(msg_forwarder, msg)
         except Exception as exc:
@@ -243,14 +287,19 @@ class _Pubsub(Pubsub):
 class Gossip:
     """Subscribe and publish over GossipSub; see the module docstring."""
 
-    def __init__(self, host: IHost, config: NetConfig, meter: Meter) -> None:
+    def __init__(self, host: IHost, config: NetConfig, meter: Meter, budget: Budget,
+                 clock: Callable[[], float]) -> None:
         self._config = config
         self._meter = meter
         self._pulse = Pulse()
-        self.router = _Router(meter=meter, pulse=self._pulse, config=config)
+        self._budget = budget
+        self._clock = clock
+        self.router = _Router(meter=meter, pulse=self._pulse, config=config, budget=budget,
+                              clock=clock)
         # Pubsub starts libp2p's seen-cache sweeper thread right here;
         # stop() must run whatever happens next.
-        self.pubsub = _Pubsub(host, self.router, meter=meter, pulse=self._pulse, config=config)
+        self.pubsub = _Pubsub(host, self.router, meter=meter, pulse=self._pulse, config=config,
+                              budget=budget, clock=clock)
         self._host = host
         self._my_id = host.get_id()
         self._my_peer_id = self._my_id.to_base58()
@@ -281,8 +330,14 @@ class Gossip:
         if validator is not None:
             self._validators[topic] = validator
             # Registered before subscribing, so no message slips in unvalidated.
-            self.pubsub.set_topic_validator(
-                topic, self._libp2p_validator(topic, validator), is_async_validator=False)
+            if inspect.iscoroutinefunction(validator):
+                self.pubsub.set_topic_validator(
+                    topic, self._libp2p_async_validator(topic, validator),
+                    is_async_validator=True)
+            else:
+                self.pubsub.set_topic_validator(
+                    topic, self._libp2p_validator(topic, validator),  # type: ignore[arg-type]
+                    is_async_validator=False)
         try:
             with translate_errors(f"subscribe {topic}"):
                 subscription = await self.pubsub.subscribe(topic)
@@ -292,7 +347,7 @@ class Gossip:
         self._nursery.start_soon(self._drain, topic, subscription, send)
         return receive
 
-    def _libp2p_validator(self, topic: str, validator: Validator
+    def _libp2p_validator(self, topic: str, validator: Callable[[str, bytes], bool]
                           ) -> Callable[[ID, rpc_pb2.Message], bool]:
         counters = self._meter.topic(topic)
 
@@ -306,7 +361,30 @@ class Gossip:
                 ok = False
             if not ok:
                 counters.rejected += 1
+                self._budget.reject(forwarder.to_base58(), self._clock())
             return ok
+
+        return check
+
+    def _libp2p_async_validator(self, topic: str, validator: AsyncValidator
+                                ) -> Callable[[ID, rpc_pb2.Message], Awaitable[bool]]:
+        counters = self._meter.topic(topic)
+
+        async def check(forwarder: ID, msg: rpc_pb2.Message) -> bool:
+            if forwarder == self._my_id:
+                return True  # our own publish: publish() validated it already
+            peer = forwarder.to_base58()
+            try:
+                verdict = await validator(Inbound(peer, self._origin(msg.from_id), msg.data))
+            except Exception:
+                log.exception("validator for %s raised; ignoring the message", topic)
+                verdict = Verdict.IGNORE
+            if verdict is Verdict.ACCEPT:
+                return True
+            counters.rejected += 1
+            if verdict is Verdict.REJECT:
+                self._budget.reject(peer, self._clock())
+            return False
 
         return check
 
@@ -353,12 +431,18 @@ class Gossip:
                 f"publish on {topic}: {size} bytes encoded (data {len(data)}) exceeds "
                 f"the pubsub cap of {self._config.max_message_bytes}")
         validator = self._validators.get(topic)
-        if validator is not None and not validator(self._my_peer_id, data):
+        if validator is not None and not await self._accepts(validator, data):
             raise MessageRejected(f"publish on {topic}: our own validator rejects the data")
         await self._wait_send_room(topic)
         with translate_errors(f"publish {topic}"):
             await self.pubsub.publish(topic, data)
         self._meter.topic(topic).publishes += 1
+
+    async def _accepts(self, validator: Validator, data: bytes) -> bool:
+        me = self._my_peer_id
+        if inspect.iscoroutinefunction(validator):
+            return bool(await validator(Inbound(me, me, data)) is Verdict.ACCEPT)
+        return bool(validator(me, data))  # type: ignore[call-arg,arg-type]
 
     async def _wait_send_room(self, topic: str) -> None:
         limit = self._config.send_queue

@@ -21,7 +21,13 @@ on exit (normal, error or cancellation):
 * Happy-Eyeballs delay 0: libp2p waits 250 ms after starting each dial
   before it even looks at the result;
 * a task pings every connected peer every ``config.ping_interval_s`` for
-  ``PeerInfo.latency_ms``.
+  ``PeerInfo.latency_ms``;
+* the per-peer resource budget (:mod:`node.net.budget`) is shared by the
+  gossip gate, the validators' :class:`~node.net.verify.Verifier` and the
+  stream server; a task disconnects and refuses a peer whose standing falls
+  to ``disconnect_below`` for ``ban_s``, then lets it in again. Those bans
+  are separate from ``block_peer``'s manual blocks, which only
+  ``unblock_peer`` lifts.
 
 Shutdown order matters (shared/notes/libp2p.md): our tasks are cancelled,
 ``host.close()`` closes connections and the listener (leaving ``host.run()``
@@ -51,6 +57,7 @@ from libp2p.security.noise.transport import Transport as NoiseTransport
 from libp2p.tools.anyio_service import background_trio_service
 
 from node.net import logbridge
+from node.net.budget import Budget, PeerBudgetView
 from node.net.config import NetConfig
 from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, translate_errors
 from node.net.gate import PeerGate
@@ -58,6 +65,7 @@ from node.net.gossip import Gossip, Validator
 from node.net.pulse import Pulse
 from node.net.stats import Meter, NetStats, PeerInfo
 from node.net.streams import Handler, StreamServer, ping, request
+from node.net.verify import Verifier
 from protocol.errors import LocalError
 from protocol.keys import PrivateKey
 
@@ -105,15 +113,22 @@ class P2P:
     """
 
     def __init__(self, host: IHost, config: NetConfig, gossip: Gossip, gate: PeerGate,
-                 meter: Meter, nursery: trio.Nursery) -> None:
+                 meter: Meter, nursery: trio.Nursery, budget: Budget) -> None:
         self._host = host
         self._swarm: Swarm = host.get_network()  # type: ignore[assignment]
         self._config = config
+        #: the parameters this host runs with (read-only)
+        self.config = config
         self._gossip = gossip
         self._gate = gate
         self._meter = meter
         self._nursery = nursery
-        self._streams = StreamServer(host, config, meter)
+        #: the per-peer resource budget (shared with gossip and streams)
+        self.budget = budget
+        #: runs topic validators' expensive work on the sending peer's budget
+        self.verifier = Verifier(budget, threads=config.verify_threads, clock=trio.current_time)
+        self._manual_blocks: set[str] = set()
+        self._streams = StreamServer(host, config, meter, budget)
         self._latency_ms: dict[str, float] = {}
         self._latency_at: dict[str, float] = {}  # trio clock of the last ping attempt
         self._peers_changed = Pulse()
@@ -173,6 +188,11 @@ class P2P:
 
     async def block_peer(self, peer_id: str) -> None:
         """Disconnect ``peer_id`` and refuse it, inbound and outbound, until unblocked."""
+        _parse_peer_id(peer_id)
+        self._manual_blocks.add(peer_id)
+        await self._refuse(peer_id)
+
+    async def _refuse(self, peer_id: str) -> None:
         pid = _parse_peer_id(peer_id)
         self._gate.block(peer_id)
         with translate_errors(f"disconnect {peer_id}"):
@@ -183,8 +203,36 @@ class P2P:
     def unblock_peer(self, peer_id: str) -> None:
         """Allow ``peer_id`` again (nothing is redialled automatically)."""
         pid = _parse_peer_id(peer_id)
+        self._manual_blocks.discard(peer_id)
+        if self.budget.is_banned(peer_id, trio.current_time()):
+            return  # still serving a ban for misbehaviour; it ends on its own
         self._gate.unblock(peer_id)
         self._swarm.unblock_peer(pid)
+
+    def peer_budgets(self) -> list[PeerBudgetView]:
+        """Budget use and standing of every connected or banned peer."""
+        now = trio.current_time()
+        peers = {p.peer_id for p in self.connected_peers()} | self._gate.blocked()
+        return [self.budget.view(p, now) for p in sorted(peers)]
+
+    async def _enforce_budget(self) -> None:
+        # Bans are decided by the budget (pure bookkeeping); this task carries
+        # them out. Once a second is plenty: over-budget traffic is already
+        # dropped unread while the ban is pending.
+        while True:
+            await trio.sleep(1.0)
+            now = trio.current_time()
+            for peer in self.budget.due_bans(now):
+                log.warning("peer %s fell to standing %.0f: disconnected and refused for %.0f s",
+                            peer, self.budget.standing(peer, now), self.budget.params.ban_s)
+                try:
+                    await self._refuse(peer)
+                except NetError as exc:
+                    log.debug("disconnect %s: %s", peer, exc)
+            for peer in self.budget.due_unbans(now):
+                if peer not in self._manual_blocks:
+                    self._gate.unblock(peer)
+                    self._swarm.unblock_peer(_parse_peer_id(peer))
 
     def blocked_peers(self) -> list[str]:
         """Peers currently refused by :meth:`block_peer`."""
@@ -346,7 +394,8 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
     gate = PeerGate()
     host = _build_host(seed, config, gate)
     meter = Meter()
-    gossip = Gossip(host, config, meter)
+    budget = Budget(config.budget)
+    gossip = Gossip(host, config, meter, budget, trio.current_time)
     body_error: BaseException | None = None
     quiet = logbridge.ShutdownQuiet()
     try:
@@ -360,8 +409,9 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
             await gossip.pubsub.wait_until_ready()
             await host.get_network().auto_connector.stop()  # type: ignore[attr-defined]
             gossip.start(nursery)
-            p2p = P2P(host, config, gossip, gate, meter, nursery)
+            p2p = P2P(host, config, gossip, gate, meter, nursery, budget)
             nursery.start_soon(p2p._ping_loop)
+            nursery.start_soon(p2p._enforce_budget)
             try:
                 yield p2p
             except BaseException as exc:

@@ -10,9 +10,17 @@ is checked against a cap before any body byte is read or buffered::
 
 The responder reads one request, runs the handler, writes one response and
 closes the stream. A handler that raises is answered with an error frame;
-nothing a handler or a peer does can take the host down. Inbound requests
-beyond ``max_concurrent_requests`` are answered "busy" at once, so a flood
-of streams cannot pile up tasks.
+nothing a handler or a peer does can take the host down.
+
+Limits (finding 11: one peer must not deny sync to all). Inbound requests are
+served at most ``budget.max_open_requests`` per peer and
+``max_concurrent_requests`` in all; beyond either the request is answered
+"busy" at once rather than queued, so a flood of streams cannot pile up
+tasks, and a peer over its own limit loses standing. The request frame must
+arrive within ``request_read_timeout_s`` (a peer trickling bytes holds a slot
+no longer than that) and the whole exchange within ``request_timeout_s``. A
+request over ``max_request_bytes``, or one the handler refuses as malformed
+(a RemoteError), costs the peer standing too.
 """
 
 from __future__ import annotations
@@ -29,10 +37,11 @@ from libp2p.host.ping import ID as PING_PROTOCOL
 from libp2p.host.ping import PING_LENGTH
 from libp2p.peer.id import ID
 
+from node.net.budget import Budget
 from node.net.config import NetConfig
 from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, translate_errors
 from node.net.stats import Meter
-from protocol.errors import AttnshareError
+from protocol.errors import AttnshareError, RemoteError
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +92,14 @@ async def _finish(stream: INetStream, *, ok: bool) -> None:
 class StreamServer:
     """Serves registered request handlers."""
 
-    def __init__(self, host: IHost, config: NetConfig, meter: Meter) -> None:
+    def __init__(self, host: IHost, config: NetConfig, meter: Meter,
+                 budget: Budget | None = None) -> None:
         self._host = host
         self._config = config
         self._meter = meter
+        self._budget = budget or Budget(config.budget)
         self._limiter = trio.CapacityLimiter(config.max_concurrent_requests)
+        self.busy = 0  # requests answered "busy" (global or per-peer limit)
 
     def set_handler(self, protocol_id: str, handler: Handler) -> None:
         """Serve ``protocol_id`` with ``handler(peer_id, request) -> response``."""
@@ -98,15 +110,15 @@ class StreamServer:
         protocol_id = stream.get_protocol()
         self._meter.requests_in += 1
         ok = False
+        # Per-peer slot first: a peer over its own limit never touches the global pool.
+        if not self._budget.open_request(peer, trio.current_time()):
+            await self._refuse(stream, "busy: too many open requests from you")
+            return
         try:
             self._limiter.acquire_nowait()
         except trio.WouldBlock:
-            try:
-                with trio.move_on_after(_CLEANUP_S):
-                    await stream.write(error_frame("busy"))
-            except LIBP2P_ERRORS:
-                pass
-            await _finish(stream, ok=True)
+            self._budget.close_request(peer)
+            await self._refuse(stream, "busy")
             return
         try:
             with trio.move_on_after(self._config.request_timeout_s) as scope:
@@ -114,22 +126,40 @@ class StreamServer:
                 ok = True
             if scope.cancelled_caught:
                 log.info("request %s from %s timed out; stream reset", protocol_id, peer)
+        except trio.TooSlowError:
+            log.info("request %s from %s: request frame not received in %.0f s; stream reset",
+                     protocol_id, peer, self._config.request_read_timeout_s)
         except _FAILURES as exc:
             log.debug("request %s from %s failed: %s", protocol_id, peer, exc)
         finally:
             self._limiter.release()
+            self._budget.close_request(peer)
             await _finish(stream, ok=ok)
+
+    async def _refuse(self, stream: INetStream, reason: str) -> None:
+        self.busy += 1
+        try:
+            with trio.move_on_after(_CLEANUP_S):
+                await stream.write(error_frame(reason))
+        except LIBP2P_ERRORS:
+            pass
+        await _finish(stream, ok=True)
 
     async def _answer(self, handler: Handler, peer: str, protocol_id: object,
                       stream: INetStream) -> bytes:
-        size = int.from_bytes(await read_exactly(stream, 4), "big")
-        if size > self._config.max_request_bytes:
-            return error_frame(f"request of {size} bytes exceeds {self._config.max_request_bytes}")
-        request = await read_exactly(stream, size)
+        with trio.fail_after(self._config.request_read_timeout_s):
+            size = int.from_bytes(await read_exactly(stream, 4), "big")
+            if size > self._config.max_request_bytes:
+                self._budget.bad_request(peer, trio.current_time())
+                return error_frame(
+                    f"request of {size} bytes exceeds {self._config.max_request_bytes}")
+            request = await read_exactly(stream, size)
         try:
             response = await handler(peer, request)
         except AttnshareError as exc:
             log.info("handler %s refused a request from %s: %s", protocol_id, peer, exc)
+            if isinstance(exc, RemoteError):
+                self._budget.bad_request(peer, trio.current_time())
             return error_frame(f"{type(exc).__name__}: {exc}")
         except Exception:
             log.exception("handler %s crashed on a request from %s", protocol_id, peer)

@@ -1,9 +1,34 @@
 """Gossip topics and their envelopes, plus the pubsub validators.
 
-Pubsub validators run inside py-libp2p for every message and their verdict is
-cached for minutes per message id, so they check only what can never change:
-well-formedness and signatures. Everything that depends on state (chain rules,
-quorum, re-scoring) happens later in the consensus driver.
+Theory of operation
+-------------------
+libp2p runs a topic's validator on every message before delivering or
+forwarding it. A validator checks only what can never change for those bytes
+(well-formedness, membership, signatures), so honest peers agree on it;
+everything that depends on state (chain rules, quorum, re-scoring) happens
+later in the consensus driver. The order of work is fixed, cheapest first,
+and every cost is charged to a peer whose identity is *verified*:
+
+1. (gossip layer, before us) the connected peer that sent the message, the
+   *forwarder*, spends message and byte tokens of its budget; a peer over
+   budget or in bad standing is dropped unread;
+2. decoding, the membership and count checks, and the signature checks run
+   in the verification thread (:class:`~node.net.verify.Verifier`), charged
+   to the forwarder's verification-CPU budget. Membership and counts are
+   checked before any signature;
+3. only then does anything spend a *proposer's* tokens: the per-proposer
+   block rate keys on the proposer whose signature was just verified, so
+   forged headers naming V cost V nothing (finding 2). A re-announce of a
+   block already verified (same header and signature, new ``attempt``) is
+   charged to the forwarder instead: anyone can replay V's signed header;
+4. a message that fails 2 is REJECTed: never forwarded, and the forwarder
+   loses standing (:mod:`node.net.budget`). A rate-limited one is IGNOREd.
+
+Verified signatures are remembered (bounded LRU, keyed by signed bytes and
+signature), so a vote seen in a batch and again in a certificate, or one
+genuine vote repeated, is verified once. Duplicates inside one batch make the
+batch malformed. Certificates are verified here in full: a certificate of
+junk votes is never forwarded.
 
 Blocks travel in a tiny envelope ``[attempt, block_bytes]``: message ids are
 content addresses, so re-announcing an undecided block needs different bytes
@@ -12,16 +37,32 @@ for the same signed block.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from node.net.ratelimit import RateLimiter
+from node.net.verify import Inbound, OverBudget, Verdict, Verifier
 from protocol.block import Block, BlockLimits, decode_block
 from protocol.cid import cid_matches
 from protocol.codec import expect_bytes, expect_int, expect_list, packb, unpackb
-from protocol.errors import AttnshareError
-from protocol.quorum import decode_certificate
+from protocol.errors import AttnshareError, ValidationError
+from protocol.quorum import Certificate, decode_certificate, verify_certificate
 from protocol.validators import ValidatorSet
-from protocol.vote import decode_vote_batch
+from protocol.vote import SignedVote, VoteBatch, decode_vote_batch
+
+T = TypeVar("T")
+
+#: verified (signed bytes, signature) pairs remembered
+VERIFIED_CACHE = 16384
+#: blocks per second (burst) one verified proposer may announce: one slot in
+#: flight plus re-announces every few seconds is far below this
+BLOCK_RATE, BLOCK_BURST = 20.0, 40.0
+#: re-announces of already verified blocks per second (burst) one forwarder may send
+REANNOUNCE_RATE, REANNOUNCE_BURST = 20.0, 40.0
 
 
 @dataclass(frozen=True)
@@ -48,52 +89,148 @@ def decode_block_announce(data: bytes, limits: BlockLimits) -> Block:
     return decode_block(raw, limits)
 
 
+class VerifiedCache:
+    """Thread-safe bounded set of verified ``(signed bytes, signature)`` pairs."""
+
+    def __init__(self, size: int = VERIFIED_CACHE) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[bytes, bytes], None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: tuple[bytes, bytes]) -> bool:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return True
+            return False
+
+    def add(self, key: tuple[bytes, bytes]) -> None:
+        with self._lock:
+            self._items[key] = None
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _vote_key(sv: SignedVote) -> tuple[bytes, bytes]:
+    return (sv.vote.canonical_bytes(), sv.signature)
+
+
 class Validators:
-    """Cheap, stateless pubsub validators for one network."""
+    """The pubsub validators of one network (async: see ``P2P.subscribe``).
+
+    ``verifier`` runs the expensive part in a thread on the forwarder's
+    budget; without one (unit tests, tools) it runs inline.
+    """
 
     def __init__(self, network_id: str, validators: ValidatorSet, limits: BlockLimits,
-                 block_rate: RateLimiter | None = None) -> None:
+                 block_rate: RateLimiter | None = None, *, genesis_id: str, verifier: Verifier | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.network_id = network_id
+        self.genesis_id = genesis_id  # every signature checked here is bound to it (finding 13)
         self.validators = validators
         self.limits = limits
+        self.verifier = verifier
         self.refused = 0
-        # One slot in flight per proposer plus re-announces every few seconds:
-        # 20 blocks/s (burst 40) is far above honest use.
-        self.block_rate = block_rate or RateLimiter(rate=20.0, burst=40.0)
+        self.block_rate = block_rate or RateLimiter(rate=BLOCK_RATE, burst=BLOCK_BURST,
+                                                    clock=clock)
+        self.reannounce_rate = RateLimiter(rate=REANNOUNCE_RATE, burst=REANNOUNCE_BURST,
+                                           clock=clock)
+        self.verified = VerifiedCache()
 
-    def block(self, _peer: str, data: bytes) -> bool:
+    async def _verify(self, peer: str, work: Callable[[], T]) -> T:
+        if self.verifier is None:
+            return work()
+        return await self.verifier.run(peer, work)
+
+    # ------------------------------------------------------------------ blocks
+    async def block(self, m: Inbound) -> Verdict:
         try:
-            b = decode_block_announce(data, self.limits)
-            h = b.signed.header
-            if h.network != self.network_id or h.proposer not in self.validators:
-                return False
-            if not self.block_rate.allow(h.proposer):
-                return False
-            if b.payload is not None and not cid_matches(h.payload_cid, b.payload):
-                return False
-            b.signed.verify()
-            return True
+            block, fresh = await self._verify(m.forwarder, lambda: self._check_block(m.data))
+        except OverBudget:
+            return Verdict.IGNORE
         except AttnshareError:
             self.refused += 1
-            return False
+            return Verdict.REJECT
+        proposer = block.signed.header.proposer
+        # Rate limits key on verified identities only: a fresh signature
+        # proves the proposer sent it; a replayed one proves nothing about
+        # who sent it, so the forwarder pays.
+        if fresh:
+            ok = self.block_rate.allow(proposer)
+        else:
+            ok = self.reannounce_rate.allow(m.forwarder)
+        if not ok:
+            return Verdict.IGNORE
+        return Verdict.ACCEPT
 
-    def votes(self, _peer: str, data: bytes) -> bool:
+    def _check_block(self, data: bytes) -> tuple[Block, bool]:
+        b = decode_block_announce(data, self.limits)
+        signed = b.signed
+        h = signed.header
+        if h.network != self.network_id:
+            raise ValidationError(f"block for network {h.network!r}")
+        if h.proposer not in self.validators:
+            raise ValidationError("block proposer is not a validator")
+        if b.payload is not None and not cid_matches(h.payload_cid, b.payload):
+            raise ValidationError("block payload does not match its CID")
+        key = (h.canonical_bytes(), signed.signature)
+        if key in self.verified:
+            return b, False
+        signed.verify(self.genesis_id)
+        self.verified.add(key)
+        return b, True
+
+    # ------------------------------------------------------------------- votes
+    async def votes(self, m: Inbound) -> Verdict:
         try:
-            batch = decode_vote_batch(data)
-            for sv in batch.votes:
-                if sv.vote.voter not in self.validators:
-                    return False
-                sv.verify()
-            return True
+            await self._verify(m.forwarder, lambda: self._check_votes(m.data))
+        except OverBudget:
+            return Verdict.IGNORE
         except AttnshareError:
             self.refused += 1
-            return False
+            return Verdict.REJECT
+        return Verdict.ACCEPT
 
-    def cert(self, _peer: str, data: bytes) -> bool:
+    def _check_votes(self, data: bytes) -> VoteBatch:
+        batch = decode_vote_batch(data, self.validators)  # refuses outsiders before parsing ids
+        seen: set[tuple[bytes, bytes]] = set()
+        for sv in batch.votes:  # every cheap check before the first signature
+            if sv.vote.voter not in self.validators:
+                raise ValidationError("vote from a non-validator")
+            key = _vote_key(sv)
+            if key in seen:
+                raise ValidationError("the same vote twice in one batch")
+            seen.add(key)
+        self._verify_votes(batch.votes)
+        return batch
+
+    def _verify_votes(self, votes: tuple[SignedVote, ...]) -> None:
+        for sv in votes:
+            key = _vote_key(sv)
+            if key not in self.verified:
+                sv.verify(self.genesis_id)
+                self.verified.add(key)
+
+    # ------------------------------------------------------------ certificates
+    async def cert(self, m: Inbound) -> Verdict:
         try:
-            decode_certificate(data)
-            return True  # signatures are checked by verify_certificate in the driver
+            await self._verify(m.forwarder, lambda: self._check_cert(m.data))
+        except OverBudget:
+            return Verdict.IGNORE
         except AttnshareError:
             self.refused += 1
-            return False
+            return Verdict.REJECT
+        return Verdict.ACCEPT
 
+    def _check_cert(self, data: bytes) -> Certificate:
+        cert = decode_certificate(data)
+        # At most one vote per validator; verify_certificate runs every cheap
+        # rule (count, slot, decision, membership) before the first signature.
+        verify_certificate(cert, self.validators, self.genesis_id)
+        for sv in cert.votes:
+            self.verified.add(_vote_key(sv))
+        return cert

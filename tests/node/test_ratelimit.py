@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from node.ratelimit import RateLimiter
+from node.net.ratelimit import RateLimiter
 
 
 class FakeClock:

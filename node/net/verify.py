@@ -1,0 +1,128 @@
+"""Expensive verification off the event loop, charged to the peer that sent the work.
+
+Theory of operation
+-------------------
+Decoding a gossip message and checking its signatures costs from tens of
+microseconds to many milliseconds. Done on the event loop, a flood of such
+work stalls everything else (the admin API, timers, other peers). So topic
+validators hand that work to :meth:`Verifier.run`, which:
+
+1. refuses at once if the sending peer's verification-CPU bucket is empty
+   (:class:`~node.net.budget.Budget`), or if it already has
+   ``max_queued_verifications`` messages waiting;
+2. waits for one of the peer's ``max_inflight_verifications`` slots, so one
+   peer can hold only a few places in the shared queue;
+3. runs the work in a worker thread, ``threads`` at a time for the whole node
+   (trio's limiter is FIFO: peers are served in arrival order);
+4. charges the thread CPU time the work took to the peer.
+
+The work must be a plain function of its arguments (it runs in another
+thread); the caches it uses must be thread-safe.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import trio
+
+from node.net.budget import Budget
+
+T = TypeVar("T")
+
+
+class Verdict(enum.Enum):
+    """A topic validator's answer (libp2p's pubsub only knows accept or not).
+
+    ACCEPT: deliver and forward. IGNORE: neither, and the sender is not at
+    fault (a rate limit, our own overload). REJECT: neither, and the sending
+    peer loses standing: an honest peer runs the same checks before forwarding.
+    """
+
+    ACCEPT = "accept"
+    IGNORE = "ignore"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One gossip message to validate: who sent it to us, who signed it, its bytes."""
+
+    forwarder: str
+    origin: str
+    data: bytes
+
+
+#: An asynchronous topic validator (see ``P2P.subscribe``).
+AsyncValidator = Callable[[Inbound], Awaitable[Verdict]]
+
+
+class OverBudget(Exception):
+    """The peer may not spend more verification now; the message is ignored."""
+
+
+class Verifier:
+    """Runs verification work for peers in a bounded thread pool; see the module docstring."""
+
+    def __init__(self, budget: Budget, *, threads: int = 1,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.budget = budget
+        self._clock = clock
+        self._threads = trio.CapacityLimiter(threads)
+        self._slots: dict[str, trio.Semaphore] = {}
+        self._waiting: dict[str, int] = {}
+        self.runs = 0
+        self.refused = 0
+
+    async def run(self, peer: str, work: Callable[[], T]) -> T:
+        """``work()`` in a worker thread on ``peer``'s budget; raises OverBudget if refused."""
+        p = self.budget.params
+        now = self._clock()
+        waiting = self._waiting.get(peer, 0)
+        if waiting >= p.max_queued_verifications:
+            self.refused += 1
+            self.budget.over_budget(peer, now)
+            raise OverBudget(f"{peer} has {waiting} messages waiting for verification")
+        if not self.budget.cpu_available(peer, now):
+            self.refused += 1
+            raise OverBudget(f"{peer} spent its verification CPU budget")
+        slots = self._slots.get(peer)
+        if slots is None:
+            slots = self._slots[peer] = trio.Semaphore(p.max_inflight_verifications)
+        self._waiting[peer] = waiting + 1
+        try:
+            async with slots:
+                ok, result, cpu_s = await trio.to_thread.run_sync(
+                    _timed, work, limiter=self._threads)
+        finally:
+            left = self._waiting[peer] - 1
+            if left:
+                self._waiting[peer] = left
+            else:
+                # Bounded: an idle peer holds no entry (its semaphore is free too).
+                del self._waiting[peer]
+                self._slots.pop(peer, None)
+        self.runs += 1
+        self.budget.charge_cpu(peer, cpu_s, self._clock())  # failed work costs too
+        if not ok:
+            assert isinstance(result, BaseException)
+            raise result
+        return result  # type: ignore[return-value]
+
+    def statistics(self) -> tuple[int, int, int]:
+        """(verifications run, refused, peers with work waiting)."""
+        return self.runs, self.refused, len(self._waiting)
+
+
+def _timed(work: Callable[[], T]) -> tuple[bool, T | Exception, float]:
+    start = time.thread_time()
+    try:
+        result: T | Exception = work()
+        ok = True
+    except Exception as exc:
+        result, ok = exc, False
+    return ok, result, time.thread_time() - start
