@@ -209,6 +209,7 @@ def build(sc: Scenario, scorer_name: str | None = None) -> tuple[VirtualRun, _Fe
         nodes.append(cls(i, key, shared, net, sched, costs, cfg, rng))
     for n in nodes:
         n.nodes = nodes
+    shared.index_of = {n.me: n.index for n in nodes}
     run = VirtualRun(sc, genesis, sched, net, nodes, shared, VirtualAcked(), [], [], None, 0.0)
     truth = scorer if isinstance(scorer, TruthScorer) else None
     feeder = _Feeder(run, truth)

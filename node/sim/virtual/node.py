@@ -49,6 +49,21 @@ from node.sim.virtual.scoring import SimScorer
 from node.sim.virtual.store import MemStore
 from protocol.admission import check_records, judge_block, precheck
 from protocol.block import Block, build_block, open_payload
+from protocol.catchup import (
+    AskBlocks,
+    AskHeads,
+    BlocksGot,
+    CatchupPlanner,
+    Failed,
+    GapsGot,
+    HeadsGot,
+    LookupGaps,
+    Peers,
+    Penalized,
+    RoundEnded,
+    SyncParams,
+    plan_ours,
+)
 from protocol.chain import ChainState, PendingBuffer, Verdict
 from protocol.errors import AttnshareError, RemoteError
 from protocol.genesis import Genesis
@@ -68,7 +83,6 @@ from protocol.vote import Decision, Reason, SignedVote, Vote, VoteBatch, sign_vo
 TICK_MS = 500
 VOTE_FLUSH_MS = 5
 REANNOUNCE_MS = 3000
-SYNC_BATCH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +119,7 @@ class Shared:
         self._verified_votes: dict[int, tuple[SignedVote, bool]] = {}
         self._verified_certs: dict[int, tuple[Certificate, bool]] = {}
         self._opened: dict[str, tuple[Record, ...] | None] = {}
+        self.index_of: dict[str, int] = {}  # peer id -> node index (set by the engine)
         self._header_bytes: dict[str, bytes] = {}
         self._cert_bytes: dict[int, tuple[Certificate, bytes]] = {}
         self._certs_by_bytes: dict[bytes, Certificate | None] = {}
@@ -202,6 +217,8 @@ class NodeStats:
     shipped: int = 0
     blocks_proposed: int = 0
     remote_errors: int = 0
+    sync_rounds: int = 0
+    sync_penalties: int = 0
     latencies_ms: list[int] = field(default_factory=list)
 
 
@@ -253,6 +270,9 @@ class VirtualNode:
         self._records: deque[Record] = deque()
         self._own_inflight: Block | None = None
         self._cut_scheduled = False
+        self.catchup = CatchupPlanner(SyncParams(interval_ms=max(10, self.cfg.anti_entropy_ms)),
+                                      self.genesis.validators, self.rng, self.sched.now_ms)
+        self._sync_at = 0
 
     def start(self) -> None:
         """First start: timers."""
@@ -262,8 +282,7 @@ class VirtualNode:
         ep = self.epoch
         jitter = self.rng.randrange(TICK_MS)
         self.sched.after(jitter, self._guard(ep, self._tick))
-        if self.cfg.anti_entropy_ms:
-            self.sched.after(self.rng.randrange(self.cfg.anti_entropy_ms) + 1, self._guard(ep, self._anti_entropy))
+        self._schedule_sync(ep)
 
     def _guard(self, ep: int, fn: Callable[..., None]) -> Callable[..., None]:
         def run(*args: Any) -> None:
@@ -528,6 +547,8 @@ class VirtualNode:
 
     def _flush_votes(self) -> None:
         self._flush_scheduled = False
+        # A batch may not hold one vote twice (a re-send can meet the first send in the queue).
+        self._votes_out = list({(sv.vote, sv.signature): sv for sv in self._votes_out}.values())
         while self._votes_out:
             batch, self._votes_out = tuple(self._votes_out[:4096]), self._votes_out[4096:]
             size = len(VoteBatch(batch).encode())
@@ -675,60 +696,95 @@ class VirtualNode:
             else:
                 self._consider(block.block_id)
 
-    def _anti_entropy(self) -> None:
+    # Anti-entropy: the pure catch-up planner decides, this carries its effects out.
+    def _sync_wake(self) -> None:
         ep = self.epoch
-        self.sched.after(self.cfg.anti_entropy_ms, self._guard(ep, self._anti_entropy))
-        peers = self._sync_peers()
-        if not peers:
+        now = self.sched.now_ms
+        peers = tuple(self.nodes[j].me for j in self._sync_peers())
+        self.catchup.handle(Peers(peers), now)
+        self._sync_effects(self.catchup.tick(now), ep)
+        self._schedule_sync(ep)
+
+    def _schedule_sync(self, ep: int) -> None:
+        wake = max(self.sched.now_ms + 1, self.catchup.next_wake_ms())
+        if wake != self._sync_at:
+            self._sync_at = wake
+            self.sched.at(wake, self._guard(ep, self._sync_due), wake)
+
+    def _sync_due(self, wake: int) -> None:
+        if wake == self._sync_at:
+            self._sync_at = 0
+            self._sync_wake()
+
+    def _sync_handle(self, event: Any, ep: int) -> None:
+        if self.epoch != ep or not self.up:
             return
-        peer = peers[self.rng.randrange(len(peers))]
+        self._sync_effects(self.catchup.handle(event, self.sched.now_ms), ep)
+        self._schedule_sync(ep)
+
+    def _sync_effects(self, effects: list[Any], ep: int) -> None:
+        for eff in effects:
+            match eff:
+                case AskHeads(peer):
+                    self._ask_heads(self.sh.index_of[peer], ep)
+                case AskBlocks(peer, proposer, from_seq, limit):
+                    self._ask_blocks(self.sh.index_of[peer], proposer, from_seq, limit, ep)
+                case LookupGaps(proposer, upto):
+                    missing = tuple(self.store.missing_committed_seqs(proposer, upto))
+                    self.sched.after(self.costs.store_ms, self._sync_handle, GapsGot(proposer, missing), ep)
+                case RoundEnded():
+                    self.stats.sync_rounds += 1
+                case Penalized():
+                    self.stats.sync_penalties += 1
+                case _:
+                    raise TypeError(f"unknown catch-up effect {eff!r}")
+
+    def _ask_heads(self, peer: int, ep: int) -> None:
+        pid = self.nodes[peer].me
 
         def respond() -> tuple[int, object]:
-            heads = self.nodes[peer].store.chain_state()
-            return 16 + 80 * len(heads), heads
+            heads = self.nodes[peer].store.heads()
+            return 16 + 90 * len(heads), tuple(heads)
 
         def on_reply(heads: object | None) -> None:
-            if heads is None or self.epoch != ep or not self.up:
+            if heads is None:
+                self._sync_handle(Failed(pid, "timeout"), ep)
                 return
-            assert isinstance(heads, list)
-            for proposer, committed_seq, _bid, _decided in heads:
-                mine = self.chain.tip(proposer).committed_seq
-                if committed_seq > mine:
-                    self._pull(peer, proposer, mine + 1, committed_seq, ep)
+            assert isinstance(heads, tuple)
+            self._sync_handle(HeadsGot(pid, heads, plan_ours(self.store.heads())), ep)
 
         self.net.request(self.index, peer, 24, respond, on_reply)
 
-    def _pull(self, peer: int, proposer: str, from_seq: int, to_seq: int, ep: int) -> None:
+    def _ask_blocks(self, peer: int, proposer: str, from_seq: int, limit: int, ep: int) -> None:
+        pid = self.nodes[peer].me
+
         def respond() -> tuple[int, object]:
-            st = self.nodes[peer].store
-            items = []
-            size = 16
-            for s in range(from_seq, min(to_seq, from_seq + SYNC_BATCH - 1) + 1):
-                bid = st.committed.get((proposer, s))
-                if bid is None:
-                    continue
-                mb = st.blocks[bid]
-                items.append((mb.block, mb.cert))
-                size += len(self.sh.header_bytes(mb.block)) + mb.block.header.payload_len + len(mb.cert or b"")
-            return size, items
+            rows = self.nodes[peer].store.blocks_range(proposer, from_seq, limit)
+            size = 16 + sum(len(self.sh.header_bytes(mb.block)) + mb.block.header.payload_len + len(mb.cert or b"")
+                            for mb in rows)
+            return size, [(mb.block, mb.cert) for mb in rows]
 
         def on_reply(items: object | None) -> None:
-            if items is None or self.epoch != ep or not self.up:
+            if items is None:
+                self._sync_handle(Failed(pid, "timeout"), ep)
                 return
             assert isinstance(items, list)
+            seqs, new, bad = [], 0, None
             for block, cert_bytes in items:
-                if self._decided.get(block.header.slot) == "committed":
-                    continue
                 cert = self.sh.decoded_cert(cert_bytes)
                 recs = self.sh.open(block)
-                if cert is None or recs is None or cert.block_id != block.block_id:
-                    self.stats.remote_errors += 1
+                if cert is None or recs is None or cert.block_id != block.block_id or \
+                        block.header.proposer != proposer:
+                    bad = block.block_id
+                    break
+                seqs.append(block.header.seq)
+                if self._decided.get(block.header.slot) == "committed":
                     continue
                 self.store.put_block(block, self.sched.now_ms)
-                try:
-                    self.commit_verified(block, recs, cert)
-                except AttnshareError:
-                    self.stats.remote_errors += 1
+                before = self.stats.committed_blocks
+                self.commit_verified(block, recs, cert)
+                new += self.stats.committed_blocks - before
+            self._sync_handle(BlocksGot(pid, proposer, from_seq, tuple(seqs), new, bad), ep)
 
         self.net.request(self.index, peer, 64, respond, on_reply)
 

@@ -119,7 +119,7 @@ class VirtualProposer(_RogueMixin, VirtualNode):
     def _open_slots(self) -> set[tuple[str, int]]:
         return {ob.block.header.slot for ob in self._open.values()}
 
-    def _records(self, n: int) -> list[Record]:
+    def _pick(self, n: int) -> list[Record]:
         ranked = sorted(self.pool, key=lambda r: (self.sh.scorer.score([r])[0], r.cid))
         return ranked[:n]
 
@@ -129,7 +129,7 @@ class VirtualProposer(_RogueMixin, VirtualNode):
                            model_id=self.sh.scorer.model_id, records=records, scores=claimed)
 
     def _junk(self) -> None:
-        recs = self._records(32)
+        recs = self._pick(32)
         claimed = self.sh.scorer.score(recs)
         b = self._build(recs, claimed)
         mean = block_importance(claimed)
@@ -139,7 +139,7 @@ class VirtualProposer(_RogueMixin, VirtualNode):
         self._send([b])
 
     def _lie(self) -> None:
-        recs = self._records(32)
+        recs = self._pick(32)
         claimed = [min(1.0, s + 0.5) for s in self.sh.scorer.score(recs)]
         b = self._build(recs, claimed)
         self._log("inject", action="lie", slot=[self.me, self.slot_seq], block_ids=[b.block_id], expect="rejected")

@@ -31,7 +31,7 @@ class MemStore:
     """Blocks, own votes, evidence and own records of one node."""
 
     __slots__ = ("blocks", "committed", "own_votes", "evidence", "records", "committed_cids", "_ev_keys",
-                 "committed_records")
+                 "committed_records", "_heads")
 
     def __init__(self, track_cids: bool) -> None:
         self.blocks: dict[str, MemBlock] = {}
@@ -42,6 +42,7 @@ class MemStore:
         self.records: dict[str, str] = {}  # own ingested record cid -> status
         self.committed_cids: set[str] | None = set() if track_cids else None
         self.committed_records = 0
+        self._heads: dict[str, tuple[int, str, int]] = {}  # proposer -> (max seq, its block id, count)
 
     def put_block(self, block: Block, now_ms: int) -> None:
         mb = self.blocks.get(block.block_id)
@@ -59,6 +60,9 @@ class MemStore:
         mb.status, mb.cert, mb.committed_ms = "committed", cert, now_ms
         self.committed[block.header.slot] = block.block_id
         self.committed_records += block.header.record_count
+        p, seq = block.header.slot
+        top, top_id, count = self._heads.get(p, (0, "", 0))
+        self._heads[p] = (seq, block.block_id, count + 1) if seq > top else (top, top_id, count + 1)
         if self.committed_cids is not None and cids:
             self.committed_cids.update(cids)
         return True
@@ -80,12 +84,27 @@ class MemStore:
         self.evidence.append(EvidenceRow(len(self.evidence) + 1, kind, offender, proposer, seq, body, now_ms))
 
     def chain_state(self) -> list[tuple[str, int, str, int]]:
-        """Per proposer: (proposer, committed seq, committed id, committed seq), as the SQLite store reports."""
-        best: dict[str, tuple[int, str]] = {}
-        for (p, s), bid in self.committed.items():
-            if s > best.get(p, (0, ""))[0]:
-                best[p] = (s, bid)
-        return [(p, s, bid, s) for p, (s, bid) in sorted(best.items())]
+        """Per proposer: (proposer, committed seq, committed id, decided seq), for ``ChainState.restore``."""
+        return [(p, s, bid, s) for p, (s, bid, _n) in sorted(self._heads.items())]
+
+    def heads(self) -> list[tuple[str, int, str, int]]:
+        """Per proposer: (proposer, highest committed seq, its block id, committed count), as the SQLite store."""
+        return [(p, s, bid, n) for p, (s, bid, n) in sorted(self._heads.items())]
+
+    def missing_committed_seqs(self, proposer: str, upto: int) -> list[int]:
+        return [s for s in range(1, upto + 1) if (proposer, s) not in self.committed]
+
+    def blocks_range(self, proposer: str, from_seq: int, limit: int) -> list[MemBlock]:
+        """Committed blocks of ``proposer`` from ``from_seq`` up, ascending, at most ``limit``."""
+        top = self._heads.get(proposer, (0, "", 0))[0]
+        out = []
+        for s in range(from_seq, top + 1):
+            bid = self.committed.get((proposer, s))
+            if bid is not None:
+                out.append(self.blocks[bid])
+                if len(out) >= limit:
+                    break
+        return out
 
     def committed_rows(self, header_bytes: Callable[[Block], bytes]) -> list[BlockRow]:
         """Committed blocks as the SQLite store's rows (for the invariants and the report)."""
