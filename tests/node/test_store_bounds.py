@@ -1,0 +1,412 @@
+"""Tests for the store's bounds (issue 10 finding 6), slot decisions, chain tips and batched search.
+
+Each test here fails on the store before the package split: it stored every
+block and vote, one evidence row per conflicting pair, had no decisions or
+``skipped``, no StoreFull, and indexed search inside the commit.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from node.store import (
+    CommitItem,
+    ForkError,
+    SlotDecision,
+    Store,
+    StoreError,
+    StoreFull,
+    StoreParams,
+)
+from node.store.schema import migrate
+from protocol.chain import ChainState, Verdict
+from protocol.errors import LocalError
+from protocol.keys import PrivateKey
+from protocol.record import Record
+
+REPO = Path(__file__).resolve().parents[2]
+ME = PrivateKey(bytes([1]) * 32).peer_id
+ALICE = PrivateKey(bytes([2]) * 32).peer_id
+BOB = PrivateKey(bytes([3]) * 32).peer_id
+SMALL = StoreParams(slots_ahead=8, retain_slots=4, max_blocks_per_slot=2, max_evidence_per_offender=3)
+
+
+def rec(i: int, origin: str = ALICE, **fields: object) -> Record:
+    return Record.create("reading", origin, 1_000 + i, {"i": i, **fields})
+
+
+def put(store: Store, bid: str, proposer: str = ALICE, seq: int = 1, n: int = 0, **kw: bool) -> bool:
+    return store.put_block(bid, proposer, seq, b"hdr-" + bid.encode(), b"pl-" + bid.encode(), 50, n, 100, **kw)
+
+
+def commit(store: Store, bid: str, proposer: str = ALICE, seq: int = 1) -> bool:
+    put(store, bid, proposer, seq, certified=True)
+    return store.commit_block(bid, b"cert-" + bid.encode(), [], [], 200)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store.open(tmp_path / "node.db", local_origin=ME, params=SMALL)
+    yield s
+    s.close()
+
+
+def count(store: Store, sql: str) -> int:
+    conn = store._conn
+    assert conn is not None
+    return int(conn.execute(sql).fetchone()[0])
+
+
+# --- params ---------------------------------------------------------------------------
+def test_params_validate() -> None:
+    assert StoreParams().validate() == StoreParams()
+    for bad in (
+        StoreParams(slots_ahead=0),
+        StoreParams(retain_slots=-1),
+        StoreParams(max_blocks_per_slot=0),
+        StoreParams(fts_batch=True),
+        StoreParams(max_db_bytes=1000),
+    ):
+        with pytest.raises(LocalError, match="StoreParams"):
+            bad.validate()
+    with pytest.raises(LocalError, match="slots_ahead"):
+        Store.open(":memory:", params=StoreParams(slots_ahead=0))
+
+
+def test_memory_store() -> None:
+    with Store.open(":memory:", ME) as s:
+        assert commit(s, "b1")
+        assert s.statistics().db_bytes == 0
+
+
+# --- write window ---------------------------------------------------------------------
+def test_uncertified_blocks_only_within_the_window(store: Store) -> None:
+    # Head 0: seqs 1..8 fit, 9 and an invented 10**9 are refused cheaply.
+    assert put(store, "in", ALICE, 8) is True
+    assert put(store, "far", ALICE, 9) is False
+    assert put(store, "junk", ALICE, 10**9) is False
+    assert store.get_block("far") is None
+    assert store.get_block("junk") is None
+    # The window follows the head: after a decision at 20, 28 fits and 16 is too old.
+    commit(store, "c20", ALICE, 20)
+    assert put(store, "late", ALICE, 28) is True
+    assert put(store, "old", ALICE, 16) is False
+    assert put(store, "recent", ALICE, 17) is True
+    # A certified block is never refused, nor is one of ours.
+    assert put(store, "cert", ALICE, 10**6, certified=True) is True
+    assert put(store, "mine", ME, 10**6) is True
+    assert store.statistics().refused == {"block_window": 3}
+
+
+def test_blocks_per_slot_cap_and_committed_slot(store: Store) -> None:
+    assert put(store, "v1", ALICE, 3)
+    assert put(store, "v2", ALICE, 3)
+    assert put(store, "v3", ALICE, 3) is False  # an equivocator's third variant
+    # The certified block of the slot always gets in, even past the cap.
+    assert commit(store, "v9", ALICE, 3) is True
+    assert store.block_at(ALICE, 3) is not None
+    assert put(store, "v4", ALICE, 3) is False  # slot committed to another block
+    # Filling the payload of a block already stored is always allowed.
+    assert store.put_block("v1", ALICE, 3, b"hdr-v1", None, 50, 0, 100) is False
+    assert store.statistics().refused == {"block_slot_full": 1, "block_slot_committed": 1}
+
+
+def test_votes_windowed_and_capped_per_voter_slot(store: Store) -> None:
+    rows = [
+        ("b1", BOB, ALICE, 1, 1, b"v1"),
+        ("b2", BOB, ALICE, 1, 2, b"v2"),  # equivocation: kept as evidence
+        ("b3", BOB, ALICE, 1, 1, b"v3"),  # a third block in the slot: capped
+        ("b1", BOB, ALICE, 1, 1, b"v1"),  # exact duplicate
+        ("bx", BOB, ALICE, 10**9, 1, b"vx"),  # invented slot: outside the window
+        ("b1", ME, ALICE, 1, 1, b"m1"),
+    ]
+    assert store.add_votes(rows) == 3
+    assert {v.block_id for v in store.list_votes(voter=BOB)} == {"b1", "b2"}
+    assert store.statistics().refused == {"vote_window": 1}
+    assert store.add_votes([]) == 0
+
+
+def test_evidence_one_row_per_offender_slot_and_capped(store: Store) -> None:
+    assert store.add_evidence("double_vote", BOB, ALICE, 1, b"pair-1", 5) is True
+    # Another conflicting pair in the same slot adds nothing.
+    assert store.add_evidence("double_vote", BOB, ALICE, 1, b"pair-2", 6) is False
+    assert store.add_evidence("double_block", BOB, BOB, 1, b"blk", 6) is True  # another kind
+    assert store.add_evidence("double_vote", BOB, ALICE, 2, b"pair-3", 7) is True
+    # The cap (3 per offender) is reached: invented slots store nothing more.
+    assert [store.add_evidence("double_vote", BOB, ALICE, s, b"p%d" % s, 8) for s in range(3, 50)] == [False] * 47
+    assert store.add_evidence("double_vote", ALICE, BOB, 1, b"other", 9) is True  # per offender
+    assert len(store.list_evidence(offender=BOB)) == 3
+
+
+# --- retention --------------------------------------------------------------------------
+def test_retention_prunes_non_committed_blocks_and_votes_of_old_slots(store: Store) -> None:
+    put(store, "rej", ALICE, 1)
+    put(store, "eq", ALICE, 2)  # an equivocating variant that lost
+    commit(store, "c2", ALICE, 2)
+    put(store, "mine", ME, 1)  # our own blocks are kept
+    store.add_records_new([rec(1, origin=ME)], 1)
+    put(store, "held", ALICE, 3)
+    store.mark_records([rec(1, origin=ME).cid], "shipped", block_id="held")  # a record points at it
+    assert store.reject_block("rej", 10)
+    store.add_votes([("rej", BOB, ALICE, 1, 2, b"r"), ("c2", BOB, ALICE, 2, 1, b"c"), ("eq", BOB, ALICE, 2, 1, b"e")])
+    # Head 2: nothing is older than retain_slots (4) yet.
+    assert {b.block_id for b in store.list_blocks()} == {"rej", "eq", "c2", "mine", "held"}
+    commit(store, "c7", ALICE, 7)  # head 7: slots <= 3 are pruned
+    assert {b.block_id for b in store.list_blocks()} == {"c2", "mine", "held", "c7"}
+    assert [v.block_id for v in store.list_votes()] == ["c2"]
+    # Decisions and certificates stay.
+    assert [(d.seq, d.outcome) for d in store.decided_since(ALICE, 1)] == [(1, "rejected"), (2, "committed"), (7, "committed")]
+    assert store.get_block("c2").cert == b"cert-c2"  # type: ignore[union-attr]
+
+
+def test_attack_invented_slots_leaves_the_store_bounded(tmp_path: Path) -> None:
+    """A byzantine proposer and voter spraying every slot: rows stay within the documented bounds."""
+    p = StoreParams(slots_ahead=16, retain_slots=8, max_blocks_per_slot=2, max_evidence_per_offender=4)
+    with Store.open(tmp_path / "a.db", ME, params=p) as s:
+        for head in range(1, 41):
+            for seq in range(head, head + 64):  # behind, at and far beyond the head
+                for variant in range(3):
+                    put(s, f"x{seq}-{variant}", BOB, seq)
+            s.add_votes([(f"x{seq}-{v}", ALICE, BOB, seq, 1, b"v") for seq in range(head, head + 64) for v in range(3)])
+            s.add_evidence("double_block", BOB, BOB, head, b"e%d" % head, head)
+            commit(s, f"c{head}", BOB, head)
+        st = s.statistics()
+        # Non-committed blocks: only slots in (head - retain, head + ahead], 2 per slot.
+        assert st.blocks["pending"] <= (p.retain_slots + p.slots_ahead) * p.max_blocks_per_slot
+        assert st.votes <= 40 + (p.retain_slots + p.slots_ahead) * p.max_votes_per_voter_slot
+        assert st.evidence == p.max_evidence_per_offender
+        assert st.blocks["committed"] == 40
+
+
+# --- disk full ----------------------------------------------------------------------------
+def test_disk_full_is_a_clear_store_full_and_reads_keep_working(tmp_path: Path) -> None:
+    path = tmp_path / "full.db"
+    cap = StoreParams(max_db_bytes=1 << 20)
+    with Store.open(path, ME, params=cap) as s:
+        commit(s, "c1")
+        acked: list[Record] = []
+        full: StoreError | None = None
+        for i in range(100_000):
+            batch = [rec(i * 50 + k, origin=ME, pad="x" * 400) for k in range(50)]
+            try:
+                s.add_records_new(batch, 1)
+            except StoreError as exc:
+                full = exc
+                break
+            acked.extend(batch)
+        assert isinstance(full, StoreFull)
+        assert "full" in str(full)
+        assert len(acked) > 500
+        # The failed batch left nothing behind; everything acknowledged is there.
+        assert s.count_records()["pending"] == len(acked)
+        assert s.get_record(acked[-1].cid) is not None
+        assert s.block_at(ALICE, 1) is not None
+        assert s.search("reading") == []  # reads and search still answer
+        with pytest.raises(StoreFull):  # a commit does not fit either, and changes nothing
+            s.commit_blocks(
+                [CommitItem("c2", ALICE, 2, b"h", b"p" * 200_000, 1, 0, b"cert", [], [])], 5
+            )
+        assert s.get_block("c2") is None
+        assert s.statistics().records["pending"] == len(acked)
+    # With room again (a bigger cap), writes work and nothing was lost.
+    with Store.open(path, ME) as s:
+        assert s.add_records_new([rec(10**6, origin=ME)], 1) == [True]
+        assert s.count_records()["pending"] == len(acked) + 1
+        conn = s._conn
+        assert conn is not None
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_enospc_oserror_is_store_full() -> None:
+    from node.store.errors import wrap
+
+    assert isinstance(wrap(OSError(28, "No space left on device"), "x.db"), StoreFull)
+    assert not isinstance(wrap(OSError(13, "Permission denied"), "x.db"), StoreFull)
+    assert isinstance(wrap(sqlite3.OperationalError("database or disk is full"), "x.db"), StoreFull)
+
+
+# --- slot decisions and chain tips -------------------------------------------------------
+def test_decisions_survive_reopen_and_follow_the_rules(tmp_path: Path) -> None:
+    path = tmp_path / "d.db"
+    with Store.open(path, ME) as s:
+        assert s.mark_decided(ALICE, 1, "rejected", None) is True
+        assert s.mark_decided(ALICE, 1, "rejected", "x") is False
+        commit(s, "a2", ALICE, 2)
+        put(s, "a3", ALICE, 3)
+        assert s.reject_block("a3", 5)
+        # A commit learned later replaces a rejection, never the reverse.
+        assert s.mark_decided(ALICE, 1, "committed", "a1") is True
+        assert s.mark_decided(ALICE, 1, "rejected", None) is False
+        with pytest.raises(ForkError):
+            s.mark_decided(ALICE, 2, "committed", "other")
+        with pytest.raises(LocalError):
+            s.mark_decided(ALICE, 4, "maybe", None)
+        with pytest.raises(LocalError):
+            s.mark_decided(ALICE, 4, "committed", None)
+        with pytest.raises(LocalError):
+            s.mark_decided(ALICE, 0, "rejected", None)
+        s.mark_decided(BOB, 9, "rejected", None)
+    with Store.open(path, ME) as s:
+        assert s.decided_since(ALICE, 2) == [
+            SlotDecision(ALICE, 2, "committed", "a2"),
+            SlotDecision(ALICE, 3, "rejected", "a3"),
+        ]
+        assert s.decided_since(ALICE, 1, limit=1) == [SlotDecision(ALICE, 1, "committed", "a1")]
+        assert s.decided_window(1) == [SlotDecision(ALICE, 3, "rejected", "a3"), SlotDecision(BOB, 9, "rejected", None)]
+        assert len(s.decided_window()) == 4
+
+
+@dataclass(frozen=True)
+class Hdr:
+    proposer: str
+    seq: int
+    prev: str | None
+
+
+def test_skipped_survives_restart_so_a_waiting_block_is_not_bad_prev(tmp_path: Path) -> None:
+    """Finding 14: slot 2 settled unseen (a reject at 3 jumped it); seq 4 naming slot 2's commit must wait."""
+    path = tmp_path / "c.db"
+    a1, a2, a3 = (rec(n).cid for n in (1, 2, 3))  # block ids are CIDs
+    live = ChainState()
+    with Store.open(path, ME) as s:
+        commit(s, a1, ALICE, 1)
+        live.apply_commit(ALICE, 1, a1)
+        put(s, a3, ALICE, 3)
+        s.reject_block(a3, 10)
+        live.apply_reject(ALICE, 3)
+    header = Hdr(ALICE, 4, a2)  # slot 2 committed elsewhere; this block names it
+    assert live.classify(header) is Verdict.FUTURE
+    restored = ChainState()
+    with Store.open(path, ME) as s:
+        tips = s.chain_tips()
+        for t in tips:
+            restored.restore(t.proposer, t.decided, t.committed_seq, t.committed_id, t.skipped)
+        assert [(t.decided, t.committed_seq, t.committed_id, t.skipped) for t in tips] == [(3, 1, a1, 2)]
+        assert s.chain_state() == [(ALICE, 1, a1, 3)]
+    assert restored.tip(ALICE) == live.tip(ALICE)
+    assert restored.classify(header) is Verdict.FUTURE  # not BAD_PREV
+
+
+def test_chain_tips_skipped_is_exact_above_the_commit(store: Store) -> None:
+    commit(store, "a1", ALICE, 1)
+    store.mark_decided(ALICE, 2, "rejected", None)
+    store.mark_decided(ALICE, 3, "rejected", None)
+    assert store.chain_tips()[0].skipped == 0  # no gap above the commit
+    store.mark_decided(ALICE, 6, "rejected", None)
+    assert store.chain_tips()[0].skipped == 5
+    commit(store, "a5", ALICE, 5)  # sync fills the gap: no longer uncertain
+    t = store.chain_tips()[0]
+    assert (t.committed_seq, t.skipped) == (5, 0)
+
+
+# --- batched commits and search ------------------------------------------------------------
+def test_commit_blocks_is_one_atomic_batch(store: Store) -> None:
+    items = [
+        CommitItem(f"k{i}", BOB, i, b"h%d" % i, b"p", 1, 2, b"cert", [rec(i * 2, BOB, w="kilo"), rec(i * 2 + 1, BOB)], [0.5, 0.6])
+        for i in range(1, 4)
+    ]
+    assert store.commit_blocks(items, 9) == [True, True, True]
+    assert store.commit_blocks(items[:1], 9) == [False]
+    assert len(store.search("kilo")) == 3
+    fork = CommitItem("k2-fork", BOB, 2, b"hf", b"p", 1, 0, b"cert", [], [])
+    new = CommitItem("k4", BOB, 4, b"h4", b"p", 1, 0, b"cert", [], [])
+    with pytest.raises(ForkError):
+        store.commit_blocks([new, fork], 10)
+    assert store.get_block("k4") is None  # rolled back with the fork
+
+
+def test_search_sees_every_commit_though_indexing_is_batched(tmp_path: Path) -> None:
+    p = StoreParams(fts_batch=5)
+    with Store.open(tmp_path / "s.db", ME, params=p) as s:
+        for b in range(3):
+            put(s, f"b{b}", BOB, b + 1, n=2, certified=True)
+            s.commit_block(f"b{b}", b"c", [rec(b * 2, BOB, w=f"word{b}"), rec(b * 2 + 1, BOB)], [0.1, 0.2], 1)
+            # Commits only queue the text; the third reaches the batch (5) and flushes.
+            assert s.statistics().fts_backlog == [2, 4, 0][b]
+        for b in range(3, 5):
+            put(s, f"b{b}", BOB, b + 1, n=2, certified=True)
+            s.commit_block(f"b{b}", b"c", [rec(b * 2, BOB, w=f"word{b}"), rec(b * 2 + 1, BOB)], [0.1, 0.2], 1)
+            assert s.statistics().fts_backlog == 2
+            # Queued or not, every committed record is found by the next search, once.
+            assert len(s.search(f"word{b}")) == 1
+            assert len(s.search("reading")) == 2 * (b + 1)
+            assert s.statistics().fts_backlog == 0
+        assert count(s, "SELECT count(*) FROM records WHERE indexed = 1") == 10
+
+
+_CHILD = r"""
+import sys
+from node.store import Store, StoreParams
+from protocol.keys import PrivateKey
+from protocol.record import Record
+bob = PrivateKey(bytes([3]) * 32).peer_id
+s = Store.open(sys.argv[1], params=StoreParams(fts_batch=7))
+for b in range(1, 100000):
+    recs = [Record.create("reading", bob, b * 10 + k, {"tag": f"blk{b}", "k": k}) for k in range(3)]
+    s.put_block(f"b{b}", bob, b, b"h%d" % b, b"p", 1, 3, 1, certified=True)
+    s.commit_block(f"b{b}", b"cert", recs, [0.5] * 3, 2)
+    print("committed", b, flush=True)
+"""
+
+
+@pytest.mark.multiprocess
+def test_committed_blocks_and_their_search_survive_sigkill(tmp_path: Path) -> None:
+    db = tmp_path / "crash.db"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=REPO, env=env, text=True,
+    )
+    acked = 0
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            acked = int(line.split()[1])
+            if acked >= 60:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert acked >= 60
+    with Store.open(db) as s:
+        backlog = s.statistics().fts_backlog
+        assert all(s.block_at(PrivateKey(bytes([3]) * 32).peer_id, b) is not None for b in range(1, acked + 1))
+        for b in range(1, acked + 1):
+            assert len(s.search(f"blk{b}")) == 3, f"block {b} not searchable after the crash"
+        assert s.statistics().fts_backlog == 0
+        assert backlog <= 7 + 3  # at most one batch (plus the block that crossed it) was queued
+        assert count(s, "SELECT count(*) FROM records WHERE indexed = 0") == 0
+
+
+# --- migration -------------------------------------------------------------------------------
+def test_migration_from_v1_fills_decisions_tips_and_dedups_evidence(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    migrate(conn, str(path), upto=1)
+    ins = "INSERT INTO blocks (block_id, proposer, seq, header, created_ms, record_count, received_ms, status) VALUES (?, ?, ?, x'00', 1, 0, 1, ?)"
+    a1, a3, a4 = (rec(n).cid for n in (1, 3, 4))
+    conn.execute(ins, (a1, ALICE, 1, "committed"))
+    conn.execute(ins, (a3, ALICE, 3, "rejected"))
+    conn.execute(ins, (a4, ALICE, 4, "pending"))
+    for h in (b"1", b"2"):
+        conn.execute(
+            "INSERT INTO evidence (kind, offender, proposer, seq, body, body_hash, found_ms) VALUES ('double_vote', ?, ?, 1, ?, ?, 1)",
+            (BOB, ALICE, h, h),
+        )
+    conn.close()
+    with Store.open(path, ME) as s:
+        assert s.decided_since(ALICE, 1) == [SlotDecision(ALICE, 1, "committed", a1), SlotDecision(ALICE, 3, "rejected", a3)]
+        assert [(t.decided, t.committed_seq, t.committed_id, t.skipped) for t in s.chain_tips()] == [(3, 1, a1, 2)]
+        assert len(s.list_evidence()) == 1
