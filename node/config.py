@@ -28,8 +28,12 @@ class PipelineConfig:
     block_interval_ms: int = 250
     #: how many pending records are scored together (the attention window)
     window: int = 1024
-    #: local ship threshold; None means the genesis record_threshold
+    #: absolute floor: a record scoring below it never ships, whatever the budget; None: no floor
     ship_threshold: float | None = None
+    #: shipping budget, the share of records shipped over time in (0, 1]; None: the genesis ship_share
+    ship_share: float | None = None
+    #: optional cap on shipped record bytes per second; None: no byte cap
+    ship_bytes_per_s: int | None = None
     #: maximum blocks of ours waiting for a decision (flow control against our own flood)
     max_inflight_blocks: int = 2
 
@@ -42,6 +46,13 @@ class PipelineConfig:
             raise ConfigError("pipeline.window must be in [1, 4096]")
         if self.ship_threshold is not None and not 0.0 <= self.ship_threshold <= 1.0:
             raise ConfigError("pipeline.ship_threshold must be in [0, 1]")
+        if self.ship_share is not None and not 0.0 < self.ship_share <= 1.0:
+            raise ConfigError("pipeline.ship_share must be in (0, 1]")
+        if self.ship_bytes_per_s is not None and (
+            not isinstance(self.ship_bytes_per_s, int) or isinstance(self.ship_bytes_per_s, bool)
+            or not 1 <= self.ship_bytes_per_s <= 1 << 40
+        ):
+            raise ConfigError("pipeline.ship_bytes_per_s must be an integer in [1, 2^40]")
         if not 1 <= self.max_inflight_blocks <= 64:
             raise ConfigError("pipeline.max_inflight_blocks must be in [1, 64]")
 

@@ -8,12 +8,12 @@ Theory of operation
    the oldest has waited ``block_interval_ms``, then scores up to ``window``
    pending records together: a record's score depends on the others (duplicates,
    bursts, novelty).
-3. It ships records that clear the ship threshold and are not already
-   committed (by CID); every other scored record is marked ``kept``, local and
-   queryable.
-4. The claimed in-block scores are computed on the block's records alone,
-   because that is the context every validator re-scores with; the block ships
-   only if its mean importance clears the genesis threshold.
+3. protocol/selection.py's ShipSelector picks the most important records that
+   fit the shipping budget (never one already committed); the rest are marked
+   ``kept``, local and queryable.
+4. Claimed scores are computed on the block's records alone (the context every
+   validator re-scores with); the block ships only if it clears the validators'
+   own bar (``admission.clears_importance``), else its best half is tried once.
 5. One of our slots is in flight at a time: ``prev`` must name our latest
    committed block, which is known only once the previous slot is decided.
    While waiting, the block is re-announced every few seconds so that lost
@@ -28,7 +28,6 @@ re-announces the very same bytes, so we never sign two blocks for one slot.
 from __future__ import annotations
 
 import logging
-import math
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -41,11 +40,13 @@ from node.consensus import Consensus
 from node.metrics import Metrics
 from node.store import Store
 from node.worker import Worker
+from protocol.admission import clears_importance
 from protocol.block import Block, BlockLimits, build_block, decode_signed_header
 from protocol.errors import LocalError
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.record import Record, record_from_json
+from protocol.selection import BudgetStats, PipelineParams, ShipSelector, best_half
 
 log = logging.getLogger("attnshare.pipeline")
 
@@ -62,43 +63,26 @@ class Pipeline:
     """Turns ingested records into our own signed blocks."""
 
     def __init__(
-        self,
-        *,
-        key: PrivateKey,
-        genesis: Genesis,
-        config: PipelineConfig,
-        store: Store,
-        db: Worker,
-        score: Callable[[Sequence[Record]], Awaitable[list[float]]],
-        model_id: str,
-        consensus: Consensus,
-        publish_block: Callable[[Block, int], Awaitable[None]],
-        metrics: Metrics,
-        now_ms: Callable[[], int],
+        self, *, key: PrivateKey, genesis: Genesis, config: PipelineConfig, store: Store, db: Worker,
+        score: Callable[[Sequence[Record]], Awaitable[list[float]]], model_id: str, consensus: Consensus,
+        publish_block: Callable[[Block, int], Awaitable[None]], metrics: Metrics, now_ms: Callable[[], int],
         limits: BlockLimits | None = None,
     ) -> None:
-        self.key = key
-        self.me = key.peer_id
-        self.genesis = genesis
-        self.config = config
-        self.store = store
-        self.db = db
-        self.score = score
-        self.model_id = model_id
-        self.consensus = consensus
-        self.publish_block = publish_block
-        self.metrics = metrics
-        self.now_ms = now_ms
+        self.key, self.me, self.genesis, self.config = key, key.peer_id, genesis, config
+        self.store, self.db, self.score, self.model_id = store, db, score, model_id
+        self.consensus, self.publish_block, self.metrics, self.now_ms = consensus, publish_block, metrics, now_ms
         self.limits = limits or BlockLimits()
         self.block_max = min(config.block_max_records, genesis.max_block_records)
-        self.threshold = config.ship_threshold if config.ship_threshold is not None else genesis.record_threshold
+        self.params = PipelineParams(
+            share=config.ship_share if config.ship_share is not None else genesis.ship_share,
+            bytes_per_s=config.ship_bytes_per_s,
+            floor=config.ship_threshold if config.ship_threshold is not None else 0.0,
+        )
+        self.selector = ShipSelector(self.params)
         self.is_proposer = self.me in genesis.validators
         self._wake = trio.Event()
         self._pending: deque[Record] = deque()
-        self.stats_ingested = 0
-        self.stats_shipped = 0
-        self.stats_kept = 0
-        self.stats_blocks = 0
+        self.stats_ingested = self.stats_shipped = self.stats_kept = self.stats_blocks = 0
 
     # ------------------------------------------------------------------ ingest
     async def ingest(self, objs: Sequence[Any]) -> IngestResult:
@@ -136,6 +120,10 @@ class Pipeline:
     @property
     def pending_count(self) -> int:
         return len(self._pending)
+
+    def budget(self) -> BudgetStats:
+        """The shipping budget and its use (for ``status``)."""
+        return self.selector.statistics()
 
     # ------------------------------------------------------------------ proposer
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
@@ -175,18 +163,18 @@ class Pipeline:
         if not pending:
             return
         scores = await self.score(pending)
-        already = await self.db.run(self.store.committed_record_cids, [r.cid for r in pending])
-        chosen = [
-            i for i, (r, s) in enumerate(zip(pending, scores, strict=True)) if s >= self.threshold and r.cid not in already
-        ][: self.block_max]
         block_records: list[Record] = []
         claimed: list[float] = []
-        if chosen and self.is_proposer:
-            # The whole window chosen: its context *is* the block's, so its scores are the claims.
-            same = len(chosen) == len(pending)
-            block_records, claimed = await self._fit_block(
-                [pending[i] for i in chosen], known=list(scores) if same else None
-            )
+        if self.is_proposer:
+            already = await self.db.run(self.store.committed_record_cids, [r.cid for r in pending])
+            chosen = self.selector.select(
+                scores, [len(r.canonical_bytes()) for r in pending], [r.cid not in already for r in pending],
+                self.now_ms(), self.block_max,
+            ).indices
+            if chosen:
+                # The whole window chosen: its context *is* the block's, so its scores are the claims.
+                known = list(scores) if len(chosen) == len(pending) else None
+                block_records, claimed = await self._fit_block([pending[i] for i in chosen], known)
         in_block = {r.cid for r in block_records}
         kept = [(r, s) for r, s in zip(pending, scores, strict=True) if r.cid not in in_block]
         if kept:
@@ -204,16 +192,13 @@ class Pipeline:
 
         Records were selected by their score in the full window; validators can
         only re-score them among themselves, so that is what the block claims.
-        If the block's mean falls short, keep the better-scoring half and try
-        once more; otherwise everything stays local.
         """
         claimed = known if known is not None else await self.score(records)
-        if _mean(claimed) >= self.genesis.min_block_importance:
+        if clears_importance(claimed, self.genesis):
             return records, claimed
-        order = sorted(range(len(records)), key=lambda i: -claimed[i])[: max(1, len(records) // 2)]
-        keep = [records[i] for i in sorted(order)]  # ingest order: it is part of the context
+        keep = [records[i] for i in best_half(claimed)]
         claimed = await self.score(keep)
-        if _mean(claimed) < self.genesis.min_block_importance:
+        if not clears_importance(claimed, self.genesis):
             return [], []
         return keep, claimed
 
@@ -227,7 +212,8 @@ class Pipeline:
         prev = tip[1] if tip else None
         block = await trio.to_thread.run_sync(
             lambda: build_block(
-                self.key, network=self.genesis.network_id, seq=seq, prev=prev, created_ms=self.now_ms(),
+                self.key, genesis_id=self.genesis.id, network=self.genesis.network_id, seq=seq, prev=prev,
+                created_ms=self.now_ms(),
                 model_id=self.model_id, records=records, scores=claimed, limits=self.limits,
             )
         )
@@ -269,7 +255,3 @@ class Pipeline:
         await self.consensus.submit_block(block)
         log.info("re-announcing undecided block %s (seq %d)", block.block_id, row.seq)
         await self._announce_until_decided(block)
-
-
-def _mean(xs: Sequence[float]) -> float:
-    return math.fsum(xs) / len(xs) if xs else 0.0

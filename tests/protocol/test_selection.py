@@ -104,3 +104,21 @@ def test_misuse_and_params() -> None:
     for bad in ({"share": 0.0}, {"share": 1.5}, {"bytes_per_s": 0}, {"history": 1}, {"floor": 2.0}):
         with pytest.raises(ConfigError):
             PipelineParams(**bad).validate()  # type: ignore[arg-type]
+
+
+def test_genesis_carries_the_default_budget_without_changing_old_ids() -> None:
+    from protocol.genesis import Genesis, genesis_to_toml, parse_genesis
+    from protocol.validators import ValidatorSet
+    from tests.protocol.conftest import KEYS, MODEL_ID
+
+    vals = ValidatorSet(k.peer_id for k in KEYS)
+    base = Genesis("testnet", vals, (MODEL_ID,))
+    assert base.ship_share == 0.05
+    tight = Genesis("testnet", vals, (MODEL_ID,), ship_share=0.2)
+    assert tight.id != base.id
+    assert parse_genesis(genesis_to_toml(tight)) == tight
+    assert parse_genesis(genesis_to_toml(base)).id == base.id
+    # The default adds nothing to the canonical bytes: ids from before the field are unchanged.
+    assert base.canonical_bytes() == Genesis("testnet", vals, (MODEL_ID,), ship_share=0.05).canonical_bytes()
+    with pytest.raises(ConfigError, match="ship_share"):
+        Genesis("testnet", vals, (MODEL_ID,), ship_share=0.0)
