@@ -7,7 +7,9 @@ Layout (all canonical msgpack arrays, see ``protocol.codec``):
   36-byte binary CIDs (``prev`` may be nil) and ``scores`` is one bin of
   little-endian uint16, one per record (``round(score * 65535)``);
 - signed header: ``[header_bytes, signature]``, the proposer's Ed25519
-  signature over ``DOMAIN_BLOCK + header_bytes``;
+  signature over ``DOMAIN_BLOCK + genesis_cid_bin + header_bytes`` (see
+  :func:`protocol.keys.signing_domain`: a header signed for one network never
+  verifies on another);
 - block: ``[signed_header_bytes, payload]`` with ``payload`` nil when the
   block is announced by header only and the payload is fetched over sync;
 - payload: one zstd frame with its content size declared, holding
@@ -41,7 +43,13 @@ from protocol.errors import (
     SignatureError,
     ValidationError,
 )
-from protocol.keys import DOMAIN_BLOCK, SIGNATURE_LEN, PrivateKey, public_key_from_peer_id
+from protocol.keys import (
+    DOMAIN_BLOCK,
+    SIGNATURE_LEN,
+    PrivateKey,
+    public_key_from_peer_id,
+    signing_domain,
+)
 from protocol.record import DEFAULT_LIMITS as DEFAULT_RECORD_LIMITS
 from protocol.record import Record, RecordLimits, decode_record
 
@@ -268,10 +276,10 @@ class SignedHeader:
     def block_id(self) -> str:
         return self.header.block_id
 
-    def verify(self) -> None:
-        """Raise SignatureError unless the proposer signed this header."""
+    def verify(self, genesis_id: str) -> None:
+        """Raise SignatureError unless the proposer signed this header for network ``genesis_id``."""
         public_key_from_peer_id(self.header.proposer).verify(
-            DOMAIN_BLOCK, self.header.canonical_bytes(), self.signature
+            signing_domain(DOMAIN_BLOCK, genesis_id), self.header.canonical_bytes(), self.signature
         )
 
     def encode(self) -> bytes:
@@ -279,11 +287,11 @@ class SignedHeader:
         return packb([self.header.canonical_bytes(), self.signature])
 
 
-def sign_header(key: PrivateKey, header: BlockHeader) -> SignedHeader:
-    """Sign ``header`` with the proposer's key."""
+def sign_header(key: PrivateKey, header: BlockHeader, genesis_id: str) -> SignedHeader:
+    """Sign ``header`` with the proposer's key for network ``genesis_id``."""
     if key.peer_id != header.proposer:
         raise LocalError("only the proposer can sign its block header")
-    return SignedHeader(header, key.sign(DOMAIN_BLOCK, header.canonical_bytes()))
+    return SignedHeader(header, key.sign(signing_domain(DOMAIN_BLOCK, genesis_id), header.canonical_bytes()))
 
 
 def decode_signed_header(data: bytes, limits: BlockLimits = DEFAULT_BLOCK_LIMITS) -> SignedHeader:
@@ -373,6 +381,7 @@ def _check_payload_matches(header: BlockHeader, payload: bytes) -> None:
 def build_block(
     key: PrivateKey,
     *,
+    genesis_id: str,
     network: str,
     seq: int,
     prev: str | None,
@@ -383,6 +392,9 @@ def build_block(
     limits: BlockLimits = DEFAULT_BLOCK_LIMITS,
 ) -> Block:
     """Compress, hash and sign ``records`` into a block proposed by ``key``.
+
+    ``genesis_id`` (the text CID of the network's genesis) is bound into the
+    signature; ``network`` is the genesis network name carried in the header.
 
     Raises LocalError on misuse: no records, too many, a score count that does
     not match, a score outside [0, 1], or a payload beyond the limits (split
@@ -426,7 +438,7 @@ def build_block(
         )
     except DecodeError as exc:
         raise LocalError(f"bad block header field: {exc}") from None
-    return Block(sign_header(key, header), payload)
+    return Block(sign_header(key, header, genesis_id), payload)
 
 
 def open_payload(

@@ -17,7 +17,7 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from protocol.block import DEFAULT_BLOCK_LIMITS
@@ -90,9 +90,28 @@ class Genesis:
     """How often a proposer cuts a block from what it has pending."""
     genesis_time_ms: int = 0
     """When the network starts (Unix ms); part of the genesis id."""
+    ship_share: float = 0.05
+    """Default shipping budget: the share of its records a proposer ships, in (0, 1].
+
+    Node policy, not a vote rule (``pipeline.ship_share`` overrides it; see
+    protocol/selection.py). Part of the genesis id only when set away from
+    0.05, so ids of genesis files that predate it are unchanged.
+    """
+    # Derived once: every signature on the network is bound to it.
+    _id: str = field(init=False, repr=False, compare=False, default="")
 
     def __post_init__(self) -> None:
         self.validate()
+        object.__setattr__(self, "_id", cid_of(self.canonical_bytes()))
+
+    @property
+    def id(self) -> str:
+        """The genesis id (text CID of :meth:`canonical_bytes`); see :func:`genesis_id`.
+
+        Every signed header and vote of this network is bound to it
+        (:func:`protocol.keys.signing_domain`).
+        """
+        return self._id
 
     def validate(self) -> None:
         """Raise ConfigError naming the first bad field; called on construction."""
@@ -114,6 +133,8 @@ class Genesis:
         _int("max_payload_bytes", self.max_payload_bytes, 1, MAX_PAYLOAD_BYTES_CAP)
         _int("block_interval_ms", self.block_interval_ms, 1, 3_600_000)
         _int("genesis_time_ms", self.genesis_time_ms, 0, _INT_MAX)
+        if not 0.0 < _float("ship_share", self.ship_share) <= 1.0:
+            raise _err("ship_share", f"must be > 0 and at most 1, got {self.ship_share}")
 
     def _validate_model_ids(self) -> None:
         ids = self.accepted_model_ids
@@ -146,11 +167,12 @@ class Genesis:
                 self.max_payload_bytes,
                 self.block_interval_ms,
                 self.genesis_time_ms,
+                *([float(self.ship_share)] if self.ship_share != 0.05 else []),
             ]
         )
 
 
-_FIELDS = tuple(f.name for f in fields(Genesis))
+_FIELDS = tuple(f.name for f in fields(Genesis) if f.init)
 _REQUIRED = ("network_id", "validators", "accepted_model_ids")
 
 
@@ -220,6 +242,7 @@ def genesis_to_toml(g: Genesis) -> str:
         f"# genesis id: {genesis_id(g)}",
         f"network_id = {_toml_str(g.network_id)}",
         f"genesis_time_ms = {g.genesis_time_ms}",
+        f"ship_share = {float(g.ship_share)!r}",
         f"score_tolerance = {float(g.score_tolerance)!r}",
         f"record_threshold = {float(g.record_threshold)!r}",
         f"min_block_importance = {float(g.min_block_importance)!r}",
@@ -234,4 +257,4 @@ def genesis_to_toml(g: Genesis) -> str:
 
 def genesis_id(g: Genesis) -> str:
     """CID of the genesis' canonical bytes: equal ids mean the same network rules."""
-    return cid_of(g.canonical_bytes())
+    return g.id

@@ -3,31 +3,46 @@
 A vote names the block id, the slot it claims (proposer, seq), the voter, a
 decision and a reason code. Its canonical bytes are the msgpack array
 ``[block_id_cid_bin, proposer, seq, voter, decision, reason]``; the voter signs
-``DOMAIN_VOTE + canonical bytes`` with Ed25519. Every vote is signed on its own
-so that a commit certificate can carry single votes from many voters.
+``DOMAIN_VOTE + genesis_cid_bin + canonical bytes`` with Ed25519 (see
+:func:`protocol.keys.signing_domain`), so a vote made for one network never
+verifies on another. Every vote is signed on its own so that a commit
+certificate can carry single votes from many voters.
 
 On the wire a :class:`SignedVote` is ``[vote_bytes, signature]`` and a
-:class:`VoteBatch` is an array of those pairs: gossip costs 6-9 ms of CPU per
-delivered message, so a validator sends all the votes it has ready as one
-batch.
+:class:`VoteBatch` is an array of 1..MAX_BATCH_VOTES of those pairs: gossip
+costs 6-9 ms of CPU per delivered message, so a validator sends all the votes
+it has ready as one batch. Two entries with the same vote bytes make a batch
+malformed (one genuine vote repeated 4096 times would otherwise be a *valid*
+batch that every node re-verifies and forwards).
 
 Decoders check sizes before unpacking, require canonical bytes, and raise only
-:class:`protocol.errors.DecodeError`. Constructors validate too (also with
-DecodeError, as :class:`protocol.record.Record` does), so a Vote that exists is
-well formed. Signatures are checked by :meth:`SignedVote.verify`, never
-implicitly by decoding.
+:class:`protocol.errors.DecodeError` (and ValidationError for a vote from
+outside ``members`` where the caller passes its validator set). The batch
+decoder runs its checks cheapest first: byte and item counts, then shapes and
+duplicates over the raw pairs, then membership of every voter and proposer by
+string lookup, and only then builds (and parses the peer ids of) any vote.
+Constructors validate too, so a Vote that exists is well formed. Signatures
+are checked by :meth:`SignedVote.verify`, never implicitly by decoding.
 """
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
 from protocol.cid import CID_BYTES_LEN, cid_from_text, cid_to_text
 from protocol.codec import expect_bytes, expect_int, expect_list, expect_str, packb, unpackb
-from protocol.errors import DecodeError, LocalError, SignatureError
-from protocol.keys import DOMAIN_VOTE, SIGNATURE_LEN, PrivateKey, public_key_from_peer_id
+from protocol.errors import DecodeError, LocalError, SignatureError, ValidationError
+from protocol.keys import (
+    DOMAIN_VOTE,
+    SIGNATURE_LEN,
+    PrivateKey,
+    public_key_from_peer_id,
+    signing_domain,
+)
+from protocol.lru import LruCache
 
 MAX_SEQ = 2**63 - 1
 # Peer ids for Ed25519 keys are 52 base58 chars; leave headroom, never unbounded.
@@ -78,11 +93,11 @@ def expect_peer_id(peer_id: Any, what: str) -> str:
 
 
 # Python's base32 dominates vote decoding (~3 conversions per vote), and the
-# same few block ids recur across every voter's batch: keep bounded caches of
-# both directions. Pure: contents depend only on inputs.
+# same few block ids recur across every voter's batch: keep bounded LRU caches
+# of both directions. Pure: contents depend only on inputs.
 _CID_CACHE_MAX = 8192
-_BIN_OF_TEXT: dict[str, bytes] = {}
-_TEXT_OF_BIN: dict[bytes, str] = {}
+_BIN_OF_TEXT: LruCache[str, bytes] = LruCache(_CID_CACHE_MAX)
+_TEXT_OF_BIN: LruCache[bytes, str] = LruCache(_CID_CACHE_MAX)
 
 
 def block_id_to_bin(text: Any, what: str = "block_id") -> bytes:
@@ -93,9 +108,7 @@ def block_id_to_bin(text: Any, what: str = "block_id") -> bytes:
             raw = cid_from_text(text)
         except DecodeError as exc:
             raise DecodeError(f"{what}: {exc}") from None
-        if len(_BIN_OF_TEXT) >= _CID_CACHE_MAX:
-            _BIN_OF_TEXT.clear()
-        _BIN_OF_TEXT[text] = raw
+        _BIN_OF_TEXT.put(text, raw)
     return raw
 
 
@@ -105,9 +118,7 @@ def block_id_from_bin(raw: Any, what: str = "block_id") -> str:
     if text is None:
         expect_bytes(raw, what, CID_BYTES_LEN)
         text = cid_to_text(raw)
-        if len(_TEXT_OF_BIN) >= _CID_CACHE_MAX:
-            _TEXT_OF_BIN.clear()
-        _TEXT_OF_BIN[raw] = text
+        _TEXT_OF_BIN.put(raw, text)
     return text
 
 
@@ -154,23 +165,45 @@ class Vote:
         return (self.proposer, self.seq)
 
     def canonical_bytes(self) -> bytes:
-        """The bytes the voter signs (after ``DOMAIN_VOTE``)."""
+        """The bytes the voter signs (after the vote signing domain)."""
         return self._bytes
 
 
-def decode_vote(data: bytes) -> Vote:
-    """Decode canonical vote bytes; raises DecodeError on anything else."""
+def _check_members(voter: Any, proposer: Any, members: Container[str] | None) -> None:
+    # A string lookup: the validator set parsed its members' ids once, so an
+    # outsider's id is refused before anything parses it.
+    if members is None:
+        return
+    if not isinstance(voter, str) or voter not in members:
+        raise ValidationError(f"vote from non-validator {voter!r:.60}")
+    if not isinstance(proposer, str) or proposer not in members:
+        raise ValidationError(f"vote names non-validator proposer {proposer!r:.60}")
+
+
+def decode_vote(data: bytes, members: Container[str] | None = None) -> Vote:
+    """Decode canonical vote bytes; raises DecodeError on anything else.
+
+    With ``members``, a voter or proposer outside it raises ValidationError
+    before either peer id is parsed.
+    """
     obj = unpackb(data, max_bytes=MAX_VOTE_BYTES, max_items=6)
     cid_bin, proposer, seq, voter, decision, reason = expect_list(obj, 6, "vote")
+    _check_members(voter, proposer, members)
     vote = Vote(block_id_from_bin(cid_bin, "vote block_id"), proposer, seq, voter, decision, reason)
     if vote.canonical_bytes() != bytes(data):
         raise DecodeError("vote bytes are not canonical")
     return vote
 
 
+#: (domain, vote bytes, signature) triples that verified: a vote seen again
+#: (relayed, batched, in a certificate) costs a lookup, not a verify. Pure: an
+#: entry records a fact about its key alone.
+_VERIFIED: LruCache[tuple[bytes, bytes, bytes], bool] = LruCache(16384)
+
+
 @dataclass(frozen=True, slots=True)
 class SignedVote:
-    """A vote plus the voter's Ed25519 signature over ``DOMAIN_VOTE + vote bytes``."""
+    """A vote plus the voter's Ed25519 signature over the vote domain and vote bytes."""
 
     vote: Vote
     signature: bytes
@@ -184,30 +217,34 @@ class SignedVote:
         """Wire bytes: ``[vote_bytes, signature]``."""
         return packb([self.vote.canonical_bytes(), self.signature])
 
-    def verify(self) -> None:
-        """Raise SignatureError unless the voter really signed this vote."""
-        key = public_key_from_peer_id(self.vote.voter)
-        key.verify(DOMAIN_VOTE, self.vote.canonical_bytes(), self.signature)
+    def verify(self, genesis_id: str) -> None:
+        """Raise SignatureError unless the voter signed this vote for network ``genesis_id``."""
+        domain = signing_domain(DOMAIN_VOTE, genesis_id)
+        key = (domain, self.vote.canonical_bytes(), self.signature)
+        if _VERIFIED.get(key):
+            return
+        public_key_from_peer_id(self.vote.voter).verify(domain, key[1], self.signature)
+        _VERIFIED.put(key, True)
 
 
-def sign_vote(vote: Vote, key: PrivateKey) -> SignedVote:
-    """Sign ``vote`` with ``key``; raises LocalError if ``key`` is not the voter's."""
+def sign_vote(vote: Vote, key: PrivateKey, genesis_id: str) -> SignedVote:
+    """Sign ``vote`` for network ``genesis_id``; LocalError if ``key`` is not the voter's."""
     if key.peer_id != vote.voter:
         raise LocalError(f"cannot sign a vote for voter {vote.voter} with key {key.peer_id}")
-    return SignedVote(vote, key.sign(DOMAIN_VOTE, vote.canonical_bytes()))
+    return SignedVote(vote, key.sign(signing_domain(DOMAIN_VOTE, genesis_id), vote.canonical_bytes()))
 
 
-def signed_vote_from_obj(obj: Any) -> SignedVote:
+def signed_vote_from_obj(obj: Any, members: Container[str] | None = None) -> SignedVote:
     """Build a SignedVote from an unpacked ``[vote_bytes, signature]`` (for containers)."""
     vote_bytes, sig = expect_list(obj, 2, "signed vote")
     expect_bytes(vote_bytes, "vote bytes", max_len=MAX_VOTE_BYTES)
     expect_bytes(sig, "vote signature", SIGNATURE_LEN)
-    return SignedVote(decode_vote(vote_bytes), sig)
+    return SignedVote(decode_vote(vote_bytes, members), sig)
 
 
-def decode_signed_vote(data: bytes) -> SignedVote:
+def decode_signed_vote(data: bytes, members: Container[str] | None = None) -> SignedVote:
     """Decode ``[vote_bytes, signature]``; raises DecodeError. Does not verify."""
-    sv = signed_vote_from_obj(unpackb(data, max_bytes=MAX_SIGNED_VOTE_BYTES, max_items=6))
+    sv = signed_vote_from_obj(unpackb(data, max_bytes=MAX_SIGNED_VOTE_BYTES, max_items=6), members)
     if sv.encode() != bytes(data):
         raise DecodeError("signed vote bytes are not canonical")
     return sv
@@ -215,7 +252,7 @@ def decode_signed_vote(data: bytes) -> SignedVote:
 
 @dataclass(frozen=True, slots=True)
 class VoteBatch:
-    """Many signed votes in one gossip message (1..MAX_BATCH_VOTES of them)."""
+    """Many signed votes in one gossip message: 1..MAX_BATCH_VOTES, no vote twice."""
 
     votes: tuple[SignedVote, ...]
 
@@ -224,22 +261,41 @@ class VoteBatch:
             raise DecodeError(f"vote batch must hold 1..{MAX_BATCH_VOTES} votes")
         if not all(isinstance(sv, SignedVote) for sv in self.votes):
             raise DecodeError("vote batch may hold only SignedVote items")
+        if len({sv.vote.canonical_bytes() for sv in self.votes}) != len(self.votes):
+            raise DecodeError("vote batch holds the same vote twice")
 
     def encode(self) -> bytes:
         """Wire bytes: an array of ``[vote_bytes, signature]`` pairs."""
         return packb([[sv.vote.canonical_bytes(), sv.signature] for sv in self.votes])
 
 
-def decode_vote_batch(data: bytes) -> VoteBatch:
+def decode_vote_batch(data: bytes, members: Container[str] | None = None) -> VoteBatch:
     """Decode a vote batch; raises DecodeError. Signatures are not verified here.
 
-    msgpack's ``max_array_len`` rejects an array header claiming more than
-    MAX_BATCH_VOTES entries before any list is allocated.
+    Cheapest checks first (see the module docstring): msgpack's
+    ``max_array_len`` rejects an array header claiming more than
+    MAX_BATCH_VOTES entries before any list is allocated; every pair's shape
+    and the absence of duplicates are checked on raw bytes; with ``members``,
+    every voter and proposer must be in it (ValidationError) before any vote
+    is built.
     """
     obj = unpackb(data, max_bytes=MAX_BATCH_BYTES, max_items=MAX_BATCH_VOTES)
-    if not isinstance(obj, list):
-        raise DecodeError("vote batch: expected an array")
-    batch = VoteBatch(tuple(signed_vote_from_obj(item) for item in obj))
+    if not isinstance(obj, list) or not 1 <= len(obj) <= MAX_BATCH_VOTES:
+        raise DecodeError(f"vote batch: expected an array of 1..{MAX_BATCH_VOTES} votes")
+    seen: set[bytes] = set()
+    for item in obj:
+        vote_bytes, sig = expect_list(item, 2, "signed vote")
+        expect_bytes(vote_bytes, "vote bytes", max_len=MAX_VOTE_BYTES)
+        expect_bytes(sig, "vote signature", SIGNATURE_LEN)
+        if vote_bytes in seen:
+            raise DecodeError("vote batch holds the same vote twice")
+        seen.add(vote_bytes)
+    if members is not None:
+        for vote_bytes, _sig in obj:
+            fields = unpackb(vote_bytes, max_bytes=MAX_VOTE_BYTES, max_items=6)
+            if isinstance(fields, list) and len(fields) == 6:
+                _check_members(fields[3], fields[1], members)
+    batch = VoteBatch(tuple(signed_vote_from_obj(item, members) for item in obj))
     if batch.encode() != bytes(data):
         raise DecodeError("vote batch bytes are not canonical")
     return batch

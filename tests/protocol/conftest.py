@@ -34,6 +34,8 @@ FUZZ = settings(
 KEYS = tuple(PrivateKey(bytes([0x40 + i]) * 32) for i in range(4))
 MODEL_ID = cid_of(b"attnshare test model")
 NETWORK = "testnet"
+#: Genesis id every test signature is bound to (protocol.keys.signing_domain).
+GENESIS_ID = cid_of(b"attnshare test genesis")
 
 # --- records -------------------------------------------------------------------
 _INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
@@ -87,6 +89,7 @@ def blocks(draw: st.DrawFn, max_records: int = 6) -> Any:
     recs = draw(st.lists(records(origin=key.peer_id), min_size=1, max_size=max_records))
     return build_block(
         key,
+        genesis_id=GENESIS_ID,
         network=draw(st.text(min_size=1, max_size=20)),
         seq=draw(st.integers(min_value=1, max_value=2**63 - 1)),
         prev=draw(st.none() | cids),

@@ -31,10 +31,11 @@ from protocol.block import (
 from protocol.cid import cid_from_text, cid_of
 from protocol.codec import packb
 from protocol.errors import ConfigError, DecodeError, LocalError, SignatureError, ValidationError
-from protocol.keys import DOMAIN_BLOCK, DOMAIN_VOTE, peer_id_from_public_bytes
+from protocol.keys import DOMAIN_BLOCK, DOMAIN_VOTE, peer_id_from_public_bytes, signing_domain
 from protocol.record import Record
 from tests.protocol.conftest import (
     FUZZ,
+    GENESIS_ID,
     KEYS,
     MODEL_ID,
     NETWORK,
@@ -59,6 +60,7 @@ def _records(n: int, seed: int = 1) -> list[Record]:
 
 def _block(n: int = 5, limits: BlockLimits = LIMITS, **kw: object) -> Block:
     args: dict[str, object] = {
+        "genesis_id": GENESIS_ID,
         "network": NETWORK,
         "seq": 1,
         "prev": None,
@@ -103,7 +105,7 @@ def test_block_round_trip(block: Block) -> None:
     header = decode_header(block.header.canonical_bytes())
     assert header == block.header
     assert header.block_id == block.block_id == cid_of(block.header.canonical_bytes())
-    block.signed.verify()
+    block.signed.verify(GENESIS_ID)
     announced = block.header_only()
     assert announced.payload is None
     assert decode_block(announced.encode()) == announced
@@ -286,26 +288,52 @@ def test_bad_limits_are_config_errors(kw: dict[str, object]) -> None:
 
 
 def test_signature_verifies() -> None:
-    BLOCK.signed.verify()
-    decode_block(BLOCK.encode()).signed.verify()
+    BLOCK.signed.verify(GENESIS_ID)
+    decode_block(BLOCK.encode()).signed.verify(GENESIS_ID)
+
+
+def test_signature_covers_tag_genesis_id_and_header() -> None:
+    # The exact signed message: tag, 36-byte binary genesis CID, header bytes.
+    domain = DOMAIN_BLOCK + cid_from_text(GENESIS_ID)
+    assert signing_domain(DOMAIN_BLOCK, GENESIS_ID) == domain
+    KEY.public.verify(domain, HEADER.canonical_bytes(), BLOCK.signed.signature)
+
+
+def test_header_signed_for_another_network_fails() -> None:
+    # Finding 13: the same validators on another genesis must not be able to
+    # replay a header here (nor ours there).
+    other = cid_of(b"another genesis")
+    elsewhere = sign_header(KEY, HEADER, other)
+    elsewhere.verify(other)
+    with pytest.raises(SignatureError):
+        elsewhere.verify(GENESIS_ID)
+    with pytest.raises(SignatureError):
+        BLOCK.signed.verify(other)
+
+
+def test_verify_with_a_malformed_genesis_id_is_local_misuse() -> None:
+    with pytest.raises(LocalError):
+        BLOCK.signed.verify("not a cid")
+    with pytest.raises(LocalError):
+        sign_header(KEY, HEADER, "")
 
 
 def test_tampered_header_fails_verification() -> None:
     forged = dataclasses.replace(HEADER, created_ms=HEADER.created_ms + 1)
     with pytest.raises(SignatureError):
-        SignedHeader(forged, BLOCK.signed.signature).verify()
+        SignedHeader(forged, BLOCK.signed.signature).verify(GENESIS_ID)
 
 
 def test_signature_by_another_key_fails() -> None:
-    sig = KEYS[1].sign(DOMAIN_BLOCK, HEADER.canonical_bytes())
+    sig = KEYS[1].sign(signing_domain(DOMAIN_BLOCK, GENESIS_ID), HEADER.canonical_bytes())
     with pytest.raises(SignatureError):
-        SignedHeader(HEADER, sig).verify()
+        SignedHeader(HEADER, sig).verify(GENESIS_ID)
 
 
 def test_signature_in_another_domain_fails() -> None:
-    sig = KEY.sign(DOMAIN_VOTE, HEADER.canonical_bytes())
+    sig = KEY.sign(signing_domain(DOMAIN_VOTE, GENESIS_ID), HEADER.canonical_bytes())
     with pytest.raises(SignatureError):
-        SignedHeader(HEADER, sig).verify()
+        SignedHeader(HEADER, sig).verify(GENESIS_ID)
 
 
 def test_decode_does_not_verify() -> None:
@@ -313,13 +341,13 @@ def test_decode_does_not_verify() -> None:
     decoded = decode_signed_header(bad.encode())
     assert decoded == bad
     with pytest.raises(SignatureError):
-        decoded.verify()
+        decoded.verify(GENESIS_ID)
 
 
 def test_only_the_proposer_signs() -> None:
     with pytest.raises(LocalError):
-        sign_header(KEYS[1], HEADER)
-    assert sign_header(KEY, HEADER) == BLOCK.signed
+        sign_header(KEYS[1], HEADER, GENESIS_ID)
+    assert sign_header(KEY, HEADER, GENESIS_ID) == BLOCK.signed
 
 
 @pytest.mark.parametrize("sig", [b"", bytes(63), bytes(65), "x" * 64])
@@ -629,7 +657,7 @@ def test_fuzz_mutated_signed_header(data: st.DataObject) -> None:
     result = only_raises(lambda: decode_signed_header(mutant), (DecodeError,))
     if isinstance(result, SignedHeader):
         assert result.encode() == mutant
-        only_raises(result.verify, (SignatureError,))
+        only_raises(lambda: result.verify(GENESIS_ID), (SignatureError,))
 
 
 @FUZZ

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from protocol.cid import cid_of
 from protocol.errors import ConfigError
 from protocol.genesis import Genesis, genesis_id, genesis_to_toml, parse_genesis
-from protocol.keys import PrivateKey, peer_id_from_public_bytes
+from protocol.keys import PrivateKey, decompress_point, peer_id_from_public_bytes
 from protocol.validators import ValidatorSet
 
 PEERS = [PrivateKey(bytes([i + 1]) * 32).peer_id for i in range(7)]
@@ -147,3 +147,28 @@ def test_direct_construction_validates_too() -> None:
         base(accepted_model_ids=[MODEL])
     with pytest.raises(ConfigError, match="'validators': expected a ValidatorSet"):
         base(validators=PEERS[:3])
+
+
+def test_genesis_id_property_is_the_id_and_not_a_field() -> None:
+    import dataclasses
+
+    g = base()
+    assert g.id == genesis_id(g) == cid_of(g.canonical_bytes())
+    # Derived, never read from a file: a TOML "_id" is an unknown field.
+    with pytest.raises(ConfigError, match="unknown"):
+        parse_genesis(toml_with(_id=f'"{MODEL}"'))
+    # replace() recomputes it.
+    assert dataclasses.replace(g, score_tolerance=0.03).id == genesis_id(base(score_tolerance=0.03))
+
+
+def test_validators_are_loaded_strictly() -> None:
+    # A validator key off the curve could never sign: refuse it when the genesis loads.
+    off_curve = next(
+        peer_id_from_public_bytes(y.to_bytes(32, "little"))
+        for y in range(2, 40)
+        if decompress_point(y.to_bytes(32, "little")) is None
+    )
+    with pytest.raises(ConfigError, match="curve"):
+        ValidatorSet([*PEERS[:3], off_curve])
+    with pytest.raises(ConfigError):
+        ValidatorSet([*PEERS[:3], SMALL_ORDER_PEER])

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from protocol import keys as keys_module
 from protocol.cid import cid_bytes, cid_of
-from protocol.errors import DecodeError, LocalError, SignatureError
-from protocol.keys import PrivateKey, peer_id_from_public_bytes
+from protocol.errors import DecodeError, LocalError, SignatureError, ValidationError
+from protocol.keys import DOMAIN_VOTE, PrivateKey, peer_id_from_public_bytes, signing_domain
+from protocol.validators import ValidatorSet
 from protocol.vote import (
     MAX_BATCH_VOTES,
     Decision,
@@ -24,6 +26,7 @@ from protocol.vote import (
     decode_vote_batch,
     sign_vote,
 )
+from tests.protocol.conftest import GENESIS_ID as GID
 
 KEYS = [PrivateKey(bytes([i + 1]) * 32) for i in range(6)]
 # The identity point: cryptography would "verify" anything under it.
@@ -58,7 +61,7 @@ def signed_votes(draw: st.DrawFn) -> SignedVote:
         decision=decision,
         reason=reason,
     )
-    return sign_vote(vote, KEYS[voter])
+    return sign_vote(vote, KEYS[voter], GID)
 
 
 def test_reason_and_decision_numbers_are_stable() -> None:
@@ -85,10 +88,10 @@ def test_signed_vote_round_trip(sv: SignedVote) -> None:
     assert back == sv
     assert back.encode() == data
     assert decode_vote(sv.vote.canonical_bytes()) == sv.vote
-    back.verify()
+    back.verify(GID)
 
 
-@given(st.lists(signed_votes(), min_size=1, max_size=20))
+@given(st.lists(signed_votes(), min_size=1, max_size=20, unique_by=lambda sv: sv.vote.canonical_bytes()))
 @settings(max_examples=30, deadline=None)
 def test_vote_batch_round_trip(votes: list[SignedVote]) -> None:
     batch = VoteBatch(tuple(votes))
@@ -97,17 +100,17 @@ def test_vote_batch_round_trip(votes: list[SignedVote]) -> None:
 
 def test_sign_with_wrong_key_is_local_error() -> None:
     with pytest.raises(LocalError):
-        sign_vote(make_vote(voter=0), KEYS[1])
+        sign_vote(make_vote(voter=0), KEYS[1], GID)
 
 
 def test_verify_rejects_tampered_signature_and_content() -> None:
-    sv = sign_vote(make_vote(), KEYS[0])
+    sv = sign_vote(make_vote(), KEYS[0], GID)
     bad_sig = SignedVote(sv.vote, bytes([sv.signature[0] ^ 1]) + sv.signature[1:])
     with pytest.raises(SignatureError):
-        bad_sig.verify()
+        bad_sig.verify(GID)
     other = SignedVote(make_vote(block=b"other"), sv.signature)
     with pytest.raises(SignatureError):
-        other.verify()
+        other.verify(GID)
 
 
 @pytest.mark.parametrize(
@@ -166,8 +169,8 @@ def test_batch_bounds() -> None:
 
 
 _GOOD = [
-    sign_vote(make_vote(), KEYS[0]).encode(),
-    VoteBatch((sign_vote(make_vote(), KEYS[0]), sign_vote(make_vote(voter=2), KEYS[2]))).encode(),
+    sign_vote(make_vote(), KEYS[0], GID).encode(),
+    VoteBatch((sign_vote(make_vote(), KEYS[0], GID), sign_vote(make_vote(voter=2), KEYS[2], GID))).encode(),
 ]
 
 
@@ -199,3 +202,119 @@ def test_decoders_fuzz_mutated_bytes(good: bytes, data: st.DataObject) -> None:
             continue
         # Anything that decodes re-encodes to exactly the same bytes.
         assert out.encode() == bytes(buf)
+
+
+# --- finding 13: votes are bound to one network's genesis -------------------------------
+
+# Ed25519 is deterministic: this pins the signed message layout
+# DOMAIN_VOTE + binary genesis CID + vote bytes (a change here breaks every node).
+GOLDEN_VOTE_SIG = bytes.fromhex(
+    "b93e824ac1769aed014495e37c62bc24f88f610ef02c61bc7e234357b0eade64"
+    "91e41474fd315d9407abdb5f43e3234bb35c8bd412fbbc5a5ad561a9e66b7d0d"
+)
+
+
+def test_vote_signature_golden_vector() -> None:
+    assert GID == "bafkreifjgmyhkd5epkawbhyjwchxcqsgp3g2jxhdqhul3g2hx2f3ks4d3m"
+    sv = sign_vote(make_vote(seq=7), KEYS[0], GID)
+    assert sv.signature == GOLDEN_VOTE_SIG
+    assert signing_domain(DOMAIN_VOTE, GID) == b"attnshare/vote/v2\x00" + cid_bytes(b"attnshare test genesis")
+
+
+def test_vote_signed_for_another_network_does_not_verify() -> None:
+    other = cid_of(b"another genesis, same validators")
+    theirs = sign_vote(make_vote(), KEYS[0], other)
+    theirs.verify(other)
+    with pytest.raises(SignatureError):
+        theirs.verify(GID)
+    ours = sign_vote(make_vote(), KEYS[0], GID)
+    with pytest.raises(SignatureError):
+        ours.verify(other)
+
+
+def test_verified_votes_are_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    sv = sign_vote(make_vote(block=b"remember me"), KEYS[0], GID)
+    sv.verify(GID)
+    calls = []
+    monkeypatch.setattr(keys_module, "_pub_obj", lambda raw: calls.append(raw))
+    sv.verify(GID)  # the same vote again (relayed, batched, in a certificate): no curve work
+    assert calls == []
+    # The cache is keyed by network and signature too: nothing else is waved through.
+    with pytest.raises(AttributeError):  # the patched key loader is reached
+        SignedVote(sv.vote, bytes(64)).verify(GID)
+    assert len(calls) == 1
+
+
+# --- finding 4: duplicates inside a batch are malformed -------------------------------------
+
+
+def test_batch_with_the_same_vote_twice_is_malformed() -> None:
+    sv = sign_vote(make_vote(), KEYS[0], GID)
+    with pytest.raises(DecodeError, match="twice"):
+        VoteBatch((sv, sv))
+    wire = msgpack.packb([[sv.vote.canonical_bytes(), sv.signature]] * 2, use_bin_type=True)
+    with pytest.raises(DecodeError, match="twice"):
+        decode_vote_batch(wire)
+    # Same content under another signature is the same vote too (Ed25519 lets a
+    # signer make many signatures over one message).
+    resigned = SignedVote(sv.vote, bytes(64))
+    with pytest.raises(DecodeError, match="twice"):
+        VoteBatch((sv, resigned))
+    with pytest.raises(DecodeError, match="twice"):
+        decode_vote_batch(msgpack.packb([[sv.vote.canonical_bytes(), s] for s in (sv.signature, bytes(64))]))
+
+
+def test_batch_may_carry_an_equivocation() -> None:
+    # Two *different* votes by one voter in one slot are evidence, not malformed.
+    a = sign_vote(make_vote(block=b"a"), KEYS[0], GID)
+    b = sign_vote(make_vote(block=b"b"), KEYS[0], GID)
+    assert decode_vote_batch(VoteBatch((a, b)).encode()).votes == (a, b)
+
+
+# --- finding 1: membership before any peer id is parsed -------------------------------------
+
+MEMBERS = ValidatorSet(k.peer_id for k in KEYS[:4])
+
+
+def _fresh_id(i: int) -> str:
+    # A valid-curve key nobody holds (any canonical non-small-order bytes do).
+    return peer_id_from_public_bytes(i.to_bytes(4, "big") + bytes(27) + b"\x42")
+
+
+def test_batch_from_outsiders_is_refused_before_any_peer_id_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    votes = [
+        [Vote(cid_of(b"x"), KEYS[1].peer_id, 1, KEYS[0].peer_id, Decision.ACCEPT, Reason.OK).canonical_bytes(),
+         bytes(64)]
+    ]
+    outsider = _fresh_id(7)
+    raw = msgpack.packb([cid_bytes(b"y"), KEYS[1].peer_id, 1, outsider, 1, 0], use_bin_type=True)
+    votes += [[raw, bytes(64)]]
+    wire = msgpack.packb(votes, use_bin_type=True)
+    parsed: list[str] = []
+    real = keys_module.public_key_from_peer_id
+    monkeypatch.setattr("protocol.vote.public_key_from_peer_id", lambda p: parsed.append(p) or real(p))
+    with pytest.raises(ValidationError, match="non-validator"):
+        decode_vote_batch(wire, MEMBERS)
+    assert parsed == []  # refused on a string lookup alone
+    assert len(decode_vote_batch(wire).votes) == 2  # without a set, it is only well formed
+
+
+def test_max_batch_of_fresh_ids_is_refused_on_membership() -> None:
+    bid = cid_bytes(b"x")
+    wire = msgpack.packb(
+        [[msgpack.packb([bid, _fresh_id(i), 1, _fresh_id(i + 1), 1, 0], use_bin_type=True), bytes(64)]
+         for i in range(MAX_BATCH_VOTES)],
+        use_bin_type=True,
+    )
+    with pytest.raises(ValidationError):
+        decode_vote_batch(wire, MEMBERS)
+
+
+def test_members_also_bind_the_proposer() -> None:
+    v = Vote(cid_of(b"x"), _fresh_id(3), 1, KEYS[0].peer_id, Decision.ACCEPT, Reason.OK)
+    with pytest.raises(ValidationError, match="proposer"):
+        decode_vote_batch(VoteBatch((SignedVote(v, bytes(64)),)).encode(), MEMBERS)
+    with pytest.raises(ValidationError):
+        decode_signed_vote(SignedVote(v, bytes(64)).encode(), MEMBERS)
+    ok = sign_vote(make_vote(), KEYS[0], GID)
+    assert decode_vote_batch(VoteBatch((ok,)).encode(), MEMBERS).votes == (ok,)
