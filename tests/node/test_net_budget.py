@@ -1,0 +1,267 @@
+"""The per-peer budget, the verifier, and the topic validators' order of checks (findings 1, 2, 4, 14)."""
+
+from __future__ import annotations
+
+import pytest
+import trio
+
+from node.net.budget import Budget, BudgetParams
+from node.net.topics import Validators, encode_block_announce
+from node.net.verify import Inbound, OverBudget, Verdict, Verifier
+from protocol.block import Block, BlockLimits, SignedHeader, build_block
+from protocol.cid import cid_of
+from protocol.codec import packb
+from protocol.errors import ConfigError
+from protocol.genesis import Genesis
+from protocol.keys import PrivateKey
+from protocol.quorum import Certificate
+from protocol.record import Record
+from protocol.validators import ValidatorSet
+from protocol.vote import Decision, Reason, Vote, VoteBatch, sign_vote
+
+KEYS = [PrivateKey(bytes([i + 1]) * 32) for i in range(4)]
+OUTSIDER = PrivateKey(b"\x55" * 32)
+PEER, OTHER = "peerA", "peerB"
+
+
+MODEL = cid_of(b"model")
+
+
+def genesis() -> Genesis:
+    return Genesis(network_id="testnet", validators=ValidatorSet([k.peer_id for k in KEYS]),
+                   accepted_model_ids=(MODEL,))
+
+
+G = genesis()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def block(key: PrivateKey, seq: int = 1, created: int = 1_700_000_000_000) -> Block:
+    recs = [Record.create("alert", key.peer_id, created + i, {"v": float(i)}) for i in range(3)]
+    return build_block(key, genesis_id=G.id, network=G.network_id, seq=seq, prev=None,
+                       created_ms=created, model_id=MODEL, records=recs, scores=[0.5] * 3)
+
+
+def _limits() -> BlockLimits:
+    return BlockLimits()
+
+
+def validators(clock: Clock | None = None) -> Validators:
+    return Validators(G.network_id, G.validators, _limits(), genesis_id=G.id, clock=clock or Clock())
+
+
+def msg(data: bytes, forwarder: str = PEER) -> Inbound:
+    return Inbound(forwarder, forwarder, data)
+
+
+def vote(key: PrivateKey, b: Block, seq: int = 1):
+    v = Vote(b.block_id, b.signed.header.proposer, seq, key.peer_id, Decision.ACCEPT, Reason.OK)
+    return sign_vote(v, key, G.id)
+
+
+# ---------------------------------------------------------------------- budget
+def test_params_validate() -> None:
+    BudgetParams().validate()
+    with pytest.raises(ConfigError):
+        BudgetParams(msg_rate=0).validate()
+    with pytest.raises(ConfigError):
+        BudgetParams(disconnect_below=-10.0, publish_threshold=-50.0).validate()
+
+
+def test_message_and_byte_buckets_refill_and_penalize() -> None:
+    b = Budget(BudgetParams(msg_rate=10, msg_burst=5, byte_rate=1000, byte_burst=2000))
+    assert [b.admit_message(PEER, 100, 0.0) for _ in range(6)] == [True] * 5 + [False]
+    assert b.view(PEER, 0.0).over_budget == 1
+    assert b.admit_message(OTHER, 100, 0.0)  # per peer
+    assert b.admit_message(PEER, 100, 0.1)  # one token back after 0.1 s
+    assert not b.admit_message(OTHER, 5000, 0.0)  # over the byte burst
+    assert b.standing(PEER, 0.1) < 0
+
+
+def test_standing_recovers_and_a_ban_is_due_once() -> None:
+    p = BudgetParams(penalty_invalid=30.0, disconnect_below=-100.0, ban_s=10.0, recovery_per_s=1.0)
+    b = Budget(p)
+    for _ in range(3):
+        b.reject(PEER, 0.0)
+    assert b.standing(PEER, 0.0) == -90.0
+    assert b.standing(PEER, 10.0) == -80.0  # linear recovery
+    assert not b.admit_message(PEER, 1, 10.0)  # below publish_threshold: dropped unread
+    assert b.due_bans(10.0) == []
+    b.reject(PEER, 10.0)
+    b.reject(PEER, 10.0)
+    assert b.due_bans(10.0) == [PEER]
+    assert b.due_bans(10.0) == []  # carried out once
+    assert b.is_banned(PEER, 15.0)
+    assert not b.open_request(PEER, 15.0)
+    assert b.due_unbans(19.9) == []
+    assert b.due_unbans(20.0) == [PEER]
+    assert b.standing(PEER, 20.0) == p.disconnect_below / 2  # a repeat offender falls fast
+    assert not b.is_banned(PEER, 20.0)
+
+
+def test_open_requests_per_peer() -> None:
+    b = Budget(BudgetParams(max_open_requests=2))
+    assert b.open_request(PEER, 0)
+    assert b.open_request(PEER, 0)
+    assert not b.open_request(PEER, 0)
+    assert b.open_request(OTHER, 0)  # one peer's limit is its own
+    b.close_request(PEER)
+    assert b.open_request(PEER, 0)
+    assert b.view(PEER, 0).open_requests == 2
+
+
+def test_ledgers_and_bans_are_bounded() -> None:
+    b = Budget(BudgetParams(max_peers=8, max_bans=4, penalty_invalid=200.0))
+    for i in range(100):
+        b.admit_message(f"p{i}", 1, 0.0)
+    assert b.tracked() == 8
+    for i in range(10):
+        b.reject(f"bad{i}", float(i))
+        b.due_bans(float(i))
+    assert sum(b.is_banned(f"bad{i}", 10.0) for i in range(10)) == 4
+    assert all(b.is_banned(f"bad{i}", 10.0) for i in range(6, 10))  # the latest bans are kept
+
+
+def test_a_peer_with_open_requests_keeps_its_ledger() -> None:
+    b = Budget(BudgetParams(max_peers=2, max_open_requests=1))
+    assert b.open_request(PEER, 0)
+    b.admit_message("x", 1, 0)
+    b.admit_message("y", 1, 0)  # evicts x, not PEER
+    assert not b.open_request(PEER, 0)  # still counted: its slot is taken
+
+
+# -------------------------------------------------------------------- verifier
+async def test_verifier_charges_cpu_to_the_sender_and_refuses_when_spent() -> None:
+    clock = Clock()
+    b = Budget(BudgetParams(cpu_rate=0.001, cpu_burst=0.005))
+    v = Verifier(b, clock=clock)
+
+    def burn() -> int:
+        x = 0
+        for i in range(300_000):
+            x += i
+        return x
+
+    assert await v.run(PEER, burn) > 0
+    assert b.view(PEER, 0).cpu_ms > 1.0
+    with pytest.raises(OverBudget):  # the bucket went negative
+        await v.run(PEER, burn)
+    assert await v.run(OTHER, lambda: 7) == 7  # another peer is unaffected
+
+
+async def test_verifier_failed_work_is_charged_and_reraised() -> None:
+    b = Budget()
+    v = Verifier(b)
+
+    def bad() -> None:
+        raise ValueError("nope")
+
+    with pytest.raises(ValueError, match="nope"):
+        await v.run(PEER, bad)
+    assert v.statistics()[0] == 1
+
+
+async def test_verifier_bounds_queued_work_per_peer() -> None:
+    b = Budget(BudgetParams(max_inflight_verifications=1, max_queued_verifications=2))
+    v = Verifier(b)
+    release = trio.Event()
+    started = trio.Event()
+    token = trio.lowlevel.current_trio_token()
+
+    def wait() -> None:
+        trio.from_thread.run_sync(started.set, trio_token=token)
+        trio.from_thread.run(release.wait, trio_token=token)
+
+    async with trio.open_nursery() as n:
+        n.start_soon(v.run, PEER, wait)
+        await started.wait()
+        n.start_soon(v.run, PEER, lambda: None)  # queued behind the first
+        await trio.testing.wait_all_tasks_blocked()
+        with pytest.raises(OverBudget):
+            await v.run(PEER, lambda: None)
+        assert v.budget.view(OTHER, 0).over_budget == 0
+        release.set()
+    assert v.statistics()[2] == 0  # nothing left behind
+
+
+# ------------------------------------------------------------------ validators
+async def test_forged_headers_naming_v_do_not_spend_vs_tokens() -> None:
+    """Finding 2: the proposer's bucket is spent only after its signature verified."""
+    clock = Clock()
+    val = validators(clock)
+    v_key = KEYS[1]
+    for seq in range(1, 200):
+        good = block(v_key, seq=seq)
+        forged = Block(SignedHeader(good.signed.header, bytes(64)), good.payload)
+        assert await val.block(msg(encode_block_announce(forged, 0), "attacker")) is Verdict.REJECT
+    # V's genuine blocks still pass: its bucket is untouched.
+    verdicts = [await val.block(msg(encode_block_announce(block(v_key, seq=s), 0)))
+                for s in range(1, 11)]
+    assert verdicts == [Verdict.ACCEPT] * 10
+
+
+async def test_replayed_announces_are_charged_to_the_forwarder() -> None:
+    clock = Clock()
+    val = validators(clock)
+    good = block(KEYS[2])
+    assert await val.block(msg(encode_block_announce(good, 0), "attacker")) is Verdict.ACCEPT
+    # The same signed header with new attempts: the replayer's bucket runs dry, not the proposer's.
+    verdicts = [await val.block(msg(encode_block_announce(good, a), "attacker")) for a in range(1, 80)]
+    assert Verdict.IGNORE in verdicts
+    assert await val.block(msg(encode_block_announce(block(KEYS[2], seq=2), 0))) is Verdict.ACCEPT
+    assert await val.block(msg(encode_block_announce(good, 500), "honest")) is Verdict.ACCEPT
+
+
+async def test_block_from_outsider_or_other_network_is_rejected() -> None:
+    val = validators()
+    outsider = build_block(OUTSIDER, genesis_id=G.id, network=G.network_id, seq=1, prev=None,
+                           created_ms=1, model_id=MODEL,
+                           records=[Record.create("a", OUTSIDER.peer_id, 1, {"v": 1.0})], scores=[0.5])
+    assert await val.block(msg(encode_block_announce(outsider, 0))) is Verdict.REJECT
+    assert await val.block(msg(b"\xc1garbage")) is Verdict.REJECT
+
+
+async def test_vote_batches_membership_duplicates_and_cache() -> None:
+    val = validators()
+    b = block(KEYS[0])
+    votes = tuple(vote(k, b) for k in KEYS)
+    assert await val.votes(msg(VoteBatch(votes).encode())) is Verdict.ACCEPT
+    assert len(val.verified) >= 4
+    # Finding 4: one genuine vote repeated is malformed.
+    raw = packb([[sv.vote.canonical_bytes(), sv.signature] for sv in (votes[0], votes[0])])
+    assert await val.votes(msg(raw)) is Verdict.REJECT
+    # A vote from a non-validator: rejected before any signature is checked.
+    bad = sign_vote(Vote(b.block_id, KEYS[0].peer_id, 1, OUTSIDER.peer_id, Decision.ACCEPT, Reason.OK),
+                    OUTSIDER, G.id)
+    assert await val.votes(msg(VoteBatch((votes[1], bad)).encode())) is Verdict.REJECT
+    # A bad signature from a member.
+    forged = type(votes[1])(votes[1].vote, bytes(64))
+    assert await val.votes(msg(VoteBatch((forged,)).encode())) is Verdict.REJECT
+
+
+async def test_certificates_are_verified_before_forwarding() -> None:
+    """Finding 1: a certificate of junk votes is not forwarded."""
+    val = validators()
+    b = block(KEYS[0])
+    votes = tuple(vote(k, b) for k in KEYS[:3])
+    good = Certificate(b.block_id, KEYS[0].peer_id, 1, votes)
+    assert await val.cert(msg(good.encode())) is Verdict.ACCEPT
+    junk = Certificate(b.block_id, KEYS[0].peer_id, 1,
+                       tuple(type(sv)(sv.vote, bytes(64)) for sv in votes))
+    assert await val.cert(msg(junk.encode())) is Verdict.REJECT
+
+
+async def test_validators_run_on_the_verifier_and_charge_the_forwarder() -> None:
+    budget = Budget()
+    val = Validators(G.network_id, G.validators, _limits(), genesis_id=G.id,
+                     verifier=Verifier(budget))
+    assert await val.block(msg(encode_block_announce(block(KEYS[3]), 0), "fw")) is Verdict.ACCEPT
+    assert budget.view("fw", 0).cpu_ms > 0
+    assert budget.view(KEYS[3].peer_id, 0).cpu_ms == 0  # never the named proposer
