@@ -195,8 +195,19 @@ def cmd_status(args: argparse.Namespace) -> int:
         t.add_row(k, str(st[k]))
     t.add_row("addrs", "\n".join(st["addrs"]))
     t.add_row("heights", "\n".join(f"{p[:16]}… {h}" for p, h in sorted(st["heights"].items())) or "-")
+    if st.get("ship_budget"):
+        t.add_row("ship budget", _budget_text(st["ship_budget"]))
     Console().print(t)
     return 0
+
+
+def _budget_text(b: dict[str, Any]) -> str:
+    """The shipping budget and its use, for `status` (see protocol/selection.py)."""
+    cap = f", at most {b['bytes_per_s']} B/s" if b.get("bytes_per_s") else ""
+    used = "-" if b.get("recent_share") is None else f"{100 * b['recent_share']:.1f}%"
+    thr = "-" if b.get("threshold") is None else f"{b['threshold']:.3f}"
+    return (f"{100 * b['share']:g}% of records{cap}; recent use {used}; threshold {thr}; "
+            f"shipped {b['shipped']} of {b['seen']} ({b['shipped_bytes']} B)")
 
 
 def _simple(args: argparse.Namespace, method: str, **params: Any) -> int:
