@@ -225,12 +225,7 @@ class SyncService:
             return h.seq, False  # already committed here: skip the signature work
         block, records, cert = await trio.to_thread.run_sync(
             verify_certified, block, cert_bytes, self.genesis, self.limits)
-        submit = getattr(self.consensus, "submit_synced", None)
-        if submit is not None:
-            fresh = bool(await submit(block, records, cert))
-        else:  # until the consensus core lands submit_synced
-            await self.consensus.commit_verified(block, records, cert)
-            fresh = True
+        fresh = await self.consensus.submit_synced(block, records, cert)  # the single consensus task commits
         if fresh:
             self.metrics.sync_blocks.inc()
         return h.seq, fresh
