@@ -69,6 +69,10 @@ class SyncService:
         self.rounds = 0
         p2p.set_handler(SYNC_PROTOCOL, self._serve)
 
+    def is_banned(self, peer: str) -> bool:
+        """True while ``peer`` is left out of catch-up for lying or failing (see protocol/catchup.py)."""
+        return self.planner.is_banned(peer, _now_ms())
+
     # ------------------------------------------------------------------ serving
     async def _serve(self, peer: str, data: bytes) -> bytes:
         if not self.gate.admit(peer, _now_ms()):
@@ -124,7 +128,7 @@ class SyncService:
 
     async def fetch_block(self, block_id: str, hint: str | None) -> tuple[Block, bytes | None] | None:
         """Fetch one block (with its certificate if the peer has one) from ``hint`` or other peers."""
-        others = [p for p in self._peers() if p != hint and not self.planner.is_banned(p, _now_ms())]
+        others = [p for p in self._peers() if p != hint and not self.is_banned(p)]
         self.rng.shuffle(others)
         for peer in ([hint] if hint else []) + others[: _FETCH_TRIES - (1 if hint else 0)]:
             try:
