@@ -4,6 +4,16 @@
 ``attnshare run``. CLI flags override it through :func:`load_config`'s
 ``overrides``. Network-wide rules (validators, thresholds, accepted models) are
 not here: they live in the genesis file, which every node must share.
+
+The subsystems' own parameter structs, each with defaults and ``validate()``:
+``PipelineConfig`` (here), ``node.net.NetParams`` with ``BudgetParams``
+(``node/net/``), ``node.admin.AdminParams`` (``node/admin/wire.py``).
+
+Every way a config or genesis file can be wrong ends in a ConfigError that
+names the file and the problem, never a traceback: unreadable or non-UTF-8
+bytes, invalid TOML, nesting deeper than the TOML parser's recursion limit,
+integers over Python's digit limit, wrong types, unknown keys, values out of
+range (:func:`read_toml`).
 """
 
 from __future__ import annotations
@@ -11,11 +21,18 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from protocol.errors import ConfigError
 
+if TYPE_CHECKING:
+    from protocol.genesis import Genesis
+
 CONFIG_FILE = "config.toml"
+#: keys that older versions wrote and that no longer mean anything: read and ignored
+REMOVED_KEYS = frozenset({("pipeline", "max_inflight_blocks")})
+#: config and genesis files are small; anything bigger is a mistake
+MAX_TOML_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -34,8 +51,6 @@ class PipelineConfig:
     ship_share: float | None = None
     #: optional cap on shipped record bytes per second; None: no byte cap
     ship_bytes_per_s: int | None = None
-    #: maximum blocks of ours waiting for a decision (flow control against our own flood)
-    max_inflight_blocks: int = 2
 
     def validate(self) -> None:
         if not 1 <= self.block_max_records <= 4096:
@@ -53,8 +68,6 @@ class PipelineConfig:
             or not 1 <= self.ship_bytes_per_s <= 1 << 40
         ):
             raise ConfigError("pipeline.ship_bytes_per_s must be an integer in [1, 2^40]")
-        if not 1 <= self.max_inflight_blocks <= 64:
-            raise ConfigError("pipeline.max_inflight_blocks must be in [1, 64]")
 
 
 @dataclass(frozen=True)
@@ -133,10 +146,15 @@ def config_to_toml(cfg: NodeConfig) -> str:
 def _typed(section: str, key: str, value: Any, want: Any) -> Any:
     if want in (int, "int") and (not isinstance(value, int) or isinstance(value, bool)):
         raise ConfigError(f"{section}.{key} must be an integer")
+    if want in ("int | None",) and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ConfigError(f"{section}.{key} must be an integer")
     if want in (float, "float", "float | None"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{section}.{key} must be a number")
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise ConfigError(f"{section}.{key} is out of range") from None
     if want in (str, "str") and not isinstance(value, str):
         raise ConfigError(f"{section}.{key} must be a string")
     if want in ("tuple[str, ...]",):
@@ -146,36 +164,97 @@ def _typed(section: str, key: str, value: Any, want: Any) -> Any:
     return value
 
 
+def read_toml_text(path: Path, what: str) -> str:
+    """The file's text; ConfigError (naming ``what`` and the path) if unreadable, huge or not UTF-8.
+
+    FileNotFoundError passes through, for the caller's own hint.
+    """
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_TOML_BYTES + 1)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ConfigError(f"{what} {path}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_TOML_BYTES:
+        raise ConfigError(f"{what} {path}: larger than {MAX_TOML_BYTES} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{what} {path}: not UTF-8 (line {line})") from None
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """tomllib, with every failure as a ConfigError naming ``where``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: invalid TOML: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer over Python's 4300-digit limit
+        raise ConfigError(f"{where}: invalid TOML: {str(exc)[:120]}") from None
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """Read and parse a TOML file; ConfigError on anything wrong (FileNotFoundError passes)."""
+    return parse_toml(read_toml_text(path, what), f"{what} {path}")
+
+
+def load_genesis(path: Path) -> Genesis:
+    """Read the genesis file; ConfigError (never a traceback) on anything wrong with it."""
+    from protocol.genesis import parse_genesis
+
+    try:
+        text = read_toml_text(path, "genesis")
+    except FileNotFoundError:
+        raise ConfigError(f"no genesis file at {path}: pass --genesis to init, or copy it there") from None
+    parse_toml(text, f"genesis {path}")  # TOML-level failures, with the path in the message
+    try:
+        return parse_genesis(text)
+    except ConfigError as exc:
+        raise ConfigError(f"genesis {path}: {exc}") from None
+    except (RecursionError, ValueError, TypeError) as exc:
+        raise ConfigError(f"genesis {path}: {type(exc).__name__}: {str(exc)[:120]}") from None
+
+
 def load_config(data_dir: Path, overrides: dict[str, Any] | None = None) -> NodeConfig:
     """Read ``<data_dir>/config.toml``, apply ``overrides`` (flat node-level keys), validate."""
     data_dir = Path(data_dir)
     path = data_dir / CONFIG_FILE
     try:
-        raw = tomllib.loads(path.read_text())
+        raw = read_toml(path, "config")
     except FileNotFoundError:
         raise ConfigError(f"no config at {path}: run `attnshare init --data-dir {data_dir}` first") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     unknown = set(raw) - {"node", "pipeline"}
     if unknown:
         raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}")
-    node_kw: dict[str, Any] = {}
-    node_types = {f.name: f.type for f in fields(NodeConfig)}
-    for k, v in raw.get("node", {}).items():
-        if k not in node_types or k in ("data_dir", "pipeline"):
-            raise ConfigError(f"{path}: unknown key node.{k}")
-        node_kw[k] = _typed("node", k, v, node_types[k])
-    pipe_kw: dict[str, Any] = {}
-    pipe_types = {f.name: f.type for f in fields(PipelineConfig)}
-    for k, v in raw.get("pipeline", {}).items():
-        if k not in pipe_types:
-            raise ConfigError(f"{path}: unknown key pipeline.{k}")
-        pipe_kw[k] = _typed("pipeline", k, v, pipe_types[k])
-    cfg = NodeConfig(data_dir=data_dir, pipeline=PipelineConfig(**pipe_kw), **node_kw)
-    if overrides:
-        cfg = replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
-    cfg.validate()
+    node_kw = _section(path, raw, "node", {f.name: f.type for f in fields(NodeConfig)
+                                           if f.name not in ("data_dir", "pipeline")})
+    pipe_kw = _section(path, raw, "pipeline", {f.name: f.type for f in fields(PipelineConfig)})
+    try:
+        cfg = NodeConfig(data_dir=data_dir, pipeline=PipelineConfig(**pipe_kw), **node_kw)
+        if overrides:
+            cfg = replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
+        cfg.validate()
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     return cfg
+
+
+def _section(path: Path, raw: dict[str, Any], name: str, types: dict[str, Any]) -> dict[str, Any]:
+    table = raw.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table, not a {type(table).__name__}")
+    out: dict[str, Any] = {}
+    for k, v in table.items():
+        if (name, k) in REMOVED_KEYS:
+            continue
+        if k not in types:
+            raise ConfigError(f"{path}: unknown key {name}.{k}")
+        out[k] = _typed(name, k, v, types[k])
+    return out
 
 
 def write_config(cfg: NodeConfig) -> Path:

@@ -1,7 +1,10 @@
 """The node's Ed25519 identity on disk, and the data-dir lock.
 
 The key file holds the 32-byte seed as hex, mode 0600. A key file readable by
-group or others is refused: it is the validator's signing key. The lock is an
+group or others is refused: it is the validator's signing key. The data dir
+itself is 0700 (:func:`make_private_dir`): the store in it holds records the
+node *kept* private, and the admin socket and token live there. ``init``
+creates it so, and the daemon tightens it at every start. The lock is an
 ``flock`` on ``<data_dir>/LOCK``: libp2p listens with SO_REUSEPORT, so a second
 daemon on the same port would get no error, and two daemons sharing a store and
 a signing key could double-vote.
@@ -19,6 +22,25 @@ from protocol.keys import PrivateKey
 
 KEY_FILE = "identity.key"
 LOCK_FILE = "LOCK"
+
+
+def make_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) with mode 0700, or tighten an existing dir of ours to 0700."""
+    path = Path(path)
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = path.stat()
+        if not stat.S_ISDIR(st.st_mode):
+            raise LocalError(f"{path} is not a directory")
+        if stat.S_IMODE(st.st_mode) != 0o700:
+            if st.st_uid != os.getuid():
+                raise LocalError(f"data dir {path} belongs to uid {st.st_uid}, not to you")
+            os.chmod(path, 0o700)
+    except FileExistsError:
+        raise LocalError(f"{path} exists and is not a directory") from None
+    except PermissionError as exc:
+        raise LocalError(f"cannot create or secure data dir {path}: {exc.strerror}") from None
+    return path
 
 
 def generate_key() -> PrivateKey:
@@ -61,6 +83,7 @@ class DataDirLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
+        make_private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

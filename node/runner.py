@@ -16,15 +16,14 @@ import trio
 from node.config import load_config
 from node.identity import load_key
 from protocol.errors import ConfigError
-from protocol.genesis import Genesis, parse_genesis
+from protocol.genesis import Genesis
 
 
 def load_genesis(path: Path) -> Genesis:
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise ConfigError(f"no genesis file at {path}: pass --genesis to init, or copy it there") from None
-    return parse_genesis(text)
+    # One reader for config and genesis files: every error is a ConfigError (node.config).
+    from node.config import load_genesis as _load
+
+    return _load(path)
 
 
 def setup_logging(level: str) -> None:

@@ -46,10 +46,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--batch", type=int, default=2000, help="records per request")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("peers", help="connected peers")
+    p = sub.add_parser("peers", help="connected and banned peers: resource budget use and standing")
     _admin_args(p)
-    p.set_defaults(func=lambda a: _rows(a, "peers", ("peer_id", "latency_ms", "score", "messages", "refused",
-                                                      "validator")))
+    p.set_defaults(func=lambda a: _rows(a, "peers", ("peer_id", "validator", "latency_ms", "standing", "messages",
+                                                      "bytes", "cpu_ms", "open_requests", "invalid",
+                                                      "over_budget", "bad_requests", "banned_until")))
 
     p = sub.add_parser("validators", help="the validator set and its heights")
     _admin_args(p)
@@ -134,11 +135,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     import shutil
 
     from node.config import NodeConfig, write_config
-    from node.identity import KEY_FILE, generate_key, write_key
+    from node.identity import KEY_FILE, generate_key, make_private_dir, write_key
     from protocol.errors import LocalError
 
-    d: Path = args.data_dir
-    d.mkdir(parents=True, exist_ok=True)
+    d: Path = make_private_dir(args.data_dir)  # 0700: the store will hold records kept private
     if (d / KEY_FILE).exists():
         raise LocalError(f"{d} already has an identity; refusing to overwrite it")
     key = generate_key()
@@ -254,30 +254,50 @@ def cmd_peer(args: argparse.Namespace) -> int:
     return 0
 
 
+#: bytes of JSON lines per ingest request: well under the admin API's 64 MiB request limit
+INGEST_MAX_BATCH_BYTES = 32 << 20
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Stream JSON lines to the daemon in batches; bad lines are reported by number, good ones ingested."""
+    """Stream JSON lines to the daemon in batches; bad lines are reported by number, good ones ingested.
+
+    Every line is judged on its own: not UTF-8, not JSON (including nesting
+    too deep and integers over Python's digit limit) or longer than a whole
+    batch is reported with its line number and skipped. A batch is sent once
+    it holds ``--batch`` records or INGEST_MAX_BATCH_BYTES bytes. If the daemon
+    fails a request, the command stops and says which lines were
+    acknowledged (ingested durably) and from which line to resume.
+    """
     client = _client(args)
+    from node.admin.wire import AdminError
     from protocol.errors import LocalError
 
     try:
-        fh = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+        fh = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as exc:
         raise LocalError(f"cannot read {args.file}: {exc.strerror}") from None
     total = ok = 0
     errors: list[dict[str, Any]] = []
     batch: list[Any] = []
     lines: list[int] = []
+    batch_bytes = 0
 
     def flush() -> None:
-        nonlocal ok
+        nonlocal ok, batch_bytes
         if not batch:
             return
-        res = client.call("ingest", records=batch)
+        try:
+            res = client.call("ingest", records=batch)
+        except AdminError as exc:
+            raise LocalError(
+                f"ingest of lines {lines[0]}..{lines[-1]} failed: {exc}. Lines before {lines[0]} "
+                f"were ingested ({ok} records); resume from line {lines[0]}") from None
         ok += len(res["cids"])
         for e in res["errors"]:
             errors.append({"line": lines[e["index"]], "error": e["error"]})
         batch.clear()
         lines.clear()
+        batch_bytes = 0
 
     progress = None
     if not args.json and sys.stderr.isatty():
@@ -295,33 +315,53 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         task = progress.add_task("ingest", total=size, ok=0)
         progress.start()
     try:
-        for lineno, line in enumerate(fh, 1):
+        for lineno, raw in enumerate(fh, 1):
             if progress is not None:
-                progress.update(task, advance=len(line.encode()), ok=ok)
-            if not line.strip():
+                progress.update(task, advance=len(raw), ok=ok)
+            if not raw.strip():
                 continue
             total += 1
-            try:
-                batch.append(json.loads(line))
-                lines.append(lineno)
-            except json.JSONDecodeError as exc:
-                errors.append({"line": lineno, "error": f"invalid JSON: {exc.msg}"})
-            if len(batch) >= args.batch:
+            obj, why = _parse_line(raw)
+            if why is not None:
+                errors.append({"line": lineno, "error": why})
+                continue
+            if batch and (len(batch) >= args.batch or batch_bytes + len(raw) > INGEST_MAX_BATCH_BYTES):
                 flush()
+            batch.append(obj)
+            lines.append(lineno)
+            batch_bytes += len(raw)
         flush()
     finally:
         if progress is not None:
             progress.stop()
-        if fh is not sys.stdin:
+        if fh is not sys.stdin.buffer:
             fh.close()
-    out = {"read": total, "ingested": ok, "errors": errors}
+    out = {"read": total, "ingested": ok, "errors": sorted(errors, key=lambda e: e["line"])}
     if args.json:
         _print(args, out)
     else:
-        for e in errors[:50]:
+        for e in out["errors"][:50]:
             print(f"line {e['line']}: {e['error']}", file=sys.stderr)
         print(f"ingested {ok} of {total} records" + (f", {len(errors)} bad lines" if errors else ""))
     return 0 if not errors else 1
+
+
+def _parse_line(raw: bytes) -> tuple[Any, str | None]:
+    """One JSON line: (object, None), or (None, why it is refused). Never raises."""
+    if len(raw) > INGEST_MAX_BATCH_BYTES:
+        return None, f"line longer than {INGEST_MAX_BATCH_BYTES} bytes"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 (byte {exc.start})"
+    try:
+        return json.loads(text), None
+    except RecursionError:
+        return None, "invalid JSON: nested too deeply"
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg}"
+    except ValueError as exc:  # integers over Python's 4300-digit limit
+        return None, f"invalid JSON: {str(exc)[:100]}"
 
 
 def register_devnet(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

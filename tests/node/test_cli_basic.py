@@ -93,3 +93,119 @@ def test_model_info_matches_the_scorer_without_torch():
 
     assert model_info.WEIGHTS_FILE == scorer.DEFAULT_CHECKPOINT
     assert model_info.default_model_id() == scorer.load_scorer().model_id
+
+
+# ---- finding 14: clean errors for hostile files, private data dirs -------------------
+@pytest.mark.parametrize(("body", "match"), [
+    (b"[node]\nanti_entropy_s = " + b"[" * 5000 + b"\n", "nested too deeply"),
+    (b"[node]\nmetrics_port = " + b"9" * 5000 + b"\n", "invalid TOML"),
+    (b"[node]\ngenesis = \"\xff\xfe\"\n", "not UTF-8"),
+    (b"node = 5\n", r"\[node\] must be a table"),
+    (b"[node]\nanti_entropy_s = " + b"9" * 400 + b"\n", "out of range"),
+    (b"[node]\nmetrics_port = true\n", "must be an integer"),
+    (b"[pipeline]\nship_bytes_per_s = 1.5\n", "must be an integer"),
+])
+def test_hostile_config_files_are_clear_errors(tmp_path, body, match):
+    (tmp_path / "config.toml").write_bytes(body)
+    with pytest.raises(ConfigError, match=match):
+        load_config(tmp_path)
+
+
+def test_removed_settings_in_old_configs_are_ignored(tmp_path):
+    (tmp_path / "config.toml").write_text("[pipeline]\nmax_inflight_blocks = 2\n")
+    assert load_config(tmp_path).pipeline == NodeConfig.default(tmp_path).pipeline
+
+
+@pytest.mark.parametrize(("body", "match"), [
+    (b"network_id = " + b"[" * 5000, "nested too deeply"),
+    (b"network_id = \"\xff\"\n", "not UTF-8"),
+    (b"genesis_time_ms = " + b"1" * 5000 + b"\n", "invalid TOML"),
+    (b"network_id = 5\n", "genesis"),
+])
+def test_hostile_genesis_files_are_clear_errors(tmp_path, body, match):
+    from node.config import load_genesis
+
+    (tmp_path / "genesis.toml").write_bytes(body)
+    with pytest.raises(ConfigError, match=match):
+        load_genesis(tmp_path / "genesis.toml")
+
+
+def test_run_with_a_broken_config_prints_an_error_not_a_traceback(tmp_path):
+    main(["init", "--data-dir", str(tmp_path / "n")])
+    (tmp_path / "n" / "config.toml").write_bytes(b"[node]\nlisten = " + b"[" * 5000)
+    out = subprocess.run([sys.executable, "-m", "node.cli", "run", "--data-dir", str(tmp_path / "n")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert "nested too deeply" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_data_dir_is_private(tmp_path):
+    d = tmp_path / "a" / "b"
+    assert main(["init", "--data-dir", str(d)]) == 0
+    assert stat.S_IMODE(os.stat(d).st_mode) == 0o700
+    os.chmod(d, 0o755)  # loosened by hand: the daemon tightens it at start
+    with DataDirLock(d):
+        assert stat.S_IMODE(os.stat(d).st_mode) == 0o700
+
+
+class _FakeClient:
+    """Records ingest calls; fails the call whose batch holds ``fail_line``."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.calls: list[list] = []
+        self.fail_at = fail_at
+
+    def call(self, method, **params):
+        from node.admin import AdminError
+
+        assert method == "ingest"
+        self.calls.append(params["records"])
+        if self.fail_at is not None and len(self.calls) == self.fail_at:
+            raise AdminError("store is full")
+        return {"cids": [f"c{i}" for i in range(len(params["records"]))], "errors": []}
+
+
+def _ingest(tmp_path, monkeypatch, capsys, data: bytes, client, *extra):
+    from node.commands import daemon as cmds
+
+    f = tmp_path / "in.jsonl"
+    f.write_bytes(data)
+    monkeypatch.setattr(cmds, "_client", lambda args: client)
+    rc = main(["ingest", "--data-dir", str(tmp_path), "--json", str(f), *extra])
+    return rc, capsys.readouterr()
+
+
+def test_ingest_reports_hostile_lines_by_number(tmp_path, monkeypatch, capsys):
+    good = b'{"kind": "a", "fields": {"v": 1}}\n'
+    data = (good + b"\xff\xfe not utf-8\n" + b"[" * 100_000 + b"\n"
+            + b'{"kind": "a", "fields": {"v": ' + b"9" * 5000 + b"}}\n" + good)
+    client = _FakeClient()
+    rc, out = _ingest(tmp_path, monkeypatch, capsys, data, client)
+    assert rc == 1
+    res = json.loads(out.out)
+    assert res["ingested"] == 2
+    assert [(e["line"], e["error"].split(":")[0]) for e in res["errors"]] == [
+        (2, "not UTF-8 (byte 0)"), (3, "invalid JSON"), (4, "invalid JSON")]
+
+
+def test_ingest_splits_batches_by_bytes(tmp_path, monkeypatch, capsys):
+    from node.commands import daemon as cmds
+
+    monkeypatch.setattr(cmds, "INGEST_MAX_BATCH_BYTES", 1000)
+    line = b'{"kind": "a", "fields": {"s": "' + b"x" * 300 + b'"}}\n'
+    client = _FakeClient()
+    rc, out = _ingest(tmp_path, monkeypatch, capsys, line * 10, client)
+    assert rc == 0
+    assert json.loads(out.out)["ingested"] == 10
+    assert all(len(c) <= 2 for c in client.calls)  # ~340 bytes a line, 1000 bytes a batch
+
+
+def test_ingest_failure_says_what_was_acknowledged(tmp_path, monkeypatch, capsys):
+    line = b'{"kind": "a", "fields": {"v": 1}}\n'
+    client = _FakeClient(fail_at=2)
+    rc, out = _ingest(tmp_path, monkeypatch, capsys, line * 10, client, "--batch", "3")
+    assert rc == 2
+    assert "lines 4..6 failed: store is full" in out.err
+    assert "resume from line 4" in out.err
+    assert "(3 records)" in out.err
