@@ -37,9 +37,14 @@ A round::
    - a lie (an empty answer for seqs its heads claimed, a head for a
      non-validator, seqs out of order or below the request, a block that
      fails verification) costs ``lie_cost``;
-   - a round that had work but committed nothing, a timeout or a failed
-     request costs 1;
-   - a round that committed something earns 1 back, up to ``max_standing``.
+   - a timeout, a failed request or a "busy" answer costs 1;
+   - a round that committed something earns 1 back, up to ``max_standing``,
+     and one point comes back every ``recover_ms`` up to ``initial_standing``,
+     so rare honest failures never add up to a ban.
+   Valid blocks we already hold are no offence: gossip often commits a block
+   between a peer's heads and its answer. Real certified blocks cannot be
+   invented, so a peer can stall us with them only as far as they exist, and
+   the request budget bounds even that.
    At zero standing the peer is banned from planning for ``ban_ms`` and a
    ``Penalized`` effect tells the adapter (to log it and report it to the
    peer scorer). The table of peers is bounded: the least recently seen
@@ -82,6 +87,8 @@ class SyncParams:
     """Points lost for a provable lie; the default bans at once."""
     ban_ms: int = 300_000
     """How long a peer out of standing is left out of planning."""
+    recover_ms: int = 60_000
+    """One point of standing comes back per this long, up to ``initial_standing``."""
     max_tracked_peers: int = 1024
     """Bound on the planner's peer table."""
     serve_inflight_per_peer: int = 2
@@ -105,6 +112,7 @@ class SyncParams:
             ("max_standing", self.max_standing, self.initial_standing, 1000),
             ("lie_cost", self.lie_cost, 1, 1000),
             ("ban_ms", self.ban_ms, 0, 86_400_000),
+            ("recover_ms", self.recover_ms, 1, 86_400_000),
             ("max_tracked_peers", self.max_tracked_peers, 1, 1_000_000),
             ("serve_inflight_per_peer", self.serve_inflight_per_peer, 1, 1024),
             ("serve_rate_per_s", self.serve_rate_per_s, 0.01, 1e6),
@@ -222,6 +230,7 @@ class _Peer:
     standing: int
     last_seen_ms: int
     banned_until_ms: int = 0
+    recovered_ms: int = 0
 
 
 @dataclass(slots=True)
@@ -243,7 +252,6 @@ class _Round:
     deadline_ms: int
     requests: int = 0
     new_blocks: int = 0
-    had_work: bool = False
     tasks: list[_Task] = field(default_factory=list)
     waiting: str = "heads"  # "heads" | "blocks" | "gaps"
     asked: tuple[str, int] | None = None  # (proposer, from_seq) of the open AskBlocks
@@ -352,7 +360,6 @@ class CatchupPlanner:
             if below > have_count:
                 upto = min(seq, have_seq)
                 r.tasks.append(_Task(proposer, "gaps", upto, upto, claimed_count=below, have_count=have_count))
-        r.had_work = bool(r.tasks)
         return self._next(now_ms)
 
     def _on_gaps(self, ev: GapsGot, now_ms: int) -> list[Effect]:
@@ -429,8 +436,6 @@ class CatchupPlanner:
             p = self._peers.get(r.peer)
             if p is not None:
                 p.standing = min(self.params.max_standing, p.standing + 1)
-        elif r.had_work and why != "lie":
-            out += self._penalize(r.peer, f"round made no progress ({why})", 1, now_ms)
         # More to pull and the peer is useful: go again at once instead of idling a whole interval.
         again = r.new_blocks > 0 and why in ("request budget", "deadline")
         self._next_round_ms = now_ms if again else now_ms + self._jitter()
@@ -444,6 +449,7 @@ class CatchupPlanner:
 
     def _penalize(self, peer: str, why: str, cost: int, now_ms: int) -> list[Effect]:
         p = self._touch(peer, now_ms)
+        self._recover(p, now_ms)
         p.standing -= cost
         self._penalties += 1
         banned: int | None = None
@@ -452,12 +458,21 @@ class CatchupPlanner:
             p.standing = self.params.initial_standing  # a clean slate once the ban is served
         return [Penalized(peer, why, p.standing if banned is None else 0, banned)]
 
+    def _recover(self, p: _Peer, now_ms: int) -> None:
+        if p.standing >= self.params.initial_standing:
+            p.recovered_ms = now_ms
+            return
+        points = (now_ms - p.recovered_ms) // self.params.recover_ms
+        if points > 0:
+            p.standing = min(self.params.initial_standing, p.standing + points)
+            p.recovered_ms += points * self.params.recover_ms
+
     def _touch(self, peer: str, now_ms: int) -> _Peer:
         p = self._peers.get(peer)
         if p is None:
             if len(self._peers) >= self.params.max_tracked_peers:
                 self._evict(now_ms)
-            p = self._peers[peer] = _Peer(self.params.initial_standing, now_ms)
+            p = self._peers[peer] = _Peer(self.params.initial_standing, now_ms, recovered_ms=now_ms)
         p.last_seen_ms = now_ms
         return p
 
