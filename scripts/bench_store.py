@@ -1,19 +1,20 @@
-"""Benchmark node/store.py: ingest, commit and search throughput.
+"""Benchmark the store: the current node/store package against a baseline revision, side by side.
 
-Measures, side by side in one run (these machines are noisy, so compare the
-ratios rather than the absolute figures):
+The baseline is ``node/store.py`` as it was at ``--baseline`` (default: the
+last revision before the store became a package), loaded from git into a
+temporary module. Every workload runs old and new interleaved, on fresh
+databases, median of ``--repeat`` runs, and prints new/old ratios (these
+machines are noisy: trust the ratios more than the absolute figures):
 
-- records ingested per second with ``add_records`` at batch sizes 1, 100 and
-  1000, with ``synchronous=FULL`` and ``NORMAL`` interleaved, each run on a
-  fresh database, median of ``--repeat`` runs;
-- ``commit_block`` per second for blocks of 256 records received from a peer
-  (block stored with ``put_block`` first, untimed), FULL and NORMAL;
-- search latency (p50/p95) over the committed records for a few query shapes;
-- point reads: ``get_record`` per second and ``pending_records(256)`` latency.
-
-Prints a table and writes JSON (``--out``). The database lives in ``--dir``
-(default: a fresh temporary directory); put it on the disk the node would use,
-since fsync cost is the whole story for FULL.
+- ingest: ``add_records_new`` (the durable acknowledgement), batches of 100 and 1000;
+- commit: ``put_block`` + ``commit_block`` of 256-record blocks from a peer,
+  FULL and NORMAL; the clock stops after a final ``search``, so the batched
+  full-text indexing of the new store is paid inside the measurement; and the
+  p50 of one ``commit_block`` call (the latency a commit waits for);
+- commit_blocks (new only): 8 blocks per transaction, against old's one by one;
+- search p50 over the committed records;
+- disk under attack: a byzantine proposer signs 3 variants of every slot up
+  to 2000 ahead (2 KiB payloads) and a voter votes for each; rows and bytes kept.
 
     python scripts/bench_store.py --out bench_store.json
 """
@@ -21,6 +22,7 @@ since fsync cost is the whole story for FULL.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -28,31 +30,56 @@ import random
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 
-from node.store import Store  # noqa: E402
+from node.store import CommitItem, Store  # noqa: E402
 from protocol.keys import PrivateKey  # noqa: E402
 from protocol.record import Record  # noqa: E402
 
 ME = PrivateKey(bytes([1]) * 32).peer_id
 PEER = PrivateKey(bytes([2]) * 32).peer_id
+VOTER = PrivateKey(bytes([3]) * 32).peer_id
 WORDS = ["truck", "port", "delayed", "container", "ship", "arrived", "price", "rise", "fall", "sensor", "temperature", "pressure", "alert", "normal", "order", "filled", "cancelled", "listing", "sold", "warehouse", "route", "rotterdam", "hamburg", "shanghai", "singapore", "valve", "pump", "motor", "battery", "low", "high"]
 KINDS = ("trade", "listing", "reading", "post", "shipment")
 BLOCK_RECORDS = 256
+
+
+def load_baseline(rev: str, into: Path) -> ModuleType:
+    """node/store.py at ``rev``, imported as module ``store_baseline``."""
+    if rev == "auto":
+        gone = subprocess.run(
+            ["git", "log", "--diff-filter=D", "-1", "--format=%H", "--", "node/store.py"],
+            cwd=REPO, capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        rev = f"{gone}^"
+    src = subprocess.run(
+        ["git", "show", f"{rev}:node/store.py"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
+    path = into / "store_baseline.py"
+    path.write_text(src)
+    spec = importlib.util.spec_from_file_location("store_baseline", path)
+    assert spec is not None
+    assert spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["store_baseline"] = mod  # dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def make_records(rng: random.Random, n: int, origin: str, start: int = 0) -> list[Record]:
     """Varied records of roughly 120 to 200 canonical bytes."""
     out = []
     for i in range(start, start + n):
-        kind = rng.choice(KINDS)
         fields: dict[str, Any] = {
             "id": i,
             "value": round(rng.gauss(100.0, 15.0), 3),
@@ -62,177 +89,169 @@ def make_records(rng: random.Random, n: int, origin: str, start: int = 0) -> lis
         }
         if rng.random() < 0.1:
             fields["rare"] = f"zyx{i % 97}"
-        out.append(Record.create(kind, origin, 1_700_000_000_000 + i, fields))
+        out.append(Record.create(rng.choice(KINDS), origin, 1_700_000_000_000 + i, fields))
     return out
 
 
-def fresh_db(base: Path, name: str) -> Path:
-    d = base / name
-    shutil.rmtree(d, ignore_errors=True)
-    d.mkdir(parents=True)
-    return d / "store.db"
+class Bench:
+    def __init__(self, base: Path, impls: dict[str, Any]) -> None:
+        self.base = base
+        self.impls = impls
+        self.n = 0
+        #: per-call commit_block latencies (ms), drained by main() per setting
+        self.latency: dict[str, list[float]] = {"old": [], "new": []}
 
+    def fresh(self, name: str) -> Path:
+        self.n += 1
+        d = self.base / f"{self.n:04d}-{name}"
+        d.mkdir(parents=True)
+        return d / "store.db"
 
-def bench_ingest(base: Path, records: list[Record], batch: int, count: int, sync: str) -> float:
-    """Records per second for ``count`` records added ``batch`` at a time."""
-    path = fresh_db(base, f"ingest-{sync}-{batch}")
-    recs = records[:count]
-    with Store.open(path, ME, synchronous=sync) as s:
-        t0 = time.perf_counter()
-        for i in range(0, len(recs), batch):
-            s.add_records_new(recs[i : i + batch], 1)
-        dt = time.perf_counter() - t0
-        if s.count_records()["pending"] != len(recs):
-            raise RuntimeError("ingest lost records")
-    return len(recs) / dt
+    def put(self, s: Any, which: str, *args: Any) -> None:
+        if which == "new":
+            s.put_block(*args, certified=True)
+        else:
+            s.put_block(*args)
 
-
-def bench_commit(
-    base: Path, rng: random.Random, blocks: int, sync: str
-) -> tuple[float, float, Path]:
-    """(commit_block per second, put_block per second); keeps the db for search."""
-    path = fresh_db(base, f"commit-{sync}")
-    commit_t = put_t = 0.0
-    with Store.open(path, ME, synchronous=sync) as s:
-        for b in range(blocks):
-            recs = make_records(rng, BLOCK_RECORDS, PEER, start=b * BLOCK_RECORDS)
-            scores = [rng.random() for _ in recs]
-            bid = f"blk{b:06d}"
-            header = rng.randbytes(220)
-            payload = rng.randbytes(BLOCK_RECORDS * 60)
+    def ingest(self, which: str, records: list[Record], batch: int) -> float:
+        with self.impls[which].open(self.fresh(f"ingest-{which}"), ME) as s:
             t0 = time.perf_counter()
-            s.put_block(bid, PEER, b + 1, header, payload, 1, len(recs), 2)
-            t1 = time.perf_counter()
-            s.commit_block(bid, rng.randbytes(3000), recs, scores, 3)
-            t2 = time.perf_counter()
-            put_t += t1 - t0
-            commit_t += t2 - t1
-        if s.count_committed() != (blocks, blocks * BLOCK_RECORDS):
-            raise RuntimeError("commit lost blocks")
-    return blocks / commit_t, blocks / put_t, path
+            for i in range(0, len(records), batch):
+                s.add_records_new(records[i : i + batch], 1)
+            return len(records) / (time.perf_counter() - t0)
+
+    def commit(self, which: str, blocks: list[tuple[list[Record], list[float]]], sync: str) -> float:
+        """Records committed per second, the final search (new: FTS flush) included."""
+        rng = random.Random(5)
+        with self.impls[which].open(self.fresh(f"commit-{which}-{sync}"), ME, synchronous=sync) as s:
+            t = 0.0
+            for b, (recs, scores) in enumerate(blocks):
+                bid = f"blk{b:06d}"
+                self.put(s, which, bid, PEER, b + 1, rng.randbytes(220), rng.randbytes(BLOCK_RECORDS * 60), 1, len(recs), 2)
+                t0 = time.perf_counter()
+                s.commit_block(bid, rng.randbytes(3000), recs, scores, 3)
+                dt = time.perf_counter() - t0
+                t += dt
+                self.latency[which].append(dt * 1e3)
+            t0 = time.perf_counter()
+            hits = len(s.search("truck", 20))
+            t += time.perf_counter() - t0
+            if hits == 0 or s.count_committed() != (len(blocks), len(blocks) * BLOCK_RECORDS):
+                raise RuntimeError(f"{which}: commit lost blocks or search found nothing")
+        return len(blocks) * BLOCK_RECORDS / t
+
+    def commit_batched(self, blocks: list[tuple[list[Record], list[float]]], per_txn: int) -> float:
+        rng = random.Random(5)
+        with Store.open(self.fresh("commit-batched"), ME) as s:
+            items = [
+                CommitItem(f"blk{b:06d}", PEER, b + 1, rng.randbytes(220), rng.randbytes(BLOCK_RECORDS * 60), 1,
+                           len(recs), rng.randbytes(3000), recs, scores)
+                for b, (recs, scores) in enumerate(blocks)
+            ]
+            t0 = time.perf_counter()
+            for i in range(0, len(items), per_txn):
+                s.commit_blocks(items[i : i + per_txn], 3)
+            s.search("truck", 20)
+            return len(blocks) * BLOCK_RECORDS / (time.perf_counter() - t0)
+
+    def search_p50_ms(self, which: str, blocks: list[tuple[list[Record], list[float]]]) -> float:
+        with self.impls[which].open(self.fresh(f"search-{which}"), ME, synchronous="NORMAL") as s:
+            for b, (recs, scores) in enumerate(blocks):
+                self.put(s, which, f"b{b}", PEER, b + 1, b"h%d" % b, b"p", 1, len(recs), 2)
+                s.commit_block(f"b{b}", b"c", recs, scores, 3)
+            s.search("truck", 20)  # flush (new) outside the timing: this is query latency
+            lat = []
+            for q in ("truck", "container rotterdam", "zyx13", "sing*", "nonexistentword") * 20:
+                t0 = time.perf_counter()
+                s.search(q, 20)
+                lat.append(time.perf_counter() - t0)
+        return statistics.median(lat) * 1e3
+
+    def attack(self, which: str, slots: int) -> dict[str, int]:
+        """What a byzantine proposer and voter can make a node store."""
+        rng = random.Random(9)
+        path = self.fresh(f"attack-{which}")
+        with self.impls[which].open(path, ME, synchronous="NORMAL") as s:
+            payload = rng.randbytes(2048)
+            for seq in range(1, slots + 1):
+                votes = []
+                for v in range(3):
+                    bid = f"x{seq}-{v}"
+                    s.put_block(bid, PEER, seq, b"h" + bid.encode(), payload, 1, 0, 2)
+                    votes.append((bid, VOTER, PEER, seq, 1, rng.randbytes(100)))
+                s.add_votes(votes)
+                s.add_evidence("double_vote", VOTER, PEER, seq, rng.randbytes(300), 1)
+            st = s.statistics()
+        size = sum(p.stat().st_size for p in path.parent.iterdir())
+        return {"blocks": sum(st.blocks.values()), "votes": st.votes, "evidence": st.evidence, "bytes": size}
 
 
-def percentile(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(q * len(xs)))]
-
-
-def timed(fn: Callable[[], Any], n: int) -> list[float]:
-    out = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
-
-
-def bench_search(path: Path, n: int) -> dict[str, dict[str, float]]:
-    queries = {
-        "common word": "truck",
-        "two words": "container rotterdam",
-        "rare word": "zyx13",
-        "prefix": "sing*",
-        "no hit": "nonexistentword",
-        "odd syntax": '"truck AND (port',
-    }
-    out: dict[str, dict[str, float]] = {}
-    with Store.open(path, ME) as s:
-        for label, q in queries.items():
-            hits = len(s.search(q, 20))
-            lat = timed(lambda q=q: s.search(q, 20), n)  # type: ignore[misc]
-            out[label] = {
-                "query": q,  # type: ignore[dict-item]
-                "hits": hits,
-                "p50_ms": percentile(lat, 0.5) * 1e3,
-                "p95_ms": percentile(lat, 0.95) * 1e3,
-            }
-    return out
-
-
-def bench_reads(path: Path, records: list[Record], n: int) -> dict[str, float]:
-    with Store.open(path, ME) as s:
-        s.add_records_new(records[:n], 1)
-        cids = [r.cid for r in records[:n]]
-        t0 = time.perf_counter()
-        for c in cids:
-            s.get_record(c)
-        get_rate = n / (time.perf_counter() - t0)
-        lat = timed(lambda: s.pending_records(256), 50)
-    return {"get_record_per_s": get_rate, "pending_256_p50_ms": percentile(lat, 0.5) * 1e3}
+def ratio(new: float, old: float) -> float:
+    return new / old if old else float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="bench_store.json", help="JSON results path")
     ap.add_argument("--dir", default=None, help="directory for the databases (default: a temp dir)")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per ingest setting (median)")
+    ap.add_argument("--baseline", default="auto", help="git revision of the old node/store.py")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per setting (median)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply record/block counts")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
 
-    rng = random.Random(args.seed)
-    counts = {1: int(300 * args.scale), 100: int(5000 * args.scale), 1000: int(20000 * args.scale)}
-    blocks = max(4, int(40 * args.scale))
-    own = make_records(rng, max(counts.values()), ME)
     base = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="bench_store-"))
     base.mkdir(parents=True, exist_ok=True)
+    old = load_baseline(args.baseline, base)
+    bench = Bench(base, {"old": old.Store, "new": Store})
+    rng = random.Random(args.seed)
+    own = make_records(rng, int(20_000 * args.scale), ME)
+    nblocks = max(8, int(40 * args.scale))
+    blocks = []
+    for b in range(nblocks):
+        recs = make_records(rng, BLOCK_RECORDS, PEER, start=10**7 + b * BLOCK_RECORDS)
+        blocks.append((recs, [rng.random() for _ in recs]))
     print(f"databases in {base}; sqlite {sqlite3.sqlite_version}; load {os.getloadavg()[0]:.2f}")
 
-    ingest: dict[str, dict[str, Any]] = {}
-    for batch, count in counts.items():
-        runs: dict[str, list[float]] = {"FULL": [], "NORMAL": []}
+    rows: dict[str, dict[str, float]] = {}
+
+    def measure(label: str, fn: Callable[[str], float], unit: str) -> None:
+        runs: dict[str, list[float]] = {"old": [], "new": []}
         for _ in range(args.repeat):
-            for sync in ("FULL", "NORMAL"):  # interleaved so drift hits both
-                runs[sync].append(bench_ingest(base, own, batch, count, sync))
-        full, normal = statistics.median(runs["FULL"]), statistics.median(runs["NORMAL"])
-        ingest[str(batch)] = {
-            "records": count,
-            "full_per_s": full,
-            "normal_per_s": normal,
-            "normal_over_full": normal / full,
-            "runs": runs,
-        }
+            for which in ("old", "new"):  # interleaved so drift hits both
+                runs[which].append(fn(which))
+        o, n = statistics.median(runs["old"]), statistics.median(runs["new"])
+        rows[label] = {"old": o, "new": n, "new_over_old": ratio(n, o), "unit": unit}  # type: ignore[dict-item]
+        print(f"{label:<44} {o:>11.1f} {n:>11.1f} {ratio(n, o):>8.2f}x  {unit}", flush=True)
 
-    commit: dict[str, Any] = {}
-    search_db: Path | None = None
+    print(f"\n{'workload':<44} {'old':>11} {'new':>11} {'new/old':>9}")
+    for batch in (100, 1000):
+        measure(f"ingest add_records_new, batch {batch} (FULL)", lambda w, b=batch: bench.ingest(w, own, b), "records/s")  # type: ignore[misc]
     for sync in ("FULL", "NORMAL"):
-        c_rate, p_rate, path = bench_commit(base, random.Random(args.seed + 1), blocks, sync)
-        commit[sync] = {
-            "blocks": blocks,
-            "commit_block_per_s": c_rate,
-            "records_committed_per_s": c_rate * BLOCK_RECORDS,
-            "put_block_per_s": p_rate,
-        }
-        if sync == "FULL":
-            search_db = path
-    commit["normal_over_full"] = commit["NORMAL"]["commit_block_per_s"] / commit["FULL"]["commit_block_per_s"]
-    assert search_db is not None
-    search = bench_search(search_db, 200)
-    reads = bench_reads(fresh_db(base, "reads"), own, min(5000, len(own)))
+        measure(f"commit_block 256-rec blocks ({sync}) + search", lambda w, s=sync: bench.commit(w, blocks, s), "records/s")  # type: ignore[misc]
+        for which in ("old", "new"):
+            lat = statistics.median(bench.latency[which])
+            bench.latency[which] = []
+            rows.setdefault(f"commit_block call p50 ({sync})", {})[which] = lat
+        r = rows[f"commit_block call p50 ({sync})"]
+        r["new_over_old"] = ratio(r["new"], r["old"])
+        r["unit"] = "ms"  # type: ignore[assignment]
+        print(f"{f'commit_block call p50 ({sync}), lower=better':<44} {r['old']:>11.2f} {r['new']:>11.2f} {r['new_over_old']:>8.2f}x  ms")
+    runs_b = [bench.commit_batched(blocks, 8) for _ in range(args.repeat)]
+    old_full = rows["commit_block 256-rec blocks (FULL) + search"]["old"]
+    nb = statistics.median(runs_b)
+    rows["commit_blocks, 8 blocks per txn (FULL)"] = {"old": old_full, "new": nb, "new_over_old": ratio(nb, old_full), "unit": "records/s"}  # type: ignore[dict-item]
+    print(f"{'commit_blocks, 8 per txn (FULL) vs old 1 by 1':<44} {old_full:>11.1f} {nb:>11.1f} {ratio(nb, old_full):>8.2f}x  records/s")
+    measure("search p50 (lower is better)", lambda w: bench.search_p50_ms(w, blocks[: max(4, nblocks // 2)]), "ms")
 
-    b1_full = ingest["1"]["full_per_s"]
-    print()
-    print("ingest (add_records), records/s, median of", args.repeat)
-    print(f"{'batch':>6} {'records':>8} {'FULL':>10} {'NORMAL':>10} {'NORMAL/FULL':>12} {'FULL vs batch 1':>16}")
-    for batch, row in ingest.items():
-        print(
-            f"{batch:>6} {row['records']:>8} {row['full_per_s']:>10.0f} {row['normal_per_s']:>10.0f} "
-            f"{row['normal_over_full']:>12.2f} {row['full_per_s'] / b1_full:>15.1f}x"
-        )
-    print()
-    print(f"commit_block, {BLOCK_RECORDS}-record blocks from a peer ({blocks} blocks)")
-    print(f"{'sync':>6} {'blocks/s':>10} {'records/s':>10} {'put_block/s':>12}")
-    for sync in ("FULL", "NORMAL"):
-        r = commit[sync]
-        print(f"{sync:>6} {r['commit_block_per_s']:>10.1f} {r['records_committed_per_s']:>10.0f} {r['put_block_per_s']:>12.0f}")
-    print(f"NORMAL/FULL: {commit['normal_over_full']:.2f}")
-    print()
-    print(f"search over {blocks * BLOCK_RECORDS} committed records, limit 20")
-    print(f"{'query':>12} {'text':>22} {'hits':>5} {'p50 ms':>8} {'p95 ms':>8}")
-    for label, r in search.items():
-        print(f"{label:>12} {r['query']!s:>22} {r['hits']:>5} {r['p50_ms']:>8.3f} {r['p95_ms']:>8.3f}")
-    print()
-    print(f"get_record: {reads['get_record_per_s']:.0f}/s; pending_records(256): p50 {reads['pending_256_p50_ms']:.2f} ms")
+    slots = int(2000 * args.scale)
+    attack = {w: bench.attack(w, slots) for w in ("old", "new")}
+    print(f"\ndisk under attack: 3 signed variants x {slots} invented slots (2 KiB payloads) + votes + evidence")
+    print(f"{'':<12} {'blocks':>8} {'votes':>8} {'evidence':>9} {'bytes':>12}")
+    for w in ("old", "new"):
+        a = attack[w]
+        print(f"{w:<12} {a['blocks']:>8} {a['votes']:>8} {a['evidence']:>9} {a['bytes']:>12}")
+    print(f"{'new/old':<12} {'':>8} {'':>8} {'':>9} {ratio(attack['new']['bytes'], attack['old']['bytes']):>11.3f}x")
 
     result = {
         "env": {
@@ -240,13 +259,13 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
-            "loadavg_start": os.getloadavg()[0],
-            "dir": str(base),
+            "loadavg_end": os.getloadavg()[0],
+            "baseline": args.baseline,
+            "repeat": args.repeat,
+            "scale": args.scale,
         },
-        "ingest": ingest,
-        "commit": commit,
-        "search": search,
-        "reads": reads,
+        "throughput": rows,
+        "attack": attack,
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -132,7 +132,7 @@ class Store(BlocksTable, VotesTable, EvidenceTable, PeersTable, Db):
         try:
             configure(conn, spath, sync, mmap_size, busy_timeout_ms, prm.max_db_bytes)
             migrate(conn, spath)
-            backlog = conn.execute("SELECT count(*) FROM fts_queue").fetchone()[0]
+            backlog = conn.execute("SELECT coalesce(sum(n), 0) FROM fts_queue").fetchone()[0]
         except (sqlite3.Error, OSError) as exc:
             conn.close()
             raise wrap(exc, spath) from None
@@ -173,8 +173,9 @@ class Store(BlocksTable, VotesTable, EvidenceTable, PeersTable, Db):
             blocks.update(conn.execute("SELECT status, count(*) FROM blocks GROUP BY status").fetchall())
             counts = [
                 conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("votes", "own_votes", "evidence", "peers", "slot_decisions", "fts_queue")
+                for t in ("votes", "own_votes", "evidence", "peers", "slot_decisions")
             ]
+            counts.append(conn.execute("SELECT coalesce(sum(n), 0) FROM fts_queue").fetchone()[0])
         size = 0
         if self._path != ":memory:":
             for suffix in ("", "-wal"):

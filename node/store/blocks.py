@@ -208,11 +208,11 @@ class BlocksTable(ChainTable, SearchIndex):
         if len(scores) != len(records):
             raise LocalError(f"commit_block: {len(scores)} scores for {len(records)} records")
         row = conn.execute(
-            "SELECT proposer, seq, status, record_count FROM blocks WHERE block_id = ?", (block_id,)
+            "SELECT proposer, seq, status, record_count, fts FROM blocks WHERE block_id = ?", (block_id,)
         ).fetchone()
         if row is None:
             raise LocalError(f"commit_block: block {block_id} is not stored; put_block first")
-        proposer, seq, status, record_count = row
+        proposer, seq, status, record_count, queued = row
         if records and len(records) != record_count:
             raise LocalError(
                 f"commit_block: block {block_id} holds {record_count} records, got {len(records)}"
@@ -228,8 +228,8 @@ class BlocksTable(ChainTable, SearchIndex):
                 raise ForkError(proposer, seq, other[0], block_id)
             try:
                 conn.execute(
-                    "UPDATE blocks SET status = 'committed', decided_ms = ? WHERE block_id = ?",
-                    (now_ms, block_id),
+                    "UPDATE blocks SET status = 'committed', decided_ms = ?, fts = ? WHERE block_id = ?",
+                    (now_ms, int(bool(records)), block_id),
                 )
             except sqlite3.IntegrityError:
                 # The partial unique index is the backstop for the check above.
@@ -253,7 +253,10 @@ class BlocksTable(ChainTable, SearchIndex):
                     for cid, r, s in zip(cids, records, scores, strict=True)
                 ],
             )
-            self._queue_fts(conn, block_id, dict(zip(cids, records, strict=True)))
+            if not queued:
+                if not newly:  # records filled in after a header-only commit
+                    conn.execute("UPDATE blocks SET fts = 1 WHERE block_id = ?", (block_id,))
+                self._queue_fts(conn, block_id, dict(zip(cids, records, strict=True)))
         return newly
 
     def reject_block(self, block_id: str, now_ms: int) -> bool:

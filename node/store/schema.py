@@ -126,9 +126,16 @@ _SCHEMA_V2 = (
         committed_id TEXT,
         pruned_upto INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID""",
-    # Committed records not yet in records_fts (full-text indexing is batched
-    # out of the commit transaction; search flushes this first).
-    "CREATE TABLE fts_queue (record_id INTEGER PRIMARY KEY)",
+    # Committed blocks whose records are not yet in records_fts (full-text
+    # indexing is batched out of the commit transaction; search flushes this
+    # first). ``n``: how many records, for the batch size. ``blocks.fts`` = 1
+    # once a block's records were queued, so they are indexed exactly once
+    # (this replaces the per-record ``records.indexed`` of v1, now unused).
+    "CREATE TABLE fts_queue (block_id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID",
+    "ALTER TABLE blocks ADD COLUMN fts INTEGER NOT NULL DEFAULT 0 CHECK (fts IN (0, 1))",
+    # v1 indexed every stored record of a committed block inside the commit.
+    "UPDATE blocks SET fts = 1 WHERE status = 'committed' "
+    "AND EXISTS (SELECT 1 FROM records r WHERE r.block_id = blocks.block_id)",
     # One evidence row per (kind, offender, slot): keep the first, drop the rest.
     "DELETE FROM evidence WHERE id NOT IN "
     "(SELECT min(id) FROM evidence GROUP BY kind, offender, proposer, seq)",
@@ -143,8 +150,6 @@ _SCHEMA_V2 = (
     "LEFT JOIN (SELECT proposer, max(seq) AS seq, block_id FROM slot_decisions "
     "  WHERE outcome = 'committed' GROUP BY proposer) c ON c.proposer = d.proposer "
     "GROUP BY d.proposer",
-    "INSERT INTO fts_queue (record_id) SELECT r.id FROM records r JOIN blocks b "
-    "ON b.block_id = r.block_id WHERE b.status = 'committed' AND r.indexed = 0",
 )
 
 

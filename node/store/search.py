@@ -2,13 +2,13 @@
 
 Theory of operation
 -------------------
-Only records in committed blocks are searchable, each indexed once (tracked
-by ``records.indexed``) in the contentless FTS5 table ``records_fts`` whose
-rowid is ``records.id``.
+Only records in committed blocks are searchable, each indexed once in the
+contentless FTS5 table ``records_fts`` whose rowid is ``records.id``: a
+block's records are queued once (``blocks.fts``), and a record belongs to the
+first committed block that held it (blocks.py), so no record is queued twice.
 
 Tokenizing and merging FTS segments used to be a third of ``commit_block``'s
-time. Now the commit transaction only appends the block's record ids to
-``fts_queue`` (an integer primary key, cheap), and :meth:`SearchIndex._flush_fts`
+time. Now the commit transaction only adds one row per block to ``fts_queue``, and :meth:`SearchIndex._flush_fts`
 moves the queue into ``records_fts`` in one transaction per batch: when the
 queue reaches ``StoreParams.fts_batch`` records (right after the commit that
 filled it, in its own transaction) and, whatever its size, at the start of
@@ -43,10 +43,7 @@ _SEARCH = (
     f"SELECT {RECORD_COLS} FROM records_fts f JOIN records ON records.id = f.rowid "
     "WHERE records_fts MATCH ? ORDER BY f.rank LIMIT ?"
 )
-_QUEUE_BLOCK = (
-    "INSERT OR IGNORE INTO fts_queue (record_id) "
-    "SELECT id FROM records WHERE block_id = ? AND indexed = 0"
-)
+_QUEUE_BLOCK = "INSERT OR IGNORE INTO fts_queue (block_id, n) VALUES (?, ?)"
 
 
 def fts_phrase_query(query: str) -> str:
@@ -71,31 +68,25 @@ def fts_phrase_query(query: str) -> str:
 
 class SearchIndex(RecordsTable):
     def _queue_fts(self, conn: sqlite3.Connection, block_id: str, records: dict[str, Record]) -> None:
-        """Inside a commit: queue the block's not-yet-indexed records for the next flush."""
-        cur = conn.execute(_QUEUE_BLOCK, (block_id,))
-        if cur.rowcount > 0:
-            self._fts_backlog += cur.rowcount
-            # Bounded by fts_batch plus one commit: flushed as soon as it is reached.
-            self._fts_pending.update(records)
+        """Inside a commit: queue the block's records for the next flush (the caller
+        queues each block once, guarded by ``blocks.fts``)."""
+        conn.execute(_QUEUE_BLOCK, (block_id, len(records)))
+        self._fts_backlog += len(records)
+        # Bounded by fts_batch plus one block: flushed as soon as it is reached.
+        self._fts_pending.update(records)
 
     def _flush_fts(self, conn: sqlite3.Connection) -> int:
-        """Inside a write transaction: index every queued record; returns how many."""
-        queued = conn.execute(
-            "SELECT q.record_id, r.cid FROM fts_queue q JOIN records r ON r.id = q.record_id"
-        ).fetchall()
-        if not queued:
-            self._fts_backlog = 0
-            return 0
+        """Inside a write transaction: index the records of every queued block; returns how many."""
         cache = self._fts_pending
         rows = []
-        for rid, cid in queued:
-            rec = cache.get(cid)
-            if rec is None:  # queued before a restart: decode the stored body
-                (body,) = conn.execute("SELECT body FROM records WHERE id = ?", (rid,)).fetchone()
-                rec = self._decode(cid, body)
-            rows.append((rid, rec.text()))
+        for (bid,) in conn.execute("SELECT block_id FROM fts_queue").fetchall():
+            for rid, cid in conn.execute("SELECT id, cid FROM records WHERE block_id = ?", (bid,)).fetchall():
+                rec = cache.get(cid)
+                if rec is None:  # queued before a restart: decode the stored body
+                    (body,) = conn.execute("SELECT body FROM records WHERE id = ?", (rid,)).fetchone()
+                    rec = self._decode(cid, body)
+                rows.append((rid, rec.text()))
         conn.executemany("INSERT INTO records_fts (rowid, text) VALUES (?, ?)", rows)
-        conn.executemany("UPDATE records SET indexed = 1 WHERE id = ?", [(rid,) for rid, _ in queued])
         conn.execute("DELETE FROM fts_queue")
         return len(rows)
 

@@ -340,7 +340,7 @@ def test_search_sees_every_commit_though_indexing_is_batched(tmp_path: Path) -> 
             assert len(s.search(f"word{b}")) == 1
             assert len(s.search("reading")) == 2 * (b + 1)
             assert s.statistics().fts_backlog == 0
-        assert count(s, "SELECT count(*) FROM records WHERE indexed = 1") == 10
+        assert count(s, "SELECT count(*) FROM records_fts_docsize") == 10  # each indexed once
 
 
 _CHILD = r"""
@@ -386,7 +386,7 @@ def test_committed_blocks_and_their_search_survive_sigkill(tmp_path: Path) -> No
             assert len(s.search(f"blk{b}")) == 3, f"block {b} not searchable after the crash"
         assert s.statistics().fts_backlog == 0
         assert backlog <= 7 + 3  # at most one batch (plus the block that crossed it) was queued
-        assert count(s, "SELECT count(*) FROM records WHERE indexed = 0") == 0
+        assert count(s, "SELECT count(*) FROM records_fts_docsize") == 3 * s.count_committed()[0]  # each once
 
 
 # --- migration -------------------------------------------------------------------------------
@@ -395,11 +395,18 @@ def test_migration_from_v1_fills_decisions_tips_and_dedups_evidence(tmp_path: Pa
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     migrate(conn, str(path), upto=1)
-    ins = "INSERT INTO blocks (block_id, proposer, seq, header, created_ms, record_count, received_ms, status) VALUES (?, ?, ?, x'00', 1, 0, 1, ?)"
+    ins = "INSERT INTO blocks (block_id, proposer, seq, header, created_ms, record_count, received_ms, status) VALUES (?, ?, ?, x'00', 1, 1, 1, ?)"
     a1, a3, a4 = (rec(n).cid for n in (1, 3, 4))
     conn.execute(ins, (a1, ALICE, 1, "committed"))
     conn.execute(ins, (a3, ALICE, 3, "rejected"))
     conn.execute(ins, (a4, ALICE, 4, "pending"))
+    r = rec(7, word="migrated")
+    conn.execute(
+        "INSERT INTO records (id, cid, kind, origin, ts_ms, body, status, block_id, ingested_ms, indexed) "
+        "VALUES (1, ?, 'reading', ?, 1, ?, 'committed', ?, 1, 1)",
+        (r.cid, ALICE, r.canonical_bytes(), a1),
+    )
+    conn.execute("INSERT INTO records_fts (rowid, text) VALUES (1, ?)", (r.text(),))
     for h in (b"1", b"2"):
         conn.execute(
             "INSERT INTO evidence (kind, offender, proposer, seq, body, body_hash, found_ms) VALUES ('double_vote', ?, ?, 1, ?, ?, 1)",
@@ -410,3 +417,7 @@ def test_migration_from_v1_fills_decisions_tips_and_dedups_evidence(tmp_path: Pa
         assert s.decided_since(ALICE, 1) == [SlotDecision(ALICE, 1, "committed", a1), SlotDecision(ALICE, 3, "rejected", a3)]
         assert [(t.decided, t.committed_seq, t.committed_id, t.skipped) for t in s.chain_tips()] == [(3, 1, a1, 2)]
         assert len(s.list_evidence()) == 1
+        # v1 indexed a1's records already: committing them again queues nothing.
+        assert s.commit_block(a1, b"c", [r], [0.5], 2) is False
+        assert s.statistics().fts_backlog == 0
+        assert [x.record for x in s.search("migrated")] == [r]
