@@ -298,8 +298,10 @@ class Consensus:
                 self.metrics.blocks_rejected.inc()
                 self._wake_waiters((proposer, seq))
             case sl.PersistDecided(proposer, seq, outcome, block_id):
-                # commit_block and reject_block record their own decisions in their transactions.
-                if outcome == "rejected" and block_id is None:
+                # commit_block and reject_block record their own decisions in their transactions;
+                # reject_block cannot when the store never kept the block (write window), so a
+                # rejection is always marked too (idempotent).
+                if outcome == "rejected":
                     await self.db.run(self.store.mark_decided, proposer, seq, outcome, None)
             case sl.RecordEvidence(ev):
                 self.stats_evidence += 1
