@@ -299,7 +299,7 @@ async def main(args: argparse.Namespace) -> list[dict[str, Any]]:
     shared_scorer()  # load the model before anything is timed
     work = make_workload(args.records, args.seed)
     root = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
-    genesis_kw = {k: v for k, v in (("record_threshold", args.record_threshold),
+    genesis_kw = {k: v for k, v in (("record_threshold", args.record_threshold), ("ship_share", args.ship_share),
                                      ("min_block_importance", args.min_block_importance)) if v is not None}
     results = []
     for n in args.nodes:
@@ -317,6 +317,7 @@ if __name__ == "__main__":
     ap.add_argument("--records", type=int, default=1200, help="input records in total (a quarter per feeder)")
     ap.add_argument("--seed", type=int, default=4242)
     ap.add_argument("--record-threshold", type=float, help="genesis record_threshold (default: the genesis default)")
+    ap.add_argument("--ship-share", type=float, help="genesis ship_share, the shipping budget (default: genesis)")
     ap.add_argument("--min-block-importance", type=float, help="genesis min_block_importance (default: genesis)")
     ap.add_argument("--json", default="bench_e2e.json")
     args = ap.parse_args()

@@ -39,10 +39,10 @@ async def _phase(root: Path, *, seconds: float, rate: float | None, batch: int, 
                  ship_all: bool, block_records: int) -> dict[str, Any]:
     """Run one load phase on a fresh 4-node cluster; rate=None means saturation.
 
-    ``ship_all`` sets the genesis thresholds to 0 so every record is shipped:
+    ``ship_all`` sets the shipping budget to every record and the importance bar to 0:
     that measures the consensus path's capacity rather than the model's selectivity.
     """
-    genesis_kw = {"record_threshold": 0.0, "min_block_importance": 0.0} if ship_all else {}
+    genesis_kw = {"ship_share": 1.0, "min_block_importance": 0.0} if ship_all else {}
     pipe = {"block_max_records": block_records, "window": block_records}
     async with open_cluster(root / label, 4, genesis_kw=genesis_kw, node_kw=lambda i: {"pipeline": pipe}) as c:
         feeders = c.nodes
