@@ -167,7 +167,3 @@ class ChainTable(Db):
                     s -= 1
                 out.append(ChainTipRow(proposer, int(decided), int(cseq), cid, skipped))
         return out
-
-    def chain_state(self) -> list[tuple[str, int, str | None, int]]:
-        """``(proposer, committed_seq, committed_id, decided_seq)`` per proposer (see chain_tips)."""
-        return [(t.proposer, t.committed_seq, t.committed_id, t.decided) for t in self.chain_tips()]

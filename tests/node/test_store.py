@@ -361,8 +361,8 @@ def test_heads_range_and_list(store: Store) -> None:
         store.list_blocks(status="maybe")
 
 
-def test_chain_state_block_records_latest_own(store: Store) -> None:
-    assert store.chain_state() == []
+def test_chain_tips_block_records_latest_own(store: Store) -> None:
+    assert store.chain_tips() == []
     assert store.latest_own_block() is None
     put(store, "a1", ALICE, 1)
     store.commit_block("a1", b"C", [], [], 1)
@@ -371,8 +371,8 @@ def test_chain_state_block_records_latest_own(store: Store) -> None:
     put(store, "a3", ALICE, 3)  # undecided
     put(store, "b1", BOB, 1)
     store.reject_block("b1", 3)
-    assert store.chain_state() == sorted(
-        [(ALICE, 1, "a1", 2), (BOB, 0, None, 1)]
+    assert [(t.proposer, t.committed_seq, t.committed_id, t.decided, t.skipped) for t in store.chain_tips()] == sorted(
+        [(ALICE, 1, "a1", 2, 0), (BOB, 0, None, 1, 0)]
     )
     rs = [rec(i) for i in range(3)]
     store.add_records_new(rs, 1)
