@@ -5,7 +5,8 @@ Blocks are ``pending`` until ``commit_block`` (with a certificate) or
 blocks makes a fork impossible to store; committing checks first and raises
 ForkError naming both blocks. An uncertified ``put_block`` is refused, cheaply
 and silently (counted in ``statistics().refused``), outside the write window
-or beyond ``max_blocks_per_slot`` (see chain.py); a certified one never is.
+(see chain.py), beyond ``max_blocks_per_slot`` in its slot, or beyond its
+proposer's ``max_uncommitted_bytes_per_proposer``; a certified one never is.
 
 ``commit_block`` is one durable transaction per block; ``commit_blocks`` stores
 and commits many certified blocks in one transaction (one fsync), which is
@@ -36,7 +37,7 @@ BLOCK_COLS = (
 BLOCK_FROM = "blocks b LEFT JOIN certificates c ON c.block_id = b.block_id"
 _INSERT_BLOCK = (
     "INSERT INTO blocks (block_id, proposer, seq, header, payload, created_ms, "
-    "record_count, received_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "record_count, received_ms, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPSERT_COMMITTED = (
     "INSERT INTO records (cid, kind, origin, ts_ms, body, status, score, block_id, "
@@ -82,9 +83,10 @@ class BlocksTable(ChainTable, SearchIndex):
         For a block already stored, fills in the payload if it was missing
         and returns False. An uncertified block (``certified=False``, the
         default: a block seen on gossip) outside its proposer's write window,
-        in a slot already committed to another block, or beyond
-        ``max_blocks_per_slot`` in its slot is not stored, and False is
-        returned; our own blocks are never refused. Pass ``certified=True``
+        in a slot already committed to another block, beyond
+        ``max_blocks_per_slot`` in its slot, or over its proposer's byte
+        budget for uncommitted blocks is not stored (nor is its payload
+        filled in), and False is returned; our own blocks are never refused. Pass ``certified=True``
         for a block whose certificate was verified (it is about to be
         committed). The caller has checked the header signature and the
         payload CID.
@@ -108,14 +110,20 @@ class BlocksTable(ChainTable, SearchIndex):
         trusted: bool,
     ) -> bool:
         row = conn.execute(
-            "SELECT proposer, seq, header, payload IS NULL FROM blocks WHERE block_id = ?", (block_id,)
+            "SELECT proposer, seq, header, payload IS NULL, status FROM blocks WHERE block_id = ?", (block_id,)
         ).fetchone()
+        size = len(header) + (0 if payload is None else len(payload))
         if row is not None:
             if (row[0], row[1], bytes(row[2])) != (proposer, seq, header):
                 # The block id is the header's CID, so this is a caller bug.
                 raise LocalError(f"put_block: block {block_id} already stored with another header")
             if row[3] and payload is not None:
-                conn.execute("UPDATE blocks SET payload = ? WHERE block_id = ?", (payload, block_id))
+                if not trusted and row[4] != "committed" and self._over_budget(conn, proposer, len(payload)):
+                    self._refuse("block_budget")
+                    return False
+                conn.execute(
+                    "UPDATE blocks SET payload = ?, bytes = ? WHERE block_id = ?", (payload, size, block_id)
+                )
             return False
         if not trusted:
             if not self._in_window(seq, self._head(conn, proposer)):
@@ -133,8 +141,21 @@ class BlocksTable(ChainTable, SearchIndex):
             if n >= self.params.max_blocks_per_slot:
                 self._refuse("block_slot_full")
                 return False
-        conn.execute(_INSERT_BLOCK, (block_id, proposer, seq, header, payload, created_ms, record_count, now_ms))
+            if self._over_budget(conn, proposer, size):
+                self._refuse("block_budget")
+                return False
+        conn.execute(
+            _INSERT_BLOCK, (block_id, proposer, seq, header, payload, created_ms, record_count, now_ms, size)
+        )
         return True
+
+    def _over_budget(self, conn: sqlite3.Connection, proposer: str, extra: int) -> bool:
+        # An index-only sum over the proposer's uncommitted blocks (blocks_uncommitted).
+        (used,) = conn.execute(
+            "SELECT coalesce(sum(bytes), 0) FROM blocks WHERE proposer = ? AND status != 'committed'",
+            (proposer,),
+        ).fetchone()
+        return bool(used + extra > self.params.max_uncommitted_bytes_per_proposer)
 
     def get_block(self, block_id: str) -> BlockRow | None:
         """The stored block (any status) with its certificate, or None."""

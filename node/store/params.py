@@ -22,15 +22,22 @@ class StoreParams:
 
     #: Slots above a proposer's head for which uncertified blocks and votes are
     #: stored. Honest proposers run at most a few slots ahead of the slowest
-    #: validator; a byzantine one inventing seq 10**9 is refused here.
-    slots_ahead: int = 256
+    #: validator; a byzantine one inventing seq 10**9 is refused here. Matches
+    #: SlotParams.slot_window_ahead: the store keeps what the slot core may open.
+    slots_ahead: int = 64
     #: Slots at or below the head that keep their non-committed blocks, votes
     #: for non-committed blocks, and uncertified writes (for ``show`` and
     #: late votes). Older ones are pruned as the head moves (retention).
     retain_slots: int = 64
     #: Distinct uncertified blocks stored per slot. An equivocating proposer
-    #: can sign unboundedly many variants of one slot; two already prove it.
-    max_blocks_per_slot: int = 4
+    #: can sign unboundedly many variants of one slot; two already prove it
+    #: (and SlotParams.max_blocks_per_slot opens no more).
+    max_blocks_per_slot: int = 2
+    #: Bytes (header + payload) of uncertified, uncommitted blocks kept per
+    #: proposer. The window and the per-slot cap bound the count; this bounds
+    #: the disk, since one payload may be 8 MiB. Honest proposers hold a few
+    #: blocks in flight; retention frees the budget as the head moves.
+    max_uncommitted_bytes_per_proposer: int = 64 * 1024 * 1024
     #: Distinct blocks one voter's votes are stored for per slot: two differing
     #: votes are the equivocation evidence; a third adds nothing.
     max_votes_per_voter_slot: int = 2
@@ -50,6 +57,7 @@ class StoreParams:
             ("slots_ahead", 1),
             ("retain_slots", 1),
             ("max_blocks_per_slot", 1),
+            ("max_uncommitted_bytes_per_proposer", 1),
             ("max_votes_per_voter_slot", 1),
             ("max_evidence_per_offender", 1),
             ("fts_batch", 1),

@@ -133,6 +133,11 @@ _SCHEMA_V2 = (
     # (this replaces the per-record ``records.indexed`` of v1, now unused).
     "CREATE TABLE fts_queue (block_id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID",
     "ALTER TABLE blocks ADD COLUMN fts INTEGER NOT NULL DEFAULT 0 CHECK (fts IN (0, 1))",
+    # Bytes a block takes (header + payload): the per-proposer budget for
+    # uncommitted blocks sums them from this covering partial index.
+    "ALTER TABLE blocks ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0",
+    "UPDATE blocks SET bytes = length(header) + coalesce(length(payload), 0)",
+    "CREATE INDEX blocks_uncommitted ON blocks(proposer, status, bytes) WHERE status != 'committed'",
     # v1 indexed every stored record of a committed block inside the commit.
     "UPDATE blocks SET fts = 1 WHERE status = 'committed' "
     "AND EXISTS (SELECT 1 FROM records r WHERE r.block_id = blocks.block_id)",

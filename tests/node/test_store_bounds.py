@@ -120,6 +120,30 @@ def test_blocks_per_slot_cap_and_committed_slot(store: Store) -> None:
     assert store.statistics().refused == {"block_slot_full": 1, "block_slot_committed": 1}
 
 
+def test_uncommitted_bytes_budget_per_proposer(tmp_path: Path) -> None:
+    p = StoreParams(retain_slots=10, max_uncommitted_bytes_per_proposer=3000)
+    with Store.open(tmp_path / "b.db", ME, params=p) as s:
+        big = b"x" * 1000
+        assert s.put_block("a1", ALICE, 1, b"h1", big, 1, 0, 1) is True
+        assert s.put_block("a2", ALICE, 2, b"h2", big, 1, 0, 1) is True
+        assert s.put_block("a3", ALICE, 3, b"h3", big, 1, 0, 1) is False  # 3006 bytes > 3000
+        assert s.put_block("b1", BOB, 1, b"h1", big, 1, 0, 1) is True  # another proposer's budget
+        # A header-only block fits, but its payload would not: the fill-in is refused too.
+        assert s.put_block("a4", ALICE, 4, b"h4", None, 1, 0, 1) is True
+        assert s.put_block("a4", ALICE, 4, b"h4", big, 1, 0, 1) is False
+        assert s.get_block("a4").payload is None  # type: ignore[union-attr]
+        # Certified blocks ignore the budget; committing frees it.
+        assert s.put_block("a4", ALICE, 4, b"h4", big, 1, 0, 1, certified=True) is False
+        assert s.get_block("a4").payload == big  # type: ignore[union-attr]
+        s.commit_block("a4", b"c", [], [], 2)
+        assert s.put_block("a3", ALICE, 3, b"h3", big, 1, 0, 1) is False  # 1 and 2 still hold 2004 bytes
+        s.reject_block("a1", 3)
+        s.mark_decided(ALICE, 13, "rejected", None)  # head 13: slots <= 3 pruned, a1 and a2 freed
+        assert s.get_block("a1") is None
+        assert s.put_block("a14", ALICE, 14, b"h14", big, 1, 0, 1) is True
+        assert s.statistics().refused == {"block_budget": 3}
+
+
 def test_votes_windowed_and_capped_per_voter_slot(store: Store) -> None:
     rows = [
         ("b1", BOB, ALICE, 1, 1, b"v1"),
