@@ -80,6 +80,12 @@ async def _commit_some(c) -> set[str]:
 async def test_lying_sync_peer_is_banned_and_honest_catch_up_completes(tmp_path):
     async with open_cluster(tmp_path, genesis_kw={"ship_share": 0.5}) as c:
         target = await _commit_some(c)
+        # The proposer shipped to its budget, and status says so (issue 9).
+        budget = c.nodes[0].status().ship_budget
+        assert budget is not None
+        assert budget.share == 0.5
+        assert budget.seen == 600
+        assert abs(budget.shipped / budget.seen - 0.5) <= 0.05
         victim_validator = c.nodes[0].me
         row = c.nodes[0].store.blocks_range(victim_validator, 1, 1)[0]
         old_block = (packb([row.header, row.payload]), row.cert)  # seq 1: everyone holds it
