@@ -78,7 +78,7 @@ def verify_certified(
     blk = block if isinstance(block, Block) else decode_block(block, limits)
     if blk.payload is None:
         raise ValidationError(f"certified block {blk.block_id} came without its payload")
-    c = cert if isinstance(cert, Certificate) else decode_certificate(cert)
+    c = cert if isinstance(cert, Certificate) else decode_certificate(cert, genesis.validators)
     check_header_for_genesis(blk, genesis)
     h = blk.header
     if c.block_id != blk.block_id or (c.proposer, c.seq) != (h.proposer, h.seq):

@@ -28,8 +28,9 @@ from protocol.validators import ValidatorSet
 
 GENESIS_VERSION = 1
 _NETWORK_RE = re.compile(r"[a-z0-9-]{1,32}")
-#: A genesis file is a few KiB; refuse anything absurd before parsing it.
-MAX_GENESIS_TEXT = 1 << 20
+#: A genesis file is a few KiB (1024 validators take about 60 KiB); refuse
+#: anything absurd before parsing it.
+MAX_GENESIS_TEXT = 256 * 1024
 MAX_MODEL_IDS = 64
 #: Block-format ceilings (protocol.block): a genesis may only tighten them.
 MAX_BLOCK_RECORDS_CAP = DEFAULT_BLOCK_LIMITS.max_records
@@ -221,6 +222,10 @@ def parse_genesis(toml_text: str) -> Genesis:
         data = tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"genesis is not valid TOML: {exc}") from None
+    except ValueError as exc:  # e.g. an integer of over 4300 digits (int's conversion limit)
+        raise ConfigError(f"genesis is not valid TOML: {exc}"[:300]) from None
+    except RecursionError:  # arrays nested thousands deep
+        raise ConfigError("genesis is not valid TOML: nested too deeply") from None
     return genesis_from_mapping(data)
 
 

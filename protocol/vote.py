@@ -119,6 +119,7 @@ def block_id_from_bin(raw: Any, what: str = "block_id") -> str:
         expect_bytes(raw, what, CID_BYTES_LEN)
         text = cid_to_text(raw)
         _TEXT_OF_BIN.put(raw, text)
+        _BIN_OF_TEXT.put(text, raw)  # the Vote built from it converts straight back
     return text
 
 
@@ -180,18 +181,32 @@ def _check_members(voter: Any, proposer: Any, members: Container[str] | None) ->
         raise ValidationError(f"vote names non-validator proposer {proposer!r:.60}")
 
 
+#: Decoded votes by their canonical bytes: the same vote arrives in a batch,
+#: again relayed, in certificates and over sync. Votes are immutable and a
+#: hit is only ever a vote decoded from exactly these bytes.
+_VOTE_OF_BYTES: LruCache[bytes, Vote] = LruCache(16384)
+
+
 def decode_vote(data: bytes, members: Container[str] | None = None) -> Vote:
     """Decode canonical vote bytes; raises DecodeError on anything else.
 
     With ``members``, a voter or proposer outside it raises ValidationError
     before either peer id is parsed.
     """
+    key = data if type(data) is bytes else None
+    if key is not None:
+        cached = _VOTE_OF_BYTES.get(key)
+        if cached is not None:
+            _check_members(cached.voter, cached.proposer, members)
+            return cached
     obj = unpackb(data, max_bytes=MAX_VOTE_BYTES, max_items=6)
     cid_bin, proposer, seq, voter, decision, reason = expect_list(obj, 6, "vote")
     _check_members(voter, proposer, members)
     vote = Vote(block_id_from_bin(cid_bin, "vote block_id"), proposer, seq, voter, decision, reason)
     if vote.canonical_bytes() != bytes(data):
         raise DecodeError("vote bytes are not canonical")
+    if key is not None:
+        _VOTE_OF_BYTES.put(key, vote)
     return vote
 
 
@@ -282,7 +297,10 @@ def decode_vote_batch(data: bytes, members: Container[str] | None = None) -> Vot
     obj = unpackb(data, max_bytes=MAX_BATCH_BYTES, max_items=MAX_BATCH_VOTES)
     if not isinstance(obj, list) or not 1 <= len(obj) <= MAX_BATCH_VOTES:
         raise DecodeError(f"vote batch: expected an array of 1..{MAX_BATCH_VOTES} votes")
+    # One pass, each item checked cheapest first, so a batch whose first vote
+    # is an outsider's costs one small unpack after the outer one.
     seen: set[bytes] = set()
+    votes = []
     for item in obj:
         vote_bytes, sig = expect_list(item, 2, "signed vote")
         expect_bytes(vote_bytes, "vote bytes", max_len=MAX_VOTE_BYTES)
@@ -290,12 +308,8 @@ def decode_vote_batch(data: bytes, members: Container[str] | None = None) -> Vot
         if vote_bytes in seen:
             raise DecodeError("vote batch holds the same vote twice")
         seen.add(vote_bytes)
-    if members is not None:
-        for vote_bytes, _sig in obj:
-            fields = unpackb(vote_bytes, max_bytes=MAX_VOTE_BYTES, max_items=6)
-            if isinstance(fields, list) and len(fields) == 6:
-                _check_members(fields[3], fields[1], members)
-    batch = VoteBatch(tuple(signed_vote_from_obj(item, members) for item in obj))
+        votes.append(SignedVote(decode_vote(vote_bytes, members), sig))
+    batch = VoteBatch(tuple(votes))
     if batch.encode() != bytes(data):
         raise DecodeError("vote batch bytes are not canonical")
     return batch

@@ -227,7 +227,7 @@ class Validators:
         return Verdict.ACCEPT
 
     def _check_cert(self, data: bytes) -> Certificate:
-        cert = decode_certificate(data)
+        cert = decode_certificate(data, self.validators)  # outsiders refused before parsing
         # At most one vote per validator; verify_certificate runs every cheap
         # rule (count, slot, decision, membership) before the first signature.
         verify_certificate(cert, self.validators, self.genesis_id)

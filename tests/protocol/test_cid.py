@@ -125,3 +125,30 @@ def test_fuzz_mutated_text(data: st.DataObject) -> None:
     result = only_raises(lambda: cid_from_text(text), (DecodeError,))
     if isinstance(result, bytes):  # a mutation that still parses is a valid CID
         assert cid_to_text(result) == text
+
+
+@ROUNDTRIP
+@given(st.binary(min_size=32, max_size=32))
+def test_hand_base32_matches_the_standard_library(digest: bytes) -> None:
+    import base64
+
+    raw = CID_PREFIX + digest
+    expected = "b" + base64.b32encode(raw).decode("ascii").rstrip("=").lower()
+    assert cid_to_text(raw) == expected
+    assert cid_from_text(expected) == raw
+
+
+def test_stray_padding_bits_are_non_canonical() -> None:
+    # The last character carries 5 bits of which the low 2 are padding: the
+    # three spellings with a padding bit set decode to the same bytes in
+    # base64.b32decode and must all be refused.
+    import base64
+
+    alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+    last = alphabet.index(HELLO_CID[-1])
+    for stray in (1, 2, 3):
+        text = HELLO_CID[:-1] + alphabet[last | stray]
+        body = text[1:].upper() + "======"
+        assert base64.b32decode(body) == cid_from_text(HELLO_CID)
+        with pytest.raises(DecodeError, match="non-canonical"):
+            cid_from_text(text)

@@ -172,3 +172,16 @@ def test_validators_are_loaded_strictly() -> None:
         ValidatorSet([*PEERS[:3], off_curve])
     with pytest.raises(ConfigError):
         ValidatorSet([*PEERS[:3], SMALL_ORDER_PEER])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "genesis_time_ms = " + "9" * 5000 + "\n",  # int's 4300-digit conversion limit raised ValueError
+        "validators = " + "[" * 100_000 + "\n",  # RecursionError inside tomllib
+        "x = 1\n" * 50_000,  # over the size cap: refused before parsing
+    ],
+)
+def test_hostile_toml_is_a_config_error(text: str) -> None:
+    with pytest.raises(ConfigError):
+        parse_genesis(text)

@@ -295,7 +295,12 @@ def test_batch_from_outsiders_is_refused_before_any_peer_id_is_parsed(monkeypatc
     monkeypatch.setattr("protocol.vote.public_key_from_peer_id", lambda p: parsed.append(p) or real(p))
     with pytest.raises(ValidationError, match="non-validator"):
         decode_vote_batch(wire, MEMBERS)
-    assert parsed == []  # refused on a string lookup alone
+    assert outsider not in parsed  # refused on a string lookup alone
+    first = msgpack.packb(votes[::-1], use_bin_type=True)
+    parsed.clear()
+    with pytest.raises(ValidationError, match="non-validator"):
+        decode_vote_batch(first, MEMBERS)
+    assert parsed == []  # an outsider first: nothing at all is parsed
     assert len(decode_vote_batch(wire).votes) == 2  # without a set, it is only well formed
 
 
@@ -318,3 +323,31 @@ def test_members_also_bind_the_proposer() -> None:
         decode_signed_vote(SignedVote(v, bytes(64)).encode(), MEMBERS)
     ok = sign_vote(make_vote(), KEYS[0], GID)
     assert decode_vote_batch(VoteBatch((ok,)).encode(), MEMBERS).votes == (ok,)
+
+
+def test_certificate_decode_refuses_outsiders_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from protocol.quorum import Certificate, decode_certificate
+
+    bid = cid_bytes(b"block")
+    outsiders = [[msgpack.packb([bid, KEYS[0].peer_id, 1, _fresh_id(i), 1, 0], use_bin_type=True), bytes(64)]
+                 for i in range(3)]
+    wire = msgpack.packb([bid, KEYS[0].peer_id, 1, outsiders], use_bin_type=True)
+    parsed: list[str] = []
+    real = keys_module.public_key_from_peer_id
+    monkeypatch.setattr("protocol.vote.public_key_from_peer_id", lambda p: parsed.append(p) or real(p))
+    with pytest.raises(ValidationError, match="non-validator"):
+        decode_certificate(wire, MEMBERS)
+    assert [p for p in parsed if p not in MEMBERS] == []
+    # More votes than validators: refused on the count alone.
+    many = msgpack.packb([bid, KEYS[0].peer_id, 1, outsiders * 2], use_bin_type=True)
+    with pytest.raises(ValidationError, match="validators"):
+        decode_certificate(many, MEMBERS)
+    # An outsider proposer.
+    other = msgpack.packb([bid, _fresh_id(9), 1, outsiders[:1]], use_bin_type=True)
+    with pytest.raises(ValidationError, match="proposer"):
+        decode_certificate(other, MEMBERS)
+    # A good one decodes the same with or without the set.
+    votes = tuple(sign_vote(Vote(cid_of(b"block"), KEYS[0].peer_id, 1, k.peer_id, Decision.ACCEPT, Reason.OK), k, GID)
+                  for k in KEYS[:3])
+    good = Certificate(cid_of(b"block"), KEYS[0].peer_id, 1, votes).encode()
+    assert decode_certificate(good, MEMBERS) == decode_certificate(good)
