@@ -102,7 +102,10 @@ class SyncService:
 
     async def _serve_blocks(self, req: GetBlocks) -> BlocksResp:
         """Committed blocks from ``req.from_seq`` on, loaded only in chunks sure to fit the answer."""
-        fitter = msg.BlocksFitter(min(req.limit, self.params.batch), self.limits.max_block_bytes)
+        # Committed blocks obey the genesis payload cap (validators refuse larger): size chunks by it.
+        biggest = min(self.limits.max_block_bytes,
+                      self.genesis.max_payload_bytes + self.limits.max_signed_header_bytes + 32)
+        fitter = msg.BlocksFitter(min(req.limit, self.params.batch), biggest)
         seq = req.from_seq
         while (n := fitter.chunk()) > 0:
             rows = await self.db.run(self.store.blocks_range, req.proposer, seq, n)
@@ -121,7 +124,8 @@ class SyncService:
         self.metrics.sync_requests.labels("out", type(req).__name__).inc()
         with trio.fail_at(deadline_ms / 1000):
             raw = await self.p2p.request(peer, SYNC_PROTOCOL, msg.encode_request(req), max_response=msg.MAX_RESPONSE_BYTES)
-        resp = msg.decode_response(raw)
+        # A full answer is up to 16 MiB: decode it off the event loop.
+        resp = msg.decode_response(raw) if len(raw) < 65536 else await trio.to_thread.run_sync(msg.decode_response, raw)
         if isinstance(resp, ErrorResp):
             raise ValidationError(f"answered error {resp.code}: {sanitize_text(resp.message)}")
         return resp

@@ -1,0 +1,207 @@
+"""The sync adapter over an in-memory network of real stores: serving bounds and catch-up, no libp2p."""
+
+from __future__ import annotations
+
+import os
+import random
+from typing import Any
+
+import pytest
+import trio
+
+from node.metrics import Metrics
+from node.store import Store
+from node.syncsvc import SYNC_PROTOCOL, SyncService
+from node.worker import Worker
+from protocol.block import Block, BlockLimits, build_block
+from protocol.catchup import SyncParams
+from protocol.cid import cid_of
+from protocol.genesis import Genesis
+from protocol.keys import PrivateKey
+from protocol.quorum import Certificate
+from protocol.record import Record
+from protocol.sync import (
+    ERR_BAD_REQUEST,
+    ERR_BUSY,
+    ERR_NOT_FOUND,
+    MAX_RESPONSE_BYTES,
+    BlocksResp,
+    ErrorResp,
+    GetBlocks,
+    Heads,
+    HeadsResp,
+    decode_response,
+    encode_request,
+)
+from protocol.validators import ValidatorSet
+from protocol.vote import Decision, Reason, Vote, sign_vote
+
+KEYS = [PrivateKey(bytes([0x30 + i]) * 32) for i in range(4)]
+MODEL = cid_of(b"sync adapter test model")
+LIMITS = BlockLimits()
+
+
+def _genesis(**kw: Any) -> Genesis:
+    return Genesis("synctest", ValidatorSet(k.peer_id for k in KEYS), (MODEL,), **kw)
+
+
+def _certified(g: Genesis, seq: int, *, blob: int = 0, n: int = 3) -> tuple[Block, list[Record], Certificate]:
+    key = KEYS[0]
+    rng = random.Random(seq)
+    recs = [
+        Record.create("t", key.peer_id, seq * 1000 + i,
+                      {"i": i, **{f"b{j}": rng.randbytes(4000) for j in range(blob)}})
+        for i in range(n)
+    ]
+    block = build_block(key, genesis_id=g.id, network=g.network_id, seq=seq, prev=None, created_ms=seq,
+                        model_id=MODEL, records=recs, scores=[0.5] * n, limits=LIMITS)
+    votes = tuple(sign_vote(Vote(block.block_id, key.peer_id, seq, k.peer_id, Decision.ACCEPT, Reason.OK), k, g.id)
+                  for k in KEYS[:3])
+    return block, recs, Certificate(block.block_id, key.peer_id, seq, votes)
+
+
+def _commit(store: Store, block: Block, records: list[Record], cert: Certificate) -> bool:
+    h = block.header
+    store.put_block(block.block_id, h.proposer, h.seq, block.signed.encode(), block.payload, h.created_ms,
+                    h.record_count, 1, certified=True)
+    return store.commit_block(block.block_id, cert.encode(), records, list(h.float_scores()), 1)
+
+
+class Net:
+    """In-memory request/response between SyncServices, by peer id."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Any] = {}
+
+    def host(self, me: str, peers: list[str]) -> FakeP2P:
+        return FakeP2P(self, me, peers)
+
+
+class FakeP2P:
+    def __init__(self, net: Net, me: str, peers: list[str]) -> None:
+        self.net, self.me, self.peers = net, me, peers
+
+    def set_handler(self, protocol_id: str, handler: Any) -> None:
+        assert protocol_id == SYNC_PROTOCOL
+        self.net.handlers[self.me] = handler
+
+    async def request(self, peer: str, protocol_id: str, data: bytes, *, max_response: int) -> bytes:
+        await trio.lowlevel.checkpoint()
+        out: bytes = await self.net.handlers[peer](self.me, data)
+        assert len(out) <= max_response
+        return out
+
+    def connected_peers(self) -> list[Any]:
+        return [type("P", (), {"peer_id": p})() for p in self.peers]
+
+
+class FakeConsensus:
+    """What sync needs of the consensus task: commit a verified block, say if it was new."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.changed = trio.Event()
+
+    async def submit_synced(self, block: Block, records: Any, cert: Certificate) -> bool:
+        new = _commit(self.store, block, list(records), cert)
+        self.changed.set()
+        self.changed = trio.Event()
+        return new
+
+
+class CountingStore:
+    """The real store, counting the block rows GetBlocks loads."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.rows_loaded = 0
+
+    def blocks_range(self, proposer: str, from_seq: int, limit: int) -> list[Any]:
+        rows = self._store.blocks_range(proposer, from_seq, limit)
+        self.rows_loaded += len(rows)
+        return rows
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def _service(tmp_path: Any, name: str, net: Net, peers: list[str], g: Genesis, params: SyncParams | None = None,
+             store: Any = None) -> tuple[SyncService, Store]:
+    real = Store.open(os.path.join(tmp_path, f"{name}.sqlite"))
+    svc = SyncService(p2p=net.host(name, peers), store=store(real) if store else real, db=Worker(f"db-{name}"),
+                      consensus=FakeConsensus(real), genesis=g, metrics=Metrics(), params=params,
+                      rng=random.Random(1), limits=LIMITS)
+    return svc, real
+
+
+async def _ask(net: Net, server: str, req: Any, peer: str = "client") -> Any:
+    return decode_response(await net.handlers[server](peer, encode_request(req)))
+
+
+async def test_get_blocks_loads_only_rows_that_fit_the_answer(tmp_path: Any) -> None:
+    g = _genesis(max_payload_bytes=3 * 1024 * 1024)
+    net = Net()
+    svc, store = _service(tmp_path, "a", net, [], g, store=CountingStore)
+    for seq in range(1, 9):  # eight ~2.4 MiB incompressible blocks: about six fit in 16 MiB
+        assert _commit(store, *_certified(g, seq, blob=3, n=200))
+    resp = await _ask(net, "a", GetBlocks(KEYS[0].peer_id, 1, 32))
+    assert isinstance(resp, BlocksResp)
+    kept = len(resp.items)
+    assert 4 <= kept < 8
+    assert svc.store.rows_loaded - kept <= 1  # the old server loaded all 8 (up to 32) first
+    assert sum(len(b) + len(c) for b, c in resp.items) <= MAX_RESPONSE_BYTES
+    rest = await _ask(net, "a", GetBlocks(KEYS[0].peer_id, kept + 1, 32))
+    assert len(rest.items) == 8 - kept
+
+
+async def test_requests_for_non_validators_and_garbage_are_refused_cheaply(tmp_path: Any) -> None:
+    g = _genesis()
+    net = Net()
+    _service(tmp_path, "a", net, [], g)
+    outsider = PrivateKey(b"\x77" * 32).peer_id
+    resp = await _ask(net, "a", GetBlocks(outsider, 1, 8))
+    assert isinstance(resp, ErrorResp)
+    assert resp.code == ERR_NOT_FOUND
+    raw = decode_response(await net.handlers["a"]("client", b"\x92\x02\xff\x1b[31m"))
+    assert isinstance(raw, ErrorResp)
+    assert raw.code == ERR_BAD_REQUEST
+    assert all(" " <= ch <= "~" for ch in raw.message)
+
+
+async def test_one_peer_over_its_rate_gets_busy_others_do_not(tmp_path: Any) -> None:
+    g = _genesis()
+    net = Net()
+    _service(tmp_path, "a", net, [], g, params=SyncParams(serve_rate_per_s=0.01, serve_burst=3))
+    codes = [getattr(await _ask(net, "a", Heads(), peer="flooder"), "code", None) for _ in range(10)]
+    assert codes[:3] == [None, None, None]
+    assert codes[3:] == [ERR_BUSY] * 7
+    assert isinstance(await _ask(net, "a", Heads(), peer="honest"), HeadsResp)
+
+
+async def test_catch_up_over_the_adapter_commits_everything_in_order(tmp_path: Any) -> None:
+    g = _genesis()
+    net = Net()
+    params = SyncParams(interval_ms=50, batch=4)
+    _, full = _service(tmp_path, "a", net, ["b"], g, params)
+    for seq in range(1, 21):
+        _commit(full, *_certified(g, seq))
+    b, empty = _service(tmp_path, "b", net, ["a"], g, params)
+    _commit(empty, *_certified(g, 7))  # one block learned live, below a gap
+    async with trio.open_nursery() as nursery:
+        await nursery.start(b.run)
+        with trio.fail_after(20):
+            while len(empty.blocks_range(KEYS[0].peer_id, 1, 100)) < 20:
+                await b.consensus.changed.wait()
+        nursery.cancel_scope.cancel()
+    assert [r.seq for r in empty.blocks_range(KEYS[0].peer_id, 1, 100)] == list(range(1, 21))
+    assert not b.is_banned("a")
+    assert b.metrics.sync_blocks._value.get() == 19
+
+
+@pytest.mark.parametrize("junk", [b"", b"\x00" * 300])
+async def test_oversized_or_empty_requests_are_bad_requests(tmp_path: Any, junk: bytes) -> None:
+    net = Net()
+    _service(tmp_path, "a", net, [], _genesis())
+    resp = decode_response(await net.handlers["a"]("client", junk))
+    assert isinstance(resp, ErrorResp)
+    assert resp.code == ERR_BAD_REQUEST
