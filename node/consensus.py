@@ -64,6 +64,8 @@ class ConsensusParams:
     vote_flush_rows: int = 2000
     #: votes already handed to the core: a repeat costs one lookup (finding 4)
     seen_votes: int = 65_536
+    #: our stored vote for a slot is re-sent at most this often, however often its block is replayed
+    resend_interval_s: float = 1.0
 
     def validate(self) -> ConsensusParams:
         self.slots.validate()
@@ -120,6 +122,7 @@ class Consensus:
         self._wake = trio.Event()
         self._idle = trio.Event()
         self._seen_votes: LruCache[Vote, None] = LruCache(self.params.seen_votes)
+        self._resent: LruCache[tuple[str, int], float] = LruCache(4096)
         self._vote_rows: list[tuple[str, str, str, int, int, bytes]] = []
         self._waiters: dict[tuple[str, int], trio.Event] = {}
         self._nursery: trio.Nursery | None = None
@@ -280,8 +283,7 @@ class Consensus:
             case sl.CastVote():
                 return await self._cast(eff)
             case sl.ResendVote(proposer, seq):
-                if self.is_validator and (raw := await self.db.run(self.store.own_vote, proposer, seq)) is not None:
-                    self.io.send_votes([decode_signed_vote(raw)])
+                await self._resend(proposer, seq)
             case sl.StoreVotes(votes):
                 # Kept for `show`/`votes`, not for safety: written in batches (one fsync per
                 # vote message was the store's second-largest cost under load).
@@ -332,6 +334,15 @@ class Consensus:
         self.io.send_votes([sv])
         self._seen_votes.put(sv.vote, None)
         return sl.VotesSeen((sv,), None)
+
+    async def _resend(self, proposer: str, seq: int) -> None:
+        last = self._resent.get((proposer, seq))
+        now = trio.current_time()
+        if not self.is_validator or (last is not None and now - last < self.params.resend_interval_s):
+            return  # a replayed block must not make us publish once per replay
+        self._resent.put((proposer, seq), now)
+        if (raw := await self.db.run(self.store.own_vote, proposer, seq)) is not None:
+            self.io.send_votes([decode_signed_vote(raw)])
 
     async def _commit(self, block: Block, records: tuple[Record, ...], cert: Certificate) -> bool:
         h = block.header

@@ -20,15 +20,15 @@ from node.consensus import Consensus, ConsensusIO
 from node.identity import DataDirLock
 from node.metrics import Metrics
 from node.net import NetConfig, NetError, open_p2p
-from node.pipeline import IngestResult, Pipeline
-from node.store import Store
-from node.syncsvc import SyncService
-from node.topics import (
+from node.net.topics import (
     Topics,
     Validators,
     decode_block_announce,
     encode_block_announce,
 )
+from node.pipeline import IngestResult, Pipeline
+from node.store import Store
+from node.syncsvc import SyncService
 from node.worker import Worker
 from protocol.block import Block, BlockLimits
 from protocol.errors import AttnshareError
@@ -36,6 +36,7 @@ from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.quorum import decode_certificate
 from protocol.record import Record
+from protocol.selection import BudgetStats
 from protocol.vote import MAX_BATCH_VOTES, SignedVote, VoteBatch, decode_vote_batch
 
 log = logging.getLogger("attnshare.node")
@@ -77,6 +78,8 @@ class NodeStatus:
     wire_bytes_out: int
     wire_msgs_in: int
     wire_bytes_in: int
+    #: the shipping budget and its use (None on a node that does not propose)
+    ship_budget: BudgetStats | None = None
 
 
 class Node:
@@ -115,8 +118,6 @@ class Node:
         self.sync: SyncService
         self.p2p: Any = None
         self.ready = trio.Event()
-        #: per forwarding peer: [messages handled, messages refused after the pubsub validator]
-        self.peer_stats: dict[str, list[int]] = {}
 
     # ------------------------------------------------------------------ helpers
     async def score(self, records: Sequence[Record]) -> list[float]:
@@ -128,9 +129,11 @@ class Node:
 
     async def _publish(self, topic: str, data: bytes) -> None:
         try:
-            await self.p2p.publish(topic, data)
-        except NetError as exc:
-            log.warning("publish on %s failed: %s", topic, exc)
+            # Bounded: a peer that stops reading must not stall our publishers (finding 14).
+            with trio.fail_after(self.p2p.config.publish_timeout_s):
+                await self.p2p.publish(topic, data)
+        except (NetError, trio.TooSlowError) as exc:
+            log.warning("publish on %s failed: %s", topic, str(exc) or "timed out")
             return
         self.metrics.gossip_msgs_out.labels(topic.rsplit("/", 2)[-2]).inc()
         self.metrics.gossip_bytes_out.labels(topic.rsplit("/", 2)[-2]).inc(len(data))
@@ -160,6 +163,9 @@ class Node:
         net_cfg = NetConfig(listen_addrs=tuple(self.config.listen))
         async with open_p2p(self.key.seed, net_cfg) as p2p:
             self.p2p = p2p
+            # Blocks made with `attnshare peer block` survive restarts (finding 14).
+            for row in await self.db.run(self.store.list_peers, blocked=True):
+                await p2p.block_peer(row.peer_id)
             self.consensus = Consensus(
                 key=self.key, genesis=self.genesis, store=self.store, db=self.db, metrics=self.metrics,
                 limits=self.limits,
@@ -178,7 +184,8 @@ class Node:
                 p2p=p2p, store=self.store, db=self.db, consensus=self.consensus, genesis=self.genesis,
                 metrics=self.metrics, interval_s=self.config.anti_entropy_s, limits=self.limits,
             )
-            v = Validators(self.genesis.network_id, self.genesis.validators, self.limits)
+            v = Validators(self.genesis.network_id, self.genesis.validators, self.limits, genesis_id=self.genesis.id,
+                           verifier=p2p.verifier)
             blocks = await p2p.subscribe(self.topics.blocks, v.block)
             votes = await p2p.subscribe(self.topics.votes, v.votes)
             certs = await p2p.subscribe(self.topics.certs, v.cert)
@@ -192,11 +199,11 @@ class Node:
                 await nursery.start(self.sync.run)
                 nursery.start_soon(self._bootstrap)
                 if self.serve_admin:
-                    from node.admin import serve_admin
+                    from node.admin.server import serve_admin
 
                     await nursery.start(serve_admin, self)
                 if self.serve_admin and self.config.admin_tcp_port:
-                    from node.admin import serve_admin_tcp
+                    from node.admin.server import serve_admin_tcp
 
                     await nursery.start(serve_admin_tcp, self, self.config.admin_tcp_port)
                 if self.config.metrics_port:
@@ -232,12 +239,9 @@ class Node:
                 continue  # libp2p hands our own publishes back to us; they are not traffic in
             self.metrics.gossip_msgs_in.labels(name).inc()
             self.metrics.gossip_bytes_in.labels(name).inc(len(data))
-            stats = self.peer_stats.setdefault(peer, [0, 0])
             try:
                 handle(peer, data)
-                stats[0] += 1
             except AttnshareError as exc:
-                stats[1] += 1
                 self.metrics.remote_errors.labels(type(exc).__name__).inc()
                 log.info("bad %s message from %s: %s", name, peer, exc)
 
@@ -245,10 +249,10 @@ class Node:
         self.consensus.post_block(decode_block_announce(data, self.limits), peer)
 
     def _on_votes_msg(self, peer: str, data: bytes) -> None:
-        self.consensus.post_votes(list(decode_vote_batch(data).votes), peer)
+        self.consensus.post_votes(list(decode_vote_batch(data, self.genesis.validators).votes), peer)
 
     def _on_cert_msg(self, peer: str, data: bytes) -> None:
-        self.consensus.post_certificate(decode_certificate(data), peer)
+        self.consensus.post_certificate(decode_certificate(data, self.genesis.validators), peer)
 
     async def _vote_flusher(self) -> None:
         """Batch our votes: one gossip message carries every vote ready within a few ms."""
@@ -256,6 +260,8 @@ class Node:
             await self._votes_ready.wait()
             await trio.sleep(VOTE_FLUSH_S)
             self._votes_ready = trio.Event()
+            # A vote re-sent twice within one flush would make a batch with a duplicate: malformed.
+            self._votes_out = list({sv.vote: sv for sv in self._votes_out}.values())
             while self._votes_out:
                 batch, self._votes_out = self._votes_out[:MAX_BATCH_VOTES], self._votes_out[MAX_BATCH_VOTES:]
                 await self._publish(self.topics.votes, VoteBatch(tuple(batch)).encode())
@@ -268,13 +274,8 @@ class Node:
         return await self.pipeline.ingest(objs)
 
     def peer_score(self, peer_id: str) -> float:
-        """Our own view of a peer: share of its delivered messages that were usable, in [0, 1].
-
-        A peer with no history scores 1.0; each refused message weighs ten
-        good ones, so a peer relaying junk drops fast.
-        """
-        good, bad = self.peer_stats.get(peer_id, (0, 0))
-        return round(good / (good + 10 * bad), 3) if good + bad else 1.0
+        """A peer's standing in its resource budget (0 = good; see node/net/budget.py)."""
+        return self.p2p.budget.standing(peer_id, trio.current_time())
 
     def status(self) -> NodeStatus:
         c = self.consensus.statistics()
@@ -308,6 +309,7 @@ class Node:
             wire_bytes_out=wire.bytes_out if wire else 0,
             wire_msgs_in=wire.messages_in if wire else 0,
             wire_bytes_in=wire.bytes_in if wire else 0,
+            ship_budget=p.budget() if p.is_proposer else None,
         )
 
 

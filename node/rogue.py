@@ -18,7 +18,14 @@ modes:
   ACCEPT for that block and ACCEPT for a made-up block id in the same slot
   (voter-equivocation evidence), up to ``--max-equivocations``;
 * ``flood``: a rogue peer publishing malformed, forged, oversized and
-  zstd-bomb messages (see :mod:`node.sim.hostile`) at ``--rate`` per second.
+  zstd-bomb messages (see :mod:`node.sim.hostile`) at ``--rate`` per second;
+* ``attack``: a byzantine validator running one of the consensus attacks of
+  :data:`ATTACKS` (``--attack``) at ``--rate`` messages per second: votes for
+  invented slots (finding 3), replayed and unfetchable blocks (finding 5),
+  header-only announces of held blocks (finding 9), a vote flood against the
+  consensus queue (finding 10), many equivocating variants of one slot
+  (finding 12). The message builders are plain functions, so in-process
+  attack tests use them too.
 
 Everything it injects is appended to ``--log`` as JSON lines (one object per
 event, flushed at once), so the simulation runner can check that every
@@ -49,6 +56,7 @@ from node.identity import load_key
 from node.net import NetConfig, NetError, open_p2p
 from node.runner import load_genesis
 from node.topics import Topics, decode_block_announce, encode_block_announce
+from protocol.admission import block_importance, clears_importance
 from protocol.block import Block, BlockLimits, build_block
 from protocol.cid import cid_of
 from protocol.errors import AttnshareError
@@ -66,10 +74,6 @@ BLOCK_RECORDS = 12
 EQUIVOCATION_RECORDS = 4
 JUNK_MARGIN = 0.02  # how far below the genesis importance threshold a junk block aims
 JUNK_TRIES = 40
-
-
-def _mean(xs: Sequence[float]) -> float:
-    return sum(xs) / len(xs) if xs else 0.0
 
 
 def wall_ms() -> int:
@@ -99,7 +103,7 @@ class Rogue:
         self.topics = Topics.for_network(genesis.network_id)
         self.limits = BlockLimits()
         self.model_id = genesis.accepted_model_ids[0]
-        self.tracker = QuorumTracker(genesis.validators)
+        self.tracker = QuorumTracker(genesis.validators, genesis.id)
         self.decided: dict[tuple[str, int], tuple[str, str | None]] = {}
         self.decided_changed = trio.Event()
 
@@ -183,7 +187,8 @@ class ByzantineProposer:
         return sorted(zip(uniq, scores, strict=True), key=lambda rs: rs[1])
 
     def build(self, records: list[Record], claimed: list[float], created_ms: int | None = None) -> Block:
-        return build_block(self.r.key, network=self.r.genesis.network_id, seq=self.seq, prev=self.prev,
+        return build_block(self.r.key, genesis_id=self.r.genesis.id, network=self.r.genesis.network_id,
+                           seq=self.seq, prev=self.prev,
                            created_ms=created_ms or wall_ms(), model_id=self.r.model_id, records=records,
                            scores=claimed)
 
@@ -204,15 +209,15 @@ class ByzantineProposer:
         # In the block's own context scores shift: swap the best-scored record for the next
         # dullest spare until the block is junk by the network's own measure.
         for _ in range(JUNK_TRIES):
-            if _mean(claimed) < target - JUNK_MARGIN or not spare:
+            if block_importance(claimed) < target - JUNK_MARGIN or not spare:
                 break
             records[max(range(len(claimed)), key=claimed.__getitem__)] = spare.pop(0)
             claimed = await self.score(records)
         block = self.build(records, claimed)
-        mean = _mean(claimed)
+        mean = block_importance(claimed)
         self.r.events.write("inject", action="junk", slot=[self.r.me, self.seq], block_ids=[block.block_id],
                             mean_score=round(mean, 4), threshold=target,
-                            expect="rejected" if mean < target else "accepted")
+                            expect="accepted" if clears_importance(claimed, self.r.genesis) else "rejected")
         await self.propose([block])
 
     async def lie(self) -> None:
@@ -265,7 +270,7 @@ class ByzantineProposer:
         # A validator votes for its own block; for an equivocation this also
         # breaks a 2-2 split of honest first-seen votes, so the slot decides.
         await self.r.send_votes([sign_vote(Vote(first.block_id, self.r.me, self.seq, self.r.me,
-                                                Decision.ACCEPT, Reason.OK), self.r.key)])
+                                                Decision.ACCEPT, Reason.OK), self.r.key, self.r.genesis.id)])
         attempt = 0
         deadline = trio.current_time() + DECIDE_TIMEOUT_S
         while slot not in self.r.decided and trio.current_time() < deadline:
@@ -298,7 +303,7 @@ class ByzantineVoter:
         async for _peer, data in chan:
             try:
                 block = decode_block_announce(data, self.r.limits)
-                block.signed.verify()
+                block.signed.verify(self.r.genesis.id)
             except AttnshareError:
                 continue
             h = block.signed.header
@@ -307,12 +312,13 @@ class ByzantineVoter:
                 continue
             self.seen.add(slot)
             real = sign_vote(Vote(block.block_id, h.proposer, h.seq, self.r.me, Decision.ACCEPT, Reason.OK),
-                             self.r.key)
+                             self.r.key, self.r.genesis.id)
             if self.injected >= self.max_equivocations:
                 await self.r.send_votes([real])
                 continue
             fake_id = cid_of(self.rng.randbytes(32))
-            fake = sign_vote(Vote(fake_id, h.proposer, h.seq, self.r.me, Decision.ACCEPT, Reason.OK), self.r.key)
+            fake = sign_vote(Vote(fake_id, h.proposer, h.seq, self.r.me, Decision.ACCEPT, Reason.OK), self.r.key,
+                             self.r.genesis.id)
             self.injected += 1
             self.r.events.write("inject", action="double-vote", kind="voter-equivocation", offender=self.r.me,
                                 slot=[h.proposer, h.seq], block_ids=[block.block_id, fake_id])
@@ -331,7 +337,7 @@ async def run_flood(rogue: Rogue, rate: float, seed: int, workers: int = 4) -> N
     from node.sim.hostile import Flood, make_bomb_frame
 
     flood = Flood(rogue.key, rogue.genesis.network_id, rogue.model_id, tuple(rogue.genesis.validators.peer_ids),
-                  random.Random(seed))
+                  random.Random(seed), rogue.genesis.id)
     flood.bomb = await trio.to_thread.run_sync(make_bomb_frame)
     rogue.events.write("flood-start", rate=rate, bomb_bytes=len(flood.bomb))
     counter = {"next": 0, "sent": 0, "failed": 0}
@@ -354,6 +360,67 @@ async def run_flood(rogue: Rogue, rate: float, seed: int, workers: int = 4) -> N
     finally:
         rogue.events.write("flood-end", sent=counter["sent"], failed=counter["failed"], by_kind=flood.counts,
                            seconds=round(trio.current_time() - started, 2))
+
+
+# ---------------------------------------------------------------------- consensus attacks
+# Builders: plain functions of a key and the genesis, so tests can use them in-process.
+
+
+def invented_slot_votes(key: PrivateKey, genesis: Genesis, rng: random.Random, n: int,
+                        max_seq: int = 100_000) -> list[Any]:
+    """Finding 3: ``n`` validly signed ACCEPTs for made-up blocks in made-up slots of every proposer."""
+    proposers = genesis.validators.peer_ids
+    out = []
+    for _ in range(n):
+        seq = rng.randint(1, max_seq)
+        vote = Vote(cid_of(rng.randbytes(16)), rng.choice(proposers), seq, key.peer_id, Decision.ACCEPT, Reason.OK)
+        out.append(sign_vote(vote, key, genesis.id))
+    return out
+
+
+def variant_blocks(key: PrivateKey, genesis: Genesis, seq: int, prev: str | None, n: int,
+                   created_ms: int, score: float = 0.9) -> list[Block]:
+    """Findings 5 and 12: ``n`` different valid blocks for one slot of ``key`` (an equivocator)."""
+    model_id = genesis.accepted_model_ids[0]
+    out = []
+    for i in range(n):
+        recs = [Record.create("note", key.peer_id, created_ms + i, {"variant": i, "k": k}) for k in range(4)]
+        out.append(build_block(key, genesis_id=genesis.id, network=genesis.network_id, seq=seq, prev=prev,
+                               created_ms=created_ms + i, model_id=model_id, records=recs, scores=[score] * 4))
+    return out
+
+
+def replay_announces(block: Block, attempts: range) -> list[bytes]:
+    """Findings 5 and 9: one block announced again and again under new ``attempt`` values."""
+    return [encode_block_announce(block, a) for a in attempts]
+
+
+ATTACKS = ("invented-slots", "unfetchable", "equivocate-many", "vote-flood")
+
+
+async def run_attack(rogue: Rogue, name: str, rate: float, seed: int) -> None:
+    """Publish one consensus attack at ``rate`` messages per second until cancelled."""
+    rng = random.Random(seed)
+    sent = 0
+    try:
+        while True:
+            seq = max((t for (p, t) in rogue.decided if p == rogue.me), default=0) + 1
+            if name == "invented-slots":
+                batch = invented_slot_votes(rogue.key, rogue.genesis, rng, 64)
+                await rogue.publish("votes", VoteBatch(tuple(batch)).encode())
+            elif name == "vote-flood":
+                batch = invented_slot_votes(rogue.key, rogue.genesis, rng, 64, max_seq=8)
+                await rogue.publish("votes", VoteBatch(tuple(batch)).encode())
+            elif name == "unfetchable":
+                (b,) = variant_blocks(rogue.key, rogue.genesis, seq + rng.randint(0, 8), None, 1, wall_ms())
+                await rogue.publish("blocks", encode_block_announce(b.header_only(), 0))
+            else:
+                for b in variant_blocks(rogue.key, rogue.genesis, seq, None, 8, wall_ms()):
+                    await rogue.publish("blocks", encode_block_announce(b, 0))
+            sent += 1
+            await trio.sleep(1 / rate)
+    finally:
+        rogue.events.write("attack-end", attack=name, sent=sent)
 
 
 # ---------------------------------------------------------------------- process
@@ -413,6 +480,9 @@ async def run_rogue(args: argparse.Namespace, events: EventLog) -> None:
                             work.start_soon(proposer.run)
                         elif args.mode == "voter":
                             work.start_soon(ByzantineVoter(rogue, args.max_equivocations, args.seed).run, blocks)
+                        elif args.mode == "attack":
+                            work.start_soon(rogue.drain, blocks)
+                            work.start_soon(run_attack, rogue, args.attack, args.rate, args.seed)
                         else:
                             work.start_soon(rogue.drain, blocks)
                             work.start_soon(run_flood, rogue, args.rate, args.seed)
@@ -446,7 +516,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m node.rogue", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", required=True, type=Path, help="the data dir of the node to impersonate")
-    ap.add_argument("--mode", required=True, choices=["proposer", "voter", "flood"])
+    ap.add_argument("--mode", required=True, choices=["proposer", "voter", "flood", "attack"])
+    ap.add_argument("--attack", choices=ATTACKS, default="invented-slots", help="attack: which one")
     ap.add_argument("--log", required=True, type=Path, help="JSON-lines event log (appended)")
     ap.add_argument("--duration", type=float, default=30.0)
     ap.add_argument("--actions", default="junk,lie,equivocate", help="proposer: comma-separated actions, in turn")

@@ -1,0 +1,213 @@
+"""Attacks on live in-process nodes, one per consensus finding of issue 10 (3, 5, 9, 10, 12).
+
+Node 3's key plays the byzantine validator: the rogue peer publishes what it
+signs (node.rogue builders), and some attacks are also posted straight into
+node 1's consensus so the bound is exercised even when the network layer
+already refuses the sender. Each test checks the safe behaviour: every
+honest block still commits on every honest node, the event loop keeps
+answering (status within 1 s), and consensus state stays within its bounds.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+import trio
+
+from node.cluster import Cluster, open_cluster, open_rogue, wait_for, workload_json
+from node.rogue import invented_slot_votes, replay_announces, variant_blocks
+from node.topics import encode_block_announce
+from protocol.record import Record
+from protocol.slots import SlotParams
+from protocol.vote import VoteBatch
+
+pytestmark = pytest.mark.slow
+
+WINDOW = SlotParams().slot_window_ahead + SlotParams().slot_window_behind
+
+
+class LoopProbe:
+    """The event loop's worst lag while the attack runs (status answers within it)."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+
+    async def run(self) -> None:
+        while True:
+            t = trio.current_time()
+            await trio.sleep(0.05)
+            self.worst = max(self.worst, trio.current_time() - t - 0.05)
+
+
+@asynccontextmanager
+async def attacked(tmp_path: Any) -> AsyncIterator[tuple[Cluster, Any, LoopProbe]]:
+    async with open_cluster(tmp_path) as c, open_rogue(c) as rogue, trio.open_nursery() as nursery:
+        probe = LoopProbe()
+        nursery.start_soon(probe.run)
+        yield c, rogue, probe
+        nursery.cancel_scope.cancel()
+
+
+def committed(node: Any) -> set[str]:
+    return {b.block_id for b in node.store.list_blocks(status="committed", limit=100_000)}
+
+
+async def honest_traffic_commits(c: Cluster, probe: LoopProbe, seed: int, seconds: float = 90) -> None:
+    """Honest nodes 0 and 1 propose; every block they propose commits on nodes 0-2."""
+    now = int(time.time() * 1000)
+    await c.nodes[0].ingest(workload_json(300, seed=seed, now_ms=now))
+    await c.nodes[1].ingest(workload_json(300, seed=seed + 1, now_ms=now))
+    with trio.fail_after(seconds):
+        for node in c.nodes[:2]:
+            await node.consensus.wait_commits(1)
+        await wait_for(lambda: not any(n.status().pending for n in c.nodes[:2]), seconds, "drained")
+        ours = {b.block_id for n in c.nodes[:2] for b in n.store.list_blocks(limit=100_000)
+                if b.proposer == n.me and b.status != "rejected"}
+        for node in c.nodes[:3]:
+            await wait_for(lambda node=node: ours <= committed(node), seconds, "honest blocks committed")
+    for node in c.nodes[:3]:
+        t = time.perf_counter()
+        node.status()
+        assert time.perf_counter() - t < 1.0
+    assert probe.worst < 1.0, f"event loop stalled {probe.worst:.2f}s"
+
+
+def assert_bounded(node: Any) -> None:
+    s = node.consensus.core.statistics()
+    p = node.consensus.core.params
+    n = len(node.genesis.validators)
+    assert s.open_slots <= min(p.max_open_slots, n * WINDOW)
+    assert s.open_blocks <= p.max_open_blocks
+    assert s.evaluations <= p.max_evaluations
+    assert s.fetches <= p.max_fetches
+
+
+async def test_finding3_invented_slots_never_stop_commits(tmp_path: Any) -> None:
+    async with attacked(tmp_path) as (c, rogue, probe):
+        byz = c.nodes[3].key
+        rng = random.Random(3)
+
+        async def attack() -> None:
+            for _ in range(40):
+                batch = invented_slot_votes(byz, c.genesis, rng, 64)
+                await rogue.publish(c.nodes[0].topics.votes, VoteBatch(tuple(batch)).encode())
+                c.nodes[1].consensus.post_votes(invented_slot_votes(byz, c.genesis, rng, 64), "rogue")
+                await trio.sleep(0.05)
+
+        async with trio.open_nursery() as n:
+            n.start_soon(attack)
+            await honest_traffic_commits(c, probe, seed=31)
+        for node in c.nodes[:3]:
+            assert_bounded(node)
+            # Far-ahead invented slots never opened: each proposer holds at most its window.
+            assert node.consensus.core.tracker.statistics().open_slots <= len(c.nodes) * WINDOW
+
+
+async def test_finding5_replayed_and_unfetchable_blocks_are_forgotten(tmp_path: Any) -> None:
+    async with attacked(tmp_path) as (c, rogue, probe):
+        await honest_traffic_commits(c, probe, seed=51)
+        history = [b for b in c.nodes[0].store.list_blocks(status="committed", limit=100)]
+        byz = c.nodes[3]
+        head = byz.consensus.tips().get(byz.me, (0, None))
+        ghosts = [vb for s in range(head[0] + 1, head[0] + 6)
+                  for vb in variant_blocks(byz.key, c.genesis, s, head[1], 2, int(time.time() * 1000))]
+        from protocol.block import Block, decode_signed_header
+
+        async def attack() -> None:
+            for row in history:
+                old = Block(decode_signed_header(row.header), row.payload)
+                for msg in replay_announces(old, range(1, 30)):
+                    await rogue.publish(c.nodes[0].topics.blocks, msg)
+                for _ in range(30):
+                    c.nodes[1].consensus.post_block(old, "rogue")
+            for g in ghosts:  # headers whose payload nobody will ever serve
+                await rogue.publish(c.nodes[0].topics.blocks, encode_block_announce(g.header_only(), 0))
+                c.nodes[1].consensus.post_block(g.header_only(), "rogue")
+
+        async with trio.open_nursery() as n:
+            n.start_soon(attack)
+            await honest_traffic_commits(c, probe, seed=52)
+        with trio.fail_after(60):
+            for node in c.nodes[:3]:
+                await node.consensus.wait_idle()
+                # Failed fetches end in Forget: no ghost stays open for long.
+                await wait_for(lambda node=node: not any(g.block_id in node.consensus.core._open for g in ghosts),
+                               60, "ghosts forgotten")
+        for node in c.nodes[:3]:
+            assert_bounded(node)
+            for row in history:  # replays never re-opened a decided slot
+                assert not node.consensus.core.open_block_ids(row.proposer, row.seq)
+
+
+async def test_finding9_header_only_replays_of_held_blocks_fetch_nothing(tmp_path: Any) -> None:
+    async with attacked(tmp_path) as (c, rogue, probe):
+        await honest_traffic_commits(c, probe, seed=91)
+        rows = c.nodes[0].store.list_blocks(status="committed", limit=100)
+        from protocol.block import Block, decode_signed_header
+
+        before = [n.metrics.sync_requests.labels("out", "Get")._value.get() for n in c.nodes[:3]]
+        for row in rows:
+            header_only = Block(decode_signed_header(row.header), None)
+            for msg in replay_announces(header_only, range(100, 120)):
+                await rogue.publish(c.nodes[0].topics.blocks, msg)
+            for _ in range(20):
+                c.nodes[1].consensus.post_block(header_only, "rogue")
+        for node in c.nodes[:3]:
+            await node.consensus.wait_idle()
+        after = [n.metrics.sync_requests.labels("out", "Get")._value.get() for n in c.nodes[:3]]
+        assert after == before
+
+
+async def test_finding10_flood_never_loses_an_honest_vote(tmp_path: Any) -> None:
+    async with attacked(tmp_path) as (c, rogue, probe):
+        byz = c.nodes[3].key
+        rng = random.Random(10)
+        victim = c.nodes[1].consensus
+
+        async def attack() -> None:
+            for _ in range(6):
+                # Signed on a thread: the attacker's own CPU must not stall the loop we measure.
+                flood = await trio.to_thread.run_sync(invented_slot_votes, byz, c.genesis, rng, 5000, 8)
+                for sv in flood:  # one event each, no checkpoint between: the gossip queue overflows
+                    victim.post_votes([sv], "rogue")
+                batch = invented_slot_votes(byz, c.genesis, rng, 64, max_seq=8)
+                await rogue.publish(c.nodes[0].topics.votes, VoteBatch(tuple(batch)).encode())
+                await trio.sleep(0.5)
+
+        async with trio.open_nursery() as n:
+            n.start_soon(attack)
+            await honest_traffic_commits(c, probe, seed=101)
+        assert c.nodes[1].metrics.dropped_events._value.get() > 0, "the flood did not fill the queue"
+        assert_bounded(c.nodes[1])
+
+
+async def test_finding12_equivocation_costs_one_evaluation_per_slot(tmp_path: Any) -> None:
+    async with attacked(tmp_path) as (c, rogue, probe):
+        byz = c.nodes[3]
+        scored: dict[str, int] = {}
+        for node in c.nodes[:3]:
+            orig = node.consensus.io.score
+
+            async def counting(records: Sequence[Record], orig: Any = orig, me: str = node.me) -> list[float]:
+                if records and records[0].origin == byz.me:
+                    scored[me] = scored.get(me, 0) + 1
+                return list(await orig(records))
+
+            node.consensus.io.score = counting
+        head = byz.consensus.tips().get(byz.me, (0, None))
+        variants = variant_blocks(byz.key, c.genesis, head[0] + 1, head[1], 24, int(time.time() * 1000))
+        for v in variants:
+            await rogue.publish(c.nodes[0].topics.blocks, encode_block_announce(v, 0))
+            c.nodes[1].consensus.post_block(v, "rogue")
+        await honest_traffic_commits(c, probe, seed=121)
+        for node in c.nodes[:3]:
+            await node.consensus.wait_idle()
+            assert node.consensus.core.statistics().evaluations <= 1 + 1  # at most one per open slot
+            assert_bounded(node)
+        # 24 variants, and each honest validator re-scored at most one of them.
+        assert all(n <= 1 for n in scored.values()), scored
