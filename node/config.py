@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from node.store.params import StoreParams
 from protocol.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ class NodeConfig:
     #: loopback TCP admin port (token in <data_dir>/admin.token); 0 = off, the Unix socket only
     admin_tcp_port: int = 0
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
+    #: the store's bounds and retention ([store] table; docs/store.md)
+    store: StoreParams = field(default_factory=StoreParams)
 
     @classmethod
     def default(cls, data_dir: Path) -> NodeConfig:
@@ -117,6 +120,7 @@ class NodeConfig:
         if not 0 <= self.admin_tcp_port <= 65535:
             raise ConfigError("node.admin_tcp_port must be in [0, 65535]")
         self.pipeline.validate()
+        self.store.validate()
 
 
 def _toml_value(v: Any) -> str:
@@ -227,14 +231,16 @@ def load_config(data_dir: Path, overrides: dict[str, Any] | None = None) -> Node
         raw = read_toml(path, "config")
     except FileNotFoundError:
         raise ConfigError(f"no config at {path}: run `attnshare init --data-dir {data_dir}` first") from None
-    unknown = set(raw) - {"node", "pipeline"}
+    unknown = set(raw) - {"node", "pipeline", "store"}
     if unknown:
         raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}")
     node_kw = _section(path, raw, "node", {f.name: f.type for f in fields(NodeConfig)
-                                           if f.name not in ("data_dir", "pipeline")})
+                                           if f.name not in ("data_dir", "pipeline", "store")})
     pipe_kw = _section(path, raw, "pipeline", {f.name: f.type for f in fields(PipelineConfig)})
+    store_kw = _section(path, raw, "store", {f.name: f.type for f in fields(StoreParams)})
     try:
-        cfg = NodeConfig(data_dir=data_dir, pipeline=PipelineConfig(**pipe_kw), **node_kw)
+        cfg = NodeConfig(data_dir=data_dir, pipeline=PipelineConfig(**pipe_kw), store=StoreParams(**store_kw),
+                         **node_kw)
         if overrides:
             cfg = replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
         cfg.validate()

@@ -150,7 +150,7 @@ class Node:
         lock = DataDirLock(self.config.data_dir)
         lock.acquire()
         try:
-            self.store = await self.db.run(Store.open, self.config.store_path, self.me)
+            self.store = await self.db.run(Store.open, self.config.store_path, self.me, params=self.config.store)
             try:
                 await self._run_open(task_status)
             finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from protocol.errors import LocalError
+from protocol.errors import ConfigError
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,7 @@ class StoreParams:
     max_db_bytes: int = 0
 
     def validate(self) -> StoreParams:
-        """Raise LocalError naming the first bad field; returns self."""
+        """Raise ConfigError (a LocalError) naming the first bad field; returns self."""
         for name, low in (
             ("slots_ahead", 1),
             ("retain_slots", 1),
@@ -65,7 +65,7 @@ class StoreParams:
         ):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < low:
-                raise LocalError(f"StoreParams.{name} must be an integer >= {low}, not {value!r}")
+                raise ConfigError(f"store.{name} (StoreParams) must be an integer >= {low}, not {value!r}")
         if 0 < self.max_db_bytes < 1 << 20:
-            raise LocalError("StoreParams.max_db_bytes must be 0 (no cap) or at least 1 MiB")
+            raise ConfigError("store.max_db_bytes (StoreParams) must be 0 (no cap) or at least 1 MiB")
         return self

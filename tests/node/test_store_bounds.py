@@ -82,6 +82,22 @@ def test_params_validate() -> None:
         Store.open(":memory:", params=StoreParams(slots_ahead=0))
 
 
+def test_store_params_come_from_the_store_table_of_config_toml(tmp_path: Path) -> None:
+    from node.config import NodeConfig, load_config, write_config
+    from protocol.errors import ConfigError
+
+    path = write_config(NodeConfig.default(tmp_path))
+    assert load_config(tmp_path).store == StoreParams()
+    path.write_text(path.read_text() + "\n[store]\nslots_ahead = 32\nmax_db_bytes = 1073741824\n")
+    assert load_config(tmp_path).store == StoreParams(slots_ahead=32, max_db_bytes=1 << 30)
+    path.write_text(path.read_text().replace("slots_ahead = 32", "slots_ahead = 0"))
+    with pytest.raises(ConfigError, match="store.slots_ahead"):
+        load_config(tmp_path)
+    path.write_text(path.read_text().replace("slots_ahead = 0", "slots = 1"))
+    with pytest.raises(ConfigError, match="unknown key store.slots"):
+        load_config(tmp_path)
+
+
 def test_memory_store() -> None:
     with Store.open(":memory:", ME) as s:
         assert commit(s, "b1")
