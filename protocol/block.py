@@ -51,7 +51,7 @@ from protocol.keys import (
     signing_domain,
 )
 from protocol.record import DEFAULT_LIMITS as DEFAULT_RECORD_LIMITS
-from protocol.record import Record, RecordLimits, decode_record
+from protocol.record import Record, RecordLimits, decode_records
 
 CODEC_ZSTD = 1
 CODECS = frozenset({CODEC_ZSTD})
@@ -489,14 +489,13 @@ def open_payload(
         raise ValidationError(
             f"payload holds {len(items)} records, header {header.block_id} says {header.record_count}"
         )
-    records = []
-    for i, item in enumerate(items):
-        if not isinstance(item, bytes):
-            raise DecodeError(f"payload record {i}: expected bytes")
-        try:
-            records.append(decode_record(item, limits.records))
-        except DecodeError as exc:
-            raise DecodeError(f"payload record {i}: {exc}") from None
-    if packb([r.canonical_bytes() for r in records]) != raw:
+    # All records in one pass (protocol.record.decode_records: the rules of
+    # decode_record, about 4x faster); each must be canonical on its own...
+    try:
+        records = decode_records(items, limits.records)
+    except DecodeError as exc:
+        raise DecodeError(f"payload {exc}") from None
+    # ...and so must the array holding them (items are exactly their bytes).
+    if packb(items) != raw:
         raise DecodeError("payload array is not canonical")
-    return tuple(records)
+    return records

@@ -50,8 +50,12 @@ _MAX_PEER_ID_LEN = 64
 # canonical vote bytes: 36-byte CID + two peer ids + small ints, well under 256.
 MAX_VOTE_BYTES = 256
 MAX_SIGNED_VOTE_BYTES = MAX_VOTE_BYTES + SIGNATURE_LEN + 8
-#: Most votes one VoteBatch may carry (bounded before anything is allocated).
-MAX_BATCH_VOTES = 4096
+#: Most votes one VoteBatch may carry (bounded by msgpack's array-length limit
+#: before anything is allocated). A batch of votes that name members but carry
+#: forged signatures is decoded in full before the first signature fails, so
+#: this bounds that work: 256 decodes (~10 us each) per message. Honest
+#: validators batch what they voted within a few ms and split larger bursts.
+MAX_BATCH_VOTES = 256
 MAX_BATCH_BYTES = MAX_BATCH_VOTES * MAX_SIGNED_VOTE_BYTES + 8
 
 

@@ -18,6 +18,7 @@ from protocol.record import (
     Record,
     RecordLimits,
     decode_record,
+    decode_records,
     record_from_json,
 )
 from tests.protocol.conftest import FUZZ, KEYS, ROUNDTRIP, field_maps, mutated, only_raises, records
@@ -207,3 +208,93 @@ def test_fuzz_mutated_bytes(data: st.DataObject) -> None:
     result = only_raises(lambda: decode_record(mutant), (DecodeError,))
     if isinstance(result, Record):  # what decodes must be canonical
         assert result.canonical_bytes() == mutant
+
+
+# --- bulk decoding: exactly the rules of decode_record ---------------------------------------
+
+
+def _one_by_one(items: list[bytes]) -> tuple[Record, ...] | type[DecodeError]:
+    try:
+        return tuple(decode_record(b) for b in items)
+    except DecodeError:
+        return DecodeError
+
+
+def _bulk(items: list[bytes]) -> tuple[Record, ...] | type[DecodeError]:
+    try:
+        return decode_records(items)
+    except DecodeError:
+        return DecodeError
+
+
+def _agree(items: list[bytes]) -> None:
+    one, bulk = _one_by_one(items), _bulk(items)
+    assert one == bulk
+    if isinstance(bulk, tuple):
+        assert [r.canonical_bytes() for r in bulk] == items
+
+
+@ROUNDTRIP
+@given(st.lists(records(), max_size=8))
+def test_bulk_decode_equals_one_by_one(recs: list[Record]) -> None:
+    _agree([r.canonical_bytes() for r in recs])
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        packb(["k", ORIGIN, 1, [["b", 1], ["a", 2]]]),
+        b"\x94\xa1k" + packb(ORIGIN) + b"\x01\x91\x92\xa1a\xca" + struct.pack(">f", 1.5),
+        b"\x94\xa1k" + packb(ORIGIN) + b"\xd3" + struct.pack(">q", 1) + b"\x90",
+        b"\x94\xd9\x01k" + packb(ORIGIN) + b"\x01\x90",
+        packb({"kind": "k", "origin": ORIGIN, "ts_ms": 1, "fields": {}}),
+        packb(["k", ORIGIN, 1, []]) + b"\x00",
+        packb(["k", ORIGIN, 1, [["a", 1], ["a", 1]]]),
+        packb(["k", ORIGIN, 1]),
+        packb(["k", ORIGIN, 1, [["a", 1, 2]]]),
+        b"\x94\xa1k" + packb(ORIGIN) + b"\x01\x91\x92\xa1a\xd4\x05\x00",
+        packb(["k", ORIGIN, 1, [["a", {}]]]),
+        packb(["k", ORIGIN, 1, [["a", [{}]]]]),
+        packb(["k", ORIGIN, 1, [["a", None]]]),
+        packb(["k", ORIGIN, 1, [["a", 2**64 - 1]]]),
+        packb(["k", ORIGIN, 1, [["a", [2**63]]]]),
+        packb(["k", ORIGIN, 1, [["a", float("nan")]]]),
+        packb(["k", ORIGIN, 1, [["a", [float("-inf")]]]]),
+        packb(["k", ORIGIN, 1, [["a", "\u2603" * 4096]]]),  # 4096 chars (12 KiB of UTF-8): allowed
+        packb(["k", ORIGIN, 1, [["a", "\u2603" * 4097]]]),  # one char too many
+        packb(["k", ORIGIN, 1, [["a", b"x" * 4096]]]),
+        packb(["k", ORIGIN, 1, [["a", b"x" * 4097]]]),
+        packb(["k", ORIGIN, 1, [["a", list(range(64))]]]),
+        packb(["k", ORIGIN, 1, [["a", list(range(65))]]]),
+        packb(["k", ORIGIN, 1, [[f"f{i:02}", i] for i in range(64)]]),
+        packb(["k", ORIGIN, 1, [[f"f{i:02}", i] for i in range(65)]]),
+        packb(["k" * 64, ORIGIN, 2**63 - 1, [["a" * 64, True]]]),
+        packb(["k" * 65, ORIGIN, 1, []]),
+        packb(["k", ORIGIN, 1, [["", 1]]]),
+        packb(["k", SMALL_ORDER_PEER, 1, []]),
+        packb(["k", ORIGIN, -1, []]),
+        packb(["k", ORIGIN, True, []]),
+        packb([b"k", ORIGIN, 1, []]),
+        packb(["k", ORIGIN.encode(), 1, []]),
+        packb(["k", ORIGIN, 1, [[b"a", 1]]]),
+        packb(["k", ORIGIN, 1, [["a", True], ["b", False], ["c", 0.5], ["d", b""], ["e", ""], ["f", []]]]),
+    ],
+)
+def test_bulk_decode_agrees_on_edge_cases(encoded: bytes) -> None:
+    _agree([encoded])
+    _agree([Record.create("k", ORIGIN, 1, {"x": 1}).canonical_bytes(), encoded])
+
+
+@FUZZ
+@given(st.data())
+def test_bulk_decode_agrees_on_mutated_records(data: st.DataObject) -> None:
+    rec = data.draw(records())
+    _agree([data.draw(mutated(rec.canonical_bytes()))])
+
+
+def test_bulk_decode_names_the_bad_record() -> None:
+    good = Record.create("k", ORIGIN, 1, {"x": 1}).canonical_bytes()
+    with pytest.raises(DecodeError, match="record 2"):
+        decode_records([good, good, b"\xc1"])
+    with pytest.raises(DecodeError, match="record 0: expected bytes"):
+        decode_records(["not bytes"])
