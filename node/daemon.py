@@ -27,7 +27,7 @@ from node.net.topics import (
     encode_block_announce,
 )
 from node.pipeline import IngestResult, Pipeline
-from node.store import Store
+from node.store import Store, StoreFootprint
 from node.syncsvc import SyncService
 from node.worker import Worker
 from protocol.block import Block, BlockLimits
@@ -80,6 +80,8 @@ class NodeStatus:
     wire_bytes_in: int
     #: the shipping budget and its use (None on a node that does not propose)
     ship_budget: BudgetStats | None = None
+    #: disk used, its cap, search backlog and refused writes (node/store; docs/store.md)
+    store: StoreFootprint | None = None
 
 
 class Node:
@@ -310,6 +312,7 @@ class Node:
             wire_msgs_in=wire.messages_in if wire else 0,
             wire_bytes_in=wire.bytes_in if wire else 0,
             ship_budget=p.budget() if p.is_proposer else None,
+            store=st.footprint() if (st := getattr(self, "store", None)) is not None else None,
         )
 
 

@@ -197,6 +197,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     t.add_row("heights", "\n".join(f"{p[:16]}… {h}" for p, h in sorted(st["heights"].items())) or "-")
     if st.get("ship_budget"):
         t.add_row("ship budget", _budget_text(st["ship_budget"]))
+    if st.get("store"):
+        s = st["store"]
+        cap = f" of {s['max_db_bytes']}" if s.get("max_db_bytes") else ""
+        refused = ", ".join(f"{k} {v}" for k, v in sorted(s.get("refused", {}).items())) or "none"
+        t.add_row("store", f"{s['db_bytes']}{cap} B; search backlog {s['fts_backlog']}; refused: {refused}")
     Console().print(t)
     return 0
 

@@ -46,6 +46,7 @@ from node.store.rows import (
     PeerRow,
     RecordRow,
     SlotDecision,
+    StoreFootprint,
     StoreStatistics,
     VoteRow,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "SlotDecision",
     "Store",
     "StoreError",
+    "StoreFootprint",
     "StoreFull",
     "StoreParams",
     "StoreStatistics",
@@ -165,6 +167,15 @@ class Store(BlocksTable, VotesTable, EvidenceTable, PeersTable, Db):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def footprint(self) -> StoreFootprint:
+        """File size, size cap, search backlog and refusals; no SQL, no lock (safe on the event loop)."""
+        size = 0
+        if self._path != ":memory:":
+            for suffix in ("", "-wal"):
+                with suppress(OSError):
+                    size += Path(self._path + suffix).stat().st_size
+        return StoreFootprint(size, self.params.max_db_bytes, self._fts_backlog, dict(self._refused))
+
     def statistics(self) -> StoreStatistics:
         """Row counts per table, the database size in bytes (main file + WAL), backlog and refusals."""
         records = self.count_records()
@@ -176,13 +187,7 @@ class Store(BlocksTable, VotesTable, EvidenceTable, PeersTable, Db):
                 for t in ("votes", "own_votes", "evidence", "peers", "slot_decisions")
             ]
             counts.append(conn.execute("SELECT coalesce(sum(n), 0) FROM fts_queue").fetchone()[0])
-        size = 0
-        if self._path != ":memory:":
-            for suffix in ("", "-wal"):
-                p = Path(self._path + suffix)
-                if p.exists():
-                    size += p.stat().st_size
         return StoreStatistics(
-            records, blocks, counts[0], counts[1], counts[2], counts[3], size,
+            records, blocks, counts[0], counts[1], counts[2], counts[3], self.footprint().db_bytes,
             decisions=counts[4], fts_backlog=counts[5], refused=dict(self._refused),
         )

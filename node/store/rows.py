@@ -122,6 +122,20 @@ class StoreStatistics:
     refused: dict[str, int] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class StoreFootprint:
+    """What the store costs, read without SQL or lock, so ``status`` may call it on the event loop."""
+
+    #: main file plus WAL, in bytes (0 for ``:memory:``)
+    db_bytes: int
+    #: the size cap (``StoreParams.max_db_bytes``), 0 for none
+    max_db_bytes: int
+    #: committed records waiting for the full-text flush
+    fts_backlog: int
+    #: uncertified writes skipped since open, by reason
+    refused: dict[str, int]
+
+
 def block_row(row: tuple[Any, ...]) -> BlockRow:
     bid, proposer, seq, header, payload, status, cert, created, received, committed, count = row
     return BlockRow(

@@ -98,6 +98,15 @@ def test_store_params_come_from_the_store_table_of_config_toml(tmp_path: Path) -
         load_config(tmp_path)
 
 
+def test_footprint_needs_no_lock(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "f.db", ME, params=StoreParams(max_db_bytes=1 << 30)) as s:
+        put(s, "far", ALICE, 10**6)
+        with s._lock:  # held by a writer thread, say: footprint still answers
+            f = s.footprint()
+        assert f.db_bytes > 0
+        assert (f.max_db_bytes, f.fts_backlog, f.refused) == (1 << 30, 0, {"block_window": 1})
+
+
 def test_memory_store() -> None:
     with Store.open(":memory:", ME) as s:
         assert commit(s, "b1")
