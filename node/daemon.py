@@ -82,6 +82,14 @@ class NodeStatus:
     ship_budget: BudgetStats | None = None
     #: disk used, its cap, search backlog and refused writes (node/store; docs/store.md)
     store: StoreFootprint | None = None
+    #: consensus state, each within a documented bound (docs/consensus.md)
+    open_blocks: int = 0
+    open_slots: int = 0
+    evaluations: int = 0
+    fetches: int = 0
+    #: gossip events dropped at the consensus queue, and store writes that failed (disk full...)
+    dropped_events: int = 0
+    store_errors: int = 0
 
 
 class Node:
@@ -281,6 +289,7 @@ class Node:
 
     def status(self) -> NodeStatus:
         c = self.consensus.statistics()
+        core = self.consensus.core.statistics()
         p = self.pipeline
         wire = self.p2p.statistics().total() if self.p2p else None
         return NodeStatus(
@@ -313,6 +322,12 @@ class Node:
             wire_bytes_in=wire.bytes_in if wire else 0,
             ship_budget=p.budget() if p.is_proposer else None,
             store=st.footprint() if (st := getattr(self, "store", None)) is not None else None,
+            open_blocks=core.open_blocks,
+            open_slots=core.open_slots,
+            evaluations=core.evaluations,
+            fetches=core.fetches,
+            dropped_events=int(_total(self.metrics.dropped_events)),
+            store_errors=c.store_errors,
         )
 
 
