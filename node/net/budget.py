@@ -25,7 +25,8 @@ thing a peer did wrong, and recovers linearly toward 0 with time:
   ``penalty_bad_request``.
 
 Below ``gossip_threshold`` libp2p stops gossiping to it; below
-``publish_threshold`` its gossip is dropped unread; at ``disconnect_below`` it
+``publish_threshold`` its gossip is dropped unread (each such message counts
+as over budget, so a peer that keeps sending sinks further); at ``disconnect_below`` it
 is disconnected and refused for ``ban_s`` seconds (then its standing restarts
 at ``disconnect_below / 2``, so a repeat offender is banned again quickly).
 
@@ -231,9 +232,13 @@ class Budget:
     # ---------------------------------------------------------------- gossip
     def admit_message(self, peer: str, nbytes: int, now: float) -> bool:
         """Spend one message and ``nbytes`` from the peer's buckets; False: drop it unread."""
-        if self.is_banned(peer, now) or self.standing(peer, now) < self.params.publish_threshold:
+        if self.is_banned(peer, now):
             return False
         led = self._ledger(peer, now)
+        if self.standing(peer, now) < self.params.publish_threshold:
+            # Still sending while graylisted: each message costs a little more,
+            # so a peer that keeps it up reaches disconnect_below.
+            return self._over(peer, led, now)
         if led.msg_bucket.refill(now) < 1.0 or led.bytes_bucket.refill(now) < nbytes:
             return self._over(peer, led, now)
         led.msg_bucket.tokens -= 1.0

@@ -1,0 +1,187 @@
+"""Attacks on the networking layer of live nodes (issue 10 findings 2, 11, 14 and the per-peer budget).
+
+Each test attacks a real 4-validator cluster on 127.0.0.1 from a raw libp2p
+peer (``open_rogue``: no validators of its own, it publishes anything) and
+checks the safe behaviour: the honest network keeps committing, ``status``
+answers within 1 s, and the attacker pays (loses standing, is banned).
+"""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import pytest
+import trio
+from libp2p.custom_types import TProtocol
+from libp2p.peer.id import ID
+
+from node.cluster import open_cluster, open_rogue, wait_for, workload_json
+from node.net.topics import encode_block_announce
+from node.syncsvc import SYNC_PROTOCOL
+from protocol import sync as msg
+from protocol.block import Block, SignedHeader, build_block
+from protocol.record import Record
+
+pytestmark = pytest.mark.slow
+
+
+def _forged(c, proposer_key, seq: int) -> bytes:
+    """A well-formed announce naming ``proposer_key``'s peer id, with a zero signature."""
+    recs = [Record.create("alert", proposer_key.peer_id, 1_700_000_000_000 + i, {"v": float(i)})
+            for i in range(3)]
+    good = build_block(proposer_key, genesis_id=c.genesis.id, network=c.genesis.network_id, seq=seq,
+                       prev=None, created_ms=1_700_000_000_000 + seq, model_id=c.nodes[0].model_id,
+                       records=recs, scores=[0.9] * 3)
+    return encode_block_announce(Block(SignedHeader(good.signed.header, bytes(64)), good.payload), 0)
+
+
+async def _status_fast(node) -> None:
+    start = time.monotonic()
+    node.status()
+    assert time.monotonic() - start < 1.0
+
+
+async def _height(node, proposer: str) -> int:
+    return node.status().heights.get(proposer, 0)
+
+
+async def test_forged_headers_do_not_censor_the_named_proposer(tmp_path):
+    """Finding 2: forged headers naming V (and naming the node itself) cost V nothing.
+
+    The old validator spent the *named* proposer's token before checking the
+    signature: a sustained flood kept V's bucket (20/s) empty and V's real
+    blocks were refused everywhere, for as long as the flood lasted.
+    """
+    async with open_cluster(tmp_path) as c:
+        victim, me = c.nodes[1], c.nodes[0]
+        async with open_rogue(c) as rogue:
+            with trio.fail_after(20):
+                await rogue.wait_mesh_peers(me.topics.blocks, 3)
+
+            # Mostly V; a few naming the node itself (its own publishes must not fail either).
+            forged = [_forged(c, me.key if seq % 8 == 0 else victim.key, seq) for seq in range(1, 800)]
+
+            async def flood(worker: int) -> None:
+                i = worker
+                while True:  # as fast as the rogue can publish, in distinct messages
+                    await rogue.publish(me.topics.blocks, forged[i % len(forged)])
+                    i += 4
+                    await trio.lowlevel.checkpoint()
+
+            async with trio.open_nursery() as nursery:
+                for w in range(4):
+                    nursery.start_soon(flood, w)
+                await trio.sleep(1.0)  # the flood is on before the victims propose
+                now = int(time.time() * 1000)
+                await victim.ingest(workload_json(300, seed=11, now_ms=now))
+                await me.ingest(workload_json(300, seed=12, now_ms=now + 1))
+                for node in c.nodes:
+                    await wait_for(lambda n=node: n.status().heights.get(victim.me, 0) >= 1
+                                   and n.status().heights.get(me.me, 0) >= 1, 30,
+                                   "the named proposers still commit")
+                for node in c.nodes:
+                    await _status_fast(node)
+                nursery.cancel_scope.cancel()
+            # The rogue lost standing wherever its junk arrived, and a sustained flood gets it cut off.
+            now_t = trio.current_time()
+            hit = [n for n in c.nodes if n.p2p.budget.view(rogue.peer_id, now_t).invalid]
+            assert hit
+            for n in hit:
+                assert n.p2p.budget.standing(rogue.peer_id, now_t) < n.p2p.budget.params.publish_threshold
+            await wait_for(lambda: any(rogue.peer_id in n.p2p.blocked_peers() for n in hit), 10,
+                           "the rogue is banned")
+
+
+async def test_junk_flood_is_dropped_unread_and_the_sender_banned(tmp_path):
+    """The per-peer budget: junk costs the sender standing until it is disconnected."""
+    async with open_cluster(tmp_path) as c:
+        topic = c.nodes[0].topics.votes
+        async with open_rogue(c) as rogue:
+            with trio.fail_after(20):
+                await rogue.wait_mesh_peers(topic, 3)
+            with trio.move_on_after(5):
+                for i in range(2000):
+                    await rogue.publish(topic, b"\x91" + i.to_bytes(2, "big") * 20)
+            now_t = trio.current_time()
+            hit = [n for n in c.nodes if n.p2p.budget.view(rogue.peer_id, now_t).invalid]
+            assert len(hit) >= 3
+            await wait_for(lambda: all(rogue.peer_id in n.p2p.blocked_peers() for n in hit), 10, "ban")
+            for n in hit:
+                view = n.p2p.budget.view(rogue.peer_id, trio.current_time())
+                assert view.banned_until is not None
+                await wait_for(lambda n=n: rogue.peer_id not in {p.peer_id for p in n.p2p.connected_peers()},
+                               5, "disconnected")
+                # Junk was never forwarded: no honest node holds another one at fault.
+                for other in c.nodes:
+                    assert n.p2p.budget.view(other.me, trio.current_time()).invalid == 0
+                # A ban, not a manual block: nothing is persisted.
+                assert not n.store.list_peers(blocked=True)
+        now = int(time.time() * 1000)
+        await c.nodes[2].ingest(workload_json(300, seed=5, now_ms=now))
+        with trio.fail_after(60):
+            for node in c.nodes:
+                await node.consensus.wait_commits(1)
+                await _status_fast(node)
+
+
+async def test_one_peer_cannot_deny_sync_to_all(tmp_path):
+    """Finding 11: a peer holding many silent sync streams gets its own few slots, no more."""
+    async with open_cluster(tmp_path) as c:
+        target = c.nodes[0]
+        async with open_rogue(c) as rogue:
+            host = rogue._host
+            streams = []
+            for _ in range(80):
+                try:
+                    streams.append(await host.new_stream(ID.from_base58(target.me),
+                                                         [TProtocol(SYNC_PROTOCOL)]))
+                except Exception:
+                    break
+            assert len(streams) >= 10
+            await trio.sleep(0.2)
+            # Honest peers are still served, at once.
+            for node in c.nodes[1:]:
+                with trio.fail_after(2):
+                    raw = await node.p2p.request(target.me, SYNC_PROTOCOL, msg.encode_request(msg.Heads()),
+                                                 max_response=msg.MAX_RESPONSE_BYTES)
+                assert raw
+            view = target.p2p.budget.view(rogue.peer_id, trio.current_time())
+            assert view.open_requests <= target.p2p.budget.params.max_open_requests
+            assert view.over_budget > 0  # the extra streams were answered "busy" and counted
+            await _status_fast(target)
+            # The silent streams are cut at the read deadline, freeing even the rogue's slots.
+            limit = target.p2p.config.request_read_timeout_s
+            await wait_for(lambda: target.p2p.budget.view(rogue.peer_id, trio.current_time()).open_requests == 0,
+                           limit + 5, "silent streams reset")
+
+
+async def test_manual_blocks_survive_a_restart(tmp_path):
+    """Finding 14: blocked peers are re-applied after a restart."""
+    from node.admin.methods import AdminMethods
+
+    async with open_cluster(tmp_path) as c:
+        n0, n3 = c.nodes[0], c.nodes[3]
+        await AdminMethods(n0).rpc_peer_block(n3.me)
+        assert n3.me in n0.p2p.blocked_peers()
+        await c.stop_node(n0)
+        again = await c.add_node(n0.key, connect_to=1)
+        assert n3.me in again.p2p.blocked_peers()
+        assert n3.me not in {p.peer_id for p in again.p2p.connected_peers()}
+        peers = await AdminMethods(again).rpc_peers()
+        assert any(p["peer_id"] == n3.me and p["blocked"] for p in peers)
+
+
+async def test_publish_is_bounded_when_a_peer_stops_reading():
+    """Finding 14: ``_publish`` gives up after ``publish_timeout_s`` instead of hanging."""
+    from node.daemon import Node
+
+    class Stuck:
+        config = SimpleNamespace(publish_timeout_s=0.2)
+
+        async def publish(self, topic, data):
+            await trio.sleep_forever()
+
+    fake = SimpleNamespace(p2p=Stuck(), metrics=None)
+    with trio.fail_after(2):
+        await Node._publish(fake, "/attnshare/t/blocks/1", b"x")  # returns: logged, not raised
