@@ -261,7 +261,13 @@ class BlocksTable(ChainTable, SearchIndex):
                 "committed_ms = excluded.committed_ms",
                 (block_id, cert, now_ms),
             )
-            self._decide(conn, proposer, seq, "committed", block_id)
+            self._decide(conn, proposer, seq, "committed", block_id)  # creates the tip row
+            conn.execute(
+                "UPDATE chain_tips SET committed_count = committed_count + 1, "
+                "head_id = CASE WHEN ?1 > head_seq THEN ?2 ELSE head_id END, "
+                "head_seq = max(head_seq, ?1) WHERE proposer = ?3",
+                (seq, block_id, proposer),
+            )
         if records:
             # Record.cid hashes and base32-encodes on every access: do it once.
             cids = [r.cid for r in records]
@@ -301,10 +307,10 @@ class BlocksTable(ChainTable, SearchIndex):
     def heads(self) -> list[tuple[str, int, str, int]]:
         """Per proposer: ``(proposer, highest committed seq, its block_id, committed count)``."""
         with self._read() as conn:
-            # SQLite guarantees bare columns come from the row holding MAX().
+            # Kept up to date by every commit (chain_tips), so this costs one row per proposer.
             rows = conn.execute(
-                "SELECT proposer, max(seq), block_id, count(*) FROM blocks "
-                "WHERE status = 'committed' GROUP BY proposer ORDER BY proposer"
+                "SELECT proposer, head_seq, head_id, committed_count FROM chain_tips "
+                "WHERE committed_count > 0 ORDER BY proposer"
             ).fetchall()
         return [(p, s, b, n) for p, s, b, n in rows]
 

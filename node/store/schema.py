@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from node.store.errors import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # "atsh": lets open() tell an unrelated SQLite file from an attnshare store.
 APPLICATION_ID = 0x61747368
 
@@ -158,6 +158,20 @@ _SCHEMA_V2 = (
 )
 
 
+_SCHEMA_V3 = (
+    # What sync advertises (HEADS), kept per proposer as blocks commit, so a
+    # peer's HEADS request costs one row per proposer, not a scan of every
+    # committed block: the highest committed block *stored here* and how many.
+    "ALTER TABLE chain_tips ADD COLUMN head_seq INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE chain_tips ADD COLUMN head_id TEXT",
+    "ALTER TABLE chain_tips ADD COLUMN committed_count INTEGER NOT NULL DEFAULT 0",
+    "UPDATE chain_tips SET (head_seq, head_id, committed_count) = "
+    "(SELECT max(seq), block_id, count(*) FROM blocks b WHERE b.proposer = chain_tips.proposer "
+    " AND b.status = 'committed') WHERE EXISTS (SELECT 1 FROM blocks b "
+    " WHERE b.proposer = chain_tips.proposer AND b.status = 'committed')",
+)
+
+
 def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
     for stmt in _SCHEMA_V1:
         conn.execute(stmt)
@@ -168,7 +182,14 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1, _migrate_1_to_2)
+def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+    for stmt in _SCHEMA_V3:
+        conn.execute(stmt)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3,
+)
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

@@ -465,6 +465,7 @@ def test_migration_from_v1_fills_decisions_tips_and_dedups_evidence(tmp_path: Pa
         assert s.decided_since(ALICE, 1) == [SlotDecision(ALICE, 1, "committed", a1), SlotDecision(ALICE, 3, "rejected", a3)]
         assert [(t.decided, t.committed_seq, t.committed_id, t.skipped) for t in s.chain_tips()] == [(3, 1, a1, 2)]
         assert len(s.list_evidence()) == 1
+        assert s.heads() == [(ALICE, 1, a1, 1)]  # v3: what sync advertises, from chain_tips
         # v1 indexed a1's records already: committing them again queues nothing.
         assert s.commit_block(a1, b"c", [r], [0.5], 2) is False
         assert s.statistics().fts_backlog == 0
