@@ -479,8 +479,10 @@ class SlotCore:
         if h.network != self.genesis.network_id or h.proposer not in self.validators:
             return [Refused("foreign-block", peer)]
         out: list[Effect] = self._quorum_effects(self.tracker.handle_header(block.signed, now_ms), now_ms)
-        if slot in self._decided or (h.seq <= self.chain.tip(h.proposer).decided and not certified):
-            # Decided (perhaps before a restart): never re-opened, whatever its attempt.
+        settled = slot in self._decided or h.seq <= self.chain.tip(h.proposer).decided
+        if self._decided.get(slot) == "committed" or (settled and not certified):
+            # Decided (perhaps before a restart): never re-opened, whatever its attempt. Only a
+            # certificate re-opens a slot we saw rejected or skipped: it committed elsewhere.
             return out + self._resend(slot)
         bid = block.block_id
         ob = self._open.get(bid)

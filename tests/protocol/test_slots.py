@@ -160,6 +160,22 @@ def test_certificate_first_fetches_then_commits() -> None:
     assert kinds(out) == ["Commit", "PersistDecided"]
 
 
+def test_certificate_commits_a_slot_we_saw_rejected() -> None:
+    """Our tally rejected the slot, yet q validators certified the block: the certificate wins."""
+    c = core()
+    b = block(P, 1)
+    c.handle(BlockSeen(b), 0)
+    c.handle(Evaluated(b.block_id, records_of(b), b.header.float_scores()), 0)
+    c.handle(VotesSeen(tuple(vote(k, b, Decision.REJECT) for k in KEYS[1:3])), 1)
+    assert c.decided(P.peer_id, 1) == "rejected"
+    assert c.handle(CertificateSeen(cert(b, [ME, Q, KEYS[3]]), "x"), 2) == [Fetch(b.block_id, "x")]
+    out = c.handle(Fetched(b), 3)
+    assert kinds(out) == ["StoreBlock", "Evaluate"]
+    out = c.handle(Evaluated(b.block_id, records_of(b), None), 4)
+    assert kinds(out) == ["Commit", "PersistDecided"]
+    assert c.decided(P.peer_id, 1) == "committed"
+
+
 def test_synced_commits_once() -> None:
     c = core()
     b = block(P, 1)
