@@ -8,6 +8,7 @@ failure into :class:`protocol.errors.DecodeError`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgpack
@@ -20,6 +21,14 @@ _PACKER_KW: dict[str, Any] = {"use_bin_type": True, "use_single_float": False, "
 def packb(obj: Any) -> bytes:
     """Encode ``obj`` canonically (caller guarantees arrays, not maps, for signed data)."""
     return msgpack.packb(obj, **_PACKER_KW)  # type: ignore[no-any-return]
+
+
+def packer() -> Callable[[Any], bytes]:
+    """A reusable :func:`packb` for loops: ``msgpack.packb`` builds a Packer per call (~2 us).
+
+    Not thread-safe: make one per call of the function that loops.
+    """
+    return msgpack.Packer(autoreset=True, **_PACKER_KW).pack  # type: ignore[no-any-return]
 
 
 def unpackb(data: bytes, *, max_bytes: int, max_items: int = 100_000) -> Any:

@@ -22,7 +22,7 @@ from typing import Any
 import msgpack
 
 from protocol.cid import cid_of
-from protocol.codec import expect_int, expect_list, expect_str, packb, unpackb
+from protocol.codec import expect_int, expect_list, expect_str, packb, packer, unpackb
 from protocol.errors import DecodeError, LocalError, SignatureError
 from protocol.keys import validate_peer_id
 
@@ -273,7 +273,7 @@ def decode_records(items: list[Any] | tuple[Any, ...], limits: RecordLimits = DE
     max_total, max_kind, max_key = lim.max_total_bytes, lim.max_kind_len, lim.max_key_len
     max_str, max_bytes, max_fields, max_list = lim.max_str_len, lim.max_bytes_len, lim.max_fields, lim.max_list_len
     unpack = msgpack.unpackb
-    pack = packb
+    pack = packer()  # one per call: a Packer is not thread-safe
     good_origins: set[str] = set()
     out = []
     for i, data in enumerate(items):

@@ -17,6 +17,7 @@ Usage: ``python scripts/bench_protocol.py [--out bench_protocol.json] [--reps 5]
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import platform
@@ -33,12 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from protocol import vote as vote_module  # noqa: E402
 from protocol.block import Block, BlockLimits, build_block, decode_block, open_payload  # noqa: E402
-from protocol.cid import cid_from_text, cid_of  # noqa: E402
+from protocol.cid import cid_bytes, cid_from_text, cid_of, cid_to_text  # noqa: E402
 from protocol.codec import packb  # noqa: E402
-from protocol.keys import DOMAIN_VOTE, PrivateKey, signing_domain  # noqa: E402
+from protocol.errors import RemoteError  # noqa: E402
+from protocol.keys import DOMAIN_VOTE, PrivateKey, peer_id_from_public_bytes, signing_domain  # noqa: E402
 from protocol.lru import LruCache  # noqa: E402
-from protocol.record import Record  # noqa: E402
-from protocol.vote import Decision, Reason, Vote, decode_vote_batch, sign_vote  # noqa: E402
+from protocol.record import Record, decode_record, decode_records  # noqa: E402
+from protocol.validators import ValidatorSet  # noqa: E402
+from protocol.vote import MAX_BATCH_VOTES, Decision, Reason, Vote, decode_vote_batch, sign_vote  # noqa: E402
 
 BLOCK_SIZES = (64, 256, 1024)
 VOTE_BATCH = 256
@@ -196,6 +199,73 @@ def bench_votes(reps: int, min_time: float) -> dict[str, Any]:
     }
 
 
+def _old_cid_to_text(raw: bytes) -> str:
+    """The previous implementation (CPython's pure-Python base32), kept for the side-by-side figure."""
+    return "b" + base64.b32encode(raw).decode("ascii").rstrip("=").lower()
+
+
+def _old_cid_from_text(text: str) -> bytes:
+    body = text[1:]
+    raw = base64.b32decode(body.upper() + "=" * (-len(body) % 8), casefold=False)
+    if _old_cid_to_text(raw) != text:
+        raise ValueError("non-canonical")
+    return raw
+
+
+def bench_old_vs_new(key: PrivateKey, reps: int, min_time: float) -> dict[str, Any]:
+    """Issue 12 and finding 1: the previous code path and the current one, timed in one run."""
+    rng = random.Random(7)
+    records = realistic_records(1024, key.peer_id, rng)
+    items = [r.canonical_bytes() for r in records]
+    raw = packb(items)
+
+    def records_one_by_one() -> None:  # what open_payload did per record before decode_records
+        recs = [decode_record(b) for b in items]
+        assert packb([r.canonical_bytes() for r in recs]) == raw
+
+    def records_bulk() -> None:
+        assert len(decode_records(items)) == len(items)
+        assert packb(items) == raw
+
+    cid_bin = cid_bytes(b"x")
+    cid_text = cid_of(b"x")
+    keys = [PrivateKey(bytes([0x60 + i]) * 32) for i in range(4)]
+    members = ValidatorSet(k.peer_id for k in keys)
+
+    def fresh_id() -> str:
+        return peer_id_from_public_bytes(rng.randbytes(31) + b"\x01")
+
+    def junk_batch(n: int) -> bytes:
+        prop = fresh_id()
+        return packb([[packb([cid_bytes(rng.randbytes(4)), prop, 1, fresh_id(), 1, 0]), bytes(64)] for _ in range(n)])
+
+    junk_max = junk_batch(MAX_BATCH_VOTES)
+    junk_4096 = junk_batch(4096)
+
+    def refuse(wire: bytes) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                decode_vote_batch(wire, members)
+            except RemoteError:
+                return
+            raise AssertionError("a batch of outsiders' votes was accepted")
+        return run
+
+    def pair(old: Callable[[], object], new: Callable[[], object], items_per_call: int = 1) -> dict[str, Any]:
+        o, n = measure(old, reps, min_time), measure(new, reps, min_time)
+        return {"old": rate(o, items_per_call), "new": rate(n, items_per_call), "speedup_best": o[0] / n[0]}
+
+    return {
+        "payload_records_1024": pair(records_one_by_one, records_bulk, len(items)),
+        "cid_to_text": pair(lambda: _old_cid_to_text(cid_bin), lambda: cid_to_text(cid_bin)),
+        "cid_from_text": pair(lambda: _old_cid_from_text(cid_text), lambda: cid_from_text(cid_text)),
+        "refuse_outsider_batch_ms": {
+            f"{MAX_BATCH_VOTES}_votes": measure(refuse(junk_max), reps, min_time)[0] * 1000,
+            "4096_votes": measure(refuse(junk_4096), reps, min_time)[0] * 1000,
+        },
+    }
+
+
 def bench_cids(reps: int, min_time: float) -> dict[str, Any]:
     small = bytes(range(150))
     kib = bytes(1024)
@@ -239,6 +309,14 @@ def print_table(result: dict[str, Any]) -> None:
     print("CIDs:")
     for name, r in result["cids"].items():
         print(f"  {name:<26} {_fmt(r['best_per_s']):>9} / {_fmt(r['median_per_s']):>9} per s")
+    ovn = result["old_vs_new"]
+    print("previous code path vs current (same run, best per s):")
+    for name in ("payload_records_1024", "cid_to_text", "cid_from_text"):
+        r = ovn[name]
+        print(f"  {name:<26} old {_fmt(r['old']['best_per_s']):>9}   new {_fmt(r['new']['best_per_s']):>9}"
+              f"   x{r['speedup_best']:.2f}")
+    for name, ms in ovn["refuse_outsider_batch_ms"].items():
+        print(f"  refuse a batch of {name.replace('_', ' ')} from fresh outsider ids: {ms:.3f} ms")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -261,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         "blocks": bench_blocks(key, args.reps, args.min_time),
         "votes": bench_votes(args.reps, args.min_time),
         "cids": bench_cids(args.reps, args.min_time),
+        "old_vs_new": bench_old_vs_new(key, args.reps, args.min_time),
     }
     print_table(result)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
