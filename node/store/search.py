@@ -91,9 +91,18 @@ class SearchIndex(RecordsTable):
         return len(rows)
 
     def _after_commit(self) -> None:
-        """After a commit transaction: flush the FTS queue if it reached a batch."""
+        """After a commit transaction: flush the FTS queue if it reached a batch.
+
+        Best effort: the commit is already durable, so a flush that fails on
+        a full disk must not make the commit look failed; the queue stays and
+        the next flush (or search) retries. The text cache is dropped past two
+        batches so that it stays bounded meanwhile (bodies are decoded instead).
+        """
         if self._fts_backlog >= self.params.fts_batch:
-            self._flush_now()
+            with suppress(StoreFull):
+                self._flush_now()
+            if len(self._fts_pending) > 2 * self.params.fts_batch:
+                self._fts_pending.clear()
 
     def _flush_now(self) -> None:
         with self._write() as conn:

@@ -275,6 +275,21 @@ def test_disk_full_is_a_clear_store_full_and_reads_keep_working(tmp_path: Path) 
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def test_a_commit_is_not_failed_by_the_index_flush_that_follows_it(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "f.db", ME, params=StoreParams(fts_batch=1)) as s:
+        put(s, "b1", BOB, 1, n=1, certified=True)
+
+        def full(conn: object) -> int:
+            raise StoreFull("disk full (test)")
+
+        s._flush_fts = full  # type: ignore[method-assign,assignment]
+        assert s.commit_block("b1", b"c", [rec(1, BOB, w="later")], [0.5], 1) is True
+        assert s.statistics().fts_backlog == 1  # still queued, nothing lost
+        assert s.search("later") == []  # answers from the index as it stands
+        del s._flush_fts  # space again: the next search indexes it
+        assert [r.record for r in s.search("later")] == [rec(1, BOB, w="later")]
+
+
 def test_enospc_oserror_is_store_full() -> None:
     from node.store.errors import wrap
 
