@@ -282,7 +282,7 @@ def test_a_commit_is_not_failed_by_the_index_flush_that_follows_it(tmp_path: Pat
         def full(conn: object) -> int:
             raise StoreFull("disk full (test)")
 
-        s._flush_fts = full  # type: ignore[method-assign,assignment]
+        s._flush_fts = full  # type: ignore[method-assign]
         assert s.commit_block("b1", b"c", [rec(1, BOB, w="later")], [0.5], 1) is True
         assert s.statistics().fts_backlog == 1  # still queued, nothing lost
         assert s.search("later") == []  # answers from the index as it stands
