@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from protocol.keys import PrivateKey
 from protocol.record import Record
 
-__all__ = ["CASES", "DOMAINS", "LabeledRecord", "Workload"]
+__all__ = ["CASES", "DOMAINS", "LabeledRecord", "Workload", "main_reason", "noisy_or"]
 
 # The context cases a record can belong to (LabeledRecord.case).
 CASES = (
@@ -192,6 +192,7 @@ class LabeledRecord:
     importance: float
     case: str
     ref: int = -1
+    detail: str = ""  # why a routine record matters: "anomaly", "rare_kind", "priority", "rare_value" or ""
 
 
 @dataclass(slots=True)
@@ -203,6 +204,7 @@ class _Draft:
     case: str = "routine"
     ref: int = -1
     gap_ms: int = 0
+    detail: str = ""
 
 
 @dataclass(slots=True)
@@ -327,7 +329,7 @@ class Workload:
             elif (u := u - r["burst"]) < r["novel"]:
                 d = self._routine()
                 d.fields[d.kind.entity[0]] = self._fresh_id(d.kind)
-                d.base = _noisy_or(d.base, 0.55)
+                d.base = noisy_or(d.base, 0.55)
                 d.case = "novel"
                 for _ in range(rng.choice((0, 1, 1, 2, 3))):
                     follows.append((len(drafts), d))
@@ -383,7 +385,7 @@ class Workload:
         for cs in spec.cats:
             if cs.rare and rng.random() < cs.rare_p:
                 fields[cs.key] = rng.choice(cs.rare)
-                rarity = _noisy_or(rarity, 0.45)
+                rarity = noisy_or(rarity, 0.45)
             else:
                 fields[cs.key] = rng.choice(cs.common)
         if spec.text is not None:
@@ -403,9 +405,10 @@ class Workload:
         elif force_news and anomalous_key is None:
             fields["priority"] = 4
             prio = 1.0
-        base = _noisy_or(0.04, 0.9 * anomaly, 0.9 * prio, rarity)
+        base = noisy_or(0.04, 0.9 * anomaly, 0.9 * prio, rarity)
         org = origin if origin is not None else rng.randrange(len(self.origins))
-        return _Draft(spec, org, fields, base)
+        return _Draft(spec, org, fields, base, detail=main_reason(0.9 * anomaly, 0.9 * prio, rarity,
+                                                                  0.5 if spec.rare else 0.0))
 
     def _duplicate(self, drafts: list[_Draft], exact: bool) -> _Draft:
         rng = self._rng
@@ -453,7 +456,8 @@ class Workload:
             ts += g
             fields = {k: (list(v) if isinstance(v, tuple) else v) for k, v in d.fields.items()}
             rec = Record.create(d.kind.name, self.origins[d.origin], ts, fields)
-            out.append(LabeledRecord(rec, round(min(1.0, max(0.0, d.base)), 6), d.case, d.ref))
+            out.append(LabeledRecord(rec, round(min(1.0, max(0.0, d.base)), 6), d.case, d.ref,
+                                     d.detail if d.case in ("routine", "burst_head", "novel") else ""))
             if d.case not in ("dup", "near_dup", "burst_tail", "resend") and d.base >= 0.3:
                 self._history.append(rec)
         self._last_ts = ts
@@ -469,7 +473,20 @@ def _accumulate(xs: list[float]) -> list[float]:
     return out
 
 
-def _noisy_or(*ps: float) -> float:
+def main_reason(anomaly: float, prio: float, rarity: float, rare_kind: float) -> str:
+    """The strongest reason a record matters (its ``detail``), or "" when none reaches 0.3."""
+    best = max(anomaly, prio, rarity)
+    if best < 0.3:
+        return ""
+    if best == anomaly:
+        return "anomaly"
+    if best == prio:
+        return "priority"
+    return "rare_kind" if rare_kind >= rarity - 1e-9 else "rare_value"
+
+
+def noisy_or(*ps: float) -> float:
+    """1 - prod(1 - p): the ground truth combines independent reasons this way."""
     keep = 1.0
     for p in ps:
         keep *= 1.0 - min(1.0, max(0.0, p))

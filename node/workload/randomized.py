@@ -1,0 +1,506 @@
+"""Domain-randomized record worlds: the training family that teaches the definition, not a schema.
+
+Theory of operation
+-------------------
+A seed draws a whole *world* at random, so that nothing but the definition
+of importance (issue 3) stays stable from one world to the next:
+
+* kinds and field names are made of words from one of several languages
+  (English, Spanish, German, French, Portuguese, Italian, Dutch, Polish,
+  Turkish, made-up syllables) in one of several naming styles (snake,
+  camel, Pascal, kebab, dotted, UPPER), sometimes with a unit suffix;
+* each numeric field draws its distribution (normal with an offset, heavy-
+  tailed log-normal, integer counter, drifting mean, bimodal), its scale
+  (1e-3 .. 1e6) and its spread;
+* categorical fields get random vocabularies (made-up words, Zipf-weighted,
+  with rare values), some kinds carry free text;
+* explicit priority is encoded one of many ways: words of a severity scale
+  in some language, numeric levels (ascending or descending, 0-based or
+  1-based), a boolean flag, or a word inside the text; under a field name
+  such as severity, priority, level, urgency (or a translation);
+* case rates, burst sizes and spacings, duplicate distances, arrival rates
+  and the number of origins are drawn per world.
+
+The stream then mixes routine records, anomalies (a number 4-10 spreads off
+its distribution), rare kinds, explicit priority, exact and near duplicates
+(of a record in the batch, or of an earlier batch's record: a re-send),
+bursts (a head carrying news, then a tail of look-alikes from the same kind
+and origin, spaced much tighter than the stream) and novel entities.
+
+Ground truth is the same noisy-OR as :mod:`node.workload.domains`: routine
+floor 0.04; anomaly, priority and rarity combine; an exact copy keeps 5% of
+its source, a near copy 10%, a burst tail 10% of its head, a re-send of
+already shared content almost nothing.
+
+Pure Python, deterministic in the seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections import deque
+from dataclasses import dataclass, field
+
+from node.workload.domains import LabeledRecord, main_reason, noisy_or
+from protocol.keys import PrivateKey
+from protocol.record import Record
+
+__all__ = ["RandomizedWorkload"]
+
+# Words to build names from, per language (names only: never the priority words).
+_NAME_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("sensor", "order", "user", "event", "item", "batch", "node", "pump", "valve", "cart", "ticket",
+           "reading", "sample", "device", "account", "job", "task", "route", "store", "tank", "motor", "load",
+           "rate", "count", "value", "amount", "size", "depth", "speed", "pressure", "flow", "volume"),
+    "es": ("sensor", "pedido", "usuario", "evento", "articulo", "lote", "nodo", "bomba", "valvula", "carro",
+           "lectura", "muestra", "equipo", "cuenta", "tarea", "ruta", "tienda", "tanque", "motor", "carga",
+           "tasa", "cuenta", "valor", "monto", "tamano", "profundidad", "velocidad", "presion", "caudal"),
+    "de": ("fuehler", "auftrag", "nutzer", "ereignis", "artikel", "charge", "knoten", "pumpe", "ventil", "wagen",
+           "messung", "probe", "geraet", "konto", "aufgabe", "strecke", "laden", "tank", "antrieb", "last",
+           "rate", "anzahl", "wert", "betrag", "groesse", "tiefe", "tempo", "druck", "durchfluss"),
+    "fr": ("capteur", "commande", "client", "evenement", "article", "lot", "noeud", "pompe", "vanne", "chariot",
+           "mesure", "echantillon", "appareil", "compte", "tache", "trajet", "magasin", "cuve", "moteur", "charge",
+           "taux", "nombre", "valeur", "montant", "taille", "profondeur", "vitesse", "pression", "debit"),
+    "pt": ("sensor", "pedido", "usuario", "evento", "produto", "lote", "no", "bomba", "valvula", "carrinho",
+           "leitura", "amostra", "aparelho", "conta", "tarefa", "rota", "loja", "tanque", "motor", "carga",
+           "taxa", "contagem", "valor", "quantia", "tamanho", "profundidade", "velocidade", "pressao", "vazao"),
+    "it": ("sensore", "ordine", "utente", "evento", "articolo", "lotto", "nodo", "pompa", "valvola", "carrello",
+           "lettura", "campione", "dispositivo", "conto", "compito", "percorso", "negozio", "serbatoio", "motore",
+           "carico", "tasso", "conteggio", "valore", "importo", "misura", "profondita", "velocita", "pressione"),
+    "nl": ("meter", "bestelling", "gebruiker", "gebeurtenis", "artikel", "partij", "knoop", "pomp", "klep",
+           "wagen", "meting", "monster", "apparaat", "rekening", "taak", "route", "winkel", "tank", "motor",
+           "lading", "tarief", "aantal", "waarde", "bedrag", "grootte", "diepte", "snelheid", "druk", "debiet"),
+    "pl": ("czujnik", "zamowienie", "uzytkownik", "zdarzenie", "towar", "partia", "wezel", "pompa", "zawor",
+           "wozek", "odczyt", "probka", "urzadzenie", "konto", "zadanie", "trasa", "sklep", "zbiornik", "silnik",
+           "ladunek", "stawka", "liczba", "wartosc", "kwota", "rozmiar", "glebokosc", "predkosc", "cisnienie"),
+    "tr": ("algilayici", "siparis", "kullanici", "olay", "urun", "parti", "dugum", "pompa", "vana", "araba",
+           "okuma", "ornek", "cihaz", "hesap", "gorev", "rota", "magaza", "tank", "motor", "yuk", "oran",
+           "sayi", "deger", "tutar", "boyut", "derinlik", "hiz", "basinc", "akis"),
+}
+_SYLLABLES = ("ka", "lo", "mi", "ten", "su", "ra", "vo", "ny", "ex", "qua", "bri", "dol", "fen", "gar", "hu",
+              "jo", "ki", "lum", "mor", "pa", "ris", "sta", "tor", "ul", "vek", "wi", "zo", "ark", "bel", "cy")
+_UNITS = ("", "", "", "_ms", "_s", "_kg", "_g", "_m", "_mm", "_c", "_pct", "_hz", "_kb", "_usd", "_eur", "_v",
+          "_a", "_kw", "_l", "_bar", "Ms", "Kg", "Pct")
+_STYLES = ("snake", "camel", "pascal", "kebab", "dot", "upper", "plain")
+
+# Priority scales the randomized worlds write (lowest to highest). The featurizer's lexicon is a
+# separate, smaller list (node/attention/lexicon.py): worlds also use levels it does not know.
+_PRIORITY_SCALES: tuple[tuple[str, ...], ...] = (
+    ("info", "low", "medium", "high", "critical"),
+    ("debug", "info", "notice", "warning", "error", "fatal"),
+    ("trace", "debug", "info", "warn", "error"),
+    ("ok", "degraded", "major", "blocker"),
+    ("p4", "p3", "p2", "p1", "p0"),
+    ("sev4", "sev3", "sev2", "sev1"),
+    ("green", "yellow", "orange", "red"),
+    ("normal", "elevated", "severe", "extreme"),
+    ("bajo", "medio", "alto", "critico"),
+    ("niedrig", "mittel", "hoch", "kritisch"),
+    ("faible", "moyen", "eleve", "critique"),
+    ("baixo", "medio", "alto", "urgente"),
+    ("basso", "medio", "alto", "grave"),
+    ("laag", "gemiddeld", "hoog", "kritiek"),
+    ("niski", "sredni", "wysoki", "krytyczny"),
+    ("dusuk", "orta", "yuksek", "kritik"),
+    ("routine", "minor", "important", "emergency"),
+    ("none", "notice", "alert", "panic"),
+)
+_PRIORITY_NAMES = ("severity", "priority", "level", "urgency", "sev", "prio", "criticality", "importance",
+                   "gravedad", "prioridad", "nivel", "urgencia", "schweregrad", "prioritaet", "stufe",
+                   "gravite", "priorite", "niveau", "urgence", "gravidade", "prioridade", "gravita", "priorita",
+                   "ernst", "waga", "priorytet", "oncelik", "seviye", "alert_level", "severityLevel")
+_FLAG_NAMES = ("urgent", "critical", "alert", "alarm", "escalated", "emergency", "is_urgent", "isCritical",
+               "urgente", "dringend", "urgent_flag", "pilne", "acil", "hot")
+_TEXT_WORDS = ("the", "a", "of", "to", "and", "in", "for", "on", "with", "at", "by", "from", "new", "check",
+               "update", "status", "report", "done", "ready", "pending", "queue", "line", "shift", "team", "note",
+               "el", "la", "de", "que", "y", "der", "die", "und", "le", "les", "et", "o", "e", "il", "het", "een")
+
+
+def _name(rng: random.Random, lang: str, style: str, parts: int) -> str:
+    if lang == "syl":
+        words = ["".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))) for _ in range(parts)]
+    else:
+        words = [rng.choice(_NAME_WORDS[lang]) for _ in range(parts)]
+    if style == "snake":
+        return "_".join(words)
+    if style == "camel":
+        return words[0] + "".join(w.capitalize() for w in words[1:])
+    if style == "pascal":
+        return "".join(w.capitalize() for w in words)
+    if style == "kebab":
+        return "-".join(words)
+    if style == "dot":
+        return ".".join(words)
+    if style == "upper":
+        return "_".join(words).upper()
+    return "".join(words)
+
+
+def _vocab(rng: random.Random, n: int) -> list[str]:
+    out: list[str] = []
+    while len(out) < n:
+        w = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 3)))
+        if rng.random() < 0.2:
+            w = w.upper()
+        if w not in out:
+            out.append(w)
+    return out
+
+
+@dataclass(slots=True)
+class _Num:
+    key: str
+    dist: str  # normal | lognormal | counter | drift | bimodal
+    centre: float
+    spread: float
+    decimals: int
+    other: float = 0.0  # bimodal: the second centre; drift: change per record
+    p_other: float = 0.0
+
+    def draw(self, rng: random.Random, sigmas: float, step: int) -> tuple[float | int, float]:
+        """A value ``sigmas`` spreads from the distribution's centre (Gaussian noise if sigmas is NaN)."""
+        z = rng.gauss(0.0, 1.0) if sigmas != sigmas else sigmas
+        if self.dist == "lognormal":
+            v = math.exp(self.centre + self.spread * z)
+        elif self.dist == "counter":
+            lam = self.centre
+            v = max(0.0, lam + math.sqrt(lam) * z)
+        elif self.dist == "drift":
+            v = self.centre + self.other * step + self.spread * z
+        elif self.dist == "bimodal":
+            c = self.other if rng.random() < self.p_other else self.centre
+            v = c + self.spread * z
+        else:
+            v = self.centre + self.spread * z
+        if self.dist == "counter" or self.decimals < 0:
+            return int(round(v)), z
+        return round(v, self.decimals), z
+
+
+@dataclass(slots=True)
+class _Cat:
+    key: str
+    common: list[str]
+    weights: list[float]
+    rare: list[str]
+    rare_p: float
+
+
+@dataclass(slots=True)
+class _Prio:
+    key: str
+    how: str  # words | levels | levels_desc | flag | text
+    scale: tuple[str, ...] = ()
+    n_levels: int = 5
+    base: int = 0
+    bias: float = 0.0
+
+
+@dataclass(slots=True)
+class _Kind:
+    name: str
+    weight: float
+    rare: bool
+    entity_key: str
+    entities: list[str]
+    nums: list[_Num]
+    cats: list[_Cat]
+    text_key: str | None
+    text_vocab: list[str]
+    prio: _Prio | None
+    extra: dict[str, object] = field(default_factory=dict)  # constant fields (schema version, region...)
+
+
+@dataclass(slots=True)
+class _Draft:
+    kind: _Kind
+    origin: int
+    fields: dict[str, object]
+    base: float
+    case: str = "routine"
+    ref: int = -1
+    gap_ms: int = 0
+    detail: str = ""
+
+
+class RandomizedWorkload:
+    """A domain-randomized world and its labeled record stream (see the module docstring)."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self._rng = rng = random.Random(f"attnshare-randomized/{seed}")
+        self.lang = rng.choice((*_NAME_WORDS, "syl"))
+        self.style = rng.choice(_STYLES)
+        n_origins = rng.randint(2, 16)
+        root = hashlib.sha256(f"attnshare-randomized-origins/{seed}".encode()).digest()
+        self.origins = [PrivateKey(hashlib.sha256(root + i.to_bytes(4, "big")).digest()).peer_id
+                        for i in range(n_origins)]
+        self.kinds = [self._make_kind(rare=False) for _ in range(rng.randint(1, 7))]
+        self.kinds += [self._make_kind(rare=True) for _ in range(rng.choice((0, 1, 1, 2, 3)))]
+        total = sum(k.weight for k in self.kinds)
+        self._cum: list[float] = []
+        acc = 0.0
+        for k in self.kinds:
+            acc += k.weight / total
+            self._cum.append(acc)
+        self.rates = {"dup": rng.uniform(0.0, 0.12), "near": rng.uniform(0.0, 0.1), "burst": rng.uniform(0.0, 0.03),
+                      "anomaly": rng.uniform(0.004, 0.04), "resend": rng.uniform(0.0, 0.04),
+                      "novel": rng.uniform(0.0, 0.04)}
+        self.burst_len = (rng.randint(2, 6), rng.randint(6, 30))
+        self.mean_gap_ms = rng.choice((5, 20, 50, 100, 300, 1000, 3000))
+        self.burst_gap_ms = max(1, int(self.mean_gap_ms * rng.uniform(0.02, 0.25)))
+        self.dup_distance = rng.choice((8, 32, 128, 100_000))
+        self._steps = 0
+        self._shared: deque[tuple[_Kind, int, dict[str, object]]] = deque(maxlen=512)
+        self._last_ts: int | None = None
+        self._fresh = 0
+
+    # -- world ------------------------------------------------------------------------
+    def _make_kind(self, rare: bool) -> _Kind:
+        rng = self._rng
+        lang = self.lang if rng.random() < 0.8 else rng.choice((*_NAME_WORDS, "syl"))
+        style = self.style if rng.random() < 0.8 else rng.choice(_STYLES)
+        used: set[str] = set()
+
+        def fresh(parts: int, unit: bool = False) -> str:
+            for _ in range(50):
+                n = _name(rng, lang, style, parts) + (rng.choice(_UNITS) if unit else "")
+                if n not in used:
+                    used.add(n)
+                    return n
+            n = f"f{len(used)}"
+            used.add(n)
+            return n
+
+        name = fresh(rng.randint(1, 3))
+        weight = rng.uniform(0.003, 0.02) if rare else rng.paretovariate(1.0)
+        entity_key = fresh(rng.randint(1, 2)) if rng.random() < 0.85 else "id"
+        used.add(entity_key)
+        prefix = rng.choice(("", "", _name(rng, "syl", "plain", 1) + "-", "#", "ID"))
+        pool = rng.choice((5, 20, 60, 200, 1000))
+        entities = [f"{prefix}{rng.getrandbits(rng.choice((16, 32, 48))):x}" for _ in range(pool)]
+        nums: list[_Num] = []
+        for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 3, 4, 5, 6))):
+            dist = rng.choice(("normal", "normal", "lognormal", "counter", "drift", "bimodal"))
+            scale = 10 ** rng.uniform(-3, 6)
+            rel = 10 ** rng.uniform(-3, -0.3)
+            decimals = max(-1, min(6, 2 - int(math.floor(math.log10(scale * rel + 1e-12)))))
+            if rng.random() < 0.3:
+                decimals = -1  # integers
+            if dist == "lognormal":
+                n = _Num(fresh(rng.randint(1, 2), True), dist, math.log(scale), rng.uniform(0.2, 1.5), decimals)
+            elif dist == "counter":
+                n = _Num(fresh(rng.randint(1, 2), True), dist, 10 ** rng.uniform(0.3, 4), 0.0, -1)
+            elif dist == "drift":
+                n = _Num(fresh(rng.randint(1, 2), True), dist, scale, scale * rel, decimals,
+                         other=scale * rel * rng.uniform(-0.01, 0.01))
+            elif dist == "bimodal":
+                n = _Num(fresh(rng.randint(1, 2), True), dist, scale, scale * rel, decimals,
+                         other=scale * (1 + rel * rng.uniform(8, 30)), p_other=rng.uniform(0.1, 0.5))
+            else:
+                offset = scale * rng.choice((0.0, 0.0, rng.uniform(-3, 3)))
+                n = _Num(fresh(rng.randint(1, 2), True), dist, scale + offset, scale * rel, decimals)
+            nums.append(n)
+        cats: list[_Cat] = []
+        for _ in range(rng.choice((0, 1, 1, 2, 3))):
+            common = _vocab(rng, rng.randint(2, 12))
+            weights = [1.0 / (i + 1) ** rng.uniform(0.0, 1.2) for i in range(len(common))]
+            rare_vals = _vocab(rng, rng.randint(0, 3))
+            cats.append(_Cat(fresh(1), common, weights, rare_vals, rng.uniform(0.003, 0.02)))
+        text_key = fresh(1) if rng.random() < 0.35 else None
+        text_vocab = _vocab(rng, rng.randint(10, 60)) + list(_TEXT_WORDS[: rng.randint(0, len(_TEXT_WORDS))])
+        prio = None
+        if rng.random() < (0.8 if rare else 0.4):
+            how = rng.choice(("words", "words", "levels", "levels_desc", "flag", "text"))
+            if how == "flag":
+                key = rng.choice(_FLAG_NAMES)
+            elif how == "text":
+                key = text_key = text_key or fresh(1)
+            else:
+                key = rng.choice(_PRIORITY_NAMES)
+                key = _restyle(key, style)
+            scale = rng.choice(_PRIORITY_SCALES)
+            if rng.random() < 0.3:
+                scale = tuple(w.upper() if rng.random() < 0.5 else w.capitalize() for w in scale)
+            prio = _Prio(key, how, scale, rng.randint(3, 6), rng.choice((0, 1)),
+                         rng.uniform(0.5, 1.5) if rare else rng.uniform(-0.5, 0.3))
+        extra: dict[str, object] = {}
+        if rng.random() < 0.3:
+            extra[fresh(1)] = rng.choice((1, 2, 3, "v1", "v2", True))
+        return _Kind(name, weight, rare, entity_key, entities, nums, cats, text_key, text_vocab, prio, extra)
+
+    # -- stream -----------------------------------------------------------------------
+    def next_labeled(self, n: int, now_ms: int) -> list[LabeledRecord]:
+        """``n`` records ending near ``now_ms``, each with ground truth, case and detail."""
+        rng = self._rng
+        r = self.rates
+        drafts: list[_Draft] = []
+        bursts: list[list] = []  # [head index, draft, left]
+        while len(drafts) < n:
+            if bursts and rng.random() < 0.6:
+                b = bursts[rng.randrange(len(bursts))]
+                b[2] -= 1
+                if b[2] <= 0:
+                    bursts.remove(b)
+                head: _Draft = b[1]
+                fields = self._perturb(head.kind, dict(head.fields), 0.15)
+                d = _Draft(head.kind, head.origin, fields, max(0.02, 0.1 * head.base), "burst_tail", b[0])
+                d.gap_ms = max(1, int(rng.expovariate(1.0 / self.burst_gap_ms)))
+                drafts.append(d)
+                continue
+            u = rng.random()
+            if u < r["dup"] + r["near"] and drafts:
+                drafts.append(self._copy(drafts, exact=u < r["dup"]))
+            elif u < r["dup"] + r["near"] + r["burst"]:
+                d = self._routine(force_news=True)
+                d.case = "burst_head"
+                bursts.append([len(drafts), d, rng.randint(*self.burst_len)])
+                drafts.append(d)
+            elif u < r["dup"] + r["near"] + r["burst"] + r["resend"] and self._shared:
+                kind, origin, fields = self._shared[rng.randrange(len(self._shared))]
+                exact = rng.random() < 0.6
+                if not exact:
+                    fields = self._perturb(kind, dict(fields), 0.05)
+                d = _Draft(kind, origin if rng.random() < 0.5 else rng.randrange(len(self.origins)),
+                           dict(fields), 0.01 if exact else 0.02, "resend" if exact else "near_dup")
+                drafts.append(d)
+            elif u < r["dup"] + r["near"] + r["burst"] + r["resend"] + r["novel"]:
+                d = self._routine()
+                self._fresh += 1
+                d.fields[d.kind.entity_key] = f"new{rng.getrandbits(20):x}{self._fresh}"
+                d.base = noisy_or(d.base, 0.5)
+                d.case = "novel"
+                drafts.append(d)
+            else:
+                drafts.append(self._routine())
+        return self._materialize(drafts, now_ms)
+
+    def _pick(self) -> _Kind:
+        u = self._rng.random()
+        for k, c in zip(self.kinds, self._cum, strict=True):
+            if u <= c:
+                return k
+        return self.kinds[-1]
+
+    def _routine(self, force_news: bool = False) -> _Draft:
+        rng = self._rng
+        self._steps += 1
+        kind = self._pick()
+        if force_news and kind.rare:
+            kind = self.kinds[0]
+        fields: dict[str, object] = dict(kind.extra)
+        idx = min(int(rng.paretovariate(1.1)) - 1, len(kind.entities) - 1)
+        fields[kind.entity_key] = kind.entities[idx]
+        anomaly = 0.0
+        target = None
+        if kind.nums and (force_news and rng.random() < 0.6 or rng.random() < self.rates["anomaly"] * len(kind.nums)):
+            target = rng.randrange(len(kind.nums))
+        for i, num in enumerate(kind.nums):
+            sig = rng.uniform(4.0, 10.0) * rng.choice((-1.0, 1.0)) if i == target else float("nan")
+            if num.dist in ("counter", "lognormal") and i == target and sig < 0 and rng.random() < 0.7:
+                sig = -sig  # counters and heavy tails are mostly anomalous upwards
+            value, z = num.draw(rng, sig, self._steps)
+            fields[num.key] = value
+            anomaly = max(anomaly, min(1.0, max(0.0, (abs(z) - 2.5) / 4.0)))
+        rarity = 0.5 if kind.rare else 0.0
+        for c in kind.cats:
+            if c.rare and rng.random() < c.rare_p:
+                fields[c.key] = rng.choice(c.rare)
+                rarity = noisy_or(rarity, 0.45)
+            else:
+                fields[c.key] = rng.choices(c.common, c.weights)[0]
+        if kind.text_key is not None:
+            fields[kind.text_key] = " ".join(rng.choice(kind.text_vocab) for _ in range(rng.randint(2, 12)))
+        prio = 0.0
+        if kind.prio is not None:
+            prio = self._priority(kind, fields, force_news and target is None)
+        elif force_news and target is None and rng.random() < 0.5:
+            rarity = noisy_or(rarity, 0.6)
+            fields["note"] = "".join(rng.choice(_SYLLABLES) for _ in range(4))
+        base = noisy_or(0.04, 0.9 * anomaly, 0.9 * prio, rarity)
+        detail = main_reason(0.9 * anomaly, 0.9 * prio, rarity, 0.5 if kind.rare else 0.0)
+        return _Draft(kind, rng.randrange(len(self.origins)), fields, base, detail=detail)
+
+    def _priority(self, kind: _Kind, fields: dict[str, object], force: bool) -> float:
+        """Write the kind's priority field; return its importance (0 lowest level .. 1 highest)."""
+        rng = self._rng
+        p = kind.prio
+        assert p is not None
+        levels = len(p.scale) if p.how in ("words", "text") else (2 if p.how == "flag" else p.n_levels)
+        level = min(levels - 1, max(0, int(rng.expovariate(1.4) + p.bias + (2.0 if force else 0.0))))
+        imp = level / (levels - 1)
+        if p.how == "words":
+            fields[p.key] = p.scale[level]
+        elif p.how == "levels":
+            fields[p.key] = p.base + level
+        elif p.how == "levels_desc":
+            fields[p.key] = p.base + levels - 1 - level
+        elif p.how == "flag":
+            fields[p.key] = bool(level)
+        else:
+            text = str(fields.get(p.key, ""))
+            if level >= max(1, levels - 2):
+                word = p.scale[level]
+                fields[p.key] = (word + ": " + text) if rng.random() < 0.5 else (text + " " + word)
+            else:
+                imp = 0.0
+        return imp
+
+    def _copy(self, drafts: list[_Draft], exact: bool) -> _Draft:
+        rng = self._rng
+        lo = max(0, len(drafts) - self.dup_distance)
+        cand = [i for i in range(lo, len(drafts)) if drafts[i].case not in ("dup", "near_dup", "resend")]
+        if not cand:
+            return self._routine()
+        i = rng.choices(cand, [drafts[j].base + 0.03 for j in cand])[0]
+        src = drafts[i]
+        fields = dict(src.fields) if exact else self._perturb(src.kind, dict(src.fields), 0.05)
+        origin = src.origin if rng.random() < 0.5 else rng.randrange(len(self.origins))
+        return _Draft(src.kind, origin, fields, src.base * (0.05 if exact else 0.1), "dup" if exact else "near_dup", i)
+
+    def _perturb(self, kind: _Kind, fields: dict[str, object], spreads: float) -> dict[str, object]:
+        """A near copy: numbers moved by a small fraction of their spread, maybe one word changed."""
+        rng = self._rng
+        for num in kind.nums:
+            v = fields.get(num.key)
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                s = math.sqrt(num.centre) if num.dist == "counter" else (
+                    abs(float(v)) * num.spread if num.dist == "lognormal" else num.spread)
+                nv = float(v) + rng.gauss(0.0, spreads * s)
+                fields[num.key] = int(round(nv)) if isinstance(v, int) else round(nv, max(0, num.decimals))
+        if kind.text_key is not None and rng.random() < 0.5:
+            words = str(fields.get(kind.text_key, "")).split()
+            if words:
+                words[rng.randrange(len(words))] = rng.choice(kind.text_vocab)
+                fields[kind.text_key] = " ".join(words)
+        return fields
+
+    def _materialize(self, drafts: list[_Draft], now_ms: int) -> list[LabeledRecord]:
+        rng = self._rng
+        gaps = [d.gap_ms or int(rng.expovariate(1.0 / self.mean_gap_ms)) + 1 for d in drafts]
+        ts = max(0, now_ms - sum(gaps))
+        if self._last_ts is not None:
+            ts = max(ts, self._last_ts)
+        out: list[LabeledRecord] = []
+        for d, g in zip(drafts, gaps, strict=True):
+            ts += g
+            rec = Record.create(d.kind.name, self.origins[d.origin], ts, d.fields)
+            detail = d.detail if d.case in ("routine", "burst_head", "novel") else ""
+            out.append(LabeledRecord(rec, round(min(1.0, max(0.0, d.base)), 6), d.case, d.ref, detail))
+            if d.case in ("routine", "burst_head", "novel") and d.base >= 0.3:
+                self._shared.append((d.kind, d.origin, dict(d.fields)))
+        self._last_ts = ts
+        return out
+
+
+def _restyle(name: str, style: str) -> str:
+    parts = name.replace("_", " ").split()
+    if style in ("camel", "pascal") and len(parts) > 1:
+        return parts[0] + "".join(p.capitalize() for p in parts[1:])
+    if style == "upper":
+        return name.upper()
+    if style == "kebab":
+        return name.replace("_", "-")
+    return name
