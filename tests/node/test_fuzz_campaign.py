@@ -22,7 +22,8 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "fuzz_campaign.py"
 
 def _load():  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location("fuzz_campaign", SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["fuzz_campaign"] = module
     spec.loader.exec_module(module)
