@@ -87,7 +87,9 @@ class SyncService:
         try:
             req = msg.decode_request(data)
         except DecodeError as exc:
-            return ErrorResp(msg.ERR_BAD_REQUEST, sanitize_text(exc))
+            # Raised, not answered: the stream layer sends an error frame and
+            # charges the peer's budget for a malformed request (finding 1).
+            raise DecodeError(f"bad sync request: {sanitize_text(exc)}") from None
         self.metrics.sync_requests.labels("in", type(req).__name__).inc()
         if isinstance(req, msg.Heads):
             return HeadsResp(tuple(await self.db.run(self.store.heads)))
