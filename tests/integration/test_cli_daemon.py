@@ -58,6 +58,8 @@ def test_admin_socket_is_private(net):
     st = os.stat(net.nodes[0].data_dir / "admin.sock")
     assert stat.S_ISSOCK(st.st_mode)
     assert stat.S_IMODE(st.st_mode) == 0o600
+    # The data dir holds the store (records kept private): 0700 (finding 14).
+    assert stat.S_IMODE(os.stat(net.nodes[0].data_dir).st_mode) == 0o700
 
 
 def test_status_schema(net):
@@ -126,10 +128,13 @@ def test_peer_block_and_unblock(net):
     d = str(net.nodes[0].data_dir)
     other = net.nodes[1].peer_id
     assert cli_json("peer", "block", other, "--data-dir", d)["blocked"] is True
-    _wait(lambda: all(p["peer_id"] != other for p in cli_json("peers", "--data-dir", d)), 30, "disconnect")
+    # A blocked peer stays listed (with its budget and standing) but disconnected.
+    _wait(lambda: any(p["peer_id"] == other and p["blocked"] and not p["connected"]
+                      for p in cli_json("peers", "--data-dir", d)), 30, "disconnect")
     assert cli_json("peer", "unblock", other, "--data-dir", d)["blocked"] is False
     cli_json("peer", "connect", net.nodes[1].addr, "--data-dir", d)
-    _wait(lambda: any(p["peer_id"] == other for p in cli_json("peers", "--data-dir", d)), 30, "reconnect")
+    _wait(lambda: any(p["peer_id"] == other and p["connected"] and "standing" in p
+                      for p in cli_json("peers", "--data-dir", d)), 30, "reconnect")
 
 
 def test_error_paths(net, tmp_path):
@@ -167,11 +172,19 @@ def test_error_paths(net, tmp_path):
     assert cli_json("status", "--data-dir", str(net.nodes[0].data_dir))["peer_id"]
 
 
-def test_peers_have_latency_and_score(net):
-    _wait(lambda: cli_json("peers", "--data-dir", str(net.nodes[0].data_dir)), 30, "a peer")
-    peers = cli_json("peers", "--data-dir", str(net.nodes[0].data_dir))
-    assert {"peer_id", "latency_ms", "score", "messages", "refused", "validator"} <= set(peers[0])
-    assert 0.0 <= peers[0]["score"] <= 1.0
+def test_peers_show_budget_use_and_standing(net):
+    d = str(net.nodes[0].data_dir)
+    _wait(lambda: any(p["connected"] and p["messages"] > 0 for p in cli_json("peers", "--data-dir", d)),
+          60, "a peer that sent us gossip")
+    peers = cli_json("peers", "--data-dir", d)
+    assert {"peer_id", "latency_ms", "standing", "messages", "bytes", "cpu_ms", "open_requests", "invalid",
+            "over_budget", "bad_requests", "banned_until", "validator", "connected", "blocked"} <= set(peers[0])
+    honest = [p for p in peers if p["connected"]]
+    assert honest
+    assert all(p["standing"] == 0.0 and p["invalid"] == 0 for p in honest)  # honest peers keep full standing
+    assert any(p["cpu_ms"] > 0 for p in honest)  # verification was charged to the sender
+    table = cli("peers", "--data-dir", d).stdout  # the human table too
+    assert "peers (" in table
 
 
 def test_ingest_missing_file_is_a_clear_error(net):
