@@ -58,8 +58,10 @@ import zstandard
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from node.net.topics import Validators, encode_block_announce  # noqa: E402
+from node.net.topics import Validators, VerifiedCache, encode_block_announce  # noqa: E402
 from node.net.verify import Inbound, Verdict  # noqa: E402
+from protocol import keys as keys_module  # noqa: E402
+from protocol import vote as vote_module  # noqa: E402
 from protocol.block import (  # noqa: E402
     Block,
     BlockHeader,
@@ -75,7 +77,8 @@ from protocol.cid import cid_bytes, cid_of  # noqa: E402
 from protocol.codec import packb  # noqa: E402
 from protocol.errors import ConfigError, RemoteError  # noqa: E402
 from protocol.genesis import Genesis, genesis_to_toml, parse_genesis  # noqa: E402
-from protocol.keys import PrivateKey, peer_id_from_public_bytes  # noqa: E402
+from protocol.keys import DOMAIN_VOTE, PrivateKey, peer_id_from_public_bytes, signing_domain  # noqa: E402
+from protocol.lru import LruCache  # noqa: E402
 from protocol.quorum import (  # noqa: E402
     PROPOSER_EQUIVOCATION,
     VOTER_EQUIVOCATION,
@@ -100,7 +103,8 @@ from protocol.sync import (  # noqa: E402
     encode_response,
 )
 from protocol.validators import ValidatorSet  # noqa: E402
-from protocol.vote import (  # noqa: E402,E501
+from protocol.vote import (  # noqa: E402
+    MAX_BATCH_VOTES,
     Decision,
     Reason,
     SignedVote,
@@ -397,6 +401,8 @@ class Target:
     #: once at start (its cost grows with its size, capped at 256 KiB, and the
     #: validator keys are loaded strictly): its time is reported, not judged.
     limit_applies: bool = True
+    #: untimed preparation of an input (e.g. a header committing to a payload)
+    prepare: Callable[[Any], Any] | None = None
     seeds: list[Any] = dataclasses.field(default_factory=list)
     # results
     count: int = 0
@@ -409,12 +415,26 @@ class Target:
     trace_peak_bytes: int = 0
 
 
-def _open(data: bytes) -> Any:
-    """open_payload with a header that commits to ``data`` (so the CID check passes and zstd sees it)."""
-    count = max(1, min(4096, len(data) // 40 or 1))
-    header = dataclasses.replace(_BASE_HEADER, payload_cid=cid_of(data) if data else _BASE_HEADER.payload_cid,
-                                 payload_len=max(1, len(data)), record_count=count, scores=(0,) * count)
-    return open_payload(header, data, LIMITS)
+def _payload_header(data: bytes) -> tuple[BlockHeader, bytes]:
+    """A header that commits to ``data`` (untimed), so the CID check passes and zstd sees it.
+
+    Its record count is what the payload holds when that can be read, so the
+    record decoders behind the count check are reached too.
+    """
+    count = 1
+    try:
+        items = msgpack.unpackb(zstandard.ZstdDecompressor().decompress(data, max_output_size=1 << 22))
+        if isinstance(items, list) and items:
+            count = min(len(items), LIMITS.max_records)
+    except Exception:  # noqa: BLE001 - a guess; the timed call decides
+        pass
+    header = dataclasses.replace(_BASE_HEADER, payload_cid=cid_of(data), payload_len=max(1, len(data)),
+                                 record_count=count, scores=(0,) * count)
+    return header, data
+
+
+def _open(prepared: tuple[BlockHeader, bytes]) -> Any:
+    return open_payload(prepared[0], prepared[1], LIMITS)
 
 
 def _payload_seed(rng: random.Random) -> bytes:
@@ -466,7 +486,7 @@ def make_targets() -> list[Target]:
                lambda r: _block(r).signed.encode()),
         Target("block", lambda d: decode_block(d, LIMITS), None, (RemoteError,),
                lambda r: (_block(r) if r.random() < 0.7 else _block(r).header_only()).encode()),
-        Target("payload_open", _open, None, (RemoteError,), _payload_seed),
+        Target("payload_open", _open, None, (RemoteError,), _payload_seed, prepare=_payload_header),
         Target("vote", decode_vote, None, (RemoteError,), lambda r: _vote(r).vote.canonical_bytes()),
         Target("signed_vote", decode_signed_vote, None, (RemoteError,), lambda r: _vote(r).encode()),
         Target("vote_batch", decode_vote_batch, None, (RemoteError,),
@@ -489,6 +509,80 @@ def make_targets() -> list[Target]:
                                           (_vote(r) for _ in range(r.randint(1, 12)))}.values())).encode()),
         Target("topic_certs", None, _topic(_TOPICS.cert), (), lambda r: _cert(r).encode()),
     ]
+
+
+# --- inputs at the bounds ---------------------------------------------------------------------
+
+
+def bound_cases(rng: random.Random) -> list[tuple[str, str, Any, str]]:
+    """(target, case, input, who can send it): the largest inputs each limit lets through.
+
+    Random mutation rarely builds a maximal message, so these are built on
+    purpose and timed once each (min of 3). "anyone" inputs are what a peer
+    with no key can make; "validator" inputs need a member's signature (the
+    cost is work the protocol asks for, paid once per genuine message).
+    """
+    def fresh_id() -> str:
+        return peer_id_from_public_bytes(rng.randbytes(31) + b"\x01")
+
+    member = [k.peer_id for k in KEYS]
+    cases: list[tuple[str, str, Any, str]] = []
+    outsiders = packb([[packb([cid_bytes(rng.randbytes(4)), fresh_id(), 1, fresh_id(), 1, 0]), bytes(64)]
+                       for _ in range(MAX_BATCH_VOTES)])
+    cases.append(("topic_votes", f"{MAX_BATCH_VOTES} votes from fresh outsider ids, zero signatures", outsiders,
+                  "anyone"))
+    cases.append(("topic_votes", "4096 votes (over the cap)", packb([[b"x", bytes(64)]] * 4096), "anyone"))
+    forged = packb([[packb([cid_bytes(rng.randbytes(4)), rng.choice(member), i + 1, rng.choice(member), 1, 0]),
+                     bytes(64)] for i in range(MAX_BATCH_VOTES)])
+    cases.append(("topic_votes", f"{MAX_BATCH_VOTES} member-named votes, forged signatures", forged, "anyone"))
+    honest = VoteBatch(tuple(_vote(rng, seq=i + 1) for i in range(MAX_BATCH_VOTES))).encode()
+    cases.append(("topic_votes", f"{MAX_BATCH_VOTES} genuine votes, first sight", honest, "validator"))
+    many = packb([cid_bytes(b"x"), member[0], 1, [[packb([cid_bytes(b"x"), member[0], 1, fresh_id(), 1, 0]),
+                                                   bytes(64)] for _ in range(1024)]])
+    cases.append(("topic_certs", "1024 votes from fresh ids (n = 4)", many, "anyone"))
+    cases.append(("topic_certs", "genuine certificate (q..n votes)", _cert(rng).encode(), "validator"))
+    big = _block(rng, n=1)
+    h = dataclasses.replace(big.header, record_count=LIMITS.max_records, scores=(1,) * LIMITS.max_records)
+    cases.append(("header", f"{LIMITS.max_records} scores", h.canonical_bytes(), "anyone"))
+    for n in (1024, LIMITS.max_records):
+        b = _block(rng, n=n)
+        assert b.payload is not None
+        cases.append(("payload_open", f"{n} records ({len(b.payload) // 1024} KiB compressed)", b.payload,
+                      "validator"))
+        cases.append(("certified", f"{n}-record block with its certificate", (b.encode(), _cert(rng, b).encode()),
+                      "validator"))
+    heads = HeadsResp(tuple((fresh_id(), 5, cid_of(rng.randbytes(4)), 5) for _ in range(1024)))
+    cases.append(("sync_response", "1024 heads of fresh ids", encode_response(heads), "anyone"))
+    return cases
+
+
+def _cold_caches() -> None:
+    """Forget every decoded vote, CID conversion, parsed id and verified signature."""
+    vote_module._VERIFIED = LruCache(16384)
+    vote_module._VOTE_OF_BYTES = LruCache(16384)
+    vote_module._TEXT_OF_BIN = LruCache(8192)
+    vote_module._BIN_OF_TEXT = LruCache(8192)
+    keys_module._PEER_KEY_CACHE = LruCache(8192)
+    keys_module._PUB_CACHE = LruCache(4096)
+    _TOPICS.verified = VerifiedCache()
+
+
+async def run_bounds(rng: random.Random, limit_ms: float) -> list[dict[str, Any]]:
+    targets = {t.name: t for t in make_targets()}
+    rows = []
+    for name, case, x, who in bound_cases(rng):
+        t = targets[name]
+        arg = t.prepare(x) if t.prepare is not None else x
+        times = []
+        outcome = ""
+        for _ in range(3):
+            _cold_caches()  # first sight: nothing decoded or verified yet
+            elapsed, out, err = await _timed(t, arg)
+            times.append(elapsed * 1000)
+            outcome = type(err).__name__ if err is not None else ("accepted" if out is not None else "refused")
+        rows.append({"target": name, "case": case, "sender": who, "ms": round(min(times), 3), "outcome": outcome,
+                     "over_limit": min(times) > limit_ms})
+    return rows
 
 
 # --- the campaign -----------------------------------------------------------------------------
@@ -523,6 +617,24 @@ def make_input(rng: random.Random, t: Target, donors: list[bytes]) -> Any:
     return mutate_bytes(rng, seed, donors)
 
 
+def _raw(x: Any) -> bytes:
+    if isinstance(x, bytes):
+        return x
+    if isinstance(x, str):
+        return x.encode("utf-8", "surrogatepass")
+    return packb(list(x))
+
+
+def _save(args: argparse.Namespace, target: str, what: str, x: Any) -> str | None:
+    """Write an input in full under ``--save-dir`` (for reproduction); returns its path."""
+    if args.save_dir is None or x is None:
+        return None
+    args.save_dir.mkdir(parents=True, exist_ok=True)
+    path = args.save_dir / f"{target}.{what}.{cid_of(_raw(x))[-12:]}.bin"
+    path.write_bytes(_raw(x))
+    return str(path)
+
+
 def _short(x: Any) -> str:
     raw = x if isinstance(x, bytes) else (x.encode("utf-8", "surrogatepass") if isinstance(x, str) else packb(list(x)))
     return raw[:4096].hex()
@@ -547,6 +659,32 @@ async def _timed(t: Target, x: Any) -> tuple[float, Any, BaseException | None]:
     return time.perf_counter() - start, out, err
 
 
+def reference_verify_us() -> float:
+    """One raw Ed25519 verify, best of 5 loops: a yardstick for how loaded the machine is.
+
+    About 50-70 us on an idle core of this machine; report figures scale with it.
+    """
+    key = PrivateKey(bytes(32))
+    domain = signing_domain(DOMAIN_VOTE, GID)
+    sig = key.sign(domain, bytes(150))
+    best = math.inf
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(50):
+            key.public.verify(domain, bytes(150), sig)
+        best = min(best, (time.perf_counter() - start) / 50)
+    return round(best * 1e6, 1)
+
+
+def _tracemalloc_baseline() -> int:
+    """tracemalloc's own peak for a trivial call, subtracted from each sampled peak."""
+    tracemalloc.start()
+    bytes(1)
+    base = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return base
+
+
 async def run_campaign(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     targets = [t for t in make_targets() if not args.only or t.name in args.only]
@@ -557,30 +695,34 @@ async def run_campaign(args: argparse.Namespace) -> dict[str, Any]:
     gc.collect()
     gc.freeze()  # setup objects never need scanning again: fewer, shorter collections
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    verify_us_start = reference_verify_us()
     started = time.perf_counter()
     done = 0
     next_report = args.report_every
+    trace_base = _tracemalloc_baseline()
     while done < args.inputs:
         t = rng.choices(targets, weights)[0]
         x = make_input(rng, t, donors)
+        arg = t.prepare(x) if t.prepare is not None else x
         traced = args.trace_every and done % args.trace_every == 0
         if traced:
             tracemalloc.start()
-        elapsed, out, err = await _timed(t, x)
+        elapsed, out, err = await _timed(t, arg)
         if traced:
-            t.trace_peak_bytes = max(t.trace_peak_bytes, tracemalloc.get_traced_memory()[1])
+            peak = tracemalloc.get_traced_memory()[1] - trace_base
+            t.trace_peak_bytes = max(t.trace_peak_bytes, peak)
             tracemalloc.stop()
         if elapsed * 1000 > args.remeasure_ms:
             for _ in range(2):
-                again, _o, _e = await _timed(t, x)
+                again, _o, _e = await _timed(t, arg)
                 elapsed = min(elapsed, again)
         t.count += 1
         t.total_s += elapsed
         ms = elapsed * 1000
         if ms > t.slowest_ms:
-            t.slowest_ms, t.slowest_input = ms, x if isinstance(x, bytes | str) else _short(x)
+            t.slowest_ms, t.slowest_input = ms, x
         if ms > args.limit_ms and t.limit_applies and len(t.over_limit) < 20:
-            t.over_limit.append({"ms": round(ms, 3), "input_hex": _short(x)})
+            t.over_limit.append({"ms": round(ms, 3), "input_hex": _short(x), "file": _save(args, t.name, "slow", x)})
         if err is None:
             if out is not None:
                 t.accepted += 1
@@ -589,6 +731,7 @@ async def run_campaign(args: argparse.Namespace) -> dict[str, Any]:
             where = f"{tb[-1].filename}:{tb[-1].lineno}" if tb else "?"
             key = f"{type(err).__name__} at {where}"
             entry = t.crashes.setdefault(key, {"count": 0, "message": str(err)[:300], "input_hex": _short(x),
+                                               "file": _save(args, t.name, "crash", x),
                                                "traceback": traceback.format_exception(err)[-6:]})
             entry["count"] += 1
         done += 1
@@ -605,7 +748,7 @@ async def run_campaign(args: argparse.Namespace) -> dict[str, Any]:
         "meta": {"inputs": done, "seed": args.seed, "wall_s": round(wall, 2), "inputs_per_s": round(done / wall, 1),
                  "limit_ms": args.limit_ms, "remeasure_ms": args.remeasure_ms, "python": sys.version.split()[0],
                  "peak_rss_mib_start": round(rss_start / 1024, 1), "peak_rss_mib": round(rss_end / 1024, 1),
-                 "pid": os.getpid()},
+                 "pid": os.getpid(), "reference_verify_us": [verify_us_start, reference_verify_us()]},
         "crashes": sum(c["count"] for t in targets for c in t.crashes.values()),
         "over_limit": sum(len(t.over_limit) for t in targets),
         "limit_exempt": [t.name for t in targets if not t.limit_applies],
@@ -616,6 +759,7 @@ async def run_campaign(args: argparse.Namespace) -> dict[str, Any]:
                 "mean_us": round(t.total_s / max(t.count, 1) * 1e6, 1),
                 "slowest_ms": round(t.slowest_ms, 3),
                 "slowest_input_hex": _short(t.slowest_input) if t.slowest_input is not None else None,
+                "slowest_input_file": _save(args, t.name, "slowest", t.slowest_input),
                 "over_limit": t.over_limit,
                 "trace_peak_kib": round(t.trace_peak_bytes / 1024, 1),
                 "crashes": t.crashes,
@@ -628,7 +772,8 @@ async def run_campaign(args: argparse.Namespace) -> dict[str, Any]:
 def print_report(r: dict[str, Any]) -> None:
     m = r["meta"]
     print(f"fuzz campaign: {m['inputs']:,} inputs in {m['wall_s']:.0f} s ({m['inputs_per_s']:,.0f}/s), seed {m['seed']},"
-          f" peak RSS {m['peak_rss_mib']} MiB")
+          f" peak RSS {m['peak_rss_mib']} MiB; one raw Ed25519 verify took {m['reference_verify_us'][0]} us at the"
+          f" start, {m['reference_verify_us'][1]} us at the end (machine load)")
     print(f"{'target':<20} {'inputs':>9} {'accepted':>9} {'mean us':>8} {'slowest ms':>10} {'>limit':>6}"
           f" {'trace KiB':>9} {'crashes':>7}")
     for name, t in r["targets"].items():
@@ -651,9 +796,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report-every", type=int, default=50_000)
     p.add_argument("--only", nargs="*", help="target names to run (default: all)")
     p.add_argument("--out", type=Path, default=None, help="JSON report path")
+    p.add_argument("--save-dir", type=Path, default=None, help="write crashing, slow and slowest inputs here")
+    p.add_argument("--bounds", action="store_true", help="also time hand-built inputs at every limit")
     args = p.parse_args(argv)
     result = trio.run(run_campaign, args)
     print_report(result)
+    if args.bounds:
+        result["bounds"] = trio.run(run_bounds, random.Random(args.seed), args.limit_ms)
+        print("\ninputs at the bounds (min of 3):")
+        for row in result["bounds"]:
+            print(f"  {row['target']:<14} {row['case']:<52} {row['sender']:<9} {row['ms']:>9.3f} ms  {row['outcome']}")
     if args.out:
         args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
