@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import zstandard
 
-from node.topics import encode_block_announce
+from node.net.topics import encode_block_announce
 from protocol import FORMAT_VERSION
 from protocol.block import CODEC_ZSTD, SCORE_SCALE, Block, BlockHeader, build_block, sign_header
 from protocol.cid import cid_of
@@ -67,6 +67,7 @@ class Flood:
     model_id: str
     validators: tuple[str, ...]
     rng: random.Random
+    genesis_id: str  # signatures are bound to the network (protocol.keys.signing_domain)
     bomb: bytes = b""
     next_seq: int = 1
     counts: dict[str, int] = field(default_factory=dict)
@@ -156,7 +157,8 @@ class Flood:
 
     def _block(self, records: list[Record]) -> Block:
         seq, self.next_seq = self.next_seq, self.next_seq + 1
-        return build_block(self.key, network=self.network, seq=seq, prev=None, created_ms=records[0].ts_ms,
+        return build_block(self.key, genesis_id=self.genesis_id, network=self.network, seq=seq, prev=None,
+                           created_ms=records[0].ts_ms,
                            model_id=self.model_id, records=records, scores=[1.0] * len(records))
 
     def _raw_block(self, payload: bytes, record_count: int) -> Block:
@@ -167,4 +169,4 @@ class Flood:
             payload_cid=cid_of(payload), payload_len=len(payload), codec=CODEC_ZSTD,
             record_count=record_count, scores=(SCORE_SCALE,) * record_count,
         )
-        return Block(sign_header(self.key, header), payload)
+        return Block(sign_header(self.key, header, self.genesis_id), payload)

@@ -153,9 +153,9 @@ def _certificate_problem(b: BlockRow, genesis: Genesis, verified: set[tuple[str,
         cert = decode_certificate(b.cert)
         if cert.block_id != b.block_id or (cert.proposer, cert.seq) != (b.proposer, b.seq):
             return "certificate names another block or slot"
-        verify_certificate(cert, genesis.validators)
+        verify_certificate(cert, genesis.validators, genesis.id)
         sh = decode_signed_header(b.header)
-        sh.verify()
+        sh.verify(genesis.id)
         if sh.header.block_id != b.block_id:
             return "stored header hashes to another block id"
         if b.payload is not None and not cid_matches(sh.header.payload_cid, b.payload):
@@ -175,7 +175,7 @@ def check_evidence(views: Sequence[NodeView], injected: Sequence[dict[str, Any]]
         for e in v.evidence:
             try:
                 ev = decode_evidence(e.body)
-                ev.verify(genesis.validators)
+                ev.verify(genesis.validators, genesis.id)
             except AttnshareError:
                 unverifiable += 1
                 continue

@@ -8,7 +8,7 @@ import pytest
 import trio
 
 from node.cluster import open_cluster, open_rogue, wait_for, workload_json
-from node.topics import encode_block_announce
+from node.net.topics import encode_block_announce
 from protocol.block import Block, BlockHeader, SignedHeader, build_block, sign_header
 from protocol.cid import cid_of
 from protocol.codec import packb
@@ -42,7 +42,7 @@ async def test_records_commit_on_all_four_with_same_certificates(tmp_path):
             for bid in target:
                 row = node.store.get_block(bid)
                 cert = decode_certificate(row.cert)
-                verify_certificate(cert, c.genesis.validators)
+                verify_certificate(cert, c.genesis.validators, c.genesis.id)
                 assert cert.block_id == bid
         counts = n0.store.count_records()
         # Selective sharing: some records stay local, and they never reach the other nodes.
@@ -74,7 +74,7 @@ async def test_lying_scores_are_voted_down(tmp_path):
         recs = _records(liar.key, 8)
         honest = await liar.score(recs)
         lies = [min(1.0, s + 0.4) if s < 0.6 else s - 0.4 for s in honest]
-        block = build_block(liar.key, network=c.genesis.network_id, seq=1, prev=None,
+        block = build_block(liar.key, genesis_id=c.genesis.id, network=c.genesis.network_id, seq=1, prev=None,
                             created_ms=int(time.time() * 1000), model_id=liar.model_id, records=recs, scores=lies)
         async with open_rogue(c) as rogue_p2p:
             await _byzantine_publish(rogue_p2p, liar.topics, block)
@@ -100,7 +100,7 @@ async def test_bad_signature_and_bad_payload_are_refused(tmp_path):
         recs = _records(rogue.key, 4)
         scores = await rogue.score(recs)
         now = int(time.time() * 1000)
-        good = build_block(rogue.key, network=c.genesis.network_id, seq=1, prev=None,
+        good = build_block(rogue.key, genesis_id=c.genesis.id, network=c.genesis.network_id, seq=1, prev=None,
                            created_ms=now, model_id=rogue.model_id, records=recs, scores=scores)
         # 1. A forged signature: the pubsub validator drops it everywhere.
         forged = Block(SignedHeader(good.header, bytes(64)), good.payload)
@@ -110,7 +110,7 @@ async def test_bad_signature_and_bad_payload_are_refused(tmp_path):
         #    it passes gossip, and every validator votes it down with BAD_PAYLOAD.
         junk = b"\x28\xb5\x2f\xfd" + bytes(60)
         h = replace_header(good.header, payload_cid=cid_of(junk), payload_len=len(junk), created_ms=now + 1)
-        bogus = Block(sign_header(rogue.key, h), junk)
+        bogus = Block(sign_header(rogue.key, h, c.genesis.id), junk)
         async with open_rogue(c) as rp:
             await _byzantine_publish(rp, rogue.topics, forged)
             await rp.publish(rogue.topics.blocks, packb([0, packb([good.signed.encode(), tampered])]))
@@ -148,9 +148,11 @@ async def test_proposer_equivocation_leaves_evidence(tmp_path):
         recs = _records(rogue.key, 6)
         scores = await rogue.score(recs)
         now = int(time.time() * 1000)
-        a = build_block(rogue.key, network=c.genesis.network_id, seq=1, prev=None, created_ms=now,
+        a = build_block(rogue.key, genesis_id=c.genesis.id, network=c.genesis.network_id, seq=1, prev=None,
+                        created_ms=now,
                         model_id=rogue.model_id, records=recs[:3], scores=scores[:3])
-        b = build_block(rogue.key, network=c.genesis.network_id, seq=1, prev=None, created_ms=now + 1,
+        b = build_block(rogue.key, genesis_id=c.genesis.id, network=c.genesis.network_id, seq=1, prev=None,
+                        created_ms=now + 1,
                         model_id=rogue.model_id, records=recs[3:], scores=scores[3:])
         async with open_rogue(c) as rp:
             await _byzantine_publish(rp, rogue.topics, a)
@@ -162,7 +164,7 @@ async def test_proposer_equivocation_leaves_evidence(tmp_path):
             ev = decode_evidence(node.store.list_evidence()[0].body)
             assert ev.kind == "proposer-equivocation"
             assert ev.offender == rogue.me
-            ev.verify(c.genesis.validators)
+            ev.verify(c.genesis.validators, c.genesis.id)
         # At most one of the two blocks can ever commit in that slot.
         for node in c.nodes[:3]:
             assert len({a.block_id, b.block_id} & committed_ids(node)) <= 1
@@ -187,7 +189,7 @@ async def test_late_joiner_catches_up_through_sync(tmp_path):
             await wait_for(lambda: committed_ids(observer) >= target, 60, "late joiner sync")
         for bid in target:
             row = observer.store.get_block(bid)
-            verify_certificate(decode_certificate(row.cert), c.genesis.validators)
+            verify_certificate(decode_certificate(row.cert), c.genesis.validators, c.genesis.id)
         assert observer.consensus.statistics().votes_cast == 0
 
 
