@@ -4,8 +4,9 @@ Theory of operation
 -------------------
 Every rule lives in :class:`protocol.slots.SlotCore` (pure). This adapter owns
 one task, :meth:`Consensus.run`, the only writer of consensus state: it takes
-one typed event at a time, hands it to the core with the time, and carries
-out the typed effects in order with ``match`` (an unknown effect raises).
+one typed event at a time, hands it to the core with the time, and has
+:class:`~node.consensus_effects.Effects` carry out the typed effects in order
+(matched by type; an unknown effect raises).
 
 Events arrive on two queues, served internal-first:
 - *gossip* (blocks, votes, certificates, already verified by the pubsub
@@ -29,24 +30,26 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import trio
 
+from node.consensus_effects import ConsensusIO, Effects
 from node.metrics import Metrics
 from node.store import ForkError, Store, StoreError
 from node.worker import Worker
 from protocol import slots as sl
-from protocol.admission import check_records
-from protocol.block import Block, BlockLimits, decode_signed_header, open_payload
-from protocol.errors import AttnshareError, LocalError, RemoteError
+from protocol.block import Block, BlockLimits
+from protocol.errors import LocalError, RemoteError
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.lru import LruCache
 from protocol.quorum import Certificate, verify_certificate
 from protocol.record import Record
-from protocol.vote import SignedVote, Vote, decode_signed_vote, sign_vote
+from protocol.vote import SignedVote, Vote
+
+__all__ = ["Consensus", "ConsensusIO", "ConsensusParams", "ConsensusStats"]
 
 log = logging.getLogger("attnshare.consensus")
 
@@ -86,17 +89,6 @@ class ConsensusStats:
     store_errors: int = 0
 
 
-@dataclass
-class ConsensusIO:
-    """What the driver needs from the rest of the node (all async)."""
-
-    score: Callable[[Sequence[Record]], Awaitable[list[float]]]
-    send_votes: Callable[[list[SignedVote]], None]
-    publish_cert: Callable[[bytes], Awaitable[None]]
-    fetch_block: Callable[[str, str | None], Awaitable[tuple[Block, bytes | None] | None]]
-    now_ms: Callable[[], int]
-
-
 @dataclass(eq=False)
 class _Job:
     """An internal event; ``done`` is set once handled (Synced and ticks wait for it)."""
@@ -111,26 +103,32 @@ class Consensus:
 
     def __init__(self, *, key: PrivateKey, genesis: Genesis, store: Store, db: Worker, io: ConsensusIO,
                  metrics: Metrics, limits: BlockLimits | None = None, params: ConsensusParams | None = None) -> None:
-        self.key, self.me, self.genesis = key, key.peer_id, genesis
-        self.is_validator = self.me in genesis.validators
-        self.store, self.db, self.io, self.metrics = store, db, io, metrics
-        self.limits = limits or BlockLimits()
-        self.params = (params or ConsensusParams()).validate()
-        self.core = sl.SlotCore(genesis, self.me, self.params.slots)
+        self.me, self.genesis, self.store, self.db, self.io, self.metrics = key.peer_id, genesis, store, db, io, metrics
+        self.params = p = (params or ConsensusParams()).validate()
+        self.core = sl.SlotCore(genesis, self.me, p.slots)
         self._gossip: deque[sl.Event] = deque()
         self._internal: deque[_Job] = deque()
-        self._wake = trio.Event()
-        self._idle = trio.Event()
-        self._seen_votes: LruCache[Vote, None] = LruCache(self.params.seen_votes)
-        self._resent: LruCache[tuple[str, int], float] = LruCache(4096)
-        self._vote_rows: list[tuple[str, str, str, int, int, bytes]] = []
+        self._wake, self._idle, self._committed_event = trio.Event(), trio.Event(), trio.Event()
+        self._seen_votes: LruCache[Vote, None] = LruCache(p.seen_votes)
         self._waiters: dict[tuple[str, int], trio.Event] = {}
-        self._nursery: trio.Nursery | None = None
-        self._committed_event = trio.Event()
-        self.stats_committed_blocks = self.stats_committed_records = self.stats_rejected = 0
-        self.stats_votes_cast = self.stats_evidence = self.stats_store_errors = 0
-        #: recent commit latencies (ms, block creation -> local commit), for status and devnet
-        self.latencies_ms: deque[int] = deque(maxlen=20_000)
+        self.fx = Effects(key=key, genesis=genesis, store=store, db=db, io=io, metrics=metrics,
+                          limits=limits or BlockLimits(), vote_flush_rows=p.vote_flush_rows,
+                          resend_interval_s=p.resend_interval_s, seen_votes=self._seen_votes,
+                          post=lambda ev: self._post(_Job(ev)), on_decided=self._on_decided)
+        self.stats_store_errors = 0
+
+    # Counters read by status, benchmarks and the devnet.
+    @property
+    def stats_committed_blocks(self) -> int:
+        return self.fx.committed_blocks
+
+    @property
+    def stats_committed_records(self) -> int:
+        return self.fx.committed_records
+
+    @property
+    def latencies_ms(self) -> deque[int]:
+        return self.fx.latencies_ms
 
     # ------------------------------------------------------------------ inputs
     def post_block(self, block: Block, from_peer: str | None) -> None:
@@ -172,11 +170,9 @@ class Consensus:
 
     # ------------------------------------------------------------------ queries
     def statistics(self) -> ConsensusStats:
-        s = self.core.statistics()
-        return ConsensusStats(
-            self.stats_committed_blocks, self.stats_committed_records, self.stats_rejected, self.stats_votes_cast,
-            self.stats_evidence, s.open_blocks, s.pending, self.stats_store_errors,
-        )
+        s, fx = self.core.statistics(), self.fx
+        return ConsensusStats(fx.committed_blocks, fx.committed_records, fx.rejected, fx.votes_cast, fx.evidence,
+                              s.open_blocks, s.pending, self.stats_store_errors)
 
     def tips(self) -> dict[str, tuple[int, str | None]]:
         """Per proposer: (highest decided seq, latest committed block id)."""
@@ -211,11 +207,11 @@ class Consensus:
             [(t.proposer, t.decided, t.committed_seq, t.committed_id, t.skipped) for t in tips],
             [(d.proposer, d.seq, "committed" if d.outcome == "committed" else "rejected") for d in decided],
         )
-        self.stats_committed_blocks, self.stats_committed_records = await self.db.run(self.store.count_committed)
+        self.fx.committed_blocks, self.fx.committed_records = await self.db.run(self.store.count_committed)
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         async with trio.open_nursery() as nursery:
-            self._nursery = nursery
+            self.fx.nursery = nursery
             nursery.start_soon(self._ticker)
             task_status.started()
             while True:
@@ -246,7 +242,7 @@ class Consensus:
             while todo:
                 ev = todo.popleft()
                 if ev is None:
-                    await self._flush_votes()
+                    await self.fx.flush_votes()
                 elif isinstance(ev, sl.CertificateSeen) and self.core.decided(*ev.cert.slot) != "committed":
                     # Checked by the pubsub validator already; signature checks are cached, and
                     # anything left runs on a thread, not on the event loop.
@@ -255,11 +251,13 @@ class Consensus:
                 effects = self.core.tick(self.io.now_ms()) if ev is None else self.core.handle(ev, self.io.now_ms())
                 for eff in effects:
                     try:
-                        follow = await self._apply(eff, job)
+                        follow = await self.fx.apply(eff)
                     except (StoreError, ForkError) as exc:  # disk full, or > f faulty: count, keep serving
                         self.stats_store_errors += 1
                         log.error("store refused %s: %s", type(eff).__name__, exc)
                         continue
+                    if isinstance(eff, sl.Commit):
+                        job.committed = self.fx.last_commit_new
                     if follow is not None:
                         todo.append(follow)
         except RemoteError as exc:
@@ -269,149 +267,9 @@ class Consensus:
             if job.done is not None:
                 job.done.set()
 
-    # ------------------------------------------------------------------ effects
-    async def _apply(self, eff: sl.Effect, job: _Job) -> sl.Event | None:
-        match eff:
-            case sl.StoreBlock(block, received_ms):
-                h = block.header
-                await self.db.run(self.store.put_block, block.block_id, h.proposer, h.seq, block.signed.encode(),
-                                  block.payload, h.created_ms, h.record_count, received_ms)
-            case sl.Evaluate():
-                self._spawn(self._evaluate, eff)
-            case sl.Fetch(block_id, hint):
-                self._spawn(self._fetch, block_id, hint)
-            case sl.CastVote():
-                return await self._cast(eff)
-            case sl.ResendVote(proposer, seq):
-                await self._resend(proposer, seq)
-            case sl.StoreVotes(votes):
-                # Kept for `show`/`votes`, not for safety: written in batches (one fsync per
-                # vote message was the store's second-largest cost under load).
-                self._vote_rows += [(v.vote.block_id, v.vote.voter, v.vote.proposer, v.vote.seq,
-                                     int(v.vote.decision), v.encode()) for v in votes]
-                if len(self._vote_rows) >= self.params.vote_flush_rows:
-                    await self._flush_votes()
-            case sl.Commit(block, records, cert):
-                job.committed = await self._commit(block, records, cert)
-            case sl.Reject(proposer, seq, block_id):
-                if block_id is not None:
-                    await self.db.run(self.store.reject_block, block_id, self.io.now_ms())
-                self.stats_rejected += 1
-                self.metrics.blocks_rejected.inc()
-                self._wake_waiters((proposer, seq))
-            case sl.PersistDecided(proposer, seq, outcome, block_id):
-                # commit_block and reject_block record their own decisions in their transactions;
-                # reject_block cannot when the store never kept the block (write window), so a
-                # rejection is always marked too (idempotent).
-                if outcome == "rejected":
-                    await self.db.run(self.store.mark_decided, proposer, seq, outcome, None)
-            case sl.RecordEvidence(ev):
-                self.stats_evidence += 1
-                self.metrics.evidence.labels(ev.kind).inc()
-                log.warning("evidence of %s by %s in slot %s", ev.kind, ev.offender, ev.slot)
-                await self.db.run(self.store.add_evidence, ev.kind, ev.offender, ev.slot[0], ev.slot[1],
-                                  ev.encode(), self.io.now_ms())
-            case sl.Refused(what, _peer):
-                self.metrics.remote_errors.labels(what).inc()
-            case sl.Forget(block_id, why):
-                log.debug("forgot block %s (%s)", block_id, why)
-            case sl.SlotForgotten(proposer, seq, why):
-                log.info("forgot undecided slot %s/%d (%s)", proposer[-8:], seq, why)
-            case _:
-                raise LocalError(f"unknown consensus effect {eff!r:.80}")
-        return None
-
-    async def _cast(self, eff: sl.CastVote) -> sl.Event:
-        vote = Vote(eff.block_id, eff.proposer, eff.seq, self.me, eff.decision, eff.reason)
-        sv = sign_vote(vote, self.key, self.genesis.id)
-        stored = await self.db.run(self.store.record_own_vote, eff.proposer, eff.seq, eff.block_id, sv.encode())
-        if stored != sv.encode():
-            sv = decode_signed_vote(stored)  # we voted in this slot before a restart: keep that vote
-        self.stats_votes_cast += 1
-        self.metrics.votes_cast.labels(eff.decision.name.lower()).inc()
-        if eff.deviation is not None:
-            self.metrics.score_deviation.observe(eff.deviation)
-        self.io.send_votes([sv])
-        self._seen_votes.put(sv.vote, None)
-        return sl.VotesSeen((sv,), None)
-
-    async def _resend(self, proposer: str, seq: int) -> None:
-        last = self._resent.get((proposer, seq))
-        now = trio.current_time()
-        if not self.is_validator or (last is not None and now - last < self.params.resend_interval_s):
-            return  # a replayed block must not make us publish once per replay
-        self._resent.put((proposer, seq), now)
-        if (raw := await self.db.run(self.store.own_vote, proposer, seq)) is not None:
-            self.io.send_votes([decode_signed_vote(raw)])
-
-    async def _commit(self, block: Block, records: tuple[Record, ...], cert: Certificate) -> bool:
-        h = block.header
-        now = self.io.now_ms()
-        await self.db.run(self.store.put_block, block.block_id, h.proposer, h.seq, block.signed.encode(),
-                          block.payload, h.created_ms, h.record_count, now, certified=True)
-        new = bool(await self.db.run(self.store.commit_block, block.block_id, cert.encode(), list(records),
-                                     list(h.float_scores()), now))
-        if new:
-            self.stats_committed_blocks += 1
-            self.stats_committed_records += h.record_count
-            self.metrics.blocks_committed.inc()
-            self.metrics.records_committed.inc(h.record_count)
-            self.metrics.commit_latency.observe(max(0, now - h.created_ms) / 1000)
-            self.latencies_ms.append(max(0, now - h.created_ms))
-        if h.proposer == self.me:
-            await self.io.publish_cert(cert.encode())
+    def _on_decided(self, slot: tuple[str, int]) -> None:
         self._committed_event.set()
         self._committed_event = trio.Event()
-        self._wake_waiters(h.slot)
-        return new
-
-    def _wake_waiters(self, slot: tuple[str, int]) -> None:
         ev = self._waiters.pop(slot, None)
         if ev is not None:
             ev.set()
-
-    async def _flush_votes(self) -> None:
-        rows, self._vote_rows = self._vote_rows, []
-        if rows:
-            await self.db.run(self.store.add_votes, rows)
-
-    # ------------------------------------------------------------------ slow work (outside the task)
-    def _spawn(self, fn: Callable[..., Awaitable[None]], *args: object) -> None:
-        assert self._nursery is not None
-        self._nursery.start_soon(fn, *args)
-
-    async def _evaluate(self, eff: sl.Evaluate) -> None:
-        """Decode and (if asked) re-score; ALWAYS answers, so the core's slot frees up."""
-        block, h = eff.block, eff.block.header
-        result: sl.Event
-        try:
-            records = eff.records
-            if records is None:
-                assert block.payload is not None
-                records = await trio.to_thread.run_sync(open_payload, h, block.payload, self.limits)
-            own = None
-            if eff.score and check_records(h, records) is None:
-                own = tuple(await self.io.score(records))
-            result = sl.Evaluated(block.block_id, records, own)
-        except RemoteError as exc:
-            log.info("block %s from %s refused: %s", block.block_id, h.proposer, exc)
-            result = sl.Evaluated(block.block_id, None, None)
-        except Exception as exc:  # the scorer or a thread failed: our problem, not the block's
-            log.exception("evaluating block %s failed", block.block_id)
-            result = sl.EvaluationFailed(block.block_id, str(exc))
-        self._post(_Job(result))
-
-    async def _fetch(self, block_id: str, hint: str | None) -> None:
-        """The store first (a payload held since before a restart), then sync. ALWAYS answers."""
-        result: sl.Event = sl.FetchFailed(block_id)
-        try:
-            row = await self.db.run(self.store.get_block, block_id)
-            if row is not None and row.payload is not None:
-                result = sl.Fetched(Block(decode_signed_header(row.header, self.limits), row.payload))
-            else:
-                got = await self.io.fetch_block(block_id, hint)
-                if got is not None and got[0].payload is not None and got[0].block_id == block_id:
-                    result = sl.Fetched(got[0])
-        except AttnshareError as exc:
-            log.info("fetch of %s failed: %s", block_id, exc)
-        self._post(_Job(result))

@@ -204,7 +204,7 @@ async def test_header_only_announce_uses_the_payload_held_in_the_store(tmp_path)
 async def test_unknown_effect_is_an_error() -> None:
     async with running() as (c, _net, _store):
         with pytest.raises(LocalError, match="unknown consensus effect"):
-            await c._apply(object(), None)  # type: ignore[arg-type]
+            await c.fx.apply(object())  # type: ignore[arg-type]
 
 
 def test_params_validate() -> None:
