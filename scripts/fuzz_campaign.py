@@ -676,15 +676,6 @@ def reference_verify_us() -> float:
     return round(best * 1e6, 1)
 
 
-def _tracemalloc_baseline() -> int:
-    """tracemalloc's own peak for a trivial call, subtracted from each sampled peak."""
-    tracemalloc.start()
-    bytes(1)
-    base = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return base
-
-
 async def run_campaign(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     targets = [t for t in make_targets() if not args.only or t.name in args.only]
@@ -699,18 +690,20 @@ async def run_campaign(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     done = 0
     next_report = args.report_every
-    trace_base = _tracemalloc_baseline()
     while done < args.inputs:
         t = rng.choices(targets, weights)[0]
         x = make_input(rng, t, donors)
         arg = t.prepare(x) if t.prepare is not None else x
         traced = args.trace_every and done % args.trace_every == 0
         if traced:
+            # Net peak of this one call: what was allocated beyond what was
+            # already live when it started.
             tracemalloc.start()
+            live = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
         elapsed, out, err = await _timed(t, arg)
         if traced:
-            peak = tracemalloc.get_traced_memory()[1] - trace_base
-            t.trace_peak_bytes = max(t.trace_peak_bytes, peak)
+            t.trace_peak_bytes = max(t.trace_peak_bytes, tracemalloc.get_traced_memory()[1] - live)
             tracemalloc.stop()
         if elapsed * 1000 > args.remeasure_ms:
             for _ in range(2):
