@@ -45,7 +45,8 @@ def test_classify_accepts_a_real_block_header() -> None:
     key = PrivateKey(bytes([7]) * 32)
     rec = Record.create("note", P, 1, {"x": 1})
     block = build_block(
-        key, network="net", seq=1, prev=None, created_ms=0, model_id=IDS[0], records=[rec], scores=[0.5]
+        key, genesis_id=IDS[0], network="net", seq=1, prev=None, created_ms=0, model_id=IDS[0], records=[rec],
+        scores=[0.5],
     )
     assert ChainState().classify(block.header) is Verdict.READY
 
