@@ -100,6 +100,7 @@ Validator = Callable[[str, bytes], bool] | AsyncValidator
 
 _EQUIVOCATION_MEMORY = 4096  # (origin, seqno) pairs remembered for equivocation checks
 _ORIGIN_CACHE = 4096
+_VALIDATION_TASKS = 4096  # async validations waiting or running, all peers together
 
 
 def content_message_id(msg: rpc_pb2.Message) -> bytes:
@@ -199,6 +200,10 @@ class _Pubsub(Pubsub):
             validation_cache_ttl=0,
             validation_cache_size=1,
             validation_timeout=config.validation_timeout_s,
+            # libp2p's default lets 10 async validations run at once for the
+            # whole node: one peer with 10 messages queued in our Verifier would
+            # hold them all. Our Verifier bounds work per peer; this only bounds tasks.
+            max_concurrent_validator_count=_VALIDATION_TASKS,
         )
         self._meter = meter
         self._pulse = pulse

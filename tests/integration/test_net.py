@@ -109,6 +109,17 @@ async def test_gossipsub_runs_with_our_settings_not_libp2p_defaults() -> None:
         assert not router.adaptive_gossip_enabled
         assert not router.do_px
         assert a._gossip.pubsub.strict_signing
+        # Peer scoring with finite thresholds, driven by the budget's standing.
+        params = router.scorer.params
+        budget = a.budget.params
+        assert (params.gossip_threshold, params.publish_threshold) == (
+            budget.gossip_threshold, budget.publish_threshold)
+        assert params.graylist_threshold > -1e9
+        assert params.p6_appl_slack_weight == 1.0
+        # libp2p's default of 10 async validations for the whole node would let
+        # one peer's queued messages hold every slot.
+        assert a._gossip.pubsub._validator_semaphore.value >= 1024
+        assert a._gossip.pubsub.validation_timeout == a.config.validation_timeout_s
 
 
 async def test_line_of_four_delivers_everything_including_a_burst() -> None:
