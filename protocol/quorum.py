@@ -43,9 +43,9 @@ Memory is bounded, and no voter can push out another proposer's slots:
   flight at a time, right above its head;
 * at most ``max_open_slots`` undecided slots are held in all. A new slot
   beyond that evicts the open slot farthest ahead of its proposer's head
-  (fewest counted voters, then newest, among equals). Honest slots sit right
-  above their heads, so they are the last to go: an invented slot is always
-  farther ahead, or an older slot of the same standing;
+  (fewest counted voters, then newest, among equals) if the new slot is
+  nearer its own head; otherwise the new slot is not opened. Honest slots sit
+  right above their heads, so an invented slot can never push one out;
 * idle open slots expire on :meth:`tick` after ``open_timeout_ms``.
 
 Decided slots are pruned by :meth:`tick` after ``retain_decided_ms``; pruning
@@ -493,6 +493,8 @@ class QuorumTracker:
         effects: list[Effect] = []
         if st is None:
             st = self._create(key, now_ms, effects)
+            if st is None:
+                return effects  # full of slots nearer their heads: this one is not opened
         st.touched_ms = now_ms
         effects.extend(self._admit_vote(key, st, sv, now_ms))
         return effects
@@ -510,6 +512,8 @@ class QuorumTracker:
         effects: list[Effect] = []
         if st is None:
             st = self._create(key, now_ms, effects)
+            if st is None:
+                return effects
         if st.header_id is None:
             st.header_id = h.block_id
             st.header_bytes = signed_header.encode()
@@ -580,15 +584,20 @@ class QuorumTracker:
     def _below_watermark(self, key: tuple[str, int]) -> bool:
         return key[1] <= self._watermark.get(key[0], 0)
 
-    def _create(self, key: tuple[str, int], now_ms: int, effects: list[Effect]) -> _Slot:
+    def _create(self, key: tuple[str, int], now_ms: int, effects: list[Effect]) -> _Slot | None:
+        """Open a slot; at the cap, evict a farther one, or return None if none is farther."""
         if len(self._open) >= self._max_open:
             # Farthest ahead of its proposer's head first (honest slots sit at
             # head + 1), then fewest counted voters, then newest: a flood of
-            # invented slots churns itself instead of honest slots.
+            # invented slots churns itself instead of honest slots. The new
+            # slot competes too: one no nearer than the worst open slot is
+            # simply not opened, so it can never push a nearer one out.
             victim = max(
                 self._open.items(),
                 key=lambda kv: (kv[0][1] - self._head.get(kv[0][0], 0), -len(kv[1].counted), kv[1].order),
             )[0]
+            if key[1] - self._head.get(key[0], 0) >= victim[1] - self._head.get(victim[0], 0):
+                return None
             del self._open[victim]
             effects.append(SlotDropped(victim[0], victim[1], "evicted"))
         self._counter += 1

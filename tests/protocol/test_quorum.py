@@ -321,13 +321,16 @@ def test_proposer_evidence_verify_rejects_non_conflicts() -> None:
 # --- bounded memory ---------------------------------------------------------------------
 
 
-def test_open_slot_cap_evicts_fewest_votes_first() -> None:
+def test_open_slot_cap_keeps_slots_nearer_their_head() -> None:
     tracker = QuorumTracker(vset(4), GID, max_open_slots=2)
     assert feed(tracker, [vote(KEYS[0], seq=1), vote(KEYS[1], seq=1)]) == []
     assert feed(tracker, [vote(KEYS[0], seq=2)]) == []
-    effects = feed(tracker, [vote(KEYS[0], seq=3)])
-    assert effects == [SlotDropped(PROPOSER.peer_id, 2, "evicted")]
+    # Full, and slot 3 is no nearer its head than slot 2: it is not opened.
+    assert feed(tracker, [vote(KEYS[0], seq=3)]) == []
     assert tracker.statistics().open_slots == 2
+    # Another proposer's next slot is nearer than slot 2: slot 2 makes room.
+    other = vote(KEYS[0], seq=1, proposer=OUTSIDER.peer_id)
+    assert feed(tracker, [other]) == [SlotDropped(PROPOSER.peer_id, 2, "evicted")]
     # Slot 1 kept its two votes: one more commits it.
     assert isinstance(feed(tracker, [vote(KEYS[2], seq=1)])[0], Committed)
 
@@ -337,13 +340,12 @@ def test_flood_of_one_vote_slots_churns_itself_not_older_slots() -> None:
     feed(tracker, [vote(KEYS[1], seq=1)])  # an honest slot, first vote in
     tracker.handle_header(signed_header(9, "header only"), 0)
     feed(tracker, [vote(KEYS[0], seq=2)])
-    # Full: the header-only slot (no votes) goes first.
+    # Full: the slot farthest from its head (header-only 9) goes first.
     assert feed(tracker, [vote(KEYS[0], seq=3)]) == [SlotDropped(PROPOSER.peer_id, 9, "evicted")]
-    # Then, among one-vote slots, the newest: slot 1 survives the flood.
+    # Then the flood's farther slots are not opened at all: slot 1 survives it.
     for seq in range(4, 10):
-        assert feed(tracker, [vote(KEYS[0], seq=seq)]) == [
-            SlotDropped(PROPOSER.peer_id, 3 if seq == 4 else seq - 1, "evicted")
-        ]
+        assert feed(tracker, [vote(KEYS[0], seq=seq)]) == []
+    assert tracker.statistics().open_slots == 3
     assert isinstance(feed(tracker, [vote(KEYS[2], seq=1), vote(KEYS[3], seq=1)])[-1], Committed)
 
 
@@ -577,3 +579,33 @@ def test_verify_certificate_refuses_more_votes_than_validators_before_signatures
     votes = tuple(SignedVote(vote(KEYS[i % 4]).vote, bytes(64)) for i in range(5))
     with pytest.raises(ValidationError, match="there are 4 validators"):
         verify_certificate(Certificate(A, PROPOSER.peer_id, 1, votes), vset(4), GID)
+
+
+@given(st.randoms(use_true_random=False), st.integers(2, 6))
+@settings(max_examples=25, deadline=None)
+def test_one_byzantine_voter_never_blocks_honest_slots(rnd: random.Random, cap: int) -> None:
+    """Property (finding 3): whatever invented slots one voter opens, in any order and at any
+    open-slot cap, every honest slot (each proposer's next seq) still commits."""
+    proposers = [PROPOSER.peer_id, OUTSIDER.peer_id]
+    tracker = QuorumTracker(vset(4), GID, max_open_slots=cap, slot_window_ahead=8, slot_window_behind=2)
+    byz, honest = KEYS[0], KEYS[1:4]
+    heads = dict.fromkeys(proposers, 0)
+    for _ in range(12):
+        events: list[SignedVote] = []
+        for p in proposers:
+            blk = cid_of(f"{p}{heads[p] + 1}".encode())
+            events += [vote(k, blk, seq=heads[p] + 1, proposer=p) for k in honest]
+        events += [
+            vote(byz, cid_of(rnd.randbytes(8)), seq=rnd.randint(1, 40), proposer=rnd.choice(proposers))
+            for _ in range(rnd.randint(0, 12))
+        ]
+        rnd.shuffle(events)
+        committed = set()
+        for sv in events:
+            for eff in tracker.handle_vote(sv, 0):
+                if isinstance(eff, Committed):
+                    committed.add(eff.certificate.slot)
+        assert committed == {(p, heads[p] + 1) for p in proposers}
+        for p in proposers:
+            heads[p] += 1
+        assert tracker.statistics().open_slots <= cap
