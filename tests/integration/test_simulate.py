@@ -23,6 +23,7 @@ from node.sim.invariants import (
     check_no_fork,
 )
 from node.sim.report import accumulate
+from node.sim.scenario import MAX_NODES, VIRTUAL_MAX_NODES
 from node.store import BlockRow, EvidenceRow
 from protocol.errors import ConfigError
 
@@ -34,10 +35,17 @@ PEER_B = "12D3KooW9wj9SHpn8xaG62W56FuKDMHw62VEHatsFKhY5di9u7cv"
 
 # ---------------------------------------------------------------------- scenario files
 def test_every_shipped_scenario_parses():
-    names = {load_scenario(p).name for p in SCENARIOS.glob("*.toml")}
+    # Virtual-engine-only scenarios (more nodes than OS processes fit) parse under the virtual limit.
+    names = {load_scenario(p, max_nodes=VIRTUAL_MAX_NODES).name for p in SCENARIOS.glob("*.toml")}
     assert names >= {"steady", "crash-restart", "partition-heal", "late-joiner", "byzantine-proposer",
                      "byzantine-voter", "rogue-input", "scale-16"}
     assert load_scenario(SCENARIOS / "scale-16.toml").nodes == 16
+
+
+def test_virtual_only_sizes_are_refused_by_the_process_engine_limit():
+    assert load_scenario(SCENARIOS / "scale-1000.toml", max_nodes=VIRTUAL_MAX_NODES).nodes == 1000
+    with pytest.raises(ConfigError, match=f"nodes must be an integer in \\[1, {MAX_NODES}\\]"):
+        load_scenario(SCENARIOS / "scale-1000.toml")
 
 
 def test_byzantine_and_late_nodes_never_run_a_daemon_nor_get_fed():

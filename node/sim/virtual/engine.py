@@ -114,6 +114,7 @@ class VirtualRun:
     samples: list[dict[str, Any]]
     crash: str | None
     wall_s: float
+    cpu_s: float = 0.0
 
 
 def net_params(sc: Scenario) -> NetParams:
@@ -326,6 +327,7 @@ def _sample(run: VirtualRun, which: list[int]) -> dict[str, Any]:
 def simulate(sc: Scenario, scorer_name: str | None = None) -> VirtualRun:
     """Play ``sc`` to the end of its settle time; see the module docstring."""
     wall0 = time.perf_counter()
+    cpu0 = time.process_time()
     run, feeder = build(sc, scorer_name)
     sched = run.sched
     end_load = T0_MS + int(sc.workload.duration_s * 1000)
@@ -344,6 +346,7 @@ def simulate(sc: Scenario, scorer_name: str | None = None) -> VirtualRun:
         tb = traceback.extract_tb(exc.__traceback__)[-1]
         run.crash = f"{type(exc).__name__}: {exc} at {Path(tb.filename).name}:{tb.lineno} (t={sched.now_ms - T0_MS} ms)"
     run.wall_s = time.perf_counter() - wall0
+    run.cpu_s = time.process_time() - cpu0
     return run
 
 

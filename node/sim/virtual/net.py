@@ -106,6 +106,11 @@ class NetParams:
 Deliver = Callable[[int, int], None]  # (receiving node, node it came from)
 
 
+def _deliver_all(deliver: Deliver, group: list[tuple[int, int]]) -> None:
+    for node, parent in group:
+        deliver(node, parent)
+
+
 class VirtualNet:
     """Connections, mesh and counters for ``n`` virtual nodes on one scheduler."""
 
@@ -288,8 +293,19 @@ class VirtualNet:
                 use[1] += 1
                 ser = self.ser_ms(size)
                 now, at = self.sched.now_ms, self.sched.at
+                # One scheduler entry per arrival millisecond, not per node: a flood to 1,000
+                # nodes lands in a few dozen distinct milliseconds.
+                t_group = -1
+                group: list[tuple[int, int]] = []
                 for node, dist, hops, parent in tree:
-                    at(now + math.ceil(dist + hops * ser), deliver, node, parent)
+                    t = now + math.ceil(dist + hops * ser)
+                    if t != t_group:
+                        if group:
+                            at(t_group, _deliver_all, deliver, group)
+                        t_group, group = t, []
+                    group.append((node, parent))
+                if group:
+                    at(t_group, _deliver_all, deliver, group)
                 self.deliveries += len(tree)
                 self.delivered_bytes += len(tree) * data_size
                 return

@@ -557,15 +557,18 @@ class VirtualNode:
     # ------------------------------------------------------------------ votes and decisions
     def on_votes(self, votes: tuple[SignedVote, ...] | list[SignedVote]) -> None:
         now = self.sched.now_ms
-        validators = self.genesis.validators
+        ok = self.sh.vote_ok
+        handle = self.tracker.handle_vote
         for sv in votes:
-            if sv.vote.voter not in validators:
-                continue
-            if not self.sh.vote_ok(sv):
+            # Non-members are dropped by the tracker before any signature work (verification is
+            # shared and cached, so checking it first costs a lookup).
+            if not ok(sv):
                 self.stats.remote_errors += 1
                 continue
-            for eff in self.tracker.handle_vote(sv, now, verified=True):
-                self._apply(eff)
+            effects = handle(sv, now, verified=True)
+            if effects:
+                for eff in effects:
+                    self._apply(eff)
 
     def _apply(self, eff: Any) -> None:
         if isinstance(eff, Committed):

@@ -148,7 +148,7 @@ def write_virtual_report(run: VirtualRun, out_dir: Path, checks: list[Check], vi
     (out_dir / "report.md").write_text(render_markdown(rep))
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     (out_dir / "run.json").write_text(json.dumps({
-        "wall_s": round(run.wall_s, 3), "max_rss_mib": round(rss_mib, 1), "dir": str(out_dir),
+        "wall_s": round(run.wall_s, 3), "cpu_s": round(run.cpu_s, 3), "max_rss_mib": round(rss_mib, 1), "dir": str(out_dir),
         "events_per_s": round(run.sched.events / run.wall_s) if run.wall_s else None,
     }, indent=1))
     return rep
