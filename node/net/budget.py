@@ -14,15 +14,21 @@ metered per peer, each with its own bound (values in :class:`BudgetParams`):
   While it is empty the peer's messages are ignored unchecked;
 * **open requests**: sync streams served at once (``node.net.streams``).
 
+Going over a budget costs the peer only the excess: it is dropped, ignored
+or answered "busy", and counted. It costs no standing, because an honest peer
+can be over budget through no fault of its own: it may be relaying a burst
+of *valid* messages that a byzantine validator signed.
+
 Standing is a number <= 0 (0 = good). It drops by a fixed penalty for each
-thing a peer did wrong, and recovers linearly toward 0 with time:
+thing only a misbehaving peer does, and recovers linearly toward 0 with time:
 
 * a message that fails validation (malformed, bad signature, not a member):
   ``penalty_invalid``. An honest peer never forwards one: it runs the same
   pure validators before forwarding;
-* a message or request over any budget: ``penalty_over_budget``;
-* a sync request it abused (malformed, over size, over its stream limit):
-  ``penalty_bad_request``.
+* a sync request that is malformed or over the size cap:
+  ``penalty_bad_request``;
+* a message it keeps sending while below ``publish_threshold`` (which only
+  the two above can bring about): ``penalty_over_budget``.
 
 Below ``gossip_threshold`` libp2p stops gossiping to it; below
 ``publish_threshold`` its gossip is dropped unread (each such message counts
@@ -66,8 +72,10 @@ class BudgetParams:
         max_queued_verifications: one peer's messages waiting for the
             verification thread; beyond this they are ignored (over budget).
         max_open_requests: sync requests from one peer served at once.
-        penalty_invalid, penalty_over_budget, penalty_bad_request: standing
-            lost per event.
+        penalty_invalid, penalty_bad_request: standing lost per invalid
+            message and per bad request.
+        penalty_over_budget: standing lost per message sent while below
+            ``publish_threshold`` (plain budget overruns cost none).
         recovery_per_s: standing regained per second, up to 0.
         gossip_threshold, publish_threshold: standing below which libp2p stops
             gossiping to the peer, and below which its messages are dropped.
@@ -224,9 +232,10 @@ class Budget:
         self._ledger(peer, now).bad_requests += 1
         self.penalize(peer, self.params.penalty_bad_request, now)
 
-    def _over(self, peer: str, led: _Ledger, now: float) -> bool:
+    def _over(self, peer: str, led: _Ledger, now: float, *, penalty: float = 0.0) -> bool:
         led.over_budget += 1
-        self.penalize(peer, self.params.penalty_over_budget, now)
+        if penalty:
+            self.penalize(peer, penalty, now)
         return False
 
     # ---------------------------------------------------------------- gossip
@@ -238,7 +247,7 @@ class Budget:
         if self.standing(peer, now) < self.params.publish_threshold:
             # Still sending while graylisted: each message costs a little more,
             # so a peer that keeps it up reaches disconnect_below.
-            return self._over(peer, led, now)
+            return self._over(peer, led, now, penalty=self.params.penalty_over_budget)
         if led.msg_bucket.refill(now) < 1.0 or led.bytes_bucket.refill(now) < nbytes:
             return self._over(peer, led, now)
         led.msg_bucket.tokens -= 1.0

@@ -16,11 +16,12 @@ Limits (finding 11: one peer must not deny sync to all). Inbound requests are
 served at most ``budget.max_open_requests`` per peer and
 ``max_concurrent_requests`` in all; beyond either the request is answered
 "busy" at once rather than queued, so a flood of streams cannot pile up
-tasks, and a peer over its own limit loses standing. The request frame must
+tasks (a peer over its own limit is counted, not blamed: an honest one may
+just be catching up fast). The request frame must
 arrive within ``request_read_timeout_s`` (a peer trickling bytes holds a slot
 no longer than that) and the whole exchange within ``request_timeout_s``. A
 request over ``max_request_bytes``, or one the handler refuses as malformed
-(a RemoteError), costs the peer standing too.
+(a RemoteError), costs the peer standing.
 """
 
 from __future__ import annotations

@@ -22,7 +22,11 @@ and every cost is charged to a peer whose identity is *verified*:
    block already verified (same header and signature, new ``attempt``) is
    charged to the forwarder instead: anyone can replay V's signed header;
 4. a message that fails 2 is REJECTed: never forwarded, and the forwarder
-   loses standing (:mod:`node.net.budget`). A rate-limited one is IGNOREd.
+   loses standing (:mod:`node.net.budget`). A rate-limited one is IGNOREd:
+   neither forwarded nor blamed on the forwarder. Rate limits on verified
+   authors (blocks per proposer, fresh votes per voter) are what keep a
+   byzantine validator's *valid* flood from being relayed by honest nodes,
+   and so from spending honest forwarders' budgets downstream.
 
 Verified signatures are remembered (bounded LRU, keyed by signed bytes and
 signature), so a vote seen in a batch and again in a certificate, or one
@@ -52,7 +56,7 @@ from protocol.codec import expect_bytes, expect_int, expect_list, packb, unpackb
 from protocol.errors import AttnshareError, ValidationError
 from protocol.quorum import Certificate, decode_certificate, verify_certificate
 from protocol.validators import ValidatorSet
-from protocol.vote import SignedVote, VoteBatch, decode_vote_batch
+from protocol.vote import SignedVote, decode_vote_batch
 
 T = TypeVar("T")
 
@@ -61,8 +65,12 @@ VERIFIED_CACHE = 16384
 #: blocks per second (burst) one verified proposer may announce: one slot in
 #: flight plus re-announces every few seconds is far below this
 BLOCK_RATE, BLOCK_BURST = 20.0, 40.0
-#: re-announces of already verified blocks per second (burst) one forwarder may send
+#: re-announces of already verified blocks, and vote batches holding only
+#: already verified votes, per second (burst) one forwarder may send
 REANNOUNCE_RATE, REANNOUNCE_BURST = 20.0, 40.0
+#: fresh votes per second (burst) one verified voter may cast: one vote per
+#: slot, 100 proposers at 4 blocks/s is 400/s; the burst holds two full batches
+VOTE_RATE, VOTE_BURST = 2000.0, 8192.0
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,7 @@ class Validators:
                                                     clock=clock)
         self.reannounce_rate = RateLimiter(rate=REANNOUNCE_RATE, burst=REANNOUNCE_BURST,
                                            clock=clock)
+        self.vote_rate = RateLimiter(rate=VOTE_RATE, burst=VOTE_BURST, clock=clock)
         self.verified = VerifiedCache()
 
     async def _verify(self, peer: str, work: Callable[[], T]) -> T:
@@ -187,15 +196,21 @@ class Validators:
     # ------------------------------------------------------------------- votes
     async def votes(self, m: Inbound) -> Verdict:
         try:
-            await self._verify(m.forwarder, lambda: self._check_votes(m.data))
+            fresh = await self._verify(m.forwarder, lambda: self._check_votes(m.data))
         except OverBudget:
             return Verdict.IGNORE
         except AttnshareError:
             self.refused += 1
             return Verdict.REJECT
+        if not fresh:  # only replays of votes we hold: the forwarder pays, as for blocks
+            return Verdict.ACCEPT if self.reannounce_rate.allow(m.forwarder) else Verdict.IGNORE
+        for voter, count in fresh.items():  # fresh signatures: their voters pay
+            if not self.vote_rate.allow(voter, float(count)):
+                return Verdict.IGNORE
         return Verdict.ACCEPT
 
-    def _check_votes(self, data: bytes) -> VoteBatch:
+    def _check_votes(self, data: bytes) -> dict[str, int]:
+        """Verify a batch; return how many fresh (not yet verified) votes each voter has in it."""
         batch = decode_vote_batch(data, self.validators)  # refuses outsiders before parsing ids
         seen: set[tuple[bytes, bytes]] = set()
         for sv in batch.votes:  # every cheap check before the first signature
@@ -205,15 +220,17 @@ class Validators:
             if key in seen:
                 raise ValidationError("the same vote twice in one batch")
             seen.add(key)
-        self._verify_votes(batch.votes)
-        return batch
+        return self._verify_votes(batch.votes)
 
-    def _verify_votes(self, votes: tuple[SignedVote, ...]) -> None:
+    def _verify_votes(self, votes: tuple[SignedVote, ...]) -> dict[str, int]:
+        fresh: dict[str, int] = {}
         for sv in votes:
             key = _vote_key(sv)
             if key not in self.verified:
                 sv.verify(self.genesis_id)
                 self.verified.add(key)
+                fresh[sv.vote.voter] = fresh.get(sv.vote.voter, 0) + 1
+        return fresh
 
     # ------------------------------------------------------------ certificates
     async def cert(self, m: Inbound) -> Verdict:

@@ -6,7 +6,7 @@ import pytest
 import trio
 
 from node.net.budget import Budget, BudgetParams
-from node.net.topics import Validators, encode_block_announce
+from node.net.topics import VOTE_BURST, Validators, encode_block_announce
 from node.net.verify import Inbound, OverBudget, Verdict, Verifier
 from protocol.block import Block, BlockLimits, SignedHeader, build_block
 from protocol.cid import cid_of
@@ -17,7 +17,7 @@ from protocol.keys import PrivateKey
 from protocol.quorum import Certificate
 from protocol.record import Record
 from protocol.validators import ValidatorSet
-from protocol.vote import Decision, Reason, Vote, VoteBatch, sign_vote
+from protocol.vote import MAX_BATCH_VOTES, Decision, Reason, Vote, VoteBatch, sign_vote
 
 KEYS = [PrivateKey(bytes([i + 1]) * 32) for i in range(4)]
 OUTSIDER = PrivateKey(b"\x55" * 32)
@@ -75,14 +75,30 @@ def test_params_validate() -> None:
         BudgetParams(disconnect_below=-10.0, publish_threshold=-50.0).validate()
 
 
-def test_message_and_byte_buckets_refill_and_penalize() -> None:
+def test_message_and_byte_buckets_refill_without_blame() -> None:
     b = Budget(BudgetParams(msg_rate=10, msg_burst=5, byte_rate=1000, byte_burst=2000))
     assert [b.admit_message(PEER, 100, 0.0) for _ in range(6)] == [True] * 5 + [False]
     assert b.view(PEER, 0.0).over_budget == 1
     assert b.admit_message(OTHER, 100, 0.0)  # per peer
     assert b.admit_message(PEER, 100, 0.1)  # one token back after 0.1 s
     assert not b.admit_message(OTHER, 5000, 0.0)  # over the byte burst
-    assert b.standing(PEER, 0.1) < 0
+    # An honest relay of someone else's valid flood goes over budget too: dropped, not blamed.
+    for _ in range(1000):
+        b.admit_message(PEER, 100, 0.1)
+    assert b.standing(PEER, 0.1) == 0.0
+    assert b.due_bans(0.1) == []
+
+
+def test_a_peer_that_keeps_sending_while_graylisted_sinks_to_a_ban() -> None:
+    p = BudgetParams()
+    b = Budget(p)
+    for _ in range(6):
+        b.reject(PEER, 0.0)  # -60: below publish_threshold
+    assert not b.admit_message(PEER, 1, 0.0)
+    for _ in range(50):
+        b.admit_message(PEER, 1, 0.0)
+    assert b.standing(PEER, 0.0) <= p.disconnect_below
+    assert b.due_bans(0.0) == [PEER]
 
 
 def test_standing_recovers_and_a_ban_is_due_once() -> None:
@@ -265,3 +281,35 @@ async def test_validators_run_on_the_verifier_and_charge_the_forwarder() -> None
     assert await val.block(msg(encode_block_announce(block(KEYS[3]), 0), "fw")) is Verdict.ACCEPT
     assert budget.view("fw", 0).cpu_ms > 0
     assert budget.view(KEYS[3].peer_id, 0).cpu_ms == 0  # never the named proposer
+
+
+async def test_a_valid_vote_flood_is_limited_per_verified_voter_not_per_forwarder() -> None:
+    """A byzantine validator's *valid* flood stops at the first honest node (not relayed)."""
+    clock = Clock()
+    val = validators(clock)
+    flooder = KEYS[3]
+    b = block(KEYS[0])
+    n = MAX_BATCH_VOTES
+    verdicts = []
+    for i in range(int(VOTE_BURST) // n + 1):  # one batch more than the voter's burst
+        batch = VoteBatch(tuple(
+            sign_vote(Vote(b.block_id, KEYS[0].peer_id, s, flooder.peer_id, Decision.ACCEPT, Reason.OK),
+                      flooder, G.id) for s in range(1 + i * n, 1 + (i + 1) * n)))
+        verdicts.append(await val.votes(msg(batch.encode(), "relay")))
+    assert verdicts[:-1] == [Verdict.ACCEPT] * (len(verdicts) - 1)
+    assert verdicts[-1] is Verdict.IGNORE
+    # Another voter is unaffected, and so is the relaying peer's own standing.
+    assert await val.votes(msg(VoteBatch((vote(KEYS[1], block(KEYS[0])),)).encode(), "relay")) is Verdict.ACCEPT
+
+
+async def test_replayed_votes_are_charged_to_the_forwarder() -> None:
+    val = validators()
+    b = block(KEYS[0])
+    votes = [vote(k, b) for k in KEYS]
+    assert await val.votes(msg(VoteBatch(tuple(votes)).encode())) is Verdict.ACCEPT
+    # Recombinations of votes already verified: new message ids, no new signature.
+    replays = [VoteBatch((votes[i % 4], votes[(i + 1) % 4])).encode() for i in range(4)]
+    replays += [VoteBatch((votes[i % 4],)).encode() for i in range(4)]
+    verdicts = [await val.votes(msg(r, "replayer")) for r in replays * 10]
+    assert Verdict.IGNORE in verdicts
+    assert await val.votes(msg(replays[0], "someone-else")) is Verdict.ACCEPT
