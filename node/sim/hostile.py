@@ -18,13 +18,21 @@ import zstandard
 
 from node.net.topics import encode_block_announce
 from protocol import FORMAT_VERSION
-from protocol.block import CODEC_ZSTD, SCORE_SCALE, Block, BlockHeader, build_block, sign_header
+from protocol.block import (
+    CODEC_ZSTD,
+    SCORE_SCALE,
+    Block,
+    BlockHeader,
+    SignedHeader,
+    build_block,
+    sign_header,
+)
 from protocol.cid import cid_of
 from protocol.codec import packb
-from protocol.keys import PrivateKey
+from protocol.keys import DOMAIN_BLOCK, PrivateKey, signing_domain
 from protocol.quorum import Certificate
 from protocol.record import Record
-from protocol.vote import Decision, Reason, SignedVote, Vote, VoteBatch
+from protocol.vote import Decision, Reason, SignedVote, Vote, VoteBatch, sign_vote
 
 BOMB_CONTENT = 1 << 30  # a 1 GiB frame that compresses to a few tens of KiB
 # Over what each topic's decoder accepts (certificates 336 KiB, block announces 576 KiB),
@@ -83,6 +91,9 @@ class Flood:
             ("zstd_bomb", self.zstd_bomb),
             ("sizeless_frame", self.sizeless_frame),
             ("count_lie", self.count_lie),
+            ("invented_slot_votes", self.invented_slot_votes),
+            ("amplified_batch", self.amplified_batch),
+            ("forged_header", self.forged_header),
             ("oversized", self.oversized),
         ]
 
@@ -143,6 +154,47 @@ class Flood:
         payload = zstandard.ZstdCompressor(level=3, write_content_size=True).compress(
             packb([r.canonical_bytes() for r in self._records(2)]))
         return "blocks", encode_block_announce(self._raw_block(payload, 4096), 0)
+
+    def invented_slot_votes(self) -> tuple[str, bytes]:
+        """Genuinely signed votes (ours) for slots nobody proposed, far ahead of each proposer's head.
+
+        Finding 3: a byzantine validator must not fill the open-slot table and push out honest slots.
+        From an outsider the same votes are non-member votes, dropped before any curve math.
+        """
+        votes = []
+        for _ in range(self.rng.randint(8, 64)):
+            v = Vote(cid_of(self.rng.randbytes(8)), self.rng.choice(self.validators), self.rng.randint(100, 10**6),
+                     self.key.peer_id, Decision.ACCEPT, Reason.OK)
+            votes.append(sign_vote(v, self.key, self.genesis_id))
+        return "votes", VoteBatch(tuple(votes)).encode()
+
+    def amplified_batch(self) -> tuple[str, bytes]:
+        """One genuine vote repeated 256 times in one batch (finding 4): malformed, never forwarded."""
+        v = Vote(cid_of(self.rng.randbytes(8)), self.rng.choice(self.validators), self.rng.randint(1, 50),
+                 self.key.peer_id, Decision.ACCEPT, Reason.OK)
+        sv = sign_vote(v, self.key, self.genesis_id)
+        # Built by hand: VoteBatch itself refuses duplicates.
+        return "votes", packb([[sv.vote.canonical_bytes(), sv.signature]] * 256)
+
+    def forged_header(self) -> tuple[str, bytes]:
+        """A block naming an honest proposer, signed with our key (finding 2).
+
+        Its signature fails, so it must not spend that proposer's rate-limit tokens: honest
+        blocks of the named proposer keep flowing.
+        """
+        victims = [p for p in self.validators if p != self.key.peer_id]
+        victim = self.rng.choice(victims) if victims else self.key.peer_id
+        payload = zstandard.ZstdCompressor(level=3, write_content_size=True).compress(
+            packb([r.canonical_bytes() for r in self._records(2)]))
+        header = BlockHeader(
+            version=FORMAT_VERSION, network=self.network, proposer=victim, seq=self.rng.randint(1, 1000),
+            prev=None, created_ms=self.rng.randint(1_600_000_000_000, 1_700_000_000_000), model_id=self.model_id,
+            payload_cid=cid_of(payload), payload_len=len(payload), codec=CODEC_ZSTD, record_count=2,
+            scores=(SCORE_SCALE,) * 2,
+        )
+        sig = self.key.sign(signing_domain(DOMAIN_BLOCK, self.genesis_id), header.canonical_bytes())
+        forged = Block(SignedHeader(header, sig), payload)
+        return "blocks", encode_block_announce(forged, 0)
 
     def oversized(self) -> tuple[str, bytes]:
         """Noise larger than the topic's decoder accepts: refused on its length, before parsing."""

@@ -25,6 +25,12 @@ Checks (each a :class:`Check`; the run fails if any is not ``ok``):
   got ready and did something (a run whose faults never happened proves
   nothing);
 * ``progress``: the honest nodes committed something.
+
+Asked for by a scenario's ``checks`` list (read from the runner's samples):
+
+* ``commit-rate-under-attack``: records committed per second while rogues
+  are active are at least 80% of the rate before the first one started;
+* ``status-latency``: every ``status`` call answered within 1 s.
 """
 
 from __future__ import annotations
@@ -245,3 +251,70 @@ def check_progress(views: Sequence[NodeView], expect_commits: bool) -> Check:
 def injected_equivocations(rogue_events: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Every equivocation a rogue says it injected (events carrying an evidence ``kind``)."""
     return [e for events in rogue_events.values() for e in events if e["event"] == "inject" and "kind" in e]
+
+
+COMMIT_RATE_FLOOR = 0.8
+STATUS_LIMIT_MS = 1000.0
+WARMUP_S = 2.0
+
+
+def _committed_at(samples: Sequence[dict[str, Any]], honest: set[str], t: float) -> int | None:
+    """Most records committed on any honest node at the last sample at or before ``t``."""
+    best = None
+    for s in samples:
+        if s["t"] > t:
+            break
+        best = max([(s["nodes"].get(k) or {}).get("committed_records") or 0 for k in honest] or [0])
+    return best
+
+
+def check_commit_rate_under_attack(samples: Sequence[dict[str, Any]], honest: Iterable[int], attack_start_s: float,
+                                   attack_end_s: float) -> Check:
+    keys = {str(i) for i in honest}
+    if attack_start_s - WARMUP_S < 2.0:
+        return Check("commit-rate-under-attack", False,
+                     f"needs at least {WARMUP_S + 2:.0f} s of load before the first rogue (starts at {attack_start_s}s)")
+    c0, c1 = _committed_at(samples, keys, WARMUP_S), _committed_at(samples, keys, attack_start_s)
+    c2 = _committed_at(samples, keys, attack_end_s)
+    if c0 is None or c1 is None or c2 is None:
+        return Check("commit-rate-under-attack", False, "too few samples")
+    before = (c1 - c0) / (attack_start_s - WARMUP_S)
+    during = (c2 - c1) / max(1e-9, attack_end_s - attack_start_s)
+    ok = before > 0 and during >= COMMIT_RATE_FLOOR * before
+    return Check("commit-rate-under-attack", ok,
+                 f"{during:.1f} records/s under attack vs {before:.1f} before ({during / before:.0%}; floor "
+                 f"{COMMIT_RATE_FLOOR:.0%})" if before > 0 else "nothing committed before the attack")
+
+
+def check_status_latency(samples: Sequence[dict[str, Any]]) -> Check:
+    worst = 0.0
+    where = ""
+    calls = 0
+    for s in samples:
+        for k, st in s["nodes"].items():
+            ms = (st or {}).get("status_ms")
+            if ms is None:
+                continue
+            calls += 1
+            if ms > worst:
+                worst, where = ms, f"node{k} at t={s['t']}s"
+    if not calls:
+        return Check("status-latency", False, "no status call was timed")
+    ok = worst <= STATUS_LIMIT_MS
+    return Check("status-latency", ok, f"slowest of {calls} status calls: {worst:.0f} ms ({where}); limit "
+                                       f"{STATUS_LIMIT_MS:.0f} ms")
+
+
+def extra_checks(sc: Any, samples: Sequence[dict[str, Any]], honest: Iterable[int]) -> list[Check]:
+    """The checks ``sc.checks`` asks for (see :data:`node.sim.scenario.EXTRA_CHECKS`)."""
+    out = []
+    rogue_at = [f.at_s for f in sc.faults if f.kind in ("byzantine-proposer", "byzantine-voter", "flood")]
+    for name in sc.checks:
+        if name == "commit-rate-under-attack":
+            if not rogue_at:
+                out.append(Check(name, False, "the scenario has no rogue to measure against"))
+            else:
+                out.append(check_commit_rate_under_attack(samples, honest, min(rogue_at), sc.workload.duration_s))
+        elif name == "status-latency":
+            out.append(check_status_latency(samples))
+    return out

@@ -49,11 +49,12 @@ from node.sim.invariants import (
     check_no_fork,
     check_no_loss,
     check_progress,
+    extra_checks,
     injected_equivocations,
     read_view,
 )
-from node.sim.scenario import ROGUE_KINDS, Scenario
-from protocol.errors import LocalError
+from node.sim.scenario import ROGUE_KINDS, VIRTUAL_ONLY_KINDS, Scenario
+from protocol.errors import ConfigError, LocalError
 
 SAMPLE_S = 1.0
 STEP_S = 0.1
@@ -124,6 +125,9 @@ def run_scenario(
 ) -> SimResult:
     """Run ``scenario`` with its network under ``out_dir/net``; see the module docstring."""
     sc = scenario
+    bad = sorted({f.kind for f in sc.faults} & VIRTUAL_ONLY_KINDS)
+    if bad:
+        raise ConfigError(f"fault kind(s) {bad} need the virtual engine (--engine virtual)")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if (out_dir / "net").exists():
@@ -218,6 +222,7 @@ def run_scenario(
         check_no_crash(procs),
         check_faults_injected(driver.applied, rogue_events),
         check_progress(views, sc.workload.rate > 0 and bool(sc.fed_nodes)),
+        *extra_checks(sc, samples, honest),
     ]
     timings["check_s"] = time.monotonic() - t_check
     result = SimResult(sc, out_dir, checks, list(driver.applied), samples, views, rogue_events, feeder, t0_ms,
@@ -266,18 +271,22 @@ def _wait_connected(net: LocalNet, nodes: list[int]) -> None:
 
 
 def _status(net: LocalNet, i: int) -> dict[str, Any] | None:
+    """``status`` of node ``i`` with the call's own latency as ``status_ms`` (None if it is down)."""
     n = net.nodes[i]
     if not n.alive():
         return None
+    t0 = time.monotonic()
     try:
-        return n.client(timeout=5).call("status")  # type: ignore[no-any-return]
+        st: dict[str, Any] = n.client(timeout=5).call("status")
     except (AdminError, OSError):
         return None
+    st["status_ms"] = round((time.monotonic() - t0) * 1000, 1)
+    return st
 
 
 _SAMPLED = ("committed_blocks", "committed_records", "pending", "peers", "ingested", "shipped", "rejected_blocks",
             "evidence", "gossip_bytes_in", "gossip_bytes_out", "gossip_msgs_in", "gossip_msgs_out",
-            "commit_latency_ms_p50", "commit_latency_ms_p99")
+            "commit_latency_ms_p50", "commit_latency_ms_p99", "status_ms")
 
 
 def _sample(net: LocalNet, t: float) -> dict[str, Any]:

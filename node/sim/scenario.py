@@ -57,6 +57,12 @@ Fault kinds and their fields:
   probability ``loss``, for ``duration_s``. The virtual engine only (the
   process engine cannot shape 127.0.0.1).
 
+``checks`` (optional) asks for extra invariants: ``commit-rate-under-attack``
+(honest records committed per second while rogues are active stay at 80% or
+more of the rate before the first rogue starts; needs at least 4 s of load
+before it) and ``status-latency`` (every ``status`` call of the run answered
+within 1 s; process engine).
+
 A ``[virtual]`` table tunes the virtual engine (``--engine virtual``, see
 :mod:`node.sim.virtual`): the network model (``latency_ms``, ``latency_sigma``,
 ``bandwidth_mbps``, ``loss``, ``connections``, ``d``, ``d_lo``, ``d_hi``,
@@ -90,6 +96,8 @@ GENESIS_KEYS = frozenset({"score_tolerance", "record_threshold", "min_block_impo
 DOMAINS = ("game", "listings", "logistics", "manufacturing", "medical", "social", "trades")
 MAX_NODES = 64
 VIRTUAL_MAX_NODES = 10_000
+#: Optional invariants a scenario can ask for (``checks = [...]``), on top of the standard ones.
+EXTRA_CHECKS = frozenset({"commit-rate-under-attack", "status-latency"})
 VIRTUAL_KEYS = frozenset({
     "latency_ms", "latency_sigma", "bandwidth_mbps", "loss", "connections", "d", "d_lo", "d_hi", "d_lazy",
     "heartbeat_ms", "score_ms_base", "score_ms_per_record", "decode_ms_per_kib", "store_ms", "scorer",
@@ -165,6 +173,7 @@ class Scenario:
     seed: int = 1
     description: str = ""
     virtual: dict[str, Any] = field(default_factory=dict)
+    checks: tuple[str, ...] = ()
 
     @property
     def rogue_nodes(self) -> frozenset[int]:
@@ -229,7 +238,7 @@ def load_scenario(path: Path, max_nodes: int = MAX_NODES) -> Scenario:
 def parse_scenario(raw: dict[str, Any], default_name: str = "scenario", max_nodes: int = MAX_NODES) -> Scenario:
     """Build a :class:`Scenario` from a parsed TOML mapping (``max_nodes``: the engine's limit)."""
     top = {"name", "description", "nodes", "validators", "settle_s", "seed", "workload", "network", "genesis", "fault",
-           "virtual"}
+           "virtual", "checks"}
     _no_unknown(raw, top, "")
     nodes = _int(raw, "nodes", 1, max_nodes, None)
     validators = _int(raw, "validators", 1, nodes, None)
@@ -245,6 +254,7 @@ def parse_scenario(raw: dict[str, Any], default_name: str = "scenario", max_node
         settle_s=_num(raw, "settle_s", 1.0, 600.0, 20.0),
         seed=_int(raw, "seed", 0, 2**31, 1),
         virtual=_virtual(_table(raw, "virtual")),
+        checks=_checks(raw.get("checks", [])),
     )
     _check_timeline(sc)
     return sc
@@ -283,6 +293,12 @@ def _network(t: dict[str, Any]) -> NetworkSpec:
         block_interval_ms=_int(t, "block_interval_ms", 10, 600_000, 250, "network."),
         anti_entropy_s=_num(t, "anti_entropy_s", 0.1, 3600.0, 0.5, "network."),
     )
+
+
+def _checks(v: Any) -> tuple[str, ...]:
+    if not isinstance(v, list) or not all(isinstance(x, str) and x in EXTRA_CHECKS for x in v):
+        raise ConfigError(f"checks must list some of {sorted(EXTRA_CHECKS)}")
+    return tuple(v)
 
 
 def _virtual(t: dict[str, Any]) -> dict[str, Any]:

@@ -32,7 +32,7 @@ import hashlib
 import json
 import time
 import traceback
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ from node.sim.invariants import (
     check_no_fork,
     check_no_loss,
     check_progress,
+    extra_checks,
     injected_equivocations,
 )
 from node.sim.scenario import ROGUE_KINDS, Fault, Scenario
@@ -282,8 +283,6 @@ def _apply_fault(run: VirtualRun, f: Fault) -> None:
 
 def _degrade(run: VirtualRun, f: Fault) -> None:
     """Slow or lossy links for ``duration_s`` (the net's parameters, then back)."""
-    from dataclasses import replace
-
     net = run.net
     before = net.p
     if f.kind == "slow":
@@ -371,6 +370,9 @@ def check_run(run: VirtualRun) -> list[Check]:
         check_no_crash(procs),
         check_faults_injected(run.applied, rogue_events),
         check_progress(views, sc.workload.rate > 0 and bool(sc.fed_nodes)),
+        # status-latency needs the daemons' admin API: a process-engine check.
+        *extra_checks(replace(sc, checks=tuple(c for c in sc.checks if c != "status-latency")), run.samples,
+                      [n.index for n in honest]),
     ]
 
 
