@@ -23,6 +23,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from node.admin.wire import AdminParams
+from node.net.budget import BudgetParams
+from node.net.config import NetParams
 from node.store.params import StoreParams
 from protocol.errors import ConfigError
 
@@ -89,6 +92,16 @@ class NodeConfig:
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     #: the store's bounds and retention ([store] table; docs/store.md)
     store: StoreParams = field(default_factory=StoreParams)
+    #: networking ([net] table, per-peer budget in [net.budget]; docs/net.md).
+    #: Its listen_addrs always come from ``listen`` above.
+    net: NetParams = field(default_factory=NetParams)
+    #: admin API limits ([admin] table; docs/net.md)
+    admin: AdminParams = field(default_factory=AdminParams)
+
+    @property
+    def net_params(self) -> NetParams:
+        """``net`` with this node's listen addresses: what ``open_p2p`` gets."""
+        return replace(self.net, listen_addrs=tuple(self.listen))
 
     @classmethod
     def default(cls, data_dir: Path) -> NodeConfig:
@@ -121,6 +134,8 @@ class NodeConfig:
             raise ConfigError("node.admin_tcp_port must be in [0, 65535]")
         self.pipeline.validate()
         self.store.validate()
+        self.net_params.validate()
+        self.admin.validate()
 
 
 def _toml_value(v: Any) -> str:
@@ -231,16 +246,24 @@ def load_config(data_dir: Path, overrides: dict[str, Any] | None = None) -> Node
         raw = read_toml(path, "config")
     except FileNotFoundError:
         raise ConfigError(f"no config at {path}: run `attnshare init --data-dir {data_dir}` first") from None
-    unknown = set(raw) - {"node", "pipeline", "store"}
+    unknown = set(raw) - {"node", "pipeline", "store", "net", "admin"}
     if unknown:
         raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}")
     node_kw = _section(path, raw, "node", {f.name: f.type for f in fields(NodeConfig)
-                                           if f.name not in ("data_dir", "pipeline", "store")})
+                                           if f.name not in _SUBSECTIONS})
     pipe_kw = _section(path, raw, "pipeline", {f.name: f.type for f in fields(PipelineConfig)})
     store_kw = _section(path, raw, "store", {f.name: f.type for f in fields(StoreParams)})
+    net_table = raw.get("net", {})
+    budget_kw = _section(path, net_table if isinstance(net_table, dict) else {}, "budget",
+                         {f.name: f.type for f in fields(BudgetParams)}, prefix="net.")
+    net_kw = _section(path, raw, "net", {f.name: f.type for f in fields(NetParams)
+                                         if f.name not in ("listen_addrs", "budget")},
+                      skip=frozenset({"budget"}))
+    admin_kw = _section(path, raw, "admin", {f.name: f.type for f in fields(AdminParams)})
     try:
         cfg = NodeConfig(data_dir=data_dir, pipeline=PipelineConfig(**pipe_kw), store=StoreParams(**store_kw),
-                         **node_kw)
+                         net=NetParams(budget=BudgetParams(**budget_kw), **net_kw),
+                         admin=AdminParams(**admin_kw), **node_kw)
         if overrides:
             cfg = replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
         cfg.validate()
@@ -249,17 +272,22 @@ def load_config(data_dir: Path, overrides: dict[str, Any] | None = None) -> Node
     return cfg
 
 
-def _section(path: Path, raw: dict[str, Any], name: str, types: dict[str, Any]) -> dict[str, Any]:
+_SUBSECTIONS = frozenset({"data_dir", "pipeline", "store", "net", "admin"})
+
+
+def _section(path: Path, raw: dict[str, Any], name: str, types: dict[str, Any], *,
+             prefix: str = "", skip: frozenset[str] = frozenset()) -> dict[str, Any]:
     table = raw.get(name, {})
+    full = prefix + name
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [{name}] must be a table, not a {type(table).__name__}")
+        raise ConfigError(f"{path}: [{full}] must be a table, not a {type(table).__name__}")
     out: dict[str, Any] = {}
     for k, v in table.items():
-        if (name, k) in REMOVED_KEYS:
+        if (name, k) in REMOVED_KEYS or k in skip:
             continue
         if k not in types:
-            raise ConfigError(f"{path}: unknown key {name}.{k}")
-        out[k] = _typed(name, k, v, types[k])
+            raise ConfigError(f"{path}: unknown key {full}.{k}")
+        out[k] = _typed(full, k, v, types[k])
     return out
 
 

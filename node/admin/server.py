@@ -56,7 +56,7 @@ log = logging.getLogger("attnshare.admin")
 _RECV = 64 << 10
 
 
-async def serve_admin(node: AdminBackend, *, params: AdminParams | None = None,
+async def serve_admin(node: AdminBackend, params: AdminParams | None = None, *,
                       task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
     """Serve the admin API on ``<data_dir>/admin.sock`` until cancelled."""
     params = params or AdminParams()
@@ -103,7 +103,7 @@ def write_token(data_dir: Path) -> str:
 
 
 async def serve_admin_tcp(
-    node: AdminBackend, port: int, *, params: AdminParams | None = None,
+    node: AdminBackend, port: int, params: AdminParams | None = None, *,
     task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """The optional TCP admin endpoint: 127.0.0.1 only, hello line with the token first."""

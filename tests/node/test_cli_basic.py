@@ -209,3 +209,26 @@ def test_ingest_failure_says_what_was_acknowledged(tmp_path, monkeypatch, capsys
     assert "lines 4..6 failed: store is full" in out.err
     assert "resume from line 4" in out.err
     assert "(3 records)" in out.err
+
+
+def test_net_budget_and_admin_params_come_from_their_tables(tmp_path):
+    (tmp_path / "config.toml").write_text(
+        "[node]\nlisten = [\"/ip4/127.0.0.1/tcp/4001\"]\n"
+        "[net]\nrequest_timeout_s = 20\npublish_timeout_s = 2.5\n"
+        "[net.budget]\nban_s = 60\nmax_open_requests = 2\n"
+        "[admin]\nmax_tcp_connections = 4\n")
+    cfg = load_config(tmp_path)
+    assert cfg.net.request_timeout_s == 20.0
+    assert cfg.net.publish_timeout_s == 2.5
+    assert (cfg.net.budget.ban_s, cfg.net.budget.max_open_requests) == (60.0, 2)
+    assert cfg.admin.max_tcp_connections == 4
+    assert cfg.net_params.listen_addrs == ("/ip4/127.0.0.1/tcp/4001",)
+    for body, match in [("[net.budget]\nbogus = 1\n", "unknown key net.budget.bogus"),
+                        ("[net.budget]\nmax_open_requests = 1.5\n", "net.budget.max_open_requests must be an integer"),
+                        ("[net.budget]\npublish_threshold = -500.0\n", "disconnect_below < publish_threshold"),
+                        ("[net]\nverify_threads = 0\n", "net.verify_threads"),
+                        ("[net]\nlisten_addrs = []\n", "unknown key net.listen_addrs"),
+                        ("[admin]\nidle_timeout_s = -1\n", "admin.idle_timeout_s")]:
+        (tmp_path / "config.toml").write_text(body)
+        with pytest.raises(ConfigError, match=match):
+            load_config(tmp_path)
