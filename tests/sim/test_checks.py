@@ -1,0 +1,73 @@
+"""The optional invariants (commit rate under attack, status latency) and the new hostile messages."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from node.net.topics import decode_block_announce
+from node.sim.hostile import Flood
+from node.sim.invariants import check_commit_rate_under_attack, check_status_latency
+from protocol.block import BlockLimits
+from protocol.errors import AttnshareError, SignatureError
+from protocol.keys import PrivateKey
+from protocol.vote import decode_vote_batch
+
+GID = "bafkreigfisshq4zppst2hlwicre5nhooosu4ulv36kwokijxqtjwkqg62q"
+
+
+def _samples(rates: list[int], status_ms: float = 5.0) -> list[dict]:
+    out, total = [], 0
+    for t, r in enumerate(rates):
+        total += r
+        out.append({"t": float(t), "nodes": {"0": {"committed_records": total, "status_ms": status_ms},
+                                              "1": None}})
+    return out
+
+
+def test_commit_rate_under_attack_compares_with_the_rate_before():
+    steady = _samples([10] * 30)
+    assert check_commit_rate_under_attack(steady, [0, 1], 10, 30).ok
+    hurt = _samples([10] * 10 + [7] * 20)
+    bad = check_commit_rate_under_attack(hurt, [0, 1], 10, 30)
+    assert not bad.ok
+    assert "under attack" in bad.detail
+    assert not check_commit_rate_under_attack(steady, [0], 3, 30).ok  # no room to measure before
+
+
+def test_status_latency_fails_past_one_second():
+    assert check_status_latency(_samples([1] * 5, 40.0)).ok
+    slow = _samples([1] * 5)
+    slow[3]["nodes"]["0"]["status_ms"] = 1500.0
+    bad = check_status_latency(slow)
+    assert not bad.ok
+    assert "t=3.0s" in bad.detail
+
+
+@pytest.fixture
+def flood() -> Flood:
+    key = PrivateKey(bytes(32))
+    validators = tuple(PrivateKey(bytes([i]) * 32).peer_id for i in range(1, 4)) + (key.peer_id,)
+    return Flood(key, "sim", GID, validators, random.Random(1), GID)
+
+
+def test_invented_slot_votes_are_genuine_and_far_ahead(flood: Flood):
+    _topic, data = flood.invented_slot_votes()
+    votes = decode_vote_batch(data).votes
+    assert all(v.vote.seq >= 100 for v in votes)
+    votes[0].verify(GID)
+
+
+def test_amplified_batch_is_refused_by_the_decoder(flood: Flood):
+    _topic, data = flood.amplified_batch()
+    with pytest.raises(AttnshareError):
+        decode_vote_batch(data)
+
+
+def test_forged_header_names_an_honest_proposer_and_fails_its_signature(flood: Flood):
+    _topic, data = flood.forged_header()
+    block = decode_block_announce(data, BlockLimits())
+    assert block.header.proposer != flood.key.peer_id
+    with pytest.raises(SignatureError):
+        block.signed.verify(GID)
