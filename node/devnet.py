@@ -20,8 +20,8 @@ from typing import Any
 
 from node.admin import AdminError
 from node.config import PipelineConfig
-from node.localnet import LocalNet
 from node.model_info import default_model_id
+from node.sim.localnet import LocalNet
 from protocol.errors import LocalError
 
 TICK_S = 0.25

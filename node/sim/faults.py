@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from node.admin import AdminError
-from node.localnet import LocalNet
+from node.sim.localnet import LocalNet
 from node.sim.scenario import Fault
 
 ROGUE_MODES = {"byzantine-proposer": "proposer", "byzantine-voter": "voter", "flood": "flood"}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from node.admin import AdminError
-from node.localnet import LocalNet
+from node.sim.localnet import LocalNet
 from node.sim.scenario import WorkloadSpec
 from node.workload import Workload
 

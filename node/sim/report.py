@@ -28,8 +28,8 @@ from protocol.block import decode_signed_header, open_payload
 from protocol.errors import AttnshareError
 
 if TYPE_CHECKING:
-    from node.localnet import LocalNet
     from node.sim.invariants import NodeView
+    from node.sim.localnet import LocalNet
     from node.sim.runner import SimResult
 
 PLOTS = ("latency_cdf.png", "commit_rate.png", "wire_bytes.png", "importance_bytes.png")

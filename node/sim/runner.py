@@ -32,7 +32,6 @@ from typing import Any
 
 from node.admin import AdminError
 from node.config import PipelineConfig
-from node.localnet import LocalNet
 from node.model_info import default_model_id
 from node.sim.faults import Applied, FaultDriver
 from node.sim.feeder import Feeder
@@ -53,6 +52,7 @@ from node.sim.invariants import (
     injected_equivocations,
     read_view,
 )
+from node.sim.localnet import LocalNet
 from node.sim.scenario import ROGUE_KINDS, VIRTUAL_ONLY_KINDS, Scenario
 from protocol.errors import ConfigError, LocalError
 

@@ -7,8 +7,8 @@ import time
 import pytest
 import trio
 
-from node.cluster import open_cluster, open_rogue, wait_for, workload_json
 from node.net.topics import encode_block_announce
+from node.sim.cluster import open_cluster, open_rogue, wait_for, workload_json
 from protocol.block import Block, BlockHeader, SignedHeader, build_block, sign_header
 from protocol.cid import cid_of
 from protocol.codec import packb
@@ -181,7 +181,7 @@ async def test_late_joiner_catches_up_through_sync(tmp_path):
             target = committed_ids(c.nodes[0])
             for node in c.nodes:
                 await wait_for(lambda node=node: committed_ids(node) >= target, 60, "replication")
-        from node.cluster import make_keys
+        from node.sim.cluster import make_keys
 
         observer = await c.add_node(make_keys(1, salt=9)[0])
         assert observer.status().role == "observer"

@@ -1,0 +1,196 @@
+"""A network of local daemons as OS processes: used by ``devnet``, simulations and tests.
+
+``LocalNet.create`` writes everything a network needs under one directory: a
+data dir per node (identity, config with a fixed loopback port and every other
+node as bootstrap peer) and one shared genesis naming the first ``validators``
+nodes. Processes are plain ``python -m node.cli run`` children; each can be
+killed (SIGKILL, to simulate a crash) and restarted on the same data dir.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from node.admin import AdminClient, AdminError
+from node.config import NodeConfig, PipelineConfig, load_config, write_config
+from node.identity import generate_key, load_key, write_key
+from protocol.errors import LocalError
+from protocol.genesis import Genesis, genesis_to_toml
+from protocol.validators import ValidatorSet
+
+NET_FILE = "localnet.json"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LocalNode:
+    index: int
+    data_dir: Path
+    peer_id: str
+    port: int
+    validator: bool
+    proc: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+    restarts: int = 0
+
+    @property
+    def addr(self) -> str:
+        return f"/ip4/127.0.0.1/tcp/{self.port}/p2p/{self.peer_id}"
+
+    @property
+    def role(self) -> str:
+        return "validator" if self.validator else "observer"
+
+    def client(self, timeout: float = 60.0) -> AdminClient:
+        return AdminClient(self.data_dir, timeout=timeout)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+
+@dataclass
+class LocalNet:
+    root: Path
+    nodes: list[LocalNode]
+    genesis: Genesis
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ creation
+    @classmethod
+    def create(
+        cls,
+        root: Path,
+        n_nodes: int,
+        n_validators: int,
+        *,
+        network_id: str = "devnet",
+        model_id: str,
+        pipeline: PipelineConfig | None = None,
+        anti_entropy_s: float = 1.0,
+        genesis_kw: dict[str, Any] | None = None,
+    ) -> LocalNet:
+        if not 1 <= n_validators <= n_nodes:
+            raise LocalError("need 1 <= validators <= nodes")
+        root = Path(root)
+        root.mkdir(parents=True, exist_ok=True)
+        if (root / NET_FILE).exists():
+            raise LocalError(f"{root} already holds a network; pick an empty directory")
+        nodes = []
+        for i in range(n_nodes):
+            d = root / f"node{i}"
+            d.mkdir(mode=0o700)
+            key = generate_key()
+            write_key(d, key)
+            nodes.append(LocalNode(i, d, key.peer_id, free_port(), i < n_validators))
+        genesis = Genesis(
+            network_id=network_id,
+            validators=ValidatorSet([n.peer_id for n in nodes[:n_validators]]),
+            accepted_model_ids=(model_id,),
+            **(genesis_kw or {}),
+        )
+        (root / "genesis.toml").write_text(genesis_to_toml(genesis))
+        for n in nodes:
+            cfg = replace(
+                NodeConfig.default(n.data_dir),
+                listen=(f"/ip4/127.0.0.1/tcp/{n.port}",),
+                bootstrap=tuple(o.addr for o in nodes if o is not n),
+                genesis=str((root / "genesis.toml").resolve()),
+                anti_entropy_s=anti_entropy_s,
+                pipeline=pipeline or PipelineConfig(),
+            )
+            write_config(cfg)
+        meta = {"nodes": [{"index": n.index, "data_dir": str(n.data_dir), "peer_id": n.peer_id, "port": n.port,
+                           "validator": n.validator} for n in nodes]}
+        (root / NET_FILE).write_text(json.dumps(meta, indent=2))
+        return cls(root, nodes, genesis)
+
+    @classmethod
+    def load(cls, root: Path) -> LocalNet:
+        from node.runner import load_genesis
+
+        meta = json.loads((Path(root) / NET_FILE).read_text())
+        nodes = [LocalNode(m["index"], Path(m["data_dir"]), m["peer_id"], m["port"], m["validator"])
+                 for m in meta["nodes"]]
+        for n in nodes:
+            load_key(n.data_dir)
+        genesis = load_genesis(load_config(nodes[0].data_dir).genesis_path)
+        return cls(Path(root), nodes, genesis)
+
+    # ------------------------------------------------------------------ processes
+    def start(self, i: int, *, log_level: str = "INFO") -> None:
+        n = self.nodes[i]
+        if n.alive():
+            return
+        n.log_path = n.data_dir / "daemon.log"
+        log = open(n.log_path, "ab")  # noqa: SIM115 - handed to the child
+        env = {**os.environ, **self.extra_env, "PYTHONUNBUFFERED": "1"}
+        n.proc = subprocess.Popen(
+            [sys.executable, "-m", "node.cli", "run", "--data-dir", str(n.data_dir), "--log-level", log_level],
+            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )
+        log.close()
+
+    def start_all(self, **kw: Any) -> None:
+        for i in range(len(self.nodes)):
+            self.start(i, **kw)
+
+    def wait_ready(self, i: int, timeout: float = 60.0) -> dict[str, Any]:
+        """Wait until node ``i`` answers ``status`` on its admin socket."""
+        n = self.nodes[i]
+        deadline = time.monotonic() + timeout
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            if n.proc is not None and n.proc.poll() is not None:
+                raise LocalError(f"node{i} exited with {n.proc.returncode}; see {n.log_path}")
+            try:
+                return n.client(timeout=5).call("status")  # type: ignore[no-any-return]
+            except AdminError as exc:
+                last = exc
+                time.sleep(0.1)
+        raise LocalError(f"node{i} not ready after {timeout}s: {last}; see {n.log_path}")
+
+    def kill(self, i: int, sig: int = signal.SIGKILL) -> None:
+        n = self.nodes[i]
+        if n.proc is not None and n.proc.poll() is None:
+            n.proc.send_signal(sig)
+            n.proc.wait()
+
+    def restart(self, i: int) -> None:
+        self.kill(i)
+        self.nodes[i].restarts += 1
+        self.start(i)
+
+    def stop_all(self, timeout: float = 20.0) -> dict[int, int | None]:
+        """SIGTERM everyone, wait, SIGKILL stragglers; returns exit codes."""
+        for n in self.nodes:
+            if n.alive():
+                assert n.proc is not None
+                n.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        codes: dict[int, int | None] = {}
+        for n in self.nodes:
+            if n.proc is None:
+                continue
+            try:
+                codes[n.index] = n.proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                n.proc.kill()
+                codes[n.index] = n.proc.wait()
+        return codes
+
+    def call(self, i: int, method: str, **params: Any) -> Any:
+        return self.nodes[i].client().call(method, **params)
