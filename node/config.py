@@ -7,7 +7,8 @@ not here: they live in the genesis file, which every node must share.
 
 The subsystems' own parameter structs, each with defaults and ``validate()``:
 ``PipelineConfig`` (here), ``node.net.NetParams`` with ``BudgetParams``
-(``node/net/``), ``node.admin.AdminParams`` (``node/admin/wire.py``).
+(``node/net/``), ``node.admin.AdminParams`` (``node/admin/wire.py``),
+``protocol.catchup.SyncParams`` (``[sync]``, docs/sync.md).
 
 Every way a config or genesis file can be wrong ends in a ConfigError that
 names the file and the problem, never a traceback: unreadable or non-UTF-8
@@ -27,6 +28,7 @@ from node.admin.wire import AdminParams
 from node.net.budget import BudgetParams
 from node.net.config import NetParams
 from node.store.params import StoreParams
+from protocol.catchup import SyncParams
 from protocol.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -97,6 +99,8 @@ class NodeConfig:
     net: NetParams = field(default_factory=NetParams)
     #: admin API limits ([admin] table; docs/net.md)
     admin: AdminParams = field(default_factory=AdminParams)
+    #: sync serving and catch-up ([sync] table; docs/sync.md). ``anti_entropy_s`` sets its interval.
+    sync: SyncParams = field(default_factory=SyncParams)
 
     @property
     def net_params(self) -> NetParams:
@@ -136,6 +140,7 @@ class NodeConfig:
         self.store.validate()
         self.net_params.validate()
         self.admin.validate()
+        self.sync.validate()
 
 
 def _toml_value(v: Any) -> str:
@@ -246,7 +251,7 @@ def load_config(data_dir: Path, overrides: dict[str, Any] | None = None) -> Node
         raw = read_toml(path, "config")
     except FileNotFoundError:
         raise ConfigError(f"no config at {path}: run `attnshare init --data-dir {data_dir}` first") from None
-    unknown = set(raw) - {"node", "pipeline", "store", "net", "admin"}
+    unknown = set(raw) - {"node", "pipeline", "store", "net", "admin", "sync"}
     if unknown:
         raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}")
     node_kw = _section(path, raw, "node", {f.name: f.type for f in fields(NodeConfig)
@@ -260,10 +265,11 @@ def load_config(data_dir: Path, overrides: dict[str, Any] | None = None) -> Node
                                          if f.name not in ("listen_addrs", "budget")},
                       skip=frozenset({"budget"}))
     admin_kw = _section(path, raw, "admin", {f.name: f.type for f in fields(AdminParams)})
+    sync_kw = _section(path, raw, "sync", {f.name: f.type for f in fields(SyncParams) if f.name != "interval_ms"})
     try:
         cfg = NodeConfig(data_dir=data_dir, pipeline=PipelineConfig(**pipe_kw), store=StoreParams(**store_kw),
                          net=NetParams(budget=BudgetParams(**budget_kw), **net_kw),
-                         admin=AdminParams(**admin_kw), **node_kw)
+                         admin=AdminParams(**admin_kw), sync=SyncParams(**sync_kw), **node_kw)
         if overrides:
             cfg = replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
         cfg.validate()
@@ -272,7 +278,7 @@ def load_config(data_dir: Path, overrides: dict[str, Any] | None = None) -> Node
     return cfg
 
 
-_SUBSECTIONS = frozenset({"data_dir", "pipeline", "store", "net", "admin"})
+_SUBSECTIONS = frozenset({"data_dir", "pipeline", "store", "net", "admin", "sync"})
 
 
 def _section(path: Path, raw: dict[str, Any], name: str, types: dict[str, Any], *,

@@ -205,3 +205,17 @@ async def test_oversized_or_empty_requests_are_bad_requests(tmp_path: Any, junk:
     _service(tmp_path, "a", net, [], _genesis())
     with pytest.raises(DecodeError):
         await net.handlers["a"]("client", junk)
+
+
+def test_sync_table_in_config_toml(tmp_path: Any) -> None:
+    from node.config import load_config
+    from protocol.errors import ConfigError
+
+    (tmp_path / "config.toml").write_text("[node]\nanti_entropy_s = 1.5\n[sync]\nbatch = 8\nban_ms = 1000\n")
+    cfg = load_config(tmp_path)
+    assert cfg.sync.batch == 8
+    assert cfg.sync.ban_ms == 1000
+    for bad in ("[sync]\nbatch = 0\n", "[sync]\nnope = 1\n", "[sync]\ninterval_ms = 5\n"):
+        (tmp_path / "config.toml").write_text(bad)
+        with pytest.raises(ConfigError):
+            load_config(tmp_path)
