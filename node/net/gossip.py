@@ -18,7 +18,8 @@ shared/notes/libp2p.md), so the router is built explicitly:
   budget, banned, or below ``publish_threshold`` is dropped before libp2p
   even checks the message's signature;
 * peer scoring on, with thresholds set (not libp2p's -inf): the score is the
-  budget's standing (application-specific score, weight 1), so libp2p stops
+  budget's standing (application-specific score, weight 1) plus libp2p's own
+  control-plane penalties (GRAFT flood, IHAVE/IWANT spam), so libp2p stops
   gossiping to a peer below ``gossip_threshold`` and refuses its GRAFTs below
   the graylist threshold (halfway to ``disconnect_below``);
 * validators may be asynchronous (``Inbound -> Verdict``): the expensive part
@@ -123,6 +124,12 @@ def score_params(budget: Budget, clock: Callable[[], float]) -> ScoreParams:
         return budget.standing(peer.to_base58(), clock())
 
     return ScoreParams(
+        # libp2p's own control-plane penalties (GRAFT floods, IHAVE/IWANT
+        # spam, pubsub equivocation: 5 to 100 points each) count too, decaying
+        # 10% per heartbeat; honest peers stay far below their rate triggers.
+        p5_behavior_penalty_weight=1.0,
+        p5_behavior_penalty_decay=0.9,
+        p5_behavior_penalty_threshold=0.0,
         p6_appl_slack_weight=1.0,
         p6_appl_slack_decay=1.0,  # the budget does its own recovery
         app_specific_score_fn=standing,

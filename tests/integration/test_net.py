@@ -116,6 +116,7 @@ async def test_gossipsub_runs_with_our_settings_not_libp2p_defaults() -> None:
             budget.gossip_threshold, budget.publish_threshold)
         assert params.graylist_threshold > -1e9
         assert params.p6_appl_slack_weight == 1.0
+        assert params.p5_behavior_penalty_weight > 0  # libp2p's GRAFT/IHAVE/IWANT spam penalties count
         # libp2p's default of 10 async validations for the whole node would let
         # one peer's queued messages hold every slot.
         assert a._gossip.pubsub._validator_semaphore.value >= 1024

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import trio
 
@@ -313,3 +315,30 @@ async def test_replayed_votes_are_charged_to_the_forwarder() -> None:
     verdicts = [await val.votes(msg(r, "replayer")) for r in replays * 10]
     assert Verdict.IGNORE in verdicts
     assert await val.votes(msg(replays[0], "someone-else")) is Verdict.ACCEPT
+
+
+async def test_verification_runs_off_the_event_loop() -> None:
+    """Finding 1: a message costing 0.3 s of CPU must not stall the loop for 0.3 s."""
+    v = Verifier(Budget(BudgetParams(cpu_burst=10.0)))
+    lags: list[float] = []
+
+    def heavy() -> int:
+        end = time.thread_time() + 0.3
+        n = 0
+        while time.thread_time() < end:
+            n += 1
+        return n
+
+    async def ticker(done: trio.Event) -> None:
+        while not done.is_set():
+            start = time.perf_counter()
+            await trio.sleep(0.005)
+            lags.append(time.perf_counter() - start)
+
+    done = trio.Event()
+    async with trio.open_nursery() as n:
+        n.start_soon(ticker, done)
+        assert await v.run(PEER, heavy) > 0
+        done.set()
+    assert len(lags) >= 10  # the loop kept running while the thread worked
+    assert max(lags) < 0.2
