@@ -66,6 +66,12 @@ async def read_exactly(stream: INetStream, n: int) -> bytes:
     return bytes(buf)
 
 
+def printable(text: str) -> str:
+    """A peer's text made safe for our logs: control characters (newlines,
+    terminal escapes) become U+FFFD, so it cannot forge log lines (finding 14)."""
+    return "".join(c if c.isprintable() else "\ufffd" for c in text)
+
+
 def response_frame(status: int, body: bytes) -> bytes:
     """Encode one response frame."""
     return bytes([status]) + len(body).to_bytes(4, "big") + body
@@ -158,7 +164,7 @@ class StreamServer:
         try:
             response = await handler(peer, request)
         except AttnshareError as exc:
-            log.info("handler %s refused a request from %s: %s", protocol_id, peer, exc)
+            log.info("handler %s refused a request from %s: %s", protocol_id, peer, printable(str(exc)))
             if isinstance(exc, RemoteError):
                 self._budget.bad_request(peer, trio.current_time())
             return error_frame(f"{type(exc).__name__}: {exc}")
@@ -190,7 +196,7 @@ async def request(host: IHost, peer: ID, protocol_id: str, data: bytes, *,
             if status == STATUS_ERROR:
                 if size > MAX_ERROR_TEXT:
                     raise NetError(f"{where}: error frame of {size} bytes")
-                reason = (await read_exactly(stream, size)).decode("utf-8", "replace")
+                reason = printable((await read_exactly(stream, size)).decode("utf-8", "replace"))
                 raise NetError(f"{where}: peer answered error: {reason}")
             if status != STATUS_OK:
                 raise NetError(f"{where}: unknown response status {status}")

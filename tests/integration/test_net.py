@@ -264,6 +264,8 @@ async def test_request_response_limits_and_failing_handlers() -> None:
             raise RuntimeError("handler bug")
         if data == b"refuse":
             raise DecodeError("malformed request")
+        if data == b"forge-log":
+            raise DecodeError("x\n2026-01-01 INFO attnshare: forged line \x1b[31m")
         if data == b"big":
             return bytes(10_000)
         return peer.encode() + b":" + data.upper()
@@ -284,6 +286,10 @@ async def test_request_response_limits_and_failing_handlers() -> None:
                 await client.request(server.peer_id, PROTO, b"crash", max_response=1024)
             with pytest.raises(NetError, match="malformed request"):
                 await client.request(server.peer_id, PROTO, b"refuse", max_response=1024)
+            with pytest.raises(NetError) as err:  # a peer's text cannot forge our log lines
+                await client.request(server.peer_id, PROTO, b"forge-log", max_response=1024)
+            assert "forged line" in str(err.value)
+            assert not any(ch in str(err.value) for ch in "\n\r\x1b")
             with pytest.raises(NetError):
                 await client.request(server.peer_id, "/attnshare/test/none/1", b"x",
                                      max_response=1024)
@@ -296,9 +302,9 @@ async def test_request_response_limits_and_failing_handlers() -> None:
                 == client.peer_id.encode() + b":AGAIN"
             assert [p.peer_id for p in client.connected_peers()] == [server.peer_id]
         stats = client.statistics()
-        assert stats.requests_out == 7  # the oversized request never left
-        assert stats.request_failures == 4
-        assert server.statistics().requests_in == 6
+        assert stats.requests_out == 8  # the oversized request never left
+        assert stats.request_failures == 5
+        assert server.statistics().requests_in == 7
 
 
 async def test_request_to_unknown_or_malformed_peer_is_a_net_error() -> None:
