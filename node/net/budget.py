@@ -185,18 +185,31 @@ class Budget:
         led = self._ledgers.get(peer)
         if led is None:
             if len(self._ledgers) >= self.params.max_peers:
-                self._evict()
+                self._evict(now)
             led = self._ledgers[peer] = _Ledger(self.params, now)
         else:
             self._ledgers.move_to_end(peer)
         return led
 
-    def _evict(self) -> None:
-        # Least recently active first; a peer with open requests keeps its
-        # ledger (its release must find it). If all have open requests, drop
-        # the oldest anyway: release() tolerates a missing ledger.
-        victim = next((k for k, v in self._ledgers.items() if v.open_requests == 0),
-                      next(iter(self._ledgers)))
+    def _evict(self, now: float) -> None:
+        # Least recently active first, preferring a ledger with nothing to
+        # remember: full standing and no open requests. Forgetting a peer in
+        # bad standing would pardon it, so many fresh peers (a sybil crowd)
+        # cannot launder one. A peer with open requests keeps its ledger (its
+        # release must find it); if none qualifies, drop the oldest anyway:
+        # close_request() tolerates a missing ledger.
+        victim = None
+        fallback = None
+        for k, v in self._ledgers.items():
+            if v.open_requests:
+                continue
+            self._recover(v, now)
+            if v.standing >= 0.0:
+                victim = k
+                break
+            if fallback is None:
+                fallback = k
+        victim = victim or fallback or next(iter(self._ledgers))
         del self._ledgers[victim]
         self._due.discard(victim)
 

@@ -147,6 +147,15 @@ def test_ledgers_and_bans_are_bounded() -> None:
     assert all(b.is_banned(f"bad{i}", 10.0) for i in range(6, 10))  # the latest bans are kept
 
 
+def test_a_crowd_of_fresh_peers_cannot_launder_a_bad_standing() -> None:
+    b = Budget(BudgetParams(max_peers=4))
+    b.reject(PEER, 0.0)
+    for i in range(100):
+        b.admit_message(f"sybil{i}", 1, 0.0)
+    assert b.standing(PEER, 0.0) == -10.0
+    assert b.tracked() == 4
+
+
 def test_a_peer_with_open_requests_keeps_its_ledger() -> None:
     b = Budget(BudgetParams(max_peers=2, max_open_requests=1))
     assert b.open_request(PEER, 0)
