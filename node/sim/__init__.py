@@ -5,7 +5,8 @@
 :func:`run_scenario`.
 """
 
-from node.sim.runner import SimResult, run_scenario
+from node.sim.result import SimResult
+from node.sim.runner import run_scenario
 from node.sim.scenario import Fault, Scenario, load_scenario, parse_scenario
 
 __all__ = ["Fault", "Scenario", "SimResult", "load_scenario", "parse_scenario", "run_scenario"]

@@ -30,7 +30,7 @@ from protocol.errors import AttnshareError
 if TYPE_CHECKING:
     from node.sim.invariants import NodeView
     from node.sim.localnet import LocalNet
-    from node.sim.runner import SimResult
+    from node.sim.result import SimResult
 
 PLOTS = ("latency_cdf.png", "commit_rate.png", "wire_bytes.png", "importance_bytes.png")
 

@@ -26,18 +26,15 @@ are separate processes, reached through their admin sockets.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from node.admin import AdminError
 from node.config import PipelineConfig
 from node.model_info import default_model_id
-from node.sim.faults import Applied, FaultDriver
+from node.sim.faults import FaultDriver
 from node.sim.feeder import Feeder
 from node.sim.invariants import (
-    Check,
-    NodeView,
     ProcessFacts,
     check_agreement,
     check_certificates,
@@ -53,6 +50,8 @@ from node.sim.invariants import (
     read_view,
 )
 from node.sim.localnet import LocalNet
+from node.sim.report import write_report as _write
+from node.sim.result import SimResult
 from node.sim.scenario import ROGUE_KINDS, VIRTUAL_ONLY_KINDS, Scenario
 from protocol.errors import ConfigError, LocalError
 
@@ -61,32 +60,6 @@ STEP_S = 0.1
 READY_TIMEOUT_S = 120.0
 CONNECT_TIMEOUT_S = 30.0
 ROGUE_READY_TIMEOUT_S = 60.0
-
-
-@dataclass
-class SimResult:
-    """Everything a run produced; ``ok`` is True when every check passed."""
-
-    scenario: Scenario
-    out_dir: Path
-    checks: list[Check]
-    applied: list[Applied]
-    samples: list[dict[str, Any]]
-    views: list[NodeView]
-    rogue_events: dict[str, list[dict[str, Any]]]
-    feeder: Any
-    t0_ms: int
-    timings: dict[str, float] = field(default_factory=dict)
-    exit_codes: dict[int, int | None] = field(default_factory=dict)
-    report: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return all(c.ok for c in self.checks)
-
-    @property
-    def failed(self) -> list[Check]:
-        return [c for c in self.checks if not c.ok]
 
 
 class _Progress:
@@ -228,8 +201,6 @@ def run_scenario(
     result = SimResult(sc, out_dir, checks, list(driver.applied), samples, views, rogue_events, feeder, t0_ms,
                        timings, {**codes, **rogue_codes})
     if write_report:
-        from node.sim.report import write_report as _write
-
         t_rep = time.monotonic()
         result.report = _write(result, net)
         timings["report_s"] = time.monotonic() - t_rep
