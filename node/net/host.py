@@ -126,7 +126,8 @@ class P2P:
         #: the per-peer resource budget (shared with gossip and streams)
         self.budget = budget
         #: runs topic validators' expensive work on the sending peer's budget
-        self.verifier = Verifier(budget, threads=config.verify_threads, clock=trio.current_time)
+        self.verifier = Verifier(budget, threads=config.verify_threads, clock=trio.current_time,
+                                 exempt=frozenset({host.get_id().to_base58()}))
         self._manual_blocks: set[str] = set()
         self._streams = StreamServer(host, config, meter, budget)
         self._latency_ms: dict[str, float] = {}

@@ -351,3 +351,13 @@ async def test_verification_runs_off_the_event_loop() -> None:
         done.set()
     assert len(lags) >= 10  # the loop kept running while the thread worked
     assert max(lags) < 0.2
+
+
+async def test_our_own_work_is_never_refused_or_charged() -> None:
+    b = Budget(BudgetParams(cpu_rate=0.001, cpu_burst=0.001))
+    v = Verifier(b, exempt=frozenset({"me"}), clock=lambda: 0.0)
+    b.charge_cpu("me", 100.0, 0.0)  # even a spent bucket does not matter
+    assert await v.run("me", lambda: 1) == 1
+    b.charge_cpu(PEER, 100.0, 0.0)
+    with pytest.raises(OverBudget):
+        await v.run(PEER, lambda: 1)
