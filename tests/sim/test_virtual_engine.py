@@ -91,3 +91,12 @@ def test_minimize_drops_faults_that_do_not_matter(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(ex, "failing", lambda s: ["x: kill"] if any(f.kind == "kill" for f in s.faults) else [])
     small = minimize(sc, "x")
     assert [f.kind for f in small.faults] == ["kill"]
+
+
+def test_regression_explore_68_equivocation_lost_in_transit_is_not_demanded():
+    sc = load_scenario(Path(__file__).parent / "scenarios" / "explore-68.toml")
+    res = run_virtual(sc, None, plots=False)
+    assert res.ok, [c.detail for c in res.failed]
+    # Three equivocations injected; the one whose second block no honest node received is not counted.
+    ev = next(c for c in res.checks if c.name == "evidence")
+    assert "all 2 injected equivocations on file" in ev.detail

@@ -212,6 +212,7 @@ def build(sc: Scenario, scorer_name: str | None = None) -> tuple[VirtualRun, _Fe
     for n in nodes:
         n.nodes = nodes
     shared.index_of = {n.me: n.index for n in nodes}
+    shared.rogues = frozenset(nodes[i].me for i in rogue_of)
     run = VirtualRun(sc, genesis, sched, net, nodes, shared, VirtualAcked(), [], [], None, 0.0)
     truth = scorer if isinstance(scorer, TruthScorer) else None
     feeder = _Feeder(run, truth)
@@ -359,7 +360,7 @@ def check_run(run: VirtualRun) -> list[Check]:
     procs = [ProcessFacts(n.index, n.up or n.index in killed or bool(n.acked), not n.up,
                           crashes[n.index], 0 if n.up else None) for n in honest]
     rogue_events = rogue_events_of(run)
-    injected = injected_equivocations(rogue_events)
+    injected = [e for e in injected_equivocations(rogue_events) if _observable(run, e)]
     return [
         check_no_fork(views),
         check_agreement(views),
@@ -374,6 +375,15 @@ def check_run(run: VirtualRun) -> list[Check]:
         *extra_checks(replace(sc, checks=tuple(c for c in sc.checks if c != "status-latency")), run.samples,
                       [n.index for n in honest]),
     ]
+
+
+def _observable(run: VirtualRun, inj: dict[str, Any]) -> bool:
+    """Did some honest node receive both conflicting messages? (A lossy link can eat one for good.)"""
+    a, b = inj["block_ids"]
+    if inj["kind"] == "proposer-equivocation":
+        return a in run.shared.seen_blocks and b in run.shared.seen_blocks
+    p, seq = inj["slot"][0], int(inj["slot"][1])
+    return all((inj["offender"], p, seq, x) in run.shared.seen_votes for x in (a, b))
 
 
 def rogue_events_of(run: VirtualRun) -> dict[str, list[dict[str, Any]]]:

@@ -120,6 +120,10 @@ class Shared:
         self._verified_certs: dict[int, tuple[Certificate, bool]] = {}
         self._opened: dict[str, tuple[Record, ...] | None] = {}
         self.index_of: dict[str, int] = {}  # peer id -> node index (set by the engine)
+        #: what honest nodes received from rogues (an equivocation lost in transit leaves no evidence)
+        self.rogues: frozenset[str] = frozenset()
+        self.seen_blocks: set[str] = set()
+        self.seen_votes: set[tuple[str, str, int, str]] = set()
         self._header_bytes: dict[str, bytes] = {}
         self._cert_bytes: dict[int, tuple[Certificate, bytes]] = {}
         self._certs_by_bytes: dict[bytes, Certificate | None] = {}
@@ -451,6 +455,8 @@ class VirtualNode:
     # ------------------------------------------------------------------ blocks
     def on_block(self, block: Block, frm: int) -> None:
         h = block.header
+        if h.proposer in self.sh.rogues and self.me not in self.sh.rogues:
+            self.sh.seen_blocks.add(block.block_id)
         if h.network != self.genesis.network_id or h.proposer not in self.genesis.validators:
             self.stats.remote_errors += 1
             return
@@ -559,7 +565,11 @@ class VirtualNode:
         now = self.sched.now_ms
         ok = self.sh.vote_ok
         handle = self.tracker.handle_vote
+        rogues = self.sh.rogues if self.me not in self.sh.rogues else frozenset()
         for sv in votes:
+            if sv.vote.voter in rogues:
+                v = sv.vote
+                self.sh.seen_votes.add((v.voter, v.proposer, v.seq, v.block_id))
             # Non-members are dropped by the tracker before any signature work (verification is
             # shared and cached, so checking it first costs a lookup).
             if not ok(sv):
