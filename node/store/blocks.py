@@ -31,13 +31,16 @@ from protocol.errors import LocalError
 from protocol.record import Record
 
 BLOCK_COLS = (
-    "b.block_id, b.proposer, b.seq, b.header, b.payload, b.status, c.cert, "
+    "b.block_id, b.proposer, b.seq, b.header, p.payload, b.status, c.cert, "
     "b.created_ms, b.received_ms, c.committed_ms, b.record_count"
 )
-BLOCK_FROM = "blocks b LEFT JOIN certificates c ON c.block_id = b.block_id"
+BLOCK_FROM = (
+    "blocks b LEFT JOIN certificates c ON c.block_id = b.block_id "
+    "LEFT JOIN payloads p ON p.block_id = b.block_id"
+)
 _INSERT_BLOCK = (
-    "INSERT INTO blocks (block_id, proposer, seq, header, payload, created_ms, "
-    "record_count, received_ms, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO blocks (block_id, proposer, seq, header, created_ms, "
+    "record_count, received_ms, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPSERT_COMMITTED = (
     "INSERT INTO records (cid, kind, origin, ts_ms, body, status, score, block_id, "
@@ -110,7 +113,9 @@ class BlocksTable(ChainTable, SearchIndex):
         trusted: bool,
     ) -> bool:
         row = conn.execute(
-            "SELECT proposer, seq, header, payload IS NULL, status FROM blocks WHERE block_id = ?", (block_id,)
+            "SELECT proposer, seq, header, NOT EXISTS (SELECT 1 FROM payloads p WHERE p.block_id = ?1), "
+            "status FROM blocks WHERE block_id = ?1",
+            (block_id,),
         ).fetchone()
         size = len(header) + (0 if payload is None else len(payload))
         if row is not None:
@@ -121,9 +126,8 @@ class BlocksTable(ChainTable, SearchIndex):
                 if not trusted and row[4] != "committed" and self._over_budget(conn, proposer, len(payload)):
                     self._refuse("block_budget")
                     return False
-                conn.execute(
-                    "UPDATE blocks SET payload = ?, bytes = ? WHERE block_id = ?", (payload, size, block_id)
-                )
+                conn.execute("INSERT INTO payloads (block_id, payload) VALUES (?, ?)", (block_id, payload))
+                conn.execute("UPDATE blocks SET bytes = ? WHERE block_id = ?", (size, block_id))
             return False
         if not trusted:
             if not self._in_window(seq, self._head(conn, proposer)):
@@ -144,9 +148,9 @@ class BlocksTable(ChainTable, SearchIndex):
             if self._over_budget(conn, proposer, size):
                 self._refuse("block_budget")
                 return False
-        conn.execute(
-            _INSERT_BLOCK, (block_id, proposer, seq, header, payload, created_ms, record_count, now_ms, size)
-        )
+        conn.execute(_INSERT_BLOCK, (block_id, proposer, seq, header, created_ms, record_count, now_ms, size))
+        if payload is not None:
+            conn.execute("INSERT INTO payloads (block_id, payload) VALUES (?, ?)", (block_id, payload))
         return True
 
     def _over_budget(self, conn: sqlite3.Connection, proposer: str, extra: int) -> bool:

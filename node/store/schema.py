@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from node.store.errors import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # "atsh": lets open() tell an unrelated SQLite file from an attnshare store.
 APPLICATION_ID = 0x61747368
 
@@ -172,6 +172,19 @@ _SCHEMA_V3 = (
 )
 
 
+_SCHEMA_V4 = (
+    # Payloads (up to 8 MiB) move out of ``blocks``: SQLite rewrites a whole
+    # row on UPDATE, so every status change (commit, reject) of a block
+    # rewrote its payload too. Deleting a block deletes its payload.
+    """CREATE TABLE payloads (
+        block_id TEXT PRIMARY KEY REFERENCES blocks(block_id) ON DELETE CASCADE,
+        payload BLOB NOT NULL
+    )""",
+    "INSERT INTO payloads (block_id, payload) SELECT block_id, payload FROM blocks WHERE payload IS NOT NULL",
+    "ALTER TABLE blocks DROP COLUMN payload",
+)
+
+
 def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
     for stmt in _SCHEMA_V1:
         conn.execute(stmt)
@@ -187,8 +200,13 @@ def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
 
 
+def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
+    for stmt in _SCHEMA_V4:
+        conn.execute(stmt)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3,
+    _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3, _migrate_3_to_4,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

@@ -211,6 +211,7 @@ def test_retention_prunes_non_committed_blocks_and_votes_of_old_slots(store: Sto
     assert {b.block_id for b in store.list_blocks()} == {"rej", "eq", "c2", "mine", "held"}
     commit(store, "c7", ALICE, 7)  # head 7: slots <= 3 are pruned
     assert {b.block_id for b in store.list_blocks()} == {"c2", "mine", "held", "c7"}
+    assert count(store, "SELECT count(*) FROM payloads") == 4  # pruned blocks took their payloads along
     assert [v.block_id for v in store.list_votes()] == ["c2"]
     # Decisions and certificates stay.
     assert [(d.seq, d.outcome) for d in store.decided_since(ALICE, 1)] == [(1, "rejected"), (2, "committed"), (7, "committed")]
@@ -463,6 +464,7 @@ def test_migration_from_v1_fills_decisions_tips_and_dedups_evidence(tmp_path: Pa
     conn.execute(ins, (a1, ALICE, 1, "committed"))
     conn.execute(ins, (a3, ALICE, 3, "rejected"))
     conn.execute(ins, (a4, ALICE, 4, "pending"))
+    conn.execute("UPDATE blocks SET payload = x'beef' WHERE block_id = ?", (a4,))
     r = rec(7, word="migrated")
     conn.execute(
         "INSERT INTO records (id, cid, kind, origin, ts_ms, body, status, block_id, ingested_ms, indexed) "
@@ -481,6 +483,8 @@ def test_migration_from_v1_fills_decisions_tips_and_dedups_evidence(tmp_path: Pa
         assert [(t.decided, t.committed_seq, t.committed_id, t.skipped) for t in s.chain_tips()] == [(3, 1, a1, 2)]
         assert len(s.list_evidence()) == 1
         assert s.heads() == [(ALICE, 1, a1, 1)]  # v3: what sync advertises, from chain_tips
+        assert s.get_block(a4).payload == b"\xbe\xef"  # type: ignore[union-attr]  # v4: payloads moved
+        assert s.get_block(a1).payload is None  # type: ignore[union-attr]
         # v1 indexed a1's records already: committing them again queues nothing.
         assert s.commit_block(a1, b"c", [r], [0.5], 2) is False
         assert s.statistics().fts_backlog == 0
