@@ -100,3 +100,20 @@ def test_regression_explore_68_equivocation_lost_in_transit_is_not_demanded():
     # Three equivocations injected; the one whose second block no honest node received is not counted.
     ev = next(c for c in res.checks if c.name == "evidence")
     assert "all 2 injected equivocations on file" in ev.detail
+
+
+def test_report_is_byte_identical_across_processes_with_different_hash_seeds(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    outs = []
+    for h in ("1", "2"):
+        out = tmp_path / h
+        subprocess.run([sys.executable, "-m", "node.cli", "simulate", str(SCENARIOS / "byzantine-voter.toml"),
+                        "--engine", "virtual", "--scorer", "truth", "--no-plots", "--time-scale", "0.5",
+                        "--out", str(out)],
+                       check=True, cwd=root, env={**os.environ, "PYTHONHASHSEED": h}, capture_output=True)
+        outs.append((out / "report.json").read_bytes())
+    assert outs[0] == outs[1]
