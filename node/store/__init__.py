@@ -3,11 +3,12 @@
 A package of small per-table modules over one shared connection and
 transaction helper (db.py):
 
-- ``records``: local ingest and record statuses;     - ``search``: batched full-text index;
-- ``blocks``: blocks, certificates, commits;          - ``chain``: slot decisions, tips, window, retention;
-- ``votes``: own and others' votes;                   - ``evidence``: misbehaviour, one row per slot;
-- ``peers``: blocked peers;                           - ``schema``: tables and migrations;
-- ``params``: :class:`StoreParams`, every bound;      - ``errors``: StoreError, StoreFull, ForkError.
+- ``records``: local ingest and record statuses;   - ``search``: batched full-text index;
+- ``blocks``: storing, committing, rejecting blocks; - ``blockreads``: reading blocks, heads for sync;
+- ``chain``: slot decisions, tips, window, retention; - ``votes``: own and others' votes;
+- ``evidence``: misbehaviour, one row per slot;    - ``peers``: blocked peers;
+- ``schema``: tables and migrations;               - ``params``: :class:`StoreParams`, every bound;
+- ``errors``: StoreError, StoreFull, ForkError;    - ``rows``: the row types; ``db``: connection, lock, transactions.
 
 Durability. Every write method is exactly one ``BEGIN IMMEDIATE ... COMMIT``
 transaction, so it happened completely or not at all. With

@@ -1,4 +1,4 @@
-"""Blocks and certificates: storing (windowed), committing (batched), rejecting, reading.
+"""Blocks and certificates: storing (windowed), committing (batched), rejecting.
 
 Blocks are ``pending`` until ``commit_block`` (with a certificate) or
 ``reject_block``. A partial UNIQUE index on ``(proposer, seq)`` over committed
@@ -11,7 +11,8 @@ proposer's ``max_uncommitted_bytes_per_proposer``; a certified one never is.
 ``commit_block`` is one durable transaction per block; ``commit_blocks`` stores
 and commits many certified blocks in one transaction (one fsync), which is
 what a node catching up wants. Full-text indexing is not part of either: the
-records are queued and indexed in batches (search.py).
+records are queued and indexed in batches (search.py). Reads are in
+blockreads.py.
 """
 
 from __future__ import annotations
@@ -19,25 +20,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from node.store.blockreads import BlockReads
 from node.store.chain import ChainTable
-from node.store.db import check_limit
 from node.store.errors import ForkError
-from node.store.records import IN_COMMITTED_BLOCK, RECORD_COLS
-from node.store.rows import BLOCK_STATUSES, BlockRow, RecordRow, block_row
+from node.store.records import IN_COMMITTED_BLOCK
 from node.store.search import SearchIndex
 from protocol.errors import LocalError
 from protocol.record import Record
 
-BLOCK_COLS = (
-    "b.block_id, b.proposer, b.seq, b.header, p.payload, b.status, c.cert, "
-    "b.created_ms, b.received_ms, c.committed_ms, b.record_count"
-)
-BLOCK_FROM = (
-    "blocks b LEFT JOIN certificates c ON c.block_id = b.block_id "
-    "LEFT JOIN payloads p ON p.block_id = b.block_id"
-)
 _INSERT_BLOCK = (
     "INSERT INTO blocks (block_id, proposer, seq, header, created_ms, "
     "record_count, received_ms, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -67,7 +58,7 @@ class CommitItem:
     scores: Sequence[float]
 
 
-class BlocksTable(ChainTable, SearchIndex):
+class BlocksTable(ChainTable, SearchIndex, BlockReads):
     def put_block(
         self,
         block_id: str,
@@ -160,24 +151,6 @@ class BlocksTable(ChainTable, SearchIndex):
             (proposer,),
         ).fetchone()
         return bool(used + extra > self.params.max_uncommitted_bytes_per_proposer)
-
-    def get_block(self, block_id: str) -> BlockRow | None:
-        """The stored block (any status) with its certificate, or None."""
-        with self._read() as conn:
-            row = conn.execute(
-                f"SELECT {BLOCK_COLS} FROM {BLOCK_FROM} WHERE b.block_id = ?", (block_id,)
-            ).fetchone()
-        return None if row is None else block_row(row)
-
-    def block_at(self, proposer: str, seq: int) -> BlockRow | None:
-        """The committed block in slot (proposer, seq), or None."""
-        with self._read() as conn:
-            row = conn.execute(
-                f"SELECT {BLOCK_COLS} FROM {BLOCK_FROM} "
-                "WHERE b.proposer = ? AND b.seq = ? AND b.status = 'committed'",
-                (proposer, seq),
-            ).fetchone()
-        return None if row is None else block_row(row)
 
     def commit_block(
         self,
@@ -307,116 +280,3 @@ class BlocksTable(ChainTable, SearchIndex):
                 return False
             self._decide(conn, row[0], row[1], "rejected", block_id)
             return True
-
-    def heads(self) -> list[tuple[str, int, str, int]]:
-        """Per proposer: ``(proposer, highest committed seq, its block_id, committed count)``."""
-        with self._read() as conn:
-            # Kept up to date by every commit (chain_tips), so this costs one row per proposer.
-            rows = conn.execute(
-                "SELECT proposer, head_seq, head_id, committed_count FROM chain_tips "
-                "WHERE committed_count > 0 ORDER BY proposer"
-            ).fetchall()
-        return [(p, s, b, n) for p, s, b, n in rows]
-
-    def missing_committed_seqs(self, proposer: str, upto: int, limit: int = 4096) -> list[int]:
-        """Seqs in ``[1, upto]`` with no committed block of ``proposer`` here (gaps, or rejected slots)."""
-        with self._read() as conn:
-            have = {
-                s
-                for (s,) in conn.execute(
-                    "SELECT seq FROM blocks WHERE proposer = ? AND status = 'committed' AND seq <= ?",
-                    (proposer, upto),
-                )
-            }
-        out = []
-        for s in range(1, upto + 1):
-            if s not in have:
-                out.append(s)
-                if len(out) >= limit:
-                    break
-        return out
-
-    def blocks_range(self, proposer: str, from_seq: int, limit: int) -> list[BlockRow]:
-        """Committed blocks of ``proposer`` with seq >= ``from_seq``, ascending."""
-        check_limit(limit)
-        with self._read() as conn:
-            rows = conn.execute(
-                f"SELECT {BLOCK_COLS} FROM {BLOCK_FROM} WHERE b.proposer = ? AND b.seq >= ? "
-                "AND b.status = 'committed' ORDER BY b.seq LIMIT ?",
-                (proposer, from_seq, limit),
-            ).fetchall()
-        return [block_row(r) for r in rows]
-
-    def list_blocks(
-        self,
-        *,
-        proposer: str | None = None,
-        status: str | None = None,
-        since_ms: int | None = None,
-        until_ms: int | None = None,
-        limit: int = 100,
-    ) -> list[BlockRow]:
-        """Blocks (any status unless given), newest received first.
-
-        ``since_ms`` (inclusive) and ``until_ms`` (exclusive) bound the local
-        ``received_ms``, which, unlike ``created_ms``, a proposer cannot fake.
-        """
-        check_limit(limit)
-        if status is not None and status not in BLOCK_STATUSES:
-            raise LocalError(f"unknown block status {status!r}; one of {BLOCK_STATUSES}")
-        where: list[str] = []
-        args: list[Any] = []
-        for cond, val in (
-            ("b.proposer = ?", proposer),
-            ("b.status = ?", status),
-            ("b.received_ms >= ?", since_ms),
-            ("b.received_ms < ?", until_ms),
-        ):
-            if val is not None:
-                where.append(cond)
-                args.append(val)
-        sql = f"SELECT {BLOCK_COLS} FROM {BLOCK_FROM}"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY b.received_ms DESC, b.rowid DESC LIMIT ?"
-        with self._read() as conn:
-            rows = conn.execute(sql, (*args, limit)).fetchall()
-        return [block_row(r) for r in rows]
-
-    def block_records(self, block_id: str) -> list[RecordRow]:
-        """The stored records that belong to ``block_id`` (shipped or committed in it).
-
-        Ordered by ingest. A record committed in an earlier block stays with
-        that block and is not listed here.
-        """
-        with self._read() as conn:
-            rows = conn.execute(
-                f"SELECT {RECORD_COLS} FROM records WHERE block_id = ? ORDER BY id", (block_id,)
-            ).fetchall()
-        return [self._record_row(r) for r in rows]
-
-    def latest_own_block(self, proposer: str | None = None) -> BlockRow | None:
-        """The highest-seq block (any status) of ``proposer``, by default ours.
-
-        After a restart this is the block we may still have to re-announce.
-        """
-        who = proposer if proposer is not None else self._local_origin
-        if who is None:
-            raise LocalError("latest_own_block: no proposer given and no local_origin set")
-        with self._read() as conn:
-            row = conn.execute(
-                f"SELECT {BLOCK_COLS} FROM {BLOCK_FROM} WHERE b.proposer = ? "
-                "ORDER BY b.seq DESC, b.status = 'committed' DESC, b.received_ms DESC LIMIT 1",
-                (who,),
-            ).fetchone()
-        return None if row is None else block_row(row)
-
-    def count_committed(self) -> tuple[int, int]:
-        """(committed blocks, records stored as part of a committed block)."""
-        with self._read() as conn:
-            blocks = conn.execute("SELECT count(*) FROM blocks WHERE status = 'committed'").fetchone()[0]
-            records = conn.execute(
-                "SELECT count(*) FROM records r JOIN blocks b ON b.block_id = r.block_id "
-                "WHERE b.status = 'committed'"
-            ).fetchone()[0]
-        return blocks, records
