@@ -2,10 +2,11 @@
 
 py-libp2p's built-in protection silently drops more than 10 messages per
 second per topic per forwarding peer (our own included), so the node turns it
-off and limits what matters instead: blocks per *proposer* (the signed author,
-whoever forwards it). A proposer has one slot in flight at a time, so an honest
-one announces a handful of blocks per second; a flood beyond the bucket is
-refused in the pubsub validator before any signature work.
+off and limits what matters instead (see :mod:`node.net.topics`). Every key
+is a *verified* identity: a proposer or voter whose signature was just
+checked, or the connected peer that forwarded the message. It is never a name
+read from an unverified message, because anyone could spend that name's
+tokens (finding 2).
 """
 
 from __future__ import annotations
