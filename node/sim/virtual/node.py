@@ -102,6 +102,9 @@ class NodeCosts:
         if min(self.score_ms_base, self.score_ms_per_record, self.decode_ms_per_kib, self.store_ms) < 0:
             raise ValueError("node costs must be >= 0")
 
+    def score_ms(self, records: int) -> float:
+        return self.score_ms_base + self.score_ms_per_record * records
+
     def eval_ms(self, block: Block, rescore: bool) -> float:
         kib = block.header.payload_len / 1024
         t = kib * self.decode_ms_per_kib
@@ -274,6 +277,7 @@ class VirtualNode:
         self._records: deque[Record] = deque()
         self._own_inflight: Block | None = None
         self._cut_scheduled = False
+        self._building = False
         self.catchup = CatchupPlanner(SyncParams(interval_ms=max(10, self.cfg.anti_entropy_ms)),
                                       self.genesis.validators, self.rng, self.sched.now_ms)
         self._sync_at = 0
@@ -346,7 +350,7 @@ class VirtualNode:
 
     def _cut(self) -> None:
         self._cut_scheduled = False
-        if self._own_inflight is not None:
+        if self._own_inflight is not None or self._building:
             return  # one slot in flight; the decision schedules the next cut
         n = min(self.cfg.window, len(self._records))
         window = [self._records.popleft() for _ in range(n)]
@@ -359,18 +363,25 @@ class VirtualNode:
                   if s >= thr and r.cid not in done][: min(self.cfg.block_max_records, self.genesis.max_block_records)]
         block_records: list[Record] = []
         claimed: list[float] = []
+        # The proposer is busy while it scores (the daemon's pipeline is one sequential loop).
+        busy = self.costs.score_ms(len(window))
         if chosen and self.is_validator:
             same = len(chosen) == len(window)
+            if not same:
+                busy += self.costs.score_ms(len(chosen))
             block_records, claimed = self._fit([window[i] for i in chosen], list(scores) if same else None)
+        self._building = True
+        self.sched.after(busy, self._guard(self.epoch, self._scored), window, block_records, claimed)
+
+    def _scored(self, window: list[Record], block_records: list[Record], claimed: list[float]) -> None:
+        """Scoring done: mark the window kept or shipped (durable), propose, go on."""
+        self._building = False
         in_block = {r.cid for r in block_records}
         for r in window:
-            if r.cid not in in_block:
-                self.store.records[r.cid] = "kept"
-        kept = {r.cid for r in window if r.cid not in in_block}
-        self._pending_records = [r for r in self._pending_records if r.cid not in kept and r.cid not in in_block]
+            self.store.records[r.cid] = "shipped" if r.cid in in_block else "kept"
+        done = {r.cid for r in window}
+        self._pending_records = [r for r in self._pending_records if r.cid not in done]
         if block_records:
-            for r in block_records:
-                self.store.records[r.cid] = "shipped"
             self._propose(block_records, claimed)
         self._schedule_cut()
 
