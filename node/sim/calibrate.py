@@ -20,7 +20,10 @@ TOLERANCE = 0.30
 FIGURES = (("commit latency p50 (ms)", ("commit_latency_ms", "p50")),
            ("commit latency p99 (ms)", ("commit_latency_ms", "p99")),
            ("gossip bytes delivered / committed record", ("gossip_bytes_per_committed_record",)),
-           ("committed records", ("committed_records",)))
+           ("committed records", ("committed_records",)),
+           # The process engine's feeder falls behind on a busy host; the share of what was acknowledged
+           # compares the protocol, not the feeder.
+           ("share of acknowledged records committed", ("share_committed",)))
 
 
 def _get(m: dict[str, Any], path: tuple[str, ...]) -> float | None:
@@ -47,7 +50,7 @@ def render(results: dict[str, list[dict[str, Any]]]) -> str:
     for sc, rows in results.items():
         for r in rows:
             def f(x: float | None) -> str:
-                return "-" if x is None else f"{x:,.1f}"
+                return "-" if x is None else (f"{x:.3f}" if abs(x) < 1 else f"{x:,.1f}")
             lines.append(f"| {sc} | {r['figure']} | {f(r['process'])} | {f(r['virtual'])} | "
                          f"{'-' if r['ratio'] is None else format(r['ratio'], '.2f')} | "
                          f"{'yes' if r['ok'] else 'NO'} |")

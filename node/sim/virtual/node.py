@@ -278,6 +278,7 @@ class VirtualNode:
         self._own_inflight: Block | None = None
         self._cut_scheduled = False
         self._building = False
+        self._model_free_at = 0.0
         self.catchup = CatchupPlanner(SyncParams(interval_ms=max(10, self.cfg.anti_entropy_ms)),
                                       self.genesis.validators, self.rng, self.sched.now_ms)
         self._sync_at = 0
@@ -371,7 +372,8 @@ class VirtualNode:
                 busy += self.costs.score_ms(len(chosen))
             block_records, claimed = self._fit([window[i] for i in chosen], list(scores) if same else None)
         self._building = True
-        self.sched.after(busy, self._guard(self.epoch, self._scored), window, block_records, claimed)
+        self.sched.after(self._model_worker(busy), self._guard(self.epoch, self._scored), window, block_records,
+                         claimed)
 
     def _scored(self, window: list[Record], block_records: list[Record], claimed: list[float]) -> None:
         """Scoring done: mark the window kept or shipped (durable), propose, go on."""
@@ -519,9 +521,22 @@ class VirtualNode:
             return
         self._evaluate(ob, vote=True)
 
+    def _model_worker(self, cost_ms: float) -> float:
+        """Queue ``cost_ms`` of work on the node's one model thread; returns the delay until it is done.
+
+        The daemon scores on a single worker thread, so a validator's re-scoring waits behind its own
+        proposer's window: that queue is where loaded nodes get their latency tail.
+        """
+        now = self.sched.now_ms
+        start = max(now, self._model_free_at)
+        self._model_free_at = start + cost_ms
+        return self._model_free_at - now
+
     def _evaluate(self, ob: _Open, *, vote: bool) -> None:
         ob.evaluating = True
-        delay = self.costs.eval_ms(ob.block, vote and ob.block.header.proposer != self.me)
+        rescore = vote and ob.block.header.proposer != self.me
+        decode = self.costs.eval_ms(ob.block, False)
+        delay = decode + (self._model_worker(self.costs.score_ms(ob.block.header.record_count)) if rescore else 0.0)
         self.sched.after(delay, self._guard(self.epoch, self._evaluated), ob.block, vote)
 
     def _evaluated(self, block: Block, vote: bool) -> None:
