@@ -209,23 +209,10 @@ def run_scenario(
 
 # ---------------------------------------------------------------------- helpers
 def _wait_ready(net: LocalNet, nodes: list[int]) -> None:
-    """Poll every starting daemon's admin socket until each answers ``status``."""
+    """Wait for every starting daemon's readiness event (LocalNet.wait_ready), within one deadline."""
     deadline = time.monotonic() + READY_TIMEOUT_S
-    waiting = set(nodes)
-    while waiting:
-        for i in sorted(waiting):
-            n = net.nodes[i]
-            if n.proc is not None and n.proc.poll() is not None:
-                raise LocalError(f"node{i} exited with {n.proc.returncode} while starting; see {n.log_path}")
-            try:
-                n.client(timeout=5).call("status")
-                waiting.discard(i)
-            except (AdminError, OSError):
-                pass
-        if time.monotonic() > deadline:
-            raise LocalError(f"node(s) {sorted(waiting)} not ready after {READY_TIMEOUT_S:.0f}s")
-        if waiting:
-            time.sleep(0.1)
+    for i in nodes:
+        net.wait_ready(i, timeout=max(1.0, deadline - time.monotonic()))
 
 
 def _wait_connected(net: LocalNet, nodes: list[int]) -> None:
