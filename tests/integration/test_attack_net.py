@@ -78,7 +78,7 @@ async def test_forged_headers_do_not_censor_the_named_proposer(tmp_path):
                 await me.ingest(workload_json(300, seed=12, now_ms=now + 1))
                 for node in c.nodes:
                     await wait_for(lambda n=node: n.status().heights.get(victim.me, 0) >= 1
-                                   and n.status().heights.get(me.me, 0) >= 1, 30,
+                                   and n.status().heights.get(me.me, 0) >= 1, 60,
                                    "the named proposers still commit")
                 for node in c.nodes:
                     await _status_fast(node)
@@ -89,7 +89,7 @@ async def test_forged_headers_do_not_censor_the_named_proposer(tmp_path):
             assert hit
             for n in hit:
                 assert n.p2p.budget.standing(rogue.peer_id, now_t) < n.p2p.budget.params.publish_threshold
-            await wait_for(lambda: any(rogue.peer_id in n.p2p.blocked_peers() for n in hit), 10,
+            await wait_for(lambda: any(rogue.peer_id in n.p2p.blocked_peers() for n in hit), 30,
                            "the rogue is banned")
 
 
@@ -106,12 +106,12 @@ async def test_junk_flood_is_dropped_unread_and_the_sender_banned(tmp_path):
             now_t = trio.current_time()
             hit = [n for n in c.nodes if n.p2p.budget.view(rogue.peer_id, now_t).invalid]
             assert len(hit) >= 3
-            await wait_for(lambda: all(rogue.peer_id in n.p2p.blocked_peers() for n in hit), 10, "ban")
+            await wait_for(lambda: all(rogue.peer_id in n.p2p.blocked_peers() for n in hit), 30, "ban")
             for n in hit:
                 view = n.p2p.budget.view(rogue.peer_id, trio.current_time())
                 assert view.banned_until is not None
                 await wait_for(lambda n=n: rogue.peer_id not in {p.peer_id for p in n.p2p.connected_peers()},
-                               5, "disconnected")
+                               15, "disconnected")
                 # Junk was never forwarded: no honest node holds another one at fault.
                 for other in c.nodes:
                     assert n.p2p.budget.view(other.me, trio.current_time()).invalid == 0
@@ -142,7 +142,7 @@ async def test_one_peer_cannot_deny_sync_to_all(tmp_path):
             await trio.sleep(0.2)
             # Honest peers are still served, at once.
             for node in c.nodes[1:]:
-                with trio.fail_after(2):
+                with trio.fail_after(10):  # "busy" would come at once, as a NetError
                     raw = await node.p2p.request(target.me, SYNC_PROTOCOL, msg.encode_request(msg.Heads()),
                                                  max_response=msg.MAX_RESPONSE_BYTES)
                 assert raw
