@@ -70,8 +70,13 @@ async def test_hostile_admin_clients_get_answers_and_the_node_keeps_committing(t
 
         # Idle connections past the limit: refused at once, never queued.
         limit = AdminParams().max_tcp_connections
-        idle = [await trio.open_tcp_stream("127.0.0.1", port) for _ in range(limit)]
-        await trio.sleep(0.2)  # let the server accept them all
+        idle = []
+        for _ in range(limit):  # each answered once, so each surely holds a slot; then silent
+            s = await trio.open_tcp_stream("127.0.0.1", port)
+            await s.send_all(hello + b'{"jsonrpc": "2.0", "id": 1, "method": "status"}\n')
+            with trio.fail_after(10):
+                assert b'"result"' in await s.receive_some(1 << 16)
+            idle.append(s)
         assert b"too many admin connections" in await _tcp(port, hello + b"\n")
         await _status_within_1s(n0)  # the Unix socket is a separate pool
         for s in idle:
