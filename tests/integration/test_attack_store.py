@@ -37,7 +37,9 @@ def _count(node: Any, sql: str, *args: Any) -> int:
 
 
 async def test_finding6_a_validator_cannot_fill_the_disk(tmp_path: Any) -> None:
-    async with open_cluster(tmp_path) as c, open_rogue(c) as rogue, trio.open_nursery() as nursery:
+    # No importance bar: this test is about what the store keeps, not about which blocks clear it.
+    async with open_cluster(tmp_path, genesis_kw={"min_block_importance": 0.0}) as c, open_rogue(c) as rogue, \
+            trio.open_nursery() as nursery:
         probe = LoopProbe()
         nursery.start_soon(probe.run)
         byz = c.nodes[3]
@@ -60,27 +62,31 @@ async def test_finding6_a_validator_cannot_fill_the_disk(tmp_path: Any) -> None:
         async with trio.open_nursery() as n:
             n.start_soon(attack)
             await honest_traffic_commits(c, probe, seed=61)
+        for node in c.nodes[:3]:
+            check_bounded(node, byz.me, len(c.genesis.validators.peer_ids))
+        # The attack reached the store's bounds (not only consensus's): the evidence cap was hit.
+        assert any(node.store.footprint().refused.get("evidence_duplicate_or_cap") for node in c.nodes[:3])
         nursery.cancel_scope.cancel()
 
+
+def check_bounded(node: Any, byz: str, proposers: int) -> None:
     p = StoreParams()
     window = p.retain_slots + p.slots_ahead
-    proposers = len(c.genesis.validators.peer_ids)
-    for node in c.nodes[:3]:
-        uncommitted = "FROM blocks WHERE proposer = ? AND status != 'committed'"
-        assert _count(node, f"SELECT count(*) {uncommitted}", byz.me) <= window * p.max_blocks_per_slot
-        assert _count(node, f"SELECT coalesce(sum(bytes), 0) {uncommitted}", byz.me) <= (
-            p.max_uncommitted_bytes_per_proposer
-        )
-        assert _count(node, "SELECT count(*) FROM votes WHERE voter = ?", byz.me) <= (
-            proposers * (window + 1) * p.max_votes_per_voter_slot
-        )
-        assert _count(node, "SELECT count(*) FROM evidence WHERE offender = ?", byz.me) <= (
-            p.max_evidence_per_offender
-        )
-        # One evidence row per (kind, offender, slot), never one per conflicting pair.
-        assert _count(
-            node, "SELECT count(*) FROM (SELECT 1 FROM evidence GROUP BY kind, offender, proposer, seq "
-            "HAVING count(*) > 1)"
-        ) == 0
-        # The node says what it costs, without touching SQLite.
-        assert node.status().store.db_bytes > 0
+    uncommitted = "FROM blocks WHERE proposer = ? AND status != 'committed'"
+    assert _count(node, f"SELECT count(*) {uncommitted}", byz) <= window * p.max_blocks_per_slot
+    assert _count(node, f"SELECT coalesce(sum(bytes), 0) {uncommitted}", byz) <= (
+        p.max_uncommitted_bytes_per_proposer
+    )
+    assert _count(node, "SELECT count(*) FROM votes WHERE voter = ?", byz) <= (
+        proposers * (window + 1) * p.max_votes_per_voter_slot
+    )
+    assert _count(node, "SELECT count(*) FROM evidence WHERE offender = ?", byz) <= (
+        p.max_evidence_per_offender
+    )
+    # One evidence row per (kind, offender, slot), never one per conflicting pair.
+    assert _count(
+        node, "SELECT count(*) FROM (SELECT 1 FROM evidence GROUP BY kind, offender, proposer, seq "
+        "HAVING count(*) > 1)"
+    ) == 0
+    # The node says what it costs, without touching SQLite.
+    assert node.status().store.db_bytes > 0
