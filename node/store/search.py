@@ -8,8 +8,9 @@ block's records are queued once (``blocks.fts``), and a record belongs to the
 first committed block that held it (blocks.py), so no record is queued twice.
 
 Tokenizing and merging FTS segments used to be a third of ``commit_block``'s
-time. Now the commit transaction only adds one row per block to ``fts_queue``, and :meth:`SearchIndex._flush_fts`
-moves the queue into ``records_fts`` in one transaction per batch: when the
+time. Now the commit transaction only adds one row per block to
+``fts_queue``, and :meth:`SearchIndex._flush_fts` moves the queue into
+``records_fts`` in one transaction per batch: when the
 queue reaches ``StoreParams.fts_batch`` records (right after the commit that
 filled it, in its own transaction) and, whatever its size, at the start of
 every :meth:`SearchIndex.search`.
