@@ -12,8 +12,9 @@ other jobs on a shared machine take).
 
 * model alone: windows already featurized, forward pass only, 1 thread;
 * featurize + score, end to end: fresh records (empty feature cache) through
-  ``Scorer.score``; and the split into per-record featurization (done once
-  on arrival in the node) and window assembly;
+  ``Scorer.score``, without and with a full history (4,096 committed
+  records); and the split into per-record featurization (done once on
+  arrival in the node) and window assembly;
 * the no-attention MLP on the same windows, for the ratio;
 * cold start in a new process: ``import node.attention``, load, first window;
 * determinism: the same records scored twice, in a new process, and with 2
@@ -65,7 +66,7 @@ def make_records(n: int, seed: int = 90_500) -> list:
     return [r for r, _ in Workload(seed).next_batch(n, NOW)]
 
 
-def bench_size(scorer, mlp, recs: list, repeat: int) -> dict:
+def bench_size(scorer, mlp, recs: list, repeat: int, history=None) -> dict:
     import torch
 
     from node.attention import FeatureCache
@@ -95,6 +96,14 @@ def bench_size(scorer, mlp, recs: list, repeat: int) -> dict:
     t = median_time(end_to_end, repeat, "e2e")
     row["end_to_end_rec_s"] = n / t
     row["end_to_end_rec_cpu_s"] = n / CPU_TIMES["e2e"]
+    if history is not None:
+        def with_history() -> None:
+            scorer.cache = FeatureCache()
+            scorer.score(recs, history)
+
+        t = median_time(with_history, repeat, "e2e_hist")
+        row["end_to_end_history_rec_s"] = n / t
+        row["end_to_end_history_rec_cpu_s"] = n / CPU_TIMES["e2e_hist"]
     t = median_time(lambda: scorer.score(recs), repeat)  # features cached on arrival
     row["cached_features_rec_s"] = n / t
     return row
@@ -150,8 +159,11 @@ def main() -> int:
     results: dict = {"model_id": scorer.model_id, "torch": torch.__version__, "threads": torch.get_num_threads(),
                      "sizes": {}}
     pool = make_records(4 * max(SIZES))
+    # A full history (4,096 committed records of the same stream), as a validator holds it.
+    history = scorer.history(make_records(4096, seed=90_499))
+    results["history_records"] = len(history)
     for n in SIZES:
-        results["sizes"][str(n)] = bench_size(scorer, mlp, pool[:n], args.repeat)
+        results["sizes"][str(n)] = bench_size(scorer, mlp, pool[:n], args.repeat, history)
 
     # Determinism.
     recs = make_records(1000)
@@ -171,12 +183,13 @@ def main() -> int:
 
     print(f"model {results['model_id']}  (torch {results['torch']}, {results['threads']} thread)")
     print(f"{'window':>7} {'model rec/s':>12} {'(cpu-s)':>9} {'mlp rec/s':>10} {'model ms':>9} {'featurize/s':>12} "
-          f"{'assemble/s':>11} {'end-to-end/s':>13} {'(cpu-s)':>9} {'cached/s':>9}")
+          f"{'assemble/s':>11} {'end-to-end/s':>13} {'(cpu-s)':>9} {'+history/s':>11} {'(cpu-s)':>9} {'cached/s':>9}")
     for n, r in results["sizes"].items():
         print(f"{n:>7} {r['model_rec_s']:>12,.0f} {r['model_rec_cpu_s']:>9,.0f} "
               f"{r.get('mlp_rec_s', float('nan')):>10,.0f} {r['model_ms']:>9.2f} "
               f"{r['featurize_record_rec_s']:>12,.0f} {r['assemble_rec_s']:>11,.0f} {r['end_to_end_rec_s']:>13,.0f} "
-              f"{r['end_to_end_rec_cpu_s']:>9,.0f} {r['cached_features_rec_s']:>9,.0f}")
+              f"{r['end_to_end_rec_cpu_s']:>9,.0f} {r['end_to_end_history_rec_s']:>11,.0f} "
+              f"{r['end_to_end_history_rec_cpu_s']:>9,.0f} {r['cached_features_rec_s']:>9,.0f}")
     cs = results["cold_start"]
     print(f"cold start {cs['cold_start_s']:.2f} s (import {cs['import_s']:.2f} s, load {cs['load_s'] * 1e3:.0f} ms); "
           f"first 256-record window {cs['first_window_256_s'] * 1e3:.0f} ms")

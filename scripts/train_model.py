@@ -2,6 +2,7 @@
 
     python scripts/train_model.py            # model.pt, mlp.pt, nobias.pt into node/attention/
     python scripts/train_model.py --only attention --out-dir /tmp/x
+    python scripts/train_model.py --verify   # retrain into a temp dir, compare with the shipped files
 
 Each variant is trained by ``attnshare model train`` with seed 0 and 2 torch
 threads, so rerunning this script rewrites byte-identical files (same
@@ -31,7 +32,29 @@ def run() -> int:
     parser.add_argument("--out-dir", default=str(Path(__file__).resolve().parents[1] / "node" / "attention"))
     parser.add_argument("--only", choices=sorted(FILES), action="append", help="train only these variants")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--verify", action="store_true",
+                        help="train into a temporary directory and check the shipped files are byte-identical")
     args = parser.parse_args()
+    if args.verify:
+        import tempfile
+
+        shipped = Path(args.out_dir)
+        with tempfile.TemporaryDirectory() as tmp:
+            argv = [sys.argv[0], "--out-dir", tmp, "--seed", str(args.seed)]
+            for v in args.only or []:
+                argv += ["--only", v]
+            sys.argv = argv
+            rc = run()
+            if rc:
+                return rc
+            same = True
+            for variant in args.only or list(FILES):
+                a, b = (shipped / FILES[variant]).read_bytes(), (Path(tmp) / FILES[variant]).read_bytes()
+                ok = a == b
+                same = same and ok
+                print(f"{FILES[variant]}: {'byte-identical' if ok else 'DIFFERENT'} "
+                      f"(sha256 {hashlib.sha256(b).hexdigest()[:16]})")
+        return 0 if same else 1
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = {}

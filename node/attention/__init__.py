@@ -2,8 +2,10 @@
 
 Public API (the node daemon codes against these names):
 
-* :class:`Scorer` with ``model_id``, ``device``, ``score(records)`` and
-  ``explain(records, index, top_k)``;
+* :class:`Scorer` with ``model_id``, ``device``, ``score(records, history=None)``,
+  ``explain(records, index, top_k, history=None)`` and ``history(records)``;
+* :class:`History`: bounded, order-free memory of committed records that
+  scoring reads (copies of shared news, per-field statistics, kind counts);
 * :func:`load_scorer` (default: the checkpoint shipped in this package);
 * :func:`featurize` / :func:`featurize_record` / :class:`FeatureCache`:
   featurize once on arrival, score many times.
@@ -19,10 +21,14 @@ from node.attention.features import (
     featurize,
     featurize_record,
 )
+from node.attention.history import History
+from node.attention.lexicon import LEXICON_ID
 from node.attention.scorer import Scorer, default_checkpoint_path, load_scorer, window_slices
 
 __all__ = [
+    "LEXICON_ID",
     "FeatureCache",
+    "History",
     "RecordFeatures",
     "Scorer",
     "WindowFeatures",

@@ -9,7 +9,9 @@ rare kinds and burst tails, so the model is also measured against rules
 that cover more of the importance definition. Its field-name conventions
 (``priority`` 0-4, ``severity`` info..critical) are the generator's, so it
 is as strong as rules written knowing the data can be; it uses the same
-in-window robust z-scores and similarity the model sees.
+in-window robust z-scores and similarity the model sees, and drops exact
+copies of the stream's history too. Its priority word list is English only
+(issue 9's "thirty-line heuristic").
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from collections.abc import Sequence
 
 import torch
 
-from node.attention.features import WindowFeatures
+from node.attention.features import CTX_NAMES, WindowFeatures
 from protocol.record import Record
 
 __all__ = ["heuristic_plus_scores", "heuristic_scores", "random_scores", "recency_scores"]
 
-_SEVERITY = {"info": 0.0, "low": 0.15, "medium": 0.4, "high": 0.7, "critical": 1.0}
-_PRIORITY_KEYS = ("priority", "severity", "urgency")
+_SEVERITY = {"info": 0.0, "low": 0.15, "medium": 0.4, "warning": 0.4, "warn": 0.4, "high": 0.7, "error": 0.7,
+             "urgent": 0.8, "critical": 1.0, "fatal": 1.0, "emergency": 1.0}
+_PRIORITY_KEYS = ("priority", "severity", "urgency", "level")
 
 
 def random_scores(n: int, seed: int) -> list[float]:
@@ -41,9 +44,10 @@ def recency_scores(feats: WindowFeatures) -> list[float]:
 
 
 def _priority(rec: Record) -> float:
+    """An English priority word list on fields named like a priority, or a 0-4 level there."""
     best = 0.0
     for key, v in rec.items:
-        if key not in _PRIORITY_KEYS:
+        if key.lower() not in _PRIORITY_KEYS:
             continue
         if isinstance(v, str):
             best = max(best, _SEVERITY.get(v.lower(), 0.0))
@@ -56,9 +60,9 @@ def heuristic_scores(records: Sequence[Record], feats: WindowFeatures,
                      near_cos: float = 0.9, near_dist: float = 0.03) -> list[float]:
     """Noisy-OR of anomaly (max |robust z| over numeric fields) and priority, times a dedup factor.
 
-    An exact copy of an earlier record keeps 5% of its score, a near copy
-    (same kind, bag-of-tokens cosine >= ``near_cos``, numbers within
-    ``near_dist`` in signed-log RMS) keeps 15%.
+    An exact copy of an earlier record (in the window or in the history)
+    keeps 5% of its score, a near copy (same kind, bag-of-tokens cosine >=
+    ``near_cos``, numbers within ``near_dist`` in signed-log RMS) keeps 15%.
     """
     base, factor = _base_and_dedup(records, feats, near_cos, near_dist)
     return (base * factor).tolist()
@@ -66,7 +70,7 @@ def heuristic_scores(records: Sequence[Record], feats: WindowFeatures,
 
 def _base_and_dedup(records: Sequence[Record], feats: WindowFeatures, near_cos: float = 0.9,
                     near_dist: float = 0.03) -> tuple[torch.Tensor, torch.Tensor]:
-    z = (feats.num[:, :, 1] * 4.0 * feats.num_mask).abs().amax(dim=1)
+    z = (feats.num[:, :, 0] * 4.0 * feats.num_mask).abs().amax(dim=1)
     anomaly = ((z - 2.5) / 4.0).clamp(0.0, 1.0)
     prio = torch.tensor([_priority(r) for r in records])
     base = 1.0 - (1.0 - 0.04) * (1.0 - 0.9 * anomaly) * (1.0 - 0.9 * prio)
@@ -76,7 +80,8 @@ def _base_and_dedup(records: Sequence[Record], feats: WindowFeatures, near_cos: 
     dist = _num_dist(feats)
     same_kind = feats.kind.unsqueeze(1) == feats.kind.unsqueeze(0)
     near = same_kind & (cos >= near_cos) & (dist <= near_dist) & earlier
-    factor = torch.where(exact.any(1), 0.05, torch.where(near.any(1), 0.15, 1.0))
+    in_history = feats.ctx[:, CTX_NAMES.index("exact_copy_in_history")] > 0.5
+    factor = torch.where(exact.any(1) | in_history, 0.05, torch.where(near.any(1), 0.15, 1.0))
     return base, factor
 
 
@@ -86,9 +91,7 @@ def heuristic_plus_scores(records: Sequence[Record], feats: WindowFeatures) -> l
     Rarity: a kind with at most 3% of the window's records gains 0.3 (noisy-OR).
     Burst tail: an earlier record of the same kind and origin within 5 s,
     with similar content (cosine >= 0.8, numbers within 0.1 signed-log RMS),
-    cuts the score to a tenth unless dedup already cut it. (A rule for
-    novelty, "holds a token no other record has", was tried and dropped: it
-    fires on every rarely seen entity and cost 0.03 NDCG@10.)
+    cuts the score to a tenth unless dedup already cut it.
     """
     n = len(records)
     base, factor = _base_and_dedup(records, feats)
@@ -105,6 +108,6 @@ def heuristic_plus_scores(records: Sequence[Record], feats: WindowFeatures) -> l
 
 
 def _num_dist(feats: WindowFeatures) -> torch.Tensor:
-    vals = feats.num[:, :, 0] * 10.0 * feats.num_mask
+    vals = feats.slog * feats.num_mask
     k = feats.num_mask.sum(-1).clamp_min(1.0)
     return torch.cdist(vals, vals, compute_mode="donot_use_mm_for_euclid_dist") / k.sqrt().unsqueeze(1)

@@ -1,4 +1,4 @@
-"""Labeled windows from the workload generator, featurized once for training and evaluation.
+"""Labeled windows from the workload generators, featurized once (with history) for training and evaluation.
 
 Seed ranges are disjoint by construction: training worlds, validation worlds
 (used to pick the loss and hyper-parameters) and test worlds (used only by
@@ -9,57 +9,102 @@ has never seen.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
 from node.attention.features import WindowFeatures, featurize
-from node.workload import Workload
+from node.attention.history import History
+from node.workload import LabeledRecord, Workload
+from node.workload.randomized import RandomizedWorkload
 from protocol.record import Record
 
-__all__ = ["BLOCK_KINDS", "TEST_SEEDS", "TRAIN_SEEDS", "VAL_SEEDS", "Window", "make_block_windows", "make_windows"]
+__all__ = [
+    "BLOCK_KINDS", "HISTORY_SHARE", "TEST_SEEDS", "TRAIN_FAMILIES", "TRAIN_SEEDS", "VAL_SEEDS", "Window",
+    "make_block_windows", "make_windows",
+]
 
 TRAIN_SEEDS = range(1, 10_000)
 VAL_SEEDS = range(50_000, 51_000)
 TEST_SEEDS = range(90_000, 91_000)
+
+# Families training may use. The held-out families (node.workload.holdout_*) are
+# imported by evaluation only: a test checks that training never loads them.
+TRAIN_FAMILIES: dict[str, Callable[[int], Any]] = {"domains": Workload, "randomized": RandomizedWorkload}
+
+# Evaluation's history: what earlier batches would have committed, i.e. their
+# most important records (ground truth), this share of each batch.
+HISTORY_SHARE = 0.2
 
 _EPOCH_MS = 1_700_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """One featurized window with its ground truth and context-case labels."""
+    """One featurized window (scored against its history) with ground truth and context-case labels."""
 
     feats: WindowFeatures
     target: torch.Tensor  # [n] ground-truth importance
     cases: tuple[str, ...]
     refs: tuple[int, ...]
     records: tuple[Record, ...]  # the Records, for baselines that read fields
+    details: tuple[str, ...] = ()
+    family: str = "domains"
 
     def __len__(self) -> int:
         return len(self.cases)
 
 
+def committed_share(batch: list[LabeledRecord], share: float) -> list[Record]:
+    """The ``share`` most important records of a batch (by truth, ties by position), in batch order."""
+    k = max(1, round(share * len(batch)))
+    top = sorted(range(len(batch)), key=lambda i: (-batch[i].importance, i))[:k]
+    return [batch[i].record for i in sorted(top)]
+
+
 def make_windows(seeds: range | list[int], per_seed: int, lengths: tuple[int, ...],
-                 weights: tuple[float, ...] | None = None, *, shuffle_seed: int = 0) -> list[Window]:
-    """``per_seed`` consecutive batches from each seed's world, with lengths drawn from ``lengths``."""
-    rng = random.Random(f"attnshare-windows/{shuffle_seed}")
+                 weights: tuple[float, ...] | None = None, *, shuffle_seed: int = 0, family: str = "domains",
+                 factory: Callable[[int], Any] | None = None, history: str = "none",
+                 warmup: tuple[int, ...] = (0,)) -> list[Window]:
+    """``per_seed`` consecutive batches from each seed's world, with lengths drawn from ``lengths``.
+
+    ``history`` says what each window is scored against: ``"none"``;
+    ``"committed"`` (the :data:`HISTORY_SHARE` most important records of every
+    earlier batch of the world); or ``"random"`` (per world, one of none, all
+    earlier records, or a random share of 5-50% of each batch: training sees
+    every kind of memory a node may hold). ``warmup`` batches (a count drawn
+    per world) fill the history before the first window.
+    """
+    rng = random.Random(f"attnshare-windows/{shuffle_seed}/{family}")
+    make = factory or TRAIN_FAMILIES[family]
     out: list[Window] = []
     for seed in seeds:
-        wl = Workload(seed)
+        wl = make(seed)
         now = _EPOCH_MS + seed * 10_000_000
-        for _ in range(per_seed):
-            n = rng.choices(lengths, weights)[0]
+        mode, share = history, HISTORY_SHARE
+        if history == "random":
+            mode = rng.choices(("none", "all", "committed"), (0.2, 0.2, 0.6))[0]
+            share = rng.uniform(0.05, 0.5)
+        hist = History() if mode != "none" else None
+        for step in range(-rng.choice(warmup), per_seed):
+            n = rng.choices(lengths, weights)[0] if step >= 0 else 256
             batch = wl.next_labeled(n, now)
             now = batch[-1].record.ts_ms + 1_000 + rng.randrange(600_000)
             recs = tuple(lr.record for lr in batch)
-            out.append(Window(
-                featurize(recs),
-                torch.tensor([lr.importance for lr in batch], dtype=torch.float32),
-                tuple(lr.case for lr in batch),
-                tuple(lr.ref for lr in batch),
-                recs,
-            ))
+            if step >= 0:
+                out.append(Window(
+                    featurize(recs, history=hist if hist is not None and len(hist) else None),
+                    torch.tensor([lr.importance for lr in batch], dtype=torch.float32),
+                    tuple(lr.case for lr in batch),
+                    tuple(lr.ref for lr in batch),
+                    recs,
+                    tuple(lr.detail for lr in batch),
+                    family,
+                ))
+            if hist is not None:
+                hist.add(recs if mode == "all" else committed_share(batch, share))
     return out
 
 

@@ -1,23 +1,42 @@
-"""Featurization: any record, whatever its schema, becomes one token.
+"""Featurization: any record, whatever its schema, becomes one token whose features carry no names or scales.
 
-Two stages, because featurization in Python is the bottleneck (see
-shared/notes/attention-model.md):
+Theory of operation
+-------------------
+The model must judge records of schemas it never saw (issue 9), so what it
+reads is built from *relations*, never from names or magnitudes: a field
+called ``engineTempF`` around 195 and one called ``kingaku_jpy`` around 3e4
+give the same features when they behave the same way.
 
-1. :func:`featurize_record` depends on the record alone, so a node computes it
-   once when a record arrives and keeps it (:class:`FeatureCache` does that,
-   keyed by canonical bytes). It hashes the kind, every field name and every
-   categorical value or text word into 64-bit token ids, squashes numbers with
-   a signed log, and digests the content (kind and fields, not origin or
-   time) so exact duplicates compare equal.
-2. :func:`assemble_window` turns a sequence of those into tensors in a few
-   vectorized torch ops: the hashed bag of tokens, numbers robustly normalized
-   *within the window* (median and MAD of the same kind and field), age
-   relative to the newest record of the window, and rarity of the kind and of
-   the rarest token in the window.
+Two stages, because featurization in Python is the bottleneck:
 
-Everything is a function of the records and their order only: no clock, no
-process-dependent hashing (``hash()`` of a str is salted per process, so ids
-come from blake2b), nothing random.
+1. :func:`featurize_record` depends on the record alone, so a node computes
+   it once when a record arrives (:class:`FeatureCache`, keyed by canonical
+   bytes). It hashes the kind, field names and values into 63-bit ids (used
+   only to *compare* records: bag-of-tokens similarity, value rarity, group
+   keys), squashes numbers with a signed log, digests the content (exact
+   duplicates) and the non-numeric shape (near duplicates), and reads the
+   knowledge prior (:mod:`node.attention.lexicon`): priority words in values,
+   priority-named fields, boolean flags.
+2. :func:`assemble_window` turns a window of those, plus an optional
+   :class:`~node.attention.history.History` of committed records, into
+   tensors in a few vectorized ops:
+
+   * robust z (median/MAD) of every number within its (kind, field) group,
+     in the window and against the history;
+   * near-duplicate digests: numbers quantized to half a robust spread of
+     their field (history's spread when it has one), plus the shape digest;
+     matched within the window and against the history's digests;
+   * arrival structure within (kind, origin): gap to the previous and next
+     record relative to the window's mean gap, position in a run and the
+     run's length, so a burst's head differs from its tail;
+   * rarity of the kind and of categorical values, in the window and over
+     the history;
+   * the priority prior and how rare a priority field's value is.
+
+Everything is a function of the records, their order and the history's
+contents: no clock, no process-dependent hashing (ids come from blake2b),
+nothing random. :data:`CTX_NAMES` and :data:`SLOT_NAMES` name every input
+(explanations use them).
 """
 
 from __future__ import annotations
@@ -27,19 +46,24 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import msgpack
 import torch
 
+from node.attention.lexicon import FIELD_NAMES, split_words, word_weight
 from protocol.record import Record
+
+if TYPE_CHECKING:
+    from node.attention.history import History
 
 __all__ = [
     "CTX_DIM",
+    "CTX_NAMES",
     "HASH_DIM",
-    "KIND_BUCKETS",
-    "NUM_BUCKETS",
     "NUM_FEATS",
     "NUM_SLOTS",
+    "SLOT_NAMES",
     "FeatureCache",
     "RecordFeatures",
     "WindowFeatures",
@@ -48,20 +72,32 @@ __all__ = [
     "featurize_record",
 ]
 
-HASH_DIM = 256  # signed feature-hashing width of the bag of tokens
+HASH_DIM = 256  # signed feature-hashing width of the bag of tokens (pairwise similarity only)
 NUM_SLOTS = 8  # numeric fields kept per record (first in key order)
-NUM_BUCKETS = 64  # hashed numeric field names
-KIND_BUCKETS = 256  # hashed kinds
-NUM_FEATS = 4  # per numeric slot: value, robust z, |z| squashed, group size
-CTX_DIM = 8  # per record window context, see assemble_window
 _MAX_WORDS = 32  # words kept from one text value
 _MAX_LIST = 16  # list elements kept from one list value
+_MAX_CATS = 8  # categorical value tokens kept per record (rarity)
 _SLOG_CLIP = 60.0
 _Z_CLIP = 12.0
 _TEXT_MIN_LEN = 40  # a string this long, or with whitespace, is text: split into words
+_HIST_MIN = 8  # values of a (kind, field) the history needs before its statistics are used
+_QUANT = 0.5  # near-duplicate digest bin: half a robust spread of the field
+
+SLOT_NAMES = ("z_window", "|z_window|", "z_history", "|z_history|", "has_history", "group_size", "priority_field")
+NUM_FEATS = len(SLOT_NAMES)
+CTX_NAMES = (
+    "time_rank", "kind_share_log", "kind_share", "rarest_token", "unique_tokens", "n_fields", "max_|z|_window",
+    "window_size", "max_|z|_history", "kind_rarity_history", "history_size", "kind_new_to_history",
+    "exact_copy_in_history", "near_copy_in_history", "exact_copy_earlier", "near_copy_earlier",
+    "gap_prev", "gap_next", "run_position", "run_length", "first_of_run", "priority_word", "has_priority_word",
+    "priority_field", "priority_value_rarity", "flag_set", "value_rarity_history", "value_rarity_window",
+)
+CTX_DIM = len(CTX_NAMES)
+_C = {name: i for i, name in enumerate(CTX_NAMES)}
 
 _CACHE_LIMIT = 200_000
 _token_ids: dict[str, int] = {}
+_MASK63 = (1 << 63) - 1
 
 
 def _tid(token: str) -> int:
@@ -85,24 +121,70 @@ def _slog(x: float) -> float:
     return min(v, _SLOG_CLIP) if x >= 0 else -min(v, _SLOG_CLIP)
 
 
+_prio_field_cache: dict[str, bool] = {}
+
+
+def _is_priority_field(key: str) -> bool:
+    v = _prio_field_cache.get(key)
+    if v is None:
+        if len(_prio_field_cache) >= _CACHE_LIMIT:
+            _prio_field_cache.clear()
+        v = any(w in FIELD_NAMES for w in split_words(key))
+        _prio_field_cache[key] = v
+    return v
+
+
+_word_cache: dict[str, float] = {}
+
+
+def _text_priority(text: str) -> float:
+    """Highest lexicon weight of any word of ``text``; -1 when it holds no priority word."""
+    v = _word_cache.get(text)
+    if v is None:
+        if len(_word_cache) >= _CACHE_LIMIT:
+            _word_cache.clear()
+        best = -1.0
+        for w in split_words(text)[:_MAX_WORDS]:
+            x = word_weight(w)
+            if x is not None and x > best:
+                best = x
+        v = best
+        _word_cache[text] = v
+    return v
+
+
 @dataclass(frozen=True, slots=True)
 class RecordFeatures:
     """Per-record features: a function of the record alone, safe to cache.
 
     ``tokens`` are 63-bit ids of the kind, field names, categorical values
-    and text words; ``num_*`` are up to NUM_SLOTS numeric fields (key id for
-    within-window grouping, signed-log value); ``content`` digests kind and
-    fields so exact duplicates share it; ``kind_id``/``origin_id`` group
-    records for the pairwise attention bias.
+    and text words (for similarity only); ``num_*`` are up to NUM_SLOTS
+    numeric fields (group key, signed-log value, whether the field is a
+    priority field); ``content`` digests kind and fields (exact duplicates),
+    ``shape`` the kind, field names and non-numeric values (near-duplicate
+    digests add quantized numbers to it); ``cat_tokens`` are (kind, field,
+    value) ids of categorical values and ``cat_fields`` their (kind, field) ids;
+    ``prio_word`` is the highest lexicon weight among the values' words (-1:
+    none), ``prio_field`` whether a field is named like a priority, ``flag``
+    whether such a field holds True.
     """
 
     kind_id: int
     origin_id: int
     ts_ms: int
     content: int
+    shape: int
     tokens: tuple[int, ...]
     num_keys: tuple[int, ...]
     num_vals: tuple[float, ...]
+    num_prio: tuple[bool, ...]
+    cat_tokens: tuple[int, ...]
+    cat_fields: tuple[int, ...]
+    prio_token: int
+    prio_field_id: int
+    prio_word: float
+    prio_field: bool
+    flag: bool
     n_fields: int
 
 
@@ -110,55 +192,102 @@ def featurize_record(record: Record) -> RecordFeatures:
     """Featurize one record. Never raises on anything a Record can hold."""
     kind = record.kind
     tokens = [_tid("kind\x00" + kind)]
+    shape_parts: list[str] = [kind]
     num_keys: list[int] = []
     num_vals: list[float] = []
+    num_prio: list[bool] = []
+    cats: list[int] = []
+    cat_fields: list[int] = []
+    state = {"word": -1.0, "pfield": False, "flag": False, "ptok": 0, "pfid": 0}
 
-    def number(key: str, x: float) -> None:
+    def number(key: str, x: float, prio: bool) -> None:
         if len(num_keys) < NUM_SLOTS:
             num_keys.append(_tid("num\x00" + kind + "\x00" + key))
             num_vals.append(_slog(x))
+            num_prio.append(prio)
             if x != x:
                 tokens.append(_tid("nan\x00" + key))
 
-    def scalar(key: str, v: object, in_list: bool) -> None:
+    def categorical(key: str, text: str, prio: bool) -> None:
+        t = _tid("c\x00" + kind + "\x00" + key + "\x00" + text)
+        if prio and not state["ptok"]:
+            state["ptok"] = t
+            state["pfid"] = _tid("f\x00" + kind + "\x00" + key)
+        if len(cats) < _MAX_CATS:
+            cats.append(t)
+            cat_fields.append(_tid("f\x00" + kind + "\x00" + key))
+
+    def scalar(key: str, v: object, in_list: bool, prio: bool) -> None:
         if isinstance(v, bool):
             tokens.append(_tid("v\x00" + key + "\x00" + ("true" if v else "false")))
+            shape_parts.append(key + "=" + ("T" if v else "F"))
+            if prio and v:
+                state["flag"] = True
+            if not in_list:
+                categorical(key, "T" if v else "F", prio)
         elif isinstance(v, int | float):
             if not in_list:
-                number(key, float(v))
-            # Small integers are usually codes (priority 3, level 2): a token too.
+                number(key, float(v), prio)
+            # Small integers are usually codes (priority 3, level 2): a categorical value too.
             if isinstance(v, int) and -8 <= v <= 8:
                 tokens.append(_tid("v\x00" + key + "\x00" + str(v)))
+                if not in_list:
+                    categorical(key, str(v), prio)
         elif isinstance(v, str):
+            w = _text_priority(v)
+            if w > state["word"]:
+                state["word"] = w
             if len(v) >= _TEXT_MIN_LEN or " " in v:
-                for w in v.lower().split()[:_MAX_WORDS]:
-                    tokens.append(_tid("w\x00" + key + "\x00" + w))
+                words = v.lower().split()[:_MAX_WORDS]
+                for word in words:
+                    tokens.append(_tid("w\x00" + key + "\x00" + word))
+                # Near copies re-type text: the digest sees only its words' set.
+                shape_parts.append(key + "~" + " ".join(sorted(set(split_words(v)))))
             else:
                 tokens.append(_tid("v\x00" + key + "\x00" + v))
+                shape_parts.append(key + "=" + v.strip().lower())
+                if not in_list:
+                    categorical(key, v, prio)
         elif isinstance(v, bytes | bytearray):
-            number(key + "#bytes", float(len(v)))
+            number(key + "#bytes", float(len(v)), False)
         else:  # not a Record value type; still a valid token, never a crash
             tokens.append(_tid("t\x00" + key + "\x00" + type(v).__name__))
 
     for key, value in record.items:
         tokens.append(_tid("k\x00" + key))
+        prio = _is_priority_field(key)
+        if prio:
+            state["pfield"] = True
         if isinstance(value, tuple | list):
-            number(key + "#n", float(len(value)))
+            number(key + "#n", float(len(value)), False)
             nums = [float(x) for x in value if isinstance(x, int | float) and not isinstance(x, bool)]
             if nums:
-                number(key + "#mean", sum(nums) / len(nums))
+                number(key + "#mean", sum(nums) / len(nums), False)
+            shape_parts.append(key + "#" + str(len(value)))
             for x in value[:_MAX_LIST]:
-                scalar(key, x, True)
+                scalar(key, x, True, prio)
         else:
-            scalar(key, value, False)
+            shape_parts.append(key)
+            scalar(key, value, False, prio)
+    shape = int.from_bytes(hashlib.blake2b("\x1f".join(shape_parts).encode("utf-8", "surrogatepass"),
+                                           digest_size=8).digest(), "little") >> 1
     return RecordFeatures(
         kind_id=_tid(kind),
         origin_id=_tid("origin\x00" + record.origin),
         ts_ms=record.ts_ms,
         content=_content_id(record),
+        shape=shape,
         tokens=tuple(tokens),
         num_keys=tuple(num_keys),
         num_vals=tuple(num_vals),
+        num_prio=tuple(num_prio),
+        cat_tokens=tuple(cats),
+        cat_fields=tuple(cat_fields),
+        prio_token=int(state["ptok"]),
+        prio_field_id=int(state["pfid"]),
+        prio_word=float(state["word"]),
+        prio_field=bool(state["pfield"]),
+        flag=bool(state["flag"]),
         n_fields=len(record.items),
     )
 
@@ -174,11 +303,7 @@ def _content_id(record: Record) -> int:
 
 
 class FeatureCache:
-    """Bounded, thread-safe cache of :func:`featurize_record`, keyed by canonical bytes.
-
-    Featurize each record once when it arrives; scoring then costs only the
-    vectorized window assembly and the network.
-    """
+    """Bounded, thread-safe cache of :func:`featurize_record`, keyed by canonical bytes."""
 
     def __init__(self, capacity: int = 65_536) -> None:
         self.capacity = capacity
@@ -206,124 +331,288 @@ class FeatureCache:
 class WindowFeatures:
     """Tensors for one window of n records (leading batch dim added by the model's callers).
 
-    cat: [n, HASH_DIM] L2-normalized signed bag of tokens.
-    kind_bucket: [n] long. num_bucket: [n, S] long. num: [n, S, NUM_FEATS]. num_mask: [n, S].
-    ctx: [n, CTX_DIM] window context. kind/origin/content: [n] long ids.
-    t: [n] float seconds relative to the newest record (<= 0). order: [n] float rank in
-    time (ties keep sequence order).
+    cat: [n, HASH_DIM] L2-normalized signed bag of tokens (pairwise similarity only).
+    num: [n, S, NUM_FEATS] per numeric slot (:data:`SLOT_NAMES`); num_mask: [n, S].
+    slog: [n, S] signed-log values; unit: [n, S] values in robust spreads of their field.
+    ctx: [n, CTX_DIM] (:data:`CTX_NAMES`). kind/origin/content/near: [n] long ids.
+    t: [n] seconds relative to the newest record (<= 0); gap: [] mean gap in seconds.
+    order: [n] rank in time (ties keep sequence order).
     """
 
     cat: torch.Tensor
-    kind_bucket: torch.Tensor
-    num_bucket: torch.Tensor
     num: torch.Tensor
     num_mask: torch.Tensor
+    slog: torch.Tensor
+    unit: torch.Tensor
     ctx: torch.Tensor
     kind: torch.Tensor
     origin: torch.Tensor
     content: torch.Tensor
+    near: torch.Tensor
     t: torch.Tensor
+    gap: torch.Tensor
     order: torch.Tensor
 
     def __len__(self) -> int:
         return int(self.cat.shape[0])
 
 
-def featurize(records: Sequence[Record], cache: FeatureCache | None = None) -> WindowFeatures:
+def featurize(records: Sequence[Record], cache: FeatureCache | None = None,
+              history: History | None = None) -> WindowFeatures:
     """Featurize a window: per-record features (cached if ``cache``), then :func:`assemble_window`."""
     feats = [cache.get(r) for r in records] if cache is not None else [featurize_record(r) for r in records]
-    return assemble_window(feats)
+    return assemble_window(feats, history)
 
 
-def _stack_ids(ids: list[int]) -> torch.Tensor:
+def _ids(ids: list[int]) -> torch.Tensor:
     return torch.tensor(ids, dtype=torch.int64)
 
 
-def assemble_window(feats: Sequence[RecordFeatures]) -> WindowFeatures:
+def mix_digest(shape: torch.Tensor, keys: torch.Tensor, q: torch.Tensor, rows: torch.Tensor, n: int) -> torch.Tensor:
+    """Order-free digest per row: shape plus a sum of mixed (field key, quantized value) pairs.
+
+    Integer arithmetic wraps at 64 bits (deterministic two's complement); the
+    result is masked to 63 bits so it compares with the history's digests.
+    """
+    part = (keys * 0x5851F42D4C957F2D) ^ (q * 0x14057B7EF767814F + 0x2545F4914F6CDD1D)
+    part = part ^ (part >> 29)
+    acc = torch.zeros(n, dtype=torch.int64).index_add_(0, rows, part)
+    return (shape * 0x9E3779B97F4A7C15 + acc) & _MASK63
+
+
+def assemble_window(feats: Sequence[RecordFeatures], history: History | None = None) -> WindowFeatures:
     """Build the window tensors (see :class:`WindowFeatures`) from per-record features."""
     n = len(feats)
     if n == 0:
         raise ValueError("cannot assemble an empty window")
-    # -- bag of tokens ------------------------------------------------------------
+    ctx = torch.zeros(n, CTX_DIM)
+    # -- bag of tokens (similarity, window rarity) -------------------------------
     tok_counts = [len(f.tokens) for f in feats]
-    tok = _stack_ids([t for f in feats for t in f.tokens])
-    tok_row = torch.repeat_interleave(torch.arange(n), torch.tensor(tok_counts))
+    tok = _ids([t for f in feats for t in f.tokens])
+    tok_row = torch.tensor([i for i, c in enumerate(tok_counts) for _ in range(c)], dtype=torch.int64)
     bucket = tok % HASH_DIM
     sign = ((tok >> 40) & 1).to(torch.float32) * 2.0 - 1.0
     cat = torch.zeros(n, HASH_DIM)
     cat.index_put_((tok_row, bucket), sign, accumulate=True)
     cat = cat / cat.norm(dim=1, keepdim=True).clamp_min(1e-6)
-    # Rarity: how many records of the window share each record's rarest token.
-    uniq, inv, df = torch.unique(tok, return_inverse=True, return_counts=True)
+    _, inv, df = torch.unique(tok, return_inverse=True, return_counts=True)
     tok_df = df[inv].to(torch.float32)
     min_df = torch.full((n,), float(n)).scatter_reduce(0, tok_row, tok_df, "amin", include_self=True)
     singles = torch.zeros(n).index_add_(0, tok_row, (tok_df == 1).to(torch.float32))
-    # -- numbers, normalized within the window -----------------------------------
-    num_bucket = torch.zeros(n, NUM_SLOTS, dtype=torch.int64)
-    num = torch.zeros(n, NUM_SLOTS, NUM_FEATS)
-    num_mask = torch.zeros(n, NUM_SLOTS)
-    slot_counts = [len(f.num_keys) for f in feats]
-    m = sum(slot_counts)
-    if m:
-        keys = _stack_ids([k for f in feats for k in f.num_keys])
-        vals = torch.tensor([v for f in feats for v in f.num_vals], dtype=torch.float64)
-        rows = torch.repeat_interleave(torch.arange(n), torch.tensor(slot_counts))
-        cols = torch.cat([torch.arange(c) for c in slot_counts if c]) if m else torch.zeros(0, dtype=torch.int64)
-        z, gcount = _robust_z(keys, vals)
-        num_bucket[rows, cols] = keys % NUM_BUCKETS
-        num_mask[rows, cols] = 1.0
-        num[rows, cols] = torch.stack(
-            [
-                (vals / 10.0).to(torch.float32),
-                (z / 4.0).to(torch.float32),
-                torch.tanh(z.abs() / 3.0).to(torch.float32),
-                (torch.log1p(gcount.to(torch.float64)) / 7.0).to(torch.float32),
-            ],
-            dim=1,
-        )
-        max_absz = torch.zeros(n, dtype=torch.float64).scatter_reduce(0, rows, z.abs(), "amax", include_self=True)
-    else:
-        max_absz = torch.zeros(n, dtype=torch.float64)
-    # -- time, kind, context --------------------------------------------------------
-    ts = torch.tensor([f.ts_ms for f in feats], dtype=torch.int64)
-    t = ((ts - ts.max()).to(torch.float64) / 1000.0).to(torch.float32)
-    # Rank in time; a stable sort keeps sequence order between equal timestamps.
-    order = torch.empty(n, dtype=torch.float32)
-    order[torch.argsort(ts, stable=True)] = torch.arange(n, dtype=torch.float32)
-    kind = _stack_ids([f.kind_id for f in feats])
+    logn = math.log(n + 1.0)
+    # -- kinds ---------------------------------------------------------------------
+    kind_list = [f.kind_id for f in feats]
+    kind = _ids(kind_list)
     _, kinv, kcount = torch.unique(kind, return_inverse=True, return_counts=True)
     same_kind = kcount[kinv].to(torch.float32)
-    logn = math.log(n + 1.0)
-    ctx = torch.stack(
-        [
-            torch.log1p(-t) / 5.0,  # relative age
-            torch.log(same_kind) / logn,  # how common this kind is here
-            same_kind / n,
-            torch.log(min_df) / logn,  # rarest token
-            singles / torch.tensor(tok_counts, dtype=torch.float32),
-            torch.tensor([f.n_fields for f in feats], dtype=torch.float32) / 16.0,
-            torch.tanh(max_absz.to(torch.float32) / 3.0),
-            torch.full((n,), logn / math.log(1025.0)),  # window size
-        ],
-        dim=1,
-    )
+    # -- numbers: window and history statistics ----------------------------------
+    num = torch.zeros(n, NUM_SLOTS, NUM_FEATS)
+    num_mask = torch.zeros(n, NUM_SLOTS)
+    slog = torch.zeros(n, NUM_SLOTS)
+    unit = torch.zeros(n, NUM_SLOTS)
+    slot_counts = [len(f.num_keys) for f in feats]
+    m = sum(slot_counts)
+    shape = _ids([f.shape for f in feats])
+    near_ids = shape * 0x9E3779B97F4A7C15 & _MASK63
+    max_zw = torch.zeros(n, dtype=torch.float64)
+    max_zh = torch.zeros(n, dtype=torch.float64)
+    near_hist_ok = torch.ones(n, dtype=torch.bool)
+    if m:
+        key_list = [k for f in feats for k in f.num_keys]
+        keys = _ids(key_list)
+        vals = torch.tensor([v for f in feats for v in f.num_vals], dtype=torch.float64)
+        rows = torch.tensor([i for i, c in enumerate(slot_counts) for _ in range(c)], dtype=torch.int64)
+        cols = torch.tensor([j for c in slot_counts for j in range(c)], dtype=torch.int64)
+        zw, wmed, wscale, gcount = _robust_z(keys, vals)
+        if history is not None and len(history):
+            stats = [history.num_stats(k) for k in key_list]
+            hmed = torch.tensor([s[0] for s in stats], dtype=torch.float64)
+            hscale = torch.tensor([s[1] for s in stats], dtype=torch.float64)
+            has = torch.tensor([s[2] >= _HIST_MIN for s in stats])
+        else:
+            hmed = torch.zeros(m, dtype=torch.float64)
+            hscale = torch.ones(m, dtype=torch.float64)
+            has = torch.zeros(m, dtype=torch.bool)
+        zh = torch.where(has, ((vals - hmed) / hscale).clamp(-_Z_CLIP, _Z_CLIP), torch.zeros_like(vals))
+        med = torch.where(has, hmed, wmed)
+        scale = torch.where(has, hscale, wscale)
+        u = (vals - med) / scale
+        prio_slot = torch.tensor([p for f in feats for p in f.num_prio], dtype=torch.float32)
+        num_mask[rows, cols] = 1.0
+        slog[rows, cols] = vals.to(torch.float32)
+        unit[rows, cols] = u.clamp(-1e6, 1e6).to(torch.float32)
+        hasf = has.to(torch.float64)
+        num[rows, cols] = torch.stack(
+            [zw / 4.0, torch.tanh(zw.abs() / 3.0), zh / 4.0, torch.tanh(zh.abs() / 3.0), hasf,
+             torch.log1p(gcount.to(torch.float64)) / 7.0, prio_slot.to(torch.float64)], dim=1).to(torch.float32)
+        max_zw = max_zw.scatter_reduce(0, rows, zw.abs(), "amax", include_self=True)
+        max_zh = max_zh.scatter_reduce(0, rows, zh.abs(), "amax", include_self=True)
+        q = torch.floor(u.clamp(-1e9, 1e9) / _QUANT).to(torch.int64)
+        near_ids = mix_digest(shape, keys, q, rows, n)
+        near_hist_ok = torch.ones(n, dtype=torch.bool).scatter_reduce(0, rows, has, "amin", include_self=True)
+    # -- time and runs within (kind, origin) ------------------------------------------
+    ts_list = [f.ts_ms for f in feats]
+    ts = torch.tensor(ts_list, dtype=torch.int64)
+    t = ((ts - ts.max()).to(torch.float64) / 1000.0).to(torch.float32)
+    order = torch.empty(n, dtype=torch.float32)
+    time_order = torch.argsort(ts, stable=True)
+    order[time_order] = torch.arange(n, dtype=torch.float32)
+    span = (max(ts_list) - min(ts_list)) / 1000.0
+    mean_gap = max(span / max(1, n - 1), 1e-3)
+    runs = _runs([feats[i] for i in time_order.tolist()], time_order.tolist(), mean_gap)
+    # -- duplicates and history ------------------------------------------------------------
+    content_list = [f.content for f in feats]
+    near_list = near_ids.tolist()
+    seen_exact: set[int] = set()
+    seen_near: set[int] = set()
+    exact_earlier = [0.0] * n
+    near_earlier = [0.0] * n
+    for i in time_order.tolist():
+        if content_list[i] in seen_exact:
+            exact_earlier[i] = 1.0
+        if near_list[i] in seen_near:
+            near_earlier[i] = 1.0
+        seen_exact.add(content_list[i])
+        seen_near.add(near_list[i])
+    hist_n = len(history) if history is not None else 0
+    if history is not None and hist_n:
+        ok = near_hist_ok.tolist()
+        exact_hist = [1.0 if history.has_content(c) else 0.0 for c in content_list]
+        near_hist = [1.0 if ok[i] and history.has_near(near_list[i]) else 0.0 for i in range(n)]
+        kind_hist = [history.kind_count(k) for k in kind_list]
+        val_rarity = [_value_rarity_history(f, history) for f in feats]
+    else:
+        exact_hist = near_hist = val_rarity = [0.0] * n
+        kind_hist = [0] * n
+    # Value rarity: how rare the record's rarest categorical value is among its
+    # kind, counting only low-cardinality fields (an id is unique without being news).
+    win_rarity = [0.0] * n
+    prio_rarity = [0.0] * n
+    if any(f.cat_tokens for f in feats):
+        tcount: dict[int, int] = {}
+        fcount: dict[int, int] = {}
+        for f in feats:
+            for tkn, fid in zip(f.cat_tokens, f.cat_fields, strict=True):
+                tcount[tkn] = tcount.get(tkn, 0) + 1
+                fcount[fid] = fcount.get(fid, 0) + 1
+        distinct: dict[int, int] = {}
+        for f in feats:
+            for tkn, fid in zip(f.cat_tokens, f.cat_fields, strict=True):
+                if tcount[tkn] > 0:
+                    distinct[fid] = distinct.get(fid, 0) + 1
+                    tcount[tkn] = -tcount[tkn]  # counted once; sign restored below
+        for tkn in tcount:
+            tcount[tkn] = -tcount[tkn]
+        for i, f in enumerate(feats):
+            best = 0.0
+            for tkn, fid in zip(f.cat_tokens, f.cat_fields, strict=True):
+                total = fcount[fid]
+                if total >= 8 and distinct[fid] <= max(2, min(16, 0.05 * total)):
+                    r = -math.log(tcount[tkn] / total) / math.log(total + 1.0)
+                    best = max(best, r)
+                    if tkn == f.prio_token:
+                        prio_rarity[i] = max(prio_rarity[i], r)
+            win_rarity[i] = best
+        if history is not None and hist_n:
+            for i, f in enumerate(feats):
+                prio_rarity[i] = max(prio_rarity[i], _prio_rarity(f, history))
+    # -- context vector ----------------------------------------------------------------------
+    c = _C
+    ctx[:, c["time_rank"]] = order / max(1, n - 1)
+    ctx[:, c["kind_share_log"]] = torch.log(same_kind) / logn
+    ctx[:, c["kind_share"]] = same_kind / n
+    ctx[:, c["rarest_token"]] = torch.log(min_df) / logn
+    ctx[:, c["unique_tokens"]] = singles / torch.tensor(tok_counts, dtype=torch.float32)
+    ctx[:, c["n_fields"]] = torch.tensor([min(f.n_fields, 64) for f in feats], dtype=torch.float32) / 16.0
+    ctx[:, c["max_|z|_window"]] = torch.tanh(max_zw.to(torch.float32) / 3.0)
+    ctx[:, c["window_size"]] = logn / math.log(1025.0)
+    ctx[:, c["max_|z|_history"]] = torch.tanh(max_zh.to(torch.float32) / 3.0)
+    if hist_n:
+        kh = torch.tensor(kind_hist, dtype=torch.float32)
+        ctx[:, c["kind_rarity_history"]] = -torch.log((kh + 1.0) / (hist_n + 1.0)) / math.log(hist_n + 2.0)
+        ctx[:, c["history_size"]] = math.log1p(hist_n) / math.log1p(10_000)
+        ctx[:, c["kind_new_to_history"]] = ((kh == 0) & (hist_n >= 50)).to(torch.float32)
+        ctx[:, c["exact_copy_in_history"]] = torch.tensor(exact_hist)
+        ctx[:, c["near_copy_in_history"]] = torch.tensor(near_hist)
+        ctx[:, c["value_rarity_history"]] = torch.tensor(val_rarity)
+    ctx[:, c["exact_copy_earlier"]] = torch.tensor(exact_earlier)
+    ctx[:, c["near_copy_earlier"]] = torch.tensor(near_earlier)
+    r = torch.tensor(runs, dtype=torch.float32)
+    ctx[:, c["gap_prev"]: c["first_of_run"] + 1] = r
+    pw = torch.tensor([f.prio_word for f in feats])
+    ctx[:, c["priority_word"]] = pw.clamp_min(0.0)
+    ctx[:, c["has_priority_word"]] = (pw >= 0).to(torch.float32)
+    ctx[:, c["priority_field"]] = torch.tensor([1.0 if f.prio_field else 0.0 for f in feats])
+    ctx[:, c["priority_value_rarity"]] = torch.tensor(prio_rarity)
+    ctx[:, c["flag_set"]] = torch.tensor([1.0 if f.flag else 0.0 for f in feats])
+    ctx[:, c["value_rarity_window"]] = torch.tensor(win_rarity)
     return WindowFeatures(
-        cat=cat,
-        kind_bucket=kind % KIND_BUCKETS,
-        num_bucket=num_bucket,
-        num=num,
-        num_mask=num_mask,
-        ctx=ctx,
-        kind=kind,
-        origin=_stack_ids([f.origin_id for f in feats]),
-        content=_stack_ids([f.content for f in feats]),
-        t=t,
-        order=order,
+        cat=cat, num=num, num_mask=num_mask, slog=slog, unit=unit, ctx=ctx, kind=kind,
+        origin=_ids([f.origin_id for f in feats]), content=_ids(content_list), near=near_ids, t=t,
+        gap=torch.tensor(mean_gap, dtype=torch.float32), order=order,
     )
 
 
-def _robust_z(keys: torch.Tensor, vals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per value: (v - median) / (1.4826 MAD) within its group (same kind and field).
+def _runs(sorted_feats: list[RecordFeatures], idx: list[int], mean_gap: float) -> list[list[float]]:
+    """Per record (original index): gap_prev, gap_next, run position, run length, first-of-run.
+
+    A run is a chain of records of one (kind, origin) each following the
+    previous within one mean gap of the window. Gaps are in mean gaps, log
+    squashed; "no neighbour" reads as a gap of 1000 mean gaps.
+    """
+    n = len(idx)
+    out = [[0.0] * 5 for _ in range(n)]
+    last: dict[tuple[int, int], int] = {}  # (kind, origin) -> position in sorted order
+    prev = [-1] * n
+    for p, f in enumerate(sorted_feats):
+        key = (f.kind_id, f.origin_id)
+        prev[p] = last.get(key, -1)
+        last[key] = p
+    nxt = [-1] * n
+    for p in range(n):
+        if prev[p] >= 0:
+            nxt[prev[p]] = p
+    limit = mean_gap * 1000.0
+    pos = [0] * n
+    for p in range(n):
+        q = prev[p]
+        if q >= 0 and (sorted_feats[p].ts_ms - sorted_feats[q].ts_ms) / 1000.0 <= mean_gap:
+            pos[p] = pos[q] + 1
+    length = [0] * n
+    for p in range(n - 1, -1, -1):
+        q = nxt[p]
+        linked = q >= 0 and pos[q] == pos[p] + 1
+        length[p] = length[q] if linked else pos[p] + 1
+    scale = math.log1p(1000.0)
+    for p in range(n):
+        f = sorted_feats[p]
+        gp = (f.ts_ms - sorted_feats[prev[p]].ts_ms) / 1000.0 if prev[p] >= 0 else limit
+        gn = (sorted_feats[nxt[p]].ts_ms - f.ts_ms) / 1000.0 if nxt[p] >= 0 else limit
+        row = out[idx[p]]
+        row[0] = math.log1p(min(gp, limit) / mean_gap) / scale
+        row[1] = math.log1p(min(gn, limit) / mean_gap) / scale
+        row[2] = math.log1p(pos[p]) / 3.0
+        row[3] = math.log1p(length[p]) / 3.0
+        row[4] = 1.0 if pos[p] == 0 and length[p] >= 2 else 0.0
+    return out
+
+
+def _value_rarity_history(f: RecordFeatures, history: History) -> float:
+    """How rare the record's rarest value of a low-cardinality field is among its kind in the history."""
+    best = 0.0
+    for tkn, fid in zip(f.cat_tokens, f.cat_fields, strict=True):
+        r = history.value_rarity(tkn, fid)
+        if r > best:
+            best = r
+    return best
+
+
+def _prio_rarity(f: RecordFeatures, history: History) -> float:
+    return history.value_rarity(f.prio_token, f.prio_field_id) if f.prio_token else 0.0
+
+
+def _robust_z(keys: torch.Tensor, vals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per value: (z, group median, group scale, group size) within its (kind, field) group.
 
     Median and MAD, not mean and std, so that an anomaly (or a burst repeating
     it) does not hide itself by inflating the spread. Groups of fewer than 3
@@ -334,12 +623,21 @@ def _robust_z(keys: torch.Tensor, vals: torch.Tensor) -> tuple[torch.Tensor, tor
     med = _group_median(vals, inv, starts, counts)
     dev = (vals - med[inv]).abs()
     mad = _group_median(dev, inv, starts, counts)
-    # A floor on the scale: a group of identical values must not turn a 1% move into 1e9 sigma.
-    scale = torch.sqrt((1.4826 * mad[inv]) ** 2 + (0.004 + 0.002 * med[inv].abs()) ** 2)
+    scale = robust_scale(mad[inv], med[inv])
     z = ((vals - med[inv]) / scale).clamp(-_Z_CLIP, _Z_CLIP)
     gcount = counts[inv]
     z = torch.where(gcount >= 3, z, torch.zeros_like(z))
-    return z, gcount
+    return z, med[inv], scale, gcount
+
+
+def robust_scale(mad: torch.Tensor, med: torch.Tensor) -> torch.Tensor:
+    """1.4826 MAD with a floor: a group of identical values must not turn a 1% move into 1e9 sigma.
+
+    The floor is a constant in signed-log space, i.e. relative to the value,
+    so multiplying a field by any unit factor changes nothing.
+    """
+    del med
+    return torch.sqrt((1.4826 * mad) ** 2 + 0.004**2)
 
 
 def _group_median(v: torch.Tensor, inv: torch.Tensor, starts: torch.Tensor, counts: torch.Tensor) -> torch.Tensor:

@@ -24,21 +24,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from node.attention.features import (
-    CTX_DIM,
-    HASH_DIM,
-    KIND_BUCKETS,
-    NUM_BUCKETS,
-    NUM_FEATS,
-    WindowFeatures,
-)
+from node.attention.features import CTX_DIM, NUM_FEATS, WindowFeatures
 
 __all__ = ["PAIR_CHANNELS", "ImportanceNet", "ModelConfig", "pair_features", "stack_windows"]
 
 PAIR_CHANNELS = (
-    "similarity", "num_close_fine", "num_close_coarse", "exact_dup", "same_kind", "same_origin",
-    "earlier", "self", "dt_5s", "dt_30s", "near_dup", "near_dup_earlier", "exact_dup_earlier",
-    "burst_earlier", "burst_similar_earlier",
+    "similarity", "num_close_fine", "num_close_coarse", "num_close_spread", "exact_dup", "near_digest",
+    "same_kind", "same_origin", "earlier", "self", "dt_short", "dt_long", "near_dup", "near_dup_earlier",
+    "exact_dup_earlier", "burst_earlier", "burst_similar_earlier",
 )
 
 
@@ -82,14 +75,15 @@ def pair_features(w: WindowFeatures) -> torch.Tensor:
     """[len(PAIR_CHANNELS), B, n, n] pairwise channels; row i is the attending record.
 
     Channels outermost, so that each channel is one contiguous block and the
-    bias projection runs as a single 1x1 convolution over all pairs.
+    bias projection runs as a single 1x1 convolution over all pairs. Every
+    channel is free of names and scales: similarity of hashed token bags,
+    numbers compared in signed-log space (relative) and in robust spreads of
+    their field, digest equality, and time in units of the window's mean gap.
     """
     b, n, _ = w.cat.shape
-    # One buffer, every channel written in place: at n = 1024 each channel is
-    # 4 MB, and a fresh allocation per op (mmap, page faults) cost more than
-    # the arithmetic.
+    # One buffer, every channel written in place (a fresh allocation per op cost more than the arithmetic).
     buf = torch.empty(len(PAIR_CHANNELS), b, n, n, dtype=w.cat.dtype, device=w.cat.device)
-    (cos, fine, coarse, exact, same_kind, same_origin, earlier, eye, dt5, dt30,
+    (cos, fine, coarse, spread, exact, near_d, same_kind, same_origin, earlier, eye, dt_s, dt_l,
      near, near_earlier, exact_earlier, burst, burst_similar) = buf.unbind(0)
     torch.bmm(w.cat, w.cat.transpose(1, 2), out=cos)
     torch.eq(w.kind.unsqueeze(2), w.kind.unsqueeze(1), out=same_kind)
@@ -97,22 +91,26 @@ def pair_features(w: WindowFeatures) -> torch.Tensor:
     torch.lt(w.order.unsqueeze(1), w.order.unsqueeze(2), out=earlier)
     eye.zero_().diagonal(dim1=1, dim2=2).fill_(1.0)
     torch.eq(w.content.unsqueeze(2), w.content.unsqueeze(1), out=exact).sub_(eye)
+    torch.eq(w.near.unsqueeze(2), w.near.unsqueeze(1), out=near_d).sub_(eye).mul_(same_kind)
     # Numbers slot by slot: records of one kind share a schema, so slot s holds
-    # the same field in both. Compared exactly (no ||a||^2 + ||b||^2 - 2ab
-    # shortcut, whose cancellation would blur a 1% move). Only meaningful
-    # within a kind, hence the same_kind gate.
-    vals = w.num[..., 0] * 10.0 * w.num_mask
-    k = w.num_mask.sum(-1).clamp_min(1.0)
-    dist = torch.cdist(vals, vals, compute_mode="donot_use_mm_for_euclid_dist").div_(k.sqrt().unsqueeze(-1))
+    # the same field in both; only meaningful within a kind, hence the gate.
+    k = w.num_mask.sum(-1).clamp_min(1.0).sqrt().unsqueeze(-1)
+    vals = w.slog * w.num_mask
+    dist = torch.cdist(vals, vals, compute_mode="donot_use_mm_for_euclid_dist").div_(k)
     torch.mul(dist, -1.0 / 0.01, out=fine).clamp_(min=_EXP_FLOOR).exp_().mul_(same_kind)
     torch.mul(dist, -1.0 / 0.1, out=coarse).clamp_(min=_EXP_FLOOR).exp_().mul_(same_kind)
+    units = w.unit.clamp(-50.0, 50.0) * w.num_mask
+    du = torch.cdist(units, units, compute_mode="donot_use_mm_for_euclid_dist").div_(k)
+    torch.mul(du, -1.0 / 0.3, out=spread).clamp_(min=_EXP_FLOOR).exp_().mul_(same_kind)
     dt = dist  # reuse the buffer
     torch.sub(w.t.unsqueeze(2), w.t.unsqueeze(1), out=dt).abs_()
-    torch.mul(dt, -1.0 / 5.0, out=dt5).clamp_(min=_EXP_FLOOR).exp_()
-    torch.mul(dt, -1.0 / 30.0, out=dt30).clamp_(min=_EXP_FLOOR).exp_()
-    torch.mul(dt5, same_kind, out=burst).mul_(same_origin).mul_(earlier)
+    g = w.gap.reshape(b, 1, 1)
+    torch.div(dt, g * -2.0, out=dt_s).clamp_(min=_EXP_FLOOR).exp_()
+    torch.div(dt, g * -20.0, out=dt_l).clamp_(min=_EXP_FLOOR).exp_()
+    torch.mul(dt_s, same_kind, out=burst).mul_(same_origin).mul_(earlier)
     pos = cos.clamp_min(0.0)
-    torch.mul(pos, fine, out=near).sub_(eye)
+    torch.mul(pos, spread, out=near).sub_(eye).clamp_(min=0.0)
+    torch.maximum(near, near_d, out=near)
     torch.mul(near, earlier, out=near_earlier)
     torch.mul(exact, earlier, out=exact_earlier)
     torch.mul(burst, pos, out=burst_similar).mul_(coarse)
@@ -174,11 +172,11 @@ class ImportanceNet(nn.Module):
         cfg = cfg or ModelConfig()
         self.cfg = cfg
         d = cfg.d_model
-        self.cat_proj = nn.Linear(HASH_DIM, d)
-        self.kind_emb = nn.Embedding(KIND_BUCKETS, d)
-        self.num_emb = nn.Embedding(NUM_BUCKETS, d)
-        self.num_proj = nn.Linear(NUM_FEATS, d)
-        self.ctx_proj = nn.Linear(CTX_DIM, d)
+        # No embedding of names (hashed kinds or field names): what the
+        # network reads is relational and scale-free (see features.py), so it
+        # cannot memorize a schema. Numeric slots share one projection.
+        self.num_proj = nn.Sequential(nn.Linear(NUM_FEATS, d), nn.GELU(), nn.Linear(d, d))
+        self.ctx_proj = nn.Sequential(nn.Linear(CTX_DIM, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
         self.in_norm = nn.LayerNorm(d)
         if cfg.attention:
             self.layers = nn.ModuleList(_AttentionLayer(d, cfg.heads, cfg.ff, cfg.pair_bias and cfg.rel_values)
@@ -193,9 +191,9 @@ class ImportanceNet(nn.Module):
         self.head = nn.Linear(d, 1)
 
     def embed(self, w: WindowFeatures) -> torch.Tensor:
-        slots = self.num_emb(w.num_bucket) * self.num_proj(w.num) * w.num_mask.unsqueeze(-1)
-        x = self.cat_proj(w.cat) + self.kind_emb(w.kind_bucket) + slots.sum(-2) + self.ctx_proj(w.ctx)
-        return self.in_norm(x)
+        slots = self.num_proj(w.num) * w.num_mask.unsqueeze(-1)
+        pooled = slots.sum(-2) / w.num_mask.sum(-1, keepdim=True).clamp_min(1.0)
+        return self.in_norm(pooled + self.ctx_proj(w.ctx))
 
     def pair_bias(self, p: torch.Tensor) -> torch.Tensor:
         """[L, B, H, n, n] additive attention bias from pair channels [C, B, n, n]."""

@@ -1,11 +1,13 @@
 """Inference: the consensus-facing scoring API (Scorer, load_scorer).
 
-``Scorer.score(records)`` is a pure function of the sequence of records: no
-clock (age is relative to the newest record of the window), no history, no
-randomness, eval mode, no dropout, a pinned torch thread count. Validators
-re-score a block's records with the block as context and must agree with the
-proposer within the genesis tolerance, so the same input must give the same
-scores (within 1e-4) in any process, on any machine.
+``Scorer.score(records, history=None)`` is a pure function of the sequence of
+records and of the *contents* of the optional :class:`History` (committed
+records; see history.py): no clock (age is relative to the newest record of
+the window), no randomness, eval mode, no dropout, a pinned torch thread
+count. Validators re-score a block's records with the block as context (and
+the same committed view as history) and must agree with the proposer within
+the genesis tolerance, so the same input must give the same scores (within
+1e-4) in any process, on any machine.
 
 A sequence longer than the checkpoint's ``max_window`` (1024) is split into
 ``ceil(n / max_window)`` contiguous chunks of near-equal size (the first
@@ -29,7 +31,9 @@ from typing import Any
 import torch
 
 from node.attention.alloc import recycle_large_allocations
+from node.attention.explain import reasons
 from node.attention.features import FeatureCache, RecordFeatures, assemble_window, featurize_record
+from node.attention.history import DEFAULT_CAPACITY, History
 from node.attention.model import ImportanceNet
 from node.attention.train import load_checkpoint
 from protocol.cid import cid_of
@@ -70,19 +74,23 @@ class Scorer:
         self._lock = threading.Lock()
 
     # -- scoring ----------------------------------------------------------------
-    def score(self, records: Sequence[Record]) -> list[float]:
+    def score(self, records: Sequence[Record], history: History | None = None) -> list[float]:
         """Scores in [0, 1], one per record, in order (see the module docstring)."""
-        return self.score_features([self.cache.get(r) for r in records])
+        return self.score_features([self.cache.get(r) for r in records], history)
 
-    def score_features(self, feats: Sequence[RecordFeatures]) -> list[float]:
+    def score_features(self, feats: Sequence[RecordFeatures], history: History | None = None) -> list[float]:
         """Like :meth:`score`, from per-record features the caller already holds."""
         out: list[float] = []
         for a, b in window_slices(len(feats), self.max_window):
-            out.extend(self._logits(feats[a:b]).sigmoid().tolist())
+            out.extend(self._logits(feats[a:b], history).sigmoid().tolist())
         return out
 
-    def _logits(self, feats: Sequence[RecordFeatures]) -> torch.Tensor:
-        w = assemble_window(feats)
+    def history(self, records: Sequence[Record] = (), capacity: int = DEFAULT_CAPACITY) -> History:
+        """A :class:`History` of committed ``records`` (canonical order) sharing this scorer's feature cache."""
+        return History.from_records(records, capacity, self.cache)
+
+    def _logits(self, feats: Sequence[RecordFeatures], history: History | None = None) -> torch.Tensor:
+        w = assemble_window(feats, history if history is not None and len(history) else None)
         with self._lock, torch.inference_mode():
             if self.device != "cpu":
                 w = _to_device(w, self.device)
@@ -90,29 +98,33 @@ class Scorer:
         return logits.squeeze(0).to("cpu", torch.float64)
 
     # -- explanation --------------------------------------------------------------
-    def explain(self, records: Sequence[Record], index: int, top_k: int = 5) -> dict[str, Any]:
-        """Why record ``index`` scored as it did, within its window. JSON-safe.
+    def explain(self, records: Sequence[Record], index: int, top_k: int = 5,
+                history: History | None = None) -> dict[str, Any]:
+        """Why record ``index`` scored as it did, within its window (and history). JSON-safe.
 
-        Returns ``score``; ``attended``: the records of its window that drew the
-        most attention (mean over the heads of the last layer), with weights;
-        ``features``: the fields whose removal would move the score most
-        (occlusion: weight = score with the field minus score without it), and
-        ``context``: the score minus the score of the record scored alone, i.e.
-        what the rest of the window did to it (negative for a duplicate or a
-        burst tail).
+        Returns ``score``; ``reasons``: structured reasons in the words of the
+        importance definition (near/exact duplicate of which record, how many
+        MADs a field is from its kind's median, first or later record of a
+        burst, priority word in which field, rare kind or value), see
+        :func:`node.attention.explain.reasons`; ``attended``: the records of
+        its window that drew the most attention (mean over the heads of the
+        last layer), with weights; ``features``: the fields whose removal
+        would move the score most (occlusion: score with the field minus
+        score without it); ``context``: the score minus the score of the
+        record scored alone (negative for a duplicate or a burst tail).
         """
         n = len(records)
         if not 0 <= index < n:
             raise LocalError(f"index {index} out of range for {n} records")
+        hist = history if history is not None and len(history) else None
         a, b = next((a, b) for a, b in window_slices(n, self.max_window) if a <= index < b)
         window = list(records[a:b])
         i = index - a
         feats = [self.cache.get(r) for r in window]
-        w = assemble_window(feats)
+        w = assemble_window(feats, hist)
         with self._lock, torch.inference_mode():
-            if self.device != "cpu":
-                w = _to_device(w, self.device)
-            logits, maps = self.model(w, return_attention=True)
+            wd = _to_device(w, self.device) if self.device != "cpu" else w
+            logits, maps = self.model(wd, return_attention=True)
         score = float(torch.sigmoid(logits[0, i]))
         attended: list[dict[str, Any]] = []
         if maps:
@@ -137,10 +149,10 @@ class Scorer:
             except Exception:  # a record reduced to nothing valid: skip that field
                 continue
             alt_feats = feats[:i] + [featurize_record(alt)] + feats[i + 1 :]
-            s_alt = float(torch.sigmoid(self._logits(alt_feats)[i]))
+            s_alt = float(torch.sigmoid(self._logits(alt_feats, hist)[i]))
             features.append({"name": f"field:{key}", "weight": round(score - s_alt, 6)})
         features.sort(key=lambda f: -abs(f["weight"]))
-        alone = float(torch.sigmoid(self._logits([feats[i]])[0]))
+        alone = float(torch.sigmoid(self._logits([feats[i]], hist)[0]))
         return {
             "index": index,
             "cid": rec.cid,
@@ -148,6 +160,8 @@ class Scorer:
             "score": round(score, 6),
             "model_id": self.model_id,
             "window": [a, b],
+            "history_records": len(hist) if hist is not None else 0,
+            "reasons": reasons(window, i, w, hist),
             "self_attention": self_weight,
             "attended": attended,
             "features": features[:top_k],

@@ -31,16 +31,17 @@ def register(subparsers: Any) -> None:
     t.add_argument("--rank-weight", type=float, default=None, help="add a RankNet term with this weight")
     t.add_argument("--epochs", type=int, default=None, help="override the number of epochs")
     t.add_argument("--worlds", type=int, default=None, help="override the number of training worlds")
-    t.add_argument("--threads", type=int, default=None, help="torch threads (default 2: changing it changes the weights)")
+    t.add_argument("--threads", type=int, default=None, help="torch threads (default 1: changing it changes the weights)")
     t.add_argument("--json", action="store_true", help="machine-readable summary")
     t.set_defaults(func=_cmd_train)
 
-    e = sub.add_parser("eval", help="evaluate against baselines on held-out worlds")
+    e = sub.add_parser("eval", help="evaluate against baselines: own families, held-out seeds, held-out families")
     e.add_argument("--model", default=None, help="checkpoint (default: the shipped one)")
     e.add_argument("--mlp", default=None, help="no-attention baseline checkpoint (default: the shipped one)")
-    e.add_argument("--worlds", type=int, default=16, help="held-out worlds (default 16)")
-    e.add_argument("--per-world", type=int, default=6, help="windows per world (default 6)")
+    e.add_argument("--worlds", type=int, default=12, help="worlds per family and stream (default 12)")
+    e.add_argument("--per-world", type=int, default=3, help="windows per world (default 3)")
     e.add_argument("--window", type=int, default=256, help="records per window (default 256)")
+    e.add_argument("--no-wire", action="store_true", help="skip the importance-vs-wire-bytes curve")
     e.add_argument("--json", action="store_true", help="machine-readable report")
     e.set_defaults(func=_cmd_eval)
 
@@ -113,7 +114,10 @@ def _train_meta(cfg: Any) -> dict[str, Any]:
     d["model"] = cfg.model.to_dict()
     d["lengths"] = list(cfg.lengths)
     d["length_weights"] = list(cfg.length_weights)
-    return {"train": d}
+    d["warmup"] = list(cfg.warmup)
+    from node.attention.lexicon import LEXICON_ID
+
+    return {"train": d, "lexicon": LEXICON_ID}
 
 
 def _train_with_progress(cfg: Any, train_fn: Any, quiet: bool) -> Any:
@@ -137,7 +141,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from node.attention.evaluate import run_eval
 
     report = run_eval(model_path=args.model, mlp_path=args.mlp, worlds=args.worlds,
-                      per_world=args.per_world, window=args.window)
+                      per_world=args.per_world, window=args.window, wire=not args.no_wire)
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
         return 0
@@ -145,13 +149,6 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-_EVAL_ROWS = (
-    ("ndcg@10", "NDCG@10"), ("ndcg@25", "NDCG@25"), ("precision@10", "precision@10"),
-    ("precision@25", "precision@25"), ("retained@10%", "kept @10% shipped"), ("retained@25%", "kept @25% shipped"),
-    ("duplicates.pair_acc", "dup: source > copy"), ("duplicates.repeats_in_top10%", "dup: copies in top 10%"),
-    ("bursts.pair_acc", "burst: head > tail"), ("bursts.repeats_in_top10%", "burst: tail in top 10%"),
-    ("novelty.pair_acc", "novel: first > follow-up"),
-)
 _SHORT = {"mlp (no attention)": "mlp", "attention, no pair bias": "no-bias"}
 
 
@@ -159,23 +156,50 @@ def _print_eval(report: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"held-out worlds {report['test_seeds'][0]}..{report['test_seeds'][1]}: "
-                        f"{report['windows']} windows of {report['window']}, model {report['model_id'][:14]}...")
-    table.add_column("metric", no_wrap=True)
-    names = list(report["methods"])
-    for name in names:
-        table.add_column(_SHORT.get(name, name), justify="right", style="bold" if name == "model" else None)
-    for key, title in _EVAL_ROWS:
-        table.add_row(title, *(f"{report['methods'][m].get(key, float('nan')):.3f}" for m in names))
+    from node.attention.evaluate import TABLE_CASES
+
     console = Console()
     if not console.is_terminal:
-        console = Console(width=max(console.width, 112))  # a pipe or file: do not wrap the table
-    console.print(table)
-    key = report.get("compare_key", "ndcg@10")
-    for name, d in report.get("vs_model", {}).items():
-        console.print(f"model - {name}: {key} {d['diff']:+.3f} (95% CI {d['lo']:+.3f} .. {d['hi']:+.3f})")
-    console.print("x > y: how often the record carrying the news outranks its repeat; "
-                  "in top 10%: share of repeats still shipped at 10% (lower is better)")
+        console = Console(width=max(console.width, 140))  # a pipe or file: do not wrap the tables
+    streams = report["streams"]
+    names = list(next(iter(streams.values()))["methods"])
+    t = Table(title=f"NDCG@10% of records, windows of {report['window']}, model {report['model_id'][:16]}...",
+              title_justify="left")
+    t.add_column("stream", no_wrap=True)
+    t.add_column("windows", justify="right")
+    for name in names:
+        t.add_column(_SHORT.get(name, name), justify="right", style="bold" if name == "model" else None)
+    for sname, rep in streams.items():
+        t.add_row(sname, str(rep["windows"]), *(f"{rep['methods'][m]['ndcg@10%']:.3f}" for m in names))
+    console.print(t)
+    for sname in ("held-out families", "held-out seeds"):
+        rep = streams.get(sname)
+        if rep is None:
+            continue
+        c = Table(title=f"median rank per case, {sname} (0 = top; lower is better for the important cases)",
+                  title_justify="left")
+        c.add_column("method", no_wrap=True)
+        for case in TABLE_CASES:
+            c.add_column(f"{case} ({rep['case_counts'].get(case, 0)})", justify="right")
+        for m in names:
+            c.add_row(_SHORT.get(m, m), *(f"{rep['case_median_rank'][m][case]:.2f}" for case in TABLE_CASES))
+        console.print(c)
+        for m, d in rep.get("vs_model", {}).items():
+            console.print(f"  model - {_SHORT.get(m, m)}: NDCG@10% {d['diff']:+.3f} "
+                          f"(95% CI {d['lo']:+.3f} .. {d['hi']:+.3f})")
+    wire = report.get("wire")
+    if wire:
+        w = Table(title="held-out families: importance retained vs wire bytes (signed zstd blocks)",
+                  title_justify="left")
+        w.add_column("selection")
+        for p in wire["shares"]:
+            w.add_column(f"{int(p * 100)}%: kept / KiB", justify="right")
+        for m, row in wire["methods"].items():
+            w.add_row(m, *(f"{k:.3f} / {b / 1024:.0f}" for k, b in zip(row["retained"], row["bytes"], strict=True)))
+        if "random_at_model_bytes" in wire:
+            w.add_row("random at model's bytes", *(f"{k:.3f}" for k in wire["random_at_model_bytes"]))
+            w.add_row("model / random (equal bytes)", *(f"{x:.2f}x" for x in wire["model_over_random_at_equal_bytes"]))
+        console.print(w)
 
 
 # -- score / explain --------------------------------------------------------------------
@@ -240,12 +264,37 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out, indent=2))
         return 0
-    print(f"record {out['index']} ({out['kind']}) score {out['score']:.3f}; "
-          f"context moved it by {out['context']:+.3f}")
-    print("attended:")
-    for a in out["attended"]:
-        print(f"  #{a['index']:<5} {a['kind']:<20} weight {a['weight']:.3f}")
-    print("features (score with the field minus without it):")
-    for f in out["features"]:
-        print(f"  {f['name']:<26} {f['weight']:+.3f}")
+    print_explanation(out)
     return 0
+
+
+def print_explanation(out: dict[str, Any]) -> None:
+    """Human tables for an explanation (``model explain`` and ``attnshare explain CID``)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    where = f" in {out['context']}" if isinstance(out.get("context"), str) else ""
+    title = (f"{out.get('cid', '')}  {out.get('kind', '')}: score {out['score']:.3f}{where}"
+             f" (model {str(out.get('model_id', ''))[:16]}...)")
+    t = Table(title=title, title_justify="left")
+    t.add_column("why (importance definition)")
+    t.add_column("strength", justify="right")
+    for r in out.get("reasons", []):
+        t.add_row(str(r.get("text", r.get("code", ""))), f"{float(r.get('weight', 0.0)):.2f}")
+    console.print(t)
+    a = Table(title="attended to (last layer, mean over heads)", title_justify="left")
+    for col, just in (("#", "right"), ("cid", "left"), ("kind", "left"), ("weight", "right")):
+        a.add_column(col, justify=just)  # type: ignore[arg-type]
+    for x in out.get("attended", []):
+        a.add_row(str(x["index"]), str(x["cid"]), str(x["kind"]), f"{x['weight']:.3f}")
+    a.add_row("", "(itself)", "", f"{float(out.get('self_attention', 0.0)):.3f}")
+    console.print(a)
+    f = Table(title="fields (score with the field minus without it)", title_justify="left")
+    f.add_column("field")
+    f.add_column("effect", justify="right")
+    for x in out.get("features", []):
+        f.add_row(str(x["name"]).removeprefix("field:"), f"{x['weight']:+.3f}")
+    console.print(f)
+    if isinstance(out.get("context"), int | float):
+        console.print(f"the rest of the window moved the score by {out['context']:+.3f}")

@@ -27,6 +27,7 @@ from node.attention.train import (
 from node.workload import Workload
 from protocol.cid import cid_of
 from protocol.errors import LocalError
+from protocol.record import Record
 
 NOW = 1_700_000_000_000
 TINY = ModelConfig(d_model=16, heads=2, layers=1, ff=32)
@@ -61,6 +62,20 @@ def test_checkpoint_round_trip_and_stable_model_id(tiny_ckpt: Path, scorer: Scor
     assert checkpoint_bytes(model, {"note": "test"}) == data
     for (k, a), (_, b) in zip(model.state_dict().items(), scorer.model.state_dict().items(), strict=True):
         assert torch.equal(a, b), k
+
+
+def test_lexicon_is_covered_by_the_model_id(tiny_ckpt: Path, tmp_path: Path) -> None:
+    import io
+
+    from node.attention.lexicon import LEXICON_ID
+
+    obj = torch.load(io.BytesIO(tiny_ckpt.read_bytes()), weights_only=True)
+    assert obj["features"]["lexicon"] == LEXICON_ID
+    obj["features"]["lexicon"] = "attnshare-lexicon/0#0000"
+    other = tmp_path / "other-lexicon.pt"
+    torch.save(obj, other)
+    with pytest.raises(LocalError, match="different feature"):
+        load_scorer(str(other))
 
 
 def test_corrupt_or_foreign_checkpoints_are_refused(tmp_path: Path) -> None:
@@ -117,8 +132,8 @@ def test_block_windows_are_subsets_scored_as_blocks() -> None:
 
 
 def test_block_augmented_training_is_reproducible_and_opt_in() -> None:
-    cfg = TrainConfig(model=TINY, worlds=1, windows_per_world=2, lengths=(32,), length_weights=(1.0,),
-                      epochs=1, threads=1, tokens_per_batch=64)
+    cfg = TrainConfig(model=TINY, worlds=1, windows_per_world=2, random_worlds=0, lengths=(32,),
+                      length_weights=(1.0,), epochs=1, threads=1, tokens_per_batch=64)
     blocks = BlockAugment(per_world=3, sources=(64,), sizes=(8,))
     a = checkpoint_bytes(train(cfg, blocks=blocks).model)
     assert a == checkpoint_bytes(train(cfg, blocks=blocks).model)
@@ -213,6 +228,22 @@ def test_shipped_checkpoint() -> None:
     assert s.model.cfg.pair_bias
 
 
+def test_shipped_model_scores_copies_of_committed_records_low() -> None:
+    s = load_scorer(device="cpu")
+    wl = Workload(90_124)
+    past = wl.next_labeled(512, NOW)
+    important = [lr.record for lr in past if lr.importance >= 0.5][:20]
+    assert len(important) >= 5
+    routine = [lr.record for lr in wl.next_labeled(200, NOW + 10**7)]
+    copies = [Record.create(r.kind, r.origin, routine[-1].ts_ms + 1000 * (i + 1), r.fields)
+              for i, r in enumerate(important)]
+    window = routine + copies
+    fresh = s.score(window)[len(routine):]
+    seen = s.score(window, s.history([lr.record for lr in past]))[len(routine):]
+    # With the committed view as history, re-sent news is recognised as already shared.
+    assert sum(seen) < 0.5 * sum(fresh), (sum(seen), sum(fresh))
+
+
 def test_shipped_model_ranks_a_copy_below_its_source() -> None:
     s = load_scorer(device="cpu")
     wl = Workload(90_123)
@@ -281,17 +312,78 @@ async def test_scoring_from_worker_threads_agrees(scorer: Scorer) -> None:
     assert results == [expected] * 4
 
 
-def test_eval_report_has_every_method_and_metric(capsys: pytest.CaptureFixture[str]) -> None:
+def test_eval_report_has_every_stream_method_and_case(capsys: pytest.CaptureFixture[str]) -> None:
+    from node.attention.evaluate import TABLE_CASES
     from node.cli import main
 
-    assert main(["model", "eval", "--worlds", "2", "--per-world", "1", "--window", "64", "--json"]) == 0
+    assert main(["model", "eval", "--worlds", "1", "--per-world", "1", "--window", "64", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["records"] == 128
-    assert set(report["methods"]) >= {"random", "recency", "heuristic", "mlp (no attention)", "model"}
-    model = report["methods"]["model"]
-    for key in ("ndcg@10", "precision@10", "retained@10%", "retained@25%", "duplicates.pair_acc"):
-        assert 0.0 <= model[key] <= 1.0
-    assert set(report["vs_model"]) == set(report["methods"]) - {"model"}
+    streams = report["streams"]
+    assert set(streams) == {"training families", "held-out seeds", "held-out families", "held-out: fleet",
+                            "held-out: ledger"}
+    assert streams["training families"]["records"] == 128  # one window of each training family
+    fam = streams["held-out families"]
+    assert set(fam["methods"]) >= {"random", "recency", "heuristic", "mlp (no attention)", "model"}
+    for m in fam["methods"].values():
+        assert 0.0 <= m["ndcg@10%"] <= 1.0
+    assert set(fam["case_median_rank"]["model"]) == set(TABLE_CASES)
+    wire = report["wire"]
+    assert wire["shares"] == [0.05, 0.1, 0.2, 0.4]
+    every = wire["methods"]["everything"]["bytes"][0]
+    for m in ("random", "heuristic", "model"):
+        b = wire["methods"][m]["bytes"]
+        assert b == sorted(b)
+        assert b[-1] < every
+        assert all(0.0 <= k <= 1.0 for k in wire["methods"][m]["retained"])
+    assert main(["model", "eval", "--worlds", "1", "--per-world", "1", "--window", "64", "--no-wire"]) == 0
+    assert "median rank per case" in capsys.readouterr().out
+
+
+def test_case_table_mapping() -> None:
+    from node.attention.evaluate import table_case
+
+    assert table_case("dup", "") == table_case("resend", "") == "exact dup"
+    assert table_case("near_dup", "") == "near dup"
+    assert table_case("burst_head", "anomaly") == "burst head"
+    assert table_case("routine", "rare_kind") == "rare kind"
+    assert table_case("routine", "") == "normal"
+    assert table_case("novel_follow", "") is None
+
+
+def test_scores_with_history_do_not_depend_on_its_arrival_order(scorer: Scorer) -> None:
+    import random
+
+    past = records(400, seed=12)
+    shuffled = past[:]
+    random.Random(1).shuffle(shuffled)
+    window = records(128, seed=13)
+    a = scorer.score(window, scorer.history(past))
+    b = scorer.score(window, scorer.history(shuffled))
+    assert a == b
+    assert a != scorer.score(window)  # the history is an input
+
+
+def test_explain_gives_reasons_in_the_definitions_words(scorer: Scorer) -> None:
+    wl = Workload(90_321)
+    past = [lr.record for lr in wl.next_labeled(300, NOW)]
+    batch = wl.next_labeled(256, NOW + 10**7)
+    recs = [lr.record for lr in batch]
+    hist = scorer.history(past)
+    i = next(i for i, lr in enumerate(batch) if lr.case == "dup")
+    out = scorer.explain(recs, i, history=hist)
+    json.dumps(out)
+    assert out["history_records"] == 300
+    first = out["reasons"][0]
+    assert first["code"] == "exact_copy"
+    assert first["of"] in {r.cid for r in recs[:i]}
+    j = next(j for j, lr in enumerate(batch) if lr.case == "burst_head")
+    codes = {r["code"] for r in scorer.explain(recs, j, history=hist)["reasons"]}
+    assert "burst_head" in codes
+    k = next(k for k, lr in enumerate(batch) if lr.detail == "anomaly" and lr.case == "routine")
+    anomaly = [r for r in scorer.explain(recs, k, history=hist)["reasons"] if r["code"] == "anomaly"]
+    assert anomaly
+    assert anomaly[0]["mads"] >= 3.0
+    assert "MADs" in anomaly[0]["text"]
 
 
 def test_ndcg_and_window_metrics_on_a_known_case() -> None:

@@ -78,3 +78,66 @@ def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="non-negative"):
         Workload(1).next_batch(-1, NOW)
     assert Workload(1).next_batch(0, NOW) == []
+
+
+# -- the other generator families ------------------------------------------------------------
+def _families():
+    from node.workload.holdout_fleet import FleetWorkload
+    from node.workload.holdout_ledger import LedgerWorkload
+    from node.workload.randomized import RandomizedWorkload
+
+    return [RandomizedWorkload, FleetWorkload, LedgerWorkload]
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_other_families_are_seeded_valid_and_label_every_case(index: int) -> None:
+    family = _families()[index]
+    a = [lr for i in range(3) for lr in family(21).next_labeled(300, NOW + i * 10**6)]
+    b = [lr for i in range(3) for lr in family(21).next_labeled(300, NOW + i * 10**6)]
+    assert [(x.record.cid, x.importance, x.case) for x in a] == [(x.record.cid, x.importance, x.case) for x in b]
+    cases: Counter[str] = Counter()
+    details: Counter[str] = Counter()
+    for seed in range(8):
+        wl = family(seed)
+        batches = [wl.next_labeled(400, NOW + i * 10**6) for i in range(3)]
+        ts = [lr.record.ts_ms for b in batches for lr in b]
+        assert ts == sorted(ts)
+        for batch in batches:
+            for lr in batch:
+                assert decode_record(lr.record.canonical_bytes()) == lr.record
+                assert 0.0 <= lr.importance <= 1.0
+                cases[lr.case] += 1
+                details[lr.detail] += 1
+                # Ground truth follows the definition: copies and burst tails matter less than what they repeat
+                # (refs are indexes within the batch).
+                if lr.case in ("dup", "near_dup", "burst_tail") and lr.ref >= 0:
+                    assert lr.importance <= batch[lr.ref].importance + 1e-9
+                if lr.case == "resend":
+                    assert lr.importance <= 0.02
+    assert {"routine", "dup", "near_dup", "burst_head", "burst_tail", "resend"} <= set(cases)
+    assert {"anomaly", "priority"} <= set(details)
+
+
+def test_randomized_worlds_differ_in_names_and_scales() -> None:
+    from node.workload.randomized import RandomizedWorkload
+
+    kinds = {k.name for s in range(12) for k in RandomizedWorkload(s).kinds}
+    assert len(kinds) > 40
+    styles = {RandomizedWorkload(s).style for s in range(40)}
+    langs = {RandomizedWorkload(s).lang for s in range(40)}
+    assert len(styles) >= 5
+    assert len(langs) >= 6
+
+
+def test_training_never_loads_the_held_out_families() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from node.attention.train import TrainConfig, training_windows\n"
+        "training_windows(TrainConfig(worlds=1, random_worlds=1, windows_per_world=1, random_windows_per_world=1))\n"
+        "print(sorted(m for m in sys.modules if 'holdout' in m))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

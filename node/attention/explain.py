@@ -1,0 +1,168 @@
+"""Explanations in the words of the importance definition.
+
+:func:`reasons` reads the same features the model read (window tensors and
+the history) and states, for one record, each clause of the definition that
+applies to it, strongest first:
+
+* ``exact_copy`` / ``near_copy``: a copy of which earlier record of the
+  window (by CID, with the distance in robust spreads), or of something
+  already committed (history);
+* ``anomaly``: "temp_c is 7.2 MADs above the kind's history median" (the
+  window's median when the history lacks the field);
+* ``burst_head`` / ``burst_tail``: "first of a burst of 14 from this origin";
+* ``priority``: "priority word 'critical' in field severity", a set flag, or
+  a rare value of a priority-named field;
+* ``rare_kind`` / ``rare_value``: "rare kind: 2 in the last 10,000".
+
+Each reason is a dict ``{"code", "text", ...}`` with the figures as fields,
+so the CLI can print a table and ``--json`` keeps everything. The model's
+score is what ranks records; reasons say which of the definition's cases the
+record falls in, not how much each moved the score (the occlusion
+``features`` of :meth:`Scorer.explain` do that).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from node.attention.features import (
+    _HIST_MIN,
+    CTX_NAMES,
+    NUM_SLOTS,
+    WindowFeatures,
+    _is_priority_field,
+    featurize_record,
+)
+from node.attention.lexicon import split_words, word_weight
+from protocol.record import Record
+
+if TYPE_CHECKING:
+    from node.attention.history import History
+
+__all__ = ["numeric_slot_names", "reasons"]
+
+_C = {name: i for i, name in enumerate(CTX_NAMES)}
+_MAD_PER_SIGMA = 1.0 / 1.4826  # z is in robust SDs (1.4826 MAD); reasons speak in MADs
+
+
+def numeric_slot_names(record: Record) -> list[str]:
+    """Names of the record's numeric slots, in the featurizer's order (lists give ``#n``/``#mean``)."""
+    out: list[str] = []
+    for key, value in record.items:
+        if isinstance(value, tuple | list):
+            out.append(key + " (count)")
+            if any(isinstance(x, int | float) and not isinstance(x, bool) for x in value):
+                out.append(key + " (mean)")
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int | float):
+            out.append(key)
+        elif isinstance(value, bytes | bytearray):
+            out.append(key + " (bytes)")
+    return out[:NUM_SLOTS]
+
+
+def _fmt_count(x: int) -> str:
+    return f"{x:,}"
+
+
+def reasons(window: Sequence[Record], i: int, w: WindowFeatures, history: History | None) -> list[dict[str, Any]]:
+    """The definition's clauses that apply to ``window[i]`` (see the module docstring)."""
+    rec = window[i]
+    ctx = w.ctx[i].tolist()
+    n = len(window)
+    out: list[dict[str, Any]] = []
+    earlier = [j for j in range(n) if float(w.order[j]) < float(w.order[i])]
+    # -- copies -----------------------------------------------------------------------
+    content = int(w.content[i])
+    exact_src = next((j for j in sorted(earlier, key=lambda j: float(w.order[j])) if int(w.content[j]) == content), None)
+    if exact_src is not None:
+        out.append({"code": "exact_copy", "of": window[exact_src].cid,
+                    "text": f"exact duplicate of {window[exact_src].cid} (earlier in the window)", "weight": 1.0})
+    elif ctx[_C["exact_copy_in_history"]] > 0.5:
+        out.append({"code": "exact_copy", "of": "history",
+                    "text": "exact duplicate of a record already committed", "weight": 1.0})
+    else:
+        best, best_d = None, math.inf
+        k = float(w.num_mask[i].sum())
+        for j in earlier:
+            if int(w.kind[j]) != int(w.kind[i]):
+                continue
+            same_digest = int(w.near[j]) == int(w.near[i])
+            sim = float(w.cat[i] @ w.cat[j])
+            d = float(((w.unit[i] - w.unit[j]) * w.num_mask[i]).pow(2).sum().sqrt()) / math.sqrt(max(k, 1.0))
+            if (same_digest or (sim >= 0.8 and d <= 0.3)) and d < best_d:
+                best, best_d = j, d
+        if best is not None:
+            out.append({"code": "near_copy", "of": window[best].cid, "distance": round(best_d, 3),
+                        "text": f"near duplicate of {window[best].cid} (distance {best_d:.2f} spreads)",
+                        "weight": 0.9})
+        elif ctx[_C["near_copy_in_history"]] > 0.5:
+            out.append({"code": "near_copy", "of": "history",
+                        "text": "near duplicate of a record already committed", "weight": 0.9})
+    # -- anomaly ----------------------------------------------------------------------
+    names = numeric_slot_names(rec)
+    best_slot, best_z, where = -1, 0.0, ""
+    for s in range(len(names)):
+        if float(w.num_mask[i, s]) < 0.5:
+            continue
+        zh = float(w.num[i, s, 2]) * 4.0
+        zw = float(w.num[i, s, 0]) * 4.0
+        has_hist = float(w.num[i, s, 4]) > 0.5
+        z, src = (zh, "history") if has_hist else (zw, "window")
+        if abs(z) > abs(best_z):
+            best_slot, best_z, where = s, z, src
+    if best_slot >= 0 and abs(best_z) >= 3.0:
+        mads = abs(best_z) / _MAD_PER_SIGMA
+        side = "above" if best_z > 0 else "below"
+        field = names[best_slot]
+        out.append({"code": "anomaly", "field": field, "mads": round(mads, 1), "against": where,
+                     "text": f"{field} is {mads:.1f} MADs {side} the kind's {where} median",
+                     "weight": min(1.0, (abs(best_z) - 2.5) / 4.0)})
+    # -- bursts -------------------------------------------------------------------------
+    run_len = round(math.expm1(ctx[_C["run_length"]] * 3.0))
+    run_pos = round(math.expm1(ctx[_C["run_position"]] * 3.0))
+    if run_len >= 2:
+        if run_pos == 0:
+            out.append({"code": "burst_head", "size": run_len,
+                        "text": f"first of a burst of {run_len} from this origin", "weight": 0.6})
+        else:
+            out.append({"code": "burst_tail", "position": run_pos + 1, "size": run_len,
+                        "text": f"record {run_pos + 1} of a burst of {run_len} from this origin "
+                                "(the first carries the news)", "weight": 0.6})
+    # -- priority ---------------------------------------------------------------------------
+    f = featurize_record(rec)
+    for key, value in rec.items:
+        if isinstance(value, str):
+            ws = [(x, word_weight(x)) for x in split_words(value)[:32]]
+            hits = [(x, wt) for x, wt in ws if wt is not None and wt >= 0.45]
+            if hits:
+                word, wt = max(hits, key=lambda h: h[1])
+                out.append({"code": "priority", "field": key, "word": word, "level": wt,
+                            "text": f"priority word '{word}' in field {key}", "weight": float(wt)})
+        elif value is True and f.prio_field and _is_priority_field(key):
+            out.append({"code": "priority", "field": key, "text": f"flag {key} is set", "weight": 0.8})
+    if ctx[_C["priority_value_rarity"]] >= 0.5:
+        out.append({"code": "priority", "text": "a rare value of a priority field for this kind",
+                    "rarity": round(ctx[_C["priority_value_rarity"]], 3), "weight": 0.5})
+    # -- rarity -------------------------------------------------------------------------------
+    if history is not None and len(history) >= 50:
+        kc = history.kind_count(int(w.kind[i]))
+        if kc <= max(2, 0.005 * len(history)):
+            out.append({"code": "rare_kind", "count": kc, "of": len(history),
+                        "text": f"rare kind: {_fmt_count(kc)} in the last {_fmt_count(len(history))}",
+                        "weight": 0.5})
+        elif ctx[_C["value_rarity_history"]] >= 0.6 and kc >= _HIST_MIN:
+            out.append({"code": "rare_value", "text": f"a value rarely seen in this kind's last {_fmt_count(kc)}",
+                        "weight": 0.4})
+    else:
+        same = int((w.kind == w.kind[i]).sum())
+        if same <= max(1, 0.02 * n):
+            out.append({"code": "rare_kind", "count": same, "of": n,
+                        "text": f"rare kind: {same} in this window of {n}", "weight": 0.5})
+    if not out:
+        out.append({"code": "routine", "text": "routine: nothing in the definition applies", "weight": 0.0})
+    out.sort(key=lambda r: -float(r.get("weight", 0.0)))
+    return out

@@ -1,0 +1,223 @@
+"""Stream memory for scoring: a bounded, deterministic summary of committed records.
+
+Theory of operation
+-------------------
+A model that sees only its window cannot know that a record repeats
+something shared an hour ago, or that 40 degrees is normal for this
+machine. :class:`History` gives scoring that memory, and keeps it
+reproducible across validators:
+
+* it is built from **committed** records only, fed in a canonical order
+  (see docs/attention.md: oldest committed block first, records in block
+  order), so every validator holding the same committed view holds the same
+  history;
+* everything the featurizer reads from it is a function of the *multiset*
+  of records it holds -- counts of kinds, of categorical values and of
+  content digests; medians and MADs of each (kind, field); near-duplicate
+  digests quantized with those statistics -- never of the order they
+  arrived in. The same set of records gives bit-identical features;
+* it is bounded: at most ``capacity`` records; adding more evicts the
+  oldest *in the order given*, which is why that order must be canonical.
+
+Per record it keeps only the featurizer's :class:`RecordFeatures` (ids,
+signed-log numbers, digests), not the record. Derived statistics are
+computed lazily and cached until the next change.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, deque
+from collections.abc import Iterable
+
+import torch
+
+from node.attention.features import (
+    _HIST_MIN,
+    _QUANT,
+    FeatureCache,
+    RecordFeatures,
+    featurize_record,
+    mix_digest,
+    robust_scale,
+)
+from protocol.record import Record
+
+__all__ = ["DEFAULT_CAPACITY", "History"]
+
+DEFAULT_CAPACITY = 4096
+
+
+class History:
+    """Bounded multiset summary of committed records (see the module docstring)."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, cache: FeatureCache | None = None) -> None:
+        if capacity < 1:
+            raise ValueError("history capacity must be at least 1")
+        self.capacity = capacity
+        self._cache = cache
+        self._items: deque[RecordFeatures] = deque()
+        self._kinds: Counter[int] = Counter()
+        self._tokens: Counter[int] = Counter()
+        self._field_total: Counter[int] = Counter()  # (kind, field) -> records holding it
+        self._field_distinct: Counter[int] = Counter()  # (kind, field) -> distinct values held
+        self._contents: Counter[int] = Counter()
+        self._values: dict[int, Counter[float]] = {}
+        self._stats: dict[int, tuple[float, float, int]] = {}
+        self._rarity: dict[tuple[int, int], float] = {}
+        self._near: set[int] | None = None
+
+    @classmethod
+    def from_records(cls, records: Iterable[Record], capacity: int = DEFAULT_CAPACITY,
+                     cache: FeatureCache | None = None) -> History:
+        """A history holding the last ``capacity`` of ``records`` (given in canonical order)."""
+        h = cls(capacity, cache)
+        h.add(records)
+        return h
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    # -- updates ------------------------------------------------------------------------
+    def add(self, records: Iterable[Record]) -> None:
+        """Append committed records in canonical order, evicting the oldest beyond capacity."""
+        self.add_features(self._cache.get(r) if self._cache is not None else featurize_record(r) for r in records)
+
+    def add_features(self, feats: Iterable[RecordFeatures]) -> None:
+        changed = False
+        for f in feats:
+            self._items.append(f)
+            self._count(f, +1)
+            changed = True
+            if len(self._items) > self.capacity:
+                self._count(self._items.popleft(), -1)
+        if changed:
+            self._stats.clear()
+            self._rarity.clear()
+            self._near = None
+
+    def _count(self, f: RecordFeatures, d: int) -> None:
+        _bump(self._kinds, f.kind_id, d)
+        _bump(self._contents, f.content, d)
+        for t, fid in set(zip(f.cat_tokens, f.cat_fields, strict=True)):
+            before = self._tokens.get(t, 0)
+            _bump(self._tokens, t, d)
+            _bump(self._field_total, fid, d)
+            after = self._tokens.get(t, 0)
+            if before == 0 and after > 0:
+                _bump(self._field_distinct, fid, 1)
+            elif before > 0 and after == 0:
+                _bump(self._field_distinct, fid, -1)
+        for k, v in zip(f.num_keys, f.num_vals, strict=True):
+            c = self._values.get(k)
+            if c is None:
+                c = self._values[k] = Counter()
+            _bump(c, v, d)
+            if not c:
+                del self._values[k]
+
+    # -- queries (order-free) -----------------------------------------------------------------
+    def kind_count(self, kind_id: int) -> int:
+        return self._kinds.get(kind_id, 0)
+
+    def token_count(self, token: int) -> int:
+        return self._tokens.get(token, 0)
+
+    def value_rarity(self, token: int, field_id: int) -> float:
+        """How rare a categorical value is in its (kind, field), in [0, 1]; 0 for high-cardinality
+        fields (ids, free values: a unique id is not news) or fields the history barely holds."""
+        r = self._rarity.get((token, field_id))
+        if r is None:
+            total = self._field_total.get(field_id, 0)
+            if total < _HIST_MIN or self._field_distinct.get(field_id, 0) > max(2, min(16, 0.05 * total)):
+                r = 0.0
+            else:
+                r = -math.log((self._tokens.get(token, 0) + 1.0) / (total + 1.0)) / math.log(total + 2.0)
+            self._rarity[(token, field_id)] = r
+        return r
+
+    def has_content(self, content: int) -> bool:
+        return content in self._contents
+
+    def num_stats(self, key: int) -> tuple[float, float, int]:
+        """(median, robust scale, count) of a (kind, field)'s signed-log values; (0, 1, 0) if unseen."""
+        s = self._stats.get(key)
+        if s is None:
+            c = self._values.get(key)
+            if not c:
+                s = (0.0, 1.0, 0)
+            else:
+                med = _median(c)
+                mad = _median(Counter(dict(_abs_dev(c, med))))
+                scale = float(robust_scale(torch.tensor(mad, dtype=torch.float64),
+                                           torch.tensor(med, dtype=torch.float64)))
+                s = (med, scale, sum(c.values()))
+            self._stats[key] = s
+        return s
+
+    def has_near(self, digest: int) -> bool:
+        """Whether a record of the history has this near-duplicate digest (history statistics)."""
+        if self._near is None:
+            self._near = self._near_digests()
+        return digest in self._near
+
+    def _near_digests(self) -> set[int]:
+        items = [f for f in self._items
+                 if all(self.num_stats(k)[2] >= _HIST_MIN for k in f.num_keys)]
+        if not items:
+            return set()
+        n = len(items)
+        shape = torch.tensor([f.shape for f in items], dtype=torch.int64)
+        counts = [len(f.num_keys) for f in items]
+        if not sum(counts):
+            return set(mix_digest(shape, torch.zeros(0, dtype=torch.int64), torch.zeros(0, dtype=torch.int64),
+                                  torch.zeros(0, dtype=torch.int64), n).tolist())
+        keys = [k for f in items for k in f.num_keys]
+        vals = torch.tensor([v for f in items for v in f.num_vals], dtype=torch.float64)
+        stats = [self.num_stats(k) for k in keys]
+        med = torch.tensor([s[0] for s in stats], dtype=torch.float64)
+        scale = torch.tensor([s[1] for s in stats], dtype=torch.float64)
+        q = torch.floor(((vals - med) / scale).clamp(-1e9, 1e9) / _QUANT).to(torch.int64)
+        rows = torch.tensor([i for i, c in enumerate(counts) for _ in range(c)], dtype=torch.int64)
+        return set(mix_digest(shape, torch.tensor(keys, dtype=torch.int64), q, rows, n).tolist())
+
+    def fingerprint(self) -> str:
+        """A digest of the multiset held (equal for equal contents, whatever the order of arrival)."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for c, k in sorted(self._contents.items()):
+            h.update(f"{c}:{k};".encode())
+        return h.hexdigest()[:16]
+
+
+def _bump(c: Counter, key: object, d: int) -> None:
+    v = c.get(key, 0) + d
+    if v > 0:
+        c[key] = v
+    else:
+        c.pop(key, None)
+
+
+def _median(c: Counter[float]) -> float:
+    items = sorted(c.items())
+    total = sum(k for _, k in items)
+    lo_i, hi_i = (total - 1) // 2, total // 2
+    lo = hi = math.nan
+    seen = 0
+    for v, k in items:
+        if seen <= lo_i < seen + k:
+            lo = v
+        if seen <= hi_i < seen + k:
+            hi = v
+            break
+        seen += k
+    return (lo + hi) / 2.0
+
+
+def _abs_dev(c: Counter[float], med: float) -> list[tuple[float, int]]:
+    out: dict[float, int] = {}
+    for v, k in c.items():
+        d = abs(v - med)
+        out[d] = out.get(d, 0) + k
+    return list(out.items())
