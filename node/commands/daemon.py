@@ -95,7 +95,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _admin_args(p)
     p.add_argument("cid")
     p.add_argument("--top", type=int, default=5)
-    p.set_defaults(func=lambda a: _simple(a, "explain", cid=a.cid, top_k=a.top))
+    p.set_defaults(func=_explain)
 
     p = sub.add_parser("votes", help="votes seen, optionally from one voter")
     _admin_args(p)
@@ -213,6 +213,18 @@ def _budget_text(b: dict[str, Any]) -> str:
     thr = "-" if b.get("threshold") is None else f"{b['threshold']:.3f}"
     return (f"{100 * b['share']:g}% of records{cap}; recent use {used}; threshold {thr}; "
             f"shipped {b['shipped']} of {b['seen']} ({b['shipped_bytes']} B)")
+
+
+def _explain(args: argparse.Namespace) -> int:
+    """Why a record scored as it did: reasons in the definition's words, attention, fields (--json: all)."""
+    out = _client(args).call("explain", cid=args.cid, top_k=args.top)
+    if args.json:
+        _print(args, out)
+        return 0
+    from node.commands.model import print_explanation
+
+    print_explanation(out)
+    return 0
 
 
 def _simple(args: argparse.Namespace, method: str, **params: Any) -> int:
