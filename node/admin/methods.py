@@ -100,7 +100,9 @@ class AdminMethods:
     async def rpc_peer_unblock(self, peer_id: str) -> dict[str, Any]:
         self.node.p2p.unblock_peer(peer_id)
         await self.node.db.run(self.node.store.set_peer_blocked, peer_id, False)
-        return {"peer_id": peer_id, "blocked": False}
+        # A ban for misbehaviour is not lifted by hand; say when it ends.
+        banned = peer_id in self.node.p2p.blocked_peers()
+        return {"peer_id": peer_id, "blocked": False, "still_banned": banned}
 
     # ---- read-only views over the store (each a single store call in the worker thread)
     async def _db(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:

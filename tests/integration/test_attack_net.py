@@ -16,6 +16,7 @@ import trio
 from libp2p.custom_types import TProtocol
 from libp2p.peer.id import ID
 
+from node.admin.methods import AdminMethods
 from node.cluster import open_cluster, open_rogue, wait_for, workload_json
 from node.net.topics import encode_block_announce
 from node.syncsvc import SYNC_PROTOCOL
@@ -115,8 +116,11 @@ async def test_junk_flood_is_dropped_unread_and_the_sender_banned(tmp_path):
                 # Junk was never forwarded: no honest node holds another one at fault.
                 for other in c.nodes:
                     assert n.p2p.budget.view(other.me, trio.current_time()).invalid == 0
-                # A ban, not a manual block: nothing is persisted.
+                # A ban, not a manual block: nothing is persisted, and `peer unblock` does not lift it.
                 assert not n.store.list_peers(blocked=True)
+                res = await AdminMethods(n).rpc_peer_unblock(rogue.peer_id)
+                assert res["still_banned"] is True
+                assert rogue.peer_id in n.p2p.blocked_peers()
         now = int(time.time() * 1000)
         await c.nodes[2].ingest(workload_json(300, seed=5, now_ms=now))
         with trio.fail_after(60):
@@ -158,8 +162,6 @@ async def test_one_peer_cannot_deny_sync_to_all(tmp_path):
 
 async def test_manual_blocks_survive_a_restart(tmp_path):
     """Finding 14: blocked peers are re-applied after a restart."""
-    from node.admin.methods import AdminMethods
-
     async with open_cluster(tmp_path) as c:
         n0, n3 = c.nodes[0], c.nodes[3]
         await AdminMethods(n0).rpc_peer_block(n3.me)
