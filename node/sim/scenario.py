@@ -68,7 +68,8 @@ A ``[virtual]`` table tunes the virtual engine (``--engine virtual``, see
 ``bandwidth_mbps``, ``loss``, ``connections``, ``d``, ``d_lo``, ``d_hi``,
 ``d_lazy``, ``heartbeat_ms``), the modelled processing costs
 (``score_ms_base``, ``score_ms_per_record``, ``decode_ms_per_kib``,
-``store_ms``), the ``scorer`` ("model", "truth" or "auto": the model up to
+``store_ms``, ``msg_ms``, and ``host_cores``: all nodes on one host of that
+many cores, as the process engine runs them), the ``scorer`` ("model", "truth" or "auto": the model up to
 64 nodes) and ``sample_nodes`` (how many nodes the time series sample). The
 process engine ignores it. The virtual engine takes up to
 ``VIRTUAL_MAX_NODES`` nodes; the process engine ``MAX_NODES``.
@@ -100,7 +101,8 @@ VIRTUAL_MAX_NODES = 10_000
 EXTRA_CHECKS = frozenset({"commit-rate-under-attack", "status-latency"})
 VIRTUAL_KEYS = frozenset({
     "latency_ms", "latency_sigma", "bandwidth_mbps", "loss", "connections", "d", "d_lo", "d_hi", "d_lazy",
-    "heartbeat_ms", "score_ms_base", "score_ms_per_record", "decode_ms_per_kib", "store_ms", "scorer",
+    "heartbeat_ms", "score_ms_base", "score_ms_per_record", "decode_ms_per_kib", "store_ms", "msg_ms", "host_cores",
+    "scorer",
     "sample_nodes",
 })
 

@@ -117,3 +117,19 @@ def test_report_is_byte_identical_across_processes_with_different_hash_seeds(tmp
                        check=True, cwd=root, env={**os.environ, "PYTHONHASHSEED": h}, capture_output=True)
         outs.append((out / "report.json").read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_a_shared_host_queues_message_handling_and_slows_commits():
+    from dataclasses import replace
+
+    base = _small("steady").scaled(0.25)  # type: ignore[attr-defined]
+    own = run_virtual(base, None, plots=False)
+    shared = run_virtual(replace(base, virtual={**base.virtual, "host_cores": 1, "msg_ms": 20.0}), None, plots=False)
+    assert own.ok
+    assert shared.ok, [c.detail for c in shared.failed]
+
+    def p50(res: object) -> int:
+        lat = sorted(x for n in res.run.nodes for x in n.stats.latencies_ms)  # type: ignore[attr-defined]
+        return lat[len(lat) // 2]
+
+    assert p50(shared) > p50(own) + 40  # at least two queued message handlings on the commit path

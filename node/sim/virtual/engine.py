@@ -125,7 +125,8 @@ def net_params(sc: Scenario) -> NetParams:
 
 def node_costs(sc: Scenario) -> NodeCosts:
     names = {f.name for f in fields(NodeCosts)}
-    costs = NodeCosts(**{k: float(v) for k, v in sc.virtual.items() if k in names})
+    costs = NodeCosts(**{k: (int(v) if k == "host_cores" else float(v)) for k, v in sc.virtual.items()
+                         if k in names})
     costs.validate()
     return costs
 
@@ -197,6 +198,7 @@ def build(sc: Scenario, scorer_name: str | None = None) -> tuple[VirtualRun, _Fe
     net = VirtualNet(sc.nodes, net_params(sc), sched, sc.seed)
     shared = Shared(genesis, scorer)
     costs = node_costs(sc)
+    shared.host = [0.0] * costs.host_cores
     cfg = NodeConfig(block_interval_ms=sc.network.block_interval_ms,
                      anti_entropy_ms=max(1, int(sc.network.anti_entropy_s * 1000)))
     rogue_of = {f.node: f for f in sc.faults if f.kind in ROGUE_KINDS}

@@ -97,10 +97,17 @@ class NodeCosts:
     """Decompress and decode a payload, per KiB."""
     store_ms: float = 1.0
     """A durable store write (own vote, own block, commit)."""
+    msg_ms: float = 0.0
+    """CPU to receive and handle one gossip message (decode, validate, dispatch); 0: free."""
+    host_cores: int = 0
+    """0: every node has its own CPU. N > 0: all nodes share one host of N cores (the process engine's
+    setting: every daemon on one machine), and message handling and model work queue for them."""
 
     def validate(self) -> None:
-        if min(self.score_ms_base, self.score_ms_per_record, self.decode_ms_per_kib, self.store_ms) < 0:
+        if min(self.score_ms_base, self.score_ms_per_record, self.decode_ms_per_kib, self.store_ms, self.msg_ms) < 0:
             raise ValueError("node costs must be >= 0")
+        if not 0 <= self.host_cores <= 1024:
+            raise ValueError("host_cores must be in [0, 1024]")
 
     def score_ms(self, records: int) -> float:
         return self.score_ms_base + self.score_ms_per_record * records
@@ -131,6 +138,16 @@ class Shared:
         self._cert_bytes: dict[int, tuple[Certificate, bytes]] = {}
         self._certs_by_bytes: dict[bytes, Certificate | None] = {}
         self.verifications = 0
+        #: when each core of the shared host is next free (empty: no shared host)
+        self.host: list[float] = []
+
+    def host_delay(self, now: int, not_before: float, cost_ms: float) -> float:
+        """Queue ``cost_ms`` on the shared host's earliest-free core; the delay until it is done."""
+        host = self.host
+        core = min(range(len(host)), key=host.__getitem__)
+        start = max(float(now), not_before, host[core])
+        host[core] = start + cost_ms
+        return host[core] - now
 
     def cert_bytes(self, cert: Certificate) -> bytes:
         got = self._cert_bytes.get(id(cert))
@@ -443,17 +460,27 @@ class VirtualNode:
         self._schedule_cut()
 
     # ------------------------------------------------------------------ deliveries (from the net)
+    def _handling(self, fn: Callable[..., None], *args: Any) -> bool:
+        """On a shared host, queue the message's handling CPU and run ``fn`` then; True if deferred."""
+        if not self.sh.host:
+            return False
+        self.sched.after(self.sh.host_delay(self.sched.now_ms, 0.0, self.costs.msg_ms), self._guard(self.epoch, fn),
+                         *args)
+        return True
+
     def deliver_block(self, block: Block, frm: int) -> None:
-        if self.up:
+        if self.up and not self._handling(self.on_block, block, frm):
             self.on_block(block, frm)
 
     def deliver_votes(self, votes: tuple[SignedVote, ...], frm: int) -> None:
-        if self.up:
+        if self.up and not self._handling(self.on_votes, votes):
             self.on_votes(votes)
 
     def deliver_cert(self, cert: Certificate, frm: int) -> None:
-        if not self.up:
-            return
+        if self.up and not self._handling(self._on_cert, cert, frm):
+            self._on_cert(cert, frm)
+
+    def _on_cert(self, cert: Certificate, frm: int) -> None:
         if cert.slot in self._decided:
             return
         if not self.sh.cert_ok(cert):
@@ -528,6 +555,10 @@ class VirtualNode:
         proposer's window: that queue is where loaded nodes get their latency tail.
         """
         now = self.sched.now_ms
+        if self.sh.host:
+            delay = self.sh.host_delay(now, self._model_free_at, cost_ms)
+            self._model_free_at = now + delay
+            return delay
         start = max(now, self._model_free_at)
         self._model_free_at = start + cost_ms
         return self._model_free_at - now
