@@ -1,42 +1,38 @@
-"""A virtual node: the protocol core (quorum tally, chain rules, pending buffer) on simulated I/O.
+"""A virtual node: the protocol core's state machines on simulated I/O.
 
 Theory of operation
 -------------------
 A :class:`VirtualNode` is the virtual engine's adapter, the counterpart of the
-daemon's consensus/pipeline/sync adapters. The rules are not here: which vote
-counts and when a slot is decided is :class:`protocol.quorum.QuorumTracker`;
-whether a block may be voted on now is :meth:`protocol.chain.ChainState.classify`;
-what waits for missing context is :class:`protocol.chain.PendingBuffer`; whether
-a block is acceptable is :func:`judge_block` below (the same checks in the same
-order as the daemon's evaluation); certified blocks learned over sync go
-through :func:`protocol.certified.verify_certified`'s checks. The node carries
-the effects out against the modelled network (:mod:`node.sim.virtual.net`), an
-in-memory store and the virtual clock, exactly in the order the daemon does:
+daemon's consensus, pipeline and sync adapters. The rules are not here; the
+node drives the same pure state machines the daemon drives:
 
-* a block arrives -> header tallied (proposer equivocation), stored, then
-  classified: FUTURE waits, STALE re-sends our stored vote, READY is evaluated
-  (after a modelled scoring delay) and voted on; BAD_PREV is rejected;
-* our vote is made durable before it is queued; votes leave in batches
-  (``vote_flush_ms``), as the daemon's vote flusher does;
-* votes and certificates go to the tally; Committed commits (fetching the
-  block over sync first if we lack it), Rejected rejects, EvidenceFound is
-  stored; commits release the proposer's pending blocks;
-* proposers cut a block every ``block_interval_ms`` from pending records, one
-  slot in flight at a time, re-announced every 3 s until decided;
-* anti-entropy asks a random peer for its heads every ``anti_entropy_ms`` and
-  pulls committed blocks it lacks, each with its certificate.
+* :class:`protocol.slots.SlotCore`: the per-slot lifecycle (tally, chain
+  rules, pending buffer, open blocks, evaluation and fetch limits, admission
+  through :func:`protocol.admission.judge_block`);
+* :class:`protocol.selection.ShipSelector`: which records of a scored window
+  ship (the proposer's budget), with :func:`protocol.admission.clears_importance`;
+* :class:`protocol.catchup.CatchupPlanner`: anti-entropy rounds.
 
-A crash drops every volatile field; :meth:`VirtualNode.restart` rebuilds them
-from the store, as ``Consensus.restore`` does.
+It feeds them typed events with the virtual time and carries out their typed
+effects (an unknown effect raises) against the modelled network
+(:mod:`node.sim.virtual.net`), an in-memory store and the virtual clock, in
+the daemon's order: our vote is stored before it is queued; votes leave in
+5 ms batches; slow work (decode, re-scoring on the node's one model thread,
+fetches from the store then over sync) answers with an event after its
+modelled cost; a proposer scores one window at a time, has one slot in
+flight and re-announces it every 3 s until decided.
+
+A crash drops every volatile field; :meth:`VirtualNode.restart` rebuilds the
+core from the store (``SlotCore.restore``), as ``Consensus.restore`` does.
 
 Signatures are real (Ed25519 signs every vote and header). Verification of a
-signed object is done once per object for the whole simulation
-(:class:`Shared`): every node would get the same answer for the same bytes.
+signed object, like the daemons' pubsub validators' check, is done once per
+object for the whole simulation (:class:`Shared`): every node would get the
+same answer for the same bytes.
 """
 
 from __future__ import annotations
 
-import math
 import random
 from collections import deque
 from collections.abc import Callable
@@ -47,7 +43,8 @@ from node.sim.virtual.clock import Scheduler
 from node.sim.virtual.net import VirtualNet
 from node.sim.virtual.scoring import SimScorer
 from node.sim.virtual.store import MemStore
-from protocol.admission import check_records, judge_block, precheck
+from protocol import slots as sl
+from protocol.admission import check_records, clears_importance
 from protocol.block import Block, build_block, open_payload
 from protocol.catchup import (
     AskBlocks,
@@ -64,24 +61,21 @@ from protocol.catchup import (
     SyncParams,
     plan_ours,
 )
-from protocol.chain import ChainState, PendingBuffer, Verdict
 from protocol.errors import AttnshareError, RemoteError
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.quorum import (
     Certificate,
-    Committed,
-    EvidenceFound,
-    QuorumTracker,
-    Rejected,
     decode_certificate,
     verify_certificate,
 )
 from protocol.record import Record
-from protocol.vote import Decision, Reason, SignedVote, Vote, VoteBatch, sign_vote
+from protocol.selection import PipelineParams, ShipSelector, best_half
+from protocol.vote import SignedVote, Vote, VoteBatch, sign_vote
 
 TICK_MS = 500
 VOTE_FLUSH_MS = 5
+RESEND_MS = 1000  # our stored vote for a slot is re-sent at most this often (as the daemon)
 REANNOUNCE_MS = 3000
 
 
@@ -211,25 +205,6 @@ class Shared:
         return hb
 
 
-def judge(block: Block, records: tuple[Record, ...] | None, genesis: Genesis, me: str, rescore: bool,
-          score: Callable[[list[Record]], list[float]]) -> tuple[Decision, Reason]:
-    """:func:`protocol.admission.judge_block`, re-scoring only where the daemon does."""
-    h = block.header
-    own = None
-    if rescore and h.proposer != me and records is not None and precheck(h, genesis) is None \
-            and check_records(h, records) is None:
-        own = score(list(records))
-    return judge_block(h, records, own, genesis).verdict
-
-
-@dataclass(slots=True)
-class _Open:
-    block: Block
-    records: tuple[Record, ...] | None = None
-    evaluating: bool = False
-    voted: bool = False
-
-
 @dataclass(slots=True)
 class NodeStats:
     committed_blocks: int = 0
@@ -282,13 +257,9 @@ class VirtualNode:
 
     # ------------------------------------------------------------------ lifecycle
     def _reset_volatile(self) -> None:
-        self.tracker = QuorumTracker(self.genesis.validators, self.genesis.id)
-        self.chain = ChainState()
-        self.pending: PendingBuffer[str, str] = PendingBuffer(max_items=1024, max_per_key=64, timeout_ms=120_000)
-        self._open: dict[str, _Open] = {}
-        self._certs_waiting: dict[str, Certificate] = {}
-        self._fetching: set[str] = set()
-        self._decided: dict[tuple[str, int], str] = {}
+        # The rules: the per-slot lifecycle (tally, chain, pending, open blocks) and the ship budget.
+        self.core = sl.SlotCore(self.genesis, self.me, sl.SlotParams())
+        self.selector = ShipSelector(PipelineParams(share=self.genesis.ship_share))
         self._votes_out: list[SignedVote] = []
         self._flush_scheduled = False
         self._records: deque[Record] = deque()
@@ -296,6 +267,7 @@ class VirtualNode:
         self._cut_scheduled = False
         self._building = False
         self._model_free_at = 0.0
+        self._resent: dict[tuple[str, int], int] = {}
         self.catchup = CatchupPlanner(SyncParams(interval_ms=max(10, self.cfg.anti_entropy_ms)),
                                       self.genesis.validators, self.rng, self.sched.now_ms)
         self._sync_at = 0
@@ -322,20 +294,17 @@ class VirtualNode:
         self._reset_volatile()
 
     def restart(self) -> None:
-        """Start again on the store: rebuild chain tips and pending work, like ``Consensus.restore``."""
+        """Start again on the store: chain tips and decisions, like ``Consensus.restore``."""
         self.up = True
         self.epoch += 1
         self._reset_volatile()
-        for proposer, committed_seq, committed_id, decided_seq in self.store.chain_state():
-            self.chain.restore(proposer, decided_seq, committed_seq, committed_id)
-        for slot in self.store.committed:
-            self._decided[slot] = "committed"
-        for mb in self.store.blocks.values():
-            if mb.status == "rejected":
-                self._decided[mb.block.header.slot] = "rejected"
+        decided = [(p, q, "committed" if o == "committed" else "rejected")
+                   for (p, q), o in sorted(self.store.decided.items())]
+        self.core.restore(self.store.chain_tips(), decided)
         # Our own undecided block is re-announced; acknowledged, unshipped records are pending again.
         own = [mb.block for mb in self.store.blocks.values()
-               if mb.block.header.proposer == self.me and mb.status == "pending"]
+               if mb.block.header.proposer == self.me and mb.status == "pending"
+               and self.store.decided.get(mb.block.header.slot) is None]
         self._timers()
         if own:
             blk = max(own, key=lambda b: b.header.seq)
@@ -375,10 +344,12 @@ class VirtualNode:
         if not window:
             return
         scores = self.sh.scorer.score(window)
-        done = self.store.committed_cids or set()
-        thr = self.genesis.record_threshold
-        chosen = [i for i, (r, s) in enumerate(zip(window, scores, strict=True))
-                  if s >= thr and r.cid not in done][: min(self.cfg.block_max_records, self.genesis.max_block_records)]
+        chosen: list[int] = []
+        if self.is_validator:
+            done = self.store.committed_cids or set()
+            chosen = list(self.selector.select(
+                scores, [len(r.canonical_bytes()) for r in window], [r.cid not in done for r in window],
+                self.sched.now_ms, min(self.cfg.block_max_records, self.genesis.max_block_records)).indices)
         block_records: list[Record] = []
         claimed: list[float] = []
         # The proposer is busy while it scores (the daemon's pipeline is one sequential loop).
@@ -406,12 +377,11 @@ class VirtualNode:
 
     def _fit(self, records: list[Record], known: list[float] | None) -> tuple[list[Record], list[float]]:
         claimed = known if known is not None else self.sh.scorer.score(records)
-        if _mean(claimed) >= self.genesis.min_block_importance:
+        if clears_importance(claimed, self.genesis):
             return records, claimed
-        order = sorted(range(len(records)), key=lambda i: -claimed[i])[: max(1, len(records) // 2)]
-        keep = [records[i] for i in sorted(order)]
+        keep = [records[i] for i in best_half(claimed)]
         claimed = self.sh.scorer.score(keep)
-        if _mean(claimed) < self.genesis.min_block_importance:
+        if not clears_importance(claimed, self.genesis):
             return [], []
         return keep, claimed
 
@@ -420,7 +390,7 @@ class VirtualNode:
         return max(own, default=0) + 1
 
     def _propose(self, records: list[Record], claimed: list[float]) -> None:
-        tip = self.chain.snapshot().get(self.me)
+        tip = self.core.tips().get(self.me)
         block = build_block(self.key, genesis_id=self.genesis.id, network=self.genesis.network_id, seq=self.next_seq(),
                             prev=tip[1] if tip else None, created_ms=self.sched.now_ms,
                             model_id=self.sh.scorer.model_id, records=records, scores=claimed)
@@ -438,7 +408,7 @@ class VirtualNode:
     def _announce(self, block: Block, ep: int) -> None:
         if not self.up or self.epoch != ep or self._own_inflight is not block:
             return
-        if block.header.slot in self._decided:
+        if self.core.decided(*block.header.slot) is not None:
             return
         self.publish_block(block)
         self.sched.after(REANNOUNCE_MS, self._announce, block, ep)
@@ -480,73 +450,42 @@ class VirtualNode:
         if self.up and not self._handling(self._on_cert, cert, frm):
             self._on_cert(cert, frm)
 
-    def _on_cert(self, cert: Certificate, frm: int) -> None:
-        if cert.slot in self._decided:
-            return
-        if not self.sh.cert_ok(cert):
-            self.stats.remote_errors += 1
-            return
-        self._commit(cert, frm)
-
     def deliver_junk(self, size: int, frm: int) -> None:
         if self.up:
             self.stats.remote_errors += 1  # refused by the decoder; its bytes are already counted
 
-    # ------------------------------------------------------------------ blocks
+    def _peer(self, frm: int) -> str | None:
+        return self.nodes[frm].me if frm >= 0 else None
+
     def on_block(self, block: Block, frm: int) -> None:
         h = block.header
         if h.proposer in self.sh.rogues and self.me not in self.sh.rogues:
             self.sh.seen_blocks.add(block.block_id)
-        if h.network != self.genesis.network_id or h.proposer not in self.genesis.validators:
+        self._feed(sl.BlockSeen(block, self._peer(frm)))
+
+    def on_votes(self, votes: tuple[SignedVote, ...] | list[SignedVote]) -> None:
+        rogues = self.sh.rogues if self.me not in self.sh.rogues else frozenset()
+        ok = self.sh.vote_ok
+        good = []
+        for sv in votes:
+            v = sv.vote
+            if v.voter in rogues:
+                self.sh.seen_votes.add((v.voter, v.proposer, v.seq, v.block_id))
+            # The pubsub validator's check (shared and cached: every node gets the same answer).
+            if ok(sv):
+                good.append(sv)
+            else:
+                self.stats.remote_errors += 1
+        if good:
+            self._feed(sl.VotesSeen(tuple(good)))
+
+    def _on_cert(self, cert: Certificate, frm: int) -> None:
+        if self.core.decided(*cert.slot) == "committed":
+            return
+        if not self.sh.cert_ok(cert):
             self.stats.remote_errors += 1
             return
-        now = self.sched.now_ms
-        for eff in self.tracker.handle_header(block.signed, now):
-            self._apply(eff)
-        slot = h.slot
-        bid = block.block_id
-        if slot in self._decided:
-            self._resend_own_vote(slot)
-            return
-        ob = self._open.get(bid)
-        if ob is not None:
-            if ob.block.payload is None and block.payload is not None:
-                ob.block = block
-            elif ob.voted:
-                self._resend_own_vote(slot)
-                return
-        else:
-            ob = self._open[bid] = _Open(block)
-        self.store.put_block(block, now)
-        if block.payload is None:
-            self._fetch(bid, frm)
-            return
-        if bid in self._certs_waiting:
-            self._commit(self._certs_waiting.pop(bid), frm)
-            return
-        self._consider(bid)
-
-    def _consider(self, bid: str) -> None:
-        ob = self._open.get(bid)
-        if ob is None or ob.voted or ob.evaluating or ob.block.payload is None:
-            return
-        h = ob.block.header
-        verdict = self.chain.classify(h)
-        if verdict is Verdict.FUTURE:
-            for evicted in self.pending.add(h.proposer, bid, self.sched.now_ms):
-                self._open.pop(evicted, None)
-            return
-        if verdict is Verdict.STALE:
-            self._resend_own_vote(h.slot)
-            return
-        if not self.is_validator:
-            if ob.records is None:
-                self._evaluate(ob, vote=False)
-            return
-        if verdict is Verdict.BAD_PREV:
-            self._cast(ob, Decision.REJECT, Reason.CHAIN_RULE)
-            return
-        self._evaluate(ob, vote=True)
+        self._feed(sl.CertificateSeen(cert, self._peer(frm)))
 
     def _model_worker(self, cost_ms: float) -> float:
         """Queue ``cost_ms`` of work on the node's one model thread; returns the delay until it is done.
@@ -563,44 +502,90 @@ class VirtualNode:
         self._model_free_at = start + cost_ms
         return self._model_free_at - now
 
-    def _evaluate(self, ob: _Open, *, vote: bool) -> None:
-        ob.evaluating = True
-        rescore = vote and ob.block.header.proposer != self.me
-        decode = self.costs.eval_ms(ob.block, False)
-        delay = decode + (self._model_worker(self.costs.score_ms(ob.block.header.record_count)) if rescore else 0.0)
-        self.sched.after(delay, self._guard(self.epoch, self._evaluated), ob.block, vote)
+    # ------------------------------------------------------------------ the slot core's effects
+    def _feed(self, event: sl.Event) -> None:
+        """One event into the core; its effects carried out in order (follow-up events included)."""
+        todo: deque[sl.Event] = deque([event])
+        now = self.sched.now_ms
+        handle = self.core.handle
+        while todo:
+            for eff in handle(todo.popleft(), now):
+                follow = self._apply(eff)
+                if follow is not None:
+                    todo.append(follow)
 
-    def _evaluated(self, block: Block, vote: bool) -> None:
-        ob = self._open.get(block.block_id)
-        if ob is None:
-            return
-        records = self.sh.open(block)
-        decision, reason = judge(block, records, self.genesis, self.me, vote, self.sh.scorer.score)
-        ob.evaluating = False
-        ob.records = records
-        bid = block.block_id
-        if bid in self._certs_waiting and records is not None:
-            self._commit(self._certs_waiting.pop(bid), -1)
-            return
-        if vote and self.is_validator:
-            self._cast(ob, decision, reason)
-
-    def _cast(self, ob: _Open, decision: Decision, reason: Reason) -> None:
-        h = ob.block.header
-        if h.slot in self._decided:
-            return
-        sv = sign_vote(Vote(ob.block.block_id, h.proposer, h.seq, self.me, decision, reason), self.key, self.genesis.id)
-        sv = self.store.record_own_vote(sv)  # a vote from before a crash stands
-        ob.voted = True
-        self.stats.votes_cast += 1
-        self.send_votes([sv])
-        self.on_votes((sv,))
-
-    def _resend_own_vote(self, slot: tuple[str, int]) -> None:
-        if self.is_validator:
-            sv = self.store.own_votes.get(slot)
-            if sv is not None:
+    def _apply(self, eff: sl.Effect) -> sl.Event | None:
+        now = self.sched.now_ms
+        match eff:
+            case sl.StoreVotes():
+                pass  # kept by daemons for `show`; the simulation keeps only what the invariants read
+            case sl.StoreBlock(block, received_ms):
+                self.store.put_block(block, received_ms)
+            case sl.Evaluate(block, score, records):
+                cost = 0.0 if records is not None else self.costs.eval_ms(block, False)
+                if score:
+                    cost += self._model_worker(self.costs.score_ms(block.header.record_count))
+                self.sched.after(cost, self._guard(self.epoch, self._evaluated), block, score, records)
+            case sl.Fetch(block_id, hint):
+                self._fetch(block_id, self.sh.index_of.get(hint, -1) if hint else -1)
+            case sl.CastVote():
+                if not self.is_validator:
+                    return None  # a byzantine proposer's own vote goes out by hand (rogue.py)
+                vote = Vote(eff.block_id, eff.proposer, eff.seq, self.me, eff.decision, eff.reason)
+                sv = self.store.record_own_vote(sign_vote(vote, self.key, self.genesis.id))
+                self.stats.votes_cast += 1
                 self.send_votes([sv])
+                return sl.VotesSeen((sv,))
+            case sl.ResendVote(proposer, seq):
+                last = self._resent.get((proposer, seq))
+                if self.is_validator and (last is None or now - last >= RESEND_MS):
+                    self._resent[(proposer, seq)] = now
+                    if len(self._resent) > 4096:
+                        self._resent.pop(next(iter(self._resent)))
+                    sv = self.store.own_votes.get((proposer, seq))
+                    if sv is not None:
+                        self.send_votes([sv])
+            case sl.Commit(block, records, cert):
+                self._commit(block, records, cert)
+            case sl.Reject(proposer, seq, block_id):
+                if block_id is not None:
+                    self.store.reject_block(block_id)
+                self.stats.rejected_blocks += 1
+                if proposer == self.me:
+                    self._own_decided(seq, "rejected")
+            case sl.PersistDecided(proposer, seq, outcome, _block_id):
+                self.store.decided[(proposer, seq)] = outcome
+            case sl.RecordEvidence(ev):
+                self.stats.evidence += 1
+                self.store.add_evidence(ev.kind, ev.offender, ev.slot[0], ev.slot[1], ev.encode(), now)
+            case sl.Refused():
+                self.stats.remote_errors += 1
+            case sl.Forget() | sl.SlotForgotten():
+                pass
+            case _:
+                raise TypeError(f"unknown slot effect {eff!r:.80}")
+        return None
+
+    def _evaluated(self, block: Block, score: bool, records: tuple[Record, ...] | None) -> None:
+        recs = records if records is not None else self.sh.open(block)
+        own = None
+        if recs is not None and score and check_records(block.header, recs) is None:
+            own = tuple(self.sh.scorer.score(list(recs)))
+        self._feed(sl.Evaluated(block.block_id, recs, own))
+
+    def _commit(self, block: Block, records: tuple[Record, ...], cert: Certificate) -> None:
+        h = block.header
+        now = self.sched.now_ms
+        cids = [r.cid for r in records] if self.store.committed_cids is not None else None
+        new = self.store.commit_block(block, self.sh.cert_bytes(cert), cids, now)
+        if new:
+            self.stats.committed_blocks += 1
+            self.stats.committed_records += h.record_count
+            self.stats.latencies_ms.append(max(0, now - h.created_ms))
+        if h.proposer == self.me:
+            self.net.publish(self.index, len(self.sh.cert_bytes(cert)),
+                             lambda i, frm, c=cert: self.nodes[i].deliver_cert(c, frm))
+            self._own_decided(h.seq, "committed")
 
     def send_votes(self, votes: list[SignedVote]) -> None:
         self._votes_out.extend(votes)
@@ -617,122 +602,26 @@ class VirtualNode:
             size = len(VoteBatch(batch).encode())
             self.net.publish(self.index, size, lambda i, frm, b=batch: self.nodes[i].deliver_votes(b, frm))
 
-    # ------------------------------------------------------------------ votes and decisions
-    def on_votes(self, votes: tuple[SignedVote, ...] | list[SignedVote]) -> None:
-        now = self.sched.now_ms
-        ok = self.sh.vote_ok
-        handle = self.tracker.handle_vote
-        rogues = self.sh.rogues if self.me not in self.sh.rogues else frozenset()
-        for sv in votes:
-            if sv.vote.voter in rogues:
-                v = sv.vote
-                self.sh.seen_votes.add((v.voter, v.proposer, v.seq, v.block_id))
-            # Non-members are dropped by the tracker before any signature work (verification is
-            # shared and cached, so checking it first costs a lookup).
-            if not ok(sv):
-                self.stats.remote_errors += 1
-                continue
-            effects = handle(sv, now, verified=True)
-            if effects:
-                for eff in effects:
-                    self._apply(eff)
-
-    def _apply(self, eff: Any) -> None:
-        if isinstance(eff, Committed):
-            self._commit(eff.certificate, -1)
-        elif isinstance(eff, Rejected):
-            self._reject(eff.proposer, eff.seq, eff.block_id)
-        elif isinstance(eff, EvidenceFound):
-            ev = eff.evidence
-            self.stats.evidence += 1
-            self.store.add_evidence(ev.kind, ev.offender, ev.slot[0], ev.slot[1], ev.encode(), self.sched.now_ms)
-        else:  # SlotDropped: the slot can still be settled by a certificate over sync
-            pass
-
-    def _commit(self, cert: Certificate, frm: int) -> None:
-        if self._decided.get(cert.slot) == "committed":
-            return
-        bid = cert.block_id
-        ob = self._open.get(bid)
-        if ob is None or ob.block.payload is None:
-            mb = self.store.blocks.get(bid)
-            if mb is not None and mb.block.payload is not None:
-                ob = self._open[bid] = _Open(mb.block)
-            else:
-                self._certs_waiting[bid] = cert
-                self._fetch(bid, frm)
-                return
-        if ob.records is None:
-            self._certs_waiting[bid] = cert
-            if not ob.evaluating:
-                self._evaluate(ob, vote=False)
-            return
-        self.commit_verified(ob.block, ob.records, cert)
-
-    def commit_verified(self, block: Block, records: tuple[Record, ...], cert: Certificate) -> None:
-        h = block.header
-        slot = h.slot
-        if self._decided.get(slot) == "committed":
-            return
-        now = self.sched.now_ms
-        self.chain.apply_commit(h.proposer, h.seq, block.block_id)
-        cids = [r.cid for r in records] if self.store.committed_cids is not None else None
-        new = self.store.commit_block(block, self.sh.cert_bytes(cert), cids, now)
-        self._open.pop(block.block_id, None)
-        self._certs_waiting.pop(block.block_id, None)
-        self._decide(slot, "committed")
-        if new:
-            self.stats.committed_blocks += 1
-            self.stats.committed_records += h.record_count
-            self.stats.latencies_ms.append(max(0, now - h.created_ms))
-        if h.proposer == self.me:
-            self.net.publish(self.index, len(self.sh.cert_bytes(cert)),
-                             lambda i, frm, c=cert: self.nodes[i].deliver_cert(c, frm))
-            self._own_decided(h.seq, "committed")
-        self._release(h.proposer)
-
-    def _reject(self, proposer: str, seq: int, block_id: str | None) -> None:
-        slot = (proposer, seq)
-        if slot in self._decided:
-            return
-        if block_id is not None:
-            self.store.reject_block(block_id)
-            self._open.pop(block_id, None)
-        self.chain.apply_reject(proposer, seq)
-        self.stats.rejected_blocks += 1
-        self._decide(slot, "rejected")
-        if proposer == self.me:
-            self._own_decided(seq, "rejected")
-        self._release(proposer)
-
-    def _decide(self, slot: tuple[str, int], outcome: str) -> None:
-        self._decided[slot] = outcome
-        for bid in [b for b, ob in self._open.items() if ob.block.header.slot == slot]:
-            del self._open[bid]
-
-    def _release(self, proposer: str) -> None:
-        for bid in self.pending.pop(proposer):
-            self._consider(bid)
-
-    # ------------------------------------------------------------------ sync
+    # ------------------------------------------------------------------ fetching (the store, then sync)
     def _sync_peers(self) -> list[int]:
         return sorted(j for j in self.net.conns[self.index] if self.net.reachable(self.index, j))
 
     def _fetch(self, bid: str, hint: int) -> None:
-        if bid in self._fetching:
+        mb = self.store.blocks.get(bid)
+        if mb is not None and mb.block.payload is not None:
+            self.sched.after(self.costs.store_ms, self._guard(self.epoch, self._feed), sl.Fetched(mb.block))
             return
         peers = self._sync_peers()
         if hint >= 0 and hint in peers:
             peers.remove(hint)
             peers.insert(0, hint)
-        if not peers:
-            return
-        self._fetching.add(bid)
         self._fetch_from(bid, peers[:4], self.epoch)
 
     def _fetch_from(self, bid: str, peers: list[int], ep: int) -> None:
-        if not peers or self.epoch != ep:
-            self._fetching.discard(bid)
+        if self.epoch != ep or not self.up:
+            return
+        if not peers:
+            self._feed(sl.FetchFailed(bid))  # the core must always hear back
             return
         peer = peers[0]
 
@@ -741,31 +630,19 @@ class VirtualNode:
             if mb is None or mb.block.payload is None:
                 return 16, None
             size = len(self.sh.header_bytes(mb.block)) + mb.block.header.payload_len + len(mb.cert or b"")
-            return size, mb
+            return size, mb.block
 
         def on_reply(got: object | None) -> None:
             if self.epoch != ep or not self.up:
                 return
-            if got is None:
+            if not isinstance(got, Block):
                 self._fetch_from(bid, peers[1:], ep)
                 return
-            self._fetching.discard(bid)
-            mb = got
-            assert hasattr(mb, "block")
-            self._fetched(mb.block)
+            self._feed(sl.Fetched(got))
 
         self.net.request(self.index, peer, 64, respond, on_reply)
 
-    def _fetched(self, block: Block) -> None:
-        if block.block_id not in self._open:
-            self.on_block(block, -1)
-        else:
-            self._open[block.block_id].block = block
-            if block.block_id in self._certs_waiting:
-                self._commit(self._certs_waiting.pop(block.block_id), -1)
-            else:
-                self._consider(block.block_id)
-
+    # ------------------------------------------------------------------ sync
     # Anti-entropy: the pure catch-up planner decides, this carries its effects out.
     def _sync_wake(self) -> None:
         ep = self.epoch
@@ -848,11 +725,10 @@ class VirtualNode:
                     bad = block.block_id
                     break
                 seqs.append(block.header.seq)
-                if self._decided.get(block.header.slot) == "committed":
+                if self.core.decided(*block.header.slot) == "committed":
                     continue
-                self.store.put_block(block, self.sched.now_ms)
                 before = self.stats.committed_blocks
-                self.commit_verified(block, recs, cert)
+                self._feed(sl.Synced(block, recs, cert))
                 new += self.stats.committed_blocks - before
             self._sync_handle(BlocksGot(pid, proposer, from_seq, tuple(seqs), new, bad), ep)
 
@@ -862,17 +738,12 @@ class VirtualNode:
     def _tick(self) -> None:
         ep = self.epoch
         self.sched.after(TICK_MS, self._guard(ep, self._tick))
-        now = self.sched.now_ms
-        for bid in self.pending.tick(now):
-            self._open.pop(bid, None)
-        for eff in self.tracker.tick(now):
-            self._apply(eff)
+        for eff in self.core.tick(self.sched.now_ms):
+            follow = self._apply(eff)
+            if follow is not None:
+                self._feed(follow)
 
     # ------------------------------------------------------------------ views
     @property
     def pending_count(self) -> int:
         return len(self._records)
-
-
-def _mean(xs: list[float]) -> float:
-    return math.fsum(xs) / len(xs) if xs else 0.0

@@ -107,7 +107,7 @@ class VirtualProposer(_RogueMixin, VirtualNode):
         if not self._on():
             return
         self.sched.after(self.interval_ms, self._act)
-        tip = self.chain.tip(self.me)
+        tip = self.core.chain.tip(self.me)
         # Our chain as the validators see it: the next undecided seq, prev = our latest commit.
         self.slot_seq, self.prev = tip.decided + 1, tip.committed_id
         if (self.me, self.slot_seq) in self._open_slots():
@@ -117,7 +117,8 @@ class VirtualProposer(_RogueMixin, VirtualNode):
         getattr(self, "_" + action)()
 
     def _open_slots(self) -> set[tuple[str, int]]:
-        return {ob.block.header.slot for ob in self._open.values()}
+        seq = self.core.chain.tip(self.me).decided + 1
+        return {(self.me, seq)} if self.core.open_block_ids(self.me, seq) else set()
 
     def _pick(self, n: int) -> list[Record]:
         ranked = sorted(self.pool, key=lambda r: (self.sh.scorer.score([r])[0], r.cid))

@@ -31,7 +31,7 @@ class MemStore:
     """Blocks, own votes, evidence and own records of one node."""
 
     __slots__ = ("blocks", "committed", "own_votes", "evidence", "records", "committed_cids", "_ev_keys",
-                 "committed_records", "_heads")
+                 "committed_records", "_heads", "decided")
 
     def __init__(self, track_cids: bool) -> None:
         self.blocks: dict[str, MemBlock] = {}
@@ -43,6 +43,7 @@ class MemStore:
         self.committed_cids: set[str] | None = set() if track_cids else None
         self.committed_records = 0
         self._heads: dict[str, tuple[int, str, int]] = {}  # proposer -> (max seq, its block id, count)
+        self.decided: dict[tuple[str, int], str] = {}  # slot -> "committed" | "rejected" (PersistDecided)
 
     def put_block(self, block: Block, now_ms: int) -> None:
         mb = self.blocks.get(block.block_id)
@@ -59,6 +60,7 @@ class MemStore:
             return False
         mb.status, mb.cert, mb.committed_ms = "committed", cert, now_ms
         self.committed[block.header.slot] = block.block_id
+        self.decided[block.header.slot] = "committed"
         self.committed_records += block.header.record_count
         p, seq = block.header.slot
         top, top_id, count = self._heads.get(p, (0, "", 0))
@@ -83,9 +85,16 @@ class MemStore:
         self._ev_keys.add(key)
         self.evidence.append(EvidenceRow(len(self.evidence) + 1, kind, offender, proposer, seq, body, now_ms))
 
-    def chain_state(self) -> list[tuple[str, int, str, int]]:
-        """Per proposer: (proposer, committed seq, committed id, decided seq), for ``ChainState.restore``."""
-        return [(p, s, bid, s) for p, (s, bid, _n) in sorted(self._heads.items())]
+    def chain_tips(self) -> list[tuple[str, int, int, str | None, int]]:
+        """Per proposer: (proposer, decided seq, committed seq, committed id, skipped), for ``SlotCore.restore``."""
+        top: dict[str, int] = {}
+        for (p, seq) in self.decided:
+            top[p] = max(top.get(p, 0), seq)
+        out = []
+        for p in sorted(top):
+            cseq, cid, _n = self._heads.get(p, (0, "", 0))
+            out.append((p, top[p], cseq, cid or None, 0))
+        return out
 
     def heads(self) -> list[tuple[str, int, str, int]]:
         """Per proposer: (proposer, highest committed seq, its block id, committed count), as the SQLite store."""
