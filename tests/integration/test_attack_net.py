@@ -26,6 +26,10 @@ from protocol.record import Record
 
 pytestmark = pytest.mark.slow
 
+#: Every record ships: these tests are about the network layer, so commits must
+#: not depend on how selective the attention model is.
+SHIP_ALL = {"ship_share": 1.0, "min_block_importance": 0.0}
+
 
 def _forged(c, proposer_key, seq: int) -> bytes:
     """A well-formed announce naming ``proposer_key``'s peer id, with a zero signature."""
@@ -54,7 +58,7 @@ async def test_forged_headers_do_not_censor_the_named_proposer(tmp_path):
     signature: a sustained flood kept V's bucket (20/s) empty and V's real
     blocks were refused everywhere, for as long as the flood lasted.
     """
-    async with open_cluster(tmp_path) as c:
+    async with open_cluster(tmp_path, genesis_kw=SHIP_ALL) as c:
         victim, me = c.nodes[1], c.nodes[0]
         async with open_rogue(c) as rogue:
             with trio.fail_after(20):
@@ -96,7 +100,7 @@ async def test_forged_headers_do_not_censor_the_named_proposer(tmp_path):
 
 async def test_junk_flood_is_dropped_unread_and_the_sender_banned(tmp_path):
     """The per-peer budget: junk costs the sender standing until it is disconnected."""
-    async with open_cluster(tmp_path) as c:
+    async with open_cluster(tmp_path, genesis_kw=SHIP_ALL) as c:
         topic = c.nodes[0].topics.votes
         async with open_rogue(c) as rogue:
             with trio.fail_after(20):
@@ -131,7 +135,7 @@ async def test_junk_flood_is_dropped_unread_and_the_sender_banned(tmp_path):
 
 async def test_one_peer_cannot_deny_sync_to_all(tmp_path):
     """Finding 11: a peer holding many silent sync streams gets its own few slots, no more."""
-    async with open_cluster(tmp_path) as c:
+    async with open_cluster(tmp_path, genesis_kw=SHIP_ALL) as c:
         target = c.nodes[0]
         async with open_rogue(c) as rogue:
             host = rogue._host
@@ -162,7 +166,7 @@ async def test_one_peer_cannot_deny_sync_to_all(tmp_path):
 
 async def test_manual_blocks_survive_a_restart(tmp_path):
     """Finding 14: blocked peers are re-applied after a restart."""
-    async with open_cluster(tmp_path) as c:
+    async with open_cluster(tmp_path, genesis_kw=SHIP_ALL) as c:
         n0, n3 = c.nodes[0], c.nodes[3]
         await AdminMethods(n0).rpc_peer_block(n3.me)
         assert n3.me in n0.p2p.blocked_peers()
