@@ -137,20 +137,21 @@ class Consensus:
     def post_votes(self, votes: Sequence[SignedVote], from_peer: str | None) -> None:
         """Votes whose signatures were verified; ones already handed over are skipped at once."""
         fresh = tuple(sv for sv in votes if sv.vote not in self._seen_votes)
-        for sv in fresh:
-            self._seen_votes.put(sv.vote, None)
-        if fresh:
-            self._post_gossip(sl.VotesSeen(fresh, from_peer))
+        # Marked seen only once queued: a vote dropped at a full queue must count when it comes again.
+        if fresh and self._post_gossip(sl.VotesSeen(fresh, from_peer)):
+            for sv in fresh:
+                self._seen_votes.put(sv.vote, None)
 
     def post_certificate(self, cert: Certificate, from_peer: str | None) -> None:
         self._post_gossip(sl.CertificateSeen(cert, from_peer))
 
-    def _post_gossip(self, event: sl.Event) -> None:
+    def _post_gossip(self, event: sl.Event) -> bool:
         if len(self._gossip) >= self.params.gossip_queue:
-            self.metrics.dropped_events.inc()  # gossip is lossy by design; sync repairs it
-            return
+            self.metrics.dropped_events.inc()  # gossip is lossy by design; re-sends and sync repair it
+            return False
         self._gossip.append(event)
         self._wake.set()
+        return True
 
     def _post(self, job: _Job) -> None:
         self._internal.append(job)  # never dropped: bounded by in-flight limits (module docstring)

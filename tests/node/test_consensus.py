@@ -215,3 +215,20 @@ def test_params_validate() -> None:
     assert ConsensusParams().validate().slots.max_evaluations == 8
 
 
+
+
+async def test_a_vote_dropped_at_a_full_queue_counts_when_it_comes_again() -> None:
+    net = Net(gate=trio.Event())
+    async with running(params=ConsensusParams(gossip_queue=1), net=net) as (c, net, _store):
+        b = block(P, 1)
+        c.post_block(b, "peer")
+        await c.wait_idle()  # our evaluation waits on the gate
+        c.post_block(block(Q, 5), "x")  # fills the one-event queue
+        c.post_votes([vote(Q, b), vote(R, b)], "peer")  # dropped
+        assert c.metrics.dropped_events._value.get() == 1
+        net.gate.set()
+        await wait_for_vote(net, (P.peer_id, 1))
+        await c.wait_idle()
+        c.post_votes([vote(Q, b), vote(R, b)], "peer")  # re-sent by their voters: must count now
+        with trio.fail_after(10):
+            assert await c.wait_decided(P.peer_id, 1) == "committed"
