@@ -115,7 +115,7 @@ _DEPENDENT = frozenset({"dup", "near_dup", "burst_tail", "novel_follow", "resend
 def make_block_windows(seeds: range | list[int], per_seed: int, sources: tuple[int, ...],
                        sizes: tuple[int, ...], mix: tuple[float, float, float] = (2.0, 1.0, 1.0),
                        *, honest_min: float = 0.3, drop_orphans: bool = False,
-                       shuffle_seed: int = 0) -> list[Window]:
+                       shuffle_seed: int = 0, family: str = "domains", history: bool = False) -> list[Window]:
     """Windows built the way blocks are: a subset of a larger window, scored among itself.
 
     Validators score a block with only its own records as context, so a model
@@ -136,11 +136,17 @@ def make_block_windows(seeds: range | list[int], per_seed: int, sources: tuple[i
     like the news it repeats, yet is labelled low. ``drop_orphans`` leaves
     every dependent record out of the subsets (in a subset they are nearly
     always orphans), so that no label contradicts what the subset shows.
+
+    ``history``: each subset is scored against what the world's earlier
+    source windows committed (their :data:`HISTORY_SHARE` most important
+    records), as a validator scores a block against the committed view; a
+    re-send of committed news is then no orphan and stays in.
     """
-    rng = random.Random(f"attnshare-blocks/{shuffle_seed}")
+    rng = random.Random(f"attnshare-blocks/{shuffle_seed}" + ("" if family == "domains" else "/" + family))
     out: list[Window] = []
     for seed in seeds:
-        wl = Workload(seed)
+        wl = TRAIN_FAMILIES[family](seed)
+        hist = History() if history else None
         now = _EPOCH_MS + seed * 10_000_000 + 5_000_000
         for _ in range(per_seed):
             n = rng.choice(sources)
@@ -151,7 +157,8 @@ def make_block_windows(seeds: range | list[int], per_seed: int, sources: tuple[i
             idx = list(range(n))
             rng.shuffle(idx)
             if drop_orphans:
-                idx = [i for i in idx if batch[i].case not in _DEPENDENT]
+                dependent = _DEPENDENT - {"resend"} if hist is not None else _DEPENDENT
+                idx = [i for i in idx if batch[i].case not in dependent]
                 k = min(k, len(idx))
             if how == "honest":
                 idx.sort(key=lambda i: -batch[i].importance)
@@ -166,10 +173,14 @@ def make_block_windows(seeds: range | list[int], per_seed: int, sources: tuple[i
             pos = {b: a for a, b in enumerate(chosen)}
             recs = tuple(lr.record for lr in sub)
             out.append(Window(
-                featurize(recs),
+                featurize(recs, history=hist if hist is not None and len(hist) else None),
                 torch.tensor([lr.importance for lr in sub], dtype=torch.float32),
                 tuple(lr.case for lr in sub),
                 tuple(pos.get(lr.ref, -1) for lr in sub),
                 recs,
+                tuple(lr.detail for lr in sub),
+                family,
             ))
+            if hist is not None:
+                hist.add(committed_share(batch, HISTORY_SHARE))
     return out

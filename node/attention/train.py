@@ -68,16 +68,17 @@ class TrainConfig:
 
     seed: int = 0
     model: ModelConfig = ModelConfig()
-    worlds: int = 24  # seven-domain training seeds 1..worlds
-    windows_per_world: int = 5
-    random_worlds: int = 88  # domain-randomized training seeds 1..random_worlds
+    worlds: int = 32  # seven-domain training seeds 1..worlds
+    windows_per_world: int = 6
+    random_worlds: int = 160  # domain-randomized training seeds 1..random_worlds
     random_windows_per_world: int = 4
-    lengths: tuple[int, ...] = (32, 64, 128, 256)
-    length_weights: tuple[float, ...] = (1, 2, 3, 3)
+    lengths: tuple[int, ...] = (32, 64, 128, 256, 512)
+    length_weights: tuple[float, ...] = (1, 2, 3, 3, 1)
     history: str = "random"  # see node.attention.data.make_windows
     warmup: tuple[int, ...] = (0, 1, 2)
+    block_windows_per_world: int = 2  # block-shaped windows with history per world (0: none)
     tokens_per_batch: int = 2048
-    epochs: int = 6
+    epochs: int = 12
     lr: float = 3e-3
     weight_decay: float = 0.01
     loss: str = "bce"  # "bce" (soft-target cross-entropy, shipped) or "mse"
@@ -203,6 +204,12 @@ def training_windows(cfg: TrainConfig) -> list[Window]:
         windows += make_windows(TRAIN_SEEDS[: cfg.random_worlds], cfg.random_windows_per_world, cfg.lengths,
                                 cfg.length_weights, shuffle_seed=cfg.seed, family="randomized",
                                 history=cfg.history, warmup=cfg.warmup)
+    if cfg.block_windows_per_world > 0:
+        # Blocks as validators score them: a subset among itself, against the committed view.
+        for fam, worlds in (("domains", cfg.worlds), ("randomized", cfg.random_worlds)):
+            windows += make_block_windows(TRAIN_SEEDS[:worlds], cfg.block_windows_per_world, (128, 256),
+                                          (8, 16, 32, 64), (3.0, 1.0, 1.0), drop_orphans=True,
+                                          shuffle_seed=cfg.seed, family=fam, history=True)
     return windows
 
 
