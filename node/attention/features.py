@@ -532,20 +532,18 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
         ctx[:, c["kind_rarity_history"]] = -torch.log((kh + 1.0) / (hist_n + 1.0)) / math.log(hist_n + 2.0)
         ctx[:, c["history_size"]] = math.log1p(hist_n) / math.log1p(10_000)
         ctx[:, c["kind_new_to_history"]] = ((kh == 0) & (hist_n >= 50)).to(torch.float32)
-        ctx[:, c["exact_copy_in_history"]] = torch.tensor(exact_hist)
-        ctx[:, c["near_copy_in_history"]] = torch.tensor(near_hist)
-        ctx[:, c["value_rarity_history"]] = torch.tensor(val_rarity)
-    ctx[:, c["exact_copy_earlier"]] = torch.tensor(exact_earlier)
-    ctx[:, c["near_copy_earlier"]] = torch.tensor(near_earlier)
-    r = torch.tensor(runs, dtype=torch.float32)
-    ctx[:, c["gap_prev"]: c["first_of_run"] + 1] = r
-    pw = torch.tensor([f.prio_word for f in feats])
-    ctx[:, c["priority_word"]] = pw.clamp_min(0.0)
-    ctx[:, c["has_priority_word"]] = (pw >= 0).to(torch.float32)
-    ctx[:, c["priority_field"]] = torch.tensor([1.0 if f.prio_field else 0.0 for f in feats])
-    ctx[:, c["priority_value_rarity"]] = torch.tensor(prio_rarity)
-    ctx[:, c["flag_set"]] = torch.tensor([1.0 if f.flag else 0.0 for f in feats])
-    ctx[:, c["value_rarity_window"]] = torch.tensor(win_rarity)
+    # Columns computed in Python: one tensor conversion and one indexed write
+    # (each separate small torch op costs more than its arithmetic here).
+    names = ["exact_copy_in_history", "near_copy_in_history", "value_rarity_history", "exact_copy_earlier",
+             "near_copy_earlier", "gap_prev", "gap_next", "run_position", "run_length", "first_of_run",
+             "priority_word", "has_priority_word", "priority_field", "priority_value_rarity", "flag_set",
+             "value_rarity_window"]
+    runs_t = list(zip(*runs, strict=True))
+    cols = [exact_hist, near_hist, val_rarity, exact_earlier, near_earlier, *runs_t,
+            [max(f.prio_word, 0.0) for f in feats], [1.0 if f.prio_word >= 0 else 0.0 for f in feats],
+            [1.0 if f.prio_field else 0.0 for f in feats], prio_rarity, [1.0 if f.flag else 0.0 for f in feats],
+            win_rarity]
+    ctx[:, [c[x] for x in names]] = torch.tensor(cols, dtype=torch.float32).T
     return WindowFeatures(
         cat=cat, num=num, num_mask=num_mask, slog=slog, unit=unit, ctx=ctx, kind=kind,
         origin=_ids([f.origin_id for f in feats]), content=_ids(content_list), near=near_ids, t=t,

@@ -376,9 +376,16 @@ def test_explain_gives_reasons_in_the_definitions_words(scorer: Scorer) -> None:
     first = out["reasons"][0]
     assert first["code"] == "exact_copy"
     assert first["of"] in {r.cid for r in recs[:i]}
-    j = next(j for j, lr in enumerate(batch) if lr.case == "burst_head")
-    codes = {r["code"] for r in scorer.explain(recs, j, history=hist)["reasons"]}
-    assert "burst_head" in codes
+    # A burst: eight records of one kind and origin, much tighter than the stream.
+    routine = [Record.create(f"k{i % 6}", PEER, NOW + i * 1000, {"v": float(i % 7)}) for i in range(60)]
+    other = Workload(2).origins[0]
+    burst = [Record.create("k1", other, NOW + 30_500 + j * 20, {"v": 99.0 + j * 0.01}) for j in range(8)]
+    stream = sorted(routine + burst, key=lambda r: r.ts_ms)
+    head, second = stream.index(burst[0]), stream.index(burst[1])
+    why = scorer.explain(stream, head)["reasons"]
+    assert any(r["code"] == "burst_head" and r["size"] == 8 for r in why)
+    assert "first of a burst of 8 from this origin" in [r["text"] for r in why]
+    assert any(r["code"] == "burst_tail" and r["position"] == 2 for r in scorer.explain(stream, second)["reasons"])
     k = next(k for k, lr in enumerate(batch) if lr.detail == "anomaly" and lr.case == "routine")
     anomaly = [r for r in scorer.explain(recs, k, history=hist)["reasons"] if r["code"] == "anomaly"]
     assert anomaly
