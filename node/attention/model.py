@@ -1,12 +1,20 @@
 """The importance network: a Transformer encoder over a window of record tokens.
 
 Plain self-attention barely beats a per-record MLP on this task; what lets a
-record find its duplicates and its burst is a *pairwise attention bias*
-(shared/notes/attention-model.md). :func:`pair_features` computes, for every
-pair (i attends to j), content similarity, numeric closeness, exact content
-equality, same kind, same origin, "earlier", closeness in time and their
-products ("similar and earlier", "same kind and origin, just before"). A small
-linear map turns those channels into one additive bias per layer and head.
+record find its duplicates and its burst is a *pairwise attention bias*.
+:func:`pair_features` computes, for every pair (i attends to j), channels
+that carry no names or scales (:data:`PAIR_CHANNELS`): token-bag similarity,
+numeric closeness in signed-log space and in robust spreads of the field,
+exact and near-duplicate digest equality, same kind, same origin, "earlier",
+time distance in units of the window's mean gap, and their products ("near
+copy, earlier", "same kind and origin just before, and similar"). A linear
+map turns them into one additive bias per layer and head, and the same
+channels, weighted by attention, are read back into each record
+(relation-aware values).
+
+The token embedding reads only the featurizer's relational inputs (context
+vector and per-slot statistics, see features.py): no embedding of hashed
+kinds or field names, so nothing ties the model to a schema it was trained on.
 
 ``ModelConfig(attention=False)`` gives the baseline the issue asks for: the
 same token embedding and depth, with residual per-record MLP blocks instead
