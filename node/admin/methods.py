@@ -195,7 +195,7 @@ class AdminMethods:
                  "found_ms": r.found_ms, "body": r.body.hex()} for r in rows]
 
     async def rpc_metrics(self) -> str:
-        return self.node.metrics.exposition().decode()
+        return str(self.node.metrics.exposition().decode())
 
 
 def _limit(limit: Any) -> int:
