@@ -36,7 +36,7 @@ from typing import Any
 import trio
 
 from node.config import PipelineConfig
-from node.consensus import Consensus
+from node.core.consensus import Consensus
 from node.metrics import Metrics
 from node.store import Store
 from node.worker import Worker

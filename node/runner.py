@@ -39,7 +39,7 @@ def run_daemon(data_dir: Path, *, metrics_port: int | None = None, admin_tcp_por
     genesis = load_genesis(config.genesis_path)
     key = load_key(data_dir)
     from node.attention import load_scorer
-    from node.daemon import Node
+    from node.core.daemon import Node
 
     scorer = load_scorer()
     if scorer.model_id not in genesis.accepted_model_ids:

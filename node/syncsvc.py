@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 
 import trio
 
-from node.consensus import Consensus
+from node.core.consensus import Consensus
 from node.metrics import Metrics
 from node.net import P2P, NetError
 from node.store import Store

@@ -12,7 +12,7 @@ from typing import Any
 import trio
 
 from node.config import NodeConfig, PipelineConfig
-from node.daemon import Node
+from node.core.daemon import Node
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.validators import ValidatorSet

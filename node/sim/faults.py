@@ -11,7 +11,7 @@ different groups, each side runs ``peer.block`` on the other, which drops the
 connection and refuses it at the Noise handshake until ``peer.unblock``.
 Healing unblocks every pair; the daemons' bootstrap loop redials on its own.
 
-Byzantine members run ``python -m node.rogue`` on their node's data dir (the
+Byzantine members run ``python -m node.sim.rogue`` on their node's data dir (the
 node's daemon is never started, see :mod:`node.sim.scenario`). Each rogue is
 started with the daemons (:meth:`FaultDriver.prepare_rogue`), joins and waits;
 its fault time only sends it SIGUSR1, so importing torch and joining the mesh
@@ -50,7 +50,7 @@ class Applied:
 
 @dataclass
 class RogueProc:
-    """A running ``node.rogue`` process and its event log."""
+    """A running ``node.sim.rogue`` process and its event log."""
 
     node: int
     mode: str
@@ -209,7 +209,7 @@ class FaultDriver:
         duration = f.duration_s if f.duration_s is not None else max(1.0, self.end_of_load_s - f.at_s)
         log = self.run_dir / f"rogue-node{f.node}-{mode}.jsonl"
         out = open(n.data_dir / "rogue.log", "ab")  # noqa: SIM115 - handed to the child
-        cmd = [sys.executable, "-m", "node.rogue", "--data-dir", str(n.data_dir), "--mode", mode,
+        cmd = [sys.executable, "-m", "node.sim.rogue", "--data-dir", str(n.data_dir), "--mode", mode,
                "--log", str(log), "--duration", str(duration), "--seed", str(self.seed + f.node), *extra]
         if wait_signal:
             cmd.append("--wait-signal")

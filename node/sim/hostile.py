@@ -1,4 +1,4 @@
-"""Hostile gossip messages for the rogue flooder (``node.rogue --mode flood``).
+"""Hostile gossip messages for the rogue flooder (``node.sim.rogue --mode flood``).
 
 Each maker returns ``(topic_kind, bytes)`` where ``topic_kind`` is one of
 ``"blocks"``, ``"votes"``, ``"certs"``. Every message here must be refused by

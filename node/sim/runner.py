@@ -4,7 +4,7 @@ Theory of operation
 -------------------
 1. **Set up.** A fresh LocalNet under ``out_dir/net``: a data dir per node and
    one genesis (network ``sim``). Late joiners are not started; rogue nodes
-   (byzantine faults) start their ``node.rogue`` process, which joins and
+   (byzantine faults) start their ``node.sim.rogue`` process, which joins and
    idles until its fault time; every other daemon starts at once, and the
    runner waits until each answers ``status`` and has peers, and each rogue
    has joined.

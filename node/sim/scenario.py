@@ -46,11 +46,11 @@ Fault kinds and their fields:
   and ``heal`` unblocks every pair blocked so far;
 * ``join`` (node): a late joiner; that node's daemon is not started before ``at_s``;
 * ``byzantine-proposer`` (node, actions, interval_s, duration_s): the node runs
-  ``node.rogue`` instead of a daemon, and proposes junk, lying or equivocating
+  ``node.sim.rogue`` instead of a daemon, and proposes junk, lying or equivocating
   blocks (actions from ``junk``, ``lie``, ``equivocate``);
 * ``byzantine-voter`` (node, duration_s, max_equivocations): the node runs
-  ``node.rogue``, voting for two blocks in each slot it sees;
-* ``flood`` (node, rate, duration_s): the node runs ``node.rogue`` and floods
+  ``node.sim.rogue``, voting for two blocks in each slot it sees;
+* ``flood`` (node, rate, duration_s): the node runs ``node.sim.rogue`` and floods
   malformed, oversized and zstd-bomb messages;
 * ``slow`` (latency_ms, duration_s) and ``lossy`` (loss, duration_s): every
   link gets ``latency_ms`` more latency, or loses gossip transmissions with
@@ -179,7 +179,7 @@ class Scenario:
 
     @property
     def rogue_nodes(self) -> frozenset[int]:
-        """Nodes that run ``node.rogue`` instead of a daemon."""
+        """Nodes that run ``node.sim.rogue`` instead of a daemon."""
         return frozenset(f.node for f in self.faults if f.kind in ROGUE_KINDS and f.node is not None)
 
     @property

@@ -1,7 +1,7 @@
 """Attacks on live in-process nodes, one per consensus finding of issue 10 (3, 5, 9, 10, 12).
 
 Node 3's key plays the byzantine validator: the rogue peer publishes what it
-signs (node.rogue builders), and some attacks are also posted straight into
+signs (node.sim.rogue builders), and some attacks are also posted straight into
 node 1's consensus so the bound is exercised even when the network layer
 already refuses the sender. Each test checks the safe behaviour: every
 honest block still commits on every honest node, the event loop keeps
@@ -21,7 +21,7 @@ import trio
 
 from node.cluster import Cluster, open_cluster, open_rogue, wait_for, workload_json
 from node.net.topics import encode_block_announce
-from node.rogue import invented_slot_votes, replay_announces, variant_blocks
+from node.sim.rogue import invented_slot_votes, replay_announces, variant_blocks
 from protocol.record import Record
 from protocol.slots import SlotParams
 from protocol.vote import VoteBatch

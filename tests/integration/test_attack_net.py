@@ -180,7 +180,7 @@ async def test_manual_blocks_survive_a_restart(tmp_path):
 
 async def test_publish_is_bounded_when_a_peer_stops_reading():
     """Finding 14: ``_publish`` gives up after ``publish_timeout_s`` instead of hanging."""
-    from node.daemon import Node
+    from node.core.daemon import Node
 
     class Stuck:
         config = SimpleNamespace(publish_timeout_s=0.2)

@@ -21,7 +21,7 @@ import trio
 
 from node.cluster import open_cluster, open_rogue
 from node.net.topics import encode_block_announce
-from node.rogue import invented_slot_votes, variant_blocks
+from node.sim.rogue import invented_slot_votes, variant_blocks
 from node.store import StoreParams
 from protocol.vote import VoteBatch
 from tests.integration.test_attack_consensus import LoopProbe, honest_traffic_commits

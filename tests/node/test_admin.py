@@ -103,7 +103,7 @@ def test_params_validate() -> None:
 
 def test_client_imports_without_trio() -> None:
     code = ("import sys; import node.admin; from node.admin import AdminClient, AdminError; "
-            "bad = [m for m in ('trio', 'node.daemon', 'libp2p', 'torch') if m in sys.modules]; "
+            "bad = [m for m in ('trio', 'node.core.daemon', 'libp2p', 'torch') if m in sys.modules]; "
             "print(bad); sys.exit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          cwd=Path(__file__).resolve().parents[2])

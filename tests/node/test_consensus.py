@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 import trio
 
-from node.consensus import Consensus, ConsensusIO, ConsensusParams
+from node.core.consensus import Consensus, ConsensusIO, ConsensusParams
 from node.metrics import Metrics
 from node.store import Store, StoreFull
 from node.worker import Worker

@@ -1,4 +1,4 @@
-"""Byzantine members in the virtual engine: the same attacks as :mod:`node.rogue`, on simulated I/O.
+"""Byzantine members in the virtual engine: the same attacks as :mod:`node.sim.rogue`, on simulated I/O.
 
 * :class:`VirtualVoter` (``byzantine-voter``): for each honest block it sees,
   it votes ACCEPT for that block and ACCEPT for a made-up block id in the
@@ -11,7 +11,7 @@
 * :class:`VirtualFlood` (``flood``): publishes malformed messages at ``rate``
   per second; every honest receiver refuses them (their bytes still count).
 
-Each logs what it injects in the event format of ``node.rogue`` (``ready``,
+Each logs what it injects in the event format of ``node.sim.rogue`` (``ready``,
 ``inject`` with ``kind``/``offender``/``slot`` for equivocations), so the same
 invariants check both engines. Before its fault time a rogue only relays
 gossip (the mesh does that for every node) and does nothing else.
@@ -160,7 +160,7 @@ class VirtualProposer(_RogueMixin, VirtualNode):
             self.store.put_block(b, self.sched.now_ms)
             self.on_block(b, -1)
             self.publish_block(b)
-        # Like node.rogue: vote for our first block (this also breaks an even split of honest
+        # Like node.sim.rogue: vote for our first block (this also breaks an even split of honest
         # first-seen votes on an equivocation, so the slot decides).
         h = blocks[0].header
         sv = sign_vote(Vote(blocks[0].block_id, self.me, h.seq, self.me, Decision.ACCEPT, Reason.OK), self.key,

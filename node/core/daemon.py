@@ -16,10 +16,10 @@ from typing import Any
 import trio
 
 from node.config import NodeConfig
-from node.consensus import Consensus, ConsensusIO
+from node.core.consensus import Consensus, ConsensusIO
 from node.identity import DataDirLock
 from node.metrics import Metrics
-from node.net import NetConfig, NetError, open_p2p
+from node.net import NetError, open_p2p
 from node.net.topics import (
     Topics,
     Validators,
@@ -170,7 +170,7 @@ class Node:
             lock.release()
 
     async def _run_open(self, task_status: trio.TaskStatus[Node]) -> None:
-        net_cfg = NetConfig(listen_addrs=tuple(self.config.listen))
+        net_cfg = self.config.net_params
         async with open_p2p(self.key.seed, net_cfg) as p2p:
             self.p2p = p2p
             # Blocks made with `attnshare peer block` survive restarts (finding 14).
@@ -192,7 +192,8 @@ class Node:
             )
             self.sync = SyncService(
                 p2p=p2p, store=self.store, db=self.db, consensus=self.consensus, genesis=self.genesis,
-                metrics=self.metrics, interval_s=self.config.anti_entropy_s, limits=self.limits,
+                metrics=self.metrics, params=self.config.sync, interval_s=self.config.anti_entropy_s,
+                limits=self.limits,
             )
             v = Validators(self.genesis.network_id, self.genesis.validators, self.limits, genesis_id=self.genesis.id,
                            verifier=p2p.verifier)
@@ -211,11 +212,11 @@ class Node:
                 if self.serve_admin:
                     from node.admin.server import serve_admin
 
-                    await nursery.start(serve_admin, self)
+                    await nursery.start(serve_admin, self, self.config.admin)
                 if self.serve_admin and self.config.admin_tcp_port:
                     from node.admin.server import serve_admin_tcp
 
-                    await nursery.start(serve_admin_tcp, self, self.config.admin_tcp_port)
+                    await nursery.start(serve_admin_tcp, self, self.config.admin_tcp_port, self.config.admin)
                 if self.config.metrics_port:
                     from node.metrics_http import serve_metrics
 
@@ -270,9 +271,10 @@ class Node:
             await self._votes_ready.wait()
             await trio.sleep(VOTE_FLUSH_S)
             self._votes_ready = trio.Event()
-            # A vote re-sent twice within one flush would make a batch with a duplicate: malformed.
-            self._votes_out = list({sv.vote: sv for sv in self._votes_out}.values())
             while self._votes_out:
+                # A vote re-sent twice within one flush (or while we publish) would make a
+                # batch with a duplicate: malformed.
+                self._votes_out = list({sv.vote: sv for sv in self._votes_out}.values())
                 batch, self._votes_out = self._votes_out[:MAX_BATCH_VOTES], self._votes_out[MAX_BATCH_VOTES:]
                 await self._publish(self.topics.votes, VoteBatch(tuple(batch)).encode())
 

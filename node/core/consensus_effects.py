@@ -1,6 +1,6 @@
 """Carrying out the slot core's effects: store, gossip, threads, model (node side of protocol/slots.py).
 
-:class:`Effects` is used by exactly one task, :meth:`node.consensus.Consensus.run`,
+:class:`Effects` is used by exactly one task, :meth:`node.core.consensus.Consensus.run`,
 which hands it the effects of each event in order. Each effect is matched by
 type; an unknown one raises. Slow work (evaluation, fetches) runs in tasks of
 the consensus nursery and ALWAYS answers with one event through ``post``, so

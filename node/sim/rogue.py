@@ -1,4 +1,4 @@
-"""A byzantine network member, as its own OS process: ``python -m node.rogue``.
+"""A byzantine network member, as its own OS process: ``python -m node.sim.rogue``.
 
 It takes the place of one node of a LocalNet: it reads that node's data dir
 (identity key, config with listen address, bootstrap peers and genesis), so the
@@ -54,8 +54,8 @@ import trio
 from node.config import load_config
 from node.identity import load_key
 from node.net import NetConfig, NetError, open_p2p
+from node.net.topics import Topics, decode_block_announce, encode_block_announce
 from node.runner import load_genesis
-from node.topics import Topics, decode_block_announce, encode_block_announce
 from protocol.admission import block_importance, clears_importance
 from protocol.block import Block, BlockLimits, build_block
 from protocol.cid import cid_of
@@ -513,7 +513,7 @@ async def _stop_on_signal(signals: Any, scope: trio.CancelScope) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m node.rogue", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m node.sim.rogue", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", required=True, type=Path, help="the data dir of the node to impersonate")
     ap.add_argument("--mode", required=True, choices=["proposer", "voter", "flood", "attack"])

@@ -5,7 +5,7 @@ Theory of operation
 Every rule lives in :class:`protocol.slots.SlotCore` (pure). This adapter owns
 one task, :meth:`Consensus.run`, the only writer of consensus state: it takes
 one typed event at a time, hands it to the core with the time, and has
-:class:`~node.consensus_effects.Effects` carry out the typed effects in order
+:class:`~node.core.consensus_effects.Effects` carry out the typed effects in order
 (matched by type; an unknown effect raises).
 
 Events arrive on two queues, served internal-first:
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import trio
 
-from node.consensus_effects import ConsensusIO, Effects
+from node.core.consensus_effects import ConsensusIO, Effects
 from node.metrics import Metrics
 from node.store import ForkError, Store, StoreError
 from node.worker import Worker

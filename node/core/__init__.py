@@ -1,0 +1,8 @@
+"""The daemon core: the node and the trio adapters that drive the pure protocol core.
+
+- :mod:`node.core.daemon`: :class:`~node.core.daemon.Node`, wiring store, model, net, consensus, pipeline, sync;
+- :mod:`node.core.consensus`: the single consensus task over :class:`protocol.slots.SlotCore`;
+- :mod:`node.core.consensus_effects`: how that task carries out the core's effects (store, gossip, threads).
+
+Every rule lives in ``protocol/``; these modules only carry events in and effects out.
+"""
