@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 Gossip is lossy, so every node runs anti-entropy rounds. A :class:`CatchupPlanner`
-decides everything about them; the adapter (node/syncsvc.py) only carries
+decides everything about them; the adapter (node/core/syncsvc.py) only carries
 its effects out over streams and the store, and reports back with events.
 It never blocks, reads no clock (time comes in as ``now_ms``) and draws
 randomness only from the ``random.Random`` it is given.

@@ -17,6 +17,8 @@ import trio
 
 from node.config import NodeConfig
 from node.core.consensus import Consensus, ConsensusIO
+from node.core.pipeline import IngestResult, Pipeline
+from node.core.syncsvc import SyncService
 from node.identity import DataDirLock
 from node.metrics import Metrics
 from node.net import NetError, open_p2p
@@ -26,9 +28,7 @@ from node.net.topics import (
     decode_block_announce,
     encode_block_announce,
 )
-from node.pipeline import IngestResult, Pipeline
 from node.store import Store, StoreFootprint
-from node.syncsvc import SyncService
 from node.worker import Worker
 from protocol.block import Block, BlockLimits
 from protocol.errors import AttnshareError

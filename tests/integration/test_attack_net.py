@@ -18,8 +18,8 @@ from libp2p.peer.id import ID
 
 from node.admin.methods import AdminMethods
 from node.cluster import open_cluster, open_rogue, wait_for, workload_json
+from node.core.syncsvc import SYNC_PROTOCOL
 from node.net.topics import encode_block_announce
-from node.syncsvc import SYNC_PROTOCOL
 from protocol import sync as msg
 from protocol.block import Block, SignedHeader, build_block
 from protocol.record import Record

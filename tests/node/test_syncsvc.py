@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import trio
 
+from node.core.syncsvc import SYNC_PROTOCOL, SyncService
 from node.metrics import Metrics
 from node.store import Store
-from node.syncsvc import SYNC_PROTOCOL, SyncService
 from node.worker import Worker
 from protocol.block import Block, BlockLimits, build_block
 from protocol.catchup import SyncParams

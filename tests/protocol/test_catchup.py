@@ -43,7 +43,7 @@ class Honest:
 
 @dataclass
 class World:
-    """Our store plus the peers; runs effects the way node/syncsvc.py does."""
+    """Our store plus the peers; runs effects the way node/core/syncsvc.py does."""
 
     peers: dict[str, Honest]
     ours: dict[str, set[int]] = field(default_factory=dict)
