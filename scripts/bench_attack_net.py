@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from libp2p.custom_types import TProtocol  # noqa: E402
 from libp2p.peer.id import ID  # noqa: E402
 
-from node.cluster import open_cluster, open_rogue, workload_json  # noqa: E402
 from node.core.syncsvc import SYNC_PROTOCOL  # noqa: E402
+from node.sim.cluster import open_cluster, open_rogue, workload_json  # noqa: E402
 from protocol.block import Block, SignedHeader, build_block  # noqa: E402
 from protocol.record import Record  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Side by side, one run, same machine, same workload: attnshare versus a naive flood.
 
 * **attnshare**: 4 validators (blocks, attention scoring, signed-vote quorum)
-  plus ``N - 4`` observers, as real nodes (node.cluster) in this process;
+  plus ``N - 4`` observers, as real nodes (node.sim.cluster) in this process;
 * **naive**: ``N`` libp2p hosts from the same ``node.net.open_p2p``, with the
   same topology, where the same 4 feeders publish every record as its own
   JSON gossipsub message: no scoring, no compression, no quorum. Receivers
@@ -50,8 +50,8 @@ import trio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from node.cluster import make_keys, open_cluster  # noqa: E402
 from node.net import P2P, NetConfig, open_p2p  # noqa: E402
+from node.sim.cluster import make_keys, open_cluster  # noqa: E402
 from node.workload import Workload  # noqa: E402
 from protocol.errors import AttnshareError  # noqa: E402
 from protocol.record import record_from_json  # noqa: E402
@@ -294,7 +294,7 @@ def _f(x: Any, digits: int = 3) -> str:
 
 
 async def main(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from node.cluster import shared_scorer
+    from node.sim.cluster import shared_scorer
 
     shared_scorer()  # load the model before anything is timed
     work = make_workload(args.records, args.seed)

@@ -28,7 +28,7 @@ import trio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from node.cluster import open_cluster, workload_json  # noqa: E402
+from node.sim.cluster import open_cluster, workload_json  # noqa: E402
 
 
 def _feed_batch(seed: int, n: int) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ import trio
 
 from node.admin import AdminClient
 from node.admin.wire import AdminParams, hello_line
-from node.cluster import open_cluster, workload_json
+from node.sim.cluster import open_cluster, workload_json
 
 pytestmark = pytest.mark.slow
 

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import trio
 
-from node.cluster import Cluster, open_cluster, open_rogue, wait_for, workload_json
 from node.net.topics import encode_block_announce
+from node.sim.cluster import Cluster, open_cluster, open_rogue, wait_for, workload_json
 from node.sim.rogue import invented_slot_votes, replay_announces, variant_blocks
 from protocol.record import Record
 from protocol.slots import SlotParams

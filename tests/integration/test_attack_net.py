@@ -17,9 +17,9 @@ from libp2p.custom_types import TProtocol
 from libp2p.peer.id import ID
 
 from node.admin.methods import AdminMethods
-from node.cluster import open_cluster, open_rogue, wait_for, workload_json
 from node.core.syncsvc import SYNC_PROTOCOL
 from node.net.topics import encode_block_announce
+from node.sim.cluster import open_cluster, open_rogue, wait_for, workload_json
 from protocol import sync as msg
 from protocol.block import Block, SignedHeader, build_block
 from protocol.record import Record

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import trio
 
-from node.cluster import open_cluster, open_rogue
 from node.net.topics import encode_block_announce
+from node.sim.cluster import open_cluster, open_rogue
 from node.sim.rogue import invented_slot_votes, variant_blocks
 from node.store import StoreParams
 from protocol.vote import VoteBatch

@@ -22,10 +22,10 @@ from collections.abc import Sequence
 import pytest
 import trio
 
-import node.cluster as cluster_mod
-from node.cluster import make_keys, open_cluster, wait_for, workload_json
+import node.sim.cluster as cluster_mod
 from node.core.syncsvc import SYNC_PROTOCOL
 from node.net import NetConfig, NetError, open_p2p
+from node.sim.cluster import make_keys, open_cluster, wait_for, workload_json
 from protocol.cid import cid_of
 from protocol.codec import packb
 from protocol.errors import AttnshareError

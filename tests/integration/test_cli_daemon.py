@@ -13,8 +13,8 @@ import time
 import pytest
 
 from node.config import PipelineConfig
-from node.localnet import LocalNet
 from node.model_info import default_model_id
+from node.sim.localnet import LocalNet
 from node.workload import Workload
 
 pytestmark = [pytest.mark.slow, pytest.mark.multiprocess]

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from node.config import PipelineConfig
-from node.localnet import LocalNet
 from node.model_info import default_model_id
+from node.sim.localnet import LocalNet
 from node.workload import Workload
 
 pytestmark = [pytest.mark.slow, pytest.mark.multiprocess]
@@ -135,7 +135,7 @@ def test_tcp_admin_port_is_loopback_and_needs_the_token(tmp_path):
 
     from node.admin import AdminClient
     from node.config import load_config, write_config
-    from node.localnet import free_port
+    from node.sim.localnet import free_port
 
     net = LocalNet.create(tmp_path / "tcp", 1, 1, model_id=default_model_id())
     d = net.nodes[0].data_dir
