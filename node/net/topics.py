@@ -20,7 +20,10 @@ and every cost is charged to a peer whose identity is *verified*:
    block rate keys on the proposer whose signature was just verified, so
    forged headers naming V cost V nothing (finding 2). A re-announce of a
    block already verified (same header and signature, new ``attempt``) is
-   charged to the forwarder instead: anyone can replay V's signed header;
+   charged to the forwarder instead: anyone can replay V's signed header.
+   And one block is relayed as a replay at most about once a second
+   (``BLOCK_REPLAY_RATE``), whoever forwards it: else one keyless replayer
+   makes every node relay its copies at the replayer's own rate;
 4. a message that fails 2 is REJECTed: never forwarded, and the forwarder
    loses standing (:mod:`node.net.budget`). A rate-limited one is IGNOREd:
    neither forwarded nor blamed on the forwarder. Rate limits on verified
@@ -68,6 +71,12 @@ BLOCK_RATE, BLOCK_BURST = 20.0, 40.0
 #: re-announces of already verified blocks, and vote batches holding only
 #: already verified votes, per second (burst) one forwarder may send
 REANNOUNCE_RATE, REANNOUNCE_BURST = 20.0, 40.0
+#: re-announces of one block (same signed header, same payload presence) per
+#: second (burst), whoever forwards them: an honest proposer re-announces every
+#: 3 s, so this passes every honest re-announce while a keyless peer replaying
+#: a verified block with new ``attempt`` numbers gets it relayed network-wide
+#: at most once a second, not at its own forwarder rate (20/s) on every node
+BLOCK_REPLAY_RATE, BLOCK_REPLAY_BURST = 1.0, 2.0
 #: fresh votes per second (burst) one verified voter may cast: one vote per
 #: slot, 100 proposers at 4 blocks/s is 400/s; the burst holds two full batches
 VOTE_RATE, VOTE_BURST = 2000.0, 8192.0
@@ -148,6 +157,8 @@ class Validators:
         self.reannounce_rate = RateLimiter(rate=REANNOUNCE_RATE, burst=REANNOUNCE_BURST,
                                            clock=clock)
         self.vote_rate = RateLimiter(rate=VOTE_RATE, burst=VOTE_BURST, clock=clock)
+        self.block_replay_rate = RateLimiter(rate=BLOCK_REPLAY_RATE, burst=BLOCK_REPLAY_BURST,
+                                             clock=clock)
         self.verified = VerifiedCache()
 
     async def _verify(self, peer: str, work: Callable[[], T]) -> T:
@@ -171,7 +182,13 @@ class Validators:
         if fresh:
             ok = self.block_rate.allow(proposer)
         else:
-            ok = self.reannounce_rate.allow(m.forwarder)
+            # The forwarder pays first; then the block itself may be relayed only
+            # so often, or one replayer makes every node in the network relay
+            # its copies at the replayer's full rate. A replay ignored here
+            # carries nothing new: the same content was accepted (and forwarded)
+            # within the last second.
+            replay = f"{block.block_id}/{int(block.payload is not None)}"
+            ok = self.reannounce_rate.allow(m.forwarder) and self.block_replay_rate.allow(replay)
         if not ok:
             return Verdict.IGNORE
         return Verdict.ACCEPT
