@@ -77,6 +77,11 @@ REANNOUNCE_RATE, REANNOUNCE_BURST = 20.0, 40.0
 #: a verified block with new ``attempt`` numbers gets it relayed network-wide
 #: at most once a second, not at its own forwarder rate (20/s) on every node
 BLOCK_REPLAY_RATE, BLOCK_REPLAY_BURST = 1.0, 2.0
+#: a vote batch holding only already verified votes is relayed only if at least
+#: half of its votes were not relayed in the last this many seconds: else a
+#: keyless peer recombines verified votes into ever new batches (new message
+#: ids) that every node relays at the peer's forwarder rate
+VOTE_REPLAY_S = 1.0
 #: fresh votes per second (burst) one verified voter may cast: one vote per
 #: slot, 100 proposers at 4 blocks/s is 400/s; the burst holds two full batches
 VOTE_RATE, VOTE_BURST = 2000.0, 8192.0
@@ -160,6 +165,9 @@ class Validators:
         self.block_replay_rate = RateLimiter(rate=BLOCK_REPLAY_RATE, burst=BLOCK_REPLAY_BURST,
                                              clock=clock)
         self.verified = VerifiedCache()
+        self._clock = clock
+        #: vote key -> when a batch holding it was last relayed as a replay (bounded, LRU)
+        self._relayed: OrderedDict[tuple[bytes, bytes], float] = OrderedDict()
 
     async def _verify(self, peer: str, work: Callable[[], T]) -> T:
         if self.verifier is None:
@@ -213,21 +221,39 @@ class Validators:
     # ------------------------------------------------------------------- votes
     async def votes(self, m: Inbound) -> Verdict:
         try:
-            fresh = await self._verify(m.forwarder, lambda: self._check_votes(m.data))
+            fresh, keys = await self._verify(m.forwarder, lambda: self._check_votes(m.data))
         except OverBudget:
             return Verdict.IGNORE
         except AttnshareError:
             self.refused += 1
             return Verdict.REJECT
         if not fresh:  # only replays of votes we hold: the forwarder pays, as for blocks
-            return Verdict.ACCEPT if self.reannounce_rate.allow(m.forwarder) else Verdict.IGNORE
+            if not self.reannounce_rate.allow(m.forwarder):
+                return Verdict.IGNORE
+            return Verdict.ACCEPT if self._replay_news(keys) else Verdict.IGNORE
         for voter, count in fresh.items():  # fresh signatures: their voters pay
             if not self.vote_rate.allow(voter, float(count)):
                 return Verdict.IGNORE
+        self._replay_news(keys)  # relayed now: its recombinations are not news for a while
         return Verdict.ACCEPT
 
-    def _check_votes(self, data: bytes) -> dict[str, int]:
-        """Verify a batch; return how many fresh (not yet verified) votes each voter has in it."""
+    def _replay_news(self, keys: list[tuple[bytes, bytes]]) -> bool:
+        """Whether a batch of verified votes is worth relaying: at least half of it was not
+        relayed in the last VOTE_REPLAY_S. If so, all of it counts as relayed now."""
+        now = self._clock()
+        stale = sum(1 for k in keys if (t := self._relayed.get(k)) is None or now - t >= VOTE_REPLAY_S)
+        if stale * 2 < len(keys):
+            return False
+        for k in keys:
+            self._relayed[k] = now
+            self._relayed.move_to_end(k)
+        while len(self._relayed) > VERIFIED_CACHE:
+            self._relayed.popitem(last=False)
+        return True
+
+    def _check_votes(self, data: bytes) -> tuple[dict[str, int], list[tuple[bytes, bytes]]]:
+        """Verify a batch; return how many fresh (not yet verified) votes each voter has in
+        it, and the batch's vote keys."""
         batch = decode_vote_batch(data, self.validators)  # refuses outsiders before parsing ids
         seen: set[tuple[bytes, bytes]] = set()
         for sv in batch.votes:  # every cheap check before the first signature
@@ -237,7 +263,7 @@ class Validators:
             if key in seen:
                 raise ValidationError("the same vote twice in one batch")
             seen.add(key)
-        return self._verify_votes(batch.votes)
+        return self._verify_votes(batch.votes), list(seen)
 
     def _verify_votes(self, votes: tuple[SignedVote, ...]) -> dict[str, int]:
         fresh: dict[str, int] = {}

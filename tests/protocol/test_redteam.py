@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from node.net.topics import Validators, encode_block_announce
 from node.net.verify import Inbound, Verdict
 from protocol.block import Block, BlockLimits, build_block
@@ -10,6 +12,7 @@ from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.record import Record
 from protocol.validators import ValidatorSet
+from protocol.vote import Decision, Reason, Vote, VoteBatch, sign_vote
 
 KEYS = [PrivateKey(bytes([i + 1]) * 32) for i in range(4)]
 MODEL = cid_of(b"model")
@@ -53,3 +56,34 @@ async def test_replayed_block_is_relayed_about_once_a_second_whoever_replays_it(
     clock.t += 3.0
     assert await val.block(Inbound("honest", "honest", encode_block_announce(good, attempt))) is Verdict.ACCEPT
     assert await val.block(Inbound("sybil0", "x", encode_block_announce(_block(KEYS[2], seq=2), 0))) is Verdict.ACCEPT
+
+
+async def test_recombined_verified_votes_are_not_relayed_at_the_forwarders_rate() -> None:
+    """A keyless peer holding verified votes (it saw them on gossip) recombines them into ever
+    new batches: new message ids, no new signature. Before, every such batch within the
+    forwarder's 20/s (burst 40) was relayed by every node, from each sybil forwarder; now a
+    batch of only verified votes is relayed only if at least half of it is news (not relayed
+    in the last second)."""
+    clock = Clock()
+    val = Validators(G.network_id, G.validators, BlockLimits(), genesis_id=G.id, clock=clock)
+    blocks = [_block(KEYS[0], seq=s) for s in range(1, 9)]
+    votes = [sign_vote(Vote(b.block_id, KEYS[0].peer_id, s, k.peer_id, Decision.ACCEPT, Reason.OK), k, G.id)
+             for s, b in enumerate(blocks, start=1) for k in KEYS]
+    assert await val.votes(Inbound("honest", "honest", VoteBatch(tuple(votes)).encode())) is Verdict.ACCEPT
+    accepted = 0
+    rng = random.Random(1)
+    for sybil in range(10):
+        for _ in range(40):
+            subset = tuple(rng.sample(votes, rng.randint(1, len(votes))))
+            v = await val.votes(Inbound(f"sybil{sybil}", "x", VoteBatch(subset).encode()))
+            assert v is not Verdict.REJECT
+            accepted += v is Verdict.ACCEPT
+    assert accepted == 0, accepted
+    # A second later the same votes may be relayed once more (lost gossip heals), once.
+    clock.t += 1.5
+    assert await val.votes(Inbound("honest", "honest", VoteBatch(tuple(votes[:4])).encode())) is Verdict.ACCEPT
+    assert await val.votes(Inbound("sybil0", "x", VoteBatch(tuple(votes[:3])).encode())) is Verdict.IGNORE
+    # A fresh vote is always news.
+    other = sign_vote(Vote(blocks[0].block_id, KEYS[0].peer_id, 1, KEYS[1].peer_id, Decision.REJECT,
+                           Reason.BAD_PAYLOAD), KEYS[1], G.id)
+    assert await val.votes(Inbound("sybil0", "x", VoteBatch((other, *votes[:3])).encode())) is Verdict.ACCEPT
