@@ -82,6 +82,11 @@ BLOCK_REPLAY_RATE, BLOCK_REPLAY_BURST = 1.0, 2.0
 #: keyless peer recombines verified votes into ever new batches (new message
 #: ids) that every node relays at the peer's forwarder rate
 VOTE_REPLAY_S = 1.0
+#: one certificate per slot is relayed at most this often: a slot has one honest
+#: certificate (its proposer publishes it once), but anyone holding its votes can
+#: build others (every q-subset of them) and certificates of every past slot,
+#: each valid, each a new message id every node would relay with no limit at all
+CERT_REPLAY_S = 5.0
 #: fresh votes per second (burst) one verified voter may cast: one vote per
 #: slot, 100 proposers at 4 blocks/s is 400/s; the burst holds two full batches
 VOTE_RATE, VOTE_BURST = 2000.0, 8192.0
@@ -168,6 +173,8 @@ class Validators:
         self._clock = clock
         #: vote key -> when a batch holding it was last relayed as a replay (bounded, LRU)
         self._relayed: OrderedDict[tuple[bytes, bytes], float] = OrderedDict()
+        #: slot -> when a certificate for it was last relayed (bounded, LRU)
+        self._cert_relayed: OrderedDict[tuple[str, int], float] = OrderedDict()
 
     async def _verify(self, peer: str, work: Callable[[], T]) -> T:
         if self.verifier is None:
@@ -278,12 +285,22 @@ class Validators:
     # ------------------------------------------------------------ certificates
     async def cert(self, m: Inbound) -> Verdict:
         try:
-            await self._verify(m.forwarder, lambda: self._check_cert(m.data))
+            cert = await self._verify(m.forwarder, lambda: self._check_cert(m.data))
         except OverBudget:
             return Verdict.IGNORE
         except AttnshareError:
             self.refused += 1
             return Verdict.REJECT
+        # A valid certificate of a slot relayed recently is not news, whatever its
+        # subset of votes: every valid one names the same block (quorum intersection).
+        now = self._clock()
+        last = self._cert_relayed.get(cert.slot)
+        if last is not None and now - last < CERT_REPLAY_S:
+            return Verdict.IGNORE
+        self._cert_relayed[cert.slot] = now
+        self._cert_relayed.move_to_end(cert.slot)
+        while len(self._cert_relayed) > VERIFIED_CACHE:
+            self._cert_relayed.popitem(last=False)
         return Verdict.ACCEPT
 
     def _check_cert(self, data: bytes) -> Certificate:

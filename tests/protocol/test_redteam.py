@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from node.net.topics import Validators, encode_block_announce
@@ -10,9 +11,10 @@ from protocol.block import Block, BlockLimits, build_block
 from protocol.cid import cid_of
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
+from protocol.quorum import Certificate
 from protocol.record import Record
 from protocol.validators import ValidatorSet
-from protocol.vote import Decision, Reason, Vote, VoteBatch, sign_vote
+from protocol.vote import Decision, Reason, SignedVote, Vote, VoteBatch, sign_vote
 
 KEYS = [PrivateKey(bytes([i + 1]) * 32) for i in range(4)]
 MODEL = cid_of(b"model")
@@ -87,3 +89,26 @@ async def test_recombined_verified_votes_are_not_relayed_at_the_forwarders_rate(
     other = sign_vote(Vote(blocks[0].block_id, KEYS[0].peer_id, 1, KEYS[1].peer_id, Decision.REJECT,
                            Reason.BAD_PAYLOAD), KEYS[1], G.id)
     assert await val.votes(Inbound("sybil0", "x", VoteBatch((other, *votes[:3])).encode())) is Verdict.ACCEPT
+
+
+async def test_certificate_variants_of_one_slot_are_relayed_once() -> None:
+    """Anyone holding a slot's votes can build a certificate from every q-subset (and certificates
+    of every past slot): each valid, each a new message id, and the certificate topic had no
+    rate limit at all, so every node relayed all of them. Now one certificate per slot is
+    relayed per CERT_REPLAY_S; another slot's is unaffected."""
+    clock = Clock()
+    val = Validators(G.network_id, G.validators, BlockLimits(), genesis_id=G.id, clock=clock)
+    b1, b2 = _block(KEYS[0], seq=1), _block(KEYS[0], seq=2)
+
+    def accept(b: Block, seq: int, k: PrivateKey) -> SignedVote:
+        return sign_vote(Vote(b.block_id, KEYS[0].peer_id, seq, k.peer_id, Decision.ACCEPT, Reason.OK), k, G.id)
+
+    votes1 = [accept(b1, 1, k) for k in KEYS]
+    variants = [Certificate(b1.block_id, KEYS[0].peer_id, 1, tuple(c))
+                for c in itertools.combinations(votes1, 3)]
+    variants.append(Certificate(b1.block_id, KEYS[0].peer_id, 1, tuple(votes1)))
+    verdicts = [await val.cert(Inbound(f"p{i}", "x", c.encode())) for i, c in enumerate(variants * 3)]
+    assert Verdict.REJECT not in verdicts
+    assert verdicts.count(Verdict.ACCEPT) == 1, verdicts
+    other = Certificate(b2.block_id, KEYS[0].peer_id, 2, tuple(accept(b2, 2, k) for k in KEYS[:3]))
+    assert await val.cert(Inbound("p0", "x", other.encode())) is Verdict.ACCEPT
