@@ -37,6 +37,7 @@ import trio
 
 from node.core.consensus_effects import ConsensusIO, Effects
 from node.metrics import Metrics
+from node.net.pulse import Pulse
 from node.store import ForkError, Store, StoreError
 from node.worker import Worker
 from protocol import slots as sl
@@ -111,6 +112,7 @@ class Consensus:
         self._wake, self._idle, self._committed_event = trio.Event(), trio.Event(), trio.Event()
         self._seen_votes: LruCache[Vote, None] = LruCache(p.seen_votes)
         self._waiters: dict[tuple[str, int], trio.Event] = {}
+        self.changed = Pulse()  # fires after every handled event (tests and simulations wait on it)
         self.fx = Effects(key=key, genesis=genesis, store=store, db=db, io=io, metrics=metrics,
                           limits=limits or BlockLimits(), vote_flush_rows=p.vote_flush_rows,
                           resend_interval_s=p.resend_interval_s, seen_votes=self._seen_votes,
@@ -267,6 +269,7 @@ class Consensus:
         finally:
             if job.done is not None:
                 job.done.set()
+            self.changed.fire()
 
     def _on_decided(self, slot: tuple[str, int]) -> None:
         self._committed_event.set()

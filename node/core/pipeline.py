@@ -38,6 +38,7 @@ import trio
 from node.config import PipelineConfig
 from node.core.consensus import Consensus
 from node.metrics import Metrics
+from node.net.pulse import Pulse
 from node.store import Store
 from node.worker import Worker
 from protocol.admission import clears_importance
@@ -81,6 +82,7 @@ class Pipeline:
         self.selector = ShipSelector(self.params)
         self.is_proposer = self.me in genesis.validators
         self._wake = trio.Event()
+        self.changed = Pulse()  # fires after every window handled (tests and simulations wait on it)
         self._pending: deque[Record] = deque()
         self.stats_ingested = self.stats_shipped = self.stats_kept = self.stats_blocks = 0
 
@@ -184,6 +186,7 @@ class Pipeline:
         self.metrics.pending_records.set(len(self._pending))
         if block_records:
             await self._propose(block_records, claimed)
+        self.changed.fire()
 
     async def _fit_block(
         self, records: list[Record], known: list[float] | None = None

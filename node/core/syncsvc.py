@@ -25,6 +25,7 @@ import trio
 from node.core.consensus import Consensus
 from node.metrics import Metrics
 from node.net import P2P, NetError
+from node.net.pulse import Pulse
 from node.store import Store
 from node.worker import Worker
 from protocol import catchup as cu
@@ -67,6 +68,7 @@ class SyncService:
         self.gate = msg.ServeGate(params)
         self.planner = cu.CatchupPlanner(params, genesis.validators, self.rng, _now_ms())
         self.rounds = 0
+        self.changed = Pulse()  # fires after every round and penalty (tests and simulations wait on it)
         p2p.set_handler(SYNC_PROTOCOL, self._serve)
 
     def is_banned(self, peer: str) -> bool:
@@ -183,11 +185,13 @@ class SyncService:
                     self.rounds += 1
                     if new:
                         log.info("anti-entropy: committed %d blocks from %s (%s)", new, peer, why)
+                    self.changed.fire()
                     event = None
                 case cu.Penalized(peer, why, standing, banned):
                     self.metrics.remote_errors.labels("sync_peer").inc()
                     log.info("sync peer %s lost standing (now %d%s): %s", peer, standing,
                              ", banned from catch-up" if banned else "", sanitize_text(why))
+                    self.changed.fire()
                     event = None
                 case _:
                     raise LocalError(f"unknown catch-up effect {eff!r:.80}")

@@ -196,6 +196,7 @@ class P2P:
     async def _refuse(self, peer_id: str) -> None:
         pid = _parse_peer_id(peer_id)
         self._gate.block(peer_id)
+        self._peers_changed.fire()  # blocked_peers() changed: wait_peers re-checks
         with translate_errors(f"disconnect {peer_id}"):
             await self._host.disconnect(pid)
         self._latency_ms.pop(peer_id, None)

@@ -22,3 +22,8 @@ class Pulse:
 
     async def wait(self) -> None:
         await self._event.wait()
+
+    def event(self) -> trio.Event:
+        """The event the next :meth:`fire` sets. Taken before checking a condition, it catches
+        every change after the check, even one made before the waiter first awaits."""
+        return self._event

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,6 +13,7 @@ import trio
 
 from node.config import NodeConfig, PipelineConfig
 from node.core.daemon import Node
+from node.net.pulse import Pulse
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.validators import ValidatorSet
@@ -118,17 +119,45 @@ async def open_cluster(
         nursery.cancel_scope.cancel()
 
 
-async def wait_for(cond: Callable[[], bool], seconds: float, what: str = "condition") -> None:
+def changes(node: Node) -> list[Pulse]:
+    """The signals that fire when anything a test may wait on changes in ``node``.
+
+    Consensus fires after every event it handles (commits, votes, evidence,
+    open blocks), the pipeline after every window it handles (pending records,
+    our own blocks), sync after every catch-up round and penalty (bans).
+    """
+    return [node.consensus.changed, node.pipeline.changed, node.sync.changed]
+
+
+async def wait_until(nodes: Node | Sequence[Node], cond: Callable[[], object], seconds: float,
+                     what: str = "condition") -> None:
     """Wait until ``cond()`` holds, failing after ``seconds``.
 
-    The conditions read node stores (SQLite), which have no change events, so
-    this checks every 50 ms under a deadline; it never sleeps a fixed time.
+    Event-driven: ``cond`` is re-checked only when one of the ``nodes``' change
+    signals (:func:`changes`) fires, never on a timer. ``cond`` must depend only
+    on state those signals cover (store, consensus, pipeline, sync); peer and
+    connection state has its own wait, ``P2P.wait_peers``.
     """
+    pulses = [p for n in ([nodes] if isinstance(nodes, Node) else nodes) for p in changes(n)]
     with trio.move_on_after(seconds) as scope:
-        while not cond():  # noqa: ASYNC110 - polling a store, under a deadline
-            await trio.sleep(0.05)
+        while True:
+            events = [p.event() for p in pulses]  # taken before the check: no change is missed
+            if cond():
+                return
+            await _first_set(events)
     if scope.cancelled_caught:
         raise AssertionError(f"timed out after {seconds}s waiting for {what}")
+
+
+async def _first_set(events: Sequence[trio.Event]) -> None:
+    """Return as soon as any of ``events`` is set."""
+    async def one(ev: trio.Event) -> None:
+        await ev.wait()
+        nursery.cancel_scope.cancel()
+
+    async with trio.open_nursery() as nursery:
+        for ev in events:
+            nursery.start_soon(one, ev)
 
 
 def workload_json(n: int, seed: int, now_ms: int) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ import pytest
 import trio
 
 from node.net.topics import encode_block_announce
-from node.sim.cluster import Cluster, open_cluster, open_rogue, wait_for, workload_json
+from node.sim.cluster import Cluster, open_cluster, open_rogue, wait_until, workload_json
 from node.sim.rogue import invented_slot_votes, replay_announces, variant_blocks
 from protocol.record import Record
 from protocol.slots import SlotParams
@@ -66,11 +66,11 @@ async def honest_traffic_commits(c: Cluster, probe: LoopProbe, seed: int, second
     with trio.fail_after(seconds):
         for node in c.nodes[:2]:
             await node.consensus.wait_commits(1)
-        await wait_for(lambda: not any(n.status().pending for n in c.nodes[:2]), seconds, "drained")
+        await wait_until(c.nodes[:2], lambda: not any(n.status().pending for n in c.nodes[:2]), seconds, "drained")
         ours = {b.block_id for n in c.nodes[:2] for b in n.store.list_blocks(limit=100_000)
                 if b.proposer == n.me and b.status != "rejected"}
         for node in c.nodes[:3]:
-            await wait_for(lambda node=node: ours <= committed(node), seconds, "honest blocks committed")
+            await wait_until(node, lambda node=node: ours <= committed(node), seconds, "honest blocks committed")
     for node in c.nodes[:3]:
         t = time.perf_counter()
         node.status()
@@ -149,8 +149,8 @@ async def test_finding5_replayed_and_unfetchable_blocks_are_forgotten(tmp_path: 
             for node in c.nodes[:3]:
                 await node.consensus.wait_idle()
                 # Failed fetches end in Forget: no ghost stays open for long.
-                await wait_for(lambda node=node: not any(g.block_id in node.consensus.core._open for g in ghosts),
-                               60, "ghosts forgotten")
+                await wait_until(node, lambda node=node: not any(g.block_id in node.consensus.core._open for g in ghosts),
+                                 60, "ghosts forgotten")
         for node in c.nodes[:3]:
             assert_bounded(node)
             for row in history:  # replays never re-opened a decided slot

@@ -19,7 +19,7 @@ from libp2p.peer.id import ID
 from node.admin.methods import AdminMethods
 from node.core.syncsvc import SYNC_PROTOCOL
 from node.net.topics import encode_block_announce
-from node.sim.cluster import open_cluster, open_rogue, wait_for, workload_json
+from node.sim.cluster import open_cluster, open_rogue, wait_until, workload_json
 from protocol import sync as msg
 from protocol.block import Block, SignedHeader, build_block
 from protocol.record import Record
@@ -39,6 +39,21 @@ def _forged(c, proposer_key, seq: int) -> bytes:
                        prev=None, created_ms=1_700_000_000_000 + seq, model_id=c.nodes[0].model_id,
                        records=recs, scores=[0.9] * 3)
     return encode_block_announce(Block(SignedHeader(good.signed.header, bytes(64)), good.payload), 0)
+
+
+async def _banned_then_cancel(node, peer: str, scope: trio.CancelScope) -> None:
+    """Wait until ``node`` refuses ``peer`` (event-driven: wait_peers), then end the race."""
+    await node.p2p.wait_peers(lambda _ps: peer in node.p2p.blocked_peers())
+    scope.cancel()
+
+
+async def _read_to_end(stream) -> None:
+    """Read a raw stream until the other side closes or resets it."""
+    try:
+        while await stream.read(4096):
+            pass
+    except Exception:  # a reset is the expected end here
+        pass
 
 
 async def _status_fast(node) -> None:
@@ -82,9 +97,9 @@ async def test_forged_headers_do_not_censor_the_named_proposer(tmp_path):
                 await victim.ingest(workload_json(300, seed=11, now_ms=now))
                 await me.ingest(workload_json(300, seed=12, now_ms=now + 1))
                 for node in c.nodes:
-                    await wait_for(lambda n=node: n.status().heights.get(victim.me, 0) >= 1
-                                   and n.status().heights.get(me.me, 0) >= 1, 60,
-                                   "the named proposers still commit")
+                    await wait_until(node, lambda n=node: n.status().heights.get(victim.me, 0) >= 1
+                                     and n.status().heights.get(me.me, 0) >= 1, 60,
+                                     "the named proposers still commit")
                 for node in c.nodes:
                     await _status_fast(node)
                 nursery.cancel_scope.cancel()
@@ -94,8 +109,10 @@ async def test_forged_headers_do_not_censor_the_named_proposer(tmp_path):
             assert hit
             for n in hit:
                 assert n.p2p.budget.standing(rogue.peer_id, now_t) < n.p2p.budget.params.publish_threshold
-            await wait_for(lambda: any(rogue.peer_id in n.p2p.blocked_peers() for n in hit), 30,
-                           "the rogue is banned")
+            with trio.fail_after(30):  # the rogue is banned by at least one of them
+                async with trio.open_nursery() as first:
+                    for n in hit:
+                        first.start_soon(_banned_then_cancel, n, rogue.peer_id, first.cancel_scope)
 
 
 async def test_junk_flood_is_dropped_unread_and_the_sender_banned(tmp_path):
@@ -111,12 +128,14 @@ async def test_junk_flood_is_dropped_unread_and_the_sender_banned(tmp_path):
             now_t = trio.current_time()
             hit = [n for n in c.nodes if n.p2p.budget.view(rogue.peer_id, now_t).invalid]
             assert len(hit) >= 3
-            await wait_for(lambda: all(rogue.peer_id in n.p2p.blocked_peers() for n in hit), 30, "ban")
+            with trio.fail_after(30):  # banned by every node it hit
+                for n in hit:
+                    await n.p2p.wait_peers(lambda _ps, n=n: rogue.peer_id in n.p2p.blocked_peers())
             for n in hit:
                 view = n.p2p.budget.view(rogue.peer_id, trio.current_time())
                 assert view.banned_until is not None
-                await wait_for(lambda n=n: rogue.peer_id not in {p.peer_id for p in n.p2p.connected_peers()},
-                               15, "disconnected")
+                with trio.fail_after(15):  # and disconnected
+                    await n.p2p.wait_peers(lambda ps: rogue.peer_id not in {p.peer_id for p in ps})
                 # Junk was never forwarded: no honest node holds another one at fault.
                 for other in c.nodes:
                     assert n.p2p.budget.view(other.me, trio.current_time()).invalid == 0
@@ -160,8 +179,10 @@ async def test_one_peer_cannot_deny_sync_to_all(tmp_path):
             await _status_fast(target)
             # The silent streams are cut at the read deadline, freeing even the rogue's slots.
             limit = target.p2p.config.request_read_timeout_s
-            await wait_for(lambda: target.p2p.budget.view(rogue.peer_id, trio.current_time()).open_requests == 0,
-                           limit + 5, "silent streams reset")
+            with trio.fail_after(limit + 5):
+                for s in streams:  # each ends (reset or closed) once the target gave its slot back
+                    await _read_to_end(s)
+            assert target.p2p.budget.view(rogue.peer_id, trio.current_time()).open_requests == 0
 
 
 async def test_manual_blocks_survive_a_restart(tmp_path):

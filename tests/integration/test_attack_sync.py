@@ -25,7 +25,7 @@ import trio
 import node.sim.cluster as cluster_mod
 from node.core.syncsvc import SYNC_PROTOCOL
 from node.net import NetConfig, NetError, open_p2p
-from node.sim.cluster import make_keys, open_cluster, wait_for, workload_json
+from node.sim.cluster import make_keys, open_cluster, wait_until, workload_json
 from protocol.cid import cid_of
 from protocol.codec import packb
 from protocol.errors import AttnshareError
@@ -70,10 +70,10 @@ async def _commit_some(c) -> set[str]:
     await c.nodes[1].ingest(workload_json(600, seed=32, now_ms=now))
     with trio.fail_after(60):
         await c.nodes[0].consensus.wait_commits(2)
-        await wait_for(lambda: all(n.status().pending == 0 for n in c.nodes), 60, "drained")
+        await wait_until(c.nodes, lambda: all(n.status().pending == 0 for n in c.nodes), 60, "drained")
         target = committed_ids(c.nodes[0])
         for n in c.nodes:
-            await wait_for(lambda n=n: committed_ids(n) >= target, 60, "replication")
+            await wait_until(n, lambda n=n: committed_ids(n) >= target, 60, "replication")
     return target
 
 
@@ -105,8 +105,8 @@ async def test_lying_sync_peer_is_banned_and_honest_catch_up_completes(tmp_path)
             observer = await c.add_node(make_keys(1, salt=9)[0])
             await liar.connect(observer.p2p.addrs()[0])
             with trio.fail_after(60):
-                await wait_for(lambda: observer.sync.is_banned(liar.peer_id), 60, "the liar banned")
-                await wait_for(lambda: committed_ids(observer) >= target, 60, "honest catch-up")
+                await wait_until(observer, lambda: observer.sync.is_banned(liar.peer_id), 60, "the liar banned")
+                await wait_until(observer, lambda: committed_ids(observer) >= target, 60, "honest catch-up")
             assert any(isinstance(r, GetBlocks) for r in asked)
             # Banned: no more rounds with the liar, however long we wait.
             n_asked = len(asked)
@@ -157,7 +157,7 @@ async def test_sync_flood_is_refused_and_honest_catch_up_completes(tmp_path):
             # A late joiner that can only sync from the flooded node, while the flood goes on.
             observer = await c.add_node(make_keys(1, salt=8)[0])
             with trio.fail_after(60):
-                await wait_for(lambda: committed_ids(observer) >= target, 60, "catch-up under flood")
+                await wait_until(observer, lambda: committed_ids(observer) >= target, 60, "catch-up under flood")
             for _ in range(5):
                 start = time.monotonic()
                 server.status()

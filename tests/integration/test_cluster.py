@@ -8,7 +8,7 @@ import pytest
 import trio
 
 from node.net.topics import encode_block_announce
-from node.sim.cluster import open_cluster, open_rogue, wait_for, workload_json
+from node.sim.cluster import open_cluster, open_rogue, wait_until, workload_json
 from protocol.block import Block, BlockHeader, SignedHeader, build_block, sign_header
 from protocol.cid import cid_of
 from protocol.codec import packb
@@ -32,10 +32,10 @@ async def test_records_commit_on_all_four_with_same_certificates(tmp_path):
         assert len(res.cids) == 600
         with trio.fail_after(60):
             await n0.consensus.wait_commits(1)
-            await wait_for(lambda: n0.status().pending == 0, 60, "pipeline drained")
+            await wait_until(n0, lambda: n0.status().pending == 0, 60, "pipeline drained")
             target = committed_ids(n0)
             for node in c.nodes:
-                await wait_for(lambda node=node: committed_ids(node) >= target, 60, "replication")
+                await wait_until(node, lambda node=node: committed_ids(node) >= target, 60, "replication")
         # Same committed set, and every certificate verifies against the genesis validators.
         for node in c.nodes:
             assert committed_ids(node) == target
@@ -159,7 +159,7 @@ async def test_proposer_equivocation_leaves_evidence(tmp_path):
             await _byzantine_publish(rp, rogue.topics, b)
         with trio.fail_after(30):
             for node in c.nodes[:3]:
-                await wait_for(lambda node=node: node.store.list_evidence(), 30, "evidence")
+                await wait_until(node, lambda node=node: node.store.list_evidence(), 30, "evidence")
         for node in c.nodes[:3]:
             ev = decode_evidence(node.store.list_evidence()[0].body)
             assert ev.kind == "proposer-equivocation"
@@ -177,16 +177,16 @@ async def test_late_joiner_catches_up_through_sync(tmp_path):
         await c.nodes[2].ingest(workload_json(400, seed=12, now_ms=now))
         with trio.fail_after(60):
             await c.nodes[0].consensus.wait_commits(2)
-            await wait_for(lambda: all(n.status().pending == 0 for n in c.nodes), 60, "drained")
+            await wait_until(c.nodes, lambda: all(n.status().pending == 0 for n in c.nodes), 60, "drained")
             target = committed_ids(c.nodes[0])
             for node in c.nodes:
-                await wait_for(lambda node=node: committed_ids(node) >= target, 60, "replication")
+                await wait_until(node, lambda node=node: committed_ids(node) >= target, 60, "replication")
         from node.sim.cluster import make_keys
 
         observer = await c.add_node(make_keys(1, salt=9)[0])
         assert observer.status().role == "observer"
         with trio.fail_after(60):
-            await wait_for(lambda: committed_ids(observer) >= target, 60, "late joiner sync")
+            await wait_until(observer, lambda: committed_ids(observer) >= target, 60, "late joiner sync")
         for bid in target:
             row = observer.store.get_block(bid)
             verify_certificate(decode_certificate(row.cert), c.genesis.validators, c.genesis.id)
