@@ -29,7 +29,10 @@ Checks (each a :class:`Check`; the run fails if any is not ``ok``):
 Asked for by a scenario's ``checks`` list (read from the runner's samples):
 
 * ``commit-rate-under-attack``: records committed per second while rogues
-  are active are at least 80% of the rate before the first one started;
+  are active are at least 80% of the rate in a baseline window of the same
+  length just before the first one started (after a warm-up);
+* ``byzantine-actions``: every action a byzantine proposer lists (junk, lie,
+  equivocate) was injected at least once;
 * ``status-latency``: every ``status`` call answered within 1 s.
 """
 
@@ -255,7 +258,11 @@ def injected_equivocations(rogue_events: dict[str, list[dict[str, Any]]]) -> lis
 
 COMMIT_RATE_FLOOR = 0.8
 STATUS_LIMIT_MS = 1000.0
-WARMUP_S = 2.0
+#: Load before this is start-up (daemons load the model, meshes form, the first windows fill): never a baseline.
+WARMUP_S = 5.0
+#: The shortest attack window (and so baseline) the commit-rate check accepts: commits come in blocks,
+#: so shorter windows measure block timing, not throughput.
+MIN_WINDOW_S = 10.0
 
 
 def _committed_at(samples: Sequence[dict[str, Any]], honest: set[str], t: float) -> int | None:
@@ -270,20 +277,54 @@ def _committed_at(samples: Sequence[dict[str, Any]], honest: set[str], t: float)
 
 def check_commit_rate_under_attack(samples: Sequence[dict[str, Any]], honest: Iterable[int], attack_start_s: float,
                                    attack_end_s: float) -> Check:
+    """Honest commits per second while rogues run, against a no-attack baseline of the same length.
+
+    The baseline is the window just before the first rogue starts, as long as the attack window and
+    after :data:`WARMUP_S` of load: same nodes, same load, same host, only the attack differs. (A
+    baseline shorter than the attack, or one that includes start-up, makes the ratio meaningless:
+    start-up is slow, so the attack would look free.)
+    """
     keys = {str(i) for i in honest}
-    if attack_start_s - WARMUP_S < 2.0:
+    length = attack_end_s - attack_start_s
+    base_start = attack_start_s - length
+    if length < MIN_WINDOW_S or base_start < WARMUP_S:
         return Check("commit-rate-under-attack", False,
-                     f"needs at least {WARMUP_S + 2:.0f} s of load before the first rogue (starts at {attack_start_s}s)")
-    c0, c1 = _committed_at(samples, keys, WARMUP_S), _committed_at(samples, keys, attack_start_s)
+                     f"needs an attack window of at least {MIN_WINDOW_S:.0f} s and a baseline as long after "
+                     f"{WARMUP_S:.0f} s of warm-up: the first rogue must start at or after "
+                     f"{max(WARMUP_S + MIN_WINDOW_S, (WARMUP_S + attack_end_s) / 2):.0f} s "
+                     f"(starts at {attack_start_s:g} s, load ends at {attack_end_s:g} s)")
+    c0, c1 = _committed_at(samples, keys, base_start), _committed_at(samples, keys, attack_start_s)
     c2 = _committed_at(samples, keys, attack_end_s)
     if c0 is None or c1 is None or c2 is None:
         return Check("commit-rate-under-attack", False, "too few samples")
-    before = (c1 - c0) / (attack_start_s - WARMUP_S)
-    during = (c2 - c1) / max(1e-9, attack_end_s - attack_start_s)
+    before, during = (c1 - c0) / length, (c2 - c1) / length
+    windows = f"baseline {base_start:g}-{attack_start_s:g} s, attack {attack_start_s:g}-{attack_end_s:g} s"
     ok = before > 0 and during >= COMMIT_RATE_FLOOR * before
     return Check("commit-rate-under-attack", ok,
-                 f"{during:.1f} records/s under attack vs {before:.1f} before ({during / before:.0%}; floor "
-                 f"{COMMIT_RATE_FLOOR:.0%})" if before > 0 else "nothing committed before the attack")
+                 f"{during:.1f} records/s under attack vs {before:.1f} without ({during / before:.0%}; floor "
+                 f"{COMMIT_RATE_FLOOR:.0%}; {windows})" if before > 0
+                 else f"nothing committed in the baseline ({windows})")
+
+
+def check_byzantine_actions(sc: Any, rogue_events: dict[str, list[dict[str, Any]]]) -> Check:
+    """Every action a byzantine-proposer fault lists was injected at least once.
+
+    ``faults-injected`` only asks that a rogue did *something*; a scenario that means to test lies and
+    equivocation must show that they reached the network, or it proves nothing about them.
+    """
+    missing, seen = [], 0
+    for f in sc.faults:
+        if f.kind != "byzantine-proposer":
+            continue
+        events = rogue_events.get(f"node{f.node}-proposer", [])
+        done = {e.get("action") for e in events if e["event"] == "inject"}
+        seen += len(done)
+        missing += [f"node{f.node} never injected {a!r}" for a in f.actions if a not in done]
+    if not any(f.kind == "byzantine-proposer" for f in sc.faults):
+        return Check("byzantine-actions", False, "the scenario has no byzantine proposer")
+    if missing:
+        return Check("byzantine-actions", False, "; ".join(missing[:5]))
+    return Check("byzantine-actions", True, f"every listed action injected ({seen} distinct in all)")
 
 
 def check_status_latency(samples: Sequence[dict[str, Any]]) -> Check:
@@ -305,7 +346,8 @@ def check_status_latency(samples: Sequence[dict[str, Any]]) -> Check:
                                        f"{STATUS_LIMIT_MS:.0f} ms")
 
 
-def extra_checks(sc: Any, samples: Sequence[dict[str, Any]], honest: Iterable[int]) -> list[Check]:
+def extra_checks(sc: Any, samples: Sequence[dict[str, Any]], honest: Iterable[int],
+                 rogue_events: dict[str, list[dict[str, Any]]] | None = None) -> list[Check]:
     """The checks ``sc.checks`` asks for (see :data:`node.sim.scenario.EXTRA_CHECKS`)."""
     out = []
     rogue_at = [f.at_s for f in sc.faults if f.kind in ("byzantine-proposer", "byzantine-voter", "flood")]
@@ -317,4 +359,6 @@ def extra_checks(sc: Any, samples: Sequence[dict[str, Any]], honest: Iterable[in
                 out.append(check_commit_rate_under_attack(samples, honest, min(rogue_at), sc.workload.duration_s))
         elif name == "status-latency":
             out.append(check_status_latency(samples))
+        elif name == "byzantine-actions":
+            out.append(check_byzantine_actions(sc, rogue_events or {}))
     return out

@@ -54,7 +54,7 @@ import trio
 from node.config import load_config
 from node.identity import load_key
 from node.net import NetConfig, NetError, open_p2p
-from node.net.topics import Topics, decode_block_announce, encode_block_announce
+from node.net.topics import Topics, Validators, decode_block_announce, encode_block_announce
 from node.runner import load_genesis
 from protocol.admission import block_importance, clears_importance
 from protocol.block import Block, BlockLimits, build_block
@@ -454,9 +454,14 @@ async def run_rogue(args: argparse.Namespace, events: EventLog) -> None:
         proposer = None
         if args.mode == "proposer":
             proposer = ByzantineProposer(rogue, scorer, args.actions.split(","), args.interval, args.seed)
-        blocks = await p2p.subscribe(rogue.topics.blocks, None)
-        votes = await p2p.subscribe(rogue.topics.votes, None)
-        certs = await p2p.subscribe(rogue.topics.certs, None)
+        # A byzantine member wants its lies heard, so it relays like an honest node: with the
+        # honest pubsub validators it forwards only what they forward. Without them it would relay
+        # the floods of other rogues, lose standing and be banned before its own blocks count.
+        v = (Validators(genesis.network_id, genesis.validators, rogue.limits, genesis_id=genesis.id)
+             if args.mode in ("proposer", "voter") else None)
+        blocks = await p2p.subscribe(rogue.topics.blocks, v and v.block)
+        votes = await p2p.subscribe(rogue.topics.votes, v and v.votes)
+        certs = await p2p.subscribe(rogue.topics.certs, v and v.cert)
         async with trio.open_nursery() as nursery:
             nursery.start_soon(_keep_connected, p2p, config.bootstrap)
             nursery.start_soon(rogue.pump_votes, votes)

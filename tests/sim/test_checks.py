@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import random
+from types import SimpleNamespace
 
 import pytest
 
 from node.net.topics import decode_block_announce
 from node.sim.hostile import Flood
-from node.sim.invariants import check_commit_rate_under_attack, check_status_latency
+from node.sim.invariants import (
+    check_byzantine_actions,
+    check_commit_rate_under_attack,
+    check_status_latency,
+)
 from protocol.block import BlockLimits
 from protocol.errors import AttnshareError, SignatureError
 from protocol.keys import PrivateKey
@@ -26,14 +31,40 @@ def _samples(rates: list[int], status_ms: float = 5.0) -> list[dict]:
     return out
 
 
-def test_commit_rate_under_attack_compares_with_the_rate_before():
-    steady = _samples([10] * 30)
-    assert check_commit_rate_under_attack(steady, [0, 1], 10, 30).ok
-    hurt = _samples([10] * 10 + [7] * 20)
-    bad = check_commit_rate_under_attack(hurt, [0, 1], 10, 30)
+def test_commit_rate_under_attack_compares_with_an_equal_baseline():
+    steady = _samples([10] * 45)
+    ok = check_commit_rate_under_attack(steady, [0, 1], 24, 40)
+    assert ok.ok
+    assert "baseline 8-24 s, attack 24-40 s" in ok.detail
+    hurt = _samples([10] * 24 + [7] * 21)
+    bad = check_commit_rate_under_attack(hurt, [0, 1], 24, 40)
     assert not bad.ok
     assert "under attack" in bad.detail
-    assert not check_commit_rate_under_attack(steady, [0], 3, 30).ok  # no room to measure before
+    assert not check_commit_rate_under_attack(steady, [0], 10, 40).ok  # baseline would reach into warm-up
+    assert not check_commit_rate_under_attack(steady, [0], 36, 40).ok  # too short to measure
+
+
+def test_slow_start_up_is_not_the_baseline():
+    """A 30% drop under attack is caught even when start-up was slower still (the old check passed it)."""
+    samples = _samples([3] * 10 + [10] * 14 + [7] * 21)
+    res = check_commit_rate_under_attack(samples, [0], 24, 40)
+    assert not res.ok, res.detail
+
+
+def _fault(node: int, actions: tuple[str, ...]) -> SimpleNamespace:
+    return SimpleNamespace(kind="byzantine-proposer", node=node, actions=actions)
+
+
+def test_byzantine_actions_needs_every_listed_action():
+    sc = SimpleNamespace(faults=[_fault(5, ("lie", "equivocate", "junk"))])
+    events = [{"event": "ready"}, {"event": "inject", "action": "junk"}, {"event": "undecided"}]
+    bad = check_byzantine_actions(sc, {"node5-proposer": events})
+    assert not bad.ok
+    assert "never injected 'lie'" in bad.detail
+    assert "'equivocate'" in bad.detail
+    events += [{"event": "inject", "action": "lie"}, {"event": "inject", "action": "equivocate"}]
+    assert check_byzantine_actions(sc, {"node5-proposer": events}).ok
+    assert not check_byzantine_actions(SimpleNamespace(faults=[]), {}).ok
 
 
 def test_status_latency_fails_past_one_second():
