@@ -85,6 +85,7 @@ from libp2p.pubsub.gossipsub import PROTOCOL_ID, PROTOCOL_ID_V11, GossipSub
 from libp2p.pubsub.pb import rpc_pb2
 from libp2p.pubsub.pubsub import Pubsub
 from libp2p.pubsub.score import ScoreParams
+from libp2p.pubsub.utils import safe_bytes_from_hex
 
 from node.net.budget import Budget
 from node.net.config import NetConfig
@@ -102,6 +103,8 @@ Validator = Callable[[str, bytes], bool] | AsyncValidator
 _EQUIVOCATION_MEMORY = 4096  # (origin, seqno) pairs remembered for equivocation checks
 _ORIGIN_CACHE = 4096
 _VALIDATION_TASKS = 4096  # async validations waiting or running, all peers together
+_IWANT_RETRANSMISSIONS = 3  # one message id served to one peer at most this often (go's GossipRetransmission)
+_IWANT_MEMORY = 65_536  # (peer, message id) pairs remembered for that count
 
 
 def content_message_id(msg: rpc_pb2.Message) -> bytes:
@@ -159,6 +162,8 @@ class _Router(GossipSub):
         self._meter = meter
         self._pulse = pulse
         self._equivocation: OrderedDict[bytes, bytes] = OrderedDict()
+        self._max_rpc = config.max_message_bytes
+        self._iwant_served: OrderedDict[tuple[ID, bytes], int] = OrderedDict()
 
     def _notify_mesh_peer_added(self, peer_id: ID, topic: str) -> None:
         super()._notify_mesh_peer_added(peer_id, topic)
@@ -175,6 +180,36 @@ class _Router(GossipSub):
                 self._meter.topic(topic).send_drops += 1
         if rpc.publish:
             log.debug("libp2p dropped %d message(s) to %s: %s", len(rpc.publish), peer_id, reason)
+
+    async def handle_iwant(self, iwant_msg: rpc_pb2.ControlIWant, sender_peer_id: ID) -> None:
+        # libp2p copies a cached message into its answer once per listed id, and
+        # serves an id to a peer any number of times: one IWANT naming a 64 KiB
+        # block 4000 times (400 KB) built a 256 MiB packet. Trim the request
+        # first: each id once, each id at most _IWANT_RETRANSMISSIONS times per
+        # peer, and no more data than one RPC may carry.
+        wanted: list[bytes] = []
+        seen: set[bytes] = set()
+        budget = self._max_rpc
+        for wire_id in iwant_msg.messageIDs:
+            mid = safe_bytes_from_hex(wire_id)
+            if mid is None or mid in seen:
+                continue
+            seen.add(mid)
+            msg = self.mcache.get(mid)
+            if msg is None:
+                continue
+            key = (sender_peer_id, mid)
+            served = self._iwant_served.get(key, 0)
+            if served >= _IWANT_RETRANSMISSIONS or len(msg.data) > budget:
+                continue
+            budget -= len(msg.data)
+            self._iwant_served[key] = served + 1
+            self._iwant_served.move_to_end(key)
+            wanted.append(wire_id)
+        while len(self._iwant_served) > _IWANT_MEMORY:
+            self._iwant_served.popitem(last=False)
+        if wanted:
+            await super().handle_iwant(rpc_pb2.ControlIWant(messageIDs=wanted), sender_peer_id)
 
     def _check_equivocation(self, msg: rpc_pb2.Message) -> bool:
         # libp2p keeps up to 1000 *whole* messages here (64 MB at 64 KiB each);

@@ -112,3 +112,46 @@ async def test_certificate_variants_of_one_slot_are_relayed_once() -> None:
     assert verdicts.count(Verdict.ACCEPT) == 1, verdicts
     other = Certificate(b2.block_id, KEYS[0].peer_id, 2, tuple(accept(b2, 2, k) for k in KEYS[:3]))
     assert await val.cert(Inbound("p0", "x", other.encode())) is Verdict.ACCEPT
+
+
+async def test_iwant_for_one_message_many_times_is_served_bounded() -> None:
+    """GossipSub IWANT: a keyless peer lists one cached message id thousands of times in one
+    IWANT (about 100 bytes per repeat). libp2p 0.8.1 copies the message into the answer once
+    per repeat (a 64 KiB block asked 4000 times is a 256 MiB packet, built on the event loop,
+    10 IWANTs a second), and serves the same id to the same peer forever. Now ids are deduped,
+    one answer holds at most max_message_bytes, and one id is served to one peer 3 times."""
+    import time
+
+    from libp2p.peer.id import ID
+    from libp2p.pubsub.pb import rpc_pb2
+
+    from node.net.budget import Budget
+    from node.net.config import NetConfig
+    from node.net.gossip import _Router
+    from node.net.pulse import Pulse
+    from node.net.stats import Meter
+
+    config = NetConfig()
+    router = _Router(meter=Meter(), pulse=Pulse(), config=config, budget=Budget(), clock=time.monotonic)
+    sent: list[rpc_pb2.RPC] = []
+    router.pubsub = object()  # type: ignore[assignment]  # attached (not a libp2p Pubsub: no envelope)
+    router.send_rpc = lambda peer, rpc, priority=False: sent.append(rpc)  # type: ignore[method-assign]
+    origin = KEYS[0].peer_id
+    msgs = [rpc_pb2.Message(from_id=ID.from_base58(origin).to_bytes(), seqno=i.to_bytes(8, "big"),
+                            data=bytes([i]) * (64 << 10), topicIDs=["t"]) for i in range(40)]
+    for m in msgs:
+        router.mcache.put(m)
+    mid = (msgs[0].from_id + msgs[0].seqno).hex().encode()
+    attacker = ID.from_base58(KEYS[3].peer_id)
+    await router.handle_iwant(rpc_pb2.ControlIWant(messageIDs=[mid] * 4000), attacker)
+    assert sum(len(p.publish) for p in sent) == 1
+    for _ in range(5):
+        await router.handle_iwant(rpc_pb2.ControlIWant(messageIDs=[mid]), attacker)
+    assert sum(len(p.publish) for p in sent) == 3  # served 3 times in all, then no more
+    # Many distinct ids: one answer stays within the RPC cap.
+    sent.clear()
+    ids = [(m.from_id + m.seqno).hex().encode() for m in msgs[1:]]
+    await router.handle_iwant(rpc_pb2.ControlIWant(messageIDs=ids), attacker)
+    assert sent
+    assert all(sum(len(m.data) for m in p.publish) <= config.max_message_bytes for p in sent)
+    assert sum(len(p.publish) for p in sent) <= config.max_message_bytes // (64 << 10)
