@@ -211,6 +211,15 @@ class _Router(GossipSub):
         if wanted:
             await super().handle_iwant(rpc_pb2.ControlIWant(messageIDs=wanted), sender_peer_id)
 
+    async def handle_prune(self, prune_msg: rpc_pb2.ControlPrune, sender_peer_id: ID) -> None:
+        # Control messages spend no budget, and libp2p keeps a back-off entry
+        # (and a flood-tracking entry) for every (topic, peer) a PRUNE names,
+        # whatever the topic, for as long as its ``backoff`` says: random topics
+        # grew memory without bound. Only a topic in our mesh has anything to prune.
+        if prune_msg.topicID not in self.mesh:
+            return
+        await super().handle_prune(prune_msg, sender_peer_id)
+
     def _check_equivocation(self, msg: rpc_pb2.Message) -> bool:
         # libp2p keeps up to 1000 *whole* messages here (64 MB at 64 KiB each);
         # a digest of what the (origin, seqno) pair carried is enough.

@@ -155,3 +155,33 @@ async def test_iwant_for_one_message_many_times_is_served_bounded() -> None:
     assert sent
     assert all(sum(len(m.data) for m in p.publish) <= config.max_message_bytes for p in sent)
     assert sum(len(p.publish) for p in sent) <= config.max_message_bytes // (64 << 10)
+
+
+async def test_prune_for_topics_we_do_not_have_is_ignored() -> None:
+    """GossipSub PRUNE: control messages are not charged to any budget, and libp2p 0.8.1 keeps a
+    back-off entry for every (topic, peer) a PRUNE names, whatever the topic, until that exact
+    pair is checked again; with a huge ``backoff`` it never expires. A keyless peer naming a new
+    random topic in each of ~20 000 PRUNEs per MiB grew the node's memory without bound. Now a
+    PRUNE for a topic outside our mesh is ignored (as go-libp2p does)."""
+    import time
+
+    from libp2p.peer.id import ID
+    from libp2p.pubsub.pb import rpc_pb2
+
+    from node.net.budget import Budget
+    from node.net.config import NetConfig
+    from node.net.gossip import _Router
+    from node.net.pulse import Pulse
+    from node.net.stats import Meter
+
+    router = _Router(meter=Meter(), pulse=Pulse(), config=NetConfig(), budget=Budget(), clock=time.monotonic)
+    attacker = ID.from_base58(KEYS[3].peer_id)
+    router.mesh["ours"] = {attacker}
+    for i in range(5000):
+        await router.handle_prune(rpc_pb2.ControlPrune(topicID=f"junk-{i}", backoff=1 << 40), attacker)
+    assert sum(len(v) for v in router.back_off.values()) == 0
+    assert len(router.graft_flood_tracking.get(attacker, {})) == 0
+    # A PRUNE for a topic we do have still takes the peer out of that mesh.
+    await router.handle_prune(rpc_pb2.ControlPrune(topicID="ours", backoff=60), attacker)
+    assert attacker not in router.mesh["ours"]
+    assert attacker in router.back_off["ours"]
