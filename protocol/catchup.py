@@ -99,6 +99,12 @@ class SyncParams:
     """Server side: bucket size, the burst one peer may send."""
     serve_max_peers: int = 4096
     """Server side: bound on the per-peer table."""
+    serve_bytes_per_s: float = 8.0 * 1024 * 1024
+    """Server side: response bytes per second per peer. A request is ~100 bytes and its answer
+    up to 16 MiB read from the store: counted in requests alone, one peer (resetting each stream
+    at once) had the store read 320 MiB/s for it. A peer in byte debt is answered ERR_BUSY."""
+    serve_bytes_burst: float = 32.0 * 1024 * 1024
+    """Server side: the byte bucket's size (two full answers)."""
 
     def validate(self) -> None:
         """Raise ConfigError naming the first bad field."""
@@ -118,6 +124,8 @@ class SyncParams:
             ("serve_rate_per_s", self.serve_rate_per_s, 0.01, 1e6),
             ("serve_burst", self.serve_burst, 1, 1e6),
             ("serve_max_peers", self.serve_max_peers, 1, 1_000_000),
+            ("serve_bytes_per_s", self.serve_bytes_per_s, 1024, 1e12),
+            ("serve_bytes_burst", self.serve_bytes_burst, 1024, 1e12),
         ]
         for name, value, lo, hi in checks:
             if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:

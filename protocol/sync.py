@@ -321,7 +321,7 @@ def decode_response(data: bytes) -> Response:
 
 
 class ServeGate:
-    """Who may be served now: per-peer in-flight cap and token bucket (finding 11).
+    """Who may be served now: per-peer in-flight cap, request and byte buckets (finding 11).
 
     ``admit(peer, now_ms)`` says yes (and counts the request in flight until
     ``release(peer)``) or no, in which case the server answers ERR_BUSY at
@@ -336,8 +336,10 @@ class ServeGate:
         self._inflight_cap = params.serve_inflight_per_peer
         self._rate = params.serve_rate_per_s / 1000.0  # tokens per ms
         self._burst = float(params.serve_burst)
+        self._byte_rate = params.serve_bytes_per_s / 1000.0  # bytes per ms
+        self._byte_burst = float(params.serve_bytes_burst)
         self._max = params.serve_max_peers
-        self._peers: dict[str, list[float]] = {}  # peer -> [tokens, last_ms, inflight]
+        self._peers: dict[str, list[float]] = {}  # peer -> [tokens, last_ms, inflight, byte tokens]
         self.refused = 0
 
     def admit(self, peer: str, now_ms: int) -> bool:
@@ -345,10 +347,12 @@ class ServeGate:
         if st is None:
             if len(self._peers) >= self._max:
                 self._forget_idle()
-            st = self._peers[peer] = [self._burst, float(now_ms), 0.0]
-        tokens = min(self._burst, st[0] + max(0.0, now_ms - st[1]) * self._rate)
+            st = self._peers[peer] = [self._burst, float(now_ms), 0.0, self._byte_burst]
+        elapsed = max(0.0, now_ms - st[1])
+        tokens = min(self._burst, st[0] + elapsed * self._rate)
+        st[3] = min(self._byte_burst, st[3] + elapsed * self._byte_rate)
         st[1] = float(now_ms)
-        if st[2] >= self._inflight_cap or tokens < 1.0:
+        if st[2] >= self._inflight_cap or tokens < 1.0 or st[3] <= 0.0:
             st[0] = tokens
             self.refused += 1
             return False
@@ -356,10 +360,14 @@ class ServeGate:
         st[2] += 1
         return True
 
-    def release(self, peer: str) -> None:
+    def release(self, peer: str, response_bytes: int = 0) -> None:
+        """The request is answered with ``response_bytes``: charged to the peer's byte
+        bucket, which may go into debt (its next requests wait the debt out)."""
         st = self._peers.get(peer)
-        if st is not None and st[2] > 0:
-            st[2] -= 1
+        if st is not None:
+            st[3] -= response_bytes
+            if st[2] > 0:
+                st[2] -= 1
 
     def inflight(self, peer: str) -> int:
         st = self._peers.get(peer)

@@ -80,10 +80,12 @@ class SyncService:
         if not self.gate.admit(peer, _now_ms()):
             self.metrics.sync_requests.labels("in", "busy").inc()
             return msg.encode_response(ErrorResp(msg.ERR_BUSY, "busy: too many sync requests from you"))
+        resp = b""
         try:
-            return msg.encode_response(await self._answer(data))
+            resp = msg.encode_response(await self._answer(data))
+            return resp
         finally:
-            self.gate.release(peer)
+            self.gate.release(peer, len(resp))  # big answers cost the asker more (serve_bytes_per_s)
 
     async def _answer(self, data: bytes) -> ErrorResp | HeadsResp | BlocksResp | msg.GetResp:
         try:

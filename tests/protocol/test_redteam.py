@@ -185,3 +185,29 @@ async def test_prune_for_topics_we_do_not_have_is_ignored() -> None:
     await router.handle_prune(rpc_pb2.ControlPrune(topicID="ours", backoff=60), attacker)
     assert attacker not in router.mesh["ours"]
     assert attacker in router.back_off["ours"]
+
+
+def test_sync_serving_is_charged_by_answer_bytes_not_only_by_requests() -> None:
+    """A GetBlocks request is ~100 bytes; its answer is up to 16 MiB read from the store. The
+    gate counted requests only (20/s, burst 40): one peer sending requests and resetting each
+    stream had the store read 640 MiB in one second. Now answers spend a per-peer byte bucket
+    (8 MiB/s, 32 MiB burst); a peer in debt is answered busy until it is paid off."""
+    from protocol.catchup import SyncParams
+    from protocol.sync import MAX_RESPONSE_BYTES, ServeGate
+
+    gate = ServeGate(SyncParams())
+    served = 0
+    for _ in range(40):
+        if gate.admit("greedy", 0):
+            gate.release("greedy", MAX_RESPONSE_BYTES)
+            served += MAX_RESPONSE_BYTES
+    assert served <= 2 * MAX_RESPONSE_BYTES
+    assert gate.admit("other", 0)  # per peer
+    # Small answers (an honest catch-up of small blocks) are not slowed down.
+    small = sum(1 for _ in range(40) if gate.admit("honest", 0) and gate.release("honest", 4096) is None)
+    assert small == 40
+    # Debt is paid off with time, at 8 MiB/s.
+    assert gate.admit("greedy", 1000)
+    gate.release("greedy", MAX_RESPONSE_BYTES)  # 8 MiB refilled, 16 MiB spent: 8 MiB in debt
+    assert not gate.admit("greedy", 1500)
+    assert gate.admit("greedy", 2100)
