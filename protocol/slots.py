@@ -51,7 +51,10 @@ Bounds, and what happens at each (defaults in :class:`SlotParams`):
   at most ``max_evaluations`` in all (the rest queue, one entry per block);
 * fetches: at most ``max_fetches`` in flight and ``max_fetch_queue`` queued
   (the oldest queued request is dropped); a block whose payload we hold is
-  never fetched;
+  never fetched, and a header-only block is fetched only once it is its
+  proposer's next slot (or a certificate names it): until then it waits in
+  the pending buffer, so one proposer's window of unserved headers cannot
+  hold every fetch slot;
 * time: an open block undecided after ``open_block_timeout_ms`` is forgotten,
   as is a header-only block whose fetch failed; waiting certificates expire
   likewise; FUTURE blocks expire from the pending buffer;
@@ -538,7 +541,16 @@ class SlotCore:
         """Take an open block as far as it can go now."""
         ob = self._open[bid]
         if ob.block.payload is None:
-            return self._queue_fetch(bid, ob.hint)
+            h = ob.block.header
+            if bid in self._certs or h.seq <= self.chain.tip(h.proposer).decided + 1:
+                return self._queue_fetch(bid, ob.hint)
+            # Not its turn yet: fetch it when it is. Else a proposer announcing
+            # header-only blocks for its whole window (payloads it never serves)
+            # holds every fetch slot, and honest big blocks wait behind them.
+            out: list[Effect] = []
+            for evicted in self.pending.add(h.proposer, bid, now_ms):
+                out += self._forget(evicted, "pending-evicted")
+            return out
         if bid in self._certs:
             return self._commit(self._certs[bid].cert, ob.hint, now_ms)
         return self._consider(bid, now_ms)
@@ -797,7 +809,7 @@ class SlotCore:
         out += self._quorum_effects(self.tracker.advance_head(proposer, self.chain.tip(proposer).decided), now_ms)
         for bid in self.pending.pop(proposer):
             if bid in self._open:
-                out += self._consider(bid, now_ms)
+                out += self._advance(bid, now_ms)  # a header-only one is fetched now
         return out
 
     def _remember(self, slot: Slot, outcome: Outcome) -> None:

@@ -211,3 +211,31 @@ def test_sync_serving_is_charged_by_answer_bytes_not_only_by_requests() -> None:
     gate.release("greedy", MAX_RESPONSE_BYTES)  # 8 MiB refilled, 16 MiB spent: 8 MiB in debt
     assert not gate.admit("greedy", 1500)
     assert gate.admit("greedy", 2100)
+
+
+def test_unserved_future_headers_do_not_hold_the_fetch_slots() -> None:
+    """A byzantine proposer announces header-only blocks for its whole window (64 seqs, two
+    variants each) and never serves their payloads: every one was fetched at once, each fetch
+    waiting out the request timeout on the proposer, so all ``max_fetches`` slots stayed busy
+    and an honest proposer's big (header-only) block queued behind them for minutes. Now a
+    header-only block is fetched only when it is its proposer's next slot."""
+    from protocol.slots import BlockSeen, Fetch, SlotCore
+
+    byz, honest, me = KEYS[3], KEYS[1], KEYS[0]
+    core = SlotCore(G, me.peer_id)
+    fetches: list[Fetch] = []
+    for seq in range(1, 65):
+        for variant in range(2):
+            b = _variant(byz, seq, variant)
+            fetches += [e for e in core.handle(BlockSeen(b.header_only(), byz.peer_id), 0) if isinstance(e, Fetch)]
+    assert len(fetches) <= 2  # only its next slot's variants
+    h = _block(honest)
+    out = core.handle(BlockSeen(h.header_only(), honest.peer_id), 1)
+    assert [e.block_id for e in out if isinstance(e, Fetch)] == [h.block_id]
+
+
+def _variant(key: PrivateKey, seq: int, variant: int) -> Block:
+    recs = [Record.create("alert", key.peer_id, 1_700_000_000_000 + 10 * variant + i, {"v": float(i)})
+            for i in range(3)]
+    return build_block(key, genesis_id=G.id, network=G.network_id, seq=seq, prev=None,
+                       created_ms=1_700_000_000_000, model_id=MODEL, records=recs, scores=[0.5] * 3)

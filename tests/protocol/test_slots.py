@@ -252,7 +252,7 @@ def test_header_only_announce_of_a_held_block_is_not_fetched() -> None:
 
 def test_fetch_concurrency_is_limited_and_queue_drains() -> None:
     c = core(max_fetches=2, max_fetch_queue=3)
-    heads = [block(k, s) for k in KEYS[1:] for s in (1, 2)]
+    heads = [block(k, 1, variant=v) for k in KEYS[1:] for v in (0, 1)]  # each a proposer's next slot
     fetches = []
     for b in heads:
         fetches += of(c.handle(BlockSeen(b.header_only()), 0), Fetch)
