@@ -265,26 +265,28 @@ WARMUP_S = 5.0
 MIN_WINDOW_S = 10.0
 
 
-def _committed_at(samples: Sequence[dict[str, Any]], honest: set[str], t: float) -> int | None:
-    """Most records committed on any honest node at the last sample at or before ``t``."""
-    best = None
-    for s in samples:
-        if s["t"] > t:
-            break
-        best = max([(s["nodes"].get(k) or {}).get("committed_records") or 0 for k in honest] or [0])
-    return best
+def _honest_records(views: Sequence[NodeView], from_ms: int, to_ms: int) -> int:
+    """Records in blocks of honest proposers committed in [from_ms, to_ms), on the honest node that has most.
+
+    Blocks a byzantine proposer got committed do not count: the attack's own blocks must not pass
+    for honest throughput.
+    """
+    honest = {v.peer_id for v in views}
+    return max((sum(b.record_count for b in v.committed
+                    if b.proposer in honest and b.committed_ms is not None and from_ms <= b.committed_ms < to_ms)
+                for v in views), default=0)
 
 
-def check_commit_rate_under_attack(samples: Sequence[dict[str, Any]], honest: Iterable[int], attack_start_s: float,
+def check_commit_rate_under_attack(views: Sequence[NodeView], t0_ms: int, attack_start_s: float,
                                    attack_end_s: float) -> Check:
     """Honest commits per second while rogues run, against a no-attack baseline of the same length.
 
     The baseline is the window just before the first rogue starts, as long as the attack window and
     after :data:`WARMUP_S` of load: same nodes, same load, same host, only the attack differs. (A
     baseline shorter than the attack, or one that includes start-up, makes the ratio meaningless:
-    start-up is slow, so the attack would look free.)
+    start-up is slow, so the attack would look free.) Counted from the honest nodes' stores (commit
+    times, in ms since ``t0_ms``, the start of the load), records of honest proposers only.
     """
-    keys = {str(i) for i in honest}
     length = attack_end_s - attack_start_s
     base_start = attack_start_s - length
     if length < MIN_WINDOW_S or base_start < WARMUP_S:
@@ -293,15 +295,13 @@ def check_commit_rate_under_attack(samples: Sequence[dict[str, Any]], honest: It
                      f"{WARMUP_S:.0f} s of warm-up: the first rogue must start at or after "
                      f"{max(WARMUP_S + MIN_WINDOW_S, (WARMUP_S + attack_end_s) / 2):.0f} s "
                      f"(starts at {attack_start_s:g} s, load ends at {attack_end_s:g} s)")
-    c0, c1 = _committed_at(samples, keys, base_start), _committed_at(samples, keys, attack_start_s)
-    c2 = _committed_at(samples, keys, attack_end_s)
-    if c0 is None or c1 is None or c2 is None:
-        return Check("commit-rate-under-attack", False, "too few samples")
-    before, during = (c1 - c0) / length, (c2 - c1) / length
+    ms = [t0_ms + int(t * 1000) for t in (base_start, attack_start_s, attack_end_s)]
+    before = _honest_records(views, ms[0], ms[1]) / length
+    during = _honest_records(views, ms[1], ms[2]) / length
     windows = f"baseline {base_start:g}-{attack_start_s:g} s, attack {attack_start_s:g}-{attack_end_s:g} s"
     ok = before > 0 and during >= COMMIT_RATE_FLOOR * before
     return Check("commit-rate-under-attack", ok,
-                 f"{during:.1f} records/s under attack vs {before:.1f} without ({during / before:.0%}; floor "
+                 f"{during:.1f} honest records/s under attack vs {before:.1f} without ({during / before:.0%}; floor "
                  f"{COMMIT_RATE_FLOOR:.0%}; {windows})" if before > 0
                  else f"nothing committed in the baseline ({windows})")
 
@@ -346,8 +346,8 @@ def check_status_latency(samples: Sequence[dict[str, Any]]) -> Check:
                                        f"{STATUS_LIMIT_MS:.0f} ms")
 
 
-def extra_checks(sc: Any, samples: Sequence[dict[str, Any]], honest: Iterable[int],
-                 rogue_events: dict[str, list[dict[str, Any]]] | None = None) -> list[Check]:
+def extra_checks(sc: Any, samples: Sequence[dict[str, Any]], views: Sequence[NodeView], t0_ms: int,
+                 rogue_events: dict[str, list[dict[str, Any]]]) -> list[Check]:
     """The checks ``sc.checks`` asks for (see :data:`node.sim.scenario.EXTRA_CHECKS`)."""
     out = []
     rogue_at = [f.at_s for f in sc.faults if f.kind in ("byzantine-proposer", "byzantine-voter", "flood")]
@@ -356,7 +356,7 @@ def extra_checks(sc: Any, samples: Sequence[dict[str, Any]], honest: Iterable[in
             if not rogue_at:
                 out.append(Check(name, False, "the scenario has no rogue to measure against"))
             else:
-                out.append(check_commit_rate_under_attack(samples, honest, min(rogue_at), sc.workload.duration_s))
+                out.append(check_commit_rate_under_attack(views, t0_ms, min(rogue_at), sc.workload.duration_s))
         elif name == "status-latency":
             out.append(check_status_latency(samples))
         elif name == "byzantine-actions":

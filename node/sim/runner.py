@@ -195,7 +195,7 @@ def run_scenario(
         check_no_crash(procs),
         check_faults_injected(driver.applied, rogue_events),
         check_progress(views, sc.workload.rate > 0 and bool(sc.fed_nodes)),
-        *extra_checks(sc, samples, honest, rogue_events),
+        *extra_checks(sc, samples, views, t0_ms, rogue_events),
     ]
     timings["check_s"] = time.monotonic() - t_check
     result = SimResult(sc, out_dir, checks, list(driver.applied), samples, views, rogue_events, feeder, t0_ms,

@@ -31,23 +31,41 @@ def _samples(rates: list[int], status_ms: float = 5.0) -> list[dict]:
     return out
 
 
+T0 = 1_700_000_000_000
+
+
+def _views(rates: list[int], rogue_rates: list[int] | None = None) -> list[SimpleNamespace]:
+    """Two honest nodes holding the same blocks: one block of ``rates[t]`` records committed in second t
+    (from the honest proposer "A"), plus one from the byzantine "R" of ``rogue_rates[t]`` records."""
+    blocks = [SimpleNamespace(proposer="A", committed_ms=T0 + t * 1000 + 500, record_count=r)
+              for t, r in enumerate(rates)]
+    blocks += [SimpleNamespace(proposer="R", committed_ms=T0 + t * 1000 + 600, record_count=r)
+               for t, r in enumerate(rogue_rates or [])]
+    return [SimpleNamespace(peer_id="A", committed=blocks), SimpleNamespace(peer_id="B", committed=blocks)]
+
+
 def test_commit_rate_under_attack_compares_with_an_equal_baseline():
-    steady = _samples([10] * 45)
-    ok = check_commit_rate_under_attack(steady, [0, 1], 24, 40)
+    steady = _views([10] * 45)
+    ok = check_commit_rate_under_attack(steady, T0, 24, 40)
     assert ok.ok
+    assert "10.0 honest records/s under attack vs 10.0 without" in ok.detail
     assert "baseline 8-24 s, attack 24-40 s" in ok.detail
-    hurt = _samples([10] * 24 + [7] * 21)
-    bad = check_commit_rate_under_attack(hurt, [0, 1], 24, 40)
+    bad = check_commit_rate_under_attack(_views([10] * 24 + [7] * 21), T0, 24, 40)
     assert not bad.ok
     assert "under attack" in bad.detail
-    assert not check_commit_rate_under_attack(steady, [0], 10, 40).ok  # baseline would reach into warm-up
-    assert not check_commit_rate_under_attack(steady, [0], 36, 40).ok  # too short to measure
+    assert not check_commit_rate_under_attack(steady, T0, 10, 40).ok  # baseline would reach into warm-up
+    assert not check_commit_rate_under_attack(steady, T0, 36, 40).ok  # too short to measure
 
 
 def test_slow_start_up_is_not_the_baseline():
     """A 30% drop under attack is caught even when start-up was slower still (the old check passed it)."""
-    samples = _samples([3] * 10 + [10] * 14 + [7] * 21)
-    res = check_commit_rate_under_attack(samples, [0], 24, 40)
+    res = check_commit_rate_under_attack(_views([3] * 10 + [10] * 14 + [7] * 21), T0, 24, 40)
+    assert not res.ok, res.detail
+
+
+def test_the_attackers_own_commits_are_not_honest_throughput():
+    """Honest commits drop 30% while the byzantine proposer's committed blocks make up the total."""
+    res = check_commit_rate_under_attack(_views([10] * 24 + [7] * 21, [0] * 24 + [3] * 21), T0, 24, 40)
     assert not res.ok, res.detail
 
 

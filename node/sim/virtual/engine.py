@@ -375,7 +375,7 @@ def check_run(run: VirtualRun) -> list[Check]:
         check_progress(views, sc.workload.rate > 0 and bool(sc.fed_nodes)),
         # status-latency needs the daemons' admin API: a process-engine check.
         *extra_checks(replace(sc, checks=tuple(c for c in sc.checks if c != "status-latency")), run.samples,
-                      [n.index for n in honest], rogue_events),
+                      views, T0_MS, rogue_events),
     ]
 
 
