@@ -506,7 +506,11 @@ class SlotCore:
             if victim is None or not certified and self._distance(victim) <= self._distance_of(h.proposer, h.seq):
                 return [*out, Refused("open-blocks-full", peer)]
             out += self._forget(victim, "evicted")
-        self._open[bid] = _Open(block, now_ms, peer)
+        # Fetch a header-only block from its proposer first: an honest one holds its
+        # payload. Whoever relayed it first may be a peer replaying headers it never
+        # serves, so every fetch would first wait out a timeout on it.
+        hint = peer if block.payload is not None or h.proposer == self.me else h.proposer
+        self._open[bid] = _Open(block, now_ms, hint)
         self._by_slot.setdefault(slot, {})[bid] = None
         out.append(StoreBlock(block, now_ms))
         return out + self._advance(bid, now_ms)
@@ -691,6 +695,9 @@ class SlotCore:
         while self._fetch.queue and len(self._fetch.in_flight) < self.params.max_fetches:
             bid = next(iter(self._fetch.queue))
             hint = self._fetch.queue.pop(bid)
+            ob = self._open.get(bid)
+            if ob is not None and ob.block.payload is not None:
+                continue  # queued for a certificate, then its payload came on gossip
             self._fetch.in_flight.add(bid)
             out.append(Fetch(bid, hint))
         return out

@@ -239,3 +239,16 @@ def _variant(key: PrivateKey, seq: int, variant: int) -> Block:
             for i in range(3)]
     return build_block(key, genesis_id=G.id, network=G.network_id, seq=seq, prev=None,
                        created_ms=1_700_000_000_000, model_id=MODEL, records=recs, scores=[0.5] * 3)
+
+
+def test_header_only_block_is_fetched_from_its_proposer_first() -> None:
+    """A keyless peer replays an honest proposer's header-only announce (a big block) faster than
+    the mesh delivers it: the fetch hint was the replayer, which never answers, so every node
+    waited a whole request timeout before asking anyone else. The proposer holds its payload."""
+    from protocol.slots import BlockSeen, Fetch, SlotCore
+
+    honest, me = KEYS[1], KEYS[0]
+    core = SlotCore(G, me.peer_id)
+    h = _block(honest)
+    out = core.handle(BlockSeen(h.header_only(), "replayer"), 0)
+    assert [(e.block_id, e.hint) for e in out if isinstance(e, Fetch)] == [(h.block_id, honest.peer_id)]
