@@ -50,8 +50,9 @@ def main() -> None:
     ap.add_argument("--windows", type=int, default=3, help="windows per world (after 2 history batches)")
     ap.add_argument("--share", type=float, default=0.1, help="share of a window an honest block ships")
     ap.add_argument("--out", default="calibration.json")
+    ap.add_argument("--model", default=None, help="checkpoint (default: the shipped one)")
     args = ap.parse_args()
-    scorer = load_scorer(device="cpu")
+    scorer = load_scorer(args.model, device="cpu")
     rng = random.Random(1)
     means: dict[str, dict[str, list[float]]] = {
         mode: {"honest": [], "junk": [], "random": []} for mode in ("history", "no history")}
