@@ -170,6 +170,10 @@ class Validators:
         self.block_replay_rate = RateLimiter(rate=BLOCK_REPLAY_RATE, burst=BLOCK_REPLAY_BURST,
                                              clock=clock)
         self.verified = VerifiedCache()
+        # Blocks apart: a byzantine voter's fresh votes (2000/s) would otherwise push
+        # honest headers out of the cache, and a replay of an evicted header counts as
+        # fresh: charged to its (honest) proposer, whose bucket a replayer then drains.
+        self.verified_blocks = VerifiedCache()
         self._clock = clock
         #: vote key -> when a batch holding it was last relayed as a replay (bounded, LRU)
         self._relayed: OrderedDict[tuple[bytes, bytes], float] = OrderedDict()
@@ -219,10 +223,10 @@ class Validators:
         if b.payload is not None and not cid_matches(h.payload_cid, b.payload):
             raise ValidationError("block payload does not match its CID")
         key = (h.canonical_bytes(), signed.signature)
-        if key in self.verified:
+        if key in self.verified_blocks:
             return b, False
         signed.verify(self.genesis_id)
-        self.verified.add(key)
+        self.verified_blocks.add(key)
         return b, True
 
     # ------------------------------------------------------------------- votes

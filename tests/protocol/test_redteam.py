@@ -252,3 +252,25 @@ def test_header_only_block_is_fetched_from_its_proposer_first() -> None:
     h = _block(honest)
     out = core.handle(BlockSeen(h.header_only(), "replayer"), 0)
     assert [(e.block_id, e.hint) for e in out if isinstance(e, Fetch)] == [(h.block_id, honest.peer_id)]
+
+
+async def test_a_vote_flood_cannot_turn_replays_of_honest_blocks_into_fresh_ones() -> None:
+    """Blocks and votes shared one verified-signature cache. A byzantine voter's fresh votes
+    pushed an honest header out; the next replay of that header verified as *fresh* and was
+    charged to the honest proposer, so a replayer drained the proposer's block bucket and its
+    real next block was ignored everywhere (censorship)."""
+    from node.net.topics import VerifiedCache
+
+    clock = Clock()
+    val = Validators(G.network_id, G.validators, BlockLimits(), genesis_id=G.id, clock=clock)
+    val.verified = VerifiedCache(size=8)  # what 16384 fresh votes do to the real one
+    honest, byz = KEYS[1], KEYS[3]
+    old = _block(honest, seq=1)
+    assert await val.block(Inbound("p", "p", encode_block_announce(old, 0))) is Verdict.ACCEPT
+    for attempt in range(1, 45):  # evict, replay, evict, replay...
+        flood = VoteBatch(tuple(
+            sign_vote(Vote(old.block_id, KEYS[0].peer_id, s, byz.peer_id, Decision.ACCEPT, Reason.OK), byz, G.id)
+            for s in range(attempt * 10, attempt * 10 + 9)))
+        assert await val.votes(Inbound("byz", "byz", flood.encode())) is Verdict.ACCEPT
+        await val.block(Inbound(f"replayer{attempt % 4}", "x", encode_block_announce(old, attempt)))
+    assert await val.block(Inbound("p", "p", encode_block_announce(_block(honest, seq=2), 0))) is Verdict.ACCEPT
