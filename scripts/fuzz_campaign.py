@@ -565,6 +565,7 @@ def _cold_caches() -> None:
     keys_module._PEER_KEY_CACHE = LruCache(8192)
     keys_module._PUB_CACHE = LruCache(4096)
     _TOPICS.verified = VerifiedCache()
+    _TOPICS.verified_blocks = VerifiedCache()
 
 
 async def run_bounds(rng: random.Random, limit_ms: float) -> list[dict[str, Any]]:
