@@ -110,9 +110,13 @@ class BlocksTable(ChainTable, SearchIndex, BlockReads):
         ).fetchone()
         size = len(header) + (0 if payload is None else len(payload))
         if row is not None:
-            if (row[0], row[1], bytes(row[2])) != (proposer, seq, header):
+            if (row[0], row[1]) != (proposer, seq):
                 # The block id is the header's CID, so this is a caller bug.
                 raise LocalError(f"put_block: block {block_id} already stored with another header")
+            # Same header, perhaps another signature: an Ed25519 signer can make many valid
+            # signatures over one header, and the id covers the header, not the signature.
+            # The first stored one stays (raising here stopped the consensus task: a
+            # byzantine proposer's second signature crashed every node).
             if row[3] and payload is not None:
                 if not trusted and row[4] != "committed" and self._over_budget(conn, proposer, len(payload)):
                     self._refuse("block_budget")

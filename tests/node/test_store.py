@@ -219,8 +219,10 @@ def test_put_block_roundtrip_and_idempotent(store: Store) -> None:
     row = store.get_block("b1")
     assert row is not None
     assert row.payload == b"P"
+    # Same header signed again (another valid signature): the first stays, nothing raised.
+    assert not store.put_block("b1", ALICE, 3, b"OTHER", None, 10, 4, 99)
     with pytest.raises(LocalError, match="another header"):
-        store.put_block("b1", ALICE, 3, b"OTHER", None, 10, 4, 99)
+        store.put_block("b1", ALICE, 4, b"OTHER", None, 10, 4, 99)
     assert store.get_block("nope") is None
 
 

@@ -274,3 +274,83 @@ async def test_a_vote_flood_cannot_turn_replays_of_honest_blocks_into_fresh_ones
         assert await val.votes(Inbound("byz", "byz", flood.encode())) is Verdict.ACCEPT
         await val.block(Inbound(f"replayer{attempt % 4}", "x", encode_block_announce(old, attempt)))
     assert await val.block(Inbound("p", "p", encode_block_announce(_block(honest, seq=2), 0))) is Verdict.ACCEPT
+
+
+def _second_signature(seed: bytes, message: bytes, nonce: int) -> bytes:
+    """Another valid Ed25519 signature over ``message`` (RFC 8032 with a chosen nonce): what a
+    byzantine signer can always make; cryptography verifies any of them."""
+    import hashlib
+
+    q = 2**255 - 19
+    order = 2**252 + 27742317777372353535851937790883648493
+    d = -121665 * pow(121666, q - 2, q) % q
+    gy = 4 * pow(5, q - 2, q) % q
+    gx = _recover_x(gy, q, d)
+    base = (gx, gy, 1, gx * gy % q)
+
+    def add(p1: tuple[int, int, int, int], p2: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        a = (p1[1] - p1[0]) * (p2[1] - p2[0]) % q
+        b = (p1[1] + p1[0]) * (p2[1] + p2[0]) % q
+        c = 2 * p1[3] * p2[3] * d % q
+        dd = 2 * p1[2] * p2[2] % q
+        e, f, g, h = b - a, dd - c, dd + c, b + a
+        return (e * f % q, g * h % q, f * g % q, e * h % q)
+
+    def mul(s: int, p: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        acc = (0, 1, 1, 0)
+        while s:
+            if s & 1:
+                acc = add(acc, p)
+            p, s = add(p, p), s >> 1
+        return acc
+
+    def encode(p: tuple[int, int, int, int]) -> bytes:
+        zi = pow(p[2], q - 2, q)
+        x, y = p[0] * zi % q, p[1] * zi % q
+        return (y | ((x & 1) << 255)).to_bytes(32, "little")
+
+    h = hashlib.sha512(seed).digest()
+    a = int.from_bytes(h[:32], "little")
+    a &= (1 << 254) - 8
+    a |= 1 << 254
+    pub = encode(mul(a, base))
+    r = nonce % order
+    big_r = encode(mul(r, base))
+    k = int.from_bytes(hashlib.sha512(big_r + pub + message).digest(), "little") % order
+    return big_r + ((r + k * a) % order).to_bytes(32, "little")
+
+
+def _recover_x(y: int, q: int, d: int) -> int:
+    xx = (y * y - 1) * pow(d * y * y + 1, q - 2, q) % q
+    x = pow(xx, (q + 3) // 8, q)
+    if (x * x - xx) % q:
+        x = x * pow(2, (q - 1) // 4, q) % q
+    return q - x if x & 1 else x
+
+
+def test_a_second_signature_over_one_header_does_not_stop_the_store(tmp_path) -> None:  # noqa: ANN001
+    """The block id covers the header, not its signature, and a byzantine proposer can sign one
+    header many ways. The store raised LocalError for a known block id with other signed bytes;
+    the consensus task lets only StoreError through, so a header-only announce (signature 1)
+    followed by the full block (signature 2) stopped the consensus task of every node."""
+    from node.store import Store
+    from protocol.block import SignedHeader
+    from protocol.keys import DOMAIN_BLOCK, signing_domain
+
+    byz = KEYS[3]
+    b = _block(byz)
+    msg = signing_domain(DOMAIN_BLOCK, G.id) + b.header.canonical_bytes()
+    other = SignedHeader(b.header, _second_signature(bytes([4]) * 32, msg, nonce=12345))
+    other.verify(G.id)  # a valid signature...
+    assert other.signature != b.signed.signature  # ...and another one
+    assert Block(other, b.payload).block_id == b.block_id
+    store = Store.open(tmp_path / "db")
+    try:
+        h = b.header
+        assert store.put_block(b.block_id, h.proposer, h.seq, b.signed.encode(), None, h.created_ms,
+                               h.record_count, 1)
+        assert not store.put_block(b.block_id, h.proposer, h.seq, other.encode(), b.payload, h.created_ms,
+                                   h.record_count, 2)
+        assert store.get_block(b.block_id).payload == b.payload  # the payload is filled in
+    finally:
+        store.close()
