@@ -88,6 +88,7 @@ class ConsensusStats:
     open_blocks: int
     pending_buffer: int
     store_errors: int = 0
+    internal_errors: int = 0
 
 
 @dataclass(eq=False)
@@ -118,6 +119,7 @@ class Consensus:
                           resend_interval_s=p.resend_interval_s, seen_votes=self._seen_votes,
                           post=lambda ev: self._post(_Job(ev)), on_decided=self._on_decided)
         self.stats_store_errors = 0
+        self.stats_internal_errors = 0
 
     # Counters read by status, benchmarks and the devnet.
     @property
@@ -175,7 +177,8 @@ class Consensus:
     def statistics(self) -> ConsensusStats:
         s, fx = self.core.statistics(), self.fx
         return ConsensusStats(fx.committed_blocks, fx.committed_records, fx.rejected, fx.votes_cast, fx.evidence,
-                              s.open_blocks, s.pending, self.stats_store_errors)
+                              s.open_blocks, s.pending, self.stats_store_errors,
+                              self.stats_internal_errors)
 
     def tips(self) -> dict[str, tuple[int, str | None]]:
         """Per proposer: (highest decided seq, latest committed block id)."""
@@ -266,6 +269,11 @@ class Consensus:
         except RemoteError as exc:
             self.metrics.remote_errors.labels(type(exc).__name__).inc()
             log.info("refused remote input: %s", exc)
+        except Exception:
+            # A bug reached by some input must not let that input stop every commit: the pure core
+            # already took the event, so log it loudly, count it (status), and keep serving.
+            self.stats_internal_errors += 1
+            log.exception("consensus: handling %s failed", type(job.event).__name__)
         finally:
             if job.done is not None:
                 job.done.set()

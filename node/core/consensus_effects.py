@@ -206,4 +206,6 @@ class Effects:
                     result = sl.Fetched(got[0])
         except AttnshareError as exc:
             log.info("fetch of %s failed: %s", block_id, exc)
+        except Exception:  # an answer or a transport failing in a way nobody foresaw: still a failed fetch
+            log.warning("fetch of %s failed unexpectedly", block_id, exc_info=True)
         self.post(result)

@@ -90,6 +90,7 @@ class NodeStatus:
     #: gossip events dropped at the consensus queue, and store writes that failed (disk full...)
     dropped_events: int = 0
     store_errors: int = 0
+    internal_errors: int = 0
 
 
 class Node:
@@ -330,6 +331,7 @@ class Node:
             fetches=core.fetches,
             dropped_events=int(_total(self.metrics.dropped_events)),
             store_errors=c.store_errors,
+            internal_errors=c.internal_errors,
         )
 
 

@@ -232,3 +232,41 @@ async def test_a_vote_dropped_at_a_full_queue_counts_when_it_comes_again() -> No
         c.post_votes([vote(Q, b), vote(R, b)], "peer")  # re-sent by their voters: must count now
         with trio.fail_after(10):
             assert await c.wait_decided(P.peer_id, 1) == "committed"
+
+
+async def test_an_unforeseen_error_in_one_event_does_not_stop_the_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug reached by some input is logged and counted; the next block is still voted on."""
+    async with running() as (c, net, store):
+        real_put = store.put_block
+        calls = {"n": 0}
+
+        def put_once_broken(*args: object, **kw: object) -> object:
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise RuntimeError("a bug nobody foresaw")
+            return real_put(*args, **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(store, "put_block", put_once_broken)
+        c.post_block(block(Q, 1), "peer")
+        await c.wait_idle()
+        assert c.statistics().internal_errors == 1
+        c.post_block(block(P, 1), "peer")
+        await wait_for_vote(net, (P.peer_id, 1))
+
+
+async def test_a_fetch_failing_unexpectedly_is_a_failed_fetch() -> None:
+    class BrokenNet(Net):
+        async def fetch(self, block_id: str, hint: str | None) -> tuple[Block, bytes | None] | None:
+            self.fetches.append(block_id)
+            raise ValueError("a peer's answer broke something")
+
+    net = BrokenNet()
+    async with running(net=net) as (c, net, _store):
+        c.post_block(block(P, 1).header_only(), "peer")
+        with trio.fail_after(10):
+            while not net.fetches:
+                await c.wait_idle()
+                await trio.sleep(0.01)
+        await c.wait_idle()
+        c.post_block(block(P, 1), "peer")  # the payload arrives later on gossip: still voted
+        await wait_for_vote(net, (P.peer_id, 1))
