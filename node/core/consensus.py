@@ -62,6 +62,9 @@ class ConsensusParams:
     slots: sl.SlotParams = field(default_factory=sl.SlotParams)
     #: gossip events waiting for the consensus task; more are dropped (and counted)
     gossip_queue: int = 4096
+    #: ...and at most this many payload bytes of gossiped blocks in that queue (4096 blocks of
+    #: 512 KiB would otherwise be 2 GiB if the task fell behind)
+    gossip_queue_bytes: int = 64 * 1024 * 1024
     #: seconds between ticks (expiry of pending, stale and idle state; vote flushes)
     tick_s: float = 0.5
     #: others' votes are written in batches of this many (or at the next tick)
@@ -73,7 +76,8 @@ class ConsensusParams:
 
     def validate(self) -> ConsensusParams:
         self.slots.validate()
-        if self.gossip_queue < 1 or self.vote_flush_rows < 1 or self.seen_votes < 1 or self.tick_s <= 0:
+        if (self.gossip_queue < 1 or self.gossip_queue_bytes < 1 or self.vote_flush_rows < 1
+                or self.seen_votes < 1 or self.tick_s <= 0):
             raise LocalError("ConsensusParams: queue, flush and cache sizes must be >= 1, tick_s > 0")
         return self
 
@@ -109,6 +113,7 @@ class Consensus:
         self.params = p = (params or ConsensusParams()).validate()
         self.core = sl.SlotCore(genesis, self.me, p.slots)
         self._gossip: deque[sl.Event] = deque()
+        self._gossip_bytes = 0  # payload bytes held in _gossip
         self._internal: deque[_Job] = deque()
         self._wake, self._idle, self._committed_event = trio.Event(), trio.Event(), trio.Event()
         self._seen_votes: LruCache[Vote, None] = LruCache(p.seen_votes)
@@ -150,10 +155,13 @@ class Consensus:
         self._post_gossip(sl.CertificateSeen(cert, from_peer))
 
     def _post_gossip(self, event: sl.Event) -> bool:
-        if len(self._gossip) >= self.params.gossip_queue:
+        size = _payload_bytes(event)
+        if (len(self._gossip) >= self.params.gossip_queue
+                or self._gossip_bytes + size > self.params.gossip_queue_bytes):
             self.metrics.dropped_events.inc()  # gossip is lossy by design; re-sends and sync repair it
             return False
         self._gossip.append(event)
+        self._gossip_bytes += size
         self._wake.set()
         return True
 
@@ -225,6 +233,7 @@ class Consensus:
                     job = self._internal.popleft()
                 elif self._gossip:
                     job = _Job(self._gossip.popleft())
+                    self._gossip_bytes -= _payload_bytes(job.event)
                 else:
                     self._wake = trio.Event()
                     self._idle.set()
@@ -285,3 +294,10 @@ class Consensus:
         ev = self._waiters.pop(slot, None)
         if ev is not None:
             ev.set()
+
+
+def _payload_bytes(event: sl.Event | None) -> int:
+    """What a queued gossip event holds beyond its fixed-size part: a block's payload."""
+    if isinstance(event, sl.BlockSeen) and event.block.payload is not None:
+        return len(event.block.payload)
+    return 0
