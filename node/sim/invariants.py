@@ -362,3 +362,22 @@ def extra_checks(sc: Any, samples: Sequence[dict[str, Any]], views: Sequence[Nod
         elif name == "byzantine-actions":
             out.append(check_byzantine_actions(sc, rogue_events or {}))
     return out
+
+
+def check_all(sc: Any, views: Sequence[NodeView], genesis: Genesis, *, honest_ids: Sequence[str],
+              procs: Sequence[ProcessFacts], applied: Sequence[Any], injected: Sequence[dict[str, Any]],
+              rogue_events: dict[str, list[dict[str, Any]]], samples: Sequence[dict[str, Any]],
+              t0_ms: int) -> list[Check]:
+    """Every invariant of a run, in report order: both engines call this, so they judge alike."""
+    return [
+        check_no_fork(views),
+        check_agreement(views),
+        check_no_loss(views),
+        check_certificates(views, genesis),
+        check_evidence(views, injected, genesis),
+        check_no_false_evidence(views, honest_ids),
+        check_no_crash(procs),
+        check_faults_injected(applied, rogue_events),
+        check_progress(views, sc.workload.rate > 0 and bool(sc.fed_nodes)),
+        *extra_checks(sc, samples, views, t0_ms, rogue_events),
+    ]

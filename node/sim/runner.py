@@ -36,16 +36,7 @@ from node.sim.faults import FaultDriver
 from node.sim.feeder import Feeder
 from node.sim.invariants import (
     ProcessFacts,
-    check_agreement,
-    check_certificates,
-    check_evidence,
-    check_faults_injected,
-    check_no_crash,
-    check_no_false_evidence,
-    check_no_fork,
-    check_no_loss,
-    check_progress,
-    extra_checks,
+    check_all,
     injected_equivocations,
     read_view,
 )
@@ -185,18 +176,9 @@ def run_scenario(
     ]
     rogue_events = {f"node{r.node}-{r.mode}": r.events() for r in driver.rogues}
     injected = injected_equivocations(rogue_events)
-    checks = [
-        check_no_fork(views),
-        check_agreement(views),
-        check_no_loss(views),
-        check_certificates(views, net.genesis),
-        check_evidence(views, injected, net.genesis),
-        check_no_false_evidence(views, [net.nodes[i].peer_id for i in honest]),
-        check_no_crash(procs),
-        check_faults_injected(driver.applied, rogue_events),
-        check_progress(views, sc.workload.rate > 0 and bool(sc.fed_nodes)),
-        *extra_checks(sc, samples, views, t0_ms, rogue_events),
-    ]
+    checks = check_all(sc, views, net.genesis, honest_ids=[net.nodes[i].peer_id for i in honest], procs=procs,
+                       applied=list(driver.applied), injected=injected, rogue_events=rogue_events,
+                       samples=samples, t0_ms=t0_ms)
     timings["check_s"] = time.monotonic() - t_check
     result = SimResult(sc, out_dir, checks, list(driver.applied), samples, views, rogue_events, feeder, t0_ms,
                        timings, {**codes, **rogue_codes})

@@ -40,16 +40,7 @@ from node.sim.invariants import (
     Check,
     NodeView,
     ProcessFacts,
-    check_agreement,
-    check_certificates,
-    check_evidence,
-    check_faults_injected,
-    check_no_crash,
-    check_no_false_evidence,
-    check_no_fork,
-    check_no_loss,
-    check_progress,
-    extra_checks,
+    check_all,
     injected_equivocations,
 )
 from node.sim.scenario import ROGUE_KINDS, Fault, Scenario
@@ -363,20 +354,11 @@ def check_run(run: VirtualRun) -> list[Check]:
                           crashes[n.index], 0 if n.up else None) for n in honest]
     rogue_events = rogue_events_of(run)
     injected = [e for e in injected_equivocations(rogue_events) if _observable(run, e)]
-    return [
-        check_no_fork(views),
-        check_agreement(views),
-        check_no_loss(views),
-        check_certificates(views, run.genesis),
-        check_evidence(views, injected, run.genesis),
-        check_no_false_evidence(views, [n.me for n in honest]),
-        check_no_crash(procs),
-        check_faults_injected(run.applied, rogue_events),
-        check_progress(views, sc.workload.rate > 0 and bool(sc.fed_nodes)),
-        # status-latency needs the daemons' admin API: a process-engine check.
-        *extra_checks(replace(sc, checks=tuple(c for c in sc.checks if c != "status-latency")), run.samples,
-                      views, T0_MS, rogue_events),
-    ]
+    # status-latency needs the daemons' admin API: a process-engine check.
+    sc_here = replace(sc, checks=tuple(c for c in sc.checks if c != "status-latency"))
+    return check_all(sc_here, views, run.genesis, honest_ids=[n.me for n in honest], procs=procs,
+                     applied=run.applied, injected=injected, rogue_events=rogue_events, samples=run.samples,
+                     t0_ms=T0_MS)
 
 
 def _observable(run: VirtualRun, inj: dict[str, Any]) -> bool:
