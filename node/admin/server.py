@@ -56,7 +56,29 @@ log = logging.getLogger("attnshare.admin")
 _RECV = 64 << 10
 
 
+class ConnectionWatch:
+    """How many connections a transport is serving now; tasks can wait for a count.
+
+    The servers update it as a connection takes or gives back its slot, so a
+    caller (a test, a status page) learns of it by an event, not by sleeping.
+    """
+
+    def __init__(self) -> None:
+        self.active = 0
+        self._changed = trio.lowlevel.ParkingLot()
+
+    def _set(self, active: int) -> None:
+        self.active = active
+        self._changed.unpark_all()
+
+    async def wait_active(self, count: int) -> None:
+        """Return once at least ``count`` connections hold a slot."""
+        while self.active < count:
+            await self._changed.park()
+
+
 async def serve_admin(node: AdminBackend, params: AdminParams | None = None, *,
+                      watch: ConnectionWatch | None = None,
                       task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
     """Serve the admin API on ``<data_dir>/admin.sock`` until cancelled."""
     params = params or AdminParams()
@@ -71,7 +93,8 @@ async def serve_admin(node: AdminBackend, params: AdminParams | None = None, *,
     os.chmod(path, 0o600)
     sock.listen(16)
     listener = trio.SocketListener(sock)
-    conn = _Connections(AdminMethods(node), params, params.max_unix_connections, token=None)
+    conn = _Connections(AdminMethods(node), params, params.max_unix_connections, token=None,
+                        watch=watch)
     try:
         async with listener, trio.open_nursery() as nursery:
             task_status.started()
@@ -104,6 +127,7 @@ def write_token(data_dir: Path) -> str:
 
 async def serve_admin_tcp(
     node: AdminBackend, port: int, params: AdminParams | None = None, *,
+    watch: ConnectionWatch | None = None,
     task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """The optional TCP admin endpoint: 127.0.0.1 only, hello line with the token first."""
@@ -111,7 +135,8 @@ async def serve_admin_tcp(
     data_dir: Path = node.config.data_dir
     token = write_token(data_dir)
     listeners = await trio.open_tcp_listeners(port, host="127.0.0.1")
-    conn = _Connections(AdminMethods(node), params, params.max_tcp_connections, token=token)
+    conn = _Connections(AdminMethods(node), params, params.max_tcp_connections, token=token,
+                        watch=watch)
     task_status.started(listeners[0].socket.getsockname()[1])
     try:
         await trio.serve_listeners(conn.serve, listeners)
@@ -123,8 +148,9 @@ class _Connections:
     """One transport's connections: the shared loop, the connection limit, counters."""
 
     def __init__(self, methods: AdminMethods, params: AdminParams, limit: int,
-                 token: str | None) -> None:
+                 token: str | None, watch: ConnectionWatch | None = None) -> None:
         self.methods = methods
+        self.watch = watch or ConnectionWatch()
         self.params = params
         self.token = token
         self._slots = trio.CapacityLimiter(limit)
@@ -138,12 +164,14 @@ class _Connections:
                 self.refused += 1
                 await self._send(stream, error(None, INVALID_REQUEST, "too many admin connections"))
                 return
+            self.watch._set(self.watch.active + 1)
             try:
                 await self._serve(stream)
             except (trio.BrokenResourceError, trio.ClosedResourceError, trio.TooSlowError):
                 pass  # the client went away, or stopped reading its answers
             finally:
                 self._slots.release()
+                self.watch._set(self.watch.active - 1)
 
     async def _serve(self, stream: trio.abc.Stream) -> None:
         p = self.params

@@ -16,7 +16,7 @@ import pytest
 import trio
 
 from node.admin.client import AdminClient
-from node.admin.server import serve_admin, serve_admin_tcp, write_token
+from node.admin.server import ConnectionWatch, serve_admin, serve_admin_tcp, write_token
 from node.admin.wire import (
     INVALID_REQUEST,
     PARSE_ERROR,
@@ -185,13 +185,15 @@ async def test_tcp_refuses_browsers_bad_tokens_and_hostile_json(tmp_path: Path) 
 
 async def test_tcp_connection_limit_and_idle_timeout(tmp_path: Path) -> None:
     node = FakeNode(tmp_path)
+    watch = ConnectionWatch()
     async with trio.open_nursery() as n:
         port = await n.start(lambda task_status: serve_admin_tcp(
-            node, 0, params=SMALL, task_status=task_status))
+            node, 0, params=SMALL, watch=watch, task_status=task_status))
         token = (tmp_path / "admin.token").read_text().strip()
         idle = [await trio.open_tcp_stream("127.0.0.1", port) for _ in range(2)]
         await idle[0].send_all(hello_line(token))  # authenticated, then silent
-        await trio.sleep(0.05)
+        with trio.fail_after(3):  # both hold their slot: an event, not a sleep
+            await watch.wait_active(2)
         assert b"too many" in await _talk(port, hello_line(token) + rpc() + b"\n")
         with trio.fail_after(3):  # both are cut off: no hello in time, and idle
             for s in idle:
