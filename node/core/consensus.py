@@ -8,15 +8,15 @@ one typed event at a time, hands it to the core with the time, and has
 :class:`~node.core.consensus_effects.Effects` carry out the typed effects in order
 (matched by type; an unknown effect raises).
 
-Events arrive on two queues, served internal-first:
-- *gossip* (blocks, votes, certificates, already verified by the pubsub
-  validators off the event loop): bounded, and lossy when full, counted in
-  ``dropped_events``; gossip re-announces and sync repair what is dropped;
-- *internal* completions (Evaluated, Fetched, Synced, our own blocks, the
-  tick): never dropped. The queue needs no cap because every producer is
-  bounded by construction: at most ``max_evaluations`` evaluations and
-  ``max_fetches`` fetches are in flight (the core's limits), a sync task waits
-  for its own Synced to be handled, and the ticker waits for its tick.
+Events arrive through :class:`~node.core.inbox.Inbox`, internal completions
+first: gossip (blocks, votes, certificates, already verified by the pubsub
+validators off the event loop) is bounded by count and bytes and lossy when
+full, counted in ``dropped_events`` (gossip re-announces and sync repair what
+is dropped); internal completions (Evaluated, Fetched, Synced, our own blocks,
+the tick) are never dropped. That queue needs no cap because every producer
+is bounded by construction: at most ``max_evaluations`` evaluations and
+``max_fetches`` fetches are in flight (the core's limits), a sync task waits
+for its own Synced to be handled, and the ticker waits for its tick.
 
 Slow work runs outside the task: evaluation (decode on a thread, re-score on
 the model worker), fetches (the store first, then sync), certificate checks
@@ -31,18 +31,19 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import trio
 
 from node.core.consensus_effects import ConsensusIO, Effects
+from node.core.consensus_params import ConsensusParams, ConsensusStats
+from node.core.inbox import Inbox, Job
 from node.metrics import Metrics
 from node.net.pulse import Pulse
 from node.store import ForkError, Store, StoreError
 from node.worker import Worker
 from protocol import slots as sl
 from protocol.block import Block, BlockLimits
-from protocol.errors import LocalError, RemoteError
+from protocol.errors import RemoteError
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.lru import LruCache
@@ -55,55 +56,6 @@ __all__ = ["Consensus", "ConsensusIO", "ConsensusParams", "ConsensusStats"]
 log = logging.getLogger("attnshare.consensus")
 
 
-@dataclass(frozen=True, slots=True)
-class ConsensusParams:
-    """The driver's settings; the slot bounds are in :class:`~protocol.slots.SlotParams`."""
-
-    slots: sl.SlotParams = field(default_factory=sl.SlotParams)
-    #: gossip events waiting for the consensus task; more are dropped (and counted)
-    gossip_queue: int = 4096
-    #: ...and at most this many payload bytes of gossiped blocks in that queue (4096 blocks of
-    #: 512 KiB would otherwise be 2 GiB if the task fell behind)
-    gossip_queue_bytes: int = 64 * 1024 * 1024
-    #: seconds between ticks (expiry of pending, stale and idle state; vote flushes)
-    tick_s: float = 0.5
-    #: others' votes are written in batches of this many (or at the next tick)
-    vote_flush_rows: int = 2000
-    #: votes already handed to the core: a repeat costs one lookup (finding 4)
-    seen_votes: int = 65_536
-    #: our stored vote for a slot is re-sent at most this often, however often its block is replayed
-    resend_interval_s: float = 1.0
-
-    def validate(self) -> ConsensusParams:
-        self.slots.validate()
-        if (self.gossip_queue < 1 or self.gossip_queue_bytes < 1 or self.vote_flush_rows < 1
-                or self.seen_votes < 1 or self.tick_s <= 0):
-            raise LocalError("ConsensusParams: queue, flush and cache sizes must be >= 1, tick_s > 0")
-        return self
-
-
-@dataclass(frozen=True)
-class ConsensusStats:
-    committed_blocks: int
-    committed_records: int
-    rejected_blocks: int
-    votes_cast: int
-    evidence: int
-    open_blocks: int
-    pending_buffer: int
-    store_errors: int = 0
-    internal_errors: int = 0
-
-
-@dataclass(eq=False)
-class _Job:
-    """An internal event; ``done`` is set once handled (Synced and ticks wait for it)."""
-
-    event: sl.Event | None  # None: a tick
-    done: trio.Event | None = None
-    committed: bool = False
-
-
 class Consensus:
     """One node's consensus state (a SlotCore) plus the task that drives it."""
 
@@ -112,17 +64,15 @@ class Consensus:
         self.me, self.genesis, self.store, self.db, self.io, self.metrics = key.peer_id, genesis, store, db, io, metrics
         self.params = p = (params or ConsensusParams()).validate()
         self.core = sl.SlotCore(genesis, self.me, p.slots)
-        self._gossip: deque[sl.Event] = deque()
-        self._gossip_bytes = 0  # payload bytes held in _gossip
-        self._internal: deque[_Job] = deque()
-        self._wake, self._idle, self._committed_event = trio.Event(), trio.Event(), trio.Event()
+        self.inbox = Inbox(p.gossip_queue, p.gossip_queue_bytes)
+        self._committed_event = trio.Event()
         self._seen_votes: LruCache[Vote, None] = LruCache(p.seen_votes)
         self._waiters: dict[tuple[str, int], trio.Event] = {}
         self.changed = Pulse()  # fires after every handled event (tests and simulations wait on it)
         self.fx = Effects(key=key, genesis=genesis, store=store, db=db, io=io, metrics=metrics,
                           limits=limits or BlockLimits(), vote_flush_rows=p.vote_flush_rows,
                           resend_interval_s=p.resend_interval_s, seen_votes=self._seen_votes,
-                          post=lambda ev: self._post(_Job(ev)), on_decided=self._on_decided)
+                          post=lambda ev: self.inbox.post(Job(ev)), on_decided=self._on_decided)
         self.stats_store_errors = 0
         self.stats_internal_errors = 0
 
@@ -155,28 +105,24 @@ class Consensus:
         self._post_gossip(sl.CertificateSeen(cert, from_peer))
 
     def _post_gossip(self, event: sl.Event) -> bool:
-        size = _payload_bytes(event)
-        if (len(self._gossip) >= self.params.gossip_queue
-                or self._gossip_bytes + size > self.params.gossip_queue_bytes):
-            self.metrics.dropped_events.inc()  # gossip is lossy by design; re-sends and sync repair it
-            return False
-        self._gossip.append(event)
-        self._gossip_bytes += size
-        self._wake.set()
-        return True
+        if self.inbox.post_gossip(event):
+            return True
+        self.metrics.dropped_events.inc()  # gossip is lossy by design; re-sends and sync repair it
+        return False
 
-    def _post(self, job: _Job) -> None:
-        self._internal.append(job)  # never dropped: bounded by in-flight limits (module docstring)
-        self._wake.set()
+    @property
+    def _gossip_bytes(self) -> int:
+        """Payload bytes in the gossip queue (tests/node/test_consensus.py reads this name)."""
+        return self.inbox.gossip_bytes
 
     async def submit_block(self, block: Block) -> None:
         """Hand over one of our own blocks (never dropped)."""
-        self._post(_Job(sl.BlockSeen(block, None)))
+        self.inbox.post(Job(sl.BlockSeen(block, None)))
 
     async def submit_synced(self, block: Block, records: Sequence[Record], cert: Certificate) -> bool:
         """Commit a block sync has verified (verify_certified); True if newly committed here."""
-        job = _Job(sl.Synced(block, tuple(records), cert), trio.Event())
-        self._post(job)
+        job = Job(sl.Synced(block, tuple(records), cert), trio.Event())
+        self.inbox.post(job)
         assert job.done is not None
         await job.done.wait()
         return job.committed
@@ -203,9 +149,7 @@ class Consensus:
 
     async def wait_idle(self) -> None:
         """Wait until every event posted so far is handled (tests, the simulator)."""
-        while self._gossip or self._internal or not self._idle.is_set():
-            await self._idle.wait()
-            await trio.lowlevel.checkpoint()
+        await self.inbox.wait_idle()
 
     async def wait_commits(self, count: int) -> None:
         """Wait until at least ``count`` blocks are committed here (tests, devnet)."""
@@ -229,28 +173,17 @@ class Consensus:
             nursery.start_soon(self._ticker)
             task_status.started()
             while True:
-                if self._internal:
-                    job = self._internal.popleft()
-                elif self._gossip:
-                    job = _Job(self._gossip.popleft())
-                    self._gossip_bytes -= _payload_bytes(job.event)
-                else:
-                    self._wake = trio.Event()
-                    self._idle.set()
-                    await self._wake.wait()
-                    self._idle = trio.Event()
-                    continue
-                await self._step(job)
+                await self._step(await self.inbox.next())
 
     async def _ticker(self) -> None:
         while True:
             await trio.sleep(self.params.tick_s)
-            job = _Job(None, trio.Event())
-            self._post(job)
+            job = Job(None, trio.Event())
+            self.inbox.post(job)
             assert job.done is not None
             await job.done.wait()  # at most one tick queued, however slow the task is
 
-    async def _step(self, job: _Job) -> None:
+    async def _step(self, job: Job) -> None:
         """Handle one event and everything it leads to; then release whoever waits on it."""
         todo: deque[sl.Event | None] = deque([job.event])
         try:
@@ -295,9 +228,3 @@ class Consensus:
         if ev is not None:
             ev.set()
 
-
-def _payload_bytes(event: sl.Event | None) -> int:
-    """What a queued gossip event holds beyond its fixed-size part: a block's payload."""
-    if isinstance(event, sl.BlockSeen) and event.block.payload is not None:
-        return len(event.block.payload)
-    return 0

@@ -1,0 +1,86 @@
+"""The consensus task's inbox: two queues, served internal-first (plumbing, no protocol rules).
+
+- *gossip* (blocks, votes, certificates already verified by the pubsub
+  validators): bounded by count and by the payload bytes it holds, and lossy
+  when full; the caller counts the drop, gossip re-announces and sync repair it;
+- *internal* completions (Evaluated, Fetched, Synced, our own blocks, the
+  tick): never dropped. It needs no cap because every producer is bounded by
+  construction (see :mod:`node.core.consensus`).
+
+One consumer (the consensus task) takes :class:`Job` s with :meth:`Inbox.next`;
+:meth:`Inbox.wait_idle` lets tests and the simulator wait until everything
+posted so far has been taken and handled.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import trio
+
+from protocol import slots as sl
+
+__all__ = ["Inbox", "Job", "payload_bytes"]
+
+
+@dataclass(eq=False)
+class Job:
+    """An internal event; ``done`` is set once handled (Synced and ticks wait for it)."""
+
+    event: sl.Event | None  # None: a tick
+    done: trio.Event | None = None
+    committed: bool = False
+
+
+def payload_bytes(event: sl.Event | None) -> int:
+    """What a queued gossip event holds beyond its fixed-size part: a block's payload."""
+    if isinstance(event, sl.BlockSeen) and event.block.payload is not None:
+        return len(event.block.payload)
+    return 0
+
+
+class Inbox:
+    """Gossip (bounded, lossy) and internal (lossless) events for one consumer task."""
+
+    def __init__(self, max_events: int, max_bytes: int) -> None:
+        self.max_events, self.max_bytes = max_events, max_bytes
+        self._gossip: deque[sl.Event] = deque()
+        self.gossip_bytes = 0  # payload bytes held in the gossip queue
+        self._internal: deque[Job] = deque()
+        self._wake, self._idle = trio.Event(), trio.Event()
+
+    def post_gossip(self, event: sl.Event) -> bool:
+        """Queue a gossip event; False (and nothing queued) when either bound would be passed."""
+        size = payload_bytes(event)
+        if len(self._gossip) >= self.max_events or self.gossip_bytes + size > self.max_bytes:
+            return False
+        self._gossip.append(event)
+        self.gossip_bytes += size
+        self._wake.set()
+        return True
+
+    def post(self, job: Job) -> None:
+        """Queue an internal job (never dropped)."""
+        self._internal.append(job)
+        self._wake.set()
+
+    async def next(self) -> Job:
+        """The next job, internal first; while both queues are empty the inbox counts as idle."""
+        while True:
+            if self._internal:
+                return self._internal.popleft()
+            if self._gossip:
+                event = self._gossip.popleft()
+                self.gossip_bytes -= payload_bytes(event)
+                return Job(event)
+            self._wake = trio.Event()
+            self._idle.set()
+            await self._wake.wait()
+            self._idle = trio.Event()
+
+    async def wait_idle(self) -> None:
+        """Wait until every job posted so far is taken and the consumer is back waiting for more."""
+        while self._gossip or self._internal or not self._idle.is_set():
+            await self._idle.wait()
+            await trio.lowlevel.checkpoint()
