@@ -25,6 +25,11 @@ Order of checks (cheapest first, so junk costs the sender more than us):
 
 Any failure raises a RemoteError subclass naming what was wrong; success
 returns the decoded block, its records and the certificate.
+
+Two smaller rules for the sync client live here too, so that its adapter
+holds none: :func:`verify_fetched` (a single block fetched by id, which has
+no certificate yet) and :func:`check_synced_slot` (a block of a catch-up
+answer against what this node already committed in that slot).
 """
 
 from __future__ import annotations
@@ -88,3 +93,32 @@ def verify_certified(
     records = open_payload(h, blk.payload, limits)
     check_records(blk, records)
     return blk, records, c
+
+
+def verify_fetched(data: bytes, block_id: str, genesis: Genesis, limits: BlockLimits) -> Block:
+    """A block fetched by id: it decodes under ``limits``, is the block asked for, passes the
+    genesis header rules and carries its proposer's valid signature. Raises RemoteError.
+
+    Its certificate, if any came along, is checked by the consensus core with the votes.
+    """
+    block = decode_block(data, limits)
+    if block.block_id != block_id:
+        raise ValidationError("sync peer returned a different block")
+    check_header_for_genesis(block, genesis)
+    block.signed.verify(genesis.id)
+    return block
+
+
+def check_synced_slot(block: Block, asked_proposer: str, committed_id: str | None) -> bool:
+    """A block in an answer about ``asked_proposer``'s chain, against this node's committed block
+    in its slot (``committed_id``, None if none): True if it is that block already (nothing to
+    verify), False if the slot is open here. Raises ValidationError for another proposer's block,
+    or for a block other than the committed one (two certified blocks in one slot: more than f
+    validators are faulty)."""
+    if block.header.proposer != asked_proposer:
+        raise ValidationError("sync peer sent a block of another proposer")
+    if committed_id is None:
+        return False
+    if committed_id != block.block_id:
+        raise ValidationError(f"block {block.block_id} conflicts with committed {committed_id}")
+    return True

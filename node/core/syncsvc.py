@@ -5,7 +5,8 @@ Gossip is lossy; sync is the repair path. This module holds no protocol rule:
   BlocksFitter (protocol/sync.py);
 - which peer to ask for what, when to give up, who loses standing:
   CatchupPlanner (protocol/catchup.py);
-- whether a certified block may commit: verify_certified (protocol/certified.py),
+- whether a certified block may commit, whether a fetched block is the one asked for:
+  verify_certified, verify_fetched, check_synced_slot (protocol/certified.py),
   run in a worker thread; verified blocks go into the single consensus task
   through ``Consensus.submit_synced``.
 It carries the planner's effects out over streams and the store, and feeds
@@ -31,7 +32,7 @@ from node.worker import Worker
 from protocol import catchup as cu
 from protocol import sync as msg
 from protocol.block import Block, BlockLimits, decode_block
-from protocol.certified import check_header_for_genesis, verify_certified
+from protocol.certified import check_synced_slot, verify_certified, verify_fetched
 from protocol.codec import packb
 from protocol.errors import AttnshareError, DecodeError, LocalError, ValidationError
 from protocol.genesis import Genesis
@@ -145,21 +146,13 @@ class SyncService:
                 resp = await self._ask(peer, msg.Get(block_id), _now_ms() + self.params.request_timeout_ms)
                 if not isinstance(resp, msg.GetResp) or resp.block is None:
                     continue
-                block = await trio.to_thread.run_sync(self._check_fetched, resp.block, block_id)
+                block = await trio.to_thread.run_sync(verify_fetched, resp.block, block_id, self.genesis, self.limits)
             except _NET_FAILURES as exc:
                 self.metrics.remote_errors.labels("sync_block").inc()
                 log.info("GET %s from %s failed: %s", block_id, peer, sanitize_text(exc))
                 continue
             return block, resp.cert
         return None
-
-    def _check_fetched(self, data: bytes, block_id: str) -> Block:
-        block = decode_block(data, self.limits)
-        if block.block_id != block_id:
-            raise ValidationError("sync peer returned a different block")
-        check_header_for_genesis(block, self.genesis)
-        block.signed.verify(self.genesis.id)
-        return block
 
     # ------------------------------------------------------------------ anti-entropy
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
@@ -232,12 +225,8 @@ class SyncService:
     async def _commit_synced(self, block_bytes: bytes, cert_bytes: bytes, proposer: str) -> tuple[int, bool]:
         block = await trio.to_thread.run_sync(decode_block, block_bytes, self.limits)
         h = block.header
-        if h.proposer != proposer:
-            raise ValidationError("sync peer sent a block of another proposer")
-        mine = await self.db.run(self.store.block_at, h.proposer, h.seq)
-        if mine is not None:
-            if mine.block_id != block.block_id:  # two certified blocks in one slot: > f faulty validators
-                raise ValidationError(f"block {block.block_id} conflicts with committed {mine.block_id}")
+        mine = await self.db.run(self.store.block_at, h.proposer, h.seq) if h.proposer == proposer else None
+        if check_synced_slot(block, proposer, mine.block_id if mine is not None else None):
             return h.seq, False  # already committed here: skip the signature work
         block, records, cert = await trio.to_thread.run_sync(
             verify_certified, block, cert_bytes, self.genesis, self.limits)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from protocol.block import Block, BlockLimits, build_block
-from protocol.certified import verify_certified
+from protocol.block import Block, BlockLimits, SignedHeader, build_block
+from protocol.certified import check_synced_slot, verify_certified, verify_fetched
 from protocol.cid import cid_of
 from protocol.errors import DecodeError, SignatureError, ValidationError
 from protocol.genesis import Genesis
@@ -146,3 +146,37 @@ def test_refuses_a_block_signed_for_another_genesis() -> None:
                     model_id=MODEL_ID, records=recs, scores=[0.5], limits=LIMITS)
     with pytest.raises(SignatureError):
         verify_certified(b, _cert(b), GENESIS, LIMITS)
+
+
+def test_a_fetched_block_must_be_the_one_asked_for_of_this_network_and_signed() -> None:
+    b = _block()
+    assert verify_fetched(b.encode(), b.block_id, GENESIS, LIMITS).block_id == b.block_id
+    other = _block(seq=2)
+    with pytest.raises(ValidationError, match="different block"):
+        verify_fetched(other.encode(), b.block_id, GENESIS, LIMITS)
+    foreign = _block(network="othernet")
+    with pytest.raises(ValidationError, match="network"):
+        verify_fetched(foreign.encode(), foreign.block_id, GENESIS, LIMITS)
+    outsider = _block(OUTSIDER)
+    with pytest.raises(ValidationError, match="not a validator"):
+        verify_fetched(outsider.encode(), outsider.block_id, GENESIS, LIMITS)
+    with pytest.raises(DecodeError):
+        verify_fetched(b"\x00junk", b.block_id, GENESIS, LIMITS)
+
+
+def test_a_fetched_block_with_a_forged_signature_is_refused() -> None:
+    b = _block()
+    forged = Block(SignedHeader(b.signed.header, bytes(64)), b.payload)
+    with pytest.raises(SignatureError):
+        verify_fetched(forged.encode(), forged.block_id, GENESIS, LIMITS)
+
+
+def test_a_synced_block_against_the_slot_committed_here() -> None:
+    b, rival = _block(), _block(n=2)
+    me = KEYS[0].peer_id
+    assert check_synced_slot(b, me, None) is False  # open here: verify it
+    assert check_synced_slot(b, me, b.block_id) is True  # committed already: skip the signature work
+    with pytest.raises(ValidationError, match="conflicts"):
+        check_synced_slot(rival, me, b.block_id)
+    with pytest.raises(ValidationError, match="another proposer"):
+        check_synced_slot(b, KEYS[1].peer_id, None)
