@@ -36,6 +36,16 @@ as over budget, so a peer that keeps sending sinks further); at ``disconnect_bel
 is disconnected and refused for ``ban_s`` seconds (then its standing restarts
 at ``disconnect_below / 2``, so a repeat offender is banned again quickly).
 
+**Strangers share one pool.** A peer id costs nothing (a key pair), so a
+per-peer budget alone gives N sybils N budgets. Peers are *known* when the
+node has a reason to trust them with a budget of their own: the genesis
+validators, and peers the node dialled itself (:meth:`Budget.add_known`).
+Every other peer, a *stranger*, spends its own buckets **and** one pool that
+all strangers share, ``stranger_pool`` times one peer's budget (messages,
+bytes, verification CPU, queued verifications, open requests). So any number
+of sybils together get what ``stranger_pool`` strangers get, while every
+validator keeps its full budget whatever the crowd does.
+
 Memory is bounded: at most ``max_peers`` ledgers (the least recently active
 ledger of a peer without open requests is forgotten first) and at most
 ``max_bans`` bans (the one ending soonest is dropped first).
@@ -82,6 +92,9 @@ class BudgetParams:
         disconnect_below: standing at which the peer is disconnected and banned.
         ban_s: how long a ban lasts.
         max_peers, max_bans: memory bounds of the ledger.
+        stranger_pool: how many single-peer budgets all strangers (peers not
+            known, see the module docstring) share, on top of each one's own.
+        max_known: memory bound of the set of known peers.
     """
 
     msg_rate: float = 500.0
@@ -103,6 +116,8 @@ class BudgetParams:
     ban_s: float = 300.0
     max_peers: int = 1024
     max_bans: int = 4096
+    stranger_pool: float = 2.0
+    max_known: int = 4096
 
     @classmethod
     def default(cls) -> BudgetParams:
@@ -120,7 +135,7 @@ class BudgetParams:
             raise ConfigError(
                 "net.budget: need disconnect_below < publish_threshold <= gossip_threshold < 0")
         for name in ("max_inflight_verifications", "max_queued_verifications",
-                     "max_open_requests", "max_peers", "max_bans"):
+                     "max_open_requests", "max_peers", "max_bans", "max_known"):
             if not isinstance(getattr(self, name), int):
                 raise ConfigError(f"net.budget.{name}: must be an integer")
 
@@ -156,8 +171,8 @@ class _Bucket:
 
 class _Ledger:
     __slots__ = ("bad_requests", "bytes", "bytes_bucket", "cpu_bucket", "cpu_s", "invalid",
-                 "messages", "msg_bucket", "open_requests", "over_budget", "standing",
-                 "standing_at")
+                 "messages", "msg_bucket", "open_requests", "over_budget", "pool_requests",
+                 "standing", "standing_at")
 
     def __init__(self, p: BudgetParams, now: float) -> None:
         self.msg_bucket = _Bucket(p.msg_rate, p.msg_burst, now)
@@ -165,7 +180,7 @@ class _Ledger:
         self.cpu_bucket = _Bucket(p.cpu_rate, p.cpu_burst, now)
         self.standing = 0.0
         self.standing_at = now
-        self.messages = self.bytes = self.open_requests = 0
+        self.messages = self.bytes = self.open_requests = self.pool_requests = 0
         self.invalid = self.over_budget = self.bad_requests = 0
         self.cpu_s = 0.0
 
@@ -179,6 +194,36 @@ class Budget:
         self._ledgers: OrderedDict[str, _Ledger] = OrderedDict()
         self._bans: dict[str, float] = {}  # peer -> ban end
         self._due: set[str] = set()  # crossed disconnect_below, not yet banned by the host
+        self._known: set[str] = set()
+        # What all strangers share: a ledger whose buckets are stranger_pool peers' worth.
+        p = self.params
+        self._pool = _Ledger(BudgetParams(
+            msg_rate=p.msg_rate * p.stranger_pool, msg_burst=p.msg_burst * p.stranger_pool,
+            byte_rate=p.byte_rate * p.stranger_pool, byte_burst=p.byte_burst * p.stranger_pool,
+            cpu_rate=p.cpu_rate * p.stranger_pool, cpu_burst=p.cpu_burst * p.stranger_pool), 0.0)
+        self._pool_started = False
+        #: open requests all strangers may hold at once, and queued verifications
+        self.pool_open_requests = max(1, int(p.max_open_requests * p.stranger_pool))
+        self.pool_queued_verifications = max(1, int(p.max_queued_verifications * p.stranger_pool))
+
+    # ---------------------------------------------------------------- known
+    def add_known(self, peers: object) -> None:
+        """Give ``peers`` (an iterable of peer ids) budgets of their own, outside the stranger pool."""
+        for peer in peers:  # type: ignore[attr-defined]
+            if len(self._known) >= self.params.max_known:
+                return
+            self._known.add(str(peer))
+
+    def is_known(self, peer: str) -> bool:
+        """A genesis validator or a peer we dialled: not a stranger."""
+        return peer in self._known
+
+    def _pool_at(self, now: float) -> _Ledger:
+        if not self._pool_started:  # buckets start full at the first use's clock
+            for b in (self._pool.msg_bucket, self._pool.bytes_bucket, self._pool.cpu_bucket):
+                b.last = now
+            self._pool_started = True
+        return self._pool
 
     # ------------------------------------------------------------- ledgers
     def _ledger(self, peer: str, now: float) -> _Ledger:
@@ -198,18 +243,26 @@ class Budget:
         # cannot launder one. A peer with open requests keeps its ledger (its
         # release must find it); if none qualifies, drop the oldest anyway:
         # close_request() tolerates a missing ledger.
+        # Strangers' ledgers go before known peers' (a sybil crowd must not
+        # push a validator's ledger out).
         victim = None
         fallback = None
+        known_victim = None
         for k, v in self._ledgers.items():
             if v.open_requests:
                 continue
             self._recover(v, now)
             if v.standing >= 0.0:
-                victim = k
-                break
+                if k not in self._known:
+                    victim = k
+                    break
+                if known_victim is None:
+                    known_victim = k
+                continue
             if fallback is None:
                 fallback = k
-        victim = victim or fallback or next(iter(self._ledgers))
+        victim = victim or known_victim or fallback or next(iter(self._ledgers))
+        self._pool.open_requests -= self._ledgers[victim].pool_requests  # its release finds no ledger
         del self._ledgers[victim]
         self._due.discard(victim)
 
@@ -263,6 +316,15 @@ class Budget:
             return self._over(peer, led, now, penalty=self.params.penalty_over_budget)
         if led.msg_bucket.refill(now) < 1.0 or led.bytes_bucket.refill(now) < nbytes:
             return self._over(peer, led, now)
+        if peer not in self._known:
+            pool = self._pool_at(now)
+            if pool.msg_bucket.refill(now) < 1.0 or pool.bytes_bucket.refill(now) < nbytes:
+                pool.over_budget += 1
+                return self._over(peer, led, now)
+            pool.msg_bucket.tokens -= 1.0
+            pool.bytes_bucket.tokens -= nbytes
+            pool.messages += 1
+            pool.bytes += nbytes
         led.msg_bucket.tokens -= 1.0
         led.bytes_bucket.tokens -= nbytes
         led.messages += 1
@@ -274,6 +336,9 @@ class Budget:
         led = self._ledger(peer, now)
         if led.cpu_bucket.refill(now) <= 0.0:
             return self._over(peer, led, now)
+        if peer not in self._known and self._pool_at(now).cpu_bucket.refill(now) <= 0.0:
+            self._pool.over_budget += 1
+            return self._over(peer, led, now)
         return True
 
     def charge_cpu(self, peer: str, seconds: float, now: float) -> None:
@@ -282,6 +347,11 @@ class Budget:
         led.cpu_bucket.refill(now)
         led.cpu_bucket.tokens -= seconds
         led.cpu_s += seconds
+        if peer not in self._known:
+            pool = self._pool_at(now)
+            pool.cpu_bucket.refill(now)
+            pool.cpu_bucket.tokens -= seconds
+            pool.cpu_s += seconds
 
     def over_budget(self, peer: str, now: float) -> None:
         """Count an over-budget event detected elsewhere (e.g. too many queued verifications)."""
@@ -295,13 +365,30 @@ class Budget:
         led = self._ledger(peer, now)
         if led.open_requests >= self.params.max_open_requests:
             return self._over(peer, led, now)
+        stranger = peer not in self._known
+        if stranger and self._pool.open_requests >= self.pool_open_requests:
+            self._pool.over_budget += 1
+            return self._over(peer, led, now)
         led.open_requests += 1
+        if stranger:
+            self._pool.open_requests += 1
+            led.pool_requests += 1
         return True
 
     def close_request(self, peer: str) -> None:
         led = self._ledgers.get(peer)
         if led is not None and led.open_requests > 0:
             led.open_requests -= 1
+            if led.pool_requests > 0:  # taken from the pool (the peer may be known by now)
+                led.pool_requests -= 1
+                self._pool.open_requests -= 1
+
+    def pool_view(self, now: float) -> PeerBudgetView:
+        """What all strangers together have used, as one pseudo-peer ``(strangers)``."""
+        pool = self._pool_at(now)
+        return PeerBudgetView("(strangers)", 0.0, pool.messages, pool.bytes,
+                              round(pool.cpu_s * 1000.0, 3), pool.open_requests, 0,
+                              pool.over_budget, 0, None)
 
     # ------------------------------------------------------------------ bans
     def is_banned(self, peer: str, now: float) -> bool:

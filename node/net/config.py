@@ -53,6 +53,14 @@ class NetParams:
             message not verified in time is dropped, not forwarded.
         verify_threads: worker threads for message verification, shared by
             all peers (FIFO). Ed25519 in Python holds the GIL: 1 is enough.
+        max_inbound_handshakes, max_inbound_handshakes_per_prefix: inbound
+            connections still in their handshake (peer id not yet known), in
+            all and per address prefix (IPv4 /24, IPv6 /64); more are closed
+            at accept (:mod:`node.net.inbound`).
+        max_inbound_strangers, max_inbound_strangers_per_prefix: inbound
+            connections from peers that are not known (not a genesis
+            validator, not dialled by us), in all and per prefix. Known
+            peers are never refused by these caps.
         budget: the per-peer resource budget (:mod:`node.net.budget`).
     """
 
@@ -74,6 +82,10 @@ class NetParams:
     publish_timeout_s: float = 5.0
     validation_timeout_s: float = 5.0
     verify_threads: int = 1
+    max_inbound_handshakes: int = 64
+    max_inbound_handshakes_per_prefix: int = 16
+    max_inbound_strangers: int = 64
+    max_inbound_strangers_per_prefix: int = 16
     budget: BudgetParams = field(default_factory=BudgetParams)
 
     @classmethod
@@ -120,6 +132,11 @@ class NetParams:
         _positive("validation_timeout_s", self.validation_timeout_s)
         if not isinstance(self.verify_threads, int) or not 1 <= self.verify_threads <= 16:
             raise ConfigError("net.verify_threads: must be in [1, 16]")
+        for name in ("max_inbound_handshakes", "max_inbound_handshakes_per_prefix",
+                     "max_inbound_strangers", "max_inbound_strangers_per_prefix"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"net.{name}: must be an integer >= 1")
         if not isinstance(self.budget, BudgetParams):
             raise ConfigError("net.budget: must be a BudgetParams")
         self.budget.validate()

@@ -5,6 +5,8 @@ the Noise handshake has authenticated it, before the muxer, pubsub or any
 protocol sees the connection, so the gate wraps the security transport: a
 blocked peer's connection is closed right there, inbound or outbound, whoever
 dialled (us, an auto-dial inside libp2p, a stream opened to a known address).
+The same place applies the caps on inbound connections from strangers
+(:mod:`node.net.inbound`), now that the peer id is authenticated.
 """
 
 from __future__ import annotations
@@ -13,12 +15,16 @@ from libp2p.abc import IRawConnection, ISecureConn, ISecureTransport
 from libp2p.peer.id import ID
 from libp2p.security.exceptions import HandshakeFailure
 
+from node.net import inbound
+
 
 class PeerGate:
     """Peers we refuse to talk to, by peer id (base58)."""
 
-    def __init__(self) -> None:
+    def __init__(self, guard: inbound.InboundGuard | None = None) -> None:
         self._blocked: set[str] = set()
+        #: caps on inbound connections, applied once the handshake named the peer
+        self.guard = guard
 
     def block(self, peer_id: str) -> None:
         self._blocked.add(peer_id)
@@ -43,7 +49,15 @@ class _GatedTransport(ISecureTransport):
         self._gate = gate
 
     async def secure_inbound(self, conn: IRawConnection) -> ISecureConn:
-        return await self._admit(await self._inner.secure_inbound(conn))
+        secured = await self._admit(await self._inner.secure_inbound(conn))
+        ticket = inbound.CURRENT.get()
+        guard = self._gate.guard
+        if ticket is not None and guard is not None:
+            remote = secured.get_remote_peer().to_base58()
+            if not guard.identify(ticket, remote, secured):
+                await secured.close()
+                raise HandshakeFailure(f"peer {remote}: too many inbound connections from strangers")
+        return secured
 
     async def secure_outbound(self, conn: IRawConnection, peer_id: ID) -> ISecureConn:
         return await self._admit(await self._inner.secure_outbound(conn, peer_id))

@@ -62,6 +62,8 @@ from node.net.config import NetConfig
 from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, translate_errors
 from node.net.gate import PeerGate
 from node.net.gossip import Gossip, Validator
+from node.net.inbound import InboundGuard, InboundLimits, InboundStats
+from node.net.inbound import install as install_inbound
 from node.net.pulse import Pulse
 from node.net.stats import Meter, NetStats, PeerInfo
 from node.net.streams import Handler, StreamServer, ping, request
@@ -74,13 +76,16 @@ log = logging.getLogger(__name__)
 _CLOSE_TIMEOUT_S = 10.0  # bound on host.close() (each connection close sleeps 100 ms in libp2p)
 _PING_TIMEOUT_S = 5.0
 _LATENCY_EWMA = 0.3  # weight of the newest sample
+_INBOUND_STALE_S = 15.0  # an admitted inbound connection absent from the swarm this long is over
 
 
 class _PeerWatch(INotifee):
-    """Fires a pulse whenever a connection to any peer opens or closes."""
+    """Fires a pulse whenever a connection to any peer opens or closes; ends the
+    inbound handler of a connection that closed (:mod:`node.net.inbound`)."""
 
-    def __init__(self, pulse: Pulse) -> None:
+    def __init__(self, pulse: Pulse, guard: InboundGuard | None = None) -> None:
         self._pulse = pulse
+        self._guard = guard
 
     async def connected(self, network: INetwork, conn: INetConn) -> None:
         self._pulse.fire()
@@ -88,6 +93,8 @@ class _PeerWatch(INotifee):
 
     async def disconnected(self, network: INetwork, conn: INetConn) -> None:
         self._pulse.fire()
+        if self._guard is not None:
+            self._guard.ended(getattr(conn.muxed_conn, "secured_conn", None))
         await trio.lowlevel.checkpoint()
 
     async def opened_stream(self, network: INetwork, stream: INetStream) -> None:
@@ -133,7 +140,7 @@ class P2P:
         self._latency_ms: dict[str, float] = {}
         self._latency_at: dict[str, float] = {}  # trio clock of the last ping attempt
         self._peers_changed = Pulse()
-        self._swarm.register_notifee(_PeerWatch(self._peers_changed))
+        self._swarm.register_notifee(_PeerWatch(self._peers_changed, gate.guard))
         self.peer_id: str = host.get_id().to_base58()
 
     # ------------------------------------------------------------------ peers
@@ -157,6 +164,8 @@ class P2P:
             raise NetError(f"connect {addr!r}: that is our own address")
         if self._gate.is_blocked(peer_id):
             raise NetError(f"connect {addr!r}: peer {peer_id} is blocked")
+        # A peer we chose to dial gets a budget of its own, not the strangers' pool.
+        self.budget.add_known([peer_id])
         # libp2p refuses for 60 s to redial a peer whose last dial failed; an
         # explicit connect is exactly the moment to try again.
         self._swarm.unblock_peer(info.peer_id)
@@ -211,6 +220,30 @@ class P2P:
         self._gate.unblock(peer_id)
         self._swarm.unblock_peer(pid)
 
+    def add_known_peers(self, peer_ids: list[str] | tuple[str, ...]) -> None:
+        """Peers (e.g. the genesis validators) that get budgets and inbound
+        connections of their own, outside the strangers' pool and caps."""
+        self.budget.add_known(peer_ids)
+
+    def inbound_stats(self) -> InboundStats | None:
+        """Counters of the inbound connection caps (:mod:`node.net.inbound`)."""
+        return self._gate.guard.stats() if self._gate.guard is not None else None
+
+    def _reconcile_inbound(self, now: float) -> None:
+        # Belt and braces for the notifee: an admitted inbound connection that
+        # is not in the swarm's table some seconds after its handshake (longer
+        # than libp2p's 10 s upgrade timeout) is over; end its handler.
+        guard = self._gate.guard
+        if guard is None:
+            return
+        live = {id(getattr(c.muxed_conn, "secured_conn", None))
+                for conns in self._swarm.connections.values() for c in conns}
+        for ticket in guard.live():
+            if id(ticket.conn) in live or ticket.seen_live is None:
+                ticket.seen_live = now
+            elif now - ticket.seen_live > _INBOUND_STALE_S and ticket.scope is not None:
+                ticket.scope.cancel()
+
     def peer_budgets(self) -> list[PeerBudgetView]:
         """Budget use and standing of every connected or banned peer."""
         now = trio.current_time()
@@ -224,6 +257,7 @@ class P2P:
         while True:
             await trio.sleep(1.0)
             now = trio.current_time()
+            self._reconcile_inbound(now)
             for peer in self.budget.due_bans(now):
                 log.warning("peer %s fell to standing %.0f: disconnected and refused for %.0f s",
                             peer, self.budget.standing(peer, now), self.budget.params.ban_s)
@@ -393,10 +427,17 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
     config.validate()
     logbridge.install()
     _tune_libp2p()
-    gate = PeerGate()
-    host = _build_host(seed, config, gate)
-    meter = Meter()
     budget = Budget(config.budget)
+    gate = PeerGate(InboundGuard(InboundLimits(
+        max_inbound_handshakes=config.max_inbound_handshakes,
+        max_inbound_handshakes_per_prefix=config.max_inbound_handshakes_per_prefix,
+        max_inbound_strangers=config.max_inbound_strangers,
+        max_inbound_strangers_per_prefix=config.max_inbound_strangers_per_prefix,
+    ), budget.is_known))
+    host = _build_host(seed, config, gate)
+    assert gate.guard is not None
+    install_inbound(host.get_network(), gate.guard)  # before host.run() listens
+    meter = Meter()
     gossip = Gossip(host, config, meter, budget, trio.current_time)
     body_error: BaseException | None = None
     quiet = logbridge.ShutdownQuiet()

@@ -161,6 +161,10 @@ class Validators:
         self.validators = validators
         self.limits = limits
         self.verifier = verifier
+        if verifier is not None:
+            # The genesis validators are known peers: budgets and inbound
+            # connections of their own, never the strangers' shared pool.
+            verifier.budget.add_known(validators.peer_ids)
         self.refused = 0
         self.block_rate = block_rate or RateLimiter(rate=BLOCK_RATE, burst=BLOCK_BURST,
                                                     clock=clock)

@@ -9,7 +9,9 @@ validators hand that work to :meth:`Verifier.run`, which:
 
 1. refuses at once if the sending peer's verification-CPU bucket is empty
    (:class:`~node.net.budget.Budget`), or if it already has
-   ``max_queued_verifications`` messages waiting;
+   ``max_queued_verifications`` messages waiting, or, for a stranger (a peer
+   that is not known, see :mod:`node.net.budget`), if all strangers together
+   have the stranger pool's worth waiting;
 2. waits for one of the peer's ``max_inflight_verifications`` slots, so one
    peer can hold only a few places in the shared queue;
 3. runs the work in a worker thread, ``threads`` at a time for the whole node
@@ -79,6 +81,7 @@ class Verifier:
         self._threads = trio.CapacityLimiter(threads)
         self._slots: dict[str, trio.Semaphore] = {}
         self._waiting: dict[str, int] = {}
+        self._stranger_waiting = 0  # strangers' messages waiting or running, all together
         self.runs = 0
         self.refused = 0
 
@@ -97,6 +100,12 @@ class Verifier:
             self.refused += 1
             self.budget.over_budget(peer, now)
             raise OverBudget(f"{peer} has {waiting} messages waiting for verification")
+        stranger = not self.budget.is_known(peer)
+        if stranger and self._stranger_waiting >= self.budget.pool_queued_verifications:
+            # All strangers together queue what stranger_pool peers may (sybils share it).
+            self.refused += 1
+            self.budget.over_budget(peer, now)
+            raise OverBudget(f"strangers have {self._stranger_waiting} messages waiting")
         if not self.budget.cpu_available(peer, now):
             self.refused += 1
             raise OverBudget(f"{peer} spent its verification CPU budget")
@@ -104,11 +113,15 @@ class Verifier:
         if slots is None:
             slots = self._slots[peer] = trio.Semaphore(p.max_inflight_verifications)
         self._waiting[peer] = waiting + 1
+        if stranger:
+            self._stranger_waiting += 1
         try:
             async with slots:
                 ok, result, cpu_s = await trio.to_thread.run_sync(
                     _timed, work, limiter=self._threads)
         finally:
+            if stranger:
+                self._stranger_waiting -= 1
             left = self._waiting[peer] - 1
             if left:
                 self._waiting[peer] = left

@@ -168,6 +168,7 @@ def test_a_peer_with_open_requests_keeps_its_ledger() -> None:
 async def test_verifier_charges_cpu_to_the_sender_and_refuses_when_spent() -> None:
     clock = Clock()
     b = Budget(BudgetParams(cpu_rate=0.001, cpu_burst=0.005))
+    b.add_known([PEER, OTHER])  # budgets of their own (strangers share a pool: see below)
     v = Verifier(b, clock=clock)
 
     def burn() -> int:

@@ -1,0 +1,231 @@
+"""Inbound connections: caps per address prefix and for strangers, and no leaked slots.
+
+Theory of operation
+-------------------
+Every inbound TCP connection gets a :class:`Ticket` when libp2p accepts it,
+before any handshake byte is read, and gives it back when the connection
+ends. The :class:`InboundGuard` counts tickets and refuses what is over a cap:
+
+* **before the handshake** (the peer id is not known yet): at most
+  ``max_inbound_handshakes`` handshakes in progress, and at most
+  ``max_inbound_handshakes_per_prefix`` from one address prefix (a /24 for
+  IPv4, a /64 for IPv6: one host, or one cheap block of addresses). A peer
+  that opens connections and never speaks holds a ticket only until libp2p's
+  upgrade timeout (10 s);
+* **after the Noise handshake** (the peer id is authenticated): a *known*
+  peer (a genesis validator, a peer we dialled, see
+  :meth:`node.net.budget.Budget.add_known`) is always let in; any other peer,
+  a *stranger*, only while fewer than ``max_inbound_strangers`` stranger
+  connections are open in all and fewer than
+  ``max_inbound_strangers_per_prefix`` from its prefix. Peer ids cost nothing
+  (a key pair), so a sybil crowd is bounded by connections and addresses, not
+  by identities; validators never compete with it for a slot.
+
+py-libp2p 0.8.1 takes a slot of its own inbound limiter (250) for every
+inbound connection and gives it back only when the whole swarm stops: its
+handler waits for the swarm's end after the upgrade, not for the
+connection's. After 250 inbound connections in a node's lifetime (an
+attacker connecting and disconnecting 250 times, or honest peers
+reconnecting over days), it refused every inbound connection. The hook
+below (:func:`install`) runs libp2p's handler inside a cancel scope that is
+cancelled when the connection closes, so the slot and the task go with it.
+
+:class:`InboundGuard` is pure bookkeeping (no trio, no libp2p); :func:`install`
+wires it into a libp2p swarm.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import ipaddress
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import trio
+
+log = logging.getLogger(__name__)
+
+#: the ticket of the inbound connection whose handler runs in this task
+CURRENT: contextvars.ContextVar[Ticket | None] = contextvars.ContextVar("inbound_ticket",
+                                                                        default=None)
+
+_PENDING, _KNOWN, _STRANGER = "pending", "known", "stranger"
+
+
+def prefix_of(ip: str | None) -> str:
+    """The address block one party controls cheaply: IPv4 /24, IPv6 /64 ("?" if unknown)."""
+    if not ip:
+        return "?"
+    try:
+        addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    except ValueError:
+        return "?"
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    bits = 24 if isinstance(addr, ipaddress.IPv4Address) else 64
+    return str(ipaddress.ip_network(f"{addr}/{bits}", strict=False))
+
+
+@dataclass(frozen=True, slots=True)
+class InboundLimits:
+    """The caps (``NetParams`` fields of the same names)."""
+
+    max_inbound_handshakes: int = 64
+    max_inbound_handshakes_per_prefix: int = 16
+    max_inbound_strangers: int = 64
+    max_inbound_strangers_per_prefix: int = 16
+
+
+@dataclass(frozen=True, slots=True)
+class InboundStats:
+    """Counters of the guard, for ``status`` and tests."""
+
+    handshakes: int
+    known: int
+    strangers: int
+    refused_handshakes: int
+    refused_strangers: int
+    closed: int
+
+
+class Ticket:
+    """One inbound connection, from accept to close."""
+
+    __slots__ = ("conn", "peer", "prefix", "scope", "seen_live", "state")
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.state = _PENDING
+        self.peer: str | None = None
+        self.scope: trio.CancelScope | None = None
+        self.conn: object | None = None  # the secured connection, once admitted
+        #: when the host last saw it in the swarm's table (None: not checked yet)
+        self.seen_live: float | None = None
+
+
+class InboundGuard:
+    """Counts inbound connections by stage and prefix; see the module docstring."""
+
+    def __init__(self, limits: InboundLimits, is_known: Callable[[str], bool]) -> None:
+        self.limits = limits
+        self.is_known = is_known
+        self._pending: dict[str, int] = {}
+        self._strangers: dict[str, int] = {}
+        self._pending_total = 0
+        self._strangers_total = 0
+        self._known_total = 0
+        self._by_conn: dict[int, Ticket] = {}
+        self.refused_handshakes = 0
+        self.refused_strangers = 0
+        self.closed = 0
+
+    def open(self, ip: str | None) -> Ticket | None:
+        """A connection was accepted; None: refuse it before its handshake."""
+        prefix = prefix_of(ip)
+        lim = self.limits
+        if (self._pending_total >= lim.max_inbound_handshakes
+                or self._pending.get(prefix, 0) >= lim.max_inbound_handshakes_per_prefix):
+            self.refused_handshakes += 1
+            return None
+        self._pending[prefix] = self._pending.get(prefix, 0) + 1
+        self._pending_total += 1
+        return Ticket(prefix)
+
+    def identify(self, ticket: Ticket, peer: str, conn: object) -> bool:
+        """The handshake authenticated ``peer``; False: refuse the connection."""
+        if ticket.state != _PENDING:
+            return ticket.state != "closed"
+        self._drop(ticket)
+        lim = self.limits
+        if self.is_known(peer):
+            ticket.state = _KNOWN
+            self._known_total += 1
+        elif (self._strangers_total >= lim.max_inbound_strangers
+              or self._strangers.get(ticket.prefix, 0) >= lim.max_inbound_strangers_per_prefix):
+            self.refused_strangers += 1
+            ticket.state = "closed"
+            return False
+        else:
+            ticket.state = _STRANGER
+            self._strangers[ticket.prefix] = self._strangers.get(ticket.prefix, 0) + 1
+            self._strangers_total += 1
+        ticket.peer = peer
+        ticket.conn = conn
+        self._by_conn[id(conn)] = ticket
+        return True
+
+    def close(self, ticket: Ticket) -> None:
+        """The connection is over (or was refused): give its slot back. Idempotent."""
+        if ticket.state == "closed":
+            return
+        self._drop(ticket)
+        ticket.state = "closed"
+        self.closed += 1
+
+    def ended(self, conn: object) -> None:
+        """The secured connection ``conn`` closed: end its handler (and so its ticket)."""
+        ticket = self._by_conn.get(id(conn))
+        if ticket is not None and ticket.conn is conn and ticket.scope is not None:
+            ticket.scope.cancel()
+
+    def _drop(self, ticket: Ticket) -> None:
+        if ticket.state == _PENDING:
+            self._pending_total -= 1
+            _decrement(self._pending, ticket.prefix)
+        elif ticket.state == _STRANGER:
+            self._strangers_total -= 1
+            _decrement(self._strangers, ticket.prefix)
+        elif ticket.state == _KNOWN:
+            self._known_total -= 1
+        if ticket.conn is not None and self._by_conn.get(id(ticket.conn)) is ticket:
+            del self._by_conn[id(ticket.conn)]
+
+    def live(self) -> list[Ticket]:
+        """Admitted connections (known or stranger), for reconciliation."""
+        return list(self._by_conn.values())
+
+    def stats(self) -> InboundStats:
+        return InboundStats(self._pending_total, self._known_total, self._strangers_total,
+                            self.refused_handshakes, self.refused_strangers, self.closed)
+
+
+def _decrement(counts: dict[str, int], key: str) -> None:
+    left = counts.get(key, 0) - 1
+    if left > 0:
+        counts[key] = left
+    else:
+        counts.pop(key, None)
+
+
+def install(swarm: Any, guard: InboundGuard) -> None:
+    """Wrap ``swarm``'s inbound handler (py-libp2p 0.8.1) with ``guard``.
+
+    Must run before the swarm listens: its listeners look the handler up on
+    the instance at each accept.
+    """
+    original: Callable[[Any, Any], Awaitable[None]] = swarm._handle_inbound_connection
+
+    async def handle(read_write_closer: Any, maddr: Any) -> None:
+        try:
+            remote = read_write_closer.get_remote_address()
+        except Exception:  # a transport without addresses: counted under "?"
+            remote = None
+        ticket = guard.open(remote[0] if remote else None)
+        if ticket is None:
+            log.debug("inbound connection from %s refused: too many handshakes", remote)
+            with contextlib.suppress(Exception):
+                await read_write_closer.close()
+            return
+        token = CURRENT.set(ticket)
+        try:
+            with trio.CancelScope() as scope:
+                ticket.scope = scope
+                await original(read_write_closer, maddr)
+        finally:
+            CURRENT.reset(token)
+            guard.close(ticket)
+
+    swarm._handle_inbound_connection = handle

@@ -1,0 +1,193 @@
+"""Inbound connection caps, the strangers' shared budget, and libp2p's leaked inbound slots."""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import AsyncExitStack
+
+import pytest
+import trio
+
+from node.net import NetConfig, NetError, open_p2p
+from node.net.budget import Budget, BudgetParams
+from node.net.inbound import InboundGuard, InboundLimits, prefix_of
+from node.net.verify import OverBudget, Verifier
+
+VALIDATOR = "validator"
+
+
+def test_prefix_is_a_slash_24_or_a_slash_64() -> None:
+    assert prefix_of("10.1.2.3") == prefix_of("10.1.2.250") == "10.1.2.0/24"
+    assert prefix_of("10.1.3.3") != prefix_of("10.1.2.3")
+    assert prefix_of("2001:db8:1:2::5") == prefix_of("2001:db8:1:2:ffff::1") == "2001:db8:1:2::/64"
+    assert prefix_of("::ffff:10.1.2.3") == "10.1.2.0/24"  # v4-mapped: the v4 block
+    assert prefix_of(None) == prefix_of("not an ip") == "?"
+
+
+def test_guard_caps_handshakes_and_strangers_but_never_known_peers() -> None:
+    known = {VALIDATOR}
+    g = InboundGuard(InboundLimits(max_inbound_handshakes=4, max_inbound_handshakes_per_prefix=2,
+                                   max_inbound_strangers=3, max_inbound_strangers_per_prefix=2),
+                     known.__contains__)
+    a1, a2 = g.open("10.0.0.1"), g.open("10.0.0.2")
+    assert a1
+    assert a2
+    assert g.open("10.0.0.3") is None  # a third handshake from 10.0.0.0/24
+    b1 = g.open("10.0.1.1")
+    b2 = g.open("10.0.1.2")
+    assert b1
+    assert b2
+    assert g.open("10.0.2.1") is None  # four handshakes in all
+    assert g.identify(a1, "sybil1", object())
+    assert g.identify(a2, "sybil2", object())
+    v = g.open("10.0.0.9")
+    assert v is not None
+    assert g.identify(v, VALIDATOR, object())
+    assert g.identify(b1, "sybil3", object())
+    assert not g.identify(b2, "sybil4", object())  # three strangers in all
+    g.close(b2)
+    a3 = g.open("10.0.0.4")
+    assert a3 is not None
+    assert not g.identify(a3, "sybil5", object())
+    g.close(a3)
+    v2 = g.open("10.0.0.5")
+    assert v2 is not None
+    assert g.identify(v2, VALIDATOR, object())
+    st = g.stats()
+    assert (st.strangers, st.known, st.handshakes) == (3, 2, 0)
+    assert (st.refused_handshakes, st.refused_strangers) == (2, 2)
+    g.close(a1)
+    g.close(a1)  # idempotent
+    c = g.open("10.0.0.6")
+    assert c is not None
+    assert g.identify(c, "sybil6", object())
+    assert g.stats().strangers == 3
+
+
+async def test_ended_cancels_the_handler_of_that_connection_only() -> None:
+    g = InboundGuard(InboundLimits(), lambda _p: False)
+    conns = [object(), object()]
+    tickets = []
+    for conn in conns:
+        t = g.open("10.0.0.1")
+        assert t is not None
+        assert g.identify(t, "p", conn)
+        t.scope = trio.CancelScope()
+        tickets.append(t)
+    g.ended(conns[1])
+    g.ended(None)
+    assert [t.scope.cancel_called for t in tickets] == [False, True]
+
+
+def test_strangers_share_one_pool_while_known_peers_keep_their_budget() -> None:
+    p = BudgetParams(msg_rate=1.0, msg_burst=10.0, stranger_pool=2.0)
+    b = Budget(p)
+    b.add_known([VALIDATOR])
+    sent = sum(b.admit_message(f"sybil{i}", 100, 0.0) for i in range(100) for _ in range(10))
+    assert sent == 20  # 100 sybils together: what 2 strangers get, not 100 x 10
+    assert sum(b.admit_message(VALIDATOR, 100, 0.0) for _ in range(10)) == 10  # untouched
+    assert b.pool_view(0.0).messages == 20
+    assert b.pool_view(0.0).over_budget > 0
+
+
+def test_strangers_share_open_requests_and_queued_verifications() -> None:
+    p = BudgetParams(max_open_requests=2, stranger_pool=2.0, max_queued_verifications=3)
+    b = Budget(p)
+    b.add_known([VALIDATOR])
+    opened = [b.open_request(f"sybil{i}", 0.0) for i in range(10)]
+    assert sum(opened) == 4  # 2 x max_open_requests, for any number of sybils
+    assert b.open_request(VALIDATOR, 0.0)
+    assert b.open_request(VALIDATOR, 0.0)
+    b.close_request("sybil0")
+    assert b.open_request("sybil9", 0.0)  # a released slot goes back to the pool
+    assert b.pool_queued_verifications == 6
+
+
+async def test_verifier_queues_strangers_from_one_pool() -> None:
+    b = Budget(BudgetParams(max_inflight_verifications=1, max_queued_verifications=2,
+                            stranger_pool=1.0))
+    b.add_known([VALIDATOR])
+    v = Verifier(b)
+    release = trio.Event()
+    token = trio.lowlevel.current_trio_token()
+    outcomes: list[str] = []
+
+    def wait() -> int:
+        trio.from_thread.run(release.wait, trio_token=token)
+        return 1
+
+    async def one(peer: str) -> None:
+        try:
+            await v.run(peer, wait)
+            outcomes.append(f"{peer}:ok")
+        except OverBudget:
+            outcomes.append(f"{peer}:refused")
+
+    async with trio.open_nursery() as n:
+        for i in range(4):  # four sybils, one message each: the pool holds 2
+            n.start_soon(one, f"sybil{i}")
+            await trio.testing.wait_all_tasks_blocked()
+        n.start_soon(one, VALIDATOR)  # known: its own queue
+        await trio.testing.wait_all_tasks_blocked()
+        release.set()
+    assert sorted(outcomes) == sorted(["sybil0:ok", "sybil1:ok", "sybil2:refused", "sybil3:refused",
+                                       f"{VALIDATOR}:ok"])
+
+
+def test_ledger_eviction_keeps_known_peers() -> None:
+    b = Budget(BudgetParams(max_peers=4))
+    b.add_known([VALIDATOR])
+    b.admit_message(VALIDATOR, 1, 0.0)  # the oldest ledger
+    for i in range(20):
+        b.admit_message(f"sybil{i}", 1, float(i + 1))
+    assert b.view(VALIDATOR, 30.0).messages == 1  # its ledger survived the crowd
+
+
+# ------------------------------------------------------------------- live hosts
+@pytest.fixture
+def quiet_libp2p(caplog):
+    caplog.set_level(logging.ERROR, logger="node.net.libp2p")
+
+
+async def test_inbound_slots_are_returned_when_connections_close(quiet_libp2p) -> None:
+    """py-libp2p held an inbound slot (of 250) until the swarm stopped, not until the
+    connection closed: after 250 connects in its lifetime a node refused every inbound one."""
+    async with open_p2p(os.urandom(32), NetConfig()) as node:
+        limiter = node._swarm._inbound_limiter
+        for _ in range(3):
+            async with open_p2p(os.urandom(32), NetConfig()) as peer:
+                await peer.connect(node.addrs()[0])
+                with trio.fail_after(10):
+                    await node.wait_peers(lambda ps: len(ps) == 1)
+            with trio.fail_after(10):
+                await node.wait_peers(lambda ps: not ps)
+        with trio.fail_after(10):
+            while limiter.borrowed_tokens:  # handlers end as their connections' close is seen
+                await node._peers_changed.wait()
+        assert limiter.borrowed_tokens == 0
+        assert node.inbound_stats().closed == 3
+
+
+async def test_sybils_get_a_few_connections_and_a_known_peer_always_gets_in(quiet_libp2p) -> None:
+    cfg = NetConfig(max_inbound_strangers=4, max_inbound_strangers_per_prefix=3)
+    async with open_p2p(os.urandom(32), cfg) as node, AsyncExitStack() as stack:
+        sybils = [await stack.enter_async_context(open_p2p(os.urandom(32), NetConfig()))
+                  for _ in range(6)]
+        friend = await stack.enter_async_context(open_p2p(os.urandom(32), NetConfig()))
+        node.add_known_peers([friend.peer_id])
+        admitted = 0
+        for s in sybils:
+            try:
+                await s.connect(node.addrs()[0])
+                admitted += 1
+            except NetError:
+                pass
+        assert admitted == 3  # 127.0.0.0/24 is one prefix
+        await friend.connect(node.addrs()[0])  # known: the full prefix does not matter
+        with trio.fail_after(10):
+            await node.wait_peers(lambda ps: friend.peer_id in {p.peer_id for p in ps})
+        st = node.inbound_stats()
+        assert st is not None
+        assert (st.strangers, st.known) == (3, 1)
+        assert st.refused_strangers >= 3
