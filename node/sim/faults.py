@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from node.admin import AdminError
+from node.sim.childout import ROGUE_READY_LINE, OutputWatch
 from node.sim.localnet import LocalNet
 from node.sim.scenario import Fault
 
@@ -56,6 +57,8 @@ class RogueProc:
     mode: str
     proc: subprocess.Popen[bytes]
     log: Path
+    #: its output, copied to the node's rogue.log; ready at the rogue's READY_LINE
+    watch: OutputWatch
 
     def events(self) -> list[dict[str, Any]]:
         if not self.log.exists():
@@ -176,7 +179,7 @@ class FaultDriver:
             return True, f"{r.mode} started now (not prepared), pid {r.proc.pid}"
         if r.proc.poll() is not None:
             return False, f"the rogue exited early with {r.proc.returncode}; see {r.log}"
-        if not any(e["event"] == "ready" for e in r.events()):
+        if not r.watch.ready:
             # Before "ready" its SIGUSR1 handler may not exist yet, and the signal would kill it.
             return False, f"the rogue (pid {r.proc.pid}) has not joined yet; see {r.log}"
         r.proc.send_signal(signal.SIGUSR1)
@@ -187,15 +190,12 @@ class FaultDriver:
         self._spawn(f, wait_signal=True)
 
     def wait_rogues_ready(self, timeout: float) -> list[str]:
-        """Wait until every prepared rogue logged ``ready``; returns the ones that did not."""
+        """Wait (on each rogue's readiness line, no polling) until every prepared rogue is ready or
+        exited, within one deadline; returns the ones that are not ready."""
         deadline = time.monotonic() + timeout
-        while True:
-            late = [f"node{r.node}-{r.mode}" for r in self.rogues
-                    if not any(e["event"] == "ready" for e in r.events())]
-            dead = [r for r in self.rogues if r.proc.poll() is not None]
-            if not late or dead or time.monotonic() > deadline:
-                return late
-            time.sleep(0.1)
+        for r in self.rogues:
+            r.watch.wait(max(0.0, deadline - time.monotonic()))
+        return [f"node{r.node}-{r.mode}" for r in self.rogues if not r.watch.ready]
 
     def _spawn(self, f: Fault, *, wait_signal: bool) -> RogueProc:
         assert f.node is not None
@@ -208,15 +208,15 @@ class FaultDriver:
         n = self.net.nodes[f.node]
         duration = f.duration_s if f.duration_s is not None else max(1.0, self.end_of_load_s - f.at_s)
         log = self.run_dir / f"rogue-node{f.node}-{mode}.jsonl"
-        out = open(n.data_dir / "rogue.log", "ab")  # noqa: SIM115 - handed to the child
+        out = open(n.data_dir / "rogue.log", "ab")  # noqa: SIM115 - closed by the watch at the child's EOF
         cmd = [sys.executable, "-m", "node.sim.rogue", "--data-dir", str(n.data_dir), "--mode", mode,
                "--log", str(log), "--duration", str(duration), "--seed", str(self.seed + f.node), *extra]
         if wait_signal:
             cmd.append("--wait-signal")
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
                                 env={**os.environ, **self.net.extra_env, "PYTHONUNBUFFERED": "1"})
-        out.close()
-        r = RogueProc(f.node, mode, proc, log)
+        watch = OutputWatch(proc, out, lambda line: line.strip() == ROGUE_READY_LINE.encode(), f"log-rogue{f.node}")
+        r = RogueProc(f.node, mode, proc, log, watch)
         self.rogues.append(r)
         return r
 

@@ -15,7 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 from node.admin import AdminClient
 from node.config import NodeConfig, PipelineConfig, load_config, write_config
 from node.identity import generate_key, load_key, write_key
+from node.sim.childout import OutputWatch
 from protocol.errors import LocalError
 from protocol.genesis import Genesis, genesis_to_toml
 from protocol.validators import ValidatorSet
@@ -34,21 +34,8 @@ NET_FILE = "localnet.json"
 READY_LINE = b" listening on "
 
 
-def _pump(n: LocalNode, proc: subprocess.Popen[bytes], log: Any) -> None:
-    """Copy a daemon's output to its log; flag readiness at its "listening on" line and at EOF."""
-    assert proc.stdout is not None
-    try:
-        for line in iter(proc.stdout.readline, b""):
-            log.write(line)
-            log.flush()
-            if not n.ready and line.startswith(b"attnshare node ") and READY_LINE in line and n.proc is proc:
-                n.ready = True
-                n.changed.set()
-    finally:
-        log.close()
-        proc.stdout.close()
-        if n.proc is proc:
-            n.changed.set()
+def _is_ready(line: bytes) -> bool:
+    return line.startswith(b"attnshare node ") and READY_LINE in line
 
 
 def free_port() -> int:
@@ -67,9 +54,8 @@ class LocalNode:
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
     restarts: int = 0
-    #: set when the running daemon printed its "listening on" line, or when its output ended (it exited)
-    changed: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
-    ready: bool = False
+    #: the running daemon's output: readiness is its "listening on" line (or the end: it exited)
+    watch: OutputWatch | None = field(default=None, repr=False, compare=False)
 
     @property
     def addr(self) -> str:
@@ -162,14 +148,13 @@ class LocalNet:
         n.log_path = n.data_dir / "daemon.log"
         log = open(n.log_path, "ab")  # noqa: SIM115 - closed by the pump thread at the daemon's EOF
         env = {**os.environ, **self.extra_env, "PYTHONUNBUFFERED": "1"}
-        n.changed, n.ready = threading.Event(), False
         n.proc = subprocess.Popen(
             [sys.executable, "-m", "node.cli", "run", "--data-dir", str(n.data_dir), "--log-level", log_level],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
         # The daemon's output goes to its log through a thread that also watches for the readiness
         # line: wait_ready waits on that event instead of polling the admin socket.
-        threading.Thread(target=_pump, args=(n, n.proc, log), name=f"log-node{i}", daemon=True).start()
+        n.watch = OutputWatch(n.proc, log, _is_ready, name=f"log-node{i}")
 
     def start_all(self, **kw: Any) -> None:
         for i in range(len(self.nodes)):
@@ -178,9 +163,10 @@ class LocalNet:
     def wait_ready(self, i: int, timeout: float = 60.0) -> dict[str, Any]:
         """Wait until node ``i``'s daemon says it is listening (an event, no polling); returns its status."""
         n = self.nodes[i]
-        if not n.changed.wait(timeout):
+        ready = n.watch.wait(timeout) if n.watch is not None else False
+        if ready is None:
             raise LocalError(f"node{i} not ready after {timeout}s; see {n.log_path}")
-        if not n.ready:
+        if not ready:
             code = n.proc.wait() if n.proc is not None else None
             raise LocalError(f"node{i} exited with {code} while starting; see {n.log_path}")
         return n.client(timeout=30).call("status")  # type: ignore[no-any-return]

@@ -56,6 +56,7 @@ from node.identity import load_key
 from node.net import NetConfig, NetError, open_p2p
 from node.net.topics import Topics, Validators, decode_block_announce, encode_block_announce
 from node.runner import load_genesis
+from node.sim.childout import ROGUE_READY_LINE
 from protocol.admission import block_importance, clears_importance
 from protocol.block import Block, BlockLimits, build_block
 from protocol.cid import cid_of
@@ -471,6 +472,7 @@ async def run_rogue(args: argparse.Namespace, events: EventLog) -> None:
             # The receiver exists before "ready" is written: whoever reads "ready" may signal us.
             with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGUSR1) as signals:
                 events.write("ready", mode=args.mode, peer_id=key.peer_id, peers=len(p2p.connected_peers()))
+                print(ROGUE_READY_LINE, flush=True)  # the runner waits on this line (node.sim.faults), no polling
                 if args.wait_signal and not await _wait_go(signals, blocks):
                     events.write("exit")
                     nursery.cancel_scope.cancel()

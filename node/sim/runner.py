@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from node.admin import AdminError
+from node.admin.wire import METHOD_NOT_FOUND
 from node.config import PipelineConfig
 from node.model_info import default_model_id
 from node.sim.faults import FaultDriver
@@ -198,12 +199,34 @@ def _wait_ready(net: LocalNet, nodes: list[int]) -> None:
 
 
 def _wait_connected(net: LocalNet, nodes: list[int]) -> None:
-    """Wait (bounded) until every started node sees enough peers for gossip to reach everyone."""
+    """Wait (bounded) until every started node sees enough peers for gossip to reach everyone.
+
+    One blocking ``peers.wait`` admin call per node: the daemon answers when its own peer-change
+    event shows enough peers, so nothing polls. The calls overlap in time, so the whole wait is
+    the slowest node's, within one deadline. A daemon without that method (an older build)
+    is asked for ``status`` until it holds, as before.
+    """
     want = min(len(nodes) - 1, 3)
     deadline = time.monotonic() + CONNECT_TIMEOUT_S
+    for i in nodes:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        try:
+            net.nodes[i].client(timeout=left + 5).call("peers.wait", count=want, timeout_s=left)
+        except AdminError as exc:
+            if exc.code != METHOD_NOT_FOUND:
+                continue  # down or refusing: the invariants will tell
+            _poll_connected(net, i, want, deadline)
+        except OSError:
+            continue
+
+
+def _poll_connected(net: LocalNet, i: int, want: int, deadline: float) -> None:
+    """For daemons without ``peers.wait``: ask ``status`` every 200 ms until enough peers."""
     while time.monotonic() < deadline:
         try:
-            if all(net.call(i, "status")["peers"] >= want for i in nodes):
+            if net.call(i, "status")["peers"] >= want:
                 return
         except (AdminError, OSError):
             pass
