@@ -10,7 +10,16 @@ first, so that a bad block costs as little as possible:
    model id. Nothing is decompressed before this passes.
 2. :func:`check_records` runs on the decoded payload: every record names the
    block's proposer as its origin, and no record appears twice.
-3. :func:`judge_scores` compares the proposer's claimed in-block scores with
+3. :func:`check_view` (node side, with the validator's committed view)
+   judges the committed view the header names (``header.view``: committed
+   seq per genesis validator) against the validator's own: the proposer's own
+   entry must be exactly its ``prev`` (the validator's committed seq for it),
+   no entry may lag the validator's by more than ``genesis.max_view_lag``
+   (REJECT, CHAIN_RULE: an old or empty view would make copies of committed
+   records look new), and an entry *ahead* of the validator's means it lacks
+   commits: it waits for them (bounded) or abstains, never ACCEPTs. The
+   validator then re-scores with the History of exactly that view.
+4. :func:`judge_scores` compares the proposer's claimed in-block scores with
    the validator's own re-scoring of the same records in the same order:
    every claim must be within ``genesis.score_tolerance`` of the validator's
    own score, and the block's importance (the mean of the validator's own
@@ -74,7 +83,56 @@ def precheck(header: BlockHeader, genesis: Genesis) -> tuple[Decision, Reason] |
         return (Decision.REJECT, Reason.TOO_LARGE)
     if header.model_id not in genesis.accepted_model_ids:
         return (Decision.REJECT, Reason.UNKNOWN_MODEL)
+    if len(header.view) not in (0, genesis.validators.n):
+        return (Decision.REJECT, Reason.OTHER)  # a view names every validator, or none
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class ViewCheck:
+    """How a header's named committed view relates to the validator's own (:func:`check_view`)."""
+
+    #: a REJECT verdict, or None
+    verdict: tuple[Decision, Reason] | None
+    #: commits named by the view that the validator does not hold yet (sum over validators)
+    missing: int = 0
+    #: some entry is more than ``max_view_lag`` ahead of ours: do not wait for it
+    far_ahead: bool = False
+
+    @property
+    def ready(self) -> bool:
+        """True if the validator holds the view and may re-score against it now."""
+        return self.verdict is None and self.missing == 0
+
+
+def check_view(header: BlockHeader, ours: Sequence[int], genesis: Genesis) -> ViewCheck:
+    """Judge ``header.view`` against ``ours`` (our committed seq per genesis validator, sorted ids).
+
+    An empty view counts as all zeros: "scored without history" is allowed only
+    while nothing much is committed. Call it once the header is READY on its
+    proposer's chain, so that ``ours`` for the proposer is the seq of ``prev``.
+    """
+    n = genesis.validators.n
+    if len(ours) != n:
+        raise ValueError(f"our view has {len(ours)} entries, the genesis {n} validators")
+    view = header.view or (0,) * n
+    if len(view) != n:
+        return ViewCheck((Decision.REJECT, Reason.OTHER))
+    if header.proposer not in genesis.validators:
+        return ViewCheck((Decision.REJECT, Reason.OTHER))
+    own = genesis.validators.peer_ids.index(header.proposer)
+    if view[own] != ours[own]:
+        return ViewCheck((Decision.REJECT, Reason.CHAIN_RULE))
+    lag = genesis.max_view_lag
+    missing = 0
+    far = False
+    for named, have in zip(view, ours, strict=True):
+        if have - named > lag:
+            return ViewCheck((Decision.REJECT, Reason.CHAIN_RULE))
+        if named > have:
+            missing += named - have
+            far = far or named - have > lag
+    return ViewCheck(None, missing, far)
 
 
 def check_records(header: BlockHeader, records: Sequence[Record]) -> tuple[Decision, Reason] | None:

@@ -2,10 +2,14 @@
 
 Layout (all canonical msgpack arrays, see ``protocol.codec``):
 
-- header: ``[version, network, proposer, seq, prev, created_ms, model_id,
-  payload_cid, payload_len, codec, record_count, scores]`` where the CIDs are
-  36-byte binary CIDs (``prev`` may be nil) and ``scores`` is one bin of
-  little-endian uint16, one per record (``round(score * 65535)``);
+- header (version 2): ``[version, network, proposer, seq, prev, created_ms,
+  model_id, payload_cid, payload_len, codec, record_count, scores, view]``
+  where the CIDs are 36-byte binary CIDs (``prev`` may be nil), ``scores`` is
+  one bin of little-endian uint16, one per record (``round(score * 65535)``),
+  and ``view`` is one bin of little-endian uint64: the committed seq per
+  genesis validator (sorted peer ids) the scores were computed against
+  (empty: no history). Version 1 headers (12 items, no view) still decode, as
+  a header with an empty view; :func:`build_block` writes version 2;
 - signed header: ``[header_bytes, signature]``, the proposer's Ed25519
   signature over ``DOMAIN_BLOCK + genesis_cid_bin + header_bytes`` (see
   :func:`protocol.keys.signing_domain`: a header signed for one network never
@@ -52,6 +56,7 @@ from protocol.keys import (
 )
 from protocol.record import DEFAULT_LIMITS as DEFAULT_RECORD_LIMITS
 from protocol.record import Record, RecordLimits, decode_records
+from protocol.validators import MAX_VALIDATORS
 
 CODEC_ZSTD = 1
 CODECS = frozenset({CODEC_ZSTD})
@@ -64,6 +69,12 @@ _INT_MAX = 2**63 - 1
 # Bytes a header can take besides its scores: 12 small fields, three 36-byte
 # CIDs, a network name of up to 64 chars (<= 256 bytes of UTF-8) and a peer id.
 _HEADER_FIXED_MAX = 1024
+#: Header versions: 1 (no view), 2 (with the committed view); build_block writes 2.
+BLOCK_VERSION = 2
+BLOCK_VERSIONS = frozenset({FORMAT_VERSION, BLOCK_VERSION})
+#: Entries in a header's view: one per validator, and a genesis has at most this many.
+MAX_VIEW_ENTRIES = MAX_VALIDATORS
+_VIEW_BYTES_MAX = 8 * MAX_VIEW_ENTRIES + 8  # bin header included
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +103,7 @@ class BlockLimits:
     @property
     def max_header_bytes(self) -> int:
         """Largest encoded header these limits allow."""
-        return _HEADER_FIXED_MAX + 2 * self.max_records
+        return _HEADER_FIXED_MAX + 2 * self.max_records + _VIEW_BYTES_MAX
 
     @property
     def max_signed_header_bytes(self) -> int:
@@ -139,12 +150,15 @@ class BlockHeader:
     codec: int
     record_count: int
     scores: tuple[int, ...]
+    #: committed seq per genesis validator (sorted peer ids) the scores were computed against;
+    #: () for none (and always for version 1). protocol.admission.check_view judges it.
+    view: tuple[int, ...] = ()
     # Derived once: the header is hashed and signed far more often than built.
     _canonical: bytes = field(init=False, repr=False, compare=False)
     _block_id: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if expect_int(self.version, "block version") != FORMAT_VERSION:
+        if expect_int(self.version, "block version") not in BLOCK_VERSIONS:
             raise DecodeError(f"unsupported block format version {self.version}")
         if not expect_str(self.network, "block network", MAX_NETWORK_LEN):
             raise DecodeError("block network must not be empty")
@@ -168,6 +182,12 @@ class BlockHeader:
             raise DecodeError("block scores: expected a tuple with one score per record")
         for s in self.scores:
             expect_int(s, "block score", 0, SCORE_SCALE)
+        if not isinstance(self.view, tuple) or len(self.view) > MAX_VIEW_ENTRIES:
+            raise DecodeError(f"block view: expected a tuple of at most {MAX_VIEW_ENTRIES} seqs")
+        if self.view and self.version == FORMAT_VERSION:
+            raise DecodeError("block view: a version 1 header has none")
+        for v in self.view:
+            expect_int(v, "block view seq", 0, _INT_MAX)
         try:
             canonical = self._encode(prev_raw, model_raw, payload_raw)
         except UnicodeEncodeError:  # a lone surrogate in the network name
@@ -176,6 +196,7 @@ class BlockHeader:
         object.__setattr__(self, "_block_id", cid_of(canonical))
 
     def _encode(self, prev_raw: bytes | None, model_raw: bytes, payload_raw: bytes) -> bytes:
+        view = [] if self.version == FORMAT_VERSION else [struct.pack(f"<{len(self.view)}Q", *self.view)]
         return packb(
             [
                 self.version,
@@ -190,6 +211,7 @@ class BlockHeader:
                 self.codec,
                 self.record_count,
                 struct.pack(f"<{self.record_count}H", *self.scores),
+                *view,
             ]
         )
 
@@ -233,8 +255,16 @@ def quantize_score(score: float) -> int:
 def decode_header(data: bytes, limits: BlockLimits = DEFAULT_BLOCK_LIMITS) -> BlockHeader:
     """Decode canonical header bytes; raises DecodeError on anything else."""
     obj = unpackb(data, max_bytes=limits.max_header_bytes, max_items=16)
+    items = expect_list(obj, 13 if isinstance(obj, list) and obj and obj[0] == BLOCK_VERSION else 12,
+                        "block header")
     (version, network, proposer, seq, prev, created_ms, model_id, payload_cid, payload_len, codec,
-     record_count, scores) = expect_list(obj, 12, "block header")
+     record_count, scores) = items[:12]
+    view: tuple[int, ...] = ()
+    if len(items) == 13:
+        raw_view = expect_bytes(items[12], "block view", max_len=8 * MAX_VIEW_ENTRIES)
+        if len(raw_view) % 8:
+            raise DecodeError("block view: expected whole little-endian uint64 seqs")
+        view = struct.unpack(f"<{len(raw_view) // 8}Q", raw_view)
     # Bound the count before unpacking the scores, so the tuple is never larger
     # than the limits allow.
     count = expect_int(record_count, "block record_count", 1, limits.max_records)
@@ -252,6 +282,7 @@ def decode_header(data: bytes, limits: BlockLimits = DEFAULT_BLOCK_LIMITS) -> Bl
         codec=codec,
         record_count=count,
         scores=struct.unpack(f"<{count}H", raw_scores),
+        view=view,
     )
     header.check_limits(limits)
     # One block, one encoding: otherwise the same block would have many ids.
@@ -390,11 +421,15 @@ def build_block(
     records: Sequence[Record],
     scores: Sequence[float],
     limits: BlockLimits = DEFAULT_BLOCK_LIMITS,
+    view: Sequence[int] = (),
 ) -> Block:
     """Compress, hash and sign ``records`` into a block proposed by ``key``.
 
     ``genesis_id`` (the text CID of the network's genesis) is bound into the
     signature; ``network`` is the genesis network name carried in the header.
+    ``view`` is the committed view the scores were computed against (committed
+    seq per genesis validator, sorted peer ids; empty: no history), see
+    :func:`protocol.admission.check_view`.
 
     Raises LocalError on misuse: no records, too many, a score count that does
     not match, a score outside [0, 1], or a payload beyond the limits (split
@@ -423,7 +458,7 @@ def build_block(
         )
     try:
         header = BlockHeader(
-            version=FORMAT_VERSION,
+            version=BLOCK_VERSION,
             network=network,
             proposer=key.peer_id,
             seq=seq,
@@ -435,6 +470,7 @@ def build_block(
             codec=CODEC_ZSTD,
             record_count=len(records),
             scores=quantized,
+            view=tuple(view),
         )
     except DecodeError as exc:
         raise LocalError(f"bad block header field: {exc}") from None

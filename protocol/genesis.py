@@ -98,6 +98,17 @@ class Genesis:
     protocol/selection.py). Part of the genesis id only when set away from
     0.05, so ids of genesis files that predate it are unchanged.
     """
+    max_view_lag: int = 16
+    """How far (in seqs, per validator) a block's named committed view may lag a validator's own.
+
+    A block header names the committed view its scores were computed against
+    (``protocol.admission.check_view``); a validator rejects a view more than
+    this many seqs behind its own for any validator (a proposer naming an old
+    view to make copies of committed records look new), and must match its
+    proposer's own entry exactly. In 1..1,000,000. Part of the genesis id only
+    when set away from 16, so ids of genesis files that predate it are
+    unchanged.
+    """
     # Derived once: every signature on the network is bound to it.
     _id: str = field(init=False, repr=False, compare=False, default="")
 
@@ -136,6 +147,7 @@ class Genesis:
         _int("genesis_time_ms", self.genesis_time_ms, 0, _INT_MAX)
         if not 0.0 < _float("ship_share", self.ship_share) <= 1.0:
             raise _err("ship_share", f"must be > 0 and at most 1, got {self.ship_share}")
+        _int("max_view_lag", self.max_view_lag, 1, 1_000_000)
 
     def _validate_model_ids(self) -> None:
         ids = self.accepted_model_ids
@@ -168,7 +180,10 @@ class Genesis:
                 self.max_payload_bytes,
                 self.block_interval_ms,
                 self.genesis_time_ms,
-                *([float(self.ship_share)] if self.ship_share != 0.05 else []),
+                # Optional tail: each item present only when away from its default, and
+                # ship_share written whenever anything follows it, so positions stay unambiguous.
+                *([float(self.ship_share)] if self.ship_share != 0.05 or self.max_view_lag != 16 else []),
+                *([self.max_view_lag] if self.max_view_lag != 16 else []),
             ]
         )
 
@@ -254,6 +269,7 @@ def genesis_to_toml(g: Genesis) -> str:
         f"max_block_records = {g.max_block_records}",
         f"max_payload_bytes = {g.max_payload_bytes}",
         f"block_interval_ms = {g.block_interval_ms}",
+        f"max_view_lag = {g.max_view_lag}",
         f"accepted_model_ids = {_toml_list(g.accepted_model_ids)}",
         f"validators = {_toml_list(g.validators.peer_ids)}",
     ]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from protocol.admission import (
+    ViewCheck,
     block_importance,
     check_records,
+    check_view,
     clears_importance,
     judge_block,
     precheck,
@@ -72,3 +74,70 @@ def test_record_checks() -> None:
     assert check_records(h, recs[:1]) == (Decision.REJECT, Reason.BAD_PAYLOAD)
     assert judge_block(h, None, None, G).reason is Reason.BAD_PAYLOAD
     assert judge_block(h, recs, None, G).verdict == (Decision.ACCEPT, Reason.OK)  # not re-scored: own block
+
+
+# --- the committed view a header names (issue 9) ---------------------------------------
+
+VKEYS = [PrivateKey(bytes([0x70 + i]) * 32) for i in range(4)]
+GV = Genesis(network_id="testnet", validators=ValidatorSet(k.peer_id for k in VKEYS), accepted_model_ids=(MODEL,),
+             max_view_lag=4)
+IDS = GV.validators.peer_ids
+
+
+def viewed(view: tuple[int, ...], proposer: PrivateKey | None = None):
+    key = proposer or PrivateKey(bytes([0x70 + [k.peer_id for k in VKEYS].index(IDS[1])]) * 32)
+    recs = [Record.create("note", key.peer_id, 1, {"i": 1})]
+    return build_block(key, genesis_id=GV.id, network="testnet", seq=6, prev=None, created_ms=1, model_id=MODEL,
+                       records=recs, scores=[0.5], view=view).header
+
+
+STALE = ViewCheck((Decision.REJECT, Reason.CHAIN_RULE))
+
+
+def test_view_held_exactly_is_ready() -> None:
+    h = viewed((3, 5, 0, 9))  # the proposer is validator 1: its own entry is its prev's seq, 5
+    assert check_view(h, (3, 5, 0, 9), GV) == ViewCheck(None)
+    assert check_view(h, (3, 5, 0, 9), GV).ready
+
+
+def test_view_may_lag_ours_by_at_most_max_view_lag() -> None:
+    h = viewed((3, 5, 0, 9))
+    assert check_view(h, (7, 5, 4, 13), GV).ready  # 4 behind on three validators: within the bound
+    assert check_view(h, (8, 5, 0, 9), GV) == STALE  # 5 behind on one: copies of 5 blocks would look new
+
+
+def test_empty_view_counts_as_nothing_committed() -> None:
+    h = viewed(())
+    assert check_view(h, (0, 0, 4, 1), GV).ready  # young network: nothing much to copy yet
+    assert check_view(h, (0, 0, 5, 0), GV) == STALE  # an empty view once history exists
+    assert not check_view(h, (0, 3, 0, 0), GV).ready  # own entry must be prev's seq, even empty
+
+
+@pytest.mark.parametrize("own", [4, 6])
+def test_own_entry_must_be_exactly_prev(own: int) -> None:
+    """A proposer cannot leave its own last block out of the view (then its copies would look new)."""
+    assert check_view(viewed((3, own, 0, 9)), (3, 5, 0, 9), GV) == STALE
+
+
+def test_view_ahead_of_ours_waits_and_far_ahead_does_not() -> None:
+    near = check_view(viewed((3, 5, 2, 12)), (3, 5, 0, 9), GV)
+    assert near == ViewCheck(None, missing=5, far_ahead=False)
+    assert not near.ready
+    far = check_view(viewed((3, 5, 0, 9 + 5)), (3, 5, 0, 9), GV)  # a view naming blocks nobody has
+    assert far.verdict is None
+    assert far.far_ahead
+    assert not far.ready
+
+
+def test_view_of_the_wrong_size_is_rejected_before_decoding() -> None:
+    h = viewed((3, 5, 0))
+    assert precheck(h, GV) == (Decision.REJECT, Reason.OTHER)
+    assert check_view(h, (3, 5, 0, 9), GV).verdict == (Decision.REJECT, Reason.OTHER)
+    assert precheck(viewed(()), GV) is None
+    assert precheck(viewed((0, 5, 0, 0)), GV) is None
+    with pytest.raises(ValueError, match="2 entries"):
+        check_view(viewed(()), (0, 0), GV)
+
+
+def test_view_of_a_non_validator_proposer_is_rejected() -> None:
+    assert check_view(viewed((0, 0, 0, 0), OTHER), (0, 0, 0, 0), GV).verdict == (Decision.REJECT, Reason.OTHER)

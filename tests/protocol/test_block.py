@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from protocol import FORMAT_VERSION
 from protocol.block import (
+    BLOCK_VERSION,
     CODEC_ZSTD,
+    MAX_VIEW_ENTRIES,
     Block,
     BlockHeader,
     BlockLimits,
@@ -132,10 +134,10 @@ def test_open_payload_returns_the_records_given() -> None:
 
 def test_canonical_header_layout() -> None:
     prev = cid_of(b"previous")
-    block = _block(3, prev=prev, seq=7, scores=[0.0, 0.5, 1.0])
+    block = _block(3, prev=prev, seq=7, scores=[0.0, 0.5, 1.0], view=[4, 0, 2**40])
     h = block.header
     assert msgpack.unpackb(h.canonical_bytes()) == [
-        FORMAT_VERSION,
+        BLOCK_VERSION,
         NETWORK,
         KEY.peer_id,
         7,
@@ -147,9 +149,56 @@ def test_canonical_header_layout() -> None:
         CODEC_ZSTD,
         3,
         struct.pack("<3H", 0, 32768, 65535),
+        struct.pack("<3Q", 4, 0, 2**40),
     ]
+    assert h.view == (4, 0, 2**40)
+    assert decode_header(h.canonical_bytes()) == h
     assert h.slot == (KEY.peer_id, 7)
     assert h.payload_cid == cid_of(block.payload or b"")
+
+
+def test_build_block_view_defaults_to_empty() -> None:
+    h = _block(2).header
+    assert h.version == BLOCK_VERSION
+    assert h.view == ()
+    assert msgpack.unpackb(h.canonical_bytes())[12] == b""
+    assert decode_header(h.canonical_bytes()) == h
+
+
+def test_version_1_header_without_view_still_decodes() -> None:
+    """The old 12-item layout is a header with an empty view (and another block id)."""
+    v2 = _block(2).header
+    v1 = dataclasses.replace(v2, version=FORMAT_VERSION)
+    assert len(msgpack.unpackb(v1.canonical_bytes())) == 12
+    assert decode_header(v1.canonical_bytes()) == v1
+    assert v1.block_id != v2.block_id
+    with pytest.raises(DecodeError):
+        dataclasses.replace(v1, view=(1,))
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda items: items[:12],  # version 2 without its view
+        lambda items: [*items, b""],  # 14 items
+        lambda items: [*items[:12], b"\x01" * 7],  # not whole uint64s
+        lambda items: [*items[:12], [1, 2]],  # not a bin
+        lambda items: [*items[:12], b"\x00" * 8 * (MAX_VIEW_ENTRIES + 1)],  # too many entries
+        lambda items: [*items[:12], struct.pack("<Q", 2**63)],  # seq beyond int64
+        lambda items: [1, *items[1:]],  # version 1 with a view
+    ],
+)
+def test_bad_views_do_not_decode(mutate: object) -> None:
+    items = msgpack.unpackb(_block(2, view=[1, 2]).header.canonical_bytes())
+    with pytest.raises(DecodeError):
+        decode_header(packb(mutate(items)))  # type: ignore[operator]
+
+
+def test_largest_view_fits_the_header_limit() -> None:
+    small = BlockLimits(max_records=64)
+    big = _block(64, small, view=[2**63 - 1] * MAX_VIEW_ENTRIES)
+    assert len(big.header.canonical_bytes()) <= small.max_header_bytes
+    assert decode_block(big.encode(), small).header.view == big.header.view
 
 
 def test_block_id_ignores_signature_and_payload_presence() -> None:
@@ -167,9 +216,10 @@ def test_block_id_changes_with_any_field() -> None:
         {"model_id": cid_of(b"m")},
         {"scores": (1,) + HEADER.scores[1:]},
         {"proposer": KEYS[1].peer_id},
+        {"view": (1,)},
     ):
         ids.add(dataclasses.replace(HEADER, **change).block_id)  # type: ignore[arg-type]
-    assert len(ids) == 8
+    assert len(ids) == 9
 
 
 # --- scores -------------------------------------------------------------------------
@@ -203,7 +253,8 @@ SMALL_ORDER_PEER = peer_id_from_public_bytes(bytes([1]) + bytes(31))
 @pytest.mark.parametrize(
     "change",
     [
-        {"version": FORMAT_VERSION + 1},
+        {"version": BLOCK_VERSION + 1},
+        {"version": 0},
         {"version": True},
         {"version": 1.0},
         {"network": ""},
@@ -231,6 +282,11 @@ SMALL_ORDER_PEER = peer_id_from_public_bytes(bytes([1]) + bytes(31))
         {"scores": (-1,) + HEADER.scores[1:]},
         {"scores": (0.5,) + HEADER.scores[1:]},
         {"scores": (True,) + HEADER.scores[1:]},
+        {"view": [1]},
+        {"view": (-1,)},
+        {"view": (2**63,)},
+        {"view": (True,)},
+        {"view": (0,) * (MAX_VIEW_ENTRIES + 1)},
     ],
 )
 def test_header_validated_on_construction(change: dict[str, object]) -> None:
@@ -404,7 +460,7 @@ def test_non_canonical_header_bytes() -> None:
     fields = msgpack.unpackb(HEADER.canonical_bytes())
     # seq as a uint64 instead of a positive fixint
     spelled = b"".join(
-        [b"\x9c"]
+        [b"\x9d"]  # a fixarray of 13 items
         + [packb(f) for f in fields[:3]]
         + [b"\xcf" + struct.pack(">Q", fields[3])]
         + [packb(f) for f in fields[4:]]

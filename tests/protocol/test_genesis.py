@@ -85,6 +85,16 @@ def test_genesis_id_is_stable_and_ignores_list_order() -> None:
     assert genesis_id(base()) == GOLDEN_ID
 
 
+def test_max_view_lag_is_in_the_id_only_away_from_its_default() -> None:
+    assert base().max_view_lag == 16
+    assert genesis_id(base(max_view_lag=16)) == genesis_id(base())
+    lagged = base(max_view_lag=4)
+    assert genesis_id(lagged) not in {genesis_id(base()), genesis_id(base(ship_share=0.1))}
+    # ship_share is written whenever a later optional field is: positions stay unambiguous.
+    assert genesis_id(base(ship_share=0.1, max_view_lag=4)) != genesis_id(lagged)
+    assert parse_genesis(genesis_to_toml(lagged)) == lagged
+
+
 GOLDEN_ID = "bafkreia3ockgfby55a4lvsu53fllgb6rfmzierabxispmdhaydgotapoke"  # default min_block_importance 0.17
 
 
@@ -118,6 +128,8 @@ GOLDEN_ID = "bafkreia3ockgfby55a4lvsu53fllgb6rfmzierabxispmdhaydgotapoke"  # def
         ({"max_payload_bytes": "0"}, "field 'max_payload_bytes': must be between 1 and"),
         ({"block_interval_ms": "0"}, "field 'block_interval_ms': must be between 1 and 3600000"),
         ({"genesis_time_ms": "-1"}, "field 'genesis_time_ms': must be between 0 and"),
+        ({"max_view_lag": "0"}, "field 'max_view_lag': must be between 1 and 1000000, got 0"),
+        ({"max_view_lag": "1.5"}, "field 'max_view_lag': expected an integer, got float"),
     ],
 )
 def test_each_mistake_gets_one_clear_error(overrides: dict[str, str | None], message: str) -> None:
