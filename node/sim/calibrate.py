@@ -2,8 +2,11 @@
 
     python -m node.sim.calibrate scripts/scenarios/calibrate-4.toml scripts/scenarios/calibrate-8.toml --out DIR
 
-For each scenario it runs the process engine (real daemons) and the virtual
-engine (with the model scorer, as the daemons score), and compares commit
+For each scenario it runs the process engine (real daemons), then the virtual
+engine (with the model scorer, as the daemons score) on exactly the load the
+process run's feeder offered and got acknowledged (its ``Acked.trace``,
+replayed call by call: a feeder that fell behind a busy host is no longer a
+difference between the engines), and compares commit
 latency p50/p99, gossip bytes delivered per committed record and committed
 records. The virtual figure is within tolerance when it is within 30% of the
 process figure. Writes ``calibration.json`` and ``calibration.md``.
@@ -72,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         sc = load_scenario(path)
         out = args.out / sc.name
         proc = run_scenario(sc, out / "process", progress=False)
-        virt = run_virtual(sc, out / "virtual", plots=False, scorer=args.scorer)
+        virt = run_virtual(sc, out / "virtual", plots=False, scorer=args.scorer, offered=proc.feeder.acked.trace)
         results[sc.name] = compare(proc.report["metrics"], virt.report["metrics"])
         print(render({sc.name: results[sc.name]}), flush=True)
     args.out.mkdir(parents=True, exist_ok=True)

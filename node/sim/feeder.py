@@ -7,6 +7,11 @@ the store has it durably, so the no-loss invariant is checked against exactly
 this set. The ground-truth importance of each acknowledged record (from the
 workload generator) and the size of its JSON form (what a naive flooder would
 ship) are kept for the report's importance-versus-bytes curve.
+
+Every ingest call is also logged in ``Acked.trace`` (per node: milliseconds
+after ``start()`` when the daemon answered, records offered, records
+acknowledged). Calibration replays that trace on the virtual engine, so both
+engines get exactly the same load even when the feeder fell behind a busy host.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ class Acked:
     order: list[str] = field(default_factory=list)  # acknowledgement order, all nodes
     errors: list[str] = field(default_factory=list)
     offered: int = 0
+    #: per node, one (ms after the feed started, offered, acknowledged) per ingest call, in order
+    trace: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -47,7 +54,8 @@ class Feeder:
         self.spec = spec
         self.nodes = nodes
         self.seed = seed
-        self.acked = Acked(cids={i: [] for i in nodes})
+        self.acked = Acked(cids={i: [] for i in nodes}, trace={i: [] for i in nodes})
+        self._t0 = time.monotonic()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -56,6 +64,7 @@ class Feeder:
         if self.spec.rate <= 0 or not self.nodes:
             return
         per_node = self.spec.rate / len(self.nodes)
+        self._t0 = time.monotonic()
         for i in self.nodes:
             wl = Workload(self.seed * 1000 + i, domains=self.spec.domains, dup_rate=self.spec.dup_ratio,
                           burst_rate=self.spec.burst_ratio)
@@ -99,10 +108,13 @@ class Feeder:
             # OSError: AdminClient lets a connection reset through when the daemon dies mid-request.
             with self._lock:
                 self.acked.errors.append(f"node{i}: {exc}")
+                self.acked.trace[i].append((self._ms(), len(objs), 0))
             return
         bad = {e["index"] for e in res.get("errors", [])}
         good = [j for j in range(len(objs)) if j not in bad]
         with self._lock:
+            # Counted as acknowledged only as a prefix: a replay draws the same records in order.
+            self.acked.trace[i].append((self._ms(), len(objs), len(good) if not bad else min(bad)))
             self.acked.cids[i].extend(res["cids"])
             for j, cid in zip(good, res["cids"], strict=True):
                 self.acked.importance[cid] = labeled[j].importance
@@ -110,3 +122,6 @@ class Feeder:
                 self.acked.order.append(cid)
             for e in res.get("errors", []):
                 self.acked.errors.append(f"node{i} record {e['index']}: {e['error']}")
+
+    def _ms(self) -> int:
+        return int((time.monotonic() - self._t0) * 1000)

@@ -139,3 +139,20 @@ def test_a_shared_host_queues_message_handling_and_slows_commits():
         return lat[len(lat) // 2]
 
     assert p50(shared) > p50(own) + 40  # at least two queued message handlings on the commit path
+
+
+def test_a_replayed_feeder_trace_is_offered_and_acknowledged_exactly():
+    # Calibration replays the process feeder's calls; the virtual engine must offer exactly that load,
+    # not the scenario's rate (the process feeder falls behind on a busy host).
+    base = _small("steady").scaled(0.25)  # type: ignore[attr-defined]
+    fed = list(base.fed_nodes)
+    trace = {fed[0]: [(100, 7, 7), (900, 5, 3), (1500, 4, 0)], fed[1]: [(400, 11, 11)]}
+    res = run_virtual(base, None, plots=False, offered=trace)
+    acked = res.run.acked
+    assert acked.offered == 7 + 5 + 4 + 11
+    assert len(acked.cids[fed[0]]) == 10
+    assert len(acked.cids[fed[1]]) == 11
+    assert all(not acked.cids[i] for i in fed[2:])
+    assert res.run.crash is None
+    with pytest.raises(ValueError, match="does not feed"):
+        run_virtual(base, None, plots=False, offered={base.nodes + 5: [(1, 1, 1)]})

@@ -150,31 +150,45 @@ class _Feeder:
         run.acked.cids = {i: [] for i in sc.fed_nodes}
 
     def step(self) -> None:
-        run = self.run
+        """One batch tick of the scenario's rate at every fed node that is up."""
         for i in sorted(self.owed):
-            node = run.nodes[i]
-            if not node.up:
+            if not self.run.nodes[i].up:
                 self.owed[i] = 0.0
                 continue
             self.owed[i] += self.per_node * self.tick / 1000
             k = int(self.owed[i])
-            if k <= 0:
-                continue
-            self.owed[i] -= k
-            labeled = self.wl[i].next_labeled(k, run.sched.now_ms)
-            records = []
-            for lr in labeled:
-                r = lr.record
-                records.append(Record.create(r.kind, node.me, r.ts_ms, r.fields))
-            run.acked.offered += len(records)
-            cids = node.ingest(records)
-            run.acked.cids[i].extend(cids)
-            for lr, r in zip(labeled, records, strict=True):
-                run.acked.importance[r.cid] = lr.importance
-                run.acked.json_bytes[r.cid] = len(json.dumps(r.to_json()))
-                run.acked.order.append(r.cid)
-                if self.truth is not None:
-                    self.truth.truth[r.cid] = lr.importance
+            if k > 0:
+                self.owed[i] -= k
+                self.ingest(i, k, k)
+
+    def replay(self, trace: dict[int, list[tuple[int, int, int]]], until_ms: int) -> None:
+        """Offer exactly what another run's feeder offered: per node, at each (ms after the start,
+        offered, acknowledged) draw ``offered`` records and ingest the first ``acknowledged``."""
+        for i, calls in sorted(trace.items()):
+            if i not in self.owed:
+                raise ValueError(f"replayed load names node{i}, which the scenario does not feed")
+            for t_ms, offered, acked in calls:
+                self.run.sched.at(min(T0_MS + t_ms, until_ms), self._replayed, i, offered, acked)
+
+    def _replayed(self, i: int, offered: int, acked: int) -> None:
+        if self.run.nodes[i].up:
+            self.ingest(i, offered, acked)
+
+    def ingest(self, i: int, offered: int, acked: int) -> None:
+        """Draw ``offered`` records of node ``i``'s workload; ingest (acknowledge) the first ``acked``."""
+        run = self.run
+        node = run.nodes[i]
+        labeled = self.wl[i].next_labeled(offered, run.sched.now_ms)[:acked]
+        records = [Record.create(lr.record.kind, node.me, lr.record.ts_ms, lr.record.fields) for lr in labeled]
+        run.acked.offered += offered
+        cids = node.ingest(records)
+        run.acked.cids[i].extend(cids)
+        for lr, r in zip(labeled, records, strict=True):
+            run.acked.importance[r.cid] = lr.importance
+            run.acked.json_bytes[r.cid] = len(json.dumps(r.to_json()))
+            run.acked.order.append(r.cid)
+            if self.truth is not None:
+                self.truth.truth[r.cid] = lr.importance
 
 
 def build(sc: Scenario, scorer_name: str | None = None) -> tuple[VirtualRun, _Feeder]:
@@ -317,15 +331,22 @@ def _sample(run: VirtualRun, which: list[int]) -> dict[str, Any]:
     return {"t": t, "nodes": nodes}
 
 
-def simulate(sc: Scenario, scorer_name: str | None = None) -> VirtualRun:
-    """Play ``sc`` to the end of its settle time; see the module docstring."""
+def simulate(sc: Scenario, scorer_name: str | None = None,
+             offered: dict[int, list[tuple[int, int, int]]] | None = None) -> VirtualRun:
+    """Play ``sc`` to the end of its settle time; see the module docstring.
+
+    ``offered``: replay another run's load (the process feeder's ``Acked.trace``) instead of the
+    scenario's rate, so that calibration compares both engines under the same offered load.
+    """
     wall0 = time.perf_counter()
     cpu0 = time.process_time()
     run, feeder = build(sc, scorer_name)
     sched = run.sched
     end_load = T0_MS + int(sc.workload.duration_s * 1000)
     end = T0_MS + int((sc.timeline_end_s + sc.settle_s) * 1000)
-    if sc.workload.rate > 0 and sc.fed_nodes:
+    if offered is not None:
+        feeder.replay(offered, end - 1)
+    elif sc.workload.rate > 0 and sc.fed_nodes:
         sched.every(sc.workload.batch_ms, feeder.step, first_ms=T0_MS, until_ms=end_load - 1)
     sched.every(run.net.p.heartbeat_ms, run.net.heartbeat, until_ms=end)
     for f in sc.faults:

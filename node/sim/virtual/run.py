@@ -27,9 +27,11 @@ class VirtualResult:
         return [c for c in self.checks if not c.ok]
 
 
-def run_virtual(sc: Scenario, out_dir: Path | None, *, plots: bool = True, scorer: str | None = None) -> VirtualResult:
-    """Run ``sc`` on the virtual engine; with ``out_dir``, write report.json/report.md/plots there."""
-    run = simulate(sc, scorer)
+def run_virtual(sc: Scenario, out_dir: Path | None, *, plots: bool = True, scorer: str | None = None,
+                offered: dict[int, list[tuple[int, int, int]]] | None = None) -> VirtualResult:
+    """Run ``sc`` on the virtual engine; with ``out_dir``, write report.json/report.md/plots there.
+    ``offered`` replays a process run's load (see :func:`~node.sim.virtual.engine.simulate`)."""
+    run = simulate(sc, scorer, offered)
     checks = check_run(run)
     report: dict[str, Any] = {}
     if out_dir is not None:
