@@ -212,3 +212,51 @@ async def test_publish_is_bounded_when_a_peer_stops_reading():
     fake = SimpleNamespace(p2p=Stuck(), metrics=None)
     with trio.fail_after(2):
         await Node._publish(fake, "/attnshare/t/blocks/1", b"x")  # returns: logged, not raised
+
+
+async def test_a_sybil_crowd_shares_one_strangers_budget(tmp_path):
+    """Sybils (fresh key pairs, all from 127.0.0.1) once got a full budget each: 16 of
+    them holding 4 silent sync streams apiece took all 64 serving slots, and honest
+    validators were answered "busy". Now they get a few connections (per /24) and
+    share one strangers' pool (8 open requests); validators keep their own."""
+    import os
+    from contextlib import AsyncExitStack
+
+    from node.net import NetConfig, NetError, open_p2p
+
+    async with open_cluster(tmp_path, genesis_kw=SHIP_ALL) as c, AsyncExitStack() as stack:
+        target = c.nodes[0]
+        streams = []
+        admitted = 0
+        for _ in range(20):
+            sybil = await stack.enter_async_context(open_p2p(os.urandom(32), NetConfig()))
+            try:
+                await sybil.connect(target.p2p.addrs()[0])
+            except NetError:
+                continue  # refused at the handshake: too many strangers from 127.0.0.0/24
+            admitted += 1
+            for _ in range(4):
+                try:
+                    streams.append(await sybil._host.new_stream(ID.from_base58(target.me),
+                                                                [TProtocol(SYNC_PROTOCOL)]))
+                except Exception:
+                    break
+        assert admitted <= target.p2p.config.max_inbound_strangers_per_prefix
+        assert len(streams) >= 40
+        pool = target.p2p.budget.pool_open_requests
+        with trio.fail_after(10):
+            while target.p2p.budget.pool_view(trio.current_time()).open_requests < pool:
+                await trio.sleep(0.05)
+        for node in c.nodes[1:]:  # honest validators are served at once
+            with trio.fail_after(10):
+                raw = await node.p2p.request(target.me, SYNC_PROTOCOL, msg.encode_request(msg.Heads()),
+                                             max_response=msg.MAX_RESPONSE_BYTES)
+            assert raw
+            assert target.p2p.budget.view(node.me, trio.current_time()).over_budget == 0
+        assert target.p2p.budget.pool_view(trio.current_time()).over_budget > 0
+        now = int(time.time() * 1000)
+        await c.nodes[1].ingest(workload_json(300, seed=21, now_ms=now))
+        with trio.fail_after(60):
+            for node in c.nodes:
+                await node.consensus.wait_commits(1)
+        await _status_fast(target)
