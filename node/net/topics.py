@@ -87,6 +87,13 @@ VOTE_REPLAY_S = 1.0
 #: build others (every q-subset of them) and certificates of every past slot,
 #: each valid, each a new message id every node would relay with no limit at all
 CERT_REPLAY_S = 5.0
+#: a block or vote for a slot this far below its proposer's highest verified seq
+#: is stale: decided long ago (consensus keeps at most 64 undecided slots per
+#: proposer; the store keeps nothing older than head - 64). It is dropped
+#: before its signature is checked and before any rate limit is spent
+STALE_SLOTS = 64
+#: certified slots remembered (their block replays and votes are not news)
+CERTIFIED_MEMORY = 16384
 #: fresh votes per second (burst) one verified voter may cast: one vote per
 #: slot, 100 proposers at 4 blocks/s is 400/s; the burst holds two full batches
 VOTE_RATE, VOTE_BURST = 2000.0, 8192.0
@@ -142,6 +149,10 @@ class VerifiedCache:
         return len(self._items)
 
 
+class _Stale(Exception):
+    """A message about slots already decided: ignored, no signature checked, nobody charged."""
+
+
 def _vote_key(sv: SignedVote) -> tuple[bytes, bytes]:
     return (sv.vote.canonical_bytes(), sv.signature)
 
@@ -183,17 +194,51 @@ class Validators:
         self._relayed: OrderedDict[tuple[bytes, bytes], float] = OrderedDict()
         #: slot -> when a certificate for it was last relayed (bounded, LRU)
         self._cert_relayed: OrderedDict[tuple[str, int], float] = OrderedDict()
+        # Replays of decided slots (finding: many distinct old blocks or votes).
+        #: proposer -> highest seq seen under a verified signature (members only: bounded)
+        self._high: dict[str, int] = {}
+        #: slots with a verified certificate (bounded, LRU; written in the verifier thread)
+        self._certified: OrderedDict[tuple[str, int], None] = OrderedDict()
+        self._certified_lock = threading.Lock()
+        #: messages dropped as stale, before any signature or rate limit
+        self.stale = 0
 
     async def _verify(self, peer: str, work: Callable[[], T]) -> T:
         if self.verifier is None:
             return work()
         return await self.verifier.run(peer, work)
 
+    # ---------------------------------------------------------- decided slots
+    def _own(self, m: Inbound) -> bool:
+        """Our own publish: never dropped as stale (a late vote of ours is still ours to send)."""
+        return self.verifier is not None and m.forwarder in self.verifier.exempt
+
+    def _is_old(self, proposer: str, seq: int) -> bool:
+        """A slot far below the proposer's highest verified seq: decided long ago."""
+        return seq <= self._high.get(proposer, 0) - STALE_SLOTS
+
+    def _is_certified(self, slot: tuple[str, int]) -> bool:
+        with self._certified_lock:
+            return slot in self._certified
+
+    def _saw(self, proposer: str, seq: int) -> None:
+        """``seq`` of ``proposer`` carries a verified signature (its own, or a quorum's)."""
+        if seq > self._high.get(proposer, 0):
+            self._high[proposer] = seq
+
     # ------------------------------------------------------------------ blocks
     async def block(self, m: Inbound) -> Verdict:
         try:
-            block, fresh = await self._verify(m.forwarder, lambda: self._check_block(m.data))
+            block, fresh = await self._verify(m.forwarder,
+                                              lambda: self._check_block(m.data, self._own(m)))
         except OverBudget:
+            return Verdict.IGNORE
+        except _Stale:
+            # Replays of decided slots cost the sender its message and decode, and
+            # nobody anything else: no proposer's or forwarder's tokens, and no
+            # relay, so they never reach (and spend) an honest forwarder's budget
+            # on the next node.
+            self.stale += 1
             return Verdict.IGNORE
         except AttnshareError:
             self.refused += 1
@@ -216,7 +261,7 @@ class Validators:
             return Verdict.IGNORE
         return Verdict.ACCEPT
 
-    def _check_block(self, data: bytes) -> tuple[Block, bool]:
+    def _check_block(self, data: bytes, own: bool = False) -> tuple[Block, bool]:
         b = decode_block_announce(data, self.limits)
         signed = b.signed
         h = signed.header
@@ -224,20 +269,29 @@ class Validators:
             raise ValidationError(f"block for network {h.network!r}")
         if h.proposer not in self.validators:
             raise ValidationError("block proposer is not a validator")
+        if not own and self._is_old(h.proposer, h.seq):
+            raise _Stale  # before hashing the payload or any curve math
         if b.payload is not None and not cid_matches(h.payload_cid, b.payload):
             raise ValidationError("block payload does not match its CID")
         key = (h.canonical_bytes(), signed.signature)
         if key in self.verified_blocks:
+            if not own and self._is_certified((h.proposer, h.seq)):
+                raise _Stale  # a replay of a block whose slot is committed: nothing to relay
             return b, False
         signed.verify(self.genesis_id)
         self.verified_blocks.add(key)
+        self._saw(h.proposer, h.seq)
         return b, True
 
     # ------------------------------------------------------------------- votes
     async def votes(self, m: Inbound) -> Verdict:
         try:
-            fresh, keys = await self._verify(m.forwarder, lambda: self._check_votes(m.data))
+            fresh, keys = await self._verify(m.forwarder,
+                                             lambda: self._check_votes(m.data, self._own(m)))
         except OverBudget:
+            return Verdict.IGNORE
+        except _Stale:  # only votes for decided slots: see block()
+            self.stale += 1
             return Verdict.IGNORE
         except AttnshareError:
             self.refused += 1
@@ -266,11 +320,13 @@ class Validators:
             self._relayed.popitem(last=False)
         return True
 
-    def _check_votes(self, data: bytes) -> tuple[dict[str, int], list[tuple[bytes, bytes]]]:
+    def _check_votes(self, data: bytes, own: bool = False
+                     ) -> tuple[dict[str, int], list[tuple[bytes, bytes]]]:
         """Verify a batch; return how many fresh (not yet verified) votes each voter has in
         it, and the batch's vote keys."""
         batch = decode_vote_batch(data, self.validators)  # refuses outsiders before parsing ids
         seen: set[tuple[bytes, bytes]] = set()
+        old: set[tuple[bytes, bytes]] = set()
         for sv in batch.votes:  # every cheap check before the first signature
             if sv.vote.voter not in self.validators:
                 raise ValidationError("vote from a non-validator")
@@ -278,16 +334,26 @@ class Validators:
             if key in seen:
                 raise ValidationError("the same vote twice in one batch")
             seen.add(key)
-        return self._verify_votes(batch.votes), list(seen)
+            if self._is_old(*sv.vote.slot) or self._is_certified(sv.vote.slot):
+                old.add(key)
+        if len(old) == len(seen) and not own:
+            raise _Stale  # nothing but decided slots: not one signature checked
+        return self._verify_votes(batch.votes, old), list(seen)
 
-    def _verify_votes(self, votes: tuple[SignedVote, ...]) -> dict[str, int]:
+    def _verify_votes(self, votes: tuple[SignedVote, ...],
+                      old: set[tuple[bytes, bytes]] | frozenset[tuple[bytes, bytes]] = frozenset()
+                      ) -> dict[str, int]:
+        """Verify every vote not verified before; return the fresh ones per voter. Votes
+        for decided slots (``old``) are verified but charge their voter nothing: anyone
+        can replay a validator's old votes, and its rate is for what it casts now."""
         fresh: dict[str, int] = {}
         for sv in votes:
             key = _vote_key(sv)
             if key not in self.verified:
                 sv.verify(self.genesis_id)
                 self.verified.add(key)
-                fresh[sv.vote.voter] = fresh.get(sv.vote.voter, 0) + 1
+                if key not in old:
+                    fresh[sv.vote.voter] = fresh.get(sv.vote.voter, 0) + 1
         return fresh
 
     # ------------------------------------------------------------ certificates
@@ -318,4 +384,10 @@ class Validators:
         verify_certificate(cert, self.validators, self.genesis_id)
         for sv in cert.votes:
             self.verified.add(_vote_key(sv))
+        with self._certified_lock:
+            self._certified[cert.slot] = None
+            self._certified.move_to_end(cert.slot)
+            while len(self._certified) > CERTIFIED_MEMORY:
+                self._certified.popitem(last=False)
+        self._saw(*cert.slot)
         return cert
