@@ -5,17 +5,23 @@
 For each scenario it runs the process engine (real daemons), then the virtual
 engine (with the model scorer, as the daemons score) on exactly the load the
 process run's feeder offered and got acknowledged (its ``Acked.trace``,
-replayed call by call: a feeder that fell behind a busy host is no longer a
-difference between the engines), and compares commit
+replayed call by call, kept in ``process/trace.json``: a feeder that fell
+behind a busy host is no longer a difference between the engines), and compares commit
 latency p50/p99, gossip bytes delivered per committed record and committed
 records. The virtual figure is within tolerance when it is within 30% of the
 process figure. Writes ``calibration.json`` and ``calibration.md``.
+
+Fitting the virtual side's ``[virtual]`` parameters needs many virtual runs
+against one process run: ``--reuse`` takes the process figures and trace from
+an earlier ``--out`` instead of running the daemons again, and ``--set
+key=value`` overrides a ``[virtual]`` parameter of every scenario.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +66,13 @@ def render(results: dict[str, list[dict[str, Any]]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _load_process(d: Path) -> tuple[dict[str, Any], dict[int, list[tuple[int, int, int]]]]:
+    """The metrics and feeder trace of an earlier process run written under ``d``."""
+    metrics = json.loads((d / "report.json").read_text())["metrics"]
+    raw = json.loads((d / "trace.json").read_text())
+    return metrics, {int(i): [(int(t), int(o), int(a)) for t, o, a in calls] for i, calls in raw.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     from node.sim.runner import run_scenario
     from node.sim.scenario import load_scenario
@@ -69,14 +82,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("scenarios", nargs="+", type=Path)
     ap.add_argument("--out", type=Path, default=Path("calibration"))
     ap.add_argument("--scorer", default="model", choices=("model", "truth"))
+    ap.add_argument("--reuse", type=Path, help="an earlier --out: take the process runs from there")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a [virtual] parameter (repeatable), for fitting")
     args = ap.parse_args(argv)
+    overrides = {k: int(v) if v.lstrip("-").isdigit() else float(v) for k, _, v in (kv.partition("=") for kv in args.set)}
     results: dict[str, list[dict[str, Any]]] = {}
     for path in args.scenarios:
         sc = load_scenario(path)
+        sc = replace(sc, virtual={**sc.virtual, **overrides})
         out = args.out / sc.name
-        proc = run_scenario(sc, out / "process", progress=False)
-        virt = run_virtual(sc, out / "virtual", plots=False, scorer=args.scorer, offered=proc.feeder.acked.trace)
-        results[sc.name] = compare(proc.report["metrics"], virt.report["metrics"])
+        if args.reuse is not None:
+            metrics, trace = _load_process(args.reuse / sc.name / "process")
+        else:
+            proc = run_scenario(sc, out / "process", progress=False)
+            metrics, trace = proc.report["metrics"], proc.feeder.acked.trace
+            (out / "process" / "trace.json").write_text(json.dumps({str(i): c for i, c in trace.items()}))
+        virt = run_virtual(sc, out / "virtual", plots=False, scorer=args.scorer, offered=trace)
+        results[sc.name] = compare(metrics, virt.report["metrics"])
         print(render({sc.name: results[sc.name]}), flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "calibration.json").write_text(json.dumps(results, indent=1))

@@ -25,6 +25,7 @@ are separate processes, reached through their admin sockets.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,7 @@ def run_scenario(
     crashes: dict[int, list[str]] = {i: [] for i in honest}
     seen_dead: set[int] = set()
     rogue_codes: dict[int, int | None] = {}
+    cpu_at_t0: dict[int, float | None] = {}
     t0_ms = 0
     try:
         for i in initial:
@@ -126,6 +128,7 @@ def run_scenario(
         _wait_connected(net, initial)
         driver.wait_rogues_ready(ROGUE_READY_TIMEOUT_S)
         timings["setup_s"] = time.monotonic() - t_setup
+        cpu_at_t0 = {i: _cpu_s(net.nodes[i].proc) for i in initial}  # start-up (torch, model) left out
         t0_ms = int(time.time() * 1000)
         mono0 = time.monotonic()
         feeder.start()
@@ -159,6 +162,13 @@ def run_scenario(
     finally:
         feeder.stop()
         up_at_end = {i for i in honest if net.nodes[i].alive()}
+        # The daemons' own CPU (user + system) from the start of the load to the end of settling:
+        # what calibration fits the virtual engine's shared-host costs to. Read before SIGTERM, while
+        # /proc still has them; a daemon restarted meanwhile is left out (its start-up would count).
+        cpu = [(c or 0.0) - (cpu_at_t0.get(i) or 0.0) for i in sorted(up_at_end)
+               if net.nodes[i].restarts == 0 and (c := _cpu_s(net.nodes[i].proc)) is not None]
+        if cpu:
+            timings["daemons_cpu_s"] = sum(cpu)
         codes = net.stop_all()
         for node, code in driver.stop_rogues().items():
             rogue_codes.setdefault(node, code)
@@ -231,6 +241,17 @@ def _poll_connected(net: LocalNet, i: int, want: int, deadline: float) -> None:
         except (AdminError, OSError):
             pass
         time.sleep(0.2)
+
+
+def _cpu_s(proc: Any) -> float | None:
+    """User + system CPU seconds of a running child (Linux /proc), or None."""
+    if proc is None or proc.poll() is not None:
+        return None
+    try:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _status(net: LocalNet, i: int) -> dict[str, Any] | None:

@@ -349,6 +349,9 @@ def simulate(sc: Scenario, scorer_name: str | None = None,
     elif sc.workload.rate > 0 and sc.fed_nodes:
         sched.every(sc.workload.batch_ms, feeder.step, first_ms=T0_MS, until_ms=end_load - 1)
     sched.every(run.net.p.heartbeat_ms, run.net.heartbeat, until_ms=end)
+    costs = run.nodes[0].costs if run.nodes else None
+    if run.shared.host and costs is not None and costs.idle_ms_per_s > 0:
+        sched.every(100, _idle_load, run, costs.idle_ms_per_s / 10, until_ms=end)
     for f in sc.faults:
         sched.at(T0_MS + int(f.at_s * 1000), _apply_fault, run, f)
     k = int(sc.virtual.get("sample_nodes", DEFAULT_SAMPLE_NODES))
@@ -362,6 +365,14 @@ def simulate(sc: Scenario, scorer_name: str | None = None,
     run.wall_s = time.perf_counter() - wall0
     run.cpu_s = time.process_time() - cpu0
     return run
+
+
+def _idle_load(run: VirtualRun, slice_ms: float) -> None:
+    """Every running node's background CPU for the next 100 ms, taken from the shared host."""
+    now = run.sched.now_ms
+    for n in run.nodes:
+        if n.up:
+            run.shared.host_delay(now, 0.0, slice_ms)
 
 
 def check_run(run: VirtualRun) -> list[Check]:

@@ -96,9 +96,15 @@ class NodeCosts:
     host_cores: int = 0
     """0: every node has its own CPU. N > 0: all nodes share one host of N cores (the process engine's
     setting: every daemon on one machine), and message handling and model work queue for them."""
+    ingest_ms_per_record: float = 0.0
+    """Shared host only: CPU to acknowledge one ingested record (admin JSON, CID, durable write)."""
+    idle_ms_per_s: float = 0.0
+    """Shared host only: each running node's background CPU per second (its loops and timers, the
+    runner's status calls), taken from the host in 100 ms slices."""
 
     def validate(self) -> None:
-        if min(self.score_ms_base, self.score_ms_per_record, self.decode_ms_per_kib, self.store_ms, self.msg_ms) < 0:
+        if min(self.score_ms_base, self.score_ms_per_record, self.decode_ms_per_kib, self.store_ms, self.msg_ms,
+               self.ingest_ms_per_record, self.idle_ms_per_s) < 0:
             raise ValueError("node costs must be >= 0")
         if not 0 <= self.host_cores <= 1024:
             raise ValueError("host_cores must be in [0, 1024]")
@@ -326,6 +332,8 @@ class VirtualNode:
             cids.append(r.cid)
         self.stats.ingested += len(records)
         self.acked.extend(cids)
+        if self.sh.host and self.costs.ingest_ms_per_record:
+            self.sh.host_delay(self.sched.now_ms, 0.0, self.costs.ingest_ms_per_record * len(records))
         self._schedule_cut()
         return cids
 
