@@ -1,24 +1,32 @@
 """Where to put genesis ``min_block_importance`` for the shipped model.
 
 Validators re-score a block with the block's own records as the window and
-the committed view as history, so the bar must be set on *in-block* scores.
-For held-out seeds of every training family (seven domains, randomized) and
-both held-out families, this builds a stream, keeps as history what earlier
-batches committed (their most important 20%), scores each new window against
-it, and builds three blocks of k records from the window:
+the History of the committed view its header names, so the bar must be set
+on *in-block* scores against that history. For held-out seeds of every
+training family (seven domains, randomized) and both held-out families, this
+plays one proposer's stream window by window, the way the network commits it:
 
-* honest: the k records the node would ship (highest scores; k = --share of
-  the window, at least 2);
-* junk: the k lowest-scoring records (copies, burst tails, re-sends of
-  committed news, routine noise);
-* random: k records drawn at random.
+* honest: the k records the node ships from the window (highest scores
+  against the view's history; k = --share of the window, at least 2),
+  re-scored among themselves against the view *before* the block; the block
+  then commits, and its records join the history (the view's history keeps a
+  proposer's last ``capacity / validators`` committed records, like
+  node/core/views.py);
+* junk: k of the records the node did not ship (the lowest-scoring: copies,
+  burst tails, re-sends of committed news, routine noise), proposed next,
+  so against the view that holds the honest block (the view rule allows no
+  older one: protocol.admission.check_view);
+* random: k records drawn at random from those the node did not ship,
+  against the same view as junk.
 
-Each block is re-scored among itself *with the same history*, and the
-script prints the distributions of the blocks' mean in-block score, with and
-without history, and the gap between the honest 5th percentile and the
-95th percentile of junk and random blocks.
+It prints the distributions of the blocks' mean in-block score (percentiles
+0/5/50/95/100) in three settings -- "view" (the above), "truth history"
+(the old setting: history is the top 20% of earlier batches by ground truth,
+junk scored against it, not against the honest block) and "no history" --
+and the gap between the honest 5th percentile and the 95th percentile of
+junk and random blocks.
 
-Usage: python scripts/calibrate_block_importance.py [--seeds 12] [--out FILE.json]
+Usage: python scripts/calibrate_block_importance.py [--seeds 12] [--validators 4] [--out FILE.json]
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ import numpy as np  # noqa: E402
 
 from node.attention import load_scorer  # noqa: E402
 from node.attention.data import HISTORY_SHARE, committed_share  # noqa: E402
+from node.attention.history import DEFAULT_CAPACITY  # noqa: E402
 from node.workload import Workload  # noqa: E402
 from node.workload.holdout_fleet import FleetWorkload  # noqa: E402
 from node.workload.holdout_ledger import LedgerWorkload  # noqa: E402
@@ -49,35 +58,55 @@ def main() -> None:
     ap.add_argument("--first-seed", type=int, default=900_000, help="held out: never used in training")
     ap.add_argument("--windows", type=int, default=3, help="windows per world (after 2 history batches)")
     ap.add_argument("--share", type=float, default=0.1, help="share of a window an honest block ships")
+    ap.add_argument("--validators", type=int, default=4,
+                    help="validators sharing the view's history (a proposer keeps capacity / validators)")
     ap.add_argument("--out", default="calibration.json")
     ap.add_argument("--model", default=None, help="checkpoint (default: the shipped one)")
     args = ap.parse_args()
     scorer = load_scorer(args.model, device="cpu")
     rng = random.Random(1)
-    means: dict[str, dict[str, list[float]]] = {
-        mode: {"honest": [], "junk": [], "random": []} for mode in ("history", "no history")}
+    modes = ("view", "truth history", "no history")
+    means: dict[str, dict[str, list[float]]] = {m: {"honest": [], "junk": [], "random": []} for m in modes}
+    quota = max(1, DEFAULT_CAPACITY // args.validators)
+
+    def mean_score(block: list, hist: object) -> float:
+        return float(np.mean(scorer.score(block, hist)))  # type: ignore[arg-type]
+
     for _fam, factory in FAMILIES.items():
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             wl = factory(seed)
-            hist = scorer.history()
+            view = scorer.history(capacity=quota)  # what the network committed: one proposer's last records
+            truth = scorer.history()  # the old setting: top 20% of earlier batches by ground truth
             now = 1_700_000_000_000
             for step in range(2 + args.windows):
                 n = rng.choice([64, 128, 256, 512]) if step >= 2 else 256
                 batch = wl.next_labeled(n, now)
                 now = batch[-1].record.ts_ms + 60_000
                 recs = [lr.record for lr in batch]
+                k = max(2, round(args.share * n))
+                window = scorer.score(recs, view)
+                ranked = sorted(range(n), key=lambda i: (-window[i], i))
+                honest = [recs[i] for i in sorted(ranked[:k])]
                 if step >= 2:
-                    window = scorer.score(recs, hist)
-                    k = max(2, round(args.share * n))
-                    ranked = sorted(range(n), key=lambda i: (-window[i], i))
-                    blocks = {"honest": sorted(ranked[:k]), "junk": sorted(ranked[-k:]),
-                              "random": sorted(rng.sample(range(n), k))}
+                    rest = ranked[k:]
+                    blocks = {"honest": sorted(ranked[:k]), "junk": sorted(rest[-k:]),
+                              "random": sorted(rng.sample(rest, min(k, len(rest))))}
+                    means["view"]["honest"].append(mean_score(honest, view))
+                    tw = scorer.score(recs, truth)
+                    tr = sorted(range(n), key=lambda i: (-tw[i], i))
+                    tblocks = {"honest": sorted(tr[:k]), "junk": sorted(tr[-k:]),
+                               "random": blocks["random"]}
+                    for name, idx in tblocks.items():
+                        means["truth history"][name].append(mean_score([recs[i] for i in idx], truth))
                     for name, idx in blocks.items():
-                        block = [recs[i] for i in idx]
-                        means["history"][name].append(float(np.mean(scorer.score(block, hist))))
-                        means["no history"][name].append(float(np.mean(scorer.score(block))))
-                hist.add(committed_share(batch, HISTORY_SHARE))
-    out: dict = {"model_id": scorer.model_id, "share": args.share, "blocks": len(means["history"]["honest"])}
+                        means["no history"][name].append(mean_score([recs[i] for i in idx], None))
+                view.add(honest)  # the honest block commits before anything else of this window
+                if step >= 2:
+                    for name in ("junk", "random"):
+                        means["view"][name].append(mean_score([recs[i] for i in blocks[name]], view))
+                truth.add(committed_share(batch, HISTORY_SHARE))
+    out: dict = {"model_id": scorer.model_id, "share": args.share, "validators": args.validators,
+                 "blocks": len(means["view"]["honest"])}
     print(f"model {scorer.model_id}; mean in-block score per block (percentiles 0/5/50/95/100), "
           f"{out['blocks']} blocks of each kind")
     for mode, groups in means.items():
@@ -87,10 +116,12 @@ def main() -> None:
             pct = [round(float(p), 3) for p in np.percentile(xs, [0, 5, 50, 95, 100])]
             out[mode][name] = pct
             print(f"   {name:7} {pct}")
-        gap = out[mode]["honest"][1] - max(out[mode]["junk"][3], out[mode]["random"][3])
+        bad = max(out[mode]["junk"][3], out[mode]["random"][3])
+        gap = out[mode]["honest"][1] - bad
         out[mode]["gap"] = round(gap, 3)
-        print(f"   honest 5th pct {out[mode]['honest'][1]} - max(junk, random) 95th pct "
-              f"{max(out[mode]['junk'][3], out[mode]['random'][3])} = {gap:+.3f}")
+        out[mode]["bar"] = round((out[mode]["honest"][1] + bad) / 2, 3)
+        print(f"   honest 5th pct {out[mode]['honest'][1]} - max(junk, random) 95th pct {bad} = {gap:+.3f}"
+              f"  (midpoint {out[mode]['bar']})")
     Path(args.out).write_text(json.dumps(out, indent=2))
 
 
