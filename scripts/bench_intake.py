@@ -1,0 +1,189 @@
+"""Benchmark: one node's intake on one core, through the admin API that ``attnshare ingest`` uses.
+
+A single-validator network of one daemon (a real ``attnshare run`` process,
+default pipeline: window 1024, genesis thresholds, so the model decides and
+about 5% ship in blocks the node commits alone). The daemon is pinned to one
+CPU (``sched_setaffinity`` before it starts; every thread it spawns inherits
+it) and scores with one torch thread. This process is pinned to the other CPU
+and sends pre-generated workload records exactly as ``attnshare ingest`` does:
+JSON-RPC ``ingest`` calls of ``--batch`` records over the 0600 Unix socket,
+each answered only after the store committed them (``synchronous=FULL``).
+
+Measured per run:
+
+* ``acked_per_s``: records acknowledged durably per second (client view);
+* ``decided_per_s``: records ingested durably, featurized, scored and decided
+  (kept or shipped) per second: ``N`` over the time from the first request
+  until the daemon reports nothing pending and every record decided;
+* ``cpu_us_per_record``: the daemon's CPU time (user + system, all threads,
+  /proc) over that interval, per record.
+
+Before/after in one run: ``--baseline DIR`` names another checkout (e.g. a
+``git worktree add /tmp/base 2d7c5d0``); its daemon runs with
+``PYTHONPATH=DIR`` and its own model checkpoint, alternating with this tree
+``--repeat`` times, and the table prints both and their ratio.
+
+Usage: python scripts/bench_intake.py [--records 60000] [--batch 2000] [--baseline DIR] [--repeat 2]
+       [--out bench_intake.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from node.admin import AdminClient  # noqa: E402
+from node.sim.cluster import workload_json  # noqa: E402
+from protocol.cid import cid_of  # noqa: E402
+from protocol.errors import AttnshareError  # noqa: E402
+
+DAEMON_CPU = 0
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process and all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _model_id(tree: Path) -> str:
+    return cid_of((tree / "node" / "attention" / "model.pt").read_bytes())
+
+
+_CREATE = (
+    "import sys; from pathlib import Path; from node.sim.localnet import LocalNet; from protocol.cid import cid_of; "
+    "LocalNet.create(Path(sys.argv[1]), 1, 1, network_id='intake', "
+    "model_id=cid_of(Path('node/attention/model.pt').read_bytes()))"
+)
+
+
+def _start_daemon(tree: Path, root: Path, profile: Path | None = None) -> tuple[subprocess.Popen[bytes], Path]:
+    """Create a one-validator network with ``tree``'s own code (its genesis format) and start its daemon.
+
+    ``python -m`` puts its working directory first on sys.path, so the daemon
+    runs in ``tree`` (with ``PYTHONPATH=tree`` too) and imports that tree's code.
+    """
+    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONUNBUFFERED": "1"}
+    subprocess.run([sys.executable, "-c", _CREATE, str(root)], cwd=tree, env=env, check=True)
+    data_dir = Path(json.loads((root / "localnet.json").read_text())["nodes"][0]["data_dir"])
+    log = open(data_dir / "daemon.log", "wb")  # noqa: SIM115 - the child holds it; closed with the run
+    prof = ["-m", "cProfile", "-o", str(profile)] if profile is not None else []
+    proc = subprocess.Popen(
+        [sys.executable, *prof, "-m", "node.cli", "run", "--data-dir", str(data_dir), "--log-level", "WARNING"],
+        cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=lambda: os.sched_setaffinity(0, {DAEMON_CPU}),
+    )
+    log.close()
+    return proc, data_dir
+
+
+def run_once(tree: Path, batches: list[list[dict[str, Any]]], root: Path, label: str,
+             profile: Path | None = None) -> dict[str, Any]:
+    """One fresh daemon of ``tree`` fed every batch; returns the figures of the module docstring."""
+    n_records = sum(len(b) for b in batches)
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, (cpus - {DAEMON_CPU}) or cpus)
+    proc, data_dir = _start_daemon(tree, root / label, profile)
+    try:
+        client = AdminClient(data_dir, timeout=120)
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                st = client.call("status")
+                break
+            except (AttnshareError, OSError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"{label}: daemon did not start; see {data_dir / 'daemon.log'}") from None
+                time.sleep(0.2)
+        if st["model_id"] != _model_id(tree):
+            raise SystemExit(f"{label}: the daemon did not load {tree}'s model")
+        cpu0, t0 = _cpu_s(proc.pid), time.monotonic()
+        for b in batches:
+            res = client.call("ingest", records=b)
+            if res["errors"]:
+                raise SystemExit(f"{label}: ingest errors: {res['errors'][:3]}")
+        t_acked = time.monotonic()
+        while True:
+            st = client.call("status")
+            if st["ingested"] >= n_records and st["pending"] == 0 and st["kept"] + st["shipped"] >= n_records:
+                break
+            if time.monotonic() - t0 > 600:
+                raise SystemExit(f"{label}: not done after 600 s: {st}")
+            time.sleep(0.02)
+        t_done = time.monotonic()
+        cpu = _cpu_s(proc.pid) - cpu0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        os.sched_setaffinity(0, cpus)
+    return {
+        "tree": str(tree), "records": n_records, "batch": len(batches[0]),
+        "acked_per_s": n_records / (t_acked - t0), "decided_per_s": n_records / (t_done - t0),
+        "cpu_us_per_record": 1e6 * cpu / n_records, "daemon_cpu_s": round(cpu, 2),
+        "shipped": st["shipped"], "kept": st["kept"], "blocks": st["committed_blocks"],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--records", type=int, default=60_000)
+    ap.add_argument("--batch", type=int, default=2000, help="records per ingest request (attnshare ingest's default)")
+    ap.add_argument("--baseline", type=Path, default=None, help="another checkout to measure side by side")
+    ap.add_argument("--repeat", type=int, default=2, help="runs per tree, alternating")
+    ap.add_argument("--out", default="bench_intake.json")
+    ap.add_argument("--profile", type=Path, default=None,
+                    help="cProfile this tree's daemon (its event loop thread) into this file (.prof)")
+    args = ap.parse_args()
+    if len(os.sched_getaffinity(0)) < 2:
+        print("note: one CPU available; daemon and client share it", file=sys.stderr)
+    now = int(time.time() * 1000)
+    # Pre-generated, so that generating records costs the daemon nothing; distinct seeds, so
+    # every record is new to the store.
+    recs = workload_json(args.records, seed=7, now_ms=now)
+    batches = [recs[i : i + args.batch] for i in range(0, len(recs), args.batch)]
+    trees = [("this", REPO)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
+    root = Path(tempfile.mkdtemp(prefix="bench-intake-"))
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in trees}
+    for rep in range(args.repeat):
+        for name, tree in (trees if rep % 2 == 0 else trees[::-1]):
+            prof = args.profile.resolve() if args.profile and name == "this" and rep == 0 else None
+            r = run_once(tree, batches, root, f"{name}-{rep}", prof)
+            runs[name].append(r)
+            print(f"{name:8} run {rep}: acked {r['acked_per_s']:8.0f}/s  decided {r['decided_per_s']:8.0f}/s  "
+                  f"daemon CPU {r['cpu_us_per_record']:6.1f} us/record  (shipped {r['shipped']}, kept {r['kept']})",
+                  flush=True)
+    keys = ("acked_per_s", "decided_per_s", "cpu_us_per_record")
+    summary = {name: {k: statistics.median(r[k] for r in rs) for k in keys} for name, rs in runs.items()}
+    print(f"\nintake, one node on one core, {args.records} records in requests of {args.batch} "
+          f"(median of {args.repeat}; load average {os.getloadavg()[0]:.2f})")
+    print(f"{'metric':24} " + " ".join(f"{name:>12}" for name in summary) + ("       ratio" if args.baseline else ""))
+    for k in keys:
+        vals = [summary[name][k] for name in summary]
+        line = f"{k:24} " + " ".join(f"{v:12.1f}" for v in vals)
+        if args.baseline:
+            line += f" {vals[0] / vals[1]:11.2f}x"
+        print(line)
+    Path(args.out).write_text(json.dumps({"summary": summary, "runs": runs, "records": args.records,
+                                          "batch": args.batch, "loadavg": os.getloadavg()}, indent=2))
+    print(f"wrote {args.out}")
+    subprocess.run(["rm", "-rf", str(root)], check=False)
+
+
+if __name__ == "__main__":
+    main()
