@@ -12,7 +12,7 @@ first, so that a bad block costs as little as possible:
    block's proposer as its origin, and no record appears twice.
 3. :func:`check_view` (node side, with the validator's committed view)
    judges the committed view the header names (``header.view``: committed
-   seq per genesis validator) against the validator's own: the proposer's own
+   seq per genesis proposer, ``genesis.proposer_ids`` order) against the validator's own: the proposer's own
    entry must be exactly its ``prev`` (the validator's committed seq for it),
    no entry may lag the validator's by more than ``genesis.max_view_lag``
    (REJECT, CHAIN_RULE: an old or empty view would make copies of committed
@@ -83,8 +83,8 @@ def precheck(header: BlockHeader, genesis: Genesis) -> tuple[Decision, Reason] |
         return (Decision.REJECT, Reason.TOO_LARGE)
     if header.model_id not in genesis.accepted_model_ids:
         return (Decision.REJECT, Reason.UNKNOWN_MODEL)
-    if len(header.view) not in (0, genesis.validators.n):
-        return (Decision.REJECT, Reason.OTHER)  # a view names every validator, or none
+    if len(header.view) not in (0, len(genesis.proposer_ids)):
+        return (Decision.REJECT, Reason.OTHER)  # a view names every proposer, or none
     return None
 
 
@@ -94,7 +94,7 @@ class ViewCheck:
 
     #: a REJECT verdict, or None
     verdict: tuple[Decision, Reason] | None
-    #: commits named by the view that the validator does not hold yet (sum over validators)
+    #: commits named by the view that the validator does not hold yet (sum over proposers)
     missing: int = 0
     #: some entry is more than ``max_view_lag`` ahead of ours: do not wait for it
     far_ahead: bool = False
@@ -106,21 +106,22 @@ class ViewCheck:
 
 
 def check_view(header: BlockHeader, ours: Sequence[int], genesis: Genesis) -> ViewCheck:
-    """Judge ``header.view`` against ``ours`` (our committed seq per genesis validator, sorted ids).
+    """Judge ``header.view`` against ``ours`` (our committed seq per ``genesis.proposer_ids`` entry).
 
     An empty view counts as all zeros: "scored without history" is allowed only
     while nothing much is committed. Call it once the header is READY on its
     proposer's chain, so that ``ours`` for the proposer is the seq of ``prev``.
     """
-    n = genesis.validators.n
+    ids = genesis.proposer_ids
+    n = len(ids)
     if len(ours) != n:
-        raise ValueError(f"our view has {len(ours)} entries, the genesis {n} validators")
+        raise ValueError(f"our view has {len(ours)} entries, the genesis {n} proposers")
     view = header.view or (0,) * n
     if len(view) != n:
         return ViewCheck((Decision.REJECT, Reason.OTHER))
-    if header.proposer not in genesis.validators:
+    if not genesis.is_proposer(header.proposer):
         return ViewCheck((Decision.REJECT, Reason.OTHER))
-    own = genesis.validators.peer_ids.index(header.proposer)
+    own = ids.index(header.proposer)
     if view[own] != ours[own]:
         return ViewCheck((Decision.REJECT, Reason.CHAIN_RULE))
     lag = genesis.max_view_lag

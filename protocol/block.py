@@ -7,7 +7,7 @@ Layout (all canonical msgpack arrays, see ``protocol.codec``):
   where the CIDs are 36-byte binary CIDs (``prev`` may be nil), ``scores`` is
   one bin of little-endian uint16, one per record (``round(score * 65535)``),
   and ``view`` is one bin of little-endian uint64: the committed seq per
-  genesis validator (sorted peer ids) the scores were computed against
+  genesis proposer (``Genesis.proposer_ids``, sorted peer ids) the scores were computed against
   (empty: no history). Version 1 headers (12 items, no view) still decode, as
   a header with an empty view; :func:`build_block` writes version 2;
 - signed header: ``[header_bytes, signature]``, the proposer's Ed25519
@@ -72,7 +72,7 @@ _HEADER_FIXED_MAX = 1024
 #: Header versions: 1 (no view), 2 (with the committed view); build_block writes 2.
 BLOCK_VERSION = 2
 BLOCK_VERSIONS = frozenset({FORMAT_VERSION, BLOCK_VERSION})
-#: Entries in a header's view: one per validator, and a genesis has at most this many.
+#: Entries in a header's view: one per proposer, and a genesis lists at most this many.
 MAX_VIEW_ENTRIES = MAX_VALIDATORS
 _VIEW_BYTES_MAX = 8 * MAX_VIEW_ENTRIES + 8  # bin header included
 
@@ -150,7 +150,7 @@ class BlockHeader:
     codec: int
     record_count: int
     scores: tuple[int, ...]
-    #: committed seq per genesis validator (sorted peer ids) the scores were computed against;
+    #: committed seq per genesis proposer (Genesis.proposer_ids) the scores were computed against;
     #: () for none (and always for version 1). protocol.admission.check_view judges it.
     view: tuple[int, ...] = ()
     # Derived once: the header is hashed and signed far more often than built.
@@ -428,7 +428,7 @@ def build_block(
     ``genesis_id`` (the text CID of the network's genesis) is bound into the
     signature; ``network`` is the genesis network name carried in the header.
     ``view`` is the committed view the scores were computed against (committed
-    seq per genesis validator, sorted peer ids; empty: no history), see
+    seq per ``Genesis.proposer_ids`` entry; empty: no history), see
     :func:`protocol.admission.check_view`.
 
     Raises LocalError on misuse: no records, too many, a score count that does

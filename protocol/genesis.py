@@ -109,12 +109,36 @@ class Genesis:
     when set away from 16, so ids of genesis files that predate it are
     unchanged.
     """
+    proposers: tuple[str, ...] = ()
+    """Who may propose blocks (peer ids, 1..1024, distinct); empty: the validators.
+
+    Part of the genesis id only when non-empty, so ids of genesis files that
+    predate it are unchanged. Use :attr:`proposer_ids` / :meth:`is_proposer`.
+    """
     # Derived once: every signature on the network is bound to it.
     _id: str = field(init=False, repr=False, compare=False, default="")
+    _proposer_ids: tuple[str, ...] = field(init=False, repr=False, compare=False, default=())
+    _proposer_set: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
 
     def __post_init__(self) -> None:
         self.validate()
+        object.__setattr__(self, "proposers", tuple(sorted(self.proposers)))  # a set: one spelling
+        ids = self.proposers or self.validators.peer_ids
+        object.__setattr__(self, "_proposer_ids", ids)
+        object.__setattr__(self, "_proposer_set", frozenset(ids))
         object.__setattr__(self, "_id", cid_of(self.canonical_bytes()))
+
+    @property
+    def proposer_ids(self) -> tuple[str, ...]:
+        """Who may propose, sorted: the ``proposers`` list, or the validators' ids when it is empty.
+
+        A block header's committed view has one entry per proposer, in this order.
+        """
+        return self._proposer_ids
+
+    def is_proposer(self, peer_id: str) -> bool:
+        """Whether ``peer_id`` may propose blocks on this network (O(1))."""
+        return peer_id in self._proposer_set
 
     @property
     def id(self) -> str:
@@ -148,6 +172,18 @@ class Genesis:
         if not 0.0 < _float("ship_share", self.ship_share) <= 1.0:
             raise _err("ship_share", f"must be > 0 and at most 1, got {self.ship_share}")
         _int("max_view_lag", self.max_view_lag, 1, 1_000_000)
+        self._validate_proposers()
+
+    def _validate_proposers(self) -> None:
+        if not isinstance(self.proposers, tuple):
+            raise _err("proposers", "expected a list of peer ids")
+        if not self.proposers:
+            return
+        try:
+            ValidatorSet(self.proposers)  # the same strict checks: peer ids, keys, no duplicates, <= 1024
+        except ConfigError as exc:
+            msg = re.sub(r"^validators\[(\d+)\]: ", r"entry \1: ", str(exc)).removeprefix("validators: ")
+            raise _err("proposers", msg.replace("validator", "proposer")) from None
 
     def _validate_model_ids(self) -> None:
         ids = self.accepted_model_ids
@@ -184,6 +220,7 @@ class Genesis:
                 # ship_share written whenever anything follows it, so positions stay unambiguous.
                 *([float(self.ship_share)] if self.ship_share != 0.05 or self.max_view_lag != 16 else []),
                 *([self.max_view_lag] if self.max_view_lag != 16 else []),
+                *([sorted(self.proposers)] if self.proposers else []),  # a list: never mistaken for the above
             ]
         )
 
@@ -224,6 +261,8 @@ def genesis_from_mapping(data: Mapping[str, Any]) -> Genesis:
         raise _err("network_id", f"expected a string, got {type(kw['network_id']).__name__}")
     kw["validators"] = _validators(kw["validators"])
     kw["accepted_model_ids"] = tuple(_str_list("accepted_model_ids", kw["accepted_model_ids"]))
+    if "proposers" in kw:
+        kw["proposers"] = tuple(_str_list("proposers", kw["proposers"]))
     return Genesis(**kw)
 
 
@@ -272,6 +311,7 @@ def genesis_to_toml(g: Genesis) -> str:
         f"max_view_lag = {g.max_view_lag}",
         f"accepted_model_ids = {_toml_list(g.accepted_model_ids)}",
         f"validators = {_toml_list(g.validators.peer_ids)}",
+        *([f"proposers = {_toml_list(sorted(g.proposers))}"] if g.proposers else []),
     ]
     return "\n".join(lines) + "\n"
 

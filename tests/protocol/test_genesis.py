@@ -95,6 +95,26 @@ def test_max_view_lag_is_in_the_id_only_away_from_its_default() -> None:
     assert parse_genesis(genesis_to_toml(lagged)) == lagged
 
 
+def test_proposers_default_to_the_validators() -> None:
+    g = base()
+    assert g.proposers == ()
+    assert g.proposer_ids == g.validators.peer_ids
+    assert all(g.is_proposer(p) for p in g.validators)
+    assert not g.is_proposer(PEERS[-1])
+
+
+def test_proposers_listed_apart_from_validators() -> None:
+    more = tuple(reversed(PEERS[2:7]))
+    g = base(proposers=more)
+    assert g.proposer_ids == tuple(sorted(more)) == g.proposers  # one spelling: sorted
+    assert g.is_proposer(PEERS[6])
+    assert not g.is_proposer(PEERS[0])  # a validator that is not listed does not propose
+    assert genesis_id(g) != genesis_id(base())
+    assert genesis_id(g) == genesis_id(base(proposers=tuple(sorted(more))))
+    assert parse_genesis(genesis_to_toml(g)) == g
+    assert "proposers" not in genesis_to_toml(base())  # files without it keep their text and id
+
+
 GOLDEN_ID = "bafkreia3ockgfby55a4lvsu53fllgb6rfmzierabxispmdhaydgotapoke"  # default min_block_importance 0.17
 
 
@@ -128,6 +148,9 @@ GOLDEN_ID = "bafkreia3ockgfby55a4lvsu53fllgb6rfmzierabxispmdhaydgotapoke"  # def
         ({"max_payload_bytes": "0"}, "field 'max_payload_bytes': must be between 1 and"),
         ({"block_interval_ms": "0"}, "field 'block_interval_ms': must be between 1 and 3600000"),
         ({"genesis_time_ms": "-1"}, "field 'genesis_time_ms': must be between 0 and"),
+        ({"proposers": '"one"'}, "field 'proposers': expected a list of strings, got str"),
+        ({"proposers": '["12D3KooWnotapeer"]'}, "field 'proposers': entry 0: bad peer id"),
+        ({"proposers": f'["{PEERS[0]}", "{PEERS[0]}"]'}, "field 'proposers': entry 1: duplicate proposer"),
         ({"max_view_lag": "0"}, "field 'max_view_lag': must be between 1 and 1000000, got 0"),
         ({"max_view_lag": "1.5"}, "field 'max_view_lag': expected an integer, got float"),
     ],
