@@ -10,10 +10,13 @@ Figures (matplotlib, Agg backend, imported only here):
   an oracle that ships JSON records by true importance.
 
 "Gossip bytes delivered" is read from the daemons' ``status``: the bytes of
-gossip messages handed to each node, summed over nodes, minus each node's own
-publishes (which pubsub also delivers to their sender). It counts every
-message once per receiving node, so it leaves out GossipSub's duplicate
-transmissions and the sync protocol's streams.
+gossip messages handed to each node by its peers (``gossip_bytes_in``; a
+daemon does not count its own publishes, which pubsub hands back to it),
+summed over nodes. It counts every message once per receiving node, so it
+leaves out GossipSub's duplicate transmissions and the sync protocol's streams.
+(Until calibration found it, each node's publishes were also subtracted, a
+leftover from when the daemon counted them in: that undercounted by a third at
+4 nodes.)
 """
 
 from __future__ import annotations
@@ -55,6 +58,11 @@ def accumulate(values: Sequence[int | None]) -> list[int]:
         last = v
         out.append(base + v)
     return out
+
+
+def delivered_series(bytes_in: dict[str, list[int]], samples: int) -> list[int]:
+    """Gossip bytes delivered, summed over nodes, at each sample: what peers handed each node."""
+    return [sum(v[j] for v in bytes_in.values()) for j in range(samples)]
 
 
 def _block_cids(view: NodeView) -> dict[str, list[str]]:
@@ -128,8 +136,7 @@ def compute_metrics(result: SimResult) -> dict[str, Any]:
     def series(key: str) -> dict[str, list[int]]:
         return {k: accumulate([(s["nodes"].get(k) or {}).get(key) for s in result.samples]) for k in nodes}
 
-    bytes_in, bytes_out = series("gossip_bytes_in"), series("gossip_bytes_out")
-    delivered = [sum(bytes_in[k][j] - bytes_out[k][j] for k in nodes) for j in range(len(times))]
+    delivered = delivered_series(series("gossip_bytes_in"), len(times))
     committed_series = [max([(s["nodes"].get(k) or {}).get("committed_records") or 0 for k in nodes] or [0])
                         for s in result.samples]
     committed_records = sum(b.record_count for b in ref.committed) if ref else 0
