@@ -244,6 +244,15 @@ class P2P:
             elif now - ticket.seen_live > _INBOUND_STALE_S and ticket.scope is not None:
                 ticket.scope.cancel()
 
+    async def wait_requests(self, condition: Callable[[], bool]) -> None:
+        """Return once ``condition()`` holds, re-checked whenever a served request
+        takes or gives back a slot or is answered "busy" (tests, tools)."""
+        while True:
+            changed = self._streams.changed.event()
+            if condition():
+                return
+            await changed.wait()
+
     def peer_budgets(self) -> list[PeerBudgetView]:
         """Budget use and standing of every connected or banned peer."""
         now = trio.current_time()

@@ -41,6 +41,7 @@ from libp2p.peer.id import ID
 from node.net.budget import Budget
 from node.net.config import NetConfig
 from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, translate_errors
+from node.net.pulse import Pulse
 from node.net.stats import Meter
 from protocol.errors import AttnshareError, RemoteError
 
@@ -107,6 +108,8 @@ class StreamServer:
         self._budget = budget or Budget(config.budget)
         self._limiter = trio.CapacityLimiter(config.max_concurrent_requests)
         self.busy = 0  # requests answered "busy" (global or per-peer limit)
+        #: fires whenever a request takes or gives back a slot, or is answered "busy"
+        self.changed = Pulse()
 
     def set_handler(self, protocol_id: str, handler: Handler) -> None:
         """Serve ``protocol_id`` with ``handler(peer_id, request) -> response``."""
@@ -127,6 +130,7 @@ class StreamServer:
             self._budget.close_request(peer)
             await self._refuse(stream, "busy")
             return
+        self.changed.fire()
         try:
             with trio.move_on_after(self._config.request_timeout_s) as scope:
                 await stream.write(await self._answer(handler, peer, protocol_id, stream))
@@ -141,10 +145,12 @@ class StreamServer:
         finally:
             self._limiter.release()
             self._budget.close_request(peer)
+            self.changed.fire()
             await _finish(stream, ok=ok)
 
     async def _refuse(self, stream: INetStream, reason: str) -> None:
         self.busy += 1
+        self.changed.fire()
         try:
             with trio.move_on_after(_CLEANUP_S):
                 await stream.write(error_frame(reason))

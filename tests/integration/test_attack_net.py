@@ -226,37 +226,54 @@ async def test_a_sybil_crowd_shares_one_strangers_budget(tmp_path):
 
     async with open_cluster(tmp_path, genesis_kw=SHIP_ALL) as c, AsyncExitStack() as stack:
         target = c.nodes[0]
-        streams = []
-        admitted = 0
+        sybils = []
         for _ in range(20):
             sybil = await stack.enter_async_context(open_p2p(os.urandom(32), NetConfig()))
             try:
                 await sybil.connect(target.p2p.addrs()[0])
             except NetError:
                 continue  # refused at the handshake: too many strangers from 127.0.0.0/24
-            admitted += 1
-            for _ in range(4):
+            sybils.append(sybil)
+        assert len(sybils) <= target.p2p.config.max_inbound_strangers_per_prefix
+
+        async def hold_streams(sybil) -> None:
+            # Four silent sync streams at all times: each is re-opened as soon as the
+            # target cuts it (read deadline) or answers "busy".
+            slots = trio.Semaphore(4)
+
+            async def one() -> None:
                 try:
-                    streams.append(await sybil._host.new_stream(ID.from_base58(target.me),
-                                                                [TProtocol(SYNC_PROTOCOL)]))
+                    stream = await sybil._host.new_stream(ID.from_base58(target.me),
+                                                          [TProtocol(SYNC_PROTOCOL)])
+                    await _read_to_end(stream)
                 except Exception:
-                    break
-        assert admitted <= target.p2p.config.max_inbound_strangers_per_prefix
-        assert len(streams) >= 40
-        pool = target.p2p.budget.pool_open_requests
-        with trio.fail_after(10):
-            while target.p2p.budget.pool_view(trio.current_time()).open_requests < pool:
-                await trio.sleep(0.05)
-        for node in c.nodes[1:]:  # honest validators are served at once
-            with trio.fail_after(10):
-                raw = await node.p2p.request(target.me, SYNC_PROTOCOL, msg.encode_request(msg.Heads()),
-                                             max_response=msg.MAX_RESPONSE_BYTES)
-            assert raw
-            assert target.p2p.budget.view(node.me, trio.current_time()).over_budget == 0
-        assert target.p2p.budget.pool_view(trio.current_time()).over_budget > 0
-        now = int(time.time() * 1000)
-        await c.nodes[1].ingest(workload_json(300, seed=21, now_ms=now))
-        with trio.fail_after(60):
-            for node in c.nodes:
-                await node.consensus.wait_commits(1)
-        await _status_fast(target)
+                    await trio.sleep(0.1)
+                finally:
+                    slots.release()
+
+            async with trio.open_nursery() as streams:
+                while True:
+                    await slots.acquire()
+                    streams.start_soon(one)
+
+        budget = target.p2p.budget
+        async with trio.open_nursery() as flood:
+            for sybil in sybils:
+                flood.start_soon(hold_streams, sybil)
+            with trio.fail_after(20):  # the crowd holds the whole strangers' pool
+                await target.p2p.wait_requests(lambda: budget.pool_view(trio.current_time()).open_requests
+                                               >= budget.pool_open_requests)
+            for node in c.nodes[1:]:  # honest validators are served at once
+                with trio.fail_after(10):
+                    raw = await node.p2p.request(target.me, SYNC_PROTOCOL, msg.encode_request(msg.Heads()),
+                                                 max_response=msg.MAX_RESPONSE_BYTES)
+                assert raw
+                assert budget.view(node.me, trio.current_time()).over_budget == 0
+            assert budget.pool_view(trio.current_time()).over_budget > 0  # the crowd was refused
+            now = int(time.time() * 1000)
+            await c.nodes[1].ingest(workload_json(300, seed=21, now_ms=now))
+            with trio.fail_after(60):
+                for node in c.nodes:
+                    await node.consensus.wait_commits(1)
+            await _status_fast(target)
+            flood.cancel_scope.cancel()
