@@ -18,6 +18,10 @@ reproducible across validators:
   arrived in. The same set of records gives bit-identical features;
 * it is bounded: at most ``capacity`` records; adding more evicts the
   oldest *in the order given*, which is why that order must be canonical.
+  :meth:`History.add_grouped` bounds each group (a proposer) on its own
+  instead: the last ``quota`` records of each group, in that group's order
+  (node/core/views.py keeps one History per committed view this way, so a
+  view's history is the same whichever view it was derived from).
 
 Per record it keeps only the featurizer's :class:`RecordFeatures` (ids,
 signed-log numbers, digests), not the record. Derived statistics are
@@ -26,9 +30,10 @@ computed lazily and cached until the next change.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Iterator
 
 import torch
 
@@ -57,6 +62,7 @@ class History:
         self.capacity = capacity
         self._cache = cache
         self._items: deque[RecordFeatures] = deque()
+        self._groups: dict[Hashable, deque[RecordFeatures]] = {}  # add_grouped's own bounds
         self._kinds: Counter[int] = Counter()
         self._tokens: Counter[int] = Counter()
         self._field_total: Counter[int] = Counter()  # (kind, field) -> records holding it
@@ -76,7 +82,22 @@ class History:
         return h
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._items) + sum(len(g) for g in self._groups.values())
+
+    def _all_items(self) -> Iterator[RecordFeatures]:
+        return itertools.chain(self._items, *self._groups.values())
+
+    def copy(self) -> History:
+        """An independent copy (same contents, bounds and feature cache); cheaper than rebuilding."""
+        h = History(self.capacity, self._cache)
+        h._items = deque(self._items)
+        h._groups = {k: deque(v) for k, v in self._groups.items()}
+        h._kinds, h._tokens, h._contents = self._kinds.copy(), self._tokens.copy(), self._contents.copy()
+        h._field_total, h._field_distinct = self._field_total.copy(), self._field_distinct.copy()
+        h._values = {k: c.copy() for k, c in self._values.items()}
+        # Derived caches depend only on the contents, which are equal: share them until a change.
+        h._stats, h._rarity, h._near = dict(self._stats), dict(self._rarity), self._near
+        return h
 
     # -- updates ------------------------------------------------------------------------
     def add(self, records: Iterable[Record]) -> None:
@@ -91,6 +112,26 @@ class History:
             changed = True
             if len(self._items) > self.capacity:
                 self._count(self._items.popleft(), -1)
+        if changed:
+            self._stats.clear()
+            self._rarity.clear()
+            self._near = None
+
+    def add_grouped(self, group: Hashable, feats: Iterable[RecordFeatures], quota: int) -> None:
+        """Append records of one group in that group's canonical order, keeping its last ``quota``.
+
+        Independent of ``capacity``: the caller bounds the total (groups x quota).
+        """
+        if quota < 1:
+            raise ValueError("quota must be at least 1")
+        items = self._groups.setdefault(group, deque())
+        changed = False
+        for f in feats:
+            items.append(f)
+            self._count(f, +1)
+            changed = True
+            if len(items) > quota:
+                self._count(items.popleft(), -1)
         if changed:
             self._stats.clear()
             self._rarity.clear()
@@ -162,7 +203,7 @@ class History:
         return digest in self._near
 
     def _near_digests(self) -> set[int]:
-        items = [f for f in self._items
+        items = [f for f in self._all_items()
                  if all(self.num_stats(k)[2] >= _HIST_MIN for k in f.num_keys)]
         if not items:
             return set()

@@ -15,6 +15,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import trio
 
@@ -30,9 +31,14 @@ from protocol.keys import PrivateKey
 from protocol.lru import LruCache
 from protocol.quorum import Certificate
 from protocol.record import Record
-from protocol.vote import SignedVote, Vote, decode_signed_vote, sign_vote
+from protocol.vote import Decision, Reason, SignedVote, Vote, decode_signed_vote, sign_vote
+
+if TYPE_CHECKING:
+    from node.core.views import Views
 
 log = logging.getLogger("attnshare.consensus")
+#: protocol/slots.py's Evaluated carries a node-side REJECT (the view rule) once it has this field
+_EVALUATED_HAS_VERDICT = "verdict" in getattr(sl.Evaluated, "__dataclass_fields__", {})
 
 
 @dataclass
@@ -44,6 +50,10 @@ class ConsensusIO:
     publish_cert: Callable[[bytes], Awaitable[None]]
     fetch_block: Callable[[str, str | None], Awaitable[tuple[Block, bytes | None] | None]]
     now_ms: Callable[[], int]
+    #: stream memory (node/core/views.py): when set, a block is re-scored against the history of
+    #: the committed view its header names, and the view rule (admission.check_view) applies;
+    #: None scores the records alone (tests with a fake model)
+    views: Views | None = None
 
 
 class Effects:
@@ -150,6 +160,8 @@ class Effects:
                           block.payload, h.created_ms, h.record_count, now, certified=True)
         new = bool(await self.db.run(self.store.commit_block, block.block_id, cert.encode(), list(records),
                                      list(h.float_scores()), now))
+        if self.io.views is not None:  # stored: views may name it from now on (before on_decided)
+            self.io.views.on_commit(h.proposer, h.seq, block.block_id, records)
         if new:
             self.committed_blocks += 1
             self.committed_records += h.record_count
@@ -183,7 +195,12 @@ class Effects:
                 records = await trio.to_thread.run_sync(open_payload, h, block.payload, self.limits)
             own = None
             if eff.score and check_records(h, records) is None:
-                own = tuple(await self.io.score(records))
+                if self.io.views is None:
+                    own = tuple(await self.io.score(records))
+                else:
+                    result = await self._score_in_view(block, records)
+                    self.post(result)
+                    return
             result = sl.Evaluated(block.block_id, records, own)
         except RemoteError as exc:
             log.info("block %s from %s refused: %s", block.block_id, h.proposer, exc)
@@ -192,6 +209,22 @@ class Effects:
             log.exception("evaluating block %s failed", block.block_id)
             result = sl.EvaluationFailed(block.block_id, str(exc))
         self.post(result)
+
+    async def _score_in_view(self, block: Block, records: tuple[Record, ...]) -> sl.Event:
+        """Re-score against the history of the view the header names, if the view rule allows it."""
+        views = self.io.views
+        assert views is not None
+        h = block.header
+        chk = await views.wait_for(h)
+        if chk.verdict is not None:
+            log.info("block %s from %s names a view we refuse (%s): %s",
+                     block.block_id, h.proposer, chk.verdict[1].name, h.view)
+            self.metrics.remote_errors.labels("view-refused").inc()
+            return _rejected(block.block_id, records, chk.verdict)
+        if not chk.ready:  # we lack commits it names: no vote now (a re-announce retries)
+            self.metrics.remote_errors.labels("view-missing").inc()
+            return sl.EvaluationFailed(block.block_id, f"view not held ({chk.missing} commits missing)")
+        return sl.Evaluated(block.block_id, records, tuple(await views.score(records, h.view)))
 
     async def _fetch(self, block_id: str, hint: str | None) -> None:
         """The store first (a payload held since before a restart), then sync. ALWAYS answers."""
@@ -209,3 +242,10 @@ class Effects:
         except Exception:  # an answer or a transport failing in a way nobody foresaw: still a failed fetch
             log.warning("fetch of %s failed unexpectedly", block_id, exc_info=True)
         self.post(result)
+
+
+def _rejected(block_id: str, records: tuple[Record, ...], verdict: tuple[Decision, Reason]) -> sl.Event:
+    if _EVALUATED_HAS_VERDICT:
+        return sl.Evaluated(block_id, records, None, verdict)  # type: ignore[call-arg]
+    # Until the slot core carries a verdict: "no records" is a REJECT too (reason BAD_PAYLOAD).
+    return sl.Evaluated(block_id, None, None)

@@ -19,6 +19,7 @@ from node.config import NodeConfig
 from node.core.consensus import Consensus, ConsensusIO
 from node.core.pipeline import IngestResult, Pipeline
 from node.core.syncsvc import SyncService
+from node.core.views import Views
 from node.identity import DataDirLock
 from node.metrics import Metrics
 from node.net import NetError, open_p2p
@@ -127,6 +128,8 @@ class Node:
         self.consensus: Consensus
         self.pipeline: Pipeline
         self.sync: SyncService
+        #: stream memory: our committed view and a History per view blocks name (node/core/views.py)
+        self.views = Views(genesis, scorer, self.model)
         self.p2p: Any = None
         self.ready = trio.Event()
 
@@ -177,12 +180,13 @@ class Node:
             # Blocks made with `attnshare peer block` survive restarts (finding 14).
             for row in await self.db.run(self.store.list_peers, blocked=True):
                 await p2p.block_peer(row.peer_id)
+            await self.views.restore(self.store, self.db)
             self.consensus = Consensus(
                 key=self.key, genesis=self.genesis, store=self.store, db=self.db, metrics=self.metrics,
                 limits=self.limits,
                 io=ConsensusIO(
                     score=self.score, send_votes=self._send_votes, publish_cert=self._publish_cert,
-                    fetch_block=self._fetch_block, now_ms=self.now_ms,
+                    fetch_block=self._fetch_block, now_ms=self.now_ms, views=self.views,
                 ),
             )
             await self.consensus.restore()
@@ -190,6 +194,7 @@ class Node:
                 key=self.key, genesis=self.genesis, config=self.config.pipeline, store=self.store, db=self.db,
                 score=self.score, model_id=self.model_id, consensus=self.consensus,
                 publish_block=self._publish_block, metrics=self.metrics, now_ms=self.now_ms, limits=self.limits,
+                views=self.views,
             )
             self.sync = SyncService(
                 p2p=p2p, store=self.store, db=self.db, consensus=self.consensus, genesis=self.genesis,

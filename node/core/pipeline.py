@@ -11,9 +11,11 @@ Theory of operation
 3. protocol/selection.py's ShipSelector picks the most important records that
    fit the shipping budget (never one already committed); the rest are marked
    ``kept``, local and queryable.
-4. Claimed scores are computed on the block's records alone (the context every
-   validator re-scores with); the block ships only if it clears the validators'
-   own bar (``admission.clears_importance``), else its best half is tried once.
+4. Every score is computed against the history of our committed view
+   (node/core/views.py), which the block header names; claimed scores are
+   computed on the block's records alone with that history (what every
+   validator re-scores with); the block ships only if it clears the
+   validators' bar (``views.fit_block``), else its best half is tried once.
 5. One of our slots is in flight at a time: ``prev`` must name our latest
    committed block, which is known only once the previous slot is decided.
    While waiting, the block is re-announced every few seconds so that lost
@@ -37,17 +39,17 @@ import trio
 
 from node.config import PipelineConfig
 from node.core.consensus import Consensus
+from node.core.views import Views, fit_block
 from node.metrics import Metrics
 from node.net.pulse import Pulse
 from node.store import Store
 from node.worker import Worker
-from protocol.admission import clears_importance
 from protocol.block import Block, BlockLimits, build_block, decode_signed_header
 from protocol.errors import LocalError
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.record import Record, record_from_json
-from protocol.selection import BudgetStats, PipelineParams, ShipSelector, best_half
+from protocol.selection import BudgetStats, PipelineParams, ShipSelector
 
 log = logging.getLogger("attnshare.pipeline")
 
@@ -67,10 +69,13 @@ class Pipeline:
         self, *, key: PrivateKey, genesis: Genesis, config: PipelineConfig, store: Store, db: Worker,
         score: Callable[[Sequence[Record]], Awaitable[list[float]]], model_id: str, consensus: Consensus,
         publish_block: Callable[[Block, int], Awaitable[None]], metrics: Metrics, now_ms: Callable[[], int],
-        limits: BlockLimits | None = None,
+        limits: BlockLimits | None = None, views: Views | None = None,
     ) -> None:
         self.key, self.me, self.genesis, self.config = key, key.peer_id, genesis, config
-        self.store, self.db, self.score, self.model_id = store, db, score, model_id
+        self.store, self.db, self.model_id, self.views = store, db, model_id, views
+        # Scores against a committed view's history (stream memory), or the records alone without one.
+        self.score: Callable[[Sequence[Record], tuple[int, ...]], Awaitable[list[float]]] = (
+            views.score if views is not None else lambda records, _view: score(records))
         self.consensus, self.publish_block, self.metrics, self.now_ms = consensus, publish_block, metrics, now_ms
         self.limits = limits or BlockLimits()
         self.block_max = min(config.block_max_records, genesis.max_block_records)
@@ -80,7 +85,7 @@ class Pipeline:
             floor=config.ship_threshold if config.ship_threshold is not None else 0.0,
         )
         self.selector = ShipSelector(self.params)
-        self.is_proposer = self.me in genesis.validators
+        self.is_proposer = genesis.is_proposer(self.me)
         self._wake = trio.Event()
         self.changed = Pulse()  # fires after every window handled (tests and simulations wait on it)
         self._pending: deque[Record] = deque()
@@ -164,7 +169,8 @@ class Pipeline:
         pending = [self._pending.popleft() for _ in range(n)]
         if not pending:
             return
-        scores = await self.score(pending)
+        view = self.views.current() if self.views is not None else ()
+        scores = await self.score(pending, view)
         block_records: list[Record] = []
         claimed: list[float] = []
         if self.is_proposer:
@@ -176,7 +182,8 @@ class Pipeline:
             if chosen:
                 # The whole window chosen: its context *is* the block's, so its scores are the claims.
                 known = list(scores) if len(chosen) == len(pending) else None
-                block_records, claimed = await self._fit_block([pending[i] for i in chosen], known)
+                block_records, claimed = await fit_block(
+                    lambda recs: self.score(recs, view), [pending[i] for i in chosen], known, self.genesis)
         in_block = {r.cid for r in block_records}
         kept = [(r, s) for r, s in zip(pending, scores, strict=True) if r.cid not in in_block]
         if kept:
@@ -185,27 +192,10 @@ class Pipeline:
             self.metrics.records_kept.inc(len(kept))
         self.metrics.pending_records.set(len(self._pending))
         if block_records:
-            await self._propose(block_records, claimed)
+            await self._propose(block_records, claimed, view)
         self.changed.fire()
 
-    async def _fit_block(
-        self, records: list[Record], known: list[float] | None = None
-    ) -> tuple[list[Record], list[float]]:
-        """Claimed scores in the block's own context; ship only if the block clears the bar.
-
-        Records were selected by their score in the full window; validators can
-        only re-score them among themselves, so that is what the block claims.
-        """
-        claimed = known if known is not None else await self.score(records)
-        if clears_importance(claimed, self.genesis):
-            return records, claimed
-        keep = [records[i] for i in best_half(claimed)]
-        claimed = await self.score(keep)
-        if not clears_importance(claimed, self.genesis):
-            return [], []
-        return keep, claimed
-
-    async def _propose(self, records: list[Record], claimed: list[float]) -> None:
+    async def _propose(self, records: list[Record], claimed: list[float], view: tuple[int, ...]) -> None:
         # Not reserve_seq(): a seq reserved and then lost in a crash before the
         # block was stored would leave a hole validators wait on forever. The
         # block is stored before it is published, so an unstored seq is unseen.
@@ -217,7 +207,7 @@ class Pipeline:
             lambda: build_block(
                 self.key, genesis_id=self.genesis.id, network=self.genesis.network_id, seq=seq, prev=prev,
                 created_ms=self.now_ms(),
-                model_id=self.model_id, records=records, scores=claimed, limits=self.limits,
+                model_id=self.model_id, records=records, scores=claimed, limits=self.limits, view=view,
             )
         )
         h = block.signed.header

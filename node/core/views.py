@@ -1,0 +1,289 @@
+"""Stream memory for consensus: the committed view, and one History per view a block names.
+
+Theory of operation
+-------------------
+A block header names the committed view its scores were computed against
+(``header.view``: the committed seq of every genesis proposer, ``Genesis.proposer_ids``, sorted peer
+ids; protocol/block.py). The **history of a view** is, for each proposer,
+the last ``quota = capacity // n`` records of its committed blocks with seq
+at most its entry, taken in (seq, position in block) order -- the same
+records on every node that holds those commits, so a validator re-scores a
+block bit for bit as its proposer did (History's features depend only on
+the multiset of records, docs/attention.md). A per-proposer quota, rather
+than one global "last 4,096", needs no global order of commits (none is
+agreed) and keeps one proposer's blocks from flushing the others' out.
+
+:class:`Views` keeps
+
+* ``ours``: our committed seq per proposer, moved by :meth:`Views.on_commit`
+  (called by the consensus effects after each commit is stored, before the
+  slot counts as decided) and restored from the store at start;
+* per proposer, the committed blocks a view still allowed by the rule can
+  need: every block above ``ours - max_view_lag`` plus enough older ones to
+  fill the quota (bounded: ``max_view_lag`` blocks plus ``quota`` records);
+* an LRU of Histories keyed by view (``max_cached``). A new view is derived
+  from the largest cached view at or below it on every entry, by adding the
+  blocks in between (``History.add_grouped`` keeps each quota): incremental,
+  not a rebuild of 4,096 records per block. A block committed out of order
+  (a gap filled by sync) drops the cached views it changes.
+
+The rule deciding whether a named view may be used at all is pure,
+:func:`protocol.admission.check_view`; :meth:`Views.wait_for` waits, bounded
+by ``wait_s`` and woken by each commit, for commits a view names that we lack.
+History building and scoring run on the model worker thread only; the trio
+side only swaps in new immutable tuples, so the thread always reads a
+consistent snapshot.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import trio
+
+from node.attention.features import RecordFeatures, featurize_record
+from node.attention.history import DEFAULT_CAPACITY, History
+from node.net.pulse import Pulse
+from node.worker import Worker
+from protocol.admission import ViewCheck, check_view, clears_importance
+from protocol.block import BlockHeader, decode_signed_header, open_payload
+from protocol.genesis import Genesis
+from protocol.record import Record
+from protocol.selection import best_half
+
+__all__ = ["Views", "ViewStats", "fit_block"]
+
+View = tuple[int, ...]
+
+
+@dataclass(eq=False)
+class _Committed:
+    """One committed block's records; ``feats`` filled once, on the model thread."""
+
+    seq: int
+    records: tuple[Record, ...]
+    feats: tuple[RecordFeatures, ...] | None = None
+
+
+@dataclass
+class ViewStats:
+    """How the cache is doing (for status and benchmarks)."""
+
+    hits: int = 0
+    derived: int = 0  #: from a cached view at or below, adding the blocks in between
+    built: int = 0  #: from nothing (no cached view below)
+    blocks_added: int = 0
+    build_s: float = 0.0
+    invalidated: int = 0
+    waits: int = 0
+    wait_timeouts: int = 0
+    by_outcome: dict[str, int] = field(default_factory=dict)
+
+
+class Views:
+    """Our committed view, the committed records views may need, and a History per view."""
+
+    def __init__(self, genesis: Genesis, scorer: Any, model: Worker, *, capacity: int = DEFAULT_CAPACITY,
+                 max_cached: int = 8, wait_s: float = 2.0) -> None:
+        self.genesis, self.scorer, self.model = genesis, scorer, model
+        self.ids = genesis.proposer_ids
+        self.index = {p: i for i, p in enumerate(self.ids)}
+        self.quota = max(1, capacity // len(self.ids))
+        self.lag = genesis.max_view_lag
+        self.max_cached, self.wait_s = max_cached, wait_s
+        self.ours: list[int] = [0] * len(self.ids)
+        self._ids: list[str | None] = [None] * len(self.ids)
+        self._blocks: list[tuple[_Committed, ...]] = [()] * len(self.ids)
+        self._cache: OrderedDict[View, History] = OrderedDict()
+        self._pruned: list[int] = [0] * len(self.ids)  # highest seq no longer held, per proposer
+        self._pending_drop: deque[tuple[int, int]] = deque()  # (proposer, seq): cached views to drop
+        self.changed = Pulse()
+        self.stats = ViewStats()
+        # A scorer without stream memory (test fakes) scores records alone, on every node alike.
+        self._with_history = "history" in inspect.signature(scorer.score).parameters
+
+    # ------------------------------------------------------------------ committed state (trio side)
+    def current(self) -> View:
+        """Our committed view: the one our next block names."""
+        return tuple(self.ours)
+
+    def committed_id(self, proposer: str) -> str | None:
+        return self._ids[self.index[proposer]]
+
+    def on_commit(self, proposer: str, seq: int, block_id: str, records: Sequence[Record]) -> None:
+        """A block committed here (stored): remember its records, move our view."""
+        i = self.index.get(proposer)
+        if i is None:
+            return
+        held = self._blocks[i]
+        if any(b.seq == seq for b in held):
+            return
+        if held and seq < held[-1].seq:
+            self._pending_drop.append((i, seq))  # a gap filled late: views at or above it change
+        blocks = tuple(sorted((*held, _Committed(seq, tuple(records))), key=lambda b: b.seq))
+        if seq > self.ours[i]:
+            self.ours[i], self._ids[i] = seq, block_id
+        self._blocks[i] = self._prune(i, blocks, self.ours[i])
+        self.changed.fire()
+
+    def _prune(self, i: int, blocks: tuple[_Committed, ...], ours: int) -> tuple[_Committed, ...]:
+        """Keep what any view the rule still allows (entry >= ours - lag) can need."""
+        floor = ours - self.lag
+        old = sum(len(b.records) for b in blocks if b.seq <= floor)
+        start = 0
+        while (start < len(blocks) - 1 and blocks[start].seq <= floor
+               and old - len(blocks[start].records) >= self.quota):
+            old -= len(blocks[start].records)
+            self._pruned[i] = max(self._pruned[i], blocks[start].seq)
+            start += 1
+        return blocks[start:]
+
+    def held_records(self) -> int:
+        return sum(len(b.records) for bs in self._blocks for b in bs)
+
+    # ------------------------------------------------------------------ the rule, and waiting
+    def check(self, header: BlockHeader) -> ViewCheck:
+        return check_view(header, self.ours, self.genesis)
+
+    async def wait_for(self, header: BlockHeader) -> ViewCheck:
+        """The rule's answer once we hold the view, or after ``wait_s`` (then not ready: abstain).
+
+        A view far ahead of ours (more than ``max_view_lag`` on some entry) is not
+        waited for: it names commits nobody may have, and each wait holds one of
+        the core's few evaluation slots.
+        """
+        deadline = trio.current_time() + self.wait_s
+        while True:
+            wake = self.changed.event()
+            chk = self.check(header)
+            if chk.ready or chk.verdict is not None or chk.far_ahead:
+                return chk
+            self.stats.waits += 1
+            with trio.move_on_at(deadline) as scope:
+                await wake.wait()
+            if scope.cancelled_caught:
+                self.stats.wait_timeouts += 1
+                return self.check(header)
+
+    # ------------------------------------------------------------------ scoring (model thread)
+    async def score(self, records: Sequence[Record], view: Sequence[int]) -> list[float]:
+        """Scores of ``records`` as one window against the history of ``view`` (() = no history)."""
+        return await self.model.run(self.score_sync, list(records), tuple(view))
+
+    def score_sync(self, records: list[Record], view: View) -> list[float]:
+        if not self._with_history:
+            return list(self.scorer.score(records))
+        return list(self.scorer.score(records, self.history(view)))
+
+    def history(self, view: Sequence[int]) -> History:
+        """The History of ``view`` (model thread only). Raises ValueError for a malformed view."""
+        view = tuple(view) or (0,) * len(self.ids)
+        if len(view) != len(self.ids):
+            raise ValueError(f"a view has one entry per proposer ({len(self.ids)}), got {len(view)}")
+        self._drop_changed()
+        hit = self._cache.get(view)
+        if hit is not None:
+            self._cache.move_to_end(view)
+            self.stats.hits += 1
+            return hit
+        start = time.perf_counter()
+        base_view, base = self._best_base(view)
+        hist = base.copy() if base is not None else History(max(1, self.quota * len(self.ids)))
+        for i, upto in enumerate(view):
+            since = base_view[i] if base_view is not None else 0
+            blocks = [b for b in self._blocks[i] if since < b.seq <= upto]
+            if base is None:  # only the last quota records can matter
+                kept, total = [], 0
+                for b in reversed(blocks):
+                    kept.append(b)
+                    total += len(b.records)
+                    if total >= self.quota:
+                        break
+                blocks = kept[::-1]
+            for b in blocks:
+                hist.add_grouped(i, self._features(b), self.quota)
+            self.stats.blocks_added += len(blocks)
+        if base is None:
+            self.stats.built += 1
+        else:
+            self.stats.derived += 1
+        self.stats.build_s += time.perf_counter() - start
+        self._cache[view] = hist
+        while len(self._cache) > self.max_cached:
+            self._cache.popitem(last=False)
+        return hist
+
+    def _best_base(self, view: View) -> tuple[View | None, History | None]:
+        best: tuple[int, View] | None = None
+        for v in self._cache:
+            # Deriving needs every block in between: held only above what was pruned.
+            if all(self._pruned[i] <= a <= b for i, (a, b) in enumerate(zip(v, view, strict=True))):
+                key = (sum(v), v)
+                if best is None or key > best:
+                    best = key
+        if best is None:
+            return None, None
+        return best[1], self._cache[best[1]]
+
+    def _drop_changed(self) -> None:
+        while self._pending_drop:
+            i, seq = self._pending_drop.popleft()
+            for v in [v for v in self._cache if v[i] >= seq]:
+                del self._cache[v]
+                self.stats.invalidated += 1
+
+    def _features(self, b: _Committed) -> tuple[RecordFeatures, ...]:
+        if b.feats is None:
+            cache = getattr(self.scorer, "cache", None)
+            b.feats = tuple(cache.get(r) if cache is not None else featurize_record(r) for r in b.records)
+        return b.feats
+
+    # ------------------------------------------------------------------ restart
+    async def restore(self, store: Any, db: Worker) -> None:
+        """Rebuild our view and the blocks views may need from the store."""
+        for p, seq, block_id, records in await db.run(self._read_store, store):
+            self.on_commit(p, seq, block_id, records)
+
+    def _read_store(self, store: Any) -> list[tuple[str, int, str, tuple[Record, ...]]]:
+        heads = {p: s for p, s, _b, _n in store.heads()}
+        out = []
+        for p in self.ids:
+            head = heads.get(p, 0)
+            if not head:
+                continue
+            lo = head
+            rows: list[Any] = []
+            # Walk back until the blocks at or below head - lag hold a quota (or seq 1).
+            while True:
+                lo = max(1, lo - max(self.lag, 16), head - 10_000 + 1)
+                rows = store.blocks_range(p, lo, head - lo + 1)
+                old = sum(r.record_count for r in rows if r.seq <= head - self.lag)
+                if lo == 1 or old >= self.quota or head - lo + 1 >= 10_000:
+                    break
+            out += [(p, r.seq, r.block_id, open_payload(decode_signed_header(r.header).header, r.payload))
+                    for r in rows if r.payload is not None]
+        return out
+
+
+async def fit_block(score: Callable[[Sequence[Record]], Awaitable[list[float]]], records: list[Record],
+                    known: list[float] | None, genesis: Genesis) -> tuple[list[Record], list[float]]:
+    """The block to propose from ``records`` (chosen in their window) and its claimed scores.
+
+    Validators can only re-score the records among themselves (with the view's
+    history), so that is what the block claims (``known``: the window was the
+    block). It ships only if it clears the validators' bar; else its best half
+    is tried once; else nothing.
+    """
+    claimed = known if known is not None else await score(records)
+    if clears_importance(claimed, genesis):
+        return records, claimed
+    keep = [records[i] for i in best_half(claimed)]
+    claimed = await score(keep)
+    if not clears_importance(claimed, genesis):
+        return [], []
+    return keep, claimed

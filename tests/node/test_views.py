@@ -1,0 +1,251 @@
+"""Stream memory in consensus (node/core/views.py): one History per committed view a block names."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import pytest
+import trio
+
+from node.attention.history import History
+from node.core.consensus import Consensus, ConsensusIO
+from node.core.consensus_effects import _EVALUATED_HAS_VERDICT
+from node.core.views import Views
+from node.metrics import Metrics
+from node.sim.cluster import shared_scorer
+from node.store import Store
+from node.worker import Worker
+from node.workload import Workload
+from protocol.block import Block, build_block, open_payload
+from protocol.genesis import Genesis
+from protocol.keys import PrivateKey
+from protocol.quorum import Certificate
+from protocol.record import Record
+from protocol.validators import ValidatorSet
+from protocol.vote import Decision, Reason, SignedVote, Vote, sign_vote
+
+KEYS = [PrivateKey(bytes([0xA0 + i]) * 32) for i in range(4)]
+SCORER = shared_scorer()
+# The bar at 0: these tests are about the view rule and the history, not the importance bar.
+G = Genesis(network_id="testnet", validators=ValidatorSet(k.peer_id for k in KEYS),
+            accepted_model_ids=(SCORER.model_id,), min_block_importance=0.0, max_view_lag=4)
+ME, P, Q, R = KEYS
+IDX = {p: i for i, p in enumerate(G.proposer_ids)}
+
+
+def records(key: PrivateKey, n: int, seed: int, t0: int = 1_700_000_000_000) -> list[Record]:
+    out = []
+    for lr in Workload(seed).next_labeled(n, t0):
+        r = lr.record
+        out.append(Record.create(r.kind, key.peer_id, r.ts_ms, r.fields))
+    return list({r.cid: r for r in out}.values())
+
+
+def views() -> Views:
+    return Views(G, SCORER, Worker("model"), capacity=256, wait_s=3.0)
+
+
+def view_of(**entries: int) -> tuple[int, ...]:
+    v = [0] * len(G.proposer_ids)
+    for name, seq in entries.items():
+        v[IDX[{"P": P, "Q": Q, "R": R, "ME": ME}[name].peer_id]] = seq
+    return tuple(v)
+
+
+# --- the history of a view -------------------------------------------------------------
+
+
+def test_history_of_a_view_is_the_same_however_it_was_reached() -> None:
+    """Derived step by step from cached views, or built at once from other arrival orders: bit-identical."""
+    commits = [(key, seq, records(key, 40, 100 * i + seq)) for i, key in enumerate((P, Q)) for seq in range(1, 6)]
+    a, b = views(), views()
+    for key, seq, recs in commits:  # P's five blocks, then Q's; a view asked for after each
+        a.on_commit(key.peer_id, seq, f"id{seq}", recs)
+        a.history(a.current())
+    for key, seq, recs in sorted(commits, key=lambda c: (c[1], c[0].peer_id), reverse=True):
+        b.on_commit(key.peer_id, seq, f"id{seq}", recs)  # interleaved, newest first
+    final = view_of(P=5, Q=5)
+    assert a.current() == b.current() == final
+    assert a.stats.derived >= 9
+    # The reference: each proposer's last quota records, straight into one History.
+    ref = History(10**6)
+    for key in (P, Q):
+        mine = [r for k, _s, recs in commits if k is key for r in recs]
+        ref.add_grouped(key.peer_id, [SCORER.cache.get(r) for r in mine[-a.quota:]], a.quota)
+    window = records(R, 64, 7)
+    scores = SCORER.score(window, ref)
+    assert a.history(final).fingerprint() == b.history(final).fingerprint() == ref.fingerprint()
+    assert a.score_sync(window, final) == b.score_sync(window, final) == scores
+    # An older view (within the lag) is still exact after newer ones were cached.
+    older = view_of(P=3, Q=4)
+    assert a.score_sync(window, older) == b.score_sync(window, older)
+
+
+def test_a_gap_filled_late_changes_the_views_above_it() -> None:
+    v = views()
+    early, late = records(P, 30, 1), records(P, 30, 2)
+    v.on_commit(P.peer_id, 2, "b2", late)
+    before = v.history(view_of(P=2)).fingerprint()
+    v.on_commit(P.peer_id, 1, "b1", early)  # sync brings the commit of slot 1 afterwards
+    assert v.history(view_of(P=2)).fingerprint() != before
+    assert v.stats.invalidated == 1
+    assert v.committed_id(P.peer_id) == "b2"
+
+
+def test_memory_is_bounded_by_the_lag_and_the_quota() -> None:
+    v = views()
+    for seq in range(1, 41):
+        v.on_commit(Q.peer_id, seq, f"q{seq}", records(Q, 20, seq))
+    # Every block above ours - lag, plus older ones up to a quota: not 40 blocks.
+    assert v.held_records() <= 20 * G.max_view_lag + v.quota + 20
+    assert v.history(view_of(Q=36)) is not None  # the oldest view the rule allows still builds
+
+
+def test_copy_of_a_committed_record_scores_low() -> None:
+    """The root cause of issue 9's stream memory: a copy of committed news looked like news."""
+    v = views()
+    committed = records(P, 60, 11)
+    v.on_commit(P.peer_id, 1, "b1", committed)
+    alone = SCORER.score(committed)
+    src = committed[max(range(len(committed)), key=lambda i: alone[i])]  # the block's best news
+    copy = Record.create(src.kind, P.peer_id, src.ts_ms + 60_000, src.fields)
+    fresh = records(P, 12, 99, t0=1_700_000_900_000)
+    block = [copy, *fresh]
+    without = v.score_sync(block, view_of())
+    with_view = v.score_sync(block, view_of(P=1))
+    assert with_view[0] < 0.5 * without[0]
+    assert with_view[0] < min(0.2, sorted(with_view[1:])[len(fresh) // 2])
+
+
+# --- the view rule in the consensus adapter --------------------------------------------
+
+
+def _block(key: PrivateKey, seq: int, prev: str | None, recs: list[Record], scores: list[float],
+           view: tuple[int, ...]) -> Block:
+    return build_block(key, genesis_id=G.id, network=G.network_id, seq=seq, prev=prev, created_ms=1,
+                       model_id=SCORER.model_id, records=recs, scores=scores, view=view)
+
+
+def _cert(b: Block) -> Certificate:
+    h = b.header
+    votes = [sign_vote(Vote(b.block_id, h.proposer, h.seq, k.peer_id, Decision.ACCEPT, Reason.OK), k, G.id)
+             for k in (P, Q, R)]
+    return Certificate(b.block_id, h.proposer, h.seq, tuple(sorted(votes, key=lambda sv: sv.vote.voter)))
+
+
+@dataclass
+class _Net:
+    sent: list[SignedVote] = field(default_factory=list)
+
+    async def score(self, _records: object) -> list[float]:
+        raise AssertionError("with views set, scoring goes through the view's history")
+
+    async def publish_cert(self, _cert: bytes) -> None:
+        return None
+
+    async def fetch(self, _bid: str, _hint: str | None) -> None:
+        return None
+
+
+@asynccontextmanager
+async def validator() -> AsyncIterator[tuple[Consensus, _Net, Views]]:
+    store = Store.open(":memory:", ME.peer_id)
+    net, v = _Net(), views()
+    io = ConsensusIO(score=net.score, send_votes=net.sent.extend, publish_cert=net.publish_cert,
+                     fetch_block=net.fetch, now_ms=lambda: int(trio.current_time() * 1000), views=v)
+    c = Consensus(key=ME, genesis=G, store=store, db=Worker("store"), io=io, metrics=Metrics())
+    await c.restore()
+    async with trio.open_nursery() as nursery:
+        await nursery.start(c.run)
+        yield c, net, v
+        nursery.cancel_scope.cancel()
+
+
+async def _commit_chain(c: Consensus, key: PrivateKey, upto: int, seed: int) -> None:
+    prev = None
+    for seq in range(1, upto + 1):
+        recs = records(key, 16, seed + seq)
+        b = _block(key, seq, prev, recs, [0.5] * len(recs), ())
+        assert b.payload is not None
+        assert await c.submit_synced(b, open_payload(b.header, b.payload), _cert(b))
+        prev = b.block_id
+
+
+async def _vote(net: _Net, slot: tuple[str, int], within: float = 10.0) -> SignedVote | None:
+    with trio.move_on_after(within):
+        while True:
+            for sv in net.sent:
+                if sv.vote.slot == slot:
+                    return sv
+            await trio.sleep(0.01)
+    return None
+
+
+async def test_validator_holding_the_view_rescores_exactly_as_the_proposer() -> None:
+    async with validator() as (c, net, v):
+        await _commit_chain(c, Q, 6, 500)
+        assert v.current() == view_of(Q=6)
+        # The proposer: a node of its own that holds the same commits, scoring against its view.
+        prop = views()
+        for seq in range(1, 7):
+            prop.on_commit(Q.peer_id, seq, f"q{seq}", records(Q, 16, 500 + seq))
+        recs = records(P, 24, 42)
+        view = prop.current()
+        claimed = prop.score_sync(recs, view)
+        c.post_block(_block(P, 1, None, recs, claimed, view), "peer")
+        mine = await _vote(net, (P.peer_id, 1))
+        assert mine is not None
+        assert mine.vote.decision is Decision.ACCEPT
+        # Bit for bit, not merely within tolerance.
+        assert v.score_sync(recs, view) == claimed
+        assert c.metrics.score_deviation._sum.get() <= 0.5 / 65535 * len(recs)
+
+
+async def test_a_stale_or_empty_view_is_rejected() -> None:
+    async with validator() as (c, net, v):
+        await _commit_chain(c, Q, 6, 600)
+        recs = records(R, 16, 43)
+        # Scored without history (empty view): copies of Q's six blocks would look new.
+        claimed = v.score_sync(recs, ())
+        c.post_block(_block(R, 1, None, recs, claimed, ()), "peer")
+        mine = await _vote(net, (R.peer_id, 1))
+        assert mine is not None
+        assert mine.vote.decision is Decision.REJECT
+        assert mine.vote.reason is (Reason.CHAIN_RULE if _EVALUATED_HAS_VERDICT else Reason.BAD_PAYLOAD)
+
+
+async def test_a_view_naming_commits_nobody_has_gets_no_vote_and_a_near_one_waits() -> None:
+    async with validator() as (c, net, v):
+        await _commit_chain(c, Q, 2, 700)
+        recs = records(P, 16, 44)
+        far = view_of(Q=2 + G.max_view_lag + 1)  # beyond the lag: not waited for
+        start = time.monotonic()
+        c.post_block(_block(P, 1, None, recs, [0.5] * len(recs), far), "peer")
+        assert await _vote(net, (P.peer_id, 1), within=1.0) is None
+        assert time.monotonic() - start < 5
+        assert v.stats.waits == 0
+        # One commit ahead of ours: the validator waits for it, then votes.
+        recs2 = records(R, 16, 45)
+        near = view_of(Q=3)
+        prop = views()
+        for seq in range(1, 4):
+            prop.on_commit(Q.peer_id, seq, f"q{seq}", records(Q, 16, 700 + seq))
+        c.post_block(_block(R, 1, None, recs2, prop.score_sync(recs2, near), near), "peer")
+        await trio.sleep(0.1)
+        assert await _vote(net, (R.peer_id, 1), within=0.05) is None
+        q3 = _block(Q, 3, c.tips()[Q.peer_id][1], records(Q, 16, 703), [0.5] * 16, ())
+        assert q3.payload is not None
+        await c.submit_synced(q3, open_payload(q3.header, q3.payload), _cert(q3))
+        mine = await _vote(net, (R.peer_id, 1))
+        assert mine is not None
+        assert mine.vote.decision is Decision.ACCEPT
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_quota_splits_the_capacity_between_proposers(n: int) -> None:
+    g = Genesis(network_id="testnet", validators=ValidatorSet(k.peer_id for k in KEYS[:n]),
+                accepted_model_ids=(SCORER.model_id,))
+    assert Views(g, SCORER, Worker("model"), capacity=4096).quota == 4096 // n
