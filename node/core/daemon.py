@@ -31,7 +31,7 @@ from node.net.topics import (
 )
 from node.store import Store, StoreFootprint
 from node.worker import Worker
-from protocol.block import Block, BlockLimits
+from protocol.block import Block, BlockLimits, decode_signed_header, open_payload
 from protocol.errors import AttnshareError
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
@@ -286,6 +286,21 @@ class Node:
 
     async def _fetch_block(self, block_id: str, hint: str | None) -> tuple[Block, bytes | None] | None:
         return await self.sync.fetch_block(block_id, hint)
+
+    async def explain_in_block(self, cid: str, top_k: int, block_id: str) -> dict[str, Any] | None:
+        """Explain record ``cid`` as validators scored it: among its block's records, in block order,
+        against the History of the committed view the block names (``view_history`` False when that
+        view is too old to rebuild here). None if we do not hold the block's payload."""
+        row = await self.db.run(self.store.get_block, block_id)
+        if row is None or row.payload is None:
+            return None
+        header = decode_signed_header(row.header, self.limits).header
+        records = await trio.to_thread.run_sync(open_payload, header, row.payload, self.limits)
+        idx = next((i for i, r in enumerate(records) if r.cid == cid), None)
+        if idx is None:
+            return None
+        exp = await self.model.run(self.views.explain_sync, list(records), idx, top_k, header.view)
+        return {"context": f"block {block_id}", "context_size": len(records), "view": list(header.view), **exp}
 
     # ------------------------------------------------------------------ API
     async def ingest(self, objs: Sequence[Any]) -> IngestResult:

@@ -89,13 +89,14 @@ class Views:
     """Our committed view, the committed records views may need, and a History per view."""
 
     def __init__(self, genesis: Genesis, scorer: Any, model: Worker, *, capacity: int = DEFAULT_CAPACITY,
-                 max_cached: int = 8, wait_s: float = 2.0) -> None:
+                 max_cached: int = 8, wait_s: float = 2.0, max_waiting: int = 2) -> None:
         self.genesis, self.scorer, self.model = genesis, scorer, model
         self.ids = genesis.proposer_ids
         self.index = {p: i for i, p in enumerate(self.ids)}
         self.quota = max(1, capacity // len(self.ids))
         self.lag = genesis.max_view_lag
-        self.max_cached, self.wait_s = max_cached, wait_s
+        self.max_cached, self.wait_s, self.max_waiting = max_cached, wait_s, max_waiting
+        self._waiting = 0
         self.ours: list[int] = [0] * len(self.ids)
         self._ids: list[str | None] = [None] * len(self.ids)
         self._blocks: list[tuple[_Committed, ...]] = [()] * len(self.ids)
@@ -154,21 +155,27 @@ class Views:
         """The rule's answer once we hold the view, or after ``wait_s`` (then not ready: abstain).
 
         A view far ahead of ours (more than ``max_view_lag`` on some entry) is not
-        waited for: it names commits nobody may have, and each wait holds one of
-        the core's few evaluation slots.
+        waited for: it names commits nobody may have. Each wait holds one of the
+        core's few evaluation slots, so at most ``max_waiting`` wait at once (byzantine
+        proposers naming views just ahead cannot hold them all); beyond that the
+        block gets no vote now and its next re-announce tries again.
         """
-        deadline = trio.current_time() + self.wait_s
-        while True:
-            wake = self.changed.event()
-            chk = self.check(header)
-            if chk.ready or chk.verdict is not None or chk.far_ahead:
+        chk = self.check(header)
+        if chk.ready or chk.verdict is not None or chk.far_ahead or self._waiting >= self.max_waiting:
+            return chk
+        self.stats.waits += 1
+        self._waiting += 1
+        try:
+            with trio.move_on_after(self.wait_s):
+                while not chk.ready and chk.verdict is None:
+                    wake = self.changed.event()
+                    await wake.wait()
+                    chk = self.check(header)
                 return chk
-            self.stats.waits += 1
-            with trio.move_on_at(deadline) as scope:
-                await wake.wait()
-            if scope.cancelled_caught:
-                self.stats.wait_timeouts += 1
-                return self.check(header)
+            self.stats.wait_timeouts += 1
+            return self.check(header)
+        finally:
+            self._waiting -= 1
 
     # ------------------------------------------------------------------ scoring (model thread)
     async def score(self, records: Sequence[Record], view: Sequence[int]) -> list[float]:
@@ -217,6 +224,21 @@ class Views:
         while len(self._cache) > self.max_cached:
             self._cache.popitem(last=False)
         return hist
+
+    def can_build(self, view: Sequence[int]) -> bool:
+        """Whether we still hold what the History of ``view`` needs (views the rule allows always)."""
+        view = tuple(view) or (0,) * len(self.ids)
+        # Nothing pruned yet, or a quota of records held at or below the entry (pruning keeps one
+        # at or below ours - lag): then the last quota records at or below it are all here.
+        return len(view) == len(self.ids) and all(
+            self._pruned[i] == 0 or sum(len(b.records) for b in self._blocks[i] if b.seq <= v) >= self.quota
+            for i, v in enumerate(view))
+
+    def explain_sync(self, records: list[Record], index: int, top_k: int, view: View) -> dict[str, Any]:
+        """The scorer's explanation of ``records[index]`` against ``view``'s History if we can build it."""
+        if self._with_history and self.can_build(view):
+            return {**self.scorer.explain(records, index, top_k, history=self.history(view)), "view_history": True}
+        return {**self.scorer.explain(records, index, top_k), "view_history": False}
 
     def _best_base(self, view: View) -> tuple[View | None, History | None]:
         best: tuple[int, View] | None = None

@@ -249,3 +249,38 @@ def test_quota_splits_the_capacity_between_proposers(n: int) -> None:
     g = Genesis(network_id="testnet", validators=ValidatorSet(k.peer_id for k in KEYS[:n]),
                 accepted_model_ids=(SCORER.model_id,))
     assert Views(g, SCORER, Worker("model"), capacity=4096).quota == 4096 // n
+
+
+def test_explain_uses_the_view_history_while_it_can_be_rebuilt() -> None:
+    v = views()
+    for seq in range(1, 41):
+        v.on_commit(Q.peer_id, seq, f"q{seq}", records(Q, 20, 900 + seq))
+    window = records(P, 12, 5)
+    now = v.explain_sync(window, 0, 3, view_of(Q=40))
+    assert now["view_history"] is True
+    assert now["history_records"] == v.quota
+    old = view_of(Q=2)  # long pruned: explained without history, and it says so
+    assert not v.can_build(old)
+    assert v.explain_sync(window, 0, 3, old)["view_history"] is False
+    assert v.can_build(view_of(Q=40 - G.max_view_lag))
+
+
+async def test_at_most_max_waiting_evaluations_wait_for_a_view() -> None:
+    v = Views(G, SCORER, Worker("model"), capacity=256, wait_s=0.5, max_waiting=1)
+    recs = records(P, 4, 1)
+    ahead = _block(P, 1, None, recs, [0.5] * len(recs), view_of(Q=1))
+    results = []
+
+    async def wait() -> None:
+        results.append(await v.wait_for(ahead.header))
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(wait)
+        await trio.sleep(0.05)
+        start = trio.current_time()
+        second = await v.wait_for(ahead.header)  # the one waiting slot is taken: answered at once
+        assert trio.current_time() - start < 0.1
+        assert not second.ready
+    assert v.stats.waits == 1
+    assert v.stats.wait_timeouts == 1
+    assert not results[0].ready
