@@ -105,6 +105,11 @@ _ORIGIN_CACHE = 4096
 _VALIDATION_TASKS = 4096  # async validations waiting or running, all peers together
 _IWANT_RETRANSMISSIONS = 3  # one message id served to one peer at most this often (go's GossipRetransmission)
 _IWANT_MEMORY = 65_536  # (peer, message id) pairs remembered for that count
+#: longest topic name a peer may subscribe to: ours are under 64 bytes; libp2p kept any
+#: name (100 per peer, up to 1 MiB each: 95 MiB held for one peer)
+MAX_TOPIC_BYTES = 256
+#: message ids one peer may announce to us in IHAVEs per second (go-libp2p's MaxIHaveLength)
+MAX_IHAVE_IDS_PER_S = 5000
 
 
 def content_message_id(msg: rpc_pb2.Message) -> bytes:
@@ -164,6 +169,10 @@ class _Router(GossipSub):
         self._equivocation: OrderedDict[bytes, bytes] = OrderedDict()
         self._max_rpc = config.max_message_bytes
         self._iwant_served: OrderedDict[tuple[ID, bytes], int] = OrderedDict()
+        self._clock = clock
+        #: peer -> (start of its current second, ids it announced in it); dropped with the peer
+        self._ihave_ids: dict[ID, tuple[float, int]] = {}
+        self.ihave_ignored = 0  # announced ids we did not look at (over MAX_IHAVE_IDS_PER_S)
 
     def _notify_mesh_peer_added(self, peer_id: ID, topic: str) -> None:
         super()._notify_mesh_peer_added(peer_id, topic)
@@ -171,6 +180,7 @@ class _Router(GossipSub):
 
     def remove_peer(self, peer_id: ID) -> None:
         super().remove_peer(peer_id)
+        self._ihave_ids.pop(peer_id, None)
         self._pulse.fire()
 
     def _handle_dropped_rpc(self, peer_id: ID, rpc: rpc_pb2.RPC, reason: str) -> None:
@@ -210,6 +220,29 @@ class _Router(GossipSub):
             self._iwant_served.popitem(last=False)
         if wanted:
             await super().handle_iwant(rpc_pb2.ControlIWant(messageIDs=wanted), sender_peer_id)
+
+    async def handle_ihave(self, ihave_msg: rpc_pb2.ControlIHave, sender_peer_id: ID) -> None:
+        # libp2p answers an IHAVE for any topic, subscribed or not, and rate-limits
+        # per (peer, topic): naming a new topic in each IHAVE lifted the limit, and
+        # each IHAVE of 5000 unseen ids cost a scan and an IWANT of 170 KB back.
+        # As go-libp2p: only topics we are in, and at most MAX_IHAVE_IDS_PER_S ids
+        # announced per peer per second (the rest are not asked for).
+        if ihave_msg.topicID not in self.mesh:
+            return
+        now = self._clock()
+        start, used = self._ihave_ids.get(sender_peer_id, (now, 0))
+        if now - start >= 1.0:
+            start, used = now, 0
+        room = MAX_IHAVE_IDS_PER_S - used
+        if room <= 0:
+            self.ihave_ignored += len(ihave_msg.messageIDs)
+            return
+        ids = ihave_msg.messageIDs
+        if len(ids) > room:
+            self.ihave_ignored += len(ids) - room
+            ihave_msg = rpc_pb2.ControlIHave(topicID=ihave_msg.topicID, messageIDs=ids[:room])
+        self._ihave_ids[sender_peer_id] = (start, used + len(ihave_msg.messageIDs))
+        await super().handle_ihave(ihave_msg, sender_peer_id)
 
     async def handle_prune(self, prune_msg: rpc_pb2.ControlPrune, sender_peer_id: ID) -> None:
         # Control messages spend no budget, and libp2p keeps a back-off entry
@@ -261,6 +294,7 @@ class _Pubsub(Pubsub):
         self._budget = budget
         self._clock = clock
         self.over_budget = 0  # messages dropped unread: sender over budget or in bad standing
+        self.ignored_subscriptions = 0  # subscriptions to topic names over MAX_TOPIC_BYTES
         self._write_locks: weakref.WeakKeyDictionary[INetStream, trio.Lock] = (
             weakref.WeakKeyDictionary())
 
@@ -302,6 +336,11 @@ class _Pubsub(Pubsub):
         self._pulse.fire()
 
     def handle_subscription(self, origin_id: ID, sub_message: rpc_pb2.RPC.SubOpts) -> None:
+        if sub_message.subscribe and len(sub_message.topicid) > MAX_TOPIC_BYTES:
+            # Not a topic of ours, and libp2p would hold the name (up to 1 MiB) for
+            # as long as the peer stays: 100 names per peer.
+            self.ignored_subscriptions += 1
+            return
         super().handle_subscription(origin_id, sub_message)
         self._pulse.fire()
 

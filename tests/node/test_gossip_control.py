@@ -1,0 +1,99 @@
+"""GossipSub's control plane against a peer that reads our code: IHAVE and subscriptions."""
+
+from __future__ import annotations
+
+import logging
+import os
+from types import SimpleNamespace
+
+import pytest
+import trio
+from libp2p.peer.id import ID
+from libp2p.pubsub.gossipsub import PROTOCOL_ID_V11
+from libp2p.pubsub.pb import rpc_pb2
+from libp2p.utils.varint import encode_uvarint
+
+from node.net import NetConfig, open_p2p
+from node.net.budget import Budget
+from node.net.gossip import MAX_IHAVE_IDS_PER_S, MAX_TOPIC_BYTES, _Router
+from node.net.pulse import Pulse
+from node.net.stats import Meter
+from protocol.keys import PrivateKey
+
+ATTACKER = ID.from_base58(PrivateKey(b"\x66" * 32).peer_id)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def _router(clock: Clock) -> tuple[_Router, list[int]]:
+    router = _Router(meter=Meter(), pulse=Pulse(), config=NetConfig(), budget=Budget(), clock=clock)
+    asked: list[int] = []
+    router.pubsub = SimpleNamespace(seen_messages=SimpleNamespace(has=lambda _mid: False))  # type: ignore[assignment]
+
+    async def emit_iwant(ids, to_peer) -> None:
+        asked.append(len(ids))
+
+    router.emit_iwant = emit_iwant  # type: ignore[method-assign]
+    router.mesh["ours"] = set()
+    return router, asked
+
+
+def _ihave(topic: str, n: int) -> rpc_pb2.ControlIHave:
+    return rpc_pb2.ControlIHave(topicID=topic, messageIDs=[os.urandom(32).hex().encode() for _ in range(n)])
+
+
+async def test_ihave_for_topics_we_are_not_in_is_ignored() -> None:
+    """libp2p rate-limited IHAVE per (peer, topic) and answered any topic: a new topic
+    name in each IHAVE lifted the limit, and each one of 5000 unseen ids cost an IWANT."""
+    clock = Clock()
+    router, asked = _router(clock)
+    for i in range(50):
+        await router.handle_ihave(_ihave(f"junk-{i}", 100), ATTACKER)
+    assert asked == []
+    await router.handle_ihave(_ihave("ours", 100), ATTACKER)
+    assert asked == [100]
+
+
+async def test_ihave_ids_are_bounded_per_peer_per_second() -> None:
+    clock = Clock()
+    router, asked = _router(clock)
+    for _ in range(9):  # libp2p's own limit is 10 IHAVEs per second and topic
+        await router.handle_ihave(_ihave("ours", 2000), ATTACKER)
+    assert sum(asked) == MAX_IHAVE_IDS_PER_S
+    assert router.ihave_ignored == 9 * 2000 - MAX_IHAVE_IDS_PER_S
+    clock.t += 1.0
+    await router.handle_ihave(_ihave("ours", 10), ATTACKER)  # a new second, a new allowance
+    assert asked[-1] == 10
+    router.remove_peer(ATTACKER)
+    assert ATTACKER not in router._ihave_ids
+
+
+@pytest.fixture
+def quiet_libp2p(caplog):
+    caplog.set_level(logging.ERROR, logger="node.net.libp2p")
+
+
+async def test_long_topic_names_are_not_held(quiet_libp2p) -> None:
+    """One peer made libp2p hold 100 subscriptions of 1 MB topic names (95 MiB)."""
+    async with open_p2p(os.urandom(32), NetConfig()) as node, open_p2p(os.urandom(32), NetConfig()) as peer:
+        await peer.connect(node.addrs()[0])
+        stream = await peer._host.new_stream(ID.from_base58(node.peer_id), [PROTOCOL_ID_V11])
+        pubsub = node._gossip.pubsub
+        subs = [rpc_pb2.RPC.SubOpts(subscribe=True, topicid=f"{i:03d}" + "x" * 200_000) for i in range(5)]
+        subs.append(rpc_pb2.RPC.SubOpts(subscribe=True, topicid="/attnshare/net/blocks/1"))
+        for sub in subs:
+            data = rpc_pb2.RPC(subscriptions=[sub]).SerializeToString()
+            await stream.write(encode_uvarint(len(data)) + data)
+        with trio.fail_after(10):
+            while "/attnshare/net/blocks/1" not in pubsub.peer_topics:
+                await node._gossip._pulse.wait()
+        assert all(len(t) <= MAX_TOPIC_BYTES for t in pubsub.peer_topics)
+        assert pubsub.ignored_subscriptions == 5
+        await stream.reset()
+
