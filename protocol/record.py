@@ -30,6 +30,7 @@ Scalar = int | float | str | bool | bytes
 FieldValue = Scalar | tuple[Scalar, ...]
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+_FINITE = math.isfinite
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,73 @@ def _check_value(v: Any, lim: RecordLimits, where: str) -> FieldValue:
 
 
 def _check_fields(fields: Mapping[str, Any], lim: RecordLimits) -> tuple[tuple[str, FieldValue], ...]:
+    fast = _check_fields_fast(fields, lim)
+    return fast if fast is not None else _check_fields_general(fields, lim)
+
+
+_SCALAR_TYPES = frozenset({str, int, float, bool, bytes})
+
+
+def _check_fields_fast(fields: Mapping[str, Any], lim: RecordLimits) -> tuple[tuple[str, FieldValue], ...] | None:
+    """The rules of :func:`_check_fields_general` for exact builtin types, in one tight loop.
+
+    Ingest validated every value through three calls and an isinstance chain
+    (about 9 us of a record's 16). This loop dispatches on ``type()``; on
+    anything it does not accept outright (a subclass, a bad value, too many
+    fields) it returns None and the caller runs the general path, so errors
+    and results stay exactly those of the general path.
+    """
+    if len(fields) > lim.max_fields:
+        return None
+    max_key, max_str, max_bytes, max_list = lim.max_key_len, lim.max_str_len, lim.max_bytes_len, lim.max_list_len
+    items: list[tuple[str, FieldValue]] = []
+    for k, v in fields.items():
+        if type(k) is not str or not 0 < len(k) <= max_key:
+            return None
+        t = type(v)
+        if t is str:
+            if len(v) > max_str:
+                return None
+        elif t is int:
+            if not INT_MIN <= v <= INT_MAX:
+                return None
+        elif t is float:
+            if not _FINITE(v):
+                return None
+        elif t is list or t is tuple:
+            if len(v) > max_list:
+                return None
+            for x in v:
+                tx = type(x)
+                if tx not in _SCALAR_TYPES:
+                    return None
+                if tx is str:
+                    if len(x) > max_str:
+                        return None
+                elif tx is int:
+                    if not INT_MIN <= x <= INT_MAX:
+                        return None
+                elif tx is float:
+                    if not _FINITE(x):
+                        return None
+                elif tx is bytes and len(x) > max_bytes:
+                    return None
+            v = tuple(v)
+        elif t is bytes:
+            if len(v) > max_bytes:
+                return None
+        elif t is not bool:
+            return None
+        items.append((k, v))
+    items.sort(key=_first)
+    return tuple(items)
+
+
+def _first(kv: tuple[str, FieldValue]) -> str:
+    return kv[0]
+
+
+def _check_fields_general(fields: Mapping[str, Any], lim: RecordLimits) -> tuple[tuple[str, FieldValue], ...]:
     if len(fields) > lim.max_fields:
         raise DecodeError(f"record has {len(fields)} fields, limit {lim.max_fields}")
     items = []
@@ -157,8 +225,18 @@ class Record:
         """Searchable text: kind plus every field name and textual value."""
         parts = [self.kind]
         for k, v in self.items:
-            vals = v if isinstance(v, tuple) else (v,)
-            parts.append(k + " " + " ".join(x if isinstance(x, str) else repr(x) for x in vals if not isinstance(x, bytes)))
+            # Exact scalar types first (every committed record is indexed with this on each node);
+            # the general expression covers lists, bytes and subclasses.
+            t = type(v)
+            if isinstance(v, str):
+                parts.append(k + " " + v)
+            elif t is int or t is float or t is bool:
+                parts.append(k + " " + repr(v))
+            else:
+                vals = v if isinstance(v, tuple) else (v,)
+                parts.append(
+                    k + " " + " ".join([x if isinstance(x, str) else repr(x) for x in vals if not isinstance(x, bytes)])
+                )
         return " ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
@@ -171,6 +249,9 @@ class Record:
             return x
         return {"kind": self.kind, "origin": self.origin, "ts_ms": self.ts_ms,
                 "fields": {k: conv(v) for k, v in self.items}}
+
+
+_JSON_SCALARS = frozenset({str, int, float, bool})
 
 
 def record_from_json(obj: Any, origin: str, limits: RecordLimits = DEFAULT_LIMITS) -> Record:
@@ -210,7 +291,9 @@ def record_from_json(obj: Any, origin: str, limits: RecordLimits = DEFAULT_LIMIT
         return x
 
     try:
-        return Record.create(obj["kind"], origin, ts, {k: conv(v) for k, v in fields.items()}, limits)
+        # conv() returns JSON scalars unchanged: call it only for what it may convert or refuse.
+        converted = {k: v if type(v) in _JSON_SCALARS else conv(v) for k, v in fields.items()}
+        return Record.create(obj["kind"], origin, ts, converted, limits)
     except DecodeError as exc:
         raise LocalError(str(exc)) from None
 
@@ -251,8 +334,6 @@ def record_from_obj(obj: Any, limits: RecordLimits = DEFAULT_LIMITS, raw: bytes 
 # call, and the canonical-bytes check re-packs the unpacked tree in one C call.
 # tests/protocol/test_record.py checks that it accepts and rejects exactly what
 # decode_record does, and yields equal records.
-
-_FINITE = math.isfinite
 
 
 def _bulk_error(i: int, what: str) -> DecodeError:

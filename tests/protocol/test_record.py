@@ -298,3 +298,74 @@ def test_bulk_decode_names_the_bad_record() -> None:
         decode_records([good, good, b"\xc1"])
     with pytest.raises(DecodeError, match="record 0: expected bytes"):
         decode_records(["not bytes"])
+
+
+# --- the fast field check and text() agree with the general rules -----------------------------
+
+class _Str(str):
+    pass
+
+
+class _Int(int):
+    pass
+
+
+_TIGHT = RecordLimits(max_fields=4, max_key_len=5, max_str_len=6, max_bytes_len=6, max_list_len=3)
+# Every kind of value either path must judge, valid and not, under tight limits.
+_ANY_VALUE = st.one_of(
+    st.booleans(), st.integers(min_value=-(2**64), max_value=2**64), st.floats(), st.text(max_size=8),
+    st.binary(max_size=8), st.none(), st.builds(_Str, st.text(max_size=8)), st.builds(_Int, st.integers()),
+    st.lists(st.one_of(st.integers(min_value=-(2**64), max_value=2**64), st.floats(), st.text(max_size=8),
+                       st.binary(max_size=8), st.booleans(), st.none(), st.lists(st.integers(), max_size=1)),
+             max_size=5).flatmap(lambda xs: st.sampled_from([xs, tuple(xs)])),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=1),
+)
+_ANY_FIELDS = st.dictionaries(st.one_of(st.text(max_size=7), st.integers()), _ANY_VALUE, max_size=6)
+
+
+def _outcome(fn, fields, lim):  # type: ignore[no-untyped-def]
+    try:
+        return ("ok", fn(fields, lim))
+    except DecodeError as exc:
+        return ("error", str(exc))
+
+
+@FUZZ
+@given(_ANY_FIELDS)
+def test_fast_field_check_matches_the_general_rules(fields: dict) -> None:  # type: ignore[type-arg]
+    """Same items (types included) or the same error as the general path, valid input or not."""
+    from protocol import record as R
+
+    for lim in (_TIGHT, R.DEFAULT_LIMITS):
+        fast = _outcome(R._check_fields, fields, lim)
+        general = _outcome(R._check_fields_general, fields, lim)
+        assert fast == general
+        if fast[0] == "ok":
+            assert [type(v) for _, v in fast[1]] == [type(v) for _, v in general[1]]
+
+
+def test_fast_field_check_bounds() -> None:
+    """The edges the fast loop checks itself: 64-bit ints, finite floats, lengths, exact types."""
+    from protocol import record as R
+
+    ok = {"a": 2**63 - 1, "b": -(2**63), "c": "x" * 6, "d": b"y" * 6, "e": [True, 1.5, "s"], "f": (1,)}
+    lim = RecordLimits(max_str_len=6, max_bytes_len=6, max_list_len=3)
+    assert R._check_fields_fast(ok, lim) == R._check_fields_general(ok, lim)
+    for bad in ({"a": 2**63}, {"a": float("nan")}, {"a": "x" * 7}, {"a": b"y" * 7}, {"a": [1, 2, 3, 4]},
+                {"a": [[1]]}, {"a": _Str("s")}, {"a": None}, {"": 1}, {"a": [float("inf")]}):
+        assert R._check_fields_fast(bad, lim) is None  # handed to the general path
+
+
+@FUZZ
+@given(records())
+def test_text_matches_the_reference(rec: Record) -> None:
+    parts = [rec.kind]
+    for k, v in rec.items:
+        vals = v if isinstance(v, tuple) else (v,)
+        parts.append(k + " " + " ".join(x if isinstance(x, str) else repr(x) for x in vals if not isinstance(x, bytes)))
+    assert rec.text() == " ".join(parts)
+
+
+def test_text_of_subclassed_values_matches_the_reference() -> None:
+    rec = Record.create("k", ORIGIN, 1, {"s": _Str("abc"), "i": _Int(5), "b": b"z", "l": ("q", 2, b"r")})
+    assert rec.text() == "k b  i 5 l q 2 s abc"
