@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any, Protocol
 
+import trio
+
 from node.admin.wire import INVALID_PARAMS, AdminError
 
 
@@ -38,6 +40,8 @@ class AdminBackend(Protocol):
 
     async def ingest(self, objs: Any) -> Any: ...
 
+    async def explain_in_block(self, cid: str, top_k: int, block_id: str) -> dict[str, Any] | None: ...
+
 
 class AdminMethods:
     """Every admin method; names map to ``rpc_<name>`` with dots as underscores."""
@@ -56,6 +60,17 @@ class AdminMethods:
             raise AdminError("records must be a list", INVALID_PARAMS)
         res = await self.node.ingest(records)
         return {"cids": res.cids, "errors": [{"index": i, "error": e} for i, e in res.errors]}
+
+    async def rpc_peers_wait(self, count: int, timeout_s: float = 30.0) -> dict[str, Any]:
+        """Return once at least ``count`` peers are connected, or after ``timeout_s``; says which."""
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise AdminError("count must be an integer >= 0", INVALID_PARAMS)
+        if not isinstance(timeout_s, int | float) or isinstance(timeout_s, bool) or not 0 <= timeout_s <= 120:
+            raise AdminError("timeout_s must be a number in [0, 120]", INVALID_PARAMS)
+        with trio.move_on_after(timeout_s):
+            await self.node.p2p.wait_peers(lambda ps: len(ps) >= count)
+        peers = len(self.node.p2p.connected_peers())
+        return {"peers": peers, "ok": peers >= count}
 
     async def rpc_peers(self) -> list[dict[str, Any]]:
         """Connected and banned peers: address, latency, and their resource budget use and standing."""
@@ -170,6 +185,10 @@ class AdminMethods:
         if row is None:
             raise AdminError(f"no record {cid} here", 404)
         if row.block_id is not None:
+            # As validators scored it: block order, with the history of the view the block names.
+            exp = await self.node.explain_in_block(cid, int(top_k), row.block_id)
+            if exp is not None:
+                return {"cid": cid, "status": row.status, "stored_score": row.score, **exp}
             context = [r.record for r in await self._db(self.node.store.block_records, row.block_id)]
             where = f"block {row.block_id}"
         else:
