@@ -156,3 +156,28 @@ def test_a_replayed_feeder_trace_is_offered_and_acknowledged_exactly():
     assert res.run.crash is None
     with pytest.raises(ValueError, match="does not feed"):
         run_virtual(base, None, plots=False, offered={base.nodes + 5: [(1, 1, 1)]})
+
+
+def test_shared_host_background_load_and_proposer_work_are_accounted_and_slow_commits():
+    from dataclasses import replace
+
+    from node.sim.virtual.engine import T0_MS
+
+    base = _small("steady").scaled(0.25)  # type: ignore[attr-defined]
+    host = {**base.virtual, "host_cores": 1, "msg_ms": 2.0}
+    plain = run_virtual(replace(base, virtual=host), None, plots=False)
+    busy = run_virtual(replace(base, virtual={**host, "idle_ms_per_s": 150.0, "propose_ms": 50.0,
+                                              "msg_jitter": 1.0}), None, plots=False)
+    assert plain.ok
+    assert busy.ok, [c.detail for c in busy.failed]
+    # Every node's background load (150 ms per simulated second, in 100 ms slices) is on the host.
+    sim_s = (busy.run.sched.now_ms - T0_MS) / 1000
+    idle_ms = 150.0 * base.nodes * sim_s
+    assert busy.run.shared.host_work_ms >= idle_ms * 0.95
+    assert plain.run.shared.host_work_ms < idle_ms  # without it, far less (messages and the model only)
+
+    def p50(res: object) -> int:
+        lat = sorted(x for n in res.run.nodes for x in n.stats.latencies_ms)  # type: ignore[attr-defined]
+        return lat[len(lat) // 2]
+
+    assert p50(busy) > p50(plain)

@@ -204,6 +204,8 @@ def build(sc: Scenario, scorer_name: str | None = None) -> tuple[VirtualRun, _Fe
     shared = Shared(genesis, scorer)
     costs = node_costs(sc)
     shared.host = [0.0] * costs.host_cores
+    if costs.host_cores:  # forked only then: runs without a shared host keep their random streams
+        shared.host_rng = sched.fork_rng("host-costs")
     cfg = NodeConfig(block_interval_ms=sc.network.block_interval_ms,
                      anti_entropy_ms=max(1, int(sc.network.anti_entropy_s * 1000)))
     rogue_of = {f.node: f for f in sc.faults if f.kind in ROGUE_KINDS}

@@ -98,14 +98,24 @@ class NodeCosts:
     setting: every daemon on one machine), and message handling and model work queue for them."""
     ingest_ms_per_record: float = 0.0
     """Shared host only: CPU to acknowledge one ingested record (admin JSON, CID, durable write)."""
+    propose_ms: float = 0.0
+    """A proposer's CPU per window besides the model (the daemon's pipeline step: store queries,
+    selection, marking records, building and signing the block); the proposer is busy for it before
+    the block is created, on its model thread (and, with a shared host, on the host's cores)."""
+    msg_jitter: float = 0.0
+    """Shared host only: 0, every message costs ``msg_ms``; up to 1, that share of the cost is drawn
+    from an exponential distribution of the same mean (a real handler's cost varies: garbage
+    collection, cache misses, other processes); the queue's tail grows with it."""
     idle_ms_per_s: float = 0.0
     """Shared host only: each running node's background CPU per second (its loops and timers, the
     runner's status calls), taken from the host in 100 ms slices."""
 
     def validate(self) -> None:
         if min(self.score_ms_base, self.score_ms_per_record, self.decode_ms_per_kib, self.store_ms, self.msg_ms,
-               self.ingest_ms_per_record, self.idle_ms_per_s) < 0:
+               self.ingest_ms_per_record, self.idle_ms_per_s, self.propose_ms) < 0:
             raise ValueError("node costs must be >= 0")
+        if not 0 <= self.msg_jitter <= 1:
+            raise ValueError("msg_jitter must be in [0, 1]")
         if not 0 <= self.host_cores <= 1024:
             raise ValueError("host_cores must be in [0, 1024]")
 
@@ -140,10 +150,15 @@ class Shared:
         self.verifications = 0
         #: when each core of the shared host is next free (empty: no shared host)
         self.host: list[float] = []
+        #: CPU milliseconds queued on the shared host in all (calibration compares the daemons' CPU)
+        self.host_work_ms = 0.0
+        #: draws the varying part of message costs on the shared host (a named fork: seeded)
+        self.host_rng = random.Random(0)
 
     def host_delay(self, now: int, not_before: float, cost_ms: float) -> float:
         """Queue ``cost_ms`` on the shared host's earliest-free core; the delay until it is done."""
         host = self.host
+        self.host_work_ms += cost_ms
         core = min(range(len(host)), key=host.__getitem__)
         start = max(float(now), not_before, host[core])
         host[core] = start + cost_ms
@@ -361,7 +376,7 @@ class VirtualNode:
         block_records: list[Record] = []
         claimed: list[float] = []
         # The proposer is busy while it scores (the daemon's pipeline is one sequential loop).
-        busy = self.costs.score_ms(len(window))
+        busy = self.costs.score_ms(len(window)) + self.costs.propose_ms
         if chosen and self.is_validator:
             same = len(chosen) == len(window)
             if not same:
@@ -442,8 +457,10 @@ class VirtualNode:
         """On a shared host, queue the message's handling CPU and run ``fn`` then; True if deferred."""
         if not self.sh.host:
             return False
-        self.sched.after(self.sh.host_delay(self.sched.now_ms, 0.0, self.costs.msg_ms), self._guard(self.epoch, fn),
-                         *args)
+        cost, j = self.costs.msg_ms, self.costs.msg_jitter
+        if j:
+            cost *= (1 - j) + j * self.sh.host_rng.expovariate(1.0)
+        self.sched.after(self.sh.host_delay(self.sched.now_ms, 0.0, cost), self._guard(self.epoch, fn), *args)
         return True
 
     def deliver_block(self, block: Block, frm: int) -> None:

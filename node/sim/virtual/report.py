@@ -78,6 +78,8 @@ def virtual_figures(run: VirtualRun) -> dict[str, Any]:
         "wire_bytes_per_node_per_s": sum(out) / len(run.nodes) / sim_s if sim_s else 0.0,
         "gossip_bytes_delivered": run.net.delivered_bytes,
         "mesh_degree_mean": sum(len(m) for m in run.net.mesh) / len(run.nodes),
+        #: shared host only: the modelled CPU of all nodes from the start of the load to the end
+        "host_cpu_s": round(run.shared.host_work_ms / 1000, 3),
     }
 
 
