@@ -170,6 +170,10 @@ class Evaluated:
     block_id: str
     records: tuple[Record, ...] | None
     own_scores: tuple[float, ...] | None
+    #: a REJECT the evaluator reached by a rule that needs node state the core does not hold
+    #: (protocol.admission.check_view: the block's named committed view lags ours by more than
+    #: genesis.max_view_lag, or names the wrong entry for its own proposer); cast as is
+    verdict: tuple[Decision, Reason] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,8 +452,8 @@ class SlotCore:
                 return self._on_votes(votes, now_ms)
             case CertificateSeen(cert, peer):
                 return self._on_cert(cert, peer, now_ms)
-            case Evaluated(bid, records, own):
-                return self._on_evaluated(bid, records, own, now_ms)
+            case Evaluated(bid, records, own, verdict):
+                return self._on_evaluated(bid, records, own, now_ms, verdict)
             case EvaluationFailed(bid, _error):
                 return self._eval_done(bid, now_ms)
             case Fetched(block):
@@ -645,15 +649,17 @@ class SlotCore:
             ob.evaluating = False
 
     def _on_evaluated(
-        self, bid: str, records: tuple[Record, ...] | None, own: tuple[float, ...] | None, now_ms: int
+        self, bid: str, records: tuple[Record, ...] | None, own: tuple[float, ...] | None, now_ms: int,
+        verdict: tuple[Decision, Reason] | None = None,
     ) -> list[Effect]:
         # Act on the result first (a vote stops further scoring in the slot),
         # then start whatever evaluation may run now.
         self._clear_eval(bid)
-        return self._evaluated(bid, records, own, now_ms) + self._start_evals()
+        return self._evaluated(bid, records, own, now_ms, verdict) + self._start_evals()
 
     def _evaluated(
-        self, bid: str, records: tuple[Record, ...] | None, own: tuple[float, ...] | None, now_ms: int
+        self, bid: str, records: tuple[Record, ...] | None, own: tuple[float, ...] | None, now_ms: int,
+        verdict: tuple[Decision, Reason] | None = None,
     ) -> list[Effect]:
         out: list[Effect] = []
         ob = self._open.get(bid)
@@ -669,6 +675,8 @@ class SlotCore:
             return out
         if self.chain.classify(h) is not Verdict.READY:
             return out + self._consider(bid, now_ms)
+        if verdict is not None:  # a rule on node state the core does not hold (the committed view)
+            return out + self._cast(bid, *verdict)
         needs_scores = records is not None and own is None and h.proposer != self.me
         if needs_scores and check_records(h, records or ()) is None:
             if ob.scoring:

@@ -124,6 +124,22 @@ def test_admission_rule_decides_the_vote(claims: float, own: float, reason: Reas
     assert (cast.decision, cast.reason) == (Decision.REJECT, reason)
 
 
+def test_an_evaluator_verdict_is_cast_as_is_for_a_ready_block_only() -> None:
+    # The committed-view rule needs node state the core does not hold: the evaluator decides it and
+    # hands the verdict over with the result (VIEW's request, issue 9).
+    c = core()
+    b = block(P, 1)
+    c.handle(BlockSeen(b), 0)
+    verdict = (Decision.REJECT, Reason.CHAIN_RULE)
+    (cast,) = of(c.handle(Evaluated(b.block_id, records_of(b), None, verdict), 1), CastVote)
+    assert (cast.decision, cast.reason, cast.deviation) == (Decision.REJECT, Reason.CHAIN_RULE, None)
+    # A block that is not READY (its prev is unknown here) gets no vote from a verdict.
+    c2 = core()
+    waiting = block(Q, 2, prev=cid_of(b"unknown prev"))
+    c2.handle(BlockSeen(waiting), 0)
+    assert not of(c2.handle(Evaluated(waiting.block_id, records_of(waiting), None, verdict), 1), CastVote)
+
+
 def test_undecodable_payload_is_rejected_and_bad_prev_needs_no_evaluation() -> None:
     c = core()
     b = block(P, 1)
