@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from node.admin import AdminError
-from node.admin.wire import METHOD_NOT_FOUND
 from node.config import PipelineConfig
 from node.model_info import default_model_id
 from node.sim.faults import FaultDriver
@@ -213,8 +212,8 @@ def _wait_connected(net: LocalNet, nodes: list[int]) -> None:
 
     One blocking ``peers.wait`` admin call per node: the daemon answers when its own peer-change
     event shows enough peers, so nothing polls. The calls overlap in time, so the whole wait is
-    the slowest node's, within one deadline. A daemon without that method (an older build)
-    is asked for ``status`` until it holds, as before.
+    the slowest node's, within one deadline. A node that is down or refuses is left to the
+    invariants.
     """
     want = min(len(nodes) - 1, 3)
     deadline = time.monotonic() + CONNECT_TIMEOUT_S
@@ -224,23 +223,8 @@ def _wait_connected(net: LocalNet, nodes: list[int]) -> None:
             return
         try:
             net.nodes[i].client(timeout=left + 5).call("peers.wait", count=want, timeout_s=left)
-        except AdminError as exc:
-            if exc.code != METHOD_NOT_FOUND:
-                continue  # down or refusing: the invariants will tell
-            _poll_connected(net, i, want, deadline)
-        except OSError:
-            continue
-
-
-def _poll_connected(net: LocalNet, i: int, want: int, deadline: float) -> None:
-    """For daemons without ``peers.wait``: ask ``status`` every 200 ms until enough peers."""
-    while time.monotonic() < deadline:
-        try:
-            if net.call(i, "status")["peers"] >= want:
-                return
         except (AdminError, OSError):
-            pass
-        time.sleep(0.2)
+            continue
 
 
 def _cpu_s(proc: Any) -> float | None:
