@@ -203,8 +203,11 @@ class History:
         return digest in self._near
 
     def _near_digests(self) -> set[int]:
-        items = [f for f in self._all_items()
-                 if all(self.num_stats(k)[2] >= _HIST_MIN for k in f.num_keys)]
+        # Statistics once per (kind, field), not once per record and field (this ran for every
+        # new view's History: 4x the cost of scoring a block against it).
+        stats_of = {k: self.num_stats(k) for k in self._values}
+        ok = {k for k, st in stats_of.items() if st[2] >= _HIST_MIN}
+        items = [f for f in self._all_items() if ok.issuperset(f.num_keys)]
         if not items:
             return set()
         n = len(items)
@@ -215,7 +218,7 @@ class History:
                                   torch.zeros(0, dtype=torch.int64), n).tolist())
         keys = [k for f in items for k in f.num_keys]
         vals = torch.tensor([v for f in items for v in f.num_vals], dtype=torch.float64)
-        stats = [self.num_stats(k) for k in keys]
+        stats = [stats_of[k] for k in keys]
         med = torch.tensor([s[0] for s in stats], dtype=torch.float64)
         scale = torch.tensor([s[1] for s in stats], dtype=torch.float64)
         q = torch.floor(((vals - med) / scale).clamp(-1e9, 1e9) / _QUANT).to(torch.int64)
