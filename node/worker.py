@@ -26,17 +26,23 @@ class Worker:
         self.calls = 0
         #: seconds spent per function name: where the time goes (bench_node prints it)
         self.by_fn: dict[str, float] = {}
+        #: CPU seconds of the worker thread, in all and per function name: wall time above also
+        #: counts waiting for the GIL, the disk (fsync) and, for a shared scorer, its lock
+        self.cpu_s = 0.0
+        self.cpu_by_fn: dict[str, float] = {}
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         def timed() -> T:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.thread_time()
             try:
                 return fn(*args, **kwargs)
             finally:
-                dt = time.perf_counter() - start
+                dt, dc = time.perf_counter() - start, time.thread_time() - cpu
                 self.busy_s += dt
+                self.cpu_s += dc
                 self.calls += 1
                 name = getattr(fn, "__name__", "?")
                 self.by_fn[name] = self.by_fn.get(name, 0.0) + dt
+                self.cpu_by_fn[name] = self.cpu_by_fn.get(name, 0.0) + dc
 
         return await trio.to_thread.run_sync(timed, limiter=self._limiter)

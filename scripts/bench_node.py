@@ -54,6 +54,7 @@ async def _phase(root: Path, *, seconds: float, rate: float | None, batch: int, 
         lat_base = len(c.nodes[0].consensus.latencies_ms)
         msgs0 = sum(n.status().gossip_msgs_in for n in c.nodes)
         busy0 = sum(n.db.busy_s for n in c.nodes), sum(n.model.busy_s for n in c.nodes)
+        cpu_w0 = sum(getattr(n.db, "cpu_s", 0.0) + getattr(n.model, "cpu_s", 0.0) for n in c.nodes)
         fed = 0
 
         async def feed(node: Any, k: int) -> None:
@@ -86,10 +87,15 @@ async def _phase(root: Path, *, seconds: float, rate: float | None, batch: int, 
         rec = min(committed)  # records committed on every node
         shipped = sum(n.pipeline.stats_shipped for n in c.nodes)
         by_fn: dict[str, float] = {}
+        cpu_by_fn: dict[str, float] = {}
         for n in c.nodes:
             for w in (n.db, n.model):
                 for name, sec in w.by_fn.items():
                     by_fn[f"{w.name}.{name}"] = by_fn.get(f"{w.name}.{name}", 0.0) + sec
+                for name, sec in getattr(w, "cpu_by_fn", {}).items():
+                    cpu_by_fn[f"{w.name}.{name}"] = cpu_by_fn.get(f"{w.name}.{name}", 0.0) + sec
+        # What the worker threads did not use: the event loops (libp2p, consensus, decode) and other threads.
+        worker_cpu = sum(getattr(n.db, "cpu_s", 0.0) + getattr(n.model, "cpu_s", 0.0) for n in c.nodes) - cpu_w0
         return {
             "phase": label, "seconds": round(elapsed, 1), "fed_records": fed,
             "fed_per_s": fed / elapsed, "shipped_records": shipped,
@@ -101,6 +107,8 @@ async def _phase(root: Path, *, seconds: float, rate: float | None, batch: int, 
             "cpu_ms_per_fed_record": 1000 * cpu / fed if fed else None,
             "store_thread_s": round(busy_db, 2), "model_thread_s": round(busy_model, 2),
             "thread_time_by_call_s": {k: round(v, 2) for k, v in sorted(by_fn.items(), key=lambda kv: -kv[1])},
+            "thread_cpu_by_call_s": {k: round(v, 2) for k, v in sorted(cpu_by_fn.items(), key=lambda kv: -kv[1])},
+            "worker_cpu_s": round(worker_cpu, 2), "other_cpu_s": round(cpu - worker_cpu, 2),
         }
 
 
@@ -125,9 +133,14 @@ def _print(res: dict[str, Any]) -> None:
     for k in keys:
         vals = [r.get(k) for r in rows]
         print(f"{k:42} " + " ".join(f"{v:>14.2f}" if isinstance(v, float) else f"{v!s:>14}" for v in vals))
-    print("worker-thread time by call (saturation phase, all 4 nodes):")
-    for name, sec in list(res["saturation"]["thread_time_by_call_s"].items())[:10]:
-        print(f"  {name:40} {sec:8.2f} s")
+    sat = res["saturation"]
+    cpu_by = sat.get("thread_cpu_by_call_s", {})
+    print("worker-thread time by call (saturation phase, all 4 nodes): wall (incl. waits) and CPU")
+    for name, sec in list(sat["thread_time_by_call_s"].items())[:10]:
+        print(f"  {name:40} {sec:8.2f} s {cpu_by.get(name, float('nan')):8.2f} s CPU")
+    if "worker_cpu_s" in sat:
+        print(f"  {'(worker threads, CPU)':40} {'':8} {sat['worker_cpu_s']:8.2f} s CPU")
+        print(f"  {'(event loops and the rest, CPU)':40} {'':8} {sat['other_cpu_s']:8.2f} s CPU")
 
 
 if __name__ == "__main__":
