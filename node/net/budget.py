@@ -172,12 +172,16 @@ class _Bucket:
 class _Ledger:
     __slots__ = ("bad_requests", "bytes", "bytes_bucket", "cpu_bucket", "cpu_s", "invalid",
                  "messages", "msg_bucket", "open_requests", "over_budget", "pool_requests",
-                 "standing", "standing_at")
+                 "rpc_bucket", "standing", "standing_at", "wire_bucket")
 
     def __init__(self, p: BudgetParams, now: float) -> None:
         self.msg_bucket = _Bucket(p.msg_rate, p.msg_burst, now)
         self.bytes_bucket = _Bucket(p.byte_rate, p.byte_burst, now)
         self.cpu_bucket = _Bucket(p.cpu_rate, p.cpu_burst, now)
+        # Every pubsub RPC read off the wire (control messages included), apart
+        # from the gossip messages they carry: same rates, separate buckets.
+        self.rpc_bucket = _Bucket(p.msg_rate, p.msg_burst, now)
+        self.wire_bucket = _Bucket(p.byte_rate, p.byte_burst, now)
         self.standing = 0.0
         self.standing_at = now
         self.messages = self.bytes = self.open_requests = self.pool_requests = 0
@@ -195,6 +199,8 @@ class Budget:
         self._bans: dict[str, float] = {}  # peer -> ban end
         self._due: set[str] = set()  # crossed disconnect_below, not yet banned by the host
         self._known: set[str] = set()
+        self.wire_waits = 0  # pubsub RPC reads held back (a peer over its wire rate)
+        self.wire_wait_s = 0.0
         # What all strangers share: a ledger whose buckets are stranger_pool peers' worth.
         p = self.params
         self._pool = _Ledger(BudgetParams(
@@ -330,6 +336,32 @@ class Budget:
         led.messages += 1
         led.bytes += nbytes
         return True
+
+    def wire_delay(self, peer: str, nbytes: int, now: float) -> float:
+        """Charge one pubsub RPC of ``nbytes`` read from ``peer``; return how long to wait
+        before reading its next one (0: at once).
+
+        Control messages (IHAVE, IWANT, GRAFT, PRUNE, subscriptions) and the
+        signed peer record libp2p verifies on every RPC cost work but carry no
+        gossip message, so the gossip gate never saw them. The reader waits
+        instead of dropping: the peer's own writes then stall (TCP and yamux
+        back-pressure), and an honest peer, far below these rates, never waits.
+        """
+        led = self._ledger(peer, now)
+        buckets = [led.rpc_bucket, led.wire_bucket]
+        if peer not in self._known:
+            pool = self._pool_at(now)
+            buckets += [pool.rpc_bucket, pool.wire_bucket]
+        wait = 0.0
+        for bucket, cost in zip(buckets, (1.0, float(nbytes)) * (len(buckets) // 2), strict=True):
+            bucket.refill(now)
+            bucket.tokens -= cost
+            if bucket.tokens < 0.0:
+                wait = max(wait, -bucket.tokens / bucket.rate)
+        if wait > 0.0:
+            self.wire_waits += 1
+            self.wire_wait_s += wait
+        return wait
 
     def cpu_available(self, peer: str, now: float) -> bool:
         """May we spend verification CPU on this peer now? (False counts as over budget.)"""

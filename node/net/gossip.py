@@ -244,6 +244,14 @@ class _Router(GossipSub):
         self._ihave_ids[sender_peer_id] = (start, used + len(ihave_msg.messageIDs))
         await super().handle_ihave(ihave_msg, sender_peer_id)
 
+    async def handle_graft(self, graft_msg: rpc_pb2.ControlGraft, sender_peer_id: ID) -> None:
+        # libp2p answers a GRAFT for a topic we are not in with a PRUNE (a reply
+        # per request, and a flood-tracking entry per topic name). go-libp2p
+        # ignores them; so do we.
+        if graft_msg.topicID not in self.mesh:
+            return
+        await super().handle_graft(graft_msg, sender_peer_id)
+
     async def handle_prune(self, prune_msg: rpc_pb2.ControlPrune, sender_peer_id: ID) -> None:
         # Control messages spend no budget, and libp2p keeps a back-off entry
         # (and a flood-tracking entry) for every (topic, peer) a PRUNE names,
@@ -312,6 +320,19 @@ class _Pubsub(Pubsub):
                 await stream.reset()
             self._handle_dead_peer(peer_id)
 
+    async def continuously_read_stream(self, stream: INetStream) -> None:
+        # Every RPC this peer sends is charged before its body is read (see
+        # Budget.wire_delay): control messages and signed peer records spent no
+        # budget at all before.
+        peer = stream.muxed_conn.peer_id.to_base58()
+
+        async def charge(nbytes: int) -> None:
+            delay = self._budget.wire_delay(peer, nbytes, self._clock())
+            if delay > 0.0:
+                await trio.sleep(delay)
+
+        await super().continuously_read_stream(_MeteredStream(stream, charge))  # type: ignore[arg-type]
+
     async def write_msg(self, stream: INetStream, rpc_msg: rpc_pb2.RPC) -> bool:
         # libp2p writes to one peer's stream from three tasks (the send loop,
         # flush_pending_messages, send_recent_messages). A message bigger than
@@ -377,6 +398,47 @@ class _Pubsub(Pubsub):
                 self._meter.topic(topic).drops += 1
             except trio.BrokenResourceError:
                 pass  # unsubscribing: the drain task is gone
+
+
+class _MeteredStream:
+    """A peer's pubsub stream that charges each RPC, by its length prefix, before the body
+    is read. libp2p reads an RPC as a varint length (byte by byte) and then that many
+    bytes; anything else is passed through untouched."""
+
+    def __init__(self, inner: INetStream, charge: Callable[[int], Awaitable[None]]) -> None:
+        self._inner = inner
+        self._charge = charge
+        self._prefix = bytearray()
+        self._left = 0  # body bytes of the current RPC not read yet
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    async def read(self, n: int | None = None) -> bytes:
+        data = await self._inner.read(n)
+        view = memoryview(data)
+        while view:
+            if self._left:
+                step = min(self._left, len(view))
+                self._left -= step
+                view = view[step:]
+                continue
+            byte = view[0]
+            view = view[1:]
+            self._prefix.append(byte)
+            if byte & 0x80 == 0 or len(self._prefix) >= 10:
+                length = _uvarint(self._prefix)
+                self._prefix.clear()
+                self._left = length
+                await self._charge(length)
+        return data
+
+
+def _uvarint(raw: bytes | bytearray) -> int:
+    value = 0
+    for shift, byte in enumerate(raw):
+        value |= (byte & 0x7F) << (7 * shift)
+    return value
 
 
 class Gossip:

@@ -97,3 +97,35 @@ async def test_long_topic_names_are_not_held(quiet_libp2p) -> None:
         assert pubsub.ignored_subscriptions == 5
         await stream.reset()
 
+
+
+async def test_control_rpcs_are_charged_to_the_sender(quiet_libp2p) -> None:
+    """Only gossip messages spent budget: a peer sending RPCs of control messages (or
+    empty ones, each with a signed peer record to verify) cost libp2p's work for free,
+    as fast as it could write. Now every RPC is charged before its body is read, and a
+    peer over its rate is simply not read until it refills."""
+    from node.net.budget import BudgetParams
+
+    cfg = NetConfig(budget=BudgetParams(msg_rate=20.0, msg_burst=20.0))
+    async with open_p2p(os.urandom(32), cfg) as node, open_p2p(os.urandom(32), NetConfig()) as peer:
+        await node.subscribe("ours", None)
+        await peer.connect(node.addrs()[0])
+        router = node._gossip.router
+        handled = [0]
+        inner = router.handle_rpc
+
+        async def counting(rpc, sender) -> None:
+            handled[0] += 1
+            await inner(rpc, sender)
+
+        router.handle_rpc = counting  # type: ignore[method-assign]
+        stream = await peer._host.new_stream(ID.from_base58(node.peer_id), [PROTOCOL_ID_V11])
+        for i in range(200):
+            ctl = rpc_pb2.ControlMessage(graft=[rpc_pb2.ControlGraft(topicID=f"junk-{i}")])
+            data = rpc_pb2.RPC(control=ctl).SerializeToString()
+            await stream.write(encode_uvarint(len(data)) + data)
+        await trio.sleep(1.0)
+        # burst 20 + 20/s, whatever else the peer's stream held (libp2p's own RPCs too)
+        assert handled[0] <= 45
+        assert node.budget.wire_waits > 0
+        await stream.reset()
