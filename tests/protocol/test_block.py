@@ -754,3 +754,16 @@ def test_fuzz_mutated_uncompressed_payload(data: st.DataObject) -> None:
     result = only_raises(lambda: open_payload(header, mutant), (DecodeError, ValidationError))
     if isinstance(result, tuple):
         assert _raw_payload(list(result)) == zstandard.ZstdDecompressor().decompress(mutant)
+
+
+def test_block_id_golden_vector() -> None:
+    """Pins the version 2 header layout: a change here changes every block id on the wire."""
+    recs = [Record.create("sensor", KEY.peer_id, 1_700_000_000_000 + i, {"i": i, "v": 0.5 * i}) for i in range(3)]
+    block = build_block(KEY, genesis_id=GENESIS_ID, network=NETWORK, seq=3, prev=cid_of(b"prev"),
+                        created_ms=1_700_000_000_123, model_id=MODEL_ID, records=recs, scores=[0.25, 0.5, 1.0],
+                        view=[2, 0, 7])
+    assert block.block_id == GOLDEN_BLOCK_ID
+    assert dataclasses.replace(block.header, view=()).block_id != GOLDEN_BLOCK_ID
+
+
+GOLDEN_BLOCK_ID = "bafkreihoujr3hwvdkuaklb6t5iabpyotxw6wz7dxwe4uy6is7c5qkbjkgu"  # header version 2 (view)
