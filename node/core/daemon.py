@@ -19,7 +19,7 @@ from node.config import NodeConfig
 from node.core.consensus import Consensus, ConsensusIO
 from node.core.pipeline import IngestResult, Pipeline
 from node.core.syncsvc import SyncService
-from node.core.views import Views
+from node.core.views import Views, ViewStats
 from node.identity import DataDirLock
 from node.metrics import Metrics
 from node.net import NetError, open_p2p
@@ -92,6 +92,9 @@ class NodeStatus:
     dropped_events: int = 0
     store_errors: int = 0
     internal_errors: int = 0
+    #: stream memory: our committed view (committed seq per genesis proposer) and its History cache
+    committed_view: list[int] | None = None
+    view_cache: ViewStats | None = None
 
 
 class Node:
@@ -352,6 +355,8 @@ class Node:
             dropped_events=int(_total(self.metrics.dropped_events)),
             store_errors=c.store_errors,
             internal_errors=c.internal_errors,
+            committed_view=list(self.views.current()),
+            view_cache=self.views.stats,
         )
 
 

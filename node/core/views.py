@@ -41,7 +41,7 @@ import inspect
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import trio
@@ -82,7 +82,6 @@ class ViewStats:
     invalidated: int = 0
     waits: int = 0
     wait_timeouts: int = 0
-    by_outcome: dict[str, int] = field(default_factory=dict)
 
 
 class Views:
