@@ -129,3 +129,33 @@ async def test_control_rpcs_are_charged_to_the_sender(quiet_libp2p) -> None:
         assert handled[0] <= 45
         assert node.budget.wire_waits > 0
         await stream.reset()
+
+
+async def test_messages_over_budget_start_no_task(quiet_libp2p) -> None:
+    """libp2p started one task per message of an RPC and the budget gate ran inside it:
+    one 1 MiB RPC of tiny messages was 20 000 tasks. The gate now runs before the task."""
+    from node.net.budget import BudgetParams
+
+    cfg = NetConfig(budget=BudgetParams(msg_rate=1.0, msg_burst=20.0))
+    async with open_p2p(os.urandom(32), cfg) as node, open_p2p(os.urandom(32), NetConfig()) as peer:
+        await node.subscribe("ours", None)
+        await peer.connect(node.addrs()[0])
+        pubsub = node._gossip.pubsub
+        started = [0]
+        inner = pubsub.push_msg
+
+        async def counting(forwarder, msg) -> None:
+            started[0] += 1
+            await inner(forwarder, msg)
+
+        pubsub.push_msg = counting  # type: ignore[method-assign]
+        stream = await peer._host.new_stream(ID.from_base58(node.peer_id), [PROTOCOL_ID_V11])
+        msgs = [rpc_pb2.Message(data=i.to_bytes(4, "big"), topicIDs=["ours"], seqno=i.to_bytes(8, "big"))
+                for i in range(5000)]
+        data = rpc_pb2.RPC(publish=msgs).SerializeToString()
+        await stream.write(encode_uvarint(len(data)) + data)
+        with trio.fail_after(10):  # the node read the RPC and every task it started ran
+            await trio.testing.wait_all_tasks_blocked(cushion=0.05)
+        assert pubsub.over_budget >= 5000 - 20
+        assert started[0] <= 20
+        await stream.reset()
