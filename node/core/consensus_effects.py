@@ -31,14 +31,12 @@ from protocol.keys import PrivateKey
 from protocol.lru import LruCache
 from protocol.quorum import Certificate
 from protocol.record import Record
-from protocol.vote import Decision, Reason, SignedVote, Vote, decode_signed_vote, sign_vote
+from protocol.vote import SignedVote, Vote, decode_signed_vote, sign_vote
 
 if TYPE_CHECKING:
     from node.core.views import Views
 
 log = logging.getLogger("attnshare.consensus")
-#: protocol/slots.py's Evaluated carries a node-side REJECT (the view rule) once it has this field
-_EVALUATED_HAS_VERDICT = "verdict" in getattr(sl.Evaluated, "__dataclass_fields__", {})
 
 
 @dataclass
@@ -220,7 +218,7 @@ class Effects:
             log.info("block %s from %s names a view we refuse (%s): %s",
                      block.block_id, h.proposer, chk.verdict[1].name, h.view)
             self.metrics.remote_errors.labels("view-refused").inc()
-            return _rejected(block.block_id, records, chk.verdict)
+            return sl.Evaluated(block.block_id, records, None, chk.verdict)
         if not chk.ready:  # we lack commits it names: no vote now (a re-announce retries)
             self.metrics.remote_errors.labels("view-missing").inc()
             return sl.EvaluationFailed(block.block_id, f"view not held ({chk.missing} commits missing)")
@@ -243,9 +241,3 @@ class Effects:
             log.warning("fetch of %s failed unexpectedly", block_id, exc_info=True)
         self.post(result)
 
-
-def _rejected(block_id: str, records: tuple[Record, ...], verdict: tuple[Decision, Reason]) -> sl.Event:
-    if _EVALUATED_HAS_VERDICT:
-        return sl.Evaluated(block_id, records, None, verdict)  # type: ignore[call-arg]
-    # Until the slot core carries a verdict: "no records" is a REJECT too (reason BAD_PAYLOAD).
-    return sl.Evaluated(block_id, None, None)

@@ -12,7 +12,6 @@ import trio
 
 from node.attention.history import History
 from node.core.consensus import Consensus, ConsensusIO
-from node.core.consensus_effects import _EVALUATED_HAS_VERDICT
 from node.core.views import Views
 from node.metrics import Metrics
 from node.sim.cluster import shared_scorer
@@ -214,7 +213,7 @@ async def test_a_stale_or_empty_view_is_rejected() -> None:
         mine = await _vote(net, (R.peer_id, 1))
         assert mine is not None
         assert mine.vote.decision is Decision.REJECT
-        assert mine.vote.reason is (Reason.CHAIN_RULE if _EVALUATED_HAS_VERDICT else Reason.BAD_PAYLOAD)
+        assert mine.vote.reason is Reason.CHAIN_RULE
 
 
 async def test_a_view_naming_commits_nobody_has_gets_no_vote_and_a_near_one_waits() -> None:
