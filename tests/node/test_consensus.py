@@ -291,8 +291,8 @@ async def test_the_gossip_queue_is_bounded_by_payload_bytes_too() -> None:
             c.post_block(b, "x")
         assert dropped >= 6
         assert c.metrics.dropped_events._value.get() == dropped
-        assert c._gossip_bytes == held <= 3 * one
+        assert c.inbox.gossip_bytes == held <= 3 * one
         net.gate.set()
         await wait_for_vote(net, (P.peer_id, 1))
         await c.wait_idle()
-        assert c._gossip_bytes == 0
+        assert c.inbox.gossip_bytes == 0
