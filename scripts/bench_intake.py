@@ -23,8 +23,12 @@ Before/after in one run: ``--baseline DIR`` names another checkout (e.g. a
 ``PYTHONPATH=DIR`` and its own model checkpoint, alternating with this tree
 ``--repeat`` times, and the table prints both and their ratio.
 
+``--stages`` adds the CPU per record of each stage (JSON to Record, durable
+insert, featurize, assemble, forward pass, mark kept) measured in this
+process with thread CPU time: the floor, robust to a loaded machine.
+
 Usage: python scripts/bench_intake.py [--records 60000] [--batch 2000] [--baseline DIR] [--repeat 2]
-       [--out bench_intake.json]
+       [--stages] [--out bench_intake.json]
 """
 
 from __future__ import annotations
@@ -121,7 +125,8 @@ def run_once(tree: Path, batches: list[list[dict[str, Any]]], root: Path, label:
                 break
             if time.monotonic() - t0 > 600:
                 raise SystemExit(f"{label}: not done after 600 s: {st}")
-            time.sleep(0.02)
+            # A status call costs the daemon about 2.5 ms (it lists its addresses): poll rarely.
+            time.sleep(0.1)
         t_done = time.monotonic()
         cpu = _cpu_s(proc.pid) - cpu0
     finally:
@@ -140,6 +145,60 @@ def run_once(tree: Path, batches: list[list[dict[str, Any]]], root: Path, label:
     }
 
 
+def stage_costs(objs: list[dict[str, Any]], window: int, batch: int) -> dict[str, float]:
+    """CPU microseconds per record of each intake stage, in this process, on one thread.
+
+    Thread CPU time, so the figures hold on a loaded machine where wall time
+    does not: JSON to Record (``record_from_json``), the durable insert
+    (``add_records_new``, synchronous=FULL, ``batch`` per transaction),
+    featurization (once per record), window assembly and the forward pass
+    (windows of ``window``, no history and a full 4,096-record history), and
+    marking the decided records ``kept``. What the daemon adds on top (JSON-RPC
+    parsing, the event loop, the 5% that ship in blocks) is the difference
+    between these and the daemon's CPU per record.
+    """
+    import torch
+
+    from node.attention import load_scorer
+    from node.attention.features import assemble_window, featurize_record
+    from node.store import Store
+    from protocol.keys import PrivateKey
+    from protocol.record import record_from_json
+
+    me = PrivateKey(bytes(32)).peer_id
+    scorer = load_scorer()  # pins torch to one thread
+    out: dict[str, float] = {}
+
+    def timed(label: str, n: int, fn: Any) -> Any:
+        t = time.thread_time()
+        res = fn()
+        out[label] = 1e6 * (time.thread_time() - t) / n
+        return res
+
+    hist_objs, objs = objs[:4096], objs[4096:]
+    n = len(objs) - len(objs) % window
+    objs = objs[:n]
+    recs = timed("record_from_json", n, lambda: [record_from_json(o, me) for o in objs])
+    with tempfile.TemporaryDirectory() as d:
+        store = Store.open(str(Path(d) / "s.sqlite"), local_origin=me)
+        timed("add_records_new (FULL)", n, lambda: [store.add_records_new(recs[i : i + batch], 1)
+                                                    for i in range(0, n, batch)])
+        feats = timed("featurize", n, lambda: [featurize_record(r) for r in recs])
+        wins = timed(f"assemble_window ({window})", n,
+                     lambda: [assemble_window(feats[i : i + window]) for i in range(0, n, window)])
+        with torch.inference_mode():
+            timed(f"forward ({window})", n, lambda: [scorer.model(w) for w in wins])
+        hist = scorer.history([record_from_json(o, me) for o in hist_objs])
+        timed(f"assemble + forward ({window}, 4096 history)", n,
+              lambda: [scorer.score_features(feats[i : i + window], hist) for i in range(0, n, window)])
+        cids = [r.cid for r in recs]
+        timed("mark_records kept", n, lambda: [store.mark_records(cids[i : i + window], "kept",
+                                                                  scores=[0.5] * len(cids[i : i + window]))
+                                               for i in range(0, n, window)])
+        store.close()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=60_000)
@@ -147,6 +206,8 @@ def main() -> None:
     ap.add_argument("--baseline", type=Path, default=None, help="another checkout to measure side by side")
     ap.add_argument("--repeat", type=int, default=2, help="runs per tree, alternating")
     ap.add_argument("--out", default="bench_intake.json")
+    ap.add_argument("--stages", action="store_true",
+                    help="also measure each stage's CPU per record in this process (thread CPU time)")
     ap.add_argument("--profile", type=Path, default=None,
                     help="cProfile this tree's daemon (its event loop thread) into this file (.prof)")
     args = ap.parse_args()
@@ -179,8 +240,17 @@ def main() -> None:
         if args.baseline:
             line += f" {vals[0] / vals[1]:11.2f}x"
         print(line)
+    stages = None
+    if args.stages:
+        stages = stage_costs(workload_json(4096 + 16 * 1024, seed=11, now_ms=now), 1024, args.batch)
+        print("\nCPU per record by stage (this tree, one thread, thread CPU time):")
+        for k, v in stages.items():
+            print(f"  {k:44} {v:8.1f} us")
+        core = sum(v for k, v in stages.items() if k != "assemble + forward (1024, 4096 history)")
+        print(f"  {'sum (no history): one core could decide':44} {1e6 / core:8.0f} records/s")
     Path(args.out).write_text(json.dumps({"summary": summary, "runs": runs, "records": args.records,
-                                          "batch": args.batch, "loadavg": os.getloadavg()}, indent=2))
+                                          "batch": args.batch, "loadavg": os.getloadavg(), "stages": stages},
+                                         indent=2))
     print(f"wrote {args.out}")
     subprocess.run(["rm", "-rf", str(root)], check=False)
 
