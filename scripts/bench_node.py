@@ -8,7 +8,10 @@ Measures, in one run:
   (time inside the store and model worker threads; cProfile of the event loop
   with --profile).
 
-Usage: python scripts/bench_node.py [--seconds 20] [--out bench_node.json] [--profile]
+Usage: python scripts/bench_node.py [--seconds 20] [--out bench_node.json] [--profile] [--tree DIR]
+
+``--tree DIR`` runs this same script on another checkout's code (e.g. ``git
+worktree add /tmp/base 2d7c5d0``), so before and after differ only in the code.
 
 With --profile the event loop thread's profile is also written next to --out (.prof).
 """
@@ -19,6 +22,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import sys
 import tempfile
@@ -28,7 +32,15 @@ from typing import Any
 
 import trio
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+def _tree() -> Path:
+    """The checkout to measure: ``--tree DIR`` (before argparse runs: imports depend on it), else this one."""
+    if "--tree" in sys.argv[:-1]:
+        return Path(sys.argv[sys.argv.index("--tree") + 1]).resolve()
+    return Path(__file__).resolve().parents[1]
+
+
+sys.path.insert(0, str(_tree()))
 
 from node.sim.cluster import open_cluster, workload_json  # noqa: E402
 
@@ -65,7 +77,9 @@ async def _phase(root: Path, *, seconds: float, rate: float | None, batch: int, 
             while time.monotonic() - t0 < seconds:
                 if rate is None:
                     # Saturation: keep a bounded backlog so the pipeline never starves.
-                    if node.status().pending > 2 * node.pipeline.block_max:
+                    # pending_count, not status(): status lists addresses and stats the
+                    # store file (about 1 ms), which this loop paid many times a second.
+                    if node.pipeline.pending_count > 2 * node.pipeline.block_max:
                         await trio.sleep(0.02)
                         continue
                     await node.ingest(pool[i % len(pool)])
@@ -122,7 +136,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     half_rate = max(100.0, sat["fed_per_s"] / 2)
     half = await _phase(root, seconds=args.seconds, rate=half_rate, batch=args.batch, label="half-load",
                         ship_all=ship_all, block_records=args.block_records)
-    return {"mode": args.mode, "block_records": args.block_records, "saturation": sat, "half_load": half, "half_rate": half_rate}
+    return {"tree": str(_tree()), "mode": args.mode, "block_records": args.block_records, "saturation": sat, "half_load": half, "half_rate": half_rate}
 
 
 def _print(res: dict[str, Any]) -> None:
@@ -130,7 +144,8 @@ def _print(res: dict[str, Any]) -> None:
     keys = ["fed_per_s", "committed_per_s", "commit_latency_ms_p50", "commit_latency_ms_p99",
             "gossip_deliveries_per_committed_record", "cpu_ms_per_committed_record", "cpu_ms_per_fed_record",
             "store_thread_s", "model_thread_s", "shipped_records", "committed_records_all_nodes"]
-    print(f"mode: {res['mode']}, blocks/windows of {res['block_records']} records")
+    print(f"tree: {res['tree']}; mode: {res['mode']}, blocks/windows of {res['block_records']} records; "
+          f"load average {os.getloadavg()[0]:.2f}")
     print(f"{'metric':42} {'saturation':>14} {'half load':>14}")
     for k in keys:
         vals = [r.get(k) for r in rows]
@@ -152,6 +167,8 @@ if __name__ == "__main__":
     ap.add_argument("--out", default="bench_node.json")
     ap.add_argument("--profile", action="store_true", help="cProfile the event loop thread")
     ap.add_argument("--block-records", type=int, default=1024, help="block size and scoring window")
+    ap.add_argument("--tree", default=None,
+                    help="measure another checkout's code with this same script (e.g. a git worktree of a baseline)")
     ap.add_argument("--mode", choices=["workload", "ship-all"], default="workload",
                     help="workload: genesis thresholds (the model decides); ship-all: every record is shipped")
     args = ap.parse_args()
