@@ -18,8 +18,9 @@ A round::
 
 1. When a round is due and no round is open, the planner picks a random
    connected peer that is not banned and asks for its heads.
-2. From the heads it plans tasks, one per validator (heads naming a
-   non-validator are a lie: honest nodes commit only validators' blocks):
+2. From the heads it plans tasks, one per proposer (heads naming anyone the
+   genesis does not let propose are a lie: honest nodes commit only genesis
+   proposers' blocks; ``members`` is that set):
    - *above*: the peer's head is above ours: pull from our head + 1 up;
    - *gaps*: the peer holds more of that proposer's committed blocks than
      we do at or below its head: ask the store which seqs we lack, then pull
@@ -358,7 +359,7 @@ class CatchupPlanner:
             return []
         for proposer, seq, _bid, count in ev.heads:
             if proposer not in self._members:
-                return self._lie(f"claims a head for non-validator {proposer[-12:]}", now_ms)
+                return self._lie(f"claims a head for non-proposer {proposer[-12:]}", now_ms)
             have_seq, have_count = ev.ours.get(proposer, (0, 0))
             if seq > have_seq:
                 r.tasks.append(_Task(proposer, "above", have_seq + 1, seq))

@@ -11,8 +11,9 @@ Order of checks (cheapest first, so junk costs the sender more than us):
    payload; the certificate decodes under its own byte bound;
 2. header against the genesis, with no curve math: the network is ours
    (finding 13: a block of another network never commits here), the proposer
-   is a *member* of the validator set (a set lookup; members' keys were parsed
-   once when the genesis loaded), the record count and payload size are within
+   may propose (``genesis.is_proposer``: the genesis proposers, or the
+   validators when it names none; a set lookup, keys parsed once when the
+   genesis loaded), the record count and payload size are within
    the genesis bounds, the model id is accepted;
 3. certificate against the block, still without curve math: same block id,
    same (proposer, seq);
@@ -47,14 +48,14 @@ def check_header_for_genesis(block: Block, genesis: Genesis) -> None:
     """Cheap header checks against the genesis; raises ValidationError. No curve math.
 
     The same header rules a validator applies (:func:`protocol.admission.precheck`:
-    network, size caps, model), plus membership of the proposer. Shared with
+    network, size caps, model), plus the proposer's right to propose. Shared with
     single-block fetches, which verify a block that has no certificate yet.
     """
     h = block.header
     if h.network != genesis.network_id:
         raise ValidationError(f"block {block.block_id} is for network {h.network!r:.40}, not {genesis.network_id}")
-    if h.proposer not in genesis.validators:
-        raise ValidationError(f"block {block.block_id} proposer is not a validator")
+    if not genesis.is_proposer(h.proposer):
+        raise ValidationError(f"block {block.block_id} proposer is not a genesis proposer")
     refused = precheck(h, genesis)
     if refused is not None:
         raise ValidationError(f"block {block.block_id} breaks a genesis rule: {refused[1].name}")

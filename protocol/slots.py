@@ -390,7 +390,7 @@ class SlotCore:
             max_open_slots=p.max_open_slots,
             slot_window_ahead=p.slot_window_ahead,
             slot_window_behind=p.slot_window_behind,
-            proposers=genesis.validators.peer_ids,
+            proposers=genesis.proposer_ids,
         )
         self.chain = ChainState()
         self.pending: PendingBuffer[str, str] = PendingBuffer(
@@ -483,7 +483,7 @@ class SlotCore:
     def _on_block(self, block: Block, peer: str | None, now_ms: int, *, certified: bool) -> list[Effect]:
         h = block.header
         slot = (h.proposer, h.seq)
-        if h.network != self.genesis.network_id or h.proposer not in self.validators:
+        if h.network != self.genesis.network_id or not self.genesis.is_proposer(h.proposer):
             return [Refused("foreign-block", peer)]
         out: list[Effect] = self._quorum_effects(self.tracker.handle_header(block.signed, now_ms), now_ms)
         settled = slot in self._decided or h.seq <= self.chain.tip(h.proposer).decided
@@ -746,7 +746,7 @@ class SlotCore:
         return out
 
     def _on_cert(self, cert: Certificate, peer: str | None, now_ms: int) -> list[Effect]:
-        if cert.proposer not in self.validators:
+        if not self.genesis.is_proposer(cert.proposer):
             return [Refused("foreign-certificate", peer)]
         if self._decided.get(cert.slot) == "committed":
             return []

@@ -67,7 +67,7 @@ class SyncService:
         self.limits = limits or BlockLimits()
         self._peers = peers or (lambda: [p.peer_id for p in self.p2p.connected_peers()])
         self.gate = msg.ServeGate(params)
-        self.planner = cu.CatchupPlanner(params, genesis.validators, self.rng, _now_ms())
+        self.planner = cu.CatchupPlanner(params, frozenset(genesis.proposer_ids), self.rng, _now_ms())
         self.rounds = 0
         self.changed = Pulse()  # fires after every round and penalty (tests and simulations wait on it)
         p2p.set_handler(SYNC_PROTOCOL, self._serve)
@@ -99,8 +99,8 @@ class SyncService:
         if isinstance(req, msg.Heads):
             return HeadsResp(tuple(await self.db.run(self.store.heads)))
         if isinstance(req, GetBlocks):
-            if req.proposer not in self.genesis.validators:  # a set lookup: no curve math
-                return ErrorResp(msg.ERR_NOT_FOUND, "not a validator")
+            if not self.genesis.is_proposer(req.proposer):  # a set lookup: no curve math
+                return ErrorResp(msg.ERR_NOT_FOUND, "not a proposer")
             return await self._serve_blocks(req)
         row = await self.db.run(self.store.get_block, req.cid)
         if row is None or row.payload is None:

@@ -92,9 +92,13 @@ class LocalNet:
         pipeline: PipelineConfig | None = None,
         anti_entropy_s: float = 1.0,
         genesis_kw: dict[str, Any] | None = None,
+        n_proposers: int = 0,
     ) -> LocalNet:
+        """``n_proposers``: the first that many nodes are the genesis proposers (0: the validators)."""
         if not 1 <= n_validators <= n_nodes:
             raise LocalError("need 1 <= validators <= nodes")
+        if not 0 <= n_proposers <= n_nodes:
+            raise LocalError("need 0 <= proposers <= nodes")
         root = Path(root)
         root.mkdir(parents=True, exist_ok=True)
         if (root / NET_FILE).exists():
@@ -109,6 +113,7 @@ class LocalNet:
         genesis = Genesis(
             network_id=network_id,
             validators=ValidatorSet([n.peer_id for n in nodes[:n_validators]]),
+            proposers=tuple(n.peer_id for n in nodes[:n_proposers]),
             accepted_model_ids=(model_id,),
             **(genesis_kw or {}),
         )

@@ -102,7 +102,7 @@ def run_scenario(
     net = LocalNet.create(
         out_dir / "net", sc.nodes, sc.validators, network_id="sim", model_id=default_model_id(),
         pipeline=PipelineConfig(block_interval_ms=sc.network.block_interval_ms),
-        anti_entropy_s=sc.network.anti_entropy_s, genesis_kw=dict(sc.genesis),
+        anti_entropy_s=sc.network.anti_entropy_s, genesis_kw=dict(sc.genesis), n_proposers=sc.proposers,
     )
     rogue, late = sc.rogue_nodes, sc.late_nodes
     honest = [i for i in range(sc.nodes) if i not in rogue]

@@ -11,6 +11,8 @@ Example::
     name = "crash-restart"
     nodes = 4
     validators = 4
+    # proposers = 100     # optional: the first N nodes may propose (genesis proposers);
+    #                     # absent or 0: the validators propose
     settle_s = 20
 
     [workload]
@@ -19,7 +21,7 @@ Example::
     domains = ["trades", "medical"]
     dup_ratio = 0.07
     burst_ratio = 0.012
-    feed = "validators"   # or "all", or a list of node indexes
+    feed = "validators"   # or "proposers", "all", or a list of node indexes
 
     [network]
     block_interval_ms = 250
@@ -182,6 +184,13 @@ class Scenario:
     description: str = ""
     virtual: dict[str, Any] = field(default_factory=dict)
     checks: tuple[str, ...] = ()
+    #: the first ``proposers`` nodes are the genesis proposers; 0: the validators propose
+    proposers: int = 0
+
+    @property
+    def proposer_nodes(self) -> tuple[int, ...]:
+        """Indexes of the nodes that may propose blocks."""
+        return tuple(range(self.proposers or self.validators))
 
     @property
     def rogue_nodes(self) -> frozenset[int]:
@@ -199,6 +208,8 @@ class Scenario:
         feed = self.workload.feed
         if feed == "validators":
             idx: tuple[int, ...] = tuple(range(self.validators))
+        elif feed == "proposers":
+            idx = self.proposer_nodes
         elif feed == "all":
             idx = tuple(range(self.nodes))
         else:
@@ -245,8 +256,8 @@ def load_scenario(path: Path, max_nodes: int = MAX_NODES) -> Scenario:
 
 def parse_scenario(raw: dict[str, Any], default_name: str = "scenario", max_nodes: int = MAX_NODES) -> Scenario:
     """Build a :class:`Scenario` from a parsed TOML mapping (``max_nodes``: the engine's limit)."""
-    top = {"name", "description", "nodes", "validators", "settle_s", "seed", "workload", "network", "genesis", "fault",
-           "virtual", "checks"}
+    top = {"name", "description", "nodes", "validators", "proposers", "settle_s", "seed", "workload", "network",
+           "genesis", "fault", "virtual", "checks"}
     _no_unknown(raw, top, "")
     nodes = _int(raw, "nodes", 1, max_nodes, None)
     validators = _int(raw, "validators", 1, nodes, None)
@@ -255,6 +266,7 @@ def parse_scenario(raw: dict[str, Any], default_name: str = "scenario", max_node
         description=_str(raw, "description", ""),
         nodes=nodes,
         validators=validators,
+        proposers=_int(raw, "proposers", 0, min(nodes, 1024), 0),
         workload=_workload(_table(raw, "workload"), nodes),
         network=_network(_table(raw, "network")),
         genesis=_genesis(_table(raw, "genesis")),
@@ -282,8 +294,8 @@ def _workload(t: dict[str, Any], nodes: int) -> WorkloadSpec:
         if not feed or not all(isinstance(i, int) and 0 <= i < nodes for i in feed):
             raise ConfigError(f"workload.feed must list node indexes in [0, {nodes})")
         feed = tuple(feed)
-    elif feed not in ("validators", "all"):
-        raise ConfigError('workload.feed must be "validators", "all" or a list of node indexes')
+    elif feed not in ("validators", "proposers", "all"):
+        raise ConfigError('workload.feed must be "validators", "proposers", "all" or a list of node indexes')
     return WorkloadSpec(
         rate=_num(t, "rate", 0.0, 100_000.0, 300.0, "workload."),
         duration_s=_num(t, "duration_s", 1.0, 3600.0, 20.0, "workload."),
@@ -383,6 +395,8 @@ def _check_timeline(sc: Scenario) -> None:
     for f in sc.faults:
         if f.kind in ("byzantine-proposer", "byzantine-voter") and f.node is not None and f.node >= sc.validators:
             raise ConfigError(f"{f.kind} node{f.node} must be a validator (index < {sc.validators})")
+        if f.kind == "byzantine-proposer" and f.node is not None and f.node not in sc.proposer_nodes:
+            raise ConfigError(f"{f.kind} node{f.node} must be a proposer (index < {len(sc.proposer_nodes)})")
         if f.kind in ("kill", "restart") and f.node in rogue:
             raise ConfigError(f"{f.kind} node{f.node}: that node runs a rogue process, not a daemon")
     if not sc.fed_nodes and sc.workload.rate > 0:

@@ -169,6 +169,20 @@ async def test_requests_for_non_validators_and_garbage_are_refused_cheaply(tmp_p
     assert all(" " <= ch <= "~" for ch in str(info.value))
 
 
+async def test_blocks_are_served_for_genesis_proposers_not_for_validators_left_out(tmp_path: Any) -> None:
+    proposer = PrivateKey(b"\x78" * 32).peer_id  # not a validator
+    g = _genesis(proposers=(proposer, KEYS[0].peer_id))
+    net = Net()
+    svc, _store = _service(tmp_path, "a", net, [], g)
+    assert isinstance(await _ask(net, "a", GetBlocks(proposer, 1, 8)), BlocksResp)
+    left_out = await _ask(net, "a", GetBlocks(KEYS[1].peer_id, 1, 8))
+    assert isinstance(left_out, ErrorResp)
+    assert left_out.code == ERR_NOT_FOUND
+    # The catch-up planner takes heads of the genesis proposers, and only theirs.
+    assert proposer in svc.planner._members
+    assert KEYS[1].peer_id not in svc.planner._members
+
+
 async def test_one_peer_over_its_rate_gets_busy_others_do_not(tmp_path: Any) -> None:
     g = _genesis()
     net = Net()

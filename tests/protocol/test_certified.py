@@ -60,7 +60,7 @@ def test_refuses_a_block_of_another_network() -> None:
 
 def test_refuses_a_proposer_outside_the_validator_set() -> None:
     b = _block(OUTSIDER)
-    with pytest.raises(ValidationError, match="not a validator"):
+    with pytest.raises(ValidationError, match="not a genesis proposer"):
         verify_certified(b, _cert(b), GENESIS, LIMITS)
 
 
@@ -158,7 +158,7 @@ def test_a_fetched_block_must_be_the_one_asked_for_of_this_network_and_signed() 
     with pytest.raises(ValidationError, match="network"):
         verify_fetched(foreign.encode(), foreign.block_id, GENESIS, LIMITS)
     outsider = _block(OUTSIDER)
-    with pytest.raises(ValidationError, match="not a validator"):
+    with pytest.raises(ValidationError, match="not a genesis proposer"):
         verify_fetched(outsider.encode(), outsider.block_id, GENESIS, LIMITS)
     with pytest.raises(DecodeError):
         verify_fetched(b"\x00junk", b.block_id, GENESIS, LIMITS)
@@ -180,3 +180,15 @@ def test_a_synced_block_against_the_slot_committed_here() -> None:
         check_synced_slot(rival, me, b.block_id)
     with pytest.raises(ValidationError, match="another proposer"):
         check_synced_slot(b, KEYS[1].peer_id, None)
+
+
+def test_the_genesis_proposers_may_propose_whether_or_not_they_validate() -> None:
+    from dataclasses import replace
+
+    from protocol.certified import check_header_for_genesis
+
+    g = replace(GENESIS, proposers=(OUTSIDER.peer_id, KEYS[0].peer_id))
+    check_header_for_genesis(_block(OUTSIDER), g)  # not a validator, but a proposer
+    check_header_for_genesis(_block(KEYS[0]), g)
+    with pytest.raises(ValidationError, match="not a genesis proposer"):
+        check_header_for_genesis(_block(KEYS[1]), g)  # a validator left out of the proposers

@@ -434,3 +434,32 @@ def test_bounds_hold_under_random_event_orders(rnd: random.Random, steps: int) -
 def block_slot(bid: str) -> tuple[str, int]:
     b = next(block(*x) for x in POOL if block(*x).block_id == bid)
     return b.header.slot
+
+
+def test_genesis_proposers_decide_who_may_propose_not_the_validator_set() -> None:
+    # 100 proposers of issue 11: a non-validator named in the genesis proposers proposes; a
+    # validator left out of them does not (its blocks and certificates are foreign).
+    outsider = PrivateKey(b"\x7f" * 32)
+    g = Genesis(network_id="testnet", validators=ValidatorSet(k.peer_id for k in KEYS),
+                proposers=(outsider.peer_id, P.peer_id), accepted_model_ids=(MODEL,))
+
+    def blk(key: PrivateKey) -> Block:
+        recs = [Record.create("note", key.peer_id, 1000, {"i": i}) for i in range(3)]
+        return build_block(key, genesis_id=g.id, network=g.network_id, seq=1, prev=None, created_ms=1,
+                           model_id=MODEL, records=recs, scores=[0.6] * 3)
+
+    c = SlotCore(g, ME.peer_id, SlotParams())
+    ob = blk(outsider)
+    assert kinds(c.handle(BlockSeen(ob, "peer"), 0)) == ["StoreBlock", "Evaluate"]
+    (cast,) = of(c.handle(Evaluated(ob.block_id, records_of(ob), ob.header.float_scores()), 1), CastVote)
+    assert cast.decision is Decision.ACCEPT
+    votes = tuple(sign_vote(Vote(ob.block_id, outsider.peer_id, 1, k.peer_id, Decision.ACCEPT, Reason.OK), k, g.id)
+                  for k in KEYS[:3])
+    assert of(c.handle(VotesSeen(votes), 2), Commit)
+    assert c.decided(outsider.peer_id, 1) == "committed"
+    left_out = blk(Q)  # a validator, not a proposer here
+    assert of(c.handle(BlockSeen(left_out, "peer"), 3), Refused)
+    qcert = Certificate(left_out.block_id, Q.peer_id, 1, tuple(
+        sign_vote(Vote(left_out.block_id, Q.peer_id, 1, k.peer_id, Decision.ACCEPT, Reason.OK), k, g.id)
+        for k in KEYS[:3]))
+    assert of(c.handle(CertificateSeen(qcert, "peer"), 4), Refused)

@@ -181,3 +181,20 @@ def test_shared_host_background_load_and_proposer_work_are_accounted_and_slow_co
         return lat[len(lat) // 2]
 
     assert p50(busy) > p50(plain)
+
+
+def test_non_validator_proposers_get_their_blocks_committed():
+    # Issue 11's "100 proposers": the genesis names the first N nodes as proposers; validators vote.
+    sc = parse_scenario({"name": "proposers", "nodes": 8, "validators": 4, "proposers": 6, "settle_s": 5,
+                         "workload": {"rate": 600, "duration_s": 6, "feed": "proposers"},
+                         "network": {"block_interval_ms": 500}, "virtual": {"scorer": "truth"}},
+                        max_nodes=VIRTUAL_MAX_NODES)
+    res = run_virtual(sc, None, plots=False)
+    assert res.ok, [c.detail for c in res.failed]
+    g = res.run.genesis
+    assert g.proposer_ids == tuple(sorted(n.me for n in res.run.nodes[:6]))
+    committed_by = {res.run.nodes[0].store.blocks[bid].block.header.proposer
+                    for bid in res.run.nodes[0].store.committed.values()}
+    outsiders = {n.me for n in res.run.nodes[4:6]}  # proposers that are not validators
+    assert outsiders <= committed_by
+    assert not committed_by & {n.me for n in res.run.nodes[6:]}

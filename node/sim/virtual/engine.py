@@ -197,6 +197,7 @@ def build(sc: Scenario, scorer_name: str | None = None) -> tuple[VirtualRun, _Fe
     scorer = scorer_for(sc, scorer_name)
     genesis_kw = {k: v for k, v in sc.genesis.items()}
     genesis = Genesis(network_id="sim", validators=ValidatorSet(k.peer_id for k in keys[: sc.validators]),
+                      proposers=tuple(k.peer_id for k in keys[: sc.proposers]),
                       accepted_model_ids=(scorer.model_id,), block_interval_ms=sc.network.block_interval_ms,
                       genesis_time_ms=T0_MS, **genesis_kw)
     sched = Scheduler(sc.seed, start_ms=T0_MS)

@@ -6,7 +6,8 @@ Theory of operation
 validators-and-peers) and a random timeline drawn from every fault kind the
 virtual engine knows: crashes with restarts, partitions with a heal, slow
 links, lossy links, and byzantine members (proposers and voters) among the
-validators. The number of faulty validators at any moment stays within ``f``:
+validators; in a third of the networks that have non-validators, every node
+is a genesis proposer. The number of faulty validators at any moment stays within ``f``:
 byzantine members are chosen first, and a validator is crashed only while no
 other is down and the byzantine count leaves room. Each schedule runs on the
 virtual engine with the cheap scorer and is checked against every invariant.
@@ -77,15 +78,18 @@ def random_scenario(seed: int, nodes: int | None = None) -> Scenario:
         else:
             faults.append(Fault(t, "lossy", loss=round(rng.uniform(0.05, 0.4), 2), duration_s=round(rng.uniform(1, 4), 1)))
     faults.sort(key=lambda x: x.at_s)
+    rate = float(rng.choice([100, 200, 400]))
+    network = NetworkSpec(block_interval_ms=rng.choice([100, 250, 500]), anti_entropy_s=0.5)
+    virtual = {"scorer": "truth", "latency_ms": float(rng.choice([1, 10, 50])), "loss": rng.choice([0.0, 0.0, 0.02])}
+    # Drawn last, so the schedules above stay those of earlier versions: in a third of the networks
+    # with non-validators, every node is a genesis proposer (non-validators propose, validators vote).
+    proposers = n if n > validators and rng.random() < 1 / 3 else 0
     return Scenario(
-        name=f"explore-{seed}", nodes=n, validators=validators,
-        workload=WorkloadSpec(rate=float(rng.choice([100, 200, 400])), duration_s=LOAD_S,
-                              feed=tuple(i for i in range(validators) if i not in rogue_idx)),
-        network=NetworkSpec(block_interval_ms=rng.choice([100, 250, 500]), anti_entropy_s=0.5),
-        faults=tuple(faults), settle_s=SETTLE_S, seed=seed,
-        description=f"explore seed {seed}",
-        virtual={"scorer": "truth", "latency_ms": float(rng.choice([1, 10, 50])),
-                 "loss": rng.choice([0.0, 0.0, 0.02])},
+        name=f"explore-{seed}", nodes=n, validators=validators, proposers=proposers,
+        workload=WorkloadSpec(rate=rate, duration_s=LOAD_S,
+                              feed=tuple(i for i in range(proposers or validators) if i not in rogue_idx)),
+        network=network, faults=tuple(faults), settle_s=SETTLE_S, seed=seed,
+        description=f"explore seed {seed}", virtual=virtual,
     )
 
 
@@ -148,7 +152,8 @@ def to_toml(sc: Scenario) -> str:
 
     wl = sc.workload
     lines = [f"name = {val(sc.name)}", f"description = {val(sc.description)}", f"nodes = {sc.nodes}",
-             f"validators = {sc.validators}", f"settle_s = {sc.settle_s}", f"seed = {sc.seed}", "",
+             f"validators = {sc.validators}", *([f"proposers = {sc.proposers}"] if sc.proposers else []),
+             f"settle_s = {sc.settle_s}", f"seed = {sc.seed}", "",
              "[workload]", f"rate = {wl.rate}", f"duration_s = {wl.duration_s}", f"dup_ratio = {wl.dup_ratio}",
              f"burst_ratio = {wl.burst_ratio}", f"batch_ms = {wl.batch_ms}",
              f"feed = {val(wl.feed if isinstance(wl.feed, str) else list(wl.feed))}", "",

@@ -261,12 +261,14 @@ class VirtualNode:
         self.sh = shared
         self.genesis = shared.genesis
         self.is_validator = self.me in self.genesis.validators
+        #: may cut blocks (the genesis proposers, or the validators when it names none), as the daemon
+        self.is_proposer = self.genesis.is_proposer(self.me)
         self.net = net
         self.sched = sched
         self.costs = costs
         self.cfg = config
         self.rng = rng
-        self.store = MemStore(track_cids=self.is_validator)
+        self.store = MemStore(track_cids=self.is_proposer)
         self.stats = NodeStats()
         self.nodes: list[VirtualNode] = []  # every node, set by the engine (sync peers by index)
         self.up = True
@@ -290,7 +292,7 @@ class VirtualNode:
         self._model_free_at = 0.0
         self._resent: dict[tuple[str, int], int] = {}
         self.catchup = CatchupPlanner(SyncParams(interval_ms=max(10, self.cfg.anti_entropy_ms)),
-                                      self.genesis.validators, self.rng, self.sched.now_ms)
+                                      frozenset(self.genesis.proposer_ids), self.rng, self.sched.now_ms)
         self._sync_at = 0
 
     def start(self) -> None:
@@ -368,7 +370,7 @@ class VirtualNode:
             return
         scores = self.sh.scorer.score(window)
         chosen: list[int] = []
-        if self.is_validator:
+        if self.is_proposer:
             done = self.store.committed_cids or set()
             chosen = list(self.selector.select(
                 scores, [len(r.canonical_bytes()) for r in window], [r.cid not in done for r in window],
@@ -376,8 +378,8 @@ class VirtualNode:
         block_records: list[Record] = []
         claimed: list[float] = []
         # The proposer is busy while it scores (the daemon's pipeline is one sequential loop).
-        busy = self.costs.score_ms(len(window)) + self.costs.propose_ms
-        if chosen and self.is_validator:
+        busy = self.costs.score_ms(len(window)) + (self.costs.propose_ms if self.is_proposer else 0.0)
+        if chosen and self.is_proposer:
             same = len(chosen) == len(window)
             if not same:
                 busy += self.costs.score_ms(len(chosen))

@@ -59,7 +59,7 @@ class VirtualVoter(_RogueMixin, VirtualNode):
 
     def on_block(self, block: Block, frm: int) -> None:
         h = block.header
-        if not self._on() or h.proposer == self.me or h.proposer not in self.genesis.validators:
+        if not self._on() or h.proposer == self.me or not self.genesis.is_proposer(h.proposer):
             return
         if h.slot in self.seen:
             return
