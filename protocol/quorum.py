@@ -38,7 +38,7 @@ Memory is bounded, and no voter can push out another proposer's slots:
   (:meth:`QuorumTracker.advance_head`). A vote or header outside the window
   is ignored *before* its signature is checked, so one byzantine voter's
   invented slots cost nothing and can never exceed the window of each
-  proposer; with ``proposers`` given (nodes pass the validator set), a slot
+  proposer; with ``proposers`` given (nodes pass the genesis proposers), a slot
   of any other proposer is ignored too. An honest proposer has one slot in
   flight at a time, right above its head;
 * at most ``max_open_slots`` undecided slots are held in all. A new slot
