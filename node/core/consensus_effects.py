@@ -222,7 +222,7 @@ class Effects:
         if not chk.ready:  # we lack commits it names: no vote now (a re-announce retries)
             self.metrics.remote_errors.labels("view-missing").inc()
             return sl.EvaluationFailed(block.block_id, f"view not held ({chk.missing} commits missing)")
-        return sl.Evaluated(block.block_id, records, tuple(await views.score(records, h.view)))
+        return sl.Evaluated(block.block_id, records, tuple(await views.score(records, h.view, h.proposer)))
 
     async def _fetch(self, block_id: str, hint: str | None) -> None:
         """The store first (a payload held since before a restart), then sync. ALWAYS answers."""

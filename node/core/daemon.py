@@ -302,7 +302,7 @@ class Node:
         idx = next((i for i, r in enumerate(records) if r.cid == cid), None)
         if idx is None:
             return None
-        exp = await self.model.run(self.views.explain_sync, list(records), idx, top_k, header.view)
+        exp = await self.model.run(self.views.explain_sync, list(records), idx, top_k, header.view, header.proposer)
         return {"context": f"block {block_id}", "context_size": len(records), "view": list(header.view), **exp}
 
     # ------------------------------------------------------------------ API

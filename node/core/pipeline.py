@@ -74,8 +74,8 @@ class Pipeline:
         self.key, self.me, self.genesis, self.config = key, key.peer_id, genesis, config
         self.store, self.db, self.model_id, self.views = store, db, model_id, views
         # Scores against a committed view's history (stream memory), or the records alone without one.
-        self.score: Callable[[Sequence[Record], tuple[int, ...]], Awaitable[list[float]]] = (
-            views.score if views is not None else lambda records, _view: score(records))
+        self.score: Callable[..., Awaitable[list[float]]] = (
+            views.score if views is not None else lambda records, _view, _proposer=None: score(records))
         self.consensus, self.publish_block, self.metrics, self.now_ms = consensus, publish_block, metrics, now_ms
         self.limits = limits or BlockLimits()
         self.block_max = min(config.block_max_records, genesis.max_block_records)
@@ -180,10 +180,9 @@ class Pipeline:
                 self.now_ms(), self.block_max,
             ).indices
             if chosen:
-                # The whole window chosen: its context *is* the block's, so its scores are the claims.
-                known = list(scores) if len(chosen) == len(pending) else None
+                # Claims as validators score them: the block after our committed context, in the view.
                 block_records, claimed = await fit_block(
-                    lambda recs: self.score(recs, view), [pending[i] for i in chosen], known, self.genesis)
+                    lambda recs: self.score(recs, view, self.me), [pending[i] for i in chosen], self.genesis)
         in_block = {r.cid for r in block_records}
         kept = [(r, s) for r, s in zip(pending, scores, strict=True) if r.cid not in in_block]
         if kept:

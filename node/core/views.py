@@ -50,7 +50,7 @@ from node.attention.features import RecordFeatures, featurize_record
 from node.attention.history import DEFAULT_CAPACITY, History
 from node.net.pulse import Pulse
 from node.worker import Worker
-from protocol.admission import ViewCheck, check_view, clears_importance
+from protocol.admission import SCORING_CONTEXT, ViewCheck, check_view, clears_importance
 from protocol.block import BlockHeader, decode_signed_header, open_payload
 from protocol.genesis import Genesis
 from protocol.record import Record
@@ -177,14 +177,33 @@ class Views:
             self._waiting -= 1
 
     # ------------------------------------------------------------------ scoring (model thread)
-    async def score(self, records: Sequence[Record], view: Sequence[int]) -> list[float]:
-        """Scores of ``records`` as one window against the history of ``view`` (() = no history)."""
-        return await self.model.run(self.score_sync, list(records), tuple(view))
+    async def score(self, records: Sequence[Record], view: Sequence[int], proposer: str | None = None) -> list[float]:
+        """Scores of ``records`` as one window against the history of ``view`` (() = no history).
 
-    def score_sync(self, records: list[Record], view: View) -> list[float]:
+        With ``proposer`` (a block's records, as validators judge them), the window starts
+        with :meth:`context`, whose scores are dropped.
+        """
+        return await self.model.run(self.score_sync, list(records), tuple(view), proposer)
+
+    def score_sync(self, records: list[Record], view: View, proposer: str | None = None) -> list[float]:
         if not self._with_history:
             return list(self.scorer.score(records))
-        return list(self.scorer.score(records, self.history(view)))
+        ctx = self.context(view, proposer) if proposer is not None else []
+        return list(self.scorer.score(ctx + records, self.history(view)))[len(ctx):]
+
+    def context(self, view: Sequence[int], proposer: str) -> list[Record]:
+        """``proposer``'s last committed records in ``view``, oldest first: at most
+        ``admission.SCORING_CONTEXT`` and at most the quota (so always held)."""
+        view = tuple(view) or (0,) * len(self.ids)
+        i = self.index[proposer]
+        want = min(SCORING_CONTEXT, self.quota)
+        out: list[Record] = []
+        for b in reversed(self._blocks[i]):
+            if b.seq <= view[i]:
+                out[:0] = b.records
+                if len(out) >= want:
+                    break
+        return out[len(out) - want:] if len(out) > want else out
 
     def history(self, view: Sequence[int]) -> History:
         """The History of ``view`` (model thread only). Raises ValueError for a malformed view."""
@@ -233,11 +252,15 @@ class Views:
             self._pruned[i] == 0 or sum(len(b.records) for b in self._blocks[i] if b.seq <= v) >= self.quota
             for i, v in enumerate(view))
 
-    def explain_sync(self, records: list[Record], index: int, top_k: int, view: View) -> dict[str, Any]:
-        """The scorer's explanation of ``records[index]`` against ``view``'s History if we can build it."""
+    def explain_sync(self, records: list[Record], index: int, top_k: int, view: View,
+                     proposer: str | None = None) -> dict[str, Any]:
+        """The scorer's explanation of ``records[index]`` as validators scored it (the view's History,
+        after the proposer's context) if we can still build that view; else within the block alone."""
         if self._with_history and self.can_build(view):
-            return {**self.scorer.explain(records, index, top_k, history=self.history(view)), "view_history": True}
-        return {**self.scorer.explain(records, index, top_k), "view_history": False}
+            ctx = self.context(view, proposer) if proposer is not None else []
+            exp = self.scorer.explain(ctx + records, len(ctx) + index, top_k, history=self.history(view))
+            return {**exp, "view_history": True, "context_records": len(ctx)}
+        return {**self.scorer.explain(records, index, top_k), "view_history": False, "context_records": 0}
 
     def _best_base(self, view: View) -> tuple[View | None, History | None]:
         best: tuple[int, View] | None = None
@@ -292,15 +315,15 @@ class Views:
 
 
 async def fit_block(score: Callable[[Sequence[Record]], Awaitable[list[float]]], records: list[Record],
-                    known: list[float] | None, genesis: Genesis) -> tuple[list[Record], list[float]]:
+                    genesis: Genesis) -> tuple[list[Record], list[float]]:
     """The block to propose from ``records`` (chosen in their window) and its claimed scores.
 
-    Validators can only re-score the records among themselves (with the view's
-    history), so that is what the block claims (``known``: the window was the
-    block). It ships only if it clears the validators' bar; else its best half
-    is tried once; else nothing.
+    Validators can only re-score the records among themselves (after the
+    proposer's committed context, with the view's history), so ``score`` does
+    that and its scores are the claims. The block ships only if it clears the
+    validators' bar; else its best half is tried once; else nothing.
     """
-    claimed = known if known is not None else await score(records)
+    claimed = await score(records)
     if clears_importance(claimed, genesis):
         return records, claimed
     keep = [records[i] for i in best_half(claimed)]

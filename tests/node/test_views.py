@@ -283,3 +283,40 @@ async def test_at_most_max_waiting_evaluations_wait_for_a_view() -> None:
     assert v.stats.waits == 1
     assert v.stats.wait_timeouts == 1
     assert not results[0].ready
+
+
+def test_a_block_is_scored_after_its_proposers_committed_context() -> None:
+    """Validators judge a block as the continuation of its proposer's committed stream."""
+    v = views()  # capacity 256: a quota of 64 per proposer, so the context is 64 records
+    mine = [records(P, 30, 20 + seq, t0=1_700_000_000_000 + seq * 100_000) for seq in range(1, 4)]
+    for seq, recs in enumerate(mine, 1):
+        v.on_commit(P.peer_id, seq, f"p{seq}", recs)
+    v.on_commit(Q.peer_id, 1, "q1", records(Q, 30, 77))
+    view = view_of(P=3, Q=1)
+    ctx = v.context(view, P.peer_id)
+    assert ctx == [r for recs in mine for r in recs][-v.quota:]
+    assert v.context(view_of(P=1, Q=1), P.peer_id) == mine[0]  # only what the view holds
+    block = records(P, 10, 31, t0=1_700_000_400_000)
+    judged = v.score_sync(block, view, P.peer_id)
+    assert judged == SCORER.score(ctx + block, v.history(view))[len(ctx):]
+    assert judged != v.score_sync(block, view)
+
+
+async def test_validator_accepts_claims_made_after_the_proposers_context() -> None:
+    async with validator() as (c, net, v):
+        await _commit_chain(c, P, 3, 800)
+        prop = views()
+        prev = None
+        for seq in range(1, 4):
+            recs = records(P, 16, 800 + seq)
+            b = _block(P, seq, prev, recs, [0.5] * len(recs), ())
+            prop.on_commit(P.peer_id, seq, b.block_id, recs)
+            prev = b.block_id
+        recs = records(P, 20, 900, t0=1_700_000_500_000)
+        view = prop.current()
+        claimed = prop.score_sync(recs, view, P.peer_id)
+        c.post_block(_block(P, 4, c.tips()[P.peer_id][1], recs, claimed, view), "peer")
+        mine = await _vote(net, (P.peer_id, 4))
+        assert mine is not None
+        assert mine.vote.decision is Decision.ACCEPT
+        assert v.score_sync(recs, view, P.peer_id) == claimed
