@@ -8,10 +8,11 @@ plays one proposer's stream window by window, the way the network commits it:
 
 * honest: the k records the node ships from the window (highest scores
   against the view's history; k = --share of the window, at least 2),
-  re-scored among themselves against the view *before* the block; the block
+  re-scored the way validators score a block (node/core/views.py): after the
+  proposer's last ``admission.SCORING_CONTEXT`` committed records, against
+  the view *before* the block; only the block's own scores count. The block
   then commits, and its records join the history (the view's history keeps a
-  proposer's last ``capacity / validators`` committed records, like
-  node/core/views.py);
+  proposer's last ``capacity / validators`` committed records);
 * junk: k of the records the node did not ship (the lowest-scoring: copies,
   burst tails, re-sends of committed news, routine noise), proposed next,
   so against the view that holds the honest block (the view rule allows no
@@ -48,6 +49,7 @@ from node.workload import Workload  # noqa: E402
 from node.workload.holdout_fleet import FleetWorkload  # noqa: E402
 from node.workload.holdout_ledger import LedgerWorkload  # noqa: E402
 from node.workload.randomized import RandomizedWorkload  # noqa: E402
+from protocol.admission import SCORING_CONTEXT  # noqa: E402
 
 FAMILIES = {"domains": Workload, "randomized": RandomizedWorkload, "fleet": FleetWorkload, "ledger": LedgerWorkload}
 
@@ -69,13 +71,16 @@ def main() -> None:
     means: dict[str, dict[str, list[float]]] = {m: {"honest": [], "junk": [], "random": []} for m in modes}
     quota = max(1, DEFAULT_CAPACITY // args.validators)
 
-    def mean_score(block: list, hist: object) -> float:
-        return float(np.mean(scorer.score(block, hist)))  # type: ignore[arg-type]
+    def mean_score(block: list, hist: object, context: list | None = None) -> float:
+        ctx = context or []
+        return float(np.mean(scorer.score(ctx + block, hist)[len(ctx):]))  # type: ignore[arg-type]
 
     for _fam, factory in FAMILIES.items():
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             wl = factory(seed)
             view = scorer.history(capacity=quota)  # what the network committed: one proposer's last records
+            mine: list = []  # the proposer's committed records, oldest first (its scoring context)
+            want = min(SCORING_CONTEXT, quota)
             truth = scorer.history()  # the old setting: top 20% of earlier batches by ground truth
             now = 1_700_000_000_000
             for step in range(2 + args.windows):
@@ -91,7 +96,7 @@ def main() -> None:
                     rest = ranked[k:]
                     blocks = {"honest": sorted(ranked[:k]), "junk": sorted(rest[-k:]),
                               "random": sorted(rng.sample(rest, min(k, len(rest))))}
-                    means["view"]["honest"].append(mean_score(honest, view))
+                    means["view"]["honest"].append(mean_score(honest, view, mine[-want:]))
                     tw = scorer.score(recs, truth)
                     tr = sorted(range(n), key=lambda i: (-tw[i], i))
                     tblocks = {"honest": sorted(tr[:k]), "junk": sorted(tr[-k:]),
@@ -101,9 +106,10 @@ def main() -> None:
                     for name, idx in blocks.items():
                         means["no history"][name].append(mean_score([recs[i] for i in idx], None))
                 view.add(honest)  # the honest block commits before anything else of this window
+                mine += honest
                 if step >= 2:
                     for name in ("junk", "random"):
-                        means["view"][name].append(mean_score([recs[i] for i in blocks[name]], view))
+                        means["view"][name].append(mean_score([recs[i] for i in blocks[name]], view, mine[-want:]))
                 truth.add(committed_share(batch, HISTORY_SHARE))
     out: dict = {"model_id": scorer.model_id, "share": args.share, "validators": args.validators,
                  "blocks": len(means["view"]["honest"])}
