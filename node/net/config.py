@@ -61,6 +61,12 @@ class NetParams:
             connections from peers that are not known (not a genesis
             validator, not dialled by us), in all and per prefix. Known
             peers are never refused by these caps.
+        max_streams_per_connection: yamux streams one connection may hold
+            open (both directions); a stream the peer opens beyond it is
+            held unread until one closes (an honest peer uses a handful).
+        max_new_streams_per_s: streams a peer may open per second on one
+            connection (burst ``max_streams_per_connection``); a faster
+            peer's connection is read no faster than that.
         budget: the per-peer resource budget (:mod:`node.net.budget`).
     """
 
@@ -86,6 +92,8 @@ class NetParams:
     max_inbound_handshakes_per_prefix: int = 16
     max_inbound_strangers: int = 64
     max_inbound_strangers_per_prefix: int = 16
+    max_streams_per_connection: int = 256
+    max_new_streams_per_s: float = 100.0
     budget: BudgetParams = field(default_factory=BudgetParams)
 
     @classmethod
@@ -133,10 +141,12 @@ class NetParams:
         if not isinstance(self.verify_threads, int) or not 1 <= self.verify_threads <= 16:
             raise ConfigError("net.verify_threads: must be in [1, 16]")
         for name in ("max_inbound_handshakes", "max_inbound_handshakes_per_prefix",
-                     "max_inbound_strangers", "max_inbound_strangers_per_prefix"):
+                     "max_inbound_strangers", "max_inbound_strangers_per_prefix",
+                     "max_streams_per_connection"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"net.{name}: must be an integer >= 1")
+        _positive("max_new_streams_per_s", self.max_new_streams_per_s)
         if not isinstance(self.budget, BudgetParams):
             raise ConfigError("net.budget: must be a BudgetParams")
         self.budget.validate()

@@ -43,10 +43,11 @@ from contextlib import asynccontextmanager
 
 import multiaddr
 import trio
-from libp2p import create_yamux_muxer_option, new_host
+from libp2p import new_host
 from libp2p.abc import IHost, INetConn, INetStream, INetwork, INotifee
 from libp2p.crypto.ed25519 import create_new_key_pair
 from libp2p.crypto.x25519 import create_new_key_pair as create_x25519_key_pair
+from libp2p.custom_types import TProtocol
 from libp2p.network import swarm as libp2p_swarm
 from libp2p.network.swarm import Swarm
 from libp2p.peer.id import ID
@@ -54,6 +55,8 @@ from libp2p.peer.peerinfo import info_from_p2p_addr
 from libp2p.peer.peerstore import PeerStoreError
 from libp2p.security.noise.transport import PROTOCOL_ID as NOISE_PROTOCOL_ID
 from libp2p.security.noise.transport import Transport as NoiseTransport
+from libp2p.stream_muxer.yamux.yamux import PROTOCOL_ID as YAMUX_PROTOCOL_ID
+from libp2p.stream_muxer.yamux.yamux import Yamux
 from libp2p.tools.anyio_service import background_trio_service
 
 from node.net import logbridge
@@ -94,7 +97,7 @@ class _PeerWatch(INotifee):
     async def disconnected(self, network: INetwork, conn: INetConn) -> None:
         self._pulse.fire()
         if self._guard is not None:
-            self._guard.ended(getattr(conn.muxed_conn, "secured_conn", None))
+            self._guard.ended(_unwrap(getattr(conn.muxed_conn, "secured_conn", None)))
         await trio.lowlevel.checkpoint()
 
     async def opened_stream(self, network: INetwork, stream: INetStream) -> None:
@@ -236,7 +239,7 @@ class P2P:
         guard = self._gate.guard
         if guard is None:
             return
-        live = {id(getattr(c.muxed_conn, "secured_conn", None))
+        live = {id(_unwrap(getattr(c.muxed_conn, "secured_conn", None)))
                 for conns in self._swarm.connections.values() for c in conns}
         for ticket in guard.live():
             if id(ticket.conn) in live or ticket.seen_live is None:
@@ -404,18 +407,132 @@ def _tune_libp2p() -> None:
     libp2p_swarm._HAPPY_EYEBALLS_DELAY = 0.0
 
 
+class _SynGate:
+    """A peer's secured connection as yamux reads it, with a cap on the streams the peer opens.
+
+    py-libp2p creates a stream and writes an ACK for every SYN header a peer
+    sends (12 bytes each), and starts a task that waits up to 10 s for it to
+    name a protocol: 5000 SYNs (59 KiB) held 5000 streams and cost 6
+    CPU-seconds, 20 000 stalled the node for minutes. Once attached to its
+    yamux connection, the gate parses the frames as yamux reads them, and a
+    frame that opens a stream (SYN) is handed over only while the connection
+    holds fewer than ``max_streams`` streams and the peer has opened fewer
+    than ``rate`` a second (burst ``max_streams``). Otherwise it waits,
+    unread: the peer's writes stall on its own connection. An honest peer
+    opens a few streams a second and never waits. Everything else is the
+    secured connection itself (``inner``).
+    """
+
+    _HEADER = 12  # version, type, flags, stream id, length
+    _SYN = 0x1
+    _TYPE_DATA, _TYPE_WINDOW = 0, 1
+    waits = 0  # SYNs held back, all connections together
+
+    def __init__(self, inner: object, max_streams: int, rate: float) -> None:
+        self.inner = inner
+        self._max = max_streams
+        self._rate = rate
+        self._tokens = float(max_streams)
+        self._tokens_at: float | None = None
+        self._owner: object | None = None  # passive (muxer negotiation) until attached
+        self._freed = Pulse()
+        self._header = bytearray()
+        self._body_left = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def attach(self, muxed: object) -> None:
+        """Start parsing: ``muxed`` is the yamux connection reading through us."""
+        streams = getattr(muxed, "streams", None)
+        finalize = getattr(muxed, "_finalize_stream_locked", None)
+        if not isinstance(streams, dict) or finalize is None:
+            return  # not py-libp2p 0.8.1's yamux: stay a plain pass-through
+        freed = self._freed
+
+        def finalized(stream: object, *, fully_closed: bool) -> None:
+            finalize(stream, fully_closed=fully_closed)
+            freed.fire()
+
+        muxed._finalize_stream_locked = finalized  # type: ignore[attr-defined]
+        self._owner = muxed
+
+    async def read(self, n: int | None = None) -> bytes:
+        data: bytes = await self.inner.read(n)  # type: ignore[attr-defined]
+        if self._owner is None:
+            return data
+        view = memoryview(data)
+        while view:
+            if self._body_left:
+                step = min(self._body_left, len(view))
+                self._body_left -= step
+                view = view[step:]
+                continue
+            need = self._HEADER - len(self._header)
+            self._header += view[:need]
+            view = view[need:]
+            if len(self._header) < self._HEADER:
+                break
+            typ, flags = self._header[1], int.from_bytes(self._header[2:4], "big")
+            length = int.from_bytes(self._header[8:12], "big")
+            self._header.clear()
+            if typ == self._TYPE_DATA:
+                self._body_left = length
+            if flags & self._SYN and typ in (self._TYPE_DATA, self._TYPE_WINDOW):
+                await self._admit_syn()
+        return data
+
+    async def _admit_syn(self) -> None:
+        now = trio.current_time()
+        if self._tokens_at is not None:
+            self._tokens = min(float(self._max), self._tokens + (now - self._tokens_at) * self._rate)
+        self._tokens_at = now
+        if self._tokens < 1.0:
+            _SynGate.waits += 1
+            await trio.sleep((1.0 - self._tokens) / self._rate)
+            self._tokens, self._tokens_at = 1.0, trio.current_time()
+        self._tokens -= 1.0
+        streams: dict[object, object] = self._owner.streams  # type: ignore[union-attr]
+        while len(streams) >= self._max:
+            _SynGate.waits += 1
+            await self._freed.wait()
+
+
+def _gate_streams(host: IHost, config: NetConfig) -> None:
+    # libp2p builds its Yamux itself (whatever class muxer_opt names), so the
+    # secured connection is wrapped on its way in instead.
+    muxers = host.get_network().upgrader.muxer_multistream  # type: ignore[attr-defined]
+    new_conn = muxers.new_conn
+
+    async def gated(conn: object, peer_id: ID) -> object:
+        gate = _SynGate(conn, config.max_streams_per_connection, config.max_new_streams_per_s)
+        muxed = await new_conn(gate, peer_id)
+        gate.attach(muxed)
+        return muxed
+
+    muxers.new_conn = gated
+
+
+def _unwrap(secured: object) -> object:
+    """The secured connection under a :class:`_SynGate` (the object the gate admitted)."""
+    return getattr(secured, "inner", secured) if isinstance(secured, _SynGate) else secured
+
+
 def _build_host(seed: bytes, config: NetConfig, gate: PeerGate) -> IHost:
     expected = PrivateKey(seed).peer_id  # LocalError on a bad seed
     key_pair = create_new_key_pair(seed)
     noise = NoiseTransport(key_pair, noise_privkey=create_x25519_key_pair().private_key)
+    # Yamux only: py-libp2p also offers mplex, which has no flow control, and a
+    # peer picks.
     host = new_host(
         key_pair=key_pair,
         sec_opt={NOISE_PROTOCOL_ID: gate.wrap(noise)},
-        muxer_opt=create_yamux_muxer_option(),
+        muxer_opt={TProtocol(YAMUX_PROTOCOL_ID): Yamux},
         listen_addrs=[multiaddr.Multiaddr(a) for a in config.listen_addrs],
     )
     if host.get_id().to_base58() != expected:
         raise LocalError(f"libp2p derived peer id {host.get_id()} from our seed, expected {expected}")
+    _gate_streams(host, config)
     return host
 
 

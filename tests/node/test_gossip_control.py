@@ -159,3 +159,30 @@ async def test_messages_over_budget_start_no_task(quiet_libp2p) -> None:
         assert pubsub.over_budget >= 5000 - 20
         assert started[0] <= 20
         await stream.reset()
+
+
+async def test_a_peer_cannot_open_streams_without_bound(quiet_libp2p) -> None:
+    """py-libp2p created a stream, wrote an ACK and started a task for every SYN header
+    (12 bytes): 5000 of them cost 6 CPU-seconds and held 5000 streams. Now a SYN is read
+    only while the connection holds fewer than max_streams_per_connection streams."""
+    import struct
+
+    cfg = NetConfig(max_streams_per_connection=32, max_new_streams_per_s=50.0)
+    async with open_p2p(os.urandom(32), cfg) as node, open_p2p(os.urandom(32), NetConfig()) as peer:
+        await peer.connect(node.addrs()[0])
+        raw = peer._swarm.connections[ID.from_base58(node.peer_id)][0].muxed_conn.secured_conn
+        theirs = node._swarm.connections[ID.from_base58(peer.peer_id)][0].muxed_conn
+        syns = b"".join(struct.pack("!BBHII", 0, 1, 1, 10_001 + 2 * i, 0) for i in range(2000))
+        async with trio.open_nursery() as n:
+            n.start_soon(raw.write, syns)  # blocks once the node stops reading: that is the point
+            with trio.fail_after(10):
+                await trio.testing.wait_all_tasks_blocked(cushion=0.2)
+            assert len(theirs.streams) <= 32
+            # The node itself is fine: another peer is served.
+            async with open_p2p(os.urandom(32), NetConfig()) as other:
+                await other.connect(node.addrs()[0])
+                from node.net.streams import ping
+
+                with trio.fail_after(5):
+                    await ping(other._host, ID.from_base58(node.peer_id))
+            n.cancel_scope.cancel()
