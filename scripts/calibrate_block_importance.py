@@ -58,7 +58,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=12, help="worlds per family")
     ap.add_argument("--first-seed", type=int, default=900_000, help="held out: never used in training")
-    ap.add_argument("--windows", type=int, default=3, help="windows per world (after 2 history batches)")
+    ap.add_argument("--windows", type=int, default=3, help="windows per world (after the warm-up batches)")
+    ap.add_argument("--warmup", type=int, default=2,
+                    help="batches of 256 committed before any block is measured (the node's past)")
     ap.add_argument("--share", type=float, default=0.1, help="share of a window an honest block ships")
     ap.add_argument("--validators", type=int, default=4,
                     help="validators sharing the view's history (a proposer keeps capacity / validators)")
@@ -83,8 +85,8 @@ def main() -> None:
             want = min(SCORING_CONTEXT, quota)
             truth = scorer.history()  # the old setting: top 20% of earlier batches by ground truth
             now = 1_700_000_000_000
-            for step in range(2 + args.windows):
-                n = rng.choice([64, 128, 256, 512]) if step >= 2 else 256
+            for step in range(args.warmup + args.windows):
+                n = rng.choice([64, 128, 256, 512]) if step >= args.warmup else 256
                 batch = wl.next_labeled(n, now)
                 now = batch[-1].record.ts_ms + 60_000
                 recs = [lr.record for lr in batch]
@@ -92,7 +94,7 @@ def main() -> None:
                 window = scorer.score(recs, view)
                 ranked = sorted(range(n), key=lambda i: (-window[i], i))
                 honest = [recs[i] for i in sorted(ranked[:k])]
-                if step >= 2:
+                if step >= args.warmup:
                     rest = ranked[k:]
                     blocks = {"honest": sorted(ranked[:k]), "junk": sorted(rest[-k:]),
                               "random": sorted(rng.sample(rest, min(k, len(rest))))}
@@ -107,7 +109,7 @@ def main() -> None:
                         means["no history"][name].append(mean_score([recs[i] for i in idx], None))
                 view.add(honest)  # the honest block commits before anything else of this window
                 mine += honest
-                if step >= 2:
+                if step >= args.warmup:
                     for name in ("junk", "random"):
                         means["view"][name].append(mean_score([recs[i] for i in blocks[name]], view, mine[-want:]))
                 truth.add(committed_share(batch, HISTORY_SHARE))

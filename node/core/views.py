@@ -20,7 +20,9 @@ agreed) and keeps one proposer's blocks from flushing the others' out.
   slot counts as decided) and restored from the store at start;
 * per proposer, the committed blocks a view still allowed by the rule can
   need: every block above ``ours - max_view_lag`` plus enough older ones to
-  fill the quota (bounded: ``max_view_lag`` blocks plus ``quota`` records);
+  fill the quota, each cut to its last ``quota`` records (only those can be
+  in a history): at most ``(max_view_lag + 1) x quota`` records per proposer,
+  ``(max_view_lag + 1) x capacity`` in all (70k records with the defaults);
 * an LRU of Histories keyed by view (``max_cached``). A new view is derived
   from the largest cached view at or below it on every entry, by adding the
   blocks in between (``History.add_grouped`` keeps each quota): incremental,
@@ -123,12 +125,15 @@ class Views:
         held = self._blocks[i]
         if any(b.seq == seq for b in held):
             return
-        if held and seq < held[-1].seq:
-            self._pending_drop.append((i, seq))  # a gap filled late: views at or above it change
-        blocks = tuple(sorted((*held, _Committed(seq, tuple(records))), key=lambda b: b.seq))
+        # Only a block's last quota records can be in any view's history (or context): keep those.
+        blocks = tuple(sorted((*held, _Committed(seq, tuple(records)[-self.quota:])), key=lambda b: b.seq))
         if seq > self.ours[i]:
             self.ours[i], self._ids[i] = seq, block_id
         self._blocks[i] = self._prune(i, blocks, self.ours[i])
+        if held and seq < held[-1].seq:
+            # A gap filled late (sync): cached views at or above it lack it. Queued after the new
+            # blocks are in place, so the model thread never re-caches a view from the old ones.
+            self._pending_drop.append((i, seq))
         self.changed.fire()
 
     def _prune(self, i: int, blocks: tuple[_Committed, ...], ours: int) -> tuple[_Committed, ...]:

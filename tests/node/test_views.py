@@ -320,3 +320,13 @@ async def test_validator_accepts_claims_made_after_the_proposers_context() -> No
         assert mine is not None
         assert mine.vote.decision is Decision.ACCEPT
         assert v.score_sync(recs, view, P.peer_id) == claimed
+
+
+def test_big_blocks_are_held_only_up_to_a_quota_each() -> None:
+    v = views()  # quota 64
+    big = records(Q, 200, 3)
+    v.on_commit(Q.peer_id, 1, "q1", big)
+    assert v.held_records() == v.quota
+    ref = History(10**6)
+    ref.add_grouped(Q.peer_id, [SCORER.cache.get(r) for r in big], v.quota)
+    assert v.history(view_of(Q=1)).fingerprint() == ref.fingerprint()
