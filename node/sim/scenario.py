@@ -76,8 +76,9 @@ A ``[virtual]`` table tunes the virtual engine (``--engine virtual``, see
 ``store_ms``, ``msg_ms``, and ``host_cores``: all nodes on one host of that
 many cores, as the process engine runs them, with ``ingest_ms_per_record`` and
 ``idle_ms_per_s`` of host CPU for ingest and each daemon's background work,
-``msg_jitter``, the varying share of a message's cost, and ``propose_ms``, a
-proposer's CPU to build and store a block), the ``scorer`` ("model", "truth" or "auto": the model up to
+``msg_jitter``, the varying share of a message's cost, ``propose_ms``, a
+proposer's CPU to build and store a block, and ``other_load`` /
+``other_burst_ms``, other jobs on that host), the ``scorer`` ("model", "truth" or "auto": the model up to
 64 nodes) and ``sample_nodes`` (how many nodes the time series sample). The
 process engine ignores it. The virtual engine takes up to
 ``VIRTUAL_MAX_NODES`` nodes; the process engine ``MAX_NODES``.
@@ -110,7 +111,7 @@ EXTRA_CHECKS = frozenset({"commit-rate-under-attack", "status-latency", "byzanti
 VIRTUAL_KEYS = frozenset({
     "latency_ms", "latency_sigma", "bandwidth_mbps", "loss", "connections", "d", "d_lo", "d_hi", "d_lazy",
     "heartbeat_ms", "score_ms_base", "score_ms_per_record", "decode_ms_per_kib", "store_ms", "msg_ms", "host_cores",
-    "ingest_ms_per_record", "idle_ms_per_s", "msg_jitter", "propose_ms", "scorer",
+    "ingest_ms_per_record", "idle_ms_per_s", "msg_jitter", "propose_ms", "other_load", "other_burst_ms", "scorer",
     "sample_nodes",
 })
 

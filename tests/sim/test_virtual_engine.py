@@ -198,3 +198,22 @@ def test_non_validator_proposers_get_their_blocks_committed():
     outsiders = {n.me for n in res.run.nodes[4:6]}  # proposers that are not validators
     assert outsiders <= committed_by
     assert not committed_by & {n.me for n in res.run.nodes[6:]}
+
+
+def test_other_jobs_on_the_shared_host_slow_commits_but_are_not_the_nodes_cpu():
+    from dataclasses import replace
+
+    base = _small("steady").scaled(0.25)  # type: ignore[attr-defined]
+    host = {**base.virtual, "host_cores": 1, "msg_ms": 2.0}
+    alone = run_virtual(replace(base, virtual=host), None, plots=False)
+    shared = run_virtual(replace(base, virtual={**host, "other_load": 0.5, "other_burst_ms": 100.0}), None,
+                         plots=False)
+    assert shared.ok, [c.detail for c in shared.failed]
+
+    def p50(res: object) -> int:
+        lat = sorted(x for n in res.run.nodes for x in n.stats.latencies_ms)  # type: ignore[attr-defined]
+        return lat[len(lat) // 2]
+
+    assert p50(shared) > p50(alone)
+    # The nodes' own modelled CPU stays of the same order: the other jobs' bursts are not counted.
+    assert shared.run.shared.host_work_ms < 1.5 * alone.run.shared.host_work_ms

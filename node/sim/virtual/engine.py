@@ -355,6 +355,8 @@ def simulate(sc: Scenario, scorer_name: str | None = None,
     costs = run.nodes[0].costs if run.nodes else None
     if run.shared.host and costs is not None and costs.idle_ms_per_s > 0:
         sched.every(100, _idle_load, run, costs.idle_ms_per_s / 10, until_ms=end)
+    if run.shared.host and costs is not None and costs.other_load > 0:
+        sched.every(OTHER_TICK_MS, _other_load, run, costs.other_load, costs.other_burst_ms, until_ms=end)
     for f in sc.faults:
         sched.at(T0_MS + int(f.at_s * 1000), _apply_fault, run, f)
     k = int(sc.virtual.get("sample_nodes", DEFAULT_SAMPLE_NODES))
@@ -376,6 +378,18 @@ def _idle_load(run: VirtualRun, slice_ms: float) -> None:
     for n in run.nodes:
         if n.up:
             run.shared.host_delay(now, 0.0, slice_ms)
+
+
+OTHER_TICK_MS = 20
+
+
+def _other_load(run: VirtualRun, load: float, burst_ms: float) -> None:
+    """Other jobs on the shared host: bursts arrive at random (``load`` cores busy on average)."""
+    rng = run.shared.host_rng
+    if rng.random() < min(1.0, load * OTHER_TICK_MS / burst_ms):
+        cost = rng.expovariate(1 / burst_ms)
+        run.shared.host_delay(run.sched.now_ms, 0.0, cost)
+        run.shared.host_work_ms -= cost  # not the nodes' CPU
 
 
 def check_run(run: VirtualRun) -> list[Check]:

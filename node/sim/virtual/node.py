@@ -106,6 +106,10 @@ class NodeCosts:
     """Shared host only: 0, every message costs ``msg_ms``; up to 1, that share of the cost is drawn
     from an exponential distribution of the same mean (a real handler's cost varies: garbage
     collection, cache misses, other processes); the queue's tail grows with it."""
+    other_load: float = 0.0
+    """Shared host only: cores kept busy on average by other jobs on the host (the development host
+    is shared), arriving at random in bursts of ``other_burst_ms`` on average (exponential)."""
+    other_burst_ms: float = 200.0
     idle_ms_per_s: float = 0.0
     """Shared host only: each running node's background CPU per second (its loops and timers, the
     runner's status calls), taken from the host in 100 ms slices."""
@@ -114,6 +118,8 @@ class NodeCosts:
         if min(self.score_ms_base, self.score_ms_per_record, self.decode_ms_per_kib, self.store_ms, self.msg_ms,
                self.ingest_ms_per_record, self.idle_ms_per_s, self.propose_ms) < 0:
             raise ValueError("node costs must be >= 0")
+        if self.other_load < 0 or self.other_burst_ms <= 0:
+            raise ValueError("other_load must be >= 0 and other_burst_ms > 0")
         if not 0 <= self.msg_jitter <= 1:
             raise ValueError("msg_jitter must be in [0, 1]")
         if not 0 <= self.host_cores <= 1024:
