@@ -43,7 +43,7 @@ import inspect
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import trio
@@ -84,6 +84,9 @@ class ViewStats:
     invalidated: int = 0
     waits: int = 0
     wait_timeouts: int = 0
+    #: blocks judged, by how far their view lagged ours at most (seqs, on any proposer): the honest
+    #: spread that ``genesis.max_view_lag`` must cover
+    lag_seen: dict[int, int] = field(default_factory=dict)
 
 
 class Views:
@@ -165,6 +168,10 @@ class Views:
         block gets no vote now and its next re-announce tries again.
         """
         chk = self.check(header)
+        named = header.view or (0,) * len(self.ids)
+        if len(named) == len(self.ids):
+            lag = max(0, *(have - v for have, v in zip(self.ours, named, strict=True)))
+            self.stats.lag_seen[lag] = self.stats.lag_seen.get(lag, 0) + 1
         if chk.ready or chk.verdict is not None or chk.far_ahead or self._waiting >= self.max_waiting:
             return chk
         self.stats.waits += 1
