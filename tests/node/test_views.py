@@ -330,3 +330,25 @@ def test_big_blocks_are_held_only_up_to_a_quota_each() -> None:
     ref = History(10**6)
     ref.add_grouped(Q.peer_id, [SCORER.cache.get(r) for r in big], v.quota)
     assert v.history(view_of(Q=1)).fingerprint() == ref.fingerprint()
+
+
+async def test_restart_restores_the_view_and_its_history(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = Store.open(tmp_path / "s.sqlite", ME.peer_id)
+    net, live = _Net(), views()
+    io = ConsensusIO(score=net.score, send_votes=net.sent.extend, publish_cert=net.publish_cert,
+                     fetch_block=net.fetch, now_ms=lambda: int(trio.current_time() * 1000), views=live)
+    c = Consensus(key=ME, genesis=G, store=store, db=Worker("store"), io=io, metrics=Metrics())
+    await c.restore()
+    async with trio.open_nursery() as nursery:
+        await nursery.start(c.run)
+        await _commit_chain(c, Q, 9, 1000)
+        await _commit_chain(c, P, 2, 1100)
+        nursery.cancel_scope.cancel()
+    restored = views()
+    await restored.restore(store, Worker("store"))
+    assert restored.current() == live.current() == view_of(Q=9, P=2)
+    assert restored.committed_id(Q.peer_id) == live.committed_id(Q.peer_id)
+    for view in (view_of(Q=9, P=2), view_of(Q=9 - G.max_view_lag, P=1)):
+        assert restored.history(view).fingerprint() == live.history(view).fingerprint()
+        assert restored.context(view, Q.peer_id) == live.context(view, Q.peer_id)
+    store.close()
