@@ -192,7 +192,8 @@ class PendingBuffer(Generic[K, T]):
 
     Bounded: at most ``max_per_key`` items per key and ``max_items`` in all;
     adding past a bound evicts the oldest item of that key, or the oldest
-    item overall. Items older than ``timeout_ms`` expire on :meth:`tick`.
+    item of the key holding the most (so a key within its fair share,
+    ``max_items`` / keys, never loses an item to other keys). Items older than ``timeout_ms`` expire on :meth:`tick`.
     Adding an item already held is a no-op (its age is kept, so re-adding
     cannot keep an item alive forever). Everything is FIFO and deterministic;
     ``now_ms`` is expected never to decrease.
@@ -221,8 +222,15 @@ class PendingBuffer(Generic[K, T]):
             self._remove(key, oldest)
             evicted.append(oldest)
         if len(self._order) >= self._max_items:
-            old_key, oldest = next(iter(self._order))
-            self._remove(old_key, oldest)
+            # Fair share, not oldest-first: evict the oldest item of the key holding
+            # the most (the newcomer's key counted with its new item; ties: the key
+            # whose oldest item is oldest). A key holding at most max_items / keys
+            # items then never loses one to other keys' floods: 16 byzantine
+            # proposers parking 64 blocks each no longer push out honest ones.
+            victim = max(self._by_key, key=lambda k: (
+                len(self._by_key[k]) + (k == key), -self._order[(k, next(iter(self._by_key[k])))]))
+            oldest = next(iter(self._by_key[victim]))
+            self._remove(victim, oldest)
             evicted.append(oldest)
         self._order[(key, item)] = now_ms
         self._by_key.setdefault(key, {})[item] = None

@@ -270,3 +270,25 @@ def test_pending_is_bounded_and_loses_nothing_silently(
         for k in range(4):
             assert len(buf.items(k)) <= max_per_key
         assert all(h in buf for h in held)
+
+
+def test_pending_total_bound_evicts_from_the_largest_group() -> None:
+    """Issue 10 left open: >= 16 byzantine proposers parking 64 blocks each filled the
+    1024-item buffer, and the globally oldest items (an honest proposer's) went first."""
+    buf: PendingBuffer[str, str] = PendingBuffer(max_items=1024, max_per_key=64, timeout_ms=10**9)
+    t = 0
+    for i in range(5):
+        assert buf.add("honest", f"h{i}", t) == []
+        t += 1
+    evicted: list[str] = []
+    for b in range(20):
+        for j in range(64):
+            evicted += buf.add(f"byz{b:02}", f"b{b}-{j}", t)
+            t += 1
+    assert buf.items("honest") == [f"h{i}" for i in range(5)]
+    assert len(buf) == 1024
+    assert evicted
+    assert all(e.startswith("b") for e in evicted)
+    # The honest proposer still gets in while the buffer is full: a flooder pays.
+    assert buf.add("honest", "h5", t)[0].startswith("b")
+    assert buf.items("honest")[-1] == "h5"
