@@ -110,11 +110,6 @@ class Consensus:
         self.metrics.dropped_events.inc()  # gossip is lossy by design; re-sends and sync repair it
         return False
 
-    @property
-    def _gossip_bytes(self) -> int:
-        """Payload bytes in the gossip queue (tests/node/test_consensus.py reads this name)."""
-        return self.inbox.gossip_bytes
-
     async def submit_block(self, block: Block) -> None:
         """Hand over one of our own blocks (never dropped)."""
         self.inbox.post(Job(sl.BlockSeen(block, None)))
