@@ -425,8 +425,11 @@ class _SynGate:
 
     _HEADER = 12  # version, type, flags, stream id, length
     _SYN = 0x1
-    _TYPE_DATA, _TYPE_WINDOW = 0, 1
-    waits = 0  # SYNs held back, all connections together
+    _TYPE_DATA, _TYPE_WINDOW, _TYPE_PING = 0, 1, 2
+    _WINDOW = 256 * 1024  # yamux's initial receive window of a stream
+    _PING_RATE, _PING_BURST = 10.0, 20.0  # yamux pings a peer may make us answer
+    waits = 0  # SYNs and pings held back, all connections together
+    violations = 0  # connections closed for sending past a stream's receive window
 
     def __init__(self, inner: object, max_streams: int, rate: float) -> None:
         self.inner = inner
@@ -438,6 +441,8 @@ class _SynGate:
         self._freed = Pulse()
         self._header = bytearray()
         self._body_left = 0
+        self._pings = self._PING_BURST
+        self._pings_at: float | None = None
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
@@ -474,13 +479,42 @@ class _SynGate:
             if len(self._header) < self._HEADER:
                 break
             typ, flags = self._header[1], int.from_bytes(self._header[2:4], "big")
+            stream_id = int.from_bytes(self._header[4:8], "big")
             length = int.from_bytes(self._header[8:12], "big")
             self._header.clear()
             if typ == self._TYPE_DATA:
+                self._check_window(stream_id, length, new=bool(flags & self._SYN))
                 self._body_left = length
             if flags & self._SYN and typ in (self._TYPE_DATA, self._TYPE_WINDOW):
                 await self._admit_syn()
+            elif flags & self._SYN and typ == self._TYPE_PING:
+                await self._admit_ping()
         return data
+
+    def _check_window(self, stream_id: int, length: int, *, new: bool) -> None:
+        # py-libp2p's yamux buffers whatever a peer sends past a stream's receive
+        # window (it only logs a warning): a stream nobody reads, e.g. one still
+        # naming its protocol, took any amount of memory. As go-yamux: that is a
+        # protocol error, and the connection goes.
+        streams: dict[int, object] = self._owner.streams  # type: ignore[union-attr]
+        stream = streams.get(stream_id)
+        if stream is None and not new:
+            return  # a stream already gone: yamux discards its data, nothing is held
+        window = self._WINDOW if stream is None else getattr(stream, "recv_window", self._WINDOW)
+        if length > window:
+            _SynGate.violations += 1
+            raise NetError(f"yamux: {length} bytes on stream {stream_id} past its window of {window}")
+
+    async def _admit_ping(self) -> None:
+        now = trio.current_time()
+        if self._pings_at is not None:
+            self._pings = min(self._PING_BURST, self._pings + (now - self._pings_at) * self._PING_RATE)
+        self._pings_at = now
+        if self._pings < 1.0:
+            _SynGate.waits += 1
+            await trio.sleep((1.0 - self._pings) / self._PING_RATE)
+            self._pings, self._pings_at = 1.0, trio.current_time()
+        self._pings -= 1.0
 
     async def _admit_syn(self) -> None:
         now = trio.current_time()

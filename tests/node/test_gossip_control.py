@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from types import SimpleNamespace
@@ -186,3 +187,24 @@ async def test_a_peer_cannot_open_streams_without_bound(quiet_libp2p) -> None:
                 with trio.fail_after(5):
                     await ping(other._host, ID.from_base58(node.peer_id))
             n.cancel_scope.cancel()
+
+
+async def test_data_past_a_streams_window_closes_the_connection(quiet_libp2p) -> None:
+    """py-libp2p's yamux buffered whatever a peer sent past a stream's receive window (it
+    logged a warning): 180 MB sent on a stream that never named its protocol took 172 MiB.
+    Now that is a protocol error (as in go-yamux) and the connection goes."""
+    import struct
+
+    async with open_p2p(os.urandom(32), NetConfig()) as node, open_p2p(os.urandom(32), NetConfig()) as peer:
+        await peer.connect(node.addrs()[0])
+        raw = peer._swarm.connections[ID.from_base58(node.peer_id)][0].muxed_conn.secured_conn
+        sid = 10_001
+        await raw.write(struct.pack("!BBHII", 0, 1, 1, sid, 0))  # a stream that never names a protocol
+        chunk = b"x" * 60_000
+        # 2.4 MB: past the stream's window (256 KiB, 1 MiB once tuned). The node cuts the
+        # connection on the way, so the writes end in an error.
+        with trio.move_on_after(10), contextlib.suppress(Exception):
+            for _ in range(40):
+                await raw.write(struct.pack("!BBHII", 0, 0, 0, sid, len(chunk)) + chunk)
+        with trio.fail_after(10):
+            await node.wait_peers(lambda ps: peer.peer_id not in {p.peer_id for p in ps})
