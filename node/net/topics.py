@@ -47,7 +47,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -153,6 +153,24 @@ class _Stale(Exception):
     """A message about slots already decided: ignored, no signature checked, nobody charged."""
 
 
+class Members:
+    """Who may appear in a vote or certificate: validators (as voters) and genesis
+    proposers (as the proposer a vote names). The protocol decoders check both roles
+    against one container before parsing any id; this one holds both, and ``n`` is the
+    validator count (a certificate has at most that many votes). Roles are checked
+    apart after decoding (in ``Validators``)."""
+
+    __slots__ = ("n", "_proposers", "_validators")
+
+    def __init__(self, validators: ValidatorSet, proposers: frozenset[str]) -> None:
+        self._validators = validators
+        self._proposers = proposers
+        self.n = validators.n
+
+    def __contains__(self, peer: object) -> bool:
+        return peer in self._validators or peer in self._proposers
+
+
 def _vote_key(sv: SignedVote) -> tuple[bytes, bytes]:
     return (sv.vote.canonical_bytes(), sv.signature)
 
@@ -166,16 +184,22 @@ class Validators:
 
     def __init__(self, network_id: str, validators: ValidatorSet, limits: BlockLimits,
                  block_rate: RateLimiter | None = None, *, genesis_id: str, verifier: Verifier | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 proposers: Iterable[str] | None = None) -> None:
         self.network_id = network_id
         self.genesis_id = genesis_id  # every signature checked here is bound to it (finding 13)
         self.validators = validators
+        #: who may propose blocks (``Genesis.proposer_ids``; the validators when not given)
+        self.proposers = frozenset(validators.peer_ids if proposers is None else proposers)
+        #: the container the decoders check votes and certificates against (both roles)
+        self.members = Members(validators, self.proposers)
         self.limits = limits
         self.verifier = verifier
         if verifier is not None:
             # The genesis validators are known peers: budgets and inbound
             # connections of their own, never the strangers' shared pool.
             verifier.budget.add_known(validators.peer_ids)
+            verifier.budget.add_known(self.proposers)
         self.refused = 0
         self.block_rate = block_rate or RateLimiter(rate=BLOCK_RATE, burst=BLOCK_BURST,
                                                     clock=clock)
@@ -267,8 +291,8 @@ class Validators:
         h = signed.header
         if h.network != self.network_id:
             raise ValidationError(f"block for network {h.network!r}")
-        if h.proposer not in self.validators:
-            raise ValidationError("block proposer is not a validator")
+        if h.proposer not in self.proposers:
+            raise ValidationError("block proposer is not a genesis proposer")
         if not own and self._is_old(h.proposer, h.seq):
             raise _Stale  # before hashing the payload or any curve math
         if b.payload is not None and not cid_matches(h.payload_cid, b.payload):
@@ -324,12 +348,14 @@ class Validators:
                      ) -> tuple[dict[str, int], list[tuple[bytes, bytes]]]:
         """Verify a batch; return how many fresh (not yet verified) votes each voter has in
         it, and the batch's vote keys."""
-        batch = decode_vote_batch(data, self.validators)  # refuses outsiders before parsing ids
+        batch = decode_vote_batch(data, self.members)  # refuses outsiders before parsing ids
         seen: set[tuple[bytes, bytes]] = set()
         old: set[tuple[bytes, bytes]] = set()
         for sv in batch.votes:  # every cheap check before the first signature
             if sv.vote.voter not in self.validators:
                 raise ValidationError("vote from a non-validator")
+            if sv.vote.proposer not in self.proposers:
+                raise ValidationError("vote names a slot of a non-proposer")
             key = _vote_key(sv)
             if key in seen:
                 raise ValidationError("the same vote twice in one batch")
@@ -378,7 +404,9 @@ class Validators:
         return Verdict.ACCEPT
 
     def _check_cert(self, data: bytes) -> Certificate:
-        cert = decode_certificate(data, self.validators)  # outsiders refused before parsing
+        cert = decode_certificate(data, self.members)  # type: ignore[arg-type]  # outsiders refused before parsing
+        if cert.proposer not in self.proposers:
+            raise ValidationError("certificate names a non-proposer")
         # At most one vote per validator; verify_certificate runs every cheap
         # rule (count, slot, decision, membership) before the first signature.
         verify_certificate(cert, self.validators, self.genesis_id)
