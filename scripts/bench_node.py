@@ -10,6 +10,9 @@ Measures, in one run:
 
 Usage: python scripts/bench_node.py [--seconds 20] [--out bench_node.json] [--profile] [--tree DIR]
 
+``--engine process`` runs each node as its own ``attnshare run`` daemon (no
+shared GIL), fed through the admin API (scripts/bench_node_procs.py).
+
 ``--tree DIR`` runs this same script on another checkout's code (e.g. ``git
 worktree add /tmp/base 2d7c5d0``), so before and after differ only in the code.
 
@@ -139,18 +142,37 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     return {"tree": str(_tree()), "mode": args.mode, "block_records": args.block_records, "saturation": sat, "half_load": half, "half_rate": half_rate}
 
 
+def main_procs(args: argparse.Namespace) -> dict[str, Any]:
+    """The same two phases with one daemon process per node (scripts/bench_node_procs.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_node_procs import run_phase
+
+    root = Path(tempfile.mkdtemp(prefix="bench-node-procs-"))
+    ship_all = args.mode == "ship-all"
+    seeds = iter(range(10_000, 10_000_000))
+    pool = [_feed_batch(next(seeds), args.batch) for _ in range(64)]
+    kw = {"seconds": args.seconds, "block": args.block_records, "ship_all": ship_all}
+    sat = run_phase(_tree(), root, pool, rate=None, label="saturation", **kw)
+    half_rate = max(100.0, sat["fed_per_s"] / 2)
+    half = run_phase(_tree(), root, pool, rate=half_rate, label="half-load", **kw)
+    return {"tree": str(_tree()), "engine": "process", "mode": args.mode, "block_records": args.block_records,
+            "saturation": sat, "half_load": half, "half_rate": half_rate}
+
+
 def _print(res: dict[str, Any]) -> None:
     rows = [res["saturation"], res["half_load"]]
     keys = ["fed_per_s", "committed_per_s", "commit_latency_ms_p50", "commit_latency_ms_p99",
             "gossip_deliveries_per_committed_record", "cpu_ms_per_committed_record", "cpu_ms_per_fed_record",
             "store_thread_s", "model_thread_s", "shipped_records", "committed_records_all_nodes"]
-    print(f"tree: {res['tree']}; mode: {res['mode']}, blocks/windows of {res['block_records']} records; "
-          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"tree: {res['tree']}; engine: {res.get('engine', 'in-process')}; mode: {res['mode']}, "
+          f"blocks/windows of {res['block_records']} records; load average {os.getloadavg()[0]:.2f}")
     print(f"{'metric':42} {'saturation':>14} {'half load':>14}")
     for k in keys:
         vals = [r.get(k) for r in rows]
         print(f"{k:42} " + " ".join(f"{v:>14.2f}" if isinstance(v, float) else f"{v!s:>14}" for v in vals))
     sat = res["saturation"]
+    if "thread_time_by_call_s" not in sat:
+        return
     cpu_by = sat.get("thread_cpu_by_call_s", {})
     print("worker-thread time by call (saturation phase, all 4 nodes): wall (incl. waits) and CPU")
     for name, sec in list(sat["thread_time_by_call_s"].items())[:10]:
@@ -171,7 +193,15 @@ if __name__ == "__main__":
                     help="measure another checkout's code with this same script (e.g. a git worktree of a baseline)")
     ap.add_argument("--mode", choices=["workload", "ship-all"], default="workload",
                     help="workload: genesis thresholds (the model decides); ship-all: every record is shipped")
+    ap.add_argument("--engine", choices=["in-process", "process"], default="in-process",
+                    help="in-process: 4 nodes in this interpreter (one GIL); process: 4 daemons, fed by the admin API")
     args = ap.parse_args()
+    if args.engine == "process":
+        res = main_procs(args)
+        _print(res)
+        Path(args.out).write_text(json.dumps(res, indent=2))
+        print(f"wrote {args.out}")
+        raise SystemExit(0)
     prof = cProfile.Profile() if args.profile else None
     if prof:
         prof.enable()
