@@ -169,6 +169,8 @@ def _print(res: dict[str, Any]) -> None:
     print(f"{'metric':42} {'saturation':>14} {'half load':>14}")
     for k in keys:
         vals = [r.get(k) for r in rows]
+        if all(v is None for v in vals):
+            continue  # not measured by this engine
         print(f"{k:42} " + " ".join(f"{v:>14.2f}" if isinstance(v, float) else f"{v!s:>14}" for v in vals))
     sat = res["saturation"]
     if "thread_time_by_call_s" not in sat:
