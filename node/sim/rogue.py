@@ -173,6 +173,18 @@ class ByzantineProposer:
         self.threshold = rogue.genesis.record_threshold
         self.seq = 1
         self.prev: str | None = None
+        self.prev_seq = 0  # the seq of ``prev``: our own entry of the committed view we name
+
+    def view(self) -> tuple[int, ...]:
+        """The committed view we name: per genesis proposer, the highest seq we heard committed (our
+        own entry: the seq of ``prev``). Validators refuse a view that lags theirs or misnames our
+        chain (CHAIN_RULE) before scoring, so without it junk and lies would never be judged on
+        importance."""
+        top: dict[str, int] = {}
+        for (p, seq), (outcome, _bid) in self.r.decided.items():
+            if outcome == "committed" and seq > top.get(p, 0):
+                top[p] = seq
+        return tuple(self.prev_seq if p == self.r.me else top.get(p, 0) for p in self.r.genesis.proposer_ids)
 
     async def score(self, records: list[Record]) -> list[float]:
         return await trio.to_thread.run_sync(self.scorer.score, records)
@@ -191,7 +203,7 @@ class ByzantineProposer:
         return build_block(self.r.key, genesis_id=self.r.genesis.id, network=self.r.genesis.network_id,
                            seq=self.seq, prev=self.prev,
                            created_ms=created_ms or wall_ms(), model_id=self.r.model_id, records=records,
-                           scores=claimed)
+                           scores=claimed, view=self.view())
 
     async def run(self) -> None:
         i = 0
@@ -282,7 +294,7 @@ class ByzantineProposer:
             await self.r.publish("blocks", encode_block_announce(first, attempt))
         outcome, bid = self.r.decided.get(slot, ("undecided", None))
         if outcome == "committed":
-            self.prev = bid
+            self.prev, self.prev_seq = bid, self.seq
         if outcome != "undecided":
             self.seq += 1  # an undecided slot blocks our chain: retry the same seq next time
         else:
@@ -309,7 +321,7 @@ class ByzantineVoter:
                 continue
             h = block.signed.header
             slot = (h.proposer, h.seq)
-            if h.proposer == self.r.me or h.proposer not in self.r.genesis.validators or slot in self.seen:
+            if h.proposer == self.r.me or not self.r.genesis.is_proposer(h.proposer) or slot in self.seen:
                 continue
             self.seen.add(slot)
             real = sign_vote(Vote(block.block_id, h.proposer, h.seq, self.r.me, Decision.ACCEPT, Reason.OK),

@@ -44,7 +44,7 @@ from node.sim.virtual.net import VirtualNet
 from node.sim.virtual.scoring import SimScorer
 from node.sim.virtual.store import MemStore
 from protocol import slots as sl
-from protocol.admission import check_records, clears_importance
+from protocol.admission import check_records, check_view, clears_importance
 from protocol.block import Block, build_block, open_payload
 from protocol.catchup import (
     AskBlocks,
@@ -424,7 +424,8 @@ class VirtualNode:
         tip = self.core.tips().get(self.me)
         block = build_block(self.key, genesis_id=self.genesis.id, network=self.genesis.network_id, seq=self.next_seq(),
                             prev=tip[1] if tip else None, created_ms=self.sched.now_ms,
-                            model_id=self.sh.scorer.model_id, records=records, scores=claimed)
+                            model_id=self.sh.scorer.model_id, records=records, scores=claimed,
+                            view=self.store.committed_view(self.genesis.proposer_ids))
         self.store.put_block(block, self.sched.now_ms)
         self.stats.blocks_proposed += 1
         self.stats.shipped += len(records)
@@ -603,6 +604,12 @@ class VirtualNode:
         recs = records if records is not None else self.sh.open(block)
         own = None
         if recs is not None and score and check_records(block.header, recs) is None:
+            # The view rule, as the daemon's evaluation applies it (admission.check_view). Not
+            # mirrored: waiting for commits a view names that we lack (scored at once here).
+            chk = check_view(block.header, self.store.committed_view(self.genesis.proposer_ids), self.genesis)
+            if chk.verdict is not None:
+                self._feed(sl.Evaluated(block.block_id, recs, None, chk.verdict))
+                return
             own = tuple(self.sh.scorer.score(list(recs)))
         self._feed(sl.Evaluated(block.block_id, recs, own))
 

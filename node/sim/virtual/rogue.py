@@ -125,9 +125,14 @@ class VirtualProposer(_RogueMixin, VirtualNode):
         return ranked[:n]
 
     def _build(self, records: list[Record], claimed: list[float], dt: int = 0) -> Block:
+        # It names a committed view like an honest proposer (its own entry: the seq of prev), so
+        # its junk and lies are judged on importance, not refused by the view rule first.
+        ids = self.genesis.proposer_ids
+        view = list(self.store.committed_view(ids))
+        view[ids.index(self.me)] = self.core.chain.tip(self.me).committed_seq if self.prev is not None else 0
         return build_block(self.key, network=self.genesis.network_id, genesis_id=self.genesis.id,
                            seq=self.slot_seq, prev=self.prev, created_ms=self.sched.now_ms + dt,
-                           model_id=self.sh.scorer.model_id, records=records, scores=claimed)
+                           model_id=self.sh.scorer.model_id, records=records, scores=claimed, view=view)
 
     def _junk(self) -> None:
         recs = self._pick(32)

@@ -96,6 +96,11 @@ class MemStore:
             out.append((p, top[p], cseq, cid or None, 0))
         return out
 
+    def committed_view(self, proposer_ids: tuple[str, ...]) -> tuple[int, ...]:
+        """The committed view (highest committed seq per genesis proposer, in that order)."""
+        heads = self._heads
+        return tuple(heads[p][0] if p in heads else 0 for p in proposer_ids)
+
     def heads(self) -> list[tuple[str, int, str, int]]:
         """Per proposer: (proposer, highest committed seq, its block id, committed count), as the SQLite store."""
         return [(p, s, bid, n) for p, (s, bid, n) in sorted(self._heads.items())]
