@@ -150,9 +150,13 @@ def reasons(window: Sequence[Record], i: int, w: WindowFeatures, history: Histor
     # -- rarity -------------------------------------------------------------------------------
     if history is not None and len(history) >= 50:
         kc = history.kind_count(int(w.kind[i]))
-        if kc <= max(2, 0.005 * len(history)):
+        # Rare in absolute terms, or next to the kinds this window's records usually
+        # have (a committed history over-represents important records, rare kinds included).
+        typical = sorted(history.kind_count(int(k)) for k in w.kind.tolist())[(n - 1) // 2]
+        if kc <= max(2, 0.005 * len(history)) or kc + 1 <= 0.1 * (typical + 1):
             out.append({"code": "rare_kind", "count": kc, "of": len(history),
-                        "text": f"rare kind: {_fmt_count(kc)} in the last {_fmt_count(len(history))}",
+                        "text": f"rare kind: {_fmt_count(kc)} in the last {_fmt_count(len(history))}"
+                                + (f" (the window's usual kind: {_fmt_count(typical)})" if kc > 2 else ""),
                         "weight": 0.5})
         elif ctx[_C["value_rarity_history"]] >= 0.6 and kc >= _HIST_MIN:
             out.append({"code": "rare_value", "text": f"a value rarely seen in this kind's last {_fmt_count(kc)}",

@@ -91,6 +91,7 @@ CTX_NAMES = (
     "exact_copy_in_history", "near_copy_in_history", "exact_copy_earlier", "near_copy_earlier",
     "gap_prev", "gap_next", "run_position", "run_length", "first_of_run", "priority_word", "has_priority_word",
     "priority_field", "priority_value_rarity", "flag_set", "value_rarity_history", "value_rarity_window",
+    "kind_rel_window", "kind_rel_history",
 )
 CTX_DIM = len(CTX_NAMES)
 _C = {name: i for i, name in enumerate(CTX_NAMES)}
@@ -527,8 +528,17 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     ctx[:, c["max_|z|_window"]] = torch.tanh(max_zw.to(torch.float32) / 3.0)
     ctx[:, c["window_size"]] = logn / math.log(1025.0)
     ctx[:, c["max_|z|_history"]] = torch.tanh(max_zh.to(torch.float32) / 3.0)
+    # Rarity relative to the stream's kind distribution: the kind's count over the
+    # count of the kind a typical record of the window has (the median over
+    # records). Raw shares depend on how many kinds a stream has (4 of 256 is
+    # rare among 8 kinds, common among 80); the ratio does not.
+    typical = float(torch.median(same_kind))
+    ctx[:, c["kind_rel_window"]] = (torch.log(same_kind / typical) / logn).clamp(-1.0, 1.0)
     if hist_n:
         kh = torch.tensor(kind_hist, dtype=torch.float32)
+        typical_h = float(torch.median(kh))
+        ctx[:, c["kind_rel_history"]] = (torch.log((kh + 1.0) / (typical_h + 1.0))
+                                         / math.log(hist_n + 2.0)).clamp(-1.0, 1.0)
         ctx[:, c["kind_rarity_history"]] = -torch.log((kh + 1.0) / (hist_n + 1.0)) / math.log(hist_n + 2.0)
         ctx[:, c["history_size"]] = math.log1p(hist_n) / math.log1p(10_000)
         ctx[:, c["kind_new_to_history"]] = ((kh == 0) & (hist_n >= 50)).to(torch.float32)

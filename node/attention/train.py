@@ -78,7 +78,7 @@ class TrainConfig:
     warmup: tuple[int, ...] = (0, 1, 2)
     block_windows_per_world: int = 2  # block-shaped windows with history per world (0: none)
     tokens_per_batch: int = 2048
-    epochs: int = 12
+    epochs: int = 18
     lr: float = 3e-3
     weight_decay: float = 0.01
     loss: str = "bce"  # "bce" (soft-target cross-entropy, shipped) or "mse"

@@ -19,7 +19,10 @@ of importance (issue 3) stays stable from one world to the next:
   1-based), a boolean flag, or a word inside the text; under a field name
   such as severity, priority, level, urgency (or a translation);
 * case rates, burst sizes and spacings, duplicate distances, arrival rates
-  and the number of origins are drawn per world.
+  and the number of origins are drawn per world;
+* rare kinds (0-3 per world) make up 0.2-1.5% of the stream each, and carry
+  a priority field no more often (40%) and no higher than other kinds, so
+  that rarity is learned on its own and not as a proxy for priority.
 
 The stream then mixes routine records, anomalies (a number 4-10 spreads off
 its distribution), rare kinds, explicit priority, exact and near duplicates
@@ -238,7 +241,13 @@ class RandomizedWorkload:
         self.origins = [PrivateKey(hashlib.sha256(root + i.to_bytes(4, "big")).digest()).peer_id
                         for i in range(n_origins)]
         self.kinds = [self._make_kind(rare=False) for _ in range(rng.randint(1, 7))]
-        self.kinds += [self._make_kind(rare=True) for _ in range(rng.choice((0, 1, 1, 2, 3)))]
+        common = sum(k.weight for k in self.kinds)
+        rare = [self._make_kind(rare=True) for _ in range(rng.choice((0, 1, 1, 2, 2, 3)))]
+        for k in rare:
+            # A rare kind's share of the stream, drawn directly (0.2-1.5%: about 0.5-4
+            # records in a window of 256), so that rarity is taught at every count.
+            k.weight = common * rng.uniform(0.002, 0.015)
+        self.kinds += rare
         total = sum(k.weight for k in self.kinds)
         self._cum: list[float] = []
         acc = 0.0
@@ -312,7 +321,9 @@ class RandomizedWorkload:
         text_key = fresh(1) if rng.random() < 0.35 else None
         text_vocab = _vocab(rng, rng.randint(10, 60)) + list(_TEXT_WORDS[: rng.randint(0, len(_TEXT_WORDS))])
         prio = None
-        if rng.random() < (0.8 if rare else 0.4):
+        # Rare kinds get a priority field no more often, and no higher, than other
+        # kinds: rarity must be learned on its own, not as a proxy for priority.
+        if rng.random() < 0.4:
             how = rng.choice(("words", "words", "levels", "levels_desc", "flag", "text"))
             if how == "flag":
                 key = rng.choice(_FLAG_NAMES)
@@ -325,7 +336,7 @@ class RandomizedWorkload:
             if rng.random() < 0.3:
                 scale = tuple(w.upper() if rng.random() < 0.5 else w.capitalize() for w in scale)
             prio = _Prio(key, how, scale, rng.randint(3, 6), rng.choice((0, 1)),
-                         rng.uniform(0.5, 1.5) if rare else rng.uniform(-0.5, 0.3))
+                         rng.uniform(-0.5, 0.3))
         extra: dict[str, object] = {}
         if rng.random() < 0.3:
             extra[fresh(1)] = rng.choice((1, 2, 3, "v1", "v2", True))

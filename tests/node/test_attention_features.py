@@ -224,3 +224,24 @@ def test_features_carry_no_names_or_scales() -> None:
     b = featurize(world("Druck", "druckPa", 1000.0))
     assert torch.allclose(a.ctx, b.ctx, atol=0.05)
     assert torch.allclose(a.num[..., :2], b.num[..., :2], atol=0.05)
+
+
+def test_kind_rarity_is_relative_to_the_streams_kind_distribution() -> None:
+    # Four records of a kind among 256 are rare when the window holds 8 kinds, common among 64:
+    # the raw share is the same, the relative rarity is not.
+    def window(n_kinds: int) -> list[Record]:
+        out = [rec({"v": float(i % 5)}, kind=f"k{i % n_kinds}", ts=i * 10) for i in range(252)]
+        out += [rec({"v": 1.0}, kind="rare", ts=2_600 + j) for j in range(4)]
+        return out
+
+    few, many = featurize(window(8)), featurize(window(64))
+    assert ctx(few, "kind_share")[-1] == ctx(many, "kind_share")[-1]
+    assert ctx(few, "kind_rel_window")[-1] < -0.3
+    assert abs(ctx(many, "kind_rel_window")[-1]) < 0.05
+    assert abs(ctx(few, "kind_rel_window")[0]) < 0.02  # a typical record's kind is about the reference
+    # Against the history: the rare kind was rare there too, the window's kinds were not.
+    h = History.from_records(window(8))
+    w = featurize(window(8)[-40:], history=h)
+    rel = ctx(w, "kind_rel_history")
+    assert rel[-1] < -0.3
+    assert abs(rel[0]) < 0.05

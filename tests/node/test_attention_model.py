@@ -400,3 +400,55 @@ def test_ndcg_and_window_metrics_on_a_known_case() -> None:
     assert ndcg_at_k([0.1, 0.9, 0.5], gains, 2) == pytest.approx(1.0)
     worst = ndcg_at_k([0.9, 0.1, 0.5], gains, 2)
     assert 0.0 < worst < 0.5
+
+
+def _plain_stream(rng, n: int, t0: int, kinds: list[str]) -> list[Record]:
+    # Routine records of several kinds, no priority field, names outside the lexicon.
+    out = []
+    for i in range(n):
+        k = kinds[rng.randrange(len(kinds))]
+        out.append(Record.create(k, PEER, t0 + i * 1000, {
+            "unitRef": f"u{rng.randrange(40)}", "readingA": round(rng.gauss(50.0, 2.0), 2),
+            "readingB": round(rng.gauss(7.0, 0.5), 2), "mode": rng.choice(("auto", "manual"))}))
+    return out
+
+
+def test_shipped_model_ranks_a_rare_kind_without_priority_high() -> None:
+    # Issue 9: a kind that makes up about 1% of the stream is news even with
+    # ordinary values and no priority field (the first checkpoints ranked such
+    # records mid-window: rarity had only been seen together with priority).
+    import random
+    import statistics
+
+    s = load_scorer(device="cpu")
+    rng = random.Random(7)
+    kinds = ["tankLevel", "pumpCycle", "doorState", "fanSpeed", "lineRate", "shiftLog"]
+    past = _plain_stream(rng, 1024, NOW, kinds)
+    window = _plain_stream(rng, 253, NOW + 2_000_000, kinds)
+    rare_at = [40, 130, 220]
+    for j, at in enumerate(rare_at):
+        r = window[at]
+        window[at] = Record.create("valveSeized", PEER, r.ts_ms, {
+            "unitRef": f"u{j}", "readingA": round(rng.gauss(50.0, 2.0), 2), "readingB": round(rng.gauss(7.0, 0.5), 2),
+            "mode": "auto"})
+    scores = s.score(window, s.history(past))
+    order = sorted(range(len(window)), key=lambda i: -scores[i])
+    ranks = [order.index(i) / (len(window) - 1) for i in rare_at]
+    assert statistics.median(ranks) < 0.10, ranks
+
+
+def test_explain_names_a_kind_rare_next_to_the_windows_kinds(scorer: Scorer) -> None:
+    # 12 of 1,000 committed records is not rare in absolute terms, but it is next to
+    # the ~160 of each kind the window's records have: the reason must say so.
+    import random
+
+    rng = random.Random(3)
+    kinds = ["tankLevel", "pumpCycle", "doorState", "fanSpeed", "lineRate", "shiftLog"]
+    past = _plain_stream(rng, 988, NOW, kinds) + [
+        Record.create("valveSeized", PEER, NOW + 980_000 + j, {"unitRef": "u1", "readingA": 50.0}) for j in range(12)]
+    window = _plain_stream(rng, 60, NOW + 2_000_000, kinds)
+    window.append(Record.create("valveSeized", PEER, NOW + 2_100_000, {"unitRef": "u2", "readingA": 51.0}))
+    out = scorer.explain(window, len(window) - 1, history=scorer.history(past))
+    assert "rare_kind" in {r["code"] for r in out["reasons"]}
+    first = scorer.explain(window, 0, history=scorer.history(past))
+    assert "rare_kind" not in {r["code"] for r in first["reasons"]}

@@ -141,3 +141,16 @@ def test_training_never_loads_the_held_out_families() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_randomized_rare_kinds_teach_rarity_apart_from_priority() -> None:
+    # Rare kinds must not be a proxy for explicit priority: most carry no priority
+    # field, and each makes up a small but visible share of its world's stream.
+    from node.workload.randomized import RandomizedWorkload
+
+    rare = [(wl, k) for s in range(60) for wl in [RandomizedWorkload(s)] for k in wl.kinds if k.rare]
+    assert len(rare) >= 60
+    assert sum(1 for _, k in rare if k.prio is None) >= 0.5 * len(rare)
+    for wl, k in rare:
+        share = k.weight / sum(x.weight for x in wl.kinds)
+        assert 0.001 < share < 0.02
