@@ -134,6 +134,7 @@ class Node:
         #: stream memory: our committed view and a History per view blocks name (node/core/views.py)
         self.views = Views(genesis, scorer, self.model)
         self.p2p: Any = None
+        self._members: Any = genesis.validators  # replaced by the topic validators' membership at start
         self.ready = trio.Event()
 
     # ------------------------------------------------------------------ helpers
@@ -205,7 +206,10 @@ class Node:
                 limits=self.limits,
             )
             v = Validators(self.genesis.network_id, self.genesis.validators, self.limits, genesis_id=self.genesis.id,
-                           verifier=p2p.verifier)
+                           verifier=p2p.verifier, proposers=self.genesis.proposer_ids)
+            # Votes and certificates name proposers' slots: decode against the same membership
+            # the topic validator checked (validators as voters, proposers as slots).
+            self._members = v.members
             blocks = await p2p.subscribe(self.topics.blocks, v.block)
             votes = await p2p.subscribe(self.topics.votes, v.votes)
             certs = await p2p.subscribe(self.topics.certs, v.cert)
@@ -269,10 +273,10 @@ class Node:
         self.consensus.post_block(decode_block_announce(data, self.limits), peer)
 
     def _on_votes_msg(self, peer: str, data: bytes) -> None:
-        self.consensus.post_votes(list(decode_vote_batch(data, self.genesis.validators).votes), peer)
+        self.consensus.post_votes(list(decode_vote_batch(data, self._members).votes), peer)
 
     def _on_cert_msg(self, peer: str, data: bytes) -> None:
-        self.consensus.post_certificate(decode_certificate(data, self.genesis.validators), peer)
+        self.consensus.post_certificate(decode_certificate(data, self._members), peer)  # type: ignore[arg-type]
 
     async def _vote_flusher(self) -> None:
         """Batch our votes: one gossip message carries every vote ready within a few ms."""
