@@ -9,23 +9,35 @@ fresh identity:
 - ``forged``: well-formed block announces naming validators, with zero
   signatures (finding 2);
 - ``streams``: 80 silent sync streams to one node, renewed as they are cut
-  (finding 11).
+  (finding 11);
+- ``sybils``: 20 fresh identities dial one node (from 127.0.0.1, one /24) and
+  each holds 4 silent sync streams, renewed (the strangers' pool and the
+  inbound caps);
+- ``syn``: 2000 yamux SYN headers a second to one node (12 bytes each, no
+  protocol ever named);
+- ``control``: IHAVE RPCs of 5000 unseen ids naming a new topic each, and
+  GRAFTs for random topics, to one node (control messages spent no budget).
 
 For each phase it prints committed records/s, the ratio to the baseline, and
 the worst ``status()`` time on any node, and writes JSON. The issue's target
 is a ratio of at least 0.8 and status under 1 s. This machine is shared and
 noisy, so compare the phases of one run only.
 
-Usage: python scripts/bench_attack_net.py [--seconds 20] [--rate 120] [--out bench_attack_net.json]
+Usage: python scripts/bench_attack_net.py [--seconds 20] [--rate 120] [--phases junk,forged,...]
+       [--out bench_attack_net.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
+import struct
 import sys
 import tempfile
 import time
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +91,68 @@ async def _attack(kind: str, c: Any, rogue: Any) -> None:
                 except Exception:
                     break
             await trio.sleep(1.0)
+    elif kind == "syn":
+        raw = rogue._swarm.connections[ID.from_base58(c.nodes[0].me)][0].muxed_conn.secured_conn
+        sid = 1_000_001
+        while True:  # 200 SYNs every 0.1 s; the write blocks while the node holds them unread
+            frames = b"".join(struct.pack("!BBHII", 0, 1, 1, sid + 2 * i, 0) for i in range(200))
+            sid += 400
+            await raw.write(frames)
+            await trio.sleep(0.1)
+    elif kind == "control":
+        from libp2p.pubsub.gossipsub import PROTOCOL_ID_V11
+        from libp2p.pubsub.pb import rpc_pb2
+        from libp2p.utils.varint import encode_uvarint
+
+        stream = await rogue._host.new_stream(ID.from_base58(c.nodes[0].me), [PROTOCOL_ID_V11])
+        # Built once: the rogue shares this process, and making 5000 ids per RPC
+        # would measure its own CPU. The ids are unseen by the node all the same.
+        ids = [os.urandom(32).hex().encode() for _ in range(5000)]
+        payloads = []
+        for i in range(50):
+            ctl = rpc_pb2.ControlMessage(ihave=[rpc_pb2.ControlIHave(topicID=f"junk-{i}", messageIDs=ids)],
+                                         graft=[rpc_pb2.ControlGraft(topicID=f"junk-{i}-{j}") for j in range(100)])
+            data = rpc_pb2.RPC(control=ctl).SerializeToString()
+            payloads.append(encode_uvarint(len(data)) + data)
+        i = 0
+        while True:
+            await stream.write(payloads[i % len(payloads)])
+            i += 1
+            await trio.sleep(ATTACK_PAUSE_S)
+
+
+async def _sybils(c: Any) -> None:
+    """20 fresh identities, each holding 4 silent sync streams to node 0, renewed."""
+    from node.net import NetConfig, NetError, open_p2p
+
+    target = c.nodes[0]
+
+    async def hold(sybil: Any) -> None:
+        while True:
+            for _ in range(4):
+                try:
+                    await sybil._host.new_stream(ID.from_base58(target.me), [TProtocol(SYNC_PROTOCOL)])
+                except Exception:
+                    break
+            await trio.sleep(1.0)
+
+    async with AsyncExitStack() as stack:
+        admitted = []
+        for _ in range(20):
+            sybil = await stack.enter_async_context(open_p2p(os.urandom(32), NetConfig()))
+            try:
+                await sybil.connect(target.p2p.addrs()[0])
+            except NetError:
+                continue  # refused: too many strangers from this /24
+            admitted.append(sybil)
+        async with trio.open_nursery() as nursery:  # inside the stack: closed before the sybils
+            for sybil in admitted:
+                nursery.start_soon(hold, sybil)
 
 
 async def _phase(c: Any, kind: str | None, seconds: float, rate: float, seed: int) -> dict[str, Any]:
-    if kind is None:
-        return await _measure(c, None, None, seconds, rate, seed)
+    if kind is None or kind == "sybils":
+        return await _measure(c, kind, None, seconds, rate, seed)
     async with open_rogue(c, seed=bytes([seed % 250 + 1]) * 32) as rogue:
         return await _measure(c, kind, rogue, seconds, rate, seed)
 
@@ -93,7 +162,9 @@ async def _measure(c: Any, kind: str | None, rogue: Any, seconds: float, rate: f
     base = sum(n.consensus.stats_committed_records for n in c.nodes)
     worst_status = 0.0
     async with trio.open_nursery() as nursery:
-        if kind is not None:
+        if kind == "sybils":
+            nursery.start_soon(_sybils, c)
+        elif kind is not None:
             nursery.start_soon(_attack, kind, c, rogue)
         t0 = time.monotonic()
         k = 0
@@ -110,8 +181,13 @@ async def _measure(c: Any, kind: str | None, rogue: Any, seconds: float, rate: f
         nursery.cancel_scope.cancel()
     committed = sum(n.consensus.stats_committed_records for n in c.nodes) - base
     banned = {n.me[-6:]: len(n.p2p.blocked_peers()) for n in c.nodes}
+    p2p = c.nodes[0].p2p
+    inbound = p2p.inbound_stats()
+    node0 = {"inbound": dataclasses.asdict(inbound) if inbound else None,
+             "strangers_pool": p2p.budget.pool_view(trio.current_time()).__repr__(),
+             "wire_waits": p2p.budget.wire_waits, "ihave_ignored": p2p._gossip.router.ihave_ignored}
     return {"phase": kind or "baseline", "records_per_s": committed / len(c.nodes) / elapsed,
-            "worst_status_s": worst_status, "bans": banned}
+            "worst_status_s": worst_status, "bans": banned, "node0": node0}
 
 
 async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -122,7 +198,7 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
         genesis_kw = {"ship_share": 1.0, "min_block_importance": 0.0}
         async with open_cluster(Path(d), genesis_kw=genesis_kw) as c:
             await trio.sleep(2)
-            for i, kind in enumerate([None, "junk", "forged", "streams"]):
+            for i, kind in enumerate([None, *args.phases.split(",")]):
                 rows.append(await _phase(c, kind, args.seconds, args.rate, 10 + i))
     base = rows[0]["records_per_s"] or 1.0
     for r in rows:
@@ -135,12 +211,16 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--rate", type=float, default=120.0,
                     help="records/s ingested in total (below saturation, so a slowdown shows)")
+    ap.add_argument("--phases", default="junk,forged,streams,sybils,syn,control",
+                    help="attack phases after the baseline, comma-separated")
     ap.add_argument("--out", type=Path, default=Path("bench_attack_net.json"))
     args = ap.parse_args()
     rows = trio.run(main_async, args)
     print(f"{'phase':<10} {'records/s/node':>15} {'ratio':>6} {'worst status':>13}")
     for r in rows:
         print(f"{r['phase']:<10} {r['records_per_s']:>15.1f} {r['ratio']:>6.2f} {r['worst_status_s'] * 1000:>10.0f} ms")
+    n0 = rows[-1].get("node0", {})
+    print("node 0 at the end:", json.dumps(n0))
     args.out.write_text(json.dumps(rows, indent=2))
     return 0
 
