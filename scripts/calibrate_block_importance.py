@@ -50,6 +50,7 @@ from node.workload.holdout_fleet import FleetWorkload  # noqa: E402
 from node.workload.holdout_ledger import LedgerWorkload  # noqa: E402
 from node.workload.randomized import RandomizedWorkload  # noqa: E402
 from protocol.admission import SCORING_CONTEXT  # noqa: E402
+from protocol.genesis import Genesis  # noqa: E402
 
 FAMILIES = {"domains": Workload, "randomized": RandomizedWorkload, "fleet": FleetWorkload, "ledger": LedgerWorkload}
 
@@ -130,6 +131,11 @@ def main() -> None:
         out[mode]["bar"] = round((out[mode]["honest"][1] + bad) / 2, 3)
         print(f"   honest 5th pct {out[mode]['honest'][1]} - max(junk, random) 95th pct {bad} = {gap:+.3f}"
               f"  (midpoint {out[mode]['bar']})")
+        bar = Genesis.__dataclass_fields__["min_block_importance"].default
+        rates = {name: round(float(np.mean([x >= bar for x in xs])), 3) for name, xs in groups.items()}
+        out[mode]["pass_rate_at_default_bar"] = {"bar": bar, **rates}
+        print(f"   at the genesis default bar {bar}: honest pass {rates['honest']:.1%}, "
+              f"junk pass {rates['junk']:.1%}, random pass {rates['random']:.1%}")
     Path(args.out).write_text(json.dumps(out, indent=2))
 
 
