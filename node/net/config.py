@@ -57,6 +57,9 @@ class NetParams:
             connections still in their handshake (peer id not yet known), in
             all and per address prefix (IPv4 /24, IPv6 /64); more are closed
             at accept (:mod:`node.net.inbound`).
+        inbound_handshake_timeout_s: time from accepting an inbound
+            connection to an authenticated peer id; at a handshake cap the
+            oldest handshake in progress is dropped, not the newcomer.
         max_inbound_strangers, max_inbound_strangers_per_prefix: inbound
             connections from peers that are not known (not a genesis
             validator, not dialled by us), in all and per prefix. Known
@@ -92,6 +95,7 @@ class NetParams:
     max_inbound_handshakes_per_prefix: int = 16
     max_inbound_strangers: int = 64
     max_inbound_strangers_per_prefix: int = 16
+    inbound_handshake_timeout_s: float = 5.0
     max_streams_per_connection: int = 256
     max_new_streams_per_s: float = 100.0
     budget: BudgetParams = field(default_factory=BudgetParams)
@@ -147,6 +151,7 @@ class NetParams:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"net.{name}: must be an integer >= 1")
         _positive("max_new_streams_per_s", self.max_new_streams_per_s)
+        _positive("inbound_handshake_timeout_s", self.inbound_handshake_timeout_s)
         if not isinstance(self.budget, BudgetParams):
             raise ConfigError("net.budget: must be a BudgetParams")
         self.budget.validate()

@@ -11,6 +11,8 @@ The same place applies the caps on inbound connections from strangers
 
 from __future__ import annotations
 
+import math
+
 from libp2p.abc import IRawConnection, ISecureConn, ISecureTransport
 from libp2p.peer.id import ID
 from libp2p.security.exceptions import HandshakeFailure
@@ -57,6 +59,8 @@ class _GatedTransport(ISecureTransport):
             if not guard.identify(ticket, remote, secured):
                 await secured.close()
                 raise HandshakeFailure(f"peer {remote}: too many inbound connections from strangers")
+            if ticket.scope is not None:
+                ticket.scope.deadline = math.inf  # identified: the handshake deadline is over
         return secured
 
     async def secure_outbound(self, conn: IRawConnection, peer_id: ID) -> ISecureConn:

@@ -9,9 +9,11 @@ ends. The :class:`InboundGuard` counts tickets and refuses what is over a cap:
 * **before the handshake** (the peer id is not known yet): at most
   ``max_inbound_handshakes`` handshakes in progress, and at most
   ``max_inbound_handshakes_per_prefix`` from one address prefix (a /24 for
-  IPv4, a /64 for IPv6: one host, or one cheap block of addresses). A peer
-  that opens connections and never speaks holds a ticket only until libp2p's
-  upgrade timeout (10 s);
+  IPv4, a /64 for IPv6: one host, or one cheap block of addresses). At a cap
+  the oldest handshake in progress is dropped, not the newcomer, and a
+  handshake has ``handshake_timeout_s`` (5 s) from accept to an identified
+  peer: connections that never speak cannot hold the slots against a
+  validator's quick handshake;
 * **after the Noise handshake** (the peer id is authenticated): a *known*
   peer (a genesis validator, a peer we dialled, see
   :meth:`node.net.budget.Budget.add_known`) is always let in; any other peer,
@@ -109,30 +111,52 @@ class Ticket:
 class InboundGuard:
     """Counts inbound connections by stage and prefix; see the module docstring."""
 
-    def __init__(self, limits: InboundLimits, is_known: Callable[[str], bool]) -> None:
+    def __init__(self, limits: InboundLimits, is_known: Callable[[str], bool],
+                 handshake_timeout_s: float = 5.0) -> None:
         self.limits = limits
         self.is_known = is_known
+        #: from accept to an identified peer (see :func:`install`)
+        self.handshake_timeout_s = handshake_timeout_s
         self._pending: dict[str, int] = {}
         self._strangers: dict[str, int] = {}
         self._pending_total = 0
         self._strangers_total = 0
         self._known_total = 0
         self._by_conn: dict[int, Ticket] = {}
+        #: handshakes in progress, oldest first
+        self._waiting: dict[Ticket, None] = {}
         self.refused_handshakes = 0
         self.refused_strangers = 0
         self.closed = 0
 
-    def open(self, ip: str | None) -> Ticket | None:
-        """A connection was accepted; None: refuse it before its handshake."""
+    def open(self, ip: str | None) -> Ticket:
+        """A connection was accepted: its ticket, for its handshake.
+
+        At a cap, the *oldest* handshake in progress goes (its prefix's, or the
+        oldest of all): it is cancelled (:attr:`Ticket.scope`) and counted in
+        ``refused_handshakes``. Refusing the newcomer instead let anyone who
+        opens connections and never speaks hold every slot for the whole
+        handshake timeout, so no validator could connect in; now an honest
+        handshake (milliseconds) only loses its slot to a flood that replaces
+        all the slots in that time.
+        """
         prefix = prefix_of(ip)
         lim = self.limits
-        if (self._pending_total >= lim.max_inbound_handshakes
-                or self._pending.get(prefix, 0) >= lim.max_inbound_handshakes_per_prefix):
-            self.refused_handshakes += 1
-            return None
+        if self._pending.get(prefix, 0) >= lim.max_inbound_handshakes_per_prefix:
+            self._evict(next(t for t in self._waiting if t.prefix == prefix))
+        if self._pending_total >= lim.max_inbound_handshakes:
+            self._evict(next(iter(self._waiting)))
         self._pending[prefix] = self._pending.get(prefix, 0) + 1
         self._pending_total += 1
-        return Ticket(prefix)
+        ticket = Ticket(prefix)
+        self._waiting[ticket] = None
+        return ticket
+
+    def _evict(self, ticket: Ticket) -> None:
+        self.refused_handshakes += 1
+        if ticket.scope is not None:
+            ticket.scope.cancel()
+        self.close(ticket)  # its slot is free now; the cancelled handler closes the socket
 
     def identify(self, ticket: Ticket, peer: str, conn: object) -> bool:
         """The handshake authenticated ``peer``; False: refuse the connection."""
@@ -175,6 +199,7 @@ class InboundGuard:
         if ticket.state == _PENDING:
             self._pending_total -= 1
             _decrement(self._pending, ticket.prefix)
+            self._waiting.pop(ticket, None)
         elif ticket.state == _STRANGER:
             self._strangers_total -= 1
             _decrement(self._strangers, ticket.prefix)
@@ -214,16 +239,20 @@ def install(swarm: Any, guard: InboundGuard) -> None:
         except Exception:  # a transport without addresses: counted under "?"
             remote = None
         ticket = guard.open(remote[0] if remote else None)
-        if ticket is None:
-            log.debug("inbound connection from %s refused: too many handshakes", remote)
-            with contextlib.suppress(Exception):
-                await read_write_closer.close()
-            return
         token = CURRENT.set(ticket)
         try:
             with trio.CancelScope() as scope:
                 ticket.scope = scope
+                # The whole handshake (security negotiation, Noise) within the
+                # deadline; the gate lifts it once the peer is identified.
+                scope.deadline = trio.current_time() + guard.handshake_timeout_s
                 await original(read_write_closer, maddr)
+            if scope.cancelled_caught:
+                # Evicted, timed out, or its connection closed: libp2p's own
+                # cleanup does not run under cancellation, so close the socket here.
+                with trio.CancelScope(shield=True), trio.move_on_after(1.0), \
+                        contextlib.suppress(Exception):
+                    await read_write_closer.close()
         finally:
             CURRENT.reset(token)
             guard.close(ticket)

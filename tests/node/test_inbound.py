@@ -31,38 +31,37 @@ def test_guard_caps_handshakes_and_strangers_but_never_known_peers() -> None:
                                    max_inbound_strangers=3, max_inbound_strangers_per_prefix=2),
                      known.__contains__)
     a1, a2 = g.open("10.0.0.1"), g.open("10.0.0.2")
-    assert a1
-    assert a2
-    assert g.open("10.0.0.3") is None  # a third handshake from 10.0.0.0/24
-    b1 = g.open("10.0.1.1")
-    b2 = g.open("10.0.1.2")
-    assert b1
-    assert b2
-    assert g.open("10.0.2.1") is None  # four handshakes in all
-    assert g.identify(a1, "sybil1", object())
-    assert g.identify(a2, "sybil2", object())
-    v = g.open("10.0.0.9")
-    assert v is not None
-    assert g.identify(v, VALIDATOR, object())
-    assert g.identify(b1, "sybil3", object())
+    a3 = g.open("10.0.0.3")  # a third handshake from 10.0.0.0/24: that prefix's oldest goes
+    assert (a1.state, a3.state) == ("closed", "pending")
+    b1, b2 = g.open("10.0.1.1"), g.open("10.0.1.2")
+    c1 = g.open("10.0.2.1")  # a fifth in all: the oldest of all (a2) goes
+    assert (a2.state, c1.state) == ("closed", "pending")
+    assert g.stats().handshakes == 4
+    assert g.identify(a3, "sybil1", object())
+    assert g.identify(b1, "sybil2", object())
+    assert g.identify(c1, "sybil3", object())
     assert not g.identify(b2, "sybil4", object())  # three strangers in all
     g.close(b2)
-    a3 = g.open("10.0.0.4")
-    assert a3 is not None
-    assert not g.identify(a3, "sybil5", object())
-    g.close(a3)
-    v2 = g.open("10.0.0.5")
-    assert v2 is not None
-    assert g.identify(v2, VALIDATOR, object())
+    v = g.open("10.0.1.9")
+    assert g.identify(v, VALIDATOR, object())  # known: never refused, whatever is open
+    d = g.open("10.0.3.1")
+    assert not g.identify(d, "sybil5", object())
+    g.close(d)
     st = g.stats()
-    assert (st.strangers, st.known, st.handshakes) == (3, 2, 0)
+    assert (st.strangers, st.known, st.handshakes) == (3, 1, 0)
     assert (st.refused_handshakes, st.refused_strangers) == (2, 2)
-    g.close(a1)
-    g.close(a1)  # idempotent
-    c = g.open("10.0.0.6")
-    assert c is not None
-    assert g.identify(c, "sybil6", object())
+    g.close(a3)
+    g.close(a3)  # idempotent
+    e = g.open("10.0.0.6")
+    assert g.identify(e, "sybil6", object())  # a3's slot came back
     assert g.stats().strangers == 3
+
+
+def test_per_prefix_stranger_cap() -> None:
+    g = InboundGuard(InboundLimits(max_inbound_strangers_per_prefix=2), lambda _p: False)
+    admitted = [g.identify(g.open(f"10.0.0.{i}"), f"s{i}", object()) for i in range(5)]
+    assert admitted == [True, True, False, False, False]
+    assert g.identify(g.open("10.0.1.1"), "other", object())  # another /24
 
 
 async def test_ended_cancels_the_handler_of_that_connection_only() -> None:
@@ -71,7 +70,6 @@ async def test_ended_cancels_the_handler_of_that_connection_only() -> None:
     tickets = []
     for conn in conns:
         t = g.open("10.0.0.1")
-        assert t is not None
         assert g.identify(t, "p", conn)
         t.scope = trio.CancelScope()
         tickets.append(t)
@@ -164,7 +162,7 @@ async def test_inbound_slots_are_returned_when_connections_close(quiet_libp2p) -
                 await node.wait_peers(lambda ps: not ps)
         with trio.fail_after(10):
             while limiter.borrowed_tokens:  # handlers end as their connections' close is seen
-                await node._peers_changed.wait()
+                await trio.testing.wait_all_tasks_blocked(cushion=0.05)
         assert limiter.borrowed_tokens == 0
         assert node.inbound_stats().closed == 3
 
@@ -191,3 +189,25 @@ async def test_sybils_get_a_few_connections_and_a_known_peer_always_gets_in(quie
         assert st is not None
         assert (st.strangers, st.known) == (3, 1)
         assert st.refused_strangers >= 3
+
+
+async def test_silent_connections_cannot_hold_the_handshake_slots(quiet_libp2p) -> None:
+    """With every handshake slot held by connections that never speak, a refused newcomer
+    was any validator trying to connect in. Now the oldest handshake goes instead."""
+    cfg = NetConfig(max_inbound_handshakes=8, max_inbound_handshakes_per_prefix=8,
+                    inbound_handshake_timeout_s=30.0)
+    async with open_p2p(os.urandom(32), cfg) as node, open_p2p(os.urandom(32), NetConfig()) as friend:
+        port = int(node.addrs()[0].split("/tcp/")[1].split("/")[0])
+        silent = [await trio.open_tcp_stream("127.0.0.1", port) for _ in range(30)]
+        with trio.fail_after(10):  # the node saw them all: 22 were dropped as newer ones came
+            while node.inbound_stats().refused_handshakes < 22:
+                await silent[-1].send_all(b"")  # a checkpoint that touches no slot
+                await trio.testing.wait_all_tasks_blocked(cushion=0.05)
+        node.add_known_peers([friend.peer_id])
+        with trio.fail_after(10):
+            await friend.connect(node.addrs()[0])
+        with trio.fail_after(10):  # an evicted connection is closed, not left open
+            while await silent[0].receive_some(1024):  # (after libp2p's greeting)
+                pass
+        for s in silent:
+            await s.aclose()
