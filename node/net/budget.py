@@ -198,6 +198,7 @@ class Budget:
         self._ledgers: OrderedDict[str, _Ledger] = OrderedDict()
         self._bans: dict[str, float] = {}  # peer -> ban end
         self._due: set[str] = set()  # crossed disconnect_below, not yet banned by the host
+        self._released: set[str] = set()  # bans dropped early (max_bans): to hand back as unbans
         self._known: set[str] = set()
         self.wire_waits = 0  # pubsub RPC reads held back (a peer over its wire rate)
         self.wire_wait_s = 0.0
@@ -433,7 +434,12 @@ class Budget:
         self._due.clear()
         for peer in out:
             if len(self._bans) >= self.params.max_bans:
-                del self._bans[min(self._bans, key=self._bans.__getitem__)]
+                dropped = min(self._bans, key=self._bans.__getitem__)
+                del self._bans[dropped]
+                # The caller refused it: due_unbans() must hand it back, or the
+                # caller's own block list keeps it for ever and grows with every
+                # ban past max_bans (a sybil crowd getting itself banned).
+                self._released.add(dropped)
             self._bans[peer] = now + self.params.ban_s
         return out
 
@@ -445,7 +451,9 @@ class Budget:
             led = self._ledgers.get(peer)
             if led is not None:
                 led.standing, led.standing_at = self.params.disconnect_below / 2, now
-        return out
+        released = sorted(self._released - self._bans.keys())
+        self._released.clear()
+        return out + released
 
     # ------------------------------------------------------------------ view
     def view(self, peer: str, now: float) -> PeerBudgetView:

@@ -211,3 +211,17 @@ async def test_silent_connections_cannot_hold_the_handshake_slots(quiet_libp2p) 
                 pass
         for s in silent:
             await s.aclose()
+
+
+def test_a_ban_dropped_for_room_is_handed_back_as_an_unban() -> None:
+    """At max_bans the ban ending soonest was dropped from the budget, but the host had
+    refused that peer at the gate and only lifts what due_unbans() returns: the gate's
+    block list kept it for ever and grew with every ban past the bound."""
+    b = Budget(BudgetParams(max_bans=2))
+    for i, peer in enumerate(["p0", "p1", "p2"]):
+        b.penalize(peer, 1000.0, float(i))
+        assert b.due_bans(float(i)) == [peer]
+    assert b.due_unbans(3.0) == ["p0"]  # dropped for room: the host unblocks it
+    assert b.due_unbans(3.0) == []
+    assert not b.is_banned("p0", 3.0)
+    assert b.is_banned("p2", 3.0)
