@@ -176,7 +176,11 @@ class FleetWorkload:
                 if g == f:
                     g = {**f, "deviceId": f["deviceId"]}
                     odo = "odometerKm" if self.lang == "en" else "matarstallning"
-                    g[odo] = round(float(f[odo]) + 0.1, 1)  # type: ignore[arg-type]
+                    # Records without an odometer (rare kinds, some types) move another float field.
+                    key = odo if odo in f else next((k for k, v in f.items() if isinstance(v, float)), None)
+                    if key is None:
+                        continue
+                    g[key] = round(float(f[key]) + 0.1, 1)  # type: ignore[arg-type]
                 items.append((typ, gw, g, base * 0.1, "near_dup", j, "", 0))
             elif (u := u - p["near"]) < p["storm"]:
                 typ = r.choice(self.types)
