@@ -16,7 +16,11 @@ Measured per run:
   (kept or shipped) per second: ``N`` over the time from the first request
   until the daemon reports nothing pending and every record decided;
 * ``cpu_us_per_record``: the daemon's CPU time (user + system, all threads,
-  /proc) over that interval, per record.
+  /proc) over that interval, per record;
+* ``cpu_busy_share`` and ``runqueue_wait_share``: the share of that interval
+  the daemon's threads ran, and were runnable but waiting for the core (other
+  jobs on it), from /proc/PID/task/*/schedstat. Busy + wait well under 1
+  would mean the pipeline waits on itself; a large wait means the machine.
 
 Before/after in one run: ``--baseline DIR`` names another checkout (e.g. a
 ``git worktree add /tmp/base 2d7c5d0``); its daemon runs with
@@ -60,6 +64,24 @@ def _cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process and all its threads."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _sched_s(pid: int) -> tuple[float, float]:
+    """(seconds on a CPU, seconds runnable but waiting for one) over the process's live threads.
+
+    From /proc/PID/task/*/schedstat. The second figure tells a pipeline that
+    waits on itself (low) from a process that wants the CPU and does not get
+    it because other jobs share its core (high).
+    """
+    run = wait = 0
+    for t in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            a, b, _ = (t / "schedstat").read_text().split()
+        except (OSError, ValueError):
+            continue  # the thread ended meanwhile
+        run += int(a)
+        wait += int(b)
+    return run / 1e9, wait / 1e9
 
 
 def _model_id(tree: Path) -> str:
@@ -113,7 +135,7 @@ def run_once(tree: Path, batches: list[list[dict[str, Any]]], root: Path, label:
                 time.sleep(0.2)
         if st["model_id"] != _model_id(tree):
             raise SystemExit(f"{label}: the daemon did not load {tree}'s model")
-        cpu0, t0 = _cpu_s(proc.pid), time.monotonic()
+        cpu0, t0, sched0 = _cpu_s(proc.pid), time.monotonic(), _sched_s(proc.pid)
         for b in batches:
             res = client.call("ingest", records=b)
             if res["errors"]:
@@ -129,6 +151,7 @@ def run_once(tree: Path, batches: list[list[dict[str, Any]]], root: Path, label:
             time.sleep(0.1)
         t_done = time.monotonic()
         cpu = _cpu_s(proc.pid) - cpu0
+        sched = _sched_s(proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -141,6 +164,9 @@ def run_once(tree: Path, batches: list[list[dict[str, Any]]], root: Path, label:
         "tree": str(tree), "records": n_records, "batch": len(batches[0]),
         "acked_per_s": n_records / (t_acked - t0), "decided_per_s": n_records / (t_done - t0),
         "cpu_us_per_record": 1e6 * cpu / n_records, "daemon_cpu_s": round(cpu, 2),
+        # Share of the interval the daemon ran, and waited runnable for its (shared) core.
+        "cpu_busy_share": (sched[0] - sched0[0]) / (t_done - t0),
+        "runqueue_wait_share": (sched[1] - sched0[1]) / (t_done - t0),
         "shipped": st["shipped"], "kept": st["kept"], "blocks": st["committed_blocks"],
     }
 
@@ -227,16 +253,17 @@ def main() -> None:
             r = run_once(tree, batches, root, f"{name}-{rep}", prof)
             runs[name].append(r)
             print(f"{name:8} run {rep}: acked {r['acked_per_s']:8.0f}/s  decided {r['decided_per_s']:8.0f}/s  "
-                  f"daemon CPU {r['cpu_us_per_record']:6.1f} us/record  (shipped {r['shipped']}, kept {r['kept']})",
+                  f"daemon CPU {r['cpu_us_per_record']:6.1f} us/record, ran {r['cpu_busy_share']:.0%} of the time, "
+                  f"waited for its core {r['runqueue_wait_share']:.0%}  (shipped {r['shipped']}, kept {r['kept']})",
                   flush=True)
-    keys = ("acked_per_s", "decided_per_s", "cpu_us_per_record")
+    keys = ("acked_per_s", "decided_per_s", "cpu_us_per_record", "cpu_busy_share", "runqueue_wait_share")
     summary = {name: {k: statistics.median(r[k] for r in rs) for k in keys} for name, rs in runs.items()}
     print(f"\nintake, one node on one core, {args.records} records in requests of {args.batch} "
           f"(median of {args.repeat}; load average {os.getloadavg()[0]:.2f})")
     print(f"{'metric':24} " + " ".join(f"{name:>12}" for name in summary) + ("       ratio" if args.baseline else ""))
     for k in keys:
         vals = [summary[name][k] for name in summary]
-        line = f"{k:24} " + " ".join(f"{v:12.1f}" for v in vals)
+        line = f"{k:24} " + " ".join(f"{v:12.2f}" if v < 10 else f"{v:12.1f}" for v in vals)
         if args.baseline:
             line += f" {vals[0] / vals[1]:11.2f}x"
         print(line)
