@@ -57,6 +57,9 @@ class NetParams:
             connections still in their handshake (peer id not yet known), in
             all and per address prefix (IPv4 /24, IPv6 /64); more are closed
             at accept (:mod:`node.net.inbound`).
+        prefix_caps_on_loopback: apply the per-prefix caps to 127.0.0.1 and
+            ::1 as well. Off by default: every node of a local devnet shares
+            that address, and only the totals bound them.
         inbound_handshake_timeout_s: time from accepting an inbound
             connection to an authenticated peer id; at a handshake cap the
             oldest handshake in progress is dropped, not the newcomer.
@@ -96,6 +99,7 @@ class NetParams:
     max_inbound_strangers: int = 64
     max_inbound_strangers_per_prefix: int = 16
     inbound_handshake_timeout_s: float = 5.0
+    prefix_caps_on_loopback: bool = False
     max_streams_per_connection: int = 256
     max_new_streams_per_s: float = 100.0
     budget: BudgetParams = field(default_factory=BudgetParams)
@@ -152,6 +156,8 @@ class NetParams:
                 raise ConfigError(f"net.{name}: must be an integer >= 1")
         _positive("max_new_streams_per_s", self.max_new_streams_per_s)
         _positive("inbound_handshake_timeout_s", self.inbound_handshake_timeout_s)
+        if not isinstance(self.prefix_caps_on_loopback, bool):
+            raise ConfigError("net.prefix_caps_on_loopback: must be true or false")
         if not isinstance(self.budget, BudgetParams):
             raise ConfigError("net.budget: must be a BudgetParams")
         self.budget.validate()

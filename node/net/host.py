@@ -593,6 +593,7 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
         max_inbound_handshakes_per_prefix=config.max_inbound_handshakes_per_prefix,
         max_inbound_strangers=config.max_inbound_strangers,
         max_inbound_strangers_per_prefix=config.max_inbound_strangers_per_prefix,
+        prefix_caps_on_loopback=config.prefix_caps_on_loopback,
     ), budget.is_known, handshake_timeout_s=config.inbound_handshake_timeout_s))
     host = _build_host(seed, config, gate)
     assert gate.guard is not None

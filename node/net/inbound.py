@@ -9,7 +9,9 @@ ends. The :class:`InboundGuard` counts tickets and refuses what is over a cap:
 * **before the handshake** (the peer id is not known yet): at most
   ``max_inbound_handshakes`` handshakes in progress, and at most
   ``max_inbound_handshakes_per_prefix`` from one address prefix (a /24 for
-  IPv4, a /64 for IPv6: one host, or one cheap block of addresses). At a cap
+  IPv4, a /64 for IPv6: one host, or one cheap block of addresses; loopback
+  is one machine's own devnet and is held to the totals only, unless
+  ``prefix_caps_on_loopback``). At a cap
   the oldest handshake in progress is dropped, not the newcomer, and a
   handshake has ``handshake_timeout_s`` (5 s) from accept to an identified
   peer: connections that never speak cannot hold the slots against a
@@ -57,6 +59,19 @@ CURRENT: contextvars.ContextVar[Ticket | None] = contextvars.ContextVar("inbound
 _PENDING, _KNOWN, _STRANGER = "pending", "known", "stranger"
 
 
+def is_loopback(ip: str | None) -> bool:
+    """127.0.0.0/8 or ::1 (a v4-mapped loopback too)."""
+    if not ip:
+        return False
+    try:
+        addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    return addr.is_loopback
+
+
 def prefix_of(ip: str | None) -> str:
     """The address block one party controls cheaply: IPv4 /24, IPv6 /64 ("?" if unknown)."""
     if not ip:
@@ -79,6 +94,9 @@ class InboundLimits:
     max_inbound_handshakes_per_prefix: int = 16
     max_inbound_strangers: int = 64
     max_inbound_strangers_per_prefix: int = 16
+    #: apply the per-prefix caps to 127.0.0.1 / ::1 too (tests); by default a local
+    #: devnet's many nodes on one address are bounded by the totals only
+    prefix_caps_on_loopback: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +117,7 @@ class Ticket:
     __slots__ = ("conn", "peer", "prefix", "scope", "seen_live", "state")
 
     def __init__(self, prefix: str) -> None:
+        #: the address block it counts against ("" for loopback when it is exempt)
         self.prefix = prefix
         self.state = _PENDING
         self.peer: str | None = None
@@ -140,9 +159,10 @@ class InboundGuard:
         handshake (milliseconds) only loses its slot to a flood that replaces
         all the slots in that time.
         """
-        prefix = prefix_of(ip)
         lim = self.limits
-        if self._pending.get(prefix, 0) >= lim.max_inbound_handshakes_per_prefix:
+        exempt = not lim.prefix_caps_on_loopback and is_loopback(ip)
+        prefix = "" if exempt else prefix_of(ip)
+        if prefix and self._pending.get(prefix, 0) >= lim.max_inbound_handshakes_per_prefix:
             self._evict(next(t for t in self._waiting if t.prefix == prefix))
         if self._pending_total >= lim.max_inbound_handshakes:
             self._evict(next(iter(self._waiting)))
@@ -168,7 +188,8 @@ class InboundGuard:
             ticket.state = _KNOWN
             self._known_total += 1
         elif (self._strangers_total >= lim.max_inbound_strangers
-              or self._strangers.get(ticket.prefix, 0) >= lim.max_inbound_strangers_per_prefix):
+              or (ticket.prefix
+                  and self._strangers.get(ticket.prefix, 0) >= lim.max_inbound_strangers_per_prefix)):
             self.refused_strangers += 1
             ticket.state = "closed"
             return False

@@ -224,7 +224,9 @@ async def test_a_sybil_crowd_shares_one_strangers_budget(tmp_path):
 
     from node.net import NetConfig, NetError, open_p2p
 
-    async with open_cluster(tmp_path, genesis_kw=SHIP_ALL) as c, AsyncExitStack() as stack:
+    strict = NetConfig(prefix_caps_on_loopback=True)  # everyone here is on 127.0.0.1
+    async with open_cluster(tmp_path, genesis_kw=SHIP_ALL, node_kw=lambda i: {"net": strict}) as c, \
+            AsyncExitStack() as stack:
         target = c.nodes[0]
         sybils = []
         for _ in range(20):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from contextlib import AsyncExitStack
+from dataclasses import replace
 
 import pytest
 import trio
@@ -168,7 +169,7 @@ async def test_inbound_slots_are_returned_when_connections_close(quiet_libp2p) -
 
 
 async def test_sybils_get_a_few_connections_and_a_known_peer_always_gets_in(quiet_libp2p) -> None:
-    cfg = NetConfig(max_inbound_strangers=4, max_inbound_strangers_per_prefix=3)
+    cfg = NetConfig(max_inbound_strangers=4, max_inbound_strangers_per_prefix=3, prefix_caps_on_loopback=True)
     async with open_p2p(os.urandom(32), cfg) as node, AsyncExitStack() as stack:
         sybils = [await stack.enter_async_context(open_p2p(os.urandom(32), NetConfig()))
                   for _ in range(6)]
@@ -225,3 +226,15 @@ def test_a_ban_dropped_for_room_is_handed_back_as_an_unban() -> None:
     assert b.due_unbans(3.0) == []
     assert not b.is_banned("p0", 3.0)
     assert b.is_banned("p2", 3.0)
+
+
+def test_loopback_is_held_to_the_totals_only_unless_asked() -> None:
+    """A local devnet puts every node on 127.0.0.1: one prefix, so the per-prefix caps
+    would turn its 17th observer away. By default they do not apply to loopback."""
+    lim = InboundLimits(max_inbound_strangers=20, max_inbound_strangers_per_prefix=2)
+    g = InboundGuard(lim, lambda _p: False)
+    assert all(g.identify(g.open("127.0.0.1"), f"s{i}", object()) for i in range(20))
+    assert not g.identify(g.open("127.0.0.1"), "s20", object())  # the total still holds
+    strict = InboundGuard(replace(lim, prefix_caps_on_loopback=True), lambda _p: False)
+    admitted = [strict.identify(strict.open("::1"), f"s{i}", object()) for i in range(4)]
+    assert admitted == [True, True, False, False]
