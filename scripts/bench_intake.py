@@ -89,20 +89,24 @@ def _model_id(tree: Path) -> str:
 
 
 _CREATE = (
-    "import sys; from pathlib import Path; from node.sim.localnet import LocalNet; from protocol.cid import cid_of; "
+    "import sys; from pathlib import Path; from node.config import PipelineConfig; "
+    "from node.sim.localnet import LocalNet; from protocol.cid import cid_of; "
+    "w = int(sys.argv[2]); "
     "LocalNet.create(Path(sys.argv[1]), 1, 1, network_id='intake', "
-    "model_id=cid_of(Path('node/attention/model.pt').read_bytes()))"
+    "model_id=cid_of(Path('node/attention/model.pt').read_bytes()), "
+    "pipeline=PipelineConfig(window=w) if w else None)"
 )
 
 
-def _start_daemon(tree: Path, root: Path, profile: Path | None = None) -> tuple[subprocess.Popen[bytes], Path]:
+def _start_daemon(tree: Path, root: Path, profile: Path | None = None,
+                  window: int = 0) -> tuple[subprocess.Popen[bytes], Path]:
     """Create a one-validator network with ``tree``'s own code (its genesis format) and start its daemon.
 
     ``python -m`` puts its working directory first on sys.path, so the daemon
     runs in ``tree`` (with ``PYTHONPATH=tree`` too) and imports that tree's code.
     """
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONUNBUFFERED": "1"}
-    subprocess.run([sys.executable, "-c", _CREATE, str(root)], cwd=tree, env=env, check=True)
+    subprocess.run([sys.executable, "-c", _CREATE, str(root), str(window)], cwd=tree, env=env, check=True)
     data_dir = Path(json.loads((root / "localnet.json").read_text())["nodes"][0]["data_dir"])
     log = open(data_dir / "daemon.log", "wb")  # noqa: SIM115 - the child holds it; closed with the run
     prof = ["-m", "cProfile", "-o", str(profile)] if profile is not None else []
@@ -116,12 +120,12 @@ def _start_daemon(tree: Path, root: Path, profile: Path | None = None) -> tuple[
 
 
 def run_once(tree: Path, batches: list[list[dict[str, Any]]], root: Path, label: str,
-             profile: Path | None = None) -> dict[str, Any]:
+             profile: Path | None = None, window: int = 0) -> dict[str, Any]:
     """One fresh daemon of ``tree`` fed every batch; returns the figures of the module docstring."""
     n_records = sum(len(b) for b in batches)
     cpus = os.sched_getaffinity(0)
     os.sched_setaffinity(0, (cpus - {DAEMON_CPU}) or cpus)
-    proc, data_dir = _start_daemon(tree, root / label, profile)
+    proc, data_dir = _start_daemon(tree, root / label, profile, window)
     try:
         client = AdminClient(data_dir, timeout=120)
         deadline = time.monotonic() + 120
@@ -230,8 +234,12 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=60_000)
     ap.add_argument("--batch", type=int, default=2000, help="records per ingest request (attnshare ingest's default)")
     ap.add_argument("--baseline", type=Path, default=None, help="another checkout to measure side by side")
+    ap.add_argument("--tree", type=Path, default=None,
+                    help="the checkout measured as 'this' (default: the one holding this script)")
     ap.add_argument("--repeat", type=int, default=2, help="runs per tree, alternating")
     ap.add_argument("--out", default="bench_intake.json")
+    ap.add_argument("--window", type=int, default=0,
+                    help="the daemons' pipeline.window (records scored together); 0: the config default")
     ap.add_argument("--stages", action="store_true",
                     help="also measure each stage's CPU per record in this process (thread CPU time)")
     ap.add_argument("--profile", type=Path, default=None,
@@ -244,13 +252,14 @@ def main() -> None:
     # every record is new to the store.
     recs = workload_json(args.records, seed=7, now_ms=now)
     batches = [recs[i : i + args.batch] for i in range(0, len(recs), args.batch)]
-    trees = [("this", REPO)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
+    this = args.tree.resolve() if args.tree else REPO
+    trees = [("this", this)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
     root = Path(tempfile.mkdtemp(prefix="bench-intake-"))
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in trees}
     for rep in range(args.repeat):
         for name, tree in (trees if rep % 2 == 0 else trees[::-1]):
             prof = args.profile.resolve() if args.profile and name == "this" and rep == 0 else None
-            r = run_once(tree, batches, root, f"{name}-{rep}", prof)
+            r = run_once(tree, batches, root, f"{name}-{rep}", prof, args.window)
             runs[name].append(r)
             print(f"{name:8} run {rep}: acked {r['acked_per_s']:8.0f}/s  decided {r['decided_per_s']:8.0f}/s  "
                   f"daemon CPU {r['cpu_us_per_record']:6.1f} us/record, ran {r['cpu_busy_share']:.0%} of the time, "
@@ -258,7 +267,8 @@ def main() -> None:
                   flush=True)
     keys = ("acked_per_s", "decided_per_s", "cpu_us_per_record", "cpu_busy_share", "runqueue_wait_share")
     summary = {name: {k: statistics.median(r[k] for r in rs) for k in keys} for name, rs in runs.items()}
-    print(f"\nintake, one node on one core, {args.records} records in requests of {args.batch} "
+    print(f"\nintake, one node on one core, window {args.window or 'default'}, {args.records} records "
+          f"in requests of {args.batch} "
           f"(median of {args.repeat}; load average {os.getloadavg()[0]:.2f})")
     print(f"{'metric':24} " + " ".join(f"{name:>12}" for name in summary) + ("       ratio" if args.baseline else ""))
     for k in keys:
@@ -269,11 +279,11 @@ def main() -> None:
         print(line)
     stages = None
     if args.stages:
-        stages = stage_costs(workload_json(4096 + 16 * 1024, seed=11, now_ms=now), 1024, args.batch)
+        stages = stage_costs(workload_json(4096 + 16 * 1024, seed=11, now_ms=now), args.window or 1024, args.batch)
         print("\nCPU per record by stage (this tree, one thread, thread CPU time):")
         for k, v in stages.items():
             print(f"  {k:44} {v:8.1f} us")
-        core = sum(v for k, v in stages.items() if k != "assemble + forward (1024, 4096 history)")
+        core = sum(v for k, v in stages.items() if not k.startswith("assemble + forward"))
         print(f"  {'sum (no history): one core could decide':44} {1e6 / core:8.0f} records/s")
     Path(args.out).write_text(json.dumps({"summary": summary, "runs": runs, "records": args.records,
                                           "batch": args.batch, "loadavg": os.getloadavg(), "stages": stages},
