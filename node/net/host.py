@@ -142,6 +142,7 @@ class P2P:
         self._streams = StreamServer(host, config, meter, budget)
         self._latency_ms: dict[str, float] = {}
         self._latency_at: dict[str, float] = {}  # trio clock of the last ping attempt
+        self._pinging: set[str] = set()  # peers with a ping in flight (at most one each)
         self._peers_changed = Pulse()
         self._swarm.register_notifee(_PeerWatch(self._peers_changed, gate.guard))
         self.peer_id: str = host.get_id().to_base58()
@@ -378,9 +379,19 @@ class P2P:
                 self._latency_at.pop(stale, None)
                 self._latency_ms.pop(stale, None)
             for pid in connected:
-                last = self._latency_at.get(pid.to_base58())
-                if last is None or now - last >= self._config.ping_interval_s:
-                    await self._measure(pid)
+                key = pid.to_base58()
+                last = self._latency_at.get(key)
+                if (last is None or now - last >= self._config.ping_interval_s) and key not in self._pinging:
+                    # Each on its own: one after the other, a peer that takes the
+                    # ping and never answers held every later one up for 5 s.
+                    self._pinging.add(key)
+                    self._nursery.start_soon(self._measure_once, pid)
+
+    async def _measure_once(self, pid: ID) -> None:
+        try:
+            await self._measure(pid)
+        finally:
+            self._pinging.discard(pid.to_base58())
 
     async def _measure(self, pid: ID) -> None:
         key = pid.to_base58()

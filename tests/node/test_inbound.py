@@ -238,3 +238,27 @@ def test_loopback_is_held_to_the_totals_only_unless_asked() -> None:
     strict = InboundGuard(replace(lim, prefix_caps_on_loopback=True), lambda _p: False)
     admitted = [strict.identify(strict.open("::1"), f"s{i}", object()) for i in range(4)]
     assert admitted == [True, True, False, False]
+
+
+async def test_peers_that_never_answer_pings_do_not_delay_the_others(quiet_libp2p) -> None:
+    """Pings went one peer after the other, 5 s each for a peer that takes the ping
+    stream and never echoes: three such peers kept an honest peer unmeasured for 15 s."""
+    from libp2p.host.ping import ID as PING
+
+    async with open_p2p(os.urandom(32), NetConfig(ping_interval_s=0.5)) as node, AsyncExitStack() as stack:
+        for _ in range(3):
+            mute = await stack.enter_async_context(open_p2p(os.urandom(32), NetConfig()))
+
+            async def swallow(stream) -> None:
+                await trio.sleep_forever()
+
+            mute._host.set_stream_handler(PING, swallow)
+            await mute.connect(node.addrs()[0])  # inbound: only the node's ping loop measures them
+        with trio.fail_after(5):
+            await node.wait_peers(lambda ps: len(ps) == 3)
+        await trio.sleep(1.0)  # the loop is now busy with the mute ones
+        good = await stack.enter_async_context(open_p2p(os.urandom(32), NetConfig()))
+        await good.connect(node.addrs()[0])
+        with trio.fail_after(4):  # the first sample within a tick or two, not after 15 s
+            await node.wait_peers(lambda ps: any(p.peer_id == good.peer_id and p.latency_ms is not None
+                                                 for p in ps))
