@@ -19,12 +19,14 @@ first, so that a bad block costs as little as possible:
    records look new), and an entry *ahead* of the validator's means it lacks
    commits: it waits for them (bounded) or abstains, never ACCEPTs. The
    validator then re-scores with the History of exactly that view, and
-   scores the block's records as a window that starts with the proposer's
-   last :data:`SCORING_CONTEXT` committed records in that view (at most its
-   share of the history): the block is judged as the continuation of its
+   scores the block's records in a window of at least :data:`SCORING_CONTEXT`
+   records: a smaller block comes after as many of its proposer's last
+   committed records in that view as fill it (at most the proposer's share
+   of the history). A small block is judged as the continuation of its
    proposer's committed stream, so a burst tail or a copy whose source
    committed in an earlier block is seen as one, and a tiny block is not
-   news merely because it is tiny. Only the block's own records' scores count.
+   news merely because it is tiny; a block of 128 records or more costs
+   nothing extra. Only the block's own records' scores count.
 4. :func:`judge_scores` compares the proposer's claimed in-block scores with
    the validator's own re-scoring of the same records in the same order:
    every claim must be within ``genesis.score_tolerance`` of the validator's
@@ -53,8 +55,8 @@ from protocol.record import Record
 from protocol.vote import Decision, Reason
 
 ACCEPT: tuple[Decision, Reason] = (Decision.ACCEPT, Reason.OK)
-#: A block's records are scored after this many of its proposer's last committed records in the
-#: named view (fewer if the view's history holds fewer per proposer); see the module docstring.
+#: A block's records are scored in a window of at least this many records, filled with its
+#: proposer's last committed records in the named view (see the module docstring).
 SCORING_CONTEXT = 128
 
 

@@ -8,9 +8,10 @@ plays one proposer's stream window by window, the way the network commits it:
 
 * honest: the k records the node ships from the window (highest scores
   against the view's history; k = --share of the window, at least 2),
-  re-scored the way validators score a block (node/core/views.py): after the
-  proposer's last ``admission.SCORING_CONTEXT`` committed records, against
-  the view *before* the block; only the block's own scores count. The block
+  re-scored the way validators score a block (node/core/views.py): after as
+  many of the proposer's last committed records as fill a window of
+  ``admission.SCORING_CONTEXT`` records, against the view *before* the
+  block; only the block's own scores count. The block
   then commits, and its records join the history (the view's history keeps a
   proposer's last ``capacity / validators`` committed records);
 * junk: k of the records the node did not ship (the lowest-scoring: copies,
@@ -76,6 +77,7 @@ def main() -> None:
 
     def mean_score(block: list, hist: object, context: list | None = None) -> float:
         ctx = context or []
+        ctx = ctx[len(ctx) - min(len(ctx), max(0, want - len(block))):]  # fill the window up to `want`
         return float(np.mean(scorer.score(ctx + block, hist)[len(ctx):]))  # type: ignore[arg-type]
 
     for _fam, factory in FAMILIES.items():
@@ -83,7 +85,7 @@ def main() -> None:
             wl = factory(seed)
             view = scorer.history(capacity=quota)  # what the network committed: one proposer's last records
             mine: list = []  # the proposer's committed records, oldest first (its scoring context)
-            want = min(SCORING_CONTEXT, quota)
+            want = min(SCORING_CONTEXT, quota)  # validators' window: at least this many records
             truth = scorer.history()  # the old setting: top 20% of earlier batches by ground truth
             now = 1_700_000_000_000
             for step in range(args.warmup + args.windows):

@@ -170,7 +170,7 @@ class Pipeline:
         if not pending:
             return
         view = self.views.current() if self.views is not None else ()
-        scores = await self.score(pending, view)
+        scores = await self.score(pending, view, self.me if self.is_proposer else None)  # as validators would
         block_records: list[Record] = []
         claimed: list[float] = []
         if self.is_proposer:
@@ -180,9 +180,10 @@ class Pipeline:
                 self.now_ms(), self.block_max,
             ).indices
             if chosen:
-                # Claims as validators score them: the block after our committed context, in the view.
+                # Claims as validators score them; the whole window chosen, in order: its scores are.
+                known = list(scores) if list(chosen) == list(range(len(pending))) else None
                 block_records, claimed = await fit_block(
-                    lambda recs: self.score(recs, view, self.me), [pending[i] for i in chosen], self.genesis)
+                    lambda recs: self.score(recs, view, self.me), [pending[i] for i in chosen], self.genesis, known)
         in_block = {r.cid for r in block_records}
         kept = [(r, s) for r, s in zip(pending, scores, strict=True) if r.cid not in in_block]
         if kept:

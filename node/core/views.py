@@ -193,28 +193,29 @@ class Views:
         """Scores of ``records`` as one window against the history of ``view`` (() = no history).
 
         With ``proposer`` (a block's records, as validators judge them), the window starts
-        with :meth:`context`, whose scores are dropped.
+        with :meth:`context` (for blocks under ``SCORING_CONTEXT`` records), whose scores are dropped.
         """
         return await self.model.run(self.score_sync, list(records), tuple(view), proposer)
 
     def score_sync(self, records: list[Record], view: View, proposer: str | None = None) -> list[float]:
         if not self._with_history:
             return list(self.scorer.score(records))
-        ctx = self.context(view, proposer) if proposer is not None else []
+        ctx = self.context(view, proposer, len(records)) if proposer is not None else []
         return list(self.scorer.score(ctx + records, self.history(view)))[len(ctx):]
 
-    def context(self, view: Sequence[int], proposer: str) -> list[Record]:
-        """``proposer``'s last committed records in ``view``, oldest first: at most
-        ``admission.SCORING_CONTEXT`` and at most the quota (so always held)."""
+    def context(self, view: Sequence[int], proposer: str, block_len: int) -> list[Record]:
+        """What a block of ``block_len`` records of ``proposer`` is scored after (oldest first): its
+        last committed records in ``view``, as many as fill the window up to
+        ``admission.SCORING_CONTEXT`` (capped by the quota, so always held); none for big blocks."""
         view = tuple(view) or (0,) * len(self.ids)
         i = self.index[proposer]
-        want = min(SCORING_CONTEXT, self.quota)
+        want = max(0, min(SCORING_CONTEXT, self.quota) - block_len)
         out: list[Record] = []
         for b in reversed(self._blocks[i]):
+            if len(out) >= want:
+                break
             if b.seq <= view[i]:
                 out[:0] = b.records
-                if len(out) >= want:
-                    break
         return out[len(out) - want:] if len(out) > want else out
 
     def history(self, view: Sequence[int]) -> History:
@@ -269,7 +270,7 @@ class Views:
         """The scorer's explanation of ``records[index]`` as validators scored it (the view's History,
         after the proposer's context) if we can still build that view; else within the block alone."""
         if self._with_history and self.can_build(view):
-            ctx = self.context(view, proposer) if proposer is not None else []
+            ctx = self.context(view, proposer, len(records)) if proposer is not None else []
             exp = self.scorer.explain(ctx + records, len(ctx) + index, top_k, history=self.history(view))
             return {**exp, "view_history": True, "context_records": len(ctx)}
         return {**self.scorer.explain(records, index, top_k), "view_history": False, "context_records": 0}
@@ -327,15 +328,16 @@ class Views:
 
 
 async def fit_block(score: Callable[[Sequence[Record]], Awaitable[list[float]]], records: list[Record],
-                    genesis: Genesis) -> tuple[list[Record], list[float]]:
+                    genesis: Genesis, known: list[float] | None = None) -> tuple[list[Record], list[float]]:
     """The block to propose from ``records`` (chosen in their window) and its claimed scores.
 
     Validators can only re-score the records among themselves (after the
     proposer's committed context, with the view's history), so ``score`` does
-    that and its scores are the claims. The block ships only if it clears the
+    that and its scores are the claims (``known``: the window was scored that
+    way and is the block, in order). The block ships only if it clears the
     validators' bar; else its best half is tried once; else nothing.
     """
-    claimed = await score(records)
+    claimed = known if known is not None else await score(records)
     if clears_importance(claimed, genesis):
         return records, claimed
     keep = [records[i] for i in best_half(claimed)]

@@ -293,10 +293,11 @@ def test_a_block_is_scored_after_its_proposers_committed_context() -> None:
         v.on_commit(P.peer_id, seq, f"p{seq}", recs)
     v.on_commit(Q.peer_id, 1, "q1", records(Q, 30, 77))
     view = view_of(P=3, Q=1)
-    ctx = v.context(view, P.peer_id)
-    assert ctx == [r for recs in mine for r in recs][-v.quota:]
-    assert v.context(view_of(P=1, Q=1), P.peer_id) == mine[0]  # only what the view holds
     block = records(P, 10, 31, t0=1_700_000_400_000)
+    ctx = v.context(view, P.peer_id, len(block))
+    assert ctx == [r for recs in mine for r in recs][-(v.quota - len(block)):]  # fills the window to 64
+    assert v.context(view_of(P=1, Q=1), P.peer_id, len(block)) == mine[0]  # only what the view holds
+    assert v.context(view, P.peer_id, v.quota) == []  # a block as big as the window needs none
     judged = v.score_sync(block, view, P.peer_id)
     assert judged == SCORER.score(ctx + block, v.history(view))[len(ctx):]
     assert judged != v.score_sync(block, view)
@@ -350,5 +351,5 @@ async def test_restart_restores_the_view_and_its_history(tmp_path) -> None:  # t
     assert restored.committed_id(Q.peer_id) == live.committed_id(Q.peer_id)
     for view in (view_of(Q=9, P=2), view_of(Q=9 - G.max_view_lag, P=1)):
         assert restored.history(view).fingerprint() == live.history(view).fingerprint()
-        assert restored.context(view, Q.peer_id) == live.context(view, Q.peer_id)
+        assert restored.context(view, Q.peer_id, 5) == live.context(view, Q.peer_id, 5)
     store.close()
