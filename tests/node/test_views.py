@@ -353,3 +353,21 @@ async def test_restart_restores_the_view_and_its_history(tmp_path) -> None:  # t
         assert restored.history(view).fingerprint() == live.history(view).fingerprint()
         assert restored.context(view, Q.peer_id, 5) == live.context(view, Q.peer_id, 5)
     store.close()
+
+
+@pytest.mark.parametrize("n", [10, 200])
+def test_window_scores_are_the_claims_validators_recompute_bit_for_bit(n: int) -> None:
+    """The proposer scores its window once, as validators will score it were it the block (context
+    filling the window to SCORING_CONTEXT, none for 128+ records); a validator holding the same commits,
+    received in another order, recomputes exactly those numbers."""
+    prop, val = views(), views()
+    commits = [(key, seq, records(key, 30, 40 * i + seq)) for i, key in enumerate((P, Q)) for seq in range(1, 4)]
+    for key, seq, recs in commits:
+        prop.on_commit(key.peer_id, seq, f"{key.peer_id[-4:]}{seq}", recs)
+    for key, seq, recs in reversed(commits):
+        val.on_commit(key.peer_id, seq, f"{key.peer_id[-4:]}{seq}", recs)
+    window = records(P, n, 55, t0=1_700_000_600_000)
+    view = prop.current()
+    claims = prop.score_sync(window, view, P.peer_id)
+    assert val.score_sync(window, view, P.peer_id) == claims
+    assert len(prop.context(view, P.peer_id, len(window))) == max(0, min(128, prop.quota) - len(window))
