@@ -29,6 +29,12 @@ agreed) and keeps one proposer's blocks from flushing the others' out.
   not a rebuild of 4,096 records per block. A block committed out of order
   (a gap filled by sync) drops the cached views it changes.
 
+A block's records are scored (by its proposer for the claims, by every
+validator) in a window of at least ``admission.SCORING_CONTEXT`` records:
+a smaller block after as many of its proposer's last committed records in
+the view as fill it (:meth:`Views.context`), against the view's History;
+only the block's own scores count.
+
 The rule deciding whether a named view may be used at all is pure,
 :func:`protocol.admission.check_view`; :meth:`Views.wait_for` waits, bounded
 by ``wait_s`` and woken by each commit, for commits a view names that we lack.
