@@ -241,7 +241,8 @@ def main() -> None:
     ap.add_argument("--window", type=int, default=0,
                     help="the daemons' pipeline.window (records scored together); 0: the config default")
     ap.add_argument("--stages", action="store_true",
-                    help="also measure each stage's CPU per record in this process (thread CPU time)")
+                    help="also measure each stage's CPU per record in this process (thread CPU time), "
+                         "with the code of the checkout holding this script (not --tree)")
     ap.add_argument("--profile", type=Path, default=None,
                     help="cProfile this tree's daemon (its event loop thread) into this file (.prof)")
     args = ap.parse_args()
