@@ -217,3 +217,19 @@ def test_other_jobs_on_the_shared_host_slow_commits_but_are_not_the_nodes_cpu():
     assert p50(shared) > p50(alone)
     # The nodes' own modelled CPU stays of the same order: the other jobs' bursts are not counted.
     assert shared.run.shared.host_work_ms < 1.5 * alone.run.shared.host_work_ms
+
+
+def test_virtual_proposers_name_their_committed_view_as_daemons_do():
+    # Every committed header names the committed view (one seq per genesis proposer) and its own
+    # entry is the seq of its prev: the view rule (admission.check_view) passed on every validator.
+    res = run_virtual(_small("steady").scaled(0.25), None, plots=False)  # type: ignore[attr-defined]
+    assert res.ok, [c.detail for c in res.failed]
+    g = res.run.genesis
+    store = res.run.nodes[0].store
+    seq_of = {bid: slot[1] for slot, bid in store.committed.items()}
+    headers = [store.blocks[bid].block.header for bid in store.committed.values()]
+    assert headers
+    assert all(len(h.view) == len(g.proposer_ids) for h in headers)
+    for h in headers:
+        assert h.view[g.proposer_ids.index(h.proposer)] == (seq_of[h.prev] if h.prev else 0)
+    assert any(sum(h.view) > 0 for h in headers)  # later blocks name what was committed before them
