@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import multiaddr
 import multiaddr.exceptions
 
 from node.net.budget import BudgetParams
+from node.net.inbound import InboundLimits
 from protocol.errors import ConfigError
 
 # py-libp2p 0.8.1 constants we size against (libp2p/pubsub/rpc_queue.py).
@@ -94,12 +95,13 @@ class NetParams:
     publish_timeout_s: float = 5.0
     validation_timeout_s: float = 5.0
     verify_threads: int = 1
-    max_inbound_handshakes: int = 64
-    max_inbound_handshakes_per_prefix: int = 16
-    max_inbound_strangers: int = 64
-    max_inbound_strangers_per_prefix: int = 16
+    # the inbound caps are flat config keys; their defaults live in InboundLimits alone
+    max_inbound_handshakes: int = InboundLimits().max_inbound_handshakes
+    max_inbound_handshakes_per_prefix: int = InboundLimits().max_inbound_handshakes_per_prefix
+    max_inbound_strangers: int = InboundLimits().max_inbound_strangers
+    max_inbound_strangers_per_prefix: int = InboundLimits().max_inbound_strangers_per_prefix
     inbound_handshake_timeout_s: float = 5.0
-    prefix_caps_on_loopback: bool = False
+    prefix_caps_on_loopback: bool = InboundLimits().prefix_caps_on_loopback
     max_streams_per_connection: int = 256
     max_new_streams_per_s: float = 100.0
     budget: BudgetParams = field(default_factory=BudgetParams)
@@ -108,6 +110,10 @@ class NetParams:
     def default(cls) -> NetParams:
         """The defaults: loopback, ephemeral port, 1 s heartbeat, D = 6."""
         return cls()
+
+    def inbound_limits(self) -> InboundLimits:
+        """The inbound caps of this config (the fields InboundLimits shares by name)."""
+        return InboundLimits(**{f.name: getattr(self, f.name) for f in fields(InboundLimits)})
 
     def validate(self) -> None:
         """Raise ConfigError naming the first field that is out of range."""

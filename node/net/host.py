@@ -65,7 +65,7 @@ from node.net.config import NetConfig
 from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, translate_errors
 from node.net.gate import PeerGate
 from node.net.gossip import Gossip, Validator
-from node.net.inbound import InboundGuard, InboundLimits, InboundStats
+from node.net.inbound import InboundGuard, InboundStats
 from node.net.inbound import install as install_inbound
 from node.net.pulse import Pulse
 from node.net.stats import Meter, NetStats, PeerInfo
@@ -599,13 +599,8 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
     logbridge.install()
     _tune_libp2p()
     budget = Budget(config.budget)
-    gate = PeerGate(InboundGuard(InboundLimits(
-        max_inbound_handshakes=config.max_inbound_handshakes,
-        max_inbound_handshakes_per_prefix=config.max_inbound_handshakes_per_prefix,
-        max_inbound_strangers=config.max_inbound_strangers,
-        max_inbound_strangers_per_prefix=config.max_inbound_strangers_per_prefix,
-        prefix_caps_on_loopback=config.prefix_caps_on_loopback,
-    ), budget.is_known, handshake_timeout_s=config.inbound_handshake_timeout_s))
+    gate = PeerGate(InboundGuard(config.inbound_limits(), budget.is_known,
+                                 handshake_timeout_s=config.inbound_handshake_timeout_s))
     host = _build_host(seed, config, gate)
     assert gate.guard is not None
     install_inbound(host.get_network(), gate.guard)  # before host.run() listens

@@ -262,3 +262,11 @@ async def test_peers_that_never_answer_pings_do_not_delay_the_others(quiet_libp2
         with trio.fail_after(4):  # the first sample within a tick or two, not after 15 s
             await node.wait_peers(lambda ps: any(p.peer_id == good.peer_id and p.latency_ms is not None
                                                  for p in ps))
+
+
+def test_config_hands_its_inbound_caps_to_the_guard() -> None:
+    """NetConfig keeps the caps as flat keys; the guard gets exactly those values."""
+    assert NetConfig().inbound_limits() == InboundLimits()
+    cfg = NetConfig(max_inbound_handshakes=7, max_inbound_strangers_per_prefix=3, prefix_caps_on_loopback=True)
+    assert cfg.inbound_limits() == InboundLimits(max_inbound_handshakes=7, max_inbound_strangers_per_prefix=3,
+                                                 prefix_caps_on_loopback=True)

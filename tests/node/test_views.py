@@ -150,8 +150,8 @@ class _Net:
 
 
 @asynccontextmanager
-async def validator() -> AsyncIterator[tuple[Consensus, _Net, Views]]:
-    store = Store.open(":memory:", ME.peer_id)
+async def validator(store: Store | None = None) -> AsyncIterator[tuple[Consensus, _Net, Views]]:
+    store = store if store is not None else Store.open(":memory:", ME.peer_id)
     net, v = _Net(), views()
     io = ConsensusIO(score=net.score, send_votes=net.sent.extend, publish_cert=net.publish_cert,
                      fetch_block=net.fetch, now_ms=lambda: int(trio.current_time() * 1000), views=v)
@@ -335,16 +335,9 @@ def test_big_blocks_are_held_only_up_to_a_quota_each() -> None:
 
 async def test_restart_restores_the_view_and_its_history(tmp_path) -> None:  # type: ignore[no-untyped-def]
     store = Store.open(tmp_path / "s.sqlite", ME.peer_id)
-    net, live = _Net(), views()
-    io = ConsensusIO(score=net.score, send_votes=net.sent.extend, publish_cert=net.publish_cert,
-                     fetch_block=net.fetch, now_ms=lambda: int(trio.current_time() * 1000), views=live)
-    c = Consensus(key=ME, genesis=G, store=store, db=Worker("store"), io=io, metrics=Metrics())
-    await c.restore()
-    async with trio.open_nursery() as nursery:
-        await nursery.start(c.run)
+    async with validator(store) as (c, _net, live):
         await _commit_chain(c, Q, 9, 1000)
         await _commit_chain(c, P, 2, 1100)
-        nursery.cancel_scope.cancel()
     restored = views()
     await restored.restore(store, Worker("store"))
     assert restored.current() == live.current() == view_of(Q=9, P=2)
