@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 import trio
+import trio.testing
 
 from node.attention.history import History
 from node.core.consensus import Consensus, ConsensusIO
@@ -275,7 +276,7 @@ async def test_at_most_max_waiting_evaluations_wait_for_a_view() -> None:
 
     async with trio.open_nursery() as nursery:
         nursery.start_soon(wait)
-        await trio.sleep(0.05)
+        await trio.testing.wait_all_tasks_blocked()  # the first evaluation holds the waiting slot
         start = trio.current_time()
         second = await v.wait_for(ahead.header)  # the one waiting slot is taken: answered at once
         assert trio.current_time() - start < 0.1
