@@ -1,0 +1,158 @@
+"""The third held-out family (airspace): seeded, every case at a sensible rate, truth per the definition."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from node.workload.holdout_airspace import DIALECTS, AirspaceWorkload
+from protocol.record import decode_record
+
+NOW = 1_700_000_000_000
+
+
+def _stream(seed: int, batches: int = 3, n: int = 256):
+    wl = AirspaceWorkload(seed)
+    return wl, [wl.next_labeled(n, NOW + i * 10**6) for i in range(batches)]
+
+
+def test_same_seed_same_stream_other_seed_other_stream() -> None:
+    _, a = _stream(21)
+    _, b = _stream(21)
+    key = [(x.record.cid, x.importance, x.case, x.ref, x.detail) for batch in a for x in batch]
+    assert key == [(x.record.cid, x.importance, x.case, x.ref, x.detail) for batch in b for x in batch]
+    _, c = _stream(22)
+    assert {x.record.cid for batch in a for x in batch}.isdisjoint({x.record.cid for batch in c for x in batch
+                                                                    if x.case == "routine"})
+
+
+def test_determinism_does_not_depend_on_the_hash_seed() -> None:
+    code = ("from node.workload.holdout_airspace import AirspaceWorkload\n"
+            "wl = AirspaceWorkload(5)\n"
+            "print([lr.record.cid for lr in wl.next_labeled(200, 1_700_000_000_000)][-3:])\n")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={"PYTHONHASHSEED": h, "PATH": ""}).stdout for h in ("1", "2")}
+    assert len(outs) == 1
+
+
+def test_records_are_valid_ordered_and_batches_exact() -> None:
+    wl, batches = _stream(3, batches=4, n=300)
+    ts = [lr.record.ts_ms for b in batches for lr in b]
+    assert ts == sorted(ts)
+    for b in batches:
+        assert len(b) == 300
+        for lr in b:
+            assert decode_record(lr.record.canonical_bytes()) == lr.record
+            assert lr.record.origin in wl.stations
+            assert 0.0 <= lr.importance <= 1.0
+    assert wl.next_labeled(0, NOW) == []
+    with pytest.raises(ValueError, match="non-negative"):
+        wl.next_labeled(-1, NOW)
+
+
+def test_worlds_vary_in_dialect_kinds_and_priority_encoding() -> None:
+    worlds = [AirspaceWorkload(s) for s in range(40)]
+    assert {w.dialect for w in worlds} == set(DIALECTS)
+    assert {w.pos_priority for w in worlds} == {"ems", "flag", "none"}
+    assert len({tuple(w.common) for w in worlds}) > 10
+    assert {k for w in worlds for k in w.rare} == {"tcas", "bird", "incursion", "goaround"}
+    # One world per dialect: UPPER_SNAKE (icao), snake_case (fi), kebab-case (id) field names.
+    style = {"icao": lambda k: k.isupper(), "fi": lambda k: k.islower() and "-" not in k,
+             "id": lambda k: k.islower() and "_" not in k}
+    for dialect in DIALECTS:
+        wl = next(w for w in worlds if w.dialect == dialect)
+        keys = {k for lr in wl.next_labeled(200, NOW) for k in lr.record.fields}
+        assert all(style[dialect](k) for k in keys), (dialect, keys)
+
+
+def test_every_case_occurs_at_a_sensible_rate() -> None:
+    cases: Counter[str] = Counter()
+    details: Counter[str] = Counter()
+    rare_without_priority = 0
+    total = 0
+    for seed in range(24):
+        _, batches = _stream(seed, batches=3)
+        for b in batches:
+            for lr in b:
+                total += 1
+                cases[lr.case] += 1
+                details[(lr.case, lr.detail)] += 1
+                if lr.detail == "rare_kind" and lr.importance == pytest.approx(0.52):
+                    rare_without_priority += 1
+    share = {c: cases[c] / total for c in cases}
+    assert set(cases) == {"routine", "dup", "near_dup", "burst_head", "burst_tail", "resend"}
+    assert 0.60 <= share["routine"] <= 0.90
+    assert 0.02 <= share["dup"] <= 0.10
+    assert 0.02 <= share["near_dup"] <= 0.10
+    assert 0.004 <= share["burst_head"] <= 0.03
+    assert 0.03 <= share["burst_tail"] <= 0.20
+    assert 0.002 <= share["resend"] <= 0.03
+    for reason, (lo, hi) in {"anomaly": (0.005, 0.04), "priority": (0.005, 0.05), "rare_kind": (0.003, 0.03),
+                             "rare_value": (0.0005, 0.01)}.items():
+        assert lo <= details[("routine", reason)] / total <= hi, reason
+    assert rare_without_priority >= 0.5 * details[("routine", "rare_kind")]  # most rare kinds carry no priority
+
+
+def test_truth_follows_the_definition() -> None:
+    heads, tails, routine = [], [], []
+    for seed in range(16):
+        _, batches = _stream(seed, batches=3)
+        for b in batches:
+            for i, lr in enumerate(b):
+                if lr.case in ("dup", "near_dup", "burst_tail") and lr.ref >= 0:
+                    src = b[lr.ref]
+                    assert lr.ref < i
+                    assert src.record.kind == lr.record.kind
+                    assert src.case in ("routine", "burst_head")
+                    factor = {"dup": 0.05, "near_dup": 0.1, "burst_tail": 0.1}[lr.case]
+                    assert lr.importance == pytest.approx(max(0.02 if lr.case == "burst_tail" else 0.0,
+                                                              factor * src.importance), abs=2e-6)
+                if lr.case == "dup":
+                    assert lr.record.fields == b[lr.ref].record.fields
+                if lr.case == "near_dup" and lr.ref >= 0:
+                    assert lr.record.fields != b[lr.ref].record.fields
+                    assert set(lr.record.fields) == set(b[lr.ref].record.fields)
+                if lr.case == "burst_tail":
+                    assert lr.record.origin == b[lr.ref].record.origin
+                    tails.append(lr.importance)
+                if lr.case == "burst_head":
+                    heads.append(lr.importance)
+                if lr.case in ("resend",) or (lr.case == "near_dup" and lr.ref < 0):
+                    assert 0.01 <= lr.importance <= 0.02
+                if lr.case == "routine":
+                    routine.append(lr.importance)
+                    assert lr.importance >= 0.04 - 1e-9
+                    assert (lr.importance >= 0.3) == (lr.detail != "")
+    assert min(heads) >= 0.3  # a burst head carries news
+    assert sorted(heads)[len(heads) // 2] > 5 * sorted(tails)[len(tails) // 2]
+    assert max(tails) <= 0.1 + 1e-9
+    assert sorted(routine)[len(routine) // 2] == pytest.approx(0.04)
+
+
+def test_resends_repeat_news_of_earlier_batches() -> None:
+    wl = AirspaceWorkload(9)
+    seen: dict[tuple, float] = {}
+    hits = 0
+    for i in range(6):
+        for lr in wl.next_labeled(256, NOW + i * 10**6):
+            key = (lr.record.kind, tuple(sorted(lr.record.fields.items())))
+            if lr.case == "resend":
+                assert seen.get(key, 0.0) >= 0.3
+                hits += 1
+            elif lr.case in ("routine", "burst_head"):
+                seen[key] = max(seen.get(key, 0.0), lr.importance)
+    assert hits > 0
+
+
+def test_training_never_loads_the_airspace_family() -> None:
+    code = (
+        "import sys\n"
+        "from node.attention.train import TrainConfig, training_windows\n"
+        "training_windows(TrainConfig(worlds=1, random_worlds=1, windows_per_world=1, random_windows_per_world=1))\n"
+        "print(sorted(m for m in sys.modules if 'airspace' in m or 'holdout' in m))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
