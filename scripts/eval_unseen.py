@@ -1,0 +1,333 @@
+"""The model on a held-out family nobody tuned on: NDCG, per-case ranks, wire curve, block bar, attacks.
+
+By default the family is ``airspace`` (node/workload/holdout_airspace.py), written blind after the
+shipped checkpoint; ``--family fleet|ledger`` runs the same report on the older held-out families
+(whose windows then equal ``attnshare model eval``'s, a check that this script measures the same way).
+
+Windows are built exactly as ``model eval`` builds the held-out families' (``make_windows`` on
+``TEST_SEEDS``, shuffle seed 3, history = the top 20% by truth of every earlier batch, 2 warm-up
+batches), and scored by the eval's own methods (``evaluate.baseline_methods``, ``model_method``)
+through ``evaluate.stream_report`` and ``evaluate.wire_curve``: nothing of the eval is copied here.
+
+Sections (each printed as a table; ``--json`` prints one JSON object instead):
+
+* NDCG@10% per method with a 95% bootstrap interval over windows, and model minus each method;
+* median rank per case (0 = top), with a ranking by the ground truth itself for reference;
+* importance retained against wire bytes (``--no-wire`` skips it);
+* ``--calibrate``: the block bar as validators apply it (the "view" mode of
+  scripts/calibrate_block_importance.py, replicated: honest block = the top share of a window
+  against the committed view, re-scored after the proposer's last committed records filling
+  ``SCORING_CONTEXT``; junk and random blocks from the rest, against the view holding the honest
+  block), with the pass rate at the genesis default ``min_block_importance``;
+* ``--adversarial``: blocks a lying proposer who has read the code would craft from the records the
+  model did not ship (priority words from the lexicon, fake anomalies, fresh kinds, all three, pure
+  noise, near copies of committed news), scored the same way, with their pass rates.
+
+Usage: python scripts/eval_unseen.py [--model PATH] [--worlds 12] [--per-world 3] [--window 256]
+       [--family airspace] [--calibrate] [--adversarial] [--json] [--out FILE.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+
+from node.attention.data import HISTORY_SHARE, TEST_SEEDS, Window, make_windows  # noqa: E402
+from node.attention.evaluate import (  # noqa: E402
+    TABLE_CASES,
+    Method,
+    baseline_methods,
+    bootstrap_diff,
+    model_method,
+    stream_report,
+    window_metrics,
+    wire_curve,
+)
+from protocol.record import Record  # noqa: E402
+
+
+def _factory(family: str) -> Callable[[int], Any]:
+    if family == "airspace":
+        from node.workload.holdout_airspace import AirspaceWorkload
+        return AirspaceWorkload
+    if family == "fleet":
+        from node.workload.holdout_fleet import FleetWorkload
+        return FleetWorkload
+    if family == "ledger":
+        from node.workload.holdout_ledger import LedgerWorkload
+        return LedgerWorkload
+    raise SystemExit(f"unknown family {family!r} (airspace, fleet, ledger)")
+
+
+def family_windows(family: str, worlds: int, per_world: int, window: int) -> list[Window]:
+    """The held-out windows, built as ``evaluate.held_out_family_windows`` builds fleet's and ledger's."""
+    return make_windows(TEST_SEEDS[:worlds], per_world, (window,), shuffle_seed=3, family=family,
+                        factory=_factory(family), history="committed", warmup=(2,))
+
+
+def load_methods(model: str | None, mlp: str | None, nobias: str | None) -> tuple[dict[str, Method], str, list[str]]:
+    """The eval's methods: baselines, the MLP and no-bias networks when they load, and the model."""
+    from node.attention.scorer import default_checkpoint_path
+    from node.attention.train import load_checkpoint
+    from protocol.cid import cid_of
+    from protocol.errors import LocalError
+
+    here = default_checkpoint_path().parent
+    methods = baseline_methods()
+    notes: list[str] = []
+    for name, path in (("mlp (no attention)", mlp or here / "mlp.pt"),
+                       ("attention, no pair bias", nobias or here / "nobias.pt")):
+        try:
+            methods[name] = model_method(load_checkpoint(Path(path).read_bytes())[0])
+        except (OSError, LocalError) as exc:  # a baseline trained for other features is left out, and said so
+            notes.append(f"{name} left out: {path}: {exc}")
+    data = Path(model or default_checkpoint_path()).read_bytes()
+    methods["model"] = model_method(load_checkpoint(data)[0])
+    return methods, cid_of(data), notes
+
+
+def _cached(methods: dict[str, Method], windows: list[Window]) -> dict[str, Method]:
+    """Score every window once per method; the report's sections read the same scores."""
+    out: dict[str, Method] = {}
+    for name, fn in methods.items():
+        scores = [fn(w, i) for i, w in enumerate(windows)]
+        out[name] = lambda _w, i, s=scores: s[i]
+    return out
+
+
+def ndcg_intervals(windows: list[Window], methods: dict[str, Method]) -> dict[str, dict[str, float]]:
+    """Mean NDCG@10% per method with a 95% bootstrap interval over windows."""
+    out = {}
+    for name, fn in methods.items():
+        vals = [window_metrics(fn(w, i), w)["ndcg@10%"] for i, w in enumerate(windows)]
+        mean, lo, hi = bootstrap_diff(vals, [0.0] * len(vals))
+        out[name] = {"mean": round(mean, 4), "lo": round(lo, 4), "hi": round(hi, 4)}
+    return out
+
+
+# -- blocks as validators score them -------------------------------------------------------
+class _Chain:
+    """One proposer's committed stream in one world: the view's history and its last records."""
+
+    def __init__(self, scorer: Any, validators: int) -> None:
+        from node.attention.history import DEFAULT_CAPACITY
+        from protocol.admission import SCORING_CONTEXT
+
+        quota = max(1, DEFAULT_CAPACITY // validators)
+        self.scorer = scorer
+        self.view = scorer.history(capacity=quota)
+        self.mine: list[Record] = []
+        self.want = min(SCORING_CONTEXT, quota)
+
+    def block_score(self, block: Sequence[Record]) -> float:
+        """Mean in-block score: after the proposer's last records filling the window, against the view."""
+        ctx = self.mine[len(self.mine) - min(len(self.mine), max(0, self.want - len(block))):]
+        return float(np.mean(self.scorer.score([*ctx, *block], self.view)[len(ctx):]))
+
+    def commit(self, block: Sequence[Record]) -> None:
+        self.view.add(block)
+        self.mine += block
+
+
+def _bar() -> float:
+    from protocol.genesis import Genesis
+
+    return float(Genesis.__dataclass_fields__["min_block_importance"].default)
+
+
+def _percentiles(xs: list[float]) -> list[float]:
+    return [round(float(p), 3) for p in np.percentile(xs, [0, 5, 50, 95, 100])] if xs else []
+
+
+def _lexicon_top() -> tuple[list[str], list[str]]:
+    from node.attention.lexicon import FIELD_NAMES, WORDS
+
+    words = sorted(w for w, v in WORDS.items() if v >= 1.0 and w.isascii())
+    return words, sorted(f for f in FIELD_NAMES if f.isascii())
+
+
+def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: list[Record]) -> list[Record]:
+    """A lying proposer's block made from records nobody would ship (see the module docstring)."""
+    words, fields = _lexicon_top()
+    out = []
+    for j, r in enumerate(recs):
+        kind, f = r.kind, dict(r.fields)
+        if how in ("priority words", "all three"):
+            f[rng.choice(fields)] = rng.choice(words).upper() if rng.random() < 0.5 else rng.choice(words)
+        if how in ("fake anomalies", "all three"):
+            nums = [k for k, v in f.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+            for k in nums or ["value"]:
+                f[k] = float(f.get(k, 1.0) or 1.0) * rng.choice((1e4, -1e4, 1e6))  # type: ignore[arg-type]
+        if how in ("fresh kinds", "all three"):
+            kind = f"{r.kind}_{rng.getrandbits(24):06x}"
+        if how == "noise":
+            kind = f"k{rng.getrandbits(16):04x}"
+            f = {f"f{rng.getrandbits(12):03x}": rng.choice((rng.random() * 10 ** rng.randint(0, 6),
+                                                            f"w{rng.getrandbits(20):05x}"))
+                 for _ in range(rng.randint(2, 6))}
+        if how == "replayed news" and news:
+            src = news[j % len(news)]
+            kind, f = src.kind, dict(src.fields)
+            nums = [k for k, v in f.items() if isinstance(v, float)]
+            if nums:
+                k = rng.choice(nums)
+                f[k] = float(f[k]) * (1.0 + rng.choice((-1, 1)) * 1e-3)  # type: ignore[arg-type]
+            else:
+                f["_"] = j
+        out.append(Record.create(kind, origin, r.ts_ms + j, f))
+    return out
+
+
+ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fresh kinds", "all three", "noise", "replayed news")
+
+
+def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: float, validators: int,
+                  adversarial: bool) -> dict[str, Any]:
+    """Honest / junk / random blocks (and crafted ones) per world, scored as validators score them."""
+    factory = _factory(family)
+    rng = random.Random(1)
+    groups: dict[str, list[float]] = {"honest": [], "junk": [], "random": []}
+    if adversarial:
+        groups.update({a: [] for a in ATTACKS[1:]})
+    for seed in range(first_seed, first_seed + seeds):
+        wl = factory(seed)
+        chain = _Chain(scorer, validators)
+        now = 1_700_000_000_000
+        for step in range(2 + 3):  # 2 warm-up batches of 256, then 3 measured windows
+            n = rng.choice([64, 128, 256, 512]) if step >= 2 else 256
+            batch = wl.next_labeled(n, now)
+            now = batch[-1].record.ts_ms + 60_000
+            recs = [lr.record for lr in batch]
+            k = max(2, round(share * n))
+            window = scorer.score(recs, chain.view)
+            ranked = sorted(range(n), key=lambda i: (-window[i], i))
+            honest = [recs[i] for i in sorted(ranked[:k])]
+            if step < 2:
+                chain.commit(honest)
+                continue
+            rest = ranked[k:]
+            junk = [recs[i] for i in sorted(rest[-k:])]
+            rand = [recs[i] for i in sorted(rng.sample(rest, min(k, len(rest))))]
+            groups["honest"].append(chain.block_score(honest))
+            chain.commit(honest)  # junk and random come next, against the view that holds the honest block
+            groups["junk"].append(chain.block_score(junk))
+            groups["random"].append(chain.block_score(rand))
+            if adversarial:
+                origin = junk[0].origin
+                for how in ATTACKS[1:]:
+                    crafted = _craft(how, junk, origin, rng, honest)
+                    groups[how].append(chain.block_score(crafted))
+    bar = _bar()
+    out: dict[str, Any] = {"family": family, "blocks": len(groups["honest"]), "share": share,
+                           "validators": validators, "bar": bar, "groups": {}}
+    for name, xs in groups.items():
+        out["groups"][name] = {"percentiles": _percentiles(xs),
+                               "pass_rate": round(float(np.mean([x >= bar for x in xs])), 3)}
+    bad = max(out["groups"]["junk"]["percentiles"][3], out["groups"]["random"]["percentiles"][3])
+    out["gap"] = round(out["groups"]["honest"]["percentiles"][1] - bad, 3)
+    return out
+
+
+# -- printing ------------------------------------------------------------------------------
+def _print(rep: dict[str, Any]) -> None:
+    print(f"family {rep['family']}: {rep['windows']} windows of {rep['window']} records "
+          f"({rep['worlds']} worlds x {rep['per_world']}), model {rep['model_id']}")
+    for note in rep["notes"]:
+        print("  note:", note)
+    print("\nNDCG@10% (95% bootstrap over windows) and model minus method:")
+    print(f"  {'method':26} {'NDCG@10%':>9} {'interval':>17} {'model - it':>11} {'interval':>17}")
+    for name, v in rep["ndcg"].items():
+        d = rep["vs_model"].get(name)
+        diff = f"{d['diff']:+11.3f} {d['lo']:+8.3f}..{d['hi']:+.3f}" if d else ""
+        print(f"  {name:26} {v['mean']:9.3f} {v['lo']:8.3f}..{v['hi']:.3f} {diff}")
+    print("\nmedian rank per case (0 = top of the window, 1 = bottom); counts:",
+          ", ".join(f"{c} {rep['case_counts'][c]}" for c in TABLE_CASES))
+    print(f"  {'method':26} " + " ".join(f"{c:>10}" for c in TABLE_CASES))
+    for name, row in rep["case_median_rank"].items():
+        print(f"  {name:26} " + " ".join(f"{row[c]:10.2f}" for c in TABLE_CASES))
+    if "wire" in rep:
+        w = rep["wire"]
+        print("\nimportance retained / wire bytes at", ", ".join(f"{int(p * 100)}%" for p in w["shares"]))
+        for name, m in w["methods"].items():
+            print(f"  {name:12} " + "  ".join(f"{r:.3f}/{b:,}" for r, b in zip(m["retained"], m["bytes"], strict=True)))
+        if "random_at_model_bytes" in w:
+            print("  random at the model's bytes:", w["random_at_model_bytes"],
+                  " model / random:", w["model_over_random_at_equal_bytes"])
+    if "blocks" in rep:
+        b = rep["blocks"]
+        print(f"\nblocks as validators score them ({b['blocks']} of each kind, share {b['share']}, "
+              f"{b['validators']} validators; mean in-block score percentiles 0/5/50/95/100, "
+              f"pass rate at the genesis default bar {b['bar']}):")
+        for name, g in b["groups"].items():
+            print(f"  {name:16} {g['percentiles']}  pass {g['pass_rate']:.1%}")
+        print(f"  honest 5th pct - max(junk, random) 95th pct = {b['gap']:+.3f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--family", default="airspace", help="airspace (default), fleet or ledger")
+    ap.add_argument("--model", default=None, help="checkpoint to score (default: the shipped one)")
+    ap.add_argument("--mlp", default=None, help="no-attention baseline (default: the shipped mlp.pt)")
+    ap.add_argument("--nobias", default=None, help="no-pair-bias baseline (default: the shipped nobias.pt)")
+    ap.add_argument("--worlds", type=int, default=12)
+    ap.add_argument("--per-world", type=int, default=3)
+    ap.add_argument("--window", type=int, default=256)
+    ap.add_argument("--no-wire", action="store_true", help="skip the importance-vs-bytes curve")
+    ap.add_argument("--calibrate", action="store_true", help="the block bar on this family (view mode)")
+    ap.add_argument("--adversarial", action="store_true", help="crafted junk blocks and their pass rates")
+    ap.add_argument("--block-seeds", type=int, default=12, help="worlds for --calibrate / --adversarial")
+    ap.add_argument("--block-first-seed", type=int, default=900_000)
+    ap.add_argument("--share", type=float, default=0.1, help="share of a window an honest block ships")
+    ap.add_argument("--validators", type=int, default=4)
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--out", default=None, help="also write the JSON report here")
+    args = ap.parse_args()
+    if args.worlds < 1 or args.per_world < 1 or not 16 <= args.window <= 1024:
+        raise SystemExit("need --worlds >= 1, --per-world >= 1 and 16 <= --window <= 1024")
+
+    methods, model_id, notes = load_methods(args.model, args.mlp, args.nobias)
+    windows = family_windows(args.family, args.worlds, args.per_world, args.window)
+    cached = _cached(methods, windows)
+    rep = stream_report(windows, cached)
+    truth = {"truth (reference)": lambda w, _i: w.target.tolist()}
+    rep["case_median_rank"].update(stream_report(windows, truth)["case_median_rank"])
+    report: dict[str, Any] = {
+        "family": args.family, "model_id": model_id, "window": args.window, "worlds": args.worlds,
+        "per_world": args.per_world, "windows": len(windows), "history_share": HISTORY_SHARE, "notes": notes,
+        "ndcg": ndcg_intervals(windows, cached),
+        "vs_model": {k: {kk: round(vv, 4) for kk, vv in v.items()} for k, v in rep["vs_model"].items()},
+        "case_median_rank": rep["case_median_rank"], "case_counts": rep["case_counts"],
+        "methods": rep["methods"],
+    }
+    if not args.no_wire:
+        report["wire"] = wire_curve(windows, {k: cached[k] for k in ("random", "heuristic", "model")})
+    if args.calibrate or args.adversarial:
+        from node.attention import load_scorer
+
+        scorer = load_scorer(args.model, device="cpu")
+        report["blocks"] = blocks_report(scorer, args.family, args.block_seeds, args.block_first_seed, args.share,
+                                         args.validators, args.adversarial)
+    if args.out:
+        Path(args.out).write_text(json.dumps(report, indent=2, default=_nan))
+    if args.json:
+        print(json.dumps(report, indent=2, default=_nan))
+    else:
+        _print(report)
+
+
+def _nan(x: object) -> object:
+    return None if isinstance(x, float) and math.isnan(x) else str(x)
+
+
+if __name__ == "__main__":
+    main()
