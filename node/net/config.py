@@ -15,6 +15,14 @@ from protocol.errors import ConfigError
 # py-libp2p 0.8.1 constants we size against (libp2p/pubsub/rpc_queue.py).
 PUBSUB_RPC_CAP = 1 << 20  # DefaultMaxMessageSize: hard cap on one pubsub RPC, in and out
 OUTBOUND_QUEUE = 32  # OutBoundQueueSize: per-peer outbound RPC queue; a full queue drops
+YAMUX_MAX_WINDOW = 16 << 20  # MAX_WINDOW_SIZE: the most a stream's receive window grows to
+
+#: default cap on the bytes yamux holds unread for one connection: twice the
+#: largest window one stream can grow to, so one honest stream whose reader
+#: fell behind never trips it (node/net/muxgate.py)
+MAX_HELD_PER_CONNECTION = 2 * YAMUX_MAX_WINDOW
+#: default cap on the bytes yamux holds unread, all connections together
+MAX_HELD_PER_NODE = 256 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +82,12 @@ class NetParams:
         max_new_streams_per_s: streams a peer may open per second on one
             connection (burst ``max_streams_per_connection``); a faster
             peer's connection is read no faster than that.
+        max_held_bytes_per_connection: unread bytes yamux may hold for one
+            connection, all its streams together; the data frame that would
+            go past it closes the connection (:mod:`node.net.muxgate`).
+        max_held_bytes: the same, all connections together; the frame that
+            would go past it closes the connection holding the most (a
+            stranger's before a known peer's).
         budget: the per-peer resource budget (:mod:`node.net.budget`).
     """
 
@@ -104,6 +118,8 @@ class NetParams:
     prefix_caps_on_loopback: bool = InboundLimits().prefix_caps_on_loopback
     max_streams_per_connection: int = 256
     max_new_streams_per_s: float = 100.0
+    max_held_bytes_per_connection: int = MAX_HELD_PER_CONNECTION
+    max_held_bytes: int = MAX_HELD_PER_NODE
     budget: BudgetParams = field(default_factory=BudgetParams)
 
     @classmethod
@@ -161,6 +177,12 @@ class NetParams:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"net.{name}: must be an integer >= 1")
         _positive("max_new_streams_per_s", self.max_new_streams_per_s)
+        for name in ("max_held_bytes_per_connection", "max_held_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1 << 20:
+                raise ConfigError(f"net.{name}: must be an integer >= 1 MiB (1048576)")
+        if self.max_held_bytes < self.max_held_bytes_per_connection:
+            raise ConfigError("net.max_held_bytes: must be >= max_held_bytes_per_connection")
         _positive("inbound_handshake_timeout_s", self.inbound_handshake_timeout_s)
         if not isinstance(self.prefix_caps_on_loopback, bool):
             raise ConfigError("net.prefix_caps_on_loopback: must be true or false")

@@ -11,7 +11,9 @@ on exit (normal, error or cancellation):
 * security: Noise only (py-libp2p also offers plaintext, secio and TLS by
   default; plaintext lets a dialer claim any identity), wrapped by the
   :class:`~node.net.gate.PeerGate` that enforces ``block_peer``;
-* muxer: yamux; transport: TCP on ``config.listen_addrs``;
+* muxer: yamux, read through :class:`~node.net.muxgate.StreamGate` (caps
+  on new streams, pings, windows and the unread bytes it holds, per
+  connection and per node); transport: TCP on ``config.listen_addrs``;
 * pubsub: GossipSub as configured in :mod:`node.net.gossip`;
 * request/response: :mod:`node.net.streams`;
 * libp2p's "auto-connector" is stopped: it dials every peer in the
@@ -59,7 +61,7 @@ from libp2p.stream_muxer.yamux.yamux import PROTOCOL_ID as YAMUX_PROTOCOL_ID
 from libp2p.stream_muxer.yamux.yamux import Yamux
 from libp2p.tools.anyio_service import background_trio_service
 
-from node.net import logbridge
+from node.net import logbridge, muxgate
 from node.net.budget import Budget, PeerBudgetView
 from node.net.config import NetConfig
 from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, translate_errors
@@ -96,8 +98,11 @@ class _PeerWatch(INotifee):
 
     async def disconnected(self, network: INetwork, conn: INetConn) -> None:
         self._pulse.fire()
+        secured = getattr(conn.muxed_conn, "secured_conn", None)
+        if isinstance(secured, muxgate.StreamGate):
+            secured.release()  # yamux dropped its buffers with the connection
         if self._guard is not None:
-            self._guard.ended(_unwrap(getattr(conn.muxed_conn, "secured_conn", None)))
+            self._guard.ended(muxgate.unwrap(secured))
         await trio.lowlevel.checkpoint()
 
     async def opened_stream(self, network: INetwork, stream: INetStream) -> None:
@@ -146,6 +151,8 @@ class P2P:
         self._peers_changed = Pulse()
         self._swarm.register_notifee(_PeerWatch(self._peers_changed, gate.guard))
         self.peer_id: str = host.get_id().to_base58()
+        #: unread bytes yamux holds, all connections together (node/net/muxgate.py)
+        self.held: muxgate.HeldBytes | None = None
 
     # ------------------------------------------------------------------ peers
     def addrs(self) -> list[str]:
@@ -240,7 +247,7 @@ class P2P:
         guard = self._gate.guard
         if guard is None:
             return
-        live = {id(_unwrap(getattr(c.muxed_conn, "secured_conn", None)))
+        live = {id(muxgate.unwrap(getattr(c.muxed_conn, "secured_conn", None)))
                 for conns in self._swarm.connections.values() for c in conns}
         for ticket in guard.live():
             if id(ticket.conn) in live or ticket.seen_live is None:
@@ -418,149 +425,21 @@ def _tune_libp2p() -> None:
     libp2p_swarm._HAPPY_EYEBALLS_DELAY = 0.0
 
 
-class _SynGate:
-    """A peer's secured connection as yamux reads it, with a cap on the streams the peer opens.
-
-    py-libp2p creates a stream and writes an ACK for every SYN header a peer
-    sends (12 bytes each), and starts a task that waits up to 10 s for it to
-    name a protocol: 5000 SYNs (59 KiB) held 5000 streams and cost 6
-    CPU-seconds, 20 000 stalled the node for minutes. Once attached to its
-    yamux connection, the gate parses the frames as yamux reads them, and a
-    frame that opens a stream (SYN) is handed over only while the connection
-    holds fewer than ``max_streams`` streams and the peer has opened fewer
-    than ``rate`` a second (burst ``max_streams``). Otherwise it waits,
-    unread: the peer's writes stall on its own connection. An honest peer
-    opens a few streams a second and never waits. Everything else is the
-    secured connection itself (``inner``).
-    """
-
-    _HEADER = 12  # version, type, flags, stream id, length
-    _SYN = 0x1
-    _TYPE_DATA, _TYPE_WINDOW, _TYPE_PING = 0, 1, 2
-    _WINDOW = 256 * 1024  # yamux's initial receive window of a stream
-    _PING_RATE, _PING_BURST = 10.0, 20.0  # yamux pings a peer may make us answer
-    waits = 0  # SYNs and pings held back, all connections together
-    violations = 0  # connections closed for sending past a stream's receive window
-
-    def __init__(self, inner: object, max_streams: int, rate: float) -> None:
-        self.inner = inner
-        self._max = max_streams
-        self._rate = rate
-        self._tokens = float(max_streams)
-        self._tokens_at: float | None = None
-        self._owner: object | None = None  # passive (muxer negotiation) until attached
-        self._freed = Pulse()
-        self._header = bytearray()
-        self._body_left = 0
-        self._pings = self._PING_BURST
-        self._pings_at: float | None = None
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.inner, name)
-
-    def attach(self, muxed: object) -> None:
-        """Start parsing: ``muxed`` is the yamux connection reading through us."""
-        streams = getattr(muxed, "streams", None)
-        finalize = getattr(muxed, "_finalize_stream_locked", None)
-        if not isinstance(streams, dict) or finalize is None:
-            return  # not py-libp2p 0.8.1's yamux: stay a plain pass-through
-        freed = self._freed
-
-        def finalized(stream: object, *, fully_closed: bool) -> None:
-            finalize(stream, fully_closed=fully_closed)
-            freed.fire()
-
-        muxed._finalize_stream_locked = finalized  # type: ignore[attr-defined]
-        self._owner = muxed
-
-    async def read(self, n: int | None = None) -> bytes:
-        data: bytes = await self.inner.read(n)  # type: ignore[attr-defined]
-        if self._owner is None:
-            return data
-        view = memoryview(data)
-        while view:
-            if self._body_left:
-                step = min(self._body_left, len(view))
-                self._body_left -= step
-                view = view[step:]
-                continue
-            need = self._HEADER - len(self._header)
-            self._header += view[:need]
-            view = view[need:]
-            if len(self._header) < self._HEADER:
-                break
-            typ, flags = self._header[1], int.from_bytes(self._header[2:4], "big")
-            stream_id = int.from_bytes(self._header[4:8], "big")
-            length = int.from_bytes(self._header[8:12], "big")
-            self._header.clear()
-            if typ == self._TYPE_DATA:
-                self._check_window(stream_id, length, new=bool(flags & self._SYN))
-                self._body_left = length
-            if flags & self._SYN and typ in (self._TYPE_DATA, self._TYPE_WINDOW):
-                await self._admit_syn()
-            elif flags & self._SYN and typ == self._TYPE_PING:
-                await self._admit_ping()
-        return data
-
-    def _check_window(self, stream_id: int, length: int, *, new: bool) -> None:
-        # py-libp2p's yamux buffers whatever a peer sends past a stream's receive
-        # window (it only logs a warning): a stream nobody reads, e.g. one still
-        # naming its protocol, took any amount of memory. As go-yamux: that is a
-        # protocol error, and the connection goes.
-        streams: dict[int, object] = self._owner.streams  # type: ignore[union-attr]
-        stream = streams.get(stream_id)
-        if stream is None and not new:
-            return  # a stream already gone: yamux discards its data, nothing is held
-        window = self._WINDOW if stream is None else getattr(stream, "recv_window", self._WINDOW)
-        if length > window:
-            _SynGate.violations += 1
-            raise NetError(f"yamux: {length} bytes on stream {stream_id} past its window of {window}")
-
-    async def _admit_ping(self) -> None:
-        now = trio.current_time()
-        if self._pings_at is not None:
-            self._pings = min(self._PING_BURST, self._pings + (now - self._pings_at) * self._PING_RATE)
-        self._pings_at = now
-        if self._pings < 1.0:
-            _SynGate.waits += 1
-            await trio.sleep((1.0 - self._pings) / self._PING_RATE)
-            self._pings, self._pings_at = 1.0, trio.current_time()
-        self._pings -= 1.0
-
-    async def _admit_syn(self) -> None:
-        now = trio.current_time()
-        if self._tokens_at is not None:
-            self._tokens = min(float(self._max), self._tokens + (now - self._tokens_at) * self._rate)
-        self._tokens_at = now
-        if self._tokens < 1.0:
-            _SynGate.waits += 1
-            await trio.sleep((1.0 - self._tokens) / self._rate)
-            self._tokens, self._tokens_at = 1.0, trio.current_time()
-        self._tokens -= 1.0
-        streams: dict[object, object] = self._owner.streams  # type: ignore[union-attr]
-        while len(streams) >= self._max:
-            _SynGate.waits += 1
-            await self._freed.wait()
-
-
-def _gate_streams(host: IHost, config: NetConfig) -> None:
+def _gate_streams(host: IHost, config: NetConfig, budget: Budget) -> muxgate.HeldBytes:
     # libp2p builds its Yamux itself (whatever class muxer_opt names), so the
-    # secured connection is wrapped on its way in instead.
+    # secured connection is wrapped on its way in instead (node/net/muxgate.py).
+    node = muxgate.HeldBytes(config.max_held_bytes)
+
+    def make_gate(conn: object, peer_id: object) -> muxgate.StreamGate:
+        known = isinstance(peer_id, ID) and budget.is_known(peer_id.to_base58())
+        return muxgate.StreamGate(conn, config.max_streams_per_connection,
+                                  config.max_new_streams_per_s,
+                                  max_held=config.max_held_bytes_per_connection,
+                                  node=node, known=known)
+
     muxers = host.get_network().upgrader.muxer_multistream  # type: ignore[attr-defined]
-    new_conn = muxers.new_conn
-
-    async def gated(conn: object, peer_id: ID) -> object:
-        gate = _SynGate(conn, config.max_streams_per_connection, config.max_new_streams_per_s)
-        muxed = await new_conn(gate, peer_id)
-        gate.attach(muxed)
-        return muxed
-
-    muxers.new_conn = gated
-
-
-def _unwrap(secured: object) -> object:
-    """The secured connection under a :class:`_SynGate` (the object the gate admitted)."""
-    return getattr(secured, "inner", secured) if isinstance(secured, _SynGate) else secured
+    muxgate.install(muxers, make_gate)
+    return node
 
 
 def _build_host(seed: bytes, config: NetConfig, gate: PeerGate) -> IHost:
@@ -577,7 +456,6 @@ def _build_host(seed: bytes, config: NetConfig, gate: PeerGate) -> IHost:
     )
     if host.get_id().to_base58() != expected:
         raise LocalError(f"libp2p derived peer id {host.get_id()} from our seed, expected {expected}")
-    _gate_streams(host, config)
     return host
 
 
@@ -602,6 +480,7 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
     gate = PeerGate(InboundGuard(config.inbound_limits(), budget.is_known,
                                  handshake_timeout_s=config.inbound_handshake_timeout_s))
     host = _build_host(seed, config, gate)
+    held = _gate_streams(host, config, budget)
     assert gate.guard is not None
     install_inbound(host.get_network(), gate.guard)  # before host.run() listens
     meter = Meter()
@@ -620,6 +499,7 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
             await host.get_network().auto_connector.stop()  # type: ignore[attr-defined]
             gossip.start(nursery)
             p2p = P2P(host, config, gossip, gate, meter, nursery, budget)
+            p2p.held = held
             nursery.start_soon(p2p._ping_loop)
             nursery.start_soon(p2p._enforce_budget)
             try:

@@ -208,3 +208,85 @@ async def test_data_past_a_streams_window_closes_the_connection(quiet_libp2p) ->
                 await raw.write(struct.pack("!BBHII", 0, 0, 0, sid, len(chunk)) + chunk)
         with trio.fail_after(10):
             await node.wait_peers(lambda ps: peer.peer_id not in {p.peer_id for p in ps})
+
+
+async def _flood_unread_streams(peer, node, streams: int, per_stream: int, first_sid: int = 10_001) -> bool:
+    """Open ``streams`` yamux streams to ``node`` that never finish naming a protocol and
+    put ``per_stream`` bytes on each (within its 256 KiB window). False: the node cut us off."""
+    import struct
+
+    raw = peer._swarm.connections[ID.from_base58(node.peer_id)][0].muxed_conn.secured_conn
+    # A multistream header, then bytes the negotiation never reads.
+    chunk = b"\x13/multistream/1.0.0\n" + b"x" * (per_stream - 20)
+    try:
+        for i in range(streams):
+            sid = first_sid + 2 * i
+            await raw.write(struct.pack("!BBHII", 0, 1, 1, sid, 0))
+            for off in range(0, len(chunk), 60_000):
+                part = chunk[off:off + 60_000]
+                await raw.write(struct.pack("!BBHII", 0, 0, 0, sid, len(part)) + part)
+    except Exception:  # noqa: BLE001 - the node closed the connection: that is the point
+        return False
+    return True
+
+
+def _held(node) -> int:
+    """Bytes yamux holds unread on the node, all connections (the truth, not our count)."""
+    return sum(len(b) for conns in node._swarm.connections.values() for c in conns
+               for b in c.muxed_conn.stream_buffers.values())
+
+
+async def _watch_peak(node, peak: list[int]) -> None:
+    while True:
+        peak[0] = max(peak[0], _held(node))
+        await trio.sleep(0.005)
+
+
+async def test_unread_stream_data_is_capped_per_connection(quiet_libp2p) -> None:
+    """Within its windows a peer made yamux hold 256 KiB on each of 256 streams that nobody
+    reads (measured: 60.5 MiB on one connection; 64 strangers ~ 3.9 GiB). Now the frame that
+    would take a connection past max_held_bytes_per_connection closes it."""
+    cap = 2 << 20
+    cfg = NetConfig(max_held_bytes_per_connection=cap, max_held_bytes=64 << 20)
+    async with open_p2p(os.urandom(32), cfg) as node, open_p2p(os.urandom(32), NetConfig()) as peer:
+        await peer.connect(node.addrs()[0])
+        peak = [0]
+        async with trio.open_nursery() as n:
+            n.start_soon(_watch_peak, node, peak)
+            with trio.fail_after(20):
+                completed = await _flood_unread_streams(peer, node, streams=40, per_stream=250_000)
+                await node.wait_peers(lambda ps: peer.peer_id not in {p.peer_id for p in ps})
+            n.cancel_scope.cancel()
+        assert not completed  # 10 MB sent: the node cut the connection on the way
+        assert peak[0] <= cap
+        assert node.held is not None and node.held.total == 0 and len(node.held) == 0
+
+
+async def test_unread_stream_data_is_capped_per_node_strangers_first(quiet_libp2p) -> None:
+    """Many connections each under their own cap: at the node's cap the connection holding
+    the most goes, a stranger's before a known peer's (one the node dialled)."""
+    per_conn, node_cap = 2 << 20, 3 << 20
+    cfg = NetConfig(max_held_bytes_per_connection=per_conn, max_held_bytes=node_cap)
+    async with (open_p2p(os.urandom(32), cfg) as node, open_p2p(os.urandom(32), NetConfig()) as known,
+                open_p2p(os.urandom(32), NetConfig()) as s1, open_p2p(os.urandom(32), NetConfig()) as s2):
+        await node.connect(known.addrs()[0])  # dialled by the node: known
+        await s1.connect(node.addrs()[0])
+        await s2.connect(node.addrs()[0])
+        peak = [0]
+        async with trio.open_nursery() as n:
+            n.start_soon(_watch_peak, node, peak)
+            with trio.fail_after(20):
+                # the known peer holds the most (1.25 MB), then the strangers 1 MB each
+                assert await _flood_unread_streams(known, node, streams=5, per_stream=250_000)
+                assert await _flood_unread_streams(s1, node, streams=4, per_stream=250_000)
+                while node.held.total < 2_200_000:
+                    await trio.sleep(0.01)
+                await _flood_unread_streams(s2, node, streams=4, per_stream=250_000)
+                while node.held.evictions == 0:
+                    await trio.sleep(0.01)
+                await trio.sleep(0.3)
+            n.cancel_scope.cancel()
+        connected = {p.peer_id for p in node.connected_peers()}
+        assert known.peer_id in connected  # never the known peer while strangers hold bytes
+        assert len({s1.peer_id, s2.peer_id} & connected) == 1
+        assert peak[0] <= node_cap
