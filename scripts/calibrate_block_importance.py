@@ -68,11 +68,24 @@ def main() -> None:
                     help="validators sharing the view's history (a proposer keeps capacity / validators)")
     ap.add_argument("--out", default="calibration.json")
     ap.add_argument("--model", default=None, help="checkpoint (default: the shipped one)")
+    ap.add_argument("--modes", default="view,truth history,no history",
+                    help="comma-separated settings to measure (\"view\" is how validators score)")
+    ap.add_argument("--detail", type=int, default=0,
+                    help="print this many of the lowest honest and highest junk/random \"view\" blocks")
     args = ap.parse_args()
     scorer = load_scorer(args.model, device="cpu")
     rng = random.Random(1)
-    modes = ("view", "truth history", "no history")
+    modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     means: dict[str, dict[str, list[float]]] = {m: {"honest": [], "junk": [], "random": []} for m in modes}
+    detail: dict[str, list[tuple[float, str]]] = {"honest": [], "junk": [], "random": []}
+
+    def describe(fam: str, seed: int, n: int, labeled: list) -> str:
+        cases: dict[str, int] = {}
+        for lr in labeled:
+            cases[lr.case] = cases.get(lr.case, 0) + 1
+        truth_mean = float(np.mean([lr.importance for lr in labeled]))
+        top = ", ".join(f"{c} {k}" for c, k in sorted(cases.items(), key=lambda x: -x[1]))
+        return f"{fam} seed {seed} window {n} block {len(labeled)} truth mean {truth_mean:.3f}: {top}"
     quota = max(1, DEFAULT_CAPACITY // args.validators)
 
     def mean_score(block: list, hist: object, context: list | None = None) -> float:
@@ -80,7 +93,7 @@ def main() -> None:
         ctx = ctx[len(ctx) - min(len(ctx), max(0, want - len(block))):]  # fill the window up to `want`
         return float(np.mean(scorer.score(ctx + block, hist)[len(ctx):]))  # type: ignore[arg-type]
 
-    for _fam, factory in FAMILIES.items():
+    for fam, factory in FAMILIES.items():
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             wl = factory(seed)
             view = scorer.history(capacity=quota)  # what the network committed: one proposer's last records
@@ -101,23 +114,30 @@ def main() -> None:
                     rest = ranked[k:]
                     blocks = {"honest": sorted(ranked[:k]), "junk": sorted(rest[-k:]),
                               "random": sorted(rng.sample(rest, min(k, len(rest))))}
-                    means["view"]["honest"].append(mean_score(honest, view, mine[-want:]))
-                    tw = scorer.score(recs, truth)
-                    tr = sorted(range(n), key=lambda i: (-tw[i], i))
-                    tblocks = {"honest": sorted(tr[:k]), "junk": sorted(tr[-k:]),
-                               "random": blocks["random"]}
-                    for name, idx in tblocks.items():
-                        means["truth history"][name].append(mean_score([recs[i] for i in idx], truth))
-                    for name, idx in blocks.items():
-                        means["no history"][name].append(mean_score([recs[i] for i in idx], None))
+                    if "view" in means:
+                        m = mean_score(honest, view, mine[-want:])
+                        means["view"]["honest"].append(m)
+                        detail["honest"].append((m, describe(fam, seed, n, [batch[i] for i in blocks["honest"]])))
+                    if "truth history" in means:
+                        tw = scorer.score(recs, truth)
+                        tr = sorted(range(n), key=lambda i: (-tw[i], i))
+                        tblocks = {"honest": sorted(tr[:k]), "junk": sorted(tr[-k:]),
+                                   "random": blocks["random"]}
+                        for name, idx in tblocks.items():
+                            means["truth history"][name].append(mean_score([recs[i] for i in idx], truth))
+                    if "no history" in means:
+                        for name, idx in blocks.items():
+                            means["no history"][name].append(mean_score([recs[i] for i in idx], None))
                 view.add(honest)  # the honest block commits before anything else of this window
                 mine += honest
-                if step >= args.warmup:
+                if step >= args.warmup and "view" in means:
                     for name in ("junk", "random"):
-                        means["view"][name].append(mean_score([recs[i] for i in blocks[name]], view, mine[-want:]))
+                        m = mean_score([recs[i] for i in blocks[name]], view, mine[-want:])
+                        means["view"][name].append(m)
+                        detail[name].append((m, describe(fam, seed, n, [batch[i] for i in blocks[name]])))
                 truth.add(committed_share(batch, HISTORY_SHARE))
     out: dict = {"model_id": scorer.model_id, "share": args.share, "validators": args.validators,
-                 "blocks": len(means["view"]["honest"])}
+                 "blocks": len(means[modes[0]]["honest"])}
     print(f"model {scorer.model_id}; mean in-block score per block (percentiles 0/5/50/95/100), "
           f"{out['blocks']} blocks of each kind")
     for mode, groups in means.items():
@@ -138,6 +158,21 @@ def main() -> None:
         out[mode]["pass_rate_at_default_bar"] = {"bar": bar, **rates}
         print(f"   at the genesis default bar {bar}: honest pass {rates['honest']:.1%}, "
               f"junk pass {rates['junk']:.1%}, random pass {rates['random']:.1%}")
+    if "view" in means:
+        # The ceiling of any model: the same blocks' mean ground-truth importance.
+        tm = {name: [float(r[1].split("truth mean ")[1].split(":")[0]) for r in rows] for name, rows in detail.items()}
+        tp = {name: [round(float(p), 3) for p in np.percentile(xs, [0, 5, 50, 95, 100])] for name, xs in tm.items()}
+        out["view"]["truth"] = tp
+        print(" view, the blocks' mean ground truth (what a perfect model would give):")
+        for name, pct in tp.items():
+            print(f"   {name:7} {pct}")
+        print(f"   gap {tp['honest'][1] - max(tp['junk'][3], tp['random'][3]):+.3f}")
+    if args.detail and "view" in means:
+        for name, rows in detail.items():
+            rows = sorted(rows, key=lambda r: r[0], reverse=name != "honest")[: args.detail]
+            print(f" view: the {'lowest' if name == 'honest' else 'highest'} {name} blocks")
+            for m, text in rows:
+                print(f"   {m:.3f}  {text}")
     Path(args.out).write_text(json.dumps(out, indent=2))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from node.attention.features import WindowFeatures, featurize
+from node.attention.features import FeatureCache, WindowFeatures, featurize
 from node.attention.history import History
 from node.workload import LabeledRecord, Workload
 from node.workload.randomized import RandomizedWorkload
@@ -23,7 +23,7 @@ from protocol.record import Record
 
 __all__ = [
     "BLOCK_KINDS", "HISTORY_SHARE", "TEST_SEEDS", "TRAIN_FAMILIES", "TRAIN_SEEDS", "VAL_SEEDS", "Window",
-    "make_block_windows", "make_windows",
+    "make_block_windows", "make_view_block_windows", "make_windows",
 ]
 
 TRAIN_SEEDS = range(1, 10_000)
@@ -52,6 +52,9 @@ class Window:
     records: tuple[Record, ...]  # the Records, for baselines that read fields
     details: tuple[str, ...] = ()
     family: str = "domains"
+    # Per-record loss weight (None: every record counts). Validator-shaped windows put the
+    # proposer's earlier committed records before the block: they are context, not scored.
+    weight: torch.Tensor | None = None
 
     def __len__(self) -> int:
         return len(self.cases)
@@ -183,4 +186,69 @@ def make_block_windows(seeds: range | list[int], per_seed: int, sources: tuple[i
             ))
             if hist is not None:
                 hist.add(committed_share(batch, HISTORY_SHARE))
+    return out
+
+
+def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Callable[[WindowFeatures], list[float]],
+                            *, family: str = "domains", warmup: int = 2, lengths: tuple[int, ...] = (64, 128, 256, 512),
+                            share: float = 0.1, quota: int = 1024, context: int = 128,
+                            shuffle_seed: int = 0) -> list[Window]:
+    """Blocks the way validators score them (docs/consensus.md), for fine-tuning.
+
+    Each seed's world is played as one proposer's stream, as
+    scripts/calibrate_block_importance.py plays held-out worlds: every window
+    is scored with ``score`` (the model being fine-tuned, before any
+    fine-tuning: selection is fixed by the stage-1 checkpoint) against the
+    committed view's History (``quota`` records: one proposer's share); its
+    best ``share`` ships and commits. After ``warmup`` windows, each window
+    yields three training windows, the honest block, a junk block (the
+    lowest-scoring records the node kept) and a random block of kept
+    records, each as a validator sees it: after as many of the proposer's
+    last committed records as fill ``context``, against the view (the honest
+    block against the view before it, junk and random against the view that
+    holds it). Targets are the ground truth (absolute: importance is defined
+    against the world); the weight is 1 on the block's records and 0 on the
+    context, whose scores do not count. Deterministic in the arguments.
+    """
+    rng = random.Random(f"attnshare-viewblocks/{shuffle_seed}/{family}")
+    cache = FeatureCache()
+    out: list[Window] = []
+
+    def block_window(ctx: list[Record], sub: list[LabeledRecord], view: History) -> Window:
+        recs = tuple(ctx) + tuple(lr.record for lr in sub)
+        pad = [0.0] * len(ctx)
+        return Window(
+            featurize(recs, cache, view if len(view) else None),
+            torch.tensor(pad + [lr.importance for lr in sub], dtype=torch.float32),
+            ("context",) * len(ctx) + tuple(lr.case for lr in sub),
+            (-1,) * len(recs),  # refs into the batch mean nothing here; no metric reads them
+            recs,
+            ("",) * len(ctx) + tuple(lr.detail for lr in sub),
+            family,
+            torch.tensor(pad + [1.0] * len(sub), dtype=torch.float32),
+        )
+
+    for seed in seeds:
+        wl = TRAIN_FAMILIES[family](seed)
+        view = History(quota, cache)
+        mine: list[Record] = []  # the proposer's committed records, oldest first
+        now = _EPOCH_MS + seed * 10_000_000 + 7_000_000
+        for step in range(warmup + per_seed):
+            n = rng.choice(lengths) if step >= warmup else 256
+            batch = wl.next_labeled(n, now)
+            now = batch[-1].record.ts_ms + 1_000 + rng.randrange(600_000)
+            recs = [lr.record for lr in batch]
+            k = max(2, round(share * n))
+            scores = score(featurize(recs, cache, view if len(view) else None))
+            ranked = sorted(range(n), key=lambda i: (-scores[i], i))
+            honest = sorted(ranked[:k])
+            fill = max(0, min(context, quota) - k)
+            if step >= warmup:
+                out.append(block_window(mine[len(mine) - min(len(mine), fill):], [batch[i] for i in honest], view))
+            view.add(recs[i] for i in honest)
+            mine += [recs[i] for i in honest]
+            if step >= warmup:
+                rest = ranked[k:]
+                for idx in (sorted(rest[-k:]), sorted(rng.sample(rest, min(k, len(rest))))):
+                    out.append(block_window(mine[len(mine) - min(len(mine), fill):], [batch[i] for i in idx], view))
     return out

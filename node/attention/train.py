@@ -37,7 +37,14 @@ import torch
 from torch.nn import functional as F
 
 from node.attention.alloc import recycle_large_allocations
-from node.attention.data import TRAIN_SEEDS, VAL_SEEDS, Window, make_block_windows, make_windows
+from node.attention.data import (
+    TRAIN_SEEDS,
+    VAL_SEEDS,
+    Window,
+    make_block_windows,
+    make_view_block_windows,
+    make_windows,
+)
 from node.attention.features import CTX_NAMES, HASH_DIM, NUM_SLOTS, SLOT_NAMES
 from node.attention.lexicon import LEXICON_ID
 from node.attention.model import ImportanceNet, ModelConfig, stack_windows
@@ -46,10 +53,13 @@ from protocol.cid import cid_of
 __all__ = [
     "CHECKPOINT_FORMAT",
     "BlockAugment",
+    "FinetuneConfig",
     "MAX_WINDOW",
     "TrainConfig",
     "TrainResult",
     "checkpoint_bytes",
+    "finetune",
+    "finetune_windows",
     "load_checkpoint",
     "train",
 ]
@@ -213,6 +223,89 @@ def training_windows(cfg: TrainConfig) -> list[Window]:
                                           (8, 16, 32, 64), (3.0, 1.0, 1.0), drop_orphans=True,
                                           shuffle_seed=cfg.seed, family=fam, history=True)
     return windows
+
+
+@dataclass(frozen=True, slots=True)
+class FinetuneConfig:
+    """Stage 2: fine-tune a trained checkpoint on blocks shaped the way validators score them.
+
+    Validators score a block's records after the proposer's last committed
+    records (``admission.SCORING_CONTEXT``), against the committed view's
+    History, and compare the block's *mean* score with the genesis bar
+    (docs/consensus.md). Stage 1 trains on whole windows, where a score only
+    has to rank; stage 2 teaches the absolute scale in exactly the
+    validators' setting (:func:`node.attention.data.make_view_block_windows`:
+    honest, junk and random blocks, loss on the block's records only), mixed
+    with stage 1's own windows so that ranking is not forgotten.
+    """
+
+    epochs: int = 4
+    lr: float = 5e-4
+    weight_decay: float = 0.01
+    per_world: int = 3  # windows per world played as a proposer's stream (3 blocks each)
+    warmup_windows: int = 2  # committed windows before the first block (the proposer's past)
+    normal_windows: bool = True  # mix in stage 1's training windows
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in self.__slots__}
+
+
+def finetune_windows(model: ImportanceNet, cfg: TrainConfig, ft: FinetuneConfig) -> list[Window]:
+    """Stage 2's training set: validator-shaped blocks from the training worlds (+ stage 1's windows)."""
+    recycle_large_allocations()
+    torch.set_num_threads(cfg.threads)
+    model.eval()
+
+    def score(w: Any) -> list[float]:
+        with torch.inference_mode():
+            return model(w).squeeze(0).to(torch.float64).sigmoid().tolist()
+
+    windows: list[Window] = []
+    for fam, worlds in (("domains", cfg.worlds), ("randomized", cfg.random_worlds)):
+        windows += make_view_block_windows(TRAIN_SEEDS[:worlds], ft.per_world, score, family=fam,
+                                           warmup=ft.warmup_windows, shuffle_seed=ft.seed)
+    if ft.normal_windows:
+        windows += training_windows(cfg)
+    return windows
+
+
+def finetune(model: ImportanceNet, cfg: TrainConfig, ft: FinetuneConfig, windows: list[Window],
+             progress: Callable[[int, int, float], None] | None = None) -> TrainResult:
+    """Continue training ``model`` (in place) on ``windows`` with per-record loss weights (soft-target BCE)."""
+    recycle_large_allocations()
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(ft.seed)
+    rng = random.Random(f"attnshare-finetune/{ft.seed}")
+    opt = torch.optim.AdamW(model.parameters(), lr=ft.lr, weight_decay=ft.weight_decay)
+    plan = [_batches(windows, cfg.tokens_per_batch, rng) for _ in range(ft.epochs)]
+    total = sum(len(p) for p in plan)
+    warmup = max(1, total // 20)
+    step = 0
+    losses: list[float] = []
+    model.train()
+    for epoch_batches in plan:
+        acc = 0.0
+        for batch in epoch_batches:
+            lr = ft.lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * step / total))
+            for g in opt.param_groups:
+                g["lr"] = lr
+            feats = stack_windows([w.feats for w in batch])
+            target = torch.stack([w.target for w in batch])
+            weight = torch.stack([w.weight if w.weight is not None else torch.ones_like(w.target) for w in batch])
+            per = F.binary_cross_entropy_with_logits(model(feats), target, reduction="none")
+            loss = (per * weight).sum() / weight.sum().clamp_min(1.0)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            step += 1
+            acc += float(loss.detach())
+            if progress is not None:
+                progress(step, total, float(loss.detach()))
+        losses.append(acc / max(1, len(epoch_batches)))
+    model.eval()
+    return TrainResult(model, losses, step)
 
 
 def checkpoint_bytes(model: ImportanceNet, meta: dict[str, Any] | None = None) -> bytes:
