@@ -31,14 +31,16 @@ A round::
    never go backwards (finding 8: the old loop restarted below its own start
    when a peer answered with blocks we already held).
 4. Bounds: a round ends at ``round_timeout_ms`` after it began or after
-   ``max_requests_per_round`` requests, whichever comes first; every request
-   carries a deadline no later than the round's. A round that ends on a
-   bound with progress made is followed by the next round at once.
+   ``max_requests_per_round`` requests (store lookups of gaps included: each
+   scans our committed seqs of one proposer), whichever comes first; every
+   request carries a deadline no later than the round's. A round that ends on
+   a bound with progress made is followed by the next round at once.
 5. Standing. Each peer starts with ``initial_standing`` points:
    - a lie (an empty answer for seqs its heads claimed, a head for a
      non-validator, seqs out of order or below the request, a block that
      fails verification) costs ``lie_cost``;
-   - a timeout, a failed request or a "busy" answer costs 1;
+   - a timeout, a failed request or a "busy" answer costs 1, and so does a
+     round that spent its whole request budget and committed nothing;
    - a round that committed something earns 1 back, up to ``max_standing``,
      and one point comes back every ``recover_ms`` up to ``initial_standing``,
      so rare honest failures never add up to a ban.
@@ -421,6 +423,13 @@ class CatchupPlanner:
         while r.tasks:
             task = r.tasks[0]
             if task.kind == "gaps" and not task.looked_up:
+                # A lookup scans our store's committed seqs of that proposer: it
+                # is work the peer's claim causes, so it spends the round's budget
+                # like a request (uncounted, one heads answer naming every
+                # proposer cost a store scan each).
+                if r.requests >= self.params.max_requests_per_round:
+                    return self._end(now_ms, "request budget")
+                r.requests += 1
                 r.waiting = "gaps"
                 return [LookupGaps(task.proposer, task.claimed_head)]
             if task.kind == "gaps" and not task.missing:
@@ -445,6 +454,13 @@ class CatchupPlanner:
             p = self._peers.get(r.peer)
             if p is not None:
                 p.standing = min(self.params.max_standing, p.standing + 1)
+        elif why == "request budget":
+            # Its heads promised blocks we lack, and a whole round's budget
+            # brought none: valid old blocks are no lie (gossip races), but an
+            # honest peer never does this a round long. Costs 1, like a
+            # timeout, so a peer doing it every round is banned and the work a
+            # peer's claims cause is bounded per ban period, not only per round.
+            out += self._penalize(r.peer, "a round's requests brought nothing its heads promised", 1, now_ms)
         # More to pull and the peer is useful: go again at once instead of idling a whole interval.
         again = r.new_blocks > 0 and why in ("request budget", "deadline")
         self._next_round_ms = now_ms if again else now_ms + self._jitter()

@@ -144,8 +144,9 @@ def test_answers_below_the_request_are_refused_so_a_round_never_goes_backwards()
 
 def test_old_blocks_at_rising_seqs_are_bounded_by_the_request_budget() -> None:
     # A peer that really has blocks (that we also have) can keep us busy only
-    # for max_requests_per_round requests; valid blocks are no offence (gossip
-    # races make honest peers send some), and no progress means no rush back.
+    # for max_requests_per_round requests; valid blocks are no lie (gossip
+    # races make honest peers send some), but a whole round of them costs 1
+    # standing, like a timeout, and no progress means no rush back.
     planner = _planner()
     planner.handle(Peers(("p",)), 0)
     now = planner.next_wake_ms()
@@ -157,9 +158,63 @@ def test_old_blocks_at_rising_seqs_are_bounded_by_the_request_budget() -> None:
         a = effects[0]
         effects = planner.handle(BlocksGot("p", "val-a", a.from_seq, (a.from_seq,), 0), now)
     assert asks == PARAMS.max_requests_per_round - 1  # the heads request counts too
-    assert [type(e) for e in effects] == [RoundEnded]
-    assert planner.standing("p") == PARAMS.initial_standing
+    assert [type(e) for e in effects] == [Penalized, RoundEnded]
+    assert effects[0].banned_until_ms is None
+    assert planner.standing("p") == PARAMS.initial_standing - 1
     assert planner.next_wake_ms() >= now + PARAMS.interval_ms // 2
+
+
+class GapLiar(Honest):
+    """Claims every proposer's full chain; answers with the blocks we already hold."""
+
+    def heads(self) -> tuple[tuple[str, int, str, int], ...]:
+        return tuple((p, max(s), "bid", max(s)) for p, s in sorted(self.chains.items()))
+
+    def blocks(self, proposer: str, from_seq: int, limit: int) -> list[int]:
+        return [s for s in range(from_seq, from_seq + limit) if s in self.chains[proposer]]
+
+
+def _gap_world(proposers: int) -> tuple[World, CatchupPlanner, dict[str, set[int]]]:
+    # Every chain has one slot nobody committed (rejected): a real gap in our store.
+    chains = {f"val-{i:03d}": set(range(1, 201)) - {7} for i in range(proposers)}
+    world = World({"liar": GapLiar({k: set(v) for k, v in chains.items()})})
+    world.ours = {k: set(v) for k, v in chains.items()}
+    params = SyncParams(interval_ms=1000, round_timeout_ms=3_600_000, max_requests_per_round=16, batch=4)
+    planner = CatchupPlanner(params, frozenset(chains), random.Random(1), 0)
+    return world, planner, chains
+
+
+def test_gap_lookups_from_lying_heads_spend_the_round_budget() -> None:
+    """A store lookup of our gaps costs a scan of one proposer's committed seqs, and was
+    not counted: a heads answer claiming 100 proposers' full chains (where we miss a
+    rejected slot each) cost a scan per claim on top of the request budget (16 + 16)."""
+    world, planner, _ = _gap_world(100)
+    lookups: list[int] = []
+    inner = planner.handle
+
+    def counting(event, now):  # type: ignore[no-untyped-def]
+        effects = inner(event, now)
+        lookups.extend(1 for e in effects if isinstance(e, LookupGaps))
+        return effects
+
+    planner.handle = counting  # type: ignore[method-assign]
+    world.step(planner)
+    assert world.ended[-1].why == "request budget"
+    assert len(lookups) + world.requests["liar"] <= planner.params.max_requests_per_round
+    assert len(lookups) >= 1
+
+
+def test_a_peer_whose_rounds_bring_nothing_is_banned_in_a_few_rounds() -> None:
+    """The same liar every round: each round spends the whole budget and commits nothing.
+    It costs 1 standing a round (never a lie at once: old blocks are no offence), so the
+    work its claims cause is bounded by the ban, not only by the round."""
+    world, planner, _ = _gap_world(100)
+    rounds = 0
+    while not planner.is_banned("liar", world.now) and rounds < 20:
+        world.step(planner)
+        rounds += 1
+    assert rounds == planner.params.initial_standing
+    assert world.ours == {k: v for k, v in world.peers["liar"].chains.items()}  # nothing invented
 
 
 def test_rare_failures_never_add_up_to_a_ban() -> None:
