@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,14 @@ import torch
 
 from node.attention.alloc import recycle_large_allocations
 from node.attention.explain import reasons
-from node.attention.features import FeatureCache, RecordFeatures, assemble_window, featurize_record
+from node.attention.fastpath import fast_forward_for
+from node.attention.features import (
+    FeatureCache,
+    RecordFeatures,
+    WindowFeatures,
+    assemble_window,
+    featurize_record,
+)
 from node.attention.history import DEFAULT_CAPACITY, History
 from node.attention.model import ImportanceNet
 from node.attention.train import load_checkpoint
@@ -72,6 +79,10 @@ class Scorer:
         self.meta = dict(meta or {})
         self.cache = FeatureCache()
         self._lock = threading.Lock()
+        # The inference-only rearrangement of the same forward (fastpath.py) where the
+        # architecture is one it knows; model.forward otherwise, and for explanations.
+        fast = fast_forward_for(self.model) if device == "cpu" else None
+        self.forward: Callable[[WindowFeatures], torch.Tensor] = fast if fast is not None else self.model
 
     # -- scoring ----------------------------------------------------------------
     def score(self, records: Sequence[Record], history: History | None = None) -> list[float]:
@@ -94,7 +105,7 @@ class Scorer:
         with self._lock, torch.inference_mode():
             if self.device != "cpu":
                 w = _to_device(w, self.device)
-            logits = self.model(w)
+            logits = self.forward(w)
         return logits.squeeze(0).to("cpu", torch.float64)
 
     # -- explanation --------------------------------------------------------------
