@@ -11,8 +11,8 @@ ends. The :class:`InboundGuard` counts tickets and refuses what is over a cap:
   ``max_inbound_handshakes_per_prefix`` from one address prefix (a /24 for
   IPv4, a /64 for IPv6: one host, or one cheap block of addresses; loopback
   is one machine's own devnet and is held to the totals only, unless
-  ``prefix_caps_on_loopback``). At a cap
-  the oldest handshake in progress is dropped, not the newcomer, and a
+  ``prefix_caps_on_loopback``). At a cap the oldest handshake in progress of
+  the prefix holding the most is dropped, not the newcomer, and a
   handshake has ``handshake_timeout_s`` (5 s) from accept to an identified
   peer: connections that never speak cannot hold the slots against a
   validator's quick handshake;
@@ -151,8 +151,9 @@ class InboundGuard:
     def open(self, ip: str | None) -> Ticket:
         """A connection was accepted: its ticket, for its handshake.
 
-        At a cap, the *oldest* handshake in progress goes (its prefix's, or the
-        oldest of all): it is cancelled (:attr:`Ticket.scope`) and counted in
+        At a cap, the *oldest* handshake in progress goes (its prefix's, or at
+        the total cap the oldest of the prefix holding the most handshakes): it
+        is cancelled (:attr:`Ticket.scope`) and counted in
         ``refused_handshakes``. Refusing the newcomer instead let anyone who
         opens connections and never speaks hold every slot for the whole
         handshake timeout, so no validator could connect in; now an honest
@@ -165,12 +166,22 @@ class InboundGuard:
         if prefix and self._pending.get(prefix, 0) >= lim.max_inbound_handshakes_per_prefix:
             self._evict(next(t for t in self._waiting if t.prefix == prefix))
         if self._pending_total >= lim.max_inbound_handshakes:
-            self._evict(next(iter(self._waiting)))
+            self._evict(self._oldest_of_largest_prefix())
         self._pending[prefix] = self._pending.get(prefix, 0) + 1
         self._pending_total += 1
         ticket = Ticket(prefix)
         self._waiting[ticket] = None
         return ticket
+
+    def _oldest_of_largest_prefix(self) -> Ticket:
+        # At the total cap, the oldest handshake of the prefix holding the most
+        # goes, not the oldest of all: an attacker rotating over 4 prefixes
+        # (4 x 16 = the 64 slots) otherwise pushed out every honest handshake
+        # that took longer than 64 of its connects. Now a prefix holding one
+        # handshake loses it only to an attacker holding one in each of 63
+        # other prefixes (all the other slots). O(cap).
+        largest = max(self._pending.values())
+        return next(t for t in self._waiting if self._pending.get(t.prefix, 0) == largest)
 
     def _evict(self, ticket: Ticket) -> None:
         self.refused_handshakes += 1

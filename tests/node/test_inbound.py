@@ -270,3 +270,45 @@ def test_config_hands_its_inbound_caps_to_the_guard() -> None:
     cfg = NetConfig(max_inbound_handshakes=7, max_inbound_strangers_per_prefix=3, prefix_caps_on_loopback=True)
     assert cfg.inbound_limits() == InboundLimits(max_inbound_handshakes=7, max_inbound_strangers_per_prefix=3,
                                                  prefix_caps_on_loopback=True)
+
+
+def _honest_dials_evicted(guard: InboundGuard, attacker_prefixes: int, connects_per_dial: int,
+                          dials: int = 20) -> int:
+    """Honest dials (from 10.200.0.0/24) that lose their handshake slot while an attacker
+    keeps every slot busy, rotating over ``attacker_prefixes`` /24s and opening
+    ``connects_per_dial`` silent connections during each honest handshake."""
+    n = 0
+
+    def attack(count: int) -> None:
+        nonlocal n
+        for _ in range(count):
+            guard.open(f"10.{n % attacker_prefixes // 256}.{n % attacker_prefixes % 256}.{n % 200 + 1}")
+            n += 1
+
+    attack(guard.limits.max_inbound_handshakes)  # every slot held
+    lost = 0
+    for i in range(dials):
+        honest = guard.open(f"10.200.0.{i + 1}")
+        attack(connects_per_dial)
+        if honest.state == "pending":
+            assert guard.identify(honest, f"validator-{i}", object())
+        else:
+            lost += 1
+    return lost
+
+
+def test_handshake_churn_from_a_few_prefixes_does_not_push_out_honest_dials() -> None:
+    """At the total cap the oldest handshake of all went: an attacker rotating over 4 /24s
+    (4 x 16 = all 64 slots) pushed out every honest handshake that took longer than 64 of
+    its connects (measured: 20 of 20 dials lost at 80 connects per handshake; over a WAN a
+    handshake takes a few round trips, 300 ms is 213 connects/s). Now the prefix holding
+    the most loses its oldest, so a one-handshake prefix is safe below 63 attacker prefixes."""
+    def guard() -> InboundGuard:
+        return InboundGuard(InboundLimits(), lambda p: p.startswith("validator"))
+
+    for prefixes in (4, 8, 32, 62):
+        assert _honest_dials_evicted(guard(), prefixes, connects_per_dial=80) == 0
+    assert _honest_dials_evicted(guard(), 4, connects_per_dial=10_000, dials=3) == 0
+    # The limit of the rule: an attacker holding one handshake in each of 63 prefixes
+    # (all the slots but the honest one) ties with the honest prefix.
+    assert _honest_dials_evicted(guard(), 63, connects_per_dial=80) == 20
