@@ -70,7 +70,7 @@ _SPARSE_IDX = [KNOWN_CHANNELS.index(c) for c in _SPARSE_ORDER]
 # When the grouped form runs (else model.forward): enough records for its fixed cost to
 # pay, few enough kinds for its per-kind loop, and same-kind pairs (sum over kinds of count^2)
 # few next to n^2 (measured: docs/throughput.md).
-MIN_RECORDS = 32
+MIN_RECORDS = 256
 MAX_KINDS = 64
 MAX_PAIR_SHARE = 0.5
 
@@ -121,7 +121,7 @@ class FastForward:
         n = w.cat.shape[0]
         ws = WindowFeatures(*(getattr(w, f) if f == "gap" else getattr(w, f)[groups.perm]
                               for f in WindowFeatures.__slots__))
-        x = m.embed(_batch1(ws))[0]  # [n, d]
+        x = _embed(m, ws)  # [n, d]
         dense = _dense_channels(ws, n)  # [5, n, n]
         blocks = _block_channels(ws, dense, groups, n)  # [P, 12]: each kind's block, row-major, one after another
         weight = m.pair_proj.weight
@@ -202,6 +202,17 @@ def _kind_groups(kind: torch.Tensor, content: torch.Tensor) -> _Groups | None:
     return _Groups(torch.argsort(kinv, stable=True), counts)
 
 
+def _embed(m: ImportanceNet, w: WindowFeatures) -> torch.Tensor:
+    """``m.embed`` for one window, projecting only the numeric slots a record fills (2-3 of 8 on
+    the workload); the empty ones are multiplied by 0 there, so the sums are the same."""
+    n, slots, feats = w.num.shape
+    filled = w.num_mask.reshape(-1).nonzero().squeeze(1)
+    proj = m.num_proj(w.num.reshape(n * slots, feats).index_select(0, filled))
+    pooled = torch.zeros(n, proj.shape[1]).index_add_(0, filled // slots, proj)
+    pooled = pooled / w.num_mask.sum(-1, keepdim=True).clamp_min(1.0)
+    return m.in_norm(pooled + m.ctx_proj(w.ctx))
+
+
 def _batch1(w: WindowFeatures) -> WindowFeatures:
     return WindowFeatures(*(getattr(w, f).unsqueeze(0) for f in WindowFeatures.__slots__))
 
@@ -245,11 +256,11 @@ def _block_channels(w: WindowFeatures, dense: torch.Tensor, groups: _Groups, n: 
     torch.eq(w.near.index_select(0, ii), w.near.index_select(0, jj), out=near_d).sub_(eye)
     k = w.num_mask.sum(-1).clamp_min(1.0).sqrt().index_select(0, ii)
     vals = w.slog * w.num_mask
-    dist = _distance(vals, ii, jj).div_(k)
+    dist = _distance(vals, groups).div_(k)
     torch.mul(dist, -1.0 / 0.01, out=fine).clamp_(min=_EXP_FLOOR).exp_()
     torch.mul(dist, -1.0 / 0.1, out=coarse).clamp_(min=_EXP_FLOOR).exp_()
     units = w.unit.clamp(-50.0, 50.0) * w.num_mask
-    du = _distance(units, ii, jj).div_(k)
+    du = _distance(units, groups).div_(k)
     torch.mul(du, -1.0 / 0.3, out=spread).clamp_(min=_EXP_FLOOR).exp_()
     torch.mul(dt_s, same_kind, out=burst).mul_(same_origin).mul_(earlier)
     pos = cos.clamp_min(0.0)
@@ -261,6 +272,11 @@ def _block_channels(w: WindowFeatures, dense: torch.Tensor, groups: _Groups, n: 
     return buf.t().contiguous()
 
 
-def _distance(v: torch.Tensor, ii: torch.Tensor, jj: torch.Tensor) -> torch.Tensor:
-    """Euclidean distance of rows ii and jj of v (what cdist computes for those pairs)."""
-    return torch.sub(v.index_select(0, ii), v.index_select(0, jj)).square_().sum(-1).sqrt_()
+def _distance(v: torch.Tensor, groups: _Groups) -> torch.Tensor:
+    """[P] Euclidean distance between the rows of v at each same-kind pair: cdist (the function
+    pair_features uses) within each kind, whose [count, count] result is that kind's block."""
+    out = torch.empty(groups.ii.numel())
+    for s, c, off in groups.spans:
+        rows = v[s:s + c]
+        out[off:off + c * c].view(c, c).copy_(torch.cdist(rows, rows, compute_mode="donot_use_mm_for_euclid_dist"))
+    return out

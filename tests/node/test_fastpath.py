@@ -98,7 +98,8 @@ def _window(kinds: list[int], content: list[int] | None = None) -> WindowFeature
     return replace(w, **fields)
 
 
-def test_falls_back_where_the_grouped_form_does_not_apply() -> None:
+def test_falls_back_where_the_grouped_form_does_not_apply(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastpath, "MIN_RECORDS", 16)  # so that each case below falls back for its own reason
     model = MODELS[0][1]
     fast = fastpath.fast_forward_for(model)
     assert fast is not None
@@ -107,7 +108,7 @@ def test_falls_back_where_the_grouped_form_does_not_apply() -> None:
             _window([1] * 200),  # one kind: every pair is same-kind
             _window([i % 2 for i in range(200)]),  # half of all pairs
             _window(list(range(200))),  # more kinds than MAX_KINDS
-            _window([i % 8 for i in range(200)], content=[5, 5] + list(range(10, 208))),  # digest shared by 2 kinds
+            _window([i % 8 for i in range(200)], content=[5, 5] + list(range(198))),  # a digest shared by 2 kinds
             _window([i % 8 for i in range(8)]),  # below MIN_RECORDS
         ]
         for w in cases:
@@ -115,10 +116,14 @@ def test_falls_back_where_the_grouped_form_does_not_apply() -> None:
         batch = stack_windows([cases[0], cases[1]])
         assert torch.equal(fast(batch), model(batch))
     assert fast.calls == {"blocks": 0, "model": len(cases) + 1}
+    with torch.inference_mode():
+        fast(_window([i % 8 for i in range(200)], content=list(range(200))))  # none of those reasons
+    assert fast.calls["blocks"] == 1
 
 
 def test_grouped_form_with_duplicates_across_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """Exact and near copies, bursts and a shared digest within a kind all land in the kind blocks."""
+    monkeypatch.setattr(fastpath, "MIN_RECORDS", 1)
     model = MODELS[0][1]
     fast = fastpath.fast_forward_for(model)
     assert fast is not None
