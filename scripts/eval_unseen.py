@@ -115,6 +115,24 @@ def ndcg_intervals(windows: list[Window], methods: dict[str, Method]) -> dict[st
     return out
 
 
+def by_kind(windows: list[Window], methods: dict[str, Method], names: Sequence[str]) -> dict[str, Any]:
+    """Median rank of the news cases per record kind (which encodings a method misses)."""
+    from node.attention.evaluate import table_case
+
+    out: dict[str, Any] = {}
+    for name in names:
+        pooled: dict[str, list[float]] = {}
+        for i, w in enumerate(windows):
+            sc = methods[name](w, i)
+            order = sorted(range(len(w)), key=lambda j: -sc[j])
+            for r, j in enumerate(order):
+                case = table_case(w.cases[j], w.details[j] if w.details else "")
+                if case in ("anomaly", "rare kind", "priority", "burst head"):
+                    pooled.setdefault(f"{case} | {w.records[j].kind}", []).append(r / max(1, len(w) - 1))
+        out[name] = {k: {"n": len(v), "median": round(float(np.median(v)), 3)} for k, v in sorted(pooled.items())}
+    return out
+
+
 # -- blocks as validators score them -------------------------------------------------------
 class _Chain:
     """One proposer's committed stream in one world: the view's history and its last records."""
@@ -175,20 +193,22 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
             f = {f"f{rng.getrandbits(12):03x}": rng.choice((rng.random() * 10 ** rng.randint(0, 6),
                                                             f"w{rng.getrandbits(20):05x}"))
                  for _ in range(rng.randint(2, 6))}
-        if how == "replayed news" and news:
+        if how in ("replayed news", "replayed news, exact") and news:
+            # Committed news again under new timestamps (an exact replay has other CIDs: ts differs).
             src = news[j % len(news)]
             kind, f = src.kind, dict(src.fields)
             nums = [k for k, v in f.items() if isinstance(v, float)]
-            if nums:
+            if how == "replayed news" and nums:
                 k = rng.choice(nums)
                 f[k] = float(f[k]) * (1.0 + rng.choice((-1, 1)) * 1e-3)  # type: ignore[arg-type]
-            else:
+            elif how == "replayed news":
                 f["_"] = j
         out.append(Record.create(kind, origin, r.ts_ms + j, f))
     return out
 
 
-ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fresh kinds", "all three", "noise", "replayed news")
+ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fresh kinds", "all three", "noise", "replayed news",
+           "replayed news, exact")
 
 
 def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: float, validators: int,
@@ -263,6 +283,13 @@ def _print(rep: dict[str, Any]) -> None:
         if "random_at_model_bytes" in w:
             print("  random at the model's bytes:", w["random_at_model_bytes"],
                   " model / random:", w["model_over_random_at_equal_bytes"])
+    if "by_kind" in rep:
+        names = list(rep["by_kind"])
+        print("\nmedian rank of the news cases per kind:", " / ".join(names))
+        first = rep["by_kind"][names[0]]
+        for key, v in first.items():
+            ranks = " ".join(f"{rep['by_kind'][n][key]['median']:6.2f}" for n in names)
+            print(f"  {key:52} n={v['n']:4} {ranks}")
     if "blocks" in rep:
         b = rep["blocks"]
         print(f"\nblocks as validators score them ({b['blocks']} of each kind, share {b['share']}, "
@@ -289,6 +316,7 @@ def main() -> None:
     ap.add_argument("--block-first-seed", type=int, default=900_000)
     ap.add_argument("--share", type=float, default=0.1, help="share of a window an honest block ships")
     ap.add_argument("--validators", type=int, default=4)
+    ap.add_argument("--by-kind", action="store_true", help="news cases' median rank per kind (model, heuristic+)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--out", default=None, help="also write the JSON report here")
     args = ap.parse_args()
@@ -309,6 +337,8 @@ def main() -> None:
         "case_median_rank": rep["case_median_rank"], "case_counts": rep["case_counts"],
         "methods": rep["methods"],
     }
+    if args.by_kind:
+        report["by_kind"] = by_kind(windows, cached, ("model", "heuristic+"))
     if not args.no_wire:
         report["wire"] = wire_curve(windows, {k: cached[k] for k in ("random", "heuristic", "model")})
     if args.calibrate or args.adversarial:
