@@ -156,3 +156,54 @@ def test_training_never_loads_the_airspace_family() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- scripts/eval_unseen.py ------------------------------------------------------------------
+def _script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "eval_unseen.py"
+    spec = importlib.util.spec_from_file_location("eval_unseen", path)
+    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return mod, path
+
+
+def test_eval_unseen_windows_are_the_family_and_tails_relabel_by_the_training_rule() -> None:
+    from node.workload.domains import tail_importance
+
+    mod, _ = _script()
+    windows = mod.family_windows("airspace", 1, 1, 128)
+    assert len(windows) == 1
+    assert len(windows[0]) == 128
+    assert windows[0].family == "airspace"
+    w, = mod.capped_tails(windows)
+    tails = [i for i, c in enumerate(w.cases) if c == "burst_tail" and w.refs[i] >= 0]
+    assert tails
+    for i in range(len(w)):
+        want = tail_importance(float(windows[0].target[w.refs[i]])) if i in tails else float(windows[0].target[i])
+        assert float(w.target[i]) == pytest.approx(want)
+
+
+def test_eval_unseen_runs_every_section_and_reports_every_method() -> None:
+    import json
+
+    from node.attention.evaluate import TABLE_CASES
+
+    _, path = _script()
+    out = subprocess.run([sys.executable, str(path), "--worlds", "1", "--per-world", "1", "--no-wire",
+                          "--adversarial", "--block-seeds", "1", "--json"],
+                         capture_output=True, text=True, check=True, timeout=300)
+    rep = json.loads(out.stdout)
+    assert rep["family"] == "airspace"
+    assert rep["windows"] == 1
+    assert {"random", "recency", "heuristic", "heuristic+", "model"} <= set(rep["ndcg"])
+    for v in rep["ndcg"].values():
+        assert 0.0 <= v["lo"] <= v["mean"] <= v["hi"] <= 1.0
+    assert set(rep["vs_model"]) == set(rep["ndcg"]) - {"model"}
+    for row in rep["case_median_rank"].values():
+        assert set(row) == set(TABLE_CASES)
+    groups = rep["blocks"]["groups"]
+    assert {"honest", "junk", "random", "priority words", "all three", "replayed news, exact"} <= set(groups)
+    assert all(0.0 <= g["pass_rate"] <= 1.0 and len(g["percentiles"]) == 5 for g in groups.values())
