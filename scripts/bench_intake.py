@@ -1,7 +1,7 @@
 """Benchmark: one node's intake on one core, through the admin API that ``attnshare ingest`` uses.
 
 A single-validator network of one daemon (a real ``attnshare run`` process,
-default pipeline: window 1024, genesis thresholds, so the model decides and
+default pipeline: window 512, genesis thresholds, so the model decides and
 about 5% ship in blocks the node commits alone). The daemon is pinned to one
 CPU (``sched_setaffinity`` before it starts; every thread it spawns inherits
 it) and scores with one torch thread. This process is pinned to the other CPU
@@ -84,6 +84,21 @@ def _sched_s(pid: int) -> tuple[float, float]:
     return run / 1e9, wait / 1e9
 
 
+def _threads_cpu_s(pid: int) -> dict[str, float]:
+    """CPU seconds per thread: the event loop (the main thread) apart from the worker threads
+    (store and model work, block building), which trio's thread cache reuses for any job."""
+    out: dict[str, float] = {"event loop": 0.0, "worker threads": 0.0}
+    tick = os.sysconf("SC_CLK_TCK")
+    for t in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (t / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        key = "event loop" if t.name == str(pid) else "worker threads"
+        out[key] += (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def _model_id(tree: Path) -> str:
     return cid_of((tree / "node" / "attention" / "model.pt").read_bytes())
 
@@ -140,6 +155,7 @@ def run_once(tree: Path, batches: list[list[dict[str, Any]]], root: Path, label:
         if st["model_id"] != _model_id(tree):
             raise SystemExit(f"{label}: the daemon did not load {tree}'s model")
         cpu0, t0, sched0 = _cpu_s(proc.pid), time.monotonic(), _sched_s(proc.pid)
+        threads0 = _threads_cpu_s(proc.pid)
         for b in batches:
             res = client.call("ingest", records=b)
             if res["errors"]:
@@ -156,6 +172,7 @@ def run_once(tree: Path, batches: list[list[dict[str, Any]]], root: Path, label:
         t_done = time.monotonic()
         cpu = _cpu_s(proc.pid) - cpu0
         sched = _sched_s(proc.pid)
+        threads = {k: v - threads0.get(k, 0.0) for k, v in _threads_cpu_s(proc.pid).items()}
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -168,6 +185,8 @@ def run_once(tree: Path, batches: list[list[dict[str, Any]]], root: Path, label:
         "tree": str(tree), "records": n_records, "batch": len(batches[0]),
         "acked_per_s": n_records / (t_acked - t0), "decided_per_s": n_records / (t_done - t0),
         "cpu_us_per_record": 1e6 * cpu / n_records, "daemon_cpu_s": round(cpu, 2),
+        "loop_us_per_record": 1e6 * threads["event loop"] / n_records,
+        "workers_us_per_record": 1e6 * threads["worker threads"] / n_records,
         # Share of the interval the daemon ran, and waited runnable for its (shared) core.
         "cpu_busy_share": (sched[0] - sched0[0]) / (t_done - t0),
         "runqueue_wait_share": (sched[1] - sched0[1]) / (t_done - t0),
@@ -217,7 +236,8 @@ def stage_costs(objs: list[dict[str, Any]], window: int, batch: int) -> dict[str
         wins = timed(f"assemble_window ({window})", n,
                      lambda: [assemble_window(feats[i : i + window]) for i in range(0, n, window)])
         with torch.inference_mode():
-            timed(f"forward ({window})", n, lambda: [scorer.model(w) for w in wins])
+            timed(f"forward ({window})", n, lambda: [scorer.forward(w) for w in wins])
+            timed(f"forward, model.forward ({window})", n, lambda: [scorer.model(w) for w in wins])
         hist = scorer.history([record_from_json(o, me) for o in hist_objs])
         timed(f"assemble + forward ({window}, 4096 history)", n,
               lambda: [scorer.score_features(feats[i : i + window], hist) for i in range(0, n, window)])
@@ -263,10 +283,11 @@ def main() -> None:
             r = run_once(tree, batches, root, f"{name}-{rep}", prof, args.window)
             runs[name].append(r)
             print(f"{name:8} run {rep}: acked {r['acked_per_s']:8.0f}/s  decided {r['decided_per_s']:8.0f}/s  "
-                  f"daemon CPU {r['cpu_us_per_record']:6.1f} us/record, ran {r['cpu_busy_share']:.0%} of the time, "
+                  f"daemon CPU {r['cpu_us_per_record']:6.1f} us/record (loop {r['loop_us_per_record']:.1f}), ran {r['cpu_busy_share']:.0%} of the time, "
                   f"waited for its core {r['runqueue_wait_share']:.0%}  (shipped {r['shipped']}, kept {r['kept']})",
                   flush=True)
-    keys = ("acked_per_s", "decided_per_s", "cpu_us_per_record", "cpu_busy_share", "runqueue_wait_share")
+    keys = ("acked_per_s", "decided_per_s", "cpu_us_per_record", "loop_us_per_record", "workers_us_per_record",
+            "cpu_busy_share", "runqueue_wait_share")
     summary = {name: {k: statistics.median(r[k] for r in rs) for k in keys} for name, rs in runs.items()}
     print(f"\nintake, one node on one core, window {args.window or 'default'}, {args.records} records "
           f"in requests of {args.batch} "
@@ -280,11 +301,14 @@ def main() -> None:
         print(line)
     stages = None
     if args.stages:
-        stages = stage_costs(workload_json(4096 + 16 * 1024, seed=11, now_ms=now), args.window or 1024, args.batch)
+        from node.config import PipelineConfig
+
+        stages = stage_costs(workload_json(4096 + 16 * 1024, seed=11, now_ms=now),
+                             args.window or PipelineConfig().window, args.batch)
         print("\nCPU per record by stage (this tree, one thread, thread CPU time):")
         for k, v in stages.items():
             print(f"  {k:44} {v:8.1f} us")
-        core = sum(v for k, v in stages.items() if not k.startswith("assemble + forward"))
+        core = sum(v for k, v in stages.items() if not k.startswith(("assemble + forward", "forward, model")))
         print(f"  {'sum (no history): one core could decide':44} {1e6 / core:8.0f} records/s")
     Path(args.out).write_text(json.dumps({"summary": summary, "runs": runs, "records": args.records,
                                           "batch": args.batch, "loadavg": os.getloadavg(), "stages": stages},
