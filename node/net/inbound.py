@@ -114,7 +114,7 @@ class InboundStats:
 class Ticket:
     """One inbound connection, from accept to close."""
 
-    __slots__ = ("conn", "peer", "prefix", "scope", "seen_live", "state")
+    __slots__ = ("conn", "peer", "prefix", "resource_scopes", "scope", "seen_live", "state")
 
     def __init__(self, prefix: str) -> None:
         #: the address block it counts against ("" for loopback when it is exempt)
@@ -125,6 +125,8 @@ class Ticket:
         self.conn: object | None = None  # the secured connection, once admitted
         #: when the host last saw it in the swarm's table (None: not checked yet)
         self.seen_live: float | None = None
+        #: libp2p resource-manager scopes opened for it (see :func:`install`)
+        self.resource_scopes: list[Any] = []
 
 
 class InboundGuard:
@@ -264,6 +266,7 @@ def install(swarm: Any, guard: InboundGuard) -> None:
     the instance at each accept.
     """
     original: Callable[[Any, Any], Awaitable[None]] = swarm._handle_inbound_connection
+    _track_resource_scopes(swarm)
 
     async def handle(read_write_closer: Any, maddr: Any) -> None:
         try:
@@ -285,8 +288,38 @@ def install(swarm: Any, guard: InboundGuard) -> None:
                 with trio.CancelScope(shield=True), trio.move_on_after(1.0), \
                         contextlib.suppress(Exception):
                     await read_write_closer.close()
+                if ticket.peer is None:
+                    # Cancelled in its handshake: libp2p's cleanup awaits before it
+                    # releases the connection's resource-manager scope, so under
+                    # cancellation it never did, and every evicted or timed-out
+                    # handshake leaked one of the manager's connections. After
+                    # about 800 of them (one attacker, one address, no crypto) the
+                    # node refused every inbound connection, validators included,
+                    # until restarted. Closing a scope twice is a no-op.
+                    for rm_scope in ticket.resource_scopes:
+                        with contextlib.suppress(Exception):
+                            rm_scope.close()
         finally:
             CURRENT.reset(token)
             guard.close(ticket)
 
     swarm._handle_inbound_connection = handle
+
+
+def _track_resource_scopes(swarm: Any) -> None:
+    # py-libp2p 0.8.1's resource manager counts a connection from before its
+    # upgrade; remember each scope it opens on the ticket of the inbound
+    # handler it is opened in, so that handler can give it back.
+    manager = getattr(swarm, "_resource_manager", None)
+    opener = getattr(manager, "open_connection", None)
+    if opener is None:
+        return
+
+    def open_connection(*args: Any, **kwargs: Any) -> Any:
+        scope = opener(*args, **kwargs)
+        ticket = CURRENT.get()
+        if ticket is not None and scope is not None:
+            ticket.resource_scopes.append(scope)
+        return scope
+
+    manager.open_connection = open_connection

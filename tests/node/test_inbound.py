@@ -312,3 +312,35 @@ def test_handshake_churn_from_a_few_prefixes_does_not_push_out_honest_dials() ->
     # The limit of the rule: an attacker holding one handshake in each of 63 prefixes
     # (all the slots but the honest one) ties with the honest prefix.
     assert _honest_dials_evicted(guard(), 63, connects_per_dial=80) == 20
+
+
+async def test_evicted_handshakes_give_back_libp2ps_connection_slots(quiet_libp2p) -> None:
+    """py-libp2p's resource manager counts a connection from before its upgrade, and its
+    cleanup never released that count under cancellation: every handshake our guard
+    evicted (or timed out) leaked one. Measured: after 1,100 silent connects from one
+    address the node refused every inbound connection, validators included, until
+    restarted. Here the manager's limit is lowered to 100 to get there quickly."""
+    cfg = NetConfig(max_inbound_handshakes=8)
+    async with open_p2p(os.urandom(32), cfg) as node:
+        manager = node._swarm._resource_manager
+        assert manager is not None
+        manager.limits.max_connections = 100
+        port = int(node.addrs()[0].split("/tcp/")[1].split("/")[0])
+        silent: list[trio.SocketStream] = []
+        for _ in range(160):
+            silent.append(await trio.open_tcp_stream("127.0.0.1", port))
+            if len(silent) > 16:
+                await silent.pop(0).aclose()
+        with trio.fail_after(10):  # the node accepted them all; most were evicted at the cap
+            while node.inbound_stats().refused_handshakes + node.inbound_stats().closed < 150:
+                await trio.testing.wait_all_tasks_blocked(cushion=0.05)
+        for s in silent:
+            await s.aclose()
+        with trio.fail_after(10):
+            while node.inbound_stats().handshakes:
+                await trio.testing.wait_all_tasks_blocked(cushion=0.05)
+        assert manager._current_connections == 0
+        async with open_p2p(os.urandom(32), NetConfig()) as friend:
+            node.add_known_peers([friend.peer_id])
+            with trio.fail_after(10):
+                await friend.connect(node.addrs()[0])
