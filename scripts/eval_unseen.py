@@ -165,10 +165,17 @@ class _Chain:
         self.mine: list[Record] = []
         self.want = min(SCORING_CONTEXT, quota)
 
-    def block_score(self, block: Sequence[Record]) -> float:
-        """Mean in-block score: after the proposer's last records filling the window, against the view."""
+    def block_score(self, block: Sequence[Record]) -> tuple[float, float]:
+        """Mean in-block score: after the proposer's last records filling the window, against the view.
+
+        Second: the same mean with every record whose exact content the view already holds counted as
+        0 (a candidate validator rule, measured here, not in the protocol)."""
+        from node.attention.features import featurize_record
+
         ctx = self.mine[len(self.mine) - min(len(self.mine), max(0, self.want - len(block))):]
-        return float(np.mean(self.scorer.score([*ctx, *block], self.view)[len(ctx):]))
+        scores = self.scorer.score([*ctx, *block], self.view)[len(ctx):]
+        known = [self.view.has_content(featurize_record(r).content) for r in block]
+        return float(np.mean(scores)), float(np.mean([0.0 if k else x for x, k in zip(scores, known, strict=True)]))
 
     def commit(self, block: Sequence[Record]) -> None:
         self.view.add(block)
@@ -234,7 +241,7 @@ def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: 
     """Honest / junk / random blocks (and crafted ones) per world, scored as validators score them."""
     factory = _factory(family)
     rng = random.Random(1)
-    groups: dict[str, list[float]] = {"honest": [], "junk": [], "random": []}
+    groups: dict[str, list[tuple[float, float]]] = {"honest": [], "junk": [], "random": []}
     if adversarial:
         groups.update({a: [] for a in ATTACKS[1:]})
     for seed in range(first_seed, first_seed + seeds):
@@ -268,9 +275,11 @@ def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: 
     bar = _bar()
     out: dict[str, Any] = {"family": family, "blocks": len(groups["honest"]), "share": share,
                            "validators": validators, "bar": bar, "groups": {}}
-    for name, xs in groups.items():
+    for name, pairs in groups.items():
+        xs = [a for a, _ in pairs]
         out["groups"][name] = {"percentiles": _percentiles(xs),
-                               "pass_rate": round(float(np.mean([x >= bar for x in xs])), 3)}
+                               "pass_rate": round(float(np.mean([x >= bar for x in xs])), 3),
+                               "pass_rate_history_copies_zero": round(float(np.mean([b >= bar for _, b in pairs])), 3)}
     bad = max(out["groups"]["junk"]["percentiles"][3], out["groups"]["random"]["percentiles"][3])
     out["gap"] = round(out["groups"]["honest"]["percentiles"][1] - bad, 3)
     return out
@@ -312,9 +321,10 @@ def _print(rep: dict[str, Any]) -> None:
         b = rep["blocks"]
         print(f"\nblocks as validators score them ({b['blocks']} of each kind, share {b['share']}, "
               f"{b['validators']} validators; mean in-block score percentiles 0/5/50/95/100, "
-              f"pass rate at the genesis default bar {b['bar']}):")
+              f"pass rate at the genesis default bar {b['bar']}; and if copies of the view's history counted 0):")
         for name, g in b["groups"].items():
-            print(f"  {name:16} {g['percentiles']}  pass {g['pass_rate']:.1%}")
+            print(f"  {name:20} {g['percentiles']}  pass {g['pass_rate']:6.1%}  "
+                  f"(history copies 0: {g['pass_rate_history_copies_zero']:6.1%})")
         print(f"  honest 5th pct - max(junk, random) 95th pct = {b['gap']:+.3f}")
 
 
