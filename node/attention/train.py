@@ -29,7 +29,7 @@ import io
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +245,10 @@ class FinetuneConfig:
     per_world: int = 3  # windows per world played as a proposer's stream (3 blocks each)
     warmup_windows: int = 2  # committed windows before the first block (the proposer's past)
     normal_windows: bool = True  # mix in stage 1's training windows
+    # Target of stage 1's windows: this share of the stage-1 model's own scores, the rest ground truth.
+    # The stage-1 model ranks well (held-out NDCG); anchoring to it keeps that ranking while the
+    # blocks teach the absolute scale.
+    anchor: float = 1.0
     seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -266,7 +270,12 @@ def finetune_windows(model: ImportanceNet, cfg: TrainConfig, ft: FinetuneConfig)
         windows += make_view_block_windows(TRAIN_SEEDS[:worlds], ft.per_world, score, family=fam,
                                            warmup=ft.warmup_windows, shuffle_seed=ft.seed)
     if ft.normal_windows:
-        windows += training_windows(cfg)
+        for w in training_windows(cfg):
+            if ft.anchor > 0:
+                with torch.inference_mode():
+                    own = torch.sigmoid(model(w.feats)).squeeze(0).to(torch.float32)
+                w = replace(w, target=ft.anchor * own + (1.0 - ft.anchor) * w.target)
+            windows.append(w)
     return windows
 
 

@@ -165,24 +165,3 @@ def test_fleet_near_copies_of_records_without_an_odometer() -> None:
         wl = FleetWorkload(seed)
         batches = [wl.next_labeled(n, NOW + i * 10**7) for i, n in enumerate([256] * 5 + [512] * 3)]
         assert all(len(b) == n for b, n in zip(batches, [256] * 5 + [512] * 3, strict=True))
-
-
-def test_training_families_label_burst_tails_below_routine_records() -> None:
-    # A burst tail repeats the news its head carried: it matters less than a fresh routine
-    # record (floor 0.04), however important the head (issue 9: tails in the bottom half).
-    from node.workload.domains import ROUTINE_FLOOR, tail_importance
-    from node.workload.randomized import RandomizedWorkload
-
-    tails = heads = 0
-    for family in (Workload, RandomizedWorkload):
-        for seed in range(4):
-            batch = family(seed).next_labeled(600, NOW)
-            for lr in batch:
-                if lr.case == "burst_tail":
-                    tails += 1
-                    head = batch[lr.ref].importance
-                    heads += head >= 0.4
-                    assert lr.importance == pytest.approx(tail_importance(head), abs=1e-6)
-                    assert lr.importance <= ROUTINE_FLOOR / 2 + 1e-9
-    assert tails > 20
-    assert heads > 5  # important heads occur: the cap is exercised
