@@ -17,6 +17,7 @@ import trio
 from node.admin import AdminClient
 from node.admin.wire import AdminParams, hello_line
 from node.sim.cluster import open_cluster, workload_json
+from tests.integration.test_attack_support import answered_within
 
 pytestmark = pytest.mark.slow
 
@@ -52,11 +53,12 @@ async def _unix(path, data: bytes) -> bytes:
 
 
 async def _status_within_1s(node) -> None:
-    client = AdminClient(node.config.data_dir, timeout=5.0)
-    start = time.monotonic()
-    st = await trio.to_thread.run_sync(client.call, "status")
+    # 1 s of the node's own time, its threads' waits for a CPU not counted: a
+    # loaded shared machine failed a wall-clock second with no attack at all
+    # (tests/integration/test_attack_support.py).
+    client = AdminClient(node.config.data_dir, timeout=15.0)
+    st = await answered_within(lambda: client.call("status"))
     assert st["peer_id"] == node.me
-    assert time.monotonic() - start < 1.0
 
 
 async def test_hostile_admin_clients_get_answers_and_the_node_keeps_committing(tmp_path):

@@ -24,23 +24,13 @@ from node.sim.cluster import Cluster, open_cluster, open_rogue, wait_until, work
 from node.sim.rogue import invented_slot_votes, replay_announces, variant_blocks
 from protocol.slots import SlotParams
 from protocol.vote import VoteBatch
+from tests.integration.test_attack_support import LoopProbe, call_within, rate_kept
+
+__all__ = ["LoopProbe", "honest_traffic_commits"]  # test_attack_store uses them
 
 pytestmark = pytest.mark.slow
 
 WINDOW = SlotParams().slot_window_ahead + SlotParams().slot_window_behind
-
-
-class LoopProbe:
-    """The event loop's worst lag while the attack runs (status answers within it)."""
-
-    def __init__(self) -> None:
-        self.worst = 0.0
-
-    async def run(self) -> None:
-        while True:
-            t = trio.current_time()
-            await trio.sleep(0.05)
-            self.worst = max(self.worst, trio.current_time() - t - 0.05)
 
 
 @asynccontextmanager
@@ -71,10 +61,8 @@ async def honest_traffic_commits(c: Cluster, probe: LoopProbe, seed: int, second
         for node in c.nodes[:3]:
             await wait_until(node, lambda node=node: ours <= committed(node), seconds, "honest blocks committed")
     for node in c.nodes[:3]:
-        t = time.perf_counter()
-        node.status()
-        assert time.perf_counter() - t < 1.0
-    assert probe.worst < 1.0, f"event loop stalled {probe.worst:.2f}s"
+        call_within(node.status)
+    probe.assert_responsive()
     return trio.current_time() - start
 
 
@@ -83,9 +71,16 @@ async def baseline(c: Cluster, probe: LoopProbe) -> float:
     return await honest_traffic_commits(c, probe, seed=7)
 
 
-def assert_rate_kept(base_s: float, attacked_s: float) -> None:
-    """At least 80% of the honest commit rate (1.5 s of slack for a loaded shared machine)."""
-    assert attacked_s <= base_s / 0.8 + 1.5, f"{attacked_s:.1f}s under attack vs {base_s:.1f}s without"
+async def assert_rate_kept(c: Cluster, probe: LoopProbe, base_s: float, attacked_s: float) -> None:
+    """At least 80% of the honest commit rate (1.5 s of slack). Wall times of two phases
+    a minute apart: on a shared machine the load can rise between them, with no attack
+    at all. So a phase that looks too slow is judged against a second baseline, taken
+    after the attack ended, as well: a real slowdown fails against both."""
+    if rate_kept(base_s, attacked_s):
+        return
+    after_s = await honest_traffic_commits(c, probe, seed=997)
+    assert rate_kept(max(base_s, after_s), attacked_s), (
+        f"{attacked_s:.1f}s under attack vs {base_s:.1f}s before and {after_s:.1f}s after")
 
 
 def assert_bounded(node: Any) -> None:
@@ -113,7 +108,8 @@ async def test_finding3_invented_slots_never_stop_commits(tmp_path: Any) -> None
         base = await baseline(c, probe)
         async with trio.open_nursery() as n:
             n.start_soon(attack)
-            assert_rate_kept(base, await honest_traffic_commits(c, probe, seed=31))
+            attacked_s = await honest_traffic_commits(c, probe, seed=31)
+        await assert_rate_kept(c, probe, base, attacked_s)
         for node in c.nodes[:3]:
             assert_bounded(node)
             # Far-ahead invented slots never opened: each proposer holds at most its window.
@@ -143,7 +139,8 @@ async def test_finding5_replayed_and_unfetchable_blocks_are_forgotten(tmp_path: 
 
         async with trio.open_nursery() as n:
             n.start_soon(attack)
-            assert_rate_kept(base, await honest_traffic_commits(c, probe, seed=52))
+            attacked_s = await honest_traffic_commits(c, probe, seed=52)
+        await assert_rate_kept(c, probe, base, attacked_s)
         with trio.fail_after(60):
             for node in c.nodes[:3]:
                 await node.consensus.wait_idle()
@@ -198,7 +195,8 @@ async def test_finding10_flood_never_loses_an_honest_vote(tmp_path: Any) -> None
         base = await baseline(c, probe)
         async with trio.open_nursery() as n:
             n.start_soon(attack)
-            assert_rate_kept(base, await honest_traffic_commits(c, probe, seed=101))
+            attacked_s = await honest_traffic_commits(c, probe, seed=101)
+        await assert_rate_kept(c, probe, base, attacked_s)
         assert c.nodes[1].metrics.dropped_events._value.get() > 0, "the flood did not fill the queue"
         assert_bounded(c.nodes[1])
 
@@ -224,7 +222,7 @@ async def test_finding12_equivocation_costs_one_evaluation_per_slot(tmp_path: An
         for v in variants:
             await rogue.publish(c.nodes[0].topics.blocks, encode_block_announce(v, 0))
             c.nodes[1].consensus.post_block(v, "rogue")
-        assert_rate_kept(base, await honest_traffic_commits(c, probe, seed=121))
+        await assert_rate_kept(c, probe, base, await honest_traffic_commits(c, probe, seed=121))
         for node in c.nodes[:3]:
             await node.consensus.wait_idle()
             assert node.consensus.core.statistics().evaluations <= 1 + 1  # at most one per open slot
