@@ -30,10 +30,13 @@ computed lazily and cached until the next change.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
+from array import array
 from collections import Counter, deque
 from collections.abc import Hashable, Iterable, Iterator
+from operator import attrgetter
 
 import torch
 
@@ -51,6 +54,7 @@ from protocol.record import Record
 __all__ = ["DEFAULT_CAPACITY", "History"]
 
 DEFAULT_CAPACITY = 4096
+_SHAPE, _NUM_KEYS, _NUM_VALS = attrgetter("shape"), attrgetter("num_keys"), attrgetter("num_vals")
 
 
 class History:
@@ -184,17 +188,30 @@ class History:
         """(median, robust scale, count) of a (kind, field)'s signed-log values; (0, 1, 0) if unseen."""
         s = self._stats.get(key)
         if s is None:
+            s = self._compute_stats([key])[key]
+        return s
+
+    def _compute_stats(self, keys: Iterable[int]) -> dict[int, tuple[float, float, int]]:
+        """num_stats of ``keys`` (cached), the robust scales of all of them in one tensor call."""
+        todo: list[tuple[int, float, float, int]] = []
+        for key in keys:
+            if key in self._stats:
+                continue
             c = self._values.get(key)
             if not c:
-                s = (0.0, 1.0, 0)
-            else:
-                med = _median(c)
-                mad = _median(Counter(dict(_abs_dev(c, med))))
-                scale = float(robust_scale(torch.tensor(mad, dtype=torch.float64),
-                                           torch.tensor(med, dtype=torch.float64)))
-                s = (med, scale, sum(c.values()))
-            self._stats[key] = s
-        return s
+                self._stats[key] = (0.0, 1.0, 0)
+                continue
+            med, mad, total = _median_mad(c)
+            todo.append((key, med, mad, total))
+        if todo:
+            mads = torch.tensor([t[2] for t in todo], dtype=torch.float64)
+            meds = torch.tensor([t[1] for t in todo], dtype=torch.float64)
+            # One vectorized call instead of one per key: an elementwise, correctly rounded
+            # float64 formula, so each key gets the same bits either way (tests/node/test_intake_history.py).
+            scales = robust_scale(mads, meds).tolist()
+            for (key, med, _, total), scale in zip(todo, scales, strict=True):
+                self._stats[key] = (med, scale, total)
+        return self._stats
 
     def has_near(self, digest: int) -> bool:
         """Whether a record of the history has this near-duplicate digest (history statistics)."""
@@ -203,27 +220,34 @@ class History:
         return digest in self._near
 
     def _near_digests(self) -> set[int]:
-        # Statistics once per (kind, field), not once per record and field (this ran for every
-        # new view's History: 4x the cost of scoring a block against it).
-        stats_of = {k: self.num_stats(k) for k in self._values}
-        ok = {k for k, st in stats_of.items() if st[2] >= _HIST_MIN}
-        items = [f for f in self._all_items() if ok.issuperset(f.num_keys)]
+        # Recomputed for every new view's History (its statistics moved): built from flat
+        # arrays and whole-tensor ops rather than per-value Python lists (12 -> 3 ms at 4,096 records).
+        stats_of = self._compute_stats(self._values)
+        ok = {k for k in self._values if stats_of[k][2] >= _HIST_MIN}
+        if len(ok) == len(self._values):
+            items = list(self._all_items())  # every key has enough values: no record is left out
+        else:
+            items = [f for f in self._all_items() if ok.issuperset(f.num_keys)]
         if not items:
             return set()
         n = len(items)
-        shape = torch.tensor([f.shape for f in items], dtype=torch.int64)
-        counts = [len(f.num_keys) for f in items]
-        if not sum(counts):
+        num_keys = list(map(_NUM_KEYS, items))
+        shape = _int64s(map(_SHAPE, items))
+        counts = _int64s(map(len, num_keys))
+        m = int(counts.sum())
+        if not m:
             return set(mix_digest(shape, torch.zeros(0, dtype=torch.int64), torch.zeros(0, dtype=torch.int64),
                                   torch.zeros(0, dtype=torch.int64), n).tolist())
-        keys = [k for f in items for k in f.num_keys]
-        vals = torch.tensor([v for f in items for v in f.num_vals], dtype=torch.float64)
-        stats = [stats_of[k] for k in keys]
-        med = torch.tensor([s[0] for s in stats], dtype=torch.float64)
-        scale = torch.tensor([s[1] for s in stats], dtype=torch.float64)
+        keys = _int64s(itertools.chain.from_iterable(num_keys))
+        vals = torch.frombuffer(array("d", itertools.chain.from_iterable(map(_NUM_VALS, items))),
+                                dtype=torch.float64)  # m > 0 values
+        uniq, inv = torch.unique(keys, return_inverse=True)
+        per_key = [stats_of[k] for k in uniq.tolist()]
+        med = torch.tensor([s[0] for s in per_key], dtype=torch.float64)[inv]
+        scale = torch.tensor([s[1] for s in per_key], dtype=torch.float64)[inv]
         q = torch.floor(((vals - med) / scale).clamp(-1e9, 1e9) / _QUANT).to(torch.int64)
-        rows = torch.tensor([i for i, c in enumerate(counts) for _ in range(c)], dtype=torch.int64)
-        return set(mix_digest(shape, torch.tensor(keys, dtype=torch.int64), q, rows, n).tolist())
+        rows = torch.repeat_interleave(torch.arange(n), counts)
+        return set(mix_digest(shape, keys, q, rows, n).tolist())
 
     def fingerprint(self) -> str:
         """A digest of the multiset held (equal for equal contents, whatever the order of arrival)."""
@@ -243,25 +267,54 @@ def _bump(c: Counter, key: object, d: int) -> None:
         c.pop(key, None)
 
 
-def _median(c: Counter[float]) -> float:
-    items = sorted(c.items())
-    total = sum(k for _, k in items)
+def _int64s(xs: Iterable[int]) -> torch.Tensor:
+    """A 1-d int64 tensor of Python ints (through an array: torch.tensor of a list costs 3x)."""
+    a = array("q", xs)
+    return torch.frombuffer(a, dtype=torch.int64) if len(a) else torch.zeros(0, dtype=torch.int64)
+
+
+def _median_mad(c: Counter[float]) -> tuple[float, float, int]:
+    """(median, median absolute deviation, count) of a multiset of values (value -> count).
+
+    The median of an even count is the mean of the two middle values. The
+    deviations are walked outwards from the median in increasing order (left
+    of it they grow leftwards, right of it rightwards), so one sort serves both.
+    """
+    vals = sorted(c)
+    counts = [c[v] for v in vals]
+    total = sum(counts)
+    med = _weighted_mid(vals, counts, total)
+    # Merge the deviations left and right of the median, smallest first, up to the middle.
     lo_i, hi_i = (total - 1) // 2, total // 2
-    lo = hi = math.nan
+    right = bisect.bisect_left(vals, med)
+    left = right - 1
     seen = 0
-    for v, k in items:
+    lo = math.nan
+    while True:
+        dl = abs(vals[left] - med) if left >= 0 else math.inf
+        dr = abs(vals[right] - med) if right < len(vals) else math.inf
+        if dl <= dr:
+            d, k = dl, counts[left]
+            left -= 1
+        else:
+            d, k = dr, counts[right]
+            right += 1
+        if seen <= lo_i < seen + k:
+            lo = d
+        if seen <= hi_i < seen + k:
+            return med, (lo + d) / 2.0, total
+        seen += k
+
+
+def _weighted_mid(vals: list[float], counts: list[int], total: int) -> float:
+    """The median of sorted distinct ``vals`` with multiplicities ``counts``."""
+    lo_i, hi_i = (total - 1) // 2, total // 2
+    lo = math.nan
+    seen = 0
+    for v, k in zip(vals, counts, strict=True):
         if seen <= lo_i < seen + k:
             lo = v
         if seen <= hi_i < seen + k:
-            hi = v
-            break
+            return (lo + v) / 2.0
         seen += k
-    return (lo + hi) / 2.0
-
-
-def _abs_dev(c: Counter[float], med: float) -> list[tuple[float, int]]:
-    out: dict[float, int] = {}
-    for v, k in c.items():
-        d = abs(v - med)
-        out[d] = out.get(d, 0) + k
-    return list(out.items())
+    return math.nan

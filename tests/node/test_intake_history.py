@@ -1,0 +1,129 @@
+"""History's statistics, recomputed for every new view on the intake path, are the same bits as before.
+
+The oracle below is the straightforward implementation History used until
+session 4 (sort, median; deviations, sort, median; one robust_scale per key;
+near digests from per-value Python lists). The fast one must agree exactly:
+the digests decide ``near_copy_in_history`` and the statistics feed consensus
+scores.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+
+import pytest
+import torch
+
+from node.attention import history as hmod
+from node.attention.features import _HIST_MIN, _QUANT, featurize_record, mix_digest, robust_scale
+from node.attention.history import History
+from node.workload import Workload
+
+NOW = 1_700_000_000_000
+
+
+def _median(c: Counter[float]) -> float:
+    items = sorted(c.items())
+    total = sum(k for _, k in items)
+    lo_i, hi_i = (total - 1) // 2, total // 2
+    lo = hi = math.nan
+    seen = 0
+    for v, k in items:
+        if seen <= lo_i < seen + k:
+            lo = v
+        if seen <= hi_i < seen + k:
+            hi = v
+            break
+        seen += k
+    return (lo + hi) / 2.0
+
+
+def _oracle_stats(c: Counter[float]) -> tuple[float, float, int]:
+    med = _median(c)
+    devs: dict[float, int] = {}
+    for v, k in c.items():
+        d = abs(v - med)
+        devs[d] = devs.get(d, 0) + k
+    mad = _median(Counter(devs))
+    scale = float(robust_scale(torch.tensor(mad, dtype=torch.float64), torch.tensor(med, dtype=torch.float64)))
+    return med, scale, sum(c.values())
+
+
+def _oracle_near(h: History) -> set[int]:
+    stats_of = {k: _oracle_stats(c) for k, c in h._values.items()}
+    ok = {k for k, st in stats_of.items() if st[2] >= _HIST_MIN}
+    items = [f for f in h._all_items() if ok.issuperset(f.num_keys)]
+    if not items:
+        return set()
+    n = len(items)
+    shape = torch.tensor([f.shape for f in items], dtype=torch.int64)
+    counts = [len(f.num_keys) for f in items]
+    if not sum(counts):
+        z = torch.zeros(0, dtype=torch.int64)
+        return set(mix_digest(shape, z, z, z, n).tolist())
+    keys = [k for f in items for k in f.num_keys]
+    vals = torch.tensor([v for f in items for v in f.num_vals], dtype=torch.float64)
+    med = torch.tensor([stats_of[k][0] for k in keys], dtype=torch.float64)
+    scale = torch.tensor([stats_of[k][1] for k in keys], dtype=torch.float64)
+    q = torch.floor(((vals - med) / scale).clamp(-1e9, 1e9) / _QUANT).to(torch.int64)
+    rows = torch.tensor([i for i, c in enumerate(counts) for _ in range(c)], dtype=torch.int64)
+    return set(mix_digest(shape, torch.tensor(keys, dtype=torch.int64), q, rows, n).tolist())
+
+
+def _check(h: History) -> None:
+    fresh = h.copy()
+    fresh._stats.clear()
+    fresh._near = None
+    assert fresh._near_digests() == _oracle_near(h)
+    for k, c in h._values.items():
+        assert h.num_stats(k) == _oracle_stats(c), k
+
+
+@pytest.fixture(scope="module")
+def stream() -> list:
+    return [featurize_record(r) for r, _ in Workload(77).next_batch(3000, NOW)]
+
+
+def test_stats_and_near_digests_match_the_oracle_as_views_move(stream: list) -> None:
+    h = History(1024)
+    h.add_features(stream[:1024])
+    _check(h)
+    # As views do: copy, then a block per proposer with its own quota (evictions included).
+    for i in range(6):
+        h = h.copy()
+        h.add_grouped(i % 3, stream[1024 + 150 * i:1024 + 150 * (i + 1)], 200)
+        _check(h)
+
+
+def test_few_values_per_field_leave_records_out_as_before(stream: list) -> None:
+    h = History(64)
+    h.add_features(stream[:20])  # most (kind, field) hold fewer than _HIST_MIN values
+    assert any(c.total() < _HIST_MIN for c in h._values.values())
+    _check(h)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_median_and_mad_of_any_multiset(seed: int) -> None:
+    rnd = random.Random(seed)
+    pool = [rnd.choice([0.0, -0.0, 1.0, -2.5, 3.25]) for _ in range(3)] + [rnd.uniform(-30, 30) for _ in range(5)]
+    c: Counter[float] = Counter()
+    if seed % 2:  # distinct values, each once: the two middle deviations differ
+        c.update({rnd.uniform(-30, 30): 1 for _ in range(rnd.randint(1, 60))})
+    else:
+        for _ in range(rnd.randint(1, 60)):
+            c[rnd.choice(pool)] += rnd.randint(1, 4)
+    med, mad, total = hmod._median_mad(c)
+    assert total == sum(c.values())
+    assert med == _median(c)
+    devs: Counter[float] = Counter()
+    for v, k in c.items():
+        devs[abs(v - med)] += k
+    assert mad == _median(devs)
+
+
+def test_a_single_repeated_value_has_mad_zero() -> None:
+    assert hmod._median_mad(Counter({4.5: 7})) == (4.5, 0.0, 7)
+    assert hmod._median_mad(Counter({1.0: 1, 3.0: 1})) == (2.0, 1.0, 2)
+    assert hmod._median_mad(Counter({1.0: 1, 2.0: 1, 3.0: 1, 10.0: 1})) == (2.5, 1.0, 4)
