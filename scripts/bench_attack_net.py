@@ -30,6 +30,7 @@ Usage: python scripts/bench_attack_net.py [--seconds 20] [--rate 120] [--phases 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -49,8 +50,9 @@ from libp2p.custom_types import TProtocol  # noqa: E402
 from libp2p.peer.id import ID  # noqa: E402
 
 from node.core.syncsvc import SYNC_PROTOCOL  # noqa: E402
+from node.net.topics import encode_block_announce  # noqa: E402
 from node.sim.cluster import open_cluster, open_rogue, workload_json  # noqa: E402
-from protocol.block import Block, SignedHeader, build_block  # noqa: E402
+from protocol.block import Block, SignedHeader, build_block, decode_block  # noqa: E402
 from protocol.record import Record  # noqa: E402
 
 #: The rogue runs in this same process: flat out, it would take the nodes' CPU
@@ -59,8 +61,6 @@ ATTACK_PAUSE_S = 0.005
 
 
 def _forged(c: Any, key: Any, seq: int) -> bytes:
-    from node.net.topics import encode_block_announce
-
     recs = [Record.create("alert", key.peer_id, 1_700_000_000_000 + i, {"v": float(i)}) for i in range(3)]
     good = build_block(key, genesis_id=c.genesis.id, network=c.genesis.network_id, seq=seq, prev=None,
                        created_ms=1_700_000_000_000 + seq, model_id=c.nodes[0].model_id, records=recs,
@@ -206,6 +206,168 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
     return rows
 
 
+# ---------------------------------------------------------------- pre-signature costs
+
+
+def _presig_rows(reps: int) -> list[dict[str, Any]]:
+    """CPU and peak memory of every inbound message kind up to its first signature check,
+    for the worst input each decoder accepts (largest sizes and counts, a forged signature
+    so the check fails), measured by running our own validators and decoders offline."""
+    import base64
+    import random
+    import tracemalloc
+
+    from libp2p.pubsub.pb import rpc_pb2
+
+    from node.admin.wire import check_hello, hello_line, parse_request
+    from node.net.topics import Validators
+    from protocol import catchup as cu
+    from protocol import sync as msg
+    from protocol.block import BlockLimits
+    from protocol.certified import verify_certified
+    from protocol.cid import cid_of
+    from protocol.errors import AttnshareError
+    from protocol.genesis import Genesis
+    from protocol.keys import PrivateKey
+    from protocol.quorum import Certificate
+    from protocol.validators import ValidatorSet
+    from protocol.vote import (
+        MAX_BATCH_VOTES,
+        Decision,
+        Reason,
+        SignedVote,
+        Vote,
+        VoteBatch,
+        sign_vote,
+    )
+
+    rng = random.Random(7)
+    keys = [PrivateKey(rng.randbytes(32)) for _ in range(31)]
+    model = cid_of(b"model")
+    g = Genesis(network_id="bench", validators=ValidatorSet([k.peer_id for k in keys]),
+                accepted_model_ids=(model,))
+    limits = BlockLimits()
+
+    def big_block(key: Any, seq: int, payload_target: int, forged: bool) -> Block:
+        recs, size = [], 0
+        i = 0
+        while size < payload_target * 1.2:  # base64 of random bytes compresses to ~3/4
+            text = base64.b64encode(rng.randbytes(3000)).decode()
+            recs.append(Record.create("telemetry", key.peer_id, 1_700_000_000_000 + i,
+                                      {"a": text, "b": text[::-1]}))
+            size += 2 * len(text)
+            i += 1
+        while True:
+            b = build_block(key, genesis_id=g.id, network=g.network_id, seq=seq, prev=None,
+                            created_ms=1_700_000_000_000, model_id=model, records=recs,
+                            scores=[0.9] * len(recs))
+            if b.payload is None or len(b.payload) <= payload_target:
+                break
+            recs = recs[: int(len(recs) * 0.95)]
+        return Block(SignedHeader(b.signed.header, bytes(64)), b.payload) if forged else b
+
+    def votes(n: int, forged_at: int | None, salt: int = 0) -> list[SignedVote]:
+        out = []
+        for i in range(n):
+            key = keys[i % len(keys)]
+            v = Vote(cid_of(b"slot%d" % salt), keys[(i // len(keys)) % len(keys)].peer_id, 1 + i, key.peer_id,
+                     Decision.ACCEPT, Reason.OK)
+            sv = sign_vote(v, key, g.id)
+            out.append(SignedVote(sv.vote, bytes(64)) if i == forged_at else sv)
+        return out
+
+    def measure(label: str, size: int, sigs: str, fn: Any) -> dict[str, Any]:
+        def once() -> None:
+            with contextlib.suppress(AttnshareError):
+                fn()
+        once()  # warm caches (and raise anything unexpected)
+        t = time.process_time()
+        for _ in range(reps):
+            once()
+        cpu_ms = (time.process_time() - t) / reps * 1000
+        tracemalloc.start()
+        once()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return {"message": label, "bytes": size, "cpu_ms": cpu_ms, "peak_kib": peak / 1024,
+                "signatures": sigs}
+
+    def validators() -> Validators:
+        return Validators(g.network_id, g.validators, limits, genesis_id=g.id)
+
+    rows = []
+    gossip_block = encode_block_announce(big_block(keys[0], 1, limits.gossip_payload_max - 4096, True), 0)
+    rows.append(measure("gossip block announce, payload at the gossip cap, forged signature",
+                        len(gossip_block), "1 (fails)", lambda: validators()._check_block(gossip_block)))
+    first_bad = VoteBatch(tuple(votes(MAX_BATCH_VOTES, 0))).encode()
+    rows.append(measure("gossip vote batch, 256 votes, the first forged", len(first_bad), "1 (fails)",
+                        lambda: validators()._check_votes(first_bad)))
+    # Genuine signatures are remembered process-wide once verified (protocol/vote.py):
+    # every run gets batches of its own, never verified before.
+    fresh_batches = iter([VoteBatch(tuple(votes(MAX_BATCH_VOTES, MAX_BATCH_VOTES - 1, salt=r))).encode()
+                          for r in range(reps + 2)])
+    last_bad = VoteBatch(tuple(votes(MAX_BATCH_VOTES, MAX_BATCH_VOTES - 1, salt=-1))).encode()
+    rows.append(measure("gossip vote batch, 256 votes, 255 genuine never verified and the last forged",
+                        len(last_bad), "256 (the last fails)",
+                        lambda: validators()._check_votes(next(fresh_batches))))
+    cv = votes(len(keys), len(keys) - 1)
+    cv = [SignedVote(Vote(cv[0].vote.block_id, keys[0].peer_id, 5, sv.vote.voter, Decision.ACCEPT, Reason.OK),
+                     sv.signature) for sv in cv]
+    cert = Certificate(cv[0].vote.block_id, keys[0].peer_id, 5, tuple(cv)).encode()
+    rows.append(measure(f"gossip certificate, n = {len(keys)} votes, all forged", len(cert), "1 (fails)",
+                        lambda: validators()._check_cert(cert)))
+    rpc = rpc_pb2.RPC(publish=[rpc_pb2.Message(data=i.to_bytes(4, "big"), topicIDs=["t"],
+                                               seqno=i.to_bytes(8, "big")) for i in range(40_000)])
+    rpc_bytes = rpc_pb2.RPC(publish=list(rpc.publish)[: int(40_000 * (1 << 20) / len(rpc.SerializeToString()))]
+                            ).SerializeToString()
+    rows.append(measure(f"pubsub RPC at the 1 MiB cap ({len(rpc_pb2.RPC.FromString(rpc_bytes).publish)} tiny "
+                        "messages), protobuf parse", len(rpc_bytes), "none yet",
+                        lambda: rpc_pb2.RPC.FromString(rpc_bytes)))
+    req = msg.encode_request(msg.GetBlocks(keys[0].peer_id, 1, 256))
+    rows.append(measure("sync request (GetBlocks)", len(req), "none", lambda: msg.decode_request(req)))
+    heads = msg.encode_response(msg.HeadsResp(tuple(
+        (k.peer_id, 10**9, cid_of(k.peer_id.encode()), 10**9) for k in keys)))
+    ours = {k.peer_id: (100, 99) for k in keys}
+
+    def plan_heads() -> None:
+        planner = cu.CatchupPlanner(cu.SyncParams(), frozenset(k.peer_id for k in keys), random.Random(1), 0)
+        planner.handle(cu.Peers(("p",)), 0)
+        planner.tick(planner.next_wake_ms())
+        planner.handle(cu.HeadsGot("p", msg.decode_response(heads).heads, ours), planner.next_wake_ms())
+
+    rows.append(measure(f"sync Heads answer, {len(keys)} heads (one per proposer), planned",
+                        len(heads), "none", plan_heads))
+    synced = [big_block(keys[i], 1, 6 << 20, i == 1) for i in range(2)]
+    sync_cert = Certificate(synced[1].block_id, keys[1].peer_id, 1, tuple(votes(len(keys), None)[:21])).encode()
+    blocks_resp = msg.encode_response(msg.BlocksResp(tuple((b.encode(), sync_cert) for b in synced[1:])))
+
+    def sync_blocks() -> None:
+        resp = msg.decode_response(blocks_resp)
+        for block_bytes, cert_bytes in resp.items:  # as SyncService._commit_synced
+            verify_certified(decode_block(block_bytes, limits), cert_bytes, g, limits)
+
+    rows.append(measure("sync Blocks answer, a 6 MiB block, its header signature forged",
+                        len(blocks_resp), "1 (fails)", sync_blocks))
+    token = "t" * 43
+    hello = hello_line(token)[:-2] + b"x\n"
+    rows.append(measure("admin TCP hello line (before the token matches)", len(hello), "token compare",
+                        lambda: check_hello(hello, token)))
+    line = b'{"jsonrpc": "2.0", "id": 1, "method": "ingest", "params": {"records": [' + b",".join(
+        b'{"kind": "k", "ts_ms": 1, "fields": {"v": "%s"}}' % (b"x" * 4000) for _ in range(8000)) + b"]}}"
+    rows.append(measure("admin Unix request line of 32 MiB (socket 0600: the node's own user)", len(line),
+                        "n/a (local)", lambda: parse_request(line)))
+    return rows
+
+
+def presig_main(reps: int, out: Path) -> int:
+    rows = _presig_rows(reps)
+    print(f"{'message':<88} {'bytes':>10} {'CPU ms':>8} {'peak KiB':>9}  signatures")
+    for r in rows:
+        print(f"{r['message']:<88} {r['bytes']:>10,} {r['cpu_ms']:>8.2f} {r['peak_kib']:>9,.0f}  {r['signatures']}")
+    out.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=20.0)
@@ -214,7 +376,13 @@ def main() -> int:
     ap.add_argument("--phases", default="junk,forged,streams,sybils,syn,control",
                     help="attack phases after the baseline, comma-separated")
     ap.add_argument("--out", type=Path, default=Path("bench_attack_net.json"))
+    ap.add_argument("--presig", action="store_true",
+                    help="instead: CPU and memory of each inbound message kind before its first "
+                         "signature check, offline (docs/net.md)")
+    ap.add_argument("--reps", type=int, default=20, help="--presig: runs of each message")
     args = ap.parse_args()
+    if args.presig:
+        return presig_main(args.reps, args.out)
     rows = trio.run(main_async, args)
     print(f"{'phase':<10} {'records/s/node':>15} {'ratio':>6} {'worst status':>13}")
     for r in rows:
