@@ -70,7 +70,9 @@ class SyncService:
         self.planner = cu.CatchupPlanner(params, frozenset(genesis.proposer_ids), self.rng, _now_ms())
         self.rounds = 0
         self.changed = Pulse()  # fires after every round and penalty (tests and simulations wait on it)
-        p2p.set_handler(SYNC_PROTOCOL, self._serve)
+        # Sync requests are at most 256 bytes: a bigger frame is refused from its length
+        # (the stream layer's cap, 1 MiB, let a peer make us read 1 MiB per request first).
+        p2p.set_handler(SYNC_PROTOCOL, self._serve, max_request=msg.MAX_REQUEST_BYTES)
 
     def is_banned(self, peer: str) -> bool:
         """True while ``peer`` is left out of catch-up for lying or failing (see protocol/catchup.py)."""

@@ -334,13 +334,15 @@ class P2P:
         return self._gossip.mesh_peers(topic)
 
     # -------------------------------------------------------- request/response
-    def set_handler(self, protocol_id: str, handler: Handler) -> None:
+    def set_handler(self, protocol_id: str, handler: Handler, max_request: int | None = None) -> None:
         """Serve ``protocol_id``: ``await handler(peer_id, request) -> response``.
 
         A handler that raises answers the requester with an error (its
-        message, for an AttnshareError); it never harms the host.
+        message, for an AttnshareError); it never harms the host. A request
+        over ``max_request`` bytes (default and at most
+        ``config.max_request_bytes``) is refused before it is read.
         """
-        self._streams.set_handler(protocol_id, handler)
+        self._streams.set_handler(protocol_id, handler, max_request)
 
     async def request(self, peer_id: str, protocol_id: str, data: bytes, *,
                       max_response: int) -> bytes:

@@ -111,11 +111,15 @@ class StreamServer:
         #: fires whenever a request takes or gives back a slot, or is answered "busy"
         self.changed = Pulse()
 
-    def set_handler(self, protocol_id: str, handler: Handler) -> None:
-        """Serve ``protocol_id`` with ``handler(peer_id, request) -> response``."""
-        self._host.set_stream_handler(TProtocol(protocol_id), partial(self._serve, handler))
+    def set_handler(self, protocol_id: str, handler: Handler, max_request: int | None = None) -> None:
+        """Serve ``protocol_id`` with ``handler(peer_id, request) -> response``. A request
+        frame over ``max_request`` bytes (at most ``max_request_bytes``) is refused from
+        its length, before its body is read."""
+        cap = self._config.max_request_bytes if max_request is None else min(
+            max_request, self._config.max_request_bytes)
+        self._host.set_stream_handler(TProtocol(protocol_id), partial(self._serve, handler, cap))
 
-    async def _serve(self, handler: Handler, stream: INetStream) -> None:
+    async def _serve(self, handler: Handler, max_request: int, stream: INetStream) -> None:
         peer = stream.muxed_conn.peer_id.to_base58()
         protocol_id = stream.get_protocol()
         self._meter.requests_in += 1
@@ -133,7 +137,7 @@ class StreamServer:
         self.changed.fire()
         try:
             with trio.move_on_after(self._config.request_timeout_s) as scope:
-                await stream.write(await self._answer(handler, peer, protocol_id, stream))
+                await stream.write(await self._answer(handler, peer, protocol_id, stream, max_request))
                 ok = True
             if scope.cancelled_caught:
                 log.info("request %s from %s timed out; stream reset", protocol_id, peer)
@@ -159,13 +163,12 @@ class StreamServer:
         await _finish(stream, ok=True)
 
     async def _answer(self, handler: Handler, peer: str, protocol_id: object,
-                      stream: INetStream) -> bytes:
+                      stream: INetStream, max_request: int) -> bytes:
         with trio.fail_after(self._config.request_read_timeout_s):
             size = int.from_bytes(await read_exactly(stream, 4), "big")
-            if size > self._config.max_request_bytes:
+            if size > max_request:
                 self._budget.bad_request(peer, trio.current_time())
-                return error_frame(
-                    f"request of {size} bytes exceeds {self._config.max_request_bytes}")
+                return error_frame(f"request of {size} bytes exceeds {max_request}")
             request = await read_exactly(stream, size)
         try:
             response = await handler(peer, request)

@@ -24,6 +24,7 @@ from protocol.record import Record
 from protocol.sync import (
     ERR_BUSY,
     ERR_NOT_FOUND,
+    MAX_REQUEST_BYTES,
     MAX_RESPONSE_BYTES,
     BlocksResp,
     ErrorResp,
@@ -81,8 +82,9 @@ class FakeP2P:
     def __init__(self, net: Net, me: str, peers: list[str]) -> None:
         self.net, self.me, self.peers = net, me, peers
 
-    def set_handler(self, protocol_id: str, handler: Any) -> None:
+    def set_handler(self, protocol_id: str, handler: Any, max_request: int | None = None) -> None:
         assert protocol_id == SYNC_PROTOCOL
+        assert max_request == MAX_REQUEST_BYTES  # sync requests are refused from their length above it
         self.net.handlers[self.me] = handler
 
     async def request(self, peer: str, protocol_id: str, data: bytes, *, max_response: int) -> bytes:
@@ -219,6 +221,33 @@ async def test_oversized_or_empty_requests_are_bad_requests(tmp_path: Any, junk:
     _service(tmp_path, "a", net, [], _genesis())
     with pytest.raises(DecodeError):
         await net.handlers["a"]("client", junk)
+
+
+async def test_a_request_over_the_sync_limit_is_refused_before_it_is_read() -> None:
+    """Sync requests are at most 256 bytes, but the stream layer read any frame up to its
+    1 MiB cap before the handler refused it: 64 open requests held 64 MiB. Now the sync
+    handler's frame limit is 256 bytes, and a bigger frame is refused from its length."""
+    from libp2p.custom_types import TProtocol
+    from libp2p.peer.id import ID
+
+    from node.net import NetConfig, open_p2p
+
+    served: list[bytes] = []
+
+    async def handler(peer: str, data: bytes) -> bytes:
+        served.append(data)
+        return b"ok"
+
+    async with open_p2p(os.urandom(32), NetConfig()) as server, open_p2p(os.urandom(32), NetConfig()) as peer:
+        server.set_handler(SYNC_PROTOCOL, handler, max_request=MAX_REQUEST_BYTES)
+        await peer.connect(server.addrs()[0])
+        stream = await peer._host.new_stream(ID.from_base58(server.peer_id), [TProtocol(SYNC_PROTOCOL)])
+        await stream.write((1 << 20).to_bytes(4, "big"))  # a 1 MiB frame, and not one byte of it
+        with trio.fail_after(3):  # answered at once (the old server waited 5 s for the body)
+            answer = await stream.read(4096)
+        assert b"exceeds 256" in answer
+        assert served == []
+        assert server.budget.view(peer.peer_id, trio.current_time()).bad_requests == 1
 
 
 def test_sync_table_in_config_toml(tmp_path: Any) -> None:
