@@ -25,6 +25,8 @@ noisy, so compare the phases of one run only.
 
 Usage: python scripts/bench_attack_net.py [--seconds 20] [--rate 120] [--phases junk,forged,...]
        [--out bench_attack_net.json]
+       python scripts/bench_attack_net.py --presig [--reps 20]   (pre-signature cost per message)
+       python scripts/bench_attack_net.py --churn 4:300 [--seconds 10]   (honest dials under handshake churn)
 """
 
 from __future__ import annotations
@@ -368,6 +370,76 @@ def presig_main(reps: int, out: Path) -> int:
     return 0
 
 
+# ------------------------------------------------------------- handshake slot churn
+
+_CHURNER = r"""
+import socket, sys, time
+port, prefixes, seconds, rate = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+held, n, t0 = [], 0, time.monotonic()
+while time.monotonic() < t0 + seconds:
+    pause = t0 + n / rate - time.monotonic()
+    if pause > 0:
+        time.sleep(pause)
+    s = socket.socket()
+    s.setblocking(False)
+    p = n % prefixes  # a /24 of 127/8 each: 127.1.0.0/24, 127.1.1.0/24, ...
+    s.bind((f"127.{1 + p // 250}.{p % 250}.{1 + n % 200}", 0))
+    try:
+        s.connect(("127.0.0.1", port))
+    except BlockingIOError:
+        pass
+    held.append(s)
+    n += 1
+    if len(held) > 3000:
+        for x in held[:1000]:
+            x.close()
+        del held[:1000]
+print(n)
+"""
+
+
+async def churn_main_async(prefixes: int, rate: float, seconds: float) -> dict[str, Any]:
+    """Honest dials (fresh identities from 127.0.0.1) to a node while another process
+    opens silent TCP connections at ``rate``/s from ``prefixes`` /24s of 127/8."""
+    import subprocess
+
+    from node.net import NetConfig, NetError, open_p2p
+
+    async with open_p2p(os.urandom(32), NetConfig(prefix_caps_on_loopback=True)) as node:
+        port = int(node.addrs()[0].split("/tcp/")[1].split("/")[0])
+        churner = await trio.lowlevel.open_process(
+            [sys.executable, "-c", _CHURNER, str(port), str(prefixes), str(seconds + 3), str(rate)],
+            stdout=subprocess.PIPE)
+        await trio.sleep(2)  # every handshake slot is held by now
+        ok, failed, times = 0, 0, []
+        end = trio.current_time() + seconds
+        while trio.current_time() < end:
+            async with open_p2p(os.urandom(32), NetConfig()) as honest:
+                t = time.perf_counter()
+                try:
+                    with trio.fail_after(10):
+                        await honest.connect(node.addrs()[0])
+                    ok += 1
+                    times.append(time.perf_counter() - t)
+                except (NetError, trio.TooSlowError):
+                    failed += 1
+            await trio.sleep(0.05)
+        out = b""
+        assert churner.stdout is not None
+        while chunk := await churner.stdout.receive_some():
+            out += chunk
+        await churner.wait()
+        connects = int(out.decode().strip() or 0)
+        st = node.inbound_stats()
+        manager = node._swarm._resource_manager
+        times.sort()
+        return {"prefixes": prefixes, "rate": rate, "churn_connects": connects, "honest_ok": ok,
+                "honest_failed": failed,
+                "honest_dial_p50_ms": round(1000 * times[len(times) // 2], 1) if times else None,
+                "evicted_handshakes": st.refused_handshakes if st else None,
+                "libp2p_connections_held": getattr(manager, "_current_connections", None)}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=20.0)
@@ -380,9 +452,18 @@ def main() -> int:
                     help="instead: CPU and memory of each inbound message kind before its first "
                          "signature check, offline (docs/net.md)")
     ap.add_argument("--reps", type=int, default=20, help="--presig: runs of each message")
+    ap.add_argument("--churn", metavar="PREFIXES:RATE",
+                    help="instead: honest dials to a node whose handshake slots another process churns "
+                         "with RATE silent connects/s from PREFIXES /24s, for --seconds")
     args = ap.parse_args()
     if args.presig:
         return presig_main(args.reps, args.out)
+    if args.churn:
+        prefixes, rate = args.churn.split(":")
+        row = trio.run(churn_main_async, int(prefixes), float(rate), args.seconds)
+        print(json.dumps(row))
+        args.out.write_text(json.dumps(row, indent=2))
+        return 0
     rows = trio.run(main_async, args)
     print(f"{'phase':<10} {'records/s/node':>15} {'ratio':>6} {'worst status':>13}")
     for r in rows:
