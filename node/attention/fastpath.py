@@ -51,6 +51,11 @@ import torch
 from node.attention.features import WindowFeatures
 from node.attention.model import _EXP_FLOOR, PAIR_CHANNELS, ImportanceNet, _AttentionLayer
 
+# torch warns once per process that sparse CSR support is "in beta"; the one operation used
+# here (CSR x dense, CPU) is covered by tests/node/test_fastpath.py. A filter set once, not
+# warnings.catch_warnings() per call, which is not thread-safe.
+warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta", category=UserWarning)
+
 __all__ = ["DENSE_CHANNELS", "KNOWN_CHANNELS", "MAX_PAIR_SHARE", "MAX_KINDS", "MIN_RECORDS", "FastForward", "fast_forward_for"]
 
 # The channels this module reproduces, in model.py's order; any other tuple falls back.
@@ -233,10 +238,7 @@ def _dense_channels(w: WindowFeatures, n: int) -> torch.Tensor:
 
 def _similarity(cat: torch.Tensor, out: torch.Tensor) -> None:
     """cat @ cat.T: each row holds about 11 non-zero buckets of 256, so a sparse x dense product."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "sparse CSR support is in beta"
-        sparse = cat.to_sparse_csr()
-    torch.mm(sparse, cat.t().contiguous(), out=out)
+    torch.mm(cat.to_sparse_csr(), cat.t().contiguous(), out=out)
 
 
 def _block_channels(w: WindowFeatures, dense: torch.Tensor, groups: _Groups, n: int) -> torch.Tensor:
