@@ -61,7 +61,7 @@ from libp2p.stream_muxer.yamux.yamux import PROTOCOL_ID as YAMUX_PROTOCOL_ID
 from libp2p.stream_muxer.yamux.yamux import Yamux
 from libp2p.tools.anyio_service import background_trio_service
 
-from node.net import logbridge, muxgate
+from node.net import inbound, logbridge, muxgate
 from node.net.budget import Budget, PeerBudgetView
 from node.net.config import NetConfig
 from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, translate_errors
@@ -180,7 +180,7 @@ class P2P:
         # libp2p refuses for 60 s to redial a peer whose last dial failed; an
         # explicit connect is exactly the moment to try again.
         self._swarm.unblock_peer(info.peer_id)
-        with translate_errors(f"connect {addr}"):
+        with translate_errors(f"connect {addr}"), inbound.dialing():
             await self._host.connect(info)
         self._nursery.start_soon(self._measure, info.peer_id)
         return peer_id

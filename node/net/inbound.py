@@ -44,7 +44,7 @@ import contextlib
 import contextvars
 import ipaddress
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -306,10 +306,40 @@ def install(swarm: Any, guard: InboundGuard) -> None:
     swarm._handle_inbound_connection = handle
 
 
+#: resource-manager scopes opened by the dial running in this task (see :func:`dialing`)
+_DIAL_SCOPES: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("dial_scopes",
+                                                                               default=None)
+
+
+@contextlib.contextmanager
+def dialing() -> Iterator[None]:
+    """Around an outbound dial: if it fails or is cancelled, give back the connection
+    slots libp2p's resource manager took for it.
+
+    py-libp2p 0.8.1 releases them in cleanup that awaits first, so under
+    cancellation it never did: each dial cancelled in its handshake (the
+    daemon redials an unconnected bootstrap peer every 5 s, each attempt
+    bounded by 5 s) leaked one, and after about 1000 the node could make or
+    take no connection at all. Closing a scope twice is a no-op.
+    """
+    scopes: list[Any] = []
+    token = _DIAL_SCOPES.set(scopes)
+    try:
+        yield
+    except BaseException:
+        for scope in scopes:
+            with contextlib.suppress(Exception):
+                scope.close()
+        raise
+    finally:
+        _DIAL_SCOPES.reset(token)
+
+
 def _track_resource_scopes(swarm: Any) -> None:
     # py-libp2p 0.8.1's resource manager counts a connection from before its
     # upgrade; remember each scope it opens on the ticket of the inbound
-    # handler it is opened in, so that handler can give it back.
+    # handler it is opened in (or the dial it is opened for), so that one can
+    # give it back.
     manager = getattr(swarm, "_resource_manager", None)
     opener = getattr(manager, "open_connection", None)
     if opener is None:
@@ -317,9 +347,16 @@ def _track_resource_scopes(swarm: Any) -> None:
 
     def open_connection(*args: Any, **kwargs: Any) -> Any:
         scope = opener(*args, **kwargs)
-        ticket = CURRENT.get()
-        if ticket is not None and scope is not None:
-            ticket.resource_scopes.append(scope)
+        if scope is not None:
+            ticket = CURRENT.get()
+            if ticket is not None:
+                ticket.resource_scopes.append(scope)
+            dial = _DIAL_SCOPES.get()
+            peer = args[0] if args else kwargs.get("peer_id")
+            if dial is not None and peer is None:
+                # Only the pre-upgrade scope: once the peer is known, the scope
+                # belongs to a connection that may outlive a failed dial call.
+                dial.append(scope)
         return scope
 
     manager.open_connection = open_connection

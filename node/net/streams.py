@@ -38,6 +38,7 @@ from libp2p.host.ping import ID as PING_PROTOCOL
 from libp2p.host.ping import PING_LENGTH
 from libp2p.peer.id import ID
 
+from node.net import inbound
 from node.net.budget import Budget
 from node.net.config import NetConfig
 from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, translate_errors
@@ -198,7 +199,8 @@ async def request(host: IHost, peer: ID, protocol_id: str, data: bytes, *,
     ok = False
     try:
         with translate_errors(where):
-            stream = await host.new_stream(peer, [TProtocol(protocol_id)])
+            with inbound.dialing():  # new_stream dials a peer not connected
+                stream = await host.new_stream(peer, [TProtocol(protocol_id)])
             await stream.write(len(data).to_bytes(4, "big") + data)
             header = await read_exactly(stream, 5)
             status, size = header[0], int.from_bytes(header[1:], "big")
@@ -225,7 +227,8 @@ async def ping(host: IHost, peer: ID) -> float:
     ok = False
     try:
         with translate_errors(f"ping {peer}"):
-            stream = await host.new_stream(peer, [PING_PROTOCOL])
+            with inbound.dialing():
+                stream = await host.new_stream(peer, [PING_PROTOCOL])
             payload = secrets.token_bytes(PING_LENGTH)
             start = trio.current_time()
             await stream.write(payload)
