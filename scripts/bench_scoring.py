@@ -1,6 +1,7 @@
 """Scoring throughput, cold start and determinism of the shipped model.
 
     python scripts/bench_scoring.py [--json bench_scoring.json] [--repeat 7]
+    python scripts/bench_scoring.py --fastpath 256,384,512,1024   # model.forward vs the fast path only
 
 Prints a table and writes JSON. Every figure is the median of ``--repeat``
 runs, measured side by side in one process (the shared 2-core machines are
@@ -109,6 +110,37 @@ def bench_size(scorer, mlp, recs: list, repeat: int, history=None) -> dict:
     return row
 
 
+def fastpath_table(scorer, sizes: list[int]) -> list[dict]:
+    """``model.forward`` against ``Scorer.forward`` (node/attention/fastpath.py) on the same windows,
+    called alternately in this process: thread CPU per window (median), and the largest logit gap."""
+    import torch
+
+    from node.attention.features import assemble_window, featurize_record
+
+    rows = []
+    with torch.inference_mode():
+        for n in sizes:
+            w = assemble_window([featurize_record(r) for r in make_records(n)])
+            for _ in range(2):
+                scorer.model(w)
+                scorer.forward(w)
+            ref, fast = [], []
+            for _ in range(max(6, 4000 // n)):
+                t = time.thread_time()
+                scorer.model(w)
+                ref.append(time.thread_time() - t)
+                t = time.thread_time()
+                scorer.forward(w)
+                fast.append(time.thread_time() - t)
+            r, f = statistics.median(ref), statistics.median(fast)
+            gap = float((scorer.model(w) - scorer.forward(w)).abs().max())
+            rows.append({"window": n, "model_forward_ms": r * 1e3, "fast_path_ms": f * 1e3, "ratio": r / f,
+                         "max_logit_gap": gap})
+            print(f"window {n:5d}: model.forward {r * 1e3:7.2f} ms, fast path {f * 1e3:7.2f} ms, "
+                  f"{r / f:4.2f}x, max logit gap {gap:.1e}", flush=True)
+    return rows
+
+
 def cold_start() -> dict[str, float]:
     code = (
         "import time, json\n"
@@ -145,6 +177,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", default="bench_scoring.json", help="where to write the results")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--fastpath", default=None, metavar="SIZES",
+                        help="only compare model.forward with the fast path at these window sizes (e.g. 256,512,1024)")
     args = parser.parse_args()
 
     import torch
@@ -154,6 +188,11 @@ def main() -> int:
     from node.attention.train import load_checkpoint
 
     scorer = load_scorer(device="cpu", threads=1)
+    if args.fastpath:
+        rows = fastpath_table(scorer, [int(x) for x in args.fastpath.split(",")])
+        Path(args.json).write_text(json.dumps({"model_id": scorer.model_id, "fastpath": rows}, indent=2))
+        print(f"wrote {args.json}")
+        return 0
     mlp_path = default_checkpoint_path().parent / "mlp.pt"
     mlp = load_checkpoint(mlp_path.read_bytes())[0] if mlp_path.exists() else None
     results: dict = {"model_id": scorer.model_id, "torch": torch.__version__, "threads": torch.get_num_threads(),
