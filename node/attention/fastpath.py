@@ -35,7 +35,11 @@ module knows (:data:`KNOWN_CHANNELS`): a new channel or architecture falls back
 rather than being guessed. Per call it falls back to ``model.forward`` for a
 batch of several windows, and when the same-kind pairs are too large a share
 of the window for the sparse form to pay, or two records of different kinds
-share a content digest (``exact`` would then not be kind-gated).
+share a content digest (``exact`` would then not be kind-gated). And as a
+guard against model.py changing its math under the same config, the first
+window it groups also runs through ``model.forward``: beyond ``VERIFY_TOL``
+the object logs a warning and uses ``model.forward`` from then on (every node
+runs the same code, so every node makes the same choice).
 
 No autograd (callers run it under ``torch.inference_mode``); it reads the
 module's own parameters at every call, so loading a state dict is seen.
@@ -43,6 +47,7 @@ module's own parameters at every call, so loading a state dict is seen.
 
 from __future__ import annotations
 
+import logging
 import math
 import warnings
 
@@ -55,6 +60,8 @@ from node.attention.model import _EXP_FLOOR, PAIR_CHANNELS, ImportanceNet, _Atte
 # here (CSR x dense, CPU) is covered by tests/node/test_fastpath.py. A filter set once, not
 # warnings.catch_warnings() per call, which is not thread-safe.
 warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta", category=UserWarning)
+
+log = logging.getLogger("attnshare.fastpath")
 
 __all__ = ["DENSE_CHANNELS", "KNOWN_CHANNELS", "MAX_PAIR_SHARE", "MAX_KINDS", "MIN_RECORDS", "FastForward", "fast_forward_for"]
 
@@ -78,6 +85,7 @@ _SPARSE_IDX = [KNOWN_CHANNELS.index(c) for c in _SPARSE_ORDER]
 MIN_RECORDS = 256
 MAX_KINDS = 64
 MAX_PAIR_SHARE = 0.5
+VERIFY_TOL = 1e-4  # logits; the two agree within about 2e-6 (tests/node/test_fastpath.py checks 1e-5)
 
 
 def fast_forward_for(model: ImportanceNet) -> FastForward | None:
@@ -105,18 +113,30 @@ class FastForward:
     def __init__(self, model: ImportanceNet) -> None:
         self.model = model
         self.calls = {"blocks": 0, "model": 0}  # which path ran (tests and benchmarks)
+        # The first grouped window is also run through model.forward: if they disagree (model.py
+        # changed its math under the same config), this object falls back for good.
+        self.verified = False
+        self.disabled = False
 
     def __call__(self, w: WindowFeatures) -> torch.Tensor:
-        if w.cat.dim() != 2:  # a batch of windows: not the scorer's case
+        groups = None if w.cat.dim() != 2 or self.disabled else _kind_groups(w.kind, w.content)
+        if groups is None:  # a batch of windows (not the scorer's case), or the grouped form does not pay
             self.calls["model"] += 1
             return self.model(w)
-        groups = _kind_groups(w.kind, w.content)
-        if groups is None:
-            self.calls["model"] += 1
-            return self.model(w)
-        self.calls["blocks"] += 1
         with torch.inference_mode():
-            return self._blocks(w, groups)
+            got = self._blocks(w, groups)
+            if not self.verified:
+                ref = self.model(w)
+                gap = float((got - ref).abs().max())
+                if not gap <= VERIFY_TOL:
+                    self.disabled = True
+                    log.warning("fast path disagrees with model.forward by %.3g on its first window: "
+                                "using model.forward from now on", gap)
+                    self.calls["model"] += 1
+                    return ref
+                self.verified = True
+        self.calls["blocks"] += 1
+        return got
 
     # -- the forward pass, records grouped by kind ---------------------------------------
     def _blocks(self, w: WindowFeatures, groups: _Groups) -> torch.Tensor:

@@ -142,3 +142,35 @@ def test_unsupported_modules_are_refused() -> None:
     monkey = ImportanceNet(model.cfg)
     monkey.cfg = replace(model.cfg, rel_values=False)
     assert not fastpath.supported(monkey)
+
+
+def test_a_fast_path_that_disagrees_with_the_model_turns_itself_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = MODELS[0][1]
+    fast = fastpath.fast_forward_for(model)
+    assert fast is not None
+    real = fastpath._dense_channels
+
+    def drifted(*args: object) -> torch.Tensor:  # as if model.py's channels had changed under us
+        return real(*args).mul_(1.5)
+
+    monkeypatch.setattr(fastpath, "_dense_channels", drifted)
+    w = _window([i % 8 for i in range(300)], content=list(range(300)))
+    with torch.inference_mode():
+        first = fast(w)
+        assert torch.equal(first, model(w))  # the model's logits, not the drifted ones
+        assert fast.disabled
+        assert not fast.verified
+        assert torch.equal(fast(w), model(w))
+    assert fast.calls == {"blocks": 0, "model": 2}
+
+
+def test_the_first_grouped_window_is_checked_once() -> None:
+    fast = fastpath.fast_forward_for(MODELS[0][1])
+    assert fast is not None
+    w = _window([i % 8 for i in range(300)], content=list(range(300)))
+    with torch.inference_mode():
+        fast(w)
+        fast(w)
+    assert fast.verified
+    assert not fast.disabled
+    assert fast.calls == {"blocks": 2, "model": 0}
