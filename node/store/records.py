@@ -10,6 +10,7 @@ the same record does not steal it (see blocks.py).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ _INSERT_PENDING = (
 )
 _EXISTING = f"SELECT cid FROM records WHERE cid IN ({','.join('?' * IN_CHUNK)})"
 _GUARD = f"cid = ? AND status != 'committed' AND NOT {IN_COMMITTED_BLOCK}"
+_MARK_CHUNK = 4000  # records per UPDATE in mark_records: 8,002 parameters, under SQLite's 32,766
 
 
 class RecordsTable(Db):
@@ -108,17 +110,37 @@ class RecordsTable(Db):
                 "SELECT 1 FROM blocks WHERE block_id = ?", (block_id,)
             ).fetchone() is None:
                 raise LocalError(f"mark_records: block {block_id} is not stored; put_block first")
-            if scores is None:
-                cur = conn.executemany(
-                    f"UPDATE records SET status = ?, block_id = ? WHERE {_GUARD}",
-                    [(status, block_id, cid) for cid in cids],
-                )
-            else:
-                cur = conn.executemany(
-                    f"UPDATE records SET status = ?, block_id = ?, score = ? WHERE {_GUARD}",
-                    [(status, block_id, float(s), cid) for cid, s in zip(cids, scores, strict=True)],
-                )
-            return cur.rowcount
+            if len(set(cids)) != len(cids) or sqlite3.sqlite_version_info < (3, 33, 0):
+                # A repeated cid: one UPDATE per entry, the last score winning (UPDATE ... FROM
+                # would pick one arbitrarily and count the row once); UPDATE ... FROM needs 3.33.
+                if scores is None:
+                    cur = conn.executemany(
+                        f"UPDATE records SET status = ?, block_id = ? WHERE {_GUARD}",
+                        [(status, block_id, cid) for cid in cids],
+                    )
+                else:
+                    cur = conn.executemany(
+                        f"UPDATE records SET status = ?, block_id = ?, score = ? WHERE {_GUARD}",
+                        [(status, block_id, float(s), cid) for cid, s in zip(cids, scores, strict=True)],
+                    )
+                return cur.rowcount
+            # One statement per chunk joined to a VALUES list: 1.5x faster per record than a
+            # statement per record (8.6 -> 5.8 us at 512, docs/throughput.md), same rows changed.
+            changed = 0
+            for i in range(0, len(cids), _MARK_CHUNK):
+                part = cids[i : i + _MARK_CHUNK]
+                if scores is None:
+                    params: list[Any] = [status, block_id, *part]
+                    q = f"UPDATE records SET status = ?, block_id = ? WHERE cid IN ({','.join('?' * len(part))})"
+                else:
+                    params = [status, block_id]
+                    for cid, sc in zip(part, scores[i : i + _MARK_CHUNK], strict=True):
+                        params += (cid, float(sc))
+                    q = ("UPDATE records SET status = ?, block_id = ?, score = v.column2 FROM (VALUES "
+                         + ",".join(["(?,?)"] * len(part)) + ") AS v WHERE records.cid = v.column1")
+                changed += conn.execute(f"{q} AND records.status != 'committed' AND NOT {IN_COMMITTED_BLOCK}",
+                                        params).rowcount
+            return changed
 
     def get_record(self, cid: str) -> RecordRow | None:
         """The stored record with this cid, or None."""
