@@ -148,12 +148,12 @@ class FastForward:
                               for f in WindowFeatures.__slots__))
         x = _embed(m, ws)  # [n, d]
         dense = _dense_channels(ws, n)  # [5, n, n]
-        blocks = _block_channels(ws, dense, groups, n)  # [P, 12]: each kind's block, row-major, one after another
+        blocks = _block_channels(ws, dense, groups, n)  # [12, P]: each kind's block, row-major, one after another
         weight = m.pair_proj.weight
         # The bias of every layer and head, [L*H, n, n]. pair_proj's constant term is left
         # out: it adds one constant to a whole row of scores, which softmax cancels exactly.
         bias = torch.mm(weight[:, _DENSE_IDX], dense.view(len(DENSE_CHANNELS), n * n)).view(-1, n, n)
-        bias_blocks = torch.mm(weight[:, _SPARSE_IDX], blocks.t())  # [L*H, P]
+        bias_blocks = torch.mm(weight[:, _SPARSE_IDX], blocks)  # [L*H, P]
         for s, c, off in groups.spans:
             bias[:, s:s + c, s:s + c] += bias_blocks[:, off:off + c * c].view(-1, c, c)
         bias = bias.view(m.cfg.layers, m.cfg.heads, n, n)
@@ -180,7 +180,8 @@ class FastForward:
         rel[:, :, _DENSE_IDX] = torch.bmm(attn.transpose(0, 1), dense_nj)
         rel_s = torch.empty(n, h, len(_SPARSE_ORDER))
         for s, cnt, off in groups.spans:
-            torch.bmm(attn[:, s:s + cnt, s:s + cnt].transpose(0, 1), blocks[off:off + cnt * cnt].view(cnt, cnt, -1),
+            torch.bmm(attn[:, s:s + cnt, s:s + cnt].transpose(0, 1),
+                      blocks[:, off:off + cnt * cnt].view(-1, cnt, cnt).permute(1, 2, 0),
                       out=rel_s[s:s + cnt])
         rel[:, :, _SPARSE_IDX] = rel_s
         assert layer.rel is not None
@@ -262,7 +263,7 @@ def _similarity(cat: torch.Tensor, out: torch.Tensor) -> None:
 
 
 def _block_channels(w: WindowFeatures, dense: torch.Tensor, groups: _Groups, n: int) -> torch.Tensor:
-    """[P, 12]: the kind-gated channels at the same-kind pairs (:data:`_SPARSE_ORDER`), by the
+    """[12, P]: the kind-gated channels at the same-kind pairs (:data:`_SPARSE_ORDER`), by the
     same expressions as ``pair_features`` (whose ``same_kind`` factor is 1 here)."""
     ii, jj = groups.ii, groups.jj
     p = ii.numel()
@@ -291,7 +292,7 @@ def _block_channels(w: WindowFeatures, dense: torch.Tensor, groups: _Groups, n: 
     torch.mul(near, earlier, out=near_earlier)
     torch.mul(exact, earlier, out=exact_earlier)
     torch.mul(burst, pos, out=burst_similar).mul_(coarse)
-    return buf.t().contiguous()
+    return buf
 
 
 def _distance(v: torch.Tensor, groups: _Groups) -> torch.Tensor:
