@@ -270,13 +270,18 @@ def _block_channels(w: WindowFeatures, dense: torch.Tensor, groups: _Groups, n: 
     buf = torch.empty(len(_SPARSE_ORDER), p)
     (fine, coarse, spread, exact, near_d, same_kind, eye, near, near_earlier, exact_earlier, burst,
      burst_similar) = buf.unbind(0)
-    lin = ii * n + jj
-    flat = dense.view(len(DENSE_CHANNELS), n * n)
-    cos, same_origin, earlier, dt_s = (flat[c].index_select(0, lin) for c in range(4))
+    # Each kind's block is a diagonal block of the grouped n x n matrices: sliced, not gathered.
+    picked = torch.empty(4, p)  # similarity, same origin, earlier, dt_short at the pairs
+    for s, c, off in groups.spans:
+        picked[:, off:off + c * c].view(4, c, c).copy_(dense[:4, s:s + c, s:s + c])
+        rows = slice(s, s + c)
+        torch.eq(w.content[rows].unsqueeze(1), w.content[rows].unsqueeze(0), out=exact[off:off + c * c].view(c, c))
+        torch.eq(w.near[rows].unsqueeze(1), w.near[rows].unsqueeze(0), out=near_d[off:off + c * c].view(c, c))
+    cos, same_origin, earlier, dt_s = picked.unbind(0)
     same_kind.fill_(1.0)
     torch.eq(ii, jj, out=eye)
-    torch.eq(w.content.index_select(0, ii), w.content.index_select(0, jj), out=exact).sub_(eye)
-    torch.eq(w.near.index_select(0, ii), w.near.index_select(0, jj), out=near_d).sub_(eye)
+    exact.sub_(eye)
+    near_d.sub_(eye)
     k = w.num_mask.sum(-1).clamp_min(1.0).sqrt().index_select(0, ii)
     vals = w.slog * w.num_mask
     dist = _distance(vals, groups).div_(k)
