@@ -9,20 +9,26 @@ n x n float matrix, written, then read back by the bias projection and twice
 by the relation-aware values. Twelve of the seventeen are zero for every pair
 of records of *different kinds* (they are gated by ``same_kind``, directly or
 through a gated factor), so on a window of k kinds about n^2 / k pairs carry
-them. This module computes those twelve only on the same-kind pairs, as flat
-vectors, and the five that are dense (similarity, same origin, earlier, the two
-time distances) as matrices:
+them. The model is permutation-equivariant, so this module runs it on the
+window's records grouped by kind (and puts the logits back in order): the
+same-kind pairs are then the diagonal blocks of every n x n matrix. The twelve
+gated channels are computed only inside those blocks (one [count, count] block
+per kind, laid end to end), the five dense ones (similarity, same origin,
+earlier, the two time distances) as n x n matrices:
 
-* the bias of every layer and head is a GEMM over the five dense channels plus
-  a scatter-add of the twelve sparse ones;
+* the bias of every layer and head is a GEMM over the five dense channels,
+  plus a GEMM over the twelve block channels added onto each kind's block;
+  ``pair_proj``'s constant term is left out (one constant per row of scores,
+  which softmax cancels exactly);
 * the relation-aware values are a batched GEMM over the five dense channels
-  plus a gather of the attention at the same-kind pairs and a scatter-add;
+  plus one small GEMM per kind over its block;
 * the similarity channel (a bag of about 11 hashed tokens per record in 256
-  buckets) is a sparse x dense product.
+  buckets) is a sparse x dense product; the embedding projects only the
+  numeric slots a record fills.
 
 Every channel value is computed by the same elementwise expressions as
 ``pair_features`` (same constants, same order of operations); what differs is
-only the order of float sums in the GEMMs and scatters, so logits agree with
+only the order of float sums in the GEMMs, so logits agree with
 ``model.forward`` to about 1e-6 (tests/node/test_fastpath.py checks 1e-5 on
 every shipped checkpoint and on fresh models).
 
@@ -73,7 +79,7 @@ KNOWN_CHANNELS = (
 )
 # Channels that may be non-zero between records of different kinds.
 DENSE_CHANNELS = ("similarity", "same_origin", "earlier", "dt_short", "dt_long")
-# The other twelve, in the order :func:`_sparse_channels` stacks them.
+# The other twelve, in the order :func:`_block_channels` stacks them.
 _SPARSE_ORDER = ("num_close_fine", "num_close_coarse", "num_close_spread", "exact_dup", "near_digest",
                  "same_kind", "self", "near_dup", "near_dup_earlier", "exact_dup_earlier", "burst_earlier",
                  "burst_similar_earlier")
