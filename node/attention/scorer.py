@@ -17,6 +17,9 @@ depends only on ``n``, so every node splits the same way.
 Scoring is sync and called from worker threads (``trio.to_thread.run_sync``):
 a lock serializes forward passes, and per-record features are cached by
 canonical bytes so a record featurized on arrival is not featurized again.
+Forward passes go through :mod:`node.attention.fastpath` (the same logits
+within about 2e-6, rearranged for inference) where it knows the architecture,
+through ``model.forward`` otherwise and for explanations.
 """
 
 from __future__ import annotations
