@@ -17,6 +17,9 @@ Measured per run:
   until the daemon reports nothing pending and every record decided;
 * ``cpu_us_per_record``: the daemon's CPU time (user + system, all threads,
   /proc) over that interval, per record;
+* ``loop_us_per_record`` and ``workers_us_per_record``: the same split into
+  the event loop (the main thread) and the worker threads (store, model,
+  block building; trio's thread cache reuses them for any job);
 * ``cpu_busy_share`` and ``runqueue_wait_share``: the share of that interval
   the daemon's threads ran, and were runnable but waiting for the core (other
   jobs on it), from /proc/PID/task/*/schedstat. Busy + wait well under 1
@@ -28,7 +31,8 @@ Before/after in one run: ``--baseline DIR`` names another checkout (e.g. a
 ``--repeat`` times, and the table prints both and their ratio.
 
 ``--stages`` adds the CPU per record of each stage (JSON to Record, durable
-insert, featurize, assemble, forward pass, mark kept) measured in this
+insert, featurize, assemble, forward pass (the scorer's fast path and
+``model.forward``), mark kept) measured in this
 process with thread CPU time: the floor, robust to a loaded machine.
 
 Usage: python scripts/bench_intake.py [--records 60000] [--batch 2000] [--baseline DIR] [--repeat 2]
