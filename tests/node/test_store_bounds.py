@@ -489,3 +489,40 @@ def test_migration_from_v1_fills_decisions_tips_and_dedups_evidence(tmp_path: Pa
         assert s.commit_block(a1, b"c", [r], [0.5], 2) is False
         assert s.statistics().fts_backlog == 0
         assert [x.record for x in s.search("migrated")] == [r]
+
+
+def test_missing_committed_seqs_matches_a_scan_and_stays_cheap(tmp_path: Path) -> None:
+    """Gaps from chain_tips and SQL edges equal the plain scan's, for any holes, upto and limit."""
+    import random
+
+    store = Store.open(tmp_path / "gaps.db")
+    try:
+        rng = random.Random(7)
+        proposer = "12D3KooWGapsGapsGaps"
+        committed: set[int] = set()
+        seqs = [s for s in range(1, 400) if rng.random() < 0.8]
+        for s in seqs:
+            store.put_block(f"g{s}", proposer, s, b"H", b"P", 0, 0, 1, certified=True)
+            store.commit_block(f"g{s}", b"C", [], [], s)
+            committed.add(s)
+
+        def scan(upto: int, limit: int) -> list[int]:
+            return [s for s in range(1, upto + 1) if s not in committed][:limit]
+
+        for upto in (0, 1, 5, 57, 398, 399, 450, 10_000):
+            for limit in (1, 3, 50, 4096):
+                assert store.missing_committed_seqs(proposer, upto, limit) == scan(upto, limit), (upto, limit)
+        assert store.missing_committed_seqs("12D3KooWNobodyHere", 5) == [1, 2, 3, 4, 5]
+        # The memo follows later commits: old holes filled, new ones opened above the old head.
+        for s in [s for s in range(1, 400) if s not in committed][::3] + [405, 407, 420]:
+            store.put_block(f"h{s}", proposer, s, b"H", b"P", 0, 0, 1, certified=True)
+            store.commit_block(f"h{s}", b"C", [], [], s)
+            committed.add(s)
+            if s % 2:
+                assert store.missing_committed_seqs(proposer, 500, 4096) == scan(500, 4096)
+        for upto in (3, 399, 406, 430):
+            assert store.missing_committed_seqs(proposer, upto, 7) == scan(upto, 7)
+        # A claimed head far past ours costs no scan of 2**40 seqs: only `limit` of them come back.
+        assert len(store.missing_committed_seqs(proposer, 2**40, 100)) == 100
+    finally:
+        store.close()
