@@ -8,6 +8,9 @@ first, so that a bad block costs as little as possible:
 1. :func:`precheck` reads only the signed header: the right network, a
    record count and payload size within the genesis caps, and an accepted
    model id. Nothing is decompressed before this passes.
+   Then :func:`claims_fall_short`: a block whose claimed scores miss the
+   importance bar by more than ``score_tolerance`` is rejected at once (it
+   could only fail :func:`judge_scores`), before any decode or re-scoring.
 2. :func:`check_records` runs on the decoded payload: every record names the
    block's proposer as its origin, and no record appears twice.
 3. :func:`check_view` (node side, with the validator's committed view)
@@ -84,6 +87,26 @@ def block_importance(scores: Sequence[float]) -> float:
 def clears_importance(scores: Sequence[float], genesis: Genesis) -> bool:
     """True if a block with these in-block scores reaches the genesis importance bar."""
     return block_importance(scores) >= genesis.min_block_importance
+
+
+#: Rounding slack for :func:`claims_fall_short`: a claim is a multiple of 1/65535, so this
+#: margin can never decide a real block, only keep float error from doing so.
+_CLAIMS_MARGIN = 1e-9
+
+
+def claims_fall_short(header: BlockHeader, genesis: Genesis) -> tuple[Decision, Reason] | None:
+    """REJECT (LOW_IMPORTANCE) a block that fails :func:`judge_scores` whatever our scores are.
+
+    If every claim is within ``score_tolerance`` of our own score (else SCORE_MISMATCH), our
+    mean is at most the claims' mean plus the tolerance; when even that misses the bar the
+    block cannot pass. Read from the header alone, so such a block costs no decode, no view
+    wait and no model run (a junk proposer's honestly claimed blocks were scored in full by
+    every validator, one per slot). An honest proposer never ships one (:func:`clears_importance`).
+    """
+    bound = block_importance(header.float_scores()) + genesis.score_tolerance
+    if bound < genesis.min_block_importance - _CLAIMS_MARGIN:
+        return (Decision.REJECT, Reason.LOW_IMPORTANCE)
+    return None
 
 
 def precheck(header: BlockHeader, genesis: Genesis) -> tuple[Decision, Reason] | None:
@@ -186,6 +209,8 @@ def judge_block(
     early = precheck(header, genesis)
     if early is not None:
         return Judgement(*early)
+    if own_scores is not None and (short := claims_fall_short(header, genesis)) is not None:
+        return Judgement(*short)
     if records is None:
         return Judgement(Decision.REJECT, Reason.BAD_PAYLOAD)
     bad = check_records(header, records)

@@ -68,7 +68,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from protocol.admission import check_records, judge_block, precheck
+from protocol.admission import check_records, claims_fall_short, judge_block, precheck
 from protocol.block import Block
 from protocol.chain import ChainState, PendingBuffer, Verdict
 from protocol.errors import LocalError, ValidationError
@@ -586,6 +586,8 @@ class SlotCore:
         if verdict is Verdict.BAD_PREV:
             return self._cast(bid, Decision.REJECT, Reason.CHAIN_RULE)
         early = precheck(h, self.genesis)
+        if early is None and h.proposer != self.me:
+            early = claims_fall_short(h, self.genesis)  # fails whatever we score: no model run
         if early is not None:
             return self._cast(bid, *early)
         return self._want_eval(bid, score=h.proposer != self.me)

@@ -112,9 +112,13 @@ def test_block_is_evaluated_voted_and_committed_by_quorum() -> None:
     assert kinds(c.handle(BlockSeen(block(P, 2, prev=b.block_id)), 3)) == ["StoreBlock", "Evaluate"]
 
 
+# Claims just within reach of the bar (so the block is scored), own scores just under it.
+_NEAR_BAR = GENESIS.min_block_importance - GENESIS.score_tolerance / 2
+
+
 @pytest.mark.parametrize(
     ("claims", "own", "reason"),
-    [(0.6, 0.5, Reason.SCORE_MISMATCH), (0.1, 0.1, Reason.LOW_IMPORTANCE)],
+    [(0.6, 0.5, Reason.SCORE_MISMATCH), (_NEAR_BAR, _NEAR_BAR, Reason.LOW_IMPORTANCE)],
 )
 def test_admission_rule_decides_the_vote(claims: float, own: float, reason: Reason) -> None:
     c = core()
