@@ -192,7 +192,7 @@ def make_block_windows(seeds: range | list[int], per_seed: int, sources: tuple[i
 def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Callable[[WindowFeatures], list[float]],
                             *, family: str = "domains", warmup: int = 2, lengths: tuple[int, ...] = (64, 128, 256, 512),
                             share: float = 0.1, quota: int = 1024, context: int = 128,
-                            shuffle_seed: int = 0) -> list[Window]:
+                            mask_orphans: bool = False, shuffle_seed: int = 0) -> list[Window]:
     """Blocks the way validators score them (docs/consensus.md), for fine-tuning.
 
     Each seed's world is played as one proposer's stream, as
@@ -208,15 +208,23 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
     block against the view before it, junk and random against the view that
     holds it). Targets are the ground truth (absolute: importance is defined
     against the world); the weight is 1 on the block's records and 0 on the
-    context, whose scores do not count. Deterministic in the arguments.
+    context, whose scores do not count. ``mask_orphans`` also gives weight 0
+    to a copy, burst tail or follow-up whose source is neither in the block
+    nor committed (an orphan: it looks exactly like the news it repeats, and
+    no model can tell it is not). Deterministic in the arguments.
     """
     rng = random.Random(f"attnshare-viewblocks/{shuffle_seed}/{family}")
     cache = FeatureCache()
     out: list[Window] = []
 
-    def block_window(ctx: list[Record], sub: list[LabeledRecord], view: History) -> Window:
+    def block_window(ctx: list[Record], batch: list[LabeledRecord], idx: list[int], seen: set[int],
+                     view: History) -> Window:
+        sub = [batch[i] for i in idx]
         recs = tuple(ctx) + tuple(lr.record for lr in sub)
         pad = [0.0] * len(ctx)
+        visible = seen | set(idx)
+        weight = [0.0 if mask_orphans and lr.case in _DEPENDENT and lr.ref >= 0 and lr.ref not in visible else 1.0
+                  for lr in sub]
         return Window(
             featurize(recs, cache, view if len(view) else None),
             torch.tensor(pad + [lr.importance for lr in sub], dtype=torch.float32),
@@ -225,7 +233,7 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
             recs,
             ("",) * len(ctx) + tuple(lr.detail for lr in sub),
             family,
-            torch.tensor(pad + [1.0] * len(sub), dtype=torch.float32),
+            torch.tensor(pad + weight, dtype=torch.float32),
         )
 
     for seed in seeds:
@@ -244,11 +252,11 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
             honest = sorted(ranked[:k])
             fill = max(0, min(context, quota) - k)
             if step >= warmup:
-                out.append(block_window(mine[len(mine) - min(len(mine), fill):], [batch[i] for i in honest], view))
+                out.append(block_window(mine[len(mine) - min(len(mine), fill):], batch, honest, set(), view))
             view.add(recs[i] for i in honest)
             mine += [recs[i] for i in honest]
             if step >= warmup:
                 rest = ranked[k:]
                 for idx in (sorted(rest[-k:]), sorted(rng.sample(rest, min(k, len(rest))))):
-                    out.append(block_window(mine[len(mine) - min(len(mine), fill):], [batch[i] for i in idx], view))
+                    out.append(block_window(mine[len(mine) - min(len(mine), fill):], batch, idx, set(honest), view))
     return out

@@ -249,6 +249,8 @@ class FinetuneConfig:
     # The stage-1 model ranks well (held-out NDCG); anchoring to it keeps that ranking while the
     # blocks teach the absolute scale.
     anchor: float = 1.0
+    mask_orphans: bool = False  # see make_view_block_windows
+    train_only: str = ""  # comma-separated parameter-name prefixes to train (empty: all)
     seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -268,7 +270,8 @@ def finetune_windows(model: ImportanceNet, cfg: TrainConfig, ft: FinetuneConfig)
     windows: list[Window] = []
     for fam, worlds in (("domains", cfg.worlds), ("randomized", cfg.random_worlds)):
         windows += make_view_block_windows(TRAIN_SEEDS[:worlds], ft.per_world, score, family=fam,
-                                           warmup=ft.warmup_windows, shuffle_seed=ft.seed)
+                                           warmup=ft.warmup_windows, mask_orphans=ft.mask_orphans,
+                                           shuffle_seed=ft.seed)
     if ft.normal_windows:
         for w in training_windows(cfg):
             if ft.anchor > 0:
@@ -286,7 +289,11 @@ def finetune(model: ImportanceNet, cfg: TrainConfig, ft: FinetuneConfig, windows
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(ft.seed)
     rng = random.Random(f"attnshare-finetune/{ft.seed}")
-    opt = torch.optim.AdamW(model.parameters(), lr=ft.lr, weight_decay=ft.weight_decay)
+    prefixes = tuple(p for p in ft.train_only.split(",") if p)
+    params = [p for name, p in model.named_parameters() if not prefixes or name.startswith(prefixes)]
+    for p in model.parameters():
+        p.requires_grad_(any(p is q for q in params))
+    opt = torch.optim.AdamW(params, lr=ft.lr, weight_decay=ft.weight_decay)
     plan = [_batches(windows, cfg.tokens_per_batch, rng) for _ in range(ft.epochs)]
     total = sum(len(p) for p in plan)
     warmup = max(1, total // 20)
@@ -313,6 +320,8 @@ def finetune(model: ImportanceNet, cfg: TrainConfig, ft: FinetuneConfig, windows
             if progress is not None:
                 progress(step, total, float(loss.detach()))
         losses.append(acc / max(1, len(epoch_batches)))
+    for p in model.parameters():
+        p.requires_grad_(True)
     model.eval()
     return TrainResult(model, losses, step)
 
