@@ -56,6 +56,7 @@ decided twice. Such late slots are settled by certificates over sync instead.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal
@@ -358,6 +359,7 @@ class _Slot:
     proposer_equivocated: bool = False
     decided: Literal["committed", "rejected"] | None = None
     decided_ms: int = 0
+    stamp: int = 0  # the one live entry of this slot in the eviction heap
 
 
 def _outcome(
@@ -422,6 +424,14 @@ class QuorumTracker:
         self._behind = slot_window_behind
         self._proposers = frozenset(proposers) if proposers is not None else None
         self._counter = 0
+        # The eviction order of open slots, kept as a lazy max-heap (entries negated:
+        # -distance, counted, -order, proposer, seq, stamp); an entry whose stamp is not its
+        # slot's is stale and skipped. With open slots at the cap, a vote for a new slot
+        # scanned all 4,096 of them (683 us against 3.9 us below the cap, 100 proposers): a
+        # byzantine voter's stream of invented slots held the consensus task.
+        self._heap: list[tuple[int, int, int, str, int, int]] = []
+        self._stamps = 0
+        self._open_seqs: dict[str, set[int]] = {}  # proposer -> seqs of its open slots
 
     # -- queries ------------------------------------------------------------------
     @property
@@ -464,12 +474,12 @@ class QuorumTracker:
         """
         if seq <= self._head.get(proposer, 0):
             return []
-        self._set_head(proposer, seq)
         low = seq - self._behind
         effects: list[Effect] = []
-        for key in [k for k in self._open if k[0] == proposer and k[1] <= low]:
-            del self._open[key]
-            effects.append(SlotDropped(key[0], key[1], "superseded"))
+        for s in sorted(x for x in self._open_seqs.get(proposer, ()) if x <= low):
+            self._close((proposer, s))
+            effects.append(SlotDropped(proposer, s, "superseded"))
+        self._set_head(proposer, seq)
         return effects
 
     # -- inputs ---------------------------------------------------------------------
@@ -536,7 +546,7 @@ class QuorumTracker:
             self._prune_decided(key)
         for key, st in list(self._open.items()):
             if st.touched_ms + self._open_timeout_ms <= now_ms:
-                del self._open[key]
+                self._close(key)
                 effects.append(SlotDropped(key[0], key[1], "expired"))
         return effects
 
@@ -557,6 +567,7 @@ class QuorumTracker:
             st.accepts[v.block_id] = st.accepts.get(v.block_id, 0) + 1
         if st.decided is not None:
             return []
+        self._push(key, st)  # one more counted voter: its eviction rank changed
         result = _outcome(st.accepts, len(st.counted), self._vs.n, self._vs.q)
         if result is None:
             return []
@@ -592,24 +603,54 @@ class QuorumTracker:
             # invented slots churns itself instead of honest slots. The new
             # slot competes too: one no nearer than the worst open slot is
             # simply not opened, so it can never push a nearer one out.
-            victim = max(
-                self._open.items(),
-                key=lambda kv: (kv[0][1] - self._head.get(kv[0][0], 0), -len(kv[1].counted), kv[1].order),
-            )[0]
+            victim = self._eviction_victim()
             if key[1] - self._head.get(key[0], 0) >= victim[1] - self._head.get(victim[0], 0):
                 return None
-            del self._open[victim]
+            self._close(victim)
             effects.append(SlotDropped(victim[0], victim[1], "evicted"))
         self._counter += 1
         st = self._open[key] = _Slot(order=self._counter, touched_ms=now_ms)
+        self._open_seqs.setdefault(key[0], set()).add(key[1])
+        self._push(key, st)
         return st
+
+    def _eviction_victim(self) -> tuple[str, int]:
+        """The open slot farthest ahead of its proposer's head, fewest counted, newest: the top
+        of the heap once stale entries are popped (amortized O(log n); the heap only holds
+        entries pushed for changes, and is rebuilt when stale ones outnumber live ones)."""
+        if len(self._heap) > 2 * len(self._open) + 64:
+            self._heap = [self._entry(k, st) for k, st in self._open.items()]
+            heapq.heapify(self._heap)
+        while True:
+            *_, proposer, seq, stamp = self._heap[0]
+            st = self._open.get((proposer, seq))
+            if st is not None and st.stamp == stamp:
+                return (proposer, seq)
+            heapq.heappop(self._heap)
+
+    def _entry(self, key: tuple[str, int], st: _Slot) -> tuple[int, int, int, str, int, int]:
+        return (-(key[1] - self._head.get(key[0], 0)), len(st.counted), -st.order, key[0], key[1], st.stamp)
+
+    def _push(self, key: tuple[str, int], st: _Slot) -> None:
+        self._stamps += 1
+        st.stamp = self._stamps
+        heapq.heappush(self._heap, self._entry(key, st))
+
+    def _close(self, key: tuple[str, int]) -> None:
+        """Remove an open slot (its heap entries go stale)."""
+        del self._open[key]
+        seqs = self._open_seqs.get(key[0])
+        if seqs is not None:
+            seqs.discard(key[1])
+            if not seqs:
+                del self._open_seqs[key[0]]
 
     def _decide(
         self, key: tuple[str, int], st: _Slot, outcome: Literal["committed", "rejected"], now_ms: int
     ) -> None:
         st.decided = outcome
         st.decided_ms = now_ms
-        del self._open[key]
+        self._close(key)
         self._decided[key] = st
         if key[1] > self._head.get(key[0], 0):
             self._set_head(key[0], key[1])
@@ -622,7 +663,15 @@ class QuorumTracker:
         while len(self._head) > self._max_watermarks:
             # Forgetting a head re-anchors that proposer's window at 0; with
             # ``proposers`` set this never happens for a set up to that size.
-            del self._head[next(iter(self._head))]
+            forgotten = next(iter(self._head))
+            del self._head[forgotten]
+            self._repush(forgotten)
+        self._repush(proposer)
+
+    def _repush(self, proposer: str) -> None:
+        """The proposer's head moved: every open slot of it is at a new distance."""
+        for s in self._open_seqs.get(proposer, ()):
+            self._push((proposer, s), self._open[(proposer, s)])
 
     def _prune_decided(self, key: tuple[str, int]) -> None:
         del self._decided[key]
