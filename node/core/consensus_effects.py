@@ -158,7 +158,10 @@ class Effects:
                           block.payload, h.created_ms, h.record_count, now, certified=True)
         new = bool(await self.db.run(self.store.commit_block, block.block_id, cert.encode(), list(records),
                                      list(h.float_scores()), now))
-        if self.io.views is not None:  # stored: views may name it from now on (before on_decided)
+        if new and self.io.views is not None:  # stored: views may name it from now on (before on_decided)
+            # Only a new commit: the views hold every committed block already (or read them back on
+            # restart), and an old one (a replayed certificate of a slot no longer remembered as
+            # decided) would reach them as a late gap and drop every cached History above it.
             self.io.views.on_commit(h.proposer, h.seq, block.block_id, records)
         if new:
             self.committed_blocks += 1
