@@ -187,6 +187,8 @@ class Consensus:
                 if ev is None:
                     await self.fx.flush_votes()
                 elif isinstance(ev, sl.CertificateSeen) and self.core.decided(*ev.cert.slot) != "committed":
+                    if await self._committed_in_store(ev.cert):
+                        continue  # a replay of an old certificate: nothing to verify, store or score
                     # Checked by the pubsub validator already; signature checks are cached, and
                     # anything left runs on a thread, not on the event loop.
                     vs, gid = self.genesis.validators, self.genesis.id
@@ -215,6 +217,22 @@ class Consensus:
             if job.done is not None:
                 job.done.set()
             self.changed.fire()
+
+    async def _committed_in_store(self, cert: Certificate) -> bool:
+        """True if the store has the certificate's slot committed already (to any block).
+
+        The core remembers only the last ``max_decided`` outcomes (after a restart, the store's
+        last 64 slots per proposer), so a certificate of an older slot -- public, anyone can
+        replay it -- went all the way: a thread to verify it, the block read, stored, decoded
+        and committed again. A slot at or below the proposer's decided seq is the only kind that
+        can be a replay: that one is looked up (one indexed read). A slot we saw rejected or
+        skipped is not committed in the store, so a real gap still fills.
+        """
+        decided = self.core.chain.tip(cert.proposer).decided
+        if cert.seq > decided:
+            return False
+        rows = await self.db.run(self.store.decided_since, cert.proposer, cert.seq, 1)
+        return bool(rows) and rows[0].seq == cert.seq and rows[0].outcome == "committed"
 
     def _on_decided(self, slot: tuple[str, int]) -> None:
         self._committed_event.set()
