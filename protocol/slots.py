@@ -797,6 +797,10 @@ class SlotCore:
             return []
         if h.network != self.genesis.network_id:
             return [Refused("foreign-block", None)]
+        if (cert.block_id, cert.proposer, cert.seq) != (block.block_id, h.proposer, h.seq):
+            # Only q signers who all signed a wrong slot (more than f faulty) make such a pair; we
+            # would store it and serve it over sync, where every honest client takes us for liars.
+            return [Refused("certificate-mismatch", None)]
         try:
             self.chain.apply_commit(h.proposer, h.seq, block.block_id)
         except ValidationError:

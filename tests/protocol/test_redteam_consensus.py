@@ -14,14 +14,23 @@ from protocol.admission import claims_fall_short, judge_scores
 from protocol.block import build_block
 from protocol.cid import cid_of
 from protocol.keys import PrivateKey
-from protocol.quorum import QuorumTracker, SlotDropped
+from protocol.quorum import Certificate, QuorumTracker, SlotDropped
 from protocol.record import Record
-from protocol.slots import BlockSeen, CastVote, Evaluate
+from protocol.slots import (
+    BlockSeen,
+    CastVote,
+    CertificateSeen,
+    Commit,
+    Evaluate,
+    Evaluated,
+    Fetched,
+    Refused,
+)
 from protocol.validators import ValidatorSet
 from protocol.vote import Decision, Reason, Vote, sign_vote
 from tests.protocol.test_quorum import GID, vset
 from tests.protocol.test_quorum import KEYS as QKEYS
-from tests.protocol.test_slots import GENESIS, KEYS, MODEL, P, core, of
+from tests.protocol.test_slots import GENESIS, KEYS, MODEL, P, block, core, of, records_of
 
 BAR = GENESIS.min_block_importance
 TOL = GENESIS.score_tolerance
@@ -165,3 +174,34 @@ def test_a_vote_for_an_invented_slot_at_the_cap_costs_about_what_one_below_it_do
     assert t.statistics().open_slots == 4096
     per_below, per_at = (t1 - t0) / len(below), (t2 - t1) / len(at)
     assert per_at < 10 * per_below + 20e-6, f"{per_at * 1e6:.1f} us at the cap vs {per_below * 1e6:.1f} below"
+
+
+# --- attacks that failed already (rows of the table in docs/consensus.md) --------------------
+
+
+def test_claims_inflated_by_just_under_the_tolerance_buy_no_admission() -> None:
+    # A proposer claims every score 0.0199 over the truth, its true mean just under the bar:
+    # the claims pass the tolerance, but importance is the mean of OUR scores, not the claims.
+    own = [BAR - 0.005] * 8
+    claims = [o + TOL * 0.995 for o in own]
+    j = judge_scores(claims, own, GENESIS)
+    assert (j.decision, j.reason) == (Decision.REJECT, Reason.LOW_IMPORTANCE)
+    assert j.worst_deviation <= TOL
+
+
+def test_a_certificate_for_another_slot_never_commits_the_block_it_names() -> None:
+    # Defence in depth (it takes q signers of a wrong slot, more than f faulty): a certificate
+    # whose slot is not the block's own is refused, so we never store and serve a pair that
+    # every honest sync client would refuse as a lie.
+    c = core()
+    b = block(P, 1)
+    lying = Certificate(b.block_id, P.peer_id, 2,
+                        tuple(sorted((sign_vote(Vote(b.block_id, P.peer_id, 2, k.peer_id, Decision.ACCEPT,
+                                                     Reason.OK), k, GENESIS.id) for k in KEYS[1:4]),
+                                     key=lambda sv: sv.vote.voter)))
+    out = c.handle(CertificateSeen(lying), 0)
+    out += c.handle(Fetched(b), 1)
+    out += c.handle(Evaluated(b.block_id, records_of(b), None), 2)
+    assert not of(out, Commit)
+    assert any(r.what == "certificate-mismatch" for r in of(out, Refused))
+    assert c.decided(P.peer_id, 1) is None
