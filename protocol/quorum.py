@@ -616,11 +616,8 @@ class QuorumTracker:
 
     def _eviction_victim(self) -> tuple[str, int]:
         """The open slot farthest ahead of its proposer's head, fewest counted, newest: the top
-        of the heap once stale entries are popped (amortized O(log n); the heap only holds
-        entries pushed for changes, and is rebuilt when stale ones outnumber live ones)."""
-        if len(self._heap) > 2 * len(self._open) + 64:
-            self._heap = [self._entry(k, st) for k, st in self._open.items()]
-            heapq.heapify(self._heap)
+        of the heap once stale entries are popped (amortized O(log n); :meth:`_push` keeps the
+        heap within twice the open slots)."""
         while True:
             *_, proposer, seq, stamp = self._heap[0]
             st = self._open.get((proposer, seq))
@@ -635,6 +632,11 @@ class QuorumTracker:
         self._stamps += 1
         st.stamp = self._stamps
         heapq.heappush(self._heap, self._entry(key, st))
+        if len(self._heap) > 2 * len(self._open) + 64:
+            # Stale entries outnumber live ones: rebuild (amortized O(1) per push), so the heap
+            # stays within 2x the open slots whether or not the cap is ever reached.
+            self._heap = [self._entry(k, s) for k, s in self._open.items()]
+            heapq.heapify(self._heap)
 
     def _close(self, key: tuple[str, int]) -> None:
         """Remove an open slot (its heap entries go stale)."""

@@ -205,3 +205,18 @@ def test_a_certificate_for_another_slot_never_commits_the_block_it_names() -> No
     assert not of(out, Commit)
     assert any(r.what == "certificate-mismatch" for r in of(out, Refused))
     assert c.decided(P.peer_id, 1) is None
+
+
+def test_the_eviction_heap_stays_bounded_below_the_cap() -> None:
+    # Every counted vote pushes an entry; stale ones must not pile up while the cap is never hit.
+    t = QuorumTracker(vset(4), GID, max_open_slots=4096)
+    props = [k.peer_id for k in QKEYS[4:8]]
+    for seq in range(1, 400):
+        for p in props:
+            for k in QKEYS[:2]:  # two votes per slot: never decides, never evicts
+                sv = sign_vote(Vote(cid_of(b"h"), p, seq % 60 + 1, k.peer_id, Decision.ACCEPT, Reason.OK), k, GID)
+                t.handle_vote(sv, seq, verified=True)
+        if seq % 50 == 0:
+            for p in props:
+                t.advance_head(p, seq // 50)
+    assert len(t._heap) <= 2 * len(t._open) + 64  # noqa: SLF001
