@@ -59,7 +59,11 @@ Bounds, and what happens at each (defaults in :class:`SlotParams`):
   as is a header-only block whose fetch failed; waiting certificates expire
   likewise; FUTURE blocks expire from the pending buffer;
 * decided outcomes: the last ``max_decided`` are remembered here, and all of
-  them through :class:`PersistDecided` and :meth:`SlotCore.restore`.
+  them through :class:`PersistDecided` and :meth:`SlotCore.restore`;
+* model runs on a lying or junk proposer: once we scored one of its blocks and
+  voted SCORE_MISMATCH or LOW_IMPORTANCE, its next block waits
+  ``rescore_backoff_ms`` (doubling per such block in a row, at most
+  ``rescore_backoff_max_ms``) before it is scored; its next commit clears this.
 """
 
 from __future__ import annotations
@@ -119,6 +123,11 @@ class SlotParams:
     max_waiting_certs: int = 256
     #: decided outcomes remembered in memory (all are persisted)
     max_decided: int = 65_536
+    #: after we re-scored a proposer's block and found it false (SCORE_MISMATCH) or junk
+    #: (LOW_IMPORTANCE), its next block is re-scored no sooner than this, doubling per such
+    #: block in a row up to ``rescore_backoff_max_ms``; a commit of the proposer clears it
+    rescore_backoff_ms: int = 250
+    rescore_backoff_max_ms: int = 8_000
 
     def validate(self) -> SlotParams:
         """Raise LocalError if a bound is unusable; return self."""
@@ -126,7 +135,7 @@ class SlotParams:
             "max_blocks_per_slot", "max_open_blocks", "slot_window_ahead", "max_open_slots",
             "max_evaluations", "max_fetches", "max_fetch_queue", "open_block_timeout_ms",
             "pending_max_items", "pending_max_per_proposer", "pending_timeout_ms",
-            "max_waiting_certs", "max_decided",
+            "max_waiting_certs", "max_decided", "rescore_backoff_ms", "rescore_backoff_max_ms",
         ):
             if getattr(self, name) < 1:
                 raise LocalError(f"SlotParams.{name} must be >= 1")
@@ -404,6 +413,12 @@ class SlotCore:
         self._evals: dict[Slot, str] = {}  # slot -> the block id being evaluated
         self._eval_queue: dict[str, None] = {}  # FIFO of block ids waiting for a free evaluator
         self._fetch = _Fetches()
+        # Proposers whose blocks we scored and rejected: how many in a row, and when the next
+        # may be scored. A byzantine proposer's chain of junk (or lying) blocks otherwise made
+        # every validator run the model once per slot, as fast as each slot was rejected.
+        self._junk_streak: dict[str, int] = {}
+        self._rescore_at: dict[str, int] = {}
+        self._deferred: dict[str, None] = {}  # open blocks waiting out their proposer's backoff
 
     # -- queries -----------------------------------------------------------------------
     def decided(self, proposer: str, seq: int) -> Outcome | None:
@@ -476,6 +491,13 @@ class SlotCore:
         for bid, wc in list(self._certs.items()):
             if wc.since_ms <= horizon and bid not in self._fetch.in_flight:
                 del self._certs[bid]
+        for bid in list(self._deferred):
+            held = self._open.get(bid)
+            if held is None:
+                del self._deferred[bid]
+            elif now_ms >= self._rescore_at.get(held.block.header.proposer, 0):
+                del self._deferred[bid]
+                out += self._consider(bid, now_ms)
         out += self._quorum_effects(self.tracker.tick(now_ms), now_ms)
         return out
 
@@ -590,6 +612,9 @@ class SlotCore:
             early = claims_fall_short(h, self.genesis)  # fails whatever we score: no model run
         if early is not None:
             return self._cast(bid, *early)
+        if now_ms < self._rescore_at.get(h.proposer, 0):
+            self._deferred[bid] = None  # its proposer's last blocks were junk: tick brings it back
+            return []
         return self._want_eval(bid, score=h.proposer != self.me)
 
     def _cast(self, bid: str, decision: Decision, reason: Reason, deviation: float | None = None) -> list[Effect]:
@@ -686,7 +711,21 @@ class SlotCore:
             return out + self._want_eval(bid, score=True)  # decoded for a certificate; now score it
         j = judge_block(h, records, own, self.genesis)
         deviation = j.worst_deviation if own is not None else None
+        if own is not None and j.reason in (Reason.SCORE_MISMATCH, Reason.LOW_IMPORTANCE):
+            self._back_off(h.proposer, now_ms)
         return out + self._cast(bid, j.decision, j.reason, deviation)
+
+    def _back_off(self, proposer: str, now_ms: int) -> None:
+        """We ran the model on a block of ``proposer`` and it was false or junk: its next one waits.
+
+        An honest proposer computes its claims exactly as we do (bit for bit) and ships only
+        blocks that clear the bar by them, so neither reason ever follows its blocks.
+        """
+        k = self._junk_streak.get(proposer, 0) + 1
+        self._junk_streak[proposer] = k
+        p = self.params
+        delay = min(p.rescore_backoff_max_ms, p.rescore_backoff_ms << min(k - 1, 30))
+        self._rescore_at[proposer] = now_ms + delay
 
     # -- fetching ----------------------------------------------------------------------
     def _queue_fetch(self, bid: str, hint: str | None) -> list[Effect]:
@@ -806,6 +845,8 @@ class SlotCore:
         except ValidationError:
             # A different block is committed here: more than f faulty validators.
             return [Refused("conflicting-commit", None)]
+        self._junk_streak.pop(h.proposer, None)
+        self._rescore_at.pop(h.proposer, None)
         out: list[Effect] = [
             Commit(block, records, cert),
             PersistDecided(h.proposer, h.seq, "committed", block.block_id),
@@ -850,6 +891,7 @@ class SlotCore:
             if not group:
                 del self._by_slot[slot]
         self._eval_queue.pop(bid, None)
+        self._deferred.pop(bid, None)
         self._fetch.queue.pop(bid, None)
         self.pending.remove(slot[0], bid)
         if slot not in self._by_slot:

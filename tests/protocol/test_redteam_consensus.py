@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from protocol.admission import claims_fall_short, judge_scores
-from protocol.block import build_block
+from protocol.block import Block, build_block
 from protocol.cid import cid_of
 from protocol.keys import PrivateKey
 from protocol.quorum import Certificate, QuorumTracker, SlotDropped
@@ -25,12 +25,15 @@ from protocol.slots import (
     Evaluated,
     Fetched,
     Refused,
+    SlotCore,
+    VotesSeen,
 )
 from protocol.validators import ValidatorSet
 from protocol.vote import Decision, Reason, Vote, sign_vote
 from tests.protocol.test_quorum import GID, vset
 from tests.protocol.test_quorum import KEYS as QKEYS
-from tests.protocol.test_slots import GENESIS, KEYS, MODEL, P, block, core, of, records_of
+from tests.protocol.test_slots import GENESIS, KEYS, MODEL, P, block, cert, core, of, records_of
+from tests.protocol.test_slots import vote as slot_vote
 
 BAR = GENESIS.min_block_importance
 TOL = GENESIS.score_tolerance
@@ -220,3 +223,57 @@ def test_the_eviction_heap_stays_bounded_below_the_cap() -> None:
             for p in props:
                 t.advance_head(p, seq // 50)
     assert len(t._heap) <= 2 * len(t._open) + 64  # noqa: SLF001
+
+
+# --- a proposer's chain of false or junk blocks: the model runs ever less often for it ----------
+
+
+def _reject_by_others(c: SlotCore, b: Block, now: int) -> list[object]:
+    return c.handle(VotesSeen(tuple(slot_vote(k, b, Decision.REJECT) for k in KEYS[1:3])), now)
+
+
+def test_after_a_false_block_its_proposers_next_is_scored_only_after_a_backoff() -> None:
+    # A byzantine proposer whose claims lie (or whose blocks are junk under inflated claims)
+    # made every validator run the model once per slot, as fast as each slot was rejected.
+    c = core()
+    p = c.params
+    b1 = block(P, 1)
+    c.handle(BlockSeen(b1), 0)
+    (cast,) = of(c.handle(Evaluated(b1.block_id, records_of(b1), (0.2,) * 3), 10), CastVote)
+    assert cast.reason is Reason.SCORE_MISMATCH
+    _reject_by_others(c, b1, 11)
+    assert c.decided(P.peer_id, 1) == "rejected"
+    b2 = block(P, 2)
+    assert not of(c.handle(BlockSeen(b2), 12), Evaluate)  # parked: its proposer is backing off
+    assert not of(c.tick(10 + p.rescore_backoff_ms - 1), Evaluate)
+    (ev,) = of(c.tick(10 + p.rescore_backoff_ms), Evaluate)
+    assert ev.block.block_id == b2.block_id
+    # A second false block in a row doubles the wait.
+    (cast,) = of(c.handle(Evaluated(b2.block_id, records_of(b2), (0.2,) * 3), 1000), CastVote)
+    _reject_by_others(c, b2, 1001)
+    b3 = block(P, 3)
+    assert not of(c.handle(BlockSeen(b3), 1002), Evaluate)
+    assert not of(c.tick(1000 + 2 * p.rescore_backoff_ms - 1), Evaluate)
+    assert of(c.tick(1000 + 2 * p.rescore_backoff_ms), Evaluate)
+
+
+def test_a_commit_clears_the_backoff_and_honest_proposers_never_wait() -> None:
+    c = core()
+    b1 = block(P, 1)
+    c.handle(BlockSeen(b1), 0)
+    c.handle(Evaluated(b1.block_id, records_of(b1), (0.2,) * 3), 1)  # false: backoff starts
+    _reject_by_others(c, b1, 2)
+    b2 = block(P, 2)
+    c.handle(BlockSeen(b2), 3)
+    # P's next block commits anyway (a certificate: the others accepted it).
+    out = c.handle(CertificateSeen(cert_of(b2)), 4)
+    out += c.handle(Evaluated(b2.block_id, records_of(b2), None), 5)
+    assert of(out, Commit)
+    b3 = block(P, 3, prev=b2.block_id)
+    assert of(c.handle(BlockSeen(b3), 6), Evaluate)  # no wait after a commit
+    q1 = block(KEYS[2], 1)  # another proposer is never held back by P's record
+    assert of(c.handle(BlockSeen(q1), 7), Evaluate)
+
+
+def cert_of(b: Block) -> Certificate:
+    return cert(b, list(KEYS[1:4]))
