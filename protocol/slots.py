@@ -380,7 +380,8 @@ class _WaitingCert:
 
 @dataclass(slots=True)
 class _Fetches:
-    in_flight: set[str] = field(default_factory=set)
+    #: block id -> the proposer it counts against (None: named by a certificate, never held back)
+    in_flight: dict[str, str | None] = field(default_factory=dict)
     queue: dict[str, str | None] = field(default_factory=dict)  # FIFO: block id -> hint
 
 
@@ -740,20 +741,36 @@ class SlotCore:
         return self._start_fetches()
 
     def _start_fetches(self) -> list[Effect]:
+        """Start queued fetches, oldest first, at most one uncertified block per proposer at a time.
+
+        A byzantine proposer announces header-only variants of its next slot (two are open per
+        slot) and never serves them: each fetch then waits out the request timeout (10 s) on it,
+        and with the announce repeated, f such proposers held 2f of the ``max_fetches`` slots
+        for good, so honest big blocks (announced header-only) waited a timeout for a slot. A
+        block named by a certificate is fetched regardless (it committed: someone holds it).
+        """
         out: list[Effect] = []
-        while self._fetch.queue and len(self._fetch.in_flight) < self.params.max_fetches:
-            bid = next(iter(self._fetch.queue))
-            hint = self._fetch.queue.pop(bid)
+        busy = {p for p in self._fetch.in_flight.values() if p is not None}
+        for bid in list(self._fetch.queue):
+            if len(self._fetch.in_flight) >= self.params.max_fetches:
+                break
             ob = self._open.get(bid)
             if ob is not None and ob.block.payload is not None:
+                del self._fetch.queue[bid]
                 continue  # queued for a certificate, then its payload came on gossip
-            self._fetch.in_flight.add(bid)
+            owner = ob.block.header.proposer if ob is not None and bid not in self._certs else None
+            if owner is not None and owner in busy:
+                continue  # its proposer's other block is being fetched: this one keeps its place
+            hint = self._fetch.queue.pop(bid)
+            self._fetch.in_flight[bid] = owner
+            if owner is not None:
+                busy.add(owner)
             out.append(Fetch(bid, hint))
         return out
 
     def _on_fetched(self, block: Block, now_ms: int) -> list[Effect]:
         bid = block.block_id
-        self._fetch.in_flight.discard(bid)
+        self._fetch.in_flight.pop(bid, None)
         out = self._start_fetches()
         if block.payload is None:
             return out + self._fetch_failed(bid)
@@ -761,7 +778,7 @@ class SlotCore:
         return out + self._on_block(block, wc.hint if wc else None, now_ms, certified=wc is not None)
 
     def _on_fetch_failed(self, bid: str, now_ms: int) -> list[Effect]:
-        self._fetch.in_flight.discard(bid)
+        self._fetch.in_flight.pop(bid, None)
         return self._start_fetches() + self._fetch_failed(bid)
 
     def _fetch_failed(self, bid: str) -> list[Effect]:

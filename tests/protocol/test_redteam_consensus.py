@@ -23,7 +23,9 @@ from protocol.slots import (
     Commit,
     Evaluate,
     Evaluated,
+    Fetch,
     Fetched,
+    FetchFailed,
     Refused,
     SlotCore,
     VotesSeen,
@@ -277,3 +279,21 @@ def test_a_commit_clears_the_backoff_and_honest_proposers_never_wait() -> None:
 
 def cert_of(b: Block) -> Certificate:
     return cert(b, list(KEYS[1:4]))
+
+
+def test_a_proposers_unserved_variants_hold_one_fetch_slot_not_all() -> None:
+    # Header-only variants of a byzantine proposer's next slot, never served: each fetch waits
+    # out the request timeout on it. They took a fetch slot each (2 per byzantine proposer, and
+    # again after each re-announce), so honest big blocks, announced header-only, waited.
+    c = core(max_fetches=2)
+    v1, v2 = (block(P, 1, variant=i).header_only() for i in (1, 2))
+    honest = block(KEYS[2], 1).header_only()
+    out = c.handle(BlockSeen(v1), 0) + c.handle(BlockSeen(v2), 1) + c.handle(BlockSeen(honest), 2)
+    assert [f.block_id for f in of(out, Fetch)] == [v1.block_id, honest.block_id]
+    # The second variant keeps its place and goes once the first is done.
+    assert [f.block_id for f in of(c.handle(FetchFailed(v1.block_id), 3), Fetch)] == [v2.block_id]
+    # A block named by a certificate is fetched whatever else of its proposer is in flight.
+    c2 = core(max_fetches=4)
+    c2.handle(BlockSeen(v1), 0)
+    out = c2.handle(CertificateSeen(cert(block(P, 1, variant=2), list(KEYS[1:4]))), 1)
+    assert [f.block_id for f in of(out, Fetch)] == [v2.block_id]
