@@ -219,7 +219,7 @@ class Consensus:
             self.changed.fire()
 
     async def _committed_in_store(self, cert: Certificate) -> bool:
-        """True if the store has the certificate's slot committed already (to any block).
+        """True if the store has the certificate's slot committed already, to its block.
 
         The core remembers only the last ``max_decided`` outcomes (after a restart, the store's
         last 64 slots per proposer), so a certificate of an older slot -- public, anyone can
@@ -232,7 +232,10 @@ class Consensus:
         if cert.seq > decided:
             return False
         rows = await self.db.run(self.store.decided_since, cert.proposer, cert.seq, 1)
-        return bool(rows) and rows[0].seq == cert.seq and rows[0].outcome == "committed"
+        # Only the very block: a certificate of another block in a committed slot (more than f
+        # faulty) goes on to the core, which refuses and counts it ("conflicting-commit").
+        return bool(rows) and rows[0].seq == cert.seq and rows[0].outcome == "committed" \
+            and rows[0].block_id == cert.block_id
 
     def _on_decided(self, slot: tuple[str, int]) -> None:
         self._committed_event.set()
