@@ -90,6 +90,8 @@ class ViewStats:
     invalidated: int = 0
     waits: int = 0
     wait_timeouts: int = 0
+    #: evaluations answered at once because their view names a commit a wait already ran out on
+    not_rewaited: int = 0
     #: blocks judged, by how far their view lagged ours at most (seqs, on any proposer): the honest
     #: spread that ``genesis.max_view_lag`` must cover
     lag_seen: dict[int, int] = field(default_factory=dict)
@@ -107,6 +109,11 @@ class Views:
         self.lag = genesis.max_view_lag
         self.max_cached, self.wait_s, self.max_waiting = max_cached, wait_s, max_waiting
         self._waiting = 0
+        # (proposer index, seq) named ahead of ours that a wait already ran out on: not waited for
+        # again until we hold it (then the view is ready anyway). Without this two byzantine
+        # proposers naming each other's never-made next commit held both waiters on every
+        # re-announce. At most max_view_lag entries per proposer (further ahead is never waited).
+        self._waited_in_vain: set[tuple[int, int]] = set()
         self.ours: list[int] = [0] * len(self.ids)
         self._ids: list[str | None] = [None] * len(self.ids)
         self._blocks: list[tuple[_Committed, ...]] = [()] * len(self.ids)
@@ -138,6 +145,8 @@ class Views:
         blocks = tuple(sorted((*held, _Committed(seq, tuple(records)[-self.quota:])), key=lambda b: b.seq))
         if seq > self.ours[i]:
             self.ours[i], self._ids[i] = seq, block_id
+            if self._waited_in_vain:
+                self._waited_in_vain = {(j, s) for j, s in self._waited_in_vain if j != i or s > seq}
         self._blocks[i] = self._prune(i, blocks, self.ours[i])
         if held and seq < held[-1].seq:
             # A gap filled late (sync): cached views at or above it lack it. Queued after the new
@@ -171,7 +180,10 @@ class Views:
         waited for: it names commits nobody may have. Each wait holds one of the
         core's few evaluation slots, so at most ``max_waiting`` wait at once (byzantine
         proposers naming views just ahead cannot hold them all); beyond that the
-        block gets no vote now and its next re-announce tries again.
+        block gets no vote now and its next re-announce tries again. A commit we
+        already waited for in vain (an entry ``(proposer, seq)`` still ahead of ours
+        when a wait ran out) is not waited for again: the block gets its answer at
+        once, and once we hold that commit its view is ready without waiting.
         """
         chk = self.check(header)
         named = header.view or (0,) * len(self.ids)
@@ -179,6 +191,10 @@ class Views:
             lag = max(0, *(have - v for have, v in zip(self.ours, named, strict=True)))
             self.stats.lag_seen[lag] = self.stats.lag_seen.get(lag, 0) + 1
         if chk.ready or chk.verdict is not None or chk.far_ahead or self._waiting >= self.max_waiting:
+            return chk
+        missing = [(i, v) for i, v in enumerate(named) if v > self.ours[i]]
+        if any(m in self._waited_in_vain for m in missing):
+            self.stats.not_rewaited += 1
             return chk
         self.stats.waits += 1
         self._waiting += 1
@@ -190,6 +206,7 @@ class Views:
                     chk = self.check(header)
                 return chk
             self.stats.wait_timeouts += 1
+            self._waited_in_vain.update((i, v) for i, v in missing if v > self.ours[i])
             return self.check(header)
         finally:
             self._waiting -= 1

@@ -286,6 +286,47 @@ async def test_at_most_max_waiting_evaluations_wait_for_a_view() -> None:
     assert not results[0].ready
 
 
+async def test_a_commit_waited_for_in_vain_is_not_waited_for_again() -> None:
+    """Two byzantine proposers naming each other's never-made next commit do not keep both waiters.
+
+    Each block's first evaluation waits once; its re-announces are answered at once, so an
+    honest block whose view is one commit ahead still gets a waiter, and a commit of the
+    named seq makes the first view ready again.
+    """
+    v = Views(G, SCORER, Worker("model"), capacity=256, wait_s=0.3, max_waiting=2)
+    recs = records(P, 4, 1)
+    b1 = _block(P, 1, None, recs, [0.5] * len(recs), view_of(Q=1))  # Q never commits seq 1
+    b2 = _block(Q, 1, None, recs, [0.5] * len(recs), view_of(P=1))  # nor P
+    assert not (await v.wait_for(b1.header)).ready
+    assert not (await v.wait_for(b2.header)).ready
+    assert (v.stats.waits, v.stats.wait_timeouts) == (2, 2)
+    # Re-announces, both at once: answered without holding a waiter.
+    start = trio.current_time()
+    async with trio.open_nursery() as nursery:
+        for _ in range(3):
+            nursery.start_soon(v.wait_for, b1.header)
+            nursery.start_soon(v.wait_for, b2.header)
+    assert trio.current_time() - start < 0.1
+    assert v.stats.not_rewaited == 6
+    assert v.stats.waits == 2
+    # An honest block one commit ahead still waits, and votes once the commit lands.
+    honest = _block(R, 1, None, recs, [0.5] * len(recs), view_of(ME=1))
+    results = []
+
+    async def judge() -> None:
+        results.append(await v.wait_for(honest.header))
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(judge)
+        await trio.testing.wait_all_tasks_blocked()
+        v.on_commit(ME.peer_id, 1, "me1", records(ME, 4, 2))
+    assert results[0].ready
+    assert v.stats.waits == 3
+    # Q's seq 1 commits after all: b1's view is ready, no longer refused.
+    v.on_commit(Q.peer_id, 1, "q1", records(Q, 4, 3))
+    assert (await v.wait_for(b1.header)).ready
+
+
 def test_a_block_is_scored_after_its_proposers_committed_context() -> None:
     """Validators judge a block as the continuation of its proposer's committed stream."""
     v = views()  # capacity 256: a quota of 64 per proposer, so the context is 64 records
