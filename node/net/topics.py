@@ -385,8 +385,11 @@ class Validators:
     # ------------------------------------------------------------ certificates
     async def cert(self, m: Inbound) -> Verdict:
         try:
-            cert = await self._verify(m.forwarder, lambda: self._check_cert(m.data))
+            cert = await self._verify(m.forwarder, lambda: self._check_cert(m.data, self._own(m)))
         except OverBudget:
+            return Verdict.IGNORE
+        except _Stale:  # a certificate of a slot decided long ago: see block()
+            self.stale += 1
             return Verdict.IGNORE
         except AttnshareError:
             self.refused += 1
@@ -403,10 +406,16 @@ class Validators:
             self._cert_relayed.popitem(last=False)
         return Verdict.ACCEPT
 
-    def _check_cert(self, data: bytes) -> Certificate:
+    def _check_cert(self, data: bytes, own: bool = False) -> Certificate:
         cert = decode_certificate(data, self.members)  # type: ignore[arg-type]  # outsiders refused before parsing
         if cert.proposer not in self.proposers:
             raise ValidationError("certificate names a non-proposer")
+        if not own and self._is_old(*cert.slot):
+            # Certificates are public: anyone can replay those of old slots, one distinct
+            # message per slot. Dropped before any curve math and never relayed, as old
+            # blocks and votes are; a node that lacks such a slot gets it by sync, which
+            # serves blocks with their certificates.
+            raise _Stale
         # At most one vote per validator; verify_certificate runs every cheap
         # rule (count, slot, decision, membership) before the first signature.
         verify_certificate(cert, self.validators, self.genesis_id)

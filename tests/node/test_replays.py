@@ -123,3 +123,22 @@ async def test_our_own_late_vote_is_still_published() -> None:
     assert await val.votes(Inbound(me.peer_id, me.peer_id, late)) is Verdict.ACCEPT
     assert await val.votes(msg(late, forwarder="someone")) is Verdict.IGNORE  # from others: stale
     await trio.lowlevel.checkpoint()
+
+
+async def test_certificates_of_old_slots_are_dropped_before_any_signature() -> None:
+    """Anyone can replay the public certificates of long-decided slots: each was verified
+    (q signatures), relayed network-wide and handed to consensus."""
+    clock = Clock()
+    val = validators(clock)
+    head = STALE_SLOTS + 100
+    assert await val.block(msg(encode_block_announce(block(V, seq=head), 0))) is Verdict.ACCEPT
+    checked = len(val.verified)
+    for s in range(1, 41):  # genuine certificates of old slots, never seen here
+        b = block(V, seq=s, created=1_600_000_000_000 + s)
+        cert = Certificate(b.block_id, V.peer_id, s, tuple(_vote(k, b) for k in KEYS[:3]))
+        assert await val.cert(msg(cert.encode())) is Verdict.IGNORE
+    assert val.stale == 40
+    assert len(val.verified) == checked  # not one of their 120 votes was verified
+    recent = block(V, seq=head)
+    cert = Certificate(recent.block_id, V.peer_id, head, tuple(_vote(k, recent) for k in KEYS[:3]))
+    assert await val.cert(msg(cert.encode())) is Verdict.ACCEPT  # a recent slot's certificate still passes
