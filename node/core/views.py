@@ -58,7 +58,13 @@ from node.attention.features import RecordFeatures, featurize_record
 from node.attention.history import DEFAULT_CAPACITY, History
 from node.net.pulse import Pulse
 from node.worker import Worker
-from protocol.admission import SCORING_CONTEXT, ViewCheck, check_view, clears_importance
+from protocol.admission import (
+    SCORING_CONTEXT,
+    ViewCheck,
+    check_view,
+    clears_importance,
+    without_history_copies,
+)
 from protocol.block import BlockHeader, decode_signed_header, open_payload
 from protocol.genesis import Genesis
 from protocol.record import Record
@@ -224,7 +230,13 @@ class Views:
         if not self._with_history:
             return list(self.scorer.score(records))
         ctx = self.context(view, proposer, len(records)) if proposer is not None else []
-        return list(self.scorer.score(ctx + records, self.history(view)))[len(ctx):]
+        hist = self.history(view)
+        scores = list(self.scorer.score(ctx + records, hist))[len(ctx):]
+        if proposer is None:
+            return scores
+        # As validators judge a block: exact copies of committed content count 0.
+        cache = self.scorer.cache
+        return without_history_copies(scores, [hist.has_content(cache.get(r).content) for r in records])
 
     def context(self, view: Sequence[int], proposer: str, block_len: int) -> list[Record]:
         """What a block of ``block_len`` records of ``proposer`` is scored after (oldest first): its

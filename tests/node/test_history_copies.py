@@ -1,0 +1,66 @@
+"""Exact copies of committed content count 0 when a block is judged (protocol.admission.without_history_copies).
+
+docs/holdout.md measured a proposer that re-sends the news just committed, with
+new timestamps: 56-86% of such blocks passed the importance bar, because in a
+block made only of copies the model still scored them 0.2-0.7.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from node.attention.history import History
+from node.core.views import Views
+from node.sim.cluster import shared_scorer
+from node.worker import Worker
+from node.workload import Workload
+from protocol.admission import block_importance, clears_importance, without_history_copies
+from protocol.genesis import Genesis
+from protocol.keys import PrivateKey
+from protocol.record import Record
+from protocol.validators import ValidatorSet
+
+KEYS = [PrivateKey(bytes([0xB0 + i]) * 32) for i in range(4)]
+SCORER = shared_scorer()
+G = Genesis(network_id="testnet", validators=ValidatorSet(k.peer_id for k in KEYS),
+            accepted_model_ids=(SCORER.model_id,))
+P = KEYS[1]
+
+
+def _records(n: int, seed: int, t0: int) -> list[Record]:
+    out = [Record.create(lr.record.kind, P.peer_id, lr.record.ts_ms, lr.record.fields)
+           for lr in Workload(seed).next_labeled(n, t0)]
+    return list({r.cid: r for r in out}.values())
+
+
+def test_the_pure_rule() -> None:
+    assert without_history_copies([0.5, 0.9, 0.2], [False, True, False]) == [0.5, 0.0, 0.2]
+    assert without_history_copies([], []) == []
+    with pytest.raises(ValueError, match="1 scores for 0 records"):
+        without_history_copies([0.5], [])
+
+
+def test_a_block_of_resent_committed_news_fails_the_bar_and_an_honest_one_is_unchanged() -> None:
+    views = Views(G, SCORER, Worker("model"), capacity=1024)
+    t0 = 1_700_000_000_000
+    window = _records(256, 21, t0)
+    scores = SCORER.score(window)
+    news = [window[i] for i in sorted(range(len(window)), key=lambda i: -scores[i])[:24]]
+    views.on_commit(P.peer_id, 1, "b1", news)
+    view = views.current()
+    # The same news again, new timestamps: new CIDs, the same content.
+    resent = [Record.create(r.kind, r.origin, r.ts_ms + 3_600_000, r.fields) for r in news]
+    judged = views.score_sync(resent, view, P.peer_id)
+    assert judged == [0.0] * len(resent)
+    assert not clears_importance(judged, G)
+    # Without the rule the model's own scores of the copies (what the old code judged by):
+    hist = views.history(view)
+    raw = list(SCORER.score(views.context(view, P.peer_id, len(resent)) + resent, hist))[-len(resent):]
+    assert block_importance(raw) > 0.0
+    # Fresh records of the same world are not touched.
+    fresh = _records(64, 22, t0 + 7_200_000)
+    fresh = [r for r in fresh if not hist.has_content(SCORER.cache.get(r).content)]
+    ctx = views.context(view, P.peer_id, len(fresh))
+    expect = list(SCORER.score(ctx + fresh, hist))[len(ctx):]
+    assert views.score_sync(fresh, view, P.peer_id) == expect
+    assert isinstance(hist, History)
