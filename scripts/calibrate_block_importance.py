@@ -64,6 +64,8 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=2,
                     help="batches of 256 committed before any block is measured (the node's past)")
     ap.add_argument("--share", type=float, default=0.1, help="share of a window an honest block ships")
+    ap.add_argument("--floor", type=float, default=0.0,
+                    help="honest proposer's floor (pipeline.ship_threshold): no record scoring below it ships")
     ap.add_argument("--validators", type=int, default=4,
                     help="validators sharing the view's history (a proposer keeps capacity / validators)")
     ap.add_argument("--out", default="calibration.json")
@@ -109,10 +111,15 @@ def main() -> None:
                 k = max(2, round(args.share * n))
                 window = scorer.score(recs, view)
                 ranked = sorted(range(n), key=lambda i: (-window[i], i))
-                honest = [recs[i] for i in sorted(ranked[:k])]
+                top = [i for i in ranked[:k] if window[i] >= args.floor]
+                honest = [recs[i] for i in sorted(top)]
+                if step >= args.warmup and not top:
+                    view.add(honest)
+                    truth.add(committed_share(batch, HISTORY_SHARE))
+                    continue  # nothing clears the floor: the honest node proposes no block from this window
                 if step >= args.warmup:
-                    rest = ranked[k:]
-                    blocks = {"honest": sorted(ranked[:k]), "junk": sorted(rest[-k:]),
+                    rest = ranked[len(top):]
+                    blocks = {"honest": sorted(top), "junk": sorted(rest[-k:]),
                               "random": sorted(rng.sample(rest, min(k, len(rest))))}
                     if "view" in means:
                         m = mean_score(honest, view, mine[-want:])
@@ -153,6 +160,10 @@ def main() -> None:
         out[mode]["bar"] = round((out[mode]["honest"][1] + bad) / 2, 3)
         print(f"   honest 5th pct {out[mode]['honest'][1]} - max(junk, random) 95th pct {bad} = {gap:+.3f}"
               f"  (midpoint {out[mode]['bar']})")
+        keep95 = out[mode]["honest"][1]
+        r95 = {name: round(float(np.mean([x >= keep95 for x in xs])), 3) for name, xs in groups.items()}
+        out[mode]["pass_rate_at_honest_5th"] = {"bar": keep95, **r95}
+        print(f"   at the honest 5th percentile {keep95}: junk pass {r95['junk']:.1%}, random pass {r95['random']:.1%}")
         bar = Genesis.__dataclass_fields__["min_block_importance"].default
         rates = {name: round(float(np.mean([x >= bar for x in xs])), 3) for name, xs in groups.items()}
         out[mode]["pass_rate_at_default_bar"] = {"bar": bar, **rates}

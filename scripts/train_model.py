@@ -4,11 +4,19 @@
     python scripts/train_model.py --only attention --out-dir /tmp/x
     python scripts/train_model.py --verify   # retrain into a temp dir, compare with the shipped files
 
-Each variant is trained by ``attnshare model train`` with seed 0 and 2 torch
-threads, so rerunning this script rewrites byte-identical files (same
+Each variant is trained by ``attnshare model train`` with seed 0 and 1 torch
+thread, so rerunning this script rewrites byte-identical files (same
 model_id) on the same torch build. ``model.pt`` is the model; ``mlp.pt``
 (no attention) and ``nobias.pt`` (attention without the pairwise bias) are
 the baselines ``attnshare model eval`` compares it with.
+
+The model then gets a second stage (``node.attention.train.finetune``,
+``FinetuneConfig`` defaults): fine-tuning on blocks shaped the way
+validators score them (honest, junk and random blocks after the proposer's
+committed records, against the committed view), mixed with stage 1's
+windows. The baselines are ranking baselines and get stage 1 only.
+``--stage1 FILE`` starts stage 2 from an existing stage-1 checkpoint
+(what ``model train`` writes) instead of training it again.
 """
 
 from __future__ import annotations
@@ -27,11 +35,38 @@ from node.cli import main as cli_main  # noqa: E402
 FILES = {"attention": "model.pt", "mlp": "mlp.pt", "nobias": "nobias.pt"}
 
 
+def stage2(stage1: Path, out: Path, seed: int) -> str:
+    """Fine-tune the stage-1 model on validator-shaped blocks; write ``out``; return its model id."""
+    from dataclasses import replace
+
+    from node.attention.train import (
+        FinetuneConfig,
+        TrainConfig,
+        finetune,
+        finetune_windows,
+        load_checkpoint,
+        save_checkpoint,
+    )
+
+    model, obj = load_checkpoint(stage1.read_bytes())
+    cfg = replace(TrainConfig(), seed=seed)
+    ft = replace(FinetuneConfig(), seed=seed)
+    t0 = time.perf_counter()
+    windows = finetune_windows(model, cfg, ft)
+    print(f"stage 2: {len(windows)} windows in {time.perf_counter() - t0:.0f} s", flush=True)
+    result = finetune(model, cfg, ft, windows)
+    print("stage 2: loss per epoch " + ", ".join(f"{x:.4f}" for x in result.losses), flush=True)
+    meta = dict(obj.get("meta") or {})
+    meta["finetune"] = ft.to_dict()
+    return save_checkpoint(result.model, out, meta)
+
+
 def run() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out-dir", default=str(Path(__file__).resolve().parents[1] / "node" / "attention"))
     parser.add_argument("--only", choices=sorted(FILES), action="append", help="train only these variants")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--stage1", default=None, help="stage-1 checkpoint of the model to fine-tune (skip stage 1)")
     parser.add_argument("--verify", action="store_true",
                         help="train into a temporary directory and check the shipped files are byte-identical")
     args = parser.parse_args()
@@ -62,9 +97,21 @@ def run() -> int:
         path = out_dir / FILES[variant]
         print(f"== {variant} -> {path}", flush=True)
         started = time.perf_counter()
-        rc = cli_main(["model", "train", "--variant", variant, "--seed", str(args.seed), "--out", str(path)])
-        if rc:
-            return rc
+        if variant == "attention":
+            stage1 = Path(args.stage1) if args.stage1 else out_dir / "model.stage1.pt"
+            if not args.stage1:
+                rc = cli_main(["model", "train", "--variant", variant, "--seed", str(args.seed),
+                               "--out", str(stage1)])
+                if rc:
+                    return rc
+            model_id = stage2(stage1, path, args.seed)
+            if not args.stage1:
+                stage1.unlink()
+            print(f"stage 2: wrote {path}  model_id {model_id}", flush=True)
+        else:
+            rc = cli_main(["model", "train", "--variant", variant, "--seed", str(args.seed), "--out", str(path)])
+            if rc:
+                return rc
         data = path.read_bytes()
         summary[variant] = {"file": str(path), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
                             "seconds": round(time.perf_counter() - started, 1)}

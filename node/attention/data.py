@@ -192,7 +192,8 @@ def make_block_windows(seeds: range | list[int], per_seed: int, sources: tuple[i
 def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Callable[[WindowFeatures], list[float]],
                             *, family: str = "domains", warmup: int = 2, lengths: tuple[int, ...] = (64, 128, 256, 512),
                             share: float = 0.1, quota: int = 1024, context: int = 128,
-                            mask_orphans: bool = False, shuffle_seed: int = 0) -> list[Window]:
+                            mask_orphans: bool = False, kinds: tuple[str, ...] = BLOCK_KINDS,
+                            shuffle_seed: int = 0) -> list[Window]:
     """Blocks the way validators score them (docs/consensus.md), for fine-tuning.
 
     Each seed's world is played as one proposer's stream, as
@@ -211,7 +212,9 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
     context, whose scores do not count. ``mask_orphans`` also gives weight 0
     to a copy, burst tail or follow-up whose source is neither in the block
     nor committed (an orphan: it looks exactly like the news it repeats, and
-    no model can tell it is not). Deterministic in the arguments.
+    no model can tell it is not). ``kinds`` says which of the three blocks
+    are kept (the stream is played the same way whatever it says).
+    Deterministic in the arguments.
     """
     rng = random.Random(f"attnshare-viewblocks/{shuffle_seed}/{family}")
     cache = FeatureCache()
@@ -251,12 +254,14 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
             ranked = sorted(range(n), key=lambda i: (-scores[i], i))
             honest = sorted(ranked[:k])
             fill = max(0, min(context, quota) - k)
-            if step >= warmup:
+            if step >= warmup and "honest" in kinds:
                 out.append(block_window(mine[len(mine) - min(len(mine), fill):], batch, honest, set(), view))
             view.add(recs[i] for i in honest)
             mine += [recs[i] for i in honest]
             if step >= warmup:
                 rest = ranked[k:]
-                for idx in (sorted(rest[-k:]), sorted(rng.sample(rest, min(k, len(rest))))):
-                    out.append(block_window(mine[len(mine) - min(len(mine), fill):], batch, idx, set(honest), view))
+                for kind, idx in (("junk", sorted(rest[-k:])), ("random", sorted(rng.sample(rest, min(k, len(rest)))))):
+                    if kind in kinds:
+                        out.append(block_window(mine[len(mine) - min(len(mine), fill):], batch, idx, set(honest),
+                                                view))
     return out
