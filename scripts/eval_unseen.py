@@ -18,7 +18,10 @@ Sections (each printed as a table; ``--json`` prints one JSON object instead):
   scripts/calibrate_block_importance.py, replicated: honest block = the top share of a window
   against the committed view, re-scored after the proposer's last committed records filling
   ``SCORING_CONTEXT``; junk and random blocks from the rest, against the view holding the honest
-  block), with the pass rate at the genesis default ``min_block_importance``;
+  block), with the pass rate at the genesis default ``min_block_importance``; windows and blocks
+  are scored as proposers and validators score them since 20eb7eb (exact copies of the view's
+  content count 0: ``admission.without_history_copies``), and the pass rate without that rule is
+  shown beside;
 * ``--adversarial``: blocks a lying proposer who has read the code would craft from the records the
   model did not ship (priority words from the lexicon, fake anomalies, fresh kinds, all three, pure
   noise, near copies of committed news), scored the same way, with their pass rates.
@@ -75,20 +78,21 @@ def family_windows(family: str, worlds: int, per_world: int, window: int) -> lis
                         factory=_factory(family), history="committed", warmup=(2,))
 
 
-def capped_tails(windows: list[Window]) -> list[Window]:
-    """The windows with burst tails relabelled by the training families' rule (``domains.tail_importance``:
-    a tenth of the head, at most half the routine floor) instead of the held-out families' (a tenth, at
-    least 0.02). Both follow issue 3's "a tail matters less"; this shows how much the label moves NDCG."""
-    import dataclasses
+CAPPED_TAIL = 0.02  # half the routine floor (0.04)
 
-    from node.workload.domains import tail_importance
+
+def capped_tails(windows: list[Window]) -> list[Window]:
+    """The windows with burst tails relabelled a tenth of their head but at most :data:`CAPPED_TAIL`
+    (the training families' rule between cf0d64a and 04d8fdb) instead of every family's own (a tenth,
+    at least 0.02). Both follow issue 3's "a tail matters less"; this shows how much the label moves NDCG."""
+    import dataclasses
 
     out = []
     for w in windows:
         t = w.target.clone()
         for i, (case, ref) in enumerate(zip(w.cases, w.refs, strict=True)):
             if case == "burst_tail" and ref >= 0:
-                t[i] = tail_importance(float(w.target[ref]))
+                t[i] = min(CAPPED_TAIL, 0.1 * float(w.target[ref]))
         out.append(dataclasses.replace(w, target=t))
     return out
 
@@ -165,17 +169,25 @@ class _Chain:
         self.mine: list[Record] = []
         self.want = min(SCORING_CONTEXT, quota)
 
-    def block_score(self, block: Sequence[Record]) -> tuple[float, float]:
-        """Mean in-block score: after the proposer's last records filling the window, against the view.
+    def scores(self, records: Sequence[Record], context: Sequence[Record] = ()) -> tuple[list[float], list[float]]:
+        """In-window scores of ``records`` after ``context``, against the view: as validators and proposers
+        score since 20eb7eb (exact copies of the view's content count 0, ``admission.without_history_copies``),
+        and the model's raw scores (the rule off, as before 20eb7eb)."""
+        from protocol.admission import without_history_copies
 
-        Second: the same mean with every record whose exact content the view already holds counted as
-        0 (a candidate validator rule, measured here, not in the protocol)."""
-        from node.attention.features import featurize_record
+        raw = self.scorer.score([*context, *records], self.view)[len(context):]
+        cache = self.scorer.cache
+        known = [self.view.has_content(cache.get(r).content) for r in records]
+        return without_history_copies(raw, known), list(raw)
+
+    def block_score(self, block: Sequence[Record]) -> tuple[float, float]:
+        """A block's importance as validators judge it (after the proposer's last records filling the
+        window, against the view, copies of the view's content at 0), and the same without that rule."""
+        from protocol.admission import block_importance
 
         ctx = self.mine[len(self.mine) - min(len(self.mine), max(0, self.want - len(block))):]
-        scores = self.scorer.score([*ctx, *block], self.view)[len(ctx):]
-        known = [self.view.has_content(featurize_record(r).content) for r in block]
-        return float(np.mean(scores)), float(np.mean([0.0 if k else x for x, k in zip(scores, known, strict=True)]))
+        judged, raw = self.scores(block, ctx)
+        return block_importance(judged), block_importance(raw)
 
     def commit(self, block: Sequence[Record]) -> None:
         self.view.add(block)
@@ -254,7 +266,7 @@ def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: 
             now = batch[-1].record.ts_ms + 60_000
             recs = [lr.record for lr in batch]
             k = max(2, round(share * n))
-            window = scorer.score(recs, chain.view)
+            window, _ = chain.scores(recs)  # the proposer scores its window as validators will
             ranked = sorted(range(n), key=lambda i: (-window[i], i))
             honest = [recs[i] for i in sorted(ranked[:k])]
             if step < 2:
@@ -279,7 +291,7 @@ def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: 
         xs = [a for a, _ in pairs]
         out["groups"][name] = {"percentiles": _percentiles(xs),
                                "pass_rate": round(float(np.mean([x >= bar for x in xs])), 3),
-                               "pass_rate_history_copies_zero": round(float(np.mean([b >= bar for _, b in pairs])), 3)}
+                               "pass_rate_without_copy_rule": round(float(np.mean([b >= bar for _, b in pairs])), 3)}
     bad = max(out["groups"]["junk"]["percentiles"][3], out["groups"]["random"]["percentiles"][3])
     out["gap"] = round(out["groups"]["honest"]["percentiles"][1] - bad, 3)
     return out
@@ -321,10 +333,11 @@ def _print(rep: dict[str, Any]) -> None:
         b = rep["blocks"]
         print(f"\nblocks as validators score them ({b['blocks']} of each kind, share {b['share']}, "
               f"{b['validators']} validators; mean in-block score percentiles 0/5/50/95/100, "
-              f"pass rate at the genesis default bar {b['bar']}; and if copies of the view's history counted 0):")
+              f"pass rate at the genesis default bar {b['bar']}, as validators judge; and without 20eb7eb's "
+              f"rule that copies of the view's content count 0):")
         for name, g in b["groups"].items():
             print(f"  {name:20} {g['percentiles']}  pass {g['pass_rate']:6.1%}  "
-                  f"(history copies 0: {g['pass_rate_history_copies_zero']:6.1%})")
+                  f"(without the copy rule: {g['pass_rate_without_copy_rule']:6.1%})")
         print(f"  honest 5th pct - max(junk, random) 95th pct = {b['gap']:+.3f}")
 
 
@@ -345,7 +358,7 @@ def main() -> None:
     ap.add_argument("--share", type=float, default=0.1, help="share of a window an honest block ships")
     ap.add_argument("--validators", type=int, default=4)
     ap.add_argument("--tails", choices=("family", "capped"), default="family",
-                    help="burst-tail labels: the family's own (default) or the training families' capped rule")
+                    help="burst-tail labels: the family's own (default) or capped at 0.02 (see capped_tails)")
     ap.add_argument("--by-kind", action="store_true", help="news cases' median rank per kind (model, heuristic+)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--out", default=None, help="also write the JSON report here")
