@@ -52,9 +52,10 @@ def test_claims_out_of_tolerance(own: tuple[float, float], reason: Reason) -> No
 
 
 def test_low_importance_with_honest_claims() -> None:
-    h, recs = make([0.1, 0.1])
-    assert judge_block(h, recs, (0.1, 0.1), G).verdict == (Decision.REJECT, Reason.LOW_IMPORTANCE)
-    assert not clears_importance([0.1, 0.1], G)
+    low = G.min_block_importance / 2  # below the bar, whatever the genesis default is
+    h, recs = make([low, low])
+    assert judge_block(h, recs, (low, low), G).verdict == (Decision.REJECT, Reason.LOW_IMPORTANCE)
+    assert not clears_importance([low, low], G)
     assert clears_importance([G.min_block_importance] * 3, G)
     assert block_importance([]) == 0.0
 
