@@ -350,6 +350,8 @@ def main() -> None:
     ap.add_argument("--worlds", type=int, default=12)
     ap.add_argument("--per-world", type=int, default=3)
     ap.add_argument("--window", type=int, default=256)
+    ap.add_argument("--also", default=None,
+                    help="another checkpoint scored beside, as method 'other model' (paired interval vs the model)")
     ap.add_argument("--no-wire", action="store_true", help="skip the importance-vs-bytes curve")
     ap.add_argument("--calibrate", action="store_true", help="the block bar on this family (view mode)")
     ap.add_argument("--adversarial", action="store_true", help="crafted junk blocks and their pass rates")
@@ -367,6 +369,13 @@ def main() -> None:
         raise SystemExit("need --worlds >= 1, --per-world >= 1 and 16 <= --window <= 1024")
 
     methods, model_id, notes = load_methods(args.model, args.mlp, args.nobias)
+    if args.also:
+        from node.attention.train import load_checkpoint
+        from protocol.cid import cid_of
+
+        data = Path(args.also).read_bytes()
+        methods = {"other model": model_method(load_checkpoint(data)[0]), **methods}
+        notes.append(f"other model: {args.also} = {cid_of(data)}")
     windows = family_windows(args.family, args.worlds, args.per_world, args.window)
     if args.tails == "capped":
         windows = capped_tails(windows)
