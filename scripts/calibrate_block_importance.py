@@ -21,6 +21,10 @@ plays one proposer's stream window by window, the way the network commits it:
 * random: k records drawn at random from those the node did not ship,
   against the same view as junk.
 
+In "view" mode, window and block scores follow the copy rule validators
+apply (``protocol.admission.without_history_copies``): a record whose exact
+content is in the view's History scores 0.
+
 It prints the distributions of the blocks' mean in-block score (percentiles
 0/5/50/95/100) in three settings -- "view" (the above), "truth history"
 (the old setting: history is the top 20% of earlier batches by ground truth,
@@ -50,7 +54,7 @@ from node.workload import Workload  # noqa: E402
 from node.workload.holdout_fleet import FleetWorkload  # noqa: E402
 from node.workload.holdout_ledger import LedgerWorkload  # noqa: E402
 from node.workload.randomized import RandomizedWorkload  # noqa: E402
-from protocol.admission import SCORING_CONTEXT  # noqa: E402
+from protocol.admission import SCORING_CONTEXT, without_history_copies  # noqa: E402
 from protocol.genesis import Genesis  # noqa: E402
 
 FAMILIES = {"domains": Workload, "randomized": RandomizedWorkload, "fleet": FleetWorkload, "ledger": LedgerWorkload}
@@ -90,10 +94,21 @@ def main() -> None:
         return f"{fam} seed {seed} window {n} block {len(labeled)} truth mean {truth_mean:.3f}: {top}"
     quota = max(1, DEFAULT_CAPACITY // args.validators)
 
-    def mean_score(block: list, hist: object, context: list | None = None) -> float:
+    def copies(recs: list, hist: object) -> list[bool]:
+        return [hist.has_content(scorer.cache.get(r).content) for r in recs]  # type: ignore[attr-defined]
+
+    def view_scores(recs: list, hist: object) -> list[float]:
+        # As validators and proposers score against a view: exact copies of committed content
+        # score 0 (protocol.admission.without_history_copies).
+        return without_history_copies(scorer.score(recs, hist), copies(recs, hist))  # type: ignore[arg-type]
+
+    def mean_score(block: list, hist: object, context: list | None = None, copy_rule: bool = False) -> float:
         ctx = context or []
         ctx = ctx[len(ctx) - min(len(ctx), max(0, want - len(block))):]  # fill the window up to `want`
-        return float(np.mean(scorer.score(ctx + block, hist)[len(ctx):]))  # type: ignore[arg-type]
+        scores = scorer.score(ctx + block, hist)[len(ctx):]  # type: ignore[arg-type]
+        if copy_rule:
+            scores = without_history_copies(scores, copies(block, hist))
+        return float(np.mean(scores))
 
     for fam, factory in FAMILIES.items():
         for seed in range(args.first_seed, args.first_seed + args.seeds):
@@ -109,7 +124,7 @@ def main() -> None:
                 now = batch[-1].record.ts_ms + 60_000
                 recs = [lr.record for lr in batch]
                 k = max(2, round(args.share * n))
-                window = scorer.score(recs, view)
+                window = view_scores(recs, view)
                 ranked = sorted(range(n), key=lambda i: (-window[i], i))
                 top = [i for i in ranked[:k] if window[i] >= args.floor]
                 honest = [recs[i] for i in sorted(top)]
@@ -122,7 +137,7 @@ def main() -> None:
                     blocks = {"honest": sorted(top), "junk": sorted(rest[-k:]),
                               "random": sorted(rng.sample(rest, min(k, len(rest))))}
                     if "view" in means:
-                        m = mean_score(honest, view, mine[-want:])
+                        m = mean_score(honest, view, mine[-want:], copy_rule=True)
                         means["view"]["honest"].append(m)
                         detail["honest"].append((m, describe(fam, seed, n, [batch[i] for i in blocks["honest"]])))
                     if "truth history" in means:
@@ -139,7 +154,7 @@ def main() -> None:
                 mine += honest
                 if step >= args.warmup and "view" in means:
                     for name in ("junk", "random"):
-                        m = mean_score([recs[i] for i in blocks[name]], view, mine[-want:])
+                        m = mean_score([recs[i] for i in blocks[name]], view, mine[-want:], copy_rule=True)
                         means["view"][name].append(m)
                         detail[name].append((m, describe(fam, seed, n, [batch[i] for i in blocks[name]])))
                 truth.add(committed_share(batch, HISTORY_SHARE))

@@ -67,6 +67,8 @@ def run() -> int:
     parser.add_argument("--only", choices=sorted(FILES), action="append", help="train only these variants")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--stage1", default=None, help="stage-1 checkpoint of the model to fine-tune (skip stage 1)")
+    parser.add_argument("--stage1-only", action="store_true",
+                        help="no stage 2: model.pt as shipped in 57efd25 (bafkreiavxdky...)")
     parser.add_argument("--verify", action="store_true",
                         help="train into a temporary directory and check the shipped files are byte-identical")
     args = parser.parse_args()
@@ -75,7 +77,7 @@ def run() -> int:
 
         shipped = Path(args.out_dir)
         with tempfile.TemporaryDirectory() as tmp:
-            argv = [sys.argv[0], "--out-dir", tmp, "--seed", str(args.seed)]
+            argv = [sys.argv[0], "--out-dir", tmp, "--seed", str(args.seed)] + (["--stage1-only"] if args.stage1_only else [])
             for v in args.only or []:
                 argv += ["--only", v]
             sys.argv = argv
@@ -97,7 +99,7 @@ def run() -> int:
         path = out_dir / FILES[variant]
         print(f"== {variant} -> {path}", flush=True)
         started = time.perf_counter()
-        if variant == "attention":
+        if variant == "attention" and not args.stage1_only:
             stage1 = Path(args.stage1) if args.stage1 else out_dir / "model.stage1.pt"
             if not args.stage1:
                 rc = cli_main(["model", "train", "--variant", variant, "--seed", str(args.seed),
