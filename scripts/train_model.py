@@ -10,13 +10,14 @@ model_id) on the same torch build. ``model.pt`` is the model; ``mlp.pt``
 (no attention) and ``nobias.pt`` (attention without the pairwise bias) are
 the baselines ``attnshare model eval`` compares it with.
 
-The model then gets a second stage (``node.attention.train.finetune``,
+``--stage2`` adds a second stage to the model (``node.attention.train.finetune``,
 ``FinetuneConfig`` defaults): fine-tuning on blocks shaped the way
-validators score them (honest, junk and random blocks after the proposer's
+validators score them (junk and random blocks after the proposer's
 committed records, against the committed view), mixed with stage 1's
-windows. The baselines are ranking baselines and get stage 1 only.
-``--stage1 FILE`` starts stage 2 from an existing stage-1 checkpoint
-(what ``model train`` writes) instead of training it again.
+windows. It is the documented experiment of docs/attention.md ("Fourth
+wave"), not the shipped model: without the flag the script builds what is
+shipped. ``--stage1 FILE`` (implies ``--stage2``) starts stage 2 from an
+existing stage-1 checkpoint instead of training it again.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ def run() -> int:
     parser.add_argument("--only", choices=sorted(FILES), action="append", help="train only these variants")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--stage1", default=None, help="stage-1 checkpoint of the model to fine-tune (skip stage 1)")
-    parser.add_argument("--stage1-only", action="store_true",
-                        help="no stage 2: model.pt as shipped in 57efd25 (bafkreiavxdky...)")
+    parser.add_argument("--stage2", action="store_true",
+                        help="fine-tune the model on validator-shaped blocks (the experiment; not what ships)")
     parser.add_argument("--verify", action="store_true",
                         help="train into a temporary directory and check the shipped files are byte-identical")
     args = parser.parse_args()
@@ -77,7 +78,7 @@ def run() -> int:
 
         shipped = Path(args.out_dir)
         with tempfile.TemporaryDirectory() as tmp:
-            argv = [sys.argv[0], "--out-dir", tmp, "--seed", str(args.seed)] + (["--stage1-only"] if args.stage1_only else [])
+            argv = [sys.argv[0], "--out-dir", tmp, "--seed", str(args.seed)] + (["--stage2"] if args.stage2 else [])
             for v in args.only or []:
                 argv += ["--only", v]
             sys.argv = argv
@@ -99,7 +100,7 @@ def run() -> int:
         path = out_dir / FILES[variant]
         print(f"== {variant} -> {path}", flush=True)
         started = time.perf_counter()
-        if variant == "attention" and not args.stage1_only:
+        if variant == "attention" and (args.stage2 or args.stage1):
             stage1 = Path(args.stage1) if args.stage1 else out_dir / "model.stage1.pt"
             if not args.stage1:
                 rc = cli_main(["model", "train", "--variant", variant, "--seed", str(args.seed),
