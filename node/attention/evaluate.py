@@ -291,11 +291,12 @@ def wire_curve(windows: list[Window], methods: dict[str, Method]) -> dict[str, A
 def held_out_family_windows(worlds: int, per_world: int, window: int) -> dict[str, list[Window]]:
     """Windows of the held-out families (imported here, never by training)."""
     from node.attention.data import TEST_SEEDS, make_windows
+    from node.workload.holdout_airspace import AirspaceWorkload
     from node.workload.holdout_fleet import FleetWorkload
     from node.workload.holdout_ledger import LedgerWorkload
 
     out = {}
-    for name, factory in (("fleet", FleetWorkload), ("ledger", LedgerWorkload)):
+    for name, factory in (("fleet", FleetWorkload), ("ledger", LedgerWorkload), ("airspace", AirspaceWorkload)):
         out[name] = make_windows(TEST_SEEDS[:worlds], per_world, (window,), shuffle_seed=3, family=name,
                                  factory=factory, history="committed", warmup=(2,))
     return out
@@ -354,6 +355,9 @@ def run_eval(model_path: str | None = None, mlp_path: str | None = None, worlds:
         "held-out families": held["fleet"] + held["ledger"],
         "held-out: fleet": held["fleet"],
         "held-out: ledger": held["ledger"],
+        # Written blind in session 4 (docs/holdout.md): its own row, so that the pooled
+        # row stays comparable with every earlier figure and with issue 9's goals.
+        "held-out: airspace (blind)": held["airspace"],
     }
     report: dict[str, Any] = {"model_id": cid_of(model_bytes), "window": window, "worlds": worlds,
                               "per_world": per_world, "streams": {}}

@@ -320,7 +320,7 @@ def test_eval_report_has_every_stream_method_and_case(capsys: pytest.CaptureFixt
     report = json.loads(capsys.readouterr().out)
     streams = report["streams"]
     assert set(streams) == {"training families", "held-out seeds", "held-out families", "held-out: fleet",
-                            "held-out: ledger"}
+                            "held-out: ledger", "held-out: airspace (blind)"}
     assert streams["training families"]["records"] == 128  # one window of each training family
     fam = streams["held-out families"]
     assert set(fam["methods"]) >= {"random", "recency", "heuristic", "mlp (no attention)", "model"}
