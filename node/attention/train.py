@@ -181,6 +181,26 @@ def train(cfg: TrainConfig, progress: Callable[[int, int, float], None] | None =
     model = ImportanceNet(cfg.model)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     plan = [_batches(windows, cfg.tokens_per_batch, rng) for _ in range(cfg.epochs)]
+
+    def batch_loss(batch: list[Window]) -> torch.Tensor:
+        feats = stack_windows([w.feats for w in batch])
+        target = torch.stack([w.target for w in batch])
+        return loss_fn(model(feats), target, cfg.loss, cfg.rank_weight)
+
+    losses, step = _run_plan(model, opt, plan, cfg.lr, batch_loss, progress)
+    model.eval()
+    return TrainResult(model, losses, step)
+
+
+def _run_plan(model: ImportanceNet, opt: torch.optim.Optimizer, plan: list[list[list[Window]]], lr0: float,
+              batch_loss: Callable[[list[Window]], torch.Tensor],
+              progress: Callable[[int, int, float], None] | None) -> tuple[list[float], int]:
+    """The optimisation loop both stages share: linear warm-up then cosine decay of ``lr0``,
+    gradient clipping at 1.0; returns the mean loss per epoch and the number of steps.
+
+    The order of operations is what the byte-identical rebuild depends on: change it and every
+    checkpoint changes.
+    """
     total = sum(len(p) for p in plan)
     warmup = max(1, total // 20)
     step = 0
@@ -189,12 +209,10 @@ def train(cfg: TrainConfig, progress: Callable[[int, int, float], None] | None =
     for epoch_batches in plan:
         acc = 0.0
         for batch in epoch_batches:
-            lr = cfg.lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * step / total))
+            lr = lr0 * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * step / total))
             for g in opt.param_groups:
                 g["lr"] = lr
-            feats = stack_windows([w.feats for w in batch])
-            target = torch.stack([w.target for w in batch])
-            loss = loss_fn(model(feats), target, cfg.loss, cfg.rank_weight)
+            loss = batch_loss(batch)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -204,8 +222,7 @@ def train(cfg: TrainConfig, progress: Callable[[int, int, float], None] | None =
             if progress is not None:
                 progress(step, total, float(loss.detach()))
         losses.append(acc / max(1, len(epoch_batches)))
-    model.eval()
-    return TrainResult(model, losses, step)
+    return losses, step
 
 
 def training_windows(cfg: TrainConfig) -> list[Window]:
@@ -299,31 +316,15 @@ def finetune(model: ImportanceNet, cfg: TrainConfig, ft: FinetuneConfig, windows
         p.requires_grad_(any(p is q for q in params))
     opt = torch.optim.AdamW(params, lr=ft.lr, weight_decay=ft.weight_decay)
     plan = [_batches(windows, cfg.tokens_per_batch, rng) for _ in range(ft.epochs)]
-    total = sum(len(p) for p in plan)
-    warmup = max(1, total // 20)
-    step = 0
-    losses: list[float] = []
-    model.train()
-    for epoch_batches in plan:
-        acc = 0.0
-        for batch in epoch_batches:
-            lr = ft.lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * step / total))
-            for g in opt.param_groups:
-                g["lr"] = lr
-            feats = stack_windows([w.feats for w in batch])
-            target = torch.stack([w.target for w in batch])
-            weight = torch.stack([w.weight if w.weight is not None else torch.ones_like(w.target) for w in batch])
-            per = F.binary_cross_entropy_with_logits(model(feats), target, reduction="none")
-            loss = (per * weight).sum() / weight.sum().clamp_min(1.0)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            step += 1
-            acc += float(loss.detach())
-            if progress is not None:
-                progress(step, total, float(loss.detach()))
-        losses.append(acc / max(1, len(epoch_batches)))
+
+    def batch_loss(batch: list[Window]) -> torch.Tensor:
+        feats = stack_windows([w.feats for w in batch])
+        target = torch.stack([w.target for w in batch])
+        weight = torch.stack([w.weight if w.weight is not None else torch.ones_like(w.target) for w in batch])
+        per = F.binary_cross_entropy_with_logits(model(feats), target, reduction="none")
+        return (per * weight).sum() / weight.sum().clamp_min(1.0)
+
+    losses, step = _run_plan(model, opt, plan, ft.lr, batch_loss, progress)
     for p in model.parameters():
         p.requires_grad_(True)
     model.eval()
