@@ -81,7 +81,10 @@ async def _commit_some(c) -> set[str]:
 async def test_lying_sync_peer_is_banned_and_honest_catch_up_completes(tmp_path):
     async with open_cluster(tmp_path, genesis_kw={"ship_share": 0.5}) as c:
         target = await _commit_some(c)
-        # The proposer shipped to its budget, and status says so (issue 9).
+        # The proposer shipped to its budget, and status says so (issue 9). "pending == 0" holds
+        # as soon as the last window is taken off the queue, before it is scored: wait for that.
+        await wait_until(c.nodes[0], lambda: (b := c.nodes[0].status().ship_budget) is not None and b.seen == 600,
+                         30, "the last window scored")
         budget = c.nodes[0].status().ship_budget
         assert budget is not None
         assert budget.share == 0.5
