@@ -8,7 +8,8 @@ plays one proposer's stream window by window, the way the network commits it:
 
 * honest: the k records the node ships from the window (highest scores
   against the view's history; k = --share of the window, at least 2),
-  re-scored the way validators score a block (node/core/views.py): after as
+  re-scored the way validators score a block (node/core/views.py: with the
+  checkpoint's judge weights, see node/attention/scorer.py): after as
   many of the proposer's last committed records as fill a window of
   ``admission.SCORING_CONTEXT`` records, against the view *before* the
   block; only the block's own scores count. The block
@@ -51,13 +52,16 @@ from node.attention import load_scorer  # noqa: E402
 from node.attention.data import HISTORY_SHARE, committed_share  # noqa: E402
 from node.attention.history import DEFAULT_CAPACITY  # noqa: E402
 from node.workload import Workload  # noqa: E402
+from node.workload.holdout_airspace import AirspaceWorkload  # noqa: E402
 from node.workload.holdout_fleet import FleetWorkload  # noqa: E402
 from node.workload.holdout_ledger import LedgerWorkload  # noqa: E402
 from node.workload.randomized import RandomizedWorkload  # noqa: E402
 from protocol.admission import SCORING_CONTEXT, without_history_copies  # noqa: E402
 from protocol.genesis import Genesis  # noqa: E402
 
-FAMILIES = {"domains": Workload, "randomized": RandomizedWorkload, "fleet": FleetWorkload, "ledger": LedgerWorkload}
+FAMILIES = {"domains": Workload, "randomized": RandomizedWorkload, "fleet": FleetWorkload, "ledger": LedgerWorkload,
+            "airspace": AirspaceWorkload}
+DEFAULT_FAMILIES = "domains,randomized,fleet,ledger"  # the goal's setting; airspace (blind) apart: --families
 
 
 def main() -> None:
@@ -72,10 +76,14 @@ def main() -> None:
                     help="honest proposer's floor (pipeline.ship_threshold): no record scoring below it ships")
     ap.add_argument("--validators", type=int, default=4,
                     help="validators sharing the view's history (a proposer keeps capacity / validators)")
+    ap.add_argument("--families", default=DEFAULT_FAMILIES,
+                    help=f"comma-separated, of {', '.join(FAMILIES)} (airspace: the blind held-out family)")
     ap.add_argument("--out", default="calibration.json")
     ap.add_argument("--model", default=None, help="checkpoint (default: the shipped one)")
     ap.add_argument("--modes", default="view,truth history,no history",
                     help="comma-separated settings to measure (\"view\" is how validators score)")
+    ap.add_argument("--no-judge", action="store_true",
+                    help="score blocks with the ranking weights, not the judge (how it was before the judge)")
     ap.add_argument("--detail", type=int, default=0,
                     help="print this many of the lowest honest and highest junk/random \"view\" blocks")
     args = ap.parse_args()
@@ -105,12 +113,16 @@ def main() -> None:
     def mean_score(block: list, hist: object, context: list | None = None, copy_rule: bool = False) -> float:
         ctx = context or []
         ctx = ctx[len(ctx) - min(len(ctx), max(0, want - len(block))):]  # fill the window up to `want`
-        scores = scorer.score(ctx + block, hist)[len(ctx):]  # type: ignore[arg-type]
+        # In-block scores come from the checkpoint's judge weights, as validators compute them.
+        scores = scorer.score(ctx + block, hist, judge=not args.no_judge)[len(ctx):]  # type: ignore[arg-type]
         if copy_rule:
             scores = without_history_copies(scores, copies(block, hist))
         return float(np.mean(scores))
 
-    for fam, factory in FAMILIES.items():
+    families = [f.strip() for f in args.families.split(",") if f.strip()]
+    if unknown := [f for f in families if f not in FAMILIES]:
+        ap.error(f"unknown families {unknown}; choose from {', '.join(FAMILIES)}")
+    for fam, factory in ((f, FAMILIES[f]) for f in families):
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             wl = factory(seed)
             view = scorer.history(capacity=quota)  # what the network committed: one proposer's last records
@@ -159,6 +171,8 @@ def main() -> None:
                         detail[name].append((m, describe(fam, seed, n, [batch[i] for i in blocks[name]])))
                 truth.add(committed_share(batch, HISTORY_SHARE))
     out: dict = {"model_id": scorer.model_id, "share": args.share, "validators": args.validators,
+                 "families": families,
+                 "judge": scorer.judge is not None and not args.no_judge,
                  "blocks": len(means[modes[0]]["honest"])}
     print(f"model {scorer.model_id}; mean in-block score per block (percentiles 0/5/50/95/100), "
           f"{out['blocks']} blocks of each kind")

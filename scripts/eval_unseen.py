@@ -169,13 +169,16 @@ class _Chain:
         self.mine: list[Record] = []
         self.want = min(SCORING_CONTEXT, quota)
 
-    def scores(self, records: Sequence[Record], context: Sequence[Record] = ()) -> tuple[list[float], list[float]]:
+    def scores(self, records: Sequence[Record], context: Sequence[Record] = (),
+               judge: bool = False) -> tuple[list[float], list[float]]:
         """In-window scores of ``records`` after ``context``, against the view: as validators and proposers
         score since 20eb7eb (exact copies of the view's content count 0, ``admission.without_history_copies``),
-        and the model's raw scores (the rule off, as before 20eb7eb)."""
+        and the model's raw scores (the rule off, as before 20eb7eb). ``judge``: with the checkpoint's
+        judge weights (a block's in-block scores), where it has them."""
         from protocol.admission import without_history_copies
 
-        raw = self.scorer.score([*context, *records], self.view)[len(context):]
+        kw = {"judge": True} if judge and getattr(self.scorer, "judge", None) is not None else {}
+        raw = self.scorer.score([*context, *records], self.view, **kw)[len(context):]
         cache = self.scorer.cache
         known = [self.view.has_content(cache.get(r).content) for r in records]
         return without_history_copies(raw, known), list(raw)
@@ -186,7 +189,7 @@ class _Chain:
         from protocol.admission import block_importance
 
         ctx = self.mine[len(self.mine) - min(len(self.mine), max(0, self.want - len(block))):]
-        judged, raw = self.scores(block, ctx)
+        judged, raw = self.scores(block, ctx, judge=True)
         return block_importance(judged), block_importance(raw)
 
     def commit(self, block: Sequence[Record]) -> None:

@@ -10,14 +10,14 @@ model_id) on the same torch build. ``model.pt`` is the model; ``mlp.pt``
 (no attention) and ``nobias.pt`` (attention without the pairwise bias) are
 the baselines ``attnshare model eval`` compares it with.
 
-``--stage2`` adds a second stage to the model (``node.attention.train.finetune``,
-``FinetuneConfig`` defaults): fine-tuning on blocks shaped the way
-validators score them (junk and random blocks after the proposer's
-committed records, against the committed view), mixed with stage 1's
-windows. It is the documented experiment of docs/attention.md ("Fourth
-wave"), not the shipped model: without the flag the script builds what is
-shipped. ``--stage1 FILE`` (implies ``--stage2``) starts stage 2 from an
-existing stage-1 checkpoint instead of training it again.
+The attention model's checkpoint holds two sets of weights: the model
+(stage 1: ranks windows) and its *judge* (stage 2,
+``node.attention.train.finetune`` with ``FinetuneConfig`` defaults: a copy of
+stage 1 fine-tuned on blocks shaped the way validators score them, which
+gives every in-block score: proposers' claims and validators' re-scoring;
+docs/attention.md, "Fifth wave"). ``--stage1 FILE`` builds the judge from an
+existing stage-1 checkpoint instead of training stage 1 again (its own judge,
+if any, is ignored); ``--no-judge`` writes stage 1 alone.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ FILES = {"attention": "model.pt", "mlp": "mlp.pt", "nobias": "nobias.pt"}
 
 
 def stage2(stage1: Path, out: Path, seed: int) -> str:
-    """Fine-tune the stage-1 model on validator-shaped blocks; write ``out``; return its model id."""
+    """Train the judge from the stage-1 model in ``stage1``; write both to ``out``; return the model id."""
+    import copy
     from dataclasses import replace
 
     from node.attention.train import (
@@ -52,14 +53,15 @@ def stage2(stage1: Path, out: Path, seed: int) -> str:
     model, obj = load_checkpoint(stage1.read_bytes())
     cfg = replace(TrainConfig(), seed=seed)
     ft = replace(FinetuneConfig(), seed=seed)
+    judge = copy.deepcopy(model)
     t0 = time.perf_counter()
-    windows = finetune_windows(model, cfg, ft)
-    print(f"stage 2: {len(windows)} windows in {time.perf_counter() - t0:.0f} s", flush=True)
-    result = finetune(model, cfg, ft, windows)
-    print("stage 2: loss per epoch " + ", ".join(f"{x:.4f}" for x in result.losses), flush=True)
-    meta = dict(obj.get("meta") or {})
-    meta["finetune"] = ft.to_dict()
-    return save_checkpoint(result.model, out, meta)
+    windows = finetune_windows(judge, cfg, ft)
+    print(f"judge: {len(windows)} windows in {time.perf_counter() - t0:.0f} s", flush=True)
+    result = finetune(judge, cfg, ft, windows)
+    print("judge: loss per epoch " + ", ".join(f"{x:.4f}" for x in result.losses), flush=True)
+    meta = {k: v for k, v in (obj.get("meta") or {}).items() if k not in ("finetune", "judge")}
+    meta["judge"] = ft.to_dict()
+    return save_checkpoint(model, out, meta, judge=result.model)
 
 
 def run() -> int:
@@ -67,9 +69,8 @@ def run() -> int:
     parser.add_argument("--out-dir", default=str(Path(__file__).resolve().parents[1] / "node" / "attention"))
     parser.add_argument("--only", choices=sorted(FILES), action="append", help="train only these variants")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--stage1", default=None, help="stage-1 checkpoint of the model to fine-tune (skip stage 1)")
-    parser.add_argument("--stage2", action="store_true",
-                        help="fine-tune the model on validator-shaped blocks (the experiment; not what ships)")
+    parser.add_argument("--stage1", default=None, help="stage-1 checkpoint to build the judge from (skip stage 1)")
+    parser.add_argument("--no-judge", action="store_true", help="write the stage-1 model alone (no judge)")
     parser.add_argument("--verify", action="store_true",
                         help="train into a temporary directory and check the shipped files are byte-identical")
     args = parser.parse_args()
@@ -78,7 +79,7 @@ def run() -> int:
 
         shipped = Path(args.out_dir)
         with tempfile.TemporaryDirectory() as tmp:
-            argv = [sys.argv[0], "--out-dir", tmp, "--seed", str(args.seed)] + (["--stage2"] if args.stage2 else [])
+            argv = [sys.argv[0], "--out-dir", tmp, "--seed", str(args.seed)] + (["--no-judge"] if args.no_judge else [])
             for v in args.only or []:
                 argv += ["--only", v]
             sys.argv = argv
@@ -100,7 +101,7 @@ def run() -> int:
         path = out_dir / FILES[variant]
         print(f"== {variant} -> {path}", flush=True)
         started = time.perf_counter()
-        if variant == "attention" and (args.stage2 or args.stage1):
+        if variant == "attention" and not args.no_judge:
             stage1 = Path(args.stage1) if args.stage1 else out_dir / "model.stage1.pt"
             if not args.stage1:
                 rc = cli_main(["model", "train", "--variant", variant, "--seed", str(args.seed),
@@ -110,7 +111,7 @@ def run() -> int:
             model_id = stage2(stage1, path, args.seed)
             if not args.stage1:
                 stage1.unlink()
-            print(f"stage 2: wrote {path}  model_id {model_id}", flush=True)
+            print(f"judge: wrote {path}  model_id {model_id}", flush=True)
         else:
             rc = cli_main(["model", "train", "--variant", variant, "--seed", str(args.seed), "--out", str(path)])
             if rc:

@@ -20,6 +20,13 @@ canonical bytes so a record featurized on arrival is not featurized again.
 Forward passes go through :mod:`node.attention.fastpath` (the same logits
 within about 2e-6, rearranged for inference) where it knows the architecture,
 through ``model.forward`` otherwise and for explanations.
+
+A checkpoint may carry a second set of weights, the *judge* (stage 2,
+node/attention/train.py ``FinetuneConfig``): ``judge=True`` scores with it.
+Windows are ranked with the model; a block's in-block scores (the proposer's
+claims, the validators' re-scoring) come from the judge when there is one,
+because the model's scores are off scale in that setting (docs/attention.md,
+"Fifth wave"). Without a judge, ``judge=True`` scores with the model.
 """
 
 from __future__ import annotations
@@ -45,7 +52,7 @@ from node.attention.features import (
 )
 from node.attention.history import DEFAULT_CAPACITY, History
 from node.attention.model import ImportanceNet
-from node.attention.train import load_checkpoint
+from node.attention.train import load_checkpoint, load_judge
 from protocol.cid import cid_of
 from protocol.errors import LocalError
 from protocol.record import Record
@@ -74,8 +81,9 @@ class Scorer:
     """A loaded importance model. Build it with :func:`load_scorer`."""
 
     def __init__(self, model: ImportanceNet, model_id: str, device: str, max_window: int,
-                 meta: dict[str, Any] | None = None) -> None:
+                 meta: dict[str, Any] | None = None, judge: ImportanceNet | None = None) -> None:
         self.model = model.to(device).eval()
+        self.judge = judge.to(device).eval() if judge is not None else None
         self.model_id = model_id
         self.device = device
         self.max_window = max_window
@@ -84,36 +92,48 @@ class Scorer:
         self._lock = threading.Lock()
         # The inference-only rearrangement of the same forward (fastpath.py) where the
         # architecture is one it knows; model.forward otherwise, and for explanations.
-        fast = fast_forward_for(self.model) if device == "cpu" else None
-        self.forward: Callable[[WindowFeatures], torch.Tensor] = fast if fast is not None else self.model
+        self.forward = self._forward_for(self.model)
+        self.judge_forward = self._forward_for(self.judge) if self.judge is not None else self.forward
+
+    def _forward_for(self, model: ImportanceNet) -> Callable[[WindowFeatures], torch.Tensor]:
+        fast = fast_forward_for(model) if self.device == "cpu" else None
+        return fast if fast is not None else model
 
     # -- scoring ----------------------------------------------------------------
-    def score(self, records: Sequence[Record], history: History | None = None) -> list[float]:
-        """Scores in [0, 1], one per record, in order (see the module docstring)."""
-        return self.score_features([self.cache.get(r) for r in records], history)
+    def score(self, records: Sequence[Record], history: History | None = None, *, judge: bool = False) -> list[float]:
+        """Scores in [0, 1], one per record, in order (see the module docstring).
 
-    def score_features(self, feats: Sequence[RecordFeatures], history: History | None = None) -> list[float]:
+        ``judge``: score with the judge's weights (a block's in-block scores), if the checkpoint has them.
+        """
+        return self.score_features([self.cache.get(r) for r in records], history, judge=judge)
+
+    def score_features(self, feats: Sequence[RecordFeatures], history: History | None = None, *,
+                       judge: bool = False) -> list[float]:
         """Like :meth:`score`, from per-record features the caller already holds."""
         out: list[float] = []
         for a, b in window_slices(len(feats), self.max_window):
-            out.extend(self._logits(feats[a:b], history).sigmoid().tolist())
+            out.extend(self._logits(feats[a:b], history, judge).sigmoid().tolist())
         return out
 
     def history(self, records: Sequence[Record] = (), capacity: int = DEFAULT_CAPACITY) -> History:
         """A :class:`History` of committed ``records`` (canonical order) sharing this scorer's feature cache."""
         return History.from_records(records, capacity, self.cache)
 
-    def _logits(self, feats: Sequence[RecordFeatures], history: History | None = None) -> torch.Tensor:
+    def _logits(self, feats: Sequence[RecordFeatures], history: History | None = None,
+                judge: bool = False) -> torch.Tensor:
         w = assemble_window(feats, history if history is not None and len(history) else None)
+        return self._run(w, self.judge_forward if judge else self.forward)
+
+    def _run(self, w: WindowFeatures, forward: Callable[[WindowFeatures], torch.Tensor]) -> torch.Tensor:
         with self._lock, torch.inference_mode():
             if self.device != "cpu":
                 w = _to_device(w, self.device)
-            logits = self.forward(w)
+            logits = forward(w)
         return logits.squeeze(0).to("cpu", torch.float64)
 
     # -- explanation --------------------------------------------------------------
     def explain(self, records: Sequence[Record], index: int, top_k: int = 5,
-                history: History | None = None) -> dict[str, Any]:
+                history: History | None = None, *, judge: bool = False) -> dict[str, Any]:
         """Why record ``index`` scored as it did, within its window (and history). JSON-safe.
 
         Returns ``score``; ``reasons``: structured reasons in the words of the
@@ -126,6 +146,7 @@ class Scorer:
         would move the score most (occlusion: score with the field minus
         score without it); ``context``: the score minus the score of the
         record scored alone (negative for a duplicate or a burst tail).
+        ``judge``: explain the judge's score (a record of a block, as validators scored it).
         """
         n = len(records)
         if not 0 <= index < n:
@@ -138,7 +159,8 @@ class Scorer:
         w = assemble_window(feats, hist)
         with self._lock, torch.inference_mode():
             wd = _to_device(w, self.device) if self.device != "cpu" else w
-            logits, maps = self.model(wd, return_attention=True)
+            net = self.judge if judge and self.judge is not None else self.model
+            logits, maps = net(wd, return_attention=True)
         score = float(torch.sigmoid(logits[0, i]))
         attended: list[dict[str, Any]] = []
         if maps:
@@ -163,16 +185,17 @@ class Scorer:
             except Exception:  # a record reduced to nothing valid: skip that field
                 continue
             alt_feats = feats[:i] + [featurize_record(alt)] + feats[i + 1 :]
-            s_alt = float(torch.sigmoid(self._logits(alt_feats, hist)[i]))
+            s_alt = float(torch.sigmoid(self._logits(alt_feats, hist, judge)[i]))
             features.append({"name": f"field:{key}", "weight": round(score - s_alt, 6)})
         features.sort(key=lambda f: -abs(f["weight"]))
-        alone = float(torch.sigmoid(self._logits([feats[i]], hist)[0]))
+        alone = float(torch.sigmoid(self._logits([feats[i]], hist, judge)[0]))
         return {
             "index": index,
             "cid": rec.cid,
             "kind": rec.kind,
             "score": round(score, 6),
             "model_id": self.model_id,
+            "weights": "judge" if judge and self.judge is not None else "model",
             "window": [a, b],
             "history_records": len(hist) if hist is not None else 0,
             "reasons": reasons(window, i, w, hist),
@@ -215,4 +238,4 @@ def load_scorer(path: str | None = None, device: str | None = None, threads: int
         torch.backends.cudnn.allow_tf32 = False
     if threads and torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
-    return Scorer(model, cid_of(data), device, int(obj.get("max_window", 1024)), obj.get("meta"))
+    return Scorer(model, cid_of(data), device, int(obj.get("max_window", 1024)), obj.get("meta"), load_judge(obj))

@@ -75,7 +75,7 @@ class Pipeline:
         self.store, self.db, self.model_id, self.views = store, db, model_id, views
         # Scores against a committed view's history (stream memory), or the records alone without one.
         self.score: Callable[..., Awaitable[list[float]]] = (
-            views.score if views is not None else lambda records, _view, _proposer=None: score(records))
+            views.score if views is not None else lambda records, _view, _proposer=None, judge=None: score(records))
         self.consensus, self.publish_block, self.metrics, self.now_ms = consensus, publish_block, metrics, now_ms
         self.limits = limits or BlockLimits()
         self.block_max = min(config.block_max_records, genesis.max_block_records)
@@ -170,7 +170,8 @@ class Pipeline:
         if not pending:
             return
         view = self.views.current() if self.views is not None else ()
-        scores = await self.score(pending, view, self.me if self.is_proposer else None)  # as validators would
+        # Ranked with the model (not the judge), in the validators' setting: context, copy rule.
+        scores = await self.score(pending, view, self.me if self.is_proposer else None, judge=False)
         block_records: list[Record] = []
         claimed: list[float] = []
         if self.is_proposer:
@@ -180,10 +181,10 @@ class Pipeline:
                 self.now_ms(), self.block_max,
             ).indices
             if chosen:
-                # Claims as validators score them; the whole window chosen, in order: its scores are.
-                known = list(scores) if list(chosen) == list(range(len(pending))) else None
+                # Claims as validators score them: the judge's in-block scores of what ships (only
+                # then: most windows ship a few records, and those few are all it scores).
                 block_records, claimed = await fit_block(
-                    lambda recs: self.score(recs, view, self.me), [pending[i] for i in chosen], self.genesis, known)
+                    lambda recs: self.score(recs, view, self.me), [pending[i] for i in chosen], self.genesis)
         in_block = {r.cid for r in block_records}
         kept = [(r, s) for r, s in zip(pending, scores, strict=True) if r.cid not in in_block]
         if kept:

@@ -130,6 +130,7 @@ class Views:
         self.stats = ViewStats()
         # A scorer without stream memory (test fakes) scores records alone, on every node alike.
         self._with_history = "history" in inspect.signature(scorer.score).parameters
+        self._with_judge = "judge" in inspect.signature(scorer.score).parameters
 
     # ------------------------------------------------------------------ committed state (trio side)
     def current(self) -> View:
@@ -218,22 +219,34 @@ class Views:
             self._waiting -= 1
 
     # ------------------------------------------------------------------ scoring (model thread)
-    async def score(self, records: Sequence[Record], view: Sequence[int], proposer: str | None = None) -> list[float]:
+    async def score(self, records: Sequence[Record], view: Sequence[int], proposer: str | None = None, *,
+                    judge: bool | None = None) -> list[float]:
         """Scores of ``records`` as one window against the history of ``view`` (() = no history).
 
         With ``proposer`` (a block's records, as validators judge them), the window starts
-        with :meth:`context` (for blocks under ``SCORING_CONTEXT`` records), whose scores are dropped.
+        with :meth:`context` (for blocks under ``SCORING_CONTEXT`` records), whose scores are dropped,
+        and exact copies of the view's committed content score 0. ``judge`` (default: whether
+        ``proposer`` is given) scores with the checkpoint's judge weights: in-block scores.
         """
-        return await self.model.run(self.score_sync, list(records), tuple(view), proposer)
+        return await self.model.run(self.score_sync, list(records), tuple(view), proposer, judge)
 
-    def score_sync(self, records: list[Record], view: View, proposer: str | None = None) -> list[float]:
+    def score_sync(self, records: list[Record], view: View, proposer: str | None = None,
+                   judge: bool | None = None) -> list[float]:
+        judge = proposer is not None if judge is None else judge
         if not self._with_history:
-            return list(self.scorer.score(records))
+            return list(self.scorer.score(records, judge=judge) if self._with_judge else self.scorer.score(records))
+        ctx, hist = self._setting(records, view, proposer)
+        if self._with_judge:
+            scores = list(self.scorer.score(ctx + records, hist, judge=judge))[len(ctx):]
+        else:
+            scores = list(self.scorer.score(ctx + records, hist))[len(ctx):]
+        return self._copy_rule(scores, records, hist) if proposer is not None else scores
+
+    def _setting(self, records: list[Record], view: View, proposer: str | None) -> tuple[list[Record], History]:
         ctx = self.context(view, proposer, len(records)) if proposer is not None else []
-        hist = self.history(view)
-        scores = list(self.scorer.score(ctx + records, hist))[len(ctx):]
-        if proposer is None:
-            return scores
+        return ctx, self.history(view)
+
+    def _copy_rule(self, scores: list[float], records: list[Record], hist: History) -> list[float]:
         # As validators judge a block: exact copies of committed content count 0.
         cache = self.scorer.cache
         return without_history_copies(scores, [hist.has_content(cache.get(r).content) for r in records])
@@ -306,9 +319,15 @@ class Views:
         after the proposer's context) if we can still build that view; else within the block alone."""
         if self._with_history and self.can_build(view):
             ctx = self.context(view, proposer, len(records)) if proposer is not None else []
-            exp = self.scorer.explain(ctx + records, len(ctx) + index, top_k, history=self.history(view))
+            exp = self.scorer.explain(ctx + records, len(ctx) + index, top_k, history=self.history(view),
+                                      **self._judge_kw(proposer))
             return {**exp, "view_history": True, "context_records": len(ctx)}
-        return {**self.scorer.explain(records, index, top_k), "view_history": False, "context_records": 0}
+        return {**self.scorer.explain(records, index, top_k, **self._judge_kw(proposer)),
+                "view_history": False, "context_records": 0}
+
+    def _judge_kw(self, proposer: str | None) -> dict[str, bool]:
+        # A block's record is explained as validators scored it: with the judge's weights.
+        return {"judge": proposer is not None} if self._with_judge else {}
 
     def _best_base(self, view: View) -> tuple[View | None, History | None]:
         best: tuple[int, View] | None = None

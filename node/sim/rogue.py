@@ -39,6 +39,8 @@ seconds after it starts misbehaving, or on SIGTERM/SIGINT.
 from __future__ import annotations
 
 import argparse
+import functools
+import inspect
 import json
 import logging
 import random
@@ -187,6 +189,9 @@ class ByzantineProposer:
         return tuple(self.prev_seq if p == self.r.me else top.get(p, 0) for p in self.r.genesis.proposer_ids)
 
     async def score(self, records: list[Record]) -> list[float]:
+        """In-block scores as validators compute them (the judge's weights where there are some)."""
+        if "judge" in inspect.signature(self.scorer.score).parameters:
+            return await trio.to_thread.run_sync(functools.partial(self.scorer.score, records, judge=True))
         return await trio.to_thread.run_sync(self.scorer.score, records)
 
     async def candidates(self, n: int = 256) -> list[tuple[Record, float]]:

@@ -54,12 +54,12 @@ def test_a_block_of_resent_committed_news_fails_the_bar_and_an_honest_one_is_unc
     assert not clears_importance(judged, G)
     # Without the rule the model's own scores of the copies (what the old code judged by):
     hist = views.history(view)
-    raw = list(SCORER.score(views.context(view, P.peer_id, len(resent)) + resent, hist))[-len(resent):]
+    raw = list(SCORER.score(views.context(view, P.peer_id, len(resent)) + resent, hist, judge=True))[-len(resent):]
     assert block_importance(raw) > 0.0
     # Fresh records of the same world are not touched.
     fresh = _records(64, 22, t0 + 7_200_000)
     fresh = [r for r in fresh if not hist.has_content(SCORER.cache.get(r).content)]
     ctx = views.context(view, P.peer_id, len(fresh))
-    expect = list(SCORER.score(ctx + fresh, hist))[len(ctx):]
+    expect = list(SCORER.score(ctx + fresh, hist, judge=True))[len(ctx):]
     assert fresh
     assert views.score_sync(fresh, view, P.peer_id) == expect

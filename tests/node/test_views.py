@@ -194,13 +194,13 @@ async def test_validator_holding_the_view_rescores_exactly_as_the_proposer() -> 
             prop.on_commit(Q.peer_id, seq, f"q{seq}", records(Q, 16, 500 + seq))
         recs = records(P, 24, 42)
         view = prop.current()
-        claimed = prop.score_sync(recs, view)
+        claimed = prop.score_sync(recs, view, P.peer_id)  # in-block: the judge's weights
         c.post_block(_block(P, 1, None, recs, claimed, view), "peer")
         mine = await _vote(net, (P.peer_id, 1))
         assert mine is not None
         assert mine.vote.decision is Decision.ACCEPT
         # Bit for bit, not merely within tolerance.
-        assert v.score_sync(recs, view) == claimed
+        assert v.score_sync(recs, view, P.peer_id) == claimed
         assert c.metrics.score_deviation._sum.get() <= 0.5 / 65535 * len(recs)
 
 
@@ -209,7 +209,7 @@ async def test_a_stale_or_empty_view_is_rejected() -> None:
         await _commit_chain(c, Q, 6, 600)
         recs = records(R, 16, 43)
         # Scored without history (empty view): copies of Q's six blocks would look new.
-        claimed = v.score_sync(recs, ())
+        claimed = v.score_sync(recs, (), R.peer_id)
         c.post_block(_block(R, 1, None, recs, claimed, ()), "peer")
         mine = await _vote(net, (R.peer_id, 1))
         assert mine is not None
@@ -233,7 +233,7 @@ async def test_a_view_naming_commits_nobody_has_gets_no_vote_and_a_near_one_wait
         prop = views()
         for seq in range(1, 4):
             prop.on_commit(Q.peer_id, seq, f"q{seq}", records(Q, 16, 700 + seq))
-        c.post_block(_block(R, 1, None, recs2, prop.score_sync(recs2, near), near), "peer")
+        c.post_block(_block(R, 1, None, recs2, prop.score_sync(recs2, near, R.peer_id), near), "peer")
         await trio.sleep(0.1)
         assert await _vote(net, (R.peer_id, 1), within=0.05) is None
         q3 = _block(Q, 3, c.tips()[Q.peer_id][1], records(Q, 16, 703), [0.5] * 16, ())
@@ -341,7 +341,7 @@ def test_a_block_is_scored_after_its_proposers_committed_context() -> None:
     assert v.context(view_of(P=1, Q=1), P.peer_id, len(block)) == mine[0]  # only what the view holds
     assert v.context(view, P.peer_id, v.quota) == []  # a block as big as the window needs none
     judged = v.score_sync(block, view, P.peer_id)
-    assert judged == SCORER.score(ctx + block, v.history(view))[len(ctx):]
+    assert judged == SCORER.score(ctx + block, v.history(view), judge=True)[len(ctx):]
     assert judged != v.score_sync(block, view)
 
 

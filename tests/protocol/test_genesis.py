@@ -40,7 +40,7 @@ def toml_with(**overrides: str | None) -> str:
 
 def test_defaults_and_round_trip() -> None:
     g = base()
-    assert (g.score_tolerance, g.record_threshold, g.min_block_importance) == (0.02, 0.5, 0.14)
+    assert (g.score_tolerance, g.record_threshold, g.min_block_importance) == (0.02, 0.5, 0.25)
     assert (g.max_block_records, g.block_interval_ms) == (1024, 250)
     text = genesis_to_toml(g)
     assert parse_genesis(text) == g
@@ -115,7 +115,7 @@ def test_proposers_listed_apart_from_validators() -> None:
     assert "proposers" not in genesis_to_toml(base())  # files without it keep their text and id
 
 
-GOLDEN_ID = "bafkreidkwlyxtwnjvl3l7scprimvgr2evvdpq5pnpksc47cpplsdcj5oi4"  # default min_block_importance 0.14
+GOLDEN_ID = "bafkreigfmoju3lcpolm3hrxxvmag62abyp5amlmkydgztjmgptp52qgb7q"  # default min_block_importance 0.25
 
 
 @pytest.mark.parametrize(

@@ -389,7 +389,8 @@ class VirtualNode:
             same = len(chosen) == len(window)
             if not same:
                 busy += self.costs.score_ms(len(chosen))
-            block_records, claimed = self._fit([window[i] for i in chosen], list(scores) if same else None)
+            block_records, claimed = self._fit([window[i] for i in chosen],
+                                               self.sh.scorer.score_block(window) if same else None)
         self._building = True
         self.sched.after(self._model_worker(busy), self._guard(self.epoch, self._scored), window, block_records,
                          claimed)
@@ -407,11 +408,11 @@ class VirtualNode:
         self._schedule_cut()
 
     def _fit(self, records: list[Record], known: list[float] | None) -> tuple[list[Record], list[float]]:
-        claimed = known if known is not None else self.sh.scorer.score(records)
+        claimed = known if known is not None else self.sh.scorer.score_block(records)
         if clears_importance(claimed, self.genesis):
             return records, claimed
         keep = [records[i] for i in best_half(claimed)]
-        claimed = self.sh.scorer.score(keep)
+        claimed = self.sh.scorer.score_block(keep)
         if not clears_importance(claimed, self.genesis):
             return [], []
         return keep, claimed
@@ -610,7 +611,7 @@ class VirtualNode:
             if chk.verdict is not None:
                 self._feed(sl.Evaluated(block.block_id, recs, None, chk.verdict))
                 return
-            own = tuple(self.sh.scorer.score(list(recs)))
+            own = tuple(self.sh.scorer.score_block(list(recs)))
         self._feed(sl.Evaluated(block.block_id, recs, own))
 
     def _commit(self, block: Block, records: tuple[Record, ...], cert: Certificate) -> None:

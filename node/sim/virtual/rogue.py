@@ -136,7 +136,7 @@ class VirtualProposer(_RogueMixin, VirtualNode):
 
     def _junk(self) -> None:
         recs = self._pick(32)
-        claimed = self.sh.scorer.score(recs)
+        claimed = self.sh.scorer.score_block(recs)
         b = self._build(recs, claimed)
         mean = block_importance(claimed)
         self._log("inject", action="junk", slot=[self.me, self.slot_seq], block_ids=[b.block_id],
@@ -146,7 +146,7 @@ class VirtualProposer(_RogueMixin, VirtualNode):
 
     def _lie(self) -> None:
         recs = self._pick(32)
-        claimed = [min(1.0, s + 0.5) for s in self.sh.scorer.score(recs)]
+        claimed = [min(1.0, s + 0.5) for s in self.sh.scorer.score_block(recs)]
         b = self._build(recs, claimed)
         self._log("inject", action="lie", slot=[self.me, self.slot_seq], block_ids=[b.block_id], expect="rejected")
         self._send([b])
@@ -154,8 +154,8 @@ class VirtualProposer(_RogueMixin, VirtualNode):
     def _equivocate(self) -> None:
         ranked = sorted(self.pool, key=lambda r: (-self.sh.scorer.score([r])[0], r.cid))[:32]
         a_recs, b_recs = ranked[::2], ranked[1::2]
-        a = self._build(a_recs, self.sh.scorer.score(a_recs))
-        b = self._build(b_recs, self.sh.scorer.score(b_recs), 1)
+        a = self._build(a_recs, self.sh.scorer.score_block(a_recs))
+        b = self._build(b_recs, self.sh.scorer.score_block(b_recs), 1)
         self._log("inject", action="equivocate", kind="proposer-equivocation", offender=self.me,
                   slot=[self.me, self.slot_seq], block_ids=[a.block_id, b.block_id])
         self._send([a, b])

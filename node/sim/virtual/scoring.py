@@ -12,6 +12,11 @@ record's score is the workload generator's ground-truth importance for it
 of their CID, low). It is context-free and costs a dictionary lookup, so it
 measures the protocol and the network, not the model. Reports name the
 scorer that ran (``scorer`` in report.json).
+
+``score`` ranks a window (what a proposer selects by); ``score_block`` is a
+block's in-block scores (claims, validators' re-scoring): the model's judge
+weights where the checkpoint has them (node/attention/scorer.py), the same
+function for the cheap scorer.
 """
 
 from __future__ import annotations
@@ -34,27 +39,40 @@ class SimScorer(Protocol):
 
     def score(self, records: Sequence[Record]) -> list[float]: ...
 
+    def score_block(self, records: Sequence[Record]) -> list[float]: ...
+
 
 class CachedScorer:
-    """Any ``score(records)`` function, computed once per distinct window."""
+    """Any ``score(records)`` function (and a block one), computed once per distinct window."""
 
     def __init__(self, name: str, model_id: str, fn: Callable[[Sequence[Record]], list[float]],
-                 max_entries: int = 200_000) -> None:
+                 max_entries: int = 200_000,
+                 block_fn: Callable[[Sequence[Record]], list[float]] | None = None) -> None:
         self.name = name
         self.model_id = model_id
         self._fn = fn
+        self._block_fn = block_fn
         self._cache: dict[tuple[str, ...], list[float]] = {}
         self._max = max_entries
         self.calls = 0
         self.computed = 0
 
     def score(self, records: Sequence[Record]) -> list[float]:
+        return self._cached(records, self._fn, "")
+
+    def score_block(self, records: Sequence[Record]) -> list[float]:
+        if self._block_fn is None:
+            return self.score(records)
+        return self._cached(records, self._block_fn, "block")
+
+    def _cached(self, records: Sequence[Record], fn: Callable[[Sequence[Record]], list[float]],
+                tag: str) -> list[float]:
         self.calls += 1
-        key = tuple(r.cid for r in records)
+        key = (tag, *(r.cid for r in records))
         got = self._cache.get(key)
         if got is None:
             self.computed += 1
-            got = list(self._fn(records))
+            got = list(fn(records))
             if len(self._cache) >= self._max:
                 self._cache.pop(next(iter(self._cache)))  # oldest first: windows are not revisited late
             self._cache[key] = got
@@ -66,7 +84,7 @@ def model_scorer() -> CachedScorer:
     from node.attention.scorer import load_scorer
 
     s = load_scorer(device="cpu")
-    return CachedScorer("model", s.model_id, s.score)
+    return CachedScorer("model", s.model_id, s.score, block_fn=lambda recs: s.score(recs, judge=True))
 
 
 class TruthScorer:
@@ -88,6 +106,9 @@ class TruthScorer:
                 t = hashlib.sha256(r.cid.encode()).digest()[0] / 255 * 0.1
             out.append(t)
         return out
+
+    def score_block(self, records: Sequence[Record]) -> list[float]:
+        return self.score(records)
 
 
 def make_scorer(name: str) -> SimScorer:
