@@ -319,9 +319,18 @@ class Views:
         after the proposer's context) if we can still build that view; else within the block alone."""
         if self._with_history and self.can_build(view):
             ctx = self.context(view, proposer, len(records)) if proposer is not None else []
-            exp = self.scorer.explain(ctx + records, len(ctx) + index, top_k, history=self.history(view),
+            hist = self.history(view)
+            exp = self.scorer.explain(ctx + records, len(ctx) + index, top_k, history=hist,
                                       **self._judge_kw(proposer))
-            return {**exp, "view_history": True, "context_records": len(ctx)}
+            out = {**exp, "view_history": True, "context_records": len(ctx)}
+            if proposer is not None and hist.has_content(self.scorer.cache.get(records[index]).content):
+                # The copy rule, as validators applied it: the model's own score is kept beside.
+                out["model_score"] = out["score"]
+                out["score"] = 0.0
+                out["reasons"] = [{"code": "copy_rule", "of": "history", "weight": 1.0,
+                                   "text": "exact copy of committed content: scores 0 (the copy rule)"},
+                                  *out.get("reasons", [])]
+            return out
         return {**self.scorer.explain(records, index, top_k, **self._judge_kw(proposer)),
                 "view_history": False, "context_records": 0}
 

@@ -63,3 +63,24 @@ def test_a_block_of_resent_committed_news_fails_the_bar_and_an_honest_one_is_unc
     expect = list(SCORER.score(ctx + fresh, hist, judge=True))[len(ctx):]
     assert fresh
     assert views.score_sync(fresh, view, P.peer_id) == expect
+
+
+def test_explain_says_a_copy_of_committed_content_scored_0_by_the_rule() -> None:
+    views = Views(G, SCORER, Worker("model"), capacity=1024)
+    t0 = 1_700_000_000_000
+    news = _records(24, 23, t0)
+    views.on_commit(P.peer_id, 1, "b1", news)
+    view = views.current()
+    resent = [Record.create(r.kind, r.origin, r.ts_ms + 3_600_000, r.fields) for r in news[:4]]
+    fresh = [r for r in _records(16, 24, t0 + 7_200_000)
+             if not views.history(view).has_content(SCORER.cache.get(r).content)]
+    block = resent + fresh[:4]
+    judged = views.score_sync(block, view, P.peer_id)
+    copy = views.explain_sync(block, 0, 3, view, P.peer_id)
+    assert copy["score"] == judged[0] == 0.0
+    assert copy["model_score"] > 0.0  # what the judge's weights gave before the rule
+    assert copy["reasons"][0]["code"] == "copy_rule"
+    new = views.explain_sync(block, 4, 3, view, P.peer_id)
+    assert "model_score" not in new
+    assert all(r["code"] != "copy_rule" for r in new["reasons"])
+    assert new["score"] == pytest.approx(judged[4], abs=1e-5)
