@@ -85,15 +85,21 @@ def block_importance(scores: Sequence[float]) -> float:
 
 
 def without_history_copies(scores: Sequence[float], in_history: Sequence[bool]) -> list[float]:
-    """In-block scores with every exact copy of a committed record set to 0.
+    """In-block scores with every exact or near copy of a committed record set to 0.
 
     ``in_history[i]``: record i's content (kind and fields, not origin or time)
     is in the History of the view the block names, which every validator
-    derives alike. Such a record repeats committed news, so by the definition
-    it adds nothing; the model ranks copies low *within* a window but, in a
-    block made only of them, still scored 0.2-0.7 (docs/holdout.md: 56-86% of
-    blocks of exact re-sends passed the bar). The proposer scores its window
-    the same way, so its claims match and it never selects such a record.
+    derives alike, or a near copy of it is: the same kind, field names,
+    categorical values and text words, and every number in the same bin of
+    half a robust spread of its field's *committed* statistics (the
+    featurizer's near-duplicate digest, node/attention/features.py
+    ``history_copies``). Such a record repeats committed news, so by the
+    definition it adds nothing (exact) or next to nothing (near); the model
+    ranks copies low *within* a window but, in a block made only of them,
+    still scored 0.2-0.7 (docs/holdout.md: 56-86% of blocks of exact re-sends
+    passed the bar, and 14-47% of near re-sends passed the judge). The
+    proposer scores its window the same way, so its claims match and it never
+    selects such a record.
     """
     if len(scores) != len(in_history):
         raise ValueError(f"{len(scores)} scores for {len(in_history)} records")

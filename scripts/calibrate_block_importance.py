@@ -24,7 +24,7 @@ plays one proposer's stream window by window, the way the network commits it:
 
 In "view" mode, window and block scores follow the copy rule validators
 apply (``protocol.admission.without_history_copies``): a record whose exact
-content is in the view's History scores 0.
+content, or a near copy of it, is in the view's History scores 0.
 
 It prints the distributions of the blocks' mean in-block score (percentiles
 0/5/50/95/100) in three settings -- "view" (the above), "truth history"
@@ -82,6 +82,8 @@ def main() -> None:
     ap.add_argument("--model", default=None, help="checkpoint (default: the shipped one)")
     ap.add_argument("--modes", default="view,truth history,no history",
                     help="comma-separated settings to measure (\"view\" is how validators score)")
+    ap.add_argument("--exact-only", action="store_true",
+                    help="the copy rule as it was before session 5: exact copies only, not near ones")
     ap.add_argument("--no-judge", action="store_true",
                     help="score blocks with the ranking weights, not the judge (how it was before the judge)")
     ap.add_argument("--detail", type=int, default=0,
@@ -103,11 +105,13 @@ def main() -> None:
     quota = max(1, DEFAULT_CAPACITY // args.validators)
 
     def copies(recs: list, hist: object) -> list[bool]:
-        return [hist.has_content(scorer.cache.get(r).content) for r in recs]  # type: ignore[attr-defined]
+        if args.exact_only:
+            return [hist.has_content(scorer.cache.get(r).content) for r in recs]  # type: ignore[attr-defined]
+        return scorer.score_and_copies(recs, hist)[1]  # type: ignore[arg-type]
 
     def view_scores(recs: list, hist: object) -> list[float]:
-        # As validators and proposers score against a view: exact copies of committed content
-        # score 0 (protocol.admission.without_history_copies).
+        # As validators and proposers score against a view: exact and near copies of committed
+        # content score 0 (protocol.admission.without_history_copies).
         return without_history_copies(scorer.score(recs, hist), copies(recs, hist))  # type: ignore[arg-type]
 
     def mean_score(block: list, hist: object, context: list | None = None, copy_rule: bool = False) -> float:

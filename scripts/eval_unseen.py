@@ -172,7 +172,7 @@ class _Chain:
     def scores(self, records: Sequence[Record], context: Sequence[Record] = (),
                judge: bool = False) -> tuple[list[float], list[float]]:
         """In-window scores of ``records`` after ``context``, against the view: as validators and proposers
-        score since 20eb7eb (exact copies of the view's content count 0, ``admission.without_history_copies``),
+        score (exact and near copies of the view's content count 0, ``admission.without_history_copies``),
         and the model's raw scores (the rule off, as before 20eb7eb). ``judge``: with the checkpoint's
         judge weights (a block's in-block scores), where it has them."""
         from protocol.admission import without_history_copies
@@ -180,7 +180,10 @@ class _Chain:
         kw = {"judge": True} if judge and getattr(self.scorer, "judge", None) is not None else {}
         raw = self.scorer.score([*context, *records], self.view, **kw)[len(context):]
         cache = self.scorer.cache
-        known = [self.view.has_content(cache.get(r).content) for r in records]
+        if hasattr(self.scorer, "score_and_copies"):  # exact and near copies (session 5)
+            known = self.scorer.score_and_copies(records, self.view)[1]
+        else:
+            known = [self.view.has_content(cache.get(r).content) for r in records]
         return without_history_copies(raw, known), list(raw)
 
     def block_score(self, block: Sequence[Record]) -> tuple[float, float]:

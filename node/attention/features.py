@@ -70,6 +70,7 @@ __all__ = [
     "assemble_window",
     "featurize",
     "featurize_record",
+    "history_copies",
 ]
 
 HASH_DIM = 256  # signed feature-hashing width of the bag of tokens (pairwise similarity only)
@@ -379,6 +380,16 @@ def mix_digest(shape: torch.Tensor, keys: torch.Tensor, q: torch.Tensor, rows: t
     part = part ^ (part >> 29)
     acc = torch.zeros(n, dtype=torch.int64).index_add_(0, rows, part)
     return (shape * 0x9E3779B97F4A7C15 + acc) & _MASK63
+
+
+def history_copies(w: WindowFeatures) -> list[bool]:
+    """Per record of an assembled window: the history holds its exact content, or a near copy of it
+    (the same near-duplicate digest: shape, and every number in the same half-spread bin of the
+    *history's* statistics, so the answer does not depend on the rest of the window). The
+    validators' copy rule (``protocol.admission.without_history_copies``) reads this."""
+    exact = w.ctx[:, CTX_NAMES.index("exact_copy_in_history")]
+    near = w.ctx[:, CTX_NAMES.index("near_copy_in_history")]
+    return ((exact > 0.5) | (near > 0.5)).tolist()
 
 
 def assemble_window(feats: Sequence[RecordFeatures], history: History | None = None) -> WindowFeatures:

@@ -49,6 +49,7 @@ from node.attention.features import (
     WindowFeatures,
     assemble_window,
     featurize_record,
+    history_copies,
 )
 from node.attention.history import DEFAULT_CAPACITY, History
 from node.attention.model import ImportanceNet
@@ -114,6 +115,20 @@ class Scorer:
         for a, b in window_slices(len(feats), self.max_window):
             out.extend(self._logits(feats[a:b], history, judge).sigmoid().tolist())
         return out
+
+    def score_and_copies(self, records: Sequence[Record], history: History | None, *,
+                         judge: bool = False) -> tuple[list[float], list[bool]]:
+        """:meth:`score`, and per record whether ``history`` holds its exact content or a near copy
+        (:func:`node.attention.features.history_copies`), from the same feature assembly."""
+        feats = [self.cache.get(r) for r in records]
+        hist = history if history is not None and len(history) else None
+        scores: list[float] = []
+        copies: list[bool] = []
+        for a, b in window_slices(len(feats), self.max_window):
+            w = assemble_window(feats[a:b], hist)
+            scores.extend(self._run(w, self.judge_forward if judge else self.forward).sigmoid().tolist())
+            copies.extend(history_copies(w) if hist is not None else [False] * (b - a))
+        return scores, copies
 
     def history(self, records: Sequence[Record] = (), capacity: int = DEFAULT_CAPACITY) -> History:
         """A :class:`History` of committed ``records`` (canonical order) sharing this scorer's feature cache."""

@@ -131,6 +131,7 @@ class Views:
         # A scorer without stream memory (test fakes) scores records alone, on every node alike.
         self._with_history = "history" in inspect.signature(scorer.score).parameters
         self._with_judge = "judge" in inspect.signature(scorer.score).parameters
+        self._with_copies = callable(getattr(scorer, "score_and_copies", None))
 
     # ------------------------------------------------------------------ committed state (trio side)
     def current(self) -> View:
@@ -236,6 +237,10 @@ class Views:
         if not self._with_history:
             return list(self.scorer.score(records, judge=judge) if self._with_judge else self.scorer.score(records))
         ctx, hist = self._setting(records, view, proposer)
+        if proposer is not None and self._with_copies:
+            # As validators judge a block: exact and near copies of committed content count 0.
+            scores, copies = self.scorer.score_and_copies(ctx + records, hist, judge=judge)
+            return without_history_copies(scores[len(ctx):], copies[len(ctx):])
         if self._with_judge:
             scores = list(self.scorer.score(ctx + records, hist, judge=judge))[len(ctx):]
         else:
@@ -247,7 +252,7 @@ class Views:
         return ctx, self.history(view)
 
     def _copy_rule(self, scores: list[float], records: list[Record], hist: History) -> list[float]:
-        # As validators judge a block: exact copies of committed content count 0.
+        # A scorer without near digests (test fakes): exact copies of committed content count 0.
         cache = self.scorer.cache
         return without_history_copies(scores, [hist.has_content(cache.get(r).content) for r in records])
 
@@ -323,16 +328,21 @@ class Views:
             exp = self.scorer.explain(ctx + records, len(ctx) + index, top_k, history=hist,
                                       **self._judge_kw(proposer))
             out = {**exp, "view_history": True, "context_records": len(ctx)}
-            if proposer is not None and hist.has_content(self.scorer.cache.get(records[index]).content):
+            if proposer is not None and self._is_copy(records, index, hist):
                 # The copy rule, as validators applied it: the model's own score is kept beside.
                 out["model_score"] = out["score"]
                 out["score"] = 0.0
                 out["reasons"] = [{"code": "copy_rule", "of": "history", "weight": 1.0,
-                                   "text": "exact copy of committed content: scores 0 (the copy rule)"},
+                                   "text": "exact or near copy of committed content: scores 0 (the copy rule)"},
                                   *out.get("reasons", [])]
             return out
         return {**self.scorer.explain(records, index, top_k, **self._judge_kw(proposer)),
                 "view_history": False, "context_records": 0}
+
+    def _is_copy(self, records: list[Record], index: int, hist: History) -> bool:
+        if self._with_copies:
+            return bool(self.scorer.score_and_copies([records[index]], hist)[1][0])
+        return bool(hist.has_content(self.scorer.cache.get(records[index]).content))
 
     def _judge_kw(self, proposer: str | None) -> dict[str, bool]:
         # A block's record is explained as validators scored it: with the judge's weights.
