@@ -32,6 +32,16 @@ def _records(n: int, seed: int, t0: int) -> list[Record]:
     return list({r.cid: r for r in out}.values())
 
 
+def _committed_news(n: int, top: int, seed: int, t0: int) -> tuple[Views, list[Record]]:
+    """Views whose proposer P committed the ``top`` best-scored of ``n`` fresh records (one block)."""
+    views = Views(G, SCORER, Worker("model"), capacity=1024)
+    window = _records(n, seed, t0)
+    scores = SCORER.score(window)
+    news = [window[i] for i in sorted(range(len(window)), key=lambda i: -scores[i])[:top]]
+    views.on_commit(P.peer_id, 1, "b1", news)
+    return views, news
+
+
 def test_the_pure_rule() -> None:
     assert without_history_copies([0.5, 0.9, 0.2], [False, True, False]) == [0.5, 0.0, 0.2]
     assert without_history_copies([], []) == []
@@ -40,12 +50,8 @@ def test_the_pure_rule() -> None:
 
 
 def test_a_block_of_resent_committed_news_fails_the_bar_and_an_honest_one_is_unchanged() -> None:
-    views = Views(G, SCORER, Worker("model"), capacity=1024)
     t0 = 1_700_000_000_000
-    window = _records(256, 21, t0)
-    scores = SCORER.score(window)
-    news = [window[i] for i in sorted(range(len(window)), key=lambda i: -scores[i])[:24]]
-    views.on_commit(P.peer_id, 1, "b1", news)
+    views, news = _committed_news(256, 24, 21, t0)
     view = views.current()
     # The same news again, new timestamps: new CIDs, the same content.
     resent = [Record.create(r.kind, r.origin, r.ts_ms + 3_600_000, r.fields) for r in news]
@@ -90,13 +96,8 @@ def test_near_copies_of_committed_news_count_0_too() -> None:
     """The same news again with one number moved 0.1%: the featurizer's near-duplicate digest (numbers
     binned by the committed history's spreads) matches, so validators count it 0 (the judge alone
     passed 14-47% of such blocks, docs/holdout.md)."""
-    views = Views(G, SCORER, Worker("model"), capacity=1024)
-    t0 = 1_700_000_000_000
-    window = _records(1024, 25, t0)
-    scores = SCORER.score(window)
     # Enough committed values per field for history statistics (a near digest needs them).
-    news = [window[i] for i in sorted(range(len(window)), key=lambda i: -scores[i])[:160]]
-    views.on_commit(P.peer_id, 1, "b1", news)
+    views, news = _committed_news(1024, 160, 25, 1_700_000_000_000)
     view = views.current()
     hist = views.history(view)
 
@@ -117,4 +118,4 @@ def test_near_copies_of_committed_news_count_0_too() -> None:
     assert [s == 0.0 for s in judged] == copies
     assert not clears_importance(judged, G)
     # The rule reads the history's statistics only: the same flags whatever else is in the window.
-    assert SCORER.score_and_copies(resent[:5] + window[:50], hist)[1][:5] == copies[:5]
+    assert SCORER.score_and_copies(resent[:5] + _records(50, 26, 1_700_000_900_000), hist)[1][:5] == copies[:5]
