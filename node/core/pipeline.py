@@ -89,6 +89,7 @@ class Pipeline:
         self._wake = trio.Event()
         self.changed = Pulse()  # fires after every window handled (tests and simulations wait on it)
         self._pending: deque[Record] = deque()
+        self._deciding = 0  # records taken from _pending and not yet marked kept or shipped
         self.stats_ingested = self.stats_shipped = self.stats_kept = self.stats_blocks = 0
 
     # ------------------------------------------------------------------ ingest
@@ -126,7 +127,8 @@ class Pipeline:
 
     @property
     def pending_count(self) -> int:
-        return len(self._pending)
+        """Acknowledged records not yet marked kept or shipped: queued, or in the window being decided."""
+        return len(self._pending) + self._deciding
 
     def budget(self) -> BudgetStats:
         """The shipping budget and its use (for ``status``)."""
@@ -169,6 +171,14 @@ class Pipeline:
         pending = [self._pending.popleft() for _ in range(n)]
         if not pending:
             return
+        self._deciding = len(pending)
+        try:
+            await self._decide(pending)
+        finally:
+            self._deciding = 0
+        self.changed.fire()
+
+    async def _decide(self, pending: list[Record]) -> None:
         view = self.views.current() if self.views is not None else ()
         # Ranked with the model (not the judge), in the validators' setting: context, copy rule.
         scores = await self.score(pending, view, self.me if self.is_proposer else None, judge=False)
@@ -191,10 +201,10 @@ class Pipeline:
             await self.db.run(self.store.mark_records, [r.cid for r, _ in kept], "kept", scores=[s for _, s in kept])
             self.stats_kept += len(kept)
             self.metrics.records_kept.inc(len(kept))
+        self._deciding = len(block_records)
         self.metrics.pending_records.set(len(self._pending))
         if block_records:
             await self._propose(block_records, claimed, view)
-        self.changed.fire()
 
     async def _propose(self, records: list[Record], claimed: list[float], view: tuple[int, ...]) -> None:
         # Not reserve_seq(): a seq reserved and then lost in a crash before the
@@ -219,6 +229,7 @@ class Pipeline:
         )
         await self.db.run(self.store.mark_records, [r.cid for r in records], "shipped", scores=claimed,
                           block_id=block.block_id)
+        self._deciding = 0
         self.stats_blocks += 1
         self.stats_shipped += len(records)
         self.metrics.blocks_proposed.inc()

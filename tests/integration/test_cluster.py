@@ -27,9 +27,23 @@ async def test_records_commit_on_all_four_with_same_certificates(tmp_path):
     async with open_cluster(tmp_path) as c:
         n0 = c.nodes[0]
         now = int(time.time() * 1000)
+        # Hold the first window in scoring: its records are still pending (not kept, not shipped).
+        gate, entered, score = trio.Event(), trio.Event(), n0.pipeline.score
+
+        async def held(*args, **kw):
+            entered.set()
+            await gate.wait()
+            return await score(*args, **kw)
+
+        n0.pipeline.score = held
         res = await n0.ingest(workload_json(600, seed=7, now_ms=now))
         assert not res.errors
         assert len(res.cids) == 600
+        with trio.fail_after(30):
+            await entered.wait()
+        assert n0.status().pending == 600  # 512 in the window being scored + 88 queued
+        n0.pipeline.score = score
+        gate.set()
         with trio.fail_after(60):
             await n0.consensus.wait_commits(1)
             await wait_until(n0, lambda: n0.status().pending == 0, 60, "pipeline drained")
