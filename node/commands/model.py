@@ -275,8 +275,10 @@ def print_explanation(out: dict[str, Any]) -> None:
 
     console = Console()
     where = f" in {out['context']}" if isinstance(out.get("context"), str) else ""
-    title = (f"{out.get('cid', '')}  {out.get('kind', '')}: score {out['score']:.3f}{where}"
-             f" (model {str(out.get('model_id', ''))[:16]}...)")
+    weights = ", judge weights" if out.get("weights") == "judge" else ""
+    before = f" (copy rule; {float(out['model_score']):.3f} before it)" if "model_score" in out else ""
+    title = (f"{out.get('cid', '')}  {out.get('kind', '')}: score {out['score']:.3f}{before}{where}"
+             f" (model {str(out.get('model_id', ''))[:16]}...{weights})")
     t = Table(title=title, title_justify="left")
     t.add_column("why (importance definition)")
     t.add_column("strength", justify="right")

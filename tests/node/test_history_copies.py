@@ -71,7 +71,7 @@ def test_a_block_of_resent_committed_news_fails_the_bar_and_an_honest_one_is_unc
     assert views.score_sync(fresh, view, P.peer_id) == expect
 
 
-def test_explain_says_a_copy_of_committed_content_scored_0_by_the_rule() -> None:
+def test_explain_says_a_copy_of_committed_content_scored_0_by_the_rule(capsys: pytest.CaptureFixture[str]) -> None:
     views = Views(G, SCORER, Worker("model"), capacity=1024)
     t0 = 1_700_000_000_000
     news = _records(24, 23, t0)
@@ -86,6 +86,12 @@ def test_explain_says_a_copy_of_committed_content_scored_0_by_the_rule() -> None
     assert copy["score"] == judged[0] == 0.0
     assert copy["model_score"] > 0.0  # what the judge's weights gave before the rule
     assert copy["reasons"][0]["code"] == "copy_rule"
+    from node.commands.model import print_explanation
+
+    print_explanation(copy)  # the CLI's tables (attnshare explain CID without --json)
+    text = "".join(capsys.readouterr().out.split())
+    assert "score0.000(copyrule;" in text
+    assert "judgeweights" in text
     new = views.explain_sync(block, 4, 3, view, P.peer_id)
     assert "model_score" not in new
     assert all(r["code"] != "copy_rule" for r in new["reasons"])
