@@ -226,7 +226,7 @@ class Views:
 
         With ``proposer`` (a block's records, as validators judge them), the window starts
         with :meth:`context` (for blocks under ``SCORING_CONTEXT`` records), whose scores are dropped,
-        and exact copies of the view's committed content score 0. ``judge`` (default: whether
+        and exact and near copies of the view's committed content score 0. ``judge`` (default: whether
         ``proposer`` is given) scores with the checkpoint's judge weights: in-block scores.
         """
         return await self.model.run(self.score_sync, list(records), tuple(view), proposer, judge)
