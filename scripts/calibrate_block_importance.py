@@ -59,8 +59,15 @@ from node.workload.randomized import RandomizedWorkload  # noqa: E402
 from protocol.admission import SCORING_CONTEXT, without_history_copies  # noqa: E402
 from protocol.genesis import Genesis  # noqa: E402
 
+
+def _hydro(seed: int) -> object:
+    from node.workload.holdout_hydro import HydroWorkload  # the fourth held-out family (session 5)
+
+    return HydroWorkload(seed)
+
+
 FAMILIES = {"domains": Workload, "randomized": RandomizedWorkload, "fleet": FleetWorkload, "ledger": LedgerWorkload,
-            "airspace": AirspaceWorkload}
+            "airspace": AirspaceWorkload, "hydro": _hydro}
 DEFAULT_FAMILIES = "domains,randomized,fleet,ledger"  # the goal's setting; airspace (blind) apart: --families
 
 
