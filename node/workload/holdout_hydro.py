@@ -47,6 +47,7 @@ alarm colour (``verde``..``negro``, ``gruen``..``schwarz``,
 (``REVISAR``/``URGENTE``/``EVACUAR``, ``PRUEFEN``/``DRINGEND``/``RAEUMEN``,
 ``YOUCHUUI``/``SHIKYUU``/``HINAN``). Steps map to priority 0, 0, 0.4, 0.7, 1;
 the flag to 0.8. Sensor states have rare values (submerged, no signal).
+River and rain records carry a unit label (``m``, ``cm``, ``l/m2``, ``MM``...).
 
 Cases and truth (the shared definition): routine records are
 ``noisy_or(0.04, 0.9 * anomaly, 0.9 * priority, rarity)``, rarity 0.5 for a
@@ -57,8 +58,8 @@ heavy-tailed non-negative fields), strength ``min(1, (k - 2.5) / 4)``; routine
 numbers are kept within 4 spreads, and the truth is always computed from the
 numbers as emitted. An exact copy (a telemetry retry, or a relay by another
 station) keeps 5% of its source; a near copy (another logger's reading of the
-same event: coarser rounding, its own battery voltage, a re-typed station
-code or remark) 10%; a burst (a rising gauge, a storm or a pump alarm polled
+same event: coarser rounding, its own battery voltage, a unit label
+written another way, a re-typed station code or remark) 10%; a burst (a rising gauge, a storm or a pump alarm polled
 at a tight period by one station) has a head carrying the news and a tail of
 drifting look-alikes at 10% of the head (at least 0.02), interleaved with the
 rest of the stream on its own clock; a re-send of a record an earlier batch
@@ -231,6 +232,11 @@ _ICE = {
     "de": ("Eis staut sich oberhalb", "Eisschollen am Brueckenpfeiler", "Gerinne durch Eis verlegt"),
     "ja": ("jouryuu ni koori ga taiseki", "hashi ni hyouhen ga shuuchuu", "kasen ga koori de heisoku"),
 }
+_UNIT_KEYS = {"es": {"river": "unidadNivel", "rain": "unidadLluvia"},
+              "de": {"river": "pegel.einheit", "rain": "niederschlag.einheit"},
+              "ja": {"river": "SUII-TANI", "rain": "URYOU-TANI"}}
+_UNIT_RETYPE = {"es": {"m": "metros", "mm": "l/m2"}, "de": {"cm": "zentimeter", "l/m2": "mm"},
+                "ja": {"CM": "SENCHI", "M": "MEETORU", "MM": "MIRI"}}
 
 
 @dataclass(slots=True)
@@ -324,9 +330,11 @@ class HydroWorkload:
         self.weights = [r.uniform(0.5, 2.0) for _ in self.common]
         self.mean_gap_ms = r.choice((1_500, 4_000, 9_000, 20_000))
         self.rates = {"dup": r.uniform(0.035, 0.07), "near_dup": r.uniform(0.035, 0.07),
-                      "resend": r.uniform(0.006, 0.014), "burst": r.uniform(0.009, 0.018),
+                      "resend": r.uniform(0.006, 0.014), "burst": r.uniform(0.011, 0.019),
                       "anomaly": r.uniform(0.015, 0.03), "rare_value": r.uniform(0.002, 0.005)}
         self._q_base = r.uniform(0.5, 5.0)  # log m3/s: one river system per world
+        self._crest = r.uniform(180.0, 900.0)  # one dam: its reservoirs sit near one elevation
+        self._cap = math.exp(r.uniform(math.log(5.0), math.log(400.0)))
         self.sites: dict[str, list[_Site]] = {}
         basins = r.sample(_BASINS[d], r.randint(2, 4))
         for kind in self.common + self.rare:
@@ -400,7 +408,7 @@ class HydroWorkload:
             "stage": r.uniform(0.4, 3.5), "swell": r.uniform(0.05, 0.5), "swell_days": r.uniform(1.5, 6.0),
             "phase": r.uniform(0.0, 6.3), "q_mu": self._q_base + r.uniform(-0.4, 0.4), "q_sig": r.uniform(0.25, 0.6),
             "temp": r.uniform(6.0, 22.0), "tamp": r.uniform(0.5, 2.5), "batt": r.uniform(12.2, 13.6),
-            "crest": r.uniform(180.0, 900.0), "cap": r.uniform(5.0, 400.0), "fill": r.uniform(35.0, 90.0),
+            "crest": self._crest + r.uniform(-12.0, 12.0), "cap": self._cap * r.uniform(0.8, 1.25), "fill": r.uniform(35.0, 90.0),
             "wet": r.uniform(0.3, 0.8), "depth": r.uniform(1.5, 35.0), "cond": r.uniform(180.0, 1100.0),
             "ph": r.uniform(6.9, 8.3), "do": r.uniform(7.0, 10.5), "turb": r.uniform(0.5, 2.5),
             "open_p": r.uniform(0.15, 0.55), "open_cm": r.uniform(60.0, 260.0), "pumps": r.randint(2, 4),
@@ -453,7 +461,7 @@ class HydroWorkload:
             wet = r.random() < 0.3 + 0.15 * swell
             mm = 0.2 * round(math.exp(r.gauss(-0.3, 0.8)) / 0.2) if wet else 0.0
             return {"rain": mm, "intensity": mm * 6.0 * r.uniform(0.8, 1.3),
-                    "rain24": math.exp(r.gauss(1.2 + 0.8 * swell, 0.7)) if r.random() < 0.7 else 0.0,
+                    "rain24": math.exp(r.gauss(1.2 + 0.8 * swell, 0.6)) if r.random() < 0.85 else 0.0,
                     "battery": p["batt"] + 0.3 * diurnal + r.gauss(0, 0.05)}
         if kind == "well":
             return {"gw_depth": p["depth"] - 0.12 * swell + 0.01 * (day % 20.0) + r.gauss(0, 0.01),
@@ -478,7 +486,7 @@ class HydroWorkload:
     # -- record construction --------------------------------------------------------------------
     def _state(self, r: random.Random) -> tuple[str, bool]:
         common, rare = _STATES[self.dialect]
-        if r.random() < self.rates["rare_value"] * 2.5:
+        if r.random() < self.rates["rare_value"] * 4.0:
             return r.choice(rare), True
         u = r.random()
         for v, w in common:
@@ -556,6 +564,10 @@ class HydroWorkload:
             f[mt.key] = self._clamp(kind, name, mt.render(x))
         if kind in ("river", "rain", "well", "sonde", "pump"):
             f[keys["state"]], rare_value = self._state(r)
+        if kind == "river":
+            f[_UNIT_KEYS[d]["river"]] = self.units["level"]
+        if kind == "rain":
+            f[_UNIT_KEYS[d]["rain"]] = {"es": "mm", "de": "l/m2", "ja": "MM"}[d]
         if kind == "gate":
             f[keys["gate_id"]] = f"{'C' if d == 'es' else 'S' if d == 'de' else 'G'}{r.randint(1, 4)}"
             f[keys["mode"]] = r.choices(_MODES[d], weights=(0.8, 0.12, 0.08))[0]
@@ -617,7 +629,7 @@ class HydroWorkload:
             return None
         name = r.choice(names)
         mt, st = self.meta[name], self.stats[kind][name]
-        k = r.uniform(4.8, 10.5)
+        k = r.uniform(4.8, 8.0 if mt.log else 10.5)  # log fields: 8 spreads is already a flood
         sign = 1.0 if (mt.log or r.random() < 0.65) else -1.0
         s = st.median + sign * k * st.spread
         y = mt.unspace(s)
@@ -652,44 +664,70 @@ class HydroWorkload:
         return o + 1 if o >= origin else o
 
     def _near(self, r: random.Random, f: dict[str, object]) -> dict[str, object]:
+        """Another logger's reading of the same event: one or two small differences, never the news itself."""
         d, keys = self.dialect, _KEYS[self.dialect]
         g = dict(f)
         floats = [k for k, v in g.items() if isinstance(v, float)]
-        ints = [k for k, v in g.items() if isinstance(v, int) and not isinstance(v, bool)]
-        tries = 0
-        while g == f and tries < 6:
-            tries += 1
-            how = r.random()
-            if how < 0.35 and floats:  # coarser rounding by the other logger
-                k = r.choice(floats)
-                v = g[k]
-                assert isinstance(v, float)
-                g[k] = round(v, 1) if abs(v - round(v, 1)) > 1e-9 else float(round(v))
-            elif how < 0.55 and self.meta["battery"].key in g:  # the other logger's own battery
-                k = self.meta["battery"].key
-                v = g[k]
-                assert isinstance(v, float)
-                g[k] = round(v + r.choice((-1, 1)) * r.uniform(0.02, 0.4), 2)
-            elif how < 0.75 and keys["remark"] in g:  # remark re-typed
-                v = str(g[keys["remark"]])
-                g[keys["remark"]] = (v.replace("; ", " - ") if "; " in v else v.lower() + ".") if r.random() < 0.5 \
-                    else v.replace(", ", " / ", 1) if ", " in v else v.rstrip(".") + " ok"
-            elif how < 0.88 and keys["station"] in g:  # station code re-typed
-                v = str(g[keys["station"]])
-                g[keys["station"]] = v.replace("-", "") if "-" in v else (v[:3] + " " + v[3:])
-            elif floats or ints:  # one step off in the last digit
-                k = r.choice(floats + ints)
-                v = g[k]
-                if isinstance(v, float):
-                    dec = self._decimals_of(k)
-                    g[k] = round(v + r.choice((-1, 1)) * 10.0 ** -dec, dec)
-                else:
-                    assert isinstance(v, int)
-                    g[k] = v + r.choice((-1, 1)) if v > 0 else v + 1
-        if g == f:  # nothing applied: append a re-typing mark to a string
-            k = next((k for k, v in g.items() if isinstance(v, str)), None)
-            if k is not None:
-                g[k] = str(g[k]) + (" " if d != "ja" else "-")
+        ints = [k for k, v in g.items() if isinstance(v, int) and not isinstance(v, bool)
+                and k not in (keys["level_up"], keys["level_down"])]
+        batt = self.meta["battery"].key
+        units = [k for k in (_UNIT_KEYS[d]["river"], _UNIT_KEYS[d]["rain"]) if k in g]
+
+        def rounding() -> None:  # the other logger rounds coarser
+            k = r.choice(floats)
+            v = float(g[k])  # type: ignore[arg-type]
+            g[k] = round(v, 1) if abs(v - round(v, 1)) > 1e-9 else float(round(v))
+
+        def battery() -> None:  # its own battery
+            g[batt] = round(float(g[batt]) + r.choice((-1, 1)) * r.uniform(0.02, 0.4), 2)  # type: ignore[arg-type]
+
+        def unit() -> None:  # the unit written another way
+            k = r.choice(units)
+            g[k] = _UNIT_RETYPE[d].get(str(g[k]), str(g[k]).upper() if d != "ja" else str(g[k]).lower())
+
+        def remark() -> None:  # the remark re-typed
+            v = str(g[keys["remark"]])
+            if "; " in v and r.random() < 0.5:
+                g[keys["remark"]] = v.replace("; ", " - ")
+            elif ", " in v:
+                g[keys["remark"]] = v.replace(", ", " / ", 1)
+            else:
+                g[keys["remark"]] = v.lower() + "." if v.lower() != v else v + " ."
+
+        def station() -> None:  # the station code re-typed
+            v = str(g[keys["station"]])
+            g[keys["station"]] = v.replace("-", "") if "-" in v else v[:3] + " " + v[3:]
+
+        def last_digit() -> None:  # one step off in the last digit
+            k = r.choice(floats + ints)
+            v = g[k]
+            if isinstance(v, float):
+                dec = self._decimals_of(k)
+                g[k] = round(v + r.choice((-1, 1)) * 10.0 ** -dec, dec)
+            else:
+                assert isinstance(v, int)
+                g[k] = v + r.choice((-1, 1)) if v > 0 else v + 1
+
+        moves = []
+        if floats:
+            moves += [rounding, rounding]
+        if batt in g:
+            moves += [battery, battery]
+        if units:
+            moves += [unit, unit]
+        if keys["remark"] in g:
+            moves += [remark, remark, remark]
+        if keys["station"] in g:
+            moves.append(station)
+        if floats or ints:
+            moves.append(last_digit)
+        for _ in range(6):
+            for move in r.sample(moves, min(len(moves), r.choice((1, 1, 2)))):
+                move()
+            if g != f:
+                return g
+        k = next(k for k, v in g.items() if isinstance(v, str))  # every record has a station code
+        g[k] = str(g[k]) + (" " if d != "ja" else "-")
         return g
 
     def _decimals_of(self, key: str) -> int:
