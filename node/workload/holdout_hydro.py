@@ -344,7 +344,6 @@ class HydroWorkload:
         self._rng = random.Random(seed * 31 + 12345)
         self._last_ts: int | None = None
         self._history: deque[Record] = deque(maxlen=256)
-        self._serial = 0
 
     # -- world construction ------------------------------------------------------------------
     def _build_meta(self) -> dict[str, _Meta]:
@@ -408,8 +407,8 @@ class HydroWorkload:
             "stage": r.uniform(0.4, 3.5), "swell": r.uniform(0.05, 0.5), "swell_days": r.uniform(1.5, 6.0),
             "phase": r.uniform(0.0, 6.3), "q_mu": self._q_base + r.uniform(-0.4, 0.4), "q_sig": r.uniform(0.25, 0.6),
             "temp": r.uniform(6.0, 22.0), "tamp": r.uniform(0.5, 2.5), "batt": r.uniform(12.2, 13.6),
-            "crest": self._crest + r.uniform(-12.0, 12.0), "cap": self._cap * r.uniform(0.8, 1.25), "fill": r.uniform(35.0, 90.0),
-            "wet": r.uniform(0.3, 0.8), "depth": r.uniform(1.5, 35.0), "cond": r.uniform(180.0, 1100.0),
+            "crest": self._crest + r.uniform(-12.0, 12.0), "cap": self._cap * r.uniform(0.8, 1.25),
+            "fill": r.uniform(35.0, 90.0), "depth": r.uniform(1.5, 35.0), "cond": r.uniform(180.0, 1100.0),
             "ph": r.uniform(6.9, 8.3), "do": r.uniform(7.0, 10.5), "turb": r.uniform(0.5, 2.5),
             "open_p": r.uniform(0.15, 0.55), "open_cm": r.uniform(60.0, 260.0), "pumps": r.randint(2, 4),
             "start_rate": r.uniform(0.3, 1.6), "hours": r.uniform(2_000.0, 40_000.0), "well_lvl": r.uniform(0.8, 2.5),
@@ -423,7 +422,7 @@ class HydroWorkload:
             cols: dict[str, list[float]] = {}
             for _ in range(260):
                 site = r.choice(self.sites[kind])
-                ts = t0 + r.randrange(0, 7 * 86_400_000)
+                ts = t0 + r.randrange(0, 20 * 86_400_000)  # whole cycles of swell and drift
                 sem = self._numbers(r, kind, site, ts)
                 for name, x in sem.items():
                     mt = self.meta[name]
