@@ -51,9 +51,10 @@ from node.attention.features import (
 )
 from protocol.record import Record
 
-__all__ = ["DEFAULT_CAPACITY", "History"]
+__all__ = ["DEFAULT_CAPACITY", "History", "replay_digest"]
 
 DEFAULT_CAPACITY = 4096
+_MASK63 = (1 << 63) - 1
 _SHAPE, _NUM_KEYS, _NUM_VALS = attrgetter("shape"), attrgetter("num_keys"), attrgetter("num_vals")
 
 
@@ -72,6 +73,7 @@ class History:
         self._field_total: Counter[int] = Counter()  # (kind, field) -> records holding it
         self._field_distinct: Counter[int] = Counter()  # (kind, field) -> distinct values held
         self._contents: Counter[int] = Counter()
+        self._replays: Counter[int] = Counter()  # replay_digest of every record held
         self._values: dict[int, Counter[float]] = {}
         self._stats: dict[int, tuple[float, float, int]] = {}
         self._rarity: dict[tuple[int, int], float] = {}
@@ -97,6 +99,7 @@ class History:
         h._items = deque(self._items)
         h._groups = {k: deque(v) for k, v in self._groups.items()}
         h._kinds, h._tokens, h._contents = self._kinds.copy(), self._tokens.copy(), self._contents.copy()
+        h._replays = self._replays.copy()
         h._field_total, h._field_distinct = self._field_total.copy(), self._field_distinct.copy()
         h._values = {k: c.copy() for k, c in self._values.items()}
         # Derived caches depend only on the contents, which are equal: share them until a change.
@@ -144,6 +147,7 @@ class History:
     def _count(self, f: RecordFeatures, d: int) -> None:
         _bump(self._kinds, f.kind_id, d)
         _bump(self._contents, f.content, d)
+        _bump(self._replays, replay_digest(f), d)
         for t, fid in set(zip(f.cat_tokens, f.cat_fields, strict=True)):
             before = self._tokens.get(t, 0)
             _bump(self._tokens, t, d)
@@ -183,6 +187,10 @@ class History:
 
     def has_content(self, content: int) -> bool:
         return content in self._contents
+
+    def has_replay(self, digest: int) -> bool:
+        """Whether a record held has this :func:`replay_digest` (a number-nudged copy of it)."""
+        return digest in self._replays
 
     def num_stats(self, key: int) -> tuple[float, float, int]:
         """(median, robust scale, count) of a (kind, field)'s signed-log values; (0, 1, 0) if unseen."""
@@ -257,6 +265,24 @@ class History:
         for c, k in sorted(self._contents.items()):
             h.update(f"{c}:{k};".encode())
         return h.hexdigest()[:16]
+
+
+_REPLAY_BINS = 50.0  # bins per unit of signed log: about 2% of a value above 1, 0.02 below
+
+
+def replay_digest(f: RecordFeatures) -> int:
+    """A record's shape with every number binned at a fixed step of its signed log.
+
+    Unlike the near-duplicate digest, it needs no statistics: a re-send of committed
+    news with a number nudged (0.1%) lands in the same bins even for a field the
+    history holds fewer than eight values of (a rare kind: the news worth replaying).
+    Pure integer arithmetic, so the same on every node. The copy rule reads it
+    (``Scorer.score_and_copies``; ``protocol.admission.without_history_copies``).
+    """
+    d = f.shape & _MASK63
+    for k, v in zip(f.num_keys, f.num_vals, strict=True):
+        d = ((d * 0x100000001B3) ^ ((k * 1_000_003 + math.floor(v * _REPLAY_BINS)) & _MASK63)) & _MASK63
+    return d
 
 
 def _bump(c: Counter, key: object, d: int) -> None:

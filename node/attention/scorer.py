@@ -51,7 +51,7 @@ from node.attention.features import (
     featurize_record,
     history_copies,
 )
-from node.attention.history import DEFAULT_CAPACITY, History
+from node.attention.history import DEFAULT_CAPACITY, History, replay_digest
 from node.attention.model import ImportanceNet
 from node.attention.train import load_checkpoint, load_judge
 from protocol.cid import cid_of
@@ -119,7 +119,9 @@ class Scorer:
     def score_and_copies(self, records: Sequence[Record], history: History | None, *,
                          judge: bool = False) -> tuple[list[float], list[bool]]:
         """:meth:`score`, and per record whether ``history`` holds its exact content or a near copy
-        (:func:`node.attention.features.history_copies`), from the same feature assembly."""
+        (:func:`node.attention.features.history_copies`) or a replay of it (the same shape, every
+        number in the same fixed signed-log bin: :func:`node.attention.history.replay_digest`),
+        from the same feature assembly."""
         feats = [self.cache.get(r) for r in records]
         hist = history if history is not None and len(history) else None
         scores: list[float] = []
@@ -127,7 +129,11 @@ class Scorer:
         for a, b in window_slices(len(feats), self.max_window):
             w = assemble_window(feats[a:b], hist)
             scores.extend(self._run(w, self.judge_forward if judge else self.forward).sigmoid().tolist())
-            copies.extend(history_copies(w) if hist is not None else [False] * (b - a))
+            if hist is None:
+                copies.extend([False] * (b - a))
+            else:
+                copies.extend(c or hist.has_replay(replay_digest(f))
+                              for c, f in zip(history_copies(w), feats[a:b], strict=True))
         return scores, copies
 
     def history(self, records: Sequence[Record] = (), capacity: int = DEFAULT_CAPACITY) -> History:

@@ -125,3 +125,26 @@ def test_near_copies_of_committed_news_count_0_too() -> None:
     assert not clears_importance(judged, G)
     # The rule reads the history's statistics only: the same flags whatever else is in the window.
     assert SCORER.score_and_copies(resent[:5] + _records(50, 26, 1_700_000_900_000), hist)[1][:5] == copies[:5]
+
+
+def test_a_nudged_replay_of_rare_news_is_a_copy_even_without_history_statistics() -> None:
+    """Three committed records of a rare kind: too few values for the near digest's statistics (8), so
+    only the replay digest (fixed signed-log bins) can tell a re-send with a number moved 0.1%."""
+    from node.attention.features import assemble_window, history_copies
+    from node.attention.history import History, replay_digest
+
+    t0 = 1_700_000_000_000
+    rare = [Record.create("levee_breach", P.peer_id, t0 + i, {"gauge_m": 7.5 + i, "station": f"s{i}", "flow": 912.0 * (i + 1)})
+            for i in range(3)]
+    hist = History.from_records(rare, 1024, SCORER.cache)
+    replay = Record.create("levee_breach", P.peer_id, t0 + 10_000, {"gauge_m": 7.5 * 1.001, "station": "s0", "flow": 912.0})
+    fresh = Record.create("levee_breach", P.peer_id, t0 + 20_000, {"gauge_m": 9.9, "station": "s0", "flow": 3_000.0})
+    feats = [SCORER.cache.get(r) for r in (replay, fresh)]
+    assert history_copies(assemble_window(feats, hist)) == [False, False]  # no statistics, no near digest
+    assert hist.has_replay(replay_digest(feats[0]))
+    _, copies = SCORER.score_and_copies([replay, fresh], hist)
+    assert copies == [True, False]
+    # A copy of the History holds the same digests; evicting the source forgets it.
+    assert hist.copy().has_replay(replay_digest(feats[0]))
+    small = History.from_records(rare, 2, SCORER.cache)  # keeps the last two: rare[0] is gone
+    assert not small.has_replay(replay_digest(feats[0]))
