@@ -93,7 +93,10 @@ def without_history_copies(scores: Sequence[float], in_history: Sequence[bool]) 
     categorical values and text words, and every number in the same bin of
     half a robust spread of its field's *committed* statistics (the
     featurizer's near-duplicate digest, node/attention/features.py
-    ``history_copies``). Such a record repeats committed news, so by the
+    ``history_copies``), or a replay of it (the same shape, every number in
+    the same fixed bin of its signed log, about 2%: node/attention/history.py
+    ``replay_digest``, which needs no statistics, so it also covers rare kinds
+    the History holds too few values of). Such a record repeats committed news, so by the
     definition it adds nothing (exact) or next to nothing (near); the model
     ranks copies low *within* a window but, in a block made only of them,
     still scored 0.2-0.7 (docs/holdout.md: 56-86% of blocks of exact re-sends
