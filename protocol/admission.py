@@ -94,9 +94,13 @@ def without_history_copies(scores: Sequence[float], in_history: Sequence[bool]) 
     half a robust spread of its field's *committed* statistics (the
     featurizer's near-duplicate digest, node/attention/features.py
     ``history_copies``), or a replay of it (the same shape, every number in
-    the same fixed bin of its signed log, about 2%: node/attention/history.py
-    ``replay_digest``, which needs no statistics, so it also covers rare kinds
-    the History holds too few values of). Such a record repeats committed news, so by the
+    the same fixed bin of its signed log, about 0.5%, on either of two grids half
+    a bin apart: node/attention/history.py ``replay_digests``, which needs no statistics, so it also covers rare kinds
+    the History holds too few values of), or one field off it: one field added,
+    dropped or its text re-typed, or any number of fields added under names the
+    kind never had in that History (``History.has_replay``; only where at least
+    three fields and a specific value (a measured number or a four-word text) remain, so two stations reporting the
+    same status code stay two records). Such a record repeats committed news, so by the
     definition it adds nothing (exact) or next to nothing (near); the model
     ranks copies low *within* a window but, in a block made only of them,
     still scored 0.2-0.7 (docs/holdout.md: 56-86% of blocks of exact re-sends

@@ -24,7 +24,8 @@ Sections (each printed as a table; ``--json`` prints one JSON object instead):
   shown beside;
 * ``--adversarial``: blocks a lying proposer who has read the code would craft from the records the
   model did not ship (priority words from the lexicon, fake anomalies, fresh kinds, all three, pure
-  noise, near copies of committed news), scored the same way, with their pass rates.
+  noise, near copies of committed news: a number nudged, one or two made-up fields added, two fields
+  re-typed), scored the same way, with their pass rates.
 
 Usage: python scripts/eval_unseen.py [--model PATH] [--worlds 12] [--per-world 3] [--window 256]
        [--family airspace] [--calibrate] [--adversarial] [--json] [--out FILE.json]
@@ -239,21 +240,35 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
             f = {f"f{rng.getrandbits(12):03x}": rng.choice((rng.random() * 10 ** rng.randint(0, 6),
                                                             f"w{rng.getrandbits(20):05x}"))
                  for _ in range(rng.randint(2, 6))}
-        if how in ("replayed news", "replayed news, exact") and news:
+        if how.startswith("replayed news") and news:
             # Committed news again under new timestamps (an exact replay has other CIDs: ts differs).
             src = news[j % len(news)]
             kind, f = src.kind, dict(src.fields)
-            nums = [k for k, v in f.items() if isinstance(v, float)]
-            if how == "replayed news" and nums:
-                k = rng.choice(nums)
+            floats = [k for k, v in f.items() if isinstance(v, float)]
+            ints = [k for k, v in f.items() if isinstance(v, int) and not isinstance(v, bool)]
+            if how == "replayed news" and floats:  # one number nudged 0.1%
+                k = rng.choice(floats)
                 f[k] = float(f[k]) * (1.0 + rng.choice((-1, 1)) * 1e-3)  # type: ignore[arg-type]
-            elif how == "replayed news":
+            elif how == "replayed news" and ints:  # or an integer moved by one
+                k = rng.choice(ints)
+                f[k] = int(f[k]) + rng.choice((-1, 1))  # type: ignore[call-overload]
+            elif how in ("replayed news", "replayed news, field added"):  # one made-up field added
                 f["_"] = j
+            elif how == "replayed news, two fields added":  # made-up names, past one field off
+                f["_"], f["__"] = j, f"r{rng.getrandbits(20):05x}"
+            elif how == "replayed news, two fields re-typed":  # existing fields, past one field off
+                texts = [k for k, v in f.items() if isinstance(v, str)]
+                for k in rng.sample(texts, min(2, len(texts))):
+                    f[k] = f"{f[k]}-{rng.getrandbits(12):03x}"
+                if len(texts) < 2 and floats:  # and a number moved 5%
+                    k = rng.choice(floats)
+                    f[k] = float(f[k]) * 1.05  # type: ignore[arg-type]
         out.append(Record.create(kind, origin, r.ts_ms + j, f))
     return out
 
 
 ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fresh kinds", "all three", "noise", "replayed news",
+           "replayed news, field added", "replayed news, two fields added", "replayed news, two fields re-typed",
            "replayed news, exact")
 
 

@@ -81,6 +81,7 @@ _MAX_CATS = 8  # categorical value tokens kept per record (rarity)
 _SLOG_CLIP = 60.0
 _Z_CLIP = 12.0
 _TEXT_MIN_LEN = 40  # a string this long, or with whitespace, is text: split into words
+_SPECIFIC_WORDS = 4  # a text of this many distinct words is specific enough to match a copy on (field_specific)
 _HIST_MIN = 8  # values of a (kind, field) the history needs before its statistics are used
 _QUANT = 0.5  # near-duplicate digest bin: half a robust spread of the field
 
@@ -100,6 +101,11 @@ _C = {name: i for i, name in enumerate(CTX_NAMES)}
 _CACHE_LIMIT = 200_000
 _token_ids: dict[str, int] = {}
 _MASK63 = (1 << 63) - 1
+
+
+def _h63(text: str) -> int:
+    """Stable 63-bit hash of a string, not memoized (for one-off values such as free text)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") >> 1
 
 
 def _tid(token: str) -> int:
@@ -168,7 +174,15 @@ class RecordFeatures:
     value) ids of categorical values and ``cat_fields`` their (kind, field) ids;
     ``prio_word`` is the highest lexicon weight among the values' words (-1:
     none), ``prio_field`` whether a field is named like a priority, ``flag``
-    whether such a field holds True.
+    whether such a field holds True. ``field_keys``, ``field_vals`` and
+    ``field_num`` describe each top-level field for the copy rule's replay
+    hashes (node/attention/history.py ``replay_hashes``): a hash of its name,
+    of its non-numeric content (the shape parts it adds), and the index of its
+    number in ``num_vals`` (-1: none); ``field_specific`` whether its value is
+    unlikely to recur by chance: a measured number (not a small-integer code)
+    or a text of at least four distinct words; ``field_prio``
+    whether the field says priority (named like one, or a lexicon word in its
+    text): the copy rule never treats such a field as noise.
     """
 
     kind_id: int
@@ -188,6 +202,11 @@ class RecordFeatures:
     prio_field: bool
     flag: bool
     n_fields: int
+    field_keys: tuple[int, ...] = ()
+    field_vals: tuple[int, ...] = ()
+    field_num: tuple[int, ...] = ()
+    field_specific: tuple[bool, ...] = ()
+    field_prio: tuple[bool, ...] = ()
 
 
 def featurize_record(record: Record) -> RecordFeatures:
@@ -200,7 +219,7 @@ def featurize_record(record: Record) -> RecordFeatures:
     num_prio: list[bool] = []
     cats: list[int] = []
     cat_fields: list[int] = []
-    state = {"word": -1.0, "pfield": False, "flag": False, "ptok": 0, "pfid": 0}
+    state = {"word": -1.0, "pfield": False, "flag": False, "ptok": 0, "pfid": 0, "text_words": 0}
 
     def number(key: str, x: float, prio: bool) -> None:
         if len(num_keys) < NUM_SLOTS:
@@ -244,7 +263,9 @@ def featurize_record(record: Record) -> RecordFeatures:
                 for word in words:
                     tokens.append(_tid("w\x00" + key + "\x00" + word))
                 # Near copies re-type text: the digest sees only its words' set.
-                shape_parts.append(key + "~" + " ".join(sorted(set(split_words(v)))))
+                distinct = sorted(set(split_words(v)))
+                state["text_words"] = max(state["text_words"], len(distinct))
+                shape_parts.append(key + "~" + " ".join(distinct))
             else:
                 tokens.append(_tid("v\x00" + key + "\x00" + v))
                 shape_parts.append(key + "=" + v.strip().lower())
@@ -255,7 +276,14 @@ def featurize_record(record: Record) -> RecordFeatures:
         else:  # not a Record value type; still a valid token, never a crash
             tokens.append(_tid("t\x00" + key + "\x00" + type(v).__name__))
 
+    f_keys: list[int] = []
+    f_vals: list[int] = []
+    f_num: list[int] = []
+    f_specific: list[bool] = []
+    f_prio: list[bool] = []
     for key, value in record.items:
+        parts_at, nums_at = len(shape_parts), len(num_keys)
+        state["text_words"] = 0
         tokens.append(_tid("k\x00" + key))
         prio = _is_priority_field(key)
         if prio:
@@ -271,6 +299,15 @@ def featurize_record(record: Record) -> RecordFeatures:
         else:
             shape_parts.append(key)
             scalar(key, value, False, prio)
+        f_keys.append(_tid("k\x00" + key))
+        own = shape_parts[parts_at:]
+        f_vals.append(_tid(own[0]) if len(own) == 1 else _h63("\x1f".join(own)))  # text: unique, not memoized
+        numbered = len(num_keys) > nums_at and not isinstance(value, tuple | list)
+        f_num.append(nums_at if numbered else -1)
+        f_specific.append((numbered and isinstance(value, int | float) and not isinstance(value, bool)
+                           and not (float(value).is_integer() and -8 <= value <= 8))
+                          or state["text_words"] >= _SPECIFIC_WORDS)
+        f_prio.append(prio or (isinstance(value, str) and _text_priority(value) >= 0))
     shape = int.from_bytes(hashlib.blake2b("\x1f".join(shape_parts).encode("utf-8", "surrogatepass"),
                                            digest_size=8).digest(), "little") >> 1
     return RecordFeatures(
@@ -291,6 +328,11 @@ def featurize_record(record: Record) -> RecordFeatures:
         prio_field=bool(state["pfield"]),
         flag=bool(state["flag"]),
         n_fields=len(record.items),
+        field_keys=tuple(f_keys),
+        field_vals=tuple(f_vals),
+        field_num=tuple(f_num),
+        field_specific=tuple(f_specific),
+        field_prio=tuple(f_prio),
     )
 
 

@@ -51,7 +51,7 @@ from node.attention.features import (
     featurize_record,
     history_copies,
 )
-from node.attention.history import DEFAULT_CAPACITY, History, replay_digest
+from node.attention.history import DEFAULT_CAPACITY, History
 from node.attention.model import ImportanceNet
 from node.attention.train import load_checkpoint, load_judge
 from protocol.cid import cid_of
@@ -120,7 +120,7 @@ class Scorer:
                          judge: bool = False) -> tuple[list[float], list[bool]]:
         """:meth:`score`, and per record whether ``history`` holds its exact content or a near copy
         (:func:`node.attention.features.history_copies`) or a replay of it (the same shape, every
-        number in the same fixed signed-log bin: :func:`node.attention.history.replay_digest`),
+        number in the same fixed signed-log bin, on either of two grids: :func:`node.attention.history.replay_digests`),
         from the same feature assembly."""
         feats = [self.cache.get(r) for r in records]
         hist = history if history is not None and len(history) else None
@@ -132,7 +132,7 @@ class Scorer:
             if hist is None:
                 copies.extend([False] * (b - a))
             else:
-                copies.extend(c or hist.has_replay(replay_digest(f))
+                copies.extend(c or hist.has_replay(f)
                               for c, f in zip(history_copies(w), feats[a:b], strict=True))
         return scores, copies
 

@@ -333,7 +333,7 @@ class Views:
                 out["model_score"] = out["score"]
                 out["score"] = 0.0
                 out["reasons"] = [{"code": "copy_rule", "of": "history", "weight": 1.0,
-                                   "text": "exact or near copy of committed content: scores 0 (the copy rule)"},
+                                   "text": "exact or near copy of committed content, or one field off it: scores 0 (the copy rule)"},
                                   *out.get("reasons", [])]
             return out
         return {**self.scorer.explain(records, index, top_k, **self._judge_kw(proposer)),

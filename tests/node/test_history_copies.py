@@ -7,6 +7,8 @@ block made only of copies the model still scored them 0.2-0.7.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from node.core.views import Views
@@ -131,7 +133,7 @@ def test_a_nudged_replay_of_rare_news_is_a_copy_even_without_history_statistics(
     """Three committed records of a rare kind: too few values for the near digest's statistics (8), so
     only the replay digest (fixed signed-log bins) can tell a re-send with a number moved 0.1%."""
     from node.attention.features import assemble_window, history_copies
-    from node.attention.history import History, replay_digest
+    from node.attention.history import History
 
     t0 = 1_700_000_000_000
     rare = [Record.create("levee_breach", P.peer_id, t0 + i, {"gauge_m": 7.5 + i, "station": f"s{i}", "flow": 912.0 * (i + 1)})
@@ -141,10 +143,86 @@ def test_a_nudged_replay_of_rare_news_is_a_copy_even_without_history_statistics(
     fresh = Record.create("levee_breach", P.peer_id, t0 + 20_000, {"gauge_m": 9.9, "station": "s0", "flow": 3_000.0})
     feats = [SCORER.cache.get(r) for r in (replay, fresh)]
     assert history_copies(assemble_window(feats, hist)) == [False, False]  # no statistics, no near digest
-    assert hist.has_replay(replay_digest(feats[0]))
+    assert hist.has_replay(feats[0])
     _, copies = SCORER.score_and_copies([replay, fresh], hist)
     assert copies == [True, False]
     # A copy of the History holds the same digests; evicting the source forgets it.
-    assert hist.copy().has_replay(replay_digest(feats[0]))
+    assert hist.copy().has_replay(feats[0])
     small = History.from_records(rare, 2, SCORER.cache)  # keeps the last two: rare[0] is gone
-    assert not small.has_replay(replay_digest(feats[0]))
+    assert not small.has_replay(feats[0])
+
+
+def test_a_nudge_across_a_bin_edge_is_caught_by_the_offset_grid_and_a_real_change_is_not() -> None:
+    """One grid alone misses a 0.1% nudge that carries a number across one of its bin edges; the
+    second grid, half a bin over, holds it. A move of several bins is new data, not a replay."""
+    from node.attention.features import featurize_record
+    from node.attention.history import _REPLAY_BINS, History, replay_digests
+
+    t0 = 1_700_000_000_000
+
+    def rec(x: float, dt: int) -> Record:
+        return Record.create("levee_breach", P.peer_id, t0 + dt, {"gauge_m": x, "station": "s0"})
+
+    def bin0(x: float) -> int:
+        return math.floor(featurize_record(rec(x, 0)).num_vals[0] * _REPLAY_BINS)
+
+    # Walk up to a value whose 0.1% nudge crosses an edge of the first grid.
+    x = 7.5
+    while bin0(x) == bin0(x * 1.001):
+        x *= 1.0003
+    hist = History.from_records([rec(x, 0)], 1024, SCORER.cache)
+    nudged, moved = featurize_record(rec(x * 1.001, 10)), featurize_record(rec(x * 1.2, 20))
+    assert replay_digests(nudged)[0] != replay_digests(featurize_record(rec(x, 0)))[0]
+    assert hist.has_replay(nudged)
+    assert not hist.has_replay(moved)
+    _, copies = SCORER.score_and_copies([rec(x * 1.001, 10), rec(x * 1.2, 20)], hist)
+    assert copies == [True, False]
+
+
+def test_one_field_off_replays_are_copies_and_new_data_is_not() -> None:
+    """A lying proposer who read the copy rule re-sends committed news with one made-up field added
+    (that alone passed 97% of hydro blocks), one dropped, or one text field re-typed. Each is one
+    field off a committed record and counts as a copy; a measured number moved, a record too small
+    to match one field off, and a record two fields off are not copies by this rule -- unless the
+    extra fields carry names the kind never had in the History: made up, however many."""
+    from node.attention.features import featurize_record
+    from node.attention.history import History
+
+    t0 = 1_700_000_000_000
+    news = {"gauge_m": 7.53, "flow": 912.4, "station": "s0", "state": "RISING", "remark": "levee seepage at km 4"}
+
+    def rec(fields: dict, dt: int, kind: str = "levee_breach") -> Record:
+        return Record.create(kind, P.peer_id, t0 + dt, fields)
+
+    hist = History.from_records([rec(news, 0)], 1024, SCORER.cache)
+
+    def replay(fields: dict, kind: str = "levee_breach") -> bool:
+        return hist.has_replay(featurize_record(rec(fields, 50, kind)))
+
+    assert replay({**news, "_": 7})  # one field added (any type)
+    assert replay({**news, "note": "x"})
+    assert replay({k: v for k, v in news.items() if k != "remark"})  # one dropped
+    assert replay({**news, "station": "s0b"})  # one categorical re-typed
+    assert replay({**news, "remark": "seepage at km 4, levee"})  # same words: the same record
+    assert replay({**news, "remark": "seepage at the levee near km 4"})  # other words: one field re-typed
+    assert not replay({**news, "gauge_m": 9.9})  # a measured number moved: new data
+    assert replay({**news, "_": 7, "__": "x", "___": 9.5})  # made-up names: left out, however many
+    assert not replay({**news, "station": "s9", "remark": "overtopping at km 9"})  # two fields off: the judge's
+    assert not replay({**news, "station": "s9", "state": "FALLING"})
+    assert not replay(news, kind="levee_watch")  # another kind
+    # Too little left to match one field off: two other stations reporting the same code.
+    small = {"station": "s0", "level": 3, "state": "ALARM"}
+    hist2 = History.from_records([rec(small, 0)], 1024, SCORER.cache)
+    assert not hist2.has_replay(featurize_record(rec({**small, "station": "s1"}, 50)))
+    assert hist2.has_replay(featurize_record(rec(small, 50)))  # the whole record still is a copy
+    # Evicting the source forgets every digest it left.
+    gone = History.from_records([rec(news, 0), rec(small, 1), rec({**small, "station": "s2"}, 2)], 2, SCORER.cache)
+    assert not gone.has_replay(featurize_record(rec({**news, "_": 7}, 50)))
+    assert not gone._replays.keys() & set(_all_digests(featurize_record(rec(news, 0))))
+
+
+def _all_digests(f) -> list[int]:  # type: ignore[no-untyped-def]
+    from node.attention.history import one_off_digests, replay_digests
+
+    dropped, retyped = one_off_digests(f)
+    return [*replay_digests(f), *dropped, *retyped]
