@@ -77,14 +77,14 @@ class Genesis:
 
     In-block scores are what validators compute (docs/consensus.md): the
     block's records after its proposer's last committed records, against the
-    History of the committed view the header names, exact and near copies of
-    committed content at 0, with the checkpoint's judge weights
-    (docs/attention.md, "Fifth wave"). Calibrated with
-    ``scripts/calibrate_block_importance.py`` (view mode, copy rule on) on
-    held-out worlds and families with the shipped checkpoint: honest blocks'
-    5th percentile 0.392, junk blocks' 95th percentile 0.071, random blocks'
-    95th percentile 0.127 (144 blocks of each kind; 288: 0.398, 0.082,
-    0.148); the bar sits inside that gap, a little under its midpoint
+    History of the committed view the header names, copies of committed
+    content at 0 (exact, near, replays, one field off: the copy rule), with
+    the checkpoint's judge weights (docs/attention.md, "Fifth wave").
+    Calibrated with ``scripts/calibrate_block_importance.py`` (view mode,
+    copy rule on) on held-out worlds and families with the shipped
+    checkpoint: honest blocks' 5th percentile 0.391, junk blocks' 95th
+    percentile 0.071, random blocks' 95th percentile 0.127 (144 blocks of
+    each kind; 288: 0.393, 0.082, 0.148); the bar sits inside that gap, a little under its midpoint
     (0.26) because honest blocks of a 5% share and of the blind held-out
     family score a little lower (docs/consensus.md has the pass rates).
     """
