@@ -177,7 +177,7 @@ class RecordFeatures:
     whether such a field holds True. ``field_keys``, ``field_vals`` and
     ``field_num`` describe each top-level field for the copy rule's replay
     hashes (node/attention/history.py ``replay_hashes``): a hash of its name,
-    of its non-numeric content (the shape parts it adds), and the index of its
+    a hash of its name with its non-numeric content (the shape parts it adds), and the index of its
     number in ``num_vals`` (-1: none); ``field_specific`` whether its value is
     unlikely to recur by chance: a measured number (not a small-integer code)
     or a text of at least four distinct words; ``field_prio``

@@ -148,9 +148,10 @@ class History:
     def _count(self, f: RecordFeatures, d: int) -> None:
         _bump(self._kinds, f.kind_id, d)
         _bump(self._contents, f.content, d)
-        for g in replay_digests(f):
-            _bump(self._replays, g, d)
-        dropped, retyped = one_off_digests(f)
+        h0, h1 = replay_hashes(f)
+        _bump(self._replays, (f.kind_id + sum(h0)) & _MASK63, d)
+        _bump(self._replays, ((f.kind_id + sum(h1)) & _MASK63) ^ _GRID1_SALT, d)
+        dropped, retyped = _one_off_digests(f, h0)
         for g in dropped:
             _bump(self._replays, g, d)
         for g in retyped:
@@ -205,10 +206,13 @@ class History:
         field's value changed, or that record with any number of fields added under names its
         kind never had in the History."""
         replays = self._replays
-        d0, d1 = replay_digests(f)
-        if d0 in replays or d1 in replays or (d0 ^ _DROPPED_SALT) in replays:  # whole, or one dropped
+        h0, h1 = replay_hashes(f)
+        d0 = (f.kind_id + sum(h0)) & _MASK63
+        if d0 in replays or (((f.kind_id + sum(h1)) & _MASK63) ^ _GRID1_SALT) in replays:
             return True
-        dropped, retyped = one_off_digests(f)
+        if (d0 ^ _DROPPED_SALT) in replays:  # one field dropped
+            return True
+        dropped, retyped = _one_off_digests(f, h0)
         if any((g ^ _DROPPED_SALT) in replays for g in dropped) or any(g in replays for g in retyped):
             return True
         # Any number of fields whose names this kind never had in the History (made up to dodge the
@@ -218,7 +222,6 @@ class History:
         keep = len(f.field_keys) - len(made_up)
         if not made_up or keep < 3 or not any(s for i, s in enumerate(f.field_specific) if i not in made_up):
             return False
-        h0, _ = replay_hashes(f)
         return ((d0 - sum(h0[i] for i in made_up)) & _MASK63) in replays
 
     def num_stats(self, key: int) -> tuple[float, float, int]:
@@ -317,23 +320,29 @@ def _mix(a: int, b: int) -> int:
 def replay_hashes(f: RecordFeatures) -> tuple[list[int], list[int]]:
     """Per-field replay hashes of a record on the two grids of :func:`replay_digests`.
 
-    A field's hash covers its name, its non-numeric content and its number's bin; a record's
+    A field's hash covers its name and non-numeric content (the featurizer's ``field_vals``)
+    and its number's bin; a record's
     digest is the kind's id plus the *sum* of its fields' hashes (mod 2^63), so the digest of
     the record without one field is one subtraction away. Numbers past the featurizer's
     ``NUM_SLOTS`` are not binned (as in the near digest).
     """
-    out: tuple[list[int], list[int]] = ([], [])
-    vals = f.num_vals
-    for key, val, slot in zip(f.field_keys, f.field_vals, f.field_num, strict=True):
-        base = _mix(key, val)
+    # _mix inlined: this runs for every record scored against a History.
+    h0: list[int] = []
+    h1: list[int] = []
+    vals, floor, m = f.num_vals, math.floor, _MASK63
+    # ``field_vals`` already hashes the field's name with its non-numeric content.
+    for val, slot in zip(f.field_vals, f.field_num, strict=True):
         if slot < 0:
-            out[0].append(base)
-            out[1].append(base)
-        else:
-            x = vals[slot] * _REPLAY_BINS
-            out[0].append(_mix(base, math.floor(x) & _MASK63))
-            out[1].append(_mix(base, math.floor(x + 0.5) & _MASK63))
-    return out
+            h0.append(val)
+            h1.append(val)
+            continue
+        base = val * 0x100000001B3
+        y = vals[slot] * _REPLAY_BINS
+        for out, b in ((h0, floor(y)), (h1, floor(y + 0.5))):
+            x = (base ^ (b & m)) & m
+            x = ((x ^ (x >> 29)) * 0xBF58476D1CE4E5B9) & m
+            out.append(x ^ (x >> 32))
+    return h0, h1
 
 
 def replay_digests(f: RecordFeatures) -> tuple[int, int]:
@@ -355,12 +364,6 @@ def replay_digests(f: RecordFeatures) -> tuple[int, int]:
     return (f.kind_id + sum(h0)) & _MASK63, ((f.kind_id + sum(h1)) & _MASK63) ^ _GRID1_SALT
 
 
-def _specific(f: RecordFeatures, skip: int) -> int:
-    """How many of ``f``'s fields other than ``skip`` hold a value unlikely to recur by chance
-    (``field_specific``: a measured number, not a small-integer code, or a text of four words)."""
-    return sum(1 for i, s in enumerate(f.field_specific) if s and i != skip)
-
-
 def one_off_digests(f: RecordFeatures) -> tuple[list[int], list[int]]:
     """For each field that can be left out, on grid 0: the digest of the record without it
     (``dropped``: matched against whole digests, "one field added") and the same tied to the
@@ -369,20 +372,25 @@ def one_off_digests(f: RecordFeatures) -> tuple[list[int], list[int]]:
 
     A field is never left out when it says priority (``field_prio``: a record plus a
     priority is news by the definition), nor when fewer than three fields would remain or
-    none of them a specific value (:func:`_specific`). ``retyped`` asks for two: one number
+    none of them a specific value (``field_specific``: a measured number, not a small-integer
+    code, or a text of four distinct words). ``retyped`` asks for two: one number
     within a bin is a coincidence for a kind whose values cluster (with 2% bins the randomized
     generator's independent priority records matched that way: 8.7% of its important
     records; 2.5% with this rule)."""
-    h0, _ = replay_hashes(f)
+    return _one_off_digests(f, replay_hashes(f)[0])
+
+
+def _one_off_digests(f: RecordFeatures, h0: list[int]) -> tuple[list[int], list[int]]:
     whole = f.kind_id + sum(h0)
     dropped: list[int] = []
     retyped: list[int] = []
     if len(h0) < 4:
         return dropped, retyped
+    total = sum(f.field_specific)
     for i, h in enumerate(h0):
         if f.field_prio[i]:
             continue
-        specific = _specific(f, i)
+        specific = total - f.field_specific[i]  # specific values left without field i
         if not specific:
             continue
         d = (whole - h) & _MASK63
