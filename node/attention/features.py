@@ -284,7 +284,8 @@ def featurize_record(record: Record) -> RecordFeatures:
     for key, value in record.items:
         parts_at, nums_at = len(shape_parts), len(num_keys)
         state["text_words"] = 0
-        tokens.append(_tid("k\x00" + key))
+        kid = _tid("k\x00" + key)
+        tokens.append(kid)
         prio = _is_priority_field(key)
         if prio:
             state["pfield"] = True
@@ -299,9 +300,13 @@ def featurize_record(record: Record) -> RecordFeatures:
         else:
             shape_parts.append(key)
             scalar(key, value, False, prio)
-        f_keys.append(_tid("k\x00" + key))
-        own = shape_parts[parts_at:]
-        f_vals.append(_tid(own[0]) if len(own) == 1 else _h63("\x1f".join(own)))  # text: unique, not memoized
+        f_keys.append(kid)
+        # The field's name with its non-numeric content: the last shape part holds both for a
+        # scalar (a number's part is its name; "name=value" repeats, so memoized); a text or a
+        # list is hashed whole and not memoized (unique values would churn the memo).
+        own = len(shape_parts) - parts_at
+        scalar_part = own == 1 or (own == 2 and not state["text_words"])
+        f_vals.append(_tid(shape_parts[-1]) if scalar_part else _h63("\x1f".join(shape_parts[parts_at:])))
         numbered = len(num_keys) > nums_at and not isinstance(value, tuple | list)
         f_num.append(nums_at if numbered else -1)
         f_specific.append((numbered and isinstance(value, int | float) and not isinstance(value, bool)
