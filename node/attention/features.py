@@ -99,6 +99,9 @@ CTX_DIM = len(CTX_NAMES)
 _C = {name: i for i, name in enumerate(CTX_NAMES)}
 
 _CACHE_LIMIT = 200_000
+# Memo keys longer than this are hashed without being kept: the memos are process-wide and keyed by
+# record content, so an entry cap alone let maximal records (4,000-character texts) pin gigabytes.
+_MEMO_MAX_CHARS = 128
 _token_ids: dict[str, int] = {}
 _MASK63 = (1 << 63) - 1
 
@@ -115,7 +118,8 @@ def _tid(token: str) -> int:
         if len(_token_ids) >= _CACHE_LIMIT:
             _token_ids.clear()
         v = int.from_bytes(hashlib.blake2b(token.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") >> 1
-        _token_ids[token] = v
+        if len(token) <= _MEMO_MAX_CHARS:
+            _token_ids[token] = v
     return v
 
 
@@ -138,7 +142,8 @@ def _is_priority_field(key: str) -> bool:
         if len(_prio_field_cache) >= _CACHE_LIMIT:
             _prio_field_cache.clear()
         v = any(w in FIELD_NAMES for w in split_words(key))
-        _prio_field_cache[key] = v
+        if len(key) <= _MEMO_MAX_CHARS:
+            _prio_field_cache[key] = v
     return v
 
 
@@ -157,7 +162,8 @@ def _text_priority(text: str) -> float:
             if x is not None and x > best:
                 best = x
         v = best
-        _word_cache[text] = v
+        if len(text) <= _MEMO_MAX_CHARS:
+            _word_cache[text] = v
     return v
 
 
@@ -177,8 +183,13 @@ class RecordFeatures:
     whether such a field holds True. ``field_keys``, ``field_vals`` and
     ``field_num`` describe each top-level field for the copy rule's replay
     hashes (node/attention/history.py ``replay_hashes``): a hash of its name,
-    a hash of its name with its non-numeric content (the shape parts it adds), and the index of its
-    number in ``num_vals`` (-1: none); ``field_specific`` whether its value is
+    a hash of its name with its non-numeric content (the shape parts it adds;
+    a list or a blob whole), and its number's signed log (None: not a number;
+    every top-level number, past ``NUM_SLOTS`` too); ``field_whole`` whether
+    the field is a list or a blob, hashed whole (data: never "re-typed
+    text"); ``near_blind`` whether
+    the record holds a number or blob the near digest cannot see (past the
+    slots, in a list): the copy rule then ignores its near digest; ``field_specific`` whether its value is
     unlikely to recur by chance: a measured number (not a small-integer code)
     or a text of at least four distinct words; ``field_prio``
     whether the field says priority (named like one, or a lexicon word in its
@@ -204,9 +215,11 @@ class RecordFeatures:
     n_fields: int
     field_keys: tuple[int, ...] = ()
     field_vals: tuple[int, ...] = ()
-    field_num: tuple[int, ...] = ()
+    field_num: tuple[float | None, ...] = ()
+    field_whole: tuple[bool, ...] = ()
     field_specific: tuple[bool, ...] = ()
     field_prio: tuple[bool, ...] = ()
+    near_blind: bool = False
 
 
 def featurize_record(record: Record) -> RecordFeatures:
@@ -278,9 +291,11 @@ def featurize_record(record: Record) -> RecordFeatures:
 
     f_keys: list[int] = []
     f_vals: list[int] = []
-    f_num: list[int] = []
+    f_num: list[float | None] = []
+    f_whole: list[bool] = []
     f_specific: list[bool] = []
     f_prio: list[bool] = []
+    near_blind = False
     for key, value in record.items:
         parts_at, nums_at = len(shape_parts), len(num_keys)
         state["text_words"] = 0
@@ -305,12 +320,25 @@ def featurize_record(record: Record) -> RecordFeatures:
         # scalar (a number's part is its name; "name=value" repeats, so memoized); a text or a
         # list is hashed whole and not memoized (unique values would churn the memo).
         own = len(shape_parts) - parts_at
-        scalar_part = own == 1 or (own == 2 and not state["text_words"])
-        f_vals.append(_tid(shape_parts[-1]) if scalar_part else _h63("\x1f".join(shape_parts[parts_at:])))
-        numbered = len(num_keys) > nums_at and not isinstance(value, tuple | list)
-        f_num.append(nums_at if numbered else -1)
-        f_specific.append((numbered and isinstance(value, int | float) and not isinstance(value, bool)
-                           and not (float(value).is_integer() and -8 <= value <= 8))
+        is_num = isinstance(value, int | float) and not isinstance(value, bool)
+        if isinstance(value, tuple | list | bytes | bytearray):
+            # The shape sees a list's length and first items, a blob's name only: hash it whole, and
+            # the near digest (which bins slots only) must not call two such records near copies.
+            exact = bytes(value).hex() if isinstance(value, bytes | bytearray) else repr(value)
+            f_vals.append(_h63("\x1f".join(shape_parts[parts_at:]) + "\x1e" + exact))
+            near_blind = True
+            f_whole.append(True)
+        elif own == 1 or (own == 2 and not state["text_words"]):
+            f_vals.append(_tid(shape_parts[-1]))
+            f_whole.append(False)
+        else:
+            f_vals.append(_h63("\x1f".join(shape_parts[parts_at:])))
+            f_whole.append(False)
+        # Every top-level number, with a numeric slot or not (NUM_SLOTS): the copy rule bins them all.
+        f_num.append(_slog(float(value)) if is_num else None)  # type: ignore[arg-type]
+        if is_num and len(num_keys) == nums_at:
+            near_blind = True  # a number past the slots: the near digest does not see it
+        f_specific.append((is_num and not (float(value).is_integer() and -8 <= value <= 8))  # type: ignore[arg-type,operator]
                           or state["text_words"] >= _SPECIFIC_WORDS)
         f_prio.append(prio or (isinstance(value, str) and _text_priority(value) >= 0))
     shape = int.from_bytes(hashlib.blake2b("\x1f".join(shape_parts).encode("utf-8", "surrogatepass"),
@@ -336,6 +364,8 @@ def featurize_record(record: Record) -> RecordFeatures:
         field_keys=tuple(f_keys),
         field_vals=tuple(f_vals),
         field_num=tuple(f_num),
+        field_whole=tuple(f_whole),
+        near_blind=near_blind,
         field_specific=tuple(f_specific),
         field_prio=tuple(f_prio),
     )
@@ -352,28 +382,48 @@ def _content_id(record: Record) -> int:
 
 
 class FeatureCache:
-    """Bounded, thread-safe cache of :func:`featurize_record`, keyed by canonical bytes."""
+    """Bounded, thread-safe cache of :func:`featurize_record`, keyed by a 16-byte digest of the
+    record's canonical bytes (not the bytes: a record may be 16 KiB, and 65,536 of them pinned 1 GiB).
 
-    def __init__(self, capacity: int = 65_536) -> None:
+    Bounded by count and by an estimate of the features' bytes (``max_bytes``): a record of long
+    texts keeps about 6 KiB of features (100 token ids), a routine one under 1 KiB, so the count
+    alone would let a stream of maximal records hold 400 MiB.
+    """
+
+    def __init__(self, capacity: int = 65_536, max_bytes: int = 128 * 2**20) -> None:
         self.capacity = capacity
-        self._d: dict[bytes, RecordFeatures] = {}
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._d: dict[bytes, tuple[RecordFeatures, int]] = {}
         self._lock = threading.Lock()
 
     def get(self, record: Record) -> RecordFeatures:
-        key = record.canonical_bytes()
-        f = self._d.get(key)
-        if f is None:
-            f = featurize_record(record)
-            with self._lock:
-                if len(self._d) >= self.capacity:
-                    # Drop the oldest half (dicts keep insertion order): cheap and bounded.
-                    for k in list(self._d)[: self.capacity // 2]:
-                        del self._d[k]
-                self._d[key] = f
+        key = hashlib.blake2b(record.canonical_bytes(), digest_size=16).digest()
+        hit = self._d.get(key)
+        if hit is not None:
+            return hit[0]
+        f = featurize_record(record)
+        size = feature_bytes(f)
+        with self._lock:
+            if key in self._d:
+                return self._d[key][0]
+            if len(self._d) >= self.capacity or self.bytes + size > self.max_bytes:
+                # Drop the oldest half (dicts keep insertion order): cheap and bounded.
+                for k in list(self._d)[: max(1, len(self._d) // 2)]:
+                    self.bytes -= self._d.pop(k)[1]
+            self._d[key] = (f, size)
+            self.bytes += size
         return f
 
     def __len__(self) -> int:
         return len(self._d)
+
+
+def feature_bytes(f: RecordFeatures) -> int:
+    """An estimate of what one :class:`RecordFeatures` keeps alive: 44 bytes per int in a tuple
+    (the int and its slot), a few hundred for the object and its tuples."""
+    ints = (len(f.tokens) + 3 * len(f.num_keys) + 2 * len(f.cat_tokens) + 6 * len(f.field_keys))
+    return 400 + 44 * ints
 
 
 @dataclass(frozen=True, slots=True)

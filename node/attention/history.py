@@ -321,23 +321,23 @@ def replay_hashes(f: RecordFeatures) -> tuple[list[int], list[int]]:
     """Per-field replay hashes of a record on the two grids of :func:`replay_digests`.
 
     A field's hash covers its name and non-numeric content (the featurizer's ``field_vals``)
-    and its number's bin; a record's
-    digest is the kind's id plus the *sum* of its fields' hashes (mod 2^63), so the digest of
-    the record without one field is one subtraction away. Numbers past the featurizer's
-    ``NUM_SLOTS`` are not binned (as in the near digest).
+    and its number's bin; a record's digest is the kind's id plus the *sum* of its fields' hashes
+    (mod 2^63), so the digest of the record without one field is one subtraction away. Every
+    top-level number is binned, past the featurizer's ``NUM_SLOTS`` too; lists and blobs are
+    hashed exactly.
     """
     # _mix inlined: this runs for every record scored against a History.
     h0: list[int] = []
     h1: list[int] = []
-    vals, floor, m = f.num_vals, math.floor, _MASK63
+    floor, m = math.floor, _MASK63
     # ``field_vals`` already hashes the field's name with its non-numeric content.
-    for val, slot in zip(f.field_vals, f.field_num, strict=True):
-        if slot < 0:
+    for val, num in zip(f.field_vals, f.field_num, strict=True):
+        if num is None:
             h0.append(val)
             h1.append(val)
             continue
         base = val * 0x100000001B3
-        y = vals[slot] * _REPLAY_BINS
+        y = num * _REPLAY_BINS
         for out, b in ((h0, floor(y)), (h1, floor(y + 0.5))):
             x = (base ^ (b & m)) & m
             x = ((x ^ (x >> 29)) * 0xBF58476D1CE4E5B9) & m
@@ -395,7 +395,7 @@ def _one_off_digests(f: RecordFeatures, h0: list[int]) -> tuple[list[int], list[
             continue
         d = (whole - h) & _MASK63
         dropped.append(d ^ _DROPPED_SALT)
-        if f.field_num[i] < 0 and specific >= 2:
+        if f.field_num[i] is None and not f.field_whole[i] and specific >= 2:
             retyped.append(_mix(d, f.field_keys[i]) ^ _RETYPED_SALT)
     return dropped, retyped
 

@@ -132,7 +132,9 @@ class Scorer:
             if hist is None:
                 copies.extend([False] * (b - a))
             else:
-                copies.extend(c or hist.has_replay(f)
+                # A near_blind record has numbers its near digest does not see: only exact and
+                # replay matches (which bin every number) may call it a copy.
+                copies.extend((c and not f.near_blind) or hist.has_replay(f)
                               for c, f in zip(history_copies(w), feats[a:b], strict=True))
         return scores, copies
 

@@ -1,0 +1,66 @@
+"""The featurizer's caches are bounded in bytes as well as entries (review 6, finding 5).
+
+Every record a node scores goes through ``FeatureCache`` and the process-wide memos of
+``node.attention.features``, all keyed by record content. A byzantine proposer's blocks of
+maximal records (three 4,000-character texts each) used to leave ~35 KiB per record behind: the
+16 KiB canonical bytes as the cache key, whole texts as memo keys. 65,536 entries of that is
+gigabytes per node, never given back.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+
+from node.attention import features as F
+from node.attention.features import FeatureCache, feature_bytes, featurize_record
+from protocol.keys import PrivateKey
+from protocol.record import Record
+
+P = PrivateKey(b"\x11" * 32).peer_id
+
+
+def _maximal(i: int, rng: random.Random) -> Record:
+    vocab = [f"w{j}" for j in range(5000)]
+    fields: dict[str, object] = {f"t{j}": " ".join(rng.choice(vocab) for _ in range(1300))[:4000] for j in range(3)}
+    fields["n"] = i
+    return Record.create("junk", P, i, fields)
+
+
+def _deep_size(f: object) -> int:
+    total = sys.getsizeof(f)
+    for name in f.__slots__:  # type: ignore[attr-defined]
+        v = getattr(f, name)
+        total += sys.getsizeof(v) + (sum(sys.getsizeof(x) for x in v) if isinstance(v, tuple) else 0)
+    return total
+
+
+def test_the_cache_keeps_neither_record_bytes_nor_more_than_its_byte_budget() -> None:
+    rng = random.Random(3)
+    recs = [_maximal(i, rng) for i in range(100)]
+    cache = FeatureCache(capacity=65_536, max_bytes=200_000)
+    for r in recs:
+        cache.get(r)
+    assert cache.bytes <= cache.max_bytes
+    assert 0 < len(cache) < 100  # evicted by bytes, long before the entry cap
+    assert all(len(k) == 16 for k in cache._d)  # a digest, not the record's 12 KiB of bytes
+    # The estimate is honest: what the entries hold is within 1.5x of what the cache counts.
+    held = sum(_deep_size(f) for f, _ in cache._d.values())
+    assert held <= 1.5 * cache.bytes, (held, cache.bytes)
+
+
+def test_the_default_budget_bounds_a_full_cache_of_maximal_records() -> None:
+    rng = random.Random(4)
+    f = featurize_record(_maximal(0, rng))
+    cache = FeatureCache()
+    # At the entry cap, maximal records would be 65,536 x this; the byte budget stops far below.
+    assert feature_bytes(f) * cache.capacity > 2 * cache.max_bytes
+    assert cache.max_bytes <= 256 * 2**20
+
+
+def test_long_values_are_not_memoized() -> None:
+    text = "x" * 4000  # one 4,000-character word: a token and a text at once
+    rec = Record.create("k" * 64, P, 1, {"f" * 64: text, "note": "critical " + text})
+    featurize_record(rec)
+    for memo in (F._token_ids, F._word_cache, F._prio_field_cache):
+        assert all(len(k) <= F._MEMO_MAX_CHARS for k in memo), max(len(k) for k in memo)
