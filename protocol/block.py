@@ -485,8 +485,9 @@ def open_payload(
     The order is what makes it safe against hostile input: (1) the payload
     length and CID are checked before zstd sees a byte, (2) the frame must
     declare its content size and that size must be within the cap, (3) the
-    frame is decompressed with no trailing data allowed, and only then are the
-    records unpacked, each in canonical form, and counted against the header.
+    frame is decompressed with no trailing data allowed, (4) the array is
+    counted against the header and split into its items' bytes by reading only
+    its own headers, and only then are the records unpacked, each in canonical form.
     Raises DecodeError for malformed bytes and ValidationError when the
     payload disagrees with the header; nothing else.
     """
@@ -518,20 +519,72 @@ def open_payload(
         raise DecodeError(f"bad zstd payload: {exc}"[:200]) from None
     if len(raw) != declared:  # zstd enforces this; keep the promise explicit
         raise DecodeError("payload frame content size does not match its data")
-    items = unpackb(raw, max_bytes=limits.max_decompressed_bytes, max_items=limits.max_records)
-    if not isinstance(items, list):
-        raise DecodeError("payload: expected an array of records")
-    if len(items) != header.record_count:
-        raise ValidationError(
-            f"payload holds {len(items)} records, header {header.block_id} says {header.record_count}"
-        )
+    items = _payload_items(raw, header, limits)
     # All records in one pass (protocol.record.decode_records: the rules of
-    # decode_record, about 4x faster); each must be canonical on its own...
+    # decode_record, about 4x faster); each must be canonical on its own, as
+    # _payload_items made the array holding them.
     try:
-        records = decode_records(items, limits.records)
+        return decode_records(items, limits.records)
     except DecodeError as exc:
         raise DecodeError(f"payload {exc}") from None
-    # ...and so must the array holding them (items are exactly their bytes).
-    if packb(items) != raw:
-        raise DecodeError("payload array is not canonical")
-    return records
+
+
+# The payload array is read by hand, never by a generic unpack: msgpack's
+# max_items bounds each array, not their nesting, so 30 MiB of nested arrays
+# (a 3 KiB zstd frame) became ~270 MiB of Python lists before the first item
+# was found not to be bytes. Only the canonical (shortest) headers are taken,
+# so the array is exactly ``packb(items)``.
+#: type byte -> (length format, bytes after the type byte, least length that needs it)
+_ARRAY_HEADERS = {0xDC: (">H", 2, 16), 0xDD: (">I", 4, 1 << 16)}
+_BIN_HEADERS = {0xC4: (">B", 1, 0), 0xC5: (">H", 2, 1 << 8), 0xC6: (">I", 4, 1 << 16)}
+
+
+def _payload_items(raw: bytes, header: BlockHeader, limits: BlockLimits) -> list[bytes]:
+    """The records' bytes in the payload array ``[bin, ...]``: slices of ``raw``, nothing nested.
+
+    The array must hold exactly ``header.record_count`` items (ValidationError
+    otherwise), each a bin of at most ``limits.records.max_total_bytes``, with
+    no byte after the last (DecodeError otherwise).
+    """
+    lead = raw[0] if raw else -1
+    if 0x90 <= lead <= 0x9F:  # fixarray: the count is in the type byte
+        count, pos = lead & 0x0F, 1
+    else:
+        try:
+            count, pos = _sized_header(raw, 0, _ARRAY_HEADERS, "an array of records")
+        except DecodeError as exc:
+            raise DecodeError(f"payload: {exc}") from None
+    if count != header.record_count:
+        raise ValidationError(
+            f"payload holds {count} records, header {header.block_id} says {header.record_count}"
+        )
+    max_len = limits.records.max_total_bytes
+    items = []
+    for i in range(count):
+        try:
+            size, start = _sized_header(raw, pos, _BIN_HEADERS, "bytes")
+        except DecodeError as exc:
+            raise DecodeError(f"payload record {i}: {exc}") from None
+        if size > max_len:  # decode_records checks it too; here it comes before the slice
+            raise DecodeError(f"payload record {i}: record of {size} bytes exceeds limit {max_len}")
+        pos = start + size
+        if pos > len(raw):
+            raise DecodeError(f"payload record {i}: truncated")
+        items.append(raw[start:pos])
+    if pos != len(raw):
+        raise DecodeError(f"payload: {len(raw) - pos} bytes after the records")
+    return items
+
+
+def _sized_header(raw: bytes, pos: int, kinds: dict[int, tuple[str, int, int]], what: str) -> tuple[int, int]:
+    """(length, offset past the header) of the msgpack header at ``pos``, which must be one of ``kinds``."""
+    kind = kinds.get(raw[pos]) if pos < len(raw) else None
+    if kind is None:
+        raise DecodeError(f"expected {what}")
+    fmt, width, least = kind
+    if pos + width >= len(raw):
+        raise DecodeError(f"truncated header of {what}")
+    (size,) = struct.unpack_from(fmt, raw, pos + 1)
+    if size < least:
+        raise DecodeError("not canonical (a longer header than its length needs)")
+    return size, pos + 1 + width

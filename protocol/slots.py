@@ -61,9 +61,11 @@ Bounds, and what happens at each (defaults in :class:`SlotParams`):
 * decided outcomes: the last ``max_decided`` are remembered here, and all of
   them through :class:`PersistDecided` and :meth:`SlotCore.restore`;
 * model runs on a lying or junk proposer: once we scored one of its blocks and
-  voted SCORE_MISMATCH or LOW_IMPORTANCE, its next block waits
-  ``rescore_backoff_ms`` (doubling per such block in a row, at most
-  ``rescore_backoff_max_ms``) before it is scored; its next commit clears this.
+  voted SCORE_MISMATCH or LOW_IMPORTANCE, or decoded one and voted BAD_PAYLOAD
+  (a payload that does not decode, or records that are not its own or repeat),
+  its next block waits ``rescore_backoff_ms`` (doubling per such block in a
+  row, at most ``rescore_backoff_max_ms``) before it is evaluated; its next
+  commit clears this.
 """
 
 from __future__ import annotations
@@ -124,8 +126,9 @@ class SlotParams:
     #: decided outcomes remembered in memory (all are persisted)
     max_decided: int = 65_536
     #: after we re-scored a proposer's block and found it false (SCORE_MISMATCH) or junk
-    #: (LOW_IMPORTANCE), its next block is re-scored no sooner than this, doubling per such
-    #: block in a row up to ``rescore_backoff_max_ms``; a commit of the proposer clears it
+    #: (LOW_IMPORTANCE), or decoded one and found it malformed (BAD_PAYLOAD), its next block is
+    #: evaluated no sooner than this, doubling per such block in a row up to
+    #: ``rescore_backoff_max_ms``; a commit of the proposer clears it
     rescore_backoff_ms: int = 250
     rescore_backoff_max_ms: int = 8_000
 
@@ -714,13 +717,18 @@ class SlotCore:
         deviation = j.worst_deviation if own is not None else None
         if own is not None and j.reason in (Reason.SCORE_MISMATCH, Reason.LOW_IMPORTANCE):
             self._back_off(h.proposer, now_ms)
+        elif j.reason is Reason.BAD_PAYLOAD and h.proposer != self.me:
+            # Decoding was the cost (up to 32 MiB decompressed per block): without a backoff, a
+            # byzantine proposer's next bad payload was decoded as soon as the last was rejected.
+            self._back_off(h.proposer, now_ms)
         return out + self._cast(bid, j.decision, j.reason, deviation)
 
     def _back_off(self, proposer: str, now_ms: int) -> None:
-        """We ran the model on a block of ``proposer`` and it was false or junk: its next one waits.
+        """We decoded (and maybe scored) a block of ``proposer``: false, junk or malformed. Its next waits.
 
-        An honest proposer computes its claims exactly as we do (bit for bit) and ships only
-        blocks that clear the bar by them, so neither reason ever follows its blocks.
+        An honest proposer computes its claims exactly as we do (bit for bit), ships only
+        blocks that clear the bar by them, and builds its payloads with build_block, so none
+        of these reasons ever follows its blocks.
         """
         k = self._junk_streak.get(proposer, 0) + 1
         self._junk_streak[proposer] = k
