@@ -205,6 +205,8 @@ class History:
         says priority), that record with one field added, one dropped, or one non-numeric
         field's value changed, or that record with any number of fields added under names its
         kind never had in the History."""
+        if f.kind_id not in self._kinds:  # every digest holds the kind: nothing of it, no replay
+            return False
         replays = self._replays
         h0, h1 = replay_hashes(f)
         d0 = (f.kind_id + sum(h0)) & _MASK63
@@ -338,10 +340,12 @@ def replay_hashes(f: RecordFeatures) -> tuple[list[int], list[int]]:
             continue
         base = val * 0x100000001B3
         y = num * _REPLAY_BINS
-        for out, b in ((h0, floor(y)), (h1, floor(y + 0.5))):
-            x = (base ^ (b & m)) & m
-            x = ((x ^ (x >> 29)) * 0xBF58476D1CE4E5B9) & m
-            out.append(x ^ (x >> 32))
+        x = (base ^ (floor(y) & m)) & m
+        x = ((x ^ (x >> 29)) * 0xBF58476D1CE4E5B9) & m
+        h0.append(x ^ (x >> 32))
+        x = (base ^ (floor(y + 0.5) & m)) & m
+        x = ((x ^ (x >> 29)) * 0xBF58476D1CE4E5B9) & m
+        h1.append(x ^ (x >> 32))
     return h0, h1
 
 
