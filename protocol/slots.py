@@ -636,7 +636,14 @@ class SlotCore:
         return [CastVote(bid, h.proposer, h.seq, decision, reason, deviation)]
 
     def _resend(self, slot: Slot) -> list[Effect]:
-        return [ResendVote(*slot)] if self.is_validator else []
+        # Only within the tally's window behind our decided seq: a vote further down opens no
+        # slot on a node at our height or above (a node below gets the slot by sync, with its
+        # certificate), and the net layer drops a batch holding a vote of a slot decided long
+        # ago without reading the rest, our fresh votes in it included.
+        proposer, seq = slot
+        if not self.is_validator or seq <= self.chain.tip(proposer).decided - self.params.slot_window_behind:
+            return []
+        return [ResendVote(*slot)]
 
     # -- evaluation --------------------------------------------------------------------
     def _want_eval(self, bid: str, *, score: bool) -> list[Effect]:

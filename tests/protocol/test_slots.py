@@ -254,6 +254,18 @@ def test_restart_never_reopens_decided_slots_whatever_the_attempt() -> None:
     assert kinds(c.handle(BlockSeen(block(P, 6, prev=head)), 9)) == ["StoreBlock", "Evaluate"]
 
 
+def test_a_replay_of_a_slot_far_below_our_decided_seq_resends_no_vote() -> None:
+    # Review 6, finding 2: the net layer drops a vote batch holding any vote of a slot 64 below
+    # the proposer's head unread, our fresh votes in it included. A vote below the tally's
+    # window behind our decided seq helps nobody, so it is never re-sent (and never batched).
+    c = core()
+    c.restore([(P.peer_id, 100, 100, cid_of(b"head"), 0)], [])
+    edge = 100 - c.params.slot_window_behind
+    assert c.handle(BlockSeen(block(P, edge + 1)), 0) == [ResendVote(P.peer_id, edge + 1)]
+    assert c.handle(BlockSeen(block(P, edge)), 1) == []
+    assert c.handle(BlockSeen(block(P, 1)), 2) == []
+
+
 # --- finding 9: no re-fetch, bounded fetches ----------------------------------------------------
 
 
