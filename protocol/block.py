@@ -387,6 +387,19 @@ def decode_block(data: bytes, limits: BlockLimits = DEFAULT_BLOCK_LIMITS) -> Blo
     Raises DecodeError on malformed bytes and ValidationError when the payload
     does not match the header's length or CID.
     """
+    return Block(*decode_block_parts(data, limits))
+
+
+def decode_block_parts(
+    data: bytes, limits: BlockLimits = DEFAULT_BLOCK_LIMITS
+) -> tuple[SignedHeader, bytes | None]:
+    """Decode a block's signed header and payload, without hashing the payload.
+
+    :func:`decode_block` less the payload's length and CID check, which
+    ``Block(*parts)`` makes: for a caller that may drop the block on its
+    header alone (a gossip replay of a decided slot, a stranger's block), so
+    that it never hashes up to ``max_payload_bytes`` to do so. Raises DecodeError.
+    """
     obj = unpackb(data, max_bytes=limits.max_block_bytes, max_items=2)
     signed_bytes, payload = expect_list(obj, 2, "block")
     signed = decode_signed_header(
@@ -394,10 +407,9 @@ def decode_block(data: bytes, limits: BlockLimits = DEFAULT_BLOCK_LIMITS) -> Blo
     )
     if payload is not None:
         expect_bytes(payload, "block payload", max_len=limits.max_payload_bytes)
-    block = Block(signed, payload)
-    if block.encode() != bytes(data):
+    if packb([signed.encode(), payload]) != bytes(data):  # Block.encode, before a Block exists
         raise DecodeError("block bytes are not canonical")
-    return block
+    return signed, payload
 
 
 def _check_payload_matches(header: BlockHeader, payload: bytes) -> None:

@@ -53,8 +53,7 @@ from typing import TypeVar
 
 from node.net.ratelimit import RateLimiter
 from node.net.verify import Inbound, OverBudget, Verdict, Verifier
-from protocol.block import Block, BlockLimits, decode_block
-from protocol.cid import cid_matches
+from protocol.block import Block, BlockLimits, SignedHeader, decode_block_parts
 from protocol.codec import expect_bytes, expect_int, expect_list, packb, unpackb
 from protocol.errors import AttnshareError, ValidationError
 from protocol.quorum import Certificate, decode_certificate, verify_certificate
@@ -116,11 +115,16 @@ def encode_block_announce(block: Block, attempt: int) -> bytes:
 
 
 def decode_block_announce(data: bytes, limits: BlockLimits) -> Block:
+    return Block(*_decode_announce_parts(data, limits))
+
+
+def _decode_announce_parts(data: bytes, limits: BlockLimits) -> tuple[SignedHeader, bytes | None]:
+    """The announced block's signed header and payload, the payload not yet hashed."""
     obj = unpackb(data, max_bytes=limits.gossip_payload_max + 64 * 1024, max_items=4)
     attempt, raw = expect_list(obj, 2, "block announce")
     expect_int(attempt, "announce attempt", 0, 1 << 20)
     expect_bytes(raw, "block bytes", max_len=limits.gossip_payload_max + 60 * 1024)
-    return decode_block(raw, limits)
+    return decode_block_parts(raw, limits)
 
 
 class VerifiedCache:
@@ -286,8 +290,7 @@ class Validators:
         return Verdict.ACCEPT
 
     def _check_block(self, data: bytes, own: bool = False) -> tuple[Block, bool]:
-        b = decode_block_announce(data, self.limits)
-        signed = b.signed
+        signed, payload = _decode_announce_parts(data, self.limits)
         h = signed.header
         if h.network != self.network_id:
             raise ValidationError(f"block for network {h.network!r}")
@@ -295,12 +298,13 @@ class Validators:
             raise ValidationError("block proposer is not a genesis proposer")
         if not own and self._is_old(h.proposer, h.seq):
             raise _Stale  # before hashing the payload or any curve math
-        if b.payload is not None and not cid_matches(h.payload_cid, b.payload):
-            raise ValidationError("block payload does not match its CID")
         key = (h.canonical_bytes(), signed.signature)
-        if key in self.verified_blocks:
-            if not own and self._is_certified((h.proposer, h.seq)):
-                raise _Stale  # a replay of a block whose slot is committed: nothing to relay
+        known = key in self.verified_blocks
+        if known and not own and self._is_certified((h.proposer, h.seq)):
+            raise _Stale  # a replay of a block whose slot is committed: nothing to relay
+        # Only now the payload's length and CID (ValidationError): its one hash here.
+        b = Block(signed, payload)
+        if known:
             return b, False
         signed.verify(self.genesis_id)
         self.verified_blocks.add(key)

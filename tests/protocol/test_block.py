@@ -24,6 +24,7 @@ from protocol.block import (
     SignedHeader,
     build_block,
     decode_block,
+    decode_block_parts,
     decode_header,
     decode_signed_header,
     open_payload,
@@ -425,6 +426,13 @@ def test_block_rejects_payload_it_did_not_commit_to() -> None:
     wire = packb([BLOCK.signed.encode(), flipped])
     with pytest.raises(ValidationError):
         decode_block(wire)
+    # decode_block_parts leaves that check (the payload's hash) to Block: a gossip check drops
+    # replays and strangers' blocks on their header first (review 6, finding 7).
+    assert decode_block_parts(wire) == (BLOCK.signed, flipped)
+    assert decode_block_parts(BLOCK.encode()) == (BLOCK.signed, BLOCK.payload)
+    assert decode_block_parts(BLOCK.header_only().encode()) == (BLOCK.signed, None)
+    with pytest.raises(DecodeError, match="canonical"):
+        decode_block_parts(b"\xdd\x00\x00\x00\x02" + wire[1:])
 
 
 def test_gossip_sends_big_payloads_header_only() -> None:
@@ -686,7 +694,7 @@ def test_not_zstd_rejected(payload: bytes) -> None:
 
 # --- fuzzing -------------------------------------------------------------------------------
 
-DECODERS = (decode_header, decode_signed_header, decode_block)
+DECODERS = (decode_header, decode_signed_header, decode_block, decode_block_parts)
 
 
 @FUZZ
