@@ -214,6 +214,9 @@ def judge_scores(claimed: Sequence[float], own: Sequence[float], genesis: Genesi
     """The attention quorum: claims within tolerance of our own scores, importance over the bar."""
     if len(claimed) != len(own):
         return Judgement(Decision.REJECT, Reason.BAD_PAYLOAD)
+    # Every comparison with a NaN is False: the two checks below would ACCEPT any claims.
+    if not all(map(math.isfinite, claimed)) or not all(map(math.isfinite, own)):
+        return Judgement(Decision.REJECT, Reason.SCORE_MISMATCH, math.inf)
     worst = max((abs(a - b) for a, b in zip(claimed, own, strict=True)), default=0.0)
     importance = block_importance(own)
     if worst > genesis.score_tolerance:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from protocol.admission import (
@@ -11,6 +13,7 @@ from protocol.admission import (
     check_view,
     clears_importance,
     judge_block,
+    judge_scores,
     precheck,
 )
 from protocol.block import build_block
@@ -49,6 +52,22 @@ def test_accepts_honest_claims_over_the_bar() -> None:
 def test_claims_out_of_tolerance(own: tuple[float, float], reason: Reason) -> None:
     h, recs = make([0.6, 0.2])
     assert judge_block(h, recs, own, G).verdict == (Decision.REJECT, reason)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("where", ["own", "claimed"])
+def test_judge_scores_does_not_fail_open_on_a_non_finite_score(bad: float, where: str) -> None:
+    # Review 6, finding 8: `nan > tolerance` and `nan < bar` are both False, so a NaN own score
+    # was an ACCEPT of any claims. No input made the shipped scorer return one: hardening.
+    good = [0.9, 0.9]
+    odd = [bad, 0.9]
+    claimed, own = (good, odd) if where == "own" else (odd, good)
+    j = judge_scores(claimed, own, G)
+    assert j.verdict == (Decision.REJECT, Reason.SCORE_MISMATCH)
+    assert j.worst_deviation == math.inf
+    h, recs = make([0.9, 0.9])
+    if where == "own":
+        assert judge_block(h, recs, odd, G).verdict == (Decision.REJECT, Reason.SCORE_MISMATCH)
 
 
 def test_low_importance_with_honest_claims() -> None:
