@@ -157,7 +157,8 @@ class ViewCheck:
 
     #: a REJECT verdict, or None
     verdict: tuple[Decision, Reason] | None
-    #: commits named by the view that the validator does not hold yet (sum over proposers)
+    #: seqs named by the view that are not settled here yet (sum over proposers): commits we lack,
+    #: above our head or in a hole below it
     missing: int = 0
     #: some entry is more than ``max_view_lag`` ahead of ours: do not wait for it
     far_ahead: bool = False
@@ -168,17 +169,27 @@ class ViewCheck:
         return self.verdict is None and self.missing == 0
 
 
-def check_view(header: BlockHeader, ours: Sequence[int], genesis: Genesis) -> ViewCheck:
+def check_view(header: BlockHeader, ours: Sequence[int], genesis: Genesis,
+               settled: Sequence[int] | None = None) -> ViewCheck:
     """Judge ``header.view`` against ``ours`` (our committed seq per ``genesis.proposer_ids`` entry).
 
     An empty view counts as all zeros: "scored without history" is allowed only
     while nothing much is committed. Call it once the header is READY on its
     proposer's chain, so that ``ours`` for the proposer is the seq of ``prev``.
+
+    ``settled`` (default: ``ours``) is, per proposer, the highest seq up to which
+    every slot is settled here: its block committed and held, or known to have no
+    commit. Our highest commit alone does not show a hole below it (a sync peer
+    that skipped a seq, review 6 finding 3): the History of a view above a hole
+    lacks that block's records, our scores would differ from the proposer's and we
+    would vote REJECT on an honest block. So an entry above ``settled`` is missing
+    like one above ``ours``: wait for it, or cast no vote.
     """
     ids = genesis.proposer_ids
     n = len(ids)
     if len(ours) != n:
         raise ValueError(f"our view has {len(ours)} entries, the genesis {n} proposers")
+    done = ours if settled is None else [min(s, have) for s, have in zip(settled, ours, strict=True)]
     view = header.view or (0,) * n
     if len(view) != n:
         return ViewCheck((Decision.REJECT, Reason.OTHER))
@@ -190,11 +201,11 @@ def check_view(header: BlockHeader, ours: Sequence[int], genesis: Genesis) -> Vi
     lag = genesis.max_view_lag
     missing = 0
     far = False
-    for named, have in zip(view, ours, strict=True):
+    for named, have, held in zip(view, ours, done, strict=True):
         if have - named > lag:
             return ViewCheck((Decision.REJECT, Reason.CHAIN_RULE))
-        if named > have:
-            missing += named - have
+        if named > held:
+            missing += named - held
             far = far or named - have > lag
     return ViewCheck(None, missing, far)
 

@@ -29,16 +29,22 @@ A round::
    the seqs must be strictly increasing, at or above what was asked, and the
    next request always starts above the highest seq received, so a round can
    never go backwards (finding 8: the old loop restarted below its own start
-   when a peer answered with blocks we already held).
+   when a peer answered with blocks we already held). An answer may leave out
+   only seqs the peer has no commit for, at most as many as its heads admit
+   (``seq - count``, over the round) and never its head: skipping a seq it
+   holds left a hole in our chain, or closed a gap task unfilled (review 6,
+   finding 3). A gap seq an honest peer lacks stays missing in our store; a
+   later round's lookup asks another peer.
 4. Bounds: a round ends at ``round_timeout_ms`` after it began or after
    ``max_requests_per_round`` requests (store lookups of gaps included: each
    scans our committed seqs of one proposer), whichever comes first; every
    request carries a deadline no later than the round's. A round that ends on
    a bound with progress made is followed by the next round at once.
 5. Standing. Each peer starts with ``initial_standing`` points:
-   - a lie (an empty answer for seqs its heads claimed, a head for a
-     non-validator, seqs out of order or below the request, a block that
-     fails verification) costs ``lie_cost``;
+   - a lie (an empty answer for seqs its heads claimed, an answer leaving
+     out more than its heads admit, a head for a non-validator, seqs out of
+     order or below the request, a block that fails verification) costs
+     ``lie_cost``;
    - a timeout, a failed request or a "busy" answer costs 1, and so does a
      round that spent its whole request budget and committed nothing;
    - a round that committed something earns 1 back, up to ``max_standing``,
@@ -266,6 +272,9 @@ class _Round:
     tasks: list[_Task] = field(default_factory=list)
     waiting: str = "heads"  # "heads" | "blocks" | "gaps"
     asked: tuple[str, int] | None = None  # (proposer, from_seq) of the open AskBlocks
+    #: per proposer, the peer's claimed head and how many seqs below it its heads admit lacking
+    #: (head - count): the most its answers may leave out (slots nobody committed)
+    holes: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +372,7 @@ class CatchupPlanner:
             if proposer not in self._members:
                 return self._lie(f"claims a head for non-proposer {proposer[-12:]}", now_ms)
             have_seq, have_count = ev.ours.get(proposer, (0, 0))
+            r.holes[proposer] = (seq, seq - count)
             if seq > have_seq:
                 r.tasks.append(_Task(proposer, "above", have_seq + 1, seq))
             # At most seq - have_seq of its blocks lie above our head; if it
@@ -401,17 +411,48 @@ class CatchupPlanner:
             # Its heads said it holds a committed block at or above from_seq.
             return self._lie(f"claimed blocks of {ev.proposer[-12:]} up to seq {task.claimed_head} "
                              f"but has none from {ev.from_seq}", now_ms)
+        if (lie := self._left_out(task, ev)) is not None:
+            return self._lie(lie, now_ms)
         covered = seqs[-1]
         if task.kind == "above":
             task.next_seq = covered + 1
             if task.next_seq > task.claimed_head:
                 r.tasks.pop(0)
         else:
+            # Every missing seq up to ``covered`` was either received or left out as one of the
+            # peer's own holes (``_left_out`` checked that its heads admit that many); the peer
+            # cannot fill those, another may: they stay missing in our store for the next round.
             task.have_count += ev.new
             task.missing = [m for m in task.missing if m > covered]
             if not task.missing or task.have_count >= task.claimed_count:
                 r.tasks.pop(0)
         return self._next(now_ms)
+
+    def _left_out(self, task: _Task, ev: BlocksGot) -> str | None:
+        """Why the answer is a lie about the seqs it skipped, or None (and they are charged).
+
+        An honest peer leaves out of ``[from_seq, last seq sent]`` exactly the seqs it holds no
+        commit for, and its heads told how many those are (``head - count``, never the head
+        itself). A peer that skips more hides commits it has: answering from 6 when asked from
+        5 left a hole in our chain, since the next request starts above the last seq sent
+        (review 6, finding 3), and blocks we already hold closed a gap task without filling it.
+        """
+        r = self._round
+        assert r is not None
+        head, allowed = r.holes.get(ev.proposer, (0, 0))
+        # Only up to the task's bound: a gap task's answers may run on into seqs above our
+        # head, which the proposer's "above" task covers (and charges) itself.
+        hi = min(ev.seqs[-1], task.claimed_head)
+        skipped = max(0, hi - ev.from_seq + 1) - sum(1 for s in ev.seqs if s <= hi)
+        if skipped <= 0:
+            return None
+        if hi >= head and head not in ev.seqs:
+            return f"left out its own head {head} of {ev.proposer[-12:]}"
+        if skipped > allowed:
+            return (f"left out {skipped} seqs of {ev.proposer[-12:]} from {ev.from_seq} "
+                    f"but its heads admit {allowed} missing")
+        r.holes[ev.proposer] = (head, allowed - skipped)
+        return None
 
     # ---------------------------------------------------------------- helpers
     def _next(self, now_ms: int) -> list[Effect]:

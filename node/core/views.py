@@ -18,6 +18,13 @@ agreed) and keeps one proposer's blocks from flushing the others' out.
 * ``ours``: our committed seq per proposer, moved by :meth:`Views.on_commit`
   (called by the consensus effects after each commit is stored, before the
   slot counts as decided) and restored from the store at start;
+* ``settled``: per proposer, the seq up to which every slot is settled here
+  (committed and held, or known to have no commit: rejected by our tally, or
+  passed over by a later commit's ``prev``). ``ours`` alone hid a hole a sync
+  peer left below it (review 6, finding 3): the History of a view above it
+  lacked the hole's records and the validator voted against honest blocks.
+  Commits that continue the prefix move it here; a commit that jumps slots
+  leaves it behind until :meth:`Views.wait_for` asks the store;
 * per proposer, the committed blocks a view still allowed by the rule can
   need: every block above ``ours - max_view_lag`` plus enough older ones to
   fill the quota, each cut to its last ``quota`` records (only those can be
@@ -37,7 +44,8 @@ only the block's own scores count.
 
 The rule deciding whether a named view may be used at all is pure,
 :func:`protocol.admission.check_view`; :meth:`Views.wait_for` waits, bounded
-by ``wait_s`` and woken by each commit, for commits a view names that we lack.
+by ``wait_s`` and woken by each commit, for commits a view names that we lack
+(above our head, or in a hole below it).
 History building and scoring run on the model worker thread only; the trio
 side only swaps in new immutable tuples, so the thread always reads a
 consistent snapshot.
@@ -82,6 +90,7 @@ class _Committed:
     seq: int
     records: tuple[Record, ...]
     feats: tuple[RecordFeatures, ...] | None = None
+    block_id: str | None = None
 
 
 @dataclass
@@ -122,6 +131,20 @@ class Views:
         self._waited_in_vain: set[tuple[int, int]] = set()
         self.ours: list[int] = [0] * len(self.ids)
         self._ids: list[str | None] = [None] * len(self.ids)
+        # Per proposer, the settled prefix: every slot up to it is committed and held, or known to
+        # have no commit (a rejection decided here, or slots a later commit's prev passed over).
+        # ``ours`` alone hid holes a sync peer left (review 6, finding 3). With its latest commit's
+        # id, which the next commit's prev must name to pass over rejected slots.
+        self._settled: list[int] = [0] * len(self.ids)
+        self._settled_id: list[str | None] = [None] * len(self.ids)
+        # Proposer index -> its settled prefix when a wait for a hole above it ran out: not waited
+        # for again until the prefix moves (like _waited_in_vain, one entry per proposer at most).
+        self._hole_waited: dict[int, int] = {}
+        self._store: Any = None  # set by restore: where holes are settled from (slot decisions)
+        self._db: Worker | None = None
+        # Proposer index -> (settled prefix, our head) when the store last could not settle its hole:
+        # asked again only once either moves (a hole no peer fills costs one read, not one per block).
+        self._store_stuck: dict[int, tuple[int, int]] = {}
         self._blocks: list[tuple[_Committed, ...]] = [()] * len(self.ids)
         self._cache: OrderedDict[View, History] = OrderedDict()
         self._pruned: list[int] = [0] * len(self.ids)  # highest seq no longer held, per proposer
@@ -150,12 +173,15 @@ class Views:
         if any(b.seq == seq for b in held):
             return
         # Only a block's last quota records can be in any view's history (or context): keep those.
-        blocks = tuple(sorted((*held, _Committed(seq, tuple(records)[-self.quota:])), key=lambda b: b.seq))
+        blocks = tuple(sorted((*held, _Committed(seq, tuple(records)[-self.quota:], block_id=block_id)),
+                              key=lambda b: b.seq))
         if seq > self.ours[i]:
             self.ours[i], self._ids[i] = seq, block_id
             if self._waited_in_vain:
                 self._waited_in_vain = {(j, s) for j, s in self._waited_in_vain if j != i or s > seq}
         self._blocks[i] = self._prune(i, blocks, self.ours[i])
+        if seq == self._settled[i] + 1:
+            self._settle(i, seq, block_id)
         if held and seq < held[-1].seq:
             # A gap filled late (sync): cached views at or above it lack it. Queued after the new
             # blocks are in place, so the model thread never re-caches a view from the old ones.
@@ -174,12 +200,25 @@ class Views:
             start += 1
         return blocks[start:]
 
+    def _settle(self, i: int, seq: int, block_id: str | None) -> None:
+        """Move proposer ``i``'s settled prefix to ``seq`` (its latest commit ``block_id``), then on
+        over the held blocks that continue it (committed earlier, above the hole just filled)."""
+        for b in self._blocks[i]:
+            if b.seq == seq + 1:
+                seq, block_id = b.seq, b.block_id
+        self._settled[i], self._settled_id[i] = seq, block_id
+        self._hole_waited.pop(i, None)
+
+    def settled(self) -> View:
+        """Per proposer, the seq up to which every slot is settled here (at most ``ours``)."""
+        return tuple(self._settled)
+
     def held_records(self) -> int:
         return sum(len(b.records) for bs in self._blocks for b in bs)
 
     # ------------------------------------------------------------------ the rule, and waiting
     def check(self, header: BlockHeader) -> ViewCheck:
-        return check_view(header, self.ours, self.genesis)
+        return check_view(header, self.ours, self.genesis, self._settled)
 
     async def wait_for(self, header: BlockHeader) -> ViewCheck:
         """The rule's answer once we hold the view, or after ``wait_s`` (then not ready: abstain).
@@ -192,16 +231,22 @@ class Views:
         already waited for in vain (an entry ``(proposer, seq)`` still ahead of ours
         when a wait ran out) is not waited for again: the block gets its answer at
         once, and once we hold that commit its view is ready without waiting.
+        An entry above a hole in our chain (below our head) is missing too: the store
+        is asked first whether the slots there are settled after all (rejected, or
+        passed over by a later commit's prev); if not, sync must bring the hole's
+        commit, and a hole already waited for in vain is not waited for again until
+        it is filled.
         """
-        chk = self.check(header)
         named = header.view or (0,) * len(self.ids)
         if len(named) == len(self.ids):
             lag = max(0, *(have - v for have, v in zip(self.ours, named, strict=True)))
             self.stats.lag_seen[lag] = self.stats.lag_seen.get(lag, 0) + 1
+        chk = await self._check_settling(header, named)
         if chk.ready or chk.verdict is not None or chk.far_ahead or self._waiting >= self.max_waiting:
             return chk
         missing = [(i, v) for i, v in enumerate(named) if v > self.ours[i]]
-        if any(m in self._waited_in_vain for m in missing):
+        holes = self._holes(named)
+        if any(m in self._waited_in_vain for m in missing) or any(self._hole_waited.get(i) == h for i, h in holes):
             self.stats.not_rewaited += 1
             return chk
         self.stats.waits += 1
@@ -211,13 +256,45 @@ class Views:
                 while not chk.ready and chk.verdict is None:
                     wake = self.changed.event()
                     await wake.wait()
-                    chk = self.check(header)
+                    chk = await self._check_settling(header, named)
                 return chk
             self.stats.wait_timeouts += 1
             self._waited_in_vain.update((i, v) for i, v in missing if v > self.ours[i])
+            self._hole_waited.update(self._holes(named))
             return self.check(header)
         finally:
             self._waiting -= 1
+
+    def _holes(self, named: Sequence[int]) -> list[tuple[int, int]]:
+        """(proposer index, settled prefix) of every entry of ``named`` above a hole below our head."""
+        if len(named) != len(self.ids):
+            return []
+        return [(i, s) for i, (v, s, have) in enumerate(zip(named, self._settled, self.ours, strict=True))
+                if s < min(v, have)]
+
+    async def _check_settling(self, header: BlockHeader, named: Sequence[int]) -> ViewCheck:
+        """:meth:`check`, after asking the store to settle the holes the view's entries stand above.
+
+        A commit that jumps slots (a rejection we did not see, or a commit sync brought before an
+        earlier one) leaves our in-memory prefix behind; the store's slot decisions and the next
+        commit's prev say whether those slots are settled. Read only while a hole blocks a view.
+        """
+        chk = self.check(header)
+        if chk.ready or chk.verdict is not None or self._store is None or self._db is None:
+            return chk
+        moved = False
+        for i, _s in self._holes(named):
+            # Read now, not before an earlier await: on_commit may have moved them since.
+            s, sid, upto = self._settled[i], self._settled_id[i], self.ours[i]
+            if self._store_stuck.get(i) == (s, upto) or s >= min(named[i], upto):
+                continue
+            seq, block_id = await self._db.run(_read_settled, self._store, self.ids[i], s, sid, upto)
+            if seq > self._settled[i]:
+                self._settle(i, seq, block_id)
+                moved = True
+            if self._settled[i] < upto:
+                self._store_stuck[i] = (self._settled[i], upto)
+        return self.check(header) if moved else chk
 
     # ------------------------------------------------------------------ scoring (model thread)
     async def score(self, records: Sequence[Record], view: Sequence[int], proposer: str | None = None, *,
@@ -375,9 +452,15 @@ class Views:
 
     # ------------------------------------------------------------------ restart
     async def restore(self, store: Any, db: Worker) -> None:
-        """Rebuild our view and the blocks views may need from the store."""
+        """Rebuild our view and the blocks views may need from the store; holes are settled from it
+        from now on (``db`` must be the worker the consensus commits through, see :func:`_read_settled`)."""
+        self._store, self._db = store, db
         for p, seq, block_id, records in await db.run(self._read_store, store):
             self.on_commit(p, seq, block_id, records)
+        for i, p in enumerate(self.ids):
+            upto, upto_id = await db.run(_read_settled, store, p, self._settled[i], self._settled_id[i], self.ours[i])
+            if upto > self._settled[i]:
+                self._settle(i, upto, upto_id)
 
     def _read_store(self, store: Any) -> list[tuple[str, int, str, tuple[Record, ...]]]:
         heads = {p: s for p, s, _b, _n in store.heads()}
@@ -398,6 +481,46 @@ class Views:
             out += [(p, r.seq, r.block_id, open_payload(decode_signed_header(r.header).header, r.payload))
                     for r in rows if r.payload is not None]
         return out
+
+
+#: Slot decisions read per store query while settling a proposer's prefix.
+_SETTLE_PAGE = 1024
+
+
+def _read_settled(store: Any, proposer: str, seq: int, block_id: str | None, upto: int) -> tuple[int, str | None]:
+    """How far ``proposer``'s settled prefix runs on from ``seq`` (latest commit ``block_id``), up to
+    ``upto``, by the store (on the store worker). Returns the new prefix and its latest commit's id.
+
+    A slot is settled if it has a decision here (committed: the store holds every committed
+    block; or rejected by our tally), or if the next commit above it names our latest settled
+    commit as its prev: a quorum voted for that block as the next of the chain, so nothing
+    committed in between (slots a commit from sync jumped over before we saw them decided).
+    Anything else is a hole. The store commits a block and the consensus task calls
+    :meth:`Views.on_commit` with no await in between; this read runs on the same worker, so
+    every commit it sees is one the views hold already.
+    """
+    for p, head, head_id, count in store.heads():
+        if p == proposer and count == head and head <= upto:
+            return head, head_id  # no hole anywhere (one row: the common case)
+    while seq < upto:
+        rows = store.decided_since(proposer, seq + 1, _SETTLE_PAGE)
+        for row in rows:
+            if row.seq != seq + 1 or row.seq > upto:
+                break
+            seq = row.seq
+            if row.outcome == "committed":
+                block_id = row.block_id
+        else:
+            if len(rows) == _SETTLE_PAGE:
+                continue  # a whole page settled: read on
+        if seq >= upto:
+            break
+        # seq + 1 has no decision here: settled only if the next commit passes over it from ours.
+        nxt = store.blocks_range(proposer, seq + 1, 1)
+        if not nxt or nxt[0].seq > upto or decode_signed_header(nxt[0].header).header.prev != block_id:
+            break
+        seq, block_id = nxt[0].seq, nxt[0].block_id
+    return seq, block_id
 
 
 async def fit_block(score: Callable[[Sequence[Record]], Awaitable[list[float]]], records: list[Record],

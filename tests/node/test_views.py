@@ -406,3 +406,147 @@ def test_window_scores_are_the_claims_validators_recompute_bit_for_bit(n: int) -
     claims = prop.score_sync(window, view, P.peer_id)
     assert val.score_sync(window, view, P.peer_id) == claims
     assert len(prop.context(view, P.peer_id, len(window))) == max(0, min(128, prop.quota) - len(window))
+
+
+# --- holes: a view counts as held only if every slot up to each entry is settled (review 6, finding 3)
+
+
+def test_a_validator_with_a_hole_does_not_score_the_view_until_the_hole_is_filled() -> None:
+    """A sync peer left block 2 out; our head (3) alone did not show it. The view rule called the
+    view held, the History lacked block 2's records, and the validator voted REJECT
+    SCORE_MISMATCH on an honest block (worst deviation > 10x the tolerance) while the
+    proposer's own re-score agreed bit for bit. Now the view is missing until block 2 is here."""
+    from protocol.admission import judge_block
+    from protocol.cid import cid_of
+
+    keys = [PrivateKey(bytes([0xC0 + i]) * 32) for i in range(4)]
+    g = Genesis(network_id="testnet", validators=ValidatorSet(k.peer_id for k in keys),
+                accepted_model_ids=(SCORER.model_id,))
+    pk = keys[1]
+    p = pk.peer_id
+    blocks = [records(pk, 40, s, 1_700_000_000_000 + s * 10_000_000) for s in (1, 2, 3)]
+    proposer = Views(g, SCORER, Worker("p"), capacity=1024)
+    holed = Views(g, SCORER, Worker("v"), capacity=1024)
+    for i, b in enumerate(blocks, 1):
+        proposer.on_commit(p, i, f"b{i}", b)
+        if i != 2:
+            holed.on_commit(p, i, f"b{i}", b)
+    view = proposer.current()
+    nxt = records(pk, 20, 9, 1_700_000_100_000_000)
+    claims = proposer.score_sync(nxt, view, p)
+    block = build_block(pk, genesis_id=g.id, network=g.network_id, seq=4, prev=cid_of(b"b3"),
+                        created_ms=0, model_id=SCORER.model_id, records=nxt, scores=claims, view=view)
+    assert holed.current() == view  # same head: the old rule's only input
+    chk = holed.check(block.header)
+    assert not chk.ready
+    assert chk.verdict is None
+    assert chk.missing == 2
+    # What scoring through the hole would have done:
+    scored_with_hole = judge_block(block.header, nxt, holed.score_sync(nxt, view, p), g)
+    assert scored_with_hole.verdict == (Decision.REJECT, Reason.SCORE_MISMATCH)
+    assert scored_with_hole.worst_deviation > 10 * g.score_tolerance
+    # Sync brings block 2: the view is held, and the validator agrees with the proposer.
+    holed.on_commit(p, 2, "b2", blocks[1])
+    assert holed.check(block.header).ready
+    assert holed.settled() == view
+    assert holed.score_sync(nxt, view, p) == claims
+    assert judge_block(block.header, nxt, holed.score_sync(nxt, view, p), g).verdict != (
+        Decision.REJECT, Reason.SCORE_MISMATCH)
+
+
+async def test_a_view_above_a_hole_waits_then_gets_no_vote_and_is_not_waited_for_again() -> None:
+    v = Views(G, SCORER, Worker("model"), capacity=256, wait_s=0.3, max_waiting=2)
+    for seq in (1, 3, 4):
+        v.on_commit(Q.peer_id, seq, f"q{seq}", records(Q, 8, 40 + seq))
+    assert v.current() == view_of(Q=4)
+    assert v.settled() == view_of(Q=1)
+    recs = records(P, 4, 1)
+    above = _block(P, 1, None, recs, [0.5] * len(recs), view_of(Q=3))
+    below = _block(P, 1, None, recs, [0.5] * len(recs), view_of(Q=1))
+    assert (await v.wait_for(below.header)).ready  # below the hole: held
+    chk = await v.wait_for(above.header)
+    assert not chk.ready
+    assert chk.verdict is None
+    assert (v.stats.waits, v.stats.wait_timeouts) == (1, 1)
+    # Its re-announce, and another view above the same hole: answered at once.
+    start = trio.current_time()
+    assert not (await v.wait_for(above.header)).ready
+    assert not (await v.wait_for(_block(R, 1, None, recs, [0.5] * 4, view_of(Q=4)).header)).ready
+    assert trio.current_time() - start < 0.1
+    assert v.stats.not_rewaited == 2
+    # Sync fills the hole: every commit above it that we hold counts at once.
+    v.on_commit(Q.peer_id, 2, "q2", records(Q, 8, 42))
+    assert v.settled() == view_of(Q=4)
+    assert (await v.wait_for(above.header)).ready
+    assert v.stats.waits == 1
+
+
+def _store_commit(store: Store, key: PrivateKey, seq: int, prev: str | None, seed: int) -> tuple[Block, list[Record]]:
+    recs = records(key, 8, seed)
+    b = _block(key, seq, prev, recs, [0.5] * len(recs), ())
+    assert b.payload is not None
+    store.put_block(b.block_id, key.peer_id, seq, b.signed.encode(), b.payload, 1, len(recs), 1, certified=True)
+    assert store.commit_block(b.block_id, _cert(b).encode(), recs, [0.5] * len(recs), 1)
+    return b, recs
+
+
+async def test_slots_without_a_commit_are_settled_from_the_store_and_holes_are_not() -> None:
+    """A rejected slot is a gap in every chain, not a hole: the store knows it (a decision here,
+    or the next commit's prev names the commit below it, for slots sync jumped over unseen)."""
+    from protocol.cid import cid_of
+
+    store = Store.open(":memory:", ME.peer_id)
+    db = Worker("store")
+    p1, _ = _store_commit(store, P, 1, None, 1)
+    p2, _ = _store_commit(store, P, 2, p1.block_id, 2)
+    store.mark_decided(P.peer_id, 3, "rejected", None)  # rejected by our tally
+    p4, _ = _store_commit(store, P, 4, p2.block_id, 4)
+    p7, _ = _store_commit(store, P, 7, p4.block_id, 7)  # 5 and 6: never decided here
+    _store_commit(store, Q, 1, None, 11)
+    _store_commit(store, Q, 3, cid_of(b"q2"), 13)  # q2 committed elsewhere, not here: a hole
+    v = Views(G, SCORER, Worker("model"), capacity=256, wait_s=0.3)
+    await v.restore(store, db)
+    assert v.current() == view_of(P=7, Q=3)
+    assert v.settled() == view_of(P=7, Q=1)
+    # Live: slot 8 rejected here, 9 commits naming 7; the commit alone leaves the prefix at 7 ...
+    store.mark_decided(P.peer_id, 8, "rejected", None)
+    p9, recs9 = _store_commit(store, P, 9, p7.block_id, 9)
+    v.on_commit(P.peer_id, 9, p9.block_id, recs9)
+    assert v.settled() == view_of(P=7, Q=1)
+    # ... and a view naming 9 asks the store, which settles 8: ready without waiting.
+    recs = records(R, 4, 1)
+    assert (await v.wait_for(_block(R, 1, None, recs, [0.5] * 4, view_of(P=9, Q=1)).header)).ready
+    assert v.stats.waits == 0
+    assert v.settled() == view_of(P=9, Q=1)
+    # Q's hole stays one: the view above it gets no vote.
+    assert not (await v.wait_for(_block(R, 1, None, recs, [0.5] * 4, view_of(P=9, Q=3)).header)).ready
+    assert v.stats.wait_timeouts == 1
+    store.close()
+
+
+async def test_a_commit_passing_over_a_rejected_slot_does_not_stop_the_validator_voting() -> None:
+    """Through the consensus adapter: sync brings P's seq 3 naming seq 1 as its prev (slot 2 was
+    rejected before we joined, so we never saw it decided). A hole rule without the store would
+    abstain on every view naming P's 3 for good; the store's prev settles slot 2 and we vote."""
+    store = Store.open(":memory:", ME.peer_id)
+    async with validator(store) as (c, net, v):
+        await v.restore(store, Worker("store"))
+        p1 = _block(P, 1, None, records(P, 16, 1201), [0.5] * 16, ())
+        p3 = _block(P, 3, p1.block_id, records(P, 16, 1203), [0.5] * 16, ())
+        for b in (p1, p3):
+            assert b.payload is not None
+            assert await c.submit_synced(b, open_payload(b.header, b.payload), _cert(b))
+        assert v.current() == view_of(P=3)
+        assert v.settled() == view_of(P=1)  # in memory, 2 is not known yet
+        prop = views()
+        prop.on_commit(P.peer_id, 1, p1.block_id, records(P, 16, 1201))
+        prop.on_commit(P.peer_id, 3, p3.block_id, records(P, 16, 1203))
+        recs = records(R, 16, 1210)
+        view = view_of(P=3)
+        c.post_block(_block(R, 1, None, recs, prop.score_sync(recs, view, R.peer_id), view), "peer")
+        mine = await _vote(net, (R.peer_id, 1))
+        assert mine is not None
+        assert mine.vote.decision is Decision.ACCEPT
+        assert v.settled() == view_of(P=3)
+        assert v.stats.waits == 0
+    store.close()

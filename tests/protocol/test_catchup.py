@@ -184,15 +184,19 @@ def _gap_world(proposers: int) -> tuple[World, CatchupPlanner, dict[str, set[int
     return world, planner, chains
 
 
-def test_gap_lookups_from_lying_heads_spend_the_round_budget() -> None:
+def test_gap_lookups_spend_the_round_budget() -> None:
     """A store lookup of our gaps costs a scan of one proposer's committed seqs, and was
     not counted: a heads answer claiming 100 proposers' full chains (where we miss a
-    rejected slot each) cost a scan per claim on top of the request budget (16 + 16)."""
-    world, planner, _ = _gap_world(100)
+    rejected slot each) cost a scan per claim on top of the request budget (16 + 16).
+    Here every lookup finds the gap filled already (gossip won the race), so the round
+    is lookups only, and they end it at the budget."""
+    world, planner, chains = _gap_world(100)
     lookups: list[int] = []
     inner = planner.handle
 
     def counting(event, now):  # type: ignore[no-untyped-def]
+        if isinstance(event, GapsGot):
+            event = GapsGot(event.proposer, ())
         effects = inner(event, now)
         lookups.extend(1 for e in effects if isinstance(e, LookupGaps))
         return effects
@@ -200,21 +204,129 @@ def test_gap_lookups_from_lying_heads_spend_the_round_budget() -> None:
     planner.handle = counting  # type: ignore[method-assign]
     world.step(planner)
     assert world.ended[-1].why == "request budget"
-    assert len(lookups) + world.requests["liar"] <= planner.params.max_requests_per_round
+    assert len(lookups) + world.requests["liar"] == planner.params.max_requests_per_round
     assert len(lookups) >= 1
 
 
-def test_a_peer_whose_rounds_bring_nothing_is_banned_in_a_few_rounds() -> None:
-    """The same liar every round: each round spends the whole budget and commits nothing.
-    It costs 1 standing a round (never a lie at once: old blocks are no offence), so the
-    work its claims cause is bounded by the ban, not only by the round."""
+def test_a_peer_claiming_seqs_it_cannot_serve_is_banned_at_its_first_answer() -> None:
+    """The liar claims every proposer's full chain (count == head: no holes) but nobody
+    committed slot 7. Asked from 7 it answers from 8 with blocks we hold: it left out a seq
+    its heads say it holds. Before review 6 that was no lie (valid blocks, rising seqs):
+    each round spent its whole budget, cost 1 standing, and the ban came after 3 rounds
+    of 16 requests and lookups. Now the first answer is a lie and a ban."""
     world, planner, _ = _gap_world(100)
-    rounds = 0
-    while not planner.is_banned("liar", world.now) and rounds < 20:
-        world.step(planner)
-        rounds += 1
-    assert rounds == planner.params.initial_standing
+    world.step(planner)
+    assert planner.is_banned("liar", world.now)
+    assert [p.peer for p in world.penalties] == ["liar"]
+    assert "left out" in world.penalties[0].why
+    assert world.requests["liar"] == 2  # heads and one GetBlocks
     assert world.ours == {k: v for k, v in world.peers["liar"].chains.items()}  # nothing invented
+
+
+class Skipper(Honest):
+    """Holds every block, claims so (count == head), and leaves ``hide`` out of its answers."""
+
+    def __init__(self, chains: dict[str, set[int]], hide: int) -> None:
+        super().__init__(chains)
+        self.hide = hide
+
+    def blocks(self, proposer: str, from_seq: int, limit: int) -> list[int]:
+        return [s for s in super().blocks(proposer, from_seq, limit + 1) if s != self.hide][:limit]
+
+
+def test_an_answer_that_skips_a_seq_the_peer_claims_to_hold_is_a_lie() -> None:
+    """Review 6, finding 3: asked from 5 by a peer whose heads say it holds all 10 blocks
+    (count == seq), it answered 6..10. Those verify and commit, and the next request started
+    at 11: seq 5 was a hole for good, at no cost to the peer. Now leaving out a seq its heads
+    claim is a lie (a ban), and the hole is pulled from another peer as a gap."""
+    planner = _planner()
+    planner.handle(Peers(("attacker",)), 0)
+    now = planner.next_wake_ms()
+    [ask] = planner.tick(now)
+    assert isinstance(ask, AskHeads)
+    [blocks] = planner.handle(HeadsGot("attacker", (("val-a", 10, "b10", 10),), {"val-a": (4, 4)}), now)
+    assert isinstance(blocks, AskBlocks)
+    assert blocks.from_seq == 5
+    effects = planner.handle(BlocksGot("attacker", "val-a", 5, (6, 7, 8, 9, 10), new=5), now)
+    assert isinstance(effects[0], Penalized)
+    assert effects[0].banned_until_ms is not None
+    assert isinstance(effects[-1], RoundEnded)
+    assert effects[-1].why == "lie"
+    assert planner.statistics(now).blocks == 5  # what it sent is real and committed
+
+    # The whole story: the skipper first, then an honest peer brings seq 5 as a gap.
+    full = {"val-a": set(range(1, 11))}
+    world = World({"attacker": Skipper({k: set(v) for k, v in full.items()}, hide=5),
+                   "honest": Honest({k: set(v) for k, v in full.items()})})
+    world.ours = {"val-a": {1, 2, 3, 4}}
+    planner = _planner()
+    asked: list[tuple[str, int]] = []
+    inner = planner.handle
+
+    def handle(event, now):  # type: ignore[no-untyped-def]
+        effects = inner(event, now)
+        asked.extend((e.peer, e.from_seq) for e in effects if isinstance(e, AskBlocks))
+        return effects
+
+    planner.handle = handle  # type: ignore[method-assign]
+    for _ in range(10):
+        world.step(planner)
+        if world.ours == full:
+            break
+    assert ("honest", 5) in asked
+    assert world.ours == full
+    assert [p.peer for p in world.penalties] == ["attacker"]
+    assert planner.is_banned("attacker", world.now)
+
+
+def test_a_gap_task_is_not_closed_by_blocks_we_already_hold() -> None:
+    """Review 6, finding 3: we hold 1..4 and 6..40, the peer claims all 40; asked from 5 it
+    answered with 6..37 (all held, new=0). The gap task was closed ("done", no penalty) and
+    seq 5 never asked again. Now that answer is a lie."""
+    planner = _planner()
+    planner.handle(Peers(("attacker",)), 0)
+    now = planner.next_wake_ms()
+    planner.tick(now)
+    [lookup] = planner.handle(HeadsGot("attacker", (("val-a", 40, "b40", 40),), {"val-a": (40, 39)}), now)
+    assert isinstance(lookup, LookupGaps)
+    [ask] = planner.handle(GapsGot("val-a", (5,)), now)
+    assert isinstance(ask, AskBlocks)
+    assert ask.from_seq == 5
+    effects = planner.handle(BlocksGot("attacker", "val-a", 5, tuple(range(6, 38)), new=0), now)
+    assert isinstance(effects[0], Penalized)
+    assert effects[0].banned_until_ms is not None
+    assert effects[-1] == RoundEnded("attacker", 0, "lie")
+
+
+def test_an_honest_peer_may_leave_out_only_the_slots_its_heads_admit_lacking() -> None:
+    """Slots nobody committed (rejected) are holes in every honest chain: heads say how many
+    (head - count), and an answer may leave out that many, never the head itself."""
+    chain = set(range(1, 41)) - {5, 9}  # two rejected slots: count 38 of head 40
+    world = World({"p": Honest({"val-a": set(chain)})})
+    world.ours = {"val-a": {1, 2, 3}}
+    planner = _planner()
+    for _ in range(10):
+        world.step(planner)
+        if world.ours == {"val-a": chain}:
+            break
+    assert world.ours == {"val-a": chain}
+    assert world.penalties == []
+
+    def answer(heads: tuple[tuple[str, int, str, int], ...], ours: tuple[int, int],
+               seqs: tuple[int, ...]) -> list[Effect]:
+        planner = _planner()
+        planner.handle(Peers(("p",)), 0)
+        now = planner.next_wake_ms()
+        planner.tick(now)
+        [ask] = planner.handle(HeadsGot("p", heads, {"val-a": ours}), now)
+        assert isinstance(ask, AskBlocks)
+        return planner.handle(BlocksGot("p", "val-a", ask.from_seq, seqs, new=len(seqs)), now)
+
+    one_hole = (("val-a", 10, "b10", 9),)
+    assert not any(isinstance(e, Penalized) for e in answer(one_hole, (4, 4), (6, 7, 8, 9, 10)))
+    assert isinstance(answer(one_hole, (4, 4), (6, 8, 9, 10))[0], Penalized)  # two left out, one admitted
+    assert isinstance(answer(one_hole, (8, 8), (9, 11))[0], Penalized)  # its head left out: never a hole
+    assert not any(isinstance(e, Penalized) for e in answer(one_hole, (8, 8), (10,)))
 
 
 def test_rare_failures_never_add_up_to_a_ban() -> None:
