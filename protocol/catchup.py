@@ -16,8 +16,13 @@ A round::
     handle   --LookupGaps(proposer, upto)--> adapter --GapsGot(...)--> handle ...
     handle   --RoundEnded(peer, new_blocks, why)
 
-1. When a round is due and no round is open, the planner picks a random
-   connected peer that is not banned and asks for its heads.
+1. When a round is due and no round is open, the planner picks a connected
+   peer that is not banned, by odds drawn from the seeded RNG, and asks for
+   its heads: a peer whose last round committed something is the likeliest,
+   then genesis members, then anyone else; a peer whose heads were never
+   ahead of ours has a quarter of its odds (not a ban). If the peer has
+   nothing for us, the round asks a few peers never heard from (review 6,
+   finding 6: uniform odds let sybils mirroring our heads starve catch-up).
 2. From the heads it plans tasks, one per proposer (heads naming anyone the
    genesis does not let propose are a lie: honest nodes commit only genesis
    proposers' blocks; ``members`` is that set):
@@ -98,6 +103,8 @@ class SyncParams:
     """How long a peer out of standing is left out of planning."""
     recover_ms: int = 60_000
     """One point of standing comes back per this long, up to ``initial_standing``."""
+    useful_ms: int = 300_000
+    """A peer whose round committed something within this long is the likeliest pick for a round."""
     max_tracked_peers: int = 1024
     """Bound on the planner's peer table."""
     serve_inflight_per_peer: int = 2
@@ -128,6 +135,7 @@ class SyncParams:
             ("lie_cost", self.lie_cost, 1, 1000),
             ("ban_ms", self.ban_ms, 0, 86_400_000),
             ("recover_ms", self.recover_ms, 1, 86_400_000),
+            ("useful_ms", self.useful_ms, 0, 86_400_000),
             ("max_tracked_peers", self.max_tracked_peers, 1, 1_000_000),
             ("serve_inflight_per_peer", self.serve_inflight_per_peer, 1, 1024),
             ("serve_rate_per_s", self.serve_rate_per_s, 0.01, 1e6),
@@ -248,6 +256,25 @@ class _Peer:
     last_seen_ms: int
     banned_until_ms: int = 0
     recovered_ms: int = 0
+    heard: bool = False  # it answered Heads at least once
+    ahead: bool = False  # and once its heads gave us something to pull
+    useful_ms: int | None = None  # when a round with it last committed something
+
+
+# Odds of a connected, unbanned peer being picked for a round (review 6, finding 6). Uniform odds
+# let 32 sybils that answer Heads with our own heads (no task, no lie, no cost) take 32 rounds of
+# 33. A peer that brought commits lately is the likeliest pick, then genesis members; one whose
+# heads were never ahead of ours is a quarter as likely, never banned: an up-to-date honest peer
+# answers the same, and it may be the one ahead when we fall behind.
+_ODDS_USEFUL = 256
+_ODDS_MEMBER = 16
+_ODDS_STRANGER = 4
+_NEVER_AHEAD_DIVISOR = 4
+# A round whose peer had nothing for us asks up to this many more peers never heard from for
+# their heads (one request each, from the round's budget): with one peer a round, finding the
+# one useful peer among 33 took 17 rounds on average. Once every connected peer has answered,
+# a round asks one peer, as before.
+_PROBES_PER_ROUND = 4
 
 
 @dataclass(slots=True)
@@ -272,6 +299,7 @@ class _Round:
     tasks: list[_Task] = field(default_factory=list)
     waiting: str = "heads"  # "heads" | "blocks" | "gaps"
     asked: tuple[str, int] | None = None  # (proposer, from_seq) of the open AskBlocks
+    probes: int = 0  # peers asked for their heads after the first (``_PROBES_PER_ROUND``)
     #: per proposer, the peer's claimed head and how many seqs below it its heads admit lacking
     #: (head - count): the most its answers may leave out (slots nobody committed)
     holes: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -335,11 +363,29 @@ class CatchupPlanner:
         if not eligible:
             self._next_round_ms = now_ms + self._jitter()
             return []
-        peer = self._rng.choice(sorted(eligible))
+        peer = self._pick(sorted(eligible), now_ms)
         self._touch(peer, now_ms)
         r = self._round = _Round(peer, now_ms, now_ms + self.params.round_timeout_ms)
         r.requests = 1
         return [AskHeads(peer, self._req_deadline(now_ms))]
+
+    def odds(self, peer: str, now_ms: int) -> int:
+        """How likely ``peer`` is to be picked for a round, relative to the other eligible peers."""
+        p = self._peers.get(peer)
+        if p is not None and p.useful_ms is not None and now_ms - p.useful_ms <= self.params.useful_ms:
+            return _ODDS_USEFUL
+        odds = _ODDS_MEMBER if peer in self._members else _ODDS_STRANGER
+        return odds // _NEVER_AHEAD_DIVISOR if p is not None and p.heard and not p.ahead else odds
+
+    def _pick(self, peers: list[str], now_ms: int) -> str:
+        """A peer drawn by its :meth:`odds` (one draw of the seeded RNG: deterministic)."""
+        odds = [self.odds(p, now_ms) for p in peers]
+        x = self._rng.random() * sum(odds)
+        for peer, o in zip(peers, odds, strict=True):
+            x -= o
+            if x < 0:
+                return peer
+        return peers[-1]
 
     def handle(self, event: Event, now_ms: int) -> list[Effect]:
         """Apply one event; returns what the adapter must do next."""
@@ -381,6 +427,20 @@ class CatchupPlanner:
             if below > have_count:
                 upto = min(seq, have_seq)
                 r.tasks.append(_Task(proposer, "gaps", upto, upto, claimed_count=below, have_count=have_count))
+        p = self._touch(ev.peer, now_ms)
+        p.heard = True
+        p.ahead = p.ahead or bool(r.tasks)
+        if not r.tasks:
+            p.useful_ms = None  # nothing more to pull from it: no longer the likeliest pick
+        if not r.tasks and r.probes < _PROBES_PER_ROUND and r.requests < self.params.max_requests_per_round:
+            unheard = [q for q in self._connected if q != r.peer and not self.is_banned(q, now_ms)
+                       and not (q in self._peers and self._peers[q].heard)]
+            if unheard:
+                r.peer = self._pick(sorted(unheard), now_ms)
+                self._touch(r.peer, now_ms)
+                r.probes += 1
+                r.requests += 1
+                return [AskHeads(r.peer, self._req_deadline(now_ms))]
         return self._next(now_ms)
 
     def _on_gaps(self, ev: GapsGot, now_ms: int) -> list[Effect]:
@@ -491,8 +551,11 @@ class CatchupPlanner:
         self._round = None
         self._rounds += 1
         out: list[Effect] = []
+        p = self._peers.get(r.peer)
+        if p is not None:
+            # The likeliest pick while its rounds bring commits; a round that brought none ends that.
+            p.useful_ms = now_ms if r.new_blocks else None
         if r.new_blocks:
-            p = self._peers.get(r.peer)
             if p is not None:
                 p.standing = min(self.params.max_standing, p.standing + 1)
         elif why == "request budget":
