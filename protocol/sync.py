@@ -22,13 +22,14 @@ a set lookup (members' keys were parsed once, with the genesis). So no sync
 message can make a node do curve math for an id it did not already trust.
 
 Serving rules live here too, pure: :class:`ServeGate` (per-peer in-flight cap
-and token bucket, finding 11), :class:`BlocksFitter` (fill a BlocksResp up to
+and token buckets, finding 11; strangers also share one pool, review 7), :class:`BlocksFitter` (fill a BlocksResp up to
 the response cap, loading rows in chunks that are sure to fit), and
 :func:`sanitize_text` (a peer's error text is never logged raw, finding 14).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -320,64 +321,150 @@ def decode_response(data: bytes) -> Response:
 # --- serving rules -----------------------------------------------------------------
 
 
+#: How many single peers' serving budgets all strangers (peers the caller does not
+#: know: not genesis members) share, as ``BudgetParams.stranger_pool`` elsewhere.
+SERVE_STRANGER_POOL = 2.0
+
+
+@dataclass(slots=True)
+class _Account:
+    """One requester's buckets, or all strangers' together (the pool)."""
+
+    tokens: float  # requests
+    byte_tokens: float  # answer bytes; below 0 is debt
+    last_ms: float
+    inflight: int = 0
+    pooled: int = 0  # of those in flight, how many the pool was charged for as well
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    rate: float  # request tokens per ms
+    burst: float
+    byte_rate: float  # bytes per ms
+    byte_burst: float
+    inflight: int
+
+    def scaled(self, factor: float) -> _Limits:
+        return _Limits(self.rate * factor, self.burst * factor, self.byte_rate * factor,
+                       self.byte_burst * factor, max(1, int(self.inflight * factor)))
+
+    def fresh(self, now_ms: int) -> _Account:
+        return _Account(self.burst, self.byte_burst, float(now_ms))
+
+    def refill(self, acct: _Account, now_ms: int) -> None:
+        elapsed = max(0.0, now_ms - acct.last_ms)
+        acct.tokens = min(self.burst, acct.tokens + elapsed * self.rate)
+        acct.byte_tokens = min(self.byte_burst, acct.byte_tokens + elapsed * self.byte_rate)
+        acct.last_ms = max(acct.last_ms, float(now_ms))
+
+    def allows(self, acct: _Account) -> bool:
+        return acct.inflight < self.inflight and acct.tokens >= 1.0 and acct.byte_tokens > 0.0
+
+    def owes(self, acct: _Account, now_ms: int) -> bool:
+        """Still in byte debt at ``now_ms`` (without refilling the account)."""
+        return acct.byte_tokens + max(0.0, now_ms - acct.last_ms) * self.byte_rate < 0.0
+
+
+def _nobody_known(peer: str) -> bool:
+    return False
+
+
 class ServeGate:
-    """Who may be served now: per-peer in-flight cap, request and byte buckets (finding 11).
+    """Who may be served now: in-flight caps, request and byte buckets (finding 11).
 
     ``admit(peer, now_ms)`` says yes (and counts the request in flight until
-    ``release(peer)``) or no, in which case the server answers ERR_BUSY at
-    once without touching the store: one peer flooding requests costs itself
-    round trips and everyone else nothing. The table is bounded; when full,
-    idle entries are forgotten (forgetting one only ever gives a peer a fresh
-    bucket, never takes one away from a request in flight).
+    ``release(peer, response_bytes)``) or no, in which case the server answers
+    ERR_BUSY at once without touching the store: one peer flooding requests
+    costs itself round trips and everyone else nothing.
+
+    A peer id costs nothing, so buckets per id alone gave N sybils N budgets
+    (review 7, finding 4). A stranger (``is_known(peer)`` false; by default
+    everyone) is charged to its own buckets **and** to one pool all strangers
+    share, ``stranger_pool`` peers' worth of requests, bytes and requests in
+    flight. Known peers (the genesis members) keep budgets of their own that
+    strangers cannot spend.
+
+    The table is bounded; when full, idle entries are forgotten. An entry with
+    a request in flight or still in byte debt is kept: forgetting it would
+    give its peer a fresh bucket and wipe the debt. How many strangers can be
+    in debt at once is bounded by the pool, and known peers by the genesis.
     """
 
-    def __init__(self, params: SyncParams) -> None:
+    def __init__(self, params: SyncParams, is_known: Callable[[str], bool] = _nobody_known,
+                 stranger_pool: float = SERVE_STRANGER_POOL) -> None:
         params.validate()
-        self._inflight_cap = params.serve_inflight_per_peer
-        self._rate = params.serve_rate_per_s / 1000.0  # tokens per ms
-        self._burst = float(params.serve_burst)
-        self._byte_rate = params.serve_bytes_per_s / 1000.0  # bytes per ms
-        self._byte_burst = float(params.serve_bytes_burst)
+        if not 0.0 < stranger_pool <= 1e6:
+            raise LocalError(f"stranger_pool must be in (0, 1e6], got {stranger_pool!r}")
+        self._own = _Limits(params.serve_rate_per_s / 1000.0, float(params.serve_burst),
+                            params.serve_bytes_per_s / 1000.0, float(params.serve_bytes_burst),
+                            params.serve_inflight_per_peer)
+        self._pool_limits = self._own.scaled(stranger_pool)
+        self._is_known = is_known
         self._max = params.serve_max_peers
-        self._peers: dict[str, list[float]] = {}  # peer -> [tokens, last_ms, inflight, byte tokens]
+        self._peers: dict[str, _Account] = {}
+        self._pool: _Account | None = None  # created by the first stranger
         self.refused = 0
 
     def admit(self, peer: str, now_ms: int) -> bool:
-        st = self._peers.get(peer)
-        if st is None:
-            if len(self._peers) >= self._max:
-                self._forget_idle()
-            st = self._peers[peer] = [self._burst, float(now_ms), 0.0, self._byte_burst]
-        elapsed = max(0.0, now_ms - st[1])
-        tokens = min(self._burst, st[0] + elapsed * self._rate)
-        st[3] = min(self._byte_burst, st[3] + elapsed * self._byte_rate)
-        st[1] = float(now_ms)
-        if st[2] >= self._inflight_cap or tokens < 1.0 or st[3] <= 0.0:
-            st[0] = tokens
+        acct = self._account(peer, now_ms)
+        self._own.refill(acct, now_ms)
+        pool = None if self._is_known(peer) else self._stranger_pool(now_ms)
+        if not self._own.allows(acct) or (pool is not None and not self._pool_limits.allows(pool)):
             self.refused += 1
             return False
-        st[0] = tokens - 1.0
-        st[2] += 1
+        acct.tokens -= 1.0
+        acct.inflight += 1
+        if pool is not None:
+            pool.tokens -= 1.0
+            pool.inflight += 1
+            acct.pooled += 1
         return True
 
     def release(self, peer: str, response_bytes: int = 0) -> None:
         """The request is answered with ``response_bytes``: charged to the peer's byte
-        bucket, which may go into debt (its next requests wait the debt out)."""
-        st = self._peers.get(peer)
-        if st is not None:
-            st[3] -= response_bytes
-            if st[2] > 0:
-                st[2] -= 1
+        bucket (and the strangers' pool if it was charged at admission), which may go
+        into debt (the peer's next requests, or all strangers', wait the debt out)."""
+        acct = self._peers.get(peer)
+        if acct is None:
+            return
+        acct.byte_tokens -= response_bytes
+        if acct.inflight > 0:
+            acct.inflight -= 1
+        if acct.pooled > 0 and self._pool is not None:
+            acct.pooled -= 1
+            self._pool.byte_tokens -= response_bytes
+            self._pool.inflight = max(0, self._pool.inflight - 1)
 
     def inflight(self, peer: str) -> int:
-        st = self._peers.get(peer)
-        return int(st[2]) if st else 0
+        acct = self._peers.get(peer)
+        return acct.inflight if acct else 0
+
+    def pool_inflight(self) -> int:
+        """Strangers' requests in flight, all together."""
+        return self._pool.inflight if self._pool else 0
 
     def __len__(self) -> int:
         return len(self._peers)
 
-    def _forget_idle(self) -> None:
-        idle = sorted((st[1], p) for p, st in self._peers.items() if st[2] == 0)
+    def _account(self, peer: str, now_ms: int) -> _Account:
+        acct = self._peers.get(peer)
+        if acct is None:
+            if len(self._peers) >= self._max:
+                self._forget_idle(now_ms)
+            acct = self._peers[peer] = self._own.fresh(now_ms)
+        return acct
+
+    def _stranger_pool(self, now_ms: int) -> _Account:
+        if self._pool is None:
+            self._pool = self._pool_limits.fresh(now_ms)
+        self._pool_limits.refill(self._pool, now_ms)
+        return self._pool
+
+    def _forget_idle(self, now_ms: int) -> None:
+        # The idle half, oldest first; never an entry in flight or in debt.
+        idle = sorted((a.last_ms, p) for p, a in self._peers.items()
+                      if a.inflight == 0 and not self._own.owes(a, now_ms))
         for _, p in idle[: max(1, len(idle) // 2)]:
             del self._peers[p]
 

@@ -66,7 +66,11 @@ class SyncService:
         self.rng = rng or random.Random()
         self.limits = limits or BlockLimits()
         self._peers = peers or (lambda: [p.peer_id for p in self.p2p.connected_peers()])
-        self.gate = msg.ServeGate(params)
+        # Genesis members answer from budgets of their own; everyone else also
+        # draws from one strangers' pool, so fresh key pairs do not multiply
+        # the answer bytes read from the store (review 7, finding 4).
+        members = frozenset(genesis.validators.peer_ids) | frozenset(genesis.proposer_ids)
+        self.gate = msg.ServeGate(params, is_known=members.__contains__)
         self.planner = cu.CatchupPlanner(params, frozenset(genesis.proposer_ids), self.rng, _now_ms())
         self.rounds = 0
         self.changed = Pulse()  # fires after every round and penalty (tests and simulations wait on it)

@@ -106,6 +106,7 @@ _ORIGIN_CACHE = 4096
 _VALIDATION_TASKS = 4096  # async validations waiting or running, all peers together
 _IWANT_RETRANSMISSIONS = 3  # one message id served to one peer at most this often (go's GossipRetransmission)
 _IWANT_MEMORY = 65_536  # (peer, message id) pairs remembered for that count
+_STRANGERS: ID | None = None  # the key of all strangers together in _iwant_served
 #: longest topic name a peer may subscribe to: ours are under 64 bytes; libp2p kept any
 #: name (100 per peer, up to 1 MiB each: 95 MiB held for one peer)
 MAX_TOPIC_BYTES = 256
@@ -173,7 +174,10 @@ class _Router(GossipSub):
         self._pulse = pulse
         self._equivocation: OrderedDict[bytes, bytes] = OrderedDict()
         self._max_rpc = config.max_message_bytes
-        self._iwant_served: OrderedDict[tuple[ID, bytes], int] = OrderedDict()
+        self._iwant_served: OrderedDict[tuple[ID | None, bytes], int] = OrderedDict()
+        self._budget = budget
+        # What all strangers together may have of one id: stranger_pool peers' worth.
+        self._iwant_pool = max(1, int(_IWANT_RETRANSMISSIONS * budget.params.stranger_pool))
         self._clock = clock
         #: peer -> (start of its current second, ids it announced in it); dropped with the peer
         self._ihave_ids: dict[ID, tuple[float, int]] = {}
@@ -201,10 +205,13 @@ class _Router(GossipSub):
         # serves an id to a peer any number of times: one IWANT naming a 64 KiB
         # block 4000 times (400 KB) built a 256 MiB packet. Trim the request
         # first: each id once, each id at most _IWANT_RETRANSMISSIONS times per
-        # peer, and no more data than one RPC may carry.
+        # peer, and no more data than one RPC may carry. A peer id costs
+        # nothing, so strangers are also counted together, stranger_pool peers'
+        # worth per id (review 7): N sybils do not get N times the answers.
         wanted: list[bytes] = []
         seen: set[bytes] = set()
         budget = self._max_rpc
+        stranger = not self._budget.is_known(sender_peer_id.to_base58())
         for wire_id in iwant_msg.messageIDs:
             mid = safe_bytes_from_hex(wire_id)
             if mid is None or mid in seen:
@@ -217,14 +224,23 @@ class _Router(GossipSub):
             served = self._iwant_served.get(key, 0)
             if served >= _IWANT_RETRANSMISSIONS or len(msg.data) > budget:
                 continue
+            if stranger and not self._count_iwant((_STRANGERS, mid), self._iwant_pool):
+                continue
             budget -= len(msg.data)
-            self._iwant_served[key] = served + 1
-            self._iwant_served.move_to_end(key)
+            self._count_iwant(key, _IWANT_RETRANSMISSIONS)
             wanted.append(wire_id)
         while len(self._iwant_served) > _IWANT_MEMORY:
             self._iwant_served.popitem(last=False)
         if wanted:
             await super().handle_iwant(rpc_pb2.ControlIWant(messageIDs=wanted), sender_peer_id)
+
+    def _count_iwant(self, key: tuple[ID | None, bytes], limit: int) -> bool:
+        served = self._iwant_served.get(key, 0)
+        if served >= limit:
+            return False
+        self._iwant_served[key] = served + 1
+        self._iwant_served.move_to_end(key)
+        return True
 
     async def handle_ihave(self, ihave_msg: rpc_pb2.ControlIHave, sender_peer_id: ID) -> None:
         # libp2p answers an IHAVE for any topic, subscribed or not, and rate-limits

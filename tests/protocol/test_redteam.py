@@ -157,6 +157,41 @@ async def test_iwant_for_one_message_many_times_is_served_bounded() -> None:
     assert sum(len(p.publish) for p in sent) <= config.max_message_bytes // (64 << 10)
 
 
+async def test_iwant_from_sybil_ids_shares_the_strangers_count() -> None:
+    """Review 7: an id was served 3 times *per peer id*, so N fresh ids got it 3N times. Now
+    strangers together get it stranger_pool (2) peers' worth (6 times); known peers keep 3."""
+    import time
+
+    from libp2p.peer.id import ID
+    from libp2p.pubsub.pb import rpc_pb2
+
+    from node.net.budget import Budget
+    from node.net.config import NetConfig
+    from node.net.gossip import _Router
+    from node.net.pulse import Pulse
+    from node.net.stats import Meter
+
+    budget = Budget()
+    budget.add_known([KEYS[1].peer_id])
+    router = _Router(meter=Meter(), pulse=Pulse(), config=NetConfig(), budget=budget, clock=time.monotonic)
+    sent: list[rpc_pb2.RPC] = []
+    router.pubsub = object()  # type: ignore[assignment]  # attached (not a libp2p Pubsub: no envelope)
+    router.send_rpc = lambda peer, rpc, priority=False: sent.append(rpc)  # type: ignore[method-assign]
+    msg = rpc_pb2.Message(from_id=ID.from_base58(KEYS[0].peer_id).to_bytes(), seqno=b"\0" * 8,
+                          data=b"x" * (64 << 10), topicIDs=["t"])
+    router.mcache.put(msg)
+    mid = (msg.from_id + msg.seqno).hex().encode()
+    for i in range(20):  # 20 fresh ids, each asking 5 times
+        sybil = ID.from_base58(PrivateKey(bytes([0x60 + i]) * 32).peer_id)
+        for _ in range(5):
+            await router.handle_iwant(rpc_pb2.ControlIWant(messageIDs=[mid]), sybil)
+    assert sum(len(p.publish) for p in sent) == 6  # 2faf772: 60 (3 per id)
+    sent.clear()
+    for _ in range(5):
+        await router.handle_iwant(rpc_pb2.ControlIWant(messageIDs=[mid]), ID.from_base58(KEYS[1].peer_id))
+    assert sum(len(p.publish) for p in sent) == 3  # a known peer's count is its own
+
+
 async def test_prune_for_topics_we_do_not_have_is_ignored() -> None:
     """GossipSub PRUNE: control messages are not charged to any budget, and libp2p 0.8.1 keeps a
     back-off entry for every (topic, peer) a PRUNE names, whatever the topic, until that exact

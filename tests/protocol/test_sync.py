@@ -272,6 +272,49 @@ def test_serve_gate_table_is_bounded_and_keeps_busy_peers() -> None:
     assert gate.inflight("busy") == 1
 
 
+def test_serve_gate_strangers_share_one_pool_and_known_peers_keep_their_own() -> None:
+    """Review 7, finding 4: answer bytes were budgeted per peer id, so N fresh ids got N budgets."""
+    from protocol.catchup import SyncParams
+    from protocol.sync import MAX_RESPONSE_BYTES, SERVE_STRANGER_POOL, ServeGate
+
+    gate = ServeGate(SyncParams(), is_known={"validator"}.__contains__)
+    assert SERVE_STRANGER_POOL == 2.0  # as BudgetParams.stranger_pool
+    served = 0
+    for i in range(100):  # 100 sybils, each asking for one full answer
+        if gate.admit(f"sybil-{i}", 0):
+            gate.release(f"sybil-{i}", MAX_RESPONSE_BYTES)
+            served += 1
+    assert served == 4  # the pool's 64 MiB burst (per id, 2faf772 served all 100)
+    assert gate.admit("validator", 0)  # a known peer's own budget is untouched
+    gate.release("validator", MAX_RESPONSE_BYTES)
+    assert not gate.admit("sybil-200", 0)  # a fresh stranger waits for the pool too
+    assert gate.admit("sybil-200", 100)  # the pool refills at 16 MiB/s
+    # Requests in flight: stranger_pool x 2 for all strangers together.
+    gate = ServeGate(SyncParams(), is_known={"validator"}.__contains__)
+    assert [gate.admit(f"s{i}", 0) for i in range(6)] == [True] * 4 + [False] * 2
+    assert gate.pool_inflight() == 4
+    assert gate.admit("validator", 0)
+    gate.release("s0", 100)
+    assert gate.pool_inflight() == 3
+    assert gate.admit("s5", 0)
+
+
+def test_serve_gate_keeps_peers_in_debt_when_the_table_is_full() -> None:
+    from protocol.catchup import SyncParams
+    from protocol.sync import MAX_RESPONSE_BYTES, ServeGate
+
+    params = SyncParams(serve_max_peers=8, serve_bytes_burst=1024)
+    gate = ServeGate(params, is_known=lambda peer: True)  # no pool: only the table is tested
+    assert gate.admit("debtor", 0)
+    gate.release("debtor", MAX_RESPONSE_BYTES)  # 16 MiB in debt: 2 s at 8 MiB/s
+    for i in range(100):
+        gate.admit(f"p{i}", i)
+        gate.release(f"p{i}")
+    assert len(gate) <= 8
+    assert not gate.admit("debtor", 1000)  # 2faf772 forgot it: a fresh bucket, the debt wiped
+    assert gate.admit("debtor", 2100)
+
+
 def test_blocks_fitter_loads_only_rows_that_fit() -> None:
     from protocol.sync import BlocksFitter
 
