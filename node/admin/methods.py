@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import trio
 
 from node.admin.wire import INVALID_PARAMS, AdminError
+from node.store.search import SearchQueryError
 
 
 class AdminBackend(Protocol):
@@ -176,7 +177,10 @@ class AdminMethods:
     async def rpc_search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         if not isinstance(query, str) or not query.strip():
             raise AdminError("query must be a non-empty string", INVALID_PARAMS)
-        rows = await self._db(self.node.store.search, query, _limit(limit))
+        try:
+            rows = await self._db(self.node.store.search, query, _limit(limit))
+        except SearchQueryError as exc:  # too many words, a short prefix, over the time budget
+            raise AdminError(str(exc), INVALID_PARAMS) from None
         return [_record_row(r) for r in rows]
 
     async def rpc_explain(self, cid: str, top_k: int = 5) -> dict[str, Any]:

@@ -13,8 +13,10 @@ import sqlite3
 from collections.abc import Callable
 
 from node.store.errors import StoreError
+from protocol.errors import DecodeError
+from protocol.record import decode_record
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # "atsh": lets open() tell an unrelated SQLite file from an attnshare store.
 APPLICATION_ID = 0x61747368
 
@@ -185,6 +187,39 @@ _SCHEMA_V4 = (
 )
 
 
+# v5: the same index with one of 3-character prefixes. A prefix query ``abc*`` then
+# reads one doclist instead of merging those of every token starting with ``abc``
+# (search.py allows no shorter prefix). The option can only be set at creation.
+_RECORDS_FTS_V5 = """CREATE VIRTUAL TABLE records_fts_v5 USING fts5(
+    text, content='', tokenize='unicode61 remove_diacritics 2', prefix='3'
+)"""
+
+
+def _rebuild_fts_with_prefixes(conn: sqlite3.Connection) -> None:
+    """Re-index exactly the records the old index held, from their stored bodies.
+
+    A contentless table cannot be altered or rebuilt in place, so the new one is
+    filled from ``records.body`` (the same ``Record.text()`` the flush indexes)
+    and renamed over the old one. The rowids come from the old index itself,
+    so the searchable set is unchanged; queued blocks stay queued. Costs about
+    what committing those records cost in indexing, once, inside the migration.
+    """
+    conn.execute(_RECORDS_FTS_V5)
+    rows = conn.execute(
+        "SELECT r.id, r.cid, r.body FROM records_fts f JOIN records r ON r.id = f.rowid ORDER BY r.id"
+    )
+    while batch := rows.fetchmany(4096):
+        texts = []
+        for rid, cid, body in batch:
+            try:
+                texts.append((rid, decode_record(bytes(body)).text()))
+            except DecodeError as exc:
+                raise StoreError(f"record {cid} is corrupt: {exc}") from None
+        conn.executemany("INSERT INTO records_fts_v5 (rowid, text) VALUES (?, ?)", texts)
+    conn.execute("DROP TABLE records_fts")
+    conn.execute("ALTER TABLE records_fts_v5 RENAME TO records_fts")
+
+
 def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
     for stmt in _SCHEMA_V1:
         conn.execute(stmt)
@@ -205,8 +240,12 @@ def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
 
 
+def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
+    _rebuild_fts_with_prefixes(conn)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3, _migrate_3_to_4,
+    _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3, _migrate_3_to_4, _migrate_4_to_5,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

@@ -24,13 +24,28 @@ each committed record either indexed or queued, never lost or indexed twice.
 The one exception is a full disk: the flush cannot write, so search answers
 from the index as it stands (records committed since the last flush are
 missing) rather than failing; they are indexed by the first flush that fits.
+
+Cost (review 7, finding 3): a search runs under the store lock that every
+writer takes, so its cost is bounded three ways. Plain text may hold at most
+:data:`MAX_TERMS` tokens, at most :data:`MAX_PREFIX_TERMS` of them ``word*``
+prefixes, each with at least :data:`MIN_PREFIX_CHARS` characters
+(:class:`SearchQueryError` otherwise): a one-letter prefix merged the doclist
+of every token with that letter, and 40 of them held the lock for seconds.
+``records_fts`` keeps an index of 3-character prefixes (schema v5), so the
+shortest allowed prefix reads one doclist. And every query runs with a
+progress handler that aborts it past :data:`SEARCH_BUDGET_S` (a
+:class:`SearchQueryError` saying so): raw syntax, a prefix that SQLite's
+tokenizer splits differently from ours, or a common word ranked over
+millions of rows stop there.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from contextlib import suppress
+from typing import Any
 
 from node.store.db import check_limit
 from node.store.errors import DB_TROUBLE, StoreFull, wrap
@@ -40,11 +55,29 @@ from protocol.errors import LocalError
 from protocol.record import Record
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+# What unicode61 keeps as a token: letters and digits; every other character separates
+# (underscore included). Used to count terms and to find the token a ``*`` applies to.
+_TOKEN = re.compile(r"[^\W_]+")
+#: tokens in a plain-text query (all ANDed; each is one doclist read)
+MAX_TERMS = 16
+#: ``word*`` prefix terms in a plain-text query
+MAX_PREFIX_TERMS = 4
+#: characters of the token a ``*`` applies to; records_fts indexes 3-character prefixes
+MIN_PREFIX_CHARS = 3
+#: wall-clock budget of one search query under the store lock
+SEARCH_BUDGET_S = 0.5
+# SQLite calls the budget check every this many VM instructions (FTS5's own segment
+# reads count too): about every 10-90 ms of a long query on a loaded 2-core machine.
+_BUDGET_STEPS = 1000
 _SEARCH = (
     f"SELECT {RECORD_COLS} FROM records_fts f JOIN records ON records.id = f.rowid "
     "WHERE records_fts MATCH ? ORDER BY f.rank LIMIT ?"
 )
 _QUEUE_BLOCK = "INSERT OR IGNORE INTO fts_queue (block_id, n) VALUES (?, ?)"
+
+
+class SearchQueryError(LocalError):
+    """A search the caller must change: too many terms or prefixes, a short prefix, over budget."""
 
 
 def fts_phrase_query(query: str) -> str:
@@ -53,17 +86,32 @@ def fts_phrase_query(query: str) -> str:
     Quotes, operators (AND/OR/NOT/NEAR), parentheses, column filters and
     carets lose their meaning, so no user input can be an FTS5 syntax error.
     A trailing ``*`` on a word keeps its meaning (prefix search). Returns ""
-    when the text holds no words.
+    when the text holds no words. Raises :class:`SearchQueryError` past
+    :data:`MAX_TERMS` tokens or :data:`MAX_PREFIX_TERMS` prefixes, or for a
+    prefix shorter than :data:`MIN_PREFIX_CHARS` (see the module docstring).
     """
     # Control characters (NUL above all) end an FTS5 string early; drop them.
     query = _CONTROL_CHARS.sub(" ", query)
     terms = []
+    tokens = prefixes = 0
     for word in query.split():
         prefix = word.endswith("*")
         word = word.rstrip("*")
         if not word:
             continue
+        # A quoted word is a phrase of the tokens unicode61 finds in it; a * applies to the last.
+        found = _TOKEN.findall(word)
+        tokens += len(found)
+        if prefix and found:
+            prefixes += 1
+            if len(found[-1]) < MIN_PREFIX_CHARS:
+                raise SearchQueryError(f"search prefix {found[-1] + '*'!r} is too short: "
+                                       f"give at least {MIN_PREFIX_CHARS} characters before '*'")
         terms.append('"' + word.replace('"', '""') + '"' + ("*" if prefix else ""))
+    if tokens > MAX_TERMS:
+        raise SearchQueryError(f"search query has {tokens} terms (words, split at punctuation); at most {MAX_TERMS}")
+    if prefixes > MAX_PREFIX_TERMS:
+        raise SearchQueryError(f"search query has {prefixes} prefix words (word*); at most {MAX_PREFIX_TERMS}")
     return " ".join(terms)
 
 
@@ -116,10 +164,13 @@ class SearchIndex(RecordsTable):
         """Full-text search over records in committed blocks, best match first.
 
         By default ``query`` is plain words (all must appear; ``word*`` is a
-        prefix), escaped so that no input is a syntax error. With
+        prefix), escaped so that no input is a syntax error, and bounded (see
+        the module docstring: SearchQueryError past the caps). With
         ``syntax=True`` it is raw FTS5 query syntax, and a malformed query
-        raises LocalError saying so. Every record committed before the call
-        is searchable (see the module docstring for the full-disk exception).
+        raises LocalError saying so. Either way a query that runs past
+        :data:`SEARCH_BUDGET_S` is aborted with SearchQueryError. Every record
+        committed before the call is searchable (see the module docstring for
+        the full-disk exception).
         """
         check_limit(limit)
         match = query if syntax else fts_phrase_query(query)
@@ -132,15 +183,34 @@ class SearchIndex(RecordsTable):
                     self._flush_now()
             if self._conn is None:
                 raise LocalError(f"store {self._path} is closed")
-            try:
-                rows = self._conn.execute(_SEARCH, (match, limit)).fetchall()
-            except sqlite3.OperationalError as exc:
-                msg = str(exc)
-                # The SQL around the MATCH is fixed, so in raw mode any other
-                # OperationalError comes from the user's query.
-                if syntax and not any(t in msg.lower() for t in DB_TROUBLE):
-                    raise LocalError(f"bad search query {query!r}: {msg}") from None
-                raise wrap(exc, self._path) from None
-            except sqlite3.Error as exc:
-                raise wrap(exc, self._path) from None
+            rows = self._run_search(self._conn, query, match, limit, syntax)
         return [self._record_row(r) for r in rows]
+
+    def _run_search(self, conn: sqlite3.Connection, query: str, match: str, limit: int,
+                    syntax: bool) -> list[Any]:
+        """The MATCH itself, under the lock, aborted past the time budget."""
+        deadline = time.monotonic() + SEARCH_BUDGET_S
+        over = False
+
+        def check() -> int:
+            nonlocal over
+            over = time.monotonic() > deadline
+            return int(over)  # non-zero makes SQLite stop the statement ("interrupted")
+
+        conn.set_progress_handler(check, _BUDGET_STEPS)
+        try:
+            return conn.execute(_SEARCH, (match, limit)).fetchall()
+        except sqlite3.OperationalError as exc:
+            if over:
+                raise SearchQueryError(f"search query {query[:100]!r} is too expensive: stopped after "
+                                       f"{SEARCH_BUDGET_S} s; use fewer, rarer or longer words") from None
+            msg = str(exc)
+            # The SQL around the MATCH is fixed, so in raw mode any other
+            # OperationalError comes from the user's query.
+            if syntax and not any(t in msg.lower() for t in DB_TROUBLE):
+                raise LocalError(f"bad search query {query!r}: {msg}") from None
+            raise wrap(exc, self._path) from None
+        except sqlite3.Error as exc:
+            raise wrap(exc, self._path) from None
+        finally:
+            conn.set_progress_handler(None, 0)

@@ -476,7 +476,7 @@ def test_search_raw_syntax(store: Store) -> None:
 
 
 def test_fts_phrase_query() -> None:
-    assert fts_phrase_query('a "b" c*') == '"a" """b""" "c"*'
+    assert fts_phrase_query('a "b" cde*') == '"a" """b""" "cde"*'
     assert fts_phrase_query("  ") == ""
     assert fts_phrase_query("***") == ""
 
