@@ -18,6 +18,14 @@ requires the hello line with the token (see :mod:`node.admin.wire`) before
 anything else is read; the token is written to ``<data_dir>/admin.token``
 through a fresh 0600 file renamed into place, so it is never readable by
 anyone else, not even for an instant.
+
+A TCP connection takes one of the ``max_tcp_connections`` slots only after
+a valid hello (review 7, finding 5: taken at accept, 8 silent connections
+from any local user, who needs no token to connect to 127.0.0.1, locked the
+operator out). Until then it is one of at most :data:`MAX_PENDING_HELLOS`
+connections waiting for their hello; at that cap the oldest waiting one is
+closed for the newcomer, as the libp2p edge does with handshakes, so silent
+connections cost a bounded set of sockets and never a slot.
 """
 
 from __future__ import annotations
@@ -54,26 +62,39 @@ from protocol.errors import AttnshareError
 log = logging.getLogger("attnshare.admin")
 
 _RECV = 64 << 10
+#: TCP connections accepted and still waiting for their hello (no slot yet)
+MAX_PENDING_HELLOS = 64
 
 
 class ConnectionWatch:
     """How many connections a transport is serving now; tasks can wait for a count.
 
-    The servers update it as a connection takes or gives back its slot, so a
-    caller (a test, a status page) learns of it by an event, not by sleeping.
+    The servers update it as a connection takes or gives back its slot (``active``),
+    or starts or stops waiting for its TCP hello (``pending``), so a caller (a
+    test, a status page) learns of it by an event, not by sleeping.
     """
 
     def __init__(self) -> None:
         self.active = 0
+        self.pending = 0
         self._changed = trio.lowlevel.ParkingLot()
 
     def _set(self, active: int) -> None:
         self.active = active
         self._changed.unpark_all()
 
+    def _set_pending(self, pending: int) -> None:
+        self.pending = pending
+        self._changed.unpark_all()
+
     async def wait_active(self, count: int) -> None:
         """Return once at least ``count`` connections hold a slot."""
         while self.active < count:
+            await self._changed.park()
+
+    async def wait_pending(self, count: int) -> None:
+        """Return once at least ``count`` TCP connections are waiting for their hello."""
+        while self.pending < count:
             await self._changed.park()
 
 
@@ -148,40 +169,68 @@ class _Connections:
     """One transport's connections: the shared loop, the connection limit, counters."""
 
     def __init__(self, methods: AdminMethods, params: AdminParams, limit: int,
-                 token: str | None, watch: ConnectionWatch | None = None) -> None:
+                 token: str | None, watch: ConnectionWatch | None = None,
+                 max_pending: int = MAX_PENDING_HELLOS) -> None:
         self.methods = methods
         self.watch = watch or ConnectionWatch()
         self.params = params
         self.token = token
         self._slots = trio.CapacityLimiter(limit)
         self.refused = 0
+        # Connections waiting for their hello, oldest first (dicts keep insertion order).
+        self._pending: dict[object, trio.CancelScope] = {}
+        self.max_pending = max_pending
+        self.evicted = 0
 
     async def serve(self, stream: trio.abc.Stream) -> None:
         async with stream:
             try:
-                self._slots.acquire_nowait()
-            except trio.WouldBlock:
-                self.refused += 1
-                await self._send(stream, error(None, INVALID_REQUEST, "too many admin connections"))
-                return
-            self.watch._set(self.watch.active + 1)
-            try:
-                await self._serve(stream)
+                first = b""
+                if self.token is not None:
+                    # Authenticate before taking a slot: a client without the token never holds one.
+                    rest = await self._greet(stream)
+                    if rest is None:
+                        return
+                    first = rest
+                await self._serve_in_slot(stream, first)
             except (trio.BrokenResourceError, trio.ClosedResourceError, trio.TooSlowError):
                 pass  # the client went away, or stopped reading its answers
-            finally:
-                self._slots.release()
-                self.watch._set(self.watch.active - 1)
 
-    async def _serve(self, stream: trio.abc.Stream) -> None:
+    async def _serve_in_slot(self, stream: trio.abc.Stream, first: bytes) -> None:
+        try:
+            self._slots.acquire_nowait()
+        except trio.WouldBlock:
+            self.refused += 1
+            await self._send(stream, error(None, INVALID_REQUEST, "too many admin connections"))
+            return
+        self.watch._set(self.watch.active + 1)
+        try:
+            await self._serve(stream, first)
+        finally:
+            self._slots.release()
+            self.watch._set(self.watch.active - 1)
+
+    async def _greet(self, stream: trio.abc.Stream) -> bytes | None:
+        """:meth:`_hello` as one of at most ``max_pending`` waiting connections; None if refused or evicted."""
+        if len(self._pending) >= self.max_pending:
+            # The oldest has had the longest to say hello; a newcomer (the operator, say) gets its place.
+            oldest = next(iter(self._pending))
+            self._pending.pop(oldest).cancel()
+            self.evicted += 1
+        key = object()
+        scope = self._pending[key] = trio.CancelScope()
+        self.watch._set_pending(len(self._pending))
+        try:
+            with scope:
+                return await self._hello(stream)
+            return None  # evicted: the caller closes the stream
+        finally:
+            self._pending.pop(key, None)
+            self.watch._set_pending(len(self._pending))
+
+    async def _serve(self, stream: trio.abc.Stream, first: bytes) -> None:
         p = self.params
         lines = LineSplitter(p.max_request_bytes)
-        first = b""
-        if self.token is not None:
-            rest = await self._hello(stream)
-            if rest is None:
-                return
-            first = rest
         if first:
             try:
                 batch = lines.feed(first)

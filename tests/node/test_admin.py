@@ -190,12 +190,14 @@ async def test_tcp_connection_limit_and_idle_timeout(tmp_path: Path) -> None:
         port = await n.start(lambda task_status: serve_admin_tcp(
             node, 0, params=SMALL, watch=watch, task_status=task_status))
         token = (tmp_path / "admin.token").read_text().strip()
-        idle = [await trio.open_tcp_stream("127.0.0.1", port) for _ in range(2)]
-        await idle[0].send_all(hello_line(token))  # authenticated, then silent
-        with trio.fail_after(3):  # both hold their slot: an event, not a sleep
+        idle = [await trio.open_tcp_stream("127.0.0.1", port) for _ in range(3)]
+        for s in idle[:2]:
+            await s.send_all(hello_line(token))  # authenticated, then silent
+        with trio.fail_after(3):  # both hold their slot, the third waits for its hello: events, not sleeps
             await watch.wait_active(2)
+            await watch.wait_pending(1)
         assert b"too many" in await _talk(port, hello_line(token) + rpc() + b"\n")
-        with trio.fail_after(3):  # both are cut off: no hello in time, and idle
+        with trio.fail_after(3):  # all are cut off: idle, and no hello in time
             for s in idle:
                 while await s.receive_some(1024):
                     pass
