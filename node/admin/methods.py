@@ -136,7 +136,7 @@ class AdminMethods:
                          until_ms: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
         rows = await self._db(self.node.store.list_blocks, proposer=proposer, since_ms=since_ms,
                               until_ms=until_ms, limit=_limit(limit), status="committed")
-        return [_block_row(r) for r in rows]
+        return [_block_row(r, r.payload_bytes) for r in rows]
 
     async def rpc_show(self, cid: str) -> dict[str, Any]:
         from protocol.cid import validate_cid
@@ -160,7 +160,8 @@ class AdminMethods:
         from protocol.vote import decode_signed_vote
 
         h = decode_signed_header(row.header, self.node.limits).header
-        out = {"type": "block", **_block_row(row), "header": {
+        payload_bytes = len(row.payload) if row.payload is not None else None
+        out = {"type": "block", **_block_row(row, payload_bytes), "header": {
             "version": h.version, "network": h.network, "proposer": h.proposer, "seq": h.seq, "prev": h.prev,
             "created_ms": h.created_ms, "model_id": h.model_id, "payload_cid": h.payload_cid,
             "payload_len": h.payload_len, "codec": h.codec, "record_count": h.record_count,
@@ -232,10 +233,11 @@ def _record_row(r: Any) -> dict[str, Any]:
             "ingested_ms": r.ingested_ms, "record": r.record.to_json()}
 
 
-def _block_row(r: Any) -> dict[str, Any]:
+def _block_row(r: Any, payload_bytes: int | None) -> dict[str, Any]:
+    """A listed block (BlockSummary, sizes only) or a shown one (BlockRow, read whole)."""
     return {"block_id": r.block_id, "proposer": r.proposer, "seq": r.seq, "status": r.status,
             "record_count": r.record_count, "created_ms": r.created_ms, "committed_ms": r.committed_ms,
-            "payload_bytes": len(r.payload) if r.payload is not None else None}
+            "payload_bytes": payload_bytes}
 
 
 def _vote(sv: Any) -> dict[str, Any]:
