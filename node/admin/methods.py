@@ -3,11 +3,16 @@
 Each ``rpc_<name>`` answers the JSON-RPC method ``<name>`` (dots become
 underscores). Methods validate their own params and raise AdminError with a
 JSON-RPC code; anything else they raise is reported as an internal error by
-the server and never stops it.
+the server and never stops it. Text params are checked to be encodable
+(JSON can carry a lone surrogate, which SQLite's binding refuses) and integer
+params to be integers in range (SQLite's are 64-bit) before they reach the
+store, so a client's mistake is -32602, never an internal error (review 7,
+finding 10).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any, Protocol
@@ -105,16 +110,16 @@ class AdminMethods:
         }
 
     async def rpc_peer_connect(self, addr: str) -> dict[str, Any]:
-        pid = await self.node.p2p.connect(addr)
+        pid = await self.node.p2p.connect(_text("addr", addr))
         return {"peer_id": pid}
 
     async def rpc_peer_block(self, peer_id: str) -> dict[str, Any]:
-        await self.node.p2p.block_peer(peer_id)
+        await self.node.p2p.block_peer(_text("peer_id", peer_id))
         await self.node.db.run(self.node.store.set_peer_blocked, peer_id, True)
         return {"peer_id": peer_id, "blocked": True}
 
     async def rpc_peer_unblock(self, peer_id: str) -> dict[str, Any]:
-        self.node.p2p.unblock_peer(peer_id)
+        self.node.p2p.unblock_peer(_text("peer_id", peer_id))
         await self.node.db.run(self.node.store.set_peer_blocked, peer_id, False)
         # A ban for misbehaviour is not lifted by hand; say when it ends.
         banned = peer_id in self.node.p2p.blocked_peers()
@@ -128,24 +133,21 @@ class AdminMethods:
                           min_score: float | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
         if status is not None and status not in ("pending", "shipped", "kept", "committed"):
             raise AdminError("status must be one of pending, shipped, kept, committed", INVALID_PARAMS)
-        rows = await self._db(self.node.store.query_records, status=status, kind=kind, min_score=min_score,
-                              limit=_limit(limit), offset=max(0, int(offset)))
+        rows = await self._db(self.node.store.query_records, status=status, kind=_opt_text("kind", kind),
+                              min_score=_opt_number("min_score", min_score), limit=_limit(limit),
+                              offset=_int("offset", offset, 0, _INT64_MAX))
         return [_record_row(r) for r in rows]
 
     async def rpc_blocks(self, proposer: str | None = None, since_ms: int | None = None,
                          until_ms: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        rows = await self._db(self.node.store.list_blocks, proposer=proposer, since_ms=since_ms,
-                              until_ms=until_ms, limit=_limit(limit), status="committed")
+        rows = await self._db(self.node.store.list_blocks, proposer=_opt_text("proposer", proposer),
+                              since_ms=_opt_int("since_ms", since_ms, 0, _INT64_MAX),
+                              until_ms=_opt_int("until_ms", until_ms, 0, _INT64_MAX),
+                              limit=_limit(limit), status="committed")
         return [_block_row(r, r.payload_bytes) for r in rows]
 
     async def rpc_show(self, cid: str) -> dict[str, Any]:
-        from protocol.cid import validate_cid
-        from protocol.errors import DecodeError
-
-        try:
-            validate_cid(cid)
-        except DecodeError as exc:
-            raise AdminError(f"not a CID: {exc}", INVALID_PARAMS) from None
+        _cid(cid)
         block = await self._db(self.node.store.get_block, cid)
         if block is not None:
             return await self._show_block(block)
@@ -178,6 +180,7 @@ class AdminMethods:
     async def rpc_search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         if not isinstance(query, str) or not query.strip():
             raise AdminError("query must be a non-empty string", INVALID_PARAMS)
+        _text("query", query)
         try:
             rows = await self._db(self.node.store.search, query, _limit(limit))
         except SearchQueryError as exc:  # too many words, a short prefix, over the time budget
@@ -186,12 +189,14 @@ class AdminMethods:
 
     async def rpc_explain(self, cid: str, top_k: int = 5) -> dict[str, Any]:
         """Re-score the record in its context (its block, or its local window) and explain."""
+        _cid(cid)
+        top_k = _int("top_k", top_k, 0, _MAX_TOP_K)
         row = await self._db(self.node.store.get_record, cid)
         if row is None:
             raise AdminError(f"no record {cid} here", 404)
         if row.block_id is not None:
             # As validators scored it: block order, with the history of the view the block names.
-            exp = await self.node.explain_in_block(cid, int(top_k), row.block_id)
+            exp = await self.node.explain_in_block(cid, top_k, row.block_id)
             if exp is not None:
                 return {"cid": cid, "status": row.status, "stored_score": row.score, **exp}
             context = [r.record for r in await self._db(self.node.store.block_records, row.block_id)]
@@ -203,14 +208,14 @@ class AdminMethods:
         idx = next((i for i, r in enumerate(context) if r.cid == cid), None)
         if idx is None:
             context, idx, where = [row.record], 0, "alone"
-        exp = await self.node.model.run(self.node.scorer.explain, context, idx, int(top_k))
+        exp = await self.node.model.run(self.node.scorer.explain, context, idx, top_k)
         return {"cid": cid, "context": where, "context_size": len(context), "status": row.status,
                 "stored_score": row.score, **exp}
 
     async def rpc_votes(self, voter: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         from protocol.vote import decode_signed_vote
 
-        rows = await self._db(self.node.store.list_votes, voter=voter, limit=_limit(limit))
+        rows = await self._db(self.node.store.list_votes, voter=_opt_text("voter", voter), limit=_limit(limit))
         return [_vote(decode_signed_vote(r.vote)) for r in rows]
 
     async def rpc_evidence(self, limit: int = 100) -> list[dict[str, Any]]:
@@ -226,6 +231,54 @@ def _limit(limit: Any) -> int:
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100_000:
         raise AdminError("limit must be an integer in [1, 100000]", INVALID_PARAMS)
     return limit
+
+
+_INT64_MAX = (1 << 63) - 1  # SQLite's integers; past it the binding raises OverflowError
+_MAX_TOP_K = 1024  # explain lists at most a window's records and a record's 64 fields
+
+
+def _int(name: str, value: Any, lo: int, hi: int) -> int:
+    # bool is an int in Python, and a float or "5" is not what the client meant to send.
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        raise AdminError(f"{name} must be an integer in [{lo}, {hi}]", INVALID_PARAMS)
+    return value
+
+
+def _opt_int(name: str, value: Any, lo: int, hi: int) -> int | None:
+    return None if value is None else _int(name, value, lo, hi)
+
+
+def _opt_number(name: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        raise AdminError(f"{name} must be a finite number", INVALID_PARAMS)
+    return float(value)
+
+
+def _text(name: str, value: Any) -> str:
+    """``value`` if it is a string SQLite (and any UTF-8 consumer) can take."""
+    if not isinstance(value, str):
+        raise AdminError(f"{name} must be a string", INVALID_PARAMS)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: JSON's "\ud800" escape allows it
+        raise AdminError(f"{name} is not valid Unicode text (it holds a lone surrogate)", INVALID_PARAMS) from None
+    return value
+
+
+def _opt_text(name: str, value: Any) -> str | None:
+    return None if value is None else _text(name, value)
+
+
+def _cid(cid: Any) -> str:
+    from protocol.cid import validate_cid
+    from protocol.errors import DecodeError
+
+    try:
+        return validate_cid(_text("cid", cid))
+    except DecodeError as exc:
+        raise AdminError(f"not a CID: {exc}", INVALID_PARAMS) from None
 
 
 def _record_row(r: Any) -> dict[str, Any]:

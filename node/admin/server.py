@@ -303,6 +303,10 @@ async def call(methods: AdminMethods, req: Request) -> dict[str, Any]:
         result = await fn(**req.params)
     except TypeError as exc:
         return error(rid, INVALID_PARAMS, f"bad params for {req.method}: {exc}")
+    except UnicodeEncodeError:
+        # Methods check their text params; this is the net for one that does not. Every string
+        # the node builds is valid, so a lone surrogate came from the request's JSON.
+        return error(rid, INVALID_PARAMS, f"bad params for {req.method}: text with a lone surrogate")
     except AdminError as exc:
         return error(rid, exc.code, str(exc))
     except AttnshareError as exc:
