@@ -24,6 +24,9 @@ on exit (normal, error or cancellation):
   before it even looks at the result;
 * a task pings every connected peer every ``config.ping_interval_s`` for
   ``PeerInfo.latency_ms``;
+* libp2p's identify is bounded (:mod:`node.net.identify`): no identify-push
+  handler, at most 64 protocols of 256 bytes kept per peer, and a
+  stranger's peerstore entry is cleared when its last connection closes;
 * the per-peer resource budget (:mod:`node.net.budget`) is shared by the
   gossip gate, the validators' :class:`~node.net.verify.Verifier` and the
   stream server; a task disconnects and refuses a peer whose standing falls
@@ -61,7 +64,7 @@ from libp2p.stream_muxer.yamux.yamux import PROTOCOL_ID as YAMUX_PROTOCOL_ID
 from libp2p.stream_muxer.yamux.yamux import Yamux
 from libp2p.tools.anyio_service import background_trio_service
 
-from node.net import inbound, logbridge, muxgate
+from node.net import identify, inbound, logbridge, muxgate
 from node.net.budget import Budget, PeerBudgetView
 from node.net.config import NetConfig
 from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, translate_errors
@@ -86,11 +89,14 @@ _INBOUND_STALE_S = 15.0  # an admitted inbound connection absent from the swarm 
 
 class _PeerWatch(INotifee):
     """Fires a pulse whenever a connection to any peer opens or closes; ends the
-    inbound handler of a connection that closed (:mod:`node.net.inbound`)."""
+    inbound handler of a connection that closed (:mod:`node.net.inbound`) and
+    clears a departed stranger's peerstore entry (:mod:`node.net.identify`)."""
 
-    def __init__(self, pulse: Pulse, guard: InboundGuard | None = None) -> None:
+    def __init__(self, pulse: Pulse, guard: InboundGuard | None = None,
+                 book: identify.PeerBook | None = None) -> None:
         self._pulse = pulse
         self._guard = guard
+        self._book = book
 
     async def connected(self, network: INetwork, conn: INetConn) -> None:
         self._pulse.fire()
@@ -103,6 +109,9 @@ class _PeerWatch(INotifee):
             secured.release()  # yamux dropped its buffers with the connection
         if self._guard is not None:
             self._guard.ended(muxgate.unwrap(secured))
+        peer = getattr(conn.muxed_conn, "peer_id", None)
+        if self._book is not None and isinstance(peer, ID):
+            self._book.forget(peer)  # only a stranger, and only once its last connection is gone
         await trio.lowlevel.checkpoint()
 
     async def opened_stream(self, network: INetwork, stream: INetStream) -> None:
@@ -128,7 +137,8 @@ class P2P:
     """
 
     def __init__(self, host: IHost, config: NetConfig, gossip: Gossip, gate: PeerGate,
-                 meter: Meter, nursery: trio.Nursery, budget: Budget) -> None:
+                 meter: Meter, nursery: trio.Nursery, budget: Budget,
+                 book: identify.PeerBook | None = None) -> None:
         self._host = host
         self._swarm: Swarm = host.get_network()  # type: ignore[assignment]
         self._config = config
@@ -149,7 +159,8 @@ class P2P:
         self._latency_at: dict[str, float] = {}  # trio clock of the last ping attempt
         self._pinging: set[str] = set()  # peers with a ping in flight (at most one each)
         self._peers_changed = Pulse()
-        self._swarm.register_notifee(_PeerWatch(self._peers_changed, gate.guard))
+        self._book = book
+        self._swarm.register_notifee(_PeerWatch(self._peers_changed, gate.guard, book))
         self.peer_id: str = host.get_id().to_base58()
         #: unread bytes yamux holds, all connections together (node/net/muxgate.py)
         self.held: muxgate.HeldBytes | None = None
@@ -278,6 +289,8 @@ class P2P:
             await trio.sleep(1.0)
             now = trio.current_time()
             self._reconcile_inbound(now)
+            if self._book is not None:
+                self._book.sweep()  # entries a late identify or peer record left behind
             for peer in self.budget.due_bans(now):
                 log.warning("peer %s fell to standing %.0f: disconnected and refused for %.0f s",
                             peer, self.budget.standing(peer, now), self.budget.params.ban_s)
@@ -485,6 +498,7 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
     held = _gate_streams(host, config, budget)
     assert gate.guard is not None
     install_inbound(host.get_network(), gate.guard)  # before host.run() listens
+    book = identify.install(host, budget.is_known)
     meter = Meter()
     gossip = Gossip(host, config, meter, budget, trio.current_time)
     body_error: BaseException | None = None
@@ -500,7 +514,7 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
             await gossip.pubsub.wait_until_ready()
             await host.get_network().auto_connector.stop()  # type: ignore[attr-defined]
             gossip.start(nursery)
-            p2p = P2P(host, config, gossip, gate, meter, nursery, budget)
+            p2p = P2P(host, config, gossip, gate, meter, nursery, budget, book)
             p2p.held = held
             nursery.start_soon(p2p._ping_loop)
             nursery.start_soon(p2p._enforce_budget)
