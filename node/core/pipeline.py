@@ -3,7 +3,10 @@
 Theory of operation
 -------------------
 1. ``ingest`` validates records and acknowledges them only once the store has
-   them durably (the store commits with synchronous=FULL).
+   them durably (the store commits with synchronous=FULL). At most
+   ``memory_records`` pending records are held decoded in memory; the rest wait
+   in the store and are read back, in ingest order, as the window drains (a
+   restart starts that way: everything pending is in the store).
 2. The proposer loop waits until enough records are pending (a full block) or
    the oldest has waited ``block_interval_ms``, then scores up to ``window``
    pending records together: a record's score depends on the others (duplicates,
@@ -54,6 +57,12 @@ from protocol.selection import BudgetStats, PipelineParams, ShipSelector
 log = logging.getLogger("attnshare.pipeline")
 
 REANNOUNCE_S = 3.0
+#: pending records held decoded in memory (at least two windows or blocks); beyond it they wait in
+#: the store. Ingest is acknowledged ~3.6x faster than it is decided (README), so without a bound
+#: a sustained ingest grows the daemon's memory for as long as it lasts (review 7, finding 1)
+PENDING_IN_MEMORY = 4096
+#: pending rows per store read when refilling memory: each read holds the store lock
+REFILL_PAGE = 1024
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,7 @@ class Pipeline:
         self, *, key: PrivateKey, genesis: Genesis, config: PipelineConfig, store: Store, db: Worker,
         score: Callable[[Sequence[Record]], Awaitable[list[float]]], model_id: str, consensus: Consensus,
         publish_block: Callable[[Block, int], Awaitable[None]], metrics: Metrics, now_ms: Callable[[], int],
-        limits: BlockLimits | None = None, views: Views | None = None,
+        limits: BlockLimits | None = None, views: Views | None = None, memory_records: int = PENDING_IN_MEMORY,
     ) -> None:
         self.key, self.me, self.genesis, self.config = key, key.peer_id, genesis, config
         self.store, self.db, self.model_id, self.views = store, db, model_id, views
@@ -90,6 +99,17 @@ class Pipeline:
         self.changed = Pulse()  # fires after every window handled (tests and simulations wait on it)
         self._pending: deque[Record] = deque()
         self._deciding = 0  # records taken from _pending and not yet marked kept or shipped
+        # Every pending row of the store is in _pending (or being decided), or, while _spilled,
+        # above _cursor (a records.id): ingest queues in memory only while there is room, and
+        # the proposer reads the rest back. Spilled from the start: after a restart the store may
+        # hold any number of acknowledged undecided records.
+        self.memory_records = max(memory_records, 2 * max(config.window, self.block_max))
+        self._spilled = True
+        self._cursor = 0
+        self._stored_only = 0  # pending rows not in memory (for pending_count)
+        # An ingest's write and its queueing, against a refill's read and its bookkeeping: a
+        # record written between the two halves of either would be queued twice, or never.
+        self._intake = trio.Lock()
         self.stats_ingested = self.stats_shipped = self.stats_kept = self.stats_blocks = 0
 
     # ------------------------------------------------------------------ ingest
@@ -113,22 +133,53 @@ class Pipeline:
         for r in records:
             if r.origin != self.me:
                 raise LocalError(f"record origin {r.origin} is not this node ({self.me})")
-        new = await self.db.run(self.store.add_records_new, list(records), self.now_ms())
-        # Pending records stay in memory as decoded Records: re-reading and
-        # re-validating them from SQLite cost more than everything else in
-        # the proposer. The store remains the source of truth after a crash.
-        fresh = [r for r, is_new in zip(records, new, strict=True) if is_new]
-        self._pending.extend(fresh)
+        async with self._intake:
+            new = await self.db.run(self.store.add_records_new, list(records), self.now_ms())
+            self._queue([r for r, is_new in zip(records, new, strict=True) if is_new])
         self.stats_ingested += len(records)
         self.metrics.records_ingested.inc(len(records))
-        self.metrics.pending_records.set(len(self._pending))
+        self.metrics.pending_records.set(self.pending_count)
         self._wake.set()
         return [r.cid for r in records]
 
+    def _queue(self, fresh: list[Record]) -> None:
+        """Queue newly stored records in memory while there is room; the rest wait in the store."""
+        # Pending records stay in memory as decoded Records while they fit: re-reading
+        # and re-validating them from SQLite cost more than everything else in the
+        # proposer. The store remains the source of truth (after a crash, or when full).
+        room = 0 if self._spilled else max(0, self.memory_records - len(self._pending))
+        self._pending.extend(fresh[:room])
+        if len(fresh) > room:
+            # The newest rows of the store, so above the cursor: the proposer reads them back.
+            self._spilled = True
+            self._stored_only += len(fresh) - room
+
+    async def _refill(self) -> None:
+        """Read records waiting in the store back into memory, oldest first, until it is full or none are left."""
+        while self._spilled and len(self._pending) < self.memory_records:
+            async with self._intake:
+                want = min(REFILL_PAGE, self.memory_records - len(self._pending))
+                rows = await self.db.run(self.store.pending_page, self._cursor, want)
+                self._take(rows, want)
+        self.metrics.pending_records.set(self.pending_count)
+
+    def _take(self, rows: list[tuple[int, Record]], want: int) -> None:
+        # Rows queued in memory by an ingest before the spill lie above the cursor too: skipped.
+        known = {r.cid for r in self._pending}
+        fresh = [r for _, r in rows if r.cid not in known]
+        self._pending.extend(fresh)
+        self._stored_only = max(0, self._stored_only - len(fresh))
+        if rows:
+            self._cursor = rows[-1][0]
+        if len(rows) < want:  # nothing above the cursor: memory holds every pending record again
+            self._spilled = False
+            self._stored_only = 0
+
     @property
     def pending_count(self) -> int:
-        """Acknowledged records not yet marked kept or shipped: queued, or in the window being decided."""
-        return len(self._pending) + self._deciding
+        """Acknowledged records not yet marked kept or shipped: in the store only, queued in
+        memory, or in the window being decided."""
+        return self._stored_only + len(self._pending) + self._deciding
 
     def budget(self) -> BudgetStats:
         """The shipping budget and its use (for ``status``)."""
@@ -136,19 +187,16 @@ class Pipeline:
 
     # ------------------------------------------------------------------ proposer
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        # Restart: whatever was acknowledged but not yet scored is still pending in the store.
-        while True:
-            batch = await self.db.run(self.store.pending_records, 10_000)
-            known = {r.cid for r in self._pending}
-            batch = [r for r in batch if r.cid not in known]
-            if not batch:
-                break
-            self._pending.extend(batch)
-            if len(batch) < 10_000:
-                break
+        # Restart: whatever was acknowledged but not yet scored is still pending in the store
+        # (and ingest has queued nothing in memory: we start spilled).
+        async with self._intake:
+            self._stored_only = await self.db.run(self.store.count_pending)
+        await self._refill()
         task_status.started()
         await self._resume_own_block()
         while True:
+            if len(self._pending) < self.memory_records // 2:
+                await self._refill()  # at least a window and a block stay queued while any wait
             await self._wait_for_work()
             await self._step()
 
@@ -202,7 +250,7 @@ class Pipeline:
             self.stats_kept += len(kept)
             self.metrics.records_kept.inc(len(kept))
         self._deciding = len(block_records)
-        self.metrics.pending_records.set(len(self._pending))
+        self.metrics.pending_records.set(self.pending_count)
         if block_records:
             await self._propose(block_records, claimed, view)
 

@@ -80,6 +80,26 @@ class RecordsTable(Db):
             ).fetchall()
         return [self._decode(cid, body) for cid, body in rows]
 
+    def pending_page(self, after_id: int, limit: int) -> list[tuple[int, Record]]:
+        """Up to ``limit`` pending records with ``id > after_id``, oldest ingested first, with their ids.
+
+        The pipeline pages through the pending rows with the last id as its
+        cursor: a limit alone returns the same oldest rows every time.
+        """
+        check_limit(limit)
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT id, cid, body FROM records WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?",
+                (after_id, limit),
+            ).fetchall()
+        return [(i, self._decode(cid, body)) for i, cid, body in rows]
+
+    def count_pending(self) -> int:
+        """How many records are pending (one range of the ``records_status`` index)."""
+        with self._read() as conn:
+            (n,) = conn.execute("SELECT count(*) FROM records WHERE status = 'pending'").fetchone()
+        return int(n)
+
     def mark_records(
         self,
         cids: Sequence[str],
