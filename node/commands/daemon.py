@@ -273,6 +273,9 @@ def cmd_peer(args: argparse.Namespace) -> int:
 
 #: bytes of JSON lines per ingest request: well under the admin API's 64 MiB request limit
 INGEST_MAX_BATCH_BYTES = 32 << 20
+#: records per ingest request, whatever --batch says: the daemon refuses more
+#: (node/core/pipeline.py MAX_INGEST_RECORDS; not imported: it would load the model)
+INGEST_MAX_BATCH_RECORDS = 100_000
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -281,9 +284,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     Every line is judged on its own: not UTF-8, not JSON (including nesting
     too deep and integers over Python's digit limit) or longer than a whole
     batch is reported with its line number and skipped. A batch is sent once
-    it holds ``--batch`` records or INGEST_MAX_BATCH_BYTES bytes. If the daemon
-    fails a request, the command stops and says which lines were
-    acknowledged (ingested durably) and from which line to resume.
+    it holds ``--batch`` records (at most INGEST_MAX_BATCH_RECORDS) or
+    INGEST_MAX_BATCH_BYTES bytes. If the daemon fails a request, the command
+    stops and says which lines were acknowledged (ingested durably) and from
+    which line to resume.
     """
     client = _client(args)
     from node.admin.wire import AdminError
@@ -298,6 +302,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     batch: list[Any] = []
     lines: list[int] = []
     batch_bytes = 0
+    batch_max = min(args.batch, INGEST_MAX_BATCH_RECORDS)
 
     def flush() -> None:
         nonlocal ok, batch_bytes
@@ -342,7 +347,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             if why is not None:
                 errors.append({"line": lineno, "error": why})
                 continue
-            if batch and (len(batch) >= args.batch or batch_bytes + len(raw) > INGEST_MAX_BATCH_BYTES):
+            if batch and (len(batch) >= batch_max or batch_bytes + len(raw) > INGEST_MAX_BATCH_BYTES):
                 flush()
             batch.append(obj)
             lines.append(lineno)

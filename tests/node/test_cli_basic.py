@@ -160,7 +160,7 @@ class _FakeClient:
         from node.admin import AdminError
 
         assert method == "ingest"
-        self.calls.append(params["records"])
+        self.calls.append(list(params["records"]))  # a copy: the command reuses its batch list
         if self.fail_at is not None and len(self.calls) == self.fail_at:
             raise AdminError("store is full")
         return {"cids": [f"c{i}" for i in range(len(params["records"]))], "errors": []}
@@ -209,6 +209,19 @@ def test_ingest_failure_says_what_was_acknowledged(tmp_path, monkeypatch, capsys
     assert "lines 4..6 failed: store is full" in out.err
     assert "resume from line 4" in out.err
     assert "(3 records)" in out.err
+
+
+def test_ingest_batches_stay_under_the_daemons_cap(tmp_path, monkeypatch, capsys):
+    from node.commands import daemon as cmds
+    from node.core.pipeline import MAX_INGEST_RECORDS
+
+    assert cmds.INGEST_MAX_BATCH_RECORDS <= MAX_INGEST_RECORDS
+    monkeypatch.setattr(cmds, "INGEST_MAX_BATCH_RECORDS", 3)
+    client = _FakeClient()
+    rc, out = _ingest(tmp_path, monkeypatch, capsys, b'{"kind": "a", "fields": {}}\n' * 10, client,
+                      "--batch", "1000000")
+    assert rc == 0
+    assert [len(c) for c in client.calls] == [3, 3, 3, 1]
 
 
 def test_net_budget_and_admin_params_come_from_their_tables(tmp_path):
