@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -285,9 +286,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     too deep and integers over Python's digit limit) or longer than a whole
     batch is reported with its line number and skipped. A batch is sent once
     it holds ``--batch`` records (at most INGEST_MAX_BATCH_RECORDS) or
-    INGEST_MAX_BATCH_BYTES bytes. If the daemon fails a request, the command
-    stops and says which lines were acknowledged (ingested durably) and from
-    which line to resume.
+    INGEST_MAX_BATCH_BYTES bytes.
+
+    A line without ``ts_ms`` gets this machine's clock when it is read, once:
+    the daemon would stamp it on each receipt, so a re-sent line would be a
+    second record. A failed request may have been acknowledged all the same
+    (the answer lost, a client timeout), so it is sent once more, the very
+    same records; if that fails too, the command stops and says which lines
+    were acknowledged (ingested durably) and from which line to resume.
     """
     client = _client(args)
     from node.admin.wire import AdminError
@@ -304,16 +310,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     batch_bytes = 0
     batch_max = min(args.batch, INGEST_MAX_BATCH_RECORDS)
 
+    def send() -> Any:
+        try:
+            return client.call("ingest", records=batch)
+        except AdminError:
+            pass  # maybe acknowledged: the same records again are stored once
+        try:
+            return client.call("ingest", records=batch)
+        except AdminError as exc:
+            raise LocalError(
+                f"ingest of lines {lines[0]}..{lines[-1]} failed twice: {exc}. Lines before {lines[0]} "
+                f"were ingested ({ok} records); lines {lines[0]}..{lines[-1]} may or may not have been. "
+                f"Resume from line {lines[0]}: a line with ts_ms is stored once however often it is sent; "
+                f"one without gets a new ts_ms in each run, so it may be stored twice") from None
+
     def flush() -> None:
         nonlocal ok, batch_bytes
         if not batch:
             return
-        try:
-            res = client.call("ingest", records=batch)
-        except AdminError as exc:
-            raise LocalError(
-                f"ingest of lines {lines[0]}..{lines[-1]} failed: {exc}. Lines before {lines[0]} "
-                f"were ingested ({ok} records); resume from line {lines[0]}") from None
+        res = send()
         ok += len(res["cids"])
         for e in res["errors"]:
             errors.append({"line": lines[e["index"]], "error": e["error"]})
@@ -347,6 +362,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             if why is not None:
                 errors.append({"line": lineno, "error": why})
                 continue
+            if isinstance(obj, dict) and "ts_ms" not in obj:
+                obj["ts_ms"] = int(time.time() * 1000)  # once: a re-send must be the same record
             if batch and (len(batch) >= batch_max or batch_bytes + len(raw) > INGEST_MAX_BATCH_BYTES):
                 flush()
             batch.append(obj)

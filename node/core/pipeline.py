@@ -118,7 +118,11 @@ class Pipeline:
 
     # ------------------------------------------------------------------ ingest
     async def ingest(self, objs: Sequence[Any]) -> IngestResult:
-        """Validate JSON-like record objects and store the good ones durably."""
+        """Validate JSON-like record objects and store the good ones durably.
+
+        A missing ``ts_ms`` is the daemon's clock at receipt, so such an object sent
+        twice is two records; ``attnshare ingest`` stamps each line once instead.
+        """
         if len(objs) > MAX_INGEST_RECORDS:
             raise LocalError(f"an ingest request holds at most {MAX_INGEST_RECORDS} records, "
                              f"not {len(objs)}: split it")

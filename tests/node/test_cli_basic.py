@@ -150,9 +150,9 @@ def test_data_dir_is_private(tmp_path):
 
 
 class _FakeClient:
-    """Records ingest calls; fails the call whose batch holds ``fail_line``."""
+    """Records ingest calls; fails the calls numbered in ``fail_at`` (from 1)."""
 
-    def __init__(self, fail_at: int | None = None) -> None:
+    def __init__(self, fail_at: tuple[int, ...] = ()) -> None:
         self.calls: list[list] = []
         self.fail_at = fail_at
 
@@ -161,7 +161,7 @@ class _FakeClient:
 
         assert method == "ingest"
         self.calls.append(list(params["records"]))  # a copy: the command reuses its batch list
-        if self.fail_at is not None and len(self.calls) == self.fail_at:
+        if len(self.calls) in self.fail_at:
             raise AdminError("store is full")
         return {"cids": [f"c{i}" for i in range(len(params["records"]))], "errors": []}
 
@@ -203,12 +203,26 @@ def test_ingest_splits_batches_by_bytes(tmp_path, monkeypatch, capsys):
 
 def test_ingest_failure_says_what_was_acknowledged(tmp_path, monkeypatch, capsys):
     line = b'{"kind": "a", "fields": {"v": 1}}\n'
-    client = _FakeClient(fail_at=2)
+    client = _FakeClient(fail_at=(2, 3))  # the batch of lines 4..6, and its one retry
     rc, out = _ingest(tmp_path, monkeypatch, capsys, line * 10, client, "--batch", "3")
     assert rc == 2
-    assert "lines 4..6 failed: store is full" in out.err
-    assert "resume from line 4" in out.err
+    assert "lines 4..6 failed twice: store is full" in out.err
+    assert "lines 4..6 may or may not have been" in out.err
+    assert "Resume from line 4" in out.err
     assert "(3 records)" in out.err
+
+
+def test_ingest_retries_a_failed_batch_once_with_the_same_records(tmp_path, monkeypatch, capsys):
+    # Each line without ts_ms is stamped once, when read: the retry sends the very same records.
+    data = b'{"kind": "a", "fields": {"v": 1}}\n{"kind": "a", "ts_ms": 5, "fields": {"v": 2}}\n' * 3
+    client = _FakeClient(fail_at=(2,))
+    rc, out = _ingest(tmp_path, monkeypatch, capsys, data, client, "--batch", "2")
+    assert rc == 0
+    assert json.loads(out.out)["ingested"] == 6
+    assert len(client.calls) == 4
+    assert client.calls[1] == client.calls[2]
+    assert all(isinstance(r["ts_ms"], int) for c in client.calls for r in c)
+    assert [r["ts_ms"] for c in client.calls for r in c][1::2] == [5] * 4  # a given ts_ms is kept
 
 
 def test_ingest_batches_stay_under_the_daemons_cap(tmp_path, monkeypatch, capsys):
