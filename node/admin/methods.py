@@ -189,7 +189,7 @@ class AdminMethods:
 
     async def rpc_explain(self, cid: str, top_k: int = 5) -> dict[str, Any]:
         """Re-score the record in its context (its block, or its local window) and explain."""
-        _cid(cid)
+        _text("cid", cid)  # any other string is answered 404, as before
         top_k = _int("top_k", top_k, 0, _MAX_TOP_K)
         row = await self._db(self.node.store.get_record, cid)
         if row is None:
