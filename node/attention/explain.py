@@ -27,6 +27,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import torch
+
 from node.attention.features import (
     _HIST_MIN,
     CTX_NAMES,
@@ -41,7 +43,19 @@ from protocol.record import Record
 if TYPE_CHECKING:
     from node.attention.history import History
 
-__all__ = ["numeric_slot_names", "reasons"]
+__all__ = ["OCCLUSION_FIELDS", "OCCLUSION_GROUPS", "OCCLUSION_NEIGHBOURHOOD", "neighbourhood",
+           "numeric_slot_names", "reasons"]
+
+# What the occlusion of :meth:`Scorer.explain` may cost (``Scorer._field_effects``): each
+# variant of the record is a Record, its features and an assembled window of its
+# neighbourhood (about 1.5 ms for a record of 64 fields, whatever the window), so their
+# number is the cost: at most 16 variants here, about 0.8 window-scorings of 512 records.
+#: records a field occlusion re-scores: the explained record and those it attends to most
+OCCLUSION_NEIGHBOURHOOD = 32
+#: fields occluded one by one, at most, in a record of more than OCCLUSION_FIELDS + OCCLUSION_GROUPS
+OCCLUSION_FIELDS = 8
+#: groups such a record's fields are screened in first
+OCCLUSION_GROUPS = 8
 
 _C = {name: i for i, name in enumerate(CTX_NAMES)}
 _MAD_PER_SIGMA = 1.0 / 1.4826  # z is in robust SDs (1.4826 MAD); reasons speak in MADs
@@ -62,6 +76,27 @@ def numeric_slot_names(record: Record) -> list[str]:
         elif isinstance(value, bytes | bytearray):
             out.append(key + " (bytes)")
     return out[:NUM_SLOTS]
+
+
+def neighbourhood(n: int, i: int, weights: torch.Tensor | None, size: int) -> list[int]:
+    """Indices, in window order, of record ``i`` and the ``size - 1`` records it attends to most.
+
+    ``weights``: record ``i``'s attention over the window (last layer, mean over
+    heads); without it (a model without attention) the nearest records by
+    position. The whole window when it has at most ``size`` records.
+    """
+    if n <= size:
+        return list(range(n))
+    if weights is not None:
+        order = torch.argsort(weights, descending=True, stable=True).tolist()
+    else:
+        order = sorted(range(n), key=lambda j: (abs(j - i), j))
+    picked = {i}
+    for j in order:
+        if len(picked) >= size:
+            break
+        picked.add(j)
+    return sorted(picked)
 
 
 def _fmt_count(x: int) -> str:
