@@ -232,7 +232,7 @@ def featurize_record(record: Record) -> RecordFeatures:
     num_prio: list[bool] = []
     cats: list[int] = []
     cat_fields: list[int] = []
-    state = {"word": -1.0, "pfield": False, "flag": False, "ptok": 0, "pfid": 0, "text_words": 0}
+    state = {"word": -1.0, "pfield": False, "flag": False, "ptok": 0, "pfid": 0, "text_words": 0, "field_word": False}
 
     def number(key: str, x: float, prio: bool) -> None:
         if len(num_keys) < NUM_SLOTS:
@@ -271,6 +271,8 @@ def featurize_record(record: Record) -> RecordFeatures:
             w = _text_priority(v)
             if w > state["word"]:
                 state["word"] = w
+            if w >= 0:
+                state["field_word"] = True
             if len(v) >= _TEXT_MIN_LEN or " " in v:
                 words = v.lower().split()[:_MAX_WORDS]
                 for word in words:
@@ -299,6 +301,7 @@ def featurize_record(record: Record) -> RecordFeatures:
     for key, value in record.items:
         parts_at, nums_at = len(shape_parts), len(num_keys)
         state["text_words"] = 0
+        state["field_word"] = False
         kid = _tid("k\x00" + key)
         tokens.append(kid)
         prio = _is_priority_field(key)
@@ -340,7 +343,7 @@ def featurize_record(record: Record) -> RecordFeatures:
             near_blind = True  # a number past the slots: the near digest does not see it
         f_specific.append((is_num and not (float(value).is_integer() and -8 <= value <= 8))  # type: ignore[arg-type,operator]
                           or state["text_words"] >= _SPECIFIC_WORDS)
-        f_prio.append(prio or (isinstance(value, str) and _text_priority(value) >= 0))
+        f_prio.append(prio or bool(state["field_word"]))
     shape = int.from_bytes(hashlib.blake2b("\x1f".join(shape_parts).encode("utf-8", "surrogatepass"),
                                            digest_size=8).digest(), "little") >> 1
     return RecordFeatures(
