@@ -119,7 +119,8 @@ async def test_finding3_invented_slots_never_stop_commits(tmp_path: Any) -> None
 async def test_finding5_replayed_and_unfetchable_blocks_are_forgotten(tmp_path: Any) -> None:
     async with attacked(tmp_path) as (c, rogue, probe):
         base = await honest_traffic_commits(c, probe, seed=51)
-        history = [b for b in c.nodes[0].store.list_blocks(status="committed", limit=100)]
+        store = c.nodes[0].store
+        history = [store.get_block(b.block_id) for b in store.list_blocks(status="committed", limit=100)]
         byz = c.nodes[3]
         head = byz.consensus.tips().get(byz.me, (0, None))
         ghosts = [vb for s in range(head[0] + 1, head[0] + 6)
@@ -128,6 +129,7 @@ async def test_finding5_replayed_and_unfetchable_blocks_are_forgotten(tmp_path: 
 
         async def attack() -> None:
             for row in history:
+                assert row is not None
                 old = Block(decode_signed_header(row.header), row.payload)
                 for msg in replay_announces(old, range(1, 30)):
                     await rogue.publish(c.nodes[0].topics.blocks, msg)
@@ -160,11 +162,13 @@ async def test_finding5_replayed_and_unfetchable_blocks_are_forgotten(tmp_path: 
 async def test_finding9_header_only_replays_of_held_blocks_fetch_nothing(tmp_path: Any) -> None:
     async with attacked(tmp_path) as (c, rogue, probe):
         await honest_traffic_commits(c, probe, seed=91)
-        rows = c.nodes[0].store.list_blocks(status="committed", limit=100)
+        store = c.nodes[0].store
+        rows = [store.get_block(b.block_id) for b in store.list_blocks(status="committed", limit=100)]
         from protocol.block import Block, decode_signed_header
 
         before = [n.metrics.sync_requests.labels("out", "Get")._value.get() for n in c.nodes[:3]]
         for row in rows:
+            assert row is not None
             header_only = Block(decode_signed_header(row.header), None)
             for msg in replay_announces(header_only, range(100, 120)):
                 await rogue.publish(c.nodes[0].topics.blocks, msg)

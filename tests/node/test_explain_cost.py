@@ -60,7 +60,9 @@ def test_explaining_one_record_costs_about_what_scoring_its_window_costs(scorer:
     explain_s = _best_of(3, lambda: scorer.explain(window, 3, 5))
     print(f"score {score_s:.3f} s, explain {explain_s:.3f} s")
     # Before the fix: ~70x (65 full-window forwards for a 64-field record), all on the shared model worker.
-    assert explain_s < 3 * score_s, f"explain {explain_s:.2f} s vs scoring the whole window {score_s:.2f} s"
+    # Now about 2x on a quiet machine; 10x leaves room for a loaded CI box (3x failed there once: 0.11 s
+    # against 0.036 s) and still fails on the old code by a factor of 7.
+    assert explain_s < 10 * score_s, f"explain {explain_s:.2f} s vs scoring the whole window {score_s:.2f} s"
 
 
 def _old_occlusion(scorer: Scorer, window: list[Record], i: int) -> dict[str, float]:
