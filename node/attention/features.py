@@ -46,7 +46,7 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgpack
 import torch
@@ -147,12 +147,16 @@ def _is_priority_field(key: str) -> bool:
     return v
 
 
-_word_cache: dict[str, float] = {}
+_word_cache: dict[str | bytes, float] = {}
 
 
 def _text_priority(text: str) -> float:
     """Highest lexicon weight of any word of ``text``; -1 when it holds no priority word."""
-    v = _word_cache.get(text)
+    # A long text is memoized under a 16-byte digest, not itself: texts repeat (templates), but
+    # a memo keyed by 4,000-character texts pinned gigabytes (review 6, finding 5).
+    key: str | bytes = text if len(text) <= _MEMO_MAX_CHARS else hashlib.blake2b(
+        text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    v = _word_cache.get(key)
     if v is None:
         if len(_word_cache) >= _CACHE_LIMIT:
             _word_cache.clear()
@@ -162,8 +166,7 @@ def _text_priority(text: str) -> float:
             if x is not None and x > best:
                 best = x
         v = best
-        if len(text) <= _MEMO_MAX_CHARS:
-            _word_cache[text] = v
+        _word_cache[key] = v
     return v
 
 
@@ -180,20 +183,12 @@ class RecordFeatures:
     value) ids of categorical values and ``cat_fields`` their (kind, field) ids;
     ``prio_word`` is the highest lexicon weight among the values' words (-1:
     none), ``prio_field`` whether a field is named like a priority, ``flag``
-    whether such a field holds True. ``field_keys``, ``field_vals`` and
-    ``field_num`` describe each top-level field for the copy rule's replay
-    hashes (node/attention/history.py ``replay_hashes``): a hash of its name,
-    a hash of its name with its non-numeric content (the shape parts it adds;
-    a list or a blob whole), and its number's signed log (None: not a number;
-    every top-level number, past ``NUM_SLOTS`` too); ``field_whole`` whether
-    the field is a list or a blob, hashed whole (data: never "re-typed
-    text"); ``near_blind`` whether
-    the record holds a number or blob the near digest cannot see (past the
-    slots, in a list): the copy rule then ignores its near digest; ``field_specific`` whether its value is
-    unlikely to recur by chance: a measured number (not a small-integer code)
-    or a text of at least four distinct words; ``field_prio``
-    whether the field says priority (named like one, or a lexicon word in its
-    text): the copy rule never treats such a field as noise.
+    whether such a field holds True. ``items`` are the record's own fields (a
+    reference, not a copy): the copy rule derives its per-field facts from them
+    when it needs them (:func:`field_facts`), so featurizing pays nothing for
+    it. ``near_blind`` says the record holds a number or blob the near digest
+    cannot see (past ``NUM_SLOTS``, in a list, bytes): the copy rule then
+    ignores its near digest.
     """
 
     kind_id: int
@@ -213,12 +208,7 @@ class RecordFeatures:
     prio_field: bool
     flag: bool
     n_fields: int
-    field_keys: tuple[int, ...] = ()
-    field_vals: tuple[int, ...] = ()
-    field_num: tuple[float | None, ...] = ()
-    field_whole: tuple[bool, ...] = ()
-    field_specific: tuple[bool, ...] = ()
-    field_prio: tuple[bool, ...] = ()
+    items: tuple[tuple[str, Any], ...] = ()
     near_blind: bool = False
 
 
@@ -232,7 +222,7 @@ def featurize_record(record: Record) -> RecordFeatures:
     num_prio: list[bool] = []
     cats: list[int] = []
     cat_fields: list[int] = []
-    state = {"word": -1.0, "pfield": False, "flag": False, "ptok": 0, "pfid": 0, "text_words": 0, "field_word": False}
+    state = {"word": -1.0, "pfield": False, "flag": False, "ptok": 0, "pfid": 0}
 
     def number(key: str, x: float, prio: bool) -> None:
         if len(num_keys) < NUM_SLOTS:
@@ -271,16 +261,12 @@ def featurize_record(record: Record) -> RecordFeatures:
             w = _text_priority(v)
             if w > state["word"]:
                 state["word"] = w
-            if w >= 0:
-                state["field_word"] = True
             if len(v) >= _TEXT_MIN_LEN or " " in v:
                 words = v.lower().split()[:_MAX_WORDS]
                 for word in words:
                     tokens.append(_tid("w\x00" + key + "\x00" + word))
                 # Near copies re-type text: the digest sees only its words' set.
-                distinct = sorted(set(split_words(v)))
-                state["text_words"] = max(state["text_words"], len(distinct))
-                shape_parts.append(key + "~" + " ".join(distinct))
+                shape_parts.append(key + "~" + " ".join(sorted(set(split_words(v)))))
             else:
                 tokens.append(_tid("v\x00" + key + "\x00" + v))
                 shape_parts.append(key + "=" + v.strip().lower())
@@ -291,23 +277,15 @@ def featurize_record(record: Record) -> RecordFeatures:
         else:  # not a Record value type; still a valid token, never a crash
             tokens.append(_tid("t\x00" + key + "\x00" + type(v).__name__))
 
-    f_keys: list[int] = []
-    f_vals: list[int] = []
-    f_num: list[float | None] = []
-    f_whole: list[bool] = []
-    f_specific: list[bool] = []
-    f_prio: list[bool] = []
     near_blind = False
     for key, value in record.items:
-        parts_at, nums_at = len(shape_parts), len(num_keys)
-        state["text_words"] = 0
-        state["field_word"] = False
-        kid = _tid("k\x00" + key)
-        tokens.append(kid)
+        nums_at = len(num_keys)
+        tokens.append(_tid("k\x00" + key))
         prio = _is_priority_field(key)
         if prio:
             state["pfield"] = True
         if isinstance(value, tuple | list):
+            near_blind = True  # the shape sees a list's length and first items only
             number(key + "#n", float(len(value)), False)
             nums = [float(x) for x in value if isinstance(x, int | float) and not isinstance(x, bool)]
             if nums:
@@ -318,32 +296,10 @@ def featurize_record(record: Record) -> RecordFeatures:
         else:
             shape_parts.append(key)
             scalar(key, value, False, prio)
-        f_keys.append(kid)
-        # The field's name with its non-numeric content: the last shape part holds both for a
-        # scalar (a number's part is its name; "name=value" repeats, so memoized); a text or a
-        # list is hashed whole and not memoized (unique values would churn the memo).
-        own = len(shape_parts) - parts_at
-        is_num = isinstance(value, int | float) and not isinstance(value, bool)
-        if isinstance(value, tuple | list | bytes | bytearray):
-            # The shape sees a list's length and first items, a blob's name only: hash it whole, and
-            # the near digest (which bins slots only) must not call two such records near copies.
-            exact = bytes(value).hex() if isinstance(value, bytes | bytearray) else repr(value)
-            f_vals.append(_h63("\x1f".join(shape_parts[parts_at:]) + "\x1e" + exact))
-            near_blind = True
-            f_whole.append(True)
-        elif own == 1 or (own == 2 and not state["text_words"]):
-            f_vals.append(_tid(shape_parts[-1]))
-            f_whole.append(False)
-        else:
-            f_vals.append(_h63("\x1f".join(shape_parts[parts_at:])))
-            f_whole.append(False)
-        # Every top-level number, with a numeric slot or not (NUM_SLOTS): the copy rule bins them all.
-        f_num.append(_slog(float(value)) if is_num else None)  # type: ignore[arg-type]
-        if is_num and len(num_keys) == nums_at:
-            near_blind = True  # a number past the slots: the near digest does not see it
-        f_specific.append((is_num and not (float(value).is_integer() and -8 <= value <= 8))  # type: ignore[arg-type,operator]
-                          or state["text_words"] >= _SPECIFIC_WORDS)
-        f_prio.append(prio or bool(state["field_word"]))
+            # A blob, or a number past the slots: the near digest (slots only) does not see it.
+            if isinstance(value, bytes | bytearray) or (
+                    isinstance(value, int | float) and not isinstance(value, bool) and len(num_keys) == nums_at):
+                near_blind = True
     shape = int.from_bytes(hashlib.blake2b("\x1f".join(shape_parts).encode("utf-8", "surrogatepass"),
                                            digest_size=8).digest(), "little") >> 1
     return RecordFeatures(
@@ -364,13 +320,8 @@ def featurize_record(record: Record) -> RecordFeatures:
         prio_field=bool(state["pfield"]),
         flag=bool(state["flag"]),
         n_fields=len(record.items),
-        field_keys=tuple(f_keys),
-        field_vals=tuple(f_vals),
-        field_num=tuple(f_num),
-        field_whole=tuple(f_whole),
+        items=record.items,
         near_blind=near_blind,
-        field_specific=tuple(f_specific),
-        field_prio=tuple(f_prio),
     )
 
 
@@ -382,6 +333,61 @@ def _content_id(record: Record) -> int:
     skip = len(msgpack.packb(record.origin)) + len(msgpack.packb(record.ts_ms))
     body = raw[:head] + raw[head + skip :] if raw else msgpack.packb([record.kind, list(record.items)])
     return int.from_bytes(hashlib.blake2b(body, digest_size=8).digest(), "little") >> 1
+
+
+FieldFacts = tuple[int, int, "float | None", bool, bool, bool]
+"""What the copy rule needs of one field: (name id, hash of the name with its non-numeric content,
+the number's signed log or None, whether it is a list or blob hashed whole, whether its value is
+specific, whether it says priority)."""
+
+_facts_memo: dict[tuple[str, type, object], FieldFacts] = {}
+
+
+def field_facts(key: str, value: Any) -> FieldFacts:
+    """:data:`FieldFacts` of one field, for the copy rule (node/attention/history.py).
+
+    The content hash sees what the near digest sees of a scalar: a categorical value trimmed and
+    lower-cased, a text's set of distinct words (near copies re-type text); a list or blob is
+    hashed whole. A value is *specific* (unlikely to recur by chance) when it is a measured number
+    (not a small-integer code) or a text of at least four distinct words. Memoized for scalars
+    with short values: categorical fields repeat.
+    """
+    memo_key = (key, type(value), value) if isinstance(value, str | int | float | bool) and (
+        not isinstance(value, str) or len(value) <= _MEMO_MAX_CHARS) else None
+    if memo_key is not None:
+        hit = _facts_memo.get(memo_key)
+        if hit is not None:
+            return hit
+    kid = _tid("k\x00" + key)
+    prio = _is_priority_field(key)
+    num: float | None = None
+    whole = specific = False
+    if isinstance(value, bool):
+        content = _tid(key + "=" + ("T" if value else "F"))
+    elif isinstance(value, int | float):
+        num = _slog(float(value))
+        specific = not (float(value).is_integer() and -8 <= value <= 8)
+        content = _tid(key)
+    elif isinstance(value, str):
+        prio = prio or _text_priority(value) >= 0
+        if len(value) >= _TEXT_MIN_LEN or " " in value:
+            words = sorted(set(split_words(value)))
+            specific = len(words) >= _SPECIFIC_WORDS
+            content = _h63(key + "~" + " ".join(words))
+        else:
+            content = _tid(key + "=" + value.strip().lower())
+    elif isinstance(value, bytes | bytearray):
+        whole, content = True, _h63(key + "#b\x1e" + bytes(value).hex())
+    elif isinstance(value, tuple | list):
+        whole, content = True, _h63(key + "#l\x1e" + repr(value))
+    else:
+        content = _tid(key + "#t\x1e" + type(value).__name__)
+    facts: FieldFacts = (kid, content, num, whole, specific, prio)
+    if memo_key is not None:
+        if len(_facts_memo) >= _CACHE_LIMIT:
+            _facts_memo.clear()
+        _facts_memo[memo_key] = facts
+    return facts
 
 
 class FeatureCache:
@@ -425,7 +431,7 @@ class FeatureCache:
 def feature_bytes(f: RecordFeatures) -> int:
     """An estimate of what one :class:`RecordFeatures` keeps alive: 44 bytes per int in a tuple
     (the int and its slot), a few hundred for the object and its tuples."""
-    ints = (len(f.tokens) + 3 * len(f.num_keys) + 2 * len(f.cat_tokens) + 6 * len(f.field_keys))
+    ints = (len(f.tokens) + 3 * len(f.num_keys) + 2 * len(f.cat_tokens) + 2 * len(f.items))
     return 400 + 44 * ints
 
 

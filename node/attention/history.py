@@ -44,8 +44,10 @@ from node.attention.features import (
     _HIST_MIN,
     _QUANT,
     FeatureCache,
+    FieldFacts,
     RecordFeatures,
     featurize_record,
+    field_facts,
     mix_digest,
     robust_scale,
 )
@@ -148,16 +150,17 @@ class History:
     def _count(self, f: RecordFeatures, d: int) -> None:
         _bump(self._kinds, f.kind_id, d)
         _bump(self._contents, f.content, d)
-        h0, h1 = replay_hashes(f)
+        facts = _facts(f)
+        h0, h1 = replay_hashes(f, facts)
         _bump(self._replays, (f.kind_id + sum(h0)) & _MASK63, d)
         _bump(self._replays, ((f.kind_id + sum(h1)) & _MASK63) ^ _GRID1_SALT, d)
-        dropped, retyped = _one_off_digests(f, h0)
+        dropped, retyped = _one_off_digests(f, h0, facts)
         for g in dropped:
             _bump(self._replays, g, d)
         for g in retyped:
             _bump(self._replays, g, d)
-        for k in f.field_keys:
-            _bump(self._names, _mix(f.kind_id, k), d)
+        for x in facts:
+            _bump(self._names, _mix(f.kind_id, x[0]), d)
         for t, fid in set(zip(f.cat_tokens, f.cat_fields, strict=True)):
             before = self._tokens.get(t, 0)
             _bump(self._tokens, t, d)
@@ -208,21 +211,22 @@ class History:
         if f.kind_id not in self._kinds:  # every digest holds the kind: nothing of it, no replay
             return False
         replays = self._replays
-        h0, h1 = replay_hashes(f)
+        facts = _facts(f)
+        h0, h1 = replay_hashes(f, facts)
         d0 = (f.kind_id + sum(h0)) & _MASK63
         if d0 in replays or (((f.kind_id + sum(h1)) & _MASK63) ^ _GRID1_SALT) in replays:
             return True
         if (d0 ^ _DROPPED_SALT) in replays:  # one field dropped
             return True
-        dropped, retyped = _one_off_digests(f, h0)
+        dropped, retyped = _one_off_digests(f, h0, facts)
         if any((g ^ _DROPPED_SALT) in replays for g in dropped) or any(g in replays for g in retyped):
             return True
         # Any number of fields whose names this kind never had in the History (made up to dodge the
         # digests) are left out, if at least three fields and a specific value remain.
         names, kind = self._names, f.kind_id
-        made_up = [i for i, k in enumerate(f.field_keys) if _mix(kind, k) not in names and not f.field_prio[i]]
-        keep = len(f.field_keys) - len(made_up)
-        if not made_up or keep < 3 or not any(s for i, s in enumerate(f.field_specific) if i not in made_up):
+        made_up = [i for i, x in enumerate(facts) if _mix(kind, x[0]) not in names and not x[5]]
+        keep = len(facts) - len(made_up)
+        if not made_up or keep < 3 or not any(x[4] for i, x in enumerate(facts) if i not in made_up):
             return False
         return ((d0 - sum(h0[i] for i in made_up)) & _MASK63) in replays
 
@@ -319,11 +323,15 @@ def _mix(a: int, b: int) -> int:
     return x ^ (x >> 32)
 
 
-def replay_hashes(f: RecordFeatures) -> tuple[list[int], list[int]]:
+def _facts(f: RecordFeatures) -> list[FieldFacts]:
+    return [field_facts(k, v) for k, v in f.items]
+
+
+def replay_hashes(f: RecordFeatures, facts: list[FieldFacts] | None = None) -> tuple[list[int], list[int]]:
     """Per-field replay hashes of a record on the two grids of :func:`replay_digests`.
 
-    A field's hash covers its name and non-numeric content (the featurizer's ``field_vals``)
-    and its number's bin; a record's digest is the kind's id plus the *sum* of its fields' hashes
+    A field's hash covers its name and non-numeric content (``field_facts``, from the
+    record's own fields: the featurizer does not pay for the copy rule) and its number's bin; a record's digest is the kind's id plus the *sum* of its fields' hashes
     (mod 2^63), so the digest of the record without one field is one subtraction away. Every
     top-level number is binned, past the featurizer's ``NUM_SLOTS`` too; lists and blobs are
     hashed exactly.
@@ -332,8 +340,8 @@ def replay_hashes(f: RecordFeatures) -> tuple[list[int], list[int]]:
     h0: list[int] = []
     h1: list[int] = []
     floor, m = math.floor, _MASK63
-    # ``field_vals`` already hashes the field's name with its non-numeric content.
-    for val, num in zip(f.field_vals, f.field_num, strict=True):
+    # The content hash already covers the field's name with its non-numeric content.
+    for _, val, num, *_ in facts if facts is not None else _facts(f):
         if num is None:
             h0.append(val)
             h1.append(val)
@@ -374,33 +382,34 @@ def one_off_digests(f: RecordFeatures) -> tuple[list[int], list[int]]:
     field's name (``retyped``: matched against the same kind of digest, "one field's text
     changed"; a *number* changed is new data).
 
-    A field is never left out when it says priority (``field_prio``: a record plus a
-    priority is news by the definition), nor when fewer than three fields would remain or
-    none of them a specific value (``field_specific``: a measured number, not a small-integer
-    code, or a text of four distinct words). ``retyped`` asks for two: one number
+    A field is never left out when it says priority (named like one, or a lexicon word in its
+    text: a record plus a priority is news by the definition), nor when fewer than three fields
+    would remain or none of them a specific value (a measured number, not a small-integer
+    code, or a text of four distinct words: ``field_facts``). ``retyped`` asks for two: one number
     within a bin is a coincidence for a kind whose values cluster (with 2% bins the randomized
     generator's independent priority records matched that way: 8.7% of its important
     records; 2.5% with this rule)."""
-    return _one_off_digests(f, replay_hashes(f)[0])
+    facts = _facts(f)
+    return _one_off_digests(f, replay_hashes(f, facts)[0], facts)
 
 
-def _one_off_digests(f: RecordFeatures, h0: list[int]) -> tuple[list[int], list[int]]:
+def _one_off_digests(f: RecordFeatures, h0: list[int], facts: list[FieldFacts]) -> tuple[list[int], list[int]]:
     whole = f.kind_id + sum(h0)
     dropped: list[int] = []
     retyped: list[int] = []
     if len(h0) < 4:
         return dropped, retyped
-    total = sum(f.field_specific)
-    for i, h in enumerate(h0):
-        if f.field_prio[i]:
+    total = sum(x[4] for x in facts)
+    for h, (key, _, num, whole_value, spec, prio) in zip(h0, facts, strict=True):
+        if prio:
             continue
-        specific = total - f.field_specific[i]  # specific values left without field i
+        specific = total - spec  # specific values left without this field
         if not specific:
             continue
         d = (whole - h) & _MASK63
         dropped.append(d ^ _DROPPED_SALT)
-        if f.field_num[i] is None and not f.field_whole[i] and specific >= 2:
-            retyped.append(_mix(d, f.field_keys[i]) ^ _RETYPED_SALT)
+        if num is None and not whole_value and specific >= 2:
+            retyped.append(_mix(d, key) ^ _RETYPED_SALT)
     return dropped, retyped
 
 
