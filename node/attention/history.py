@@ -152,8 +152,8 @@ class History:
         _bump(self._contents, f.content, d)
         facts = _facts(f)
         h0, h1 = replay_hashes(f, facts)
-        _bump(self._replays, (f.kind_id + sum(h0)) & _MASK63, d)
-        _bump(self._replays, ((f.kind_id + sum(h1)) & _MASK63) ^ _GRID1_SALT, d)
+        for g in _whole_digests(f, h0, h1):
+            _bump(self._replays, g, d)
         dropped, retyped = _one_off_digests(f, h0, facts)
         for g in dropped:
             _bump(self._replays, g, d)
@@ -213,8 +213,8 @@ class History:
         replays = self._replays
         facts = _facts(f)
         h0, h1 = replay_hashes(f, facts)
-        d0 = (f.kind_id + sum(h0)) & _MASK63
-        if d0 in replays or (((f.kind_id + sum(h1)) & _MASK63) ^ _GRID1_SALT) in replays:
+        d0, d1 = _whole_digests(f, h0, h1)
+        if d0 in replays or d1 in replays:
             return True
         if (d0 ^ _DROPPED_SALT) in replays:  # one field dropped
             return True
@@ -372,7 +372,10 @@ def replay_digests(f: RecordFeatures) -> tuple[int, int]:
     Pure integer arithmetic, so the same on every node. The copy rule reads it
     (``Scorer.score_and_copies``; ``protocol.admission.without_history_copies``).
     """
-    h0, h1 = replay_hashes(f)
+    return _whole_digests(f, *replay_hashes(f))
+
+
+def _whole_digests(f: RecordFeatures, h0: list[int], h1: list[int]) -> tuple[int, int]:
     return (f.kind_id + sum(h0)) & _MASK63, ((f.kind_id + sum(h1)) & _MASK63) ^ _GRID1_SALT
 
 

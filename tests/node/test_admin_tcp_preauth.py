@@ -19,22 +19,9 @@ import trio
 from node.admin.server import MAX_PENDING_HELLOS, ConnectionWatch, serve_admin_tcp
 from node.admin.wire import AdminParams, hello_line
 from tests.node.test_admin import FakeNode
+from tests.node.test_admin import _talk as _call
 
 STATUS = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "status", "params": {}}).encode() + b"\n"
-
-
-async def _call(port: int, data: bytes) -> bytes:
-    stream = await trio.open_tcp_stream("127.0.0.1", port)
-    async with stream:
-        await stream.send_all(data)
-        buf = b""
-        with trio.fail_after(5):
-            while not buf.endswith(b"\n"):
-                chunk = await stream.receive_some(1 << 16)
-                if not chunk:
-                    break
-                buf += chunk
-        return buf
 
 
 async def _accepted(watch: ConnectionWatch, count: int) -> None:
