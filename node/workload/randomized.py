@@ -32,8 +32,9 @@ and origin, spaced much tighter than the stream) and novel entities.
 
 Ground truth is the same noisy-OR as :mod:`node.workload.domains`: routine
 floor 0.04; anomaly, priority and rarity combine; an exact copy keeps 5% of
-its source, a near copy 10%, a burst tail 10% of its head, a re-send of
-already shared content almost nothing.
+its source, a near copy 10%, a burst tail 10% of its head but at most half
+the routine floor (:func:`node.workload.domains.tail_importance`), a re-send
+of already shared content almost nothing.
 
 Pure Python, deterministic in the seed.
 """
@@ -46,7 +47,7 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 
-from node.workload.domains import LabeledRecord, main_reason, noisy_or
+from node.workload.domains import LabeledRecord, main_reason, noisy_or, tail_importance
 from protocol.keys import PrivateKey
 from protocol.record import Record
 
@@ -357,7 +358,7 @@ class RandomizedWorkload:
                     bursts.remove(b)
                 head: _Draft = b[1]
                 fields = self._perturb(head.kind, dict(head.fields), 0.15)
-                d = _Draft(head.kind, head.origin, fields, max(0.02, 0.1 * head.base), "burst_tail", b[0])
+                d = _Draft(head.kind, head.origin, fields, tail_importance(head.base), "burst_tail", b[0])
                 d.gap_ms = max(1, int(rng.expovariate(1.0 / self.burst_gap_ms)))
                 drafts.append(d)
                 continue

@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from node.workload import CASES, DOMAINS, Workload
+from node.workload.domains import ROUTINE_FLOOR
 from protocol.record import decode_record
 
 NOW = 1_700_000_000_000
@@ -57,6 +58,9 @@ def test_ground_truth_follows_the_definition() -> None:
         if lr.case == "dup":
             src = batch[i - (i % 256) + lr.ref]
             assert src.record.fields == lr.record.fields
+        if lr.case == "burst_tail":
+            # "Matters less": a tail ranks below every fresh routine record (floor 0.04), whatever its head.
+            assert lr.importance <= ROUTINE_FLOOR / 2 + 1e-9
     novel = [lr.importance for lr in batch if lr.case == "novel"]
     routine = [lr.importance for lr in batch if lr.case == "routine"]
     assert min(novel) >= 0.55
@@ -114,6 +118,8 @@ def test_other_families_are_seeded_valid_and_label_every_case(index: int) -> Non
                     assert lr.importance <= batch[lr.ref].importance + 1e-9
                 if lr.case == "resend":
                     assert lr.importance <= 0.02
+                if index == 0 and lr.case == "burst_tail":  # training family: a tail ranks below routine
+                    assert lr.importance <= ROUTINE_FLOOR / 2 + 1e-9
     assert {"routine", "dup", "near_dup", "burst_head", "burst_tail", "resend"} <= set(cases)
     assert {"anomaly", "priority"} <= set(details)
 
