@@ -32,8 +32,8 @@ and origin, spaced much tighter than the stream) and novel entities.
 
 Ground truth is the same noisy-OR as :mod:`node.workload.domains`: routine
 floor 0.04; anomaly, priority and rarity combine; an exact copy keeps 5% of
-its source, a near copy 10%, a burst tail 10% of its head but at most half
-the routine floor (:func:`node.workload.domains.tail_importance`), a re-send
+its source, a near copy 10%, a burst tail 10% of its head but at most just
+under the routine floor (:func:`node.workload.domains.tail_importance`), a re-send
 of already shared content almost nothing.
 
 Pure Python, deterministic in the seed.
