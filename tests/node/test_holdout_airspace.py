@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections import Counter
 
 import pytest
 
 from node.workload.holdout_airspace import DIALECTS, AirspaceWorkload
 from protocol.record import decode_record
+from tests.node.holdout_checks import CASES, assert_within, case_rates
 
 NOW = 1_700_000_000_000
 
@@ -69,31 +69,13 @@ def test_worlds_vary_in_dialect_kinds_and_priority_encoding() -> None:
 
 
 def test_every_case_occurs_at_a_sensible_rate() -> None:
-    cases: Counter[str] = Counter()
-    details: Counter[str] = Counter()
-    rare_without_priority = 0
-    total = 0
-    for seed in range(24):
-        _, batches = _stream(seed, batches=3)
-        for b in batches:
-            for lr in b:
-                total += 1
-                cases[lr.case] += 1
-                details[(lr.case, lr.detail)] += 1
-                if lr.detail == "rare_kind" and lr.importance == pytest.approx(0.52):
-                    rare_without_priority += 1
-    share = {c: cases[c] / total for c in cases}
-    assert set(cases) == {"routine", "dup", "near_dup", "burst_head", "burst_tail", "resend"}
-    assert 0.60 <= share["routine"] <= 0.90
-    assert 0.02 <= share["dup"] <= 0.10
-    assert 0.02 <= share["near_dup"] <= 0.10
-    assert 0.004 <= share["burst_head"] <= 0.03
-    assert 0.03 <= share["burst_tail"] <= 0.20
-    assert 0.002 <= share["resend"] <= 0.03
-    for reason, (lo, hi) in {"anomaly": (0.005, 0.04), "priority": (0.005, 0.05), "rare_kind": (0.003, 0.03),
-                             "rare_value": (0.0005, 0.01)}.items():
-        assert lo <= details[("routine", reason)] / total <= hi, reason
-    assert rare_without_priority >= 0.5 * details[("routine", "rare_kind")]  # most rare kinds carry no priority
+    rates = case_rates(b for seed in range(24) for b in _stream(seed, batches=3)[1])
+    assert set(rates.case) == CASES
+    assert_within(rates.case, {"routine": (0.60, 0.90), "dup": (0.02, 0.10), "near_dup": (0.02, 0.10),
+                               "burst_head": (0.004, 0.03), "burst_tail": (0.03, 0.20), "resend": (0.002, 0.03)})
+    assert_within(rates.detail, {"anomaly": (0.005, 0.04), "priority": (0.005, 0.05), "rare_kind": (0.003, 0.03),
+                                 "rare_value": (0.0005, 0.01)})
+    assert rates.plain_rare_kind >= 0.5 * rates.rare_kind  # most rare kinds carry no priority
 
 
 def test_truth_follows_the_definition() -> None:

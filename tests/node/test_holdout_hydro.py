@@ -11,6 +11,7 @@ import pytest
 
 from node.workload.holdout_hydro import DIALECTS, PRIORITY_MODES, RARE_KINDS, HydroWorkload
 from protocol.record import decode_record
+from tests.node.holdout_checks import CASES, assert_within, case_rates, windows_missing
 
 NOW = 1_700_000_000_000
 
@@ -113,38 +114,15 @@ def test_descending_levels_mean_more_at_one() -> None:
 
 
 def test_every_case_occurs_at_a_sensible_rate() -> None:
-    cases: Counter[str] = Counter()
-    details: Counter[tuple[str, str]] = Counter()
-    rare_without_priority = 0
-    total = 0
-    for seed in range(20):
-        _, batches = _stream(seed)
-        for b in batches:
-            for lr in b:
-                total += 1
-                cases[lr.case] += 1
-                details[(lr.case, lr.detail)] += 1
-                if lr.detail == "rare_kind" and lr.importance == pytest.approx(0.52):
-                    rare_without_priority += 1
-    share = {c: cases[c] / total for c in cases}
-    assert set(cases) == {"routine", "dup", "near_dup", "burst_head", "burst_tail", "resend"}
-    assert 0.65 <= share["routine"] <= 0.90
-    assert 0.02 <= share["dup"] <= 0.09
-    assert 0.02 <= share["near_dup"] <= 0.09
-    assert 0.005 <= share["burst_head"] <= 0.03
-    assert 0.03 <= share["burst_tail"] <= 0.16
-    assert 0.002 <= share["resend"] <= 0.02
-    for reason, (lo, hi) in {"anomaly": (0.008, 0.04), "priority": (0.008, 0.05), "rare_kind": (0.004, 0.02),
-                             "rare_value": (0.001, 0.01)}.items():
-        assert lo <= details[("routine", reason)] / total <= hi, reason
-    assert rare_without_priority >= 0.4 * details[("routine", "rare_kind")]
+    rates = case_rates(b for seed in range(20) for b in _stream(seed)[1])
+    assert set(rates.case) == CASES
+    assert_within(rates.case, {"routine": (0.65, 0.90), "dup": (0.02, 0.09), "near_dup": (0.02, 0.09),
+                               "burst_head": (0.005, 0.03), "burst_tail": (0.03, 0.16), "resend": (0.002, 0.02)})
+    assert_within(rates.detail, {"anomaly": (0.008, 0.04), "priority": (0.008, 0.05), "rare_kind": (0.004, 0.02),
+                                 "rare_value": (0.001, 0.01)})
+    assert rates.plain_rare_kind >= 0.4 * rates.rare_kind
     # Nearly every 256-record window has copies, a burst and news of each common kind.
-    missing: Counter[str] = Counter()
-    for seed in range(10):
-        for window in _stream(seed)[1]:
-            c = Counter(lr.case for lr in window) + Counter(lr.detail for lr in window if lr.case == "routine")
-            assert c["routine"] > 150
-            missing.update(k for k in ("dup", "near_dup", "burst_tail", "anomaly", "priority") if not c[k])
+    missing = windows_missing((w for seed in range(10) for w in _stream(seed)[1]), min_routine=150)
     assert all(v <= 3 for v in missing.values()), missing  # of 30 windows
 
 

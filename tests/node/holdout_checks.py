@@ -1,0 +1,57 @@
+"""Checks the held-out families' tests share: how often each case occurs, and which windows lack news.
+
+Each family keeps its own bounds (its author chose its rates); only the counting is shared.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pytest
+
+from node.workload.domains import LabeledRecord
+
+CASES = frozenset({"routine", "dup", "near_dup", "burst_head", "burst_tail", "resend"})
+PLAIN_RARE_KIND = 0.52  # noisy_or(0.04, 0.5): a rare kind with no priority and no anomaly
+
+
+@dataclass(frozen=True)
+class CaseRates:
+    """Shares of all records: per case, and per routine record's detail."""
+
+    case: dict[str, float]
+    detail: dict[str, float]
+    rare_kind: int  # routine records whose detail is "rare_kind"
+    plain_rare_kind: int  # ... of which carry nothing but rarity
+
+
+def case_rates(batches: Iterable[Sequence[LabeledRecord]]) -> CaseRates:
+    cases: Counter[str] = Counter()
+    details: Counter[str] = Counter()
+    plain = total = 0
+    for batch in batches:
+        for lr in batch:
+            total += 1
+            cases[lr.case] += 1
+            if lr.case == "routine":
+                details[lr.detail] += 1
+                plain += lr.detail == "rare_kind" and lr.importance == pytest.approx(PLAIN_RARE_KIND)
+    return CaseRates({c: n / total for c, n in cases.items()}, {d: n / total for d, n in details.items()},
+                     details["rare_kind"], plain)
+
+
+def assert_within(shares: dict[str, float], bounds: dict[str, tuple[float, float]]) -> None:
+    for key, (lo, hi) in bounds.items():
+        assert lo <= shares.get(key, 0.0) <= hi, (key, shares.get(key, 0.0), (lo, hi))
+
+
+def windows_missing(windows: Iterable[Sequence[LabeledRecord]], min_routine: int) -> Counter[str]:
+    """Per case or detail of news, how many windows hold none of it (every window must be mostly routine)."""
+    missing: Counter[str] = Counter()
+    for window in windows:
+        c = Counter(lr.case for lr in window) + Counter(lr.detail for lr in window if lr.case == "routine")
+        assert c["routine"] > min_routine
+        missing.update(k for k in ("dup", "near_dup", "burst_tail", "anomaly", "priority") if not c[k])
+    return missing
