@@ -5,6 +5,8 @@ Each family keeps its own bounds (its author chose its rates); only the counting
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 
 from node.workload.domains import LabeledRecord
+from protocol.record import decode_record
 
 CASES = frozenset({"routine", "dup", "near_dup", "burst_head", "burst_tail", "resend"})
 PLAIN_RARE_KIND = 0.52  # noisy_or(0.04, 0.5): a rare kind with no priority and no anomaly
@@ -55,3 +58,24 @@ def windows_missing(windows: Iterable[Sequence[LabeledRecord]], min_routine: int
         assert c["routine"] > min_routine
         missing.update(k for k in ("dup", "near_dup", "burst_tail", "anomaly", "priority") if not c[k])
     return missing
+
+
+def same_output_under_two_hash_seeds(code: str) -> bool:
+    """Whether ``python -c code`` prints the same under PYTHONHASHSEED 1 and 2 (no str hashing, no set order)."""
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={"PYTHONHASHSEED": h, "PATH": ""}).stdout for h in ("1", "2")}
+    return len(outs) == 1
+
+
+def assert_valid_ordered_batches(batches: Sequence[Sequence[LabeledRecord]], size: int, origins: Iterable[str]) -> None:
+    """Every batch has ``size`` records, in time order across batches, each decoding to itself, from a known
+    origin, with ground truth in [0, 1]."""
+    known = set(origins)
+    ts = [lr.record.ts_ms for b in batches for lr in b]
+    assert ts == sorted(ts)
+    for b in batches:
+        assert len(b) == size
+        for lr in b:
+            assert decode_record(lr.record.canonical_bytes()) == lr.record
+            assert lr.record.origin in known
+            assert 0.0 <= lr.importance <= 1.0

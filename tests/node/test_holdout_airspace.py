@@ -8,8 +8,13 @@ import sys
 import pytest
 
 from node.workload.holdout_airspace import DIALECTS, AirspaceWorkload
-from protocol.record import decode_record
-from tests.node.holdout_checks import CASES, assert_within, case_rates
+from tests.node.holdout_checks import (
+    CASES,
+    assert_valid_ordered_batches,
+    assert_within,
+    case_rates,
+    same_output_under_two_hash_seeds,
+)
 
 NOW = 1_700_000_000_000
 
@@ -33,21 +38,12 @@ def test_determinism_does_not_depend_on_the_hash_seed() -> None:
     code = ("from node.workload.holdout_airspace import AirspaceWorkload\n"
             "wl = AirspaceWorkload(5)\n"
             "print([lr.record.cid for lr in wl.next_labeled(200, 1_700_000_000_000)][-3:])\n")
-    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           env={"PYTHONHASHSEED": h, "PATH": ""}).stdout for h in ("1", "2")}
-    assert len(outs) == 1
+    assert same_output_under_two_hash_seeds(code)
 
 
 def test_records_are_valid_ordered_and_batches_exact() -> None:
     wl, batches = _stream(3, batches=4, n=300)
-    ts = [lr.record.ts_ms for b in batches for lr in b]
-    assert ts == sorted(ts)
-    for b in batches:
-        assert len(b) == 300
-        for lr in b:
-            assert decode_record(lr.record.canonical_bytes()) == lr.record
-            assert lr.record.origin in wl.stations
-            assert 0.0 <= lr.importance <= 1.0
+    assert_valid_ordered_batches(batches, 300, wl.stations)
     assert wl.next_labeled(0, NOW) == []
     with pytest.raises(ValueError, match="non-negative"):
         wl.next_labeled(-1, NOW)
