@@ -73,10 +73,13 @@ def _factory(family: str) -> Callable[[int], Any]:
     if family == "hydro":  # the fourth held-out family, written blind in session 5
         from node.workload.holdout_hydro import HydroWorkload
         return HydroWorkload
+    if family == "randomized":  # a TRAINING family on held-out seeds: validation, not a held-out family
+        from node.workload.randomized import RandomizedWorkload
+        return RandomizedWorkload
     if family == "rail":  # the fifth held-out family, written blind in session 7 (priority forms its own)
         from node.workload.holdout_rail import RailWorkload
         return RailWorkload
-    raise SystemExit(f"unknown family {family!r} (airspace, fleet, ledger, hydro, rail)")
+    raise SystemExit(f"unknown family {family!r} (airspace, fleet, ledger, hydro, rail, randomized)")
 
 
 def family_windows(family: str, worlds: int, per_world: int, window: int) -> list[Window]:
@@ -370,7 +373,7 @@ def _print(rep: dict[str, Any]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--family", default="airspace", help="airspace (default), fleet, ledger, hydro or rail")
+    ap.add_argument("--family", default="airspace", help="airspace (default), fleet, ledger, hydro, rail, or randomized (a training family on held-out seeds)")
     ap.add_argument("--model", default=None, help="checkpoint to score (default: the shipped one)")
     ap.add_argument("--mlp", default=None, help="no-attention baseline (default: the shipped mlp.pt)")
     ap.add_argument("--nobias", default=None, help="no-pair-bias baseline (default: the shipped nobias.pt)")
