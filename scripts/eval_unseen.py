@@ -88,21 +88,21 @@ def family_windows(family: str, worlds: int, per_world: int, window: int) -> lis
                         factory=_factory(family), history="committed", warmup=(2,))
 
 
-CAPPED_TAIL = 0.02  # half the routine floor (0.04)
-
-
 def capped_tails(windows: list[Window]) -> list[Window]:
-    """The windows with burst tails relabelled a tenth of their head but at most :data:`CAPPED_TAIL`
-    (the training families' rule between cf0d64a and 04d8fdb) instead of every family's own (a tenth,
-    at least 0.02). Both follow issue 3's "a tail matters less"; this shows how much the label moves NDCG."""
+    """The windows with burst tails relabelled as the training families label them
+    (:func:`node.workload.domains.tail_importance`: a tenth of the head, just under the routine floor)
+    instead of the family's own (a tenth, at least 0.02). Both follow issue 3's "a tail matters less";
+    this shows how much the label moves NDCG."""
     import dataclasses
+
+    from node.workload.domains import tail_importance
 
     out = []
     for w in windows:
         t = w.target.clone()
         for i, (case, ref) in enumerate(zip(w.cases, w.refs, strict=True)):
             if case == "burst_tail" and ref >= 0:
-                t[i] = min(CAPPED_TAIL, 0.1 * float(w.target[ref]))
+                t[i] = tail_importance(float(w.target[ref]))
         out.append(dataclasses.replace(w, target=t))
     return out
 
@@ -373,7 +373,8 @@ def _print(rep: dict[str, Any]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--family", default="airspace", help="airspace (default), fleet, ledger, hydro, rail, or randomized (a training family on held-out seeds)")
+    ap.add_argument("--family", default="airspace",
+                    help="airspace (default), fleet, ledger, hydro, rail, or randomized (a training family on held-out seeds)")
     ap.add_argument("--model", default=None, help="checkpoint to score (default: the shipped one)")
     ap.add_argument("--mlp", default=None, help="no-attention baseline (default: the shipped mlp.pt)")
     ap.add_argument("--nobias", default=None, help="no-pair-bias baseline (default: the shipped nobias.pt)")
@@ -390,7 +391,7 @@ def main() -> None:
     ap.add_argument("--share", type=float, default=0.1, help="share of a window an honest block ships")
     ap.add_argument("--validators", type=int, default=4)
     ap.add_argument("--tails", choices=("family", "capped"), default="family",
-                    help="burst-tail labels: the family's own (default) or capped at 0.02 (see capped_tails)")
+                    help="burst-tail labels: the family's own (default) or the training families' (see capped_tails)")
     ap.add_argument("--by-kind", action="store_true", help="news cases' median rank per kind (model, heuristic+)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--out", default=None, help="also write the JSON report here")

@@ -47,7 +47,13 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 
-from node.workload.domains import LabeledRecord, main_reason, noisy_or, tail_importance
+from node.workload.domains import (
+    ROUTINE_FLOOR,
+    LabeledRecord,
+    main_reason,
+    noisy_or,
+    tail_importance,
+)
 from protocol.keys import PrivateKey
 from protocol.record import Record
 
@@ -431,7 +437,7 @@ class RandomizedWorkload:
         elif force_news and target is None and rng.random() < 0.5:
             rarity = noisy_or(rarity, 0.6)
             fields["note"] = "".join(rng.choice(_SYLLABLES) for _ in range(4))
-        base = noisy_or(0.04, 0.9 * anomaly, 0.9 * prio, rarity)
+        base = noisy_or(ROUTINE_FLOOR, 0.9 * anomaly, 0.9 * prio, rarity)
         detail = main_reason(0.9 * anomaly, 0.9 * prio, rarity, 0.5 if kind.rare else 0.0)
         return _Draft(kind, rng.randrange(len(self.origins)), fields, base, detail=detail)
 

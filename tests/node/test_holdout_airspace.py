@@ -149,6 +149,8 @@ def _script():
 
 
 def test_eval_unseen_windows_are_the_family_and_tails_relabel_capped() -> None:
+    from node.workload.domains import tail_importance
+
     mod, _ = _script()
     windows = mod.family_windows("airspace", 1, 1, 128)
     assert len(windows) == 1
@@ -159,7 +161,7 @@ def test_eval_unseen_windows_are_the_family_and_tails_relabel_capped() -> None:
     assert tails
     for i in range(len(w)):
         head = float(windows[0].target[w.refs[i]])
-        want = min(0.02, 0.1 * head) if i in tails else float(windows[0].target[i])
+        want = tail_importance(head) if i in tails else float(windows[0].target[i])
         assert float(w.target[i]) == pytest.approx(want)
 
 
