@@ -113,6 +113,41 @@ def without_history_copies(scores: Sequence[float], in_history: Sequence[bool]) 
     return [0.0 if known else s for s, known in zip(scores, in_history, strict=True)]
 
 
+#: The novelty budget (:func:`within_novelty_budget`): once a view holds at least
+#: ``NOVELTY_MIN_VIEW`` committed records, at most ``NOVEL_RECORDS_PER_BLOCK`` of a block's novel
+#: records count.
+NOVEL_RECORDS_PER_BLOCK = 2
+NOVELTY_MIN_VIEW = 64
+
+
+def within_novelty_budget(scores: Sequence[float], novel: Sequence[bool], view_records: int) -> list[float]:
+    """In-block scores with novel records past the novelty budget set to 0.
+
+    ``novel[i]``: record i claims what the History of the view the block names has never held, either
+    a kind (no record of it) or explicit priority in a field where its kind never carried any (a
+    priority-named field the kind never had, or a priority word in a field whose values never held
+    one): node/core/views.py ``novelty``. ``view_records``: how many records that History holds.
+
+    Why: a rare kind and explicit priority are news by the definition, and the model learned both,
+    so a record of a made-up kind, or any record with ``severity: CRITICAL`` added, scores high
+    whatever else it holds. Junk blocks crafted that way passed the bar: made-up kinds with random
+    fields 31-43%, lexicon priority words in added fields 100% (docs/attention.md, "crafted
+    blocks"). Honest streams rarely make such claims: on 144 honest blocks of four families, 3 held
+    a record of a new kind and none a new priority field. So once the view is past its first
+    blocks (``NOVELTY_MIN_VIEW``), only the ``NOVEL_RECORDS_PER_BLOCK`` novel records with the highest
+    scores keep theirs (ties: the earlier record, so every validator keeps the same ones); the other
+    novel records count 0. An honest new kind still enters, its first records two per block, and is
+    known once they commit. Young views are exempt: at genesis every kind is new.
+    """
+    if len(scores) != len(novel):
+        raise ValueError(f"{len(scores)} scores for {len(novel)} novelty flags")
+    if view_records < NOVELTY_MIN_VIEW or sum(novel) <= NOVEL_RECORDS_PER_BLOCK:
+        return list(scores)
+    ranked = sorted((i for i, n in enumerate(novel) if n), key=lambda i: (-scores[i], i))
+    cut = set(ranked[NOVEL_RECORDS_PER_BLOCK:])
+    return [0.0 if i in cut else s for i, s in enumerate(scores)]
+
+
 def clears_importance(scores: Sequence[float], genesis: Genesis) -> bool:
     """True if a block with these in-block scores reaches the genesis importance bar."""
     return block_importance(scores) >= genesis.min_block_importance

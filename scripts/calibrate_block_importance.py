@@ -51,6 +51,7 @@ import numpy as np  # noqa: E402
 from node.attention import load_scorer  # noqa: E402
 from node.attention.data import HISTORY_SHARE, committed_share  # noqa: E402
 from node.attention.history import DEFAULT_CAPACITY  # noqa: E402
+from node.core.views import novelty_budget  # noqa: E402
 from node.workload import Workload  # noqa: E402
 from node.workload.holdout_airspace import AirspaceWorkload  # noqa: E402
 from node.workload.holdout_fleet import FleetWorkload  # noqa: E402
@@ -119,7 +120,9 @@ def main() -> None:
     def view_scores(recs: list, hist: object) -> list[float]:
         # As validators and proposers score against a view: exact and near copies of committed
         # content score 0 (protocol.admission.without_history_copies).
-        return without_history_copies(scorer.score(recs, hist), copies(recs, hist))  # type: ignore[arg-type]
+        # And records of kinds the view never held count for two such kinds at most (the novelty budget).
+        judged = without_history_copies(scorer.score(recs, hist), copies(recs, hist))  # type: ignore[arg-type]
+        return novelty_budget(judged, recs, hist, scorer.cache)  # type: ignore[arg-type]
 
     def mean_score(block: list, hist: object, context: list | None = None, copy_rule: bool = False) -> float:
         ctx = context or []
@@ -127,7 +130,8 @@ def main() -> None:
         # In-block scores come from the checkpoint's judge weights, as validators compute them.
         scores = scorer.score(ctx + block, hist, judge=not args.no_judge)[len(ctx):]  # type: ignore[arg-type]
         if copy_rule:
-            scores = without_history_copies(scores, copies(block, hist))
+            scores = novelty_budget(without_history_copies(scores, copies(block, hist)), block, hist,  # type: ignore[arg-type]
+                                    scorer.cache)
         return float(np.mean(scores))
 
     families = [f.strip() for f in args.families.split(",") if f.strip()]

@@ -20,11 +20,14 @@ Sections (each printed as a table; ``--json`` prints one JSON object instead):
   ``SCORING_CONTEXT``; junk and random blocks from the rest, against the view holding the honest
   block), with the pass rate at the genesis default ``min_block_importance``; windows and blocks
   are scored as proposers and validators score them since 20eb7eb (exact copies of the view's
-  content count 0: ``admission.without_history_copies``), and the pass rate without that rule is
-  shown beside;
+  content count 0: ``admission.without_history_copies``; and since session 8, records of kinds the
+  view never held, or priority in a field its kind never claimed any in, count for two records per
+  block: ``admission.within_novelty_budget``), and the
+  pass rate without the copy rule is shown beside;
 * ``--adversarial``: blocks a lying proposer who has read the code would craft from the records the
   model did not ship (priority words from the lexicon, fake anomalies, fresh kinds, all three, pure
-  noise, near copies of committed news: a number nudged, one or two made-up fields added, two fields
+  noise; past the novelty budget: priority words only in the priority fields a kind already has, and
+  all three in a block of two records, the most the budget counts; near copies of committed news: a number nudged, one or two made-up fields added, two fields
   re-typed), scored the same way, with their pass rates.
 
 Usage: python scripts/eval_unseen.py [--model PATH] [--worlds 12] [--per-world 3] [--window 256]
@@ -57,6 +60,8 @@ from node.attention.evaluate import (  # noqa: E402
     window_metrics,
     wire_curve,
 )
+from node.attention.features import _is_priority_field  # noqa: E402
+from protocol.admission import NOVEL_RECORDS_PER_BLOCK  # noqa: E402
 from protocol.record import Record  # noqa: E402
 
 
@@ -79,7 +84,10 @@ def _factory(family: str) -> Callable[[int], Any]:
     if family == "rail":  # the fifth held-out family, written blind in session 7 (priority forms its own)
         from node.workload.holdout_rail import RailWorkload
         return RailWorkload
-    raise SystemExit(f"unknown family {family!r} (airspace, fleet, ledger, hydro, rail, randomized)")
+    if family == "clinic":  # the sixth held-out family, written blind in session 8 (priority forms its own)
+        from node.workload.holdout_clinic import ClinicWorkload
+        return ClinicWorkload
+    raise SystemExit(f"unknown family {family!r} (airspace, fleet, ledger, hydro, rail, clinic, randomized)")
 
 
 def family_windows(family: str, worlds: int, per_world: int, window: int) -> list[Window]:
@@ -185,6 +193,7 @@ class _Chain:
         score (exact and near copies of the view's content count 0, ``admission.without_history_copies``),
         and the model's raw scores (the rule off, as before 20eb7eb). ``judge``: with the checkpoint's
         judge weights (a block's in-block scores), where it has them."""
+        from node.core.views import novelty_budget
         from protocol.admission import without_history_copies
 
         kw = {"judge": True} if judge and getattr(self.scorer, "judge", None) is not None else {}
@@ -194,7 +203,7 @@ class _Chain:
             known = self.scorer.score_and_copies(records, self.view)[1]
         else:
             known = [self.view.has_content(cache.get(r).content) for r in records]
-        return without_history_copies(raw, known), list(raw)
+        return novelty_budget(without_history_copies(raw, known), records, self.view, cache), list(raw)
 
     def block_score(self, block: Sequence[Record]) -> tuple[float, float]:
         """A block's importance as validators judge it (after the proposer's last records filling the
@@ -230,6 +239,8 @@ def _lexicon_top() -> tuple[list[str], list[str]]:
 def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: list[Record]) -> list[Record]:
     """A lying proposer's block made from records nobody would ship (see the module docstring)."""
     words, fields = _lexicon_top()
+    if how == "all three, a block of two":  # the novelty budget counts two novel records per block
+        recs = recs[:NOVEL_RECORDS_PER_BLOCK]
     out = []
     for j, r in enumerate(recs):
         kind, f = r.kind, dict(r.fields)
@@ -241,6 +252,14 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
                 f[k] = float(f.get(k, 1.0) or 1.0) * rng.choice((1e4, -1e4, 1e6))  # type: ignore[arg-type]
         if how in ("fresh kinds", "all three"):
             kind = f"{r.kind}_{rng.getrandbits(24):06x}"
+        if how == "priority words, existing fields":  # past the novelty budget: only where the kind has one
+            for k in [k for k in f if _is_priority_field(k)]:
+                f[k] = rng.choice(words).upper() if isinstance(f[k], str) else (True if isinstance(f[k], bool) else f[k])
+        if how == "all three, a block of two":
+            kind = f"{r.kind}_{rng.getrandbits(24):06x}"
+            f[rng.choice(fields)] = rng.choice(words)
+            for k in [k for k, v in f.items() if isinstance(v, int | float) and not isinstance(v, bool)]:
+                f[k] = float(f[k]) * rng.choice((1e4, -1e4, 1e6))  # type: ignore[arg-type]
         if how == "noise":
             kind = f"k{rng.getrandbits(16):04x}"
             f = {f"f{rng.getrandbits(12):03x}": rng.choice((rng.random() * 10 ** rng.randint(0, 6),
@@ -273,7 +292,8 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
     return out
 
 
-ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fresh kinds", "all three", "noise", "replayed news",
+ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fresh kinds", "all three", "noise",
+           "priority words, existing fields", "all three, a block of two", "replayed news",
            "replayed news, field added", "replayed news, two fields added", "replayed news, two fields re-typed",
            "replayed news, exact")
 
@@ -374,7 +394,7 @@ def _print(rep: dict[str, Any]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--family", default="airspace",
-                    help="airspace (default), fleet, ledger, hydro, rail, or randomized (a training family on held-out seeds)")
+                    help="airspace (default), fleet, ledger, hydro, rail, clinic, or randomized (a training family on held-out seeds)")
     ap.add_argument("--model", default=None, help="checkpoint to score (default: the shipped one)")
     ap.add_argument("--mlp", default=None, help="no-attention baseline (default: the shipped mlp.pt)")
     ap.add_argument("--nobias", default=None, help="no-pair-bias baseline (default: the shipped nobias.pt)")

@@ -170,6 +170,13 @@ def _text_priority(text: str) -> float:
     return v
 
 
+def priority_claim(key: str, value: object) -> bool:
+    """Whether a field claims explicit priority: its name says priority (severity, level, urgent...),
+    or its text holds a lexicon word above routine (``info`` or ``ok`` claim nothing). The novelty
+    budget (``History.novel``) reads this; the model's features do not."""
+    return _is_priority_field(key) or (isinstance(value, str) and _text_priority(value) > 0)
+
+
 @dataclass(frozen=True, slots=True)
 class RecordFeatures:
     """Per-record features: a function of the record alone, safe to cache.

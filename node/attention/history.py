@@ -49,6 +49,7 @@ from node.attention.features import (
     featurize_record,
     field_facts,
     mix_digest,
+    priority_claim,
     robust_scale,
 )
 from protocol.record import Record
@@ -77,6 +78,7 @@ class History:
         self._contents: Counter[int] = Counter()
         self._replays: Counter[int] = Counter()  # replay digests of every record held (replay_digests, one_off_digests)
         self._names: Counter[int] = Counter()  # (kind, field name) pairs held, for has_replay's made-up fields
+        self._claims: Counter[int] = Counter()  # (kind, field name) pairs that claimed priority, for novel()
         self._values: dict[int, Counter[float]] = {}
         self._stats: dict[int, tuple[float, float, int]] = {}
         self._rarity: dict[tuple[int, int], float] = {}
@@ -102,7 +104,7 @@ class History:
         h._items = deque(self._items)
         h._groups = {k: deque(v) for k, v in self._groups.items()}
         h._kinds, h._tokens, h._contents = self._kinds.copy(), self._tokens.copy(), self._contents.copy()
-        h._replays, h._names = self._replays.copy(), self._names.copy()
+        h._replays, h._names, h._claims = self._replays.copy(), self._names.copy(), self._claims.copy()
         h._field_total, h._field_distinct = self._field_total.copy(), self._field_distinct.copy()
         h._values = {k: c.copy() for k, c in self._values.items()}
         # Derived caches depend only on the contents, which are equal: share them until a change.
@@ -159,8 +161,10 @@ class History:
             _bump(self._replays, g, d)
         for g in retyped:
             _bump(self._replays, g, d)
-        for x in facts:
+        for x, (key, value) in zip(facts, f.items, strict=True):
             _bump(self._names, _mix(f.kind_id, x[0]), d)
+            if priority_claim(key, value):
+                _bump(self._claims, _mix(f.kind_id, x[0]), d)
         for t, fid in set(zip(f.cat_tokens, f.cat_fields, strict=True)):
             before = self._tokens.get(t, 0)
             _bump(self._tokens, t, d)
@@ -197,6 +201,16 @@ class History:
                 r = -math.log((self._tokens.get(token, 0) + 1.0) / (total + 1.0)) / math.log(total + 2.0)
             self._rarity[(token, field_id)] = r
         return r
+
+    def novel(self, f: RecordFeatures) -> bool:
+        """Whether ``f`` claims what this History never held: a kind with no record here, or
+        explicit priority (``features.priority_claim``) in a field where its kind never claimed any.
+        The novelty budget (``protocol.admission.within_novelty_budget``) counts these."""
+        if f.kind_id not in self._kinds:
+            return True
+        claims, kind = self._claims, f.kind_id
+        return any(priority_claim(key, value) and _mix(kind, x[0]) not in claims
+                   for x, (key, value) in zip(_facts(f), f.items, strict=True))
 
     def has_content(self, content: int) -> bool:
         return content in self._contents

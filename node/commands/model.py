@@ -276,7 +276,8 @@ def print_explanation(out: dict[str, Any]) -> None:
     console = Console()
     where = f" in {out['context']}" if isinstance(out.get("context"), str) else ""
     weights = ", judge weights" if out.get("weights") == "judge" else ""
-    before = f" (copy rule; {float(out['model_score']):.3f} before it)" if "model_score" in out else ""
+    rule = "novelty budget" if any(r.get("code") == "novelty_budget" for r in out.get("reasons", [])) else "copy rule"
+    before = f" ({rule}; {float(out['model_score']):.3f} before it)" if "model_score" in out else ""
     title = (f"{out.get('cid', '')}  {out.get('kind', '')}: score {out['score']:.3f}{before}{where}"
              f" (model {str(out.get('model_id', ''))[:16]}...{weights})")
     t = Table(title=title, title_justify="left")

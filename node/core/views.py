@@ -67,10 +67,12 @@ from node.attention.history import DEFAULT_CAPACITY, History
 from node.net.pulse import Pulse
 from node.worker import Worker
 from protocol.admission import (
+    NOVEL_RECORDS_PER_BLOCK,
     SCORING_CONTEXT,
     ViewCheck,
     check_view,
     clears_importance,
+    within_novelty_budget,
     without_history_copies,
 )
 from protocol.block import BlockHeader, decode_signed_header, open_payload
@@ -81,6 +83,18 @@ from protocol.selection import best_half
 __all__ = ["Views", "ViewStats", "fit_block"]
 
 View = tuple[int, ...]
+
+
+def novelty(records: Sequence[Record], hist: History, cache: Any) -> list[bool]:
+    """Per record, whether it claims what ``hist`` never held (``History.novel``: a new kind, or
+    priority in a field its kind never claimed any in). ``cache``: the scorer's feature cache."""
+    return [hist.novel(cache.get(r)) for r in records]
+
+
+def novelty_budget(scores: Sequence[float], records: Sequence[Record], hist: History, cache: Any) -> list[float]:
+    """As validators judge a block: novel records past the budget count 0
+    (:func:`protocol.admission.within_novelty_budget`)."""
+    return within_novelty_budget(scores, novelty(records, hist, cache), len(hist))
 
 
 @dataclass(eq=False)
@@ -317,7 +331,7 @@ class Views:
         if proposer is not None and self._with_copies:
             # As validators judge a block: exact and near copies of committed content count 0.
             scores, copies = self.scorer.score_and_copies(ctx + records, hist, judge=judge)
-            return without_history_copies(scores[len(ctx):], copies[len(ctx):])
+            return self._novelty_budget(without_history_copies(scores[len(ctx):], copies[len(ctx):]), records, hist)
         if self._with_judge:
             scores = list(self.scorer.score(ctx + records, hist, judge=judge))[len(ctx):]
         else:
@@ -331,7 +345,12 @@ class Views:
     def _copy_rule(self, scores: list[float], records: list[Record], hist: History) -> list[float]:
         # A scorer without near digests (test fakes): exact copies of committed content count 0.
         cache = self.scorer.cache
-        return without_history_copies(scores, [hist.has_content(cache.get(r).content) for r in records])
+        scores = without_history_copies(scores, [hist.has_content(cache.get(r).content) for r in records])
+        return self._novelty_budget(scores, records, hist)
+
+    def _novelty_budget(self, scores: list[float], records: list[Record], hist: History) -> list[float]:
+        return novelty_budget(scores, records, hist, self.scorer.cache)
+
 
     def context(self, view: Sequence[int], proposer: str, block_len: int) -> list[Record]:
         """What a block of ``block_len`` records of ``proposer`` is scored after (oldest first): its
@@ -411,6 +430,15 @@ class Views:
                 out["score"] = 0.0
                 out["reasons"] = [{"code": "copy_rule", "of": "history", "weight": 1.0,
                                    "text": "exact or near copy of committed content, or one field off it: scores 0 (the copy rule)"},
+                                  *out.get("reasons", [])]
+            elif proposer is not None and out["score"] > 0 and hist.novel(self.scorer.cache.get(records[index])) \
+                    and self.score_sync(records, view, proposer)[index] == 0.0:
+                # The novelty budget cut this record (the whole block decides which novel records count).
+                out["model_score"] = out["score"]
+                out["score"] = 0.0
+                out["reasons"] = [{"code": "novelty_budget", "of": "block", "weight": 1.0,
+                                   "text": "a new kind, or priority in a field its kind never claimed any in, and the block "
+                                           f"holds more than {NOVEL_RECORDS_PER_BLOCK} such records: scores 0 (the novelty budget)"},
                                   *out.get("reasons", [])]
             return out
         return {**self.scorer.explain(records, index, top_k, **self._judge_kw(proposer)),

@@ -7,6 +7,8 @@ import math
 import pytest
 
 from protocol.admission import (
+    NOVEL_RECORDS_PER_BLOCK,
+    NOVELTY_MIN_VIEW,
     ViewCheck,
     block_importance,
     check_records,
@@ -15,6 +17,7 @@ from protocol.admission import (
     judge_block,
     judge_scores,
     precheck,
+    within_novelty_budget,
 )
 from protocol.block import build_block
 from protocol.cid import cid_of
@@ -161,3 +164,37 @@ def test_view_of_the_wrong_size_is_rejected_before_decoding() -> None:
 
 def test_view_of_a_non_validator_proposer_is_rejected() -> None:
     assert check_view(viewed((0, 0, 0, 0), OTHER), (0, 0, 0, 0), GV).verdict == (Decision.REJECT, Reason.OTHER)
+
+
+# -- the novelty budget -----------------------------------------------------------------------
+MATURE = NOVELTY_MIN_VIEW
+
+
+def test_novelty_budget_keeps_the_best_novel_records_and_zeroes_the_rest() -> None:
+    assert NOVEL_RECORDS_PER_BLOCK == 2
+    novel = [False, True, True, True, True, False]
+    scores = [0.5, 0.3, 0.9, 0.8, 0.6, 0.1]
+    assert within_novelty_budget(scores, novel, MATURE) == [0.5, 0.0, 0.9, 0.8, 0.0, 0.1]
+
+
+def test_novelty_budget_spares_young_views_and_blocks_within_it() -> None:
+    assert within_novelty_budget([0.9, 0.8, 0.7], [True] * 3, MATURE - 1) == [0.9, 0.8, 0.7]
+    assert within_novelty_budget([0.9, 0.8, 0.7], [True, True, False], MATURE) == [0.9, 0.8, 0.7]
+    assert within_novelty_budget([], [], MATURE) == []
+
+
+def test_novelty_budget_ties_go_to_the_earlier_record() -> None:
+    assert within_novelty_budget([0.5, 0.5, 0.5], [True] * 3, MATURE) == [0.5, 0.5, 0.0]
+
+
+def test_novelty_budget_caps_a_block_of_novel_claims_under_the_bar() -> None:
+    # The attack it answers: every record a made-up kind or a made-up priority field, every score high.
+    n = 40
+    judged = within_novelty_budget([0.9] * n, [True] * n, 10_000)
+    assert sum(s > 0 for s in judged) == NOVEL_RECORDS_PER_BLOCK
+    assert not clears_importance(judged, G)
+
+
+def test_novelty_budget_rejects_mismatched_lengths() -> None:
+    with pytest.raises(ValueError, match="1 scores for 2 novelty flags"):
+        within_novelty_budget([0.5], [False, True], MATURE)
