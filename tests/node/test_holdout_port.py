@@ -1,0 +1,349 @@
+"""The seaport held-out family: seeded, every case at a sensible rate, truth per the definition."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from functools import cache
+
+import pytest
+
+from node.workload.domains import main_reason, noisy_or
+from node.workload.holdout_port import (
+    ALWAYS_PRIORITY_RARE,
+    ANOMALY_K,
+    DIALECTS,
+    NEGATED_PHRASES,
+    NEVER_PRIORITY_RARE,
+    PRIORITY_KINDS,
+    PRIORITY_MODES,
+    RARE_KINDS,
+    TEXT_KINDS,
+    UNIT_FAMILIES,
+    URGENT_MARKERS,
+    PortWorkload,
+    anomaly_strength,
+    container_number,
+    text_priority,
+)
+from tests.node.holdout_checks import (
+    CASES,
+    assert_valid_ordered_batches,
+    assert_within,
+    case_rates,
+    same_output_under_two_hash_seeds,
+    windows_missing,
+)
+
+NOW = 1_700_000_000_000
+
+
+@cache
+def _stream(seed: int, batches: int = 3, n: int = 256):
+    wl = PortWorkload(seed)
+    return wl, tuple(tuple(wl.next_labeled(n, NOW + i * 10**6)) for i in range(batches))
+
+
+@cache
+def _worlds(count: int = 40) -> tuple[PortWorkload, ...]:
+    return tuple(PortWorkload(s) for s in range(count))
+
+
+def _key(lr):
+    return (lr.record.cid, lr.importance, lr.case, lr.ref, lr.detail)
+
+
+def test_same_seed_same_stream_other_seed_other_stream() -> None:
+    a = PortWorkload(21).next_labeled(256, NOW)
+    b = PortWorkload(21).next_labeled(256, NOW)
+    assert [_key(x) for x in a] == [_key(x) for x in b]
+    c = PortWorkload(22).next_labeled(256, NOW)
+    assert {x.record.cid for x in a}.isdisjoint({x.record.cid for x in c})
+    w1, w2 = PortWorkload(21), PortWorkload(21)
+    assert [_key(x) for x in w1.next_labeled(100, NOW) + w1.next_labeled(100, NOW)] == \
+        [_key(x) for x in w2.next_labeled(100, NOW) + w2.next_labeled(100, NOW)]
+
+
+def test_determinism_does_not_depend_on_the_hash_seed() -> None:
+    code = ("from node.workload.holdout_port import PortWorkload\n"
+            "for s in (5, 6, 7):\n"
+            "    wl = PortWorkload(s)\n"
+            "    b = wl.next_labeled(200, 1_700_000_000_000) + wl.next_labeled(200, 1_700_000_000_000)\n"
+            "    print(wl.dialect, wl.prio_mode, wl.stations[0], wl.common, [lr.record.cid for lr in b][-3:],\n"
+            "          sum(lr.importance for lr in b), [lr.case for lr in b].count('resend'))\n")
+    assert same_output_under_two_hash_seeds(code)
+
+
+def test_records_are_valid_ordered_and_batches_exact() -> None:
+    wl = PortWorkload(3)
+    batches = [wl.next_labeled(300, NOW + i * 10**6) for i in range(4)]
+    assert_valid_ordered_batches(batches, 300, wl.stations)
+    for i, b in enumerate(batches):
+        assert all(lr.record.ts_ms >= NOW + i * 10**6 for lr in b)
+        assert all(lr.record.kind in wl.kind_of for lr in b)
+        assert all(lr.case in CASES for lr in b)
+    late = wl.next_labeled(5, NOW + 10**12)  # a later now: the stream jumps forward
+    assert all(lr.record.ts_ms >= NOW + 10**12 for lr in late)
+    early = wl.next_labeled(50, NOW)  # an earlier now: the stream never goes back
+    assert all(lr.record.ts_ms >= late[-1].record.ts_ms for lr in early)
+    for n in (1, 2, 3, 7, 23):
+        assert len(wl.next_labeled(n, NOW)) == n
+    assert wl.next_labeled(0, NOW) == []
+    with pytest.raises(ValueError, match="non-negative"):
+        wl.next_labeled(-1, NOW)
+    pairs = PortWorkload(3).next_batch(40, NOW)
+    assert len(pairs) == 40
+    assert [(r.cid, imp) for r, imp in pairs] == [(lr.record.cid, lr.importance)
+                                                   for lr in PortWorkload(3).next_labeled(40, NOW)]
+
+
+def test_worlds_vary_in_dialect_kinds_units_and_priority_encoding() -> None:
+    worlds = _worlds()
+    assert {w.dialect for w in worlds} == set(DIALECTS)
+    assert {w.prio_mode for w in worlds} == set(PRIORITY_MODES)
+    assert len({tuple(sorted(w.common)) for w in worlds}) > 20
+    assert all(5 <= len(w.common) == len(set(w.common)) <= 8 and 1 <= len(w.rare) <= 3 for w in worlds)
+    assert all(any(k in PRIORITY_KINDS for k in w.common) for w in worlds)
+    assert {k for w in worlds for k in w.rare} == set(RARE_KINDS)
+    assert all(any(k in NEVER_PRIORITY_RARE for k in w.rare) for w in worlds)
+    assert all(3 <= len(w.stations) == len(set(w.stations)) <= 6 for w in worlds)
+    for fam, opts in UNIT_FAMILIES.items():
+        assert {w.units[fam] for w in worlds} == set(opts), fam
+    # Not English snake_case: dotted lowercase (no), SCREAMING_SNAKE (id), camelCase (el).
+    style = {"no": lambda k: k == k.lower() and "_" not in k and " " not in k,
+             "id": lambda k: k == k.upper() and "." not in k and " " not in k,
+             "el": lambda k: k[0].islower() and "_" not in k and "." not in k and " " not in k}
+    kind_style = {"no": lambda k: "." in k and k == k.lower(),
+                  "id": lambda k: k == k.upper() and "_" in k and "." not in k,
+                  "el": lambda k: k[0].islower() and any(c.isupper() for c in k) and "_" not in k}
+    for dialect in DIALECTS:
+        wl = next(w for w in worlds if w.dialect == dialect)
+        recs = [lr.record for lr in wl.next_labeled(300, NOW)]
+        keys = {k for r in recs for k in r.fields}
+        assert all(style[dialect](k) for k in keys), (dialect, sorted(keys))
+        assert all(kind_style[dialect](r.kind) for r in recs), dialect
+    # The priority field takes the world's encoding, on priority kinds only, mostly at the lowest step.
+    seen: dict[str, set] = {}
+    lowest = with_field = 0
+    for w in worlds[:30]:
+        for lr in w.next_labeled(150, NOW):
+            kind = w.kind_of[lr.record.kind]
+            v = lr.record.fields.get(w.prio_key)
+            assert (v is not None) == (kind in PRIORITY_KINDS or kind in ALWAYS_PRIORITY_RARE), kind
+            if v is None:
+                continue
+            seen.setdefault(w.prio_mode, set()).add(type(v).__name__)
+            if lr.case == "routine" and kind in PRIORITY_KINDS:
+                with_field += 1
+                lowest += any(v in vals for vals in w.prio_values[:1])
+            if w.prio_mode == "marsec":
+                assert 1 <= v <= 3
+            if w.prio_mode == "prio_down":
+                assert 1 <= v <= 5
+    assert {m: seen[m] for m in ("radio", "flag", "colour", "sar", "words")} == \
+        dict.fromkeys(("radio", "flag", "colour", "sar", "words"), {"str"})
+    assert seen["marsec"] == seen["prio_down"] == {"int"}
+    assert 0.78 <= lowest / with_field <= 0.92
+
+
+def test_descending_levels_mean_more_at_one() -> None:
+    wl = next(w for w in (PortWorkload(s) for s in range(80)) if w.prio_mode == "prio_down"
+              and sum(k in PRIORITY_KINDS for k in w.common) >= 3)
+    by_level: dict[int, list[float]] = {}
+    for lr in wl.next_labeled(2000, NOW):
+        kind = wl.kind_of[lr.record.kind]
+        lvl = lr.record.fields.get(wl.prio_key)
+        if lvl is None or lr.case != "routine" or lr.detail not in ("", "priority"):
+            continue
+        text = lr.record.fields.get(wl.keys["text"])
+        if kind in TEXT_KINDS and text_priority(wl.dialect, text) > 0:
+            continue  # urgency words in the text, not the level
+        by_level.setdefault(lvl, []).append(lr.importance)
+    assert max(by_level[5]) < 0.3
+    assert max(by_level.get(4, [0.0])) < 0.3
+    assert min(by_level[1]) > 0.85
+    assert min(by_level[1]) > max(by_level.get(2, [0.0])) > max(by_level.get(3, [0.0])) > max(by_level[5])
+
+
+def test_every_case_occurs_at_a_sensible_rate() -> None:
+    rates = case_rates(b for seed in range(20) for b in _stream(seed)[1])
+    assert set(rates.case) == CASES
+    assert_within(rates.case, {"routine": (0.70, 0.88), "dup": (0.03, 0.06), "near_dup": (0.03, 0.06),
+                               "burst_head": (0.008, 0.025), "burst_tail": (0.05, 0.15),
+                               "resend": (0.002, 0.012)})
+    assert_within(rates.detail, {"anomaly": (0.012, 0.035), "priority": (0.02, 0.09),
+                                 "rare_kind": (0.002, 0.012), "rare_value": (0.0005, 0.006)})
+    assert rates.plain_rare_kind >= 0.4 * rates.rare_kind
+    # Nearly every 256-record window has copies and news.
+    missing = windows_missing((w for seed in range(10) for w in _stream(seed)[1]), min_routine=160)
+    assert all(v <= 4 for v in missing.values()), missing  # of 30 windows
+
+
+def test_rare_kinds_are_rare() -> None:
+    per_kind: Counter[str] = Counter()
+    seen_in: Counter[str] = Counter()
+    for seed in range(20):
+        wl, batches = _stream(seed)
+        for k in wl.rare:
+            seen_in[k] += sum(len(b) for b in batches)
+        for b in batches:
+            for lr in b:
+                kind = wl.kind_of[lr.record.kind]
+                if kind in wl.rare:
+                    per_kind[kind] += 1
+                    if lr.case == "routine" and kind in ALWAYS_PRIORITY_RARE:
+                        assert lr.detail == "priority"
+                        assert lr.importance > 0.75  # both reasons count
+                    elif lr.case == "routine":
+                        assert (lr.detail, lr.importance) == ("rare_kind", pytest.approx(0.52))
+    for k in RARE_KINDS:
+        if seen_in[k]:
+            assert 0.0005 <= per_kind[k] / seen_in[k] < 0.01, (k, per_kind[k], seen_in[k])
+
+
+def test_truth_follows_the_definition() -> None:
+    heads, tails, routine = [], [], []
+    tails_per_head: Counter[tuple] = Counter()
+    for seed in range(16):
+        wl, batches = _stream(seed)
+        for bi, b in enumerate(batches):
+            for i, lr in enumerate(b):
+                kind = wl.kind_of[lr.record.kind]
+                if lr.case in ("dup", "near_dup", "burst_tail"):
+                    assert 0 <= lr.ref < i
+                    src = b[lr.ref]
+                    assert src.record.kind == lr.record.kind
+                    assert src.record.ts_ms <= lr.record.ts_ms
+                    assert src.case in (("burst_head",) if lr.case == "burst_tail" else ("routine", "burst_head"))
+                    if lr.case == "burst_tail":
+                        assert lr.importance == pytest.approx(min(0.02, 0.1 * src.importance), abs=1e-9)
+                    else:
+                        factor = {"dup": 0.05, "near_dup": 0.1}[lr.case]
+                        assert lr.importance == pytest.approx(factor * src.importance, abs=1e-9)
+                    assert lr.detail == ""
+                else:
+                    assert lr.ref == -1
+                if lr.case == "dup":
+                    assert lr.record.fields == b[lr.ref].record.fields
+                    assert lr.record.cid != b[lr.ref].record.cid  # a later copy or another terminal's relay
+                if lr.case == "near_dup":
+                    assert lr.record.fields != b[lr.ref].record.fields
+                    assert set(lr.record.fields) == set(b[lr.ref].record.fields)
+                if lr.case == "burst_tail":
+                    assert lr.record.origin == b[lr.ref].record.origin
+                    assert set(lr.record.fields) == set(b[lr.ref].record.fields)
+                    assert lr.record.ts_ms - b[lr.ref].record.ts_ms < 120_000  # tightly spaced
+                    tails.append(lr.importance)
+                    tails_per_head[(seed, bi, lr.ref)] += 1
+                if lr.case == "burst_head":
+                    heads.append(lr.importance)
+                    assert lr.detail in ("anomaly", "priority")
+                if lr.case == "resend":
+                    assert lr.importance == pytest.approx(0.01)
+                if lr.case in ("routine", "burst_head"):
+                    # The label is a function of the content alone, per the definition.
+                    imp, detail = wl.score(kind, lr.record.fields)
+                    assert (lr.importance, lr.detail) == (pytest.approx(imp), detail)
+                    a = anomaly_strength(wl.anomaly_k(kind, lr.record.fields))
+                    p = wl.priority_of(kind, lr.record.fields)
+                    r, rk = wl.rarity_of(kind, lr.record.fields)
+                    assert imp == pytest.approx(noisy_or(0.04, 0.9 * a, 0.9 * p, r))
+                    assert detail == main_reason(0.9 * a, 0.9 * p, r, rk)
+                if lr.case == "routine":
+                    routine.append(lr.importance)
+                    assert lr.importance >= 0.04 - 1e-9
+                    assert (lr.importance >= 0.3) == (lr.detail != ""), (lr.importance, lr.detail)
+                    if lr.detail == "rare_kind":
+                        assert lr.importance == pytest.approx(0.52)
+                        assert kind in NEVER_PRIORITY_RARE
+                    if lr.detail == "rare_value":
+                        assert lr.importance >= 1 - 0.96 * 0.55 - 1e-6  # alone: noisy_or(0.04, 0.45)
+                    if lr.detail == "anomaly":
+                        assert 0.9 * 0.4 <= lr.importance <= 1.0
+    assert min(heads) >= 0.3  # a burst head carries news
+    assert max(tails) <= 0.02 + 1e-12  # a tail ranks below every fresh routine record
+    assert sorted(heads)[len(heads) // 2] > 10 * sorted(tails)[len(tails) // 2]
+    assert sorted(routine)[len(routine) // 2] == pytest.approx(0.04)
+    assert min(tails_per_head.values()) >= 2
+    assert max(tails_per_head.values()) <= 40
+
+
+def test_anomalies_are_numbers_far_from_the_kind_median() -> None:
+    checked = 0
+    for seed in (4, 5, 6):
+        wl, batches = _stream(seed)
+        for b in batches:
+            for lr in b:
+                kind = wl.kind_of[lr.record.kind]
+                if lr.case != "routine" or kind not in wl.stats:
+                    continue
+                k = wl.anomaly_k(kind, lr.record.fields)
+                if lr.detail == "anomaly":
+                    checked += 1
+                    assert k >= ANOMALY_K
+                elif lr.detail == "":
+                    assert k < ANOMALY_K
+    assert checked > 10
+    # A world's routine distribution itself rarely strays (anomalies switched off).
+    for seed in (11, 12):
+        wl = PortWorkload(seed)
+        wl.anomaly_rate = 0.0
+        lrs = [lr for i in range(4) for lr in wl.next_labeled(256, NOW + i * 10**6) if lr.case == "routine"]
+        assert sum(lr.detail == "anomaly" for lr in lrs) <= 0.01 * len(lrs)
+
+
+def test_urgency_words_count_unless_negated() -> None:
+    for dialect in DIALECTS:
+        for phrase in NEGATED_PHRASES[dialect]:
+            assert text_priority(dialect, "x y. " + phrase) == 0.0, (dialect, phrase)
+        for phrase in URGENT_MARKERS[dialect]:
+            assert text_priority(dialect, "x y. " + phrase) >= 0.7, (dialect, phrase)
+    urgent = negated = 0
+    for w in _worlds()[:30]:
+        text_key = w.keys["text"]
+        for lr in w.next_labeled(300, NOW):
+            kind = w.kind_of[lr.record.kind]
+            if lr.case != "routine" or kind not in ("pilot", "notice"):
+                continue
+            text = lr.record.fields[text_key]
+            if any(text.endswith(m) for m in URGENT_MARKERS[w.dialect]):
+                urgent += 1
+                assert lr.detail in ("priority", "anomaly")
+                assert lr.importance > 0.6
+            elif any(text.endswith(m) for m in NEGATED_PHRASES[w.dialect]):
+                negated += 1
+                if w.priority_of(kind, {k: v for k, v in lr.record.fields.items() if k != w.prio_key}) > 0:
+                    raise AssertionError(text)
+    assert urgent > 3
+    assert negated > 20
+
+
+def test_container_numbers_carry_a_valid_check_digit() -> None:
+    assert container_number("CSQ", 305438) == "CSQU3054383"  # the ISO 6346 worked example
+
+
+def test_resends_repeat_news_of_earlier_batches() -> None:
+    wl = PortWorkload(9)
+    seen: dict[tuple, float] = {}
+    hits = 0
+    for i in range(5):
+        batch = wl.next_labeled(256, NOW + i * 10**6)
+        for lr in batch:
+            key = (lr.record.kind, lr.record.origin, tuple(sorted(lr.record.fields.items())))
+            if lr.case == "resend":
+                assert seen.get(key, 0.0) >= 0.3
+                hits += 1
+        for lr in batch:  # resends reach back to earlier batches only
+            key = (lr.record.kind, lr.record.origin, tuple(sorted(lr.record.fields.items())))
+            if lr.case in ("routine", "burst_head"):
+                seen[key] = max(seen.get(key, 0.0), lr.importance)
+    assert hits > 0
+
+
+def test_importing_the_family_loads_no_model() -> None:
+    code = ("import sys\n"
+            "import node.workload.holdout_port\n"
+            "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith(('torch.', 'node.attention'))))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
