@@ -29,7 +29,13 @@ first, so that a bad block costs as little as possible:
    proposer's committed stream, so a burst tail or a copy whose source
    committed in an earlier block is seen as one, and a tiny block is not
    news merely because it is tiny; a block of 128 records or more costs
-   nothing extra. Only the block's own records' scores count.
+   nothing extra. Only the block's own records' scores count. Two rules
+   then apply to those scores, both functions of the named view alone:
+   the copy rule (:func:`without_history_copies`: exact and near copies of
+   committed content count 0) and the novelty budget
+   (:func:`within_novelty_budget`: past the view's first blocks, at most
+   two records per block that claim a kind or a priority field the view
+   never held count).
 4. :func:`judge_scores` compares the proposer's claimed in-block scores with
    the validator's own re-scoring of the same records in the same order:
    every claim must be within ``genesis.score_tolerance`` of the validator's

@@ -37,7 +37,7 @@ from node.attention.features import (
     _is_priority_field,
     featurize_record,
 )
-from node.attention.lexicon import split_words, word_weight
+from node.attention.lexicon import colour_weight, priority_words, split_words
 from protocol.record import Record
 
 if TYPE_CHECKING:
@@ -171,12 +171,16 @@ def reasons(window: Sequence[Record], i: int, w: WindowFeatures, history: Histor
     f = featurize_record(rec)
     for key, value in rec.items:
         if isinstance(value, str):
-            ws = [(x, word_weight(x)) for x in split_words(value)[:32]]
-            hits = [(x, wt) for x, wt in ws if wt is not None and wt >= 0.45]
+            words = split_words(value)[:32]
+            hits = [(x, wt) for x, wt in priority_words(words) if wt >= 0.45]
             if hits:
                 word, wt = max(hits, key=lambda h: h[1])
                 out.append({"code": "priority", "field": key, "word": word, "level": wt,
                             "text": f"priority word '{word}' in field {key}", "weight": float(wt)})
+            colour = colour_weight(words)
+            if colour >= 0.67:
+                out.append({"code": "priority", "field": key, "colour": value, "level": colour,
+                            "text": f"alert colour '{value}' in field {key}", "weight": 0.5 * colour})
         elif value is True and f.prio_field and _is_priority_field(key):
             out.append({"code": "priority", "field": key, "text": f"flag {key} is set", "weight": 0.8})
     if ctx[_C["priority_value_rarity"]] >= 0.5:

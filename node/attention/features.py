@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 import msgpack
 import torch
 
-from node.attention.lexicon import FIELD_NAMES, split_words, word_weight
+from node.attention.lexicon import FIELD_NAMES, colour_weight, split_words, text_priority
 from protocol.record import Record
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ CTX_NAMES = (
     "exact_copy_in_history", "near_copy_in_history", "exact_copy_earlier", "near_copy_earlier",
     "gap_prev", "gap_next", "run_position", "run_length", "first_of_run", "priority_word", "has_priority_word",
     "priority_field", "priority_value_rarity", "flag_set", "value_rarity_history", "value_rarity_window",
-    "kind_rel_window", "kind_rel_history",
+    "kind_rel_window", "kind_rel_history", "alert_colour", "has_alert_colour",
 )
 CTX_DIM = len(CTX_NAMES)
 _C = {name: i for i, name in enumerate(CTX_NAMES)}
@@ -147,11 +147,22 @@ def _is_priority_field(key: str) -> bool:
     return v
 
 
-_word_cache: dict[str | bytes, float] = {}
+_word_cache: dict[str | bytes, tuple[float, float]] = {}
 
 
 def _text_priority(text: str) -> float:
-    """Highest lexicon weight of any word of ``text``; -1 when it holds no priority word."""
+    """Highest lexicon weight of any word of ``text`` (a negated one counts 0); -1 when it holds no
+    priority word."""
+    return _text_facts(text)[0]
+
+
+def _text_colour(text: str) -> float:
+    """Alert-colour weight of a short value (``lexicon.colour_weight``); -1 when none."""
+    return _text_facts(text)[1]
+
+
+def _text_facts(text: str) -> tuple[float, float]:
+    """(priority word weight, alert colour weight) of a text, memoized."""
     # A long text is memoized under a 16-byte digest, not itself: texts repeat (templates), but
     # a memo keyed by 4,000-character texts pinned gigabytes (review 6, finding 5).
     key: str | bytes = text if len(text) <= _MEMO_MAX_CHARS else hashlib.blake2b(
@@ -160,12 +171,8 @@ def _text_priority(text: str) -> float:
     if v is None:
         if len(_word_cache) >= _CACHE_LIMIT:
             _word_cache.clear()
-        best = -1.0
-        for w in split_words(text)[:_MAX_WORDS]:
-            x = word_weight(w)
-            if x is not None and x > best:
-                best = x
-        v = best
+        words = split_words(text)[:_MAX_WORDS]
+        v = (text_priority(words), colour_weight(words))
         _word_cache[key] = v
     return v
 
@@ -195,7 +202,8 @@ class RecordFeatures:
     when it needs them (:func:`field_facts`), so featurizing pays nothing for
     it. ``near_blind`` says the record holds a number or blob the near digest
     cannot see (past ``NUM_SLOTS``, in a list, bytes): the copy rule then
-    ignores its near digest.
+    ignores its near digest. ``colour`` is the highest alert-colour weight of
+    a short value (``lexicon.colour_weight``: 0 green .. 1 red; -1 none).
     """
 
     kind_id: int
@@ -217,6 +225,7 @@ class RecordFeatures:
     n_fields: int
     items: tuple[tuple[str, Any], ...] = ()
     near_blind: bool = False
+    colour: float = -1.0
 
 
 def featurize_record(record: Record) -> RecordFeatures:
@@ -229,7 +238,7 @@ def featurize_record(record: Record) -> RecordFeatures:
     num_prio: list[bool] = []
     cats: list[int] = []
     cat_fields: list[int] = []
-    state = {"word": -1.0, "pfield": False, "flag": False, "ptok": 0, "pfid": 0}
+    state = {"word": -1.0, "pfield": False, "flag": False, "ptok": 0, "pfid": 0, "colour": -1.0}
 
     def number(key: str, x: float, prio: bool) -> None:
         if len(num_keys) < NUM_SLOTS:
@@ -268,6 +277,9 @@ def featurize_record(record: Record) -> RecordFeatures:
             w = _text_priority(v)
             if w > state["word"]:
                 state["word"] = w
+            colour = _text_colour(v)
+            if colour > state["colour"]:
+                state["colour"] = colour
             if len(v) >= _TEXT_MIN_LEN or " " in v:
                 words = v.lower().split()[:_MAX_WORDS]
                 for word in words:
@@ -278,7 +290,9 @@ def featurize_record(record: Record) -> RecordFeatures:
                 tokens.append(_tid("v\x00" + key + "\x00" + v))
                 shape_parts.append(key + "=" + v.strip().lower())
                 if not in_list:
-                    categorical(key, v, prio)
+                    # A field holding an alert colour may be a priority scale: its value's rarity is read
+                    # as a priority field's (priority_value_rarity) when no priority-named field came first.
+                    categorical(key, v, prio or colour >= 0)
         elif isinstance(v, bytes | bytearray):
             number(key + "#bytes", float(len(v)), False)
         else:  # not a Record value type; still a valid token, never a crash
@@ -329,6 +343,7 @@ def featurize_record(record: Record) -> RecordFeatures:
         n_fields=len(record.items),
         items=record.items,
         near_blind=near_blind,
+        colour=float(state["colour"]),
     )
 
 
@@ -671,12 +686,12 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     names = ["exact_copy_in_history", "near_copy_in_history", "value_rarity_history", "exact_copy_earlier",
              "near_copy_earlier", "gap_prev", "gap_next", "run_position", "run_length", "first_of_run",
              "priority_word", "has_priority_word", "priority_field", "priority_value_rarity", "flag_set",
-             "value_rarity_window"]
+             "value_rarity_window", "alert_colour", "has_alert_colour"]
     runs_t = list(zip(*runs, strict=True))
     cols = [exact_hist, near_hist, val_rarity, exact_earlier, near_earlier, *runs_t,
             [max(f.prio_word, 0.0) for f in feats], [1.0 if f.prio_word >= 0 else 0.0 for f in feats],
             [1.0 if f.prio_field else 0.0 for f in feats], prio_rarity, [1.0 if f.flag else 0.0 for f in feats],
-            win_rarity]
+            win_rarity, [max(f.colour, 0.0) for f in feats], [1.0 if f.colour >= 0 else 0.0 for f in feats]]
     ctx[:, [c[x] for x in names]] = torch.tensor(cols, dtype=torch.float32).T
     return WindowFeatures(
         cat=cat, num=num, num_mask=num_mask, slog=slog, unit=unit, ctx=ctx, kind=kind,

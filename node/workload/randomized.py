@@ -15,9 +15,13 @@ of importance (issue 3) stays stable from one world to the next:
 * categorical fields get random vocabularies (made-up words, Zipf-weighted,
   with rare values), some kinds carry free text;
 * explicit priority is encoded one of many ways: words of a severity scale
-  in some language, numeric levels (ascending or descending, 0-based or
-  1-based), a boolean flag, or a word inside the text; under a field name
-  such as severity, priority, level, urgency (or a translation);
+  or an alert-colour scale in some language, numeric levels (ascending or
+  descending, 0-based or 1-based), a boolean flag, or a word inside the text
+  (and, at routine levels, sometimes a negated one: "not urgent"); under a
+  field name such as severity, priority, level, urgency (or a translation),
+  or, for word scales, a name that says nothing (status, state, code);
+* some kinds carry a colour attribute (a product's colour: evenly spread,
+  never news), so that a colour alone is not taken for an alert;
 * case rates, burst sizes and spacings, duplicate distances, arrival rates
   and the number of origins are drawn per world;
 * rare kinds (0-3 per world) make up 0.2-1.5% of the stream each, and carry
@@ -117,6 +121,30 @@ _PRIORITY_SCALES: tuple[tuple[str, ...], ...] = (
     ("routine", "minor", "important", "emergency"),
     ("none", "notice", "alert", "panic"),
 )
+# Alert-colour scales (lexicon v2's colour channel), lowest to highest, in a few languages: the
+# featurizer maps every language it knows onto one scale, so the model learns the channel, not these
+# spellings. Their own priority form ("colour"), under priority or neutral names.
+_COLOUR_SCALES: tuple[tuple[str, ...], ...] = (
+    ("green", "amber", "red"),
+    ("green", "yellow", "orange", "red"),
+    ("white", "green", "yellow", "red"),
+    ("grun", "gelb", "orange", "rot"),
+    ("verde", "amarillo", "naranja", "rojo"),
+    ("vert", "jaune", "orange", "rouge"),
+    ("blue", "yellow", "amber", "red"),
+    ("green", "amber", "red", "black"),
+)
+# Names that do not say priority: a severity word or colour scale under them is priority all the
+# same, known by its values alone (used for "words" scales only: a bare number under "status" says nothing).
+_NEUTRAL_NAMES = ("status", "state", "code", "class", "zone", "condition", "estado", "zustand", "etat", "stato",
+                  "toestand", "stan", "durum", "mode", "tag", "signal")
+# Product-like colour attributes: colours that are not alerts (a red car), evenly spread, never news.
+_COLOUR_NAMES = ("color", "colour", "farbe", "couleur", "kleur", "renk", "kolor", "colore", "cor", "paint", "shade")
+_PALETTE = ("red", "blue", "green", "black", "white", "yellow", "silver", "grey", "orange", "pink", "purple",
+            "brown", "navy", "rot", "blau", "schwarz", "rojo", "azul", "negro", "rouge", "noir", "bleu")
+# Negators the featurizer's lexicon knows: "not urgent" under a text field is routine.
+_NEGATED = ("not {}", "no {}", "non {}", "nicht {}", "kein {}", "pas {}", "sin {}", "senza {}", "niet {}",
+            "geen {}", "nie {}", "{} degil", "{} yok")
 _PRIORITY_NAMES = ("severity", "priority", "level", "urgency", "sev", "prio", "criticality", "importance",
                    "gravedad", "prioridad", "nivel", "urgencia", "schweregrad", "prioritaet", "stufe",
                    "gravite", "priorite", "niveau", "urgence", "gravidade", "prioridade", "gravita", "priorita",
@@ -201,7 +229,7 @@ class _Cat:
 @dataclass(slots=True)
 class _Prio:
     key: str
-    how: str  # words | levels | levels_desc | flag | text
+    how: str  # words | colour | levels | levels_desc | flag | text
     scale: tuple[str, ...] = ()
     n_levels: int = 5
     base: int = 0
@@ -325,21 +353,26 @@ class RandomizedWorkload:
             weights = [1.0 / (i + 1) ** rng.uniform(0.0, 1.2) for i in range(len(common))]
             rare_vals = _vocab(rng, rng.randint(0, 3))
             cats.append(_Cat(fresh(1), common, weights, rare_vals, rng.uniform(0.003, 0.02)))
+        if rng.random() < 0.08:  # a colour attribute, evenly spread: not an alert
+            palette = rng.sample(_PALETTE, rng.randint(3, 9))
+            cats.append(_Cat(_restyle(rng.choice(_COLOUR_NAMES), style), palette,
+                             [rng.uniform(0.5, 1.5) for _ in palette], [], 0.0))
         text_key = fresh(1) if rng.random() < 0.35 else None
         text_vocab = _vocab(rng, rng.randint(10, 60)) + list(_TEXT_WORDS[: rng.randint(0, len(_TEXT_WORDS))])
         prio = None
         # Rare kinds get a priority field no more often, and no higher, than other
         # kinds: rarity must be learned on its own, not as a proxy for priority.
         if rng.random() < 0.4:
-            how = rng.choice(("words", "words", "levels", "levels_desc", "flag", "text"))
+            how = rng.choice(("words", "words", "levels", "levels_desc", "flag", "text", "colour"))
             if how == "flag":
                 key = rng.choice(_FLAG_NAMES)
             elif how == "text":
                 key = text_key = text_key or fresh(1)
             else:
-                key = rng.choice(_PRIORITY_NAMES)
+                neutral = how == "colour" and rng.random() < 0.4 or how == "words" and rng.random() < 0.25
+                key = rng.choice(_NEUTRAL_NAMES if neutral else _PRIORITY_NAMES)
                 key = _restyle(key, style)
-            scale = rng.choice(_PRIORITY_SCALES)
+            scale = rng.choice(_COLOUR_SCALES if how == "colour" else _PRIORITY_SCALES)
             if rng.random() < 0.3:
                 scale = tuple(w.upper() if rng.random() < 0.5 else w.capitalize() for w in scale)
             prio = _Prio(key, how, scale, rng.randint(3, 6), rng.choice((0, 1)),
@@ -446,10 +479,10 @@ class RandomizedWorkload:
         rng = self._rng
         p = kind.prio
         assert p is not None
-        levels = len(p.scale) if p.how in ("words", "text") else (2 if p.how == "flag" else p.n_levels)
+        levels = len(p.scale) if p.how in ("words", "text", "colour") else (2 if p.how == "flag" else p.n_levels)
         level = min(levels - 1, max(0, int(rng.expovariate(1.4) + p.bias + (2.0 if force else 0.0))))
         imp = level / (levels - 1)
-        if p.how == "words":
+        if p.how in ("words", "colour"):
             fields[p.key] = p.scale[level]
         elif p.how == "levels":
             fields[p.key] = p.base + level
@@ -464,6 +497,9 @@ class RandomizedWorkload:
                 fields[p.key] = (word + ": " + text) if rng.random() < 0.5 else (text + " " + word)
             else:
                 imp = 0.0
+                if rng.random() < 0.15:  # a negated top word says routine ("not urgent")
+                    neg = rng.choice(_NEGATED).format(p.scale[-1])
+                    fields[p.key] = (neg + ": " + text) if rng.random() < 0.5 else (text + " " + neg)
         return imp
 
     def _copy(self, drafts: list[_Draft], exact: bool) -> _Draft:
