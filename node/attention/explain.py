@@ -122,8 +122,10 @@ def reasons(window: Sequence[Record], i: int, w: WindowFeatures, history: Histor
     else:
         best, best_d = None, math.inf
         k = float(w.num_mask[i].sum())
+        # A record whose explicit priority differs (a word, a colour, a flag) is not a copy of the other.
+        prio = [_C[c] for c in ("priority_word", "has_priority_word", "flag_set", "alert_colour", "has_alert_colour")]
         for j in earlier:
-            if int(w.kind[j]) != int(w.kind[i]):
+            if int(w.kind[j]) != int(w.kind[i]) or not bool((w.ctx[j, prio] == w.ctx[i, prio]).all()):
                 continue
             same_digest = int(w.near[j]) == int(w.near[i])
             sim = float(w.cat[i] @ w.cat[j])

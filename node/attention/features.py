@@ -156,13 +156,9 @@ def _text_priority(text: str) -> float:
     return _text_facts(text)[0]
 
 
-def _text_colour(text: str) -> float:
-    """Alert-colour weight of a short value (``lexicon.colour_weight``); -1 when none."""
-    return _text_facts(text)[1]
-
-
 def _text_facts(text: str) -> tuple[float, float]:
-    """(priority word weight, alert colour weight) of a text, memoized."""
+    """(priority word weight, alert-colour weight) of a text, memoized: :func:`lexicon.text_priority`
+    and :func:`lexicon.colour_weight` of its words, -1 for none."""
     # A long text is memoized under a 16-byte digest, not itself: texts repeat (templates), but
     # a memo keyed by 4,000-character texts pinned gigabytes (review 6, finding 5).
     key: str | bytes = text if len(text) <= _MEMO_MAX_CHARS else hashlib.blake2b(
@@ -274,10 +270,9 @@ def featurize_record(record: Record) -> RecordFeatures:
                 if not in_list:
                     categorical(key, str(v), prio)
         elif isinstance(v, str):
-            w = _text_priority(v)
+            w, colour = _text_facts(v)  # one memo lookup for both (a long text's key is a digest)
             if w > state["word"]:
                 state["word"] = w
-            colour = _text_colour(v)
             if colour > state["colour"]:
                 state["colour"] = colour
             if len(v) >= _TEXT_MIN_LEN or " " in v:

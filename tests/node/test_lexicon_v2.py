@@ -127,3 +127,19 @@ def test_the_randomized_family_teaches_colours_negations_and_neutral_names() -> 
     assert neutral >= 10
     assert attrs >= 10
     assert negated >= 5
+
+
+def test_explain_names_an_alert_colour_and_no_copy_across_a_priority_change() -> None:
+    from node.sim.cluster import shared_scorer
+
+    scorer = shared_scorer()
+    recs = [rec({"site": f"a{i % 5}", "level_m": 1.0 + 0.01 * i, "alarmColour": "green"}, kind="gauge", ts=i)
+            for i in range(60)]
+    recs.append(rec({"site": "a1", "level_m": 1.3, "alarmColour": "RED"}, kind="gauge", ts=99))
+    reasons = scorer.explain(recs, 60, 3)["reasons"]
+    texts = [r["text"] for r in reasons]
+    assert "alert colour 'RED' in field alarmColour" in texts
+    # Its numbers sit next to a green record's: a near copy by the numbers, not by what it says.
+    assert not any(r["code"] == "near_copy" for r in reasons)
+    scores = scorer.score(recs)
+    assert scores[60] > sorted(scores[:60])[30] + 0.2  # the red reading outranks the routine green ones
