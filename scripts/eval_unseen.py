@@ -255,6 +255,8 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
                 f[k] = float(f.get(k, 1.0) or 1.0) * rng.choice((1e4, -1e4, 1e6))  # type: ignore[arg-type]
         if how in ("fresh kinds", "all three"):
             kind = f"{r.kind}_{rng.getrandbits(24):06x}"
+        if how == "alert colours (added fields)":  # the colour channel, under a name that says nothing
+            f[rng.choice(("status", "state", "code", "zone", "stato", "durum"))] = rng.choice(("RED", "rojo", "rot", "black"))
         if how == "priority words, existing fields":  # past the novelty budget: only where the kind has one
             for k in [k for k in f if _is_priority_field(k)]:
                 f[k] = rng.choice(words).upper() if isinstance(f[k], str) else (True if isinstance(f[k], bool) else f[k])
@@ -296,7 +298,7 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
 
 
 ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fresh kinds", "all three", "noise",
-           "priority words, existing fields", "all three, a block of two", "replayed news",
+           "priority words, existing fields", "alert colours (added fields)", "all three, a block of two", "replayed news",
            "replayed news, field added", "replayed news, two fields added", "replayed news, two fields re-typed",
            "replayed news, exact")
 
