@@ -33,9 +33,9 @@ first, so that a bad block costs as little as possible:
    then apply to those scores, both functions of the named view alone:
    the copy rule (:func:`without_history_copies`: exact and near copies of
    committed content count 0) and the novelty budget
-   (:func:`within_novelty_budget`: past the view's first blocks, at most
-   two records per block that claim a kind or a priority field the view
-   never held count).
+   (:func:`within_novelty_budget`: past the view's first blocks, only the
+   first two records in block order that claim a kind or a priority field
+   the view never held count).
 4. :func:`judge_scores` compares the proposer's claimed in-block scores with
    the validator's own re-scoring of the same records in the same order:
    every claim must be within ``genesis.score_tolerance`` of the validator's
@@ -140,17 +140,19 @@ def within_novelty_budget(scores: Sequence[float], novel: Sequence[bool], view_r
     fields 31-43%, lexicon priority words in added fields 100% (docs/attention.md, "crafted
     blocks"). Honest streams rarely make such claims: on 144 honest blocks of four families, 3 held
     a record of a new kind and none a new priority field. So once the view is past its first
-    blocks (``NOVELTY_MIN_VIEW``), only the ``NOVEL_RECORDS_PER_BLOCK`` novel records with the highest
-    scores keep theirs (ties: the earlier record, so every validator keeps the same ones); the other
-    novel records count 0. An honest new kind still enters, its first records two per block, and is
+    blocks (``NOVELTY_MIN_VIEW``), only the first ``NOVEL_RECORDS_PER_BLOCK`` novel records in block
+    order keep their scores; the other novel records count 0. Block order, not score: scores may
+    differ between nodes within ``score_tolerance`` (threads, builds), and a cut chosen by score
+    could then fall on different records at the proposer and a validator, rejecting an honest
+    block for a claim of 0 (review of session 8). The order is the proposer's to choose, and so
+    is which records it ships: keeping the first gives it nothing it did not have. An honest new kind still enters, its first records two per block, and is
     known once they commit. Young views are exempt: at genesis every kind is new.
     """
     if len(scores) != len(novel):
         raise ValueError(f"{len(scores)} scores for {len(novel)} novelty flags")
     if view_records < NOVELTY_MIN_VIEW or sum(novel) <= NOVEL_RECORDS_PER_BLOCK:
         return list(scores)
-    ranked = sorted((i for i, n in enumerate(novel) if n), key=lambda i: (-scores[i], i))
-    cut = set(ranked[NOVEL_RECORDS_PER_BLOCK:])
+    cut = set([i for i, n in enumerate(novel) if n][NOVEL_RECORDS_PER_BLOCK:])
     return [0.0 if i in cut else s for i, s in enumerate(scores)]
 
 

@@ -61,7 +61,7 @@ from node.attention.evaluate import (  # noqa: E402
     wire_curve,
 )
 from node.attention.features import _is_priority_field  # noqa: E402
-from protocol.admission import NOVEL_RECORDS_PER_BLOCK  # noqa: E402
+from protocol.admission import NOVEL_RECORDS_PER_BLOCK, NOVELTY_MIN_VIEW  # noqa: E402
 from protocol.record import Record  # noqa: E402
 
 
@@ -304,8 +304,10 @@ ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fresh kinds", "a
 
 
 def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: float, validators: int,
-                  adversarial: bool) -> dict[str, Any]:
-    """Honest / junk / random blocks (and crafted ones) per world, scored as validators score them."""
+                  adversarial: bool, mature: bool = False) -> dict[str, Any]:
+    """Honest / junk / random blocks (and crafted ones) per world, scored as validators score them.
+    ``mature``: warm up until the view holds ``NOVELTY_MIN_VIEW`` records, so the novelty budget
+    applies to every measured block (two warm-up blocks of a 10% share hold 52)."""
     factory = _factory(family)
     rng = random.Random(1)
     groups: dict[str, list[tuple[float, float]]] = {"honest": [], "junk": [], "random": []}
@@ -315,8 +317,11 @@ def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: 
         wl = factory(seed)
         chain = _Chain(scorer, validators)
         now = 1_700_000_000_000
-        for step in range(2 + 3):  # 2 warm-up batches of 256, then 3 measured windows
-            n = rng.choice([64, 128, 256, 512]) if step >= 2 else 256
+        step = measured = 0
+        while measured < 3:  # 2 warm-up batches of 256 (more with ``mature``), then 3 measured windows
+            warming = step < 2 or (mature and len(chain.view) < NOVELTY_MIN_VIEW)
+            step += 1
+            n = rng.choice([64, 128, 256, 512]) if not warming else 256
             batch = wl.next_labeled(n, now)
             now = batch[-1].record.ts_ms + 60_000
             recs = [lr.record for lr in batch]
@@ -324,9 +329,10 @@ def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: 
             window, _ = chain.scores(recs)  # the proposer scores its window as validators will
             ranked = sorted(range(n), key=lambda i: (-window[i], i))
             honest = [recs[i] for i in sorted(ranked[:k])]
-            if step < 2:
+            if warming:
                 chain.commit(honest)
                 continue
+            measured += 1
             rest = ranked[k:]
             junk = [recs[i] for i in sorted(rest[-k:])]
             rand = [recs[i] for i in sorted(rng.sample(rest, min(k, len(rest))))]
@@ -340,7 +346,7 @@ def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: 
                     crafted = _craft(how, junk, origin, rng, honest)
                     groups[how].append(chain.block_score(crafted))
     bar = _bar()
-    out: dict[str, Any] = {"family": family, "blocks": len(groups["honest"]), "share": share,
+    out: dict[str, Any] = {"family": family, "blocks": len(groups["honest"]), "share": share, "mature": mature,
                            "validators": validators, "bar": bar, "groups": {}}
     for name, pairs in groups.items():
         xs = [a for a, _ in pairs]
@@ -411,6 +417,8 @@ def main() -> None:
     ap.add_argument("--no-wire", action="store_true", help="skip the importance-vs-bytes curve")
     ap.add_argument("--calibrate", action="store_true", help="the block bar on this family (view mode)")
     ap.add_argument("--adversarial", action="store_true", help="crafted junk blocks and their pass rates")
+    ap.add_argument("--mature", action="store_true",
+                    help="warm each world up until the view holds NOVELTY_MIN_VIEW records (the novelty budget applies)")
     ap.add_argument("--block-seeds", type=int, default=12, help="worlds for --calibrate / --adversarial")
     ap.add_argument("--block-first-seed", type=int, default=900_000)
     ap.add_argument("--share", type=float, default=0.1, help="share of a window an honest block ships")
@@ -456,7 +464,7 @@ def main() -> None:
 
         scorer = load_scorer(args.model, device="cpu")
         report["blocks"] = blocks_report(scorer, args.family, args.block_seeds, args.block_first_seed, args.share,
-                                         args.validators, args.adversarial)
+                                         args.validators, args.adversarial, args.mature)
     if args.out:
         Path(args.out).write_text(json.dumps(report, indent=2, default=_nan))
     if args.json:

@@ -175,9 +175,18 @@ def _text_facts(text: str) -> tuple[float, float]:
 
 def priority_claim(key: str, value: object) -> bool:
     """Whether a field claims explicit priority: its name says priority (severity, level, urgent...),
-    or its text holds a lexicon word above routine (``info`` or ``ok`` claim nothing). The novelty
-    budget (``History.novel``) reads this; the model's features do not."""
-    return _is_priority_field(key) or (isinstance(value, str) and _text_priority(value) > 0)
+    or its text holds a lexicon word above routine (``info`` or ``ok`` claim nothing) or an alert
+    colour above green, or a list does in one of the items the featurizer reads. The novelty budget
+    (``History.novel``) reads this; the model's features do not."""
+    if _is_priority_field(key):
+        return True
+    items = value[:_MAX_LIST] if isinstance(value, tuple | list) else (value,)
+    for v in items:
+        if isinstance(v, str):
+            word, colour = _text_facts(v)
+            if word > 0 or colour > 0:
+                return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)

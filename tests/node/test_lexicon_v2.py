@@ -64,9 +64,12 @@ def test_alert_colours_order_and_only_in_short_values() -> None:
     assert colour_weight(split_words("red vintage sale bundle")) == -1.0  # free text: not an alert
     assert colour_weight(split_words("banana")) == -1.0
     assert all(0.0 <= w <= 1.0 for w in COLOURS.values())
-    # A colour is its own channel: it is not a priority word, so "red" in a title is not a claim.
+    # A colour is its own channel, not a priority word; for the novelty budget it is a claim all
+    # the same (a "code": "RED" field added to junk), but not in free text.
     assert tp("red") == -1.0
-    assert not priority_claim("title", "red")
+    assert priority_claim("code", "RED")
+    assert not priority_claim("title", "a red car parked by the gate")
+    assert not priority_claim("code", "green")
 
 
 def test_colour_channel_and_its_rarity_as_a_priority_scale() -> None:

@@ -51,8 +51,12 @@ def test_history_knows_what_is_novel() -> None:
     claimed = Record.create(r.kind, P.peer_id, later, {**r.fields, "severity": "CRITICAL"})
     claimed_text = Record.create(r.kind, P.peer_id, later, {**r.fields, "zzz_note": "kritisch, sofort"})
     routine_word = Record.create(r.kind, P.peer_id, later, {**r.fields, "zzz_note": "info"})
-    assert novelty([same, new_kind, claimed, claimed_text, routine_word], hist, SCORER.cache) == \
-        [False, True, True, True, False]
+    # Review of session 8: a word inside a list, and an alert colour, claim priority too.
+    in_list = Record.create(r.kind, P.peer_id, later, {**r.fields, "zzz_tags": ["x", "CRITICAL"]})
+    colour = Record.create(r.kind, P.peer_id, later, {**r.fields, "zzz_code": "RED"})
+    green = Record.create(r.kind, P.peer_id, later, {**r.fields, "zzz_code": "green"})
+    assert novelty([same, new_kind, claimed, claimed_text, routine_word, in_list, colour, green], hist,
+                   SCORER.cache) == [False, True, True, True, False, True, True, False]
     # Once committed, the claim is known: the same field may say priority again.
     views.on_commit(P.peer_id, 2, "b2", [claimed])
     assert novelty([Record.create(r.kind, P.peer_id, later + 1, {**r.fields, "severity": "high"})],
