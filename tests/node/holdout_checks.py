@@ -8,8 +8,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -79,3 +80,18 @@ def assert_valid_ordered_batches(batches: Sequence[Sequence[LabeledRecord]], siz
             assert decode_record(lr.record.canonical_bytes()) == lr.record
             assert lr.record.origin in known
             assert 0.0 <= lr.importance <= 1.0
+
+
+def assert_seeded(factory: Callable[[int], Any], now: int) -> None:
+    """The same seed gives the same labelled stream (in one batch or in two), another seed another one."""
+
+    def key(lr: LabeledRecord) -> tuple[object, ...]:
+        return (lr.record.cid, lr.importance, lr.case, lr.ref, lr.detail)
+
+    a, b = factory(21).next_labeled(256, now), factory(21).next_labeled(256, now)
+    assert [key(x) for x in a] == [key(x) for x in b]
+    c = factory(22).next_labeled(256, now)
+    assert {x.record.cid for x in a}.isdisjoint({x.record.cid for x in c})
+    w1, w2 = factory(21), factory(21)
+    assert [key(x) for x in w1.next_labeled(100, now) + w1.next_labeled(100, now)] == \
+        [key(x) for x in w2.next_labeled(100, now) + w2.next_labeled(100, now)]

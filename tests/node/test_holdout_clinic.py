@@ -29,6 +29,7 @@ from node.workload.holdout_clinic import (
 )
 from tests.node.holdout_checks import (
     CASES,
+    assert_seeded,
     assert_valid_ordered_batches,
     assert_within,
     case_rates,
@@ -50,19 +51,9 @@ def _worlds(count: int = 40) -> tuple[ClinicWorkload, ...]:
     return tuple(ClinicWorkload(s) for s in range(count))
 
 
-def _key(lr):
-    return (lr.record.cid, lr.importance, lr.case, lr.ref, lr.detail)
-
 
 def test_same_seed_same_stream_other_seed_other_stream() -> None:
-    a = ClinicWorkload(21).next_labeled(256, NOW)
-    b = ClinicWorkload(21).next_labeled(256, NOW)
-    assert [_key(x) for x in a] == [_key(x) for x in b]
-    c = ClinicWorkload(22).next_labeled(256, NOW)
-    assert {x.record.cid for x in a}.isdisjoint({x.record.cid for x in c})
-    w1, w2 = ClinicWorkload(21), ClinicWorkload(21)
-    assert [_key(x) for x in w1.next_labeled(100, NOW) + w1.next_labeled(100, NOW)] == \
-        [_key(x) for x in w2.next_labeled(100, NOW) + w2.next_labeled(100, NOW)]
+    assert_seeded(ClinicWorkload, NOW)
 
 
 def test_determinism_does_not_depend_on_the_hash_seed() -> None:

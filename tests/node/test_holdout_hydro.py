@@ -12,6 +12,7 @@ import pytest
 from node.workload.holdout_hydro import DIALECTS, PRIORITY_MODES, RARE_KINDS, HydroWorkload
 from tests.node.holdout_checks import (
     CASES,
+    assert_seeded,
     assert_valid_ordered_batches,
     assert_within,
     case_rates,
@@ -29,12 +30,7 @@ def _stream(seed: int, batches: int = 3, n: int = 256):
 
 
 def test_same_seed_same_stream_other_seed_other_stream() -> None:
-    a = [HydroWorkload(21).next_labeled(256, NOW) for _ in range(1)]
-    b = [HydroWorkload(21).next_labeled(256, NOW) for _ in range(1)]
-    key = [(x.record.cid, x.importance, x.case, x.ref, x.detail) for batch in a for x in batch]
-    assert key == [(x.record.cid, x.importance, x.case, x.ref, x.detail) for batch in b for x in batch]
-    c = HydroWorkload(22).next_labeled(256, NOW)
-    assert {x.record.cid for batch in a for x in batch}.isdisjoint({x.record.cid for x in c})
+    assert_seeded(HydroWorkload, NOW)
 
 
 def test_determinism_does_not_depend_on_the_hash_seed() -> None:

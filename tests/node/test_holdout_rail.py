@@ -22,6 +22,7 @@ from node.workload.holdout_rail import (
 )
 from tests.node.holdout_checks import (
     CASES,
+    assert_seeded,
     assert_valid_ordered_batches,
     assert_within,
     case_rates,
@@ -43,19 +44,9 @@ def _worlds(count: int = 40) -> tuple[RailWorkload, ...]:
     return tuple(RailWorkload(s) for s in range(count))
 
 
-def _key(lr):
-    return (lr.record.cid, lr.importance, lr.case, lr.ref, lr.detail)
-
 
 def test_same_seed_same_stream_other_seed_other_stream() -> None:
-    a = [RailWorkload(21).next_labeled(256, NOW + i * 10**6) for i in range(1)]
-    b = [RailWorkload(21).next_labeled(256, NOW + i * 10**6) for i in range(1)]
-    assert [_key(x) for batch in a for x in batch] == [_key(x) for batch in b for x in batch]
-    c = RailWorkload(22).next_labeled(256, NOW)
-    assert {x.record.cid for batch in a for x in batch}.isdisjoint({x.record.cid for x in c})
-    w1, w2 = RailWorkload(21), RailWorkload(21)
-    assert [_key(x) for x in w1.next_labeled(100, NOW) + w1.next_labeled(100, NOW)] == \
-        [_key(x) for x in w2.next_labeled(100, NOW) + w2.next_labeled(100, NOW)]
+    assert_seeded(RailWorkload, NOW)
 
 
 def test_determinism_does_not_depend_on_the_hash_seed() -> None:
