@@ -90,7 +90,13 @@ def _factory(family: str) -> Callable[[int], Any]:
     if family == "port":  # the seventh held-out family, written blind in session 8 after lexicon v2 was fixed
         from node.workload.holdout_port import PortWorkload
         return PortWorkload
-    raise SystemExit(f"unknown family {family!r} (airspace, fleet, ledger, hydro, rail, clinic, port, randomized)")
+    if family == "mine":  # the eighth held-out family, written blind in session 9 after lexicon v3 was fixed
+        from node.workload.holdout_mine import MineWorkload
+        return MineWorkload
+    if family == "farm":  # the ninth held-out family, written blind in session 9 after lexicon v3 was fixed
+        from node.workload.holdout_farm import FarmWorkload
+        return FarmWorkload
+    raise SystemExit(f"unknown family {family!r} (airspace, fleet, ledger, hydro, rail, clinic, port, mine, farm, randomized)")
 
 
 def family_windows(family: str, worlds: int, per_world: int, window: int) -> list[Window]:
@@ -405,7 +411,7 @@ def _print(rep: dict[str, Any]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--family", default="airspace",
-                    help="airspace (default), fleet, ledger, hydro, rail, clinic, port, or randomized (a training family on held-out seeds)")
+                    help="airspace (default), fleet, ledger, hydro, rail, clinic, port, mine, farm, or randomized (a training family on held-out seeds)")
     ap.add_argument("--model", default=None, help="checkpoint to score (default: the shipped one)")
     ap.add_argument("--mlp", default=None, help="no-attention baseline (default: the shipped mlp.pt)")
     ap.add_argument("--nobias", default=None, help="no-pair-bias baseline (default: the shipped nobias.pt)")

@@ -12,7 +12,9 @@ applies to it, strongest first:
 * ``burst_head`` / ``burst_tail``: "first of a burst of 14 from this origin";
 * ``priority``: "priority word 'critical' in field severity", a set flag, or
   a rare value of a priority-named field;
-* ``rare_kind`` / ``rare_value``: "rare kind: 2 in the last 10,000".
+* ``rare_kind`` / ``rare_value``: "rare kind: 2 in the last 10,000", "phase is
+  'ALERFA' in 2 of 60 records of this kind here, 'NIHIL' in 55" (a value
+  far below its field's usual one: ``features.minority``).
 
 Each reason is a dict ``{"code", "text", ...}`` with the figures as fields,
 so the CLI can print a table and ``--json`` keeps everything. The model's
@@ -36,8 +38,9 @@ from node.attention.features import (
     WindowFeatures,
     _is_priority_field,
     featurize_record,
+    minority,
 )
-from node.attention.lexicon import colour_weight, priority_words, split_words
+from node.attention.lexicon import clause_words, colour_weight, priority_words
 from protocol.record import Record
 
 if TYPE_CHECKING:
@@ -101,6 +104,44 @@ def neighbourhood(n: int, i: int, weights: torch.Tensor | None, size: int) -> li
 
 def _fmt_count(x: int) -> str:
     return f"{x:,}"
+
+
+def _label(value: object) -> str | None:
+    """A value as a categorical label (as the featurizer reads one), or None for a number or text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) and -8 <= value <= 8:
+        return str(value)
+    if isinstance(value, str) and len(value) < 40 and len(value.split()) <= 3:
+        return value
+    return None
+
+
+def _exceptional_value(window: Sequence[Record], i: int) -> tuple[str, str, int, int, str, int] | None:
+    """The field of ``window[i]`` whose value is furthest below its field's usual value among the
+    window's records of its kind (``features.minority``): (field, value, count, total, usual value,
+    its count); None when no field of eight or more such records has one."""
+    rec = window[i]
+    best: tuple[float, tuple[str, str, int, int, str, int]] | None = None
+    same = [dict(r.items) for r in window if r.kind == rec.kind]
+    for key, value in rec.items:
+        label = _label(value)
+        if label is None:
+            continue
+        counts: dict[str, int] = {}
+        for fields in same:
+            other = fields.get(key)
+            lab = _label(other) if other is not None else None
+            if lab is not None:
+                counts[lab] = counts.get(lab, 0) + 1
+        total = sum(counts.values())
+        if total < 8:
+            continue
+        mode, mode_count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        m = minority(counts.get(label, 0), mode_count, total)
+        if m > 0 and (best is None or m > best[0]):
+            best = (m, (key, label, counts.get(label, 0), total, mode, mode_count))
+    return best[1] if best is not None else None
 
 
 def reasons(window: Sequence[Record], i: int, w: WindowFeatures, history: History | None) -> list[dict[str, Any]]:
@@ -173,7 +214,7 @@ def reasons(window: Sequence[Record], i: int, w: WindowFeatures, history: Histor
     f = featurize_record(rec)
     for key, value in rec.items:
         if isinstance(value, str):
-            words = split_words(value)[:32]
+            words = clause_words(value)[:32]
             hits = [(x, wt) for x, wt in priority_words(words) if wt >= 0.45]
             if hits:
                 word, wt = max(hits, key=lambda h: h[1])
@@ -185,6 +226,14 @@ def reasons(window: Sequence[Record], i: int, w: WindowFeatures, history: Histor
                             "text": f"alert colour '{value}' in field {key}", "weight": 0.5 * colour})
         elif value is True and f.prio_field and _is_priority_field(key):
             out.append({"code": "priority", "field": key, "text": f"flag {key} is set", "weight": 0.8})
+    if max(ctx[_C["value_minority_window"]], ctx[_C["value_minority_history"]]) >= 0.4:
+        exc = _exceptional_value(window, i)
+        if exc is not None:
+            key, value, count, total, mode, mode_count = exc
+            out.append({"code": "rare_value", "field": key, "value": value, "count": count, "of": total,
+                        "usual": mode, "usual_count": mode_count,
+                        "text": f"{key} is {value!r} in {count} of {total} records of this kind here, "
+                                f"{mode!r} in {mode_count}", "weight": 0.45})
     if ctx[_C["priority_value_rarity"]] >= 0.5:
         out.append({"code": "priority", "text": "a rare value of a priority field for this kind",
                     "rarity": round(ctx[_C["priority_value_rarity"]], 3), "weight": 0.5})

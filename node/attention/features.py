@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,7 +52,13 @@ from typing import TYPE_CHECKING, Any
 import msgpack
 import torch
 
-from node.attention.lexicon import FIELD_NAMES, colour_weight, split_words, text_priority
+from node.attention.lexicon import (
+    clause_words,
+    colour_weight,
+    is_field_name,
+    split_words,
+    text_priority,
+)
 from protocol.record import Record
 
 if TYPE_CHECKING:
@@ -71,6 +78,9 @@ __all__ = [
     "featurize",
     "featurize_record",
     "history_copies",
+    "field_entropy",
+    "minority",
+    "surprise",
 ]
 
 HASH_DIM = 256  # signed feature-hashing width of the bag of tokens (pairwise similarity only)
@@ -81,6 +91,8 @@ _MAX_CATS = 8  # categorical value tokens kept per record (rarity)
 _SLOG_CLIP = 60.0
 _Z_CLIP = 12.0
 _TEXT_MIN_LEN = 40  # a string this long, or with whitespace, is text: split into words
+_LABEL_WORDS = 3  # a shorter string of at most this many words is also a categorical label
+_SEPARATORS = re.compile(r"[-_\s/]+")
 _SPECIFIC_WORDS = 4  # a text of this many distinct words is specific enough to match a copy on (field_specific)
 _HIST_MIN = 8  # values of a (kind, field) the history needs before its statistics are used
 _QUANT = 0.5  # near-duplicate digest bin: half a robust spread of the field
@@ -94,6 +106,7 @@ CTX_NAMES = (
     "gap_prev", "gap_next", "run_position", "run_length", "first_of_run", "priority_word", "has_priority_word",
     "priority_field", "priority_value_rarity", "flag_set", "value_rarity_history", "value_rarity_window",
     "kind_rel_window", "kind_rel_history", "alert_colour", "has_alert_colour",
+    "value_minority_window", "value_surprise_window", "value_minority_history", "value_surprise_history",
 )
 CTX_DIM = len(CTX_NAMES)
 _C = {name: i for i, name in enumerate(CTX_NAMES)}
@@ -141,7 +154,7 @@ def _is_priority_field(key: str) -> bool:
     if v is None:
         if len(_prio_field_cache) >= _CACHE_LIMIT:
             _prio_field_cache.clear()
-        v = any(w in FIELD_NAMES for w in split_words(key))
+        v = is_field_name(key)
         if len(key) <= _MEMO_MAX_CHARS:
             _prio_field_cache[key] = v
     return v
@@ -167,10 +180,42 @@ def _text_facts(text: str) -> tuple[float, float]:
     if v is None:
         if len(_word_cache) >= _CACHE_LIMIT:
             _word_cache.clear()
-        words = split_words(text)[:_MAX_WORDS]
+        words = clause_words(text)[:_MAX_WORDS]  # clause marks bound a negation's scope
         v = (text_priority(words), colour_weight(words))
         _word_cache[key] = v
     return v
+
+
+def minority(count: int, mode: int, total: int) -> float:
+    """How far below its field's most common value a categorical value is held, weighted by how
+    much the field agrees on that value: ``log((mode + 1) / (count + 1)) / log(total + 2) * mode /
+    total``, in [0, 1].
+
+    Rarity alone cannot tell news from a spread-out vocabulary (each of ten vessel names is rare;
+    an id is unique), nor a priority step from a routine one under a name and in tokens no lexicon
+    knows (``INCERFA``, flag ``B``, level 1 of 5). Measured against a field most records agree on
+    it can: a value held by few there is the exception (an alert step, a fault state), while a
+    value of a uniform vocabulary or an id scores about 0.
+    """
+    if total <= 0:
+        return 0.0
+    return max(0.0, min(1.0, math.log((mode + 1.0) / (count + 1.0)) / math.log(total + 2.0) * mode / total))
+
+
+def surprise(count: int, total: int, entropy: float) -> float:
+    """A value's surprise beyond its field's average, ``(log(total / count) - entropy) / log(total + 1)``
+    clipped to [0, 1]: 0 for every value of a uniform vocabulary or an id field (each is as surprising
+    as the field on average), high for the exception in a field that is usually predictable.
+    A value the field never held counts as held once."""
+    if total <= 0:
+        return 0.0
+    return max(0.0, min(1.0, (math.log(total / max(count, 1)) - entropy) / math.log(total + 1.0)))
+
+
+def field_entropy(counts: Sequence[int], total: int) -> float:
+    """Shannon entropy (nats) of a field's value counts, summed in sorted order: the same multiset
+    gives bit-identical features whatever order a history or a set held the counts in."""
+    return -sum(c / total * math.log(c / total) for c in sorted(counts) if c > 0)
 
 
 def priority_claim(key: str, value: object) -> bool:
@@ -243,7 +288,7 @@ def featurize_record(record: Record) -> RecordFeatures:
     num_prio: list[bool] = []
     cats: list[int] = []
     cat_fields: list[int] = []
-    state = {"word": -1.0, "pfield": False, "flag": False, "ptok": 0, "pfid": 0, "colour": -1.0}
+    state = {"word": -1.0, "pfield": False, "flag": False, "ptok": 0, "pfid": 0, "colour": -1.0, "ctok": 0, "cfid": 0}
 
     def number(key: str, x: float, prio: bool) -> None:
         if len(num_keys) < NUM_SLOTS:
@@ -253,11 +298,14 @@ def featurize_record(record: Record) -> RecordFeatures:
             if x != x:
                 tokens.append(_tid("nan\x00" + key))
 
-    def categorical(key: str, text: str, prio: bool) -> None:
+    def categorical(key: str, text: str, prio: bool, colour_field: bool = False) -> None:
         t = _tid("c\x00" + kind + "\x00" + key + "\x00" + text)
         if prio and not state["ptok"]:
             state["ptok"] = t
             state["pfid"] = _tid("f\x00" + kind + "\x00" + key)
+        elif colour_field and not state["ctok"]:
+            state["ctok"] = t
+            state["cfid"] = _tid("f\x00" + kind + "\x00" + key)
         if len(cats) < _MAX_CATS:
             cats.append(t)
             cat_fields.append(_tid("f\x00" + kind + "\x00" + key))
@@ -290,13 +338,18 @@ def featurize_record(record: Record) -> RecordFeatures:
                     tokens.append(_tid("w\x00" + key + "\x00" + word))
                 # Near copies re-type text: the digest sees only its words' set.
                 shape_parts.append(key + "~" + " ".join(sorted(set(split_words(v)))))
+                if not in_list and len(v) < _TEXT_MIN_LEN and len(words) <= _LABEL_WORDS:
+                    # A short label ("PAN PAN", "code red", "not urgent") is a categorical value too.
+                    categorical(key, " ".join(words), prio, colour >= 0)
             else:
                 tokens.append(_tid("v\x00" + key + "\x00" + v))
-                shape_parts.append(key + "=" + v.strip().lower())
+                # Near copies re-type codes ("GU-1137", "gu 1137"): the digest drops separators and case
+                # (not dots or symbols: "1.5" is not "15", a tick not a cross).
+                shape_parts.append(key + "=" + (_SEPARATORS.sub("", v.lower()) or v.strip().lower()))
                 if not in_list:
                     # A field holding an alert colour may be a priority scale: its value's rarity is read
-                    # as a priority field's (priority_value_rarity) when no priority-named field came first.
-                    categorical(key, v, prio or colour >= 0)
+                    # as a priority field's (priority_value_rarity) when no priority-named field holds one.
+                    categorical(key, v, prio, colour >= 0)
         elif isinstance(v, bytes | bytearray):
             number(key + "#bytes", float(len(v)), False)
         else:  # not a Record value type; still a valid token, never a crash
@@ -325,6 +378,11 @@ def featurize_record(record: Record) -> RecordFeatures:
             if isinstance(value, bytes | bytearray) or (
                     isinstance(value, int | float) and not isinstance(value, bool) and len(num_keys) == nums_at):
                 near_blind = True
+    ptok, pfid = (state["ptok"], state["pfid"]) if state["ptok"] else (state["ctok"], state["cfid"])
+    if ptok and cats and ptok not in cats:
+        # The priority (or colour) field's value always has a slot: eight short labels before it must
+        # not hide it from rarity and the history (review 9, finding 6).
+        cats[-1], cat_fields[-1] = int(ptok), int(pfid)
     shape = int.from_bytes(hashlib.blake2b("\x1f".join(shape_parts).encode("utf-8", "surrogatepass"),
                                            digest_size=8).digest(), "little") >> 1
     return RecordFeatures(
@@ -339,8 +397,8 @@ def featurize_record(record: Record) -> RecordFeatures:
         num_prio=tuple(num_prio),
         cat_tokens=tuple(cats),
         cat_fields=tuple(cat_fields),
-        prio_token=int(state["ptok"]),
-        prio_field_id=int(state["pfid"]),
+        prio_token=int(ptok),
+        prio_field_id=int(pfid),
         prio_word=float(state["word"]),
         prio_field=bool(state["pfield"]),
         flag=bool(state["flag"]),
@@ -632,27 +690,38 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     # kind, counting only low-cardinality fields (an id is unique without being news).
     win_rarity = [0.0] * n
     prio_rarity = [0.0] * n
+    # The record's most exceptional categorical value (:func:`minority`, :func:`surprise`), in the
+    # window and in the history.
+    win_minority = [0.0] * n
+    win_surprise = [0.0] * n
+    hist_minority = [0.0] * n
+    hist_surprise = [0.0] * n
     if any(f.cat_tokens for f in feats):
-        tcount: dict[int, int] = {}
+        # Counts keyed by (field, value): a crafted key and value can give one token in two fields
+        # (review 9, finding 1), and each field must count only its own.
+        tcount: dict[tuple[int, int], int] = {}
         fcount: dict[int, int] = {}
         for f in feats:
-            for tkn, fid in zip(f.cat_tokens, f.cat_fields, strict=True):
-                tcount[tkn] = tcount.get(tkn, 0) + 1
-                fcount[fid] = fcount.get(fid, 0) + 1
+            for pair in zip(f.cat_fields, f.cat_tokens, strict=True):
+                tcount[pair] = tcount.get(pair, 0) + 1
+                fcount[pair[0]] = fcount.get(pair[0], 0) + 1
         distinct: dict[int, int] = {}
-        for f in feats:
-            for tkn, fid in zip(f.cat_tokens, f.cat_fields, strict=True):
-                if tcount[tkn] > 0:
-                    distinct[fid] = distinct.get(fid, 0) + 1
-                    tcount[tkn] = -tcount[tkn]  # counted once; sign restored below
-        for tkn in tcount:
-            tcount[tkn] = -tcount[tkn]
+        fvals: dict[int, list[int]] = {}
+        for (fid, _), count in tcount.items():
+            distinct[fid] = distinct.get(fid, 0) + 1
+            fvals.setdefault(fid, []).append(count)
+        fmode = {fid: max(counts) for fid, counts in fvals.items()}
+        fent = {fid: field_entropy(counts, fcount[fid]) for fid, counts in fvals.items()}
         for i, f in enumerate(feats):
             best = 0.0
             for tkn, fid in zip(f.cat_tokens, f.cat_fields, strict=True):
                 total = fcount[fid]
+                count = tcount[(fid, tkn)]
+                if total >= _HIST_MIN:
+                    win_minority[i] = max(win_minority[i], minority(count, fmode[fid], total))
+                    win_surprise[i] = max(win_surprise[i], surprise(count, total, fent[fid]))
                 if total >= 8 and distinct[fid] <= max(2, min(16, 0.05 * total)):
-                    r = -math.log(tcount[tkn] / total) / math.log(total + 1.0)
+                    r = -math.log(count / total) / math.log(total + 1.0)
                     best = max(best, r)
                     if tkn == f.prio_token:
                         prio_rarity[i] = max(prio_rarity[i], r)
@@ -660,6 +729,10 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
         if history is not None and hist_n:
             for i, f in enumerate(feats):
                 prio_rarity[i] = max(prio_rarity[i], _prio_rarity(f, history))
+                for tkn, fid in zip(f.cat_tokens, f.cat_fields, strict=True):
+                    m, sp = history.value_exception(tkn, fid)
+                    hist_minority[i] = max(hist_minority[i], m)
+                    hist_surprise[i] = max(hist_surprise[i], sp)
     # -- context vector ----------------------------------------------------------------------
     c = _C
     ctx[:, c["time_rank"]] = order / max(1, n - 1)
@@ -690,12 +763,14 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     names = ["exact_copy_in_history", "near_copy_in_history", "value_rarity_history", "exact_copy_earlier",
              "near_copy_earlier", "gap_prev", "gap_next", "run_position", "run_length", "first_of_run",
              "priority_word", "has_priority_word", "priority_field", "priority_value_rarity", "flag_set",
-             "value_rarity_window", "alert_colour", "has_alert_colour"]
+             "value_rarity_window", "alert_colour", "has_alert_colour", "value_minority_window",
+             "value_surprise_window", "value_minority_history", "value_surprise_history"]
     runs_t = list(zip(*runs, strict=True))
     cols = [exact_hist, near_hist, val_rarity, exact_earlier, near_earlier, *runs_t,
             [max(f.prio_word, 0.0) for f in feats], [1.0 if f.prio_word >= 0 else 0.0 for f in feats],
             [1.0 if f.prio_field else 0.0 for f in feats], prio_rarity, [1.0 if f.flag else 0.0 for f in feats],
-            win_rarity, [max(f.colour, 0.0) for f in feats], [1.0 if f.colour >= 0 else 0.0 for f in feats]]
+            win_rarity, [max(f.colour, 0.0) for f in feats], [1.0 if f.colour >= 0 else 0.0 for f in feats],
+            win_minority, win_surprise, hist_minority, hist_surprise]
     ctx[:, [c[x] for x in names]] = torch.tensor(cols, dtype=torch.float32).T
     return WindowFeatures(
         cat=cat, num=num, num_mask=num_mask, slog=slog, unit=unit, ctx=ctx, kind=kind,

@@ -47,10 +47,13 @@ from node.attention.features import (
     FieldFacts,
     RecordFeatures,
     featurize_record,
+    field_entropy,
     field_facts,
+    minority,
     mix_digest,
     priority_claim,
     robust_scale,
+    surprise,
 )
 from protocol.record import Record
 
@@ -74,7 +77,9 @@ class History:
         self._kinds: Counter[int] = Counter()
         self._tokens: Counter[int] = Counter()
         self._field_total: Counter[int] = Counter()  # (kind, field) -> records holding it
-        self._field_distinct: Counter[int] = Counter()  # (kind, field) -> distinct values held
+        # (kind, field) -> value -> records holding it. Keyed by the pair, never by the value's token
+        # alone: a crafted key and value can give one token in two fields (review 9, finding 1).
+        self._field_counts: dict[int, Counter[int]] = {}
         self._contents: Counter[int] = Counter()
         self._replays: Counter[int] = Counter()  # replay digests of every record held (replay_digests, one_off_digests)
         self._names: Counter[int] = Counter()  # (kind, field name) pairs held, for has_replay's made-up fields
@@ -82,6 +87,7 @@ class History:
         self._values: dict[int, Counter[float]] = {}
         self._stats: dict[int, tuple[float, float, int]] = {}
         self._rarity: dict[tuple[int, int], float] = {}
+        self._modes: dict[int, tuple[int, float]] = {}  # (kind, field) -> (mode's count, entropy) (derived)
         self._near: set[int] | None = None
 
     @classmethod
@@ -105,10 +111,12 @@ class History:
         h._groups = {k: deque(v) for k, v in self._groups.items()}
         h._kinds, h._tokens, h._contents = self._kinds.copy(), self._tokens.copy(), self._contents.copy()
         h._replays, h._names, h._claims = self._replays.copy(), self._names.copy(), self._claims.copy()
-        h._field_total, h._field_distinct = self._field_total.copy(), self._field_distinct.copy()
+        h._field_total = self._field_total.copy()
+        h._field_counts = {k: c.copy() for k, c in self._field_counts.items()}
         h._values = {k: c.copy() for k, c in self._values.items()}
         # Derived caches depend only on the contents, which are equal: share them until a change.
         h._stats, h._rarity, h._near = dict(self._stats), dict(self._rarity), self._near
+        h._modes = dict(self._modes)
         return h
 
     # -- updates ------------------------------------------------------------------------
@@ -127,6 +135,7 @@ class History:
         if changed:
             self._stats.clear()
             self._rarity.clear()
+            self._modes.clear()
             self._near = None
 
     def add_grouped(self, group: Hashable, feats: Iterable[RecordFeatures], quota: int) -> None:
@@ -147,6 +156,7 @@ class History:
         if changed:
             self._stats.clear()
             self._rarity.clear()
+            self._modes.clear()
             self._near = None
 
     def _count(self, f: RecordFeatures, d: int) -> None:
@@ -166,14 +176,14 @@ class History:
             if priority_claim(key, value):
                 _bump(self._claims, _mix(f.kind_id, x[0]), d)
         for t, fid in set(zip(f.cat_tokens, f.cat_fields, strict=True)):
-            before = self._tokens.get(t, 0)
             _bump(self._tokens, t, d)
             _bump(self._field_total, fid, d)
-            after = self._tokens.get(t, 0)
-            if before == 0 and after > 0:
-                _bump(self._field_distinct, fid, 1)
-            elif before > 0 and after == 0:
-                _bump(self._field_distinct, fid, -1)
+            held = self._field_counts.get(fid)
+            if held is None:
+                held = self._field_counts[fid] = Counter()
+            _bump(held, t, d)
+            if not held:
+                del self._field_counts[fid]
         for k, v in zip(f.num_keys, f.num_vals, strict=True):
             c = self._values.get(k)
             if c is None:
@@ -195,18 +205,52 @@ class History:
         r = self._rarity.get((token, field_id))
         if r is None:
             total = self._field_total.get(field_id, 0)
-            if total < _HIST_MIN or self._field_distinct.get(field_id, 0) > max(2, min(16, 0.05 * total)):
+            if total < _HIST_MIN or len(self._field_counts.get(field_id, ())) > max(2, min(16, 0.05 * total)):
                 r = 0.0
             else:
                 r = -math.log((self._tokens.get(token, 0) + 1.0) / (total + 1.0)) / math.log(total + 2.0)
             self._rarity[(token, field_id)] = r
         return r
 
+    def value_exception(self, token: int, field_id: int) -> tuple[float, float]:
+        """(:func:`features.minority`, :func:`features.surprise`) of a categorical value in its
+        (kind, field) as held here; (0, 0) for a field held fewer than ``_HIST_MIN`` times."""
+        total = self._field_total.get(field_id, 0)
+        if total < _HIST_MIN:
+            return 0.0, 0.0
+        held = self._field_counts.get(field_id)
+        if not held:
+            return 0.0, 0.0
+        facts = self._field_facts(field_id, held, total)
+        count = held.get(token, 0)
+        return minority(count, facts[0], total), surprise(count, total, facts[1])
+
+    def _field_facts(self, field_id: int, held: Counter[int], total: int) -> tuple[int, float]:
+        facts = self._modes.get(field_id)
+        if facts is None:
+            counts = list(held.values())
+            facts = self._modes[field_id] = (max(counts), field_entropy(counts, total))
+        return facts
+
+    def unheard_of(self, token: int, field_id: int) -> bool:
+        """Whether a categorical value was never held in a (kind, field) that mostly holds one value
+        (its mode at least half of ``_HIST_MIN`` or more records): a made-up value there reads as the
+        field's exception (:func:`features.minority`), so :meth:`novel` counts it as a claim."""
+        total = self._field_total.get(field_id, 0)
+        held = self._field_counts.get(field_id)
+        if total < _HIST_MIN or not held or token in held:
+            return False
+        return 2 * self._field_facts(field_id, held, total)[0] >= total
+
     def novel(self, f: RecordFeatures) -> bool:
-        """Whether ``f`` claims what this History never held: a kind with no record here, or
-        explicit priority (``features.priority_claim``) in a field where its kind never claimed any.
-        The novelty budget (``protocol.admission.within_novelty_budget``) counts these."""
+        """Whether ``f`` claims what this History never held: a kind with no record here, explicit
+        priority (``features.priority_claim``) in a field where its kind never claimed any, or a
+        value never held in a field that mostly holds one value (:meth:`unheard_of`: made up, it
+        would read as that field's exception). The novelty budget
+        (``protocol.admission.within_novelty_budget``) counts these."""
         if f.kind_id not in self._kinds:
+            return True
+        if any(self.unheard_of(t, fid) for t, fid in zip(f.cat_tokens, f.cat_fields, strict=True)):
             return True
         claims, kind = self._claims, f.kind_id
         return any(priority_claim(key, value) and _mix(kind, x[0]) not in claims

@@ -1,21 +1,21 @@
-"""A small, versioned knowledge prior: priority and severity words and field names in several languages.
+"""A small, versioned knowledge prior: priority and severity words and field names in many languages.
 
 The definition of importance says a record matters when it "carries explicit
 priority or severity". Whether ``"kritisch"`` or ``"P0"`` is such a word is
 world knowledge, not something a window of records can teach; this lexicon
-is that knowledge, kept deliberately small and general (standard severity
-scales, syslog levels, P0-P4 / SEV1-4, and the common words for
-critical/high/medium/low/error/warning/urgent in about fifteen languages).
+is that knowledge, kept deliberately general (standard severity scales,
+syslog levels, P0-P4 / SEV0-4, and the common words for
+critical/high/medium/low/error/warning/urgent).
 
-Version 2 (session 8) adds three pieces of general knowledge that three
+Version 2 (session 8) added three pieces of general knowledge that three
 independently written held-out families all leaned on:
 
 * **alert colours** (:data:`COLOURS`): green < yellow < orange/amber < red,
-  the scale of weather, flood, aviation and hospital warnings, in the same
-  languages. A colour is ambiguous (a red car is not an alarm), so it is a
-  feature channel of its own, read only from short categorical values
-  (:func:`colour_weight`): the model learns from the field's name and the
-  value's rarity when a colour is a warning;
+  the scale of weather, flood, aviation and hospital warnings. A colour is
+  ambiguous (a red car is not an alarm), so it is a feature channel of its
+  own, read only from short categorical values (:func:`colour_weight`): the
+  model learns from the field's name and the value's rarity when a colour
+  is a warning;
 * **negation** (:func:`text_priority`): "not urgent", "kein Alarm",
   "acil değil" say routine. A priority word right after a negator, or right
   before a postposed one (Turkish değil/yok, Japanese nai), counts as a
@@ -23,15 +23,67 @@ independently written held-out families all leaned on:
 * more **danger and hazard** words and field names (risk, hazard, threat,
   danger, warning, distress calls such as mayday and SOS).
 
+Version 3 widens the knowledge and makes its reading more precise. The model
+is judged on record streams in languages and conventions nobody here has
+seen, so the prior should know the world's words, not a handful of
+languages':
+
+* **breadth**: the critical/emergency, urgent, danger, alarm, error/failure,
+  high, important, warning/caution, medium, low and routine words, the alert
+  colours, the negators and the priority field names of 51 languages, in
+  their scripts and common romanizations (the Romance, Germanic, Nordic,
+  Slavic, Baltic, Finno-Ugric and Celtic languages, Greek, Basque, Turkish,
+  Arabic, Persian, Urdu, Hebrew, Hindi, Bengali, Indonesian/Malay,
+  Vietnamese, Tagalog, Thai, Swahili, Zulu/Xhosa, Chinese, Japanese,
+  Korean), each registered by ``_lang`` on the same weight scale; and
+  operators' international vocabulary: radio distress and urgency calls
+  (mayday, pan-pan), aviation alert phases (INCERFA/ALERFA/DETRESFA),
+  medical triage (resuscitation, emergent, semi-urgent, less urgent, code
+  blue), incident conventions (SEV 0-4 spelled apart, major incident),
+  DEFCON and FPCON levels, the CAP severity ``extreme``, Bugzilla/Jira's
+  ``highest``/``trivial``, and phrases that say the opposite of their words
+  (``false alarm``, ``all clear``: routine);
+* **multiword entries** (:data:`WORDS` keys with a space, e.g. Vietnamese
+  ``"khan cap"`` from "khẩn cấp", ``"pan pan"``, ``"less urgent"``): matched
+  on consecutive normalized words, longest first, so a common syllable alone
+  ("cap") never matches and "less urgent" overrides "urgent". Field names
+  may be multiword too (:func:`is_field_name`);
+* **clause-bounded negation** (:func:`clause_words`, :data:`CLAUSE`): a
+  negator's scope ends at clause punctuation (; ! ? newline, their CJK,
+  Indic and Arabic forms, and . , : where no letter or digit follows, so
+  "1.5" and "12:30" stay one clause), so "no alarm; CRITICAL failure" is
+  critical, and a postposed negator does not reach back across it;
+  a routine word ends the scope after itself ("non-routine emergency",
+  "not normal critical" read the emergency), and a few function words are
+  transparent inside it (:data:`NEGATION_FILLERS`: "not an emergency",
+  "no es urgente", "tidak ada bahaya", "δεν είναι επείγον");
+* **precision**: every entry of every table is stored exactly as
+  :func:`normalize` writes inputs (v2's Cyrillic entries with й never
+  matched: NFKD splits й into и and a breve); ambiguous short words were
+  removed (``di``, ``gao``, ``zhong``: common syllables of Italian,
+  Indonesian and pinyin; ``bas``, ``lag``, ``media``: French "bottom",
+  English network lag, English media; ``fara``: Romanian "without", kept
+  as that language's negator; negators ``net`` and ``mai``: English net,
+  Romanian/Vietnamese/pinyin ``mai``; colours ``sort`` (English), ``kara``
+  and ``cerny`` (common names)). ``rot``, ``rod``, ``gul`` and ``sari`` stay:
+  they are the red and yellow of German, Scandinavian and Turkish warning
+  scales, and the colour channel reads only short values.
+
 It lives in the featurizer, so it is part of the model: :data:`LEXICON_ID`
-(a hash of the version and every entry) is written into the checkpoint's
-metadata, and the checkpoint's CID -- the model id in every block header --
-therefore changes whenever the lexicon does. The featurizer also refuses a
-checkpoint whose lexicon id differs from this module's.
+(a hash of the version, every entry and every matching parameter) is written
+into the checkpoint's metadata, and the checkpoint's CID -- the model id in
+every block header -- therefore changes whenever the lexicon does. The
+featurizer also refuses a checkpoint whose lexicon id differs from this
+module's.
 
 Words are matched after :func:`normalize`: lower case, accents stripped
-(NFKD), split at non-alphanumerics and at camelCase boundaries, so
-``"CRÍTICO"``, ``"severityLevel"`` and ``"alert-level"`` all match.
+(NFKD), a few letters folded (``_PLAIN``), split at non-alphanumerics and
+at camelCase boundaries, so ``"CRÍTICO"``,
+``"severityLevel"`` and ``"alert-level"`` all match. Scripts whose vowel
+signs are not word characters to :mod:`re` (Devanagari, Thai) split into
+fragments at every sign; their few entries here are stored as those
+fragment sequences (multiword), chosen so that no fragment sequence is a
+common phrase.
 """
 
 from __future__ import annotations
@@ -39,106 +91,35 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from operator import itemgetter
 
-__all__ = ["COLOURS", "FIELD_NAMES", "LEXICON_ID", "LEXICON_VERSION", "NEGATORS", "WORDS", "colour_weight",
-           "normalize", "priority_words", "split_words", "text_priority", "word_weight"]
+__all__ = ["CLAUSE", "COLOURS", "FIELD_NAMES", "LEXICON_ID", "LEXICON_VERSION", "NEGATION_FILLERS", "NEGATORS",
+           "POST_NEGATORS", "WORDS", "clause_words", "colour_weight", "is_field_name", "normalize",
+           "priority_words", "split_words", "text_priority", "word_weight"]
 
-LEXICON_VERSION = "attnshare-lexicon/2"
+LEXICON_VERSION = "attnshare-lexicon/3"
 
-# Weight of a word as explicit priority: 1 critical, 0.75 high/error, 0.45 medium/warning,
-# 0.15 low, 0 explicitly routine (info, ok): knowing "info" is not news is knowledge too.
-_LEVELS: dict[float, tuple[str, ...]] = {
-    1.0: ("critical", "crit", "fatal", "emergency", "emerg", "panic", "blocker", "catastrophic", "severe",
-          "p0", "sev0", "sev1", "disaster", "outage", "mayday", "sos", "evacuate", "evacuation", "imminent",
-          "lifethreatening",
-          "critico", "critica", "grave", "kritisch", "notfall", "critique", "kritiek", "krytyczny", "kritik",
-          "kritisk", "akut", "acil", "kriticheskiy", "avariya", "kinkyu", "kinkyuu", "juudai", "jinji", "yanzhong",
-          "критический", "критично", "авария", "緊急", "重大", "严重", "紧急", "致命"),
-    0.75: ("high", "error", "err", "major", "alert", "urgent", "alarm", "failure", "failed", "fail", "danger",
-           "p1", "sev2", "important", "escalated", "danger", "dangerous", "immediate", "hazardous",
-           "peligro", "gefahr", "pericolo", "perigo", "gevaar", "zagrozenie", "niebezpieczenstwo", "tehlike",
-           "fara", "opasnost", "kiken", "weixian",
-           "alto", "alta", "urgente", "error", "erro", "errore", "hoch", "dringend", "fehler", "alarme", "eleve",
-           "elevee", "erreur", "hoog", "fout", "wysoki", "pilny", "blad", "yuksek", "hata", "hog", "fel",
-           "bradskande", "vysokiy", "oshibka", "srochno", "ijou", "gaojing", "cuowu", "gao",
-           "высокий", "ошибка", "срочно", "異常", "错误", "告警", "高"),
-    0.45: ("medium", "moderate", "warning", "warn", "elevated", "caution", "p2", "sev3", "degraded", "hazard",
-           "vorsicht", "attention", "atencion", "attenzione", "atencao", "uwaga", "dikkat",
-           "medio", "media", "advertencia", "aviso", "mittel", "warnung", "moyen", "moyenne", "avertissement",
-           "avviso", "gemiddeld", "waarschuwing", "sredni", "ostrzezenie", "orta", "uyari", "medel", "varning",
-           "sredniy", "preduprezhdenie", "keikoku", "chuui", "jinggao", "zhong",
-           "средний", "предупреждение", "警告", "注意", "中"),
-    0.15: ("low", "minor", "notice", "p3", "sev4", "bajo", "baja", "niedrig", "faible", "bas", "basse", "baixo",
-           "basso", "laag", "niski", "dusuk", "lag", "nizkiy", "di", "низкий", "低"),
-    0.0: ("info", "information", "informational", "debug", "trace", "ok", "normal", "none", "routine", "p4",
-          "verbose", "informacion", "hinweis", "informatie", "informacja", "bilgi", "информация", "信息"),
-}
-
-# Alert colours, lowest to highest: the colour scales of warnings (weather, floods, volcanoes, hospitals).
-# Black tops some scales (Hong Kong's rainstorm signals: amber, red, black): with red.
-_COLOUR_LEVELS: dict[float, tuple[str, ...]] = {
-    1.0: ("black", "schwarz", "noir", "noire", "negro", "negra", "nero", "nera", "preto", "preta", "zwart", "czarny",
-          "czarna", "siyah", "kara", "chernyy", "musta", "svart", "sort", "fekete", "cerny", "черный", "黑", "黒",
-          "red", "rot", "rouge", "rojo", "roja", "rosso", "rossa", "vermelho", "vermelha", "rood", "czerwony",
-          "czerwona", "czerwone", "kirmizi", "krasnyy", "krasnaya", "punainen", "rod", "rodt", "piros", "cerveny",
-          "красный", "红", "赤"),
-    0.67: ("orange", "amber", "naranja", "arancione", "arancio", "laranja", "oranje", "pomaranczowy",
-           "pomaranczowa", "turuncu", "oranzhevyy", "ambar", "ambra", "оранжевый", "橙"),
-    0.33: ("yellow", "gelb", "jaune", "amarillo", "amarilla", "giallo", "gialla", "amarelo", "amarela", "geel",
-           "zolty", "zolta", "zolte", "sari", "zheltyy", "gul", "keltainen", "желтый", "黄"),
-    0.0: ("green", "grun", "gruen", "vert", "verte", "verde", "groen", "zielony", "zielona", "zielone", "yesil",
-          "zelenyy", "gron", "vihrea", "white", "weiss", "blanc", "blanche", "blanco", "blanca", "bianco", "bianca",
-          "branco", "branca", "wit", "bialy", "biala", "beyaz", "blue", "blau", "bleu", "azul", "blu", "blauw",
-          "niebieski", "mavi", "зеленый", "белый", "синий", "绿", "白", "蓝", "緑"),
-}
-COLOURS: dict[str, float] = {}
-for _w, _words in sorted(_COLOUR_LEVELS.items(), reverse=True):
-    for _x in _words:
-        COLOURS.setdefault(_x, _w)
-
-# Words that negate the priority word right after them ("not urgent", "kein Alarm", "non urgente",
-# "nie pilne"), and postposed negators that negate the word right before them ("acil değil").
-NEGATORS: frozenset[str] = frozenset((
-    "not", "no", "non", "never", "without", "nicht", "kein", "keine", "keinen", "ohne", "pas", "sans", "sin",
-    "nunca", "nao", "senza", "mai", "niet", "geen", "zonder", "nie", "bez", "ej", "inte", "ikke", "ei", "ne",
-    "net", "не", "нет", "без", "不", "没有", "无",
-))
-POST_NEGATORS: frozenset[str] = frozenset(("degil", "yok", "nai", "janai", "nashi"))
-_COLOUR_MAX_WORDS = 3  # a colour counts only in a short categorical value ("RED", "code red", "alerta roja")
-
-WORDS: dict[str, float] = {}
-for _w, _words in sorted(_LEVELS.items(), reverse=True):
-    for _x in _words:
-        WORDS.setdefault(_x, _w)
-
-# Field names that announce a priority or severity (matched on any normalized part of the name).
-FIELD_NAMES: frozenset[str] = frozenset((
-    "severity", "sev", "priority", "prio", "pri", "level", "lvl", "urgency", "urgent", "criticality", "critical",
-    "importance", "alert", "alarm", "emergency", "escalated", "escalation",
-    "risk", "hazard", "threat", "danger", "warning", "warn",
-    "riesgo", "peligro", "alerta", "alarma", "alarme", "risiko", "gefahr", "warnung", "risque", "alerte", "rischio", "pericolo",
-    "allerta", "allarme", "risco", "perigo", "risico", "gevaar", "waarschuwing", "ryzyko", "zagrozenie",
-    "ostrzezenie", "tehlike", "uyari", "fara", "varning", "opasnost", "ugroza", "trevoga", "kiken", "keihou",
-    "fengxian", "jingbao", "риск", "опасность", "тревога", "危険", "警報", "风险", "警报",
-    "gravedad", "prioridad", "nivel", "urgencia", "schweregrad", "prioritaet", "prioritat", "stufe", "dringlichkeit",
-    "gravite", "priorite", "niveau", "urgence", "gravidade", "prioridade", "urgencia", "gravita", "priorita",
-    "livello", "urgenza", "ernst", "prioriteit", "urgentie", "waga", "priorytet", "poziom", "oncelik", "seviye",
-    "aciliyet", "allvarlighet", "prioritet", "niva", "vazhnost", "prioritet", "uroven", "juuyoudo", "yuusendo",
-    "youxianji", "jibie", "важность", "приоритет", "уровень", "重要度", "優先度", "优先级", "级别",
-))
+# -- normalization -----------------------------------------------------------------------------
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SPLIT = re.compile(r"[^\w]+|_", re.UNICODE)
 
-
 # Letters NFKD does not decompose, spelled as their plain Latin neighbours (Turkish dotless i,
-# Polish l with stroke, Nordic o with stroke, German sharp s...): "kırmızı", "błąd", "rød" match.
+# Polish l with stroke, Nordic o with stroke, German sharp s, Icelandic eth and thorn...):
+# "kırmızı", "błąd", "rød", "hætta", "neyð" match. Also folded, before decomposition: Greek sigma
+# (capital and final: lower() would make a word-final capital a final sigma), and the Arabic-script
+# letters Arabic, Persian and Urdu spell differently (yeh, alef maksura, kaf, heh goal, teh marbuta,
+# tatweel), the usual light normalization of Arabic-script search.
 _PLAIN = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ß": "ss",
-                        "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe"})
+                        "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th",
+                        "Σ": "σ", "ς": "σ", "ی": "ي", "ى": "ي", "ک": "ك", "ہ": "ه", "ۂ": "ه", "ة": "ه",
+                        "ـ": None})
 
 
 def normalize(text: str) -> str:
     """Lower case with accents stripped (NFKD, combining marks dropped; see ``_PLAIN``)."""
+    if text.isascii():  # the same result, without the decomposition
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_PLAIN))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -148,52 +129,808 @@ def split_words(text: str) -> list[str]:
     return [w for w in _SPLIT.split(normalize(_CAMEL.sub(" ", text))) if w]
 
 
+# The sentinel :func:`clause_words` puts between clauses. Words are runs of letters and digits,
+# so it is never a word.
+CLAUSE = "|"
+# Clause punctuation (after normalize: fullwidth ! ? ; are already ASCII): ; ! ? | newline, the
+# ideographic full stop and comma, the Devanagari danda, the Arabic comma, semicolon and question
+# mark, the Urdu full stop, Spanish opening marks, the em dash, Ethiopic and Myanmar full stops
+# always end a clause; . , : only where no letter or digit follows ("1.5", "12:30", "a,b" and
+# "kern.crit" are one clause).
+_CLAUSE_ALWAYS = ";!?|\n\r\u3002\u3001\u0964\u0965\u060c\u061b\u061f\u06d4\u00a1\u00bf\u2014\u1362\u104b"
+_CLAUSE_TOKENS = re.compile(r"([^\W_]+)|[" + re.escape(_CLAUSE_ALWAYS) + r"]|[.,:](?![^\W_])", re.UNICODE)
+# The fullwidth comma, colon and full stop of Chinese text (normalize would make them ASCII, and in
+# CJK text a letter follows them) read as the ideographic comma and full stop: always a break.
+_CLAUSE_WIDE = (("\uff0c", "\u3001"), ("\uff1a", "\u3001"), ("\uff0e", "\u3002"), ("\ufe50", "\u3001"),
+                ("\ufe55", "\u3001"), ("\ufe52", "\u3002"))
+
+
+def clause_words(text: str) -> list[str]:
+    """The words of :func:`split_words` with :data:`CLAUSE` between clauses (never first, last or
+    twice in a row): what :func:`priority_words` reads to bound a negator's scope."""
+    if not text.isascii():
+        for wide, mark in _CLAUSE_WIDE:
+            if wide in text:
+                text = text.replace(wide, mark)
+    out: list[str] = []
+    for w in _CLAUSE_TOKENS.findall(normalize(_CAMEL.sub(" ", text))):
+        if w:
+            out.append(w)
+        elif out and out[-1] != CLAUSE:
+            out.append(CLAUSE)
+    if out and out[-1] == CLAUSE:
+        out.pop()
+    return out
+
+
+# -- the tables, as written (every entry is normalized when the tables are built) -------------
+
+# Weight of a word as explicit priority: 1 critical, 0.75 high/error, 0.45 medium/warning,
+# 0.15 low, 0 explicitly routine (info, ok): knowing "info" is not news is knowledge too.
+_CRIT, _HIGH, _WARN, _LOW, _ROUTINE = 1.0, 0.75, 0.45, 0.15, 0.0
+# Alert colours, lowest to highest: the colour scales of warnings (weather, floods, volcanoes,
+# hospitals). Black tops some scales (Hong Kong's rainstorm signals: amber, red, black): with red.
+_RED, _ORANGE, _YELLOW, _GREEN = 1.0, 0.67, 0.33, 0.0
+
+_RAW_WORDS: list[tuple[float, str]] = []
+_RAW_COLOURS: list[tuple[float, str]] = []
+_RAW_NEGATORS: list[str] = []
+_RAW_POST: list[str] = []
+_RAW_FIELDS: list[str] = []
+_LANGS: list[str] = []  # codes registered, for the tests and the docs (not part of the id)
+
+
+def _items(s: str) -> list[str]:
+    return [x.strip() for x in s.split(",") if x.strip()]
+
+
+def _lang(code: str, *, critical: str = "", high: str = "", warning: str = "", low: str = "", routine: str = "",
+          red: str = "", orange: str = "", yellow: str = "", green: str = "", neg: str = "", post: str = "",
+          fields: str = "") -> None:
+    """Register one language's entries (comma-separated; an entry with a space is a phrase).
+
+    critical 1.0 (critical, emergency, severe, disaster); high 0.75 (urgent, danger, alarm, error,
+    failure, high, important); warning 0.45 (warning, caution, attention, medium); low 0.15; routine 0
+    (normal, ok, info). Colours: red 1.0 (black with it), orange 0.67, yellow 0.33, green 0. neg:
+    negators before the word; post: negators after it; fields: names that announce priority."""
+    _LANGS.append(code)
+    for w, s in ((_CRIT, critical), (_HIGH, high), (_WARN, warning), (_LOW, low), (_ROUTINE, routine)):
+        _RAW_WORDS.extend((w, x) for x in _items(s))
+    for w, s in ((_RED, red), (_ORANGE, orange), (_YELLOW, yellow), (_GREEN, green)):
+        _RAW_COLOURS.extend((w, x) for x in _items(s))
+    _RAW_NEGATORS.extend(_items(neg))
+    _RAW_POST.extend(_items(post))
+    _RAW_FIELDS.extend(_items(fields))
+
+
+# Standard scales and operators' vocabulary, in no one language.
+_lang("std",
+      critical="p0, sev0, sev1, sev 0, sev 1, crit, emerg, fatal, panic, blocker, showstopper, mayday, sos, distress,"
+               " detresfa, resuscitation, code blue, code red, cardiac arrest, man overboard, abandon ship,"
+               " defcon1, defcon 1, fpcon delta, life threatening, lifethreatening",
+      high="p1, sev2, sev 2, err, pan pan, panpan, alerfa, emergent, asap, defcon2, defcon 2, fpcon charlie,"
+           " minimum fuel, windshear",
+      warning="p2, sev3, sev 3, warn, incerfa, semi urgent, defcon3, defcon 3, fpcon bravo",
+      low="p3, sev4, sev 4, less urgent, defcon4, defcon 4, fpcon alpha",
+      routine="p4, defcon5, defcon 5, fpcon normal, debug, trace, verbose, all clear, false alarm, cleared",
+      fields="sev, prio, pri, lvl, defcon, triage")
+
+_lang("en",
+      critical="critical, emergency, catastrophic, severe, disaster, outage, evacuate, evacuation, imminent, extreme,"
+               " highest, major incident, top priority, very high",
+      high="high, error, major, alert, urgent, alarm, failure, failed, fail, danger, dangerous, important, escalated,"
+           " immediate, hazardous, unresponsive",
+      warning="medium, moderate, warning, elevated, caution, degraded, hazard, attention",
+      low="low, minor, notice",
+      routine="info, information, informational, ok, normal, none, routine, nominal, lowest, trivial, very low,"
+              " noncritical, nonurgent, nonemergency, unimportant",
+      red="red, black", orange="orange, amber", yellow="yellow", green="green, white, blue",
+      neg="not, no, non, never, without",
+      fields="severity, priority, level, urgency, urgent, criticality, critical, importance, alert, alerts, alarm,"
+             " alarms, emergency, escalated, escalation, risk, hazard, hazards, threat, danger, warning, warnings,"
+             " warn, impact, distress")
+
+_lang("es",
+      critical="crítico, crítica, grave, emergencia",
+      high="peligro, peligroso, peligrosa, alto, alta, urgente, urgencia, error, falla, fallo, fallido, importante,"
+           " alerta, alarma, socorro",
+      warning="atención, medio, advertencia, aviso, precaución, moderado, moderada",
+      low="bajo, baja",
+      routine="información, rutina",
+      red="rojo, roja, negro, negra", orange="naranja, ámbar", yellow="amarillo, amarilla",
+      green="verde, blanco, blanca, azul",
+      neg="sin, nunca, ningún, ninguna, ninguno",
+      fields="riesgo, peligro, alerta, alarma, gravedad, prioridad, nivel, urgencia, severidad, criticidad,"
+             " importancia, alertas")
+
+_lang("pt",
+      critical="crítico, crítica, grave, gravíssimo, emergência",
+      high="perigo, perigoso, perigosa, alto, alta, urgente, urgência, erro, falha, falhou, avaria, alarme, alerta,"
+           " importante, socorro",
+      warning="atenção, médio, aviso, advertência, cuidado, moderado, moderada, elevado, elevada",
+      low="baixo, baixa",
+      routine="informação, rotina",
+      red="vermelho, vermelha, preto, preta", orange="laranja", yellow="amarelo, amarela",
+      green="verde, branco, branca",
+      neg="não, sem, nenhum, nenhuma",
+      fields="risco, perigo, alarme, alerta, gravidade, prioridade, urgência, nível, criticidade, severidade,"
+             " importância, alertas, alarmes")
+
+_lang("fr",
+      critical="critique, grave, urgence",
+      high="élevé, élevée, erreur, alarme, alerte, danger, dangereux, dangereuse, panne, défaillance, échec, majeur,"
+           " majeure, secours",
+      warning="attention, moyen, moyenne, avertissement, modéré, modérée",
+      low="faible, basse, mineur, mineure",
+      routine="normale",
+      red="rouge, noir, noire", orange="orange", yellow="jaune", green="vert, verte, blanc, blanche, bleu",
+      neg="pas, sans, aucun, aucune",
+      fields="risque, alerte, alarme, gravité, priorité, niveau, urgence, criticité, sévérité, alertes")
+
+_lang("it",
+      critical="critico, critica, grave, emergenza",
+      high="pericolo, pericoloso, pericolosa, alto, alta, urgente, errore, guasto, allarme, allerta, importante,"
+           " soccorso",
+      warning="attenzione, medio, avviso, moderato, moderata, elevato, elevata",
+      low="basso, bassa",
+      routine="normale, informazione",
+      red="rosso, rossa, nero, nera", orange="arancione, arancio, ambra", yellow="giallo, gialla",
+      green="verde, bianco, bianca, blu",
+      neg="senza, nessun, nessuna, nessuno",
+      fields="rischio, pericolo, allerta, allarme, gravità, priorità, livello, urgenza, criticità, severità,"
+             " importanza")
+
+_lang("de",
+      critical="kritisch, notfall, akut, schwerwiegend, katastrophe",
+      high="gefahr, gefährlich, hoch, dringend, dringlich, fehler, störung, ausfall, wichtig, unwetter",
+      warning="vorsicht, mittel, warnung, erhöht, mäßig",
+      low="niedrig, gering",
+      routine="hinweis, unkritisch, unbedenklich, ungefährlich",
+      red="rot, schwarz", orange="orange", yellow="gelb", green="grün, gruen, weiß, blau",
+      neg="nicht, kein, keine, keinen, ohne",
+      fields="risiko, gefahr, warnung, schweregrad, prioritaet, priorität, stufe, dringlichkeit, wichtigkeit,"
+             " alarmstufe, warnstufe, gefahrenstufe, kritikalität, kritikalitaet")
+
+_lang("nl",
+      critical="kritiek, ernstig, noodgeval, noodsituatie",
+      high="gevaar, gevaarlijk, hoog, fout, dringend, mislukt, belangrijk",
+      warning="waarschuwing, gemiddeld, matig, verhoogd, let op",
+      low="laag",
+      routine="informatie, normaal",
+      red="rood, zwart", orange="oranje", yellow="geel", green="groen, wit, blauw",
+      neg="niet, geen, zonder",
+      fields="risico, gevaar, waarschuwing, ernst, prioriteit, urgentie, niveau")
+
+_lang("pl",
+      critical="krytyczny, krytyczna, krytyczne, poważny, poważna, poważne, katastrofa",
+      high="zagrożenie, zagrożenia, niebezpieczeństwo, niebezpieczny, niebezpieczne, wysoki, wysoka, wysokie, pilny,"
+           " pilna, pilne, błąd, błędu, awaria, awarii, ważny, ważna, ważne",
+      warning="uwaga, średni, średnia, średnie, ostrzeżenie",
+      low="niski, niska, niskie",
+      routine="informacja, normalny, normalna, normalne, niekrytyczny, niepilny",
+      red="czerwony, czerwona, czerwone, czarny, czarna", orange="pomarańczowy, pomarańczowa",
+      yellow="żółty, żółta, żółte", green="zielony, zielona, zielone, biały, biała, niebieski",
+      neg="nie, bez, brak",
+      fields="ryzyko, zagrożenie, ostrzeżenie, waga, priorytet, poziom, pilność, krytyczność, ważność")
+
+_lang("tr",
+      critical="kritik, acil, ciddi, felaket",
+      high="tehlike, tehlikeli, yüksek, hata, arıza, önemli",
+      warning="dikkat, orta, uyarı",
+      low="düşük",
+      routine="bilgi",
+      red="kırmızı, siyah", orange="turuncu", yellow="sarı", green="yeşil, beyaz, mavi",
+      post="değil, yok, değildir, yoktur",
+      fields="tehlike, uyarı, öncelik, seviye, aciliyet, kritiklik")
+
+_lang("ru",
+      critical="критический, критическая, критично, авария, чрезвычайный, чрезвычайная, экстренный, экстренная,"
+               " kriticheskiy, kriticheskaya, kritichno, avariya, ekstrennyy, ekstrenno",
+      high="высокий, высокая, ошибка, ошибки, ошибок, срочно, срочный, опасность, опасности, опасно, тревога, угроза,"
+           " угрозы, сбой, отказ, важно, важный, vysokiy, vysokaya, oshibka, srochno, srochnyy, opasnost, opasno,"
+           " trevoga, sboy, vazhno",
+      warning="средний, средняя, предупреждение, внимание, умеренный, sredniy, srednyaya, preduprezhdenie, vnimanie",
+      low="низкий, низкая, nizkiy, nizkaya",
+      routine="информация, нормально, нормальный, некритично, несрочно",
+      red="красный, красная, черный, krasnyy, krasnaya, chernyy", orange="оранжевый, оранжевая, oranzhevyy",
+      yellow="желтый, желтая, zheltyy", green="зеленый, зеленая, белый, синий, zelenyy",
+      neg="не, нет, без, ne, bez",
+      fields="риск, опасность, тревога, важность, приоритет, уровень, критичность, срочность, ugroza, trevoga,"
+             " vazhnost, prioritet, uroven, kritichnost, srochnost, угроза")
+
+_lang("uk",
+      critical="критичний, критична, критично, аварія, надзвичайна, надзвичайний, krytychnyi, krytychnyy,"
+               " krytychno, avariia, nadzvychaina",
+      high="небезпека, небезпечно, тривога, помилка, збій, терміново, терміновий, високий, висока, важливо, важливий,"
+           " nebezpeka, nebezpechno, tryvoha, pomylka, terminovo, vysokyi, vysokyy, vazhlyvo",
+      warning="попередження, увага, середній, середня, poperedzhennia, poperedzhennya, uvaha, serednii, seredniy",
+      low="низький, низька, nyzkyi, nyzkyy",
+      routine="інформація, нормально",
+      red="червоний, червона, chervonyi, chervona", orange="помаранчевий, помаранчева, pomaranchevyi",
+      yellow="жовтий, жовта, zhovtyi, zhovta", green="зелений, зелена, zelenyi",
+      neg="немає, нема, nemaye, nemaie, nemae",
+      fields="пріоритет, рівень, важливість, критичність, терміновість, небезпека, тривога, ризик, загроза,"
+             " pryorytet, riven, vazhlyvist, krytychnist, terminovist, nebezpeka, tryvoha, ryzyk, zahroza")
+
+_lang("bg",
+      critical="критичен, критична, критично, бедствие, kritichen, bedstvie",
+      high="опасност, опасно, грешка, спешно, спешен, висок, висока, високо, важно, повреда, greshka, speshno, visok,"
+           " visoka, povreda",
+      warning="среден, средна, sreden, sredna",
+      low="нисък, ниска, nisak",
+      routine="нормално",
+      red="червен, червена, cherven, chervena", orange="оранжев, оранжева, oranzhev",
+      yellow="жълт, жълта, zhalt, zhalta",
+      green="зелен, зелена, zelen, zelena",
+      neg="няма, nyama",
+      fields="ниво, важност, критичност, спешност, опасност, nivo, kritichnost, speshnost")
+
+_lang("sr",  # Serbian, Croatian and Bosnian (Latin), with Serbian Cyrillic
+      critical="kritično, kritičan, kritična, katastrofa, критично",
+      high="hitno, hitan, hitna, opasnost, opasno, uzbuna, greška, kvar, visok, visoka, visoko, važno, nesreća,"
+           " хитно, узбуна, грешка, квар",
+      warning="upozorenje, pažnja, srednji, srednja, упозорење",
+      low="nizak, niska",
+      routine="normalno",
+      red="crvena, crveni, crveno, црвена", orange="narančasta, narandžasta", yellow="žuta, žuti, žuto, жута",
+      green="zelena, zeleni, zeleno",
+      neg="nije, nema",
+      fields="prioritet, nivo, razina, hitnost, uzbuna, rizik, opasnost, važnost, ozbiljnost, kritičnost, stepen,"
+             " stupanj, upozorenje, хитност, узбуна")
+
+_lang("sl",
+      critical="kritično, kritičen, kritična",
+      high="nujno, nujen, nujna, nevarnost, nevarno, napaka, okvara, pomembno",
+      warning="opozorilo",
+      low="nizek",
+      red="rdeča, rdeč, rdeče", orange="oranžna", yellow="rumeno", green="zelen",
+      neg="brez",
+      fields="prioriteta, nujnost, stopnja, resnost, tveganje, nevarnost, opozorilo")
+
+_lang("cs",
+      critical="kritický, kritická, kritické, nouzový, nouzová, havárie, závažný, závažná, závažné",
+      high="nebezpečí, nebezpečný, nebezpečná, poplach, selhání, porucha, naléhavý, naléhavá, urgentní, vysoký,"
+           " vysoká, vysoké, důležitý, důležité",
+      warning="varování, výstraha, pozor, střední",
+      low="nízký, nízká",
+      routine="normální, běžný, informace, nekritický",
+      red="červený, červená, červené", orange="oranžový, oranžová, oranžové", yellow="žlutý, žlutá, žluté",
+      green="zelený, zelená, zelené",
+      neg="není, žádný, žádná, žádné",
+      fields="priorita, závažnost, naléhavost, úroveň, stupeň, riziko, nebezpečí, poplach, kritičnost, důležitost,"
+             " varování, výstraha")
+
+_lang("sk",
+      critical="núdzový, núdzová, havária",
+      high="nebezpečenstvo, naliehavý, naliehavá, urgentný, dôležitý, dôležité",
+      warning="varovanie, stredný, stredná",
+      low="nízky",
+      routine="normálny",
+      yellow="žltý, žltá, žlté",
+      neg="žiadny, žiadna, žiadne",
+      fields="naliehavosť, dôležitosť, nebezpečenstvo, varovanie")
+
+_lang("ro",
+      critical="critic, critică, grav, gravă",
+      high="urgent, urgență, pericol, periculos, alarmă, alertă, eroare, defecțiune, avarie, ridicat, ridicată",
+      warning="avertizare, atenție, moderat",
+      low="scăzut, scăzută",
+      routine="informație",
+      red="roșu, roșie", orange="portocaliu, portocalie", yellow="galben, galbenă", green="verde",
+      neg="fără, niciun, nicio",
+      fields="prioritate, gravitate, severitate, urgență, nivel, risc, pericol, alertă, alarmă, importanță,"
+             " criticitate")
+
+_lang("hu",
+      critical="kritikus, vészhelyzet, súlyos",
+      high="sürgős, veszély, veszélyes, riasztás, hiba, hibás, meghibásodás, magas, fontos",
+      warning="figyelmeztetés, figyelem, közepes",
+      low="alacsony",
+      routine="normál, rendben, információ",
+      red="piros, vörös, fekete", orange="narancs, narancssárga", yellow="sárga", green="zöld",
+      neg="nem, nincs", post="nélkül",
+      fields="prioritás, súlyosság, sürgősség, szint, riasztás, kockázat, veszély, fontosság, kritikusság,"
+             " figyelmeztetés")
+
+_lang("fi",
+      critical="kriittinen, vakava, hätätila, hätätilanne",
+      high="kiireellinen, vaara, vaarallinen, hälytys, virhe, vikatila, korkea, tärkeä",
+      warning="varoitus, huomio, keskitaso",
+      low="matala, alhainen",
+      routine="normaali",
+      red="punainen, musta", orange="oranssi", yellow="keltainen", green="vihreä",
+      neg="ei",
+      fields="prioriteetti, vakavuus, kiireellisyys, taso, hälytys, riski, vaara, tärkeys, kriittisyys, varoitus")
+
+_lang("et",
+      critical="kriitiline, hädaolukord, tõsine",
+      high="kiireloomuline, oht, ohtlik, häire, viga, kõrge, oluline",
+      warning="hoiatus, tähelepanu, keskmine",
+      low="madal",
+      routine="normaalne, tavaline",
+      red="punane", orange="oranž", yellow="kollane", green="roheline",
+      neg="mitte",
+      fields="prioriteet, tõsidus, tase, häire, oht, olulisus, kiireloomulisus, hoiatus")
+
+_lang("sv",
+      critical="kritisk, akut, allvarlig, allvarligt, nödläge, livsfara",
+      high="hög, höga, brådskande, fel, farlig, farligt, larm, viktig, viktigt",
+      warning="medel, varning, måttlig",
+      red="röd, rött, svart", orange="orange", yellow="gul", green="grön",
+      neg="ej, inte, ingen, inget, ingenting",
+      fields="allvarlighet, allvarlighetsgrad, prioritet, nivå, larm, fara, varning, risk")
+
+_lang("da",
+      critical="alvorlig, alvorligt, nødsituation",
+      high="haster, fejl, høj, vigtig, vigtigt",
+      warning="advarsel",
+      low="lav",
+      red="rød, rødt", yellow="gul", green="grøn, grønt",
+      neg="ikke, uden",
+      fields="alvorlighed, alvorlighedsgrad, hastegrad, advarsel")
+
+_lang("no",
+      critical="akutt, nødsituasjon",
+      high="feil",
+      warning="middels",
+      orange="oransje", green="grønn",
+      neg="uten",
+      fields="alvorlighetsgrad, viktighet, farevarsel")
+
+_lang("is",
+      critical="alvarlegt, alvarleg, neyð, neyðarástand",
+      high="hætta, hættulegt, bilun, áríðandi, mikilvægt",
+      warning="viðvörun, miðlungs",
+      routine="eðlilegt",
+      red="rauður, rautt", orange="appelsínugulur", yellow="gulur, gult", green="grænn, grænt",
+      neg="ekki, engin, enginn, ekkert",
+      fields="forgangur, forgangsröðun, alvarleiki, viðvörun, hætta, áhætta, stig")
+
+_lang("ga",
+      critical="éigeandáil, criticiúil",
+      high="práinneach, contúirt, contúirteach, baol, bhaol, aláram, earráid, teip, tábhachtach",
+      warning="rabhadh, meánach",
+      low="íseal",
+      routine="gnáth",
+      red="dearg", orange="oráiste", green="uaine",
+      neg="gan, níl",
+      fields="tosaíocht, leibhéal, riosca, baol, rabhadh")
+
+_lang("cy",
+      critical="argyfwng, critigol, difrifol",
+      high="brys, perygl, peryglus, larwm, gwall, methiant, uchel, pwysig",
+      warning="rhybudd, canolig",
+      low="isel",
+      routine="arferol",
+      red="coch", yellow="melyn", green="gwyrdd",
+      neg="heb, nid, ddim",
+      fields="blaenoriaeth, difrifoldeb, lefel, risg, perygl, rhybudd, brys")
+
+_lang("ca",
+      critical="crític, crítica, greu, emergència",
+      high="urgent, urgència, perill, perillós, alarma, alerta, error, errada, avaria, important",
+      warning="advertència, atenció, mitjà, mitjana, moderat",
+      low="baix, baixa",
+      red="vermell, vermella", orange="taronja", yellow="groc, groga", green="verd, verda",
+      fields="prioritat, gravetat, urgència, nivell, risc, perill, criticitat, importància")
+
+_lang("eu",
+      critical="kritikoa, larrialdia, larria",
+      high="premiazkoa, arriskua, arriskutsua, errorea, akatsa, matxura, altua, garrantzitsua",
+      warning="abisua, ertaina",
+      low="baxua",
+      routine="arrunta",
+      red="gorria", orange="laranja", green="berdea",
+      post="gabe",
+      fields="lehentasuna, larritasuna, maila, arriskua, premia, garrantzia")
+
+_lang("lt",
+      critical="kritinis, kritinė, avarija",
+      high="pavojus, pavojingas, pavojinga, skubus, skubu, skubi, aliarmas, klaida, gedimas, aukštas, aukšta, svarbus,"
+           " svarbu",
+      warning="įspėjimas, dėmesio, vidutinis, vidutinė",
+      low="žemas, žema",
+      routine="normalus",
+      red="raudonas, raudona", orange="oranžinis, oranžinė", yellow="geltonas, geltona", green="žalias, žalia",
+      fields="prioritetas, svarba, lygis, rizika, pavojus, skubumas, sunkumas, kritiškumas, aliarmas, įspėjimas")
+
+_lang("lv",
+      critical="kritisks, kritiska, ārkārtas",
+      high="bīstams, bīstami, briesmas, steidzams, steidzami, trauksme, kļūda, bojājums, augsts, augsta, svarīgs",
+      warning="brīdinājums, uzmanību, vidējs, vidēja",
+      low="zems",
+      routine="normāls",
+      red="sarkans, sarkana", orange="oranžs, oranža", yellow="dzeltens, dzeltena", green="zaļš, zaļa",
+      fields="prioritāte, nopietnība, līmenis, risks, trauksme, bīstamība, steidzamība, svarīgums, brīdinājums")
+
+_lang("el",
+      critical="κρίσιμο, κρίσιμος, κρίσιμη, σοβαρό, σοβαρή, έκτακτη ανάγκη, krisimo, krisimos, krisimi, sovaro, sovari,"
+               " ektakti anagki",
+      high="επείγον, επείγουσα, κίνδυνος, κίνδυνο, επικίνδυνο, συναγερμός, σφάλμα, βλάβη, αποτυχία, υψηλή, υψηλό, σημαντικό,"
+           " epeigon, kindynos, kindyno, kindinos, epikindyno, epikindino, synagermos, sinagermos, sfalma, vlavi, ypsili,"
+           " ipsili, simantiko",
+      warning="προειδοποίηση, προσοχή, μέτρια, μέτριο, μεσαία, proeidopoiisi, prosochi, prosoxi, metria, metrio",
+      low="χαμηλή, χαμηλό, chamili, xamili",
+      routine="κανονικό, kanoniko",
+      red="κόκκινο, κόκκινος, κόκκινη, kokkino", orange="πορτοκαλί, portokali", yellow="κίτρινο, κίτρινη, kitrino",
+      green="πράσινο, πράσινη, prasino",
+      neg="δεν, μη, μην, χωρίς, όχι, choris, xoris",
+      fields="προτεραιότητα, σοβαρότητα, επίπεδο, κίνδυνος, συναγερμός, κρισιμότητα, proteraiotita, protereotita,"
+             " sovarotita, epipedo, kindynos, synagermos, krisimotita")
+
+_lang("id",  # Indonesian and Malay; Indonesia's volcano levels: normal, waspada, siaga, awas
+      critical="kritis, kritikal, darurat, kecemasan, gawat, awas, bencana",
+      high="mendesak, siaga, bahaya, berbahaya, galat, kesalahan, ralat, gagal, kegagalan, gangguan, tinggi, penting",
+      warning="waspada, peringatan, amaran, menengah",
+      low="rendah",
+      routine="biasa, informasi, maklumat",
+      red="merah", orange="oranye, jingga", yellow="kuning", green="hijau",
+      neg="tidak, tanpa, bukan, tiada, belum",
+      fields="prioritas, keutamaan, keparahan, tingkat, tingkatan, tahap, peringatan, amaran, bahaya, urgensi,"
+             " kritikalitas, kepentingan, kegawatan")
+
+_lang("vi",
+      critical="nghiêm trọng, khẩn cấp, nghiemtrong, khancap",
+      high="nguy hiểm, báo động, sự cố, quan trọng, thất bại, nguyhiem, baodong, quantrong",
+      warning="cảnh báo, chú ý, trung bình, canhbao",
+      routine="bình thường, thông tin, binhthuong",
+      red="màu đỏ", orange="màu cam", yellow="màu vàng", green="màu xanh",
+      neg="không, chưa",
+      fields="ưu tiên, mức độ, cấp độ, cảnh báo, rủi ro, nguy hiểm, khẩn cấp, báo động, uutien, mucdo, capdo,"
+             " canhbao, ruiro, baodong")
+
+_lang("tl",
+      critical="kritikal, emerhensiya, sakuna",
+      high="apurahan, agaran, panganib, mapanganib, delikado, pagkakamali, pagkabigo, mataas, mahalaga",
+      warning="babala, katamtaman",
+      low="mababa",
+      routine="karaniwan",
+      orange="kahel", yellow="dilaw", green="berde",
+      neg="hindi, walang, wala",
+      fields="priyoridad, antas, panganib, babala, kalubhaan, kahalagahan")
+
+_lang("sw",
+      critical="dharura, janga, maafa",
+      high="hatari, haraka, hitilafu, muhimu",
+      warning="tahadhari, onyo, wastani",
+      low="chini",
+      routine="kawaida, taarifa",
+      red="nyekundu", yellow="njano", green="kijani",
+      neg="hakuna, sio, siyo",
+      fields="kipaumbele, kiwango, hatari, tahadhari, ukali, onyo, dharura")
+
+_lang("zu",  # Zulu and Xhosa
+      critical="ebucayi, okubucayi, inhlekelele, intlekele",
+      high="okuphuthumayo, ngokuphuthumayo, ingozi, ngozi, kuyingozi, iyingozi, iphutha, impazamo, phezulu, ephezulu,"
+           " okubalulekile, kubalulekile",
+      warning="isexwayiso, isilumkiso, phakathi",
+      low="phansi, ezantsi",
+      routine="okujwayelekile, okuqhelekileyo",
+      red="bomvu, obomvu, ebomvu", orange="orenji", yellow="phuzi, ophuzi, tyheli", green="luhlaza, oluhlaza",
+      neg="akukho, ayikho, ngaphandle",
+      fields="izinga, umngcipheko, ingozi, isexwayiso, isilumkiso, ukubaluleka, ukuphuthuma")
+
+_lang("hi",  # Hindi and Urdu, romanized; Devanagari entries are fragment sequences (see the docstring)
+      critical="gambhir, gambheer, aapatkal, apatkal, aapatkalin, aapda, apda, sangeen, sangin, hangami, गंभीर, आपदा",
+      high="atyavashyak, zaroori, zaruri, jaruri, jaroori, turant, khatra, khatara, khatre, khatarnak, khatarnaak,"
+           " galti, ghalti, truti, vifal, asafal, uchch, mahatvapurn, mahatvapoorna, fori, fauri, kharabi,"
+           " खतरा, खतरनाक, अत्यावश्यक, तत्काल, उच्च, महत्वपूर्ण",
+      warning="chetavani, chetawani, saavdhan, savdhan, sawdhan, satark, madhyam, intibah, darmiyana,"
+              " चेतावनी, सतर्क, मध्यम",
+      low="nimn",
+      routine="samanya, saamanya, suchna, mamuli, maamuli",
+      red="laal", orange="narangi", yellow="peela",
+      neg="bina, baghair, bagair", post="nahin, nahi",
+      fields="prathamikta, praathmikta, gambhirta, khatra, chetavani, jokhim, tarjeeh, tarjih, प्राथमिकता, गंभीरता,"
+             " स्तर, खतरा, चेतावनी")
+
+_lang("ur",  # Urdu in its script
+      critical="ہنگامی, سنگین",
+      high="خطرہ, خطرناک, فوری, اہم, غلطی, خرابی, ضروری",
+      warning="انتباہ, احتیاط, درمیانہ",
+      red="سرخ, لال", yellow="پیلا",
+      neg="بغیر", post="نہیں",
+      fields="ترجیح, سطح, خطرہ, انتباہ")
+
+_lang("bn",  # Bengali, romanized
+      critical="gurutor, guruttor, durjog",
+      high="joruri, jorouri, bipod, bipad, bipojjonok, bipajjanak, bhul, uchcho, gurutvopurno, gurutwapurna",
+      warning="sotorkota, satarkata, sotorko, moddhom, moddhyom",
+      low="nimno",
+      routine="sadharon, sadharan, swabhabik",
+      yellow="holud", green="sobuj",
+      fields="ogradhikar, agradhikar, bipod, sotorkota, jhuki")
+
+_lang("ar",
+      critical="حرج, حرجة, طوارئ, طارئ, خطير, كارثة, harij, tawari, tawaree, khatir",
+      high="خطر, عاجل, إنذار, خطأ, خلل, عطل, فشل, عالي, عالية, مرتفع, مرتفعة, مهم, هام, khatar, ajil, aajil, indhar,"
+           " inthar, khalal, fashal, muhim",
+      warning="تحذير, تنبيه, متوسط, متوسطة, tahdhir, tahzir, tanbih, mutawassit",
+      low="منخفض, منخفضة, munkhafid",
+      routine="عادي, طبيعي, معلومات, tabii",
+      red="أحمر, ahmar", orange="برتقالي, burtuqali", yellow="أصفر, asfar", green="أخضر, akhdar",
+      neg="لا, غير, بدون, ليس, بلا, ghayr, ghair, bidun, bidoon, bedun, laysa",
+      fields="أولوية, الأولوية, مستوى, المستوى, خطورة, الخطورة, إنذار, الإنذار, تنبيه, التنبيه, خطر, الخطر, أهمية,"
+             " الأهمية, تحذير, التحذير, awlawiya, awlawiyya, aulawiya, mustawa, khutura, indhar, tanbih")
+
+_lang("fa",
+      critical="بحرانی, اضطراری, جدی, bohrani, ezterari, jeddi",
+      high="خطرناک, mohem, khatarnak, khatar",
+      warning="هشدار, اخطار, توجه, hoshdar, hooshdar, ekhtar, motevaset, tavajoh",
+      low="پایین, payin",
+      routine="عادی",
+      red="قرمز, ghermez, qermez", orange="نارنجی, narenji", yellow="زرد, zard", green="سبز, sabz",
+      post="نیست, nist",
+      fields="اولویت, سطح, شدت, هشدار, ریسک, اهمیت, olaviyat, owlaviyat, shedat, hoshdar")
+
+_lang("he",
+      critical="קריטי, חירום, חמור, אסון, kriti, chirum, hirum, chamur, hamur",
+      high="דחוף, סכנה, מסוכן, אזעקה, התראה, שגיאה, תקלה, כשל, גבוה, גבוהה, חשוב, dachuf, dahuf, mesukan, takala,"
+           " chashuv, hashuv",
+      warning="אזהרה, זהירות, בינוני, azhara, zehirut, beinoni, benoni",
+      low="נמוך, נמוכה, namuch",
+      routine="רגיל, תקין, מידע, ragil, takin",
+      red="אדום, adom", orange="כתום, katom", yellow="צהוב, tsahov", green="ירוק, yarok",
+      neg="לא, ללא, אין, בלי, lelo",
+      fields="עדיפות, חומרה, רמה, דחיפות, סיכון, התראה, אזעקה, סכנה, adifut, chumra, humra, dchifut, sikun")
+
+_lang("ko",
+      critical="긴급, 위급, 심각, 치명적, 비상, 재난, gingeup, wigeup, simgak, chimyeongjeok, bisang, jaenan",
+      high="위험, 경보, 오류, 에러, 장애, 고장, 실패, 높음, 중요, wiheom, gyeongbo, oryu, jangae, gojang, nopeum, jungyo",
+      warning="경고, 주의, 보통, 중간, gyeonggo, juui, botong, junggan",
+      low="낮음, najeum",
+      routine="정상, 정보, jeongsang, jeongbo",
+      red="빨강, 빨간색, 적색, ppalgang, jeoksaek", orange="주황, 주황색, juhwang", yellow="노랑, 노란색, 황색, norang, hwangsaek",
+      green="초록, 초록색, 녹색, chorok, noksaek",
+      post="아님, 없음, 없이, anim, eopseum, eobseum, eopsi",
+      fields="우선순위, 심각도, 등급, 수준, 레벨, 경보, 위험, 긴급도, 중요도, 위험도, useonsunwi, simgakdo, deunggeup,"
+             " sujun, gyeongbo, wiheom, wiheomdo, gingeupdo, jungyodo")
+
+_lang("ja",
+      critical="kinkyu, kinkyuu, juudai, judai, shinkoku, hijou, tokubetsu keihou, 緊急, 重大, 致命, 深刻, 非常, 特別警報",
+      high="ijou, kiken, keihou, keikai, shougai, shogai, koshou, takai, juuyou, 異常, 危険, 警報, 警戒, 障害, 故障, 重要,"
+           " 失敗, エラー, アラート, アラーム",
+      warning="keikoku, chuui, chuuihou, 警告, 注意, 注意報",
+      low="hikui",
+      routine="futsuu, tsuujou, seijou, 正常, 情報",
+      red="akairo, 赤, 赤色, 黒", orange="orenji, オレンジ", yellow="kiiro, 黄, 黄色", green="midori, 緑, 白",
+      post="nai, janai, nashi, なし, 無し, ない",
+      fields="juuyoudo, yuusendo, kiken, keihou, shinkokudo, kinkyuudo, kinkyudo, juudaido, 重要度, 優先度, 危険, 警報,"
+             " 深刻度, 緊急度, 重大度, レベル")
+
+_lang("zh",
+      critical="yanzhong, yan zhong, jinji, jin ji, zhiming, weiji, 严重, 嚴重, 紧急, 致命, 危急, 特别重大",
+      high="weixian, wei xian, gaojing, gao jing, cuowu, cuo wu, guzhang, gu zhang, shibai, baojing, bao jing, jingbao,"
+           " yichang, zhongyao, 错误, 錯誤, 告警, 高, 危险, 危險, 故障, 警报, 报警, 重要, 失败, 异常",
+      warning="jinggao, 警告, 中, 较大, 预警, 警示",
+      low="yiban, 低, 一般",
+      routine="zhengchang, tishi, 信息, 提示",
+      red="hongse, 红, 红色, 紅色, 红色预警, 黑", orange="chengse, 橙, 橙色, 橙色预警", yellow="huangse, 黄色, 黃色, 黄色预警",
+      green="lüse, 绿, 绿色, 綠色, 蓝",
+      neg="meiyou, 不, 没有, 沒有, 无, 無, 非",
+      fields="fengxian, jingbao, youxianji, jibie, dengji, 风险, 風險, 警报, 优先级, 優先級, 级别, 等级, 等級, 严重程度,"
+             " 严重性, 紧急程度, 重要性, 告警级别, 预警级别")
+
+_lang("th",  # Thai, romanized; script entries are fragment sequences (see the docstring)
+      critical="wikrit, wigrit, chukchoen, chukchern, วิกฤต, ฉุกเฉิน",
+      high="antarai, antaray, samkhan, อันตราย, ด่วน, ผิดพลาด, สำคัญ",
+      warning="คำเตือน",
+      routine="ปกติ",
+      neg="ไม่",
+      fields="radap, radab, ระดับ")
+
+# Words that keep a negator's scope open without being negated themselves: articles, copulas,
+# intensifiers and "there is" ("not an emergency", "no es urgente", "non c'è pericolo",
+# "pas d'urgence", "tidak ada bahaya", "không có nguy hiểm", "δεν είναι επείγον", "ei ole vaarallinen").
+_RAW_FILLERS = _items(
+    "a, an, the, any, very, too, so, really, that, particularly, especially, is, are, was, were, be, been, currently,"
+    " considered, deemed, yet, es, un, una, muy, tan, hay, está, há, muito, um, uma, très, si, une, d, de, du, des,"
+    " c, e, è, molto, sehr, zu, besonders, ein, eine, einen, gibt, zeer, erg, heel, een, zo, jest, bardzo, ma, je,"
+    " velmi, moc, vrlo, så, någon, noen, nogen, meget, veldig, mycket, ole, kovin, mitään, nagyon, este, foarte,"
+    " ada, terlalu, sangat, begitu, có, quá, lắm, rất, очень, является, никакой, никакого, дуже, є, είναι, πολύ,"
+    " υπάρχει, يوجد, هناك, aon, unrhyw, mjög, labai, ļoti, gens, molt, koi")
+
+# -- the tables, built ----------------------------------------------------------------------------
+
+
+def _entry(raw: str) -> str:
+    """An entry as inputs are read: its normalized words joined by one space."""
+    ws = split_words(raw)
+    if not ws:
+        raise ValueError(f"lexicon entry {raw!r} has no word")
+    return " ".join(ws)
+
+
+def _single(raw: str) -> str:
+    e = _entry(raw)
+    if " " in e:
+        raise ValueError(f"lexicon entry {raw!r} must be one word, normalizes to {e!r}")
+    return e
+
+
+# Entries a review of v3 (session 9) found ambiguous in common text, left out of every table:
+# a filler that joins clauses (Italian "ma": "non urgente ma critico"), negators that are ordinary
+# words elsewhere ("nist" in "CRITICAL per NIST", "nil", "gan", "engin", "heb", "nid"),
+# words that are common words or names in a major language (Spanish grava gravel and viga beam,
+# Swedish kvar remaining, French secours in "roue de secours", English critic, the names Kriti,
+# Rosie and Ngozi, pinyin syllable pairs such as jinji and zhiming), field names that are other
+# words (dengji in "dengji riqi" registration date, risc, premia) and two words for "ordinary" or
+# "middle" that had a warning's weight (botong, phakathi).
+_REVIEW_DROPS: frozenset[str] = frozenset((
+    "ma", "nist", "nil", "gan", "engin", "heb", "nid", "critic", "kvar", "grava",
+    "viga", "secours", "hamur", "kriti", "jinji", "jin ji", "zhiming", "zhi ming", "ngozi", "dengji", "premia",
+    "risc", "botong", "보통", "phakathi", "rosie",
+))
+
+# A word in several languages keeps its highest weight (as in v2).
+WORDS: dict[str, float] = {}
+for _w, _x in _RAW_WORDS:
+    _k = _entry(_x)
+    if _k not in _REVIEW_DROPS:
+        WORDS[_k] = max(WORDS.get(_k, _w), _w)
+COLOURS: dict[str, float] = {}
+for _w, _x in _RAW_COLOURS:
+    _k = _entry(_x)
+    if _k not in _REVIEW_DROPS:
+        COLOURS[_k] = max(COLOURS.get(_k, _w), _w)
+# Negators negate the priority words right after them ("not urgent", "kein Alarm", "non urgente",
+# "nie pilne"); postposed ones the word one or two before them ("acil değil", "kinkyuu de nai").
+NEGATORS: frozenset[str] = frozenset(_single(x) for x in _RAW_NEGATORS) - _REVIEW_DROPS
+POST_NEGATORS: frozenset[str] = frozenset(_single(x) for x in _RAW_POST) - _REVIEW_DROPS
+NEGATION_FILLERS: frozenset[str] = frozenset(_single(x) for x in _RAW_FILLERS) - _REVIEW_DROPS
+# Field names that announce a priority or severity (matched on any normalized word of the name,
+# or on consecutive words for a multiword one: :func:`is_field_name`).
+FIELD_NAMES: frozenset[str] = frozenset(_entry(x) for x in _RAW_FIELDS) - _REVIEW_DROPS
+del _w, _x, _k
+
+_COLOUR_MAX_WORDS = 3  # a colour counts only in a short categorical value ("RED", "code red", "alerta roja")
+_POST_REACH = 2  # a postposed negator negates a word at most this many words before it (priority_words reads two)
+
+
+def _phrase_index(entries: dict[str, float] | frozenset[str]) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """First word -> ((the other words, the entry), ...), longest first."""
+    idx: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for e in entries:
+        ws = e.split(" ")
+        if len(ws) > 1:
+            idx.setdefault(ws[0], []).append((tuple(ws[1:]), e))
+    return {h: tuple(sorted(v, key=lambda p: (-len(p[0]), p[1]))) for h, v in idx.items()}
+
+
+_WORD_PHRASES = _phrase_index(WORDS)
+_COLOUR_PHRASES = _phrase_index(COLOURS)
+_FIELD_PHRASES = _phrase_index(FIELD_NAMES)
+_MAX_PHRASE = max((len(e.split(" ")) for t in (WORDS, COLOURS, FIELD_NAMES) for e in t), default=1)
+
+# One lookup per word in priority_words: a negator, a filler or the clause sentinel -> its kind (an
+# int); a lexicon word or the first word of a phrase -> (kind, its weight alone or None, the phrases
+# it starts, longest first, or None).
+_LEX, _NEG, _FILL, _STOP = 0, 1, 2, 3
+_weight = itemgetter(1)
+_TOKEN: dict[str, int | tuple[int, float | None, tuple[tuple[tuple[str, ...], float, str], ...] | None]] = {}
+for _h in NEGATORS:
+    _TOKEN[_h] = _NEG
+for _h in NEGATION_FILLERS:
+    _TOKEN[_h] = _FILL
+_TOKEN[CLAUSE] = _STOP
+for _h in (set(WORDS) | set(_WORD_PHRASES)) - set(_TOKEN):
+    if " " not in _h:
+        _ph = tuple((rest, WORDS[e], e) for rest, e in _WORD_PHRASES[_h]) if _h in _WORD_PHRASES else None
+        _TOKEN[_h] = (_LEX, WORDS.get(_h), _ph)
+for _h in NEGATION_FILLERS & set(_WORD_PHRASES):  # "very" (very high), "that" (Vietnamese "thất bại")
+    _TOKEN[_h] = (_FILL, None, tuple((rest, WORDS[e], e) for rest, e in _WORD_PHRASES[_h]))
+del _h, _ph
+
+
 def word_weight(word: str) -> float | None:
-    """Lexicon weight of one normalized word, or None when it is not a priority word."""
+    """Lexicon weight of one normalized word (or a multiword entry, its words joined by a space),
+    or None when it is not a priority word."""
     return WORDS.get(word)
 
 
 def priority_words(words: list[str]) -> list[tuple[str, float]]:
-    """The lexicon words among normalized ``words`` with their weights, a negated word at 0
-    ("not urgent", "no critical alarm", "acil değil", "kinkyuu de nai": routine). A negator
-    negates the run of lexicon words right after it; a postposed one the word one or two before it."""
+    """The lexicon entries among normalized ``words`` (from :func:`split_words` or, better,
+    :func:`clause_words`) with their weights, a negated one at 0 ("not urgent", "no critical alarm",
+    "acil değil", "kinkyuu de nai": routine). A multiword entry is matched on consecutive words,
+    longest first, and reported joined by a space.
+
+    A negator negates the run of lexicon entries right after it; fillers ("an", "es", "ada") keep
+    the run open, any other word ends it, and so do :data:`CLAUSE` (clause punctuation: "no alarm;
+    CRITICAL" is critical) and a routine entry, after itself ("non-routine emergency" and "no info,
+    critical" read the emergency and the critical; so does "no info critical", a negator negating
+    "info" that says nothing about what follows). A postposed negator negates the entry one or two
+    words before it, not across a :data:`CLAUSE`. Linear in ``len(words)``."""
     out = []
-    last = len(words) - 1
-    negated = False  # a negator's scope: the run of lexicon words right after it ("no critical alarm")
+    n = len(words)
+    token = _TOKEN
+    post = POST_NEGATORS
+    negated = False
+    nxt = 0  # the first word not yet consumed (a phrase consumes several)
     for i, w in enumerate(words):
-        x = WORDS.get(w)
-        if x is None:
-            negated = w in NEGATORS
+        if i < nxt:
             continue
-        negated = negated or (i > 0 and words[i - 1] in NEGATORS)
-        if x > 0 and (negated or (i < last and words[i + 1] in POST_NEGATORS)
-                      or (i + 2 <= last and words[i + 2] in POST_NEGATORS)):
-            x = 0.0
-        out.append((w, x))
+        t = token.get(w)
+        if t is None:
+            negated = False
+            continue
+        if isinstance(t, int):  # a negator opens a scope, a filler keeps it, the clause sentinel ends it
+            if t == _NEG:
+                negated = True
+            elif t == _STOP:
+                negated = False
+            continue
+        kind, x, phrases = t
+        key = w
+        j = i + 1
+        if phrases is not None:
+            for rest, px, pkey in phrases:
+                m = j + len(rest)
+                if m <= n and tuple(words[j:m]) == rest:
+                    x, key, j = px, pkey, m
+                    break
+        if x is None:  # a phrase head that did not match: a filler stays one, any other word ends the scope
+            if kind != _FILL:
+                negated = False
+            continue
+        nxt = j
+        if x > 0:
+            if negated:
+                x = 0.0
+            elif j < n:  # a postposed negator one or two words on (_POST_REACH), not across a clause
+                w1 = words[j]
+                if w1 in post or (j + 1 < n and w1 != CLAUSE and words[j + 1] in post):
+                    x = 0.0
+        else:
+            negated = False
+        out.append((key, x))
     return out
 
 
 def text_priority(words: list[str]) -> float:
     """Highest weight of :func:`priority_words` (a negated word counts 0); -1 when there is none."""
-    return max((x for _, x in priority_words(words)), default=-1.0)
+    found = priority_words(words)
+    return max(found, key=_weight)[1] if found else -1.0
 
 
 def colour_weight(words: list[str]) -> float:
     """Alert-colour weight of a short categorical value's normalized ``words`` (0 green .. 1 red);
-    -1 when it names no colour or is longer than a label (a colour in free text is not an alert)."""
-    if not words or len(words) > _COLOUR_MAX_WORDS:
+    -1 when it names no colour or is longer than a label (a colour in free text is not an alert).
+    :data:`CLAUSE` sentinels are not words; a multiword colour ("màu đỏ") is matched on
+    consecutive words."""
+    if CLAUSE in words:
+        if len(words) - words.count(CLAUSE) > _COLOUR_MAX_WORDS:
+            return -1.0
+    elif len(words) > _COLOUR_MAX_WORDS:
         return -1.0
     best = -1.0
-    for w in words:
+    for i, w in enumerate(words):
         x = COLOURS.get(w)
         if x is not None and x > best:
             best = x
+        for rest, e in _COLOUR_PHRASES.get(w, ()):
+            if tuple(words[i + 1:i + 1 + len(rest)]) == rest and COLOURS[e] > best:
+                best = COLOURS[e]
     return best
+
+
+def is_field_name(name: str) -> bool:
+    """Whether a field's name announces priority: one of its normalized words is in
+    :data:`FIELD_NAMES`, or consecutive words are a multiword one ("mức độ", "ưu tiên")."""
+    ws = split_words(name)
+    for i, w in enumerate(ws):
+        if w in FIELD_NAMES:
+            return True
+        for rest, _ in _FIELD_PHRASES.get(w, ()):
+            if tuple(ws[i + 1:i + 1 + len(rest)]) == rest:
+                return True
+    return False
 
 
 def _lexicon_id() -> str:
     h = hashlib.sha256(LEXICON_VERSION.encode())
     h.update(repr(sorted(_PLAIN.items())).encode())
+    h.update(repr(_CLAUSE_WIDE).encode())
+    h.update(f"s\x00{_SPLIT.pattern}\x00{_CAMEL.pattern}\x00{_CLAUSE_TOKENS.pattern}\x00{CLAUSE}\n".encode())
     for w in sorted(WORDS):
         h.update(f"w\x00{w}\x00{WORDS[w]}\n".encode())
     for w in sorted(COLOURS):
@@ -202,7 +939,9 @@ def _lexicon_id() -> str:
         h.update(f"n\x00{w}\n".encode())
     for w in sorted(POST_NEGATORS):
         h.update(f"p\x00{w}\n".encode())
-    h.update(f"m\x00{_COLOUR_MAX_WORDS}\n".encode())
+    for w in sorted(NEGATION_FILLERS):
+        h.update(f"l\x00{w}\n".encode())
+    h.update(f"m\x00{_COLOUR_MAX_WORDS}\x00{_POST_REACH}\n".encode())
     for f in sorted(FIELD_NAMES):
         h.update(f"f\x00{f}\n".encode())
     return f"{LEXICON_VERSION}#{h.hexdigest()[:16]}"

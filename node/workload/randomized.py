@@ -19,7 +19,10 @@ of importance (issue 3) stays stable from one world to the next:
   descending, 0-based or 1-based), a boolean flag, or a word inside the text
   (and, at routine levels, sometimes a negated one: "not urgent"); under a
   field name such as severity, priority, level, urgency (or a translation),
-  or, for word scales, a name that says nothing (status, state, code);
+  or, for word scales and levels, a name that says nothing (status, state,
+  code); or a scale of codes no lexicon knows (letters either way round,
+  ``L0``..``L4``, made-up words) under a neutral or made-up name, which only
+  the stream can teach: its routine step is the value most records hold;
 * some kinds carry a colour attribute (a product's colour: evenly spread,
   never news), so that a colour alone is not taken for an alert;
 * case rates, burst sizes and spacings, duplicate distances, arrival rates
@@ -176,6 +179,27 @@ def _name(rng: random.Random, lang: str, style: str, parts: int) -> str:
     return "".join(words)
 
 
+def _code_scale(rng: random.Random) -> tuple[str, ...]:
+    """A priority scale of codes no lexicon knows, lowest first: letters (either way round: A may be
+    the routine step or the worst), a prefix and a step number (``L0``, ``T-3``), or made-up words.
+    Nothing but the stream can teach it: the routine step is the one most records hold, and a
+    step above it is the exception (``features.minority``)."""
+    n = rng.randint(3, 6)
+    style = rng.choice(("letters", "prefixed", "words"))
+    if style == "letters":
+        start = rng.randrange(0, 26 - n)
+        scale = [chr(ord("A") + start + i) for i in range(n)]
+    elif style == "prefixed":
+        prefix = rng.choice("CLKTRHXZ") + rng.choice(("", "", "-", " "))  # no P or S: P0-P4, S1-S4 are lexicon scales
+        first = rng.choice((0, 1))
+        scale = [f"{prefix}{first + i}" for i in range(n)]
+    else:
+        scale = [w.upper() if rng.random() < 0.5 else w for w in _vocab(rng, n)]
+    if rng.random() < 0.5:
+        scale.reverse()
+    return tuple(scale)
+
+
 def _vocab(rng: random.Random, n: int) -> list[str]:
     out: list[str] = []
     while len(out) < n:
@@ -229,7 +253,7 @@ class _Cat:
 @dataclass(slots=True)
 class _Prio:
     key: str
-    how: str  # words | colour | levels | levels_desc | flag | text
+    how: str  # words | colour | codes | levels | levels_desc | flag | text
     scale: tuple[str, ...] = ()
     n_levels: int = 5
     base: int = 0
@@ -363,16 +387,23 @@ class RandomizedWorkload:
         # Rare kinds get a priority field no more often, and no higher, than other
         # kinds: rarity must be learned on its own, not as a proxy for priority.
         if rng.random() < 0.4:
-            how = rng.choice(("words", "words", "levels", "levels_desc", "flag", "text", "colour"))
+            how = rng.choice(("words", "words", "levels", "levels_desc", "flag", "text", "colour", "codes", "codes"))
             if how == "flag":
                 key = rng.choice(_FLAG_NAMES)
             elif how == "text":
                 key = text_key = text_key or fresh(1)
+            elif how == "codes" and rng.random() < 0.5:
+                key = fresh(1)  # a name that says nothing at all
             else:
-                neutral = how == "colour" and rng.random() < 0.4 or how == "words" and rng.random() < 0.25
+                neutral = (how == "colour" and rng.random() < 0.4 or how == "words" and rng.random() < 0.25
+                           or how in ("levels", "levels_desc") and rng.random() < 0.25
+                           or how == "codes" and rng.random() < 0.5)
                 key = rng.choice(_NEUTRAL_NAMES if neutral else _PRIORITY_NAMES)
                 key = _restyle(key, style)
-            scale = rng.choice(_COLOUR_SCALES if how == "colour" else _PRIORITY_SCALES)
+            if how == "codes":
+                scale = _code_scale(rng)
+            else:
+                scale = rng.choice(_COLOUR_SCALES if how == "colour" else _PRIORITY_SCALES)
             if rng.random() < 0.3:
                 scale = tuple(w.upper() if rng.random() < 0.5 else w.capitalize() for w in scale)
             prio = _Prio(key, how, scale, rng.randint(3, 6), rng.choice((0, 1)),
@@ -479,10 +510,10 @@ class RandomizedWorkload:
         rng = self._rng
         p = kind.prio
         assert p is not None
-        levels = len(p.scale) if p.how in ("words", "text", "colour") else (2 if p.how == "flag" else p.n_levels)
+        levels = len(p.scale) if p.how in ("words", "text", "colour", "codes") else (2 if p.how == "flag" else p.n_levels)
         level = min(levels - 1, max(0, int(rng.expovariate(1.4) + p.bias + (2.0 if force else 0.0))))
         imp = level / (levels - 1)
-        if p.how in ("words", "colour"):
+        if p.how in ("words", "colour", "codes"):
             fields[p.key] = p.scale[level]
         elif p.how == "levels":
             fields[p.key] = p.base + level
