@@ -712,14 +712,19 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
             fvals.setdefault(fid, []).append(count)
         fmode = {fid: max(counts) for fid, counts in fvals.items()}
         fent = {fid: field_entropy(counts, fcount[fid]) for fid, counts in fvals.items()}
+        # Each (field, value) once: a window repeats its categorical values many times over.
+        wexc = {pair: (minority(count, fmode[pair[0]], fcount[pair[0]]),
+                       surprise(count, fcount[pair[0]], fent[pair[0]]))
+                for pair, count in tcount.items() if fcount[pair[0]] >= _HIST_MIN}
         for i, f in enumerate(feats):
             best = 0.0
             for tkn, fid in zip(f.cat_tokens, f.cat_fields, strict=True):
                 total = fcount[fid]
                 count = tcount[(fid, tkn)]
-                if total >= _HIST_MIN:
-                    win_minority[i] = max(win_minority[i], minority(count, fmode[fid], total))
-                    win_surprise[i] = max(win_surprise[i], surprise(count, total, fent[fid]))
+                exc = wexc.get((fid, tkn))
+                if exc is not None:
+                    win_minority[i] = max(win_minority[i], exc[0])
+                    win_surprise[i] = max(win_surprise[i], exc[1])
                 if total >= 8 and distinct[fid] <= max(2, min(16, 0.05 * total)):
                     r = -math.log(count / total) / math.log(total + 1.0)
                     best = max(best, r)
@@ -727,12 +732,15 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
                         prio_rarity[i] = max(prio_rarity[i], r)
             win_rarity[i] = best
         if history is not None and hist_n:
+            hexc: dict[tuple[int, int], tuple[float, float]] = {}
             for i, f in enumerate(feats):
                 prio_rarity[i] = max(prio_rarity[i], _prio_rarity(f, history))
                 for tkn, fid in zip(f.cat_tokens, f.cat_fields, strict=True):
-                    m, sp = history.value_exception(tkn, fid)
-                    hist_minority[i] = max(hist_minority[i], m)
-                    hist_surprise[i] = max(hist_surprise[i], sp)
+                    exc = hexc.get((fid, tkn))
+                    if exc is None:
+                        exc = hexc[(fid, tkn)] = history.value_exception(tkn, fid)
+                    hist_minority[i] = max(hist_minority[i], exc[0])
+                    hist_surprise[i] = max(hist_surprise[i], exc[1])
     # -- context vector ----------------------------------------------------------------------
     c = _C
     ctx[:, c["time_rank"]] = order / max(1, n - 1)
