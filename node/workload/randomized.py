@@ -27,7 +27,7 @@ of importance (issue 3) stays stable from one world to the next:
   never news), so that a colour alone is not taken for an alert;
 * case rates, burst sizes and spacings, duplicate distances, arrival rates
   and the number of origins are drawn per world;
-* rare kinds (0-3 per world) make up 0.2-1.5% of the stream each, and carry
+* rare kinds (1-3 per world) make up 0.2-1.5% of the stream each, and carry
   a priority field no more often (40%) and no higher than other kinds, so
   that rarity is learned on its own and not as a proxy for priority.
 
@@ -301,7 +301,7 @@ class RandomizedWorkload:
                         for i in range(n_origins)]
         self.kinds = [self._make_kind(rare=False) for _ in range(rng.randint(1, 7))]
         common = sum(k.weight for k in self.kinds)
-        rare = [self._make_kind(rare=True) for _ in range(rng.choice((0, 1, 1, 2, 2, 3)))]
+        rare = [self._make_kind(rare=True) for _ in range(rng.choice((1, 1, 2, 2, 3, 3)))]
         for k in rare:
             # A rare kind's share of the stream, drawn directly (0.2-1.5%: about 0.5-4
             # records in a window of 256), so that rarity is taught at every count.
