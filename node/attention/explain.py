@@ -38,6 +38,7 @@ from node.attention.features import (
     WindowFeatures,
     _is_priority_field,
     featurize_record,
+    is_categorical,
     minority,
 )
 from node.attention.lexicon import clause_words, colour_weight, priority_words
@@ -107,14 +108,12 @@ def _fmt_count(x: int) -> str:
 
 
 def _label(value: object) -> str | None:
-    """A value as a categorical label (as the featurizer reads one), or None for a number or text."""
+    """A value as a categorical label (``features.is_categorical``), or None for a number or text."""
+    if not is_categorical(value):
+        return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int) and -8 <= value <= 8:
-        return str(value)
-    if isinstance(value, str) and len(value) < 40 and len(value.split()) <= 3:
-        return value
-    return None
+    return str(value)
 
 
 def _exceptional_value(window: Sequence[Record], i: int) -> tuple[str, str, int, int, str, int] | None:

@@ -79,6 +79,7 @@ __all__ = [
     "featurize_record",
     "history_copies",
     "field_entropy",
+    "is_categorical",
     "minority",
     "surprise",
 ]
@@ -216,6 +217,18 @@ def field_entropy(counts: Sequence[int], total: int) -> float:
     """Shannon entropy (nats) of a field's value counts, summed in sorted order: the same multiset
     gives bit-identical features whatever order a history or a set held the counts in."""
     return -sum(c / total * math.log(c / total) for c in sorted(counts) if c > 0)
+
+
+def is_categorical(value: object) -> bool:
+    """Whether the featurizer reads a (non-list) field value as a categorical label: a bool, an
+    integer in [-8, 8] (a code: priority 3, level 2), or a string under ``_TEXT_MIN_LEN`` characters
+    of at most ``_LABEL_WORDS`` words. explain.py groups values by this rule, so its wording cannot
+    drift from what the features count (tests/node/test_value_exception.py checks both agree)."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -8 <= value <= 8
+    return isinstance(value, str) and len(value) < _TEXT_MIN_LEN and len(value.split()) <= _LABEL_WORDS
 
 
 def priority_claim(key: str, value: object) -> bool:

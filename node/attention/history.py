@@ -87,7 +87,7 @@ class History:
         self._values: dict[int, Counter[float]] = {}
         self._stats: dict[int, tuple[float, float, int]] = {}
         self._rarity: dict[tuple[int, int], float] = {}
-        self._modes: dict[int, tuple[int, float]] = {}  # (kind, field) -> (mode's count, entropy) (derived)
+        self._field_shape: dict[int, tuple[int, float]] = {}  # (kind, field) -> (mode's count, entropy) (derived)
         self._near: set[int] | None = None
 
     @classmethod
@@ -116,7 +116,7 @@ class History:
         h._values = {k: c.copy() for k, c in self._values.items()}
         # Derived caches depend only on the contents, which are equal: share them until a change.
         h._stats, h._rarity, h._near = dict(self._stats), dict(self._rarity), self._near
-        h._modes = dict(self._modes)
+        h._field_shape = dict(self._field_shape)
         return h
 
     # -- updates ------------------------------------------------------------------------
@@ -135,7 +135,7 @@ class History:
         if changed:
             self._stats.clear()
             self._rarity.clear()
-            self._modes.clear()
+            self._field_shape.clear()
             self._near = None
 
     def add_grouped(self, group: Hashable, feats: Iterable[RecordFeatures], quota: int) -> None:
@@ -156,7 +156,7 @@ class History:
         if changed:
             self._stats.clear()
             self._rarity.clear()
-            self._modes.clear()
+            self._field_shape.clear()
             self._near = None
 
     def _count(self, f: RecordFeatures, d: int) -> None:
@@ -226,10 +226,10 @@ class History:
         return minority(count, facts[0], total), surprise(count, total, facts[1])
 
     def _field_facts(self, field_id: int, held: Counter[int], total: int) -> tuple[int, float]:
-        facts = self._modes.get(field_id)
+        facts = self._field_shape.get(field_id)
         if facts is None:
             counts = list(held.values())
-            facts = self._modes[field_id] = (max(counts), field_entropy(counts, total))
+            facts = self._field_shape[field_id] = (max(counts), field_entropy(counts, total))
         return facts
 
     def unheard_of(self, token: int, field_id: int) -> bool:

@@ -17,6 +17,7 @@ from node.attention.features import (
     featurize,
     featurize_record,
     field_entropy,
+    is_categorical,
     minority,
     surprise,
 )
@@ -245,3 +246,13 @@ def test_explain_names_the_exceptional_value() -> None:
     assert got[0]["field"] == "phase"
     assert (got[0]["value"], got[0]["count"], got[0]["of"], got[0]["usual"]) == ("INCERFA", 1, 100, "NIHIL")
     assert not [r for r in reasons(recs, 41, w, None) if r["code"] == "rare_value"]
+
+
+@pytest.mark.parametrize("value", [True, False, 0, 8, -8, 9, -9, 2**40, 1.5, "", "B", "ALERFA", "code red",
+                                   "pan pan now", "four words in here", "x" * 39, "x" * 40, "tab\tsep",
+                                   "a  b  c", "CRITICAL"])
+def test_explains_label_rule_is_the_featurizers(value: object) -> None:
+    # explain.py groups values by features.is_categorical: it must agree with what the featurizer
+    # counts as a categorical value (review 9: the rule was written twice and could drift).
+    f = featurize_record(rec({"zz": value}))
+    assert bool(f.cat_tokens) == is_categorical(value)
