@@ -95,3 +95,53 @@ def assert_seeded(factory: Callable[[int], Any], now: int) -> None:
     w1, w2 = factory(21), factory(21)
     assert [key(x) for x in w1.next_labeled(100, now) + w1.next_labeled(100, now)] == \
         [key(x) for x in w2.next_labeled(100, now) + w2.next_labeled(100, now)]
+
+
+def assert_copy_link(batch: Sequence[LabeledRecord], i: int, *, tail_window_ms: int = 120_000,
+                     one_field_off: bool = False) -> None:
+    """The copy rules of the definition for ``batch[i]``: a duplicate, near duplicate or burst tail
+    points at an earlier record of its kind in its batch (a tail at a burst head, a copy at news or
+    routine), scores its factor of it (0.05 exact, 0.1 near, ``min(0.02, 0.1 x head)`` tail) and
+    carries no reason of its own; every other record points nowhere. An exact copy repeats the
+    fields under another cid; a near copy changes some field values (exactly one with
+    ``one_field_off``) and keeps the keys; a tail keeps the head's origin and keys and comes within
+    ``tail_window_ms``."""
+    lr = batch[i]
+    if lr.case not in ("dup", "near_dup", "burst_tail"):
+        assert lr.ref == -1
+        return
+    assert 0 <= lr.ref < i
+    src = batch[lr.ref]
+    assert src.record.kind == lr.record.kind
+    assert src.record.ts_ms <= lr.record.ts_ms
+    assert src.case in (("burst_head",) if lr.case == "burst_tail" else ("routine", "burst_head"))
+    assert lr.detail == ""
+    if lr.case == "burst_tail":
+        assert lr.importance == pytest.approx(min(0.02, 0.1 * src.importance), abs=1e-9)
+        assert lr.record.origin == src.record.origin
+        assert set(lr.record.fields) == set(src.record.fields)
+        assert lr.record.ts_ms - src.record.ts_ms < tail_window_ms
+        return
+    factor = {"dup": 0.05, "near_dup": 0.1}[lr.case]
+    assert lr.importance == pytest.approx(factor * src.importance, abs=1e-9)
+    if lr.case == "dup":
+        assert lr.record.fields == src.record.fields
+        assert lr.record.cid != src.record.cid
+    else:
+        assert lr.record.fields != src.record.fields
+        assert set(lr.record.fields) == set(src.record.fields)
+        if one_field_off:
+            assert sum(src.record.fields[k] != v for k, v in lr.record.fields.items()) == 1
+
+
+def assert_burst_and_routine_shape(heads: Sequence[float], tails: Sequence[float], routine: Sequence[float],
+                                   tails_per_head: Counter[Any]) -> None:
+    """Across a family's streams: every burst head is news (0.3 or more) and every tail is worth at
+    most 0.02, a median head over ten median tails, the median routine record at the 0.04 floor,
+    and each burst of 2-40 tails."""
+    assert min(heads) >= 0.3
+    assert max(tails) <= 0.02 + 1e-12
+    assert sorted(heads)[len(heads) // 2] > 10 * sorted(tails)[len(tails) // 2]
+    assert sorted(routine)[len(routine) // 2] == pytest.approx(0.04)
+    assert min(tails_per_head.values()) >= 2
+    assert max(tails_per_head.values()) <= 40
