@@ -69,6 +69,22 @@ languages':
   they are the red and yellow of German, Scandinavian and Turkish warning
   scales, and the colour channel reads only short values.
 
+Version 4 adds 33 languages (84 in all) and fills in Croatian and Bosnian words the Serbian
+entry lacked: Albanian, Azerbaijani, Yoruba, Hausa, Igbo, Amharic, Somali, Javanese, Kazakh,
+Uzbek, Kyrgyz, Turkmen, Tajik, Georgian, Armenian, Tamil, Telugu, Marathi, Nepali, Sinhala, Khmer,
+Burmese, Mongolian, Macedonian, Belarusian, Maltese, Luxembourgish, Afrikaans, Malagasy,
+Kinyarwanda, Pashto, Kurmanji and Haitian Creole, in their scripts and common romanizations, on
+the same scale. ``_PLAIN`` also folds Azerbaijani schwa (ə: e), Maltese ħ (h) and the Hausa hooked
+letters (ɗ ɓ ƙ: d b k), and a few copulas and intensifiers keep a negator's scope open (Albanian
+"nuk ka rrezik", Bulgarian and Macedonian "не е итно", Georgian "არ არის", Afrikaans "nie baie
+dringend nie"). Precision came first: no new single word of three letters or fewer in a script
+that several languages share (a few negators excepted, each checked), script entries that
+split into fragments only where the sequence is long or distinctive (Tamil பச்சை "green" is a
+fragment of விபச்சாரம், so it stays out), and every new entry checked against the existing tables
+and against the frequent words of 42 languages; the new entries that are common words elsewhere
+(Kyrgyz кызыл, also the city Kyzyl; Uzbek emas, Malay "gold"; Afrikaans sonder, Swedish sönder
+"broken"; Maltese kritiku, Slavic "criticism"; ...) are in :data:`_REVIEW_DROPS`, with the reason.
+
 It lives in the featurizer, so it is part of the model: :data:`LEXICON_ID`
 (a hash of the version, every entry and every matching parameter) is written
 into the checkpoint's metadata, and the checkpoint's CID -- the model id in
@@ -97,7 +113,7 @@ __all__ = ["CLAUSE", "COLOURS", "FIELD_NAMES", "LEXICON_ID", "LEXICON_VERSION", 
            "POST_NEGATORS", "WORDS", "clause_words", "colour_weight", "is_field_name", "normalize",
            "priority_words", "split_words", "text_priority", "word_weight"]
 
-LEXICON_VERSION = "attnshare-lexicon/3"
+LEXICON_VERSION = "attnshare-lexicon/4"
 
 # -- normalization -----------------------------------------------------------------------------
 
@@ -113,7 +129,8 @@ _SPLIT = re.compile(r"[^\w]+|_", re.UNICODE)
 _PLAIN = str.maketrans({"ı": "i", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ß": "ss",
                         "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th",
                         "Σ": "σ", "ς": "σ", "ی": "ي", "ى": "ي", "ک": "ك", "ہ": "ه", "ۂ": "ه", "ة": "ه",
-                        "ـ": None})
+                        "ـ": None, "ə": "e", "Ə": "e", "ħ": "h", "Ħ": "h", "ɗ": "d", "Ɗ": "d", "ɓ": "b", "Ɓ": "b",
+                        "ƙ": "k", "Ƙ": "k"})
 
 
 def normalize(text: str) -> str:
@@ -719,6 +736,290 @@ _lang("th",  # Thai, romanized; script entries are fragment sequences (see the d
       neg="ไม่",
       fields="radap, radab, ระดับ")
 
+# -- version 4: 34 more languages ------------------------------------------------------------------
+
+_lang("sq",  # Albanian
+      critical="emergjencë, emergjente, emergjent, katastrofë, fatkeqësi, gjendje e jashtëzakonshme",
+      high="urgjent, urgjente, urgjencë, rrezik, rreziku, rrezikshëm, rrezikshme, gabim, gabimi, dështim, dështimi,"
+           " dështoi, defekt, defekti, lartë, rëndësishëm, rëndësishme",
+      warning="paralajmërim, paralajmërimi, kujdes, vëmendje, mesatar, mesatare",
+      routine="rutinë, rregullt",
+      red="kuqe, i kuq", orange="portokalli", yellow="verdhë", green="jeshile, gjelbër",
+      neg="nuk",
+      fields="prioriteti, përparësia, përparësi, niveli, rreziku, urgjenca, alarmi, paralajmërimi, rëndësia,"
+             " ashpërsia")
+
+_lang("az",  # Azerbaijani (ə is folded to e: "təcili" and "tecili" are one entry)
+      critical="fövqəladə, fövqəladə hal, fəlakət",
+      high="təcili, təhlükə, təhlükəli, həyəcan siqnalı, qəza, xəta, səhv, nasazlıq, yüksək, vacib, mühüm",
+      warning="xəbərdarlıq, diqqət",
+      routine="məlumat",
+      red="qırmızı, qara", orange="narıncı", green="yaşıl",
+      post="deyil, yoxdur, yox",
+      fields="səviyyə, səviyyəsi, təhlükə, xəbərdarlıq, prioritet")
+
+_lang("yo",  # Yoruba
+      critical="pajawiri",
+      high="léwu, ninu ewu, kíákíá, àṣìṣe",
+      warning="ìkìlọ̀",
+      yellow="ofeefee",
+      neg="láìsí",
+      fields="ìpele")
+
+_lang("ha",  # Hausa (ɗ, ɓ, ƙ are folded to d, b, k)
+      high="haɗari, gaggawa, kuskure, muhimmi, muhimmanci",
+      warning="gargaɗi, faɗakarwa",
+      yellow="rawaya")
+
+_lang("ig",  # Igbo
+      critical="mberede, ọdachi",
+      high="ngwa ngwa, ihe egwu, njehie, dị mkpa",
+      warning="ịdọ aka na ntị",
+      routine="nkịtị",
+      red="uhie, ojii", green="akwụkwọ ndụ")
+
+_lang("am",  # Amharic
+      critical="ድንገተኛ አደጋ, አስቸኳይ ጊዜ",
+      high="አስቸኳይ, አደጋ, አደገኛ, ስህተት, ከፍተኛ, አስፈላጊ",
+      warning="ማስጠንቀቂያ, ጥንቃቄ, መካከለኛ",
+      low="ዝቅተኛ",
+      routine="መደበኛ",
+      orange="ብርቱካናማ", green="አረንጓዴ",
+      post="አይደለም, የለም",
+      fields="ቅድሚያ")
+
+_lang("so",  # Somali
+      critical="musiibo",
+      high="degdeg, cilad, khalad, muhiim",
+      warning="digniin, taxaddar, dhexdhexaad",
+      routine="caadi",
+      red="casaan, madow", green="cagaar",
+      fields="mudnaan, mudnaanta, heerka, khatarta")
+
+_lang("jv",  # Javanese (the rest is shared with Indonesian)
+      high="bebaya, mbebayani, dhuwur, wigati",
+      low="endhek",
+      red="ireng")
+
+_lang("kk",  # Kazakh, Cyrillic and Latin
+      critical="төтенше, төтенше жағдай, апат, критикалық, tótenshe",
+      high="шұғыл, қауіп, қауіпті, дабыл, қате, ақау, жоғары, маңызды, shuǵyl, shugyl, qauip, qauipti, qaýip,"
+           " qaýipti, dabyl, joǵary, jogary, mańyzdy, manyzdy",
+      warning="ескерту, орташа, eskertu, eskertý, ortasha",
+      low="төмен",
+      routine="қалыпты, ақпарат, qalypty, aqparat",
+      red="қызыл, қара, qyzyl", orange="қызғылт сары", yellow="сары", green="жасыл, jasyl",
+      post="емес, жоқ",
+      fields="басымдық, деңгей, қауіп, маңыздылық, дабыл, basymdyq")
+
+_lang("uz",  # Uzbek, Latin (with the modifier letter ʻ) and Cyrillic
+      critical="favqulodda, favqulodda vaziyat, jiddiy, halokat, фавқулодда, ҳалокат",
+      high="shoshilinch, xavf, xavfli, xatolik, nosozlik, yuqori, muhim, шошилинч, хавф, хавфли, хатолик, муҳим,"
+           " юқори",
+      warning="ogohlantirish, diqqat, oʻrtacha, огоҳлантириш",
+      routine="oddiy, оддий",
+      red="qizil, қизил", orange="toʻq sariq", yellow="sariq, сариқ", green="yashil, яшил",
+      post="emas, эмас, yoʻq",
+      fields="ustuvorlik, darajasi, xavf, устуворлик")
+
+_lang("ky",  # Kyrgyz
+      critical="өзгөчө кырдаал, критикалык",
+      high="шашылыш, коркунуч, коркунучтуу, бузулуу, маанилүү, кырсык",
+      warning="эскертүү, орточо",
+      low="төмөн",
+      routine="кадимки, маалымат",
+      green="жашыл",
+      post="эмес, жок",
+      fields="деңгээл, коркунуч, маанилүүлүк")
+
+_lang("tk",  # Turkmen
+      critical="adatdan daşary",
+      high="gyssagly, howp, howply, ýalňyşlyk, näsazlyk, möhüm, ýokary",
+      warning="duýduryş",
+      routine="adaty, maglumat",
+      red="gyzyl", green="ýaşyl",
+      fields="howp")
+
+_lang("tg",  # Tajik
+      critical="фавқулодда, ҳолати фавқулодда, фалокат",
+      high="таъҷилӣ, хатар, хатарнок, хато, хатогӣ, муҳим, баланд",
+      warning="огоҳӣ, огоҳинома, диққат, миёна",
+      routine="муқаррарӣ, маълумот",
+      red="сурх, сиёҳ", orange="норанҷӣ", yellow="зард", green="сабз",
+      post="нест",
+      fields="афзалият, сатҳ, хатар")
+
+_lang("ka",  # Georgian, and its common romanization
+      critical="კრიტიკული, საგანგებო, კატასტროფა, სერიოზული, kritikuli, sagangebo",
+      high="სასწრაფო, საფრთხე, საშიში, განგაში, შეცდომა, მარცხი, მაღალი, მნიშვნელოვანი, ავარია, sashishi, gangashi,"
+           " shetsdoma, shecdoma, maghali, mnishvnelovani",
+      warning="გაფრთხილება, ყურადღება, საშუალო, gaprtkhileba, sashualo",
+      low="დაბალი, dabali",
+      routine="ნორმალური, ჩვეულებრივი, ინფორმაცია, normaluri",
+      red="წითელი, შავი, tsiteli", orange="ნარინჯისფერი, narinjisferi", yellow="ყვითელი, kviteli",
+      green="მწვანე, mtsvane",
+      neg="არ", post="არაა",
+      fields="პრიორიტეტი, დონე, სიმძიმე, საფრთხე, განგაში, რისკი, prioriteti")
+
+_lang("hy",  # Armenian, and its common romanization
+      critical="կրիտիկական, արտակարգ, աղետ, լուրջ, kritikakan, artakarg",
+      high="շտապ, վտանգ, վտանգավոր, տագնապ, սխալ, խափանում, բարձր, կարևոր, shtap, vtang, vtangavor, tagnap, skhal,"
+           " sxal, bardzr, karevor",
+      warning="զգուշացում, ուշադրություն, միջին, zgushatsum, zgushacum, ushadrutyun, mijin",
+      low="ցածր, tsatsr",
+      routine="նորմալ, տեղեկություն",
+      red="կարմիր, karmir", orange="նարնջագույն, narnjaguyn", yellow="դեղին, deghin", green="կանաչ, kanach",
+      neg="ոչ, առանց", post="չկա",
+      fields="առաջնահերթություն, մակարդակ, վտանգ, կարևորություն, ռիսկ, arajnahertutyun, makardak")
+
+# Tamil, Telugu, Marathi, Nepali, Sinhala, Khmer and Burmese: script entries are fragment sequences
+# (see the module docstring), kept only where the sequence is long or distinctive.
+_lang("ta",  # Tamil
+      critical="அவசரநிலை, தீவிரமான, நெருக்கடி, பேரழிவு",
+      high="அவசரம், ஆபத்து, அபாயம், அபாயகரமான, முக்கியமான, உயர், aabathu, abaayam, apaayam, mukkiyamaana",
+      warning="எச்சரிக்கை, கவனம், echarikkai, eccharikkai",
+      routine="சாதாரண, தகவல்",
+      red="சிவப்பு", orange="ஆரஞ்சு", yellow="மஞ்சள்",
+      post="இல்லை, illai",
+      fields="முன்னுரிமை, தீவிரம்")
+
+_lang("te",  # Telugu
+      critical="అత్యవసర, atyavasara, atyavasaram",
+      high="ప్రమాదకరం, ప్రమాదకరమైన, ముఖ్యమైన, pramadakaram, mukhyamaina",
+      warning="హెచ్చరిక, hechcharika, heccharika",
+      green="ఆకుపచ్చ",
+      fields="ప్రాధాన్యత, pradhanyata")
+
+_lang("mr",  # Marathi
+      critical="anibani",
+      high="धोकादायक, महत्त्वाचे, महत्त्वाची, महत्त्वाचा, dhokadayak, mahatvache, mahatvachi",
+      warning="सावधान",
+      fields="प्राधान्य, तीव्रता")
+
+_lang("ne",  # Nepali
+      critical="आपत्कालीन, गम्भीर",
+      high="महत्त्वपूर्ण, mahatwapurna, mahattvapurna",
+      warning="सावधानी",
+      post="chhaina, hoina",
+      fields="गम्भीरता")
+
+_lang("si",  # Sinhala
+      critical="හදිසි අවස්ථාව, බරපතල, ව්‍යසනය, barapathala",
+      high="අනතුර, අනතුරු, දෝෂය, වැදගත්, anathuru, wadagath, vadagath",
+      warning="අනතුරු ඇඟවීම, අවධානය, awadhanaya",
+      fields="ප්‍රමුඛතාව, මට්ටම, අවදානම")
+
+_lang("km",  # Khmer
+      critical="អាសន្ន, គ្រោះមហន្តរាយ, ធ្ងន់ធ្ងរ",
+      high="បន្ទាន់, គ្រោះថ្នាក់, ខ្ពស់",
+      warning="ការព្រមាន, មធ្យម",
+      routine="ធម្មតា",
+      red="ក្រហម",
+      fields="អាទិភាព, កម្រិត")
+
+_lang("my",  # Burmese
+      high="အန္တရာယ်")
+
+_lang("mn",  # Mongolian, Cyrillic and romanized
+      critical="онцгой байдал, ноцтой, гамшиг",
+      high="яаралтай, аюул, аюултай, алдаа, эвдрэл, өндөр, чухал, yaraltai, ayuul, aiuul, ayuultai, chukhal",
+      warning="анхааруулга, сэрэмжлүүлэг, анхаар, дунд зэрэг",
+      routine="хэвийн, мэдээлэл",
+      red="улаан, ulaan", orange="улбар шар", green="ногоон, nogoon",
+      post="биш, үгүй",
+      fields="түвшин, зэрэглэл, аюул, ач холбогдол")
+
+_lang("mk",  # Macedonian (the rest is shared with Bulgarian and Serbian)
+      critical="вонредна, вонреден, катастрофа",
+      high="итно, итен, итна, опасен, опасна, неуспех, грешки, itno",
+      warning="предупредување, predupreduvanje",
+      low="низок, низка",
+      routine="информација",
+      red="црвена, црвено, црвен, црна", orange="портокалова", yellow="жолта, жолто, жолт", green="зелено",
+      fields="итност, сериозност, ризик")
+
+_lang("hr",  # Croatian and Bosnian words the Serbian entry lacks
+      critical="ozbiljan, ozbiljna",
+      high="pogreška, pogreške, žurno, opasan, važna",
+      warning="oprez",
+      red="crna")
+
+_lang("be",  # Belarusian
+      critical="крытычны, крытычная, надзвычайны, надзвычайная, аварыя",
+      high="тэрмінова, тэрміновы, небяспека, небяспечна, трывога, памылка, высокі, высокая, важна, важны",
+      warning="папярэджанне, сярэдні",
+      low="нізкі, нізкая",
+      routine="нармальна, інфармацыя",
+      red="чырвоны, чырвоная, чорны", orange="аранжавы, аранжавая", yellow="жоўты, жоўтая", green="зялёны, зялёная",
+      fields="прыярытэт, узровень, небяспека, трывога, рызыка, важнасць, тэрміновасць, крытычнасць")
+
+_lang("mt",  # Maltese (ħ is folded to h)
+      high="urġenti, periklu, perikoluż, perikoluża, allarm, żball, għoli, importanti",
+      warning="twissija, attenzjoni",
+      low="baxx, baxxa",
+      routine="normali, informazzjoni",
+      red="aħmar, iswed", orange="oranġjo", yellow="isfar", green="aħdar",
+      neg="mhux, mhix, ebda",
+      fields="prijorità, livell, riskju, periklu, urġenza")
+
+_lang("lb",  # Luxembourgish
+      critical="kritesch, noutfall",
+      high="dréngend, gefor, geféierlech, héich, wichteg",
+      warning="opgepasst",
+      low="niddreg",
+      red="schwaarz", green="gréng",
+      neg="ouni",
+      fields="prioritéit, warnstuf, geforestuf")
+
+_lang("af",  # Afrikaans (the rest is shared with Dutch)
+      critical="noodtoestand",
+      high="gevaarlik, mislukking, belangrik",
+      warning="versigtig",
+      routine="inligting",
+      red="rooi",
+      fields="dringendheid, belangrikheid, erns")
+
+_lang("mg",  # Malagasy
+      critical="vonjy taitra",
+      high="atahorana, mampidi doza, hadisoana, zava dehibe",
+      warning="fampitandremana, fitandremana, antonony",
+      orange="volomboasary", green="maitso",
+      neg="tsy, tsisy",
+      fields="ambaratonga, laharam pahamehana")
+
+_lang("rw",  # Kinyarwanda
+      high="byihutirwa, ihutirwa, akaga, impanuka, ikosa, ingenzi",
+      warning="umuburo",
+      routine="bisanzwe",
+      red="umutuku, umukara", yellow="umuhondo", green="icyatsi kibisi",
+      neg="ntabwo")
+
+_lang("ps",  # Pashto
+      critical="بیړني",
+      high="خطرناک, تېروتنه, مهم",
+      warning="خبرتیا, احتیاط, منځنی",
+      routine="عادي",
+      orange="نارنجي",
+      post="نشته",
+      fields="لومړیتوب")
+
+_lang("ku",  # Kurdish (Kurmanji, Latin script)
+      critical="awarte, rewşa awarte",
+      high="xeter, xeternak, metirsî, metirsîdar, çewtî, bilind",
+      warning="hişyarî",
+      low="nizm",
+      routine="asayî, agahî",
+      orange="porteqalî",
+      fields="metirsî")
+
+_lang("ht",  # Haitian Creole
+      critical="ijans",
+      high="danje, danjere, echèk, enpòtan",
+      warning="avètisman, atansyon",
+      routine="nòmal, enfòmasyon",
+      red="wouj", orange="zoranj",
+      fields="priyorite")
+
 # Words that keep a negator's scope open without being negated themselves: articles, copulas,
 # intensifiers and "there is" ("not an emergency", "no es urgente", "non c'è pericolo",
 # "pas d'urgence", "tidak ada bahaya", "không có nguy hiểm", "δεν είναι επείγον", "ei ole vaarallinen").
@@ -728,7 +1029,10 @@ _RAW_FILLERS = _items(
     " c, e, è, molto, sehr, zu, besonders, ein, eine, einen, gibt, zeer, erg, heel, een, zo, jest, bardzo, ma, je,"
     " velmi, moc, vrlo, så, någon, noen, nogen, meget, veldig, mycket, ole, kovin, mitään, nagyon, este, foarte,"
     " ada, terlalu, sangat, begitu, có, quá, lắm, rất, очень, является, никакой, никакого, дуже, є, είναι, πολύ,"
-    " υπάρχει, يوجد, هناك, aon, unrhyw, mjög, labai, ļoti, gens, molt, koi")
+    " υπάρχει, يوجد, هناك, aon, unrhyw, mjög, labai, ļoti, gens, molt, koi,"
+    # v4: Albanian "is", "has" (nuk ka rrezik), Bulgarian and Macedonian "is", Afrikaans "very",
+    # Belarusian "very", Georgian "is", Malagasy "there is" (tsy misy atahorana)
+    " është, ka, е, baie, вельмі, არის, misy")
 
 # -- the tables, built ----------------------------------------------------------------------------
 
@@ -760,7 +1064,45 @@ _REVIEW_DROPS: frozenset[str] = frozenset((
     "ma", "nist", "nil", "gan", "engin", "heb", "nid", "critic", "kvar", "grava",
     "viga", "secours", "hamur", "kriti", "jinji", "jin ji", "zhiming", "zhi ming", "ngozi", "dengji", "premia",
     "risc", "botong", "보통", "phakathi", "rosie",
-))
+)) | frozenset(_entry(x) for x in _items(
+    # v4 review: new entries left out because they are common words or names elsewhere.
+    # Albanian kritike (Croatian/Slovene "of criticism"), ulët low (Indonesian ulet "tenacious"),
+    # zezë black (Portuguese name Zezé), shkalla field (stairs, scale), rende (Italian "makes");
+    # Azerbaijani aşağı low (Turkish "down"), uğursuz failed (Turkish "ill-omened");
+    # Kazakh emes, a romanized post-negator (Catalan emès "issued");
+    # Uzbek daraja and Tajik дараҷа fields (degree, also of temperature; Swahili daraja "bridge"),
+    # Uzbek past low (English); Kyrgyz ката error (Macedonian "every", Bulgarian/Ukrainian
+    # "executioner's"), жогорку high (the parliament Жогорку Кеңеш), кызыл red (the city Kyzyl), кара
+    # black (Russian "punishment"); Turkmen sary yellow (Polish/Czech genitive of Sara), gara black
+    # (Italian "race"), däl post-negator (English dal), dereje field (degree); Tajik паст low (Russian
+    # genitive of паста); Georgian მნიშვნელობა (the "value" of key/value) and its romanization done
+    # (English); Sinhala hadisi (Turkish hadisi); Croatian važan (Czech vázán "bound"); Maltese
+    # kritiku, kritiċi, kritika (Slavic and Baltic "criticism", "critics"), medju (Serbo-Croatian
+    # "among"); Luxembourgish giel yellow (Dutch name Giel), feeler error (English), rout red
+    # (English), keen and keng negators (English, pinyin); Afrikaans krities (Latvian verb), nood
+    # (Dutch "need"), swart black (a common surname), vlak field (Dutch "flat", "near"), sonder
+    # negator (Swedish sönder "broken"); Malagasy mavo yellow (Dutch school type), maika urgent (a
+    # name), loza disaster (Spanish "crockery"), mena red (the region MENA), ambany low (the
+    # preposition "under"); Kinyarwanda hasi low (Hungarian "abdominal"), nta negator (an English
+    # acronym), hejuru high (the adverb "above"), urwego field ("agency"), ibiza disasters (the
+    # island); Haitian ijan urgent (a Serbo-Croatian name); Somali hoose low (region names: Jubbada
+    # Hoose), halis danger (Turkish "pure", a name), sare high (Romanian "salt"), jaalle yellow
+    # ("comrade"); Yoruba pupa red (English pupa), dudu black (Javanese "not"), pataki important (a
+    # surname), osan orange (a city); Javanese ora negator (Italian and Portuguese "now"), abang red
+    # (Malay "elder brother"); Kurmanji kesk green (Estonian "centre"), tune and nine negators
+    # (English), şaşî error (sasi), girîng important (Indonesian giring), navîn medium (the name
+    # Navin); Kazakh tómen low (Spanish tomen); Amharic adega danger, romanized (Portuguese "wine
+    # cellar"); Hausa kore green (Japanese "this"); Telugu pramadam (Tamil "wonderful") and
+    # avasaram (Telugu "need", Tamil "urgent"), ledu negator (Croatian "ice"); Marathi dhoka and
+    # ishara (Hindi "deceit", "gesture") and आपत्ती (Hindi आपत्ति "objection"); Nepali rato red
+    # (Portuguese "mouse"), गल्ती (Hindi ग़लत "wrong"); Tamil கருப்பு black and பச்சை green, whose
+    # fragments occur in அதிகரிப்பு "increase" and விபச்சாரம்.
+    "kritike, ulët, zezë, shkalla, rende, aşağı, uğursuz, emes, daraja, дараҷа, past, ката, жогорку,"
+    " кызыл, кара, sary, gara, däl, dereje, паст, მნიშვნელობა, done, hadisi, važan, kritiku, kritiċi, kritika,"
+    " medju, giel, feeler, rout, keen, keng, krities, nood, swart, vlak, sonder, mavo, maika, loza, mena,"
+    " ambany, hasi, nta, hejuru, urwego, ibiza, ijan, hoose, halis, sare, jaalle, pupa, dudu, pataki, osan,"
+    " ora, abang, kesk, tune, nine, şaşî, girîng, navîn, tómen, adega, kore, pramadam, avasaram, ledu,"
+    " dhoka, ishara, आपत्ती, गल्ती, கருப்பு, பச்சை"))
 
 # A word in several languages keeps its highest weight (as in v2).
 WORDS: dict[str, float] = {}
