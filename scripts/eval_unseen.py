@@ -99,8 +99,11 @@ def _factory(family: str) -> Callable[[int], Any]:
     if family == "dc":  # the tenth held-out family, written blind in session 10, in languages no lexicon version covers
         from node.workload.holdout_dc import DcWorkload
         return DcWorkload
+    if family == "aqua":  # the eleventh held-out family, written blind in session 10 after lexicon v4 was fixed
+        from node.workload.holdout_aqua import AquaWorkload
+        return AquaWorkload
     raise SystemExit(f"unknown family {family!r} (airspace, fleet, ledger, hydro, rail, clinic, port, mine, farm, dc, "
-                     "randomized)")
+                     "aqua, randomized)")
 
 
 def family_windows(family: str, worlds: int, per_world: int, window: int) -> list[Window]:
