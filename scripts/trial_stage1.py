@@ -136,6 +136,8 @@ def main() -> None:
     if args.checkpoints:
         cks = [Path(c) for c in args.checkpoints.split(",")]
         labels = [c.stem for c in cks]
+        if len(set(labels)) < len(labels):  # seed0/model.pt, seed1/model.pt: name them by folder
+            labels = [f"{c.parent.name}/{c.stem}" for c in cks]
     else:
         seeds = [int(s) for s in args.seeds.split(",")]
         work = Path(args.work_dir or tempfile.mkdtemp(prefix="attnshare-trial-"))
