@@ -26,7 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,32 +42,24 @@ FAMILIES = "fleet,ledger,airspace,hydro,rail,clinic,port"
 CASES = ("anomaly", "rare kind", "priority", "burst head", "burst tail", "near dup", "exact dup")
 
 
+def _train_one(seed: int, out_dir: Path) -> Path:
+    d = out_dir / f"seed{seed}"
+    d.mkdir(parents=True, exist_ok=True)
+    print(f"training seed {seed} -> {d}", file=sys.stderr, flush=True)
+    cmd = [sys.executable, str(ROOT / "scripts" / "train_model.py"), "--only", "attention", "--no-judge",
+           "--seed", str(seed), "--out-dir", str(d)]
+    with (d / "train.log").open("wb") as log:
+        rc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, check=False).returncode
+    if rc != 0:
+        raise SystemExit(f"seed {seed} failed (rc {rc}); see {d / 'train.log'}")
+    print(f"seed {seed} done", file=sys.stderr, flush=True)
+    return d / "model.pt"
+
+
 def train(seeds: list[int], jobs: int, out_dir: Path) -> list[Path]:
-    """Stage-1 checkpoints, one per seed, trained ``jobs`` at a time."""
-    pending = list(seeds)
-    running: list[tuple[int, subprocess.Popen[bytes], Path]] = []
-    done: dict[int, Path] = {}
-    while pending or running:
-        while pending and len(running) < jobs:
-            s = pending.pop(0)
-            d = out_dir / f"seed{s}"
-            d.mkdir(parents=True, exist_ok=True)
-            log = (d / "train.log").open("wb")
-            cmd = [sys.executable, str(ROOT / "scripts" / "train_model.py"), "--only", "attention", "--no-judge",
-                   "--seed", str(s), "--out-dir", str(d)]
-            running.append((s, subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT), d))
-            print(f"training seed {s} -> {d}", file=sys.stderr, flush=True)
-        time.sleep(2.0)
-        for item in list(running):
-            s, p, d = item
-            if p.poll() is None:
-                continue
-            running.remove(item)
-            if p.returncode != 0:
-                raise SystemExit(f"seed {s} failed (rc {p.returncode}); see {d / 'train.log'}")
-            done[s] = d / "model.pt"
-            print(f"seed {s} done", file=sys.stderr, flush=True)
-    return [done[s] for s in seeds]
+    """Stage-1 checkpoints, one per seed, trained ``jobs`` at a time (each a process of one thread)."""
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(lambda s: _train_one(s, out_dir), seeds))
 
 
 def score(checkpoints: list[Path], families: list[str], worlds: int) -> dict[str, dict[str, dict[str, float]]]:

@@ -26,6 +26,7 @@ from node.workload.holdout_dc import (
 )
 from tests.node.holdout_checks import (
     CASES,
+    assert_copy_link,
     assert_seeded,
     assert_valid_ordered_batches,
     assert_within,
@@ -262,20 +263,16 @@ def test_copies_point_at_an_earlier_source_with_the_right_factor() -> None:
                 if lr.case not in ("dup", "near_dup"):
                     continue
                 counts[lr.case] += 1
-                assert 0 <= lr.ref < i
+                assert_copy_link(b, i)  # source, kind, factor, no reason of its own, keys kept
                 src = b[lr.ref]
-                assert src.case in ("routine", "burst_head")
-                assert src.record.kind == lr.record.kind
+                # Stricter than the shared check: a copy comes after its source, and even a near copy
+                # is a record of its own.
                 assert src.record.ts_ms < lr.record.ts_ms
                 factor = {"dup": 0.05, "near_dup": 0.1}[lr.case]
                 assert lr.importance == pytest.approx(factor * src.importance, abs=1e-12)
-                assert lr.detail == ""
-                assert set(lr.record.fields) == set(src.record.fields)
                 assert lr.record.cid != src.record.cid
                 cross_origin += lr.record.origin != src.record.origin
-                if lr.case == "dup":
-                    assert lr.record.fields == src.record.fields
-                else:
+                if lr.case == "near_dup":
                     diff = [k for k in lr.record.fields if lr.record.fields[k] != src.record.fields[k]]
                     assert 1 <= len(diff) <= 3
                     for k in diff:  # rounding, re-casing, re-typing: the same reading, differently written
