@@ -85,6 +85,32 @@ and against the frequent words of 42 languages; the new entries that are common 
 (Kyrgyz кызыл, also the city Kyzyl; Uzbek emas, Malay "gold"; Afrikaans sonder, Swedish sönder
 "broken"; Maltese kritiku, Slavic "criticism"; ...) are in :data:`_REVIEW_DROPS`, with the reason.
 
+Version 5 gives the romanized priority words their romanized negators. Many languages had their
+priority words in Latin letters but their negators only in their own script, so "Ochi epeigon",
+"mai samkhan", "bu yanzhong", "nav steidzami" or "vtang chka" ("not urgent", "not important",
+"not serious", "not urgent", "no danger") read as urgent, and routine notes of that kind are among
+the commonest in operators' records. 44 language entries gained 82 negators (romanized Greek,
+Russian, Ukrainian, Bulgarian, Serbo-Croatian, Slovene, Lithuanian and Latvian "no"/"none", Arabic
+chat mish and mafish, Persian hich, Armenian voch, Georgian aranairi, Uzbek hech, Hausa babu, Igbo
+enweghị, Indonesian colloquial nggak and gak, Afrikaans nooit, Haitian okenn, ...), 45 postposed
+ones (Korean eopda and anida, Japanese arimasen and dewanai, Persian nadarad, Turkish olmayan,
+Hindi, Marathi, Nepali, Bengali, Tamil, Telugu, Sinhala, Mongolian, Kazakh, Turkmen, Armenian,
+Georgian, Somali) and 11 fillers ("ne ochen srochno", "hech qanday xavf", "ddim yn brys"). A
+negator that is a frequent word of another language is a **gated negator**
+(:data:`GATED_NEGATORS`, ``_lang(gated=...)``): it negates only when the next word is one of its
+own language's followers, a verb or particle that is passed over ("den einai", "la yujad", "bu
+shi", "pa gen") or a priority word that is then read, negated ("mai samkhan", "nu periculos"). 26
+of them with 194 followers: Greek den (German and Scandinavian "den": "den kritischen Fehler",
+"den er kritisk" stay critical), Arabic la and ma, Hebrew lo, Thai mai, pinyin bu and mei, Romanian
+nu (Dutch and Scandinavian "now": "nu kritiek"), Slovene ni, Latvian nav (English nav), Lithuanian
+nėra (Italian nera), Malay tak (Polish "yes"), Javanese ora, Swahili bila (Malay "when"), Somali
+aan (Dutch "on"), Georgian ar (Swedish är), Albanian and Haitian pa, Haitian san, Catalan sense,
+Welsh dim, Irish níl and gan, Luxembourgish net, keen and keng, Afrikaans sonder. A gated negator
+may be a word :data:`_REVIEW_DROPS` keeps out of the other tables (ora, ma, níl, sonder): the gate
+is what makes it safe. The negators considered and left out, each a frequent word elsewhere
+(Bengali nei, Italian "in the"; Tamil alla, Swedish "all"; Mongolian bish, Persian "more"; ...),
+are in :data:`_REVIEW_DROPS` with the reason. No priority word, colour or field name changed.
+
 It lives in the featurizer, so it is part of the model: :data:`LEXICON_ID`
 (a hash of the version, every entry and every matching parameter) is written
 into the checkpoint's metadata, and the checkpoint's CID -- the model id in
@@ -109,11 +135,11 @@ import re
 import unicodedata
 from operator import itemgetter
 
-__all__ = ["CLAUSE", "COLOURS", "FIELD_NAMES", "LEXICON_ID", "LEXICON_VERSION", "NEGATION_FILLERS", "NEGATORS",
+__all__ = ["CLAUSE", "COLOURS", "FIELD_NAMES", "LEXICON_ID", "LEXICON_VERSION", "GATED_NEGATORS", "NEGATION_FILLERS", "NEGATORS",
            "POST_NEGATORS", "WORDS", "clause_words", "colour_weight", "is_field_name", "normalize",
            "priority_words", "split_words", "text_priority", "word_weight"]
 
-LEXICON_VERSION = "attnshare-lexicon/4"
+LEXICON_VERSION = "attnshare-lexicon/5"
 
 # -- normalization -----------------------------------------------------------------------------
 
@@ -194,6 +220,7 @@ _RAW_COLOURS: list[tuple[float, str]] = []
 _RAW_NEGATORS: list[str] = []
 _RAW_POST: list[str] = []
 _RAW_FIELDS: list[str] = []
+_RAW_GATED: list[tuple[str, str]] = []  # (negator, a word that must follow it), see GATED_NEGATORS
 _LANGS: list[str] = []  # codes registered, for the tests and the docs (not part of the id)
 
 
@@ -203,13 +230,15 @@ def _items(s: str) -> list[str]:
 
 def _lang(code: str, *, critical: str = "", high: str = "", warning: str = "", low: str = "", routine: str = "",
           red: str = "", orange: str = "", yellow: str = "", green: str = "", neg: str = "", post: str = "",
-          fields: str = "") -> None:
+          fields: str = "", gated: dict[str, str] | None = None) -> None:
     """Register one language's entries (comma-separated; an entry with a space is a phrase).
 
     critical 1.0 (critical, emergency, severe, disaster); high 0.75 (urgent, danger, alarm, error,
     failure, high, important); warning 0.45 (warning, caution, attention, medium); low 0.15; routine 0
     (normal, ok, info). Colours: red 1.0 (black with it), orange 0.67, yellow 0.33, green 0. neg:
-    negators before the word; post: negators after it; fields: names that announce priority."""
+    negators before the word; post: negators after it; fields: names that announce priority; gated:
+    negators that are common words elsewhere, each with the words that must follow it for it to
+    negate (Greek romanized "den" only before a verb: "den einai", never German "den kritischen")."""
     _LANGS.append(code)
     for w, s in ((_CRIT, critical), (_HIGH, high), (_WARN, warning), (_LOW, low), (_ROUTINE, routine)):
         _RAW_WORDS.extend((w, x) for x in _items(s))
@@ -218,6 +247,8 @@ def _lang(code: str, *, critical: str = "", high: str = "", warning: str = "", l
     _RAW_NEGATORS.extend(_items(neg))
     _RAW_POST.extend(_items(post))
     _RAW_FIELDS.extend(_items(fields))
+    for neg_word, followers in (gated or {}).items():
+        _RAW_GATED.extend((neg_word, x) for x in _items(followers))
 
 
 # Standard scales and operators' vocabulary, in no one language.
@@ -240,7 +271,9 @@ _lang("en",
       warning="medium, moderate, warning, elevated, caution, degraded, hazard, attention",
       low="low, minor, notice",
       routine="info, information, informational, ok, normal, none, routine, nominal, lowest, trivial, very low,"
-              " noncritical, nonurgent, nonemergency, unimportant",
+              " noncritical, nonurgent, nonemergency, unimportant,"
+              # places named after emergencies: where a record happened, not how pressing it is
+              " emergency room, emergency department, emergency ward, urgent care, accident and emergency",
       red="red, black", orange="orange, amber", yellow="yellow", green="green, white, blue",
       neg="not, no, non, never, without",
       fields="severity, priority, level, urgency, urgent, criticality, critical, importance, alert, alerts, alarm,"
@@ -266,7 +299,7 @@ _lang("pt",
            " importante, socorro",
       warning="atenção, médio, aviso, advertência, cuidado, moderado, moderada, elevado, elevada",
       low="baixo, baixa",
-      routine="informação, rotina",
+      routine="informação, rotina, pronto socorro",  # a place: the ER
       red="vermelho, vermelha, preto, preta", orange="laranja", yellow="amarelo, amarela",
       green="verde, branco, branca",
       neg="não, sem, nenhum, nenhuma",
@@ -290,7 +323,7 @@ _lang("it",
            " soccorso",
       warning="attenzione, medio, avviso, moderato, moderata, elevato, elevata",
       low="basso, bassa",
-      routine="normale, informazione",
+      routine="normale, informazione, pronto soccorso",  # a place: the ER
       red="rosso, rossa, nero, nera", orange="arancione, arancio, ambra", yellow="giallo, gialla",
       green="verde, bianco, bianca, blu",
       neg="senza, nessun, nessuna, nessuno",
@@ -335,9 +368,9 @@ _lang("tr",
       high="tehlike, tehlikeli, yüksek, hata, arıza, önemli",
       warning="dikkat, orta, uyarı",
       low="düşük",
-      routine="bilgi",
+      routine="bilgi, acil servis, acil servisi, acil serviste, acil servise, acil polikliniği",  # a place: the ER
       red="kırmızı, siyah", orange="turuncu", yellow="sarı", green="yeşil, beyaz, mavi",
-      post="değil, yok, değildir, yoktur",
+      post="değil, yok, değildir, yoktur, olmayan, olmadan",
       fields="tehlike, uyarı, öncelik, seviye, aciliyet, kritiklik")
 
 _lang("ru",
@@ -351,7 +384,7 @@ _lang("ru",
       routine="информация, нормально, нормальный, некритично, несрочно",
       red="красный, красная, черный, krasnyy, krasnaya, chernyy", orange="оранжевый, оранжевая, oranzhevyy",
       yellow="желтый, желтая, zheltyy", green="зеленый, зеленая, белый, синий, zelenyy",
-      neg="не, нет, без, ne, bez",
+      neg="не, нет, без, ne, bez, nikakoy, nikakoi, nikakaya, nikakogo, nikakikh, nikakih, netu",
       fields="риск, опасность, тревога, важность, приоритет, уровень, критичность, срочность, ugroza, trevoga,"
              " vazhnost, prioritet, uroven, kritichnost, srochnost, угроза")
 
@@ -365,7 +398,8 @@ _lang("uk",
       routine="інформація, нормально",
       red="червоний, червона, chervonyi, chervona", orange="помаранчевий, помаранчева, pomaranchevyi",
       yellow="жовтий, жовта, zhovtyi, zhovta", green="зелений, зелена, zelenyi",
-      neg="немає, нема, nemaye, nemaie, nemae",
+      neg="немає, нема, nemaye, nemaie, nemae, жодний, жодна, жодного, жодної, zhodnyi, zhodna, zhodnoho,"
+          " zhodnoi, zhodnoyi, zhodnykh",
       fields="пріоритет, рівень, важливість, критичність, терміновість, небезпека, тривога, ризик, загроза,"
              " pryorytet, riven, vazhlyvist, krytychnist, terminovist, nebezpeka, tryvoha, ryzyk, zahroza")
 
@@ -379,7 +413,7 @@ _lang("bg",
       red="червен, червена, cherven, chervena", orange="оранжев, оранжева, oranzhev",
       yellow="жълт, жълта, zhalt, zhalta",
       green="зелен, зелена, zelen, zelena",
-      neg="няма, nyama",
+      neg="няма, nyama, никакъв, никаква, никакво, nikakav, nikakva, nikakvo",
       fields="ниво, важност, критичност, спешност, опасност, nivo, kritichnost, speshnost")
 
 _lang("sr",  # Serbian, Croatian and Bosnian (Latin), with Serbian Cyrillic
@@ -391,7 +425,7 @@ _lang("sr",  # Serbian, Croatian and Bosnian (Latin), with Serbian Cyrillic
       routine="normalno",
       red="crvena, crveni, crveno, црвена", orange="narančasta, narandžasta", yellow="žuta, žuti, žuto, жута",
       green="zelena, zeleni, zeleno",
-      neg="nije, nema",
+      neg="nije, nema, није, nikakav, nikakva, nikakvo, nikakve, nikakvih, ništa, никакав, никаква",
       fields="prioritet, nivo, razina, hitnost, uzbuna, rizik, opasnost, važnost, ozbiljnost, kritičnost, stepen,"
              " stupanj, upozorenje, хитност, узбуна")
 
@@ -401,7 +435,9 @@ _lang("sl",
       warning="opozorilo",
       low="nizek",
       red="rdeča, rdeč, rdeče", orange="oranžna", yellow="rumeno", green="zelen",
-      neg="brez",
+      neg="brez, noben, nobena, nobeno, nobene, nobenega",
+      # ni, "is not", is Swahili "is" and pinyin "you": a negator only before these
+      gated={"ni": "nujno, nujen, nujna, nevarno, pomembno, kritično, kritičen, bilo, zelo, tako, preveč"},
       fields="prioriteta, nujnost, stopnja, resnost, tveganje, nevarnost, opozorilo")
 
 _lang("cs",
@@ -435,6 +471,10 @@ _lang("ro",
       routine="informație",
       red="roșu, roșie", orange="portocaliu, portocalie", yellow="galben, galbenă", green="verde",
       neg="fără, niciun, nicio",
+      # nu, "not", is Dutch and Scandinavian "now" (nu kritiek, nu akut): a negator only before a verb
+      # or a Romanian word (never "urgent", Dutch and English too)
+      gated={"nu": "este, e, a, era, sunt, există, foarte, prea, așa, critică, grav, periculos,"
+                   " pericol, urgență, eroare, defecțiune, avarie, ridicat, ridicată"},
       fields="prioritate, gravitate, severitate, urgență, nivel, risc, pericol, alertă, alarmă, importanță,"
              " criticitate")
 
@@ -480,6 +520,8 @@ _lang("sv",
 _lang("da",
       critical="alvorlig, alvorligt, nødsituation",
       high="haster, fejl, høj, vigtig, vigtigt",
+      # the negator follows the verb ("det haster ikke"); "haster" alone stays urgent
+      routine="haster ikke, haster ikkje, haster ej",
       warning="advarsel",
       low="lav",
       red="rød, rødt", yellow="gul", green="grøn, grønt",
@@ -511,6 +553,9 @@ _lang("ga",
       routine="gnáth",
       red="dearg", orange="oráiste", green="uaine",
       neg="gan, níl",
+      # níl and gan are in _REVIEW_DROPS as bare negators (English nil, pinyin gan): before these only
+      gated={"níl": "aon, sé, sí, práinneach, contúirteach, tábhachtach, baol, contúirt",
+             "gan": "aon, baol, bhaol, contúirt"},
       fields="tosaíocht, leibhéal, riosca, baol, rabhadh")
 
 _lang("cy",
@@ -521,6 +566,8 @@ _lang("cy",
       routine="arferol",
       red="coch", yellow="melyn", green="gwyrdd",
       neg="heb, nid, ddim",
+      # dim, "no", is English "dim": only before a Welsh word
+      gated={"dim": "perygl, brys, gwall, larwm, rhybudd, argyfwng"},
       fields="blaenoriaeth, difrifoldeb, lefel, risg, perygl, rhybudd, brys")
 
 _lang("ca",
@@ -529,6 +576,8 @@ _lang("ca",
       warning="advertència, atenció, mitjà, mitjana, moderat",
       low="baix, baixa",
       red="vermell, vermella", orange="taronja", yellow="groc, groga", green="verd, verda",
+      # sense, "without", is English "sense" (I sense danger): only before a Catalan word
+      gated={"sense": "perill, perills, errada, errades, avaria, avaries, urgència, alarma"},
       fields="prioritat, gravetat, urgència, nivell, risc, perill, criticitat, importància")
 
 _lang("eu",
@@ -549,6 +598,9 @@ _lang("lt",
       low="žemas, žema",
       routine="normalus",
       red="raudonas, raudona", orange="oranžinis, oranžinė", yellow="geltonas, geltona", green="žalias, žalia",
+      neg="jokio, jokios, jokių, jokia, jokie",
+      # nėra, "there is not", is Italian nera "black": only before a Lithuanian word
+      gated={"nėra": "skubu, svarbu, pavojaus, pavojinga, pavojingas, klaidų, gedimų, labai"},
       fields="prioritetas, svarba, lygis, rizika, pavojus, skubumas, sunkumas, kritiškumas, aliarmas, įspėjimas")
 
 _lang("lv",
@@ -558,6 +610,10 @@ _lang("lv",
       low="zems",
       routine="normāls",
       red="sarkans, sarkana", orange="oranžs, oranža", yellow="dzeltens, dzeltena", green="zaļš, zaļa",
+      neg="nekāds, nekāda, nekādas, nekādu, nekādi, nekas",
+      # nav, "is not", is English nav (nav warning): only before a Latvian word
+      gated={"nav": "steidzami, steidzams, bīstams, bīstami, bīstama, svarīgs, svarīgi, kritisks, kritiska,"
+                    " briesmu, kļūdu, kļūdas, bojājumu, tik, pārāk"},
       fields="prioritāte, nopietnība, līmenis, risks, trauksme, bīstamība, steidzamība, svarīgums, brīdinājums")
 
 _lang("el",
@@ -571,7 +627,9 @@ _lang("el",
       routine="κανονικό, kanoniko",
       red="κόκκινο, κόκκινος, κόκκινη, kokkino", orange="πορτοκαλί, portokali", yellow="κίτρινο, κίτρινη, kitrino",
       green="πράσινο, πράσινη, prasino",
-      neg="δεν, μη, μην, χωρίς, όχι, choris, xoris",
+      neg="δεν, μη, μην, χωρίς, όχι, choris, xoris, ochi, oxi, kanenas, kanena, kamia",
+      gated={"den": "einai, ine, yparchei, iparxei, iparchei, yparxei, echei, exei, ehei, chreiazetai, xreiazetai,"
+                    " hriazetai, apaiteitai, ginetai, kanei"},
       fields="προτεραιότητα, σοβαρότητα, επίπεδο, κίνδυνος, συναγερμός, κρισιμότητα, proteraiotita, protereotita,"
              " sovarotita, epipedo, kindynos, synagermos, krisimotita")
 
@@ -580,9 +638,15 @@ _lang("id",  # Indonesian and Malay; Indonesia's volcano levels: normal, waspada
       high="mendesak, siaga, bahaya, berbahaya, galat, kesalahan, ralat, gagal, kegagalan, gangguan, tinggi, penting",
       warning="waspada, peringatan, amaran, menengah",
       low="rendah",
-      routine="biasa, informasi, maklumat",
+      routine="biasa, informasi, maklumat, unit gawat darurat, instalasi gawat darurat",  # the ER
       red="merah", orange="oranye, jingga", yellow="kuning", green="hijau",
-      neg="tidak, tanpa, bukan, tiada, belum",
+      # gak, colloquial "not" (gak penting), is no word of the other languages here (Korean gak "each"
+      # is never romanized before a priority word)
+      neg="tidak, tanpa, bukan, tiada, belum, nggak, enggak, ngga, gak, takde",
+      # tak, "not", is Polish "yes" and "so" (tak ważne): only before a Malay word. Javanese ora (in
+      # _REVIEW_DROPS as a bare negator: Italian "now") likewise
+      gated={"tak": "ada, penting, bahaya, berbahaya, darurat, kritikal, kritis, mendesak, gawat, gagal",
+             "ora": "penting, bahaya, berbahaya, mbebayani, bebaya, darurat, gawat, wigati, kritis, mendesak"},
       fields="prioritas, keutamaan, keparahan, tingkat, tingkatan, tahap, peringatan, amaran, bahaya, urgensi,"
              " kritikalitas, kepentingan, kegawatan")
 
@@ -614,6 +678,8 @@ _lang("sw",
       routine="kawaida, taarifa",
       red="nyekundu", yellow="njano", green="kijani",
       neg="hakuna, sio, siyo",
+      # bila, "without", is Malay "when": only before a Swahili (or Arabic chat) word
+      gated={"bila": "hatari, dharura, haraka, hitilafu, khatar"},
       fields="kipaumbele, kiwango, hatari, tahadhari, ukali, onyo, dharura")
 
 _lang("zu",  # Zulu and Xhosa
@@ -637,7 +703,7 @@ _lang("hi",  # Hindi and Urdu, romanized; Devanagari entries are fragment sequen
       low="nimn",
       routine="samanya, saamanya, suchna, mamuli, maamuli",
       red="laal", orange="narangi", yellow="peela",
-      neg="bina, baghair, bagair", post="nahin, nahi",
+      neg="bina, baghair, bagair", post="nahin, nahi, nahee, naahi",
       fields="prathamikta, praathmikta, gambhirta, khatra, chetavani, jokhim, tarjeeh, tarjih, प्राथमिकता, गंभीरता,"
              " स्तर, खतरा, चेतावनी")
 
@@ -656,6 +722,8 @@ _lang("bn",  # Bengali, romanized
       low="nimno",
       routine="sadharon, sadharan, swabhabik",
       yellow="holud", green="sobuj",
+      # noy, "is not" (joruri noy), is no word of the other languages here (a Hebrew given name)
+      post="noy, chhara",
       fields="ogradhikar, agradhikar, bipod, sotorkota, jhuki")
 
 _lang("ar",
@@ -666,7 +734,10 @@ _lang("ar",
       low="منخفض, منخفضة, munkhafid",
       routine="عادي, طبيعي, معلومات, tabii",
       red="أحمر, ahmar", orange="برتقالي, burtuqali", yellow="أصفر, asfar", green="أخضر, akhdar",
-      neg="لا, غير, بدون, ليس, بلا, ghayr, ghair, bidun, bidoon, bedun, laysa",
+      neg="لا, غير, بدون, ليس, بلا, ghayr, ghair, bidun, bidoon, bedun, laysa, bedoon, bdoon, mish, mosh,"
+          " mafish, mafeesh, mafee",
+      # la and ma are French, Spanish and Italian words: "la yujad", "ma fi" (there is no) only
+      gated={"la": "yujad, yoojad, yujed", "ma": "fi, fee, fih"},
       fields="أولوية, الأولوية, مستوى, المستوى, خطورة, الخطورة, إنذار, الإنذار, تنبيه, التنبيه, خطر, الخطر, أهمية,"
              " الأهمية, تحذير, التحذير, awlawiya, awlawiyya, aulawiya, mustawa, khutura, indhar, tanbih")
 
@@ -677,7 +748,7 @@ _lang("fa",
       low="پایین, payin",
       routine="عادی",
       red="قرمز, ghermez, qermez", orange="نارنجی, narenji", yellow="زرد, zard", green="سبز, sabz",
-      post="نیست, nist",
+      neg="hich, هیچ", post="نیست, nist, ندارد, nadarad, nadareh",
       fields="اولویت, سطح, شدت, هشدار, ریسک, اهمیت, olaviyat, owlaviyat, shedat, hoshdar")
 
 _lang("he",
@@ -689,6 +760,8 @@ _lang("he",
       routine="רגיל, תקין, מידע, ragil, takin",
       red="אדום, adom", orange="כתום, katom", yellow="צהוב, tsahov", green="ירוק, yarok",
       neg="לא, ללא, אין, בלי, lelo",
+      # lo, "not", is Spanish and Italian "it", "the": only before a Hebrew word
+      gated={"lo": "dachuf, dahuf, mesukan, chashuv, hashuv, chamur"},
       fields="עדיפות, חומרה, רמה, דחיפות, סיכון, התראה, אזעקה, סכנה, adifut, chumra, humra, dchifut, sikun")
 
 _lang("ko",
@@ -699,7 +772,8 @@ _lang("ko",
       routine="정상, 정보, jeongsang, jeongbo",
       red="빨강, 빨간색, 적색, ppalgang, jeoksaek", orange="주황, 주황색, juhwang", yellow="노랑, 노란색, 황색, norang, hwangsaek",
       green="초록, 초록색, 녹색, chorok, noksaek",
-      post="아님, 없음, 없이, anim, eopseum, eobseum, eopsi",
+      post="아님, 없음, 없이, anim, eopseum, eobseum, eopsi, eopsum, eopda, eobda, eopseumnida, eobseumnida, anida,"
+           " animnida, anieyo, aniyo",
       fields="우선순위, 심각도, 등급, 수준, 레벨, 경보, 위험, 긴급도, 중요도, 위험도, useonsunwi, simgakdo, deunggeup,"
              " sujun, gyeongbo, wiheom, wiheomdo, gingeupdo, jungyodo")
 
@@ -711,7 +785,7 @@ _lang("ja",
       low="hikui",
       routine="futsuu, tsuujou, seijou, 正常, 情報",
       red="akairo, 赤, 赤色, 黒", orange="orenji, オレンジ", yellow="kiiro, 黄, 黄色", green="midori, 緑, 白",
-      post="nai, janai, nashi, なし, 無し, ない",
+      post="nai, janai, nashi, なし, 無し, ない, jyanai, dewanai, arimasen, nakatta",
       fields="juuyoudo, yuusendo, kiken, keihou, shinkokudo, kinkyuudo, kinkyudo, juudaido, 重要度, 優先度, 危険, 警報,"
              " 深刻度, 緊急度, 重大度, レベル")
 
@@ -725,6 +799,10 @@ _lang("zh",
       red="hongse, 红, 红色, 紅色, 红色预警, 黑", orange="chengse, 橙, 橙色, 橙色预警", yellow="huangse, 黄色, 黃色, 黄色预警",
       green="lüse, 绿, 绿色, 綠色, 蓝",
       neg="meiyou, 不, 没有, 沒有, 无, 無, 非",
+      # bu (不) is Turkish "this" (bu kritik), mei a name: only before a pinyin word (shi, tai, hen:
+      # "is", "too", "very"; you: mei you "have not")
+      gated={"bu": "shi, tai, hen, suan, yanzhong, weixian, zhongyao, weiji",
+             "mei": "you, weixian, cuowu, guzhang, yichang"},
       fields="fengxian, jingbao, youxianji, jibie, dengji, 风险, 風險, 警报, 优先级, 優先級, 级别, 等级, 等級, 严重程度,"
              " 严重性, 紧急程度, 重要性, 告警级别, 预警级别")
 
@@ -734,6 +812,9 @@ _lang("th",  # Thai, romanized; script entries are fragment sequences (see the d
       warning="คำเตือน",
       routine="ปกติ",
       neg="ไม่",
+      # mai (ไม่) is Romanian "more" and Italian "never" (mai urgent): only before a Thai word (mi,
+      # chai, pen: "have", "be so", "be")
+      gated={"mai": "mi, chai, pen, khoi, wikrit, wigrit, antarai, antaray, samkhan, chukchoen, chukchern"},
       fields="radap, radab, ระดับ")
 
 # -- version 4: 34 more languages ------------------------------------------------------------------
@@ -746,6 +827,11 @@ _lang("sq",  # Albanian
       routine="rutinë, rregullt",
       red="kuqe, i kuq", orange="portokalli", yellow="verdhë", green="jeshile, gjelbër",
       neg="nuk",
+      # pa, "without", is Serbo-Croatian "so": only before an Albanian (or Haitian) word
+      gated={"pa": "rrezik, gabim, dështim",  # not defekt: Scandinavian "på defekt"
+             # jo, "not" ("jo urgjent"), is Hungarian jó "good": only before an Albanian word
+             "jo": "urgjent, urgjente, urgjencë, emergjent, emergjente, emergjencë, rrezik, rrezikshëm, rrezikshme,"
+                   " kritik, kritike, rëndësishëm, rëndësishme, shumë, aq, kaq, fort, edhe"},
       fields="prioriteti, përparësia, përparësi, niveli, rreziku, urgjenca, alarmi, paralajmërimi, rëndësia,"
              " ashpërsia")
 
@@ -755,7 +841,7 @@ _lang("az",  # Azerbaijani (ə is folded to e: "təcili" and "tecili" are one en
       warning="xəbərdarlıq, diqqət",
       routine="məlumat",
       red="qırmızı, qara", orange="narıncı", green="yaşıl",
-      post="deyil, yoxdur, yox",
+      post="deyil, yoxdur, yox, olmayan, olmadan",
       fields="səviyyə, səviyyəsi, təhlükə, xəbərdarlıq, prioritet")
 
 _lang("yo",  # Yoruba
@@ -769,14 +855,16 @@ _lang("yo",  # Yoruba
 _lang("ha",  # Hausa (ɗ, ɓ, ƙ are folded to d, b, k)
       high="haɗari, gaggawa, kuskure, muhimmi, muhimmanci",
       warning="gargaɗi, faɗakarwa",
-      yellow="rawaya")
+      yellow="rawaya",
+      neg="babu")
 
 _lang("ig",  # Igbo
       critical="mberede, ọdachi",
       high="ngwa ngwa, ihe egwu, njehie, dị mkpa",
       warning="ịdọ aka na ntị",
       routine="nkịtị",
-      red="uhie, ojii", green="akwụkwọ ndụ")
+      red="uhie, ojii", green="akwụkwọ ndụ",
+      neg="enweghị, adịghị, bụghị")
 
 _lang("am",  # Amharic
       critical="ድንገተኛ አደጋ, አስቸኳይ ጊዜ",
@@ -794,12 +882,16 @@ _lang("so",  # Somali
       warning="digniin, taxaddar, dhexdhexaad",
       routine="caadi",
       red="casaan, madow", green="cagaar",
+      neg="bilaa", post="ahayn, majiro",
+      # aan, "not", is Dutch "on", "to" (aan gevaar blootgesteld): only before a Somali word
+      gated={"aan": "degdeg, muhiim, khatar, cilad, khalad"},
       fields="mudnaan, mudnaanta, heerka, khatarta")
 
 _lang("jv",  # Javanese (the rest is shared with Indonesian)
       high="bebaya, mbebayani, dhuwur, wigati",
       low="endhek",
-      red="ireng")
+      red="ireng",
+      neg="mboten, sanes, durung")
 
 _lang("kk",  # Kazakh, Cyrillic and Latin
       critical="төтенше, төтенше жағдай, апат, критикалық, tótenshe",
@@ -809,7 +901,7 @@ _lang("kk",  # Kazakh, Cyrillic and Latin
       low="төмен",
       routine="қалыпты, ақпарат, qalypty, aqparat",
       red="қызыл, қара, qyzyl", orange="қызғылт сары", yellow="сары", green="жасыл, jasyl",
-      post="емес, жоқ",
+      post="емес, жоқ, zhoq",
       fields="басымдық, деңгей, қауіп, маңыздылық, дабыл, basymdyq")
 
 _lang("uz",  # Uzbek, Latin (with the modifier letter ʻ) and Cyrillic
@@ -819,7 +911,7 @@ _lang("uz",  # Uzbek, Latin (with the modifier letter ʻ) and Cyrillic
       warning="ogohlantirish, diqqat, oʻrtacha, огоҳлантириш",
       routine="oddiy, оддий",
       red="qizil, қизил", orange="toʻq sariq", yellow="sariq, сариқ", green="yashil, яшил",
-      post="emas, эмас, yoʻq",
+      neg="hech", post="emas, эмас, yoʻq",
       fields="ustuvorlik, darajasi, xavf, устуворлик")
 
 _lang("ky",  # Kyrgyz
@@ -838,6 +930,7 @@ _lang("tk",  # Turkmen
       warning="duýduryş",
       routine="adaty, maglumat",
       red="gyzyl", green="ýaşyl",
+      post="däldir",
       fields="howp")
 
 _lang("tg",  # Tajik
@@ -858,7 +951,9 @@ _lang("ka",  # Georgian, and its common romanization
       routine="ნორმალური, ჩვეულებრივი, ინფორმაცია, normaluri",
       red="წითელი, შავი, tsiteli", orange="ნარინჯისფერი, narinjisferi", yellow="ყვითელი, kviteli",
       green="მწვანე, mtsvane",
-      neg="არ", post="არაა",
+      neg="არ, არა, არანაირი, aranairi", post="არაა, araa, გარეშე, gareshe",
+      # ar, "not", is Swedish är and Irish and Welsh "on": only before a Georgian word
+      gated={"ar": "aris, aqvs, akvs, sashishi, kritikuli, sagangebo, mnishvnelovani, maghali"},
       fields="პრიორიტეტი, დონე, სიმძიმე, საფრთხე, განგაში, რისკი, prioriteti")
 
 _lang("hy",  # Armenian, and its common romanization
@@ -869,7 +964,7 @@ _lang("hy",  # Armenian, and its common romanization
       low="ցածր, tsatsr",
       routine="նորմալ, տեղեկություն",
       red="կարմիր, karmir", orange="նարնջագույն, narnjaguyn", yellow="դեղին, deghin", green="կանաչ, kanach",
-      neg="ոչ, առանց", post="չկա",
+      neg="ոչ, առանց, voch, arants, aranc", post="չկա, չէ, chka",
       fields="առաջնահերթություն, մակարդակ, վտանգ, կարևորություն, ռիսկ, arajnahertutyun, makardak")
 
 # Tamil, Telugu, Marathi, Nepali, Sinhala, Khmer and Burmese: script entries are fragment sequences
@@ -880,7 +975,7 @@ _lang("ta",  # Tamil
       warning="எச்சரிக்கை, கவனம், echarikkai, eccharikkai",
       routine="சாதாரண, தகவல்",
       red="சிவப்பு", orange="ஆரஞ்சு", yellow="மஞ்சள்",
-      post="இல்லை, illai",
+      post="இல்லை, illai, illaamal, illamal",
       fields="முன்னுரிமை, தீவிரம்")
 
 _lang("te",  # Telugu
@@ -888,25 +983,28 @@ _lang("te",  # Telugu
       high="ప్రమాదకరం, ప్రమాదకరమైన, ముఖ్యమైన, pramadakaram, mukhyamaina",
       warning="హెచ్చరిక, hechcharika, heccharika",
       green="ఆకుపచ్చ",
+      post="kaadu, ledhu, lekunda",
       fields="ప్రాధాన్యత, pradhanyata")
 
 _lang("mr",  # Marathi
       critical="anibani",
       high="धोकादायक, महत्त्वाचे, महत्त्वाची, महत्त्वाचा, dhokadayak, mahatvache, mahatvachi",
       warning="सावधान",
+      post="naahi, nahiye",
       fields="प्राधान्य, तीव्रता")
 
 _lang("ne",  # Nepali
       critical="आपत्कालीन, गम्भीर",
       high="महत्त्वपूर्ण, mahatwapurna, mahattvapurna",
       warning="सावधानी",
-      post="chhaina, hoina",
+      post="chhaina, hoina, chaina",
       fields="गम्भीरता")
 
 _lang("si",  # Sinhala
       critical="හදිසි අවස්ථාව, බරපතල, ව්‍යසනය, barapathala",
       high="අනතුර, අනතුරු, දෝෂය, වැදගත්, anathuru, wadagath, vadagath",
       warning="අනතුරු ඇඟවීම, අවධානය, awadhanaya",
+      post="nathi, newei, nathuwa",
       fields="ප්‍රමුඛතාව, මට්ටම, අවදානම")
 
 _lang("km",  # Khmer
@@ -926,7 +1024,7 @@ _lang("mn",  # Mongolian, Cyrillic and romanized
       warning="анхааруулга, сэрэмжлүүлэг, анхаар, дунд зэрэг",
       routine="хэвийн, мэдээлэл",
       red="улаан, ulaan", orange="улбар шар", green="ногоон, nogoon",
-      post="биш, үгүй",
+      post="биш, үгүй, байхгүй, baikhgui, baihgui, ugui",
       fields="түвшин, зэрэглэл, аюул, ач холбогдол")
 
 _lang("mk",  # Macedonian (the rest is shared with Bulgarian and Serbian)
@@ -969,6 +1067,10 @@ _lang("lb",  # Luxembourgish
       low="niddreg",
       red="schwaarz", green="gréng",
       neg="ouni",
+      # net, "not", is English net; keen and keng, "no", are English keen and pinyin keng (both in
+      # _REVIEW_DROPS as bare negators): only before a Luxembourgish word
+      gated={"net": "dréngend, geféierlech, wichteg, kritesch, héich, esou, ganz",
+             "keen": "noutfall", "keng": "gefor"},
       fields="prioritéit, warnstuf, geforestuf")
 
 _lang("af",  # Afrikaans (the rest is shared with Dutch)
@@ -977,6 +1079,9 @@ _lang("af",  # Afrikaans (the rest is shared with Dutch)
       warning="versigtig",
       routine="inligting",
       red="rooi",
+      neg="nooit, geensins",
+      # sonder, "without", is in _REVIEW_DROPS as a bare negator (Swedish sönder): before these only
+      gated={"sonder": "gevaar, enige, fout, foute"},
       fields="dringendheid, belangrikheid, erns")
 
 _lang("mg",  # Malagasy
@@ -1018,6 +1123,10 @@ _lang("ht",  # Haitian Creole
       warning="avètisman, atansyon",
       routine="nòmal, enfòmasyon",
       red="wouj", orange="zoranj",
+      neg="okenn, okèn",
+      # pa, "not", and san, "without", are Serbo-Croatian "so" and Spanish and Japanese san: only
+      # before a Haitian word
+      gated={"pa": "gen, danje, danjere, ijans, enpòtan, echèk", "san": "danje, danjere, ijans, echèk"},
       fields="priyorite")
 
 # Words that keep a negator's scope open without being negated themselves: articles, copulas,
@@ -1032,7 +1141,12 @@ _RAW_FILLERS = _items(
     " υπάρχει, يوجد, هناك, aon, unrhyw, mjög, labai, ļoti, gens, molt, koi,"
     # v4: Albanian "is", "has" (nuk ka rrezik), Bulgarian and Macedonian "is", Afrikaans "very",
     # Belarusian "very", Georgian "is", Malagasy "there is" (tsy misy atahorana)
-    " është, ka, е, baie, вельмі, არის, misy")
+    " është, ka, е, baie, вельмі, არის, misy,"
+    # v5: romanized "very", "too", "especially", "quite" (Russian ne ochen srochno, Ukrainian duzhe,
+    # Bulgarian and Serbo-Croatian mnogo, jako, previše), Uzbek "any" (hech qanday xavf), Romanian
+    # "been" (nu a fost critic), and the Welsh predicative particle (ddim yn brys). yn, two letters,
+    # is no word of the other languages here, and a filler only keeps a negator's scope open.
+    " ochen, slishkom, osobo, sovsem, duzhe, mnogo, jako, previše, qanday, fost, yn")
 
 # -- the tables, built ----------------------------------------------------------------------------
 
@@ -1102,7 +1216,21 @@ _REVIEW_DROPS: frozenset[str] = frozenset((
     " medju, giel, feeler, rout, keen, keng, krities, nood, swart, vlak, sonder, mavo, maika, loza, mena,"
     " ambany, hasi, nta, hejuru, urwego, ibiza, ijan, hoose, halis, sare, jaalle, pupa, dudu, pataki, osan,"
     " ora, abang, kesk, tune, nine, şaşî, girîng, navîn, tómen, adega, kore, pramadam, avasaram, ledu,"
-    " dhoka, ishara, आपत्ती, गल्ती, கருப்பு, பச்சை"))
+    " dhoka, ishara, आपत्ती, गल्ती, கருப்பு, பச்சை")) | frozenset(_entry(x) for x in _items(
+    # v5 review: romanized negators considered and left out, each a frequent word elsewhere (a
+    # word that is a negator only before its own language's words is a gated one instead: den,
+    # la, lo, mai, nu, ni, nav, pa, ...). Hebrew bli "without" (Swedish bli "become"); Egyptian
+    # and Levantine mush, mesh "not" (English mush, mesh network), mafi "there is no" (a common
+    # surname; mafish, mafeesh are in); Bengali nei "there is no" (Italian nei "in the": errore
+    # nei log) and noi (Italian and Romanian "we"); Armenian che, chi "is not" (Italian "that",
+    # "who"); Tamil alla "is not" (Swedish "all", Italian "at the": allarme alla pompa) and illa
+    # (Catalan "island"); Mongolian bish "is not" (Persian finglish bish "more": khatar bish az
+    # had); Javanese boten "not" (Dutch "boats"; mboten is in); Latvian joks (the noun "joke");
+    # Georgian ara "no" (Catalan "now"); Telugu kadu "is not" (Estonian "loss"; kaadu is in);
+    # Turkish and Azerbaijani hiç, heç "none" (Latin hic). Not here because they are parts of
+    # entries: Catalan cap "no" (English cap, Vietnamese khan cap) and pinyin wu "none" (cuo wu,
+    # the surname Wu), neither a negator nor gated.
+    "bli, mush, mesh, mafi, nei, noi, che, chi, alla, illa, bish, boten, joks, ara, kadu, hic, hec"))
 
 # A word in several languages keeps its highest weight (as in v2).
 WORDS: dict[str, float] = {}
@@ -1120,6 +1248,18 @@ for _w, _x in _RAW_COLOURS:
 NEGATORS: frozenset[str] = frozenset(_single(x) for x in _RAW_NEGATORS) - _REVIEW_DROPS
 POST_NEGATORS: frozenset[str] = frozenset(_single(x) for x in _RAW_POST) - _REVIEW_DROPS
 NEGATION_FILLERS: frozenset[str] = frozenset(_single(x) for x in _RAW_FILLERS) - _REVIEW_DROPS
+# A gated negator negates only when the next word is one of its followers (the pair opens the
+# scope): a word that is a negator in one language and an article or pronoun in others.
+# Its followers are that language's own words, never the other languages': a verb or particle
+# ("den einai", "la yujad", "bu shi") or a priority word ("mai samkhan", "nav steidzami"). A word
+# _REVIEW_DROPS keeps out of the other tables may be a gated negator (Javanese ora, Italian "now":
+# "ora penting" only); a follower that is dropped is not one.
+_gated: dict[str, set[str]] = {}
+for _g, _f in _RAW_GATED:
+    if _single(_f) not in _REVIEW_DROPS:
+        _gated.setdefault(_single(_g), set()).add(_single(_f))
+GATED_NEGATORS: dict[str, frozenset[str]] = {g: frozenset(f) for g, f in sorted(_gated.items())}
+del _gated, _g, _f
 # Field names that announce a priority or severity (matched on any normalized word of the name,
 # or on consecutive words for a multiword one: :func:`is_field_name`).
 FIELD_NAMES: frozenset[str] = frozenset(_entry(x) for x in _RAW_FIELDS) - _REVIEW_DROPS
@@ -1147,7 +1287,7 @@ _MAX_PHRASE = max((len(e.split(" ")) for t in (WORDS, COLOURS, FIELD_NAMES) for 
 # One lookup per word in priority_words: a negator, a filler or the clause sentinel -> its kind (an
 # int); a lexicon word or the first word of a phrase -> (kind, its weight alone or None, the phrases
 # it starts, longest first, or None).
-_LEX, _NEG, _FILL, _STOP = 0, 1, 2, 3
+_LEX, _NEG, _FILL, _STOP, _GATE = 0, 1, 2, 3, 4
 _weight = itemgetter(1)
 _TOKEN: dict[str, int | tuple[int, float | None, tuple[tuple[tuple[str, ...], float, str], ...] | None]] = {}
 for _h in NEGATORS:
@@ -1155,6 +1295,8 @@ for _h in NEGATORS:
 for _h in NEGATION_FILLERS:
     _TOKEN[_h] = _FILL
 _TOKEN[CLAUSE] = _STOP
+for _h in GATED_NEGATORS:
+    _TOKEN[_h] = _GATE
 for _h in (set(WORDS) | set(_WORD_PHRASES)) - set(_TOKEN):
     if " " not in _h:
         _ph = tuple((rest, WORDS[e], e) for rest, e in _WORD_PHRASES[_h]) if _h in _WORD_PHRASES else None
@@ -1200,6 +1342,13 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
                 negated = True
             elif t == _STOP:
                 negated = False
+            elif t == _GATE:  # "den einai": the pair opens the scope; "den" alone is another word
+                if i + 1 < n and words[i + 1] in GATED_NEGATORS[w]:
+                    negated = True
+                    if not isinstance(token.get(words[i + 1]), tuple):
+                        nxt = i + 2  # a verb ("einai") is consumed; a priority word is read, negated
+                else:
+                    negated = False
             continue
         kind, x, phrases = t
         key = w
@@ -1283,6 +1432,8 @@ def _lexicon_id() -> str:
         h.update(f"p\x00{w}\n".encode())
     for w in sorted(NEGATION_FILLERS):
         h.update(f"l\x00{w}\n".encode())
+    for w, fs in GATED_NEGATORS.items():
+        h.update(f"g\x00{w}\x00{' '.join(sorted(fs))}\n".encode())
     h.update(f"m\x00{_COLOUR_MAX_WORDS}\x00{_POST_REACH}\n".encode())
     for f in sorted(FIELD_NAMES):
         h.update(f"f\x00{f}\n".encode())

@@ -42,8 +42,8 @@ def cw(text: str) -> float:
 
 
 def test_version_and_id() -> None:
-    assert LEXICON_VERSION == "attnshare-lexicon/4"
-    assert LEXICON_ID.startswith("attnshare-lexicon/4#")
+    assert LEXICON_VERSION == "attnshare-lexicon/5"
+    assert LEXICON_ID.startswith("attnshare-lexicon/5#")
     assert lexicon._lexicon_id() == LEXICON_ID
 
 
