@@ -89,27 +89,35 @@ Version 5 gives the romanized priority words their romanized negators. Many lang
 priority words in Latin letters but their negators only in their own script, so "Ochi epeigon",
 "mai samkhan", "bu yanzhong", "nav steidzami" or "vtang chka" ("not urgent", "not important",
 "not serious", "not urgent", "no danger") read as urgent, and routine notes of that kind are among
-the commonest in operators' records. 44 language entries gained 82 negators (romanized Greek,
-Russian, Ukrainian, Bulgarian, Serbo-Croatian, Slovene, Lithuanian and Latvian "no"/"none", Arabic
-chat mish and mafish, Persian hich, Armenian voch, Georgian aranairi, Uzbek hech, Hausa babu, Igbo
-enweghị, Indonesian colloquial nggak and gak, Afrikaans nooit, Haitian okenn, ...), 45 postposed
-ones (Korean eopda and anida, Japanese arimasen and dewanai, Persian nadarad, Turkish olmayan,
-Hindi, Marathi, Nepali, Bengali, Tamil, Telugu, Sinhala, Mongolian, Kazakh, Turkmen, Armenian,
-Georgian, Somali) and 11 fillers ("ne ochen srochno", "hech qanday xavf", "ddim yn brys"). A
+the commonest in operators' records. 76 more negators (romanized Greek, Russian, Ukrainian,
+Bulgarian, Serbo-Croatian, Slovene, Lithuanian and Latvian "no"/"none", Arabic chat mish and
+mafish, Persian hich, Armenian voch, Georgian aranairi, Uzbek hech, Igbo enweghị, Indonesian
+colloquial nggak and gak, Afrikaans nooit, Haitian okenn, ...), 44 postposed ones (Korean eopda
+and anida, Japanese arimasen and dewanai, Persian nadarad, Turkish olmayan, Hindi, Marathi,
+Nepali, Bengali, Tamil, Telugu, Sinhala, Mongolian, Kazakh, Turkmen, Armenian, Georgian, Somali)
+and 21 fillers ("ne ochen srochno", "hech qanday xavf", "ddim yn brys", "bu shi hen yanzhong"). A
 negator that is a frequent word of another language is a **gated negator**
 (:data:`GATED_NEGATORS`, ``_lang(gated=...)``): it negates only when the next word is one of its
 own language's followers, a verb or particle that is passed over ("den einai", "la yujad", "bu
-shi", "pa gen") or a priority word that is then read, negated ("mai samkhan", "nu periculos"). 26
-of them with 194 followers: Greek den (German and Scandinavian "den": "den kritischen Fehler",
-"den er kritisk" stay critical), Arabic la and ma, Hebrew lo, Thai mai, pinyin bu and mei, Romanian
-nu (Dutch and Scandinavian "now": "nu kritiek"), Slovene ni, Latvian nav (English nav), Lithuanian
-nėra (Italian nera), Malay tak (Polish "yes"), Javanese ora, Swahili bila (Malay "when"), Somali
-aan (Dutch "on"), Georgian ar (Swedish är), Albanian and Haitian pa, Haitian san, Catalan sense,
-Welsh dim, Irish níl and gan, Luxembourgish net, keen and keng, Afrikaans sonder. A gated negator
-may be a word :data:`_REVIEW_DROPS` keeps out of the other tables (ora, ma, níl, sonder): the gate
-is what makes it safe. The negators considered and left out, each a frequent word elsewhere
-(Bengali nei, Italian "in the"; Tamil alla, Swedish "all"; Mongolian bish, Persian "more"; ...),
-are in :data:`_REVIEW_DROPS` with the reason. No priority word, colour or field name changed.
+shi", "pa gen") or a priority word that is then read, negated ("mai samkhan", "nu periculos");
+before any other word it ends the scope like any word. 31 of them with 273 followers: Greek den
+(German and Scandinavian "den": "den kritischen Fehler", "den er kritisk" stay critical), ochi and
+oxi (Romanian "eyes", Vietnamese "oxygen": "thiếu oxi nghiêm trọng" stays critical), Arabic la and
+ma, Hebrew lo, Thai mai, pinyin bu and mei, Romanian nu (Dutch and Scandinavian "now": "nu
+kritiek"), Slovene ni, Latvian nav (English nav), Lithuanian nėra (Italian nera) and joks (Latvian
+"joke"), Malay tak (Polish "yes"), Javanese ora, Swahili bila (Malay "when"), Hausa babu
+(Serbo-Croatian "grandma", a Hindi honorific), Somali aan (Dutch "on"), Georgian ar (Swedish är),
+Albanian jo (Hungarian jó "good") and pa, Haitian pa and san, Catalan sense, Welsh dim, Irish níl
+and gan, Luxembourgish net, keen and keng, Afrikaans sonder. A gated negator may be a word
+:data:`_REVIEW_DROPS` keeps out of the other tables (ora, ma, níl, sonder): the gate is what makes
+it safe. Also new: places named after emergencies read routine ("acil servis", "pronto
+soccorso", "emergency room", "instalasi gawat darurat": where a record happened, not how pressing
+it is), and Danish and Norwegian "haster ikke" (the negator after the verb). A second review
+checked every new entry against the frequent words of 42 languages and found nine false
+negations (Vietnamese oxi "oxygen", Turkish olmadan "without", "bu şuan acil", babu, Romanian
+ochi, netu, nekāda, okèn, "jo fort"), all fixed, and "urgent care" ("needs urgent care"), dropped;
+the negators considered and left out are in :data:`_REVIEW_DROPS` with the reason. No priority
+word, colour or field name changed.
 
 It lives in the featurizer, so it is part of the model: :data:`LEXICON_ID`
 (a hash of the version, every entry and every matching parameter) is written
@@ -273,7 +281,7 @@ _lang("en",
       routine="info, information, informational, ok, normal, none, routine, nominal, lowest, trivial, very low,"
               " noncritical, nonurgent, nonemergency, unimportant,"
               # places named after emergencies: where a record happened, not how pressing it is
-              " emergency room, emergency department, emergency ward, urgent care, accident and emergency",
+              " emergency room, emergency department, emergency ward, accident and emergency",
       red="red, black", orange="orange, amber", yellow="yellow", green="green, white, blue",
       neg="not, no, non, never, without",
       fields="severity, priority, level, urgency, urgent, criticality, critical, importance, alert, alerts, alarm,"
@@ -370,7 +378,7 @@ _lang("tr",
       low="düşük",
       routine="bilgi, acil servis, acil servisi, acil serviste, acil servise, acil polikliniği",  # a place: the ER
       red="kırmızı, siyah", orange="turuncu", yellow="sarı", green="yeşil, beyaz, mavi",
-      post="değil, yok, değildir, yoktur, olmayan, olmadan",
+      post="değil, yok, değildir, yoktur, olmayan",
       fields="tehlike, uyarı, öncelik, seviye, aciliyet, kritiklik")
 
 _lang("ru",
@@ -384,7 +392,7 @@ _lang("ru",
       routine="информация, нормально, нормальный, некритично, несрочно",
       red="красный, красная, черный, krasnyy, krasnaya, chernyy", orange="оранжевый, оранжевая, oranzhevyy",
       yellow="желтый, желтая, zheltyy", green="зеленый, зеленая, белый, синий, zelenyy",
-      neg="не, нет, без, ne, bez, nikakoy, nikakoi, nikakaya, nikakogo, nikakikh, nikakih, netu",
+      neg="не, нет, без, ne, bez, nikakoy, nikakoi, nikakaya, nikakogo, nikakikh, nikakih",
       fields="риск, опасность, тревога, важность, приоритет, уровень, критичность, срочность, ugroza, trevoga,"
              " vazhnost, prioritet, uroven, kritichnost, srochnost, угроза")
 
@@ -600,7 +608,9 @@ _lang("lt",
       red="raudonas, raudona", orange="oranžinis, oranžinė", yellow="geltonas, geltona", green="žalias, žalia",
       neg="jokio, jokios, jokių, jokia, jokie",
       # nėra, "there is not", is Italian nera "black": only before a Lithuanian word
-      gated={"nėra": "skubu, svarbu, pavojaus, pavojinga, pavojingas, klaidų, gedimų, labai"},
+      gated={"nėra": "skubu, svarbu, pavojaus, pavojinga, pavojingas, klaidų, gedimų, labai",
+             # joks ("no") is Latvian "joke": only before a Lithuanian word
+             "joks": "pavojus, pavojingas, skubus, gedimas, aliarmas, klaida, svarbus"},
       fields="prioritetas, svarba, lygis, rizika, pavojus, skubumas, sunkumas, kritiškumas, aliarmas, įspėjimas")
 
 _lang("lv",
@@ -610,11 +620,16 @@ _lang("lv",
       low="zems",
       routine="normāls",
       red="sarkans, sarkana", orange="oranžs, oranža", yellow="dzeltens, dzeltena", green="zaļš, zaļa",
-      neg="nekāds, nekāda, nekādas, nekādu, nekādi, nekas",
+      neg="nekāds, nekādas, nekādu, nekādi, nekas",  # not nekāda: folded it is Serbo-Croatian "formerly"
       # nav, "is not", is English nav (nav warning): only before a Latvian word
       gated={"nav": "steidzami, steidzams, bīstams, bīstami, bīstama, svarīgs, svarīgi, kritisks, kritiska,"
                     " briesmu, kļūdu, kļūdas, bojājumu, tik, pārāk"},
       fields="prioritāte, nopietnība, līmenis, risks, trauksme, bīstamība, steidzamība, svarīgums, brīdinājums")
+
+# What romanized Greek "ochi"/"oxi" ("not") negate: the romanized priority words, and "so", "very".
+_GREEK_FOLLOWERS = ("epeigon, epeigousa, kindynos, kindyno, kindinos, epikindyno, epikindino, krisimo, krisimos,"
+                    " krisimi, sovaro, sovari, simantiko, synagermos, sinagermos, sfalma, vlavi, ypsili, ipsili,"
+                    " toso, poly, einai, ine")
 
 _lang("el",
       critical="κρίσιμο, κρίσιμος, κρίσιμη, σοβαρό, σοβαρή, έκτακτη ανάγκη, krisimo, krisimos, krisimi, sovaro, sovari,"
@@ -627,9 +642,12 @@ _lang("el",
       routine="κανονικό, kanoniko",
       red="κόκκινο, κόκκινος, κόκκινη, kokkino", orange="πορτοκαλί, portokali", yellow="κίτρινο, κίτρινη, kitrino",
       green="πράσινο, πράσινη, prasino",
-      neg="δεν, μη, μην, χωρίς, όχι, choris, xoris, ochi, oxi, kanenas, kanena, kamia",
+      neg="δεν, μη, μην, χωρίς, όχι, choris, xoris, kanenas, kanena, kamia",
+      # den is a German and Scandinavian article; ochi and oxi ("no") are Romanian "eyes" (arsuri la
+      # ochi grave) and Vietnamese "oxygen" (thiếu oxi nghiêm trọng): each negates only before these
       gated={"den": "einai, ine, yparchei, iparxei, iparchei, yparxei, echei, exei, ehei, chreiazetai, xreiazetai,"
-                    " hriazetai, apaiteitai, ginetai, kanei"},
+                    " hriazetai, apaiteitai, ginetai, kanei",
+             "ochi": _GREEK_FOLLOWERS, "oxi": _GREEK_FOLLOWERS},
       fields="προτεραιότητα, σοβαρότητα, επίπεδο, κίνδυνος, συναγερμός, κρισιμότητα, proteraiotita, protereotita,"
              " sovarotita, epipedo, kindynos, synagermos, krisimotita")
 
@@ -645,7 +663,8 @@ _lang("id",  # Indonesian and Malay; Indonesia's volcano levels: normal, waspada
       neg="tidak, tanpa, bukan, tiada, belum, nggak, enggak, ngga, gak, takde",
       # tak, "not", is Polish "yes" and "so" (tak ważne): only before a Malay word. Javanese ora (in
       # _REVIEW_DROPS as a bare negator: Italian "now") likewise
-      gated={"tak": "ada, penting, bahaya, berbahaya, darurat, kritikal, kritis, mendesak, gawat, gagal",
+      gated={"tak": "ada, begitu, terlalu, sangat, penting, bahaya, berbahaya, darurat, kritikal, kritis, mendesak,"
+                    " gawat, gagal",
              "ora": "penting, bahaya, berbahaya, mbebayani, bebaya, darurat, gawat, wigati, kritis, mendesak"},
       fields="prioritas, keutamaan, keparahan, tingkat, tingkatan, tahap, peringatan, amaran, bahaya, urgensi,"
              " kritikalitas, kepentingan, kegawatan")
@@ -801,7 +820,7 @@ _lang("zh",
       neg="meiyou, 不, 没有, 沒有, 无, 無, 非",
       # bu (不) is Turkish "this" (bu kritik), mei a name: only before a pinyin word (shi, tai, hen:
       # "is", "too", "very"; you: mei you "have not")
-      gated={"bu": "shi, tai, hen, suan, yanzhong, weixian, zhongyao, weiji",
+      gated={"bu": "shi, tai, hen, yanzhong, weixian, zhongyao, weiji",  # not suan: Turkish "bu şuan acil"
              "mei": "you, weixian, cuowu, guzhang, yichang"},
       fields="fengxian, jingbao, youxianji, jibie, dengji, 风险, 風險, 警报, 优先级, 優先級, 级别, 等级, 等級, 严重程度,"
              " 严重性, 紧急程度, 重要性, 告警级别, 预警级别")
@@ -831,7 +850,7 @@ _lang("sq",  # Albanian
       gated={"pa": "rrezik, gabim, dështim",  # not defekt: Scandinavian "på defekt"
              # jo, "not" ("jo urgjent"), is Hungarian jó "good": only before an Albanian word
              "jo": "urgjent, urgjente, urgjencë, emergjent, emergjente, emergjencë, rrezik, rrezikshëm, rrezikshme,"
-                   " kritik, kritike, rëndësishëm, rëndësishme, shumë, aq, kaq, fort, edhe"},
+                   " kritik, kritike, rëndësishëm, rëndësishme, shumë, aq, kaq, edhe"},
       fields="prioriteti, përparësia, përparësi, niveli, rreziku, urgjenca, alarmi, paralajmërimi, rëndësia,"
              " ashpërsia")
 
@@ -841,7 +860,7 @@ _lang("az",  # Azerbaijani (ə is folded to e: "təcili" and "tecili" are one en
       warning="xəbərdarlıq, diqqət",
       routine="məlumat",
       red="qırmızı, qara", orange="narıncı", green="yaşıl",
-      post="deyil, yoxdur, yox, olmayan, olmadan",
+      post="deyil, yoxdur, yox, olmayan",
       fields="səviyyə, səviyyəsi, təhlükə, xəbərdarlıq, prioritet")
 
 _lang("yo",  # Yoruba
@@ -856,7 +875,9 @@ _lang("ha",  # Hausa (ɗ, ɓ, ƙ are folded to d, b, k)
       high="haɗari, gaggawa, kuskure, muhimmi, muhimmanci",
       warning="gargaɗi, faɗakarwa",
       yellow="rawaya",
-      neg="babu")
+      # babu ("there is no") is Serbo-Croatian "grandma" (vodite babu hitno), a Hindi and Bengali
+      # honorific and Swahili "grandfather": only before a Hausa word
+      gated={"babu": "haɗari, gaggawa, kuskure, muhimmi, muhimmanci, matsala, wata, wani"})
 
 _lang("ig",  # Igbo
       critical="mberede, ọdachi",
@@ -1123,7 +1144,7 @@ _lang("ht",  # Haitian Creole
       warning="avètisman, atansyon",
       routine="nòmal, enfòmasyon",
       red="wouj", orange="zoranj",
-      neg="okenn, okèn",
+      neg="okenn",  # not okèn: folded it is Czech and Slovene oken "of windows"
       # pa, "not", and san, "without", are Serbo-Croatian "so" and Spanish and Japanese san: only
       # before a Haitian word
       gated={"pa": "gen, danje, danjere, ijans, enpòtan, echèk", "san": "danje, danjere, ijans, echèk"},
@@ -1146,7 +1167,11 @@ _RAW_FILLERS = _items(
     # Bulgarian and Serbo-Croatian mnogo, jako, previše), Uzbek "any" (hech qanday xavf), Romanian
     # "been" (nu a fost critic), and the Welsh predicative particle (ddim yn brys). yn, two letters,
     # is no word of the other languages here, and a filler only keeps a negator's scope open.
-    " ochen, slishkom, osobo, sovsem, duzhe, mnogo, jako, previše, qanday, fost, yn")
+    " ochen, slishkom, osobo, sovsem, duzhe, mnogo, jako, previše, qanday, fost, yn,"
+    # pinyin "very", "extremely", "that", "especially", "any" (bu shi hen yanzhong, mei you renhe
+    # weixian), Romanian "so" (nu este atât de grav), Thai "anything" (mai mi arai antarai), Greek "so",
+    # "very" (den einai toso epeigon)
+    " hen, feichang, name, tebie, shenme, renhe, atât, arai, toso, poly")
 
 # -- the tables, built ----------------------------------------------------------------------------
 
@@ -1225,12 +1250,18 @@ _REVIEW_DROPS: frozenset[str] = frozenset((
     # nei log) and noi (Italian and Romanian "we"); Armenian che, chi "is not" (Italian "that",
     # "who"); Tamil alla "is not" (Swedish "all", Italian "at the": allarme alla pompa) and illa
     # (Catalan "island"); Mongolian bish "is not" (Persian finglish bish "more": khatar bish az
-    # had); Javanese boten "not" (Dutch "boats"; mboten is in); Latvian joks (the noun "joke");
+    # had); Javanese boten "not" (Dutch "boats"; mboten is in);
     # Georgian ara "no" (Catalan "now"); Telugu kadu "is not" (Estonian "loss"; kaadu is in);
-    # Turkish and Azerbaijani hiç, heç "none" (Latin hic). Not here because they are parts of
+    # Turkish and Azerbaijani hiç, heç "none" (Latin hic). After a second review: Russian netu
+    # (Serbo-Croatian, Czech, Polish "na netu": online), Latvian nekāda (Serbo-Croatian nekada
+    # "formerly"), Haitian okèn (Czech and Slovene oken "of windows"), Turkish and Azerbaijani
+    # olmadan (a postposed "without": acil müdahale olmadan), the phrase "urgent care" (needs
+    # urgent care). Lithuanian joks (Latvian "joke"), Greek ochi and oxi (Romanian "eyes",
+    # Vietnamese "oxygen") and Hausa babu ("grandma", an honorific) are gated. Not here because they are parts of
     # entries: Catalan cap "no" (English cap, Vietnamese khan cap) and pinyin wu "none" (cuo wu,
     # the surname Wu), neither a negator nor gated.
-    "bli, mush, mesh, mafi, nei, noi, che, chi, alla, illa, bish, boten, joks, ara, kadu, hic, hec"))
+    "bli, mush, mesh, mafi, nei, noi, che, chi, alla, illa, bish, boten, ara, kadu, hic, hec, netu, nekāda,"
+    " okèn, olmadan"))
 
 # A word in several languages keeps its highest weight (as in v2).
 WORDS: dict[str, float] = {}
@@ -1347,8 +1378,8 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
                     negated = True
                     if not isinstance(token.get(words[i + 1]), tuple):
                         nxt = i + 2  # a verb ("einai") is consumed; a priority word is read, negated
-                else:
-                    negated = False
+                else:  # a word of another language ends the scope like any other word (Italian "ma":
+                    negated = False  # "non urgente ma critico" is critical)
             continue
         kind, x, phrases = t
         key = w

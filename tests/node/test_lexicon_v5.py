@@ -230,8 +230,8 @@ def test_the_new_negators_are_no_priority_words() -> None:
         assert not table & set(COLOURS)
         # Romanian fara "without" is also Swedish fara "danger" as a field name (v3, kept).
         assert not table & set(FIELD_NAMES) - {"fara"}
-    for w in ("ochi", "oxi", "nikakoy", "zhodna", "nikakva", "mish", "mafish", "hich", "voch", "aranairi", "hech",
-              "babu", "enweghi", "nggak", "gak", "nooit", "okenn", "jokia", "nekadas", "noben"):
+    for w in ("kanenas", "nikakoy", "zhodna", "nikakva", "mish", "mafish", "hich", "voch", "aranairi", "hech",
+              "enweghi", "nggak", "gak", "nooit", "okenn", "jokia", "nekadas", "noben"):
         assert w in NEGATORS, w
     for w in ("olmayan", "eopda", "anida", "arimasen", "dewanai", "nadarad", "noy", "chka", "araa", "zhoq",
               "baikhgui", "kaadu", "nathi", "illaamal", "naahi", "chaina", "ahayn", "daldir"):
@@ -239,13 +239,14 @@ def test_the_new_negators_are_no_priority_words() -> None:
 
 
 def test_words_left_out_stay_out() -> None:
-    for w in ("bli", "mush", "mesh", "mafi", "nei", "noi", "che", "chi", "alla", "illa", "bish", "boten", "joks",
-              "ara", "kadu", "hic", "hec"):
+    for w in ("bli", "mush", "mesh", "mafi", "nei", "noi", "che", "chi", "alla", "illa", "bish", "boten",
+              "ara", "kadu", "hic", "hec", "netu", "nekada", "oken", "olmadan"):
         assert w in _REVIEW_DROPS, w
         for table in (NEGATORS, POST_NEGATORS, NEGATION_FILLERS, GATED_NEGATORS):
             assert w not in table, w
     # The bare forms of the gated ones are no negators.
-    for w in ("den", "la", "lo", "mai", "net", "nu", "ni", "pa", "tak", "bu", "wu", "cap", "ma", "ora"):
+    for w in ("den", "la", "lo", "mai", "net", "nu", "ni", "pa", "tak", "bu", "wu", "cap", "ma", "ora", "ochi", "oxi",
+              "babu", "joks"):
         assert w not in NEGATORS, w
         assert w not in POST_NEGATORS, w
 
@@ -276,7 +277,7 @@ def _timed(words: list[str]) -> float:
 @pytest.mark.parametrize(("text", "weight"), [
     # A department named after emergencies is a place: where the record happened, not how pressing it is.
     ("acil servis", 0.0), ("Nereden: acil servise", 0.0), ("pronto soccorso", 0.0), ("pronto-socorro", 0.0),
-    ("emergency room", 0.0), ("Emergency Department", 0.0), ("urgent care", 0.0),
+    ("emergency room", 0.0), ("Emergency Department", 0.0), ("patient needs urgent care", HIGH),
     ("instalasi gawat darurat", 0.0),
     # ... and the words alone, or a priority word beside the place, still read.
     ("acil", CRIT), ("ACİL durum, acil servis", CRIT), ("emergency department: patient critical", CRIT),
@@ -294,4 +295,22 @@ def test_places_named_after_emergencies_are_routine(text: str, weight: float) ->
     ("jó kritikus", CRIT), ("jo", -1.0),
 ])
 def test_postposed_danish_and_gated_albanian_negation(text: str, weight: float) -> None:
+    assert tp(text) == weight
+
+
+@pytest.mark.parametrize(("text", "weight"), [
+    # The second review's false negations: each an ordinary word of another language.
+    ("Bệnh nhân suy hô hấp, thiếu oxi nghiêm trọng", CRIT), ("thở oxi khẩn cấp", CRIT),  # Vietnamese oxygen
+    ("Pacient cu arsuri la ochi grave", CRIT), ("DB ochi juudai shougai", CRIT),  # Romanian eyes, Japanese "down"
+    ("Acil müdahale olmadan hasta kaybedilebilir", CRIT), ("Bu şuan acil", CRIT), ("Bu şuan kritik", CRIT),
+    ("Vodite babu hitno u bolnicu", HIGH), ("Ramesh babu zaroori file bhejiye", HIGH),
+    ("Na netu kritično", CRIT), ("Nekada kritičan sistem sada je stabilan", CRIT), ("Porucha oken kritická", CRIT),
+    ("Det er jo fort kritisk", CRIT),
+    # ... and the negations they were meant for still read routine.
+    ("Ochi epeigon.", 0.0), ("oxi, den einai poly sovaro", 0.0), ("ochi toso epeigon", 0.0), ("babu gaggawa", 0.0),
+    ("joks pavojus", 0.0), ("kritik olmayan", 0.0), ("bu shi hen yanzhong", 0.0), ("mei you renhe weixian", 0.0),
+    ("nu este atât de grav", 0.0), ("tak begitu penting", 0.0), ("mai mi arai antarai", 0.0),
+    ("den einai toso epeigon", 0.0),
+])
+def test_the_second_review(text: str, weight: float) -> None:
     assert tp(text) == weight
