@@ -1298,6 +1298,7 @@ del _w, _x, _k
 
 _COLOUR_MAX_WORDS = 3  # a colour counts only in a short categorical value ("RED", "code red", "alerta roja")
 _POST_REACH = 2  # a postposed negator negates a word at most this many words before it (priority_words reads two)
+_POST_PARTICLES = ("de", "wa")  # ... or three, when the two between are these (Japanese "de wa nai")
 
 
 def _phrase_index(entries: dict[str, float] | frozenset[str]) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
@@ -1402,6 +1403,9 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
                 w1 = words[j]
                 if w1 in post or (j + 1 < n and w1 != CLAUSE and words[j + 1] in post):
                     x = 0.0
+                elif (w1 == _POST_PARTICLES[0] and j + 2 < n and words[j + 1] == _POST_PARTICLES[1]
+                      and words[j + 2] in post):
+                    x = 0.0  # Japanese "kinkyuu de wa nai", "kiken de wa arimasen": the copula's particles
         else:
             negated = False
         out.append((key, x))
@@ -1465,7 +1469,7 @@ def _lexicon_id() -> str:
         h.update(f"l\x00{w}\n".encode())
     for w, fs in GATED_NEGATORS.items():
         h.update(f"g\x00{w}\x00{' '.join(sorted(fs))}\n".encode())
-    h.update(f"m\x00{_COLOUR_MAX_WORDS}\x00{_POST_REACH}\n".encode())
+    h.update(f"m\x00{_COLOUR_MAX_WORDS}\x00{_POST_REACH}\x00{' '.join(_POST_PARTICLES)}\n".encode())
     for f in sorted(FIELD_NAMES):
         h.update(f"f\x00{f}\n".encode())
     return f"{LEXICON_VERSION}#{h.hexdigest()[:16]}"

@@ -314,3 +314,13 @@ def test_postposed_danish_and_gated_albanian_negation(text: str, weight: float) 
 ])
 def test_the_second_review(text: str, weight: float) -> None:
     assert tp(text) == weight
+
+
+@pytest.mark.parametrize(("text", "weight"), [
+    # Japanese puts the copula's particles between the word and its postposed negator.
+    ("kinkyuu de wa nai", 0.0), ("kiken de wa arimasen", 0.0), ("juuyou de wa nai", 0.0),
+    ("KINKYUU de wa arimasen. KINKYUU!", CRIT),  # a clause mark still ends the reach
+    ("urgente de wa", HIGH), ("error de wa nai? critical", CRIT), ("kinkyuu desu", CRIT),
+])
+def test_japanese_de_wa_nai(text: str, weight: float) -> None:
+    assert tp(text) == weight
