@@ -143,7 +143,8 @@ import re
 import unicodedata
 from operator import itemgetter
 
-__all__ = ["CLAUSE", "COLOURS", "FIELD_NAMES", "LEXICON_ID", "LEXICON_VERSION", "GATED_NEGATORS", "NEGATION_FILLERS", "NEGATORS",
+__all__ = ["CLAUSE", "COLOURS", "DETERMINER_NEGATORS", "FIELD_NAMES", "GATED_NEGATORS", "LEXICON_ID", "LEXICON_VERSION",
+           "NEGATION_FILLERS", "NEGATORS",
            "POST_NEGATORS", "WORDS", "clause_words", "colour_weight", "is_field_name", "normalize",
            "priority_words", "split_words", "text_priority", "word_weight"]
 
@@ -1279,6 +1280,15 @@ for _w, _x in _RAW_COLOURS:
 NEGATORS: frozenset[str] = frozenset(_single(x) for x in _RAW_NEGATORS) - _REVIEW_DROPS
 POST_NEGATORS: frozenset[str] = frozenset(_single(x) for x in _RAW_POST) - _REVIEW_DROPS
 NEGATION_FILLERS: frozenset[str] = frozenset(_single(x) for x in _RAW_FILLERS) - _REVIEW_DROPS
+# Negators that are determiners ("no", "kein", "žádný", "nessun"): the noun they negate may follow
+# one modifier ("no gas alarm", "žádný plynový poplach", "kein großer Alarm", "brak poważnego
+# zagrożenia"), so their scope passes one word that is not in the lexicon. Adverbs ("not", "nicht")
+# and prepositions ("without", "sin": "without cooling critical temperature reached") do not.
+DETERMINER_NEGATORS: frozenset[str] = NEGATORS & frozenset(_single(x) for x in _items(
+    "no, kein, keine, keinen, geen, ingen, inget, aucun, aucune, ningún, ninguna, ninguno, nenhum, nenhuma,"
+    " nessun, nessuna, nessuno, brak, żaden, żadna, żadne, žádný, žádná, žádné, žiadny, žiadna, žiadne,"
+    " nikakoy, nikakav, nikakva, nikakvo, noben, nobena, nobeno, jokio, jokia, jokie, nekāds, nekādas,"
+    " niciun, nicio, hich, никакой, никакого, никакая"))
 # A gated negator negates only when the next word is one of its followers (the pair opens the
 # scope): a word that is a negator in one language and an article or pronoun in others.
 # Its followers are that language's own words, never the other languages': a verb or particle
@@ -1361,17 +1371,22 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
     token = _TOKEN
     post = POST_NEGATORS
     negated = False
+    modifier = False  # a determiner negator's scope may pass one more word ("no gas alarm")
     nxt = 0  # the first word not yet consumed (a phrase consumes several)
     for i, w in enumerate(words):
         if i < nxt:
             continue
         t = token.get(w)
         if t is None:
-            negated = False
+            if negated and modifier:
+                modifier = False
+            else:
+                negated = False
             continue
         if isinstance(t, int):  # a negator opens a scope, a filler keeps it, the clause sentinel ends it
             if t == _NEG:
                 negated = True
+                modifier = w in DETERMINER_NEGATORS
             elif t == _STOP:
                 negated = False
             elif t == _GATE:  # "den einai": the pair opens the scope; "den" alone is another word
@@ -1379,8 +1394,10 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
                     negated = True
                     if not isinstance(token.get(words[i + 1]), tuple):
                         nxt = i + 2  # a verb ("einai") is consumed; a priority word is read, negated
-                else:  # a word of another language ends the scope like any other word (Italian "ma":
-                    negated = False  # "non urgente ma critico" is critical)
+                elif negated and modifier:  # otherwise it is a word of another language, read like
+                    modifier = False  # any other word: the one modifier a determiner's scope passes,
+                else:  # or the end of the scope (Italian "ma": "non urgente ma critico" is critical)
+                    negated = False
             continue
         kind, x, phrases = t
         key = w
@@ -1393,7 +1410,10 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
                     break
         if x is None:  # a phrase head that did not match: a filler stays one, any other word ends the scope
             if kind != _FILL:
-                negated = False
+                if negated and modifier:
+                    modifier = False
+                else:
+                    negated = False
             continue
         nxt = j
         if x > 0:
@@ -1467,6 +1487,8 @@ def _lexicon_id() -> str:
         h.update(f"p\x00{w}\n".encode())
     for w in sorted(NEGATION_FILLERS):
         h.update(f"l\x00{w}\n".encode())
+    for w in sorted(DETERMINER_NEGATORS):
+        h.update(f"d\x00{w}\n".encode())
     for w, fs in GATED_NEGATORS.items():
         h.update(f"g\x00{w}\x00{' '.join(sorted(fs))}\n".encode())
     h.update(f"m\x00{_COLOUR_MAX_WORDS}\x00{_POST_REACH}\x00{' '.join(_POST_PARTICLES)}\n".encode())

@@ -7,6 +7,7 @@ from node.attention.lexicon import (
     COLOURS,
     LEXICON_ID,
     LEXICON_VERSION,
+    clause_words,
     colour_weight,
     normalize,
     priority_words,
@@ -40,7 +41,9 @@ def test_negated_priority_words_are_routine_in_several_languages() -> None:
     # The word still counts when nothing negates it, or a negator stands elsewhere.
     assert tp("URGENT") == 0.75
     assert tp("bu acil") == 1.0  # Turkish "this is urgent": "bu" is not a negator here
-    assert tp("no power, critical") == 1.0
+    # v5: a determiner's scope passes one modifier ("no gas alarm"), so without the comma "no power
+    # critical" reads negated; the featurizer reads clause marks, and the comma ends the scope.
+    assert text_priority(clause_words("no power, critical")) == 1.0
     assert tp("critical: no response") == 1.0
     assert tp("all fine here") == -1.0
     assert priority_words(split_words("not urgent but critical")) == [("urgent", 0.0), ("critical", 1.0)]

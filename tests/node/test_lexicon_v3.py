@@ -11,6 +11,7 @@ from node.attention import lexicon
 from node.attention.lexicon import (
     CLAUSE,
     COLOURS,
+    DETERMINER_NEGATORS,
     FIELD_NAMES,
     LEXICON_ID,
     LEXICON_VERSION,
@@ -326,7 +327,7 @@ def _reference(words: list[str]) -> list[tuple[str, float]]:
     """A plain re-statement of the matching rules, quadratic-free but slow: every length tried."""
     longest = max(len(e.split(" ")) for e in WORDS)
     out = []
-    negated = False
+    negated = modifier = False
     i, n = 0, len(words)
     while i < n:
         match = None
@@ -339,8 +340,14 @@ def _reference(words: list[str]) -> list[tuple[str, float]]:
             w = words[i]
             if w in NEGATORS:
                 negated = True
-            elif w not in NEGATION_FILLERS:
+                modifier = w in DETERMINER_NEGATORS  # v5: "no gas alarm"
+            elif w == CLAUSE:
                 negated = False
+            elif w not in NEGATION_FILLERS:
+                if negated and modifier:
+                    modifier = False
+                else:
+                    negated = False
             i += 1
             continue
         key, size = match

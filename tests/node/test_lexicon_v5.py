@@ -324,3 +324,17 @@ def test_the_second_review(text: str, weight: float) -> None:
 ])
 def test_japanese_de_wa_nai(text: str, weight: float) -> None:
     assert tp(text) == weight
+
+
+@pytest.mark.parametrize(("text", "weight"), [
+    # A determiner negator's scope passes one modifier before its noun.
+    ("no gas alarm", 0.0), ("No fire alarm on floor 3", 0.0), ("Žádný plynový poplach na patře 4724", 0.0),
+    ("kein großer Alarm", 0.0), ("geen groot gevaar", 0.0), ("brak poważnego zagrożenia", 0.0),
+    ("no further critical errors", 0.0), ("nessun grave errore", 0.0),
+    # ... one, not two; adverbs and prepositions do not; a clause mark still ends the scope.
+    ("no big gas alarm", HIGH), ("not the only critical issue", CRIT), ("without cooling critical temperature", CRIT),
+    ("no gas, alarm!", HIGH), ("no gas leak, CRITICAL pump failure", CRIT), ("nicht kritisch", 0.0),
+    ("nicht sehr kritisch", 0.0), ("nicht wirklich kritisch", CRIT),
+])
+def test_a_determiner_negator_passes_one_modifier(text: str, weight: float) -> None:
+    assert tp(text) == weight
