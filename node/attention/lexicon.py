@@ -112,7 +112,11 @@ and gan, Luxembourgish net, keen and keng, Afrikaans sonder. A gated negator may
 :data:`_REVIEW_DROPS` keeps out of the other tables (ora, ma, níl, sonder): the gate is what makes
 it safe. Also new: places named after emergencies read routine ("acil servis", "pronto
 soccorso", "emergency room", "instalasi gawat darurat": where a record happened, not how pressing
-it is), and Danish and Norwegian "haster ikke" (the negator after the verb). A second review
+it is), Danish and Norwegian "haster ikke" (the negator after the verb), Japanese "kinkyuu de wa
+nai" (the copula's particles between a word and its postposed negator), and a **determiner
+negator**'s scope passes one modifier before its noun (:data:`DETERMINER_NEGATORS`: "no gas alarm",
+"žádný plynový poplach", "kein großer Alarm" read routine; adverbs and prepositions do not pass
+one: "not the only critical issue", "without cooling critical temperature" stay critical). A second review
 checked every new entry against the frequent words of 42 languages and found nine false
 negations (Vietnamese oxi "oxygen", Turkish olmadan "without", "bu şuan acil", babu, Romanian
 ochi, netu, nekāda, okèn, "jo fort"), all fixed, and "urgent care" ("needs urgent care"), dropped;
