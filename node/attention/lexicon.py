@@ -1288,11 +1288,11 @@ NEGATION_FILLERS: frozenset[str] = frozenset(_single(x) for x in _RAW_FILLERS) -
 # one modifier ("no gas alarm", "žádný plynový poplach", "kein großer Alarm", "brak poważnego
 # zagrożenia"), so their scope passes one word that is not in the lexicon. Adverbs ("not", "nicht")
 # and prepositions ("without", "sin": "without cooling critical temperature reached") do not.
-DETERMINER_NEGATORS: frozenset[str] = NEGATORS & frozenset(_single(x) for x in _items(
+DETERMINER_NEGATORS: frozenset[str] = frozenset(_single(x) for x in _items(  # all in NEGATORS (a test checks)
     "no, kein, keine, keinen, geen, ingen, inget, aucun, aucune, ningún, ninguna, ninguno, nenhum, nenhuma,"
-    " nessun, nessuna, nessuno, brak, żaden, żadna, żadne, žádný, žádná, žádné, žiadny, žiadna, žiadne,"
+    " nessun, nessuna, nessuno, brak, żadna, żadne, žádný, žádná, žádné, žiadny, žiadna, žiadne,"
     " nikakoy, nikakav, nikakva, nikakvo, noben, nobena, nobeno, jokio, jokia, jokie, nekāds, nekādas,"
-    " niciun, nicio, hich, никакой, никакого, никакая"))
+    " niciun, nicio, hich"))
 # A gated negator negates only when the next word is one of its followers (the pair opens the
 # scope): a word that is a negator in one language and an article or pronoun in others.
 # Its followers are that language's own words, never the other languages': a verb or particle
@@ -1381,58 +1381,57 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
         if i < nxt:
             continue
         t = token.get(w)
-        if t is None:
-            if negated and modifier:
-                modifier = False
-            else:
-                negated = False
-            continue
         if isinstance(t, int):  # a negator opens a scope, a filler keeps it, the clause sentinel ends it
             if t == _NEG:
                 negated = True
                 modifier = w in DETERMINER_NEGATORS
-            elif t == _STOP:
+                continue
+            if t == _STOP:
                 negated = False
-            elif t == _GATE:  # "den einai": the pair opens the scope; "den" alone is another word
-                if i + 1 < n and words[i + 1] in GATED_NEGATORS[w]:
-                    negated = True
-                    if not isinstance(token.get(words[i + 1]), tuple):
-                        nxt = i + 2  # a verb ("einai") is consumed; a priority word is read, negated
-                elif negated and modifier:  # otherwise it is a word of another language, read like
-                    modifier = False  # any other word: the one modifier a determiner's scope passes,
-                else:  # or the end of the scope (Italian "ma": "non urgente ma critico" is critical)
-                    negated = False
-            continue
-        kind, x, phrases = t
-        key = w
-        j = i + 1
-        if phrases is not None:
-            for rest, px, pkey in phrases:
-                m = j + len(rest)
-                if m <= n and tuple(words[j:m]) == rest:
-                    x, key, j = px, pkey, m
-                    break
-        if x is None:  # a phrase head that did not match: a filler stays one, any other word ends the scope
-            if kind != _FILL:
-                if negated and modifier:
-                    modifier = False
+                continue
+            if t == _FILL:
+                continue
+            # _GATE ("den einai"): the pair opens the scope; "den" alone is a word of another language
+            if i + 1 < n and words[i + 1] in GATED_NEGATORS[w]:
+                negated = True
+                if not isinstance(token.get(words[i + 1]), tuple):
+                    nxt = i + 2  # a verb ("einai") is consumed; a priority word is read, negated
+                continue
+        elif t is not None:
+            kind, x, phrases = t
+            key = w
+            j = i + 1
+            if phrases is not None:
+                for rest, px, pkey in phrases:
+                    m = j + len(rest)
+                    if m <= n and tuple(words[j:m]) == rest:
+                        x, key, j = px, pkey, m
+                        break
+            if x is not None:
+                nxt = j
+                if x > 0:
+                    if negated:
+                        x = 0.0
+                    elif j < n:  # a postposed negator one or two words on (_POST_REACH), not across a clause
+                        w1 = words[j]
+                        if w1 in post or (j + 1 < n and w1 != CLAUSE and words[j + 1] in post):
+                            x = 0.0
+                        elif (w1 == _POST_PARTICLES[0] and j + 2 < n and words[j + 1] == _POST_PARTICLES[1]
+                              and words[j + 2] in post):
+                            x = 0.0  # Japanese "kinkyuu de wa nai": the copula's particles
                 else:
                     negated = False
-            continue
-        nxt = j
-        if x > 0:
-            if negated:
-                x = 0.0
-            elif j < n:  # a postposed negator one or two words on (_POST_REACH), not across a clause
-                w1 = words[j]
-                if w1 in post or (j + 1 < n and w1 != CLAUSE and words[j + 1] in post):
-                    x = 0.0
-                elif (w1 == _POST_PARTICLES[0] and j + 2 < n and words[j + 1] == _POST_PARTICLES[1]
-                      and words[j + 2] in post):
-                    x = 0.0  # Japanese "kinkyuu de wa nai", "kiken de wa arimasen": the copula's particles
+                out.append((key, x))
+                continue
+            if kind == _FILL:  # a phrase head that did not match: a filler stays one
+                continue
+        # Any other word (an unmatched phrase head, a gated word without its follower: Italian "ma"
+        # in "non urgente ma critico") ends the scope, but for the one modifier a determiner's
+        # scope passes ("no gas alarm").
+        if negated and modifier:
+            modifier = False
         else:
             negated = False
-        out.append((key, x))
     return out
 
 

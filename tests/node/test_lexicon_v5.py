@@ -338,3 +338,8 @@ def test_japanese_de_wa_nai(text: str, weight: float) -> None:
 ])
 def test_a_determiner_negator_passes_one_modifier(text: str, weight: float) -> None:
     assert tp(text) == weight
+
+
+def test_determiner_negators_are_negators() -> None:
+    assert lexicon.DETERMINER_NEGATORS <= NEGATORS, sorted(lexicon.DETERMINER_NEGATORS - NEGATORS)
+    assert len(lexicon.DETERMINER_NEGATORS) == 39
