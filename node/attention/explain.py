@@ -33,13 +33,18 @@ import torch
 
 from node.attention.features import (
     _HIST_MIN,
+    _MAX_EXTRA,
+    _MAX_LIST,
     CTX_NAMES,
     NUM_SLOTS,
     WindowFeatures,
     _is_priority_field,
+    as_quantity,
     featurize_record,
     is_categorical,
     minority,
+    num_key_id,
+    wide_slot_fields,
 )
 from node.attention.lexicon import clause_words, colour_weight, priority_words
 from protocol.record import Record
@@ -48,7 +53,7 @@ if TYPE_CHECKING:
     from node.attention.history import History
 
 __all__ = ["OCCLUSION_FIELDS", "OCCLUSION_GROUPS", "OCCLUSION_NEIGHBOURHOOD", "neighbourhood",
-           "numeric_slot_names", "reasons"]
+           "numeric_fields", "numeric_slot_names", "reasons"]
 
 # What the occlusion of :meth:`Scorer.explain` may cost (``Scorer._field_effects``): each
 # variant of the record is a Record, its features and an assembled window of its
@@ -65,21 +70,36 @@ _C = {name: i for i, name in enumerate(CTX_NAMES)}
 _MAD_PER_SIGMA = 1.0 / 1.4826  # z is in robust SDs (1.4826 MAD); reasons speak in MADs
 
 
-def numeric_slot_names(record: Record) -> list[str]:
-    """Names of the record's numeric slots, in the featurizer's order (lists give ``#n``/``#mean``)."""
-    out: list[str] = []
+def numeric_fields(record: Record) -> list[tuple[str, int]]:
+    """Every number the featurizer reads from ``record``, in its order: (name, the (kind, field) key
+    id it is grouped under). Lists give ``(count)`` and ``(mean)``, blobs ``(bytes)``."""
+    out: list[tuple[str, str]] = []
     for key, value in record.items:
         if isinstance(value, tuple | list):
-            out.append(key + " (count)")
-            if any(isinstance(x, int | float) and not isinstance(x, bool) for x in value):
-                out.append(key + " (mean)")
+            out.append((key + " (count)", key + "#n"))
+            if any(isinstance(x, int | float) and not isinstance(x, bool) for x in value) or any(
+                    as_quantity(x) for x in value[:_MAX_LIST]):
+                out.append((key + " (mean)", key + "#mean"))
         elif isinstance(value, bool):
             continue
-        elif isinstance(value, int | float):
-            out.append(key)
+        elif isinstance(value, int | float) or as_quantity(value) is not None:
+            out.append((key, key))
         elif isinstance(value, bytes | bytearray):
-            out.append(key + " (bytes)")
-    return out[:NUM_SLOTS]
+            out.append((key + " (bytes)", key + "#bytes"))
+    return [(name, num_key_id(record.kind, k)) for name, k in out[:NUM_SLOTS + _MAX_EXTRA]]
+
+
+def numeric_slot_names(record: Record, window: Sequence[Record] = ()) -> list[str]:
+    """Names of the record's numeric slots, in the featurizer's order. In a ``window`` holding a
+    record of its kind with more than ``NUM_SLOTS`` numbers, the slots go to the fields that vary
+    (``features.wide_slot_fields``), so the names follow that choice."""
+    fields = numeric_fields(record)
+    same = [r for r in window if r.kind == record.kind]
+    if any(len(numeric_fields(r)) > NUM_SLOTS for r in same):
+        feats = [featurize_record(r) for r in same]
+        chosen = wide_slot_fields(feats).get(feats[0].kind_id, set())
+        return [name for name, k in fields if k in chosen][:NUM_SLOTS]
+    return [name for name, _ in fields][:NUM_SLOTS]
 
 
 def neighbourhood(n: int, i: int, weights: torch.Tensor | None, size: int) -> list[int]:
@@ -180,7 +200,7 @@ def reasons(window: Sequence[Record], i: int, w: WindowFeatures, history: Histor
             out.append({"code": "near_copy", "of": "history",
                         "text": "near duplicate of a record already committed", "weight": 0.9})
     # -- anomaly ----------------------------------------------------------------------
-    names = numeric_slot_names(rec)
+    names = numeric_slot_names(rec, window)
     best_slot, best_z, where = -1, 0.0, ""
     for s in range(len(names)):
         if float(w.num_mask[i, s]) < 0.5:

@@ -59,6 +59,7 @@ from node.attention.lexicon import (
     split_words,
     text_priority,
 )
+from node.attention.quantity import parse_quantity
 from protocol.record import Record
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CTX_DIM",
     "CTX_NAMES",
+    "FEATURE_REVISION",
     "HASH_DIM",
     "NUM_FEATS",
     "NUM_SLOTS",
@@ -79,13 +81,26 @@ __all__ = [
     "featurize_record",
     "history_copies",
     "field_entropy",
+    "as_quantity",
+    "num_key_id",
+    "wide_slot_fields",
     "is_categorical",
     "minority",
     "surprise",
 ]
 
+# What the features mean beyond their names and sizes, saved in every checkpoint's feature spec
+# (so the model id covers it): 1, sessions 1-11; 2, quantities written as text read as numbers
+# (node/attention/quantity.py) and a wide record's slots given to the fields that vary
+# (``_wide_slots``). Neither changes the features of a record with at most NUM_SLOTS numbers and
+# no quantity text, which is every record of training.
+FEATURE_REVISION = 2
 HASH_DIM = 256  # signed feature-hashing width of the bag of tokens (pairwise similarity only)
 NUM_SLOTS = 8  # numeric fields kept per record (first in key order)
+# Numbers past the slots (a wide schema) are kept aside: a window holding such records gives each
+# of their kinds' slots to the fields that vary in the window, and every number's |z| joins the
+# record's largest (``_wide_slots``), so an anomaly in the 9th reading is not invisible.
+_MAX_EXTRA = 56
 _MAX_WORDS = 32  # words kept from one text value
 _MAX_LIST = 16  # list elements kept from one list value
 _MAX_CATS = 8  # categorical value tokens kept per record (rarity)
@@ -97,6 +112,7 @@ _SEPARATORS = re.compile(r"[-_\s/]+")
 _SPECIFIC_WORDS = 4  # a text of this many distinct words is specific enough to match a copy on (field_specific)
 _HIST_MIN = 8  # values of a (kind, field) the history needs before its statistics are used
 _QUANT = 0.5  # near-duplicate digest bin: half a robust spread of the field
+_QUANTITY_FIRST = frozenset("0123456789+-−.,~≈<>≤≥$€£¥₹₩₽")  # quantity.parse_quantity's first characters
 
 SLOT_NAMES = ("z_window", "|z_window|", "z_history", "|z_history|", "has_history", "group_size", "priority_field")
 NUM_FEATS = len(SLOT_NAMES)
@@ -135,6 +151,12 @@ def _tid(token: str) -> int:
         if len(token) <= _MEMO_MAX_CHARS:
             _token_ids[token] = v
     return v
+
+
+def num_key_id(kind: str, key: str) -> int:
+    """The id a number of field ``key`` (``key#n``, ``key#mean``, ``key#bytes`` for a list's count
+    and mean and a blob's length) of ``kind`` is grouped under."""
+    return _tid("num\x00" + kind + "\x00" + key)
 
 
 def _slog(x: float) -> float:
@@ -187,6 +209,29 @@ def _text_facts(text: str) -> tuple[float, float]:
     return v
 
 
+_quantity_memo: dict[str, tuple[float, str] | None] = {}
+
+
+def as_quantity(value: object) -> tuple[float, str] | None:
+    """``(number, unit)`` when a string value is a quantity (:func:`quantity.parse_quantity`:
+    ``"38.5 °C"``, ``"1,234 kg"``) and holds no priority word or alert colour (``"2 urgent"`` keeps
+    its priority reading), else None. The featurizer reads such a value as the number it is; the
+    copy rule and explanations call this same function, so the three cannot disagree."""
+    if not isinstance(value, str) or not value or value.lstrip()[:1] not in _QUANTITY_FIRST:
+        return None
+    if value in _quantity_memo:
+        return _quantity_memo[value]
+    q = parse_quantity(value)
+    if q is not None:
+        w, colour = _text_facts(value)
+        if w >= 0 or colour >= 0:
+            q = None
+    if len(_quantity_memo) >= _CACHE_LIMIT:
+        _quantity_memo.clear()
+    _quantity_memo[value] = q  # parse_quantity reads at most 32 characters: the key is short
+    return q
+
+
 def minority(count: int, mode: int, total: int) -> float:
     """How far below its field's most common value a categorical value is held, weighted by how
     much the field agrees on that value: ``log((mode + 1) / (count + 1)) / log(total + 2) * mode /
@@ -228,7 +273,8 @@ def is_categorical(value: object) -> bool:
         return True
     if isinstance(value, int):
         return -8 <= value <= 8
-    return isinstance(value, str) and len(value) < _TEXT_MIN_LEN and len(value.split()) <= _LABEL_WORDS
+    return (isinstance(value, str) and len(value) < _TEXT_MIN_LEN and len(value.split()) <= _LABEL_WORDS
+            and as_quantity(value) is None)
 
 
 def priority_claim(key: str, value: object) -> bool:
@@ -289,6 +335,9 @@ class RecordFeatures:
     items: tuple[tuple[str, Any], ...] = ()
     near_blind: bool = False
     colour: float = -1.0
+    extra_keys: tuple[int, ...] = ()
+    extra_vals: tuple[float, ...] = ()
+    extra_prio: tuple[bool, ...] = ()
 
 
 def featurize_record(record: Record) -> RecordFeatures:
@@ -299,17 +348,24 @@ def featurize_record(record: Record) -> RecordFeatures:
     num_keys: list[int] = []
     num_vals: list[float] = []
     num_prio: list[bool] = []
+    extra_keys: list[int] = []
+    extra_vals: list[float] = []
+    extra_prio: list[bool] = []
     cats: list[int] = []
     cat_fields: list[int] = []
     state = {"word": -1.0, "pfield": False, "flag": False, "ptok": 0, "pfid": 0, "colour": -1.0, "ctok": 0, "cfid": 0}
 
     def number(key: str, x: float, prio: bool) -> None:
         if len(num_keys) < NUM_SLOTS:
-            num_keys.append(_tid("num\x00" + kind + "\x00" + key))
+            num_keys.append(num_key_id(kind, key))
             num_vals.append(_slog(x))
             num_prio.append(prio)
             if x != x:
                 tokens.append(_tid("nan\x00" + key))
+        elif len(extra_keys) < _MAX_EXTRA:
+            extra_keys.append(num_key_id(kind, key))
+            extra_vals.append(_slog(x))
+            extra_prio.append(prio)
 
     def categorical(key: str, text: str, prio: bool, colour_field: bool = False) -> None:
         t = _tid("c\x00" + kind + "\x00" + key + "\x00" + text)
@@ -345,7 +401,15 @@ def featurize_record(record: Record) -> RecordFeatures:
                 state["word"] = w
             if colour > state["colour"]:
                 state["colour"] = colour
-            if len(v) >= _TEXT_MIN_LEN or " " in v:
+            q = as_quantity(v) if w < 0 and colour < 0 else None
+            if q is not None:
+                # A quantity written as text ("38.5 °C") is the number it spells: same slot, same z,
+                # same near digest, and no label: its values are all different, like an id's
+                # (node/attention/quantity.py says why).
+                # The unit is left out: a copy re-typed from 38.5 to "38.5 °C" is the same reading.
+                if not in_list:
+                    number(key, q[0], prio)
+            elif len(v) >= _TEXT_MIN_LEN or " " in v:
                 words = v.lower().split()[:_MAX_WORDS]
                 for word in words:
                     tokens.append(_tid("w\x00" + key + "\x00" + word))
@@ -379,6 +443,7 @@ def featurize_record(record: Record) -> RecordFeatures:
             near_blind = True  # the shape sees a list's length and first items only
             number(key + "#n", float(len(value)), False)
             nums = [float(x) for x in value if isinstance(x, int | float) and not isinstance(x, bool)]
+            nums += [q[0] for q in map(as_quantity, value[:_MAX_LIST]) if q is not None]
             if nums:
                 number(key + "#mean", sum(nums) / len(nums), False)
             shape_parts.append(key + "#" + str(len(value)))
@@ -388,8 +453,8 @@ def featurize_record(record: Record) -> RecordFeatures:
             shape_parts.append(key)
             scalar(key, value, False, prio)
             # A blob, or a number past the slots: the near digest (slots only) does not see it.
-            if isinstance(value, bytes | bytearray) or (
-                    isinstance(value, int | float) and not isinstance(value, bool) and len(num_keys) == nums_at):
+            if isinstance(value, bytes | bytearray) or (len(num_keys) == nums_at and (
+                    (isinstance(value, int | float) and not isinstance(value, bool)) or as_quantity(value))):
                 near_blind = True
     ptok, pfid = (state["ptok"], state["pfid"]) if state["ptok"] else (state["ctok"], state["cfid"])
     if ptok and cats and ptok not in cats:
@@ -419,6 +484,9 @@ def featurize_record(record: Record) -> RecordFeatures:
         items=record.items,
         near_blind=near_blind,
         colour=float(state["colour"]),
+        extra_keys=tuple(extra_keys),
+        extra_vals=tuple(extra_vals),
+        extra_prio=tuple(extra_prio),
     )
 
 
@@ -465,6 +533,10 @@ def field_facts(key: str, value: Any) -> FieldFacts:
         num = _slog(float(value))
         specific = not (float(value).is_integer() and -8 <= value <= 8)
         content = _tid(key)
+    elif (q := as_quantity(value)) is not None:
+        num = _slog(q[0])
+        specific = not (q[0].is_integer() and -8 <= q[0] <= 8)
+        content = _tid(key)  # as a number's: re-typing 38.5 as "38.5 °C" does not make a copy new
     elif isinstance(value, str):
         prio = prio or _text_priority(value) >= 0
         if len(value) >= _TEXT_MIN_LEN or " " in value:
@@ -528,7 +600,7 @@ class FeatureCache:
 def feature_bytes(f: RecordFeatures) -> int:
     """An estimate of what one :class:`RecordFeatures` keeps alive: 44 bytes per int in a tuple
     (the int and its slot), a few hundred for the object and its tuples."""
-    ints = (len(f.tokens) + 3 * len(f.num_keys) + 2 * len(f.cat_tokens) + 2 * len(f.items))
+    ints = (len(f.tokens) + 3 * len(f.num_keys) + 2 * len(f.extra_keys) + 2 * len(f.cat_tokens) + 2 * len(f.items))
     return 400 + 44 * ints
 
 
@@ -665,6 +737,8 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
         q = torch.floor(u.clamp(-1e9, 1e9) / _QUANT).to(torch.int64)
         near_ids = mix_digest(shape, keys, q, rows, n)
         near_hist_ok = torch.ones(n, dtype=torch.bool).scatter_reduce(0, rows, has, "amin", include_self=True)
+    if any(f.extra_keys for f in feats):
+        near_ids, near_hist_ok = _wide_slots(feats, history, (num, num_mask, slog, unit), max_zw, max_zh, shape)
     # -- time and runs within (kind, origin) ------------------------------------------
     ts_list = [f.ts_ms for f in feats]
     ts = torch.tensor(ts_list, dtype=torch.int64)
@@ -842,6 +916,104 @@ def _runs(sorted_feats: list[RecordFeatures], idx: list[int], mean_gap: float) -
         row[3] = math.log1p(length[p]) / 3.0
         row[4] = 1.0 if pos[p] == 0 and length[p] >= 2 else 0.0
     return out
+
+
+def wide_slot_fields(feats: Sequence[RecordFeatures]) -> dict[int, set[int]]:
+    """For each kind with a record of more numbers than ``NUM_SLOTS`` in ``feats``: the (kind, field)
+    keys that get its slots, the fields whose values vary among the kind's records first, then by
+    where the field first sits in key order (``_wide_slots``; explanations name slots by it)."""
+    wide_kinds = {f.kind_id for f in feats if f.extra_keys}
+    seen: dict[tuple[int, int], set[float]] = {}
+    first: dict[tuple[int, int], int] = {}
+    for f in feats:
+        if f.kind_id not in wide_kinds:
+            continue
+        for p, (k, v) in enumerate(zip((*f.num_keys, *f.extra_keys), (*f.num_vals, *f.extra_vals), strict=True)):
+            held = seen.setdefault((f.kind_id, k), set())
+            if len(held) < 2:
+                held.add(v)
+            first[(f.kind_id, k)] = min(first.get((f.kind_id, k), p), p)
+    chosen: dict[int, set[int]] = {}
+    for kid in wide_kinds:
+        fields = sorted((fk for fk in first if fk[0] == kid), key=lambda fk: (len(seen[fk]) < 2, first[fk], fk[1]))
+        chosen[kid] = {fk[1] for fk in fields[:NUM_SLOTS]}
+    return chosen
+
+
+def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
+                slots: tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor],
+                max_zw: torch.Tensor, max_zh: torch.Tensor, shape: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Slots for the kinds of a window that hold records with more numbers than ``NUM_SLOTS``.
+
+    A wide schema often starts (in key order) with steady numbers: calibration, limits, ids. Given
+    the first eight, its readings were invisible and every pair of its records looked numerically
+    identical. For each kind with such a record, the slots (``num``, ``num_mask``, ``slog``,
+    ``unit``, rewritten in place for all that kind's records) go to the eight fields whose values
+    vary in the window, the others after them, in key order; ``max_zw`` and ``max_zh`` take every
+    number's |z|. A field's window z is taken over all its values (slotted or not), and the near
+    digest bins every number (``History`` digests its records the same way), so records that
+    agree on their steady fields are not near copies of each other. Returns the near digests and
+    whether the history's statistics covered every number of each record. Windows without wide
+    records never come here: their features (all of training) are unchanged.
+    """
+    num, num_mask, slog, unit = slots
+    kind_ids = [f.kind_id for f in feats]
+    wide_kinds = {f.kind_id for f in feats if f.extra_keys}
+    keys_l: list[int] = []
+    vals_l: list[float] = []
+    prio_l: list[bool] = []
+    rows_l: list[int] = []
+    for i, f in enumerate(feats):
+        ks = (*f.num_keys, *f.extra_keys)
+        keys_l += ks
+        vals_l += (*f.num_vals, *f.extra_vals)
+        prio_l += (*f.num_prio, *f.extra_prio)
+        rows_l += [i] * len(ks)
+    vals = torch.tensor(vals_l, dtype=torch.float64)
+    zw, wmed, wscale, gcount = _robust_z(_ids(keys_l), vals)
+    if history is not None and len(history):
+        stats = [history.num_stats(k) for k in keys_l]
+        hmed = torch.tensor([s[0] for s in stats], dtype=torch.float64)
+        hscale = torch.tensor([s[1] for s in stats], dtype=torch.float64)
+        has = torch.tensor([s[2] >= _HIST_MIN for s in stats])
+    else:
+        hmed = torch.zeros(len(vals_l), dtype=torch.float64)
+        hscale = torch.ones(len(vals_l), dtype=torch.float64)
+        has = torch.zeros(len(vals_l), dtype=torch.bool)
+    zh = torch.where(has, ((vals - hmed) / hscale).clamp(-_Z_CLIP, _Z_CLIP), torch.zeros_like(vals))
+    rows = torch.tensor(rows_l, dtype=torch.int64)
+    med_all = torch.where(has, hmed, wmed)
+    scale_all = torch.where(has, hscale, wscale)
+    u_all = (vals - med_all) / scale_all
+    q = torch.floor(u_all.clamp(-1e9, 1e9) / _QUANT).to(torch.int64)
+    near_ids = mix_digest(shape, _ids(keys_l), q, rows, len(feats))
+    near_hist_ok = torch.ones(len(feats), dtype=torch.bool).scatter_reduce(0, rows, has, "amin", include_self=True)
+    max_zw.copy_(max_zw.scatter_reduce(0, rows, zw.abs(), "amax", include_self=True))
+    max_zh.copy_(max_zh.scatter_reduce(0, rows, zh.abs(), "amax", include_self=True))
+    chosen = wide_slot_fields(feats)
+    affected = torch.tensor([kid in wide_kinds for kid in kind_ids])
+    for t in slots:
+        t[affected] = 0.0
+    pick: list[int] = []
+    cols: list[int] = []
+    used = [0] * len(feats)
+    for e, (k, r) in enumerate(zip(keys_l, rows_l, strict=True)):
+        kid = kind_ids[r]
+        if kid in wide_kinds and k in chosen[kid] and used[r] < NUM_SLOTS:
+            pick.append(e)
+            cols.append(used[r])
+            used[r] += 1
+    sel = torch.tensor(pick, dtype=torch.int64)
+    r_sel, c_sel = rows[sel], torch.tensor(cols, dtype=torch.int64)
+    z1, z2 = zw[sel], zh[sel]
+    num_mask[r_sel, c_sel] = 1.0
+    slog[r_sel, c_sel] = vals[sel].to(torch.float32)
+    unit[r_sel, c_sel] = u_all[sel].clamp(-1e6, 1e6).to(torch.float32)
+    prio = torch.tensor([prio_l[e] for e in pick], dtype=torch.float64)
+    num[r_sel, c_sel] = torch.stack(
+        [z1 / 4.0, torch.tanh(z1.abs() / 3.0), z2 / 4.0, torch.tanh(z2.abs() / 3.0), has[sel].to(torch.float64),
+         torch.log1p(gcount[sel].to(torch.float64)) / 7.0, prio], dim=1).to(torch.float32)
+    return near_ids, near_hist_ok
 
 
 def _value_rarity_history(f: RecordFeatures, history: History) -> float:

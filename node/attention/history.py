@@ -61,7 +61,7 @@ __all__ = ["DEFAULT_CAPACITY", "History", "one_off_digests", "replay_digests"]
 
 DEFAULT_CAPACITY = 4096
 _MASK63 = (1 << 63) - 1
-_SHAPE, _NUM_KEYS, _NUM_VALS = attrgetter("shape"), attrgetter("num_keys"), attrgetter("num_vals")
+_SHAPE = attrgetter("shape")
 
 
 class History:
@@ -184,7 +184,8 @@ class History:
             _bump(held, t, d)
             if not held:
                 del self._field_counts[fid]
-        for k, v in zip(f.num_keys, f.num_vals, strict=True):
+        for k, v in itertools.chain(zip(f.num_keys, f.num_vals, strict=True),
+                                    zip(f.extra_keys, f.extra_vals, strict=True)):
             c = self._values.get(k)
             if c is None:
                 c = self._values[k] = Counter()
@@ -331,11 +332,12 @@ class History:
         if len(ok) == len(self._values):
             items = list(self._all_items())  # every key has enough values: no record is left out
         else:
-            items = [f for f in self._all_items() if ok.issuperset(f.num_keys)]
+            items = [f for f in self._all_items() if ok.issuperset(f.num_keys) and ok.issuperset(f.extra_keys)]
         if not items:
             return set()
         n = len(items)
-        num_keys = list(map(_NUM_KEYS, items))
+        # A wide record's digest bins its numbers past the slots too (features._wide_slots does).
+        num_keys = [(*f.num_keys, *f.extra_keys) if f.extra_keys else f.num_keys for f in items]
         shape = _int64s(map(_SHAPE, items))
         counts = _int64s(map(len, num_keys))
         m = int(counts.sum())
@@ -343,7 +345,8 @@ class History:
             return set(mix_digest(shape, torch.zeros(0, dtype=torch.int64), torch.zeros(0, dtype=torch.int64),
                                   torch.zeros(0, dtype=torch.int64), n).tolist())
         keys = _int64s(itertools.chain.from_iterable(num_keys))
-        vals = torch.frombuffer(array("d", itertools.chain.from_iterable(map(_NUM_VALS, items))),
+        num_vals = [(*f.num_vals, *f.extra_vals) if f.extra_keys else f.num_vals for f in items]
+        vals = torch.frombuffer(array("d", itertools.chain.from_iterable(num_vals)),
                                 dtype=torch.float64)  # m > 0 values
         uniq, inv = torch.unique(keys, return_inverse=True)
         per_key = [stats_of[k] for k in uniq.tolist()]

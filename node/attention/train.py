@@ -45,9 +45,10 @@ from node.attention.data import (
     make_view_block_windows,
     make_windows,
 )
-from node.attention.features import CTX_NAMES, HASH_DIM, NUM_SLOTS, SLOT_NAMES
+from node.attention.features import CTX_NAMES, FEATURE_REVISION, HASH_DIM, NUM_SLOTS, SLOT_NAMES
 from node.attention.lexicon import LEXICON_ID
 from node.attention.model import ImportanceNet, ModelConfig, stack_windows
+from node.attention.quantity import QUANTITY_FORMAT
 from protocol.cid import cid_of
 
 __all__ = [
@@ -68,9 +69,12 @@ __all__ = [
 CHECKPOINT_FORMAT = "attnshare-importance/2"
 MAX_WINDOW = 1024  # longest window scored at once; longer inputs are split (consensus-relevant)
 # The featurizer's contract, saved in (and checked against) every checkpoint. The
-# lexicon id is part of it: the knowledge prior is covered by the model id.
+# lexicon id is part of it: the knowledge prior is covered by the model id; so is the reading of
+# quantities written as text (node/attention/quantity.py) and the features' revision
+# (features.FEATURE_REVISION), which validators must share.
 _FEATURE_SPEC = {"hash_dim": HASH_DIM, "num_slots": NUM_SLOTS, "slots": list(SLOT_NAMES),
-                 "ctx": list(CTX_NAMES), "lexicon": LEXICON_ID}
+                 "ctx": list(CTX_NAMES), "lexicon": LEXICON_ID, "quantity": QUANTITY_FORMAT,
+                 "revision": FEATURE_REVISION}
 
 
 @dataclass(frozen=True, slots=True)

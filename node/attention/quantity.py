@@ -1,0 +1,142 @@
+"""Quantities written as text: ``"38.5 °C"``, ``"1,234 kg"``, ``"$12.40"``, ``"85%"``, ``"1.234,5 t"``.
+
+Why
+---
+Users feed their own schemas, and many write measurements as strings with a
+unit. Read as a label, such a field is an id (every value differs): a reading
+40 spreads from its field's median is no anomaly, and a near copy whose
+number moved in the last digit is new content. Measured before this module
+(``scripts/bench_encodings.py``, fleet and port, every number written with a
+unit): NDCG@10% 0.83 -> 0.64 and 0.78 -> 0.64, anomaly rank 0.01 -> 0.27 and
+0.03 -> 0.39, fleet's near duplicates 0.85 -> 0.54. The featurizer reads a
+quantity as the number it is (same slots, same z, same near digest), and the
+copy rule and explanations read it the same way.
+
+What counts
+-----------
+The whole string must be one number with at most a short unit, so free text
+and codes stay what they are:
+
+* an optional ``~ ≈ < > ≤ ≥``, sign and currency sign before it (``-$5``);
+* digits with an optional decimal point or comma, and grouping by ``,`` ``.``
+  ``'`` ``’`` ``_`` or a (thin, no-break) space in groups of three (``1,234``,
+  ``1.234.567,5``, ``12 500``); ``38,5`` is a decimal comma, ``1,234`` a
+  thousands separator (three digits after a single comma);
+* an optional exponent (``1.2e-3``);
+* an optional unit after at most one space: up to six letters, ``%``, ``‰``,
+  ``°`` or currency signs (``°C``, ``kWh``, ``µs``, ``12 €``), a trailing ``2``/``3``/``²``/``³``, and one
+  ``/`` part (``km/h``, ``m³/h``).
+
+Not quantities: bare digits and anything that could be a hex digest
+(``4250``, ``02139``, ``70cfbbdd``, ``7be``: an id or a code, as a bare
+``3`` is a label), leading zeros (``007.5``), versions and
+addresses (``1.2.3``, ``192.168.0.1``), dates and times (``2026-12-01``,
+``12:30``), hex (``0x1F``), codes with a letter first (``P1``, ``SEV2``,
+``L3``), whole digits with one letter glued on, unless it is one of
+``s m h d k g`` in either case (runway ``31R`` or ``31r``, seat ``12A``, train
+``825T``; ``30s``, ``5 A``, ``5mA`` and ``1.5V`` are quantities) and anything
+with a second word. A string holding a lexicon word or
+an alert colour is not read as one either (features.py checks that first):
+``"2 critical"`` keeps its priority reading.
+
+Deterministic and pure: the reading is part of the feature contract
+(:data:`QUANTITY_FORMAT` is in every checkpoint's feature spec, so the model
+id covers it).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["QUANTITY_FORMAT", "parse_quantity"]
+
+QUANTITY_FORMAT = "attnshare-quantity/1"
+
+_MAX_LEN = 32
+# A quantity starts with a digit, a sign, a decimal mark, or one of the prefixes: a cheap screen
+# that keeps the regex off nearly every label.
+_FIRST = frozenset("0123456789+-−.,~≈<>≤≥$€£¥₹₩₽")
+_UNIT_CHARS = r"(?:[^\W\d_]|[%‰°$€£¥₹₩₽])"
+_UNIT = rf"{_UNIT_CHARS}{{1,6}}[23²³]?(?:/{_UNIT_CHARS}{{1,6}}[23²³]?)?"
+_RE = re.compile(
+    r"(?P<approx>[~≈<>≤≥])?\s?(?P<sign0>[-+−])?(?P<cur>[$€£¥₹₩₽])?\s?"
+    r"(?P<sign>[-+−])?"
+    r"(?P<body>\d[\d.,'’_ \u00a0\u202f]*\d|\d|[.,]\d+)"
+    r"(?:[eE](?P<exp>[-+]?\d{1,3}))?"
+    rf"(?:[ \u00a0\u202f]?(?P<unit>{_UNIT}))?")
+# The single letters that follow whole digits as units often enough to read them so (30s, 5m, 2h, 7d,
+# 10k, 500g); any other (31R, 12A, 825T, 14r) makes a code.
+_GLUED_UNITS = frozenset("smhdkg")
+_HEXLIKE = re.compile(r"[0-9a-fA-F]+")
+_GROUP_SEPS = ",.'’_ \u00a0\u202f"
+_SPLIT = re.compile(r"[,.'’_ \u00a0\u202f]")
+
+
+def _body_value(body: str) -> float | None:
+    """The number a digit body spells, or None when its separators are not a grouping plus at most
+    one decimal mark."""
+    if body[0] in ".,":
+        return float("0." + body[1:])
+    groups = _SPLIT.split(body)
+    seps = [c for c in body if c in _GROUP_SEPS]
+    if any(not g for g in groups):
+        return None  # two separators in a row, or one at an end
+    if not seps:
+        if len(body) > 1 and body[0] == "0":
+            return None  # an id: 007, 02139
+        return float(body)
+    # The last separator is a decimal mark when it is . or , and either differs from the grouping
+    # before it, or is the only one and is not followed by exactly three digits after a short head
+    # ("38,5" and "0.5" are decimals, "1,234" is a thousand and 234, "1.234" a decimal).
+    last = seps[-1]
+    decimal = None
+    if last in ".,":
+        if len(seps) == 1:
+            if last == "." or len(groups[1]) != 3 or groups[0] == "0" or len(groups[0]) > 3:
+                decimal = groups[1]
+        elif seps[-2] != last:
+            decimal = groups[-1]
+    ints = groups[:-1] if decimal is not None else groups
+    grouping = seps[:-1] if decimal is not None else seps
+    if len(set(grouping)) > 1:
+        return None
+    if grouping and (not 1 <= len(ints[0]) <= 3 or any(len(g) != 3 for g in ints[1:])):
+        return None  # 1.2.3, 192.168.0.1, +1 555 123 4567
+    head = "".join(ints)
+    if len(head) > 1 and head[0] == "0":
+        return None  # 00.5, 0,123,456
+    return float(head + ("." + decimal if decimal is not None else ""))
+
+
+def parse_quantity(text: str) -> tuple[float, str] | None:
+    """``(value, unit)`` when ``text`` is one number with at most a short unit, else None.
+
+    The unit is lower-cased and includes a currency sign (``"$"``); the value carries the sign and
+    the exponent. Never raises.
+    """
+    if not text or len(text) > _MAX_LEN:
+        return None
+    s = text.strip()
+    if not s or s[0] not in _FIRST:
+        return None
+    if _HEXLIKE.fullmatch(s) or s[:2] in ("0x", "0X", "0b", "0B", "0o", "0O"):
+        return None  # an id or a code: bare digits (4250, 02139), hex (70cfbbdd, 7be), 0x1F
+    m = _RE.fullmatch(s)
+    if m is None:
+        return None
+    unit = m["unit"] or ""
+    if len(unit) == 1 and unit.isalpha() and unit.lower() not in _GLUED_UNITS and m["body"].isdigit() and s.endswith(m["body"] + unit):
+        return None  # a code: runway 31R, seat 12A, train 825T, and so in either case (near copies re-type it)
+    value = _body_value(m["body"])
+    if value is None:
+        return None
+    if m["exp"]:
+        try:
+            value *= 10.0 ** int(m["exp"])
+        except OverflowError:
+            return None
+    if m["sign0"] and m["sign"]:
+        return None  # "-$-5"
+    if (m["sign"] or m["sign0"]) in ("-", "−"):
+        value = -value
+    return value, (m["cur"] or "") + unit.lower()
