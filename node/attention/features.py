@@ -42,9 +42,11 @@ nothing random. :data:`CTX_NAMES` and :data:`SLOT_NAMES` name every input
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 import threading
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -918,26 +920,52 @@ def _runs(sorted_feats: list[RecordFeatures], idx: list[int], mean_gap: float) -
     return out
 
 
+class _Numbers:
+    """Every number of a window's records, slotted or past the slots, flattened in record order:
+    (kind, field) key ids, signed-log values, priority flags, row, position in its record, and each
+    key's group index in sorted key order (``inv``; ``uniq`` the keys). Built with C-level loops:
+    a window of 1,024 records of 60 numbers is 61,440 of them."""
+
+    def __init__(self, feats: Sequence[RecordFeatures]) -> None:
+        counts = [len(f.num_keys) + len(f.extra_keys) for f in feats]
+        self.keys = list(itertools.chain.from_iterable(itertools.chain(f.num_keys, f.extra_keys) for f in feats))
+        self.vals = torch.frombuffer(array("d", itertools.chain.from_iterable(
+            itertools.chain(f.num_vals, f.extra_vals) for f in feats)), dtype=torch.float64)
+        self.prio = torch.tensor(list(itertools.chain.from_iterable(
+            itertools.chain(f.num_prio, f.extra_prio) for f in feats)), dtype=torch.float64)
+        count_t = torch.tensor(counts, dtype=torch.int64)
+        self.rows = torch.repeat_interleave(torch.arange(len(feats)), count_t)
+        self.pos = torch.arange(len(self.keys)) - (torch.cumsum(count_t, 0) - count_t)[self.rows]
+        self.uniq = sorted(set(self.keys))
+        index = {k: i for i, k in enumerate(self.uniq)}
+        self.inv = torch.tensor([index[k] for k in self.keys], dtype=torch.int64)
+        self.kind_of = dict(zip(self.keys, itertools.chain.from_iterable(
+            itertools.repeat(f.kind_id, c) for f, c in zip(feats, counts, strict=True)), strict=True))
+
+
+def _slot_choice(nums: _Numbers, wide_kinds: set[int]) -> dict[int, set[int]]:
+    """:func:`wide_slot_fields` from the flattened numbers: per field, whether its values vary and
+    its first position, by scatter over the field groups (no per-number Python)."""
+    u = len(nums.uniq)
+    vmax = torch.full((u,), -math.inf, dtype=torch.float64).scatter_reduce(0, nums.inv, nums.vals, "amax")
+    vmin = torch.full((u,), math.inf, dtype=torch.float64).scatter_reduce(0, nums.inv, nums.vals, "amin")
+    first = torch.full((u,), 1 << 30, dtype=torch.int64).scatter_reduce(0, nums.inv, nums.pos, "amin").tolist()
+    steady = (vmax <= vmin).tolist()
+    by_kind: dict[int, list[int]] = {kid: [] for kid in wide_kinds}
+    for g, k in enumerate(nums.uniq):
+        held = by_kind.get(nums.kind_of[k])
+        if held is not None:
+            held.append(g)
+    return {kid: {nums.uniq[g] for g in sorted(gs, key=lambda g: (steady[g], first[g], nums.uniq[g]))[:NUM_SLOTS]}
+            for kid, gs in by_kind.items()}
+
+
 def wide_slot_fields(feats: Sequence[RecordFeatures]) -> dict[int, set[int]]:
     """For each kind with a record of more numbers than ``NUM_SLOTS`` in ``feats``: the (kind, field)
     keys that get its slots, the fields whose values vary among the kind's records first, then by
     where the field first sits in key order (``_wide_slots``; explanations name slots by it)."""
     wide_kinds = {f.kind_id for f in feats if f.extra_keys}
-    seen: dict[tuple[int, int], set[float]] = {}
-    first: dict[tuple[int, int], int] = {}
-    for f in feats:
-        if f.kind_id not in wide_kinds:
-            continue
-        for p, (k, v) in enumerate(zip((*f.num_keys, *f.extra_keys), (*f.num_vals, *f.extra_vals), strict=True)):
-            held = seen.setdefault((f.kind_id, k), set())
-            if len(held) < 2:
-                held.add(v)
-            first[(f.kind_id, k)] = min(first.get((f.kind_id, k), p), p)
-    chosen: dict[int, set[int]] = {}
-    for kid in wide_kinds:
-        fields = sorted((fk for fk in first if fk[0] == kid), key=lambda fk: (len(seen[fk]) < 2, first[fk], fk[1]))
-        chosen[kid] = {fk[1] for fk in fields[:NUM_SLOTS]}
-    return chosen
+    return _slot_choice(_Numbers([f for f in feats if f.kind_id in wide_kinds]), wide_kinds) if wide_kinds else {}
 
 
 def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
@@ -957,62 +985,49 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     records never come here: their features (all of training) are unchanged.
     """
     num, num_mask, slog, unit = slots
-    kind_ids = [f.kind_id for f in feats]
+    n = len(feats)
     wide_kinds = {f.kind_id for f in feats if f.extra_keys}
-    keys_l: list[int] = []
-    vals_l: list[float] = []
-    prio_l: list[bool] = []
-    rows_l: list[int] = []
-    for i, f in enumerate(feats):
-        ks = (*f.num_keys, *f.extra_keys)
-        keys_l += ks
-        vals_l += (*f.num_vals, *f.extra_vals)
-        prio_l += (*f.num_prio, *f.extra_prio)
-        rows_l += [i] * len(ks)
-    vals = torch.tensor(vals_l, dtype=torch.float64)
-    zw, wmed, wscale, gcount = _robust_z(_ids(keys_l), vals)
+    nums = _Numbers(feats)
+    vals, rows, inv = nums.vals, nums.rows, nums.inv
+    counts = torch.bincount(inv, minlength=len(nums.uniq))
+    zw, wmed, wscale, gcount = _robust_z_groups(inv, counts, vals)
     if history is not None and len(history):
-        stats = [history.num_stats(k) for k in keys_l]
-        hmed = torch.tensor([s[0] for s in stats], dtype=torch.float64)
-        hscale = torch.tensor([s[1] for s in stats], dtype=torch.float64)
-        has = torch.tensor([s[2] >= _HIST_MIN for s in stats])
+        stats = [history.num_stats(k) for k in nums.uniq]  # per field, not per number
+        hmed = torch.tensor([s[0] for s in stats], dtype=torch.float64)[inv]
+        hscale = torch.tensor([s[1] for s in stats], dtype=torch.float64)[inv]
+        has = torch.tensor([s[2] >= _HIST_MIN for s in stats])[inv]
     else:
-        hmed = torch.zeros(len(vals_l), dtype=torch.float64)
-        hscale = torch.ones(len(vals_l), dtype=torch.float64)
-        has = torch.zeros(len(vals_l), dtype=torch.bool)
+        hmed = torch.zeros(len(vals), dtype=torch.float64)
+        hscale = torch.ones(len(vals), dtype=torch.float64)
+        has = torch.zeros(len(vals), dtype=torch.bool)
     zh = torch.where(has, ((vals - hmed) / hscale).clamp(-_Z_CLIP, _Z_CLIP), torch.zeros_like(vals))
-    rows = torch.tensor(rows_l, dtype=torch.int64)
-    med_all = torch.where(has, hmed, wmed)
-    scale_all = torch.where(has, hscale, wscale)
-    u_all = (vals - med_all) / scale_all
+    u_all = (vals - torch.where(has, hmed, wmed)) / torch.where(has, hscale, wscale)
     q = torch.floor(u_all.clamp(-1e9, 1e9) / _QUANT).to(torch.int64)
-    near_ids = mix_digest(shape, _ids(keys_l), q, rows, len(feats))
-    near_hist_ok = torch.ones(len(feats), dtype=torch.bool).scatter_reduce(0, rows, has, "amin", include_self=True)
+    near_ids = mix_digest(shape, _ids(nums.keys), q, rows, n)
+    near_hist_ok = torch.ones(n, dtype=torch.bool).scatter_reduce(0, rows, has, "amin", include_self=True)
     max_zw.copy_(max_zw.scatter_reduce(0, rows, zw.abs(), "amax", include_self=True))
     max_zh.copy_(max_zh.scatter_reduce(0, rows, zh.abs(), "amax", include_self=True))
-    chosen = wide_slot_fields(feats)
-    affected = torch.tensor([kid in wide_kinds for kid in kind_ids])
+    chosen = _slot_choice(nums, wide_kinds)
+    affected = torch.tensor([f.kind_id in wide_kinds for f in feats])
     for t in slots:
         t[affected] = 0.0
-    pick: list[int] = []
-    cols: list[int] = []
-    used = [0] * len(feats)
-    for e, (k, r) in enumerate(zip(keys_l, rows_l, strict=True)):
-        kid = kind_ids[r]
-        if kid in wide_kinds and k in chosen[kid] and used[r] < NUM_SLOTS:
-            pick.append(e)
-            cols.append(used[r])
-            used[r] += 1
-    sel = torch.tensor(pick, dtype=torch.int64)
-    r_sel, c_sel = rows[sel], torch.tensor(cols, dtype=torch.int64)
+    chosen_keys = _ids(sorted(set().union(*chosen.values())))
+    take = torch.isin(_ids(nums.keys), chosen_keys) & affected[rows]
+    # Column = how many chosen numbers of the same record come before (records are contiguous).
+    before = torch.cumsum(take.to(torch.int64), 0) - take.to(torch.int64)
+    row_start = torch.zeros(n, dtype=torch.int64).scatter_reduce(
+        0, rows, before, "amin", include_self=False)
+    col = before - row_start[rows]
+    take &= col < NUM_SLOTS
+    sel = take.nonzero().squeeze(1)
+    r_sel, c_sel = rows[sel], col[sel]
     z1, z2 = zw[sel], zh[sel]
     num_mask[r_sel, c_sel] = 1.0
     slog[r_sel, c_sel] = vals[sel].to(torch.float32)
     unit[r_sel, c_sel] = u_all[sel].clamp(-1e6, 1e6).to(torch.float32)
-    prio = torch.tensor([prio_l[e] for e in pick], dtype=torch.float64)
     num[r_sel, c_sel] = torch.stack(
         [z1 / 4.0, torch.tanh(z1.abs() / 3.0), z2 / 4.0, torch.tanh(z2.abs() / 3.0), has[sel].to(torch.float64),
-         torch.log1p(gcount[sel].to(torch.float64)) / 7.0, prio], dim=1).to(torch.float32)
+         torch.log1p(gcount[sel].to(torch.float64)) / 7.0, nums.prio[sel]], dim=1).to(torch.float32)
     return near_ids, near_hist_ok
 
 
@@ -1038,6 +1053,13 @@ def _robust_z(keys: torch.Tensor, vals: torch.Tensor) -> tuple[torch.Tensor, tor
     values get z = 0. Runs in float64: the result feeds consensus scores.
     """
     _, inv, counts = torch.unique(keys, return_inverse=True, return_counts=True)
+    return _robust_z_groups(inv, counts, vals)
+
+
+def _robust_z_groups(inv: torch.Tensor, counts: torch.Tensor,
+                     vals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """:func:`_robust_z` with the groups given: ``inv`` each value's group (numbered in sorted key
+    order, as ``torch.unique`` numbers them), ``counts`` each group's size."""
     starts = torch.cumsum(counts, 0) - counts
     med = _group_median(vals, inv, starts, counts)
     dev = (vals - med[inv]).abs()
