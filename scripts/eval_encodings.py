@@ -14,7 +14,9 @@ eval's own methods (``evaluate.stream_report``), side by side:
   then read as ids (node/attention/quantity.py says why), decimals as numbers;
 * ``wide``: eight steady calibration numbers added to every record (``a0_cal``..``a7_cal``, the
   value for a kind and origin, 0.3% apart between them: a copy stays a copy), named to sort
-  before the family's own fields.
+  before the family's own fields;
+* ``x1000``, ``x0.001``: every measured number (floats, integers outside -8..8) in a unit a
+  thousand times smaller or larger (grams for kilograms, kilowatts for watts).
 
 Prints NDCG@10% and the per-case median ranks of each method under each encoding, and the change
 from ``plain`` (``--json``: one object).
@@ -44,7 +46,7 @@ from node.attention.data import TEST_SEEDS, make_windows  # noqa: E402
 from node.attention.evaluate import TABLE_CASES, stream_report  # noqa: E402
 from protocol.record import Record  # noqa: E402
 
-MODES = ("plain", "units", "half", "csv", "wide")
+MODES = ("plain", "units", "half", "csv", "wide", "x1000", "x0.001")
 UNITS = ("kg", "°C", "kWh", "m/s", "bar", "%", "ms", "L", "psi", "t", "km", "rpm", "$", "€")
 
 
@@ -75,7 +77,12 @@ def encode(record: Record, mode: str) -> Record:
             fields[f"a{j}_cal"] = round(base * (1.0 + 0.001 * ((seed >> j) % 7 - 3)), 4)
     for k, v in record.items:
         h = _field_hash(record.kind, k)
-        if mode == "csv":
+        if mode in ("x1000", "x0.001"):
+            if isinstance(v, float):
+                v = v * (1000.0 if mode == "x1000" else 0.001)
+            elif isinstance(v, int) and not isinstance(v, bool) and not -8 <= v <= 8:
+                v = v * 1000 if mode == "x1000" else v * 0.001
+        elif mode == "csv":
             if isinstance(v, bool):
                 v = "true" if v else "false"
             elif isinstance(v, int | float):
