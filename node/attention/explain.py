@@ -44,7 +44,7 @@ from node.attention.features import (
     is_categorical,
     minority,
     num_key_id,
-    wide_slot_fields,
+    wide_slot_positions,
 )
 from node.attention.lexicon import clause_words, colour_weight, priority_words
 from protocol.record import Record
@@ -80,6 +80,9 @@ def numeric_fields(record: Record) -> list[tuple[str, int]]:
             if any(isinstance(x, int | float) and not isinstance(x, bool) for x in value) or any(
                     as_quantity(x) for x in value[:_MAX_LIST]):
                 out.append((key + " (mean)", key + "#mean"))
+            # The featurizer reads each blob of a list's first items as a length (review of session
+            # 12, finding 7: the names were shifted after such a list).
+            out.extend((key + " (bytes)", key + "#bytes") for x in value[:_MAX_LIST] if isinstance(x, bytes | bytearray))
         elif isinstance(value, bool):
             continue
         elif isinstance(value, int | float) or as_quantity(value) is not None:
@@ -90,16 +93,19 @@ def numeric_fields(record: Record) -> list[tuple[str, int]]:
 
 
 def numeric_slot_names(record: Record, window: Sequence[Record] = ()) -> list[str]:
-    """Names of the record's numeric slots, in the featurizer's order. In a ``window`` holding a
-    record of its kind with more than ``NUM_SLOTS`` numbers, the slots go to the fields that vary
-    (``features.wide_slot_fields``), so the names follow that choice."""
+    """Names of the record's numeric slots, in the featurizer's order. A record with more than
+    ``NUM_SLOTS`` numbers gives its slots to those that differ from their field's median among
+    the ``window``'s records of its kind (``features.wide_slot_positions``), so the names follow
+    that choice."""
     fields = numeric_fields(record)
+    if len(fields) <= NUM_SLOTS:
+        return [name for name, _ in fields]
     same = [r for r in window if r.kind == record.kind]
-    if any(len(numeric_fields(r)) > NUM_SLOTS for r in same):
-        feats = [featurize_record(r) for r in same]
-        chosen = wide_slot_fields(feats).get(feats[0].kind_id, set())
-        return [name for name, k in fields if k in chosen][:NUM_SLOTS]
-    return [name for name, _ in fields][:NUM_SLOTS]
+    if not any(r is record or r == record for r in same):
+        same.append(record)
+    me = next(i for i, r in enumerate(same) if r is record or r == record)
+    picks = wide_slot_positions([featurize_record(r) for r in same])[me]
+    return [fields[p][0] for p in picks]
 
 
 def neighbourhood(n: int, i: int, weights: torch.Tensor | None, size: int) -> list[int]:

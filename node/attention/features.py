@@ -85,7 +85,7 @@ __all__ = [
     "field_entropy",
     "as_quantity",
     "num_key_id",
-    "wide_slot_fields",
+    "wide_slot_positions",
     "is_categorical",
     "minority",
     "surprise",
@@ -114,6 +114,7 @@ _SEPARATORS = re.compile(r"[-_\s/]+")
 _SPECIFIC_WORDS = 4  # a text of this many distinct words is specific enough to match a copy on (field_specific)
 _HIST_MIN = 8  # values of a (kind, field) the history needs before its statistics are used
 _QUANT = 0.5  # near-duplicate digest bin: half a robust spread of the field
+_QUANTITY_MAX_RAW = 64  # quantity._MAX_RAW
 _QUANTITY_FIRST = frozenset("0123456789+-−.,~≈<>≤≥$€£¥₹₩₽")  # quantity.parse_quantity's first characters
 
 SLOT_NAMES = ("z_window", "|z_window|", "z_history", "|z_history|", "has_history", "group_size", "priority_field")
@@ -219,10 +220,13 @@ def as_quantity(value: object) -> tuple[float, str] | None:
     ``"38.5 °C"``, ``"1,234 kg"``) and holds no priority word or alert colour (``"2 urgent"`` keeps
     its priority reading), else None. The featurizer reads such a value as the number it is; the
     copy rule and explanations call this same function, so the three cannot disagree."""
-    if not isinstance(value, str) or not value or value.lstrip()[:1] not in _QUANTITY_FIRST:
-        return None
-    if value in _quantity_memo:
-        return _quantity_memo[value]
+    if not isinstance(value, str) or not value or len(value) > _QUANTITY_MAX_RAW \
+            or value.lstrip()[:1] not in _QUANTITY_FIRST:
+        return None  # a long string is never one (and never pins the memo: review of session 12, finding 4)
+    try:
+        return _quantity_memo[value]  # one lookup: a clear by another thread cannot fall between two
+    except KeyError:
+        pass
     q = parse_quantity(value)
     if q is not None:
         w, colour = _text_facts(value)
@@ -230,7 +234,7 @@ def as_quantity(value: object) -> tuple[float, str] | None:
             q = None
     if len(_quantity_memo) >= _CACHE_LIMIT:
         _quantity_memo.clear()
-    _quantity_memo[value] = q  # parse_quantity reads at most 32 characters: the key is short
+    _quantity_memo[value] = q  # at most _QUANTITY_MAX_RAW characters
     return q
 
 
@@ -408,9 +412,12 @@ def featurize_record(record: Record) -> RecordFeatures:
                 # A quantity written as text ("38.5 °C") is the number it spells: same slot, same z,
                 # same near digest, and no label: its values are all different, like an id's
                 # (node/attention/quantity.py says why).
-                # The unit is left out: a copy re-typed from 38.5 to "38.5 °C" is the same reading.
+                # The unit joins the shape: "5 g" after "5 mg", "40.7 S" after "40.7 N" is not a
+                # near copy (review of session 12, finding 3).
                 if not in_list:
                     number(key, q[0], prio)
+                if q[1]:
+                    shape_parts.append(key + "#u=" + q[1])
             elif len(v) >= _TEXT_MIN_LEN or " " in v:
                 words = v.lower().split()[:_MAX_WORDS]
                 for word in words:
@@ -538,7 +545,8 @@ def field_facts(key: str, value: Any) -> FieldFacts:
     elif (q := as_quantity(value)) is not None:
         num = _slog(q[0])
         specific = not (q[0].is_integer() and -8 <= q[0] <= 8)
-        content = _tid(key)  # as a number's: re-typing 38.5 as "38.5 °C" does not make a copy new
+        # As a number's, with the unit: "5 g" is not a replay of "5 mg" (review of session 12, finding 3).
+        content = _tid(key + "#u=" + q[1]) if q[1] else _tid(key)
     elif isinstance(value, str):
         prio = prio or _text_priority(value) >= 0
         if len(value) >= _TEXT_MIN_LEN or " " in value:
@@ -939,60 +947,67 @@ class _Numbers:
         self.uniq = sorted(set(self.keys))
         index = {k: i for i, k in enumerate(self.uniq)}
         self.inv = torch.tensor([index[k] for k in self.keys], dtype=torch.int64)
-        self.kind_of = dict(zip(self.keys, itertools.chain.from_iterable(
-            itertools.repeat(f.kind_id, c) for f, c in zip(feats, counts, strict=True)), strict=True))
 
 
-def _slot_choice(nums: _Numbers, wide_kinds: set[int]) -> dict[int, set[int]]:
-    """:func:`wide_slot_fields` from the flattened numbers: per field, whether its values vary and
-    its first position, by scatter over the field groups (no per-number Python)."""
-    u = len(nums.uniq)
-    vmax = torch.full((u,), -math.inf, dtype=torch.float64).scatter_reduce(0, nums.inv, nums.vals, "amax")
-    vmin = torch.full((u,), math.inf, dtype=torch.float64).scatter_reduce(0, nums.inv, nums.vals, "amin")
-    first = torch.full((u,), 1 << 30, dtype=torch.int64).scatter_reduce(0, nums.inv, nums.pos, "amin").tolist()
-    steady = (vmax <= vmin).tolist()
-    by_kind: dict[int, list[int]] = {kid: [] for kid in wide_kinds}
-    for g, k in enumerate(nums.uniq):
-        held = by_kind.get(nums.kind_of[k])
-        if held is not None:
-            held.append(g)
-    return {kid: {nums.uniq[g] for g in sorted(gs, key=lambda g: (steady[g], first[g], nums.uniq[g]))[:NUM_SLOTS]}
-            for kid, gs in by_kind.items()}
+def _slot_ranks(nums: _Numbers, wmed: torch.Tensor, n: int) -> torch.Tensor:
+    """Per number: its rank among its own record's numbers for a slot. A number equal to its
+    field's window median (a steady calibration, a limit) comes after one that is not, then key
+    order. Each record ranks only its own numbers, so other records cannot take its slots away:
+    moving a median takes a majority of the field's values in the window (review of session 12,
+    finding 1)."""
+    steady = (nums.vals == wmed).to(torch.int64)
+    order = torch.argsort(nums.rows * 4096 + steady * 2048 + nums.pos, stable=True)
+    counts = torch.bincount(nums.rows, minlength=n)
+    start = torch.cumsum(counts, 0) - counts
+    rank = torch.empty_like(order)
+    rank[order] = torch.arange(len(order)) - start[nums.rows[order]]
+    return rank
 
 
-def wide_slot_fields(feats: Sequence[RecordFeatures]) -> dict[int, set[int]]:
-    """For each kind with a record of more numbers than ``NUM_SLOTS`` in ``feats``: the (kind, field)
-    keys that get its slots, the fields whose values vary among the kind's records first, then by
-    where the field first sits in key order (``_wide_slots``; explanations name slots by it)."""
-    wide_kinds = {f.kind_id for f in feats if f.extra_keys}
-    return _slot_choice(_Numbers([f for f in feats if f.kind_id in wide_kinds]), wide_kinds) if wide_kinds else {}
+def wide_slot_positions(feats: Sequence[RecordFeatures]) -> list[list[int]]:
+    """For each record: the positions (among its numbers, slotted first, then past the slots) of
+    the numbers that get its slots, in slot order. A record with at most ``NUM_SLOTS`` numbers
+    keeps them all; a wide one takes those not equal to their field's median among ``feats``
+    first (``_wide_slots``; explanations name slots by it: pass the record's kind's records)."""
+    nums = _Numbers(feats)
+    if not nums.keys:
+        return [[] for _ in feats]
+    counts = torch.bincount(nums.inv, minlength=len(nums.uniq))
+    _, wmed, _, _ = _robust_z_groups(nums.inv, counts, nums.vals)
+    rank = _slot_ranks(nums, wmed, len(feats))
+    out: list[list[int]] = [[] for _ in feats]
+    for r, p, k in zip(nums.rows.tolist(), nums.pos.tolist(), rank.tolist(), strict=True):
+        if k < NUM_SLOTS:
+            out[r].append(p)
+    return out
 
 
 def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
                 slots: tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor],
                 max_zw: torch.Tensor, max_zh: torch.Tensor, shape: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Slots for the kinds of a window that hold records with more numbers than ``NUM_SLOTS``.
+    """Slots for the records of a window that hold more numbers than ``NUM_SLOTS``.
 
     A wide schema often starts (in key order) with steady numbers: calibration, limits, ids. Given
     the first eight, its readings were invisible and every pair of its records looked numerically
-    identical. For each kind with such a record, the slots (``num``, ``num_mask``, ``slog``,
-    ``unit``, rewritten in place for all that kind's records) go to the eight fields whose values
-    vary in the window, the others after them, in key order; ``max_zw`` and ``max_zh`` take every
-    number's |z|. A field's window z is taken over all its values (slotted or not), and the near
-    digest bins every number (``History`` digests its records the same way), so records that
-    agree on their steady fields are not near copies of each other. Returns the near digests and
-    whether the history's statistics covered every number of each record. Windows without wide
-    records never come here: their features (all of training) are unchanged.
+    identical. Each wide record's slots (``num``, ``num_mask``, ``slog``, ``unit``, rewritten in
+    place for those records only) go to its own numbers that differ from their field's window
+    median, then the steady ones, placed in key order (:func:`_slot_ranks`); ``max_zw`` and
+    ``max_zh`` take every number's |z|. A field's window z is taken over all its values (slotted
+    or not), and the near digest bins every number (``History`` digests its records the same
+    way), so records that agree on their steady fields are not near copies of each other.
+    Returns the near digests and whether the history's statistics covered every number of each
+    record. Records with at most ``NUM_SLOTS`` numbers keep the main path's slots; their near
+    digests differ only if their kind's fields also sit past another record's slots. Windows
+    without wide records never come here: their features (all of training) are unchanged.
     """
     num, num_mask, slog, unit = slots
     n = len(feats)
-    wide_kinds = {f.kind_id for f in feats if f.extra_keys}
     nums = _Numbers(feats)
     vals, rows, inv = nums.vals, nums.rows, nums.inv
     counts = torch.bincount(inv, minlength=len(nums.uniq))
     zw, wmed, wscale, gcount = _robust_z_groups(inv, counts, vals)
     if history is not None and len(history):
-        stats = [history.num_stats(k) for k in nums.uniq]  # per field, not per number
+        stats = history.num_stats_many(nums.uniq)  # per field, in one call
         hmed = torch.tensor([s[0] for s in stats], dtype=torch.float64)[inv]
         hscale = torch.tensor([s[1] for s in stats], dtype=torch.float64)[inv]
         has = torch.tensor([s[2] >= _HIST_MIN for s in stats])[inv]
@@ -1007,18 +1022,18 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     near_hist_ok = torch.ones(n, dtype=torch.bool).scatter_reduce(0, rows, has, "amin", include_self=True)
     max_zw.copy_(max_zw.scatter_reduce(0, rows, zw.abs(), "amax", include_self=True))
     max_zh.copy_(max_zh.scatter_reduce(0, rows, zh.abs(), "amax", include_self=True))
-    chosen = _slot_choice(nums, wide_kinds)
-    affected = torch.tensor([f.kind_id in wide_kinds for f in feats])
+    # Only wide records are rewritten: a record with at most NUM_SLOTS numbers keeps the main
+    # path's slots, whatever else the window holds.
+    wide = torch.tensor([bool(f.extra_keys) for f in feats])
     for t in slots:
-        t[affected] = 0.0
-    chosen_keys = _ids(sorted(set().union(*chosen.values())))
-    take = torch.isin(_ids(nums.keys), chosen_keys) & affected[rows]
-    # Column = how many chosen numbers of the same record come before (records are contiguous).
-    before = torch.cumsum(take.to(torch.int64), 0) - take.to(torch.int64)
-    row_start = torch.zeros(n, dtype=torch.int64).scatter_reduce(
-        0, rows, before, "amin", include_self=False)
-    col = before - row_start[rows]
-    take &= col < NUM_SLOTS
+        t[wide] = 0.0
+    take = wide[rows] & (_slot_ranks(nums, wmed, n) < NUM_SLOTS)
+    # Column = how many taken numbers of the same record come before (records are contiguous).
+    taken = take.to(torch.int64)
+    before = torch.cumsum(taken, 0) - taken
+    counts_r = torch.bincount(rows, minlength=n)
+    first_e = torch.cumsum(counts_r, 0) - counts_r
+    col = before - before[first_e.clamp(max=len(before) - 1)][rows]
     sel = take.nonzero().squeeze(1)
     r_sel, c_sel = rows[sel], col[sel]
     z1, z2 = zw[sel], zh[sel]

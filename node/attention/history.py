@@ -35,7 +35,7 @@ import itertools
 import math
 from array import array
 from collections import Counter, deque
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from operator import attrgetter
 
 import torch
@@ -295,6 +295,12 @@ class History:
         if s is None:
             s = self._compute_stats([key])[key]
         return s
+
+    def num_stats_many(self, keys: Sequence[int]) -> list[tuple[float, float, int]]:
+        """:meth:`num_stats` of many keys, the uncached ones in one vectorized call (a window of wide
+        records asks for hundreds of fields at once)."""
+        stats = self._compute_stats(keys)
+        return [stats[k] for k in keys]
 
     def _compute_stats(self, keys: Iterable[int]) -> dict[int, tuple[float, float, int]]:
         """num_stats of ``keys`` (cached), the robust scales of all of them in one tensor call."""

@@ -46,37 +46,42 @@ id covers it).
 
 from __future__ import annotations
 
+import math
 import re
 
 __all__ = ["QUANTITY_FORMAT", "parse_quantity"]
 
 QUANTITY_FORMAT = "attnshare-quantity/1"
 
-_MAX_LEN = 32
+_MAX_LEN = 32  # after runs of whitespace are collapsed
+_MAX_RAW = 64  # before: longer strings are not read at all (and never memoized)
 # A quantity starts with a digit, a sign, a decimal mark, or one of the prefixes: a cheap screen
 # that keeps the regex off nearly every label.
 _FIRST = frozenset("0123456789+-−.,~≈<>≤≥$€£¥₹₩₽")
 _UNIT_CHARS = r"(?:[^\W\d_]|[%‰°$€£¥₹₩₽])"
 _UNIT = rf"{_UNIT_CHARS}{{1,6}}[23²³]?(?:/{_UNIT_CHARS}{{1,6}}[23²³]?)?"
+# ASCII digits only ([0-9], not \d): "1２３４" must not pass where "1234" is an id.
 _RE = re.compile(
-    r"(?P<approx>[~≈<>≤≥])?\s?(?P<sign0>[-+−])?(?P<cur>[$€£¥₹₩₽])?\s?"
+    r"(?P<approx>[~≈<>≤≥])? ?(?P<sign0>[-+−])?(?P<cur>[$€£¥₹₩₽])? ?"
     r"(?P<sign>[-+−])?"
-    r"(?P<body>\d[\d.,'’_ \u00a0\u202f]*\d|\d|[.,]\d+)"
-    r"(?:[eE](?P<exp>[-+]?\d{1,3}))?"
-    rf"(?:[ \u00a0\u202f]?(?P<unit>{_UNIT}))?")
+    r"(?P<body>[0-9][0-9.,'’_ ]*[0-9]|[0-9]|[.,][0-9]+)"
+    r"(?:[eE](?P<exp>[-+]?[0-9]{1,3}))?"
+    rf"(?: ?(?P<unit>{_UNIT}))?")
 # The single letters that follow whole digits as units often enough to read them so (30s, 5m, 2h, 7d,
 # 10k, 500g); any other (31R, 12A, 825T, 14r) makes a code.
 _GLUED_UNITS = frozenset("smhdkg")
+# Units that make a time of day or an ordinal (10am, 12 PM, 21st): codes, not quantities.
+_NOT_UNITS = frozenset(("am", "pm", "st", "nd", "rd", "th"))
 _HEXLIKE = re.compile(r"[0-9a-fA-F]+")
-_GROUP_SEPS = ",.'’_ \u00a0\u202f"
-_SPLIT = re.compile(r"[,.'’_ \u00a0\u202f]")
+_GROUP_SEPS = ",.'’_ "
+_SPLIT = re.compile(r"[,.'’_ ]")
 
 
-def _body_value(body: str) -> float | None:
-    """The number a digit body spells, or None when its separators are not a grouping plus at most
-    one decimal mark."""
+def _body_value(body: str) -> str | None:
+    """The number a digit body spells, as a plain decimal string (``"1234.5"``), or None when its
+    separators are not a grouping plus at most one decimal mark."""
     if body[0] in ".,":
-        return float("0." + body[1:])
+        return "0." + body[1:]
     groups = _SPLIT.split(body)
     seps = [c for c in body if c in _GROUP_SEPS]
     if any(not g for g in groups):
@@ -84,7 +89,7 @@ def _body_value(body: str) -> float | None:
     if not seps:
         if len(body) > 1 and body[0] == "0":
             return None  # an id: 007, 02139
-        return float(body)
+        return body
     # The last separator is a decimal mark when it is . or , and either differs from the grouping
     # before it, or is the only one and is not followed by exactly three digits after a short head
     # ("38,5" and "0.5" are decimals, "1,234" is a thousand and 234, "1.234" a decimal).
@@ -105,7 +110,7 @@ def _body_value(body: str) -> float | None:
     head = "".join(ints)
     if len(head) > 1 and head[0] == "0":
         return None  # 00.5, 0,123,456
-    return float(head + ("." + decimal if decimal is not None else ""))
+    return head + ("." + decimal if decimal is not None else "")
 
 
 def parse_quantity(text: str) -> tuple[float, str] | None:
@@ -114,10 +119,10 @@ def parse_quantity(text: str) -> tuple[float, str] | None:
     The unit is lower-cased and includes a currency sign (``"$"``); the value carries the sign and
     the exponent. Never raises.
     """
-    if not text or len(text) > _MAX_LEN:
+    if not text or len(text) > _MAX_RAW:
         return None
-    s = text.strip()
-    if not s or s[0] not in _FIRST:
+    s = " ".join(text.split())  # "38.5  °C" and "12\u2009500" read as "38.5 °C" and "12 500"
+    if not s or len(s) > _MAX_LEN or s[0] not in _FIRST:
         return None
     if _HEXLIKE.fullmatch(s) or s[:2] in ("0x", "0X", "0b", "0B", "0o", "0O"):
         return None  # an id or a code: bare digits (4250, 02139), hex (70cfbbdd, 7be), 0x1F
@@ -125,18 +130,17 @@ def parse_quantity(text: str) -> tuple[float, str] | None:
     if m is None:
         return None
     unit = m["unit"] or ""
-    if len(unit) == 1 and unit.isalpha() and unit.lower() not in _GLUED_UNITS and m["body"].isdigit() and s.endswith(m["body"] + unit):
-        return None  # a code: runway 31R, seat 12A, train 825T, and so in either case (near copies re-type it)
-    value = _body_value(m["body"])
-    if value is None:
+    if len(unit) == 1 and unit.isalpha() and unit.lower() not in _GLUED_UNITS and m["body"].isdigit():
+        return None  # a code, glued or spaced, in either case: runway 31R, seat 12 A, train 825T
+    if unit.lower() in _NOT_UNITS or (m["exp"] and unit):
+        return None  # 10am, 21st, 1.5e3e
+    digits = _body_value(m["body"])
+    if digits is None or (m["sign0"] and m["sign"]):
+        return None  # "1.2.3", "-$-5"
+    # One correctly rounded conversion of the whole literal (no pow: the same bits everywhere).
+    value = float(digits + ("e" + m["exp"] if m["exp"] else ""))
+    if not math.isfinite(value):
         return None
-    if m["exp"]:
-        try:
-            value *= 10.0 ** int(m["exp"])
-        except OverflowError:
-            return None
-    if m["sign0"] and m["sign"]:
-        return None  # "-$-5"
     if (m["sign"] or m["sign0"]) in ("-", "−"):
         value = -value
     return value, (m["cur"] or "") + unit.lower()

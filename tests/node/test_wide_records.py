@@ -140,3 +140,61 @@ def test_explain_names_the_wide_records_hot_reading() -> None:
     assert anomalies, out["reasons"]
     assert anomalies[0]["field"] == "z2_reading"
     assert "z2_reading is" in anomalies[0]["text"]
+
+
+def _rank(scores: list[float], i: int) -> int:
+    return sorted(range(len(scores)), key=lambda j: -scores[j]).index(i)
+
+
+def test_one_crafted_record_cannot_take_the_slots_of_an_honest_wide_record() -> None:
+    # Review of session 12, finding 1: with slots chosen per kind ("does the field vary in the
+    # window?"), one record repeating the steady fields with other values made them "vary", they
+    # took every slot, and the hot reading ranked 11th at 0.06. Each record now ranks its own
+    # numbers, against the fields' medians, which one record cannot move.
+    honest = _stream()
+    crafted = Record.create("rack", P, 200_000, {f"a{j}_cal": 99.0 for j in range(8)})
+    scorer = load_scorer()
+    for recs in (honest, [*honest, crafted]):
+        w = assemble_window([featurize_record(r) for r in recs])
+        assert float(w.num[30, :, 1].max()) > 0.99  # the hot |z| is in a slot
+        scores = scorer.score(recs)
+        assert _rank(scores, 30) == 0
+
+
+def test_crafted_wide_records_leave_a_narrow_kinds_slots_alone() -> None:
+    # Finding 1 (B): 16 wide records of a narrow honest kind, with made-up fields whose key ids sort
+    # first, took all eight of the kind's slots and left the honest records none.
+    from node.attention.features import num_key_id
+
+    rng = random.Random(7)
+    gate = [Record.create("gate", P, 1_000 * i, {"load": round(rng.gauss(50, 2), 2),
+                                                  "temp": round(rng.gauss(20, 1), 2),
+                                                  "volt": round(rng.gauss(230, 3), 2)}) for i in range(40)]
+    gate[20] = Record.create("gate", P, 20_000, {"load": 400.0, "temp": 20.1, "volt": 230.2})
+    lowest = min(num_key_id("gate", k) for k in ("load", "temp", "volt"))
+    names = [nm for nm in (f"0{c:05d}" for c in range(4000)) if num_key_id("gate", nm) < lowest][:8]
+    assert len(names) == 8
+    crafted = [Record.create("gate", P, 100_000 + 10 * j, {nm: v, **{f"zz{k}": 0.0 for k in range(8)}})
+               for j, (nm, v) in enumerate((nm, v) for nm in names for v in (1.0, 2.0))]
+    plain = assemble_window([featurize_record(r) for r in gate])
+    attacked = assemble_window([featurize_record(r) for r in [*gate, *crafted]])
+    assert int(attacked.num_mask[:40].sum()) == 120
+    assert torch.equal(attacked.num_mask[:40], plain.num_mask)
+    scores = load_scorer().score([*gate, *crafted])
+    assert _rank(scores, 20) == 0
+
+
+@pytest.mark.parametrize("fields", [
+    {"b": [b"x", b"yy", b"zzz"], "n0": 1.5, "n1": 2, "t": 3.25},
+    {"b": [b"x", 1.5, "2.5 kg"], **{f"n{i}": float(i) + 0.5 for i in range(9)}},
+    {"a": "38.5 °C", "l": ["1.5 bar", 2.0], "z": b"blob", **{f"w{i:02d}": i * 1.5 for i in range(70 - 13)}},
+    {"flag": True, "code": 3, "name": "north", "x": "12 500 kg", "y": "31R"},
+])
+def test_explain_lists_the_numbers_the_featurizer_reads(fields: dict[str, object]) -> None:
+    # Review of session 12, finding 7: blobs inside a list are lengths to the featurizer, and
+    # explain skipped them, so every later slot carried the wrong name.
+    from node.attention.explain import numeric_fields
+
+    rec = Record.create("k", P, 1, dict(list(fields.items())[:64]))
+    f = featurize_record(rec)
+    assert [k for _, k in numeric_fields(rec)] == [*f.num_keys, *f.extra_keys]
