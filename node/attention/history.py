@@ -46,6 +46,7 @@ from node.attention.features import (
     FeatureCache,
     FieldFacts,
     RecordFeatures,
+    as_quantity,
     featurize_record,
     field_entropy,
     field_facts,
@@ -163,14 +164,17 @@ class History:
         _bump(self._kinds, f.kind_id, d)
         _bump(self._contents, f.content, d)
         facts = _facts(f)
-        h0, h1 = replay_hashes(f, facts)
-        for g in _whole_digests(f, h0, h1):
-            _bump(self._replays, g, d)
-        dropped, retyped = _one_off_digests(f, h0, facts)
-        for g in dropped:
-            _bump(self._replays, g, d)
-        for g in retyped:
-            _bump(self._replays, g, d)
+        for reading in (facts, _text_facts(f)):
+            if reading is None:
+                continue
+            h0, h1 = replay_hashes(f, reading)
+            for g in _whole_digests(f, h0, h1):
+                _bump(self._replays, g, d)
+            dropped, retyped = _one_off_digests(f, h0, reading)
+            for g in dropped:
+                _bump(self._replays, g, d)
+            for g in retyped:
+                _bump(self._replays, g, d)
         for x, (key, value) in zip(facts, f.items, strict=True):
             _bump(self._names, _mix(f.kind_id, x[0]), d)
             if priority_claim(key, value):
@@ -269,15 +273,25 @@ class History:
         kind never had in the History."""
         if f.kind_id not in self._kinds:  # every digest holds the kind: nothing of it, no replay
             return False
+        text = _text_facts(f)
+        if self._replays_with(f, _facts(f)):
+            return True
+        # As text, a quantity field is no "re-typed label": its number changed is news ("55 kg"
+        # after "5kg"), and the number reading has judged it.
+        return text is not None and self._replays_with(f, text, frozenset(
+            i for i, (_, v) in enumerate(f.items) if isinstance(v, str) and as_quantity(v) is not None))
+
+    def _replays_with(self, f: RecordFeatures, facts: list[FieldFacts], numbers: frozenset[int] = frozenset()) -> bool:
+        """:meth:`has_replay` for one reading of ``f``'s fields (quantities as numbers, or as text,
+        ``numbers`` then the fields that are quantities: never matched as one re-typed field)."""
         replays = self._replays
-        facts = _facts(f)
         h0, h1 = replay_hashes(f, facts)
         d0, d1 = _whole_digests(f, h0, h1)
         if d0 in replays or d1 in replays:
             return True
         if (d0 ^ _DROPPED_SALT) in replays:  # one field dropped
             return True
-        dropped, retyped = _one_off_digests(f, h0, facts)
+        dropped, retyped = _one_off_digests(f, h0, facts, numbers)
         if any((g ^ _DROPPED_SALT) in replays for g in dropped) or any(g in replays for g in retyped):
             return True
         # Any number of fields whose names this kind never had in the History (made up to dodge the
@@ -394,6 +408,15 @@ def _facts(f: RecordFeatures) -> list[FieldFacts]:
     return [field_facts(k, v) for k, v in f.items]
 
 
+def _text_facts(f: RecordFeatures) -> list[FieldFacts] | None:
+    """The record's fields with every quantity in text read as text, or None when it holds none.
+    The History digests both readings, and a record replays one when either of its readings
+    matches (a copy re-typed from "5kg" to "5-kg" turns a number back into text)."""
+    if not any(isinstance(v, str) and as_quantity(v) is not None for _, v in f.items):
+        return None
+    return [field_facts(k, v, as_text=True) for k, v in f.items]
+
+
 def replay_hashes(f: RecordFeatures, facts: list[FieldFacts] | None = None) -> tuple[list[int], list[int]]:
     """Per-field replay hashes of a record on the two grids of :func:`replay_digests`.
 
@@ -463,14 +486,15 @@ def one_off_digests(f: RecordFeatures) -> tuple[list[int], list[int]]:
     return _one_off_digests(f, replay_hashes(f, facts)[0], facts)
 
 
-def _one_off_digests(f: RecordFeatures, h0: list[int], facts: list[FieldFacts]) -> tuple[list[int], list[int]]:
+def _one_off_digests(f: RecordFeatures, h0: list[int], facts: list[FieldFacts],
+                     no_retype: frozenset[int] = frozenset()) -> tuple[list[int], list[int]]:
     whole = f.kind_id + sum(h0)
     dropped: list[int] = []
     retyped: list[int] = []
     if len(h0) < 4:
         return dropped, retyped
     total = sum(x[4] for x in facts)
-    for h, (key, _, num, whole_value, spec, prio) in zip(h0, facts, strict=True):
+    for i, (h, (key, _, num, whole_value, spec, prio)) in enumerate(zip(h0, facts, strict=True)):
         if prio:
             continue
         specific = total - spec  # specific values left without this field
@@ -478,7 +502,7 @@ def _one_off_digests(f: RecordFeatures, h0: list[int], facts: list[FieldFacts]) 
             continue
         d = (whole - h) & _MASK63
         dropped.append(d ^ _DROPPED_SALT)
-        if num is None and not whole_value and specific >= 2:
+        if num is None and not whole_value and specific >= 2 and i not in no_retype:
             retyped.append(_mix(d, key) ^ _RETYPED_SALT)
     return dropped, retyped
 

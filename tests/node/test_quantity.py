@@ -176,3 +176,18 @@ def test_a_quantity_past_the_numeric_slots_blinds_the_near_digest() -> None:
     f = featurize_record(Record.create("k", P, 1, fields))
     assert f.near_blind
     assert not featurize_record(Record.create("k", P, 1, {"z_reading": "12.5 bar"})).near_blind
+
+
+@pytest.mark.parametrize(("committed", "resent"), [
+    ("38.5 °C", "38.5 ° C"), ("5kg", "5-kg"), ("5kg", "5_kg"), ("12 500", "12 500.")])
+def test_re_typing_a_quantity_into_text_or_back_is_still_a_copy(committed: str, resent: str) -> None:
+    # Review of session 12, finding 2: a quantity reads as a number and a text that no longer parses
+    # as a label, so the one-field re-typing rule (labels only) missed these re-sends of committed
+    # news. The History digests both readings of a record holding quantity text.
+    fields = {"site": "north bank pumping station", "serial": 48213.5, "lot": 7.25}
+    h = History()
+    h.add([Record.create("k", P, 1_000, {**fields, "w": committed})])
+    assert h.has_replay(featurize_record(Record.create("k", Q, 9_000, {**fields, "w": resent})))
+    # control: another reading of the same field is news, in either form
+    for other in ("55 kg", 55.0):  # ("55-kg" is a label: a changed label is a re-typing, as before)
+        assert not h.has_replay(featurize_record(Record.create("k", Q, 9_000, {**fields, "w": other}))), other
