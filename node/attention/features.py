@@ -220,9 +220,10 @@ def as_quantity(value: object) -> tuple[float, str] | None:
     ``"38.5 °C"``, ``"1,234 kg"``) and holds no priority word or alert colour (``"2 urgent"`` keeps
     its priority reading), else None. The featurizer reads such a value as the number it is; the
     copy rule and explanations call this same function, so the three cannot disagree."""
-    if not isinstance(value, str) or not value or len(value) > _QUANTITY_MAX_RAW \
-            or value.lstrip()[:1] not in _QUANTITY_FIRST:
+    if not isinstance(value, str) or not value or len(value) > _QUANTITY_MAX_RAW:
         return None  # a long string is never one (and never pins the memo: review of session 12, finding 4)
+    if value[0] not in _QUANTITY_FIRST and not (value[0].isspace() and value.lstrip()[:1] in _QUANTITY_FIRST):
+        return None  # nearly every label and text: one set lookup
     try:
         return _quantity_memo[value]  # one lookup: a clear by another thread cannot fall between two
     except KeyError:
