@@ -3,8 +3,8 @@
 Users feed their own schemas, and the same measurement arrives as ``38.5``, ``"38.5 °C"`` or
 ``"1,234.5 kg"`` (a CSV export writes every value as text). Importance does not depend on how a
 number is spelled, so neither should the ranking. This script rewrites a family's records in one
-of these encodings (the labels, cases and order stay the same) and scores each version with the
-eval's own methods (``evaluate.stream_report``), side by side:
+of these encodings (:mod:`node.workload.encodings`; the labels, cases and order stay the same) and
+scores each version with the eval's own methods (``evaluate.stream_report``), side by side:
 
 * ``plain``: the family as written;
 * ``units``: every number outside -8..8 as text, in one style per (kind, field): ``"38.50 kg"``,
@@ -28,8 +28,6 @@ Usage: python scripts/eval_encodings.py [--family fleet,port] [--modes plain,uni
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import hashlib
 import json
 import sys
 import time
@@ -44,64 +42,7 @@ from eval_unseen import FAMILIES, _factory, load_methods  # noqa: E402
 
 from node.attention.data import TEST_SEEDS, make_windows  # noqa: E402
 from node.attention.evaluate import TABLE_CASES, stream_report  # noqa: E402
-from protocol.record import Record  # noqa: E402
-
-MODES = ("plain", "units", "half", "csv", "wide", "x1000", "x0.001")
-UNITS = ("kg", "°C", "kWh", "m/s", "bar", "%", "ms", "L", "psi", "t", "km", "rpm", "$", "€")
-
-
-def _field_hash(kind: str, key: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"attnshare-encodings/{kind}/{key}".encode()).digest()[:4], "little")
-
-
-def as_text(v: int | float, h: int) -> str:
-    """A number written with a unit, in the style ``h`` picks for its field."""
-    unit = UNITS[h % len(UNITS)]
-    style = (h >> 8) % 4
-    if isinstance(v, float):
-        return (f"{v:.2f} {unit}", f"{v:,.1f}{unit}", f"{v:.3f}", f"~{v:.1f} {unit}")[style]
-    return (f"{v} {unit}", f"{v:,} {unit}", f"{v}.0", f"{v}{unit}")[style]
-
-
-def encode(record: Record, mode: str) -> Record:
-    """``record`` in encoding ``mode`` (see the module doc); ``plain`` returns it unchanged."""
-    if mode == "plain":
-        return record
-    fields: dict[str, Any] = {}
-    if mode == "wide":
-        # Eight steady calibration numbers per record, named to sort first (a wide telemetry
-        # schema): the family's own numbers come after them in key order.
-        seed = _field_hash(record.kind, "")
-        for j in range(8):
-            base = 1.0 + ((seed >> (3 * j)) % 97)
-            fields[f"a{j}_cal"] = round(base * (1.0 + 0.001 * ((seed >> j) % 7 - 3)), 4)
-    for k, v in record.items:
-        h = _field_hash(record.kind, k)
-        if mode in ("x1000", "x0.001"):
-            if isinstance(v, float):
-                v = v * (1000.0 if mode == "x1000" else 0.001)
-            elif isinstance(v, int) and not isinstance(v, bool) and not -8 <= v <= 8:
-                v = v * 1000 if mode == "x1000" else v * 0.001
-        elif mode == "csv":
-            if isinstance(v, bool):
-                v = "true" if v else "false"
-            elif isinstance(v, int | float):
-                v = str(v)
-        elif (isinstance(v, int | float) and not isinstance(v, bool) and not (isinstance(v, int) and -8 <= v <= 8)
-              and (mode == "units" or (h >> 16) % 2 == 0)):
-            v = as_text(v, h)
-        fields[k] = list(v) if isinstance(v, tuple) else v
-    return Record.create(record.kind, record.origin, record.ts_ms, fields)
-
-
-class Encoded:
-    """A workload whose records come out in one encoding (labels, cases and refs unchanged)."""
-
-    def __init__(self, inner: Any, mode: str) -> None:
-        self.inner, self.mode = inner, mode
-
-    def next_labeled(self, n: int, now: int) -> list[Any]:
-        return [dataclasses.replace(lr, record=encode(lr.record, self.mode)) for lr in self.inner.next_labeled(n, now)]
+from node.workload.encodings import MODES, Encoded  # noqa: E402
 
 
 def run(family: str, modes: list[str], worlds: int, per_world: int, model: str | None,

@@ -24,6 +24,10 @@ Generator families, each a separate module with its own code path:
   not cover (aqua's are kept out of v4 too), grid (session 11) beside lexicon
   v5, each scored once (docs/holdout.md).
 
+:mod:`node.workload.encodings` re-encodes any family's records (numbers as text with units, CSV
+text, eight steady numbers first, units a thousand times apart) with labels unchanged, for
+``scripts/eval_encodings.py`` and the featurizer's invariance tests.
+
 All families emit :class:`LabeledRecord` with the same ground-truth rules
 (the definition in issue 3) and the same case names (:data:`CASES`), plus a
 ``detail`` saying why a routine record matters (anomaly, rare kind,
