@@ -515,10 +515,10 @@ FieldFacts = tuple[int, int, "float | None", bool, bool, bool]
 the number's signed log or None, whether it is a list or blob hashed whole, whether its value is
 specific, whether it says priority)."""
 
-_facts_memo: dict[tuple[str, type, object, bool], FieldFacts] = {}
+_facts_memo: dict[tuple[str, type, object], FieldFacts] = {}
 
 
-def field_facts(key: str, value: Any, as_text: bool = False) -> FieldFacts:
+def field_facts(key: str, value: Any) -> FieldFacts:
     """:data:`FieldFacts` of one field, for the copy rule (node/attention/history.py).
 
     The content hash sees what the near digest sees of a scalar: a categorical value trimmed and
@@ -526,12 +526,8 @@ def field_facts(key: str, value: Any, as_text: bool = False) -> FieldFacts:
     hashed whole. A value is *specific* (unlikely to recur by chance) when it is a measured number
     (not a small-integer code) or a text of at least four distinct words. Memoized for scalars
     with short values: categorical fields repeat.
-
-    ``as_text``: read a quantity in text as the text it is, not as its number (the History keeps
-    both readings of such a record, so re-typing it into text that no longer parses, "5kg" to
-    "5-kg", does not make a copy new: review of session 12, finding 2).
     """
-    memo_key = (key, type(value), value, as_text) if isinstance(value, str | int | float | bool) and (
+    memo_key = (key, type(value), value) if isinstance(value, str | int | float | bool) and (
         not isinstance(value, str) or len(value) <= _MEMO_MAX_CHARS) else None
     if memo_key is not None:
         hit = _facts_memo.get(memo_key)
@@ -547,7 +543,7 @@ def field_facts(key: str, value: Any, as_text: bool = False) -> FieldFacts:
         num = _slog(float(value))
         specific = not (float(value).is_integer() and -8 <= value <= 8)
         content = _tid(key)
-    elif not as_text and (q := as_quantity(value)) is not None:
+    elif (q := as_quantity(value)) is not None:
         num = _slog(q[0])
         specific = not (q[0].is_integer() and -8 <= q[0] <= 8)
         # As a number's, with the unit: "5 g" is not a replay of "5 mg" (review of session 12, finding 3).
@@ -942,8 +938,8 @@ class _Numbers:
     def __init__(self, feats: Sequence[RecordFeatures]) -> None:
         counts = [len(f.num_keys) + len(f.extra_keys) for f in feats]
         self.keys = list(itertools.chain.from_iterable(itertools.chain(f.num_keys, f.extra_keys) for f in feats))
-        self.vals = torch.frombuffer(array("d", itertools.chain.from_iterable(
-            itertools.chain(f.num_vals, f.extra_vals) for f in feats)), dtype=torch.float64)
+        vals = array("d", itertools.chain.from_iterable(itertools.chain(f.num_vals, f.extra_vals) for f in feats))
+        self.vals = torch.frombuffer(vals, dtype=torch.float64) if vals else torch.zeros(0, dtype=torch.float64)
         self.prio = torch.tensor(list(itertools.chain.from_iterable(
             itertools.chain(f.num_prio, f.extra_prio) for f in feats)), dtype=torch.float64)
         count_t = torch.tensor(counts, dtype=torch.int64)

@@ -46,7 +46,6 @@ from node.attention.features import (
     FeatureCache,
     FieldFacts,
     RecordFeatures,
-    as_quantity,
     featurize_record,
     field_entropy,
     field_facts,
@@ -164,17 +163,14 @@ class History:
         _bump(self._kinds, f.kind_id, d)
         _bump(self._contents, f.content, d)
         facts = _facts(f)
-        for reading in (facts, _text_facts(f)):
-            if reading is None:
-                continue
-            h0, h1 = replay_hashes(f, reading)
-            for g in _whole_digests(f, h0, h1):
-                _bump(self._replays, g, d)
-            dropped, retyped = _one_off_digests(f, h0, reading)
-            for g in dropped:
-                _bump(self._replays, g, d)
-            for g in retyped:
-                _bump(self._replays, g, d)
+        h0, h1 = replay_hashes(f, facts)
+        for g in _whole_digests(f, h0, h1):
+            _bump(self._replays, g, d)
+        dropped, retyped = _one_off_digests(f, h0, facts, held=True)
+        for g in dropped:
+            _bump(self._replays, g, d)
+        for g in retyped:
+            _bump(self._replays, g, d)
         for x, (key, value) in zip(facts, f.items, strict=True):
             _bump(self._names, _mix(f.kind_id, x[0]), d)
             if priority_claim(key, value):
@@ -273,26 +269,19 @@ class History:
         kind never had in the History."""
         if f.kind_id not in self._kinds:  # every digest holds the kind: nothing of it, no replay
             return False
-        text = _text_facts(f)
-        if self._replays_with(f, _facts(f)):
-            return True
-        # As text, a quantity field is no "re-typed label": its number changed is news ("55 kg"
-        # after "5kg"), and the number reading has judged it.
-        return text is not None and self._replays_with(f, text, frozenset(
-            i for i, (_, v) in enumerate(f.items) if isinstance(v, str) and as_quantity(v) is not None))
-
-    def _replays_with(self, f: RecordFeatures, facts: list[FieldFacts], numbers: frozenset[int] = frozenset()) -> bool:
-        """:meth:`has_replay` for one reading of ``f``'s fields (quantities as numbers, or as text,
-        ``numbers`` then the fields that are quantities: never matched as one re-typed field)."""
         replays = self._replays
+        facts = _facts(f)
         h0, h1 = replay_hashes(f, facts)
         d0, d1 = _whole_digests(f, h0, h1)
         if d0 in replays or d1 in replays:
             return True
         if (d0 ^ _DROPPED_SALT) in replays:  # one field dropped
             return True
-        dropped, retyped = _one_off_digests(f, h0, facts, numbers)
-        if any((g ^ _DROPPED_SALT) in replays for g in dropped) or any(g in replays for g in retyped):
+        dropped, retyped = _one_off_digests(f, h0, facts)
+        # A label field re-typed from committed quantity text ("5kg" sent again as "5-kg", which no
+        # longer parses) matches that text's digest under its own salt (review of session 12).
+        if any((g ^ _DROPPED_SALT) in replays for g in dropped) or any(
+                g in replays or (g ^ _RETYPED_SALT ^ _RETYPED_Q_SALT) in replays for g in retyped):
             return True
         # Any number of fields whose names this kind never had in the History (made up to dodge the
         # digests) are left out, if at least three fields and a specific value remain.
@@ -395,6 +384,7 @@ _REPLAY_BINS = 200.0
 _GRID1_SALT = 0x5BD1E9955BD1E995 & _MASK63
 _DROPPED_SALT = 0x2545F4914F6CDD1D & _MASK63
 _RETYPED_SALT = 0x61C8864680B583EB & _MASK63
+_RETYPED_Q_SALT = 0x1B873593CC9E2D51 & _MASK63  # a held quantity text, matched by a re-typed label
 
 
 def _mix(a: int, b: int) -> int:
@@ -408,13 +398,7 @@ def _facts(f: RecordFeatures) -> list[FieldFacts]:
     return [field_facts(k, v) for k, v in f.items]
 
 
-def _text_facts(f: RecordFeatures) -> list[FieldFacts] | None:
-    """The record's fields with every quantity in text read as text, or None when it holds none.
-    The History digests both readings, and a record replays one when either of its readings
-    matches (a copy re-typed from "5kg" to "5-kg" turns a number back into text)."""
-    if not any(isinstance(v, str) and as_quantity(v) is not None for _, v in f.items):
-        return None
-    return [field_facts(k, v, as_text=True) for k, v in f.items]
+
 
 
 def replay_hashes(f: RecordFeatures, facts: list[FieldFacts] | None = None) -> tuple[list[int], list[int]]:
@@ -487,7 +471,10 @@ def one_off_digests(f: RecordFeatures) -> tuple[list[int], list[int]]:
 
 
 def _one_off_digests(f: RecordFeatures, h0: list[int], facts: list[FieldFacts],
-                     no_retype: frozenset[int] = frozenset()) -> tuple[list[int], list[int]]:
+                     held: bool = False) -> tuple[list[int], list[int]]:
+    """``held``: digests the History keeps, which add, for each quantity written as text, the
+    record without it tied to its name under ``_RETYPED_Q_SALT``: a copy that re-types that text
+    into a label ("5kg" to "5-kg") matches it, while a changed number ("55 kg") is news."""
     whole = f.kind_id + sum(h0)
     dropped: list[int] = []
     retyped: list[int] = []
@@ -502,8 +489,11 @@ def _one_off_digests(f: RecordFeatures, h0: list[int], facts: list[FieldFacts],
             continue
         d = (whole - h) & _MASK63
         dropped.append(d ^ _DROPPED_SALT)
-        if num is None and not whole_value and specific >= 2 and i not in no_retype:
-            retyped.append(_mix(d, key) ^ _RETYPED_SALT)
+        if specific >= 2 and not whole_value:
+            if num is None:
+                retyped.append(_mix(d, key) ^ _RETYPED_SALT)
+            elif held and isinstance(f.items[i][1], str):
+                retyped.append(_mix(d, key) ^ _RETYPED_Q_SALT)
     return dropped, retyped
 
 

@@ -191,3 +191,14 @@ def test_re_typing_a_quantity_into_text_or_back_is_still_a_copy(committed: str, 
     # control: another reading of the same field is news, in either form
     for other in ("55 kg", 55.0):  # ("55-kg" is a label: a changed label is a re-typing, as before)
         assert not h.has_replay(featurize_record(Record.create("k", Q, 9_000, {**fields, "w": other}))), other
+
+
+@pytest.mark.parametrize(("committed", "resent"), [
+    ("-5 °C", "5 °C"), ("38.5 °C", "5.38 °C"), ("1,234 kg", "1.234 kg"), ("5 kg", "50 kg")])
+def test_a_changed_sign_decimal_or_magnitude_is_news(committed: str, resent: str) -> None:
+    # Second review of session 12: a "text reading" of quantities (a set of words) made these
+    # copies, even in a record of one field.
+    for fields in ({}, {"site": "north bank pumping station", "serial": 48213.5, "lot": 7.25}):
+        h = History()
+        h.add([Record.create("k", P, 1_000, {**fields, "w": committed})])
+        assert not h.has_replay(featurize_record(Record.create("k", Q, 9_000, {**fields, "w": resent})))

@@ -198,3 +198,10 @@ def test_explain_lists_the_numbers_the_featurizer_reads(fields: dict[str, object
     rec = Record.create("k", P, 1, dict(list(fields.items())[:64]))
     f = featurize_record(rec)
     assert [k for _, k in numeric_fields(rec)] == [*f.num_keys, *f.extra_keys]
+
+
+def test_slot_positions_of_records_without_numbers() -> None:
+    from node.attention.features import wide_slot_positions
+
+    assert wide_slot_positions([]) == []
+    assert wide_slot_positions([featurize_record(Record.create("k", P, 1, {"a": "x"}))]) == [[]]
