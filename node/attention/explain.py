@@ -92,11 +92,11 @@ def numeric_fields(record: Record) -> list[tuple[str, int]]:
     return [(name, num_key_id(record.kind, k)) for name, k in out[:NUM_SLOTS + _MAX_EXTRA]]
 
 
-def numeric_slot_names(record: Record, window: Sequence[Record] = ()) -> list[str]:
+def numeric_slot_names(record: Record, window: Sequence[Record] = (), history: History | None = None) -> list[str]:
     """Names of the record's numeric slots, in the featurizer's order. A record with more than
-    ``NUM_SLOTS`` numbers gives its slots to those that differ from their field's median among
-    the ``window``'s records of its kind (``features.wide_slot_positions``), so the names follow
-    that choice."""
+    ``NUM_SLOTS`` numbers gives its slots to those that differ from their field's median (the
+    ``history``'s when it holds enough of the field, else among the ``window``'s records of its
+    kind: ``features.wide_slot_positions``), so the names follow that choice."""
     fields = numeric_fields(record)
     if len(fields) <= NUM_SLOTS:
         return [name for name, _ in fields]
@@ -104,7 +104,7 @@ def numeric_slot_names(record: Record, window: Sequence[Record] = ()) -> list[st
     if not any(r is record or r == record for r in same):
         same.append(record)
     me = next(i for i, r in enumerate(same) if r is record or r == record)
-    picks = wide_slot_positions([featurize_record(r) for r in same])[me]
+    picks = wide_slot_positions([featurize_record(r) for r in same], history)[me]
     return [fields[p][0] for p in picks]
 
 
@@ -206,7 +206,7 @@ def reasons(window: Sequence[Record], i: int, w: WindowFeatures, history: Histor
             out.append({"code": "near_copy", "of": "history",
                         "text": "near duplicate of a record already committed", "weight": 0.9})
     # -- anomaly ----------------------------------------------------------------------
-    names = numeric_slot_names(rec, window)
+    names = numeric_slot_names(rec, window, history)
     best_slot, best_z, where = -1, 0.0, ""
     for s in range(len(names)):
         if float(w.num_mask[i, s]) < 0.5:

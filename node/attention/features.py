@@ -950,13 +950,14 @@ class _Numbers:
         self.inv = torch.tensor([index[k] for k in self.keys], dtype=torch.int64)
 
 
-def _slot_ranks(nums: _Numbers, wmed: torch.Tensor, n: int) -> torch.Tensor:
+def _slot_ranks(nums: _Numbers, med: torch.Tensor, n: int) -> torch.Tensor:
     """Per number: its rank among its own record's numbers for a slot. A number equal to its
-    field's window median (a steady calibration, a limit) comes after one that is not, then key
-    order. Each record ranks only its own numbers, so other records cannot take its slots away:
-    moving a median takes a majority of the field's values in the window (review of session 12,
-    finding 1)."""
-    steady = (nums.vals == wmed).to(torch.int64)
+    field's median (the History's when it holds enough of the field, else the window's: a steady
+    calibration, a limit) comes after one that is not, then key order. Each record ranks only its
+    own numbers, so other records cannot take its slots away: moving a median takes a majority of
+    the field's values (review of session 12, finding 1); and a wide record alone in its kind in
+    the window is judged against the History."""
+    steady = (nums.vals == med).to(torch.int64)
     order = torch.argsort(nums.rows * 4096 + steady * 2048 + nums.pos, stable=True)
     counts = torch.bincount(nums.rows, minlength=n)
     start = torch.cumsum(counts, 0) - counts
@@ -965,17 +966,34 @@ def _slot_ranks(nums: _Numbers, wmed: torch.Tensor, n: int) -> torch.Tensor:
     return rank
 
 
-def wide_slot_positions(feats: Sequence[RecordFeatures]) -> list[list[int]]:
+def _medians(nums: _Numbers, history: History | None) -> tuple[torch.Tensor, ...]:
+    """Per number: window z, window median and scale, group size, and the History's median, scale
+    and whether it holds enough of the field (zeros, ones and False without a History)."""
+    counts = torch.bincount(nums.inv, minlength=len(nums.uniq))
+    zw, wmed, wscale, gcount = _robust_z_groups(nums.inv, counts, nums.vals)
+    if history is not None and len(history):
+        stats = history.num_stats_many(nums.uniq)  # per field, in one call
+        hmed = torch.tensor([s[0] for s in stats], dtype=torch.float64)[nums.inv]
+        hscale = torch.tensor([s[1] for s in stats], dtype=torch.float64)[nums.inv]
+        has = torch.tensor([s[2] >= _HIST_MIN for s in stats])[nums.inv]
+    else:
+        hmed = torch.zeros(len(nums.vals), dtype=torch.float64)
+        hscale = torch.ones(len(nums.vals), dtype=torch.float64)
+        has = torch.zeros(len(nums.vals), dtype=torch.bool)
+    return zw, wmed, wscale, gcount, hmed, hscale, has
+
+
+def wide_slot_positions(feats: Sequence[RecordFeatures], history: History | None = None) -> list[list[int]]:
     """For each record: the positions (among its numbers, slotted first, then past the slots) of
     the numbers that get its slots, in slot order. A record with at most ``NUM_SLOTS`` numbers
-    keeps them all; a wide one takes those not equal to their field's median among ``feats``
-    first (``_wide_slots``; explanations name slots by it: pass the record's kind's records)."""
+    keeps them all; a wide one takes those not equal to their field's median first
+    (``_wide_slots``; explanations name slots by it: pass the record's kind's records and the
+    History it was scored against)."""
     nums = _Numbers(feats)
     if not nums.keys:
         return [[] for _ in feats]
-    counts = torch.bincount(nums.inv, minlength=len(nums.uniq))
-    _, wmed, _, _ = _robust_z_groups(nums.inv, counts, nums.vals)
-    rank = _slot_ranks(nums, wmed, len(feats))
+    _, wmed, _, _, hmed, _, has = _medians(nums, history)
+    rank = _slot_ranks(nums, torch.where(has, hmed, wmed), len(feats))
     out: list[list[int]] = [[] for _ in feats]
     for r, p, k in zip(nums.rows.tolist(), nums.pos.tolist(), rank.tolist(), strict=True):
         if k < NUM_SLOTS:
@@ -1004,18 +1022,8 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     num, num_mask, slog, unit = slots
     n = len(feats)
     nums = _Numbers(feats)
-    vals, rows, inv = nums.vals, nums.rows, nums.inv
-    counts = torch.bincount(inv, minlength=len(nums.uniq))
-    zw, wmed, wscale, gcount = _robust_z_groups(inv, counts, vals)
-    if history is not None and len(history):
-        stats = history.num_stats_many(nums.uniq)  # per field, in one call
-        hmed = torch.tensor([s[0] for s in stats], dtype=torch.float64)[inv]
-        hscale = torch.tensor([s[1] for s in stats], dtype=torch.float64)[inv]
-        has = torch.tensor([s[2] >= _HIST_MIN for s in stats])[inv]
-    else:
-        hmed = torch.zeros(len(vals), dtype=torch.float64)
-        hscale = torch.ones(len(vals), dtype=torch.float64)
-        has = torch.zeros(len(vals), dtype=torch.bool)
+    vals, rows = nums.vals, nums.rows
+    zw, wmed, wscale, gcount, hmed, hscale, has = _medians(nums, history)
     zh = torch.where(has, ((vals - hmed) / hscale).clamp(-_Z_CLIP, _Z_CLIP), torch.zeros_like(vals))
     u_all = (vals - torch.where(has, hmed, wmed)) / torch.where(has, hscale, wscale)
     q = torch.floor(u_all.clamp(-1e9, 1e9) / _QUANT).to(torch.int64)
@@ -1028,7 +1036,7 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     wide = torch.tensor([bool(f.extra_keys) for f in feats])
     for t in slots:
         t[wide] = 0.0
-    take = wide[rows] & (_slot_ranks(nums, wmed, n) < NUM_SLOTS)
+    take = wide[rows] & (_slot_ranks(nums, torch.where(has, hmed, wmed), n) < NUM_SLOTS)
     # Column = how many taken numbers of the same record come before (records are contiguous).
     taken = take.to(torch.int64)
     before = torch.cumsum(taken, 0) - taken

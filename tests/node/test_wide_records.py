@@ -205,3 +205,21 @@ def test_slot_positions_of_records_without_numbers() -> None:
 
     assert wide_slot_positions([]) == []
     assert wide_slot_positions([featurize_record(Record.create("k", P, 1, {"a": "x"}))]) == [[]]
+
+
+def test_a_wide_record_alone_in_its_kind_is_judged_against_the_history() -> None:
+    # Second review of session 12: alone in the window, every value is its own median, so the
+    # first eight numbers (steady ones) took the slots. The History's medians tell them apart.
+    from node.attention.explain import numeric_slot_names
+
+    rng = random.Random(8)
+    h = History()
+    h.add([_wide(i, rng) for i in range(48)])
+    lone = _wide(100, rng, hot=400.0)
+    others = [Record.create("door", P, 1_000 * i, {"t": rng.random()}) for i in range(20)]
+    window = [*others, lone]
+    w = assemble_window([featurize_record(r) for r in window], h)
+    assert float(w.num[-1, :, 3].max()) > 0.99  # the hot reading's history |z| is in a slot
+    # The four readings differ from the History's medians; four steady numbers fill the rest.
+    assert numeric_slot_names(lone, window, h)[4:] == [f"z{j}_reading" for j in range(4)]
+    assert numeric_slot_names(lone, window) == [f"a{j}_cal" for j in range(8)]  # without the History
