@@ -15,7 +15,11 @@ featurizer invariant to the ones it reads as numbers.
 * ``wide``: eight steady calibration numbers added to every record (``a0_cal``..``a7_cal``, one
   value per kind), named to sort before the family's own fields;
 * ``x1000``, ``x0.001``: every measured number (floats, integers outside -8..8) in a unit a
-  thousand times smaller or larger (grams for kilograms, kilowatts for watts).
+  thousand times smaller or larger (grams for kilograms, kilowatts for watts);
+* ``optional``: the records of about half the origins carry one more number, ``a_opt``, sorting
+  first, steady per origin: a schema with an optional field, so the other numbers sit one slot
+  later in those records (a copy re-posted by another origin then differs in it);
+* ``upper``: every text value in upper case (the lexicon folds case).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from protocol.record import Record
 
 __all__ = ["MODES", "Encoded", "encode"]
 
-MODES = ("plain", "units", "half", "csv", "wide", "x1000", "x0.001")
+MODES = ("plain", "units", "half", "csv", "wide", "x1000", "x0.001", "optional", "upper")
 UNITS = ("kg", "°C", "kWh", "m/s", "bar", "%", "ms", "L", "psi", "t", "km", "rpm", "$", "€")
 
 
@@ -57,9 +61,18 @@ def encode(record: Record, mode: str) -> Record:
         for j in range(8):
             base = 1.0 + ((seed >> (3 * j)) % 97)
             fields[f"a{j}_cal"] = round(base * (1.0 + 0.001 * ((seed >> j) % 7 - 3)), 4)
+    if mode == "optional":
+        h = _field_hash(record.kind, "opt/" + record.origin)
+        if h & 1:
+            # Half the origins (newer firmware) send it, each a steady value within 1% of a
+            # per-kind level: never an anomaly of its own, and a copy from the origin keeps it.
+            fields["a_opt"] = round((10.0 + _field_hash(record.kind, "opt") % 90) * (1.0 + ((h >> 8) % 2001 - 1000) / 1e5), 4)
     for k, v in record.items:
         h = _field_hash(record.kind, k)
-        if mode in ("x1000", "x0.001"):
+        if mode == "upper":
+            if isinstance(v, str):
+                v = v.upper()
+        elif mode in ("x1000", "x0.001"):
             if isinstance(v, float):
                 v = v * (1000.0 if mode == "x1000" else 0.001)
             elif isinstance(v, int) and not isinstance(v, bool) and not -8 <= v <= 8:
