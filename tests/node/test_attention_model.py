@@ -78,6 +78,29 @@ def test_lexicon_is_covered_by_the_model_id(tiny_ckpt: Path, tmp_path: Path) -> 
         load_scorer(str(other))
 
 
+@pytest.mark.parametrize(("key", "value"), [("revision", 1), ("quantity", "attnshare-quantity/0"), ("revision", None)])
+def test_the_features_revision_and_quantity_format_are_covered_by_the_model_id(
+        tiny_ckpt: Path, tmp_path: Path, key: str, value: object) -> None:
+    # Session 12: a checkpoint saved before quantities and wide records were read (revision 1, or
+    # no revision at all) would score the same records differently from validators on revision 2.
+    import io
+
+    from node.attention.features import FEATURE_REVISION
+    from node.attention.quantity import QUANTITY_FORMAT
+
+    obj = torch.load(io.BytesIO(tiny_ckpt.read_bytes()), weights_only=True)
+    assert obj["features"]["revision"] == FEATURE_REVISION
+    assert obj["features"]["quantity"] == QUANTITY_FORMAT
+    if value is None:
+        del obj["features"][key]
+    else:
+        obj["features"][key] = value
+    other = tmp_path / "other-revision.pt"
+    torch.save(obj, other)
+    with pytest.raises(LocalError, match="different feature"):
+        load_scorer(str(other))
+
+
 def test_corrupt_or_foreign_checkpoints_are_refused(tmp_path: Path) -> None:
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"not a checkpoint")
