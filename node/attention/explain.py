@@ -101,9 +101,10 @@ def numeric_slot_names(record: Record, window: Sequence[Record] = (), history: H
     if len(fields) <= NUM_SLOTS:
         return [name for name, _ in fields]
     same = [r for r in window if r.kind == record.kind]
-    if not any(r is record or r == record for r in same):
+    me = next((i for i, r in enumerate(same) if r is record or r == record), None)
+    if me is None:
         same.append(record)
-    me = next(i for i, r in enumerate(same) if r is record or r == record)
+        me = len(same) - 1
     picks = wide_slot_positions([featurize_record(r) for r in same], history)[me]
     return [fields[p][0] for p in picks]
 

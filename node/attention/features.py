@@ -61,7 +61,7 @@ from node.attention.lexicon import (
     split_words,
     text_priority,
 )
-from node.attention.quantity import parse_quantity
+from node.attention.quantity import FIRST_CHARS, MAX_RAW, parse_quantity
 from protocol.record import Record
 
 if TYPE_CHECKING:
@@ -93,15 +93,15 @@ __all__ = [
 
 # What the features mean beyond their names and sizes, saved in every checkpoint's feature spec
 # (so the model id covers it): 1, sessions 1-11; 2, quantities written as text read as numbers
-# (node/attention/quantity.py) and a wide record's slots given to the fields that vary
-# (``_wide_slots``). Neither changes the features of a record with at most NUM_SLOTS numbers and
+# (node/attention/quantity.py) and a wide record's slots given to its numbers that differ from
+# their field's median (``_wide_slots``). Neither changes the features of a record with at most NUM_SLOTS numbers and
 # no quantity text, which is every record of training.
 FEATURE_REVISION = 2
 HASH_DIM = 256  # signed feature-hashing width of the bag of tokens (pairwise similarity only)
 NUM_SLOTS = 8  # numeric fields kept per record (first in key order)
-# Numbers past the slots (a wide schema) are kept aside: a window holding such records gives each
-# of their kinds' slots to the fields that vary in the window, and every number's |z| joins the
-# record's largest (``_wide_slots``), so an anomaly in the 9th reading is not invisible.
+# Numbers past the slots (a wide schema) are kept aside: such a record's slots go to its numbers
+# that differ from their field's median, and every number's |z| joins the record's largest
+# (``_wide_slots``), so an anomaly in the 9th reading is not invisible.
 _MAX_EXTRA = 56
 _MAX_WORDS = 32  # words kept from one text value
 _MAX_LIST = 16  # list elements kept from one list value
@@ -114,8 +114,6 @@ _SEPARATORS = re.compile(r"[-_\s/]+")
 _SPECIFIC_WORDS = 4  # a text of this many distinct words is specific enough to match a copy on (field_specific)
 _HIST_MIN = 8  # values of a (kind, field) the history needs before its statistics are used
 _QUANT = 0.5  # near-duplicate digest bin: half a robust spread of the field
-_QUANTITY_MAX_RAW = 64  # quantity._MAX_RAW
-_QUANTITY_FIRST = frozenset("0123456789+-−.,~≈<>≤≥$€£¥₹₩₽")  # quantity.parse_quantity's first characters
 
 SLOT_NAMES = ("z_window", "|z_window|", "z_history", "|z_history|", "has_history", "group_size", "priority_field")
 NUM_FEATS = len(SLOT_NAMES)
@@ -220,9 +218,9 @@ def as_quantity(value: object) -> tuple[float, str] | None:
     ``"38.5 °C"``, ``"1,234 kg"``) and holds no priority word or alert colour (``"2 urgent"`` keeps
     its priority reading), else None. The featurizer reads such a value as the number it is; the
     copy rule and explanations call this same function, so the three cannot disagree."""
-    if not isinstance(value, str) or not value or len(value) > _QUANTITY_MAX_RAW:
+    if not isinstance(value, str) or not value or len(value) > MAX_RAW:
         return None  # a long string is never one (and never pins the memo: review of session 12, finding 4)
-    if value[0] not in _QUANTITY_FIRST and not (value[0].isspace() and value.lstrip()[:1] in _QUANTITY_FIRST):
+    if value[0] not in FIRST_CHARS and not (value[0].isspace() and value.lstrip()[:1] in FIRST_CHARS):
         return None  # nearly every label and text: one set lookup
     try:
         return _quantity_memo[value]  # one lookup: a clear by another thread cannot fall between two
@@ -235,7 +233,7 @@ def as_quantity(value: object) -> tuple[float, str] | None:
             q = None
     if len(_quantity_memo) >= _CACHE_LIMIT:
         _quantity_memo.clear()
-    _quantity_memo[value] = q  # at most _QUANTITY_MAX_RAW characters
+    _quantity_memo[value] = q  # at most MAX_RAW characters
     return q
 
 
@@ -411,10 +409,8 @@ def featurize_record(record: Record) -> RecordFeatures:
             q = as_quantity(v) if w < 0 and colour < 0 else None
             if q is not None:
                 # A quantity written as text ("38.5 °C") is the number it spells: same slot, same z,
-                # same near digest, and no label: its values are all different, like an id's
-                # (node/attention/quantity.py says why).
-                # The unit joins the shape: "5 g" after "5 mg", "40.7 S" after "40.7 N" is not a
-                # near copy (review of session 12, finding 3).
+                # and no label (its values all differ, like an id's; quantity.py says why). Its unit
+                # joins the shape: "5 g" after "5 mg" is not a near copy (review of session 12).
                 if not in_list:
                     number(key, q[0], prio)
                 if q[1]:
@@ -611,7 +607,7 @@ class FeatureCache:
 def feature_bytes(f: RecordFeatures) -> int:
     """An estimate of what one :class:`RecordFeatures` keeps alive: 44 bytes per int in a tuple
     (the int and its slot), a few hundred for the object and its tuples."""
-    ints = (len(f.tokens) + 3 * len(f.num_keys) + 2 * len(f.extra_keys) + 2 * len(f.cat_tokens) + 2 * len(f.items))
+    ints = (len(f.tokens) + 3 * len(f.num_keys) + 3 * len(f.extra_keys) + 2 * len(f.cat_tokens) + 2 * len(f.items))
     return 400 + 44 * ints
 
 
@@ -1009,8 +1005,9 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     A wide schema often starts (in key order) with steady numbers: calibration, limits, ids. Given
     the first eight, its readings were invisible and every pair of its records looked numerically
     identical. Each wide record's slots (``num``, ``num_mask``, ``slog``, ``unit``, rewritten in
-    place for those records only) go to its own numbers that differ from their field's window
-    median, then the steady ones, placed in key order (:func:`_slot_ranks`); ``max_zw`` and
+    place for those records only) go to its own numbers that differ from their field's median
+    (the History's when it holds enough of the field, else the window's), then the steady ones,
+    placed in key order (:func:`_slot_ranks`); ``max_zw`` and
     ``max_zh`` take every number's |z|. A field's window z is taken over all its values (slotted
     or not), and the near digest bins every number (``History`` digests its records the same
     way), so records that agree on their steady fields are not near copies of each other.
@@ -1025,7 +1022,8 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     vals, rows = nums.vals, nums.rows
     zw, wmed, wscale, gcount, hmed, hscale, has = _medians(nums, history)
     zh = torch.where(has, ((vals - hmed) / hscale).clamp(-_Z_CLIP, _Z_CLIP), torch.zeros_like(vals))
-    u_all = (vals - torch.where(has, hmed, wmed)) / torch.where(has, hscale, wscale)
+    med = torch.where(has, hmed, wmed)
+    u_all = (vals - med) / torch.where(has, hscale, wscale)
     q = torch.floor(u_all.clamp(-1e9, 1e9) / _QUANT).to(torch.int64)
     near_ids = mix_digest(shape, _ids(nums.keys), q, rows, n)
     near_hist_ok = torch.ones(n, dtype=torch.bool).scatter_reduce(0, rows, has, "amin", include_self=True)
@@ -1036,7 +1034,7 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     wide = torch.tensor([bool(f.extra_keys) for f in feats])
     for t in slots:
         t[wide] = 0.0
-    take = wide[rows] & (_slot_ranks(nums, torch.where(has, hmed, wmed), n) < NUM_SLOTS)
+    take = wide[rows] & (_slot_ranks(nums, med, n) < NUM_SLOTS)
     # Column = how many taken numbers of the same record come before (records are contiguous).
     taken = take.to(torch.int64)
     before = torch.cumsum(taken, 0) - taken

@@ -398,9 +398,6 @@ def _facts(f: RecordFeatures) -> list[FieldFacts]:
     return [field_facts(k, v) for k, v in f.items]
 
 
-
-
-
 def replay_hashes(f: RecordFeatures, facts: list[FieldFacts] | None = None) -> tuple[list[int], list[int]]:
     """Per-field replay hashes of a record on the two grids of :func:`replay_digests`.
 

@@ -49,15 +49,15 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["QUANTITY_FORMAT", "parse_quantity"]
+__all__ = ["FIRST_CHARS", "MAX_RAW", "QUANTITY_FORMAT", "parse_quantity"]
 
 QUANTITY_FORMAT = "attnshare-quantity/1"
 
 _MAX_LEN = 32  # after runs of whitespace are collapsed
-_MAX_RAW = 64  # before: longer strings are not read at all (and never memoized)
+MAX_RAW = 64  # before: longer strings are not read at all (and never memoized)
 # A quantity starts with a digit, a sign, a decimal mark, or one of the prefixes: a cheap screen
 # that keeps the regex off nearly every label.
-_FIRST = frozenset("0123456789+-−.,~≈<>≤≥$€£¥₹₩₽")
+FIRST_CHARS = frozenset("0123456789+-−.,~≈<>≤≥$€£¥₹₩₽")
 _UNIT_CHARS = r"(?:[^\W\d_]|[%‰°$€£¥₹₩₽])"
 _UNIT = rf"{_UNIT_CHARS}{{1,6}}[23²³]?(?:/{_UNIT_CHARS}{{1,6}}[23²³]?)?"
 # ASCII digits only ([0-9], not \d): "1２３４" must not pass where "1234" is an id.
@@ -119,10 +119,10 @@ def parse_quantity(text: str) -> tuple[float, str] | None:
     The unit is lower-cased and includes a currency sign (``"$"``); the value carries the sign and
     the exponent. Never raises.
     """
-    if not text or len(text) > _MAX_RAW:
+    if not text or len(text) > MAX_RAW:
         return None
     s = " ".join(text.split())  # "38.5  °C" and "12\u2009500" read as "38.5 °C" and "12 500"
-    if not s or len(s) > _MAX_LEN or s[0] not in _FIRST:
+    if not s or len(s) > _MAX_LEN or s[0] not in FIRST_CHARS:
         return None
     if _HEXLIKE.fullmatch(s) or s[:2] in ("0x", "0X", "0b", "0B", "0o", "0O"):
         return None  # an id or a code: bare digits (4250, 02139), hex (70cfbbdd, 7be), 0x1F
