@@ -100,7 +100,8 @@ def without_history_copies(scores: Sequence[float], in_history: Sequence[bool]) 
     half a robust spread of its field's *committed* statistics (the
     featurizer's near-duplicate digest, node/attention/features.py
     ``history_copies``), or a replay of it (the same shape, every number in
-    the same fixed bin of its signed log, about 0.5%, on either of two grids half
+    the same bin of about 0.5% of its value (of its signed log, or below 1 of that
+    log's log), on either of two grids half
     a bin apart: node/attention/history.py ``replay_digests``, which needs no statistics, so it also covers rare kinds
     the History holds too few values of), or one field off it: one field added,
     dropped or its text re-typed, or any number of fields added under names the

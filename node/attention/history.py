@@ -85,6 +85,12 @@ class History:
         self._names: Counter[int] = Counter()  # (kind, field name) pairs held, for has_replay's made-up fields
         self._claims: Counter[int] = Counter()  # (kind, field name) pairs that claimed priority, for novel()
         self._values: dict[int, Counter[float]] = {}
+        self._value_totals: Counter[int] = Counter()  # numbers held per (kind, field)
+        # Copy on write: copy() shares the Counters of _values and _field_counts, and a History copies
+        # one before its first change since then. A History of wide records with made-up field names
+        # holds a Counter per number (245,760 at 4,096 records of 60), and every new view copies it.
+        self._own: set[int] = set()  # keys of _values whose Counter this History may change in place
+        self._own_fields: set[int] = set()  # the same for _field_counts
         self._stats: dict[int, tuple[float, float, int]] = {}
         self._rarity: dict[tuple[int, int], float] = {}
         self._field_shape: dict[int, tuple[int, float]] = {}  # (kind, field) -> (mode's count, entropy) (derived)
@@ -112,8 +118,11 @@ class History:
         h._kinds, h._tokens, h._contents = self._kinds.copy(), self._tokens.copy(), self._contents.copy()
         h._replays, h._names, h._claims = self._replays.copy(), self._names.copy(), self._claims.copy()
         h._field_total = self._field_total.copy()
-        h._field_counts = {k: c.copy() for k, c in self._field_counts.items()}
-        h._values = {k: c.copy() for k, c in self._values.items()}
+        h._field_counts = dict(self._field_counts)
+        h._values = dict(self._values)
+        h._value_totals = self._value_totals.copy()
+        # Both now share every Counter: neither may change one in place before copying it.
+        self._own, self._own_fields = set(), set()
         # Derived caches depend only on the contents, which are equal: share them until a change.
         h._stats, h._rarity, h._near = dict(self._stats), dict(self._rarity), self._near
         h._field_shape = dict(self._field_shape)
@@ -181,17 +190,33 @@ class History:
             held = self._field_counts.get(fid)
             if held is None:
                 held = self._field_counts[fid] = Counter()
+                self._own_fields.add(fid)
+            elif fid not in self._own_fields:
+                held = self._field_counts[fid] = held.copy()
+                self._own_fields.add(fid)
             _bump(held, t, d)
             if not held:
                 del self._field_counts[fid]
+                self._own_fields.discard(fid)
+        own, values = self._own, self._values
         for k, v in itertools.chain(zip(f.num_keys, f.num_vals, strict=True),
                                     zip(f.extra_keys, f.extra_vals, strict=True)):
-            c = self._values.get(k)
+            c = values.get(k)
             if c is None:
-                c = self._values[k] = Counter()
+                c = values[k] = Counter()
+                own.add(k)
+            elif k not in own:
+                if d < 0 and len(c) == 1 and c.get(v) == 1:
+                    del values[k]  # evicting a field's last value: nothing to copy
+                    _bump(self._value_totals, k, d)
+                    continue
+                c = values[k] = c.copy()
+                own.add(k)
             _bump(c, v, d)
+            _bump(self._value_totals, k, d)
             if not c:
-                del self._values[k]
+                del values[k]
+                own.discard(k)
 
     # -- queries (order-free) -----------------------------------------------------------------
     def kind_count(self, kind_id: int) -> int:
@@ -336,8 +361,10 @@ class History:
     def _near_digests(self) -> set[int]:
         # Recomputed for every new view's History (its statistics moved): built from flat
         # arrays and whole-tensor ops rather than per-value Python lists (10-11 -> 5-6 ms at 4,096 records).
-        stats_of = self._compute_stats(self._values)
-        ok = {k for k in self._values if stats_of[k][2] >= _HIST_MIN}
+        # Statistics only for the fields that have enough values to be used: a History of made-up
+        # field names holds hundreds of thousands of one-value fields, each a sort to compute.
+        ok = {k for k, n in self._value_totals.items() if n >= _HIST_MIN}
+        stats_of = self._compute_stats(ok)
         if len(ok) == len(self._values):
             items = list(self._all_items())  # every key has enough values: no record is left out
         else:
@@ -375,7 +402,7 @@ class History:
         return h.hexdigest()[:16]
 
 
-# Bins per unit of signed log: about 0.5% of a value above 1, 0.005 below. Two grids half a bin
+# Bins per unit of signed log (of its log below 1): about 0.5% of a value. Two grids half a bin
 # apart catch any nudge under 0.25%. 50 bins (2%) flagged 1.6% of the randomized generator's
 # important records as replays (values of a kind clustering within 2%), 200 bins 0.7% (all but
 # 9 of them exact copies), fleet 12 -> 1 and hydro 3 -> 1 of 611 and 816.
@@ -385,6 +412,8 @@ _GRID1_SALT = 0x5BD1E9955BD1E995 & _MASK63
 _DROPPED_SALT = 0x2545F4914F6CDD1D & _MASK63
 _RETYPED_SALT = 0x61C8864680B583EB & _MASK63
 _RETYPED_Q_SALT = 0x1B873593CC9E2D51 & _MASK63  # a held quantity text, matched by a re-typed label
+_NEG_SALT = 0x68E31DA4D2B8F5A7 & _MASK63  # a negative number's bins (replay_hashes)
+_ZERO_SALT = 0x3C6EF372FE94F82B & _MASK63  # zero's own bin
 
 
 def _mix(a: int, b: int) -> int:
@@ -410,15 +439,31 @@ def replay_hashes(f: RecordFeatures, facts: list[FieldFacts] | None = None) -> t
     # _mix inlined: this runs for every record scored against a History.
     h0: list[int] = []
     h1: list[int] = []
-    floor, m = math.floor, _MASK63
+    floor, log, m = math.floor, math.log, _MASK63
     # The content hash already covers the field's name with its non-numeric content.
     for _, val, num, *_ in facts if facts is not None else _facts(f):
         if num is None:
             h0.append(val)
             h1.append(val)
             continue
+        # Bins of about 0.5% of the value at every magnitude (features revision 3): the signed log
+        # is relative only above 1, and below it (slog(x) ~ x) a fixed step held 0.0385 and 0.0412
+        # in one bin, so a field written in a larger unit made news a "replay". There the
+        # coordinate is the log of the signed log, continuous at 1; the sign goes into the hash.
         base = val * 0x100000001B3
-        y = num * _REPLAY_BINS
+        if num >= 1.0:
+            y = num * _REPLAY_BINS
+        elif num <= -1.0:
+            base ^= _NEG_SALT
+            y = -num * _REPLAY_BINS
+        elif num > 0.0:
+            y = (1.0 + log(num)) * _REPLAY_BINS
+        elif num < 0.0:
+            base ^= _NEG_SALT
+            y = (1.0 + log(-num)) * _REPLAY_BINS
+        else:
+            base ^= _ZERO_SALT
+            y = 0.0
         x = (base ^ (floor(y) & m)) & m
         x = ((x ^ (x >> 29)) * 0xBF58476D1CE4E5B9) & m
         h0.append(x ^ (x >> 32))
@@ -429,8 +474,8 @@ def replay_hashes(f: RecordFeatures, facts: list[FieldFacts] | None = None) -> t
 
 
 def replay_digests(f: RecordFeatures) -> tuple[int, int]:
-    """A record's kind and fields with every number binned at a fixed step of its signed log,
-    on two grids.
+    """A record's kind and fields with every number binned at about 0.5% of its value (a fixed
+    step of its signed log, or below 1 of that log's log: :func:`replay_hashes`), on two grids.
 
     Unlike the near-duplicate digest, it needs no statistics: a re-send of committed
     news with a number nudged (0.1%) lands in the same bins even for a field the
@@ -440,7 +485,7 @@ def replay_digests(f: RecordFeatures) -> tuple[int, int]:
     other (one grid alone missed 4 of 61 such replays of hydro news). A record is a
     replay when either digest matches the same grid's digest of a record held
     (:meth:`History.has_replay` also catches one field added, dropped or re-typed).
-    Pure integer arithmetic, so the same on every node. The copy rule reads it
+    Integer arithmetic on each number's bin, so the same on every node. The copy rule reads it
     (``Scorer.score_and_copies``; ``protocol.admission.without_history_copies``).
     """
     return _whole_digests(f, *replay_hashes(f))

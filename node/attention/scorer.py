@@ -126,7 +126,7 @@ class Scorer:
                          judge: bool = False) -> tuple[list[float], list[bool]]:
         """:meth:`score`, and per record whether ``history`` holds its exact content or a near copy
         (:func:`node.attention.features.history_copies`) or a replay of it (the same shape, every
-        number in the same fixed signed-log bin, on either of two grids: :func:`node.attention.history.replay_digests`),
+        number in the same bin of about 0.5% of its value, on either of two grids: :func:`node.attention.history.replay_digests`),
         from the same feature assembly."""
         feats = [self.cache.get(r) for r in records]
         hist = history if history is not None and len(history) else None

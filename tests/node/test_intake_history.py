@@ -127,3 +127,54 @@ def test_a_single_repeated_value_has_mad_zero() -> None:
     assert hmod._median_mad(Counter({4.5: 7})) == (4.5, 0.0, 7)
     assert hmod._median_mad(Counter({1.0: 1, 3.0: 1})) == (2.0, 1.0, 2)
     assert hmod._median_mad(Counter({1.0: 1, 2.0: 1, 3.0: 1, 10.0: 1})) == (2.5, 1.0, 4)
+
+
+def _state(h: History) -> tuple:
+    return ({k: dict(c) for k, c in h._values.items()}, {k: dict(c) for k, c in h._field_counts.items()},
+            dict(h._value_totals), h.fingerprint())
+
+
+def test_copies_share_counters_until_a_change_and_never_see_each_others(stream: list) -> None:
+    """Copy on write (session 13): copy() shares the per-field Counters; whichever History changes one
+    first copies it. Both sides keep changing after each copy, and each must equal a History built
+    through the same additions alone."""
+    def built(*steps: tuple) -> History:
+        h = History(512)
+        for step in steps:
+            h.add_grouped(step[0], step[1], 150) if len(step) == 2 else h.add_features(step[0])
+        return h
+
+    first, block, more, last = (stream[:512],), ("p", stream[700:900]), (stream[900:1000],), (stream[1000:1100],)
+    a = built(first)
+    b = a.copy()
+    c = b.copy()
+    a.add_features(stream[512:700])  # the original changes after being copied
+    b.add_grouped("p", stream[700:900], 150)
+    c.add_features(stream[900:1000])
+    d = c.copy()
+    c.add_features(stream[1000:1100])
+    expected = {"a": built(first, (stream[512:700],)), "b": built(first, block), "c": built(first, more, last),
+                "d": built(first, more)}
+    for name, h in zip("abcd", (a, b, c, d), strict=True):
+        assert _state(h) == _state(expected[name]), name
+        _check(h)
+        assert all(n == h._values[k].total() for k, n in h._value_totals.items())
+
+
+def test_a_copy_evicting_one_value_fields_leaves_the_original_whole() -> None:
+    """Made-up field names (one value each): a copy evicts them without copying, the original keeps them."""
+    from protocol.keys import PrivateKey
+    from protocol.record import Record
+
+    peer = PrivateKey(b"\x42" * 32).peer_id
+    rnd = random.Random(5)
+    recs = [Record.create("telemetry", peer, 1_000 + i, {f"x{rnd.getrandbits(40):010x}": rnd.random() for _ in range(6)})
+            for i in range(60)]
+    a = History(40)
+    a.add(recs[:40])
+    b = a.copy()
+    b.add(recs[40:])  # evicts the 20 oldest from b only
+    for h, held in ((a, recs[:40]), (b, recs[20:])):
+        assert _state(h) == _state(History.from_records(held, 40))
+    assert len(a._values) == 240
+    assert len(b._values) == 240
