@@ -403,17 +403,22 @@ class History:
 
 
 # Bins per unit of signed log (of its log below 1): about 0.5% of a value. Two grids half a bin
-# apart catch any nudge under 0.25%. 50 bins (2%) flagged 1.6% of the randomized generator's
+# apart catch any nudge under 0.25% of the smaller value (numbers above about 1.1e26, where the
+# signed log is clipped at 60, share one bin). 50 bins (2%) flagged 1.6% of the randomized generator's
 # important records as replays (values of a kind clustering within 2%), 200 bins 0.7% (all but
 # 9 of them exact copies), fleet 12 -> 1 and hydro 3 -> 1 of 611 and 816.
 _REPLAY_BINS = 200.0
+# Below 1 the coordinate is the log of the signed log, in bins of the same width: 4,344 at 1, down
+# to 200 at _REPLAY_TINY = exp(-20.72) (20.72 * 200 = 4,144 bins lower). The bins above 1 are
+# shifted up by _REPLAY_SHIFT = 4,144 to meet it (a whole number of bins, so they stay revision
+# 2's), and below _REPLAY_TINY a line through zero, 200 bins each side, meets it at the other end.
+_REPLAY_TINY = 1.0032711756020369e-09
+_REPLAY_SHIFT = 4144.0
 # Salts keep the kinds of digest apart in one Counter (grid 1; one field dropped; one re-typed).
 _GRID1_SALT = 0x5BD1E9955BD1E995 & _MASK63
 _DROPPED_SALT = 0x2545F4914F6CDD1D & _MASK63
 _RETYPED_SALT = 0x61C8864680B583EB & _MASK63
 _RETYPED_Q_SALT = 0x1B873593CC9E2D51 & _MASK63  # a held quantity text, matched by a re-typed label
-_NEG_SALT = 0x68E31DA4D2B8F5A7 & _MASK63  # a negative number's bins (replay_hashes)
-_ZERO_SALT = 0x3C6EF372FE94F82B & _MASK63  # zero's own bin
 
 
 def _mix(a: int, b: int) -> int:
@@ -448,22 +453,21 @@ def replay_hashes(f: RecordFeatures, facts: list[FieldFacts] | None = None) -> t
             continue
         # Bins of about 0.5% of the value at every magnitude (features revision 3): the signed log
         # is relative only above 1, and below it (slog(x) ~ x) a fixed step held 0.0385 and 0.0412
-        # in one bin, so a field written in a larger unit made news a "replay". There the
-        # coordinate is the log of the signed log, continuous at 1; the sign goes into the hash.
+        # in one bin, so a field written in a larger unit made news a "replay". The coordinate is
+        # monotone and continuous through zero: the signed log's own bins above 1 (shifted by a whole
+        # number of bins, so they are revision 2's), the log of the signed log down to
+        # _REPLAY_TINY, and a straight line through zero below it, so 0, -0.0 and 1e-300 share
+        # zero's bins (a review of session 13: an isolated zero bin let 0 -> 1e-300 escape).
         base = val * 0x100000001B3
-        if num >= 1.0:
-            y = num * _REPLAY_BINS
-        elif num <= -1.0:
-            base ^= _NEG_SALT
-            y = -num * _REPLAY_BINS
-        elif num > 0.0:
-            y = (1.0 + log(num)) * _REPLAY_BINS
-        elif num < 0.0:
-            base ^= _NEG_SALT
-            y = (1.0 + log(-num)) * _REPLAY_BINS
+        a = num if num >= 0.0 else -num
+        if a >= 1.0:
+            y = a * _REPLAY_BINS + _REPLAY_SHIFT
+        elif a >= _REPLAY_TINY:
+            y = log(a) * _REPLAY_BINS + (_REPLAY_SHIFT + _REPLAY_BINS)
         else:
-            base ^= _ZERO_SALT
-            y = 0.0
+            y = a * (_REPLAY_BINS / _REPLAY_TINY)
+        if num < 0.0:
+            y = -y
         x = (base ^ (floor(y) & m)) & m
         x = ((x ^ (x >> 29)) * 0xBF58476D1CE4E5B9) & m
         h0.append(x ^ (x >> 32))

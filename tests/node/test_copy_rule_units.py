@@ -7,8 +7,8 @@ where ``|x| >> 1``: below 1, ``slog(x) ~ x``, so 0.0385 and 0.0412 (7% apart) sh
 did 0.0205 and 0.0235. A kind whose reading is small (a field in kilowatts, a vibration in g, a
 fraction) had its news scored as a replay of the last committed record, and never shipped.
 
-Below 1 the coordinate is now the log of the signed log (continuous at 1), and the sign goes into
-the hash. On revision 2, 5 of these 12 cases fail; the others (units of 1 and 1000, nudges that are
+Below 1 the coordinate is now the log of the signed log (continuous at 1, and through zero by a
+line below 1e-9). On revision 2, 6 of these 13 cases fail; the others (units of 1 and 1000, nudges that are
 replays at every magnitude) are controls that hold on both.
 """
 
@@ -48,13 +48,29 @@ def test_a_nudged_small_reading_is_a_replay(scale: float) -> None:
     assert _hist(38.5 * scale).has_replay(featurize_record(_rec(38.5 * scale * 1.001)))
 
 
-def test_sign_and_zero_have_their_own_bins() -> None:
+def test_signs_are_apart_and_zero_holds_what_is_within_a_billionth_of_it() -> None:
     assert not _hist(0.0385).has_replay(featurize_record(_rec(-0.0385)))
     assert not _hist(-0.0385).has_replay(featurize_record(_rec(0.0385)))
-    assert not _hist(0.0).has_replay(featurize_record(_rec(1e-9)))
-    assert _hist(0.0).has_replay(featurize_record(_rec(0.0)))
-    assert _hist(-0.0385).has_replay(featurize_record(_rec(-0.0385 * 1.001)))
     assert not _hist(-38.5).has_replay(featurize_record(_rec(38.5)))
+    assert _hist(-0.0385).has_replay(featurize_record(_rec(-0.0385 * 1.001)))
+    # Zero's bins hold what is within about 1e-11 of it, on either side: 0 -> 1e-300 is a replay
+    # (review of session 13: an isolated zero bin let a replay escape that way).
+    for tiny in (0.0, -0.0, 1e-300, -1e-300, 5e-324, 1e-12, -1e-12):
+        assert _hist(0.0).has_replay(featurize_record(_rec(tiny))), tiny
+    assert not _hist(0.0).has_replay(featurize_record(_rec(1e-9)))
+    assert not _hist(0.0).has_replay(featurize_record(_rec(-1e-9)))
+
+
+def test_the_bins_join_at_every_edge() -> None:
+    """Through zero, at the log piece's lower end and where the signed log crosses 1, two numbers
+    0.02% apart are still one reading."""
+    import math
+
+    from node.attention.history import _REPLAY_TINY
+
+    for edge in (_REPLAY_TINY, -_REPLAY_TINY, math.e - 1.0, 1.0 - math.e, 0.0):
+        below, above = edge * (1 - 1e-4) - 1e-15, edge * (1 + 1e-4) + 1e-15
+        assert _hist(below).has_replay(featurize_record(_rec(above))), edge
 
 
 def test_a_nudge_under_a_quarter_percent_is_a_replay_at_every_magnitude() -> None:
