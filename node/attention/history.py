@@ -198,25 +198,36 @@ class History:
             if not held:
                 del self._field_counts[fid]
                 self._own_fields.discard(fid)
-        own, values = self._own, self._values
+        own, values, totals = self._own, self._values, self._value_totals
         for k, v in itertools.chain(zip(f.num_keys, f.num_vals, strict=True),
                                     zip(f.extra_keys, f.extra_vals, strict=True)):
+            # _bump inlined (twice): a wide record of made-up names runs this 64 times per record.
+            n = totals.get(k, 0) + d
+            if n > 0:
+                totals[k] = n
+            else:
+                totals.pop(k, None)
             c = values.get(k)
             if c is None:
-                c = values[k] = Counter()
-                own.add(k)
-            elif k not in own:
-                if d < 0 and len(c) == 1 and c.get(v) == 1:
+                if d > 0:  # a field's first value (Counter(mapping) costs an ABC check per call)
+                    c = values[k] = Counter()
+                    c[v] = d
+                    own.add(k)
+                continue
+            if k not in own:
+                if n <= 0:
                     del values[k]  # evicting a field's last value: nothing to copy
-                    _bump(self._value_totals, k, d)
                     continue
                 c = values[k] = c.copy()
                 own.add(k)
-            _bump(c, v, d)
-            _bump(self._value_totals, k, d)
-            if not c:
-                del values[k]
-                own.discard(k)
+            m = c.get(v, 0) + d
+            if m > 0:
+                c[v] = m
+            else:
+                c.pop(v, None)
+                if not c:
+                    del values[k]
+                    own.discard(k)
 
     # -- queries (order-free) -----------------------------------------------------------------
     def kind_count(self, kind_id: int) -> int:
