@@ -97,5 +97,3 @@ class Encoded:
 
     def next_labeled(self, n: int, now: int) -> list[Any]:
         return [dataclasses.replace(lr, record=encode(lr.record, self.mode)) for lr in self.inner.next_labeled(n, now)]
-
-

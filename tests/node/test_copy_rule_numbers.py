@@ -64,18 +64,9 @@ def test_numbers_inside_a_list_are_invisible_to_the_copy_rule() -> None:
 
 def test_validators_score_the_flood_reading_0() -> None:
     """End to end through what validators run (Views.score_sync: score_and_copies + the copy rule)."""
-    from node.core.views import Views
-    from node.sim.cluster import shared_scorer
-    from node.worker import Worker
-    from protocol.genesis import Genesis
-    from protocol.validators import ValidatorSet
+    from tests.node.validator_views import validator_views
 
-    keys = [PrivateKey(bytes([0xC0 + i]) * 32) for i in range(4)]
-    scorer = shared_scorer()
-    g = Genesis(network_id="testnet", validators=ValidatorSet(k.peer_id for k in keys),
-                accepted_model_ids=(scorer.model_id,))
-    p = keys[1].peer_id
-    views = Views(g, scorer, Worker("model"), capacity=1024)
+    views, p = validator_views(0xC0)
     old = Record.create("gauge_reading", p, 1_000, dict(STABLE, z_level_m=1.02))
     views.on_commit(p, 1, "b1", [old])
     flood = Record.create("gauge_reading", p, 60_000, dict(STABLE, z_level_m=9.87))

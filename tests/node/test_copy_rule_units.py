@@ -93,18 +93,9 @@ def test_validators_do_not_score_a_changed_small_reading_0() -> None:
     """End to end through what validators run (Views.score_sync: score_and_copies + the copy rule):
     a vibration of 0.0205 g committed, then 0.0235 g (15% more) and 0.041 g (twice the level).
     Revision 2 scored the 0.0235 reading 0: one bin of the signed log with 0.0205."""
-    from node.core.views import Views
-    from node.sim.cluster import shared_scorer
-    from node.worker import Worker
-    from protocol.genesis import Genesis
-    from protocol.validators import ValidatorSet
+    from tests.node.validator_views import validator_views
 
-    keys = [PrivateKey(bytes([0xD0 + i]) * 32) for i in range(4)]
-    scorer = shared_scorer()
-    g = Genesis(network_id="testnet", validators=ValidatorSet(k.peer_id for k in keys),
-                accepted_model_ids=(scorer.model_id,))
-    p = keys[1].peer_id
-    views = Views(g, scorer, Worker("model"), capacity=1024)
+    views, p = validator_views(0xD0)
     base = {"pump": "p-7 north", "site": "station b", "vib_g": 0.0205}
     views.on_commit(p, 1, "b1", [Record.create("pump_vibration", p, 1_000, base)])
     for level in (0.0235, 0.041):
