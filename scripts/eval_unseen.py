@@ -79,6 +79,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "dc": ("node.workload.holdout_dc", "DcWorkload"),  # blind, session 10, in languages lexicon v3 did not cover
     "aqua": ("node.workload.holdout_aqua", "AquaWorkload"),  # blind, session 10, languages kept out of v4 too
     "grid": ("node.workload.holdout_grid", "GridWorkload"),  # blind, session 11, written beside lexicon v5
+    "wildfire": ("node.workload.holdout_wildfire", "WildfireWorkload"),  # blind: Galician (not in v5), Romansh (no lexicon)
     # A TRAINING family on held-out seeds: validation, not a held-out family.
     "randomized": ("node.workload.randomized", "RandomizedWorkload"),
 }
