@@ -123,6 +123,28 @@ ochi, netu, nekāda, okèn, "jo fort"), all fixed, and "urgent care" ("needs urg
 the negators considered and left out are in :data:`_REVIEW_DROPS` with the reason. No priority
 word, colour or field name changed.
 
+Version 6 adds 51 languages (132 codes in all), among them the six v4 and v5 kept out for a blind
+family: Maori, Samoan, Tongan, Hawaiian, Fijian, Cebuano, Ilocano, Hiligaynon, Tok Pisin, Bislama,
+Tetum and Chamorro; Gujarati, Punjabi (Gurmukhi and Shahmukhi), Kannada, Malayalam, Odia, Assamese
+and Sindhi; Xhosa, Shona, Chichewa, Sesotho, Setswana, Lingala, Akan, Ewe, Luganda, Kikuyu, Oromo and
+Tigrinya; Quechua, Guarani, Aymara, Galician, Esperanto, Scottish Gaelic, Breton, Faroese, West
+Frisian, Corsican, Sundanese, Malay words the Indonesian entry lacked, Hmong, Tatar, Bashkir,
+Yiddish, Sorani Kurdish, Lao, Uyghur and Northern Sami. A word with a glottal stop is registered
+with its ʻokina (a letter), without it, and as the two words an apostrophe leaves
+("faʻanatinati", "faanatinati", "fa'anatinati"). Negation that a single word cannot carry is
+written as phrases that read routine: a negator of one or two letters that is common elsewhere
+(Tatar юк, Sesotho "ha ho", Setswana "ga go na", Northern Sami ii, Corsican ùn, Oromo miti, Lao
+ບໍ່, Odia ନାହିଁ, which splits into single letters). 25 more gated negators: words common elsewhere
+(Samoan lē, which is le once folded; Cebuano dili, Turkish "language of"; Ilocano saan, Tagalog
+"where"; Quechua mana, Polynesian "power"; Galician and Esperanto sen, Turkish "you"; Scottish
+Gaelic chan; Sundanese teu, Portuguese "your"; ...), and negators gated so that the particle after
+them is passed (Maori "kāore he", "ehara i te mea", Tongan "ʻikai ke", Hawaiian "ʻaʻole he");
+Tetum la and Frisian net join the gated la and net. Seven fillers (te, mea, tino, se, kaayo, muaj,
+kev). The review left out 73 entries that are frequent words or names elsewhere (Tok Pisin
+impoten, Indonesian "impotent"; Cebuano dalag yellow, a fish; Maori karaka, a place; Esperanto
+nigra, Latin species names; ...): they are in :data:`_REVIEW_DROPS` with the reason. No v5 entry
+changed or went (la and net only gained followers), and no training record reads differently.
+
 It lives in the featurizer, so it is part of the model: :data:`LEXICON_ID`
 (a hash of the version, every entry and every matching parameter) is written
 into the checkpoint's metadata, and the checkpoint's CID -- the model id in
@@ -152,7 +174,7 @@ __all__ = ["CLAUSE", "COLOURS", "DETERMINER_NEGATORS", "FIELD_NAMES", "GATED_NEG
            "POST_NEGATORS", "WORDS", "clause_words", "colour_weight", "is_field_name", "normalize",
            "priority_words", "split_words", "text_priority", "word_weight"]
 
-LEXICON_VERSION = "attnshare-lexicon/5"
+LEXICON_VERSION = "attnshare-lexicon/6"
 
 # -- normalization -----------------------------------------------------------------------------
 
@@ -1155,6 +1177,403 @@ _lang("ht",  # Haitian Creole
       gated={"pa": "gen, danje, danjere, ijans, enpòtan, echèk", "san": "danje, danjere, ijans, echèk"},
       fields="priyorite")
 
+# -- version 6: 51 more languages ------------------------------------------------------------------
+
+# Polynesian and Philippine spellings: the glottal stop is written with the ʻokina (a letter: the
+# word stays one), with an apostrophe (which splits the word in two) or not at all. Each entry of
+# the priority words, colours and fields given to _glottal is registered in the three spellings.
+
+
+def _glottal(s: str, *, split: bool = True) -> str:
+    """Each comma-separated item with an ʻokina also without it and, where ``split``, as the words an
+    apostrophe leaves ("faʻanatinati": "faanatinati", "fa anatinati")."""
+    out = []
+    for x in _items(s):
+        out.append(x)
+        if "ʻ" in x:
+            out.append(x.replace("ʻ", ""))
+            if split:
+                out.append(x.replace("ʻ", " "))
+    return ", ".join(out)
+
+
+_lang("mi",  # Maori (macrons are stripped: "mōrearea" is "morearea")
+      critical="ohotata, whawhati tata",
+      high="mōrearea, aituā, pūoho, whakaoho, hohoro",
+      warning="whakatūpato, tūpato",
+      red="whero", green="kākāriki",
+      # kāore, "not", "there is no", is no word elsewhere; gated so that the particle after it
+      # ("kāore he", "kāore i te", "kāore e") is passed. ehara, "it is not", likewise ("ehara i te mea")
+      gated={"kāore": "he, i, e, ano, rawa, tino, ohotata, morearea, aitua, puoho, whakaoho, hohoro",
+             "kahore": "he, i, e, ano, rawa, tino, ohotata, morearea, aitua, hohoro",
+             "ehara": "i"},
+      fields="taumata, whakaarotau, tūraru")
+
+_lang("sm",  # Samoan
+      critical=_glottal("ogaoga, faʻalavelave faʻafuaseʻi"),
+      high=_glottal("faʻanatinati, mataʻutia, maualuga"),
+      warning=_glottal("lapataʻiga, lapataʻi"),
+      low="maualalo",
+      red="mumu, uliuli", green="lanu meamata, meamata",
+      # lē, "not", is le ("the") once the macron is gone, and French le: only before these. leai,
+      # "there is no", is gated so that se ("a") after it is passed
+      gated={"le": "o, ogaoga, faʻanatinati, faanatinati, fa, mataʻutia, matautia, mata, maualuga",
+             "leai": "se, ni, ogaoga, faʻanatinati, faanatinati, fa, mataʻutia, matautia, mata, lapataʻiga,"
+                     " lapataiga, lapata"},
+      fields=_glottal("tulaga, faʻamuamua"))
+
+_lang("to",  # Tongan
+      high=_glottal("fakatuʻutāmaki, fakavavevave, mahuʻinga, fakatuʻupakē") + ", " + _glottal("maʻolunga", split=False),
+      warning="fakatokanga",
+      low=_glottal("māʻulalo", split=False),
+      red=_glottal("kulokula, ʻuliʻuli"), yellow="engeenga",
+      # ʻikai, "not", gated so that the particle after it is passed ("ʻikai ke", "ʻikai ha", "ʻikai ko ha")
+      gated={"ʻikai": "ke, ha, ko, fakatuʻutāmaki, fakatuutamaki, fakatu, fakavavevave, mahuʻinga, mahuinga, mahu,"
+                      " maʻolunga, maolunga, fakatuʻupakē, fakatuupake",
+             "ikai": "ke, ha, ko, fakatuʻutāmaki, fakatuutamaki, fakatu, fakavavevave, mahuʻinga, mahuinga, mahu,"
+                     " maʻolunga, maolunga, fakatuʻupakē, fakatuupake"},
+      fields=_glottal("tuʻunga, fakamuʻomuʻa"))
+
+_lang("haw",  # Hawaiian
+      high=_glottal("pōʻino, koʻikoʻi"),
+      warning=_glottal("makaʻala, pilikia"),
+      red=_glottal("ʻulaʻula, ʻeleʻele"), yellow="melemele",
+      green=_glottal("ʻōmaʻomaʻo"),
+      # ʻole, "without" ("pilikia ʻole"), with its ʻokina only: ole is Finnish "is" (a filler)
+      post="ʻole",
+      # ʻaʻole, "not", and ʻaʻohe, "there is no", gated so that the article after them is passed
+      # ("ʻaʻole he pilikia", "ʻaʻohe ʻino")
+      gated={x: "he, i, e, ʻo, o, ka, ke, pōʻino, poino, po, koʻikoʻi, koikoi, ko, makaʻala, makaala, maka, pilikia"
+             for x in ("ʻaʻole", "aole", "ʻaʻohe", "aohe")})
+
+_lang("fj",  # Fijian
+      high="rerevaki, vakarerevaki, vakatotolo",
+      red="damudamu, loaloa", yellow="dromodromo", green="drokadroka",
+      # sega, "not", is Italian and Portuguese sega (a saw, mows) and a brand: only before these
+      gated={"sega": "ni, na, rerevaki, vakarerevaki, vakatotolo"})
+
+_lang("ceb",  # Cebuano (Spanish loans such as delikado and importante are in es and tl)
+      critical="emerhensya",
+      high="dinalian, makuyaw, kuyaw, katalagman, hinungdanon, sayop",
+      warning="pasidaan",
+      routine="naandan",
+      green="lunhaw",
+      neg="walay",
+      # dili, "not", is Turkish dili ("the language of": Türk dili): only before a Cebuano word
+      gated={"dili": "kaayo, delikado, importante, kritikal, dinalian, makuyaw, kuyaw, hinungdanon, peligroso,"
+                     " emerhensya, emerhensiya"},
+      fields="prayoridad, lebel, kahinungdanon")
+
+_lang("ilo",  # Ilocano
+      high="peggad, napeggad, napateg, biddut",
+      warning="ballaag",
+      red="nalabaga", yellow="duyaw",
+      # saan, "not", is Tagalog "where"; awan, "there is no", Malay "cloud": only before these
+      gated={"saan": "a, nga, napeggad, napateg, peggad", "awan": "ti, peggad, biddut"})
+
+_lang("hil",  # Hiligaynon (its priority words are Cebuano's, Tagalog's and Spanish's)
+      # indi, "not", is English indie: only before these
+      gated={"indi": "delikado, importante, peligroso, kritikal, emerhensya, emerhensiya, katalagman"})
+
+_lang("tpi",  # Tok Pisin
+      critical="emejensi",
+      high="hariap, bagarap",
+      warning="lukaut",
+      red="retpela, blakpela", yellow="yelopela", green="grinpela",
+      neg="nogat")
+
+_lang("bi",  # Bislama (with Tok Pisin's hariap and emejensi)
+      high="denja")
+
+_lang("tet",  # Tetum
+      critical="emerjénsia",
+      high="urjente, urjénsia, perigu, perigozu",
+      warning="avizu, kuidadu",
+      yellow="kinur",
+      neg="seidauk",
+      # la, "not", gated in ar: these Tetum followers too (not importante or grave: Spanish and
+      # Italian "la importante", "la grave crisi")
+      gated={"la": "urjente, urjénsia, perigu, perigozu, iha, emerjénsia"})
+
+_lang("ch",  # Chamorro
+      critical="emerhensia",
+      high="impottante, peligru, peligrosu",
+      # ti, "not", and taya', "there is none" (Tagalog taya, "bet"): only before these
+      gated={"ti": "impottante, peligru, peligrosu", "taya": "peligru, peligro, peligrosu, emerhensia"})
+
+# Gujarati, Punjabi, Kannada, Malayalam, Odia and Assamese: script entries are fragment sequences
+# (see the module docstring), kept only where the sequence is long or distinctive (not ગંભીર, ਤੁਰੰਤ,
+# ದೋಷ or the two-letter colours: single letters apart).
+_lang("gu",  # Gujarati
+      critical="કટોકટી, katokati",
+      high="તાત્કાલિક, ખતરો, ખતરનાક, જોખમી, મહત્વપૂર્ણ, મહત્ત્વપૂર્ણ, tatkalik, khatro, jokhmi",
+      warning="ચેતવણી, સાવધાન",
+      routine="સામાન્ય",
+      post="નથી, વગર",
+      fields="પ્રાથમિકતા, અગ્રતા, સ્તર")
+
+_lang("pa",  # Punjabi: Gurmukhi, Shahmukhi (with Urdu's) and romanized (with Hindi's)
+      critical="ਐਮਰਜੈਂਸੀ, ایمرجنسی",
+      high="ਖ਼ਤਰਾ, ਖ਼ਤਰਨਾਕ, ਮਹੱਤਵਪੂਰਨ",
+      warning="ਚੇਤਾਵਨੀ, ਸਾਵਧਾਨ, chetavni",
+      post="ਨਹੀਂ, نئیں",
+      fields="ਤਰਜੀਹ, ਪੱਧਰ")
+
+_lang("kn",  # Kannada
+      critical="ತುರ್ತು ಪರಿಸ್ಥಿತಿ, turtu paristhiti",
+      high="ತುರ್ತು, ಅಪಾಯ, ಅಪಾಯಕಾರಿ, apaya, apayakari",
+      warning="ಎಚ್ಚರಿಕೆ, echcharike, eccharike, echarike",
+      routine="ಸಾಮಾನ್ಯ",
+      yellow="ಹಳದಿ", green="ಹಸಿರು",
+      post="ಇಲ್ಲ, ಅಲ್ಲ",  # romanized illa and alla are in _REVIEW_DROPS (Catalan, Swedish)
+      fields="ಆದ್ಯತೆ, ಮಟ್ಟ")
+
+_lang("ml",  # Malayalam
+      critical="അടിയന്തരാവസ്ഥ, ഗുരുതരം, ഗുരുതരമായ, adiyantharavastha, gurutharam",
+      high="അടിയന്തര, അടിയന്തിര, അപകടം, അപകടകരം, അപകടകരമായ, പിശക്, adiyanthiram, adiyantharam, apakadam,"
+           " apakadakaram",
+      warning="മുന്നറിയിപ്പ്, ജാഗ്രത, munnariyippu, jagratha",
+      routine="സാധാരണ",
+      red="ചുവപ്പ്", orange="ഓറഞ്ച്", green="പച്ച",  # not മഞ്ഞ yellow: മഞ്ഞ് "fog" folds to it
+      post="ഇല്ല, അല്ല",
+      fields="മുൻഗണന, തീവ്രത")
+
+_lang("or",  # Odia
+      critical="ଜରୁରୀକାଳୀନ, ଗମ୍ଭୀର",
+      high="ଜରୁରୀ, ବିପଦ, ବିପଦଜନକ, ତ୍ରୁଟି, ଗୁରୁତ୍ୱପୂର୍ଣ୍ଣ, bipada",
+      warning="ସତର୍କ, ସତର୍କତା",
+      # ନାହିଁ and ନୁହେଁ ("not") split into two single letters: no negator alone, phrases here
+      routine="ଜରୁରୀ ନୁହେଁ, ଜରୁରୀ ନାହିଁ, ବିପଦ ନାହିଁ, ବିପଦ ନୁହେଁ",
+      fields="ପ୍ରାଥମିକତା")  # not ସ୍ତର "level": folded it is ସତର "seventeen"
+
+_lang("as",  # Assamese
+      critical="জৰুৰীকালীন, গুৰুতৰ",
+      high="জৰুৰী, বিপদ, বিপজ্জনক, গুৰুত্বপূৰ্ণ, jorori",
+      warning="সতৰ্কবাণী, সতৰ্কতা",
+      post="নহয়, nohoy",
+      fields="অগ্ৰাধিকাৰ")
+
+_lang("sd",  # Sindhi (ڪ is its own kaf; the rest is shared with Urdu)
+      high="خطرو, خطرناڪ, khataro",
+      warning="خبرداري",
+      post="ناهي",
+      fields="ترجيح")
+
+# Africa.
+_lang("xh",  # Xhosa (the rest is shared with Zulu)
+      critical="imeko yongxamiseko",
+      high="ingxamiseko, ngxamisekileyo, engxamisekileyo, ibalulekile, yingozi")
+
+_lang("sn",  # Shona
+      high="njodzi, chimbichimbi, kukurumidza, nekukurumidza, zvakakosha",
+      warning="chenjerai, yambiro",
+      red="tsvuku",
+      neg="hapana, pasina, kwete")
+
+_lang("ny",  # Chichewa
+      high="choopsa, mwachangu, mwamsanga, cholakwika",
+      warning="chenjezo",
+      red="wofiira", yellow="wachikasu", green="wobiriwira",
+      neg="palibe, popanda")
+
+_lang("st",  # Sesotho; "ha ho", "there is not", is two words that are common elsewhere: phrases
+      critical="tshohanyetso",
+      high="kotsi, kotsing, potlako, bohlokoa, bohlokwa, phoso",
+      warning="temoso",
+      routine="ha ho kotsi, ha ho na kotsi, ha se kotsi",
+      # ntle le, "without": ntle only before le
+      gated={"ntle": "le"})
+
+_lang("tn",  # Setswana (kotsi, phoso with Sesotho); "ga go na", "there is no", likewise as phrases
+      critical="tshoganyetso",
+      high="botlhokwa",
+      routine="ga go na kotsi, ga go kotsi, ga se kotsi")
+
+_lang("ln",  # Lingala (te, its postposed "not", is French te: left out)
+      high="likama, noki noki")
+
+_lang("ak",  # Akan (Twi); ɛ and ɔ are letters of their own
+      high="asiane, ntɛmntɛm, mfomso, ɛho hia",
+      warning="kɔkɔbɔ",
+      neg="ɛnyɛ")
+
+_lang("ee",  # Ewe
+      high="afɔku, afoku, vevie")
+
+_lang("lg",  # Luganda
+      high="obulabe, bulabe, kabenje, ensobi",
+      warning="okulabula",
+      neg="tewali")
+
+_lang("ki",  # Kikuyu
+      high="ũgwati",
+      neg="gũtirĩ")
+
+_lang("om",  # Oromo (miti, "is not", is Swahili "trees" and Italian miti: only in these phrases)
+      critical="hatattamaa, hatattama",
+      high="balaa, ariifachiisaa, ariifataa, barbaachisaa, dogoggora",
+      warning="akeekkachiisa",
+      routine="hatattamaa miti, balaa miti, ariifachiisaa miti, barbaachisaa miti, balaan hin jiru")
+
+_lang("ti",  # Tigrinya, and its common romanization
+      critical="ህጹጽ ኩነታት",
+      high="ህጹጽ, ሓደጋ, ሓደገኛ, ኣገዳሲ, ጌጋ, hadega, agedasi",
+      warning="መጠንቀቕታ",
+      routine="ንቡር",
+      neg="ብዘይ", post="የለን, ኣይኮነን, aykonen",
+      fields="ቀዳምነት, ደረጃ")
+
+# The Americas, Europe and Asia.
+_lang("qu",  # Quechua
+      high="usqhay, usqay",
+      neg="manan",
+      # mana, "not", is Polynesian mana ("power") and a name: only before these
+      gated={"mana": "kanchu, usqhay, usqay"})
+
+_lang("gn",  # Guarani (the puso is an apostrophe or the letter ʼ)
+      high="pyaʼe, pya e, tekotevẽ",  # not pyae: a Burmese given name (Pyae Phyo)
+      neg="ndaipóri")
+
+_lang("ay",  # Aymara
+      high="jankʼaki, jankaki, jank aki",
+      neg="janiwa, janiw")
+
+_lang("gl",  # Galician (most words are Spanish's or Portuguese's)
+      critical="emerxencia",
+      high="urxente, urxencia",
+      red="vermello, vermella", orange="laranxa",
+      neg="ningunha",
+      # sen, "without", is Turkish "you" and a currency: only before these
+      gated={"sen": "perigo, risco, urxencia, erros, alarma, avarías"},
+      fields="urxencia, risco")
+
+_lang("eo",  # Esperanto (ĉ ĝ ĥ ĵ ŝ ŭ fold to c g h j s u; grava and kritika are in _REVIEW_DROPS)
+      critical="kriza situacio, serioza",
+      high="danĝero, danĝera, urĝa, eraro, alarmo",
+      warning="averto, atentu",
+      routine="normala",
+      orange="oranĝa", green="verda",
+      neg="neniu",
+      # sen, "without", gated in gl: these Esperanto followers too
+      gated={"sen": "danĝero, eraro, eraroj, problemo"},
+      fields="prioritato, nivelo, graveco, urĝeco, risko")
+
+_lang("gd",  # Scottish Gaelic
+      critical="èiginn",
+      high="èiginneach, cunnart, chunnart, cunnartach, mearachd, cudromach",
+      warning="faiceall",
+      yellow="buidhe", orange="orains", red="dubh",
+      # chan, "not" (Japanese -chan), only before eil ("chan eil": "is not"); gun, "without"
+      # (English gun), only before these
+      gated={"chan": "eil", "gun": "chunnart, cunnart, mhearachd, mearachd"},
+      fields="prìomhachas")
+
+_lang("br",  # Breton
+      high="dañjer, dañjerus, fazi, pouezus, mall eo",
+      warning="diwall",
+      yellow="melen",
+      post="ebet")  # "danjer ebet", "no danger"
+
+_lang("fo",  # Faroese
+      critical="neyðstøða, álvarsamt, álvarsamur, álvarsom",
+      high="týdningarmikið, týdningarmikil, feilur",
+      warning="ávaring",
+      red="reyður", green="grønur",
+      neg="ikki, eingin, einki, uttan")
+
+_lang("fy",  # West Frisian
+      critical="needgefal, kritysk, earnstich",
+      high="gefaar, gefaarlik, driuwend, belangryk, heech",
+      warning="warskôging",
+      green="grien",
+      neg="gjin",
+      # net, gated in lb: these Frisian followers too ("net sa driuwend"); sûnder, "without", is
+      # English sunder: only before gefaar
+      gated={"net": "driuwend, gefaarlik, belangryk, kritysk, earnstich, sa", "sûnder": "gefaar"},
+      fields="earnst")
+
+_lang("co",  # Corsican
+      critical="criticu, critticu",
+      high="periculu, periculosu, periculosa, impurtante",
+      warning="avertimentu",
+      # ùn, "not", is un (a filler: the article of French, Spanish, Italian): in phrases
+      routine="ùn hè periculosu, ùn hè periculosa, ùn hè urgente, ùn hè impurtante, ùn hè grave, ùn c'hè periculu",
+      fields="priurità, livellu")
+
+_lang("su",  # Sundanese (the rest is shared with Indonesian)
+      high="kacilakaan",
+      neg="henteu",
+      # teu, "not", is Portuguese "your": only before these
+      gated={"teu": "aya, pati, penting, bahaya, darurat, kritis, perlu"})
+
+_lang("ms",  # Malay words the Indonesian entry lacks
+      high="mustahak",
+      fields="keterukan")
+
+_lang("hmn",  # Hmong (RPA)
+      critical="xwm txheej ceev",
+      high="ceev, phom sij, txaus ntshai, tseem ceeb, yuam kev",
+      warning="ceeb toom",
+      neg="tsis")
+
+_lang("tt",  # Tatar, Cyrillic and Latin (хата "error" is Ukrainian and Russian "hut": left out)
+      critical="гадәттән тыш, гадәттән тыш хәл",
+      high="ашыгыч, куркыныч, мөһим, югары, aşığıç, qurqınıç, möhim",
+      warning="кисәтү, kisätü",
+      low="түбән",
+      routine="гадәти, куркыныч юк, qurqınıç yuq",  # юк, "there is no", two letters: in phrases
+      green="яшел",
+      post="түгел, tügel",
+      fields="өстенлек")
+
+_lang("ba",  # Bashkir
+      critical="ғәҙәттән тыш",
+      high="ашығыс, ҡурҡыныс, юғары",
+      warning="иҫкәртеү",
+      routine="ҡурҡыныс юҡ",
+      fields="өҫтөнлөк")
+
+_lang("yi",  # Yiddish (טעות "mistake" is everyday Hebrew: left out)
+      critical="קריטיש, נויטפֿאַל, ערנסט",
+      high="דרינגלעך, געפֿאַר, געפֿערלעך, וויכטיק, אַלאַרעם, הויך, dringlekh, geferlekh",
+      warning="וואָרענונג",
+      low="נידעריק",
+      red="רויט", yellow="געל",
+      neg="ניט, נישט, קיין, nisht",
+      fields="פּריאָריטעט")
+
+_lang("ckb",  # Sorani Kurdish (Arabic script; its romanized words are mostly Kurmanji's)
+      critical="فریاکەوتن, بارودۆخی نائاسایی",
+      high="مەترسی, مەترسیدار, مەترسیدارە, بەپەلە, هەڵە, گرنگ, گرنگە, بەرز, girng, bepele",
+      warning="ئاگاداری, ئاگادارکردنەوە",
+      routine="ئاسایی",
+      post="نییە, نییه",
+      fields="ئاست, ئەولەویەت")
+
+_lang("lo",  # Lao: script entries are fragment sequences (see the module docstring); ບໍ່ ("not")
+      # is one letter once split: phrases with it
+      critical="ສຸກເສີນ",
+      high="ອັນຕະລາຍ, ດ່ວນ, ສຳຄັນ, ຜິດພາດ",
+      warning="ຄຳເຕືອນ",
+      routine="ປົກກະຕິ, ບໍ່ດ່ວນ, ບໍ່ ດ່ວນ, ບໍ່ອັນຕະລາຍ, ບໍ່ສຳຄັນ",
+      red="ແດງ", yellow="ເຫຼືອງ", green="ຂຽວ",
+      fields="ລະດັບ, ບູລິມະສິດ")
+
+_lang("ug",  # Uyghur, Arabic script and Latin
+      critical="جىددىي",
+      high="تەخىرسىز, خەتەر, خەتەرلىك, خاتالىق, مۇھىم, يۇقىرى, tékhirsiz, xeterlik",
+      warning="ئاگاھلاندۇرۇش, دىققەت",
+      low="تۆۋەن",
+      routine="نورمال",
+      post="ئەمەس")
+
+_lang("se",  # Northern Sami
+      critical="heahte, heahtedilli",
+      high="várálaš, hoahpolaš, dehálaš, meattáhus",
+      # ii, the verb "not", is two letters (and the numeral II): in phrases
+      routine="ii leat várálaš, ii leat hoahpolaš, ii leat dehálaš",
+      red="rukses", green="ruoná")
+
 # Words that keep a negator's scope open without being negated themselves: articles, copulas,
 # intensifiers and "there is" ("not an emergency", "no es urgente", "non c'è pericolo",
 # "pas d'urgence", "tidak ada bahaya", "không có nguy hiểm", "δεν είναι επείγον", "ei ole vaarallinen").
@@ -1176,7 +1595,13 @@ _RAW_FILLERS = _items(
     # pinyin "very", "extremely", "that", "especially", "any" (bu shi hen yanzhong, mei you renhe
     # weixian), Romanian "so" (nu este atât de grav), Thai "anything" (mai mi arai antarai), Greek "so",
     # "very" (den einai toso epeigon)
-    " hen, feichang, name, tebie, shenme, renhe, atât, arai, toso, poly")
+    " hen, feichang, name, tebie, shenme, renhe, atât, arai, toso, poly,"
+    # v6: Maori and Samoan "the", "thing", Maori "very" (ehara i te mea ohotata, kāore i te tino
+    # ohotata, e le o se mea faʻanatinati), Cebuano "very" (dili kaayo delikado), Hmong "there is"
+    # and the noun marker (tsis muaj kev phom sij). te and se, two letters, are pronouns of the
+    # Romance languages ("no te preocupes", "no se ha detectado"): a filler only keeps a negator's
+    # scope open, and neither comes between a negator and a priority word there.
+    " te, mea, tino, se, kaayo, muaj, kev")
 
 # -- the tables, built ----------------------------------------------------------------------------
 
@@ -1266,7 +1691,47 @@ _REVIEW_DROPS: frozenset[str] = frozenset((
     # entries: Catalan cap "no" (English cap, Vietnamese khan cap) and pinyin wu "none" (cuo wu,
     # the surname Wu), neither a negator nor gated.
     "bli, mush, mesh, mafi, nei, noi, che, chi, alla, illa, bish, boten, ara, kadu, hic, hec, netu, nekāda,"
-    " okèn, olmadan"))
+    " okèn, olmadan")) | frozenset(_entry(x) for x in _items(
+    # v6 review: new entries considered and left out, each a frequent word or name elsewhere (or,
+    # the words' own language apart, an everyday word that is no priority). Maori hapa "error"
+    # (Hawaiian "half": hapa haole), hira "important" (Hindi "diamond", a name), kino "bad"
+    # (German and Spanish "cinema"), taumaha "heavy, serious", kare "not" (Hindi "does"), karaka
+    # orange and kōwhai yellow (trees and places: Karaka, Auckland); Samoan taua "important" (Maori
+    # tāua "we two"), faʻalavelave alone ("trouble", and a family's funeral or wedding; with
+    # faʻafuaseʻi it is the emergency); Hawaiian wikiwiki "quick" (software, a shuttle), ʻalani
+    # orange (a given name); Maori pango black (Swahili "cave"); Samoan samasama yellow (Malay and
+    # Indonesian sama-sama, "you're welcome", written as one word); Tok Pisin impoten "important"
+    # (Indonesian "impotent"); Fijian bibi "important" (French bibi, a nickname); Cebuano and Tagalog
+    # grabe and seryoso (slang "wow", "seriously?"), taas high (Estonian "again"), ubos low
+    # (Tagalog "used up"), pula red (the city Pula), dalag yellow (Tagalog "snakehead", a fish);
+    # Bislama woning "warning" (Dutch "dwelling"), nating "nothing" (Tagalog "our"); Tetum sala
+    # "error" (Spanish "room"), mean red (English), metan black (methane), laos "is not" (Laos);
+    # Gujarati tatkal "immediate" (Indian Railways' Tatkal quota), vagar "without" (Swedish vägar
+    # "roads"); Punjabi ਜ਼ਰੂਰੀ "urgent" and ਗਲਤੀ "error", whose fragments are ਜ਼ਰੂਰ "surely" and ਗਲਤ
+    # "wrong", ਹਰਾ green (ਹਰ "every"), padhar "level" (Rajasthani "come"); Kannada turtu (Lithuanian
+    # turtu "property"; turtu paristhiti stays); Malayalam മഞ്ഞ yellow (മഞ്ഞ് "fog" folds to it);
+    # Oromo miti "is not" (Swahili "trees": hatari ya miti; in phrases only); Quechua pantay
+    # "error" (Tagalog "equal"), manam "no" (Tamil and Malayalam "mind"); Guarani pyaʼe without its
+    # puso (the Burmese given name Pyae); Esperanto kriza
+    # (Croatian "crisis" of the news), urĝe (English urge), malalta low (Catalan "ill"), nigra,
+    # flava (Latin species names: Pinus nigra), ruĝa (Italian ruga "wrinkle"); Scottish Gaelic ìre
+    # "level" (English ire), trom "serious" (Dutch "drum"), dona "bad" (Spanish, Portuguese);
+    # Breton mall "urgent" (English; "mall eo" stays), prim "quick", live "level", glas green
+    # (German Glas), ket "not" (Hungarian két "two"); Faroese váði "danger" (wadi, Hindi vadi
+    # "valley"; høg, high, is Swedish hög, in since v3); West Frisian need "emergency", leech low and read red
+    # (English), flater "error" (Norwegian "surfaces"); Corsican altu high (Romanian "other");
+    # Malay genting "critical" (Genting Highlands), segera "immediately" (Indonesian "soon":
+    # segera hadir), serius (chat "seriously?"); Tatar and Bashkir хата "error" (Ukrainian and
+    # Russian "hut"); Yiddish טעות "error" (everyday Hebrew "mistake"), גרין green (the Hebrew
+    # spelling of Green: גרין קארד), שוואַרץ black (the surname Schwartz); Sorani niye "is not"
+    # (Turkish "why": acil niye), پێشینە "priority" ("precedent"); Lao duan "urgent", romanized
+    # (a pinyin syllable); Northern Sami allat high (Hungarian állat "animal"), fiskes yellow
+    # (Norwegian "is fished").
+    "hapa, hira, kino, taumaha, kare, karaka, kōwhai, pango, samasama, impoten, taua, faʻalavelave, faalavelave, wikiwiki, ʻalani,"
+    " alani, bibi, grabe, seryoso, taas, ubos, pula, dalag, woning, nating, sala, mean, metan, laos, tatkal,"
+    " vagar, ਜ਼ਰੂਰੀ, ਗਲਤੀ, ਹਰਾ, padhar, turtu, മഞ്ഞ, miti, pantay, manam, pyae, kriza, urĝe, malalta, nigra, flava,"
+    " ruĝa, ìre, trom, dona, mall, prim, live, glas, ket, váði, need, leech, read, flater, altu, genting,"
+    " segera, serius, хата, טעות, גרין, שוואַרץ, niye, پێشینە, duan, allat, fiskes"))
 
 # A word in several languages keeps its highest weight (as in v2).
 WORDS: dict[str, float] = {}

@@ -42,17 +42,16 @@ def cw(text: str) -> float:
 
 
 def test_version_and_id() -> None:
-    assert LEXICON_VERSION == "attnshare-lexicon/5"
-    assert LEXICON_ID.startswith("attnshare-lexicon/5#")
+    assert LEXICON_VERSION == "attnshare-lexicon/6"
+    assert LEXICON_ID.startswith("attnshare-lexicon/6#")
     assert lexicon._lexicon_id() == LEXICON_ID
 
 
-def test_the_new_languages_are_registered_and_the_reserved_ones_are_not() -> None:
+def test_the_new_languages_are_registered() -> None:
     assert set(V4_LANGS) <= set(lexicon._LANGS)
     assert len(lexicon._LANGS) == len(set(lexicon._LANGS))  # each code once
-    # Reserved for a test of languages the lexicon does not know: Maori, Samoan, Tongan,
-    # Hawaiian, Fijian, Cebuano.
-    assert not {"mi", "sm", "to", "haw", "fj", "ceb"} & set(lexicon._LANGS)
+    # Maori, Samoan, Tongan, Hawaiian, Fijian and Cebuano were kept out of v4 and v5 for the blind
+    # family aqua (scored once with session 10's checkpoint); v6 has them (test_lexicon_v6.py).
 
 
 # -- a sample of the new languages ------------------------------------------------------------------
