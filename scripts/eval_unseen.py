@@ -309,6 +309,9 @@ def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: 
     applies to every measured block (two warm-up blocks of a 10% share hold 52)."""
     factory = _factory(family)
     rng = random.Random(1)
+    # Crafting draws from its own stream: it picks lexicon words, so with one shared stream the
+    # batch sizes and random blocks after it (and so the honest figures) moved with the lexicon's size.
+    craft_rng = random.Random(2)
     groups: dict[str, list[tuple[float, float]]] = {"honest": [], "junk": [], "random": []}
     if adversarial:
         groups.update({a: [] for a in ATTACKS[1:]})
@@ -342,7 +345,7 @@ def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: 
             if adversarial:
                 origin = junk[0].origin
                 for how in ATTACKS[1:]:
-                    crafted = _craft(how, junk, origin, rng, honest)
+                    crafted = _craft(how, junk, origin, craft_rng, honest)
                     groups[how].append(chain.block_score(crafted))
     bar = _bar()
     out: dict[str, Any] = {"family": family, "blocks": len(groups["honest"]), "share": share, "mature": mature,

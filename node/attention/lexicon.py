@@ -1746,6 +1746,17 @@ for _w, _x in _RAW_COLOURS:
         COLOURS[_k] = max(COLOURS.get(_k, _w), _w)
 # Negators negate the priority words right after them ("not urgent", "kein Alarm", "non urgente",
 # "nie pilne"); postposed ones the word one or two before them ("acil değil", "kinkyuu de nai").
+# "Nothing" (session 14): "nothing urgent", "nada urgente", "niente di urgente", "rien d'urgent",
+# "nichts Dringendes" read as urgent in v5 and v6 (a helper's blind family wrote "nada urxente" in
+# routine Galician notes). They negate like determiners: the word they negate may follow one more
+# ("nada de urgente", "rien d'urgent"). Left out: Czech and Polish "nic" (a NIC, a network card:
+# "NIC failure critical"), Catalan "res" (English "res", a resolution), Finnish and Estonian (a
+# two-word form: "ei mitään", "mitte midagi").
+_PRONOUN_NEGATORS = _items(
+    "nothing, nada, niente, nulla, rien, nichts, niets, ingenting, intet, ekkert, niczego, ničeho, nimic,"
+    " semmi, ничего, nichego, нічого, nichoho, нищо, nishto, ništa, nista, ničesar, tipota, τίποτα,"
+    " hiçbir, nekas, nieko, asgjë, nenio")
+_RAW_NEGATORS.extend(_PRONOUN_NEGATORS)
 NEGATORS: frozenset[str] = frozenset(_single(x) for x in _RAW_NEGATORS) - _REVIEW_DROPS
 POST_NEGATORS: frozenset[str] = frozenset(_single(x) for x in _RAW_POST) - _REVIEW_DROPS
 NEGATION_FILLERS: frozenset[str] = frozenset(_single(x) for x in _RAW_FILLERS) - _REVIEW_DROPS
@@ -1757,7 +1768,7 @@ DETERMINER_NEGATORS: frozenset[str] = frozenset(_single(x) for x in _items(  # a
     "no, kein, keine, keinen, geen, ingen, inget, aucun, aucune, ningún, ninguna, ninguno, nenhum, nenhuma,"
     " nessun, nessuna, nessuno, brak, żadna, żadne, žádný, žádná, žádné, žiadny, žiadna, žiadne,"
     " nikakoy, nikakav, nikakva, nikakvo, noben, nobena, nobeno, jokio, jokia, jokie, nekāds, nekādas,"
-    " niciun, nicio, hich"))
+    " niciun, nicio, hich")) | frozenset(_single(x) for x in _PRONOUN_NEGATORS)
 # A gated negator negates only when the next word is one of its followers (the pair opens the
 # scope): a word that is a negator in one language and an article or pronoun in others.
 # Its followers are that language's own words, never the other languages': a verb or particle

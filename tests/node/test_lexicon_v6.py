@@ -13,6 +13,7 @@ from node.attention.features import _text_priority
 from node.attention.lexicon import (
     _REVIEW_DROPS,
     COLOURS,
+    DETERMINER_NEGATORS,
     FIELD_NAMES,
     GATED_NEGATORS,
     LEXICON_ID,
@@ -476,3 +477,38 @@ def _timed(words: list[str]) -> float:
     t0 = time.perf_counter()
     text_priority(words)
     return time.perf_counter() - t0
+
+
+# -- "nothing" negates (session 14) -------------------------------------------------------------------
+# A blind family's routine Galician notes said "nada urxente" ("nothing urgent") and read as urgent;
+# so did English "nothing urgent" and its kin in every language. They negate like determiners.
+
+@pytest.mark.parametrize("text", [
+    "nothing urgent", "Nothing urgent, routine check", "nada urgente", "nada urxente", "nada de urgente",
+    "niente di urgente", "nulla di urgente", "rien d'urgent", "nichts Kritisches, nichts dringend",
+    "niets dringend", "ingenting akut", "nimic urgent", "semmi sürgős",
+    "ništa hitno", "hiçbir acil durum yok", "vixilancia de rescaldos en Lobios, nada urxente",
+])
+def test_nothing_negates_what_follows(text: str) -> None:
+    found = priority_words(clause_words(text))
+    assert found, text
+    assert all(x == 0.0 for _, x in found), found
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("nothing urgent; CRITICAL failure", "critical"),  # a clause mark ends the scope
+    ("nothing to report, critical alarm", "critical"),
+    ("nothing to report critical alarm", "critical"),  # one word passed, then the scope ends
+    ("NIC failure critical", "critical"),  # Czech and Polish "nic" is left out: a network card
+    ("urgent: nothing else", "urgent"),  # after the word, "nothing" negates nothing
+])
+def test_nothing_leaves_other_clauses_alone(text: str, word: str) -> None:
+    found = dict(priority_words(clause_words(text)))
+    assert found.get(word, 0.0) > 0.0, found
+
+
+def test_nothing_words_are_determiner_negators() -> None:
+    for w in ("nothing", "nada", "niente", "rien", "nichts", "semmi", "nimic"):
+        assert w in NEGATORS, w
+        assert w in DETERMINER_NEGATORS, w
+    assert "nic" not in NEGATORS
