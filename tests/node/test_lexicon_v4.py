@@ -25,6 +25,7 @@ from node.attention.lexicon import (
     split_words,
     text_priority,
 )
+from tests.node.lexicon_versions import entries_before
 
 CRIT, HIGH, WARN, LOW, ROUTINE = 1.0, 0.75, 0.45, 0.15, 0.0
 RED, ORANGE, YELLOW, GREEN = 1.0, 0.67, 0.33, 0.0
@@ -224,7 +225,7 @@ def test_no_new_short_single_word_in_a_shared_script() -> None:
     checked_negators = {"nuk", "yox", "жоқ", "жок", "биш", "tsy"}
     shared = ("LATIN", "CYRILLIC", "ARABIC")
     import unicodedata
-    v3 = _v3_tables()
+    v3 = entries_before(4)
     for table in (WORDS, COLOURS, FIELD_NAMES, NEGATORS, POST_NEGATORS):
         for e in set(table) - v3:
             if " " in e or len(e) > 3:
@@ -232,21 +233,6 @@ def test_no_new_short_single_word_in_a_shared_script() -> None:
             if not any(unicodedata.name(c, "").startswith(shared) for c in e):
                 continue
             assert e in checked_negators, e
-
-
-def _v3_tables() -> set[str]:
-    """Every entry of the lexicon before v4's _lang calls (the same module, re-read up to them)."""
-    import pathlib
-    src = pathlib.Path(lexicon.__file__).read_text(encoding="utf-8")
-    head = src[:src.index("# -- version 4")]
-    ns: dict[str, object] = {"__name__": "lexicon_v3_head"}
-    exec(compile(head, "lexicon_v3_head", "exec"), ns)
-    out: set[str] = set()
-    for name in ("_RAW_WORDS", "_RAW_COLOURS"):
-        out |= {lexicon._entry(x) for _, x in ns[name]}  # type: ignore[attr-defined]
-    for name in ("_RAW_NEGATORS", "_RAW_POST", "_RAW_FIELDS"):
-        out |= {lexicon._entry(x) for x in ns[name]}  # type: ignore[attr-defined]
-    return out
 
 
 # -- normalization -----------------------------------------------------------------------------------

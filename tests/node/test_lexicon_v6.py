@@ -28,6 +28,7 @@ from node.attention.lexicon import (
     priority_words,
     text_priority,
 )
+from tests.node.lexicon_versions import entries_before
 
 CRIT, HIGH, WARN, LOW, ROUTINE, NONE = 1.0, 0.75, 0.45, 0.15, 0.0, -1.0
 RED, ORANGE, YELLOW, GREEN = 1.0, 0.67, 0.33, 0.0
@@ -414,27 +415,12 @@ def test_no_new_short_single_word_in_a_shared_script() -> None:
     """v6 entries of three letters or fewer in Latin, Cyrillic or Arabic script are phrases (юк, ha ho,
     ii leat): no new single word that short, in any table."""
     shared = ("LATIN", "CYRILLIC", "ARABIC")
-    v5 = _v5_tables()
+    v5 = entries_before(6)
     for table in (WORDS, COLOURS, FIELD_NAMES, NEGATORS, POST_NEGATORS):
         for e in set(table) - v5:
             if " " in e or len(e) > 3:
                 continue
             assert not any(unicodedata.name(c, "").startswith(shared) for c in e), e
-
-
-def _v5_tables() -> set[str]:
-    """Every entry of the lexicon before v6's _lang calls (the same module, re-read up to them)."""
-    import pathlib
-    src = pathlib.Path(lexicon.__file__).read_text(encoding="utf-8")
-    head = src[:src.index("# -- version 6")]
-    ns: dict[str, object] = {"__name__": "lexicon_v5_head"}
-    exec(compile(head, "lexicon_v5_head", "exec"), ns)
-    out: set[str] = set()
-    for name in ("_RAW_WORDS", "_RAW_COLOURS"):
-        out |= {lexicon._entry(x) for _, x in ns[name]}  # type: ignore[attr-defined]
-    for name in ("_RAW_NEGATORS", "_RAW_POST", "_RAW_FIELDS"):
-        out |= {lexicon._entry(x) for x in ns[name]}  # type: ignore[attr-defined]
-    return out
 
 
 def test_multiword_entries_start_with_a_word_that_can_start_them() -> None:
