@@ -80,6 +80,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "aqua": ("node.workload.holdout_aqua", "AquaWorkload"),  # blind, session 10, languages kept out of v4 too
     "grid": ("node.workload.holdout_grid", "GridWorkload"),  # blind, session 11, written beside lexicon v5
     "wildfire": ("node.workload.holdout_wildfire", "WildfireWorkload"),  # blind: Galician (not in v5), Romansh (no lexicon)
+    "orbit": ("node.workload.holdout_orbit", "OrbitWorkload"),  # blind, session 15: English, Russian (Cyrillic), Occitan (no lexicon)
     # A TRAINING family on held-out seeds: validation, not a held-out family.
     "randomized": ("node.workload.randomized", "RandomizedWorkload"),
 }
@@ -171,6 +172,28 @@ def by_kind(windows: list[Window], methods: dict[str, Method], names: Sequence[s
                 case = table_case(w.cases[j], w.details[j] if w.details else "")
                 if case in ("anomaly", "rare kind", "priority", "burst head"):
                     pooled.setdefault(f"{case} | {w.records[j].kind}", []).append(r / max(1, len(w) - 1))
+        out[name] = {k: {"n": len(v), "median": round(float(np.median(v)), 3)} for k, v in sorted(pooled.items())}
+    return out
+
+
+def by_form(family: str, windows: list[Window], per_world: int, methods: dict[str, Method],
+            names: Sequence[str]) -> dict[str, Any]:
+    """Median rank of the priority records per world's priority form (the family's ``prio_mode``):
+    which ways of writing priority a method misses. Windows come ``per_world`` to a world, in
+    ``TEST_SEEDS`` order (``family_windows``)."""
+    from node.attention.evaluate import table_case
+
+    make = _factory(family)
+    modes = [str(getattr(make(seed), "prio_mode", "-")) for seed in TEST_SEEDS[: len(windows) // per_world]]
+    out: dict[str, Any] = {}
+    for name in names:
+        pooled: dict[str, list[float]] = {}
+        for i, w in enumerate(windows):
+            sc = methods[name](w, i)
+            order = sorted(range(len(w)), key=lambda j: -sc[j])
+            for r, j in enumerate(order):
+                if table_case(w.cases[j], w.details[j] if w.details else "") == "priority":
+                    pooled.setdefault(modes[i // per_world], []).append(r / max(1, len(w) - 1))
         out[name] = {k: {"n": len(v), "median": round(float(np.median(v)), 3)} for k, v in sorted(pooled.items())}
     return out
 
@@ -392,6 +415,12 @@ def _print(rep: dict[str, Any]) -> None:
         for key, v in first.items():
             ranks = " ".join(f"{rep['by_kind'][n][key]['median']:6.2f}" for n in names)
             print(f"  {key:52} n={v['n']:4} {ranks}")
+    if "by_form" in rep:
+        names = list(rep["by_form"])
+        print("\nmedian rank of the priority records per priority form:", " / ".join(names))
+        for key, v in rep["by_form"][names[0]].items():
+            ranks = " ".join(f"{rep['by_form'][n].get(key, {}).get('median', float('nan')):6.3f}" for n in names)
+            print(f"  {key:20} n={v['n']:4} {ranks}")
     if "blocks" in rep:
         b = rep["blocks"]
         print(f"\nblocks as validators score them ({b['blocks']} of each kind, share {b['share']}, "
@@ -428,6 +457,8 @@ def main() -> None:
     ap.add_argument("--tails", choices=("family", "capped"), default="family",
                     help="burst-tail labels: the family's own (default) or the training families' (see capped_tails)")
     ap.add_argument("--by-kind", action="store_true", help="news cases' median rank per kind (model, heuristic+)")
+    ap.add_argument("--by-form", action="store_true",
+                    help="priority records' median rank per world's priority form (model, heuristic+)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--out", default=None, help="also write the JSON report here")
     args = ap.parse_args()
@@ -459,6 +490,8 @@ def main() -> None:
     }
     if args.by_kind:
         report["by_kind"] = by_kind(windows, cached, ("model", "heuristic+"))
+    if args.by_form:
+        report["by_form"] = by_form(args.family, windows, args.per_world, cached, ("model", "heuristic+"))
     if not args.no_wire:
         report["wire"] = wire_curve(windows, {k: cached[k] for k in ("random", "heuristic", "model")})
     if args.calibrate or args.adversarial:
