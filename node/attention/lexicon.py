@@ -174,7 +174,7 @@ __all__ = ["CLAUSE", "COLOURS", "DETERMINER_NEGATORS", "FIELD_NAMES", "GATED_NEG
            "POST_NEGATORS", "WORDS", "clause_words", "colour_weight", "is_field_name", "normalize",
            "priority_words", "split_words", "text_priority", "word_weight"]
 
-LEXICON_VERSION = "attnshare-lexicon/6"
+LEXICON_VERSION = "attnshare-lexicon/7"
 
 # -- normalization -----------------------------------------------------------------------------
 
@@ -1573,6 +1573,25 @@ _lang("se",  # Northern Sami
       # ii, the verb "not", is two letters (and the numeral II): in phrases
       routine="ii leat várálaš, ii leat hoahpolaš, ii leat dehálaš",
       red="rukses", green="ruoná")
+
+# -- version 7: English contractions and compound "critical" --------------------------------------
+# A fourteenth blind family (orbit, session 15) listed what lexicon v6 reads in its notes, before any
+# score; two readings were English bugs, whatever the family:
+# - "isn't urgent" read as urgent: the apostrophe splits "isn't" into "isn" and "t", neither a
+#   negator. Each contraction is a gated negator whose follower is "t" (the pair opens the scope),
+#   and its spelling without the apostrophe a negator ("isnt urgent"). Left out: "dont" (French
+#   "dont": "trois alarmes dont une critique"), "cant" and "wont" (English words of their own).
+# - "not time critical" (orbit's own "can wait" note), "not mission critical", "not safety
+#   critical" read as critical: the compound's first word ended the negator's scope. Each compound
+#   is an entry of critical's weight, so a negator reaches it, and one not negated reads as before.
+_RAW_WORDS.extend((_CRIT, x) for x in _items(
+    "time critical, mission critical, safety critical, business critical, life critical"))
+_RAW_GATED.extend((x, "t") for x in _items(
+    "isn, aren, wasn, weren, doesn, didn, don, hasn, haven, hadn, won, can, couldn, shouldn, wouldn, needn,"
+    " mustn, ain"))
+_RAW_NEGATORS.extend(_items(
+    "isnt, arent, wasnt, werent, doesnt, didnt, hasnt, havent, hadnt, couldnt, shouldnt, wouldnt, neednt,"
+    " mustnt, aint"))
 
 # Words that keep a negator's scope open without being negated themselves: articles, copulas,
 # intensifiers and "there is" ("not an emergency", "no es urgente", "non c'è pericolo",

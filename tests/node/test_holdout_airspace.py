@@ -202,3 +202,20 @@ def test_eval_unseen_honest_blocks_do_not_depend_on_crafting() -> None:
     crafted = mod.blocks_report(scorer, "airspace", 2, 900_000, 0.1, 2, adversarial=True)
     for group in ("honest", "junk", "random"):
         assert crafted["groups"][group] == plain["groups"][group], group
+
+
+def test_eval_unseen_by_form_groups_priority_records_by_their_world_form() -> None:
+    # Each world writes priority one way (prio_mode): the report's groups are those forms, every
+    # priority record counted once, ranked as the method ranks it.
+    from node.attention.evaluate import table_case
+
+    mod, _ = _script()
+    windows = mod.family_windows("wildfire", 4, 2, 128)
+    modes = [mod._factory("wildfire")(seed).prio_mode for seed in mod.TEST_SEEDS[:4]]
+    truth = {"truth": lambda w, _i: w.target.tolist(), "reverse": lambda w, _i: (-w.target).tolist()}
+    rep = mod.by_form("wildfire", windows, 2, truth, ("truth", "reverse"))
+    assert set(rep["truth"]) == set(modes)
+    n = sum(table_case(c, d) == "priority" for w in windows for c, d in zip(w.cases, w.details, strict=True))
+    assert sum(v["n"] for v in rep["truth"].values()) == n > 0
+    for form, v in rep["truth"].items():
+        assert v["median"] < 0.2 < rep["reverse"][form]["median"]  # priority ranks high by the truth
