@@ -145,6 +145,15 @@ impoten, Indonesian "impotent"; Cebuano dalag yellow, a fish; Maori karaka, a pl
 nigra, Latin species names; ...): they are in :data:`_REVIEW_DROPS` with the reason. No v5 entry
 changed or went (la and net only gained followers), and no training record reads differently.
 
+Version 7 reads English contractions as negators ("isn't urgent", "isnt urgent") and lets a negator
+reach a compound critical ("not time critical"). Version 8 keeps a negator's scope open across the
+English verbs, nouns and prepositions that come right after it (:data:`NEGATION_VERBS`: "does not
+need urgent attention", "doesn't seem critical", "no sign of danger", "no cause for alarm"), and
+only there: a verb after any other word is a word like any other ("no power needs urgent
+attention" stays urgent). "neither", "hardly", "unlikely" and "zero" negate ("zero" as a
+determiner), "nor" before a priority word or an article, and "less critical" and "least critical"
+read low, as "less urgent" does.
+
 It lives in the featurizer, so it is part of the model: :data:`LEXICON_ID`
 (a hash of the version, every entry and every matching parameter) is written
 into the checkpoint's metadata, and the checkpoint's CID -- the model id in
@@ -170,11 +179,11 @@ import unicodedata
 from operator import itemgetter
 
 __all__ = ["CLAUSE", "COLOURS", "DETERMINER_NEGATORS", "FIELD_NAMES", "GATED_NEGATORS", "LEXICON_ID", "LEXICON_VERSION",
-           "NEGATION_FILLERS", "NEGATORS",
+           "NEGATION_FILLERS", "NEGATION_VERBS", "NEGATORS",
            "POST_NEGATORS", "WORDS", "clause_words", "colour_weight", "is_field_name", "normalize",
            "priority_words", "split_words", "text_priority", "word_weight"]
 
-LEXICON_VERSION = "attnshare-lexicon/7"
+LEXICON_VERSION = "attnshare-lexicon/8"
 
 # -- normalization -----------------------------------------------------------------------------
 
@@ -1593,6 +1602,34 @@ _RAW_NEGATORS.extend(_items(
     "isnt, arent, wasnt, werent, doesnt, didnt, hasnt, havent, hadnt, couldnt, shouldnt, wouldnt, neednt,"
     " mustnt, aint"))
 
+# -- version 8: English verbs between a negator and its word, and five more negators -------------
+# Session 16 read v7 on English routine notes written as operators write them; these read pressing:
+# - "does not need urgent attention", "doesn't require immediate action", "does not appear
+#   urgent", "doesn't seem critical", "not expected to be critical", "no need for urgent action":
+#   the verb after the negator ended its scope. These verbs keep a scope open only while nothing
+#   but fillers has come since the negator (:data:`NEGATION_VERBS`): "no power needs urgent
+#   attention" stays urgent ("power" is the determiner's one modifier, then "needs" is no longer
+#   right after it), and outside a scope they are words like any other. So do the nouns and
+#   prepositions of "no sign of danger", "no evidence of a critical fault", "no cause for alarm",
+#   "no effect on critical loads", "not at risk". Left out: "all" ("all clear" is an entry) and
+#   "impact" (a priority word).
+# - "less critical", "least critical" read as critical: entries of "less urgent"'s weight.
+# - "neither urgent nor critical", "hardly urgent", "unlikely to be critical", "zero critical
+#   alarms": four negators and a gated one ("nor", before a priority word or an article); "zero" a
+#   determiner ("zero open critical alarms").
+_RAW_VERBS = _items(
+    "need, needs, needed, require, requires, required, requiring, warrant, warrants, warranted, seem, seems,"
+    " seemed, appear, appears, appeared, look, looks, looked, pose, poses, posed, indicate, indicates,"
+    " constitute, constitutes, represent, represents, involve, involves, have, has, had, being, expected,"
+    " likely, to, for, at, of, on, sign, signs, evidence, indication, indications, cause, reason, effect, risk,"
+    " chance")
+# "less critical" and "least critical" read as "less urgent" does (low), not as critical.
+_RAW_WORDS.extend((_LOW, x) for x in _items("less critical, least critical, least urgent"))
+_RAW_NEGATORS.extend(_items("neither, hardly, unlikely, zero"))
+# "nor", three letters, is Basque "who": a gated negator, before an English priority word or article.
+_RAW_GATED.extend(("nor", x) for x in _items(
+    "critical, urgent, serious, severe, dangerous, important, immediate, emergency, an, a, the, any"))
+
 # Words that keep a negator's scope open without being negated themselves: articles, copulas,
 # intensifiers and "there is" ("not an emergency", "no es urgente", "non c'è pericolo",
 # "pas d'urgence", "tidak ada bahaya", "không có nguy hiểm", "δεν είναι επείγον", "ei ole vaarallinen").
@@ -1779,6 +1816,10 @@ _RAW_NEGATORS.extend(_PRONOUN_NEGATORS)
 NEGATORS: frozenset[str] = frozenset(_single(x) for x in _RAW_NEGATORS) - _REVIEW_DROPS
 POST_NEGATORS: frozenset[str] = frozenset(_single(x) for x in _RAW_POST) - _REVIEW_DROPS
 NEGATION_FILLERS: frozenset[str] = frozenset(_single(x) for x in _RAW_FILLERS) - _REVIEW_DROPS
+# English verbs (and "to", "for") that keep a negator's scope open only right after it, with nothing
+# but fillers between ("does not need urgent attention", "no need for urgent action"). Not less the
+# review's drops: West Frisian "need" ("emergency") was dropped as a priority word, not as a verb.
+NEGATION_VERBS: frozenset[str] = frozenset(_single(x) for x in _RAW_VERBS)
 # Negators that are determiners ("no", "kein", "žádný", "nessun"): the noun they negate may follow
 # one modifier ("no gas alarm", "žádný plynový poplach", "kein großer Alarm", "brak poważnego
 # zagrożenia"), so their scope passes one word that is not in the lexicon. Adverbs ("not", "nicht")
@@ -1787,7 +1828,7 @@ DETERMINER_NEGATORS: frozenset[str] = frozenset(_single(x) for x in _items(  # a
     "no, kein, keine, keinen, geen, ingen, inget, aucun, aucune, ningún, ninguna, ninguno, nenhum, nenhuma,"
     " nessun, nessuna, nessuno, brak, żadna, żadne, žádný, žádná, žádné, žiadny, žiadna, žiadne,"
     " nikakoy, nikakav, nikakva, nikakvo, noben, nobena, nobeno, jokio, jokia, jokie, nekāds, nekādas,"
-    " niciun, nicio, hich")) | frozenset(_single(x) for x in _PRONOUN_NEGATORS)
+    " niciun, nicio, hich, zero")) | frozenset(_single(x) for x in _PRONOUN_NEGATORS)
 # A gated negator negates only when the next word is one of its followers (the pair opens the
 # scope): a word that is a negator in one language and an article or pronoun in others.
 # Its followers are that language's own words, never the other languages': a verb or particle
@@ -1828,7 +1869,7 @@ _MAX_PHRASE = max((len(e.split(" ")) for t in (WORDS, COLOURS, FIELD_NAMES) for 
 # One lookup per word in priority_words: a negator, a filler or the clause sentinel -> its kind (an
 # int); a lexicon word or the first word of a phrase -> (kind, its weight alone or None, the phrases
 # it starts, longest first, or None).
-_LEX, _NEG, _FILL, _STOP, _GATE = 0, 1, 2, 3, 4
+_LEX, _NEG, _FILL, _STOP, _GATE, _VERB = 0, 1, 2, 3, 4, 5
 _weight = itemgetter(1)
 _TOKEN: dict[str, int | tuple[int, float | None, tuple[tuple[tuple[str, ...], float, str], ...] | None]] = {}
 for _h in NEGATORS:
@@ -1838,6 +1879,8 @@ for _h in NEGATION_FILLERS:
 _TOKEN[CLAUSE] = _STOP
 for _h in GATED_NEGATORS:
     _TOKEN[_h] = _GATE
+for _h in NEGATION_VERBS:  # disjoint from every other table (a test checks)
+    _TOKEN[_h] = _VERB
 for _h in (set(WORDS) | set(_WORD_PHRASES)) - set(_TOKEN):
     if " " not in _h:
         _ph = tuple((rest, WORDS[e], e) for rest, e in _WORD_PHRASES[_h]) if _h in _WORD_PHRASES else None
@@ -1871,6 +1914,7 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
     post = POST_NEGATORS
     negated = False
     modifier = False  # a determiner negator's scope may pass one more word ("no gas alarm")
+    fresh = False  # nothing but fillers since the negator: a verb keeps the scope ("not need urgent")
     nxt = 0  # the first word not yet consumed (a phrase consumes several)
     for i, w in enumerate(words):
         if i < nxt:
@@ -1878,7 +1922,7 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
         t = token.get(w)
         if isinstance(t, int):  # a negator opens a scope, a filler keeps it, the clause sentinel ends it
             if t == _NEG:
-                negated = True
+                negated = fresh = True
                 modifier = w in DETERMINER_NEGATORS
                 continue
             if t == _STOP:
@@ -1886,9 +1930,13 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
                 continue
             if t == _FILL:
                 continue
+            if t == _VERB:
+                if negated and fresh:
+                    modifier = False  # a determiner's one word: "nothing to report critical alarm"
+                    continue
             # _GATE ("den einai"): the pair opens the scope; "den" alone is a word of another language
-            if i + 1 < n and words[i + 1] in GATED_NEGATORS[w]:
-                negated = True
+            elif i + 1 < n and words[i + 1] in GATED_NEGATORS[w]:
+                negated = fresh = True
                 if not isinstance(token.get(words[i + 1]), tuple):
                     nxt = i + 2  # a verb ("einai") is consumed; a priority word is read, negated
                 continue
@@ -1904,6 +1952,7 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
                         break
             if x is not None:
                 nxt = j
+                fresh = False
                 if x > 0:
                     if negated:
                         x = 0.0
@@ -1923,6 +1972,7 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
         # Any other word (an unmatched phrase head, a gated word without its follower: Italian "ma"
         # in "non urgente ma critico") ends the scope, but for the one modifier a determiner's
         # scope passes ("no gas alarm").
+        fresh = False
         if negated and modifier:
             modifier = False
         else:
@@ -1987,6 +2037,8 @@ def _lexicon_id() -> str:
         h.update(f"l\x00{w}\n".encode())
     for w in sorted(DETERMINER_NEGATORS):
         h.update(f"d\x00{w}\n".encode())
+    for w in sorted(NEGATION_VERBS):
+        h.update(f"v\x00{w}\n".encode())
     for w, fs in GATED_NEGATORS.items():
         h.update(f"g\x00{w}\x00{' '.join(sorted(fs))}\n".encode())
     h.update(f"m\x00{_COLOUR_MAX_WORDS}\x00{_POST_REACH}\x00{' '.join(_POST_PARTICLES)}\n".encode())

@@ -32,8 +32,8 @@ def tp(text: str) -> float:
 
 
 def test_version_and_id() -> None:
-    assert LEXICON_VERSION == "attnshare-lexicon/7"
-    assert LEXICON_ID.startswith("attnshare-lexicon/7#")
+    assert LEXICON_VERSION == "attnshare-lexicon/8"
+    assert LEXICON_ID.startswith("attnshare-lexicon/8#")
     assert lexicon._lexicon_id() == LEXICON_ID
     # The gated negators and their followers are part of the model id.
     saved = lexicon.GATED_NEGATORS
@@ -342,4 +342,4 @@ def test_a_determiner_negator_passes_one_modifier(text: str, weight: float) -> N
 
 def test_determiner_negators_are_negators() -> None:
     assert lexicon.DETERMINER_NEGATORS <= NEGATORS, sorted(lexicon.DETERMINER_NEGATORS - NEGATORS)
-    assert len(lexicon.DETERMINER_NEGATORS) == 68  # 39, and 29 "nothing" words since session 14
+    assert len(lexicon.DETERMINER_NEGATORS) == 69  # 39, 29 "nothing" words since session 14, "zero" (v8)
