@@ -152,7 +152,10 @@ need urgent attention", "doesn't seem critical", "no sign of danger", "no cause 
 only there: a verb after any other word is a word like any other ("no power needs urgent
 attention" stays urgent). "neither", "hardly", "unlikely" and "zero" negate ("zero" as a
 determiner), "nor" before a priority word or an article, and "less critical" and "least critical"
-read low, as "less urgent" does.
+read low, as "less urgent" does. Version 9 reads an identifier's segments as parts of a name
+(:func:`clause_words`): in "STK06-P1", "P3/1" or "PM1-P2" a segment that mixes letters and digits
+is no priority code when another segment holds a digit ("PRIORITY_P1", "P1-URGENT" and "SEV-1"
+still read).
 
 It lives in the featurizer, so it is part of the model: :data:`LEXICON_ID`
 (a hash of the version, every entry and every matching parameter) is written
@@ -183,7 +186,7 @@ __all__ = ["CLAUSE", "COLOURS", "DETERMINER_NEGATORS", "FIELD_NAMES", "GATED_NEG
            "POST_NEGATORS", "WORDS", "clause_words", "colour_weight", "is_field_name", "normalize",
            "priority_words", "split_words", "text_priority", "word_weight"]
 
-LEXICON_VERSION = "attnshare-lexicon/8"
+LEXICON_VERSION = "attnshare-lexicon/9"
 
 # -- normalization -----------------------------------------------------------------------------
 
@@ -232,15 +235,40 @@ _CLAUSE_WIDE = (("\uff0c", "\u3001"), ("\uff1a", "\u3001"), ("\uff0e", "\u3002")
                 ("\ufe55", "\u3001"), ("\ufe52", "\u3002"))
 
 
+# An identifier: letters and digits joined by - _ . / without a space ("STK06-P1", "P3/1",
+# "ETCH04_PM2"). Its segments that mix letters and digits are parts of a name, not codes, when
+# another segment holds a digit too: a stocker port "STK06-P1" is no priority p1, but a value
+# "PRIORITY_P1" or "P1-URGENT" still reads p1 (no other digit), and "SEV-1" reads sev 1.
+_COMPOUND = re.compile(r"[^\W_]+(?:[-_./][^\W_]+)+", re.UNICODE)
+_COMPOUND_SEP = re.compile(r"[-_./]")
+
+
+def _mixed(seg: str) -> bool:
+    return any(c.isdigit() for c in seg) and any(c.isalpha() for c in seg)
+
+
+def _identifier_words(m: re.Match[str]) -> str:
+    segs = _COMPOUND_SEP.split(m.group(0))
+    digits = [any(c.isdigit() for c in x) for x in segs]
+    if sum(digits) < 2 or not any(_mixed(x) for x in segs):
+        return m.group(0)
+    return " ".join(x for x in segs if not _mixed(x))
+
+
 def clause_words(text: str) -> list[str]:
     """The words of :func:`split_words` with :data:`CLAUSE` between clauses (never first, last or
-    twice in a row): what :func:`priority_words` reads to bound a negator's scope."""
+    twice in a row): what :func:`priority_words` reads to bound a negator's scope. An identifier's
+    segments that mix letters and digits are left out when another segment holds a digit
+    (``_COMPOUND``: "STK06-P1" is a stocker port, not the priority code p1)."""
     if not text.isascii():
         for wide, mark in _CLAUSE_WIDE:
             if wide in text:
                 text = text.replace(wide, mark)
+    text = normalize(_CAMEL.sub(" ", text))
+    if any(c.isdigit() for c in text):
+        text = _COMPOUND.sub(_identifier_words, text)
     out: list[str] = []
-    for w in _CLAUSE_TOKENS.findall(normalize(_CAMEL.sub(" ", text))):
+    for w in _CLAUSE_TOKENS.findall(text):
         if w:
             out.append(w)
         elif out and out[-1] != CLAUSE:
@@ -2025,6 +2053,7 @@ def _lexicon_id() -> str:
     h.update(repr(sorted(_PLAIN.items())).encode())
     h.update(repr(_CLAUSE_WIDE).encode())
     h.update(f"s\x00{_SPLIT.pattern}\x00{_CAMEL.pattern}\x00{_CLAUSE_TOKENS.pattern}\x00{CLAUSE}\n".encode())
+    h.update(f"i\x00{_COMPOUND.pattern}\x00{_COMPOUND_SEP.pattern}\x00mixed, another digit\n".encode())
     for w in sorted(WORDS):
         h.update(f"w\x00{w}\x00{WORDS[w]}\n".encode())
     for w in sorted(COLOURS):

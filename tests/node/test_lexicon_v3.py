@@ -35,8 +35,8 @@ def tp(text: str) -> float:
 
 
 def test_version_and_id_cover_every_table() -> None:
-    assert LEXICON_VERSION == "attnshare-lexicon/8"
-    assert LEXICON_ID.startswith("attnshare-lexicon/8#")
+    assert LEXICON_VERSION == "attnshare-lexicon/9"
+    assert LEXICON_ID.startswith("attnshare-lexicon/9#")
     assert lexicon._lexicon_id() == LEXICON_ID
     # A filler, like every other table and parameter, is part of the model id.
     saved = lexicon.NEGATION_FILLERS
@@ -69,7 +69,16 @@ def test_clause_words_are_split_words_with_sentinels_between_clauses() -> None:
     for _ in range(3000):
         t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         cw = clause_words(t)
-        assert [w for w in cw if w != CLAUSE] == split_words(t), t
+        words, sw = [w for w in cw if w != CLAUSE], split_words(t)
+        if "1" not in t:
+            assert words == sw, t
+        else:  # since v9 an identifier's mixed segments ("a1" in "a1-1") may be left out, nothing else
+            it = iter(sw)
+            assert all(any(w == x for x in it) for w in words), t
+            dropped = list(sw)
+            for w in words:
+                dropped.remove(w)
+            assert all(any(c.isdigit() for c in w) and any(c.isalpha() for c in w) for w in dropped), t
         assert not cw or (cw[0] != CLAUSE and cw[-1] != CLAUSE)
         assert all(not (a == b == CLAUSE) for a, b in zip(cw, cw[1:], strict=False))
 
