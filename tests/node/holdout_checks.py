@@ -145,3 +145,15 @@ def assert_burst_and_routine_shape(heads: Sequence[float], tails: Sequence[float
     assert sorted(routine)[len(routine) // 2] == pytest.approx(0.04)
     assert min(tails_per_head.values()) >= 2
     assert max(tails_per_head.values()) <= 40
+
+
+def stream_and_tail_gaps(batches: Iterable[Sequence[LabeledRecord]]) -> tuple[list[int], list[int]]:
+    """Milliseconds between consecutive routine records, and between consecutive burst tails (bursts
+    run on their own clock: their tails must come much closer together than the stream does)."""
+    gaps: list[int] = []
+    tail_gaps: list[int] = []
+    for b in batches:
+        for i in range(1, len(b)):
+            if b[i].case == b[i - 1].case and b[i].case in ("routine", "burst_tail"):
+                (gaps if b[i].case == "routine" else tail_gaps).append(b[i].record.ts_ms - b[i - 1].record.ts_ms)
+    return gaps, tail_gaps

@@ -33,6 +33,7 @@ from tests.node.holdout_checks import (
     assert_within,
     case_rates,
     same_output_under_two_hash_seeds,
+    stream_and_tail_gaps,
     windows_missing,
 )
 
@@ -487,10 +488,7 @@ def test_copies_and_tails_link_to_their_sources() -> None:
     worlds = 0
     for seed in range(16):
         wl, batches = _stream(seed)
-        gaps = [b[i].record.ts_ms - b[i - 1].record.ts_ms for b in batches for i in range(1, len(b))
-                if b[i].case == "routine" and b[i - 1].case == "routine"]
-        tail_gaps = [lr.record.ts_ms - b[i - 1].record.ts_ms for b in batches for i, lr in enumerate(b)
-                     if lr.case == "burst_tail" and b[i - 1].case == "burst_tail"]
+        gaps, tail_gaps = stream_and_tail_gaps(batches)
         if len(tail_gaps) >= 5:
             worlds += 1
             assert statistics.median(tail_gaps) < 0.5 * statistics.mean(gaps), seed

@@ -33,6 +33,7 @@ from tests.node.holdout_checks import (
     assert_within,
     case_rates,
     same_output_under_two_hash_seeds,
+    stream_and_tail_gaps,
     windows_missing,
 )
 
@@ -401,10 +402,7 @@ def test_copies_and_tails_link_to_their_sources() -> None:
     assert changed["text"] > 50
     # Tails come much closer together than the stream does.
     wl, batches = _stream(2)
-    gaps = [b[i].record.ts_ms - b[i - 1].record.ts_ms for b in batches for i in range(1, len(b))
-            if b[i].case == "routine" and b[i - 1].case == "routine"]
-    tail_gaps = [lr.record.ts_ms - b[i - 1].record.ts_ms for b in batches for i, lr in enumerate(b)
-                 if lr.case == "burst_tail" and b[i - 1].case == "burst_tail"]
+    gaps, tail_gaps = stream_and_tail_gaps(batches)
     assert statistics.median(tail_gaps) < 0.5 * statistics.median(gaps)
 
 
