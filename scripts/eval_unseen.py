@@ -82,6 +82,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "wildfire": ("node.workload.holdout_wildfire", "WildfireWorkload"),  # blind: Galician (not in v5), Romansh (no lexicon)
     "orbit": ("node.workload.holdout_orbit", "OrbitWorkload"),  # blind, session 15: English, Russian (Cyrillic), Occitan (no lexicon)
     "fab": ("node.workload.holdout_fab", "FabWorkload"),  # blind, session 16: English, Korean (Hangul), Sicilian (no lexicon)
+    "brew": ("node.workload.holdout_brew", "BrewWorkload"),  # blind, session 17: English, Czech, Low German (no lexicon)
     # A TRAINING family on held-out seeds: validation, not a held-out family.
     "randomized": ("node.workload.randomized", "RandomizedWorkload"),
 }
