@@ -45,9 +45,10 @@ import hashlib
 import itertools
 import math
 import re
+import sys
 import threading
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -97,8 +98,11 @@ __all__ = [
 # their field's median (``_wide_slots``). Neither changes the features of a record with at most NUM_SLOTS numbers and
 # no quantity text, which is every record of training; 3 (session 13), the copy rule bins a number
 # below 1 at about 0.5% of its value too (``history.replay_hashes``): validators must agree on it,
-# and the model id covers it this way. No feature of any record changed.
-FEATURE_REVISION = 3
+# and the model id covers it this way. No feature of any record changed; 4 (session 17, review 8), a
+# record keeps at most _MAX_TOKENS tokens (15 list fields of 16 texts of 32 words made 7,246), and
+# float sums add left to right on every Python (3.12's sum() compensates): no training record
+# reaches the cap, and 3.11's sum() added left to right already.
+FEATURE_REVISION = 4
 HASH_DIM = 256  # signed feature-hashing width of the bag of tokens (pairwise similarity only)
 NUM_SLOTS = 8  # numeric fields kept per record (first in key order)
 # Numbers past the slots (a wide schema) are kept aside: such a record's slots go to its numbers
@@ -108,6 +112,7 @@ _MAX_EXTRA = 56
 _MAX_WORDS = 32  # words kept from one text value
 _MAX_LIST = 16  # list elements kept from one list value
 _MAX_CATS = 8  # categorical value tokens kept per record (rarity)
+_MAX_TOKENS = 256  # tokens kept per record (the bag of tokens; _MAX_WORDS is per text value)
 _SLOG_CLIP = 60.0
 _Z_CLIP = 12.0
 _TEXT_MIN_LEN = 40  # a string this long, or with whitespace, is text: split into words
@@ -268,7 +273,7 @@ def surprise(count: int, total: int, entropy: float) -> float:
 def field_entropy(counts: Sequence[int], total: int) -> float:
     """Shannon entropy (nats) of a field's value counts, summed in sorted order: the same multiset
     gives bit-identical features whatever order a history or a set held the counts in."""
-    return -sum(c / total * math.log(c / total) for c in sorted(counts) if c > 0)
+    return -seq_sum(c / total * math.log(c / total) for c in sorted(counts) if c > 0)
 
 
 def is_categorical(value: object) -> bool:
@@ -419,7 +424,7 @@ def featurize_record(record: Record) -> RecordFeatures:
                     shape_parts.append(key + "#u=" + q[1])
             elif len(v) >= _TEXT_MIN_LEN or " " in v:
                 words = v.lower().split()[:_MAX_WORDS]
-                for word in words:
+                for word in words[:max(0, _MAX_TOKENS - len(tokens))]:  # the record's cap (review 8)
                     tokens.append(_tid("w\x00" + key + "\x00" + word))
                 # Near copies re-type text: the digest sees only its words' set.
                 shape_parts.append(key + "~" + " ".join(sorted(set(split_words(v)))))
@@ -453,7 +458,7 @@ def featurize_record(record: Record) -> RecordFeatures:
             nums = [float(x) for x in value if isinstance(x, int | float) and not isinstance(x, bool)]
             nums += [q[0] for q in map(as_quantity, value[:_MAX_LIST]) if q is not None]
             if nums:
-                number(key + "#mean", sum(nums) / len(nums), False)
+                number(key + "#mean", seq_sum(nums) / len(nums), False)
             shape_parts.append(key + "#" + str(len(value)))
             for x in value[:_MAX_LIST]:
                 scalar(key, x, True, prio)
@@ -477,7 +482,7 @@ def featurize_record(record: Record) -> RecordFeatures:
         ts_ms=record.ts_ms,
         content=_content_id(record),
         shape=shape,
-        tokens=tuple(tokens),
+        tokens=tuple(tokens[:_MAX_TOKENS]),
         num_keys=tuple(num_keys),
         num_vals=tuple(num_vals),
         num_prio=tuple(num_prio),
@@ -608,9 +613,27 @@ class FeatureCache:
 
 def feature_bytes(f: RecordFeatures) -> int:
     """An estimate of what one :class:`RecordFeatures` keeps alive: 44 bytes per int in a tuple
-    (the int and its slot), a few hundred for the object and its tuples."""
+    (the int and its slot), a few hundred for the object and its tuples, and the record's own keys
+    and values, which ``items`` holds for the copy rule (review 8, finding 3: four 4,000-character
+    texts are 17 KiB an entry, not the 1.1 KiB the ints alone count)."""
     ints = (len(f.tokens) + 3 * len(f.num_keys) + 3 * len(f.extra_keys) + 2 * len(f.cat_tokens) + 2 * len(f.items))
-    return 400 + 44 * ints
+    held = 0
+    for key, value in f.items:
+        held += sys.getsizeof(key)
+        if isinstance(value, tuple | list):
+            held += sys.getsizeof(value) + sum(sys.getsizeof(x) for x in value)
+        else:
+            held += sys.getsizeof(value)
+    return 400 + 44 * ints + held
+
+
+def seq_sum(xs: Iterable[float]) -> float:
+    """Floats added left to right, as 3.11's ``sum`` did: 3.12 made ``sum`` compensated, so a
+    window's features would differ between validators on two Pythons (review 8, finding 2b)."""
+    acc = 0.0
+    for x in xs:
+        acc += x
+    return acc
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,7 +155,14 @@ determiner), "nor" before a priority word or an article, and "less critical" and
 read low, as "less urgent" does. Version 9 reads an identifier's segments as parts of a name
 (:func:`clause_words`): in "STK06-P1", "P3/1" or "PM1-P2" a segment that mixes letters and digits
 is no priority code when another segment holds a digit ("PRIORITY_P1", "P1-URGENT" and "SEV-1"
-still read).
+still read). Version 10 reads two negations that came after the word they deny: English "not" plus
+a participle of need or event (:data:`_POST_NOT_VERBS`: "urgent action is not required",
+"immediate attention not needed", "critical alarm not triggered"), up to three words on and not
+across a clause; and the southern Italian dialects' "nun" (Sicilian, Neapolitan: "nun è urgenti"),
+gated before a copula or a priority word because German "nun" is "now" ("nun ist es dringend"
+stays urgent). Its id also covers the interpreter's Unicode database (what a word is changes with
+it), and the identifier rule is anchored at the start of a run: the same matches, linear (review
+8, docs/review8-findings.md).
 
 It lives in the featurizer, so it is part of the model: :data:`LEXICON_ID`
 (a hash of the version, every entry and every matching parameter) is written
@@ -186,7 +193,7 @@ __all__ = ["CLAUSE", "COLOURS", "DETERMINER_NEGATORS", "FIELD_NAMES", "GATED_NEG
            "POST_NEGATORS", "WORDS", "clause_words", "colour_weight", "is_field_name", "normalize",
            "priority_words", "split_words", "text_priority", "word_weight"]
 
-LEXICON_VERSION = "attnshare-lexicon/9"
+LEXICON_VERSION = "attnshare-lexicon/10"
 
 # -- normalization -----------------------------------------------------------------------------
 
@@ -239,7 +246,10 @@ _CLAUSE_WIDE = (("\uff0c", "\u3001"), ("\uff1a", "\u3001"), ("\uff0e", "\u3002")
 # "ETCH04_PM2"). Its segments that mix letters and digits are parts of a name, not codes, when
 # another segment holds a digit too: a stocker port "STK06-P1" is no priority p1, but a value
 # "PRIORITY_P1" or "P1-URGENT" still reads p1 (no other digit), and "SEV-1" reads sev 1.
-_COMPOUND = re.compile(r"[^\W_]+(?:[-_./][^\W_]+)+", re.UNICODE)
+# Anchored at the start of a run of letters and digits: unanchored, a run of L letters without a
+# separator was tried from each of its L positions, O(L^2) (review 8, finding 1: 11 s for one valid
+# record of 24,540 letters, with the GIL held). Same matches, linear.
+_COMPOUND = re.compile(r"(?<![^\W_])[^\W_]+(?:[-_./][^\W_]+)+", re.UNICODE)
 _COMPOUND_SEP = re.compile(r"[-_./]")
 
 
@@ -400,7 +410,12 @@ _lang("it",
       green="verde, bianco, bianca, blu",
       neg="senza, nessun, nessuna, nessuno",
       fields="rischio, pericolo, allerta, allarme, gravità, priorità, livello, urgenza, criticità, severità,"
-             " importanza")
+             " importanza",
+      # The southern dialects' (Sicilian, Neapolitan, Roman) "nun" is "non"; gated, since German "nun"
+      # is "now": it negates before a copula or a priority word ("nun è urgenti", "nun c'è pericolo").
+      gated={"nun": "e, c, ci, ce, havi, avi, ave, era, fu, sunnu, so, pari, pare, servi, serve, bisogna,"
+                    " abbisogna, urgenti, urgente, gravi, grave, critico, critica, criticu, pericoloso,"
+                    " periculusu, piriculusu"})
 
 _lang("de",
       critical="kritisch, notfall, akut, schwerwiegend, katastrophe",
@@ -1877,6 +1892,13 @@ del _w, _x, _k
 _COLOUR_MAX_WORDS = 3  # a colour counts only in a short categorical value ("RED", "code red", "alerta roja")
 _POST_REACH = 2  # a postposed negator negates a word at most this many words before it (priority_words reads two)
 _POST_PARTICLES = ("de", "wa")  # ... or three, when the two between are these (Japanese "de wa nai")
+# English postposed negation ("urgent action not required", "immediate attention is not needed",
+# "critical alarm not triggered"): "not" followed by one of these participles negates an entry up
+# to _POST_NOT_REACH words before the "not", not across a clause. Only participles that deny the
+# need or the event: "critical, not resolved" and "urgent not routine" keep their entry.
+_POST_NOT = "not"
+_POST_NOT_VERBS = frozenset(("required", "needed", "necessary", "warranted", "indicated", "triggered"))
+_POST_NOT_REACH = 3
 
 
 def _phrase_index(entries: dict[str, float] | frozenset[str]) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
@@ -1991,6 +2013,8 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
                         elif (w1 == _POST_PARTICLES[0] and j + 2 < n and words[j + 1] == _POST_PARTICLES[1]
                               and words[j + 2] in post):
                             x = 0.0  # Japanese "kinkyuu de wa nai": the copula's particles
+                        elif _post_not(words, j):
+                            x = 0.0  # "urgent action is not required"
                 else:
                     negated = False
                 out.append((key, x))
@@ -2006,6 +2030,19 @@ def priority_words(words: list[str]) -> list[tuple[str, float]]:
         else:
             negated = False
     return out
+
+
+def _post_not(words: list[str], j: int) -> bool:
+    """Whether "not" plus a :data:`_POST_NOT_VERBS` participle follows within :data:`_POST_NOT_REACH`
+    words of position ``j`` (the word after an entry), with no clause boundary before it."""
+    n = len(words)
+    for k in range(j, min(n - 1, j + _POST_NOT_REACH)):
+        w = words[k]
+        if w == CLAUSE:
+            return False
+        if w == _POST_NOT:
+            return words[k + 1] in _POST_NOT_VERBS
+    return False
 
 
 def text_priority(words: list[str]) -> float:
@@ -2050,6 +2087,10 @@ def is_field_name(name: str) -> bool:
 
 def _lexicon_id() -> str:
     h = hashlib.sha256(LEXICON_VERSION.encode())
+    # What a word is depends on the interpreter's Unicode database (3.11 has 14.0, 3.12 15.0, 3.13
+    # 15.1: "CRITICAL" plus a mark new in 15.0 is one word or two). Validators must agree on it, so
+    # it is part of the id, and a node on another database refuses the checkpoint (review 8, 2a).
+    h.update(f"u\x00{unicodedata.unidata_version}\n".encode())
     h.update(repr(sorted(_PLAIN.items())).encode())
     h.update(repr(_CLAUSE_WIDE).encode())
     h.update(f"s\x00{_SPLIT.pattern}\x00{_CAMEL.pattern}\x00{_CLAUSE_TOKENS.pattern}\x00{CLAUSE}\n".encode())
@@ -2071,6 +2112,7 @@ def _lexicon_id() -> str:
     for w, fs in GATED_NEGATORS.items():
         h.update(f"g\x00{w}\x00{' '.join(sorted(fs))}\n".encode())
     h.update(f"m\x00{_COLOUR_MAX_WORDS}\x00{_POST_REACH}\x00{' '.join(_POST_PARTICLES)}\n".encode())
+    h.update(f"t\x00{_POST_NOT}\x00{_POST_NOT_REACH}\x00{' '.join(sorted(_POST_NOT_VERBS))}\n".encode())
     for f in sorted(FIELD_NAMES):
         h.update(f"f\x00{f}\n".encode())
     return f"{LEXICON_VERSION}#{h.hexdigest()[:16]}"

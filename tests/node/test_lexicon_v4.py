@@ -43,8 +43,8 @@ def cw(text: str) -> float:
 
 
 def test_version_and_id() -> None:
-    assert LEXICON_VERSION == "attnshare-lexicon/9"
-    assert LEXICON_ID.startswith("attnshare-lexicon/9#")
+    assert LEXICON_VERSION == "attnshare-lexicon/10"
+    assert LEXICON_ID.startswith("attnshare-lexicon/10#")
     assert lexicon._lexicon_id() == LEXICON_ID
 
 
