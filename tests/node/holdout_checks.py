@@ -5,6 +5,8 @@ Each family keeps its own bounds (its author chose its rates); only the counting
 
 from __future__ import annotations
 
+import re
+import statistics
 import subprocess
 import sys
 from collections import Counter
@@ -14,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from node.workload.domains import LabeledRecord
+from node.workload.domains import LabeledRecord, tail_importance
 from protocol.record import decode_record
 
 CASES = frozenset({"routine", "dup", "near_dup", "burst_head", "burst_tail", "resend"})
@@ -157,3 +159,75 @@ def stream_and_tail_gaps(batches: Iterable[Sequence[LabeledRecord]]) -> tuple[li
             if b[i].case == b[i - 1].case and b[i].case in ("routine", "burst_tail"):
                 (gaps if b[i].case == "routine" else tail_gaps).append(b[i].record.ts_ms - b[i - 1].record.ts_ms)
     return gaps, tail_gaps
+
+
+def assert_copies_and_tails_link(stream: Callable[[int], tuple[Any, list[list[LabeledRecord]]]],
+                                 counter_names: Sequence[str], note_keys: dict[str, str]) -> None:
+    """Over 16 worlds of a family with the fab/brew scheduler (node/workload/holdout_stream.py):
+    copies link to their sources, burst tails to their heads (same kind, origin and fields, words
+    kept, counters stepped on, a tenth of the head at most), near copies change one or two fields
+    (never the priority field, nor the note in text worlds), relays change origin, and tails come
+    much closer together than the stream. ``stream(seed)`` gives a world and its first batches;
+    ``counter_names`` are the ``wl.keys`` of its counters; ``note_keys`` its note field per dialect."""
+    heads, tails = [], []
+    head_at: list[tuple[int, int, int]] = []
+    per_head: Counter = Counter()
+    relayed = 0
+    changed: Counter = Counter()
+    for seed in range(16):
+        wl, batches = stream(seed)
+        counters = {wl.keys[c] for c in counter_names}
+        for bi, b in enumerate(batches):
+            for i, lr in enumerate(b):
+                if lr.case != "burst_tail":
+                    assert_copy_link(b, i)
+                else:
+                    src = b[lr.ref]
+                    assert 0 <= lr.ref < i
+                    assert src.case == "burst_head"
+                    assert lr.importance == pytest.approx(tail_importance(src.importance), abs=1e-9)
+                    assert (lr.record.kind, lr.record.origin) == (src.record.kind, src.record.origin)
+                    assert set(lr.record.fields) == set(src.record.fields)
+                    assert lr.record.fields != src.record.fields
+                    assert lr.detail == ""
+                    assert 0 < lr.record.ts_ms - src.record.ts_ms < 120_000
+                    if wl.prio_key in src.record.fields:
+                        assert lr.record.fields[wl.prio_key] == src.record.fields[wl.prio_key]
+                    for key, v in src.record.fields.items():  # words stay, counters step on
+                        if key in counters:
+                            assert int(re.sub(r"\D", "", str(lr.record.fields[key]))) > int(re.sub(r"\D", "", str(v)))
+                        elif isinstance(v, str):
+                            assert lr.record.fields[key] == v
+                    tails.append(lr.importance)
+                    per_head[(seed, bi, lr.ref)] += 1
+                if lr.case == "burst_head":
+                    heads.append(lr.importance)
+                    head_at.append((seed, bi, i))
+                if lr.case == "dup":
+                    relayed += lr.record.origin != b[lr.ref].record.origin
+                if lr.case == "near_dup":
+                    src = b[lr.ref].record.fields
+                    diff = [k for k, v in lr.record.fields.items() if src[k] != v]
+                    assert 1 <= len(diff) <= 2
+                    assert wl.prio_key not in diff
+                    if wl.prio_mode == "text":
+                        assert note_keys[wl.dialect] not in diff
+                    for k in diff:
+                        changed["number" if isinstance(src[k], int | float) else "text"] += 1
+    assert min(heads) >= 0.3
+    assert max(tails) <= 0.035 + 1e-12
+    assert sorted(heads)[len(heads) // 2] > 10 * sorted(tails)[len(tails) // 2]
+    assert min(per_head[h] for h in head_at) >= 2  # a batch never ends inside a burst
+    assert 8 <= max(per_head.values()) <= 40
+    assert relayed > 10
+    assert changed["number"] > 50
+    assert changed["text"] > 50
+    # Tails come much closer together than the stream does on average.
+    worlds = 0
+    for seed in range(16):
+        wl, batches = stream(seed)
+        gaps, tail_gaps = stream_and_tail_gaps(batches)
+        if len(tail_gaps) >= 5:
+            worlds += 1
+            assert statistics.median(tail_gaps) < 0.5 * statistics.mean(gaps), seed
+    assert worlds >= 6

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from node.workload.domains import main_reason, noisy_or, tail_importance
+from node.workload.domains import main_reason, noisy_or
 from node.workload.holdout_fab import (
     ALWAYS_PRIORITY_RARE,
     COMMON_KINDS,
@@ -29,13 +29,12 @@ from node.workload.holdout_fab import (
 from protocol.record import DEFAULT_LIMITS
 from tests.node.holdout_checks import (
     CASES,
-    assert_copy_link,
+    assert_copies_and_tails_link,
     assert_seeded,
     assert_valid_ordered_batches,
     assert_within,
     case_rates,
     same_output_under_two_hash_seeds,
-    stream_and_tail_gaps,
     windows_missing,
 )
 
@@ -591,68 +590,7 @@ def test_truth_follows_the_definition() -> None:
 
 
 def test_copies_and_tails_link_to_their_sources() -> None:
-    heads, tails = [], []
-    head_at: list[tuple[int, int, int]] = []
-    per_head: Counter = Counter()
-    relayed = 0
-    changed: Counter = Counter()
-    for seed in range(16):
-        wl, batches = _stream(seed)
-        counters = {wl.keys[c] for c in ("mseq", "nseq", "xid", "wo")}
-        for bi, b in enumerate(batches):
-            for i, lr in enumerate(b):
-                if lr.case != "burst_tail":
-                    assert_copy_link(b, i)
-                else:
-                    src = b[lr.ref]
-                    assert 0 <= lr.ref < i
-                    assert src.case == "burst_head"
-                    assert lr.importance == pytest.approx(tail_importance(src.importance), abs=1e-9)
-                    assert (lr.record.kind, lr.record.origin) == (src.record.kind, src.record.origin)
-                    assert set(lr.record.fields) == set(src.record.fields)
-                    assert lr.record.fields != src.record.fields
-                    assert lr.detail == ""
-                    assert 0 < lr.record.ts_ms - src.record.ts_ms < 120_000
-                    if wl.prio_key in src.record.fields:
-                        assert lr.record.fields[wl.prio_key] == src.record.fields[wl.prio_key]
-                    for key, v in src.record.fields.items():  # words stay, counters step on
-                        if key in counters:
-                            assert int(re.sub(r"\D", "", str(lr.record.fields[key]))) > int(re.sub(r"\D", "", str(v)))
-                        elif isinstance(v, str):
-                            assert lr.record.fields[key] == v
-                    tails.append(lr.importance)
-                    per_head[(seed, bi, lr.ref)] += 1
-                if lr.case == "burst_head":
-                    heads.append(lr.importance)
-                    head_at.append((seed, bi, i))
-                if lr.case == "dup":
-                    relayed += lr.record.origin != b[lr.ref].record.origin
-                if lr.case == "near_dup":
-                    src = b[lr.ref].record.fields
-                    diff = [k for k, v in lr.record.fields.items() if src[k] != v]
-                    assert 1 <= len(diff) <= 2
-                    assert wl.prio_key not in diff
-                    if wl.prio_mode == "text":
-                        assert NOTE[wl.dialect] not in diff
-                    for k in diff:
-                        changed["number" if isinstance(src[k], int | float) else "text"] += 1
-    assert min(heads) >= 0.3
-    assert max(tails) <= 0.035 + 1e-12
-    assert sorted(heads)[len(heads) // 2] > 10 * sorted(tails)[len(tails) // 2]
-    assert min(per_head[h] for h in head_at) >= 2  # a batch never ends inside a burst
-    assert 8 <= max(per_head.values()) <= 40
-    assert relayed > 10
-    assert changed["number"] > 50
-    assert changed["text"] > 50
-    # Tails come much closer together than the stream does on average.
-    worlds = 0
-    for seed in range(16):
-        wl, batches = _stream(seed)
-        gaps, tail_gaps = stream_and_tail_gaps(batches)
-        if len(tail_gaps) >= 5:
-            worlds += 1
-            assert statistics.median(tail_gaps) < 0.5 * statistics.mean(gaps), seed
-    assert worlds >= 6
+    assert_copies_and_tails_link(_stream, ("mseq", "nseq", "xid", "wo"), NOTE)
 
 
 def test_anomalies_are_numbers_far_from_what_the_stream_shows() -> None:
