@@ -64,7 +64,7 @@ from typing import Literal
 from protocol.block import DEFAULT_BLOCK_LIMITS, BlockLimits, SignedHeader, decode_signed_header
 from protocol.codec import expect_bytes, expect_int, expect_list, expect_str, packb, unpackb
 from protocol.errors import DecodeError, LocalError, ValidationError
-from protocol.validators import MAX_VALIDATORS, ValidatorSet
+from protocol.validators import MAX_VALIDATORS, Members, ValidatorSet
 from protocol.vote import (
     MAX_SEQ,
     MAX_SIGNED_VOTE_BYTES,
@@ -122,11 +122,11 @@ class Certificate:
         )
 
 
-def decode_certificate(data: bytes, validator_set: ValidatorSet | None = None) -> Certificate:
+def decode_certificate(data: bytes, validator_set: ValidatorSet | Members | None = None) -> Certificate:
     """Decode a certificate; raises DecodeError. Does not verify the votes.
 
-    With ``validator_set``, a proposer or voter outside it, or more votes than
-    it has members, raises ValidationError before any peer id is parsed
+    With ``validator_set`` (or :class:`Members`: validators and genesis proposers), a
+    proposer or voter outside it, or more votes than there are validators, raises ValidationError before any peer id is parsed
     (finding 1: a certificate of 1024 outsiders' votes costs one unpack).
     """
     obj = unpackb(data, max_bytes=MAX_CERT_BYTES, max_items=MAX_CERT_VOTES)
@@ -135,7 +135,7 @@ def decode_certificate(data: bytes, validator_set: ValidatorSet | None = None) -
         raise DecodeError("certificate votes: expected an array")
     if validator_set is not None:
         if not isinstance(proposer, str) or proposer not in validator_set:
-            raise ValidationError(f"certificate names non-validator proposer {proposer!r:.60}")
+            raise ValidationError(f"certificate names an outsider as proposer {proposer!r:.60}")
         if len(votes) > validator_set.n:
             raise ValidationError(f"certificate has {len(votes)} votes, there are {validator_set.n} validators")
     block_id = block_id_from_bin(cid_bin, "certificate block_id")

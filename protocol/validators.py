@@ -93,3 +93,25 @@ class ValidatorSet:
 
     def __repr__(self) -> str:
         return f"ValidatorSet(n={self.n}, f={self.f}, q={self.q})"
+
+
+class Members:
+    """Who may appear in a vote or certificate: validators (as voters) and genesis
+    proposers (as the proposer a vote names). The decoders check both roles against
+    one container before parsing any id; ``n`` is the validator count (a certificate
+    holds at most that many votes). Roles are checked apart after decoding.
+
+    Review 9 #2: the sync path decoded certificates against the validators alone, so
+    a genesis proposer that does not vote could never be caught up by sync, and the
+    honest peer that served its blocks was banned as a liar.
+    """
+
+    __slots__ = ("n", "_proposers", "_validators")
+
+    def __init__(self, validators: ValidatorSet, proposers: Iterable[str]) -> None:
+        self._validators = validators
+        self._proposers = frozenset(proposers)
+        self.n = validators.n
+
+    def __contains__(self, peer: object) -> bool:
+        return peer in self._validators or peer in self._proposers

@@ -276,7 +276,7 @@ class Node:
         self.consensus.post_votes(list(decode_vote_batch(data, self._members).votes), peer)
 
     def _on_cert_msg(self, peer: str, data: bytes) -> None:
-        self.consensus.post_certificate(decode_certificate(data, self._members), peer)  # type: ignore[arg-type]
+        self.consensus.post_certificate(decode_certificate(data, self._members), peer)
 
     async def _vote_flusher(self) -> None:
         """Batch our votes: one gossip message carries every vote ready within a few ms."""

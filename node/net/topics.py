@@ -57,7 +57,7 @@ from protocol.block import Block, BlockLimits, SignedHeader, decode_block_parts
 from protocol.codec import expect_bytes, expect_int, expect_list, packb, unpackb
 from protocol.errors import AttnshareError, ValidationError
 from protocol.quorum import Certificate, decode_certificate, verify_certificate
-from protocol.validators import ValidatorSet
+from protocol.validators import Members, ValidatorSet
 from protocol.vote import SignedVote, decode_vote_batch
 
 T = TypeVar("T")
@@ -155,24 +155,6 @@ class VerifiedCache:
 
 class _Stale(Exception):
     """A message about slots already decided: ignored, no signature checked, nobody charged."""
-
-
-class Members:
-    """Who may appear in a vote or certificate: validators (as voters) and genesis
-    proposers (as the proposer a vote names). The protocol decoders check both roles
-    against one container before parsing any id; this one holds both, and ``n`` is the
-    validator count (a certificate has at most that many votes). Roles are checked
-    apart after decoding (in ``Validators``)."""
-
-    __slots__ = ("n", "_proposers", "_validators")
-
-    def __init__(self, validators: ValidatorSet, proposers: frozenset[str]) -> None:
-        self._validators = validators
-        self._proposers = proposers
-        self.n = validators.n
-
-    def __contains__(self, peer: object) -> bool:
-        return peer in self._validators or peer in self._proposers
 
 
 def _vote_key(sv: SignedVote) -> tuple[bytes, bytes]:
@@ -421,7 +403,7 @@ class Validators:
         return Verdict.ACCEPT
 
     def _check_cert(self, data: bytes, own: bool = False) -> Certificate:
-        cert = decode_certificate(data, self.members)  # type: ignore[arg-type]  # outsiders refused before parsing
+        cert = decode_certificate(data, self.members)  # outsiders refused before parsing
         if cert.proposer not in self.proposers:
             raise ValidationError("certificate names a non-proposer")
         if not own and self._is_old(*cert.slot):

@@ -9,7 +9,6 @@ import pytest
 
 from node.config import NodeConfig
 from node.core.daemon import Node
-from node.net.topics import Members
 from protocol.block import build_block
 from protocol.cid import cid_of
 from protocol.errors import ValidationError
@@ -17,7 +16,7 @@ from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.quorum import Certificate
 from protocol.record import Record
-from protocol.validators import ValidatorSet
+from protocol.validators import Members, ValidatorSet
 from protocol.vote import Decision, Reason, Vote, VoteBatch, sign_vote
 
 VALS = [PrivateKey(bytes([0xC0 + i]) * 32) for i in range(4)]

@@ -192,3 +192,30 @@ def test_the_genesis_proposers_may_propose_whether_or_not_they_validate() -> Non
     check_header_for_genesis(_block(KEYS[0]), g)
     with pytest.raises(ValidationError, match="not a genesis proposer"):
         check_header_for_genesis(_block(KEYS[1]), g)  # a validator left out of the proposers
+
+
+def test_a_certified_block_of_a_proposer_that_does_not_vote_verifies() -> None:
+    """Review 9 #2: a genesis may name proposers outside the validator set; their certified
+    blocks arrive by sync as bytes and must verify as they do on gossip."""
+    from dataclasses import replace
+
+    proposer = PrivateKey(b"\x78" * 32)
+    g = replace(GENESIS, proposers=(proposer.peer_id, *(k.peer_id for k in KEYS)))
+    recs = [Record.create("t", proposer.peer_id, 1000 + i, {"i": i}) for i in range(3)]
+    b = build_block(proposer, genesis_id=g.id, network=NETWORK, seq=1, prev=None, created_ms=5, model_id=MODEL_ID,
+                    records=recs, scores=[0.5] * 3, limits=LIMITS)
+    votes = tuple(sign_vote(Vote(b.block_id, proposer.peer_id, 1, k.peer_id, Decision.ACCEPT, Reason.OK), k, g.id)
+                  for k in KEYS[: g.validators.q])
+    cert = Certificate(b.block_id, proposer.peer_id, 1, votes)
+    blk, records, c = verify_certified(b.encode(), cert.encode(), g, LIMITS)
+    assert blk.block_id == b.block_id
+    assert len(records) == 3
+    assert c == cert
+    # Still: the proposer may not vote, and an outsider may not propose.
+    own = sign_vote(Vote(b.block_id, proposer.peer_id, 1, proposer.peer_id, Decision.ACCEPT, Reason.OK), proposer,
+                    g.id)
+    with pytest.raises(ValidationError):
+        verify_certified(b.encode(), Certificate(b.block_id, proposer.peer_id, 1, (*votes[:2], own)).encode(), g,
+                         LIMITS)
+    with pytest.raises(ValidationError):
+        verify_certified(b.encode(), cert.encode(), GENESIS, LIMITS)
