@@ -29,7 +29,7 @@ from protocol.errors import AttnshareError, LocalError, RemoteError
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.lru import LruCache
-from protocol.quorum import Certificate
+from protocol.quorum import VOTER_EQUIVOCATION, Certificate
 from protocol.record import Record
 from protocol.vote import SignedVote, Vote, decode_signed_vote, sign_vote
 
@@ -118,6 +118,8 @@ class Effects:
                 log.warning("evidence of %s by %s in slot %s", ev.kind, ev.offender, ev.slot)
                 await self.db.run(self.store.add_evidence, ev.kind, ev.offender, ev.slot[0], ev.slot[1],
                                   ev.encode(), self.io.now_ms())
+                if ev.kind == VOTER_EQUIVOCATION:
+                    await self._republish_cert(*ev.slot)
             case sl.Refused(what, _peer):
                 self.metrics.remote_errors.labels(what).inc()
             case sl.Forget(block_id, why):
@@ -174,6 +176,18 @@ class Effects:
             await self.io.publish_cert(cert.encode())
         self.on_decided(h.slot)
         return new
+
+    async def _republish_cert(self, proposer: str, seq: int) -> None:
+        """A voter equivocated in a slot committed here: publish its certificate (review 9 #1).
+
+        Only the proposer publishes a certificate otherwise. A byzantine validator that sent some
+        of us a REJECT can make our tallies reject a slot that committed elsewhere and, as the
+        proposer, withhold the certificate; the equivocation shows as evidence at the nodes that
+        committed, and their certificate turns the others' rejection into the commit. Evidence is
+        emitted once per voter and slot, so this is bounded by the equivocators, not the votes."""
+        row = await self.db.run(self.store.block_at, proposer, seq)
+        if row is not None and row.cert is not None:
+            await self.io.publish_cert(row.cert)
 
     async def flush_votes(self) -> None:
         rows, self._vote_rows = self._vote_rows, []

@@ -519,36 +519,66 @@ def _read_settled(store: Any, proposer: str, seq: int, block_id: str | None, upt
     """How far ``proposer``'s settled prefix runs on from ``seq`` (latest commit ``block_id``), up to
     ``upto``, by the store (on the store worker). Returns the new prefix and its latest commit's id.
 
-    A slot is settled if it has a decision here (committed: the store holds every committed
-    block; or rejected by our tally), or if the next commit above it names our latest settled
-    commit as its prev: a quorum voted for that block as the next of the chain, so nothing
-    committed in between (slots a commit from sync jumped over before we saw them decided).
-    Anything else is a hole. The store commits a block and the consensus task calls
-    :meth:`Views.on_commit` with no await in between; this read runs on the same worker, so
-    every commit it sees is one the views hold already.
+    A slot committed here is settled (the store holds every committed block). A slot with no
+    decision here is settled if the next commit above it names our latest settled commit as
+    its prev: a quorum voted for that block as the next of the chain, so nothing committed in
+    between (slots a commit from sync jumped over before we saw them decided).
+
+    A slot *our tally rejected* is settled the same way, not by the rejection alone (review 9
+    #1): a byzantine validator that sends us a REJECT and the others an ACCEPT can make our
+    tally reject a slot that committed elsewhere, and withhold its certificate. If the next
+    commit above our rejections names a block we do not hold as its prev, they are a hole:
+    views naming them wait (then abstain) until sync brings the commit, instead of being
+    scored against a history that lacks its records. Rejections with no commit above them
+    yet stay settled, else no view could name a proposer whose last block was rejected.
+
+    The store commits a block and the consensus task calls :meth:`Views.on_commit` with no
+    await in between; this read runs on the same worker, so every commit it sees is one the
+    views hold already.
     """
     for p, head, head_id, count in store.heads():
         if p == proposer and count == head and head <= upto:
             return head, head_id  # no hole anywhere (one row: the common case)
-    while seq < upto:
-        rows = store.decided_since(proposer, seq + 1, _SETTLE_PAGE)
+
+    def prev_of(row: Any) -> str | None:
+        return decode_signed_header(row.header).header.prev
+
+    run = seq  # seq < s <= run: our rejections above the prefix, not yet passed over by a commit
+    while run < upto:
+        rows = store.decided_since(proposer, run + 1, _SETTLE_PAGE)
         for row in rows:
-            if row.seq != seq + 1 or row.seq > upto:
+            if row.seq != run + 1 or row.seq > upto:
                 break
-            seq = row.seq
-            if row.outcome == "committed":
-                block_id = row.block_id
+            if row.outcome != "committed":
+                run = row.seq
+                continue
+            if run > seq:
+                got = store.blocks_range(proposer, row.seq, 1)
+                if not got or got[0].seq != row.seq or prev_of(got[0]) != block_id:
+                    return seq, block_id  # our rejections were not the chain's: a hole
+            seq = run = row.seq
+            block_id = row.block_id
         else:
             if len(rows) == _SETTLE_PAGE:
-                continue  # a whole page settled: read on
-        if seq >= upto:
+                continue  # a whole page read: read on
+        if run >= upto:
             break
-        # seq + 1 has no decision here: settled only if the next commit passes over it from ours.
-        nxt = store.blocks_range(proposer, seq + 1, 1)
-        if not nxt or nxt[0].seq > upto or decode_signed_header(nxt[0].header).header.prev != block_id:
+        # run + 1 has no decision here: the next commit must pass over it (and our rejections) from ours.
+        nxt = store.blocks_range(proposer, run + 1, 1)
+        if not nxt:
             break
-        seq, block_id = nxt[0].seq, nxt[0].block_id
-    return seq, block_id
+        if prev_of(nxt[0]) != block_id:
+            return seq, block_id
+        if nxt[0].seq > upto:
+            break
+        seq = run = nxt[0].seq
+        block_id = nxt[0].block_id
+    if run > seq and run >= upto:
+        # Rejections reaching ``upto``: settled unless a commit above them says otherwise.
+        nxt = store.blocks_range(proposer, run + 1, 1)
+        if nxt and prev_of(nxt[0]) != block_id:
+            return seq, block_id
+    return run, block_id
 
 
 async def fit_block(score: Callable[[Sequence[Record]], Awaitable[list[float]]], records: list[Record],
