@@ -7,6 +7,7 @@ the process exits with no thread or socket left behind.
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 from pathlib import Path
@@ -45,6 +46,12 @@ def run_daemon(data_dir: Path, *, metrics_port: int | None = None, admin_tcp_por
     if scorer.model_id not in genesis.accepted_model_ids:
         raise ConfigError(f"the local model {scorer.model_id} is not accepted by the genesis")
     node = Node(config, genesis, key, scorer)
+    # Everything loaded so far (torch, libp2p, the model: about 240,000 objects) lives as long as
+    # the process. Frozen, the cyclic collector no longer walks it: a full collection went from
+    # 168 ms to under 1 ms in scripts/bench_gc.py, and a vote flood no longer pauses the loop
+    # that long each time it triggers one.
+    gc.collect()
+    gc.freeze()
 
     async def main() -> None:
         async with trio.open_nursery() as nursery:
