@@ -82,6 +82,15 @@ async def test_a_view_over_our_rejection_of_a_slot_committed_elsewhere_is_not_he
         c.post_block(honest, "p")
         vote = await _vote(net, (P.peer_id, 1), within=8.0)
         assert vote is None or vote.vote.decision is Decision.ACCEPT  # wait or agree; never REJECT it
+        # Repair: sync brings A with its certificate (anti-entropy counts our rejected slots as
+        # missing); the rejection turns into the commit and the settled prefix runs on over A and B2.
+        cert = Certificate(a.block_id, Q.peer_id, 1, tuple(sorted((sv(P, a), sv(R, a), sv(Q, a)),
+                                                                  key=lambda x: x.vote.voter)))
+        with trio.fail_after(10):
+            assert await c.submit_synced(a, a_recs, cert)
+        assert store.block_at(Q.peer_id, 1) is not None
+        assert v.settled()[G.proposer_ids.index(Q.peer_id)] == 2
+        assert v.check(honest.header).missing == 0
     store.close()
 
 
