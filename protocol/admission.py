@@ -214,7 +214,7 @@ class ViewCheck:
 
 
 def check_view(header: BlockHeader, ours: Sequence[int], genesis: Genesis,
-               settled: Sequence[int] | None = None) -> ViewCheck:
+               settled: Sequence[int] | None = None, lag_from: Sequence[int] | None = None) -> ViewCheck:
     """Judge ``header.view`` against ``ours`` (our committed seq per ``genesis.proposer_ids`` entry).
 
     An empty view counts as all zeros: "scored without history" is allowed only
@@ -228,6 +228,11 @@ def check_view(header: BlockHeader, ours: Sequence[int], genesis: Genesis,
     lacks that block's records, our scores would differ from the proposer's and we
     would vote REJECT on an honest block. So an entry above ``settled`` is missing
     like one above ``ours``: wait for it, or cast no vote.
+
+    ``lag_from`` (default: ``ours``) is what the lag is measured from: a validator passes
+    its view when it first judged this block (review 10 #1), so commits that came after
+    the block, while it waited or was delayed, are not held against an honest proposer
+    that cannot change the view of a block it already signed.
     """
     ids = genesis.proposer_ids
     n = len(ids)
@@ -243,10 +248,13 @@ def check_view(header: BlockHeader, ours: Sequence[int], genesis: Genesis,
     if view[own] != ours[own]:
         return ViewCheck((Decision.REJECT, Reason.CHAIN_RULE))
     lag = genesis.max_view_lag
+    base = ours if lag_from is None else lag_from
+    if len(base) != n:
+        raise ValueError(f"lag_from has {len(base)} entries, the genesis {n} proposers")
     missing = 0
     far = False
-    for named, have, held in zip(view, ours, done, strict=True):
-        if have - named > lag:
+    for named, have, held, first in zip(view, ours, done, base, strict=True):
+        if min(have, first) - named > lag:
             return ViewCheck((Decision.REJECT, Reason.CHAIN_RULE))
         if named > held:
             missing += named - held

@@ -258,6 +258,12 @@ class Pipeline:
                 self.now_ms(), self.block_max,
             ).indices
             if chosen:
+                if self.views is not None:
+                    # The view the block names is taken now, not when the window began: ranking a
+                    # window takes most of a second, and a byzantine proposer committing tiny
+                    # blocks meanwhile could push a view taken then past max_view_lag at the
+                    # validators (review 10 #1). The claims are scored against this view.
+                    view = self.views.current()
                 # Claims as validators score them: the judge's in-block scores of what ships (only
                 # then: most windows ship a few records, and those few are all it scores).
                 block_records, claimed = await fit_block(

@@ -162,6 +162,9 @@ class Views:
         self._blocks: list[tuple[_Committed, ...]] = [()] * len(self.ids)
         self._cache: OrderedDict[View, History] = OrderedDict()
         self._pruned: list[int] = [0] * len(self.ids)  # highest seq no longer held, per proposer
+        # (proposer, seq, named view) -> our view when we first judged such a block: its lag is
+        # measured from there (review 10 #1). Bounded: one entry per block judged, oldest dropped.
+        self._first_judged: OrderedDict[tuple[str, int, View], View] = OrderedDict()
         self._pending_drop: deque[tuple[int, int]] = deque()  # (proposer, seq): cached views to drop
         self.changed = Pulse()
         self.stats = ViewStats()
@@ -231,8 +234,32 @@ class Views:
         return sum(len(b.records) for bs in self._blocks for b in bs)
 
     # ------------------------------------------------------------------ the rule, and waiting
+    #: Blocks whose first judgement is remembered (a block is a few dozen bytes here).
+    FIRST_JUDGED = 4096
+
     def check(self, header: BlockHeader) -> ViewCheck:
-        return check_view(header, self.ours, self.genesis, self._settled)
+        named = header.view or (0,) * len(self.ids)
+        key = (header.proposer, header.seq, tuple(named))
+        first = self._first_judged.get(key)
+        if first is None:
+            first = tuple(self.ours)
+            self._first_judged[key] = first
+            while len(self._first_judged) > self.FIRST_JUDGED:
+                self._first_judged.popitem(last=False)
+        if len(named) != len(self.ids):
+            return check_view(header, self.ours, self.genesis, self._settled)
+        # Measured from when we first judged it, for the entries whose history we can still build
+        # exactly; for the others, from our view now (as before: refused beyond the lag).
+        lag_from = [min(have, f) if self._rebuildable(i, v) else have
+                    for i, (have, f, v) in enumerate(zip(self.ours, first, named, strict=True))]
+        return check_view(header, self.ours, self.genesis, self._settled, lag_from)
+
+    def _rebuildable(self, i: int, seq: int) -> bool:
+        """Whether the history of proposer ``i``'s entry ``seq`` is still held whole: nothing of it
+        pruned, or the blocks held at or below ``seq`` hold its last quota records."""
+        if self._pruned[i] == 0:
+            return True
+        return sum(len(b.records) for b in self._blocks[i] if b.seq <= seq) >= self.quota
 
     async def wait_for(self, header: BlockHeader) -> ViewCheck:
         """The rule's answer once we hold the view, or after ``wait_s`` (then not ready: abstain).

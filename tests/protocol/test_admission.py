@@ -129,6 +129,18 @@ def test_view_may_lag_ours_by_at_most_max_view_lag() -> None:
     assert check_view(h, (8, 5, 0, 9), GV) == STALE  # 5 behind on one: copies of 5 blocks would look new
 
 
+def test_lag_is_measured_from_lag_from_when_given() -> None:
+    """Review 10 #1: a validator measures the lag from its view when it first judged the block."""
+    h = viewed((3, 5, 0, 9))
+    assert check_view(h, (8, 5, 0, 9), GV) == STALE
+    assert check_view(h, (8, 5, 0, 9), GV, lag_from=(3, 5, 0, 9)).ready  # first judged at 3: within
+    assert check_view(h, (8, 5, 0, 9), GV, lag_from=(8, 5, 0, 9)) == STALE
+    # The smaller of the two counts: lag_from never makes a view staler than ours does.
+    assert check_view(h, (3, 5, 0, 9), GV, lag_from=(20, 5, 0, 9)).ready
+    with pytest.raises(ValueError, match="lag_from"):
+        check_view(h, (3, 5, 0, 9), GV, lag_from=(3, 5))
+
+
 def test_empty_view_counts_as_nothing_committed() -> None:
     h = viewed(())
     assert check_view(h, (0, 0, 4, 1), GV).ready  # young network: nothing much to copy yet
