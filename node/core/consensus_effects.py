@@ -204,6 +204,7 @@ class Effects:
         block, h = eff.block, eff.block.header
         result: sl.Event
         try:
+            view_checked = False
             if eff.score and self.io.views is not None and eff.records is None:
                 # The view rule needs the header only: judged before the payload is decoded
                 # (review 10 #2: a block naming a view we do not hold was decoded again, up to
@@ -212,6 +213,7 @@ class Effects:
                 if refused is not None:
                     self.post(refused)
                     return
+                view_checked = True
             records = eff.records
             if records is None:
                 assert block.payload is not None
@@ -221,7 +223,7 @@ class Effects:
                 if self.io.views is None:
                     own = tuple(await self.io.score(records))
                 else:
-                    result = await self._score_in_view(block, records)
+                    result = await self._score_in_view(block, records, view_checked)
                     self.post(result)
                     return
             result = sl.Evaluated(block.block_id, records, own)
@@ -250,14 +252,15 @@ class Effects:
             return sl.EvaluationFailed(block.block_id, f"view not held ({chk.missing} commits missing)")
         return None
 
-    async def _score_in_view(self, block: Block, records: tuple[Record, ...]) -> sl.Event:
+    async def _score_in_view(self, block: Block, records: tuple[Record, ...], view_checked: bool = False) -> sl.Event:
         """Re-score against the history of the view the header names, if the view rule allows it
-        (checked again: a commit may have moved our view while the payload was decoded)."""
+        (``view_checked``: it did, before the payload was decoded; one judgement per evaluation)."""
         views = self.io.views
         assert views is not None
-        refused = await self._view_refusal(block, records)
-        if refused is not None:
-            return refused
+        if not view_checked:
+            refused = await self._view_refusal(block, records)
+            if refused is not None:
+                return refused
         h = block.header
         return sl.Evaluated(block.block_id, records, tuple(await views.score(records, h.view, h.proposer)))
 
