@@ -261,6 +261,16 @@ class Effects:
             refused = await self._view_refusal(block, records)
             if refused is not None:
                 return refused
+        else:
+            # Judged again, without waiting: a commit while the payload decoded may have pruned
+            # what the view's history needs (then the lag counts from our view now: CHAIN_RULE).
+            chk = views.check(block.header)
+            if chk.verdict is not None:
+                self.metrics.remote_errors.labels("view-refused").inc()
+                return sl.Evaluated(block.block_id, records, None, chk.verdict)
+            if not chk.ready:
+                self.metrics.remote_errors.labels("view-missing").inc()
+                return sl.EvaluationFailed(block.block_id, f"view not held ({chk.missing} commits missing)")
         h = block.header
         return sl.Evaluated(block.block_id, records, tuple(await views.score(records, h.view, h.proposer)))
 

@@ -162,9 +162,11 @@ class Views:
         self._blocks: list[tuple[_Committed, ...]] = [()] * len(self.ids)
         self._cache: OrderedDict[View, History] = OrderedDict()
         self._pruned: list[int] = [0] * len(self.ids)  # highest seq no longer held, per proposer
-        # (proposer, seq, named view) -> our view when we first judged such a block: its lag is
-        # measured from there (review 10 #1). Bounded: one entry per block judged, oldest dropped.
-        self._first_judged: OrderedDict[tuple[str, int, View], View] = OrderedDict()
+        # Block id -> our view when we first judged that block: its lag is measured from there
+        # (review 10 #1). Keyed by the block, not by its slot and view: a byzantine proposer's new
+        # variant of a slot, signed after the view went stale, is judged from our view now.
+        # Bounded: one entry per block judged, the least recently judged dropped.
+        self._first_judged: OrderedDict[str, View] = OrderedDict()
         self._pending_drop: deque[tuple[int, int]] = deque()  # (proposer, seq): cached views to drop
         self.changed = Pulse()
         self.stats = ViewStats()
@@ -239,13 +241,15 @@ class Views:
 
     def check(self, header: BlockHeader) -> ViewCheck:
         named = header.view or (0,) * len(self.ids)
-        key = (header.proposer, header.seq, tuple(named))
+        key = header.block_id
         first = self._first_judged.get(key)
         if first is None:
             first = tuple(self.ours)
             self._first_judged[key] = first
             while len(self._first_judged) > self.FIRST_JUDGED:
                 self._first_judged.popitem(last=False)
+        else:
+            self._first_judged.move_to_end(key)  # an honest block re-announced for long keeps it
         if len(named) != len(self.ids):
             return check_view(header, self.ours, self.genesis, self._settled)
         # Measured from when we first judged it, for the entries whose history we can still build
