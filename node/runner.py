@@ -48,7 +48,7 @@ def run_daemon(data_dir: Path, *, metrics_port: int | None = None, admin_tcp_por
     node = Node(config, genesis, key, scorer)
     # Everything loaded so far (torch, libp2p, the model: about 240,000 objects) lives as long as
     # the process. Frozen, the cyclic collector no longer walks it: a full collection went from
-    # 168 ms to under 1 ms in scripts/bench_gc.py, and a vote flood no longer pauses the loop
+    # 156 ms to 15 ms in scripts/bench_gc.py, and a vote flood no longer pauses the loop
     # that long each time it triggers one.
     gc.collect()
     gc.freeze()

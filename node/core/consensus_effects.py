@@ -23,7 +23,7 @@ from node.metrics import Metrics
 from node.store import Store
 from node.worker import Worker
 from protocol import slots as sl
-from protocol.admission import check_records
+from protocol.admission import ViewCheck, check_records
 from protocol.block import Block, BlockLimits, decode_signed_header, open_payload
 from protocol.errors import AttnshareError, LocalError, RemoteError
 from protocol.genesis import Genesis
@@ -240,8 +240,11 @@ class Effects:
         else the evaluation's answer: the rule's REJECT, or no vote now (a re-announce retries)."""
         views = self.io.views
         assert views is not None
+        return self._refusal(block, records, await views.wait_for(block.header))
+
+    def _refusal(self, block: Block, records: tuple[Record, ...] | None, chk: ViewCheck) -> sl.Event | None:
+        """The evaluation's answer to a view check that does not let us score, else None."""
         h = block.header
-        chk = await views.wait_for(h)
         if chk.verdict is not None:
             log.info("block %s from %s names a view we refuse (%s): %s",
                      block.block_id, h.proposer, chk.verdict[1].name, h.view)
@@ -257,20 +260,13 @@ class Effects:
         (``view_checked``: it did, before the payload was decoded; one judgement per evaluation)."""
         views = self.io.views
         assert views is not None
-        if not view_checked:
-            refused = await self._view_refusal(block, records)
-            if refused is not None:
-                return refused
-        else:
-            # Judged again, without waiting: a commit while the payload decoded may have pruned
-            # what the view's history needs (then the lag counts from our view now: CHAIN_RULE).
-            chk = views.check(block.header)
-            if chk.verdict is not None:
-                self.metrics.remote_errors.labels("view-refused").inc()
-                return sl.Evaluated(block.block_id, records, None, chk.verdict)
-            if not chk.ready:
-                self.metrics.remote_errors.labels("view-missing").inc()
-                return sl.EvaluationFailed(block.block_id, f"view not held ({chk.missing} commits missing)")
+        # Judged before decoding, it is judged again here without waiting: a commit while the payload
+        # decoded may have pruned what the view's history needs (then the lag counts from our view
+        # now: CHAIN_RULE). Otherwise judged here, waiting as the view rule allows.
+        refused = (self._refusal(block, records, views.check(block.header)) if view_checked
+                   else await self._view_refusal(block, records))
+        if refused is not None:
+            return refused
         h = block.header
         return sl.Evaluated(block.block_id, records, tuple(await views.score(records, h.view, h.proposer)))
 

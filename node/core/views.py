@@ -241,6 +241,8 @@ class Views:
 
     def check(self, header: BlockHeader) -> ViewCheck:
         named = header.view or (0,) * len(self.ids)
+        if len(named) != len(self.ids):
+            return check_view(header, self.ours, self.genesis, self._settled)  # refused as malformed
         key = header.block_id
         first = self._first_judged.get(key)
         if first is None:
@@ -250,8 +252,6 @@ class Views:
                 self._first_judged.popitem(last=False)
         else:
             self._first_judged.move_to_end(key)  # an honest block re-announced for long keeps it
-        if len(named) != len(self.ids):
-            return check_view(header, self.ours, self.genesis, self._settled)
         # Measured from when we first judged it, for the entries whose history we can still build
         # exactly; for the others, from our view now (as before: refused beyond the lag).
         lag_from = [min(have, f) if self._rebuildable(i, v) else have
@@ -560,8 +560,8 @@ def _read_settled(store: Any, proposer: str, seq: int, block_id: str | None, upt
     tally reject a slot that committed elsewhere, and withhold its certificate. If the next
     commit above our rejections names a block we do not hold as its prev, they are a hole:
     views naming them wait (then abstain) until sync brings the commit, instead of being
-    scored against a history that lacks its records. Rejections with no commit above them
-    yet stay settled, else no view could name a proposer whose last block was rejected.
+    scored against a history that lacks its records. (``upto`` is our latest commit, so every
+    run of rejections below it has a commit above it to judge it by.)
 
     The store commits a block and the consensus task calls :meth:`Views.on_commit` with no
     await in between; this read runs on the same worker, so every commit it sees is one the
@@ -604,11 +604,6 @@ def _read_settled(store: Any, proposer: str, seq: int, block_id: str | None, upt
             break
         seq = run = nxt[0].seq
         block_id = nxt[0].block_id
-    if run > seq and run >= upto:
-        # Rejections reaching ``upto``: settled unless a commit above them says otherwise.
-        nxt = store.blocks_range(proposer, run + 1, 1)
-        if nxt and prev_of(nxt[0]) != block_id:
-            return seq, block_id
     return run, block_id
 
 
