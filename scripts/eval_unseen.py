@@ -201,6 +201,54 @@ def by_form(family: str, windows: list[Window], per_world: int, methods: dict[st
     return out
 
 
+def near_report(windows: list[Window], methods: dict[str, Method], names: Sequence[str]) -> dict[str, Any]:
+    """Near copies split by whether the near digest flags them (``near_copy_earlier`` or
+    ``near_copy_in_history``): the flagged share, and each method's median rank of flagged and
+    unflagged ones, with the unflagged ones grouped by what the copy changed (value types of the
+    changed fields, source -> copy). Session 19 found with this that re-typed labels missed the
+    digest and ranked as news."""
+    from node.attention.features import CTX_NAMES
+
+    ine, inh = CTX_NAMES.index("near_copy_earlier"), CTX_NAMES.index("near_copy_in_history")
+    flagged: list[bool] = []
+    changed: list[str] = []
+    ranks: dict[str, list[float]] = {n: [] for n in names}
+    for i, w in enumerate(windows):
+        at = [j for j, c in enumerate(w.cases) if c == "near_dup"]
+        for j in at:
+            flagged.append(bool(w.feats.ctx[j, ine] > 0.5 or w.feats.ctx[j, inh] > 0.5))
+            what = "source outside the window"
+            if w.refs[j] >= 0:
+                a, b = dict(w.records[j].items), dict(w.records[w.refs[j]].items)
+                keys = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+                what = ", ".join(sorted({f"{type(b.get(k)).__name__}->{type(a.get(k)).__name__}" for k in keys})) or "-"
+            changed.append(what)
+        for n in names:
+            sc = methods[n](w, i)
+            order = sorted(range(len(w)), key=lambda j: -sc[j])
+            pos = {j: r / max(1, len(w) - 1) for r, j in enumerate(order)}
+            ranks[n].extend(pos[j] for j in at)
+
+    def med(xs: list[float]) -> float:
+        return round(float(np.median(xs)), 3) if xs else float("nan")
+
+    out: dict[str, Any] = {"n": len(flagged), "flagged_share": round(sum(flagged) / max(1, len(flagged)), 3),
+                           "methods": {}}
+    for n in names:
+        r = ranks[n]
+        groups: dict[str, list[float]] = {}
+        for x, f, what in zip(r, flagged, changed, strict=True):
+            if not f:
+                groups.setdefault(what, []).append(x)
+        out["methods"][n] = {
+            "flagged": med([x for x, f in zip(r, flagged, strict=True) if f]),
+            "unflagged": med([x for x, f in zip(r, flagged, strict=True) if not f]),
+            "unflagged_by_change": {k: {"n": len(v), "median": med(v)}
+                                    for k, v in sorted(groups.items(), key=lambda kv: -len(kv[1]))[:8]},
+        }
+    return out
+
+
 # -- blocks as validators score them -------------------------------------------------------
 class _Chain:
     """One proposer's committed stream in one world: the view's history and its last records."""
@@ -424,6 +472,14 @@ def _print(rep: dict[str, Any]) -> None:
         for key, v in rep["by_form"][names[0]].items():
             ranks = " ".join(f"{rep['by_form'][n].get(key, {}).get('median', float('nan')):6.3f}" for n in names)
             print(f"  {key:20} n={v['n']:4} {ranks}")
+    if "near" in rep:
+        nr = rep["near"]
+        print(f"\nnear copies: {nr['n']}, flagged by the near digest {nr['flagged_share']:.0%}; median rank "
+              "flagged / unflagged, and unflagged by what the copy changed:")
+        for name, m in nr["methods"].items():
+            print(f"  {name:26} {m['flagged']:.3f} / {m['unflagged']:.3f}")
+            for what, g in m["unflagged_by_change"].items():
+                print(f"      {what:44} n={g['n']:4} {g['median']:.3f}")
     if "blocks" in rep:
         b = rep["blocks"]
         print(f"\nblocks as validators score them ({b['blocks']} of each kind, share {b['share']}, "
@@ -462,6 +518,8 @@ def main() -> None:
     ap.add_argument("--by-kind", action="store_true", help="news cases' median rank per kind (model, heuristic+)")
     ap.add_argument("--by-form", action="store_true",
                     help="priority records' median rank per world's priority form (model, heuristic+)")
+    ap.add_argument("--near", action="store_true",
+                    help="near copies the near digest flags and misses, and their median ranks (model, heuristic+)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--out", default=None, help="also write the JSON report here")
     args = ap.parse_args()
@@ -495,6 +553,8 @@ def main() -> None:
         report["by_kind"] = by_kind(windows, cached, ("model", "heuristic+"))
     if args.by_form:
         report["by_form"] = by_form(args.family, windows, args.per_world, cached, ("model", "heuristic+"))
+    if args.near:
+        report["near"] = near_report(windows, cached, ("model", "heuristic+"))
     if not args.no_wire:
         report["wire"] = wire_curve(windows, {k: cached[k] for k in ("random", "heuristic", "model")})
     if args.calibrate or args.adversarial:

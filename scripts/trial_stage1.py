@@ -101,13 +101,24 @@ def report(result: dict, against: dict | None) -> None:
         cm, csd = _mean_sd(vals)
         print(f"  {case:10s} median rank, mean over families {cm:.3f} (sd over seeds {csd:.3f})")
     if against is not None:
-        old = [statistics.mean(per[f]["ndcg"] for f in fams) for per in against["scores"].values()]
+        # Compared on the families both runs scored (a new family has no earlier figures).
+        theirs = list(against["scores"].values())
+        both = [f for f in fams if all(f in per for per in theirs)]
+        if both != fams:
+            print(f"against: compared on the {len(both)} families both runs scored "
+                  f"(not {', '.join(f for f in fams if f not in both)})")
+            m, sd = _mean_sd([statistics.mean(per[f]["ndcg"] for f in both) for per in runs])
+        old = [statistics.mean(per[f]["ndcg"] for f in both) for per in theirs]
         om, osd = _mean_sd(old)
         spread = max(sd, osd)
         print(f"against {against.get('out', 'the earlier run')}: {m:.4f} - {om:.4f} = {m - om:+.4f}; "
               f"seed sd {sd:.4f} / {osd:.4f}: "
               + ("inside one seed's swing" if abs(m - om) <= spread else f"{abs(m - om) / spread:.1f} seed sds"))
-        for f in fams:
+        for case in CASES:
+            a = statistics.mean(statistics.mean(per[f][case] for f in both if case in per[f]) for per in runs)
+            b = statistics.mean(statistics.mean(per[f][case] for f in both if case in per[f]) for per in theirs)
+            print(f"  {case:10s} median rank {a:.3f} vs {b:.3f} ({a - b:+.3f})")
+        for f in both:
             a = statistics.mean(per[f]["ndcg"] for per in runs)
             b = statistics.mean(per[f]["ndcg"] for per in against["scores"].values())
             print(f"  {f:9s} {a:.3f} vs {b:.3f} ({a - b:+.3f})")

@@ -40,6 +40,7 @@ from node.attention.features import (
     WindowFeatures,
     _is_priority_field,
     as_quantity,
+    code_form,
     featurize_record,
     is_categorical,
     minority,
@@ -154,19 +155,25 @@ def _exceptional_value(window: Sequence[Record], i: int) -> tuple[str, str, int,
         label = _label(value)
         if label is None:
             continue
+        # Counted by code form, as the features count them ("OK" and "ok " are one value); shown as
+        # first written.
         counts: dict[str, int] = {}
+        shown: dict[str, str] = {}
         for fields in same:
             other = fields.get(key)
             lab = _label(other) if other is not None else None
             if lab is not None:
-                counts[lab] = counts.get(lab, 0) + 1
+                code = code_form(lab) if isinstance(other, str) else lab
+                counts[code] = counts.get(code, 0) + 1
+                shown.setdefault(code, lab)
         total = sum(counts.values())
         if total < 8:
             continue
         mode, mode_count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
-        m = minority(counts.get(label, 0), mode_count, total)
+        mine = code_form(label) if isinstance(value, str) else label
+        m = minority(counts.get(mine, 0), mode_count, total)
         if m > 0 and (best is None or m > best[0]):
-            best = (m, (key, label, counts.get(label, 0), total, mode, mode_count))
+            best = (m, (key, label, counts.get(mine, 0), total, shown[mode], mode_count))
     return best[1] if best is not None else None
 
 

@@ -59,6 +59,7 @@ from node.attention.lexicon import (
     clause_words,
     colour_weight,
     is_field_name,
+    normalize,
     split_words,
     text_priority,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "num_key_id",
     "wide_slot_positions",
     "is_categorical",
+    "code_form",
     "minority",
     "surprise",
 ]
@@ -102,7 +104,12 @@ __all__ = [
 # record keeps at most _MAX_TOKENS tokens (15 list fields of 16 texts of 32 words made 7,246), and
 # float sums add left to right on every Python (3.12's sum() compensates): no training record
 # reaches the cap, and 3.11's sum() added left to right already.
-FEATURE_REVISION = 4
+# 5 (session 19), a short label's near digest, categorical value and token read its *code form*
+# (:func:`code_form`: case, accents, separators, spaces, dots between letters and leading zeros
+# dropped), so a re-typed code ("TLK 5825", "tlk5825", "TLK-05825") is one value, and a label with a
+# trailing space is not text. Measured: near copies whose labels were re-typed ranked 0.1-0.3 (as
+# news) on nine held-out families (docs/attention.md, "Session 19").
+FEATURE_REVISION = 5
 HASH_DIM = 256  # signed feature-hashing width of the bag of tokens (pairwise similarity only)
 NUM_SLOTS = 8  # numeric fields kept per record (first in key order)
 # Numbers past the slots (a wide schema) are kept aside: such a record's slots go to its numbers
@@ -118,6 +125,8 @@ _Z_CLIP = 12.0
 _TEXT_MIN_LEN = 40  # a string this long, or with whitespace, is text: split into words
 _LABEL_WORDS = 3  # a shorter string of at most this many words is also a categorical label
 _SEPARATORS = re.compile(r"[-_\s/]+")
+_CODE_DOTS = re.compile(r"(?<![0-9])\.|\.(?![0-9])")  # "FAS.08" is "FAS08"; "1.5" is not "15"
+_LEAD_ZEROS = re.compile(r"(?<![0-9.])0+(?=[0-9])")  # "OS 034" is "OS 34"; "1.05" and "2000" keep theirs
 _SPECIFIC_WORDS = 4  # a text of this many distinct words is specific enough to match a copy on (field_specific)
 _HIST_MIN = 8  # values of a (kind, field) the history needs before its statistics are used
 _QUANT = 0.5  # near-duplicate digest bin: half a robust spread of the field
@@ -215,6 +224,27 @@ def _text_facts(text: str) -> tuple[float, float]:
         v = (text_priority(words), colour_weight(words))
         _word_cache[key] = v
     return v
+
+
+_code_memo: dict[str, str] = {}
+
+
+def code_form(text: str) -> str:
+    """A short label as the same code however it is typed: lower case without accents
+    (``lexicon.normalize``), without separators (``-_/`` and spaces), dots between letters or at an
+    end, or leading zeros of a digit run. ``"TLK 5825"``, ``"tlk-5825"`` and ``"TLK05825"`` are
+    one code; ``"1.5"`` is not ``"15"`` and ``"W1"`` is not ``"W10"``. The featurizer's near digest,
+    categorical values and tokens, the copy rule (:func:`field_facts`) and explanations all read a
+    label through this, so they cannot disagree. Memoized: labels repeat."""
+    hit = _code_memo.get(text)
+    if hit is not None:
+        return hit
+    out = _LEAD_ZEROS.sub("", _CODE_DOTS.sub("", _SEPARATORS.sub("", normalize(text)))) or text.strip().lower()
+    if len(text) <= _MEMO_MAX_CHARS:
+        if len(_code_memo) >= _CACHE_LIMIT:
+            _code_memo.clear()
+        _code_memo[text] = out
+    return out
 
 
 _quantity_memo: dict[str, tuple[float, str] | None] = {}
@@ -422,24 +452,31 @@ def featurize_record(record: Record) -> RecordFeatures:
                     number(key, q[0], prio)
                 if q[1]:
                     shape_parts.append(key + "#u=" + q[1])
-            elif len(v) >= _TEXT_MIN_LEN or " " in v:
+            elif len(v) >= _TEXT_MIN_LEN or " " in v.strip():
                 words = v.lower().split()[:_MAX_WORDS]
                 for word in words[:max(0, _MAX_TOKENS - len(tokens))]:  # the record's cap (review 8)
                     tokens.append(_tid("w\x00" + key + "\x00" + word))
-                # Near copies re-type text: the digest sees only its words' set.
-                shape_parts.append(key + "~" + " ".join(sorted(set(split_words(v)))))
-                if not in_list and len(v) < _TEXT_MIN_LEN and len(words) <= _LABEL_WORDS:
-                    # A short label ("PAN PAN", "code red", "not urgent") is a categorical value too.
-                    categorical(key, " ".join(words), prio, colour >= 0)
+                if len(v) < _TEXT_MIN_LEN and len(words) <= _LABEL_WORDS:
+                    # A short label ("PAN PAN", "code red", "TLK 5825") is a code: near copies re-type
+                    # it ("TLK5825"), so the digest reads its code form, and it is a categorical value too.
+                    code = code_form(v)
+                    shape_parts.append(key + "=" + code)
+                    if not in_list:
+                        categorical(key, code, prio, colour >= 0)
+                else:
+                    # Near copies re-type text: the digest sees only its words' set.
+                    shape_parts.append(key + "~" + " ".join(sorted(set(split_words(v)))))
             else:
-                tokens.append(_tid("v\x00" + key + "\x00" + v))
-                # Near copies re-type codes ("GU-1137", "gu 1137"): the digest drops separators and case
-                # (not dots or symbols: "1.5" is not "15", a tick not a cross).
-                shape_parts.append(key + "=" + (_SEPARATORS.sub("", v.lower()) or v.strip().lower()))
+                # Near copies re-type codes ("GU-1137", "gu 1137", "GU01137 "): token, digest and
+                # categorical value read the code form (not dots between digits or symbols: "1.5" is
+                # not "15", a tick not a cross).
+                code = code_form(v)
+                tokens.append(_tid("v\x00" + key + "\x00" + code))
+                shape_parts.append(key + "=" + code)
                 if not in_list:
                     # A field holding an alert colour may be a priority scale: its value's rarity is read
                     # as a priority field's (priority_value_rarity) when no priority-named field holds one.
-                    categorical(key, v, prio, colour >= 0)
+                    categorical(key, code, prio, colour >= 0)
         elif isinstance(v, bytes | bytearray):
             number(key + "#bytes", float(len(v)), False)
         else:  # not a Record value type; still a valid token, never a crash
@@ -524,8 +561,8 @@ _facts_memo: dict[tuple[str, type, object], FieldFacts] = {}
 def field_facts(key: str, value: Any) -> FieldFacts:
     """:data:`FieldFacts` of one field, for the copy rule (node/attention/history.py).
 
-    The content hash sees what the near digest sees of a scalar: a categorical value trimmed and
-    lower-cased, a text's set of distinct words (near copies re-type text); a list or blob is
+    The content hash sees what the near digest sees of a scalar: a label's code form
+    (:func:`code_form`), a text's set of distinct words (near copies re-type text); a list or blob is
     hashed whole. A value is *specific* (unlikely to recur by chance) when it is a measured number
     (not a small-integer code) or a text of at least four distinct words. Memoized for scalars
     with short values: categorical fields repeat.
@@ -553,12 +590,12 @@ def field_facts(key: str, value: Any) -> FieldFacts:
         content = _tid(key + "#u=" + q[1]) if q[1] else _tid(key)
     elif isinstance(value, str):
         prio = prio or _text_priority(value) >= 0
-        if len(value) >= _TEXT_MIN_LEN or " " in value:
+        if len(value) >= _TEXT_MIN_LEN or len(value.split()) > _LABEL_WORDS:
             words = sorted(set(split_words(value)))
             specific = len(words) >= _SPECIFIC_WORDS
             content = _h63(key + "~" + " ".join(words))
-        else:
-            content = _tid(key + "=" + value.strip().lower())
+        else:  # a label, read as its code form (as the near digest reads it)
+            content = _tid(key + "=" + code_form(value))
     elif isinstance(value, bytes | bytearray):
         whole, content = True, _h63(key + "#b\x1e" + bytes(value).hex())
     elif isinstance(value, tuple | list):
