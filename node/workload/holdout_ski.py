@@ -40,7 +40,7 @@ Dialects
   with the unit in parentheses, as a CSV export writes its header (``Wind Bergstation (km/h)``); deg C,
   km/h, cm, bar, l/s, m/s, kN, hectares; runs blau / rot / schwarz. Swiss German has no ``_lang(...)`` code
   (German has: some words are shared).
-- ``gd``: Scottish Gaelic, as a Highland ski centre could write it; in no lexicon version (Irish is). Kinds
+- ``gd``: Scottish Gaelic, as a Highland ski centre could write it; lexicon v6 has a ``gd`` code (the author's grep missed it). Kinds
   hyphenated lowercase Gaelic (``àrdaichear-dàta``), fields kebab-case Gaelic with the unit after an
   underscore (``gaoth-mhullach_mph``); UK units: wind in mph, the rest metric (cm, deg C, bar, l/min);
   runs uaine / gorm / dearg / dubh.

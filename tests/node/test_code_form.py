@@ -81,7 +81,8 @@ def test_a_trailing_space_does_not_make_a_label_text() -> None:
     f = featurize_record(rec({"plot": "P12 "}))
     g = featurize_record(rec({"plot": "P12"}))
     assert f.tokens == g.tokens  # one token, not a word of a text
-    assert is_categorical("P12 ") and is_categorical("P12")
+    assert is_categorical("P12 ")
+    assert is_categorical("P12")
 
 
 def test_long_text_keeps_its_word_set_digest() -> None:
