@@ -5,6 +5,8 @@ Each family keeps its own bounds (its author chose its rates); only the counting
 
 from __future__ import annotations
 
+import ast
+import os
 import re
 import statistics
 import subprocess
@@ -12,6 +14,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,6 +64,42 @@ def windows_missing(windows: Iterable[Sequence[LabeledRecord]], min_routine: int
         assert c["routine"] > min_routine
         missing.update(k for k in ("dup", "near_dup", "burst_tail", "anomaly", "priority") if not c[k])
     return missing
+
+
+def _printed(code: str, env: dict[str, str] | None = None) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout.strip()
+
+
+def modules_loaded_by_training(name: str) -> str:
+    """What a fresh process imports whose name holds ``name`` or ``holdout`` after building one tiny
+    set of training windows (printed as a sorted list): ``"[]"`` when training never loads a
+    held-out family."""
+    code = (
+        "import sys\n"
+        "from node.attention.train import TrainConfig, training_windows\n"
+        "training_windows(TrainConfig(worlds=1, random_worlds=1, windows_per_world=1, random_windows_per_world=1))\n"
+        f"print(sorted(m for m in sys.modules if {name!r} in m or 'holdout' in m))\n"
+    )
+    return _printed(code, {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+
+
+def model_modules_loaded_by_import(module: str) -> str:
+    """torch and node.attention modules a fresh process holds after importing ``module`` (a sorted
+    list as printed): ``"[]"`` when the family loads no model."""
+    code = (
+        "import sys\n"
+        f"import {module}\n"
+        "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith(('torch.', 'node.attention'))))\n"
+    )
+    return _printed(code)
+
+
+def eval_unseen_families() -> dict[str, tuple[str, str]]:
+    """``scripts/eval_unseen.py``'s ``FAMILIES``, read from its source (importing it would load torch)."""
+    path = Path(__file__).resolve().parents[2] / "scripts" / "eval_unseen.py"
+    tree = ast.parse(path.read_text())
+    return next(ast.literal_eval(n.value) for n in tree.body  # type: ignore[no-any-return]
+                if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "FAMILIES")
 
 
 def same_output_under_two_hash_seeds(code: str) -> bool:

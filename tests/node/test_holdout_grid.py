@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import statistics
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from functools import cache
 
@@ -27,6 +25,7 @@ from tests.node.holdout_checks import (
     assert_valid_ordered_batches,
     assert_within,
     case_rates,
+    model_modules_loaded_by_import,
     same_output_under_two_hash_seeds,
     windows_missing,
 )
@@ -533,10 +532,4 @@ def test_resends_repeat_news_of_earlier_batches() -> None:
 
 
 def test_importing_the_family_loads_no_model() -> None:
-    code = (
-        "import sys\n"
-        "import node.workload.holdout_grid\n"
-        "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith(('torch.', 'node.attention'))))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert model_modules_loaded_by_import("node.workload.holdout_grid") == "[]"

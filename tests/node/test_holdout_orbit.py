@@ -3,7 +3,6 @@ truth per the definition."""
 
 from __future__ import annotations
 
-import ast
 import math
 import re
 import statistics
@@ -11,7 +10,6 @@ import subprocess
 import sys
 from collections import Counter, defaultdict
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -32,6 +30,8 @@ from tests.node.holdout_checks import (
     assert_valid_ordered_batches,
     assert_within,
     case_rates,
+    eval_unseen_families,
+    model_modules_loaded_by_import,
     same_output_under_two_hash_seeds,
     stream_and_tail_gaps,
     windows_missing,
@@ -611,18 +611,8 @@ def test_training_never_loads_the_orbit_family() -> None:
 
 
 def test_importing_the_family_loads_no_model() -> None:
-    code = (
-        "import sys\n"
-        "import node.workload.holdout_orbit\n"
-        "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith(('torch.', 'node.attention'))))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert model_modules_loaded_by_import("node.workload.holdout_orbit") == "[]"
 
 
 def test_eval_unseen_lists_the_family() -> None:
-    path = Path(__file__).resolve().parents[2] / "scripts" / "eval_unseen.py"
-    tree = ast.parse(path.read_text())
-    families = next(ast.literal_eval(n.value) for n in tree.body
-                    if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "FAMILIES")
-    assert families["orbit"] == ("node.workload.holdout_orbit", "OrbitWorkload")
+    assert eval_unseen_families()["orbit"] == ("node.workload.holdout_orbit", "OrbitWorkload")

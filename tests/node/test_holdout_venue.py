@@ -3,16 +3,11 @@ truth per the definition."""
 
 from __future__ import annotations
 
-import ast
 import math
-import os
 import re
 import statistics
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -35,6 +30,9 @@ from tests.node.holdout_checks import (
     assert_valid_ordered_batches,
     assert_within,
     case_rates,
+    eval_unseen_families,
+    model_modules_loaded_by_import,
+    modules_loaded_by_training,
     same_output_under_two_hash_seeds,
     windows_missing,
 )
@@ -740,30 +738,12 @@ def test_resends_repeat_news_of_earlier_batches() -> None:
 
 
 def test_training_never_loads_the_venue_family() -> None:
-    code = (
-        "import sys\n"
-        "from node.attention.train import TrainConfig, training_windows\n"
-        "training_windows(TrainConfig(worlds=1, random_worlds=1, windows_per_world=1, random_windows_per_world=1))\n"
-        "print(sorted(m for m in sys.modules if 'venue' in m or 'holdout' in m))\n"
-    )
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    assert out.stdout.strip() == "[]"
+    assert modules_loaded_by_training("venue") == "[]"
 
 
 def test_importing_the_family_loads_no_model() -> None:
-    code = (
-        "import sys\n"
-        "import node.workload.holdout_venue\n"
-        "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith(('torch.', 'node.attention'))))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert model_modules_loaded_by_import("node.workload.holdout_venue") == "[]"
 
 
 def test_eval_unseen_lists_the_family() -> None:
-    path = Path(__file__).resolve().parents[2] / "scripts" / "eval_unseen.py"
-    tree = ast.parse(path.read_text())
-    families = next(ast.literal_eval(n.value) for n in tree.body
-                    if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "FAMILIES")
-    assert families["venue"] == ("node.workload.holdout_venue", "VenueWorkload")
+    assert eval_unseen_families()["venue"] == ("node.workload.holdout_venue", "VenueWorkload")
