@@ -162,6 +162,15 @@ def ndcg_intervals(windows: list[Window], methods: dict[str, Method]) -> dict[st
     return out
 
 
+def positions(scores: Sequence[float]) -> list[float]:
+    """Each record's normalized rank under ``scores`` (0 = top, 1 = bottom; ties by position), by index."""
+    n = len(scores)
+    out = [0.0] * n
+    for r, j in enumerate(sorted(range(n), key=lambda j: -scores[j])):
+        out[j] = r / max(1, n - 1)
+    return out
+
+
 def by_kind(windows: list[Window], methods: dict[str, Method], names: Sequence[str]) -> dict[str, Any]:
     """Median rank of the news cases per record kind (which encodings a method misses)."""
     from node.attention.evaluate import table_case
@@ -170,12 +179,10 @@ def by_kind(windows: list[Window], methods: dict[str, Method], names: Sequence[s
     for name in names:
         pooled: dict[str, list[float]] = {}
         for i, w in enumerate(windows):
-            sc = methods[name](w, i)
-            order = sorted(range(len(w)), key=lambda j: -sc[j])
-            for r, j in enumerate(order):
+            for j, pos in enumerate(positions(methods[name](w, i))):
                 case = table_case(w.cases[j], w.details[j] if w.details else "")
                 if case in ("anomaly", "rare kind", "priority", "burst head"):
-                    pooled.setdefault(f"{case} | {w.records[j].kind}", []).append(r / max(1, len(w) - 1))
+                    pooled.setdefault(f"{case} | {w.records[j].kind}", []).append(pos)
         out[name] = {k: {"n": len(v), "median": round(float(np.median(v)), 3)} for k, v in sorted(pooled.items())}
     return out
 
@@ -185,7 +192,7 @@ def by_form(family: str, windows: list[Window], per_world: int, methods: dict[st
     """Median rank of the priority records per world's priority form (the family's ``prio_mode``):
     which ways of writing priority a method misses. Windows come ``per_world`` to a world, in
     ``TEST_SEEDS`` order (``family_windows``)."""
-    from node.attention.evaluate import table_case
+    from node.attention.evaluate import case_ranks
 
     make = _factory(family)
     modes = [str(getattr(make(seed), "prio_mode", "-")) for seed in TEST_SEEDS[: len(windows) // per_world]]
@@ -193,11 +200,7 @@ def by_form(family: str, windows: list[Window], per_world: int, methods: dict[st
     for name in names:
         pooled: dict[str, list[float]] = {}
         for i, w in enumerate(windows):
-            sc = methods[name](w, i)
-            order = sorted(range(len(w)), key=lambda j: -sc[j])
-            for r, j in enumerate(order):
-                if table_case(w.cases[j], w.details[j] if w.details else "") == "priority":
-                    pooled.setdefault(modes[i // per_world], []).append(r / max(1, len(w) - 1))
+            pooled.setdefault(modes[i // per_world], []).extend(case_ranks(methods[name](w, i), w).get("priority", []))
         out[name] = {k: {"n": len(v), "median": round(float(np.median(v)), 3)} for k, v in sorted(pooled.items())}
     return out
 
@@ -225,9 +228,7 @@ def near_report(windows: list[Window], methods: dict[str, Method], names: Sequen
                 what = ", ".join(sorted({f"{type(b.get(k)).__name__}->{type(a.get(k)).__name__}" for k in keys})) or "-"
             changed.append(what)
         for n in names:
-            sc = methods[n](w, i)
-            order = sorted(range(len(w)), key=lambda j: -sc[j])
-            pos = {j: r / max(1, len(w) - 1) for r, j in enumerate(order)}
+            pos = positions(methods[n](w, i))
             ranks[n].extend(pos[j] for j in at)
 
     def med(xs: list[float]) -> float:
