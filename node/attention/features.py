@@ -47,6 +47,7 @@ import math
 import re
 import sys
 import threading
+import unicodedata
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -109,7 +110,12 @@ __all__ = [
 # dropped), so a re-typed code ("TLK 5825", "tlk5825", "TLK-05825") is one value, and a label with a
 # trailing space is not text. Measured: near copies whose labels were re-typed ranked 0.1-0.3 (as
 # news) on nine held-out families (docs/attention.md, "Session 19").
-FEATURE_REVISION = 5
+# 6 (session 20), a label's code form also drops format characters (Unicode Cf: zero-width spaces and
+# joiners, bidi marks) and, in a label that mixes scripts, folds Cyrillic and Greek look-alikes of
+# Latin letters (:func:`_unmask`), so "TLK\u200b5825" and "ТLK5825" (Cyrillic Т) are "TLK5825" to
+# the near digest and the copy rule. No training record holds either; the training worlds gained a
+# priority form (a number on a wide scale, node/workload/randomized.py), which changes no feature.
+FEATURE_REVISION = 6
 HASH_DIM = 256  # signed feature-hashing width of the bag of tokens (pairwise similarity only)
 NUM_SLOTS = 8  # numeric fields kept per record (first in key order)
 # Numbers past the slots (a wide schema) are kept aside: such a record's slots go to its numbers
@@ -227,19 +233,45 @@ def _text_facts(text: str) -> tuple[float, float]:
 
 
 _code_memo: dict[str, str] = {}
+# Cyrillic and Greek letters that look like Latin ones (as lower-cased: В, Н, Т, Μ, Ν... are read
+# by their capitals), folded only in a label that also holds a Latin letter: "ТLK5825" with a
+# Cyrillic Т is "tlk5825", while a label wholly in Cyrillic or Greek keeps its own letters.
+_LOOKALIKE = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t",
+    "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "һ": "h", "ӏ": "l",
+    "α": "a", "β": "b", "ε": "e", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "n", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "y", "χ": "x", "ζ": "z",
+})
+_LATIN = re.compile(r"[a-z]")
+
+
+def _unmask(plain: str) -> str:
+    """A normalized non-ASCII label without what hides a copy from the eye: format characters
+    (Unicode Cf: zero-width spaces and joiners, the BOM, bidi marks) and, when the label mixes
+    scripts, Cyrillic or Greek look-alikes of Latin letters."""
+    if any(unicodedata.category(ch) == "Cf" for ch in plain):
+        plain = "".join(ch for ch in plain if unicodedata.category(ch) != "Cf")
+    if _LATIN.search(plain):
+        plain = plain.translate(_LOOKALIKE)
+    return plain
 
 
 def code_form(text: str) -> str:
     """A short label as the same code however it is typed: lower case without accents
     (``lexicon.normalize``), without separators (``-_/`` and spaces), dots between letters or at an
     end, or leading zeros of a digit run. ``"TLK 5825"``, ``"tlk-5825"`` and ``"TLK05825"`` are
-    one code; ``"1.5"`` is not ``"15"`` and ``"W1"`` is not ``"W10"``. The featurizer's near digest,
+    one code; ``"1.5"`` is not ``"15"`` and ``"W1"`` is not ``"W10"``. Zero-width and other format
+    characters, and Cyrillic or Greek look-alikes in a label that also holds Latin letters, are read
+    away (:func:`_unmask`). The featurizer's near digest,
     categorical values and tokens, the copy rule (:func:`field_facts`) and explanations all read a
     label through this, so they cannot disagree. Memoized: labels repeat."""
     hit = _code_memo.get(text)
     if hit is not None:
         return hit
-    out = _LEAD_ZEROS.sub("", _CODE_DOTS.sub("", _SEPARATORS.sub("", normalize(text)))) or text.strip().lower()
+    plain = normalize(text)
+    if not plain.isascii():
+        plain = _unmask(plain)
+    out = _LEAD_ZEROS.sub("", _CODE_DOTS.sub("", _SEPARATORS.sub("", plain))) or text.strip().lower()
     if len(text) <= _MEMO_MAX_CHARS:
         if len(_code_memo) >= _CACHE_LIMIT:
             _code_memo.clear()

@@ -52,6 +52,7 @@ import hashlib
 import math
 import random
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from node.workload.domains import (
@@ -152,6 +153,8 @@ _PRIORITY_NAMES = ("severity", "priority", "level", "urgency", "sev", "prio", "c
                    "gravedad", "prioridad", "nivel", "urgencia", "schweregrad", "prioritaet", "stufe",
                    "gravite", "priorite", "niveau", "urgence", "gravidade", "prioridade", "gravita", "priorita",
                    "ernst", "waga", "priorytet", "oncelik", "seviye", "alert_level", "severityLevel")
+# Suffixes of a priority name when its value is a number on a wide scale (``urgency_score``).
+_SCALE_SUFFIXES = ("", "_score", "_index", "_pct", "_points", "_rating", "_value")
 _FLAG_NAMES = ("urgent", "critical", "alert", "alarm", "escalated", "emergency", "is_urgent", "isCritical",
                "urgente", "dringend", "urgent_flag", "pilne", "acil", "hot")
 _TEXT_WORDS = ("the", "a", "of", "to", "and", "in", "for", "on", "with", "at", "by", "from", "new", "check",
@@ -253,11 +256,36 @@ class _Cat:
 @dataclass(slots=True)
 class _Prio:
     key: str
-    how: str  # words | colour | codes | levels | levels_desc | flag | text
+    how: str  # words | colour | codes | levels | levels_desc | flag | text | scale
     scale: tuple[str, ...] = ()
     n_levels: int = 5
     base: int = 0
     bias: float = 0.0
+    numeric: _Scale | None = None  # how == "scale": the numeric scale's bands
+
+
+@dataclass(slots=True)
+class _Scale:
+    """Priority written as a number on a wide scale (a risk score, an urgency percent, a response
+    target in minutes): routine records hold a value in the routine band, each higher step a value in
+    its own band further out, up (a score) or down (a deadline: small is pressing). ``edges`` are the
+    band limits from the routine band outwards (``n_levels + 1`` of them); ``points`` holds one round
+    value per band when the scale is written in fixed steps (else values are drawn within a band);
+    ``decimals`` -1 writes integers; ``unit`` appends a unit to a string value ("15 min", "72%")."""
+
+    edges: tuple[float, ...]
+    points: tuple[tuple[float, ...], ...] = ()
+    decimals: int = -1
+    unit: str = ""
+
+    def value(self, rng: random.Random, level: int) -> object:
+        if self.points:
+            v = rng.choice(self.points[level])
+        else:
+            lo, hi = sorted((self.edges[level], self.edges[level + 1]))
+            v = rng.uniform(lo, hi)
+        out: float | int = int(round(v)) if self.decimals < 0 else round(v, self.decimals)
+        return f"{out}{self.unit}" if self.unit else out
 
 
 @dataclass(slots=True)
@@ -387,8 +415,11 @@ class RandomizedWorkload:
         # Rare kinds get a priority field no more often, and no higher, than other
         # kinds: rarity must be learned on its own, not as a proxy for priority.
         if rng.random() < 0.4:
-            how = rng.choice(("words", "words", "levels", "levels_desc", "flag", "text", "colour", "codes", "codes"))
-            if how == "flag":
+            how = rng.choice(("words", "words", "levels", "levels_desc", "flag", "text", "colour", "codes", "codes",
+                              "scale"))
+            if how == "scale":
+                prio = self._scale_prio(rng, style, fresh)
+            elif how == "flag":
                 key = rng.choice(_FLAG_NAMES)
             elif how == "text":
                 key = text_key = text_key or fresh(1)
@@ -400,18 +431,57 @@ class RandomizedWorkload:
                            or how == "codes" and rng.random() < 0.5)
                 key = rng.choice(_NEUTRAL_NAMES if neutral else _PRIORITY_NAMES)
                 key = _restyle(key, style)
-            if how == "codes":
-                scale = _code_scale(rng)
-            else:
-                scale = rng.choice(_COLOUR_SCALES if how == "colour" else _PRIORITY_SCALES)
-            if rng.random() < 0.3:
-                scale = tuple(w.upper() if rng.random() < 0.5 else w.capitalize() for w in scale)
-            prio = _Prio(key, how, scale, rng.randint(3, 6), rng.choice((0, 1)),
-                         rng.uniform(-0.5, 0.3))
+            if how != "scale":
+                if how == "codes":
+                    scale = _code_scale(rng)
+                else:
+                    scale = rng.choice(_COLOUR_SCALES if how == "colour" else _PRIORITY_SCALES)
+                if rng.random() < 0.3:
+                    scale = tuple(w.upper() if rng.random() < 0.5 else w.capitalize() for w in scale)
+                prio = _Prio(key, how, scale, rng.randint(3, 6), rng.choice((0, 1)),
+                             rng.uniform(-0.5, 0.3))
         extra: dict[str, object] = {}
         if rng.random() < 0.3:
             extra[fresh(1)] = rng.choice((1, 2, 3, "v1", "v2", True))
         return _Kind(name, weight, rare, entity_key, entities, nums, cats, text_key, text_vocab, prio, extra)
+
+    @staticmethod
+    def _scale_prio(rng: random.Random, style: str, fresh: Callable[..., str]) -> _Prio:
+        """A priority field written as a number on a wide scale (see :class:`_Scale`). Mostly under a
+        name that says priority (``urgency_score``, ``riskIndex``); a quarter under a name that says
+        nothing, where only the stream tells the routine band from the steps beyond it."""
+        levels = rng.randint(3, 6)
+        if rng.random() < 0.75:
+            key = _restyle(rng.choice(_PRIORITY_NAMES) + rng.choice(_SCALE_SUFFIXES), style)
+            down = rng.random() < 0.2
+        else:
+            key = fresh(rng.randint(1, 2), True)
+            down = rng.random() < 0.5
+        decimals = -1 if rng.random() < 0.7 else rng.choice((1, 2))
+        unit = ""
+        if down:  # a response target: routine T..T*k, each step a band m times smaller
+            m = rng.uniform(1.8, 5.0)
+            top = max(10 ** rng.uniform(1.0, 4.0), m ** (levels - 1) * rng.uniform(1.0, 3.0))  # top step >= 1
+            edges = [top * rng.uniform(2.0, 12.0), top] + [top / m ** i for i in range(1, levels)]
+            unit = rng.choice(("", "", "", " min", " s", "min", " h"))
+        elif rng.random() < 0.25:  # a percent index: routine 0..P, the steps split P..100
+            cut = rng.uniform(20.0, 50.0)
+            edges = [0.0, cut] + [cut + (100.0 - cut) * i / (levels - 1) for i in range(1, levels)]
+            unit = rng.choice(("", "%", "%", " %"))
+        else:  # a score: routine up to R, each step a band m times higher
+            top = 10 ** rng.uniform(0.7, 3.5)
+            m = rng.uniform(1.3, 2.5)
+            edges = [top * rng.uniform(0.0, 0.3), top] + [top * m ** i for i in range(1, levels)]
+            unit = rng.choice(("", "", "", " pts", "pts"))
+        points: tuple[tuple[float, ...], ...] = ()
+        if rng.random() < 0.4:  # written in fixed round steps: a few values per band
+            points = tuple(tuple(_round_sig(rng.uniform(*sorted((edges[i], edges[i + 1]))))
+                                 for _ in range(1 if i else rng.randint(2, 4)))
+                           for i in range(levels))
+        if not unit or rng.random() < 0.5:
+            unit = ""  # a bare number half the time a unit was drawn
+        return _Prio(key, "scale", (), levels, 0, rng.uniform(-0.5, 0.3),
+                     _Scale(tuple(edges), points, decimals, unit))
 
     # -- stream -----------------------------------------------------------------------
     def next_labeled(self, n: int, now_ms: int) -> list[LabeledRecord]:
@@ -513,7 +583,9 @@ class RandomizedWorkload:
         levels = len(p.scale) if p.how in ("words", "text", "colour", "codes") else (2 if p.how == "flag" else p.n_levels)
         level = min(levels - 1, max(0, int(rng.expovariate(1.4) + p.bias + (2.0 if force else 0.0))))
         imp = level / (levels - 1)
-        if p.how in ("words", "colour", "codes"):
+        if p.numeric is not None:
+            fields[p.key] = p.numeric.value(rng, level)
+        elif p.how in ("words", "colour", "codes"):
             fields[p.key] = p.scale[level]
         elif p.how == "levels":
             fields[p.key] = p.base + level
@@ -578,6 +650,14 @@ class RandomizedWorkload:
                 self._shared.append((d.kind, d.origin, dict(d.fields)))
         self._last_ts = ts
         return out
+
+
+def _round_sig(x: float) -> float:
+    """``x`` to two significant digits: 1440 -> 1400, 37.2 -> 37, 0.513 -> 0.51 (a fixed step of a
+    scale is a round number)."""
+    if x <= 0:
+        return 0.0
+    return round(x, 1 - int(math.floor(math.log10(x))))
 
 
 def _restyle(name: str, style: str) -> str:

@@ -1,4 +1,5 @@
-"""Session 19 (FEATURE_REVISION 5): a short label is read in its *code form*.
+"""Session 19 (FEATURE_REVISION 5): a short label is read in its *code form*; session 20 (revision 6)
+also reads away format characters and mixed-script look-alikes.
 
 Held-out families re-type a code when they copy a record: "TLK 5825" for "TLK5825", "OS 034" for
 "OS 34", "P12 " for "P12", "AŞAĞI" for "aşağı", "FAS.08" for "FAS-08". Before, each of those missed
@@ -39,10 +40,15 @@ SAME = [
     ("FAS.08", "FAS08"), ("ERO_341", "ERO.341"), ("Zwr. 117", "Zwr.117"), ("aşağı", "AŞAĞI"),
     ("VERTRAAGD", "vertraagd"), ("1678434", "167 8434"), ("MP-0194/SYB", "MP01 94/SYB"), ("insülin", "insulin"),
     ("Brygada H9", "Brygada-H9"), ("D-057", "D-05 7"),
+    # Revision 6: format characters and mixed-script look-alikes hide nothing.
+    ("TLK5825", "TLK\u200b5825"), ("TLK5825", "\ufeffTLK-5825"), ("TLK5825", "TL\u200dK\u200e5825"),
+    ("TLK5825", "\u0422LK5825"), ("POMPA", "\u0420\u041eMPA"), ("KAPPA7", "\u039aAPPA7"),
 ]
 APART = [
     ("W1", "W10"), ("1.5", "15"), ("v1.05", "v1.5"), ("R2000", "R200"), ("GU-1137", "GU-1138"), ("✓", "✗"),
     ("OS 34", "OS 43"), ("red", "amber"), ("P1", "P11"),
+    # A label wholly in Cyrillic or Greek keeps its own letters: it is not a Latin code in disguise.
+    ("\u0422\u041e\u041a", "TOK"), ("\u03b1\u03b2", "ab"),
 ]
 
 

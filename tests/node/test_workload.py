@@ -162,6 +162,54 @@ def test_randomized_rare_kinds_teach_rarity_apart_from_priority() -> None:
         assert 0.001 < share < 0.02
 
 
+def test_randomized_scale_priority_bands_and_truth() -> None:
+    # Priority written as a number on a wide scale (a score, a percent, a response target where small
+    # is pressing): each value lies in its step's band, beyond the routine band, and the truth rises
+    # with the step. Both directions and both kinds of name (priority-like, saying nothing) occur.
+    from node.attention.features import as_quantity
+    from node.attention.lexicon import is_field_name
+    from node.workload.randomized import RandomizedWorkload
+
+    seen_down = seen_up = named = unnamed = 0
+    checked = 0
+    for seed in range(120):
+        wl = RandomizedWorkload(seed)
+        scaled = {k.name: k for k in wl.kinds if k.prio is not None and k.prio.how == "scale"}
+        if not scaled:
+            continue
+        for k in scaled.values():
+            assert k.prio is not None and k.prio.numeric is not None
+            edges = k.prio.numeric.edges
+            assert len(edges) == k.prio.n_levels + 1
+            down = edges[1] < edges[0]
+            seen_down += down
+            seen_up += not down
+            named += is_field_name(k.prio.key)
+            unnamed += not is_field_name(k.prio.key)
+        common = {name: k for name, k in scaled.items() if not k.rare}  # a rare kind's truth is its rarity
+        if checked >= 8 or not common:
+            continue
+        checked += 1
+        truth: dict[int, list[float]] = {}
+        for lr in wl.next_labeled(1500, NOW):
+            k = common.get(lr.record.kind)
+            if k is None or lr.case != "routine" or lr.detail not in ("", "priority"):
+                continue
+            assert k.prio is not None and k.prio.numeric is not None
+            raw = dict(lr.record.fields)[k.prio.key]
+            q = as_quantity(raw) if isinstance(raw, str) else (float(raw), "")
+            assert q is not None, raw  # a unit-written value still reads as its number
+            edges = k.prio.numeric.edges
+            step = next(i for i in range(k.prio.n_levels)
+                        if min(edges[i], edges[i + 1]) - 0.5 <= q[0] <= max(edges[i], edges[i + 1]) + 0.5)
+            truth.setdefault(step, []).append(lr.importance)
+        assert 0 in truth and len(truth) >= 2
+        means = [sum(v) / len(v) for _, v in sorted(truth.items())]
+        assert means == sorted(means) and means[-1] > means[0] + 0.2
+    assert checked == 8
+    assert seen_down >= 3 and seen_up >= 6 and named >= 6 and unnamed >= 2
+
+
 def test_fleet_near_copies_of_records_without_an_odometer() -> None:
     # A near copy that rounding left unchanged bumped the odometer, which rare kinds
     # and some types lack: KeyError for these seeds (found by block calibration).
