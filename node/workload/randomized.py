@@ -23,6 +23,12 @@ of importance (issue 3) stays stable from one world to the next:
   code); or a scale of codes no lexicon knows (letters either way round,
   ``L0``..``L4``, made-up words) under a neutral or made-up name, which only
   the stream can teach: its routine step is the value most records hold;
+  or a number on a wide scale (session 20): a score, a percent index or a
+  response target where small is pressing, routine in one band and each
+  step in a band further out, drawn within it or written as one round
+  value per step, bare or with a unit (``"15 min"``, ``"72%"``), mostly
+  under a priority-like name (``urgency_score``), a quarter of the time
+  under a name that says nothing;
 * some kinds carry a colour attribute (a product's colour: evenly spread,
   never news), so that a colour alone is not taken for an alert;
 * case rates, burst sizes and spacings, duplicate distances, arrival rates
