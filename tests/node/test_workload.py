@@ -178,7 +178,8 @@ def test_randomized_scale_priority_bands_and_truth() -> None:
         if not scaled:
             continue
         for k in scaled.values():
-            assert k.prio is not None and k.prio.numeric is not None
+            assert k.prio is not None
+            assert k.prio.numeric is not None
             edges = k.prio.numeric.edges
             assert len(edges) == k.prio.n_levels + 1
             down = edges[1] < edges[0]
@@ -195,7 +196,8 @@ def test_randomized_scale_priority_bands_and_truth() -> None:
             k = common.get(lr.record.kind)
             if k is None or lr.case != "routine" or lr.detail not in ("", "priority"):
                 continue
-            assert k.prio is not None and k.prio.numeric is not None
+            assert k.prio is not None
+            assert k.prio.numeric is not None
             raw = dict(lr.record.fields)[k.prio.key]
             q = as_quantity(raw) if isinstance(raw, str) else (float(raw), "")
             assert q is not None, raw  # a unit-written value still reads as its number
@@ -203,11 +205,16 @@ def test_randomized_scale_priority_bands_and_truth() -> None:
             step = next(i for i in range(k.prio.n_levels)
                         if min(edges[i], edges[i + 1]) - 0.5 <= q[0] <= max(edges[i], edges[i + 1]) + 0.5)
             truth.setdefault(step, []).append(lr.importance)
-        assert 0 in truth and len(truth) >= 2
+        assert 0 in truth
+        assert len(truth) >= 2
         means = [sum(v) / len(v) for _, v in sorted(truth.items())]
-        assert means == sorted(means) and means[-1] > means[0] + 0.2
+        assert means == sorted(means)
+        assert means[-1] > means[0] + 0.2
     assert checked == 8
-    assert seen_down >= 3 and seen_up >= 6 and named >= 6 and unnamed >= 2
+    assert seen_down >= 3
+    assert seen_up >= 6
+    assert named >= 6
+    assert unnamed >= 2
 
 
 def test_fleet_near_copies_of_records_without_an_odometer() -> None:
