@@ -425,19 +425,18 @@ class RandomizedWorkload:
                               "scale"))
             if how == "scale":
                 prio = self._scale_prio(rng, style, fresh)
-            elif how == "flag":
-                key = rng.choice(_FLAG_NAMES)
-            elif how == "text":
-                key = text_key = text_key or fresh(1)
-            elif how == "codes" and rng.random() < 0.5:
-                key = fresh(1)  # a name that says nothing at all
             else:
-                neutral = (how == "colour" and rng.random() < 0.4 or how == "words" and rng.random() < 0.25
-                           or how in ("levels", "levels_desc") and rng.random() < 0.25
-                           or how == "codes" and rng.random() < 0.5)
-                key = rng.choice(_NEUTRAL_NAMES if neutral else _PRIORITY_NAMES)
-                key = _restyle(key, style)
-            if how != "scale":
+                if how == "flag":
+                    key = rng.choice(_FLAG_NAMES)
+                elif how == "text":
+                    key = text_key = text_key or fresh(1)
+                elif how == "codes" and rng.random() < 0.5:
+                    key = fresh(1)  # a name that says nothing at all
+                else:
+                    neutral = (how == "colour" and rng.random() < 0.4 or how == "words" and rng.random() < 0.25
+                               or how in ("levels", "levels_desc") and rng.random() < 0.25
+                               or how == "codes" and rng.random() < 0.5)
+                    key = _restyle(rng.choice(_NEUTRAL_NAMES if neutral else _PRIORITY_NAMES), style)
                 if how == "codes":
                     scale = _code_scale(rng)
                 else:
