@@ -86,6 +86,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "ski": ("node.workload.holdout_ski", "SkiWorkload"),  # blind, session 18: English (US), Swiss German (no lexicon code), Scottish Gaelic (lexicon v6's gd; said 'no lexicon' when written)
     "venue": ("node.workload.holdout_venue", "VenueWorkload"),  # blind, session 19: English (US), Neapolitan (no lexicon code), Sakha (Cyrillic, no lexicon code)
     "ran": ("node.workload.holdout_ran", "RanWorkload"),  # blind, session 20: English (US), Georgian (Mkhedruli), Dhivehi (Thaana, no lexicon code)
+    "lift": ("node.workload.holdout_lift", "LiftWorkload"),  # blind, session 21: Basque, Estonian, Swahili
     # A TRAINING family on held-out seeds: validation, not a held-out family.
     "randomized": ("node.workload.randomized", "RandomizedWorkload"),
 }
