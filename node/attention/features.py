@@ -31,8 +31,7 @@ Two stages, because featurization in Python is the bottleneck:
      run's length, so a burst's head differs from its tail;
    * rarity of the kind and of categorical values, in the window and over
      the history;
-   * the priority prior, how rare a priority field's value is, and how far a number in a
-     priority-named field sits from its field's median (undiluted by the record's other numbers).
+   * the priority prior and how rare a priority field's value is.
 
 Everything is a function of the records, their order and the history's
 contents: no clock, no process-dependent hashing (ids come from blake2b),
@@ -116,12 +115,7 @@ __all__ = [
 # Latin letters (:func:`_unmask`), so "TLK\u200b5825" and "ТLK5825" (Cyrillic Т) are "TLK5825" to
 # the near digest and the copy rule. No training record holds either; the training worlds gained a
 # priority form (a number on a wide scale, node/workload/randomized.py), which changes no feature.
-# 7 (session 21), a context column ``priority_number_|z|``: the largest |z| (the history's when it
-# holds enough of the field, else the window's) among the record's numbers in priority-named fields.
-# Slots are mean-pooled, so a priority number's distance from its field's routine was diluted by
-# every other number of the record; measured in session 20: a scale renamed to a priority name
-# (``response_urgency_min``) still ranked 0.27 (scripts/eval_priority_names.py).
-FEATURE_REVISION = 7
+FEATURE_REVISION = 6
 HASH_DIM = 256  # signed feature-hashing width of the bag of tokens (pairwise similarity only)
 NUM_SLOTS = 8  # numeric fields kept per record (first in key order)
 # Numbers past the slots (a wide schema) are kept aside: such a record's slots go to its numbers
@@ -153,7 +147,6 @@ CTX_NAMES = (
     "priority_field", "priority_value_rarity", "flag_set", "value_rarity_history", "value_rarity_window",
     "kind_rel_window", "kind_rel_history", "alert_colour", "has_alert_colour",
     "value_minority_window", "value_surprise_window", "value_minority_history", "value_surprise_history",
-    "priority_number_|z|",
 )
 CTX_DIM = len(CTX_NAMES)
 _C = {name: i for i, name in enumerate(CTX_NAMES)}
@@ -811,7 +804,6 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     near_ids = shape * 0x9E3779B97F4A7C15 & _MASK63
     max_zw = torch.zeros(n, dtype=torch.float64)
     max_zh = torch.zeros(n, dtype=torch.float64)
-    max_zp = torch.zeros(n, dtype=torch.float64)  # largest |z| of a number in a priority-named field
     near_hist_ok = torch.ones(n, dtype=torch.bool)
     if m:
         key_list = [k for f in feats for k in f.num_keys]
@@ -843,14 +835,11 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
              torch.log1p(gcount.to(torch.float64)) / 7.0, prio_slot.to(torch.float64)], dim=1).to(torch.float32)
         max_zw = max_zw.scatter_reduce(0, rows, zw.abs(), "amax", include_self=True)
         max_zh = max_zh.scatter_reduce(0, rows, zh.abs(), "amax", include_self=True)
-        max_zp = max_zp.scatter_reduce(0, rows, torch.where(has, zh, zw).abs() * prio_slot.to(torch.float64),
-                                       "amax", include_self=True)
         q = torch.floor(u.clamp(-1e9, 1e9) / _QUANT).to(torch.int64)
         near_ids = mix_digest(shape, keys, q, rows, n)
         near_hist_ok = torch.ones(n, dtype=torch.bool).scatter_reduce(0, rows, has, "amin", include_self=True)
     if any(f.extra_keys for f in feats):
-        near_ids, near_hist_ok = _wide_slots(feats, history, (num, num_mask, slog, unit), max_zw, max_zh, max_zp,
-                                               shape)
+        near_ids, near_hist_ok = _wide_slots(feats, history, (num, num_mask, slog, unit), max_zw, max_zh, shape)
     # -- time and runs within (kind, origin) ------------------------------------------
     ts_list = [f.ts_ms for f in feats]
     ts = torch.tensor(ts_list, dtype=torch.int64)
@@ -951,7 +940,6 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     ctx[:, c["max_|z|_window"]] = torch.tanh(max_zw.to(torch.float32) / 3.0)
     ctx[:, c["window_size"]] = logn / math.log(1025.0)
     ctx[:, c["max_|z|_history"]] = torch.tanh(max_zh.to(torch.float32) / 3.0)
-    ctx[:, c["priority_number_|z|"]] = torch.tanh(max_zp.to(torch.float32) / 3.0)
     # Rarity relative to the stream's kind distribution: the kind's count over the
     # count of the kind a typical record of the window has (the median over
     # records). Raw shares depend on how many kinds a stream has (4 of 256 is
@@ -1105,8 +1093,7 @@ def wide_slot_positions(feats: Sequence[RecordFeatures], history: History | None
 
 def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
                 slots: tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor],
-                max_zw: torch.Tensor, max_zh: torch.Tensor, max_zp: torch.Tensor,
-                shape: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+                max_zw: torch.Tensor, max_zh: torch.Tensor, shape: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Slots for the records of a window that hold more numbers than ``NUM_SLOTS``.
 
     A wide schema often starts (in key order) with steady numbers: calibration, limits, ids. Given
@@ -1115,7 +1102,7 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     place for those records only) go to its own numbers that differ from their field's median
     (the History's when it holds enough of the field, else the window's), then the steady ones,
     placed in key order (:func:`_slot_ranks`); ``max_zw`` and
-    ``max_zh`` take every number's |z|, ``max_zp`` every priority-named number's. A field's window z is taken over all its values (slotted
+    ``max_zh`` take every number's |z|. A field's window z is taken over all its values (slotted
     or not), and the near digest bins every number (``History`` digests its records the same
     way), so records that agree on their steady fields are not near copies of each other.
     Returns the near digests and whether the history's statistics covered every number of each
@@ -1136,8 +1123,6 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     near_hist_ok = torch.ones(n, dtype=torch.bool).scatter_reduce(0, rows, has, "amin", include_self=True)
     max_zw.copy_(max_zw.scatter_reduce(0, rows, zw.abs(), "amax", include_self=True))
     max_zh.copy_(max_zh.scatter_reduce(0, rows, zh.abs(), "amax", include_self=True))
-    max_zp.copy_(max_zp.scatter_reduce(0, rows, torch.where(has, zh, zw).abs() * nums.prio, "amax",
-                                       include_self=True))
     # Only wide records are rewritten: a record with at most NUM_SLOTS numbers keeps the main
     # path's slots, whatever else the window holds.
     wide = torch.tensor([bool(f.extra_keys) for f in feats])

@@ -422,7 +422,7 @@ class RandomizedWorkload:
         # kinds: rarity must be learned on its own, not as a proxy for priority.
         if rng.random() < 0.4:
             how = rng.choice(("words", "words", "levels", "levels_desc", "flag", "text", "colour", "codes", "codes",
-                              "scale", "scale", "scale"))
+                              "scale"))
             if how == "scale":
                 prio = self._scale_prio(rng, style, fresh)
             else:
@@ -458,7 +458,7 @@ class RandomizedWorkload:
         levels = rng.randint(3, 6)
         if rng.random() < 0.75:
             key = _restyle(rng.choice(_PRIORITY_NAMES) + rng.choice(_SCALE_SUFFIXES), style)
-            down = rng.random() < 0.35
+            down = rng.random() < 0.2
         else:
             key = fresh(rng.randint(1, 2), True)
             down = rng.random() < 0.5
