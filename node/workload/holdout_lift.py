@@ -137,8 +137,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from node.workload.domains import ROUTINE_FLOOR, main_reason, noisy_or, tail_importance
-from node.workload.holdout_stream import BurstStream
+from node.workload.domains import tail_importance
+from node.workload.holdout_stream import BurstStream, routine_truth
 from node.workload.holdout_stream import Rec as _Rec
 from node.workload.holdout_stream import Storm as _Storm
 from node.workload.holdout_stream import space as _space
@@ -1020,7 +1020,7 @@ class LiftWorkload(BurstStream):
         rk = 0.5 if kind in RARE_KINDS else 0.0
         rv = 0.45 if any(isinstance(v, str) and v in self._rare_values for v in fields.values()) else 0.0
         rarity = rk or rv
-        return noisy_or(ROUTINE_FLOOR, 0.9 * a, 0.9 * p, rarity), main_reason(0.9 * a, 0.9 * p, rarity, rk)
+        return routine_truth(a, p, rarity, rk)
 
     # -- records -----------------------------------------------------------------------------------------------
     def _routine(self, kind: str) -> tuple[dict[str, object], int]:

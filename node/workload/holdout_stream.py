@@ -21,7 +21,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from node.workload.domains import LabeledRecord
+from node.workload.domains import ROUTINE_FLOOR, LabeledRecord, main_reason, noisy_or
 from protocol.record import Record
 
 __all__ = ["BurstStream", "Rec", "Storm", "band", "poisson", "space", "unspace"]
@@ -186,3 +186,12 @@ def unspace(y: float, space: str) -> float:
     if space == "log1p":
         return math.expm1(y)
     return y
+
+
+def routine_truth(anomaly: float, priority: float, rarity: float, rare_kind: float) -> tuple[float, str]:
+    """A routine record's or burst head's ground truth, (importance, detail), from its family's reading of
+    the definition's clauses: anomaly and priority strengths in [0, 1] (each worth up to 0.9), rarity (a
+    rare kind's or value's worth) and the rare kind's share of it. Each family keeps its own reading of
+    the clauses; only how they combine is shared, so it is written once."""
+    return (noisy_or(ROUTINE_FLOOR, 0.9 * anomaly, 0.9 * priority, rarity),
+            main_reason(0.9 * anomaly, 0.9 * priority, rarity, rare_kind))

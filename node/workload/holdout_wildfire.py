@@ -132,12 +132,10 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from node.workload.domains import (
-    ROUTINE_FLOOR,
     LabeledRecord,
-    main_reason,
-    noisy_or,
     tail_importance,
 )
+from node.workload.holdout_stream import routine_truth
 from protocol.keys import PrivateKey
 from protocol.record import Record
 
@@ -779,7 +777,7 @@ class WildfireWorkload:
         rk = 0.5 if kind in RARE_KINDS else 0.0
         rv = 0.45 if any(isinstance(v, str) and v in self._rare_values for v in fields.values()) else 0.0
         rarity = rk or rv
-        return noisy_or(ROUTINE_FLOOR, 0.9 * a, 0.9 * p, rarity), main_reason(0.9 * a, 0.9 * p, rarity, rk)
+        return routine_truth(a, p, rarity, rk)
 
     # -- records ---------------------------------------------------------------------------
     def _routine_fields(self, kind: str) -> tuple[dict[str, object], int]:
