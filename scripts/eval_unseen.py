@@ -87,6 +87,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "venue": ("node.workload.holdout_venue", "VenueWorkload"),  # blind, session 19: English (US), Neapolitan (no lexicon code), Sakha (Cyrillic, no lexicon code)
     "ran": ("node.workload.holdout_ran", "RanWorkload"),  # blind, session 20: English (US), Georgian (Mkhedruli), Dhivehi (Thaana, no lexicon code)
     "lift": ("node.workload.holdout_lift", "LiftWorkload"),  # blind, session 21: Basque, Estonian, Swahili
+    "civic": ("node.workload.holdout_civic", "CivicWorkload"),  # blind, session 22: Brazilian Portuguese, Hungarian, Upper Sorbian (no lexicon code)
     # A TRAINING family on held-out seeds: validation, not a held-out family.
     "randomized": ("node.workload.randomized", "RandomizedWorkload"),
 }
