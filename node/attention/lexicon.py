@@ -164,6 +164,14 @@ stays urgent). Its id also covers the interpreter's Unicode database (what a wor
 it), and the identifier rule is anchored at the start of a run: the same matches, linear (review
 8, docs/review8-findings.md).
 
+Version 11 reads a field named as a deadline or a response target as a priority field: a countdown,
+where a small value is pressing ("deadline", "due_date", "sla_minutes", "response_time",
+"Reaktionszeit", "prazo", "srok", "czas reakcji", "yanıt süresi", "截止时间", "締切"). 474 entries in
+81 languages and the standard vocabulary ("sla"), in their scripts and common romanizations, kept
+in :mod:`node.attention.lexicon_deadlines` (``DEADLINE_FIELDS``) with what was considered and left
+out (``DEADLINE_DROPS``: bare "due", "term", "limit", "time limit", eta, expiry, timeouts, German
+"Termin", ...). No other entry changed.
+
 It lives in the featurizer, so it is part of the model: :data:`LEXICON_ID`
 (a hash of the version, every entry and every matching parameter) is written
 into the checkpoint's metadata, and the checkpoint's CID -- the model id in
@@ -188,12 +196,14 @@ import re
 import unicodedata
 from operator import itemgetter
 
+from node.attention.lexicon_deadlines import DEADLINE_FIELDS
+
 __all__ = ["CLAUSE", "COLOURS", "DETERMINER_NEGATORS", "FIELD_NAMES", "GATED_NEGATORS", "LEXICON_ID", "LEXICON_VERSION",
            "NEGATION_FILLERS", "NEGATION_VERBS", "NEGATORS",
            "POST_NEGATORS", "WORDS", "clause_words", "colour_weight", "is_field_name", "normalize",
            "priority_words", "split_words", "text_priority", "word_weight"]
 
-LEXICON_VERSION = "attnshare-lexicon/10"
+LEXICON_VERSION = "attnshare-lexicon/11"
 
 # -- normalization -----------------------------------------------------------------------------
 
@@ -1884,6 +1894,9 @@ for _g, _f in _RAW_GATED:
         _gated.setdefault(_single(_g), set()).add(_single(_f))
 GATED_NEGATORS: dict[str, frozenset[str]] = {g: frozenset(f) for g, f in sorted(_gated.items())}
 del _gated, _g, _f
+# Version 11: field names of a deadline or a response target (a countdown), in every language
+# (node/attention/lexicon_deadlines.py, where the entries left out are listed with the reason).
+_RAW_FIELDS.extend(x for s in DEADLINE_FIELDS.values() for x in _items(s))
 # Field names that announce a priority or severity (matched on any normalized word of the name,
 # or on consecutive words for a multiword one: :func:`is_field_name`).
 FIELD_NAMES: frozenset[str] = frozenset(_entry(x) for x in _RAW_FIELDS) - _REVIEW_DROPS

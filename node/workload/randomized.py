@@ -161,6 +161,15 @@ _PRIORITY_NAMES = ("severity", "priority", "level", "urgency", "sev", "prio", "c
                    "ernst", "waga", "priorytet", "oncelik", "seviye", "alert_level", "severityLevel")
 # Suffixes of a priority name when its value is a number on a wide scale (``urgency_score``).
 _SCALE_SUFFIXES = ("", "_score", "_index", "_pct", "_points", "_rating", "_value")
+# Names of a deadline or a response target (session 22): a countdown, small is pressing, in the
+# generator's languages. Lexicon v11 (node/attention/lexicon_deadlines.py) knows these and the same
+# names in every language it covers; the worlds teach what such a name means, the lexicon carries it.
+_DEADLINE_NAMES = ("deadline", "response_time", "sla", "due_in", "respond_within",
+                   "resolution_time", "time_to_repair", "response_target", "plazo", "tiempo_respuesta",
+                   "fecha_limite", "frist", "reaktionszeit", "antwortzeit", "temps_reponse",
+                   "date_limite", "prazo", "tempo_resposta", "data_limite", "scadenza", "tempo_risposta",
+                   "reactietijd", "czas_reakcji", "yanit_suresi", "son_tarih")
+_DEADLINE_SUFFIXES = ("", "", "_min", "_h", "_s", "_hours", "_minutes")
 _FLAG_NAMES = ("urgent", "critical", "alert", "alarm", "escalated", "emergency", "is_urgent", "isCritical",
                "urgente", "dringend", "urgent_flag", "pilne", "acil", "hot")
 _TEXT_WORDS = ("the", "a", "of", "to", "and", "in", "for", "on", "with", "at", "by", "from", "new", "check",
@@ -452,13 +461,19 @@ class RandomizedWorkload:
 
     @staticmethod
     def _scale_prio(rng: random.Random, style: str, fresh: Callable[..., str]) -> _Prio:
-        """A priority field written as a number on a wide scale (see :class:`_Scale`). Mostly under a
-        name that says priority (``urgency_score``, ``riskIndex``); a quarter under a name that says
-        nothing, where only the stream tells the routine band from the steps beyond it."""
+        """A priority field written as a number on a wide scale (see :class:`_Scale`). Half under a
+        name that says priority (``urgency_score``, ``riskIndex``), a quarter under a name that says
+        deadline or response target (``reaktionszeit_min``, ``slaHours``: a countdown, small is
+        pressing), a quarter under a name that says nothing, where only the stream tells the routine
+        band from the steps beyond it."""
         levels = rng.randint(3, 6)
-        if rng.random() < 0.75:
+        named = rng.random()
+        if named < 0.5:
             key = _restyle(rng.choice(_PRIORITY_NAMES) + rng.choice(_SCALE_SUFFIXES), style)
             down = rng.random() < 0.2
+        elif named < 0.75:  # a deadline or response target under a name that says so: always a countdown
+            key = _restyle(rng.choice(_DEADLINE_NAMES) + rng.choice(_DEADLINE_SUFFIXES), style)
+            down = True
         else:
             key = fresh(rng.randint(1, 2), True)
             down = rng.random() < 0.5

@@ -29,8 +29,8 @@ def tp(text: str) -> float:
 
 def test_version_and_id() -> None:
     # v3 supersedes v2 (the version is part of the model id); its own tests: test_lexicon_v3.py.
-    assert LEXICON_VERSION == "attnshare-lexicon/10"
-    assert LEXICON_ID.startswith("attnshare-lexicon/10#")
+    assert LEXICON_VERSION == "attnshare-lexicon/11"
+    assert LEXICON_ID.startswith("attnshare-lexicon/11#")
 
 
 def test_negated_priority_words_are_routine_in_several_languages() -> None:

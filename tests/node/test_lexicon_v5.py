@@ -32,8 +32,8 @@ def tp(text: str) -> float:
 
 
 def test_version_and_id() -> None:
-    assert LEXICON_VERSION == "attnshare-lexicon/10"
-    assert LEXICON_ID.startswith("attnshare-lexicon/10#")
+    assert LEXICON_VERSION == "attnshare-lexicon/11"
+    assert LEXICON_ID.startswith("attnshare-lexicon/11#")
     assert lexicon._lexicon_id() == LEXICON_ID
     # The gated negators and their followers are part of the model id.
     saved = lexicon.GATED_NEGATORS

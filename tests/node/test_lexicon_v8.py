@@ -34,8 +34,8 @@ def read(text: str) -> float:
 
 
 def test_version_and_id() -> None:
-    assert LEXICON_VERSION == "attnshare-lexicon/10"
-    assert LEXICON_ID.startswith("attnshare-lexicon/10#")
+    assert LEXICON_VERSION == "attnshare-lexicon/11"
+    assert LEXICON_ID.startswith("attnshare-lexicon/11#")
 
 
 @pytest.mark.parametrize(("text", "bare"), [

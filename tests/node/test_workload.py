@@ -220,6 +220,37 @@ def test_randomized_scale_priority_bands_and_truth() -> None:
     assert unnamed >= 2
 
 
+def test_randomized_deadline_names_are_countdowns_the_lexicon_reads() -> None:
+    # Session 22: a quarter of the wide-scale priority fields are named as a deadline or a response
+    # target. Every such name, in every naming style and with every unit suffix, must be one the
+    # featurizer's lexicon reads as a priority field (else the worlds teach a name the model cannot
+    # see), and a field so named always runs down: small is pressing.
+    from node.attention.lexicon import is_field_name
+    from node.workload.randomized import (
+        _DEADLINE_NAMES,
+        _DEADLINE_SUFFIXES,
+        _STYLES,
+        RandomizedWorkload,
+        _restyle,
+    )
+
+    unread = [_restyle(n + s, st) for n in _DEADLINE_NAMES for s in _DEADLINE_SUFFIXES for st in _STYLES
+              if not is_field_name(_restyle(n + s, st))]
+    assert unread == []
+    deadline = 0
+    for seed in range(300):
+        for k in RandomizedWorkload(seed).kinds:
+            if k.prio is None or k.prio.how != "scale" or k.prio.numeric is None:
+                continue
+            key = k.prio.key.lower().replace("-", "_")
+            if any(key.startswith(n.replace("_", "")) or key.startswith(n) for n in _DEADLINE_NAMES):
+                deadline += 1
+                edges = k.prio.numeric.edges
+                assert all(a > b for a, b in zip(edges[1:], edges[2:], strict=False)), k.prio.key
+                assert edges[1] < edges[0]
+    assert deadline >= 3
+
+
 def test_fleet_near_copies_of_records_without_an_odometer() -> None:
     # A near copy that rounding left unchanged bumped the odometer, which rare kinds
     # and some types lack: KeyError for these seeds (found by block calibration).
