@@ -166,11 +166,13 @@ it), and the identifier rule is anchored at the start of a run: the same matches
 
 Version 11 reads a field named as a deadline or a response target as a priority field: a countdown,
 where a small value is pressing ("deadline", "due_date", "sla_minutes", "response_time",
-"Reaktionszeit", "prazo", "srok", "czas reakcji", "yanıt süresi", "截止时间", "締切"). 474 entries in
+"Reaktionszeit", "prazo", "srok", "czas reakcji", "yanıt süresi", "截止时间", "締切"). 485 entries in
 81 languages and the standard vocabulary ("sla"), in their scripts and common romanizations, kept
 in :mod:`node.attention.lexicon_deadlines` (``DEADLINE_FIELDS``) with what was considered and left
 out (``DEADLINE_DROPS``: bare "due", "term", "limit", "time limit", eta, expiry, timeouts, German
-"Termin", ...). No other entry changed.
+"Termin", ...). No other entry changed. The helper that drafted them read no held-out family; the
+Romance response-time names without their preposition ("tiempo respuesta", "tempo risposta", as field
+names drop it) were added after, by the session that wired it in.
 
 It lives in the featurizer, so it is part of the model: :data:`LEXICON_ID`
 (a hash of the version, every entry and every matching parameter) is written

@@ -14,7 +14,7 @@ reaction time or target ("response time", "Reaktionszeit", "yanıt süresi", "cz
 resolution, repair or restore target ("time to resolve", "temps de résolution"); a service level
 agreement ("sla", "acuerdo de nivel de servicio"); a countdown. Each language is written in its
 own script and, where field names are typed that way, in its common romanization ("srok",
-"jiezhi shijian", "shimekiri", "magam") or ASCII folding ("faelligkeit"); accents need no second
+"jiezhi shijian", "shimekiri") or ASCII folding ("faelligkeit"); accents need no second
 form (:func:`~node.attention.lexicon.normalize` strips them). Scripts whose vowel signs are no
 word characters (Devanagari, Bengali, Gujarati, Gurmukhi, Tamil, Telugu, Kannada, Malayalam,
 Odia, Sinhala, Thai, Khmer, Burmese) are written as words: ``_entry`` stores them as the fragment

@@ -55,8 +55,11 @@ def test_history_knows_what_is_novel() -> None:
     in_list = Record.create(r.kind, P.peer_id, later, {**r.fields, "zzz_tags": ["x", "CRITICAL"]})
     colour = Record.create(r.kind, P.peer_id, later, {**r.fields, "zzz_code": "RED"})
     green = Record.create(r.kind, P.peer_id, later, {**r.fields, "zzz_code": "green"})
-    assert novelty([same, new_kind, claimed, claimed_text, routine_word, in_list, colour, green], hist,
-                   SCORER.cache) == [False, True, True, True, False, True, True, False]
+    # Session 22 (lexicon v11): a field named as a deadline claims priority by its name, whatever it holds.
+    deadline = Record.create(r.kind, P.peer_id, later, {**r.fields, "prazo_resposta_min": 15})
+    plain = Record.create(r.kind, P.peer_id, later, {**r.fields, "duration_min": 15})
+    assert novelty([same, new_kind, claimed, claimed_text, routine_word, in_list, colour, green, deadline, plain],
+                   hist, SCORER.cache) == [False, True, True, True, False, True, True, False, True, False]
     # Once committed, the claim is known: the same field may say priority again.
     views.on_commit(P.peer_id, 2, "b2", [claimed])
     assert novelty([Record.create(r.kind, P.peer_id, later + 1, {**r.fields, "severity": "high"})],
@@ -68,12 +71,14 @@ def _crafted(junk: list[Record], how: str) -> list[Record]:
     for j, r in enumerate(junk):
         if how == "priority":
             out.append(Record.create(r.kind, P.peer_id, r.ts_ms + 3_600_000 + j, {**r.fields, "urgency": "CRITICAL"}))
+        elif how == "deadline":  # lexicon v11: a countdown under a deadline's name claims priority too
+            out.append(Record.create(r.kind, P.peer_id, r.ts_ms + 3_600_000 + j, {**r.fields, "response_time_min": 5}))
         else:
             out.append(Record.create(f"k{j:04x}", P.peer_id, r.ts_ms + 3_600_000 + j, {"f1": j * 1.5, "f2": f"w{j}"}))
     return out
 
 
-@pytest.mark.parametrize("how", ["priority", "kinds"])
+@pytest.mark.parametrize("how", ["priority", "deadline", "kinds"])
 def test_a_block_of_novel_claims_counts_two_records_and_fails_the_bar(how: str) -> None:
     views, recs = _views()
     view = views.current()
