@@ -423,8 +423,11 @@ def test_a_validator_with_a_hole_does_not_score_the_view_until_the_hole_is_fille
     from protocol.cid import cid_of
 
     keys = [PrivateKey(bytes([0xC0 + i]) * 32) for i in range(4)]
+    # No importance bar: the next block is 20 records in arrival order, not a proposer's top share,
+    # and what is judged here is the scores, not whether the block clears the bar (with the bar, a
+    # checkpoint that scores these 20 lower answers LOW_IMPORTANCE first and hides the mismatch).
     g = Genesis(network_id="testnet", validators=ValidatorSet(k.peer_id for k in keys),
-                accepted_model_ids=(SCORER.model_id,))
+                accepted_model_ids=(SCORER.model_id,), min_block_importance=0.0)
     pk = keys[1]
     p = pk.peer_id
     # One node's stream (one world), cut into three committed blocks and the next one.
@@ -455,8 +458,7 @@ def test_a_validator_with_a_hole_does_not_score_the_view_until_the_hole_is_fille
     assert holed.check(block.header).ready
     assert holed.settled() == view
     assert holed.score_sync(nxt, view, p) == claims
-    assert judge_block(block.header, nxt, holed.score_sync(nxt, view, p), g).verdict != (
-        Decision.REJECT, Reason.SCORE_MISMATCH)
+    assert judge_block(block.header, nxt, holed.score_sync(nxt, view, p), g).verdict[0] == Decision.ACCEPT
 
 
 async def test_a_view_above_a_hole_waits_then_gets_no_vote_and_is_not_waited_for_again() -> None:
