@@ -115,7 +115,10 @@ __all__ = [
 # Latin letters (:func:`_unmask`), so "TLK\u200b5825" and "ТLK5825" (Cyrillic Т) are "TLK5825" to
 # the near digest and the copy rule. No training record holds either; the training worlds gained a
 # priority form (a number on a wide scale, node/workload/randomized.py), which changes no feature.
-FEATURE_REVISION = 6
+# 7 (session 22, trial D), durations read as seconds (quantity format 2): a quantity in any time unit of
+# node/attention/time_units.py, and an ISO 8601 duration ("PT36H"), is its number of seconds, so a field
+# mixing days, hours and minutes compares its values and an ISO deadline is a number, not a label.
+FEATURE_REVISION = 7
 HASH_DIM = 256  # signed feature-hashing width of the bag of tokens (pairwise similarity only)
 NUM_SLOTS = 8  # numeric fields kept per record (first in key order)
 # Numbers past the slots (a wide schema) are kept aside: such a record's slots go to its numbers

@@ -39,6 +39,16 @@ with a second word. A string holding a lexicon word or
 an alert colour is not read as one either (features.py checks that first):
 ``"2 critical"`` keeps its priority reading.
 
+Durations (format 2, session 22) read as seconds, so a field that mixes units compares its values
+(``"5 Tage"``, ``"8 h"``, ``"30 min"``: 432,000, 28,800 and 1,800 s, not 5, 8 and 30), and one written
+in ISO 8601 is read at all:
+
+* a quantity whose unit is a time unit of :data:`node.attention.time_units.TIME_UNITS` (second,
+  minute, hour, day and week, in many languages; no month or year, whose length varies, and no ``m``,
+  which is metres) is its number of seconds, with the unit ``s``;
+* an ISO 8601 duration of weeks, days, hours, minutes and seconds (``"PT36H"``, ``"P1DT12H"``,
+  ``"PT1,5H"``; upper case, no years or months) is its number of seconds, unit ``s``.
+
 Deterministic and pure: the reading is part of the feature contract
 (:data:`QUANTITY_FORMAT` is in every checkpoint's feature spec, so the model
 id covers it).
@@ -49,15 +59,17 @@ from __future__ import annotations
 import math
 import re
 
+from node.attention.time_units import TIME_UNITS
+
 __all__ = ["FIRST_CHARS", "MAX_RAW", "QUANTITY_FORMAT", "parse_quantity"]
 
-QUANTITY_FORMAT = "attnshare-quantity/1"
+QUANTITY_FORMAT = "attnshare-quantity/2"  # 2: durations read as seconds
 
 _MAX_LEN = 32  # after runs of whitespace are collapsed
 MAX_RAW = 64  # before: longer strings are not read at all (and never memoized)
 # A quantity starts with a digit, a sign, a decimal mark, or one of the prefixes: a cheap screen
 # that keeps the regex off nearly every label.
-FIRST_CHARS = frozenset("0123456789+-−.,~≈<>≤≥$€£¥₹₩₽")
+FIRST_CHARS = frozenset("0123456789+-−.,~≈<>≤≥$€£¥₹₩₽P")  # P: an ISO 8601 duration
 _UNIT_CHARS = r"(?:[^\W\d_]|[%‰°$€£¥₹₩₽])"
 _UNIT = rf"{_UNIT_CHARS}{{1,6}}[23²³]?(?:/{_UNIT_CHARS}{{1,6}}[23²³]?)?"
 # ASCII digits only ([0-9], not \d): "1２３４" must not pass where "1234" is an id.
@@ -73,6 +85,10 @@ _GLUED_UNITS = frozenset("smhdkg")
 # Units that make a time of day or an ordinal (10am, 12 PM, 21st): codes, not quantities.
 _NOT_UNITS = frozenset(("am", "pm", "st", "nd", "rd", "th"))
 _HEXLIKE = re.compile(r"[0-9a-fA-F]+")
+_ISO_NUM = r"([0-9]{1,6}(?:[.,][0-9]{1,6})?)"
+# An ISO 8601 duration without years or months (their length varies): P[nW][nD][T[nH][nM][nS]].
+_ISO_DURATION = re.compile(rf"P(?:{_ISO_NUM}W)?(?:{_ISO_NUM}D)?(?:T(?:{_ISO_NUM}H)?(?:{_ISO_NUM}M)?(?:{_ISO_NUM}S)?)?")
+_ISO_SECONDS = (604_800, 86_400, 3_600, 60, 1)
 _GROUP_SEPS = ",.'’_ "
 _SPLIT = re.compile(r"[,.'’_ ]")
 
@@ -124,6 +140,8 @@ def parse_quantity(text: str) -> tuple[float, str] | None:
     s = " ".join(text.split())  # "38.5  °C" and "12\u2009500" read as "38.5 °C" and "12 500"
     if not s or len(s) > _MAX_LEN or s[0] not in FIRST_CHARS:
         return None
+    if s[0] == "P":
+        return _iso_duration(s)
     if _HEXLIKE.fullmatch(s) or s[:2] in ("0x", "0X", "0b", "0B", "0o", "0O"):
         return None  # an id or a code: bare digits (4250, 02139), hex (70cfbbdd, 7be), 0x1F
     m = _RE.fullmatch(s)
@@ -143,4 +161,21 @@ def parse_quantity(text: str) -> tuple[float, str] | None:
         return None
     if (m["sign"] or m["sign0"]) in ("-", "−"):
         value = -value
+    seconds = None if m["cur"] else TIME_UNITS.get(unit.lower())
+    if seconds is not None:
+        return value * seconds, "s"  # a duration in any time unit compares with the others
     return value, (m["cur"] or "") + unit.lower()
+
+
+def _iso_duration(s: str) -> tuple[float, str] | None:
+    """An ISO 8601 duration's seconds (``"PT36H"``: 129,600), unit ``s``; None for anything else
+    (``"P1"``, ``"PT"``, ``"P3Y"``)."""
+    m = _ISO_DURATION.fullmatch(s)
+    if m is None or not any(m.groups()) or s.endswith("T"):
+        return None
+    # Integer parts add exactly; a decimal part is one rounded product, the same bits everywhere.
+    total = 0.0
+    for part, unit in zip(m.groups(), _ISO_SECONDS, strict=True):
+        if part:
+            total += float(part.replace(",", ".")) * unit
+    return total, "s"

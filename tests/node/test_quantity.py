@@ -202,3 +202,26 @@ def test_a_changed_sign_decimal_or_magnitude_is_news(committed: str, resent: str
         h = History()
         h.add([Record.create("k", P, 1_000, {**fields, "w": committed})])
         assert not h.has_replay(featurize_record(Record.create("k", Q, 9_000, {**fields, "w": resent})))
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("PT36H", 129_600.0), ("P3D", 259_200.0), ("P1DT12H", 129_600.0), ("PT30M", 1_800.0), ("PT1,5H", 5_400.0),
+    ("P2W", 1_209_600.0), ("PT45S", 45.0), ("PT0.5S", 0.5), ("45 min", 2_700.0), ("2h", 7_200.0), ("8 óra", 28_800.0),
+    ("5 nap", 432_000.0), ("3 Tage", 259_200.0), ("1.5 d", 129_600.0), ("30s", 30.0),
+])
+def test_a_duration_reads_as_its_seconds(text: str, seconds: float) -> None:
+    # Quantity format 2 (session 22, trial D): a field that mixes units compares its values.
+    assert parse_quantity(text) == (seconds, "s")
+
+
+@pytest.mark.parametrize("text", ["P1", "P", "PT", "P1DT", "P3Y", "P1M2D", "PT36h", "p1d", "P1D extra", "PX"])
+def test_what_is_no_iso_duration_is_no_quantity(text: str) -> None:
+    # Priority codes (P1), years and months (their length varies), lower case and a trailing T are not.
+    assert parse_quantity(text) is None
+
+
+@pytest.mark.parametrize(("text", "unit"), [("5 m", "m"), ("5 kg", "kg"), ("$5", "$"), ("5 €", "€"), ("12 mo", "mo")])
+def test_units_that_are_no_time_keep_their_reading(text: str, unit: str) -> None:
+    q = parse_quantity(text)
+    assert q is not None
+    assert q[1] == unit
