@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -203,10 +204,13 @@ def test_randomized_scale_priority_bands_and_truth() -> None:
             assert k.prio.numeric is not None
             raw = dict(lr.record.fields)[k.prio.key]
             q = as_quantity(raw) if isinstance(raw, str) else (float(raw), "")
-            assert q is not None, raw  # a unit-written value still reads as its number
+            assert q is not None, raw  # a unit-written value still reads as a quantity
+            # The bands are in the unit as written; the featurizer reads a duration ("30 min") as its
+            # seconds since quantity format 2, so the band is found from the written number.
+            written = float(re.match(r"[-+]?[0-9]+(?:\.[0-9]+)?", raw).group()) if isinstance(raw, str) else q[0]
             edges = k.prio.numeric.edges
             step = next(i for i in range(k.prio.n_levels)
-                        if min(edges[i], edges[i + 1]) - 0.5 <= q[0] <= max(edges[i], edges[i + 1]) + 0.5)
+                        if min(edges[i], edges[i + 1]) - 0.5 <= written <= max(edges[i], edges[i + 1]) + 0.5)
             truth.setdefault(step, []).append(lr.importance)
         assert 0 in truth
         assert len(truth) >= 2
