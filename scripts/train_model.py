@@ -6,7 +6,13 @@
 
 Each variant is trained by ``attnshare model train`` with seed 0 and 1 torch
 thread, so rerunning this script rewrites byte-identical files (same
-model_id) on the same torch build. ``model.pt`` is the model; ``mlp.pt``
+model_id) on the same torch build *and the same kind of CPU*: the float
+kernels torch and MKL pick (AVX2, AVX-512, the CPU's maker) change the last
+bits of a sum, and 3,636 steps of training carry them into every weight.
+Session 23 met it: on an AMD EPYC with AVX2 only, session 22's own tree
+rebuilt its mlp.pt to other bytes (the same ranking figures to 0.001), so
+the shipped files were rebuilt there. ``--verify`` prints the machine it ran
+on beside its verdict. ``model.pt`` is the model; ``mlp.pt``
 (no attention) and ``nobias.pt`` (attention without the pairwise bias) are
 the baselines ``attnshare model eval`` compares it with.
 
@@ -34,6 +40,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from node.cli import main as cli_main  # noqa: E402
 
 FILES = {"attention": "model.pt", "mlp": "mlp.pt", "nobias": "nobias.pt"}
+
+
+def machine() -> str:
+    """What a byte-identical rebuild depends on: torch's build, its CPU kernel level, the CPU model."""
+    import platform
+
+    import torch
+
+    model = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            model = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "")
+    except OSError:
+        pass
+    return (f"torch {torch.__version__}, CPU capability {torch.backends.cpu.get_cpu_capability()}, "
+            f"{model or platform.processor() or platform.machine()}")
 
 
 def stage2(stage1: Path, out: Path, seed: int) -> str:
@@ -78,6 +100,7 @@ def run() -> int:
         import tempfile
 
         shipped = Path(args.out_dir)
+        print(f"machine: {machine()}", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             argv = [sys.argv[0], "--out-dir", tmp, "--seed", str(args.seed)] + (["--no-judge"] if args.no_judge else [])
             for v in args.only or []:
