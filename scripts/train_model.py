@@ -3,6 +3,7 @@
     python scripts/train_model.py            # model.pt, mlp.pt, nobias.pt into node/attention/
     python scripts/train_model.py --only attention --out-dir /tmp/x
     python scripts/train_model.py --verify   # retrain into a temp dir, compare with the shipped files
+    python scripts/train_model.py --portable --only mlp --out-dir /tmp/x   # a fixed float-kernel path
 
 Each variant is trained by ``attnshare model train`` with seed 0 and 1 torch
 thread, so rerunning this script rewrites byte-identical files (same
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -86,6 +88,19 @@ def stage2(stage1: Path, out: Path, seed: int) -> str:
     return save_checkpoint(model, out, meta, judge=result.model)
 
 
+# A fixed float-kernel path (session 23, measured on mlp.pt): torch's kernels without vectors and MKL's
+# conditional numerical reproducibility. With both, MKL limited to SSE4.2 and MKL on AVX2 trained the
+# same bytes, where torch's AVX2 kernels and its plain ones had trained different bytes; so a rebuild
+# made this way should not depend on the x86 CPU it runs on. Not yet the shipped files' recipe.
+PORTABLE_ENV = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}
+
+
+def reexec_portable(argv: list[str]) -> None:
+    """Run this script again with :data:`PORTABLE_ENV` set; they must be set before torch loads."""
+    env = {**os.environ, **PORTABLE_ENV}
+    os.execve(sys.executable, [sys.executable, str(Path(__file__).resolve()), *argv], env)
+
+
 def run() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out-dir", default=str(Path(__file__).resolve().parents[1] / "node" / "attention"))
@@ -95,7 +110,11 @@ def run() -> int:
     parser.add_argument("--no-judge", action="store_true", help="write the stage-1 model alone (no judge)")
     parser.add_argument("--verify", action="store_true",
                         help="train into a temporary directory and check the shipped files are byte-identical")
+    parser.add_argument("--portable", action="store_true",
+                        help="train on a fixed float-kernel path (PORTABLE_ENV), the same bytes on any x86 CPU")
     args = parser.parse_args()
+    if args.portable and any(os.environ.get(k) != v for k, v in PORTABLE_ENV.items()):
+        reexec_portable(sys.argv[1:])
     if args.verify:
         import tempfile
 

@@ -6,6 +6,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "train_model.py"
@@ -35,3 +36,41 @@ def test_files_are_the_three_shipped_checkpoints() -> None:
     assert mod.FILES == {"attention": "model.pt", "mlp": "mlp.pt", "nobias": "nobias.pt"}
     shipped = SCRIPT.parents[1] / "node" / "attention"
     assert all((shipped / name).is_file() for name in mod.FILES.values())
+
+
+class _Execed(Exception):
+    pass
+
+
+def test_portable_reexecs_with_the_fixed_kernel_path(monkeypatch) -> None:
+    # The variables only work if set before torch loads, so --portable starts the script again with them.
+    mod = _load()
+    seen = {}
+
+    def fake_execve(path, argv, env):
+        seen.update(path=path, argv=argv, env=env)
+        raise _Execed
+
+    for key in mod.PORTABLE_ENV:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setattr(mod.os, "execve", fake_execve)
+    monkeypatch.setattr(mod, "cli_main", lambda argv: 1)  # without the re-exec: fail fast, no training
+    monkeypatch.setattr(sys, "argv", ["train_model.py", "--portable", "--only", "mlp", "--out-dir", "/nowhere"])
+    with pytest.raises(_Execed):
+        mod.run()
+    assert seen["path"] == sys.executable
+    assert seen["argv"][1:] == [str(SCRIPT), "--portable", "--only", "mlp", "--out-dir", "/nowhere"]
+    assert {k: seen["env"][k] for k in mod.PORTABLE_ENV} == {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}
+
+
+def test_portable_does_not_reexec_once_set(monkeypatch, tmp_path) -> None:
+    mod = _load()
+    for key, value in mod.PORTABLE_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(mod.os, "execve", lambda *a: (_ for _ in ()).throw(AssertionError("re-exec")))
+    called = []
+    monkeypatch.setattr(mod, "cli_main", lambda argv: called.append(argv) or 1)  # stop at the first training
+    monkeypatch.setattr(sys, "argv", ["train_model.py", "--portable", "--only", "mlp", "--out-dir", str(tmp_path)])
+    assert mod.run() == 1
+    assert len(called) == 1
+    assert called[0][:3] == ["model", "train", "--variant"]
