@@ -3,17 +3,19 @@
     python scripts/train_model.py            # model.pt, mlp.pt, nobias.pt into node/attention/
     python scripts/train_model.py --only attention --out-dir /tmp/x
     python scripts/train_model.py --verify   # retrain into a temp dir, compare with the shipped files
-    python scripts/train_model.py --portable --only mlp --out-dir /tmp/x   # a fixed float-kernel path
+    python scripts/train_model.py --native --only mlp --out-dir /tmp/x   # this CPU's fastest kernels
 
 Each variant is trained by ``attnshare model train`` with seed 0 and 1 torch
-thread, so rerunning this script rewrites byte-identical files (same
-model_id) on the same torch build *and the same kind of CPU*: the float
-kernels torch and MKL pick (AVX2, AVX-512, the CPU's maker) change the last
-bits of a sum, and 3,636 steps of training carry them into every weight.
-Session 23 met it: on an AMD EPYC with AVX2 only, session 22's own tree
-rebuilt its mlp.pt to other bytes (the same ranking figures to 0.001), so
-the shipped files were rebuilt there. ``--verify`` prints the machine it ran
-on beside its verdict. ``model.pt`` is the model; ``mlp.pt``
+thread on a fixed float-kernel path (:data:`PORTABLE_ENV`: torch's kernels
+without vectors, MKL's reproducible mode, oneDNN held to SSE4.1), so rerunning this script rewrites
+byte-identical files (same model_id) on the same torch build, whatever x86
+CPU it runs on. Why the path is fixed: the kernels torch and MKL pick by
+themselves (AVX2, AVX-512, the CPU's maker) change the last bits of a sum,
+and 3,636 steps of training carry them into every weight. Session 23 met it:
+on an AMD EPYC with AVX2 only, session 22's own tree rebuilt its mlp.pt to
+other bytes. ``--native`` trains on the CPU's own kernels instead (faster,
+bytes tied to the CPU). ``--verify`` prints the machine it ran on beside its
+verdict. ``model.pt`` is the model; ``mlp.pt``
 (no attention) and ``nobias.pt`` (attention without the pairwise bias) are
 the baselines ``attnshare model eval`` compares it with.
 
@@ -88,11 +90,14 @@ def stage2(stage1: Path, out: Path, seed: int) -> str:
     return save_checkpoint(model, out, meta, judge=result.model)
 
 
-# A fixed float-kernel path (session 23, measured on mlp.pt): torch's kernels without vectors and MKL's
-# conditional numerical reproducibility. With both, MKL limited to SSE4.2 and MKL on AVX2 trained the
-# same bytes, where torch's AVX2 kernels and its plain ones had trained different bytes; so a rebuild
-# made this way should not depend on the x86 CPU it runs on. Not yet the shipped files' recipe.
-PORTABLE_ENV = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}
+# The fixed float-kernel path: torch's kernels without vectors, MKL's conditional numerical
+# reproducibility, and oneDNN held to SSE4.1. Session 23 (measured on mlp.pt): with the first two, MKL
+# limited to SSE4.2 and MKL on AVX2 trained the same bytes, where torch's AVX2 kernels and its plain ones
+# had trained different bytes. Session 24: torch still sends GELU (forward and backward) to oneDNN, whose
+# JIT picks the widest ISA it finds; GELU on oneDNN's AVX2 code and on its SSE4.1 code gives other bits
+# (AVX and SSE4.1 agree), so an AVX-512 machine would have trained other bytes. With all three pinned a
+# rebuild does not depend on the x86 CPU it runs on. The shipped files' recipe since session 24.
+PORTABLE_ENV = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE", "ONEDNN_MAX_CPU_ISA": "SSE41"}
 
 
 def reexec_portable(argv: list[str]) -> None:
@@ -110,10 +115,14 @@ def run() -> int:
     parser.add_argument("--no-judge", action="store_true", help="write the stage-1 model alone (no judge)")
     parser.add_argument("--verify", action="store_true",
                         help="train into a temporary directory and check the shipped files are byte-identical")
+    parser.add_argument("--native", action="store_true",
+                        help="train on this CPU's own float kernels (faster; the bytes then depend on the CPU)")
     parser.add_argument("--portable", action="store_true",
-                        help="train on a fixed float-kernel path (PORTABLE_ENV), the same bytes on any x86 CPU")
+                        help="the default: a fixed float-kernel path (PORTABLE_ENV), the same bytes on any x86 CPU")
     args = parser.parse_args()
-    if args.portable and any(os.environ.get(k) != v for k, v in PORTABLE_ENV.items()):
+    if args.native and args.portable:
+        parser.error("--native and --portable exclude each other")
+    if not args.native and any(os.environ.get(k) != v for k, v in PORTABLE_ENV.items()):
         reexec_portable(sys.argv[1:])
     if args.verify:
         import tempfile
@@ -122,6 +131,7 @@ def run() -> int:
         print(f"machine: {machine()}", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             argv = [sys.argv[0], "--out-dir", tmp, "--seed", str(args.seed)] + (["--no-judge"] if args.no_judge else [])
+            argv += ["--native"] if args.native else []
             for v in args.only or []:
                 argv += ["--only", v]
             sys.argv = argv

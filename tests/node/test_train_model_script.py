@@ -42,8 +42,10 @@ class _Execed(Exception):
     pass
 
 
-def test_portable_reexecs_with_the_fixed_kernel_path(monkeypatch) -> None:
-    # The variables only work if set before torch loads, so --portable starts the script again with them.
+@pytest.mark.parametrize("flag", [[], ["--portable"]])
+def test_portable_reexecs_with_the_fixed_kernel_path(monkeypatch, flag) -> None:
+    # The variables only work if set before torch loads, so the script starts again with them; the fixed
+    # path is the default (session 24), and --portable still names it.
     mod = _load()
     seen = {}
 
@@ -55,12 +57,13 @@ def test_portable_reexecs_with_the_fixed_kernel_path(monkeypatch) -> None:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setattr(mod.os, "execve", fake_execve)
     monkeypatch.setattr(mod, "cli_main", lambda argv: 1)  # without the re-exec: fail fast, no training
-    monkeypatch.setattr(sys, "argv", ["train_model.py", "--portable", "--only", "mlp", "--out-dir", "/nowhere"])
+    monkeypatch.setattr(sys, "argv", ["train_model.py", *flag, "--only", "mlp", "--out-dir", "/nowhere"])
     with pytest.raises(_Execed):
         mod.run()
     assert seen["path"] == sys.executable
-    assert seen["argv"][1:] == [str(SCRIPT), "--portable", "--only", "mlp", "--out-dir", "/nowhere"]
-    assert {k: seen["env"][k] for k in mod.PORTABLE_ENV} == {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}
+    assert seen["argv"][1:] == [str(SCRIPT), *flag, "--only", "mlp", "--out-dir", "/nowhere"]
+    assert {k: seen["env"][k] for k in mod.PORTABLE_ENV} == {
+        "ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE", "ONEDNN_MAX_CPU_ISA": "SSE41"}
 
 
 def test_portable_does_not_reexec_once_set(monkeypatch, tmp_path) -> None:
@@ -74,3 +77,24 @@ def test_portable_does_not_reexec_once_set(monkeypatch, tmp_path) -> None:
     assert mod.run() == 1
     assert len(called) == 1
     assert called[0][:3] == ["model", "train", "--variant"]
+
+
+def test_native_trains_on_the_cpus_own_kernels(monkeypatch, tmp_path) -> None:
+    # The fixed path is the default since session 24; --native opts out and must not re-exec.
+    mod = _load()
+    for key in mod.PORTABLE_ENV:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setattr(mod.os, "execve", lambda *a: (_ for _ in ()).throw(AssertionError("re-exec")))
+    called = []
+    monkeypatch.setattr(mod, "cli_main", lambda argv: called.append(argv) or 1)
+    monkeypatch.setattr(sys, "argv", ["train_model.py", "--native", "--only", "mlp", "--out-dir", str(tmp_path)])
+    assert mod.run() == 1
+    assert len(called) == 1
+
+
+def test_native_and_portable_exclude_each_other(monkeypatch) -> None:
+    mod = _load()
+    monkeypatch.setattr(sys, "argv", ["train_model.py", "--native", "--portable"])
+    with pytest.raises(SystemExit) as err:
+        mod.run()
+    assert err.value.code == 2
