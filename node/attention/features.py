@@ -417,6 +417,98 @@ class RecordFeatures:
     extra_prio: tuple[bool, ...] = ()
 
 
+_field_memo: dict[tuple[str, str], tuple[int, bool, int, int]] = {}
+
+
+def _field_ids(kind: str, key: str) -> tuple[int, bool, int, int]:
+    """(key token, whether the name says priority, (kind, field) id, number group id) of one field
+    name, memoized: a stream repeats its schemas, and each id is a blake2b of a concatenation."""
+    hit = _field_memo.get((kind, key))
+    if hit is None:
+        if len(_field_memo) >= _CACHE_LIMIT:
+            _field_memo.clear()
+        hit = (_tid("k\x00" + key), _is_priority_field(key), _tid("f\x00" + kind + "\x00" + key),
+               num_key_id(kind, key))
+        _field_memo[(kind, key)] = hit  # kind and key are at most 64 characters each (RecordLimits)
+    return hit
+
+
+# What one scalar value adds to its record's features (see :func:`_scalar_effect`).
+_Effect = tuple[tuple[int, ...], bool, tuple[str, ...], "float | None", "int | None", bool, float, float]
+_effect_memo: dict[tuple[str, str, type, object, bool], _Effect] = {}
+_EFFECT_MEMO_LIMIT = 32_768  # entries of at most 32 token ids and a 64-character value: tens of MiB at worst
+_EFFECT_MEMO_CHARS = 64  # labels repeat; longer values are texts, which rarely do
+
+
+def _scalar_effect(kind: str, key: str, v: object, in_list: bool) -> _Effect:
+    """What a non-float scalar value ``v`` of field ``key`` (an item of a list when ``in_list``) adds
+    to its record's features: ``(tokens, tokens_are_words, shape parts, number or None, categorical
+    token or None, whether that value may be a colour scale, priority word weight, alert colour)``.
+
+    A function of its arguments alone, so :func:`featurize_record` memoizes it for short values
+    (labels, codes, flags and small integers repeat across a stream); the record-level rules (slots,
+    caps, which categorical value is the priority one) stay in :func:`featurize_record`."""
+    tokens: tuple[int, ...] = ()
+    words = False
+    shape: tuple[str, ...] = ()
+    number: float | None = None
+    cat: int | None = None
+    colour_field = False
+    w, colour = -1.0, -1.0
+    if isinstance(v, bool):
+        tokens = (_tid("v\x00" + key + "\x00" + ("true" if v else "false")),)
+        shape = (key + "=" + ("T" if v else "F"),)
+        if not in_list:
+            cat = _tid("c\x00" + kind + "\x00" + key + "\x00" + ("T" if v else "F"))
+    elif isinstance(v, int | float):
+        if not in_list:
+            number = float(v)
+        # Small integers are usually codes (priority 3, level 2): a categorical value too.
+        if isinstance(v, int) and -8 <= v <= 8:
+            tokens = (_tid("v\x00" + key + "\x00" + str(v)),)
+            if not in_list:
+                cat = _tid("c\x00" + kind + "\x00" + key + "\x00" + str(v))
+    elif isinstance(v, str):
+        w, colour = _text_facts(v)  # one memo lookup for both (a long text's key is a digest)
+        q = as_quantity(v) if w < 0 and colour < 0 else None
+        if q is not None:
+            # A quantity written as text ("38.5 °C") is the number it spells: same slot, same z,
+            # and no label (its values all differ, like an id's; quantity.py says why). Its unit
+            # joins the shape: "5 g" after "5 mg" is not a near copy (review of session 12).
+            if not in_list:
+                number = q[0]
+            if q[1]:
+                shape = (key + "#u=" + q[1],)
+        elif len(v) >= _TEXT_MIN_LEN or " " in v.strip():
+            split = v.lower().split()[:_MAX_WORDS]
+            tokens = tuple(_tid("w\x00" + key + "\x00" + word) for word in split)
+            words = True
+            if len(v) < _TEXT_MIN_LEN and len(split) <= _LABEL_WORDS:
+                # A short label ("PAN PAN", "code red", "TLK 5825") is a code: near copies re-type
+                # it ("TLK5825"), so the digest reads its code form, and it is a categorical value too.
+                code = code_form(v)
+                shape = (key + "=" + code,)
+                if not in_list:
+                    cat, colour_field = _tid("c\x00" + kind + "\x00" + key + "\x00" + code), colour >= 0
+            else:
+                # Near copies re-type text: the digest sees only its words' set.
+                shape = (key + "~" + " ".join(sorted(set(split_words(v)))),)
+        else:
+            # Near copies re-type codes ("GU-1137", "gu 1137", "GU01137 "): token, digest and
+            # categorical value read the code form (not dots between digits or symbols: "1.5" is
+            # not "15", a tick not a cross).
+            code = code_form(v)
+            tokens = (_tid("v\x00" + key + "\x00" + code),)
+            shape = (key + "=" + code,)
+            if not in_list:
+                # A field holding an alert colour may be a priority scale: its value's rarity is read
+                # as a priority field's (priority_value_rarity) when no priority-named field holds one.
+                cat, colour_field = _tid("c\x00" + kind + "\x00" + key + "\x00" + code), colour >= 0
+    else:  # not a Record value type; still a valid token, never a crash
+        tokens = (_tid("t\x00" + key + "\x00" + type(v).__name__),)
+    return (tokens, words, shape, number, cat, colour_field, w, colour)
+
+
 def featurize_record(record: Record) -> RecordFeatures:
     """Featurize one record. Never raises on anything a Record can hold."""
     kind = record.kind
@@ -430,122 +522,110 @@ def featurize_record(record: Record) -> RecordFeatures:
     extra_prio: list[bool] = []
     cats: list[int] = []
     cat_fields: list[int] = []
-    state = {"word": -1.0, "pfield": False, "flag": False, "ptok": 0, "pfid": 0, "colour": -1.0, "ctok": 0, "cfid": 0}
+    word, colour, pfield, flag = -1.0, -1.0, False, False
+    ptok = pfid = ctok = cfid = 0
+    near_blind = False
+    memo = _effect_memo
 
-    def number(key: str, x: float, prio: bool) -> None:
+    def number(nkey: int, key: str, x: float, prio: bool) -> None:
         if len(num_keys) < NUM_SLOTS:
-            num_keys.append(num_key_id(kind, key))
+            num_keys.append(nkey)
             num_vals.append(_slog(x))
             num_prio.append(prio)
             if x != x:
                 tokens.append(_tid("nan\x00" + key))
         elif len(extra_keys) < _MAX_EXTRA:
-            extra_keys.append(num_key_id(kind, key))
+            extra_keys.append(nkey)
             extra_vals.append(_slog(x))
             extra_prio.append(prio)
 
-    def categorical(key: str, text: str, prio: bool, colour_field: bool = False) -> None:
-        t = _tid("c\x00" + kind + "\x00" + key + "\x00" + text)
-        if prio and not state["ptok"]:
-            state["ptok"] = t
-            state["pfid"] = _tid("f\x00" + kind + "\x00" + key)
-        elif colour_field and not state["ctok"]:
-            state["ctok"] = t
-            state["cfid"] = _tid("f\x00" + kind + "\x00" + key)
-        if len(cats) < _MAX_CATS:
-            cats.append(t)
-            cat_fields.append(_tid("f\x00" + kind + "\x00" + key))
-
-    def scalar(key: str, v: object, in_list: bool, prio: bool) -> None:
-        if isinstance(v, bool):
-            tokens.append(_tid("v\x00" + key + "\x00" + ("true" if v else "false")))
-            shape_parts.append(key + "=" + ("T" if v else "F"))
-            if prio and v:
-                state["flag"] = True
-            if not in_list:
-                categorical(key, "T" if v else "F", prio)
-        elif isinstance(v, int | float):
-            if not in_list:
-                number(key, float(v), prio)
-            # Small integers are usually codes (priority 3, level 2): a categorical value too.
-            if isinstance(v, int) and -8 <= v <= 8:
-                tokens.append(_tid("v\x00" + key + "\x00" + str(v)))
-                if not in_list:
-                    categorical(key, str(v), prio)
-        elif isinstance(v, str):
-            w, colour = _text_facts(v)  # one memo lookup for both (a long text's key is a digest)
-            if w > state["word"]:
-                state["word"] = w
-            if colour > state["colour"]:
-                state["colour"] = colour
-            q = as_quantity(v) if w < 0 and colour < 0 else None
-            if q is not None:
-                # A quantity written as text ("38.5 °C") is the number it spells: same slot, same z,
-                # and no label (its values all differ, like an id's; quantity.py says why). Its unit
-                # joins the shape: "5 g" after "5 mg" is not a near copy (review of session 12).
-                if not in_list:
-                    number(key, q[0], prio)
-                if q[1]:
-                    shape_parts.append(key + "#u=" + q[1])
-            elif len(v) >= _TEXT_MIN_LEN or " " in v.strip():
-                words = v.lower().split()[:_MAX_WORDS]
-                for word in words[:max(0, _MAX_TOKENS - len(tokens))]:  # the record's cap (review 8)
-                    tokens.append(_tid("w\x00" + key + "\x00" + word))
-                if len(v) < _TEXT_MIN_LEN and len(words) <= _LABEL_WORDS:
-                    # A short label ("PAN PAN", "code red", "TLK 5825") is a code: near copies re-type
-                    # it ("TLK5825"), so the digest reads its code form, and it is a categorical value too.
-                    code = code_form(v)
-                    shape_parts.append(key + "=" + code)
-                    if not in_list:
-                        categorical(key, code, prio, colour >= 0)
-                else:
-                    # Near copies re-type text: the digest sees only its words' set.
-                    shape_parts.append(key + "~" + " ".join(sorted(set(split_words(v)))))
-            else:
-                # Near copies re-type codes ("GU-1137", "gu 1137", "GU01137 "): token, digest and
-                # categorical value read the code form (not dots between digits or symbols: "1.5" is
-                # not "15", a tick not a cross).
-                code = code_form(v)
-                tokens.append(_tid("v\x00" + key + "\x00" + code))
-                shape_parts.append(key + "=" + code)
-                if not in_list:
-                    # A field holding an alert colour may be a priority scale: its value's rarity is read
-                    # as a priority field's (priority_value_rarity) when no priority-named field holds one.
-                    categorical(key, code, prio, colour >= 0)
-        elif isinstance(v, bytes | bytearray):
-            number(key + "#bytes", float(len(v)), False)
-        else:  # not a Record value type; still a valid token, never a crash
-            tokens.append(_tid("t\x00" + key + "\x00" + type(v).__name__))
-
-    near_blind = False
     for key, value in record.items:
-        nums_at = len(num_keys)
-        tokens.append(_tid("k\x00" + key))
-        prio = _is_priority_field(key)
+        ktok, prio, fid, nkey = _field_ids(kind, key)
+        tokens.append(ktok)
         if prio:
-            state["pfield"] = True
-        if isinstance(value, tuple | list):
+            pfield = True
+        vt = type(value)
+        if vt is float or (vt is int and not -8 <= value <= 8):
+            # The commonest value, a reading or a count: a number, no token, no label.
+            shape_parts.append(key)
+            if len(num_keys) >= NUM_SLOTS:
+                near_blind = True  # a number past the slots: the near digest (slots only) does not see it
+            number(nkey, key, float(value), prio)
+            continue
+        if vt is tuple or vt is list or isinstance(value, tuple | list):
             near_blind = True  # the shape sees a list's length and first items only
-            number(key + "#n", float(len(value)), False)
+            number(num_key_id(kind, key + "#n"), key + "#n", float(len(value)), False)
             nums = [float(x) for x in value if isinstance(x, int | float) and not isinstance(x, bool)]
             nums += [q[0] for q in map(as_quantity, value[:_MAX_LIST]) if q is not None]
             if nums:
-                number(key + "#mean", seq_sum(nums) / len(nums), False)
+                number(num_key_id(kind, key + "#mean"), key + "#mean", seq_sum(nums) / len(nums), False)
             shape_parts.append(key + "#" + str(len(value)))
-            for x in value[:_MAX_LIST]:
-                scalar(key, x, True, prio)
+            items = value[:_MAX_LIST]
+            in_list = True
+        elif isinstance(value, bytes | bytearray):
+            shape_parts.append(key)
+            number(num_key_id(kind, key + "#bytes"), key + "#bytes", float(len(value)), False)
+            near_blind = True  # a blob: the near digest does not see it
+            continue
         else:
             shape_parts.append(key)
-            scalar(key, value, False, prio)
-            # A blob, or a number past the slots: the near digest (slots only) does not see it.
-            if isinstance(value, bytes | bytearray) or (len(num_keys) == nums_at and (
-                    (isinstance(value, int | float) and not isinstance(value, bool)) or as_quantity(value))):
-                near_blind = True
-    ptok, pfid = (state["ptok"], state["pfid"]) if state["ptok"] else (state["ctok"], state["cfid"])
+            items = (value,)
+            in_list = False
+        for v in items:
+            vt = type(v)
+            if vt is float or (vt is int and not -8 <= v <= 8):
+                if not in_list:  # a number in a list counts only in the list's count and mean
+                    if len(num_keys) >= NUM_SLOTS:
+                        near_blind = True
+                    number(nkey, key, float(v), prio)
+                continue
+            if isinstance(v, bytes | bytearray):
+                number(num_key_id(kind, key + "#bytes"), key + "#bytes", float(len(v)), False)
+                continue
+            # Memoized only for a hashable type whose equal values featurize alike (the type is in the
+            # key: True == 1 == 1.0 would share an entry), and a label-sized string.
+            mkey = ((kind, key, vt, v, in_list)
+                    if vt is bool or vt is int or (vt is str and len(v) <= _EFFECT_MEMO_CHARS) else None)
+            eff = memo.get(mkey) if mkey is not None else None
+            if eff is None:
+                eff = _scalar_effect(kind, key, v, in_list)
+                if mkey is not None:
+                    if len(memo) >= _EFFECT_MEMO_LIMIT:
+                        memo.clear()
+                    memo[mkey] = eff
+            toks, are_words, shapes, x, cat, colour_field, w, c = eff
+            if x is not None:
+                nums_at = len(num_keys)
+                number(nkey, key, x, prio)
+                if not in_list and len(num_keys) == nums_at:
+                    near_blind = True  # a number past the slots: the near digest (slots only) does not see it
+            if toks:
+                if are_words:
+                    tokens.extend(toks[:max(0, _MAX_TOKENS - len(tokens))])  # the record's cap (review 8)
+                else:
+                    tokens.extend(toks)
+            if shapes:
+                shape_parts.extend(shapes)
+            if w > word:
+                word = w
+            if c > colour:
+                colour = c
+            if prio and v is True:
+                flag = True
+            if cat is not None:
+                if prio and not ptok:
+                    ptok, pfid = cat, fid
+                elif colour_field and not ctok:
+                    ctok, cfid = cat, fid
+                if len(cats) < _MAX_CATS:
+                    cats.append(cat)
+                    cat_fields.append(fid)
+    if not ptok:
+        ptok, pfid = ctok, cfid
     if ptok and cats and ptok not in cats:
         # The priority (or colour) field's value always has a slot: eight short labels before it must
         # not hide it from rarity and the history (review 9, finding 6).
-        cats[-1], cat_fields[-1] = int(ptok), int(pfid)
+        cats[-1], cat_fields[-1] = ptok, pfid
     shape = int.from_bytes(hashlib.blake2b("\x1f".join(shape_parts).encode("utf-8", "surrogatepass"),
                                            digest_size=8).digest(), "little") >> 1
     return RecordFeatures(
@@ -560,15 +640,15 @@ def featurize_record(record: Record) -> RecordFeatures:
         num_prio=tuple(num_prio),
         cat_tokens=tuple(cats),
         cat_fields=tuple(cat_fields),
-        prio_token=int(ptok),
-        prio_field_id=int(pfid),
-        prio_word=float(state["word"]),
-        prio_field=bool(state["pfield"]),
-        flag=bool(state["flag"]),
+        prio_token=ptok,
+        prio_field_id=pfid,
+        prio_word=float(word),
+        prio_field=pfield,
+        flag=flag,
         n_fields=len(record.items),
         items=record.items,
         near_blind=near_blind,
-        colour=float(state["colour"]),
+        colour=float(colour),
         extra_keys=tuple(extra_keys),
         extra_vals=tuple(extra_vals),
         extra_prio=tuple(extra_prio),

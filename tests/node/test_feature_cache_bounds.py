@@ -64,3 +64,47 @@ def test_long_values_are_not_memoized() -> None:
     featurize_record(rec)
     for memo in (F._token_ids, F._word_cache, F._prio_field_cache):
         assert all(len(k) <= F._MEMO_MAX_CHARS for k in memo), max(len(k) for k in memo)
+
+
+def test_the_value_memo_keeps_labels_only_and_stays_bounded(monkeypatch) -> None:
+    # Session 24: featurize_record memoizes what a short value adds to its record (labels, flags,
+    # small codes repeat across a stream). A number, a long text or a byte string is never a key,
+    # and a stream of distinct labels cannot grow the memo past its limit.
+    F._effect_memo.clear()
+    monkeypatch.setattr(F, "_EFFECT_MEMO_LIMIT", 50)
+    for i in range(400):
+        featurize_record(Record.create("k", P, i, {
+            "code": f"GU-{i}", "reading": i * 1.5, "count": 1000 + i, "note": "x" * 65 + str(i),
+            "blob": b"\x00" * (i % 7), "ok": bool(i % 2), "level": i % 5}))
+        assert len(F._effect_memo) <= 50
+    keys = list(F._effect_memo)
+    assert keys
+    assert all(k[2] in (str, bool, int) for k in keys)
+    assert all(len(k[3]) <= F._EFFECT_MEMO_CHARS for k in keys if k[2] is str)
+    assert all(-8 <= k[3] <= 8 for k in keys if k[2] is int)
+
+
+def test_true_and_one_are_not_one_memo_entry() -> None:
+    # True == 1 == 1.0 in Python, so a memo keyed by the value alone would hand a flag's features to
+    # a level's: the value's type is part of the key.
+    F._effect_memo.clear()
+    a = featurize_record(Record.create("k", P, 1, {"level": True}))
+    b = featurize_record(Record.create("k", P, 1, {"level": 1}))
+    F._effect_memo.clear()
+    b_cold = featurize_record(Record.create("k", P, 1, {"level": 1}))
+    assert b == b_cold
+    assert a.tokens != b.tokens
+    assert a.cat_tokens != b.cat_tokens
+
+
+def test_warm_memos_featurize_as_cold_ones() -> None:
+    # Every memo is a cache of a pure function: features of a stream are the same whether the
+    # process has seen its labels before or not.
+    from node.workload import Workload
+    recs = [r for r, _ in Workload(11).next_batch(600, 1_700_000_000_000)]
+    warm = [featurize_record(r) for r in recs]
+    for memo in (F._effect_memo, F._field_memo, F._token_ids, F._word_cache, F._prio_field_cache,
+                 F._code_memo, F._quantity_memo):
+        memo.clear()
+    cold = [featurize_record(r) for r in recs]
+    assert [repr(f) for f in warm] == [repr(f) for f in cold]
