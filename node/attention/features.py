@@ -655,12 +655,32 @@ def featurize_record(record: Record) -> RecordFeatures:
     )
 
 
+_packed_len_memo: dict[str, int] = {}
+
+
+def _packed_len(value: str | int) -> int:
+    """Bytes of ``value`` in msgpack: a string's memoized (kinds and origins repeat; each
+    ``msgpack.packb`` builds a Packer), a non-negative integer's by msgpack's rule."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return 1 if value < 128 else 2 if value < 256 else 3 if value < 65_536 else 5 if value < 2**32 else 9
+    if not isinstance(value, str):
+        return len(msgpack.packb(value))
+    n = _packed_len_memo.get(value)
+    if n is None:
+        n = len(msgpack.packb(value))
+        if len(value) <= _MEMO_MAX_CHARS:
+            if len(_packed_len_memo) >= _CACHE_LIMIT:
+                _packed_len_memo.clear()
+            _packed_len_memo[value] = n
+    return n
+
+
 def _content_id(record: Record) -> int:
     """Digest of kind and fields: the canonical bytes without origin and ts_ms."""
     raw = record.canonical_bytes()
     # Canonical bytes are [kind, origin, ts_ms, pairs]: skip the two middle items.
-    head = 1 + len(msgpack.packb(record.kind))
-    skip = len(msgpack.packb(record.origin)) + len(msgpack.packb(record.ts_ms))
+    head = 1 + _packed_len(record.kind)
+    skip = _packed_len(record.origin) + _packed_len(record.ts_ms)
     body = raw[:head] + raw[head + skip :] if raw else msgpack.packb([record.kind, list(record.items)])
     return int.from_bytes(hashlib.blake2b(body, digest_size=8).digest(), "little") >> 1
 
@@ -859,8 +879,9 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     ctx = torch.zeros(n, CTX_DIM)
     # -- bag of tokens (similarity, window rarity) -------------------------------
     tok_counts = [len(f.tokens) for f in feats]
-    tok = _ids([t for f in feats for t in f.tokens])
-    tok_row = torch.tensor([i for i, c in enumerate(tok_counts) for _ in range(c)], dtype=torch.int64)
+    tok_counts_t = torch.tensor(tok_counts, dtype=torch.int64)
+    tok = _ids(list(itertools.chain.from_iterable(f.tokens for f in feats)))
+    tok_row = torch.repeat_interleave(torch.arange(n), tok_counts_t)
     bucket = tok % HASH_DIM
     sign = ((tok >> 40) & 1).to(torch.float32) * 2.0 - 1.0
     cat = torch.zeros(n, HASH_DIM)
@@ -889,11 +910,12 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     max_zh = torch.zeros(n, dtype=torch.float64)
     near_hist_ok = torch.ones(n, dtype=torch.bool)
     if m:
-        key_list = [k for f in feats for k in f.num_keys]
+        key_list = list(itertools.chain.from_iterable(f.num_keys for f in feats))
         keys = _ids(key_list)
-        vals = torch.tensor([v for f in feats for v in f.num_vals], dtype=torch.float64)
-        rows = torch.tensor([i for i, c in enumerate(slot_counts) for _ in range(c)], dtype=torch.int64)
-        cols = torch.tensor([j for c in slot_counts for j in range(c)], dtype=torch.int64)
+        vals = torch.tensor(list(itertools.chain.from_iterable(f.num_vals for f in feats)), dtype=torch.float64)
+        slot_counts_t = torch.tensor(slot_counts, dtype=torch.int64)
+        rows = torch.repeat_interleave(torch.arange(n), slot_counts_t)
+        cols = torch.arange(m) - torch.repeat_interleave(torch.cumsum(slot_counts_t, 0) - slot_counts_t, slot_counts_t)
         zw, wmed, wscale, gcount = _robust_z(keys, vals)
         if history is not None and len(history):
             stats = [history.num_stats(k) for k in key_list]
@@ -908,7 +930,7 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
         med = torch.where(has, hmed, wmed)
         scale = torch.where(has, hscale, wscale)
         u = (vals - med) / scale
-        prio_slot = torch.tensor([p for f in feats for p in f.num_prio], dtype=torch.float32)
+        prio_slot = torch.tensor(list(itertools.chain.from_iterable(f.num_prio for f in feats)), dtype=torch.float32)
         num_mask[rows, cols] = 1.0
         slog[rows, cols] = vals.to(torch.float32)
         unit[rows, cols] = u.clamp(-1e6, 1e6).to(torch.float32)
@@ -932,7 +954,8 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     order[time_order] = torch.arange(n, dtype=torch.float32)
     span = (max(ts_list) - min(ts_list)) / 1000.0
     mean_gap = max(span / max(1, n - 1), 1e-3)
-    runs = _runs([feats[i] for i in time_order.tolist()], time_order.tolist(), mean_gap)
+    time_list = time_order.tolist()
+    runs = _runs([feats[i] for i in time_list], time_list, mean_gap)
     # -- duplicates and history ------------------------------------------------------------
     content_list = [f.content for f in feats]
     near_list = near_ids.tolist()
@@ -940,7 +963,7 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     seen_near: set[int] = set()
     exact_earlier = [0.0] * n
     near_earlier = [0.0] * n
-    for i in time_order.tolist():
+    for i in time_list:
         if content_list[i] in seen_exact:
             exact_earlier[i] = 1.0
         if near_list[i] in seen_near:
@@ -987,21 +1010,28 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
         wexc = {pair: (minority(count, fmode[pair[0]], fcount[pair[0]]),
                        surprise(count, fcount[pair[0]], fent[pair[0]]))
                 for pair, count in tcount.items() if fcount[pair[0]] >= _HIST_MIN}
+        # A value's rarity counts only in a low-cardinality field; each (field, value) once.
+        rare: dict[tuple[int, int], float] = {}
+        for pair, count in tcount.items():
+            total = fcount[pair[0]]
+            if total >= 8 and distinct[pair[0]] <= max(2, min(16, 0.05 * total)):
+                rare[pair] = -math.log(count / total) / math.log(total + 1.0)
         for i, f in enumerate(feats):
-            best = 0.0
+            best = prio = mino = surp = 0.0
             for tkn, fid in zip(f.cat_tokens, f.cat_fields, strict=True):
-                total = fcount[fid]
-                count = tcount[(fid, tkn)]
                 exc = wexc.get((fid, tkn))
                 if exc is not None:
-                    win_minority[i] = max(win_minority[i], exc[0])
-                    win_surprise[i] = max(win_surprise[i], exc[1])
-                if total >= 8 and distinct[fid] <= max(2, min(16, 0.05 * total)):
-                    r = -math.log(count / total) / math.log(total + 1.0)
-                    best = max(best, r)
-                    if tkn == f.prio_token:
-                        prio_rarity[i] = max(prio_rarity[i], r)
-            win_rarity[i] = best
+                    if exc[0] > mino:
+                        mino = exc[0]
+                    if exc[1] > surp:
+                        surp = exc[1]
+                r = rare.get((fid, tkn))
+                if r is not None:
+                    if r > best:
+                        best = r
+                    if tkn == f.prio_token and r > prio:
+                        prio = r
+            win_rarity[i], prio_rarity[i], win_minority[i], win_surprise[i] = best, prio, mino, surp
         if history is not None and hist_n:
             hexc: dict[tuple[int, int], tuple[float, float]] = {}
             for i, f in enumerate(feats):
@@ -1018,7 +1048,7 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     ctx[:, c["kind_share_log"]] = torch.log(same_kind) / logn
     ctx[:, c["kind_share"]] = same_kind / n
     ctx[:, c["rarest_token"]] = torch.log(min_df) / logn
-    ctx[:, c["unique_tokens"]] = singles / torch.tensor(tok_counts, dtype=torch.float32)
+    ctx[:, c["unique_tokens"]] = singles / tok_counts_t.to(torch.float32)
     ctx[:, c["n_fields"]] = torch.tensor([min(f.n_fields, 64) for f in feats], dtype=torch.float32) / 16.0
     ctx[:, c["max_|z|_window"]] = torch.tanh(max_zw.to(torch.float32) / 3.0)
     ctx[:, c["window_size"]] = logn / math.log(1025.0)
@@ -1044,8 +1074,7 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
              "priority_word", "has_priority_word", "priority_field", "priority_value_rarity", "flag_set",
              "value_rarity_window", "alert_colour", "has_alert_colour", "value_minority_window",
              "value_surprise_window", "value_minority_history", "value_surprise_history"]
-    runs_t = list(zip(*runs, strict=True))
-    cols = [exact_hist, near_hist, val_rarity, exact_earlier, near_earlier, *runs_t,
+    cols = [exact_hist, near_hist, val_rarity, exact_earlier, near_earlier, *runs,
             [max(f.prio_word, 0.0) for f in feats], [1.0 if f.prio_word >= 0 else 0.0 for f in feats],
             [1.0 if f.prio_field else 0.0 for f in feats], prio_rarity, [1.0 if f.flag else 0.0 for f in feats],
             win_rarity, [max(f.colour, 0.0) for f in feats], [1.0 if f.colour >= 0 else 0.0 for f in feats],
@@ -1059,47 +1088,47 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
 
 
 def _runs(sorted_feats: list[RecordFeatures], idx: list[int], mean_gap: float) -> list[list[float]]:
-    """Per record (original index): gap_prev, gap_next, run position, run length, first-of-run.
+    """Per record (original index), as five columns: gap_prev, gap_next, run position, run length,
+    first-of-run.
 
     A run is a chain of records of one (kind, origin) each following the
     previous within one mean gap of the window. Gaps are in mean gaps, log
     squashed; "no neighbour" reads as a gap of 1000 mean gaps.
     """
     n = len(idx)
-    out = [[0.0] * 5 for _ in range(n)]
+    ts = [f.ts_ms for f in sorted_feats]
     last: dict[tuple[int, int], int] = {}  # (kind, origin) -> position in sorted order
     prev = [-1] * n
+    nxt = [-1] * n
+    pos = [0] * n
     for p, f in enumerate(sorted_feats):
         key = (f.kind_id, f.origin_id)
-        prev[p] = last.get(key, -1)
+        q = last.get(key, -1)
         last[key] = p
-    nxt = [-1] * n
-    for p in range(n):
-        if prev[p] >= 0:
-            nxt[prev[p]] = p
-    limit = mean_gap * 1000.0
-    pos = [0] * n
-    for p in range(n):
-        q = prev[p]
-        if q >= 0 and (sorted_feats[p].ts_ms - sorted_feats[q].ts_ms) / 1000.0 <= mean_gap:
-            pos[p] = pos[q] + 1
+        if q >= 0:
+            prev[p] = q
+            nxt[q] = p
+            if (ts[p] - ts[q]) / 1000.0 <= mean_gap:
+                pos[p] = pos[q] + 1
     length = [0] * n
     for p in range(n - 1, -1, -1):
         q = nxt[p]
-        linked = q >= 0 and pos[q] == pos[p] + 1
-        length[p] = length[q] if linked else pos[p] + 1
+        length[p] = length[q] if q >= 0 and pos[q] == pos[p] + 1 else pos[p] + 1
+    limit = mean_gap * 1000.0
     scale = math.log1p(1000.0)
+    log1p = math.log1p
+    gap_prev, gap_next, position, run_length, first = ([0.0] * n for _ in range(5))
     for p in range(n):
-        f = sorted_feats[p]
-        gp = (f.ts_ms - sorted_feats[prev[p]].ts_ms) / 1000.0 if prev[p] >= 0 else limit
-        gn = (sorted_feats[nxt[p]].ts_ms - f.ts_ms) / 1000.0 if nxt[p] >= 0 else limit
-        row = out[idx[p]]
-        row[0] = math.log1p(min(gp, limit) / mean_gap) / scale
-        row[1] = math.log1p(min(gn, limit) / mean_gap) / scale
-        row[2] = math.log1p(pos[p]) / 3.0
-        row[3] = math.log1p(length[p]) / 3.0
-        row[4] = 1.0 if pos[p] == 0 and length[p] >= 2 else 0.0
-    return out
+        i = idx[p]
+        q, r, k, ln = prev[p], nxt[p], pos[p], length[p]
+        gp = (ts[p] - ts[q]) / 1000.0 if q >= 0 else limit
+        gn = (ts[r] - ts[p]) / 1000.0 if r >= 0 else limit
+        gap_prev[i] = log1p(min(gp, limit) / mean_gap) / scale
+        gap_next[i] = log1p(min(gn, limit) / mean_gap) / scale
+        position[i] = log1p(k) / 3.0
+        run_length[i] = log1p(ln) / 3.0
+        first[i] = 1.0 if k == 0 and ln >= 2 else 0.0
+    return [gap_prev, gap_next, position, run_length, first]
 
 
 class _Numbers:

@@ -108,3 +108,16 @@ def test_warm_memos_featurize_as_cold_ones() -> None:
         memo.clear()
     cold = [featurize_record(r) for r in recs]
     assert [repr(f) for f in warm] == [repr(f) for f in cold]
+
+
+def test_packed_lengths_are_msgpacks() -> None:
+    # _content_id skips origin and ts_ms in the canonical bytes by their packed lengths, computed
+    # without msgpack for integers and memoized for strings: every msgpack integer width, and
+    # strings of every msgpack string header, must measure what msgpack writes.
+    import msgpack
+
+    ints = [0, 1, 127, 128, 255, 256, 65_535, 65_536, 2**32 - 1, 2**32, 2**63 - 1, 1_700_000_000_000, -1, -33]
+    strs = ["", "a", "x" * 31, "x" * 32, "x" * 255, "x" * 256, "é" * 20, "ω" * 200, "x" * 70_000]
+    for v in ints + strs:
+        assert F._packed_len(v) == len(msgpack.packb(v)), v
+        assert F._packed_len(v) == len(msgpack.packb(v)), v  # the memoized answer too
