@@ -2,6 +2,7 @@
 
     python scripts/bench_scoring.py [--json bench_scoring.json] [--repeat 7]
     python scripts/bench_scoring.py --fastpath 256,384,512,1024   # model.forward vs the fast path only
+    python scripts/bench_scoring.py --against /tmp/old-tree --pairs 6   # this tree vs another, alternating
 
 Prints a table and writes JSON. Every figure is the median of ``--repeat``
 runs, measured side by side in one process (the shared 2-core machines are
@@ -20,6 +21,11 @@ other jobs on a shared machine take).
 * cold start in a new process: ``import node.attention``, load, first window;
 * determinism: the same records scored twice, in a new process, and with 2
   threads instead of 1 (max absolute difference).
+
+``--against TREE`` compares this tree's scoring path with another checkout's (a ``git worktree`` of
+an older commit): each pair runs one fresh process per tree, in alternating order, each measuring
+featurize, assemble and end to end at 256 (records per CPU-second, medians of ``--repeat``), and
+prints every pair's ratio and the median ratio. A VM's slow and fast phases then hit both trees.
 """
 
 from __future__ import annotations
@@ -173,13 +179,84 @@ def rescore_in_new_process(n: int, threads: int) -> list[float]:
     return json.loads(out.stdout)
 
 
+TREE_BENCH = """
+import json, statistics, sys, time
+sys.path.insert(0, {tree!r})
+import torch
+from node.attention import FeatureCache, load_scorer
+from node.attention.features import assemble_window, featurize_record
+from node.workload import Workload
+scorer = load_scorer(device="cpu", threads=1)
+recs = [r for r, _ in Workload(90_500).next_batch(256, {now})]
+history = scorer.history([r for r, _ in Workload(90_499).next_batch(4096, {now})])
+def cpu(fn):
+    fn()
+    out = []
+    for _ in range({repeat}):
+        t = time.thread_time(); fn(); out.append(time.thread_time() - t)
+    return 256 / statistics.median(out)
+def e2e(h):
+    def run():
+        scorer.cache = FeatureCache()
+        scorer.score(recs, h)
+    return run
+feats = [featurize_record(r) for r in recs]
+print(json.dumps({{
+    "featurize": cpu(lambda: [featurize_record(r) for r in recs]),
+    "assemble": cpu(lambda: assemble_window(feats)),
+    "end_to_end": cpu(e2e(None)),
+    "end_to_end_history": cpu(e2e(history)),
+}}))
+"""
+
+
+def tree_bench(tree: Path, repeat: int) -> dict[str, float]:
+    """One fresh process scoring a 256-record window with ``tree``'s code (and its shipped model)."""
+    code = TREE_BENCH.format(tree=str(tree), now=NOW, repeat=repeat)
+    out = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def compare_trees(other: Path, pairs: int, repeat: int) -> dict:
+    """This tree against ``other``, alternating which runs first in each pair."""
+    keys = ("featurize", "assemble", "end_to_end", "end_to_end_history")
+    rows = []
+    for i in range(pairs):
+        order = [("this", REPO), ("other", other)]
+        if i % 2:
+            order.reverse()
+        got = {name: tree_bench(tree, repeat) for name, tree in order}
+        rows.append(got)
+        print(f"pair {i + 1}: " + "; ".join(
+            f"{k} {got['this'][k]:,.0f} vs {got['other'][k]:,.0f} ({got['this'][k] / got['other'][k]:.2f}x)"
+            for k in keys), flush=True)
+    summary = {k: {"this": statistics.median(r["this"][k] for r in rows),
+                   "other": statistics.median(r["other"][k] for r in rows),
+                   "ratio": statistics.median(r["this"][k] / r["other"][k] for r in rows)} for k in keys}
+    print("median over pairs (records per CPU-second at window 256; ratio = median of the pairs' ratios):")
+    for k, v in summary.items():
+        print(f"  {k:>20}: this {v['this']:>8,.0f}  other {v['other']:>8,.0f}  ratio {v['ratio']:.3f}")
+    return {"against": str(other), "pairs": rows, "summary": summary}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", default="bench_scoring.json", help="where to write the results")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--against", default=None, metavar="TREE",
+                        help="compare this tree's scoring path with another checkout's, alternating processes")
+    parser.add_argument("--pairs", type=int, default=6, help="with --against: process pairs to run")
     parser.add_argument("--fastpath", default=None, metavar="SIZES",
                         help="only compare model.forward with the fast path at these window sizes (e.g. 256,512,1024)")
     args = parser.parse_args()
+
+    if args.against:
+        other = Path(args.against).resolve()
+        if not (other / "node" / "attention" / "features.py").is_file():
+            parser.error(f"--against {other}: not a checkout of this project (no node/attention/features.py)")
+        Path(args.json).write_text(json.dumps(compare_trees(other, args.pairs, args.repeat), indent=2))
+        print(f"wrote {args.json}")
+        return 0
 
     import torch
 
