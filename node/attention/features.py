@@ -51,7 +51,7 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgpack
 import torch
@@ -161,6 +161,37 @@ _MEMO_MAX_CHARS = 128
 _token_ids: dict[str, int] = {}
 _MASK63 = (1 << 63) - 1
 
+# The memos of this module are process-wide and keyed by record content (kinds, field names, labels of
+# up to 128 characters). Each is capped by entries, but a peer's astral-plane strings cost 4 bytes a
+# character, and at their caps together they could pin about 1 GiB (review 25: _effect_memo alone
+# 117 MiB at 32,768 entries, _field_memo 163 MiB at 200,000). So they also share one budget: every new
+# entry is charged an estimate of what it holds, and past the budget, or at any memo's cap, all of them
+# are cleared. They are pure caches: clearing changes no result, only time.
+_MEMO_BUDGET = 64 * 2**20
+_MEMO_ENTRY = 240  # a dict slot, a key tuple or string header, the value's object(s)
+_memos: list[dict[Any, Any]] = []  # filled once every memo is defined (below FieldFacts)
+_memo_charged = 0
+
+
+def _memo_put(memo: dict[Any, Any], key: Any, value: Any, chars: int, ints: int = 0,
+              limit: int = _CACHE_LIMIT) -> None:
+    """``memo[key] = value``, charged 4 bytes a character of the strings it keeps (``chars``) and 44
+    bytes an int it keeps in a tuple (``ints``) against the shared budget."""
+    global _memo_charged
+    cost = _MEMO_ENTRY + 4 * chars + 44 * ints
+    if len(memo) >= limit or _memo_charged + cost > _MEMO_BUDGET:
+        clear_memos()
+    memo[key] = value
+    _memo_charged += cost
+
+
+def clear_memos() -> None:
+    """Empty every memo of the featurizer (tests, and the shared budget)."""
+    global _memo_charged
+    for m in _memos:
+        m.clear()
+    _memo_charged = 0
+
 
 def _h63(text: str) -> int:
     """Stable 63-bit hash of a string, not memoized (for one-off values such as free text)."""
@@ -171,11 +202,9 @@ def _tid(token: str) -> int:
     """Stable 63-bit id of a token string (memoized; blake2b is process-independent)."""
     v = _token_ids.get(token)
     if v is None:
-        if len(_token_ids) >= _CACHE_LIMIT:
-            _token_ids.clear()
         v = int.from_bytes(hashlib.blake2b(token.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") >> 1
         if len(token) <= _MEMO_MAX_CHARS:
-            _token_ids[token] = v
+            _memo_put(_token_ids, token, v, len(token))
     return v
 
 
@@ -201,11 +230,9 @@ _prio_field_cache: dict[str, bool] = {}
 def _is_priority_field(key: str) -> bool:
     v = _prio_field_cache.get(key)
     if v is None:
-        if len(_prio_field_cache) >= _CACHE_LIMIT:
-            _prio_field_cache.clear()
         v = is_field_name(key)
         if len(key) <= _MEMO_MAX_CHARS:
-            _prio_field_cache[key] = v
+            _memo_put(_prio_field_cache, key, v, len(key))
     return v
 
 
@@ -227,11 +254,9 @@ def _text_facts(text: str) -> tuple[float, float]:
         text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
     v = _word_cache.get(key)
     if v is None:
-        if len(_word_cache) >= _CACHE_LIMIT:
-            _word_cache.clear()
         words = clause_words(text)[:_MAX_WORDS]  # clause marks bound a negation's scope
         v = (text_priority(words), colour_weight(words))
-        _word_cache[key] = v
+        _memo_put(_word_cache, key, v, len(key))
     return v
 
 
@@ -276,9 +301,7 @@ def code_form(text: str) -> str:
         plain = _unmask(plain)
     out = _LEAD_ZEROS.sub("", _CODE_DOTS.sub("", _SEPARATORS.sub("", plain))) or text.strip().lower()
     if len(text) <= _MEMO_MAX_CHARS:
-        if len(_code_memo) >= _CACHE_LIMIT:
-            _code_memo.clear()
-        _code_memo[text] = out
+        _memo_put(_code_memo, text, out, len(text) + len(out))
     return out
 
 
@@ -303,9 +326,7 @@ def as_quantity(value: object) -> tuple[float, str] | None:
         w, colour = _text_facts(value)
         if w >= 0 or colour >= 0:
             q = None
-    if len(_quantity_memo) >= _CACHE_LIMIT:
-        _quantity_memo.clear()
-    _quantity_memo[value] = q  # at most MAX_RAW characters
+    _memo_put(_quantity_memo, value, q, len(value) + (len(q[1]) if q is not None else 0))  # <= MAX_RAW chars
     return q
 
 
@@ -370,9 +391,13 @@ def priority_claim(key: str, value: object) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class RecordFeatures:
+class RecordFeatures(NamedTuple):
     """Per-record features: a function of the record alone, safe to cache.
+
+    A ``NamedTuple`` rather than a frozen dataclass: as immutable, and built about four times
+    faster. A frozen dataclass's ``__init__`` sets each of its 23 fields through
+    ``object.__setattr__``; that one line was 5.6% of end-to-end scoring at 256 records
+    (py-spy, session 25: docs/throughput.md).
 
     ``tokens`` are 63-bit ids of the kind, field names, categorical values
     and text words (for similarity only); ``num_*`` are up to NUM_SLOTS
@@ -425,18 +450,17 @@ def _field_ids(kind: str, key: str) -> tuple[int, bool, int, int]:
     name, memoized: a stream repeats its schemas, and each id is a blake2b of a concatenation."""
     hit = _field_memo.get((kind, key))
     if hit is None:
-        if len(_field_memo) >= _CACHE_LIMIT:
-            _field_memo.clear()
         hit = (_tid("k\x00" + key), _is_priority_field(key), _tid("f\x00" + kind + "\x00" + key),
                num_key_id(kind, key))
-        _field_memo[(kind, key)] = hit  # kind and key are at most 64 characters each (RecordLimits)
+        # kind and key are at most 64 characters each (RecordLimits)
+        _memo_put(_field_memo, (kind, key), hit, len(kind) + len(key), ints=3)
     return hit
 
 
 # What one scalar value adds to its record's features (see :func:`_scalar_effect`).
 _Effect = tuple[tuple[int, ...], bool, tuple[str, ...], "float | None", "int | None", bool, float, float]
 _effect_memo: dict[tuple[str, str, type, object, bool], _Effect] = {}
-_EFFECT_MEMO_LIMIT = 32_768  # entries of at most 32 token ids and a 64-character value: tens of MiB at worst
+_EFFECT_MEMO_LIMIT = 32_768  # entries; their bytes are charged to the shared budget (_memo_put)
 _EFFECT_MEMO_CHARS = 64  # labels repeat; longer values are texts, which rarely do
 
 
@@ -590,9 +614,8 @@ def featurize_record(record: Record) -> RecordFeatures:
             if eff is None:
                 eff = _scalar_effect(kind, key, v, in_list)
                 if mkey is not None:
-                    if len(memo) >= _EFFECT_MEMO_LIMIT:
-                        memo.clear()
-                    memo[mkey] = eff
+                    _memo_put(memo, mkey, eff, len(kind) + len(key) + (len(v) if isinstance(v, str) else 0)
+                              + sum(map(len, eff[2])), ints=len(eff[0]), limit=_EFFECT_MEMO_LIMIT)
             toks, are_words, shapes, x, cat, colour_field, w, c = eff
             if x is not None:
                 nums_at = len(num_keys)
@@ -669,9 +692,7 @@ def _packed_len(value: str | int) -> int:
     if n is None:
         n = len(msgpack.packb(value))
         if len(value) <= _MEMO_MAX_CHARS:
-            if len(_packed_len_memo) >= _CACHE_LIMIT:
-                _packed_len_memo.clear()
-            _packed_len_memo[value] = n
+            _memo_put(_packed_len_memo, value, n, len(value))
     return n
 
 
@@ -691,6 +712,8 @@ the number's signed log or None, whether it is a list or blob hashed whole, whet
 specific, whether it says priority)."""
 
 _facts_memo: dict[tuple[str, type, object], FieldFacts] = {}
+_memos.extend([_token_ids, _prio_field_cache, _word_cache, _code_memo, _quantity_memo, _field_memo, _effect_memo,
+               _packed_len_memo, _facts_memo])
 
 
 def field_facts(key: str, value: Any) -> FieldFacts:
@@ -739,9 +762,7 @@ def field_facts(key: str, value: Any) -> FieldFacts:
         content = _tid(key + "#t\x1e" + type(value).__name__)
     facts: FieldFacts = (kid, content, num, whole, specific, prio)
     if memo_key is not None:
-        if len(_facts_memo) >= _CACHE_LIMIT:
-            _facts_memo.clear()
-        _facts_memo[memo_key] = facts
+        _memo_put(_facts_memo, memo_key, facts, len(key) + (len(value) if isinstance(value, str) else 0), ints=3)
     return facts
 
 
@@ -789,13 +810,12 @@ def feature_bytes(f: RecordFeatures) -> int:
     and values, which ``items`` holds for the copy rule (review 8, finding 3: four 4,000-character
     texts are 17 KiB an entry, not the 1.1 KiB the ints alone count)."""
     ints = (len(f.tokens) + 3 * len(f.num_keys) + 3 * len(f.extra_keys) + 2 * len(f.cat_tokens) + 2 * len(f.items))
+    sizeof = sys.getsizeof
     held = 0
     for key, value in f.items:
-        held += sys.getsizeof(key)
+        held += sizeof(key) + sizeof(value)
         if isinstance(value, tuple | list):
-            held += sys.getsizeof(value) + sum(sys.getsizeof(x) for x in value)
-        else:
-            held += sys.getsizeof(value)
+            held += sum(map(sizeof, value))
     return 400 + 44 * ints + held
 
 

@@ -29,7 +29,7 @@ def _maximal(i: int, rng: random.Random) -> Record:
 
 def _deep_size(f: object) -> int:
     total = sys.getsizeof(f)
-    for name in f.__slots__:  # type: ignore[attr-defined]
+    for name in f._fields:  # type: ignore[attr-defined]
         v = getattr(f, name)
         total += sys.getsizeof(v) + (sum(sys.getsizeof(x) for x in v) if isinstance(v, tuple) else 0)
     return total
@@ -121,3 +121,52 @@ def test_packed_lengths_are_msgpacks() -> None:
     for v in ints + strs:
         assert F._packed_len(v) == len(msgpack.packb(v)), v
         assert F._packed_len(v) == len(msgpack.packb(v)), v  # the memoized answer too
+
+
+def _deep(x: object) -> int:
+    if isinstance(x, tuple):
+        return sys.getsizeof(x) + sum(_deep(e) for e in x)
+    return sys.getsizeof(x)
+
+
+def _memos_held() -> int:
+    return sum(sys.getsizeof(m) + sum(_deep(k) + _deep(v) for k, v in m.items()) for m in F._memos)
+
+
+def _astral(rng: random.Random, n: int) -> str:
+    return "".join(chr(rng.randrange(0x1F300, 0x1FAFF)) for _ in range(n))
+
+
+def test_the_memos_share_one_byte_budget_against_astral_strings(monkeypatch) -> None:
+    # Review 25: every memo was capped by entries only, and 64-character astral-plane kinds, field
+    # names and labels (4 bytes a character) held 117 MiB in the value memo and 163 MiB in the field
+    # memo at their caps. Now every entry is charged what it holds against one budget.
+    budget = 4 * 2**20
+    monkeypatch.setattr(F, "_MEMO_BUDGET", budget)
+    F.clear_memos()
+    rng = random.Random(25)
+    peak = 0
+    for i in range(1500):
+        fields: dict[str, object] = {_astral(rng, 64): " ".join(_astral(rng, 1) for _ in range(31)) + "x"
+                                     for _ in range(3)}
+        fields.update({_astral(rng, 64): True for _ in range(6)})
+        featurize_record(Record.create(_astral(rng, 64), P, i, fields))
+        assert F._memo_charged <= budget
+        if i % 100 == 99:
+            held = _memos_held()
+            peak = max(peak, held)
+            # The charge is an estimate; what the memos really hold stays near it, not 10x past it.
+            assert held <= 1.25 * budget, (held, F._memo_charged)
+    assert peak > budget // 4  # the stream did fill the memos: the bound was exercised
+
+
+def test_clearing_every_memo_changes_no_feature() -> None:
+    from node.workload.randomized import RandomizedWorkload
+    recs = [x.record for x in RandomizedWorkload(8).next_labeled(400, 1_700_000_000_000)]
+    warm = [repr(featurize_record(r)) for r in recs]
+    cold = []
+    for r in recs:
+        F.clear_memos()
+        cold.append(repr(featurize_record(r)))
+    assert warm == cold
+    assert F._memo_charged > 0
