@@ -44,6 +44,12 @@ class RecordLimits:
     max_str_len: int = 4096
     max_bytes_len: int = 4096
     max_list_len: int = 64
+    # Scalar values in all (each list item counts). Python holds a value in 50-80 bytes whatever its
+    # wire size, so 64 fields of 64 one-character strings (12 KiB on the wire) decoded to 422 KiB
+    # (review 25): a committed block of 1,024 such records pinned 422 MiB in every node. At 256,
+    # four times the fields, a record decodes to at most about 70 KiB. No generator here writes
+    # lists at all; a list of 64 readings still fits beside 63 other fields of lists of three.
+    max_values: int = 256
 
 
 DEFAULT_LIMITS = RecordLimits()
@@ -104,6 +110,7 @@ def _check_fields_fast(fields: Mapping[str, Any], lim: RecordLimits) -> tuple[tu
     if len(fields) > lim.max_fields:
         return None
     max_key, max_str, max_bytes, max_list = lim.max_key_len, lim.max_str_len, lim.max_bytes_len, lim.max_list_len
+    values, max_values = len(fields), lim.max_values
     items: list[tuple[str, FieldValue]] = []
     for k, v in fields.items():
         if type(k) is not str or not 0 < len(k) <= max_key:
@@ -121,6 +128,7 @@ def _check_fields_fast(fields: Mapping[str, Any], lim: RecordLimits) -> tuple[tu
         elif t is list or t is tuple:
             if len(v) > max_list:
                 return None
+            values += len(v) - 1
             for x in v:
                 tx = type(x)
                 if tx not in _SCALAR_TYPES:
@@ -143,6 +151,8 @@ def _check_fields_fast(fields: Mapping[str, Any], lim: RecordLimits) -> tuple[tu
         elif t is not bool:
             return None
         items.append((k, v))
+    if values > max_values:
+        return None
     items.sort(key=_first)
     return tuple(items)
 
@@ -155,10 +165,15 @@ def _check_fields_general(fields: Mapping[str, Any], lim: RecordLimits) -> tuple
     if len(fields) > lim.max_fields:
         raise DecodeError(f"record has {len(fields)} fields, limit {lim.max_fields}")
     items = []
+    values = 0
     for k, v in fields.items():
         if not isinstance(k, str) or not 0 < len(k) <= lim.max_key_len:
             raise DecodeError(f"field name must be a non-empty string of at most {lim.max_key_len} chars")
-        items.append((k, _check_value(v, lim, f"field {k!r}")))
+        checked = _check_value(v, lim, f"field {k!r}")
+        values += len(checked) if isinstance(checked, tuple) else 1
+        items.append((k, checked))
+    if values > lim.max_values:
+        raise DecodeError(f"record holds {values} values, limit {lim.max_values} (each list item counts)")
     items.sort(key=lambda kv: kv[0])
     return tuple(items)
 
@@ -353,6 +368,7 @@ def decode_records(items: list[Any] | tuple[Any, ...], limits: RecordLimits = DE
     max_arr = max(4, lim.max_fields, lim.max_list_len)
     max_total, max_kind, max_key = lim.max_total_bytes, lim.max_kind_len, lim.max_key_len
     max_str, max_bytes, max_fields, max_list = lim.max_str_len, lim.max_bytes_len, lim.max_fields, lim.max_list_len
+    max_values = lim.max_values
     unpack = msgpack.unpackb
     pack = packer()  # one per call: a Packer is not thread-safe
     good_origins: set[str] = set()
@@ -386,6 +402,7 @@ def decode_records(items: list[Any] | tuple[Any, ...], limits: RecordLimits = DE
             raise _bulk_error(i, f"fields: expected an array of at most {max_fields} pairs")
         fields: list[tuple[str, FieldValue]] = []
         prev = ""
+        values = len(pairs)
         for pair in pairs:
             if type(pair) is not list or len(pair) != 2:
                 raise _bulk_error(i, "field: expected a [name, value] pair")
@@ -409,6 +426,7 @@ def decode_records(items: list[Any] | tuple[Any, ...], limits: RecordLimits = DE
             elif t is list:
                 if len(v) > max_list:
                     raise _bulk_error(i, f"field {k!r:.40}: list longer than {max_list}")
+                values += len(v) - 1
                 for x in v:
                     tx = type(x)
                     if tx is str:
@@ -426,6 +444,8 @@ def decode_records(items: list[Any] | tuple[Any, ...], limits: RecordLimits = DE
             elif t is not bytes and t is not bool:
                 raise _bulk_error(i, f"field {k!r:.40}: unsupported value type {t.__name__}")
             fields.append((k, v))
+        if values > max_values:
+            raise _bulk_error(i, f"record holds {values} values, limit {max_values} (each list item counts)")
         # Same bytes as Record.create would produce, or not canonical.
         if pack(obj) != data:
             raise _bulk_error(i, "record bytes are not canonical")

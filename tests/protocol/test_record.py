@@ -278,6 +278,11 @@ def test_bulk_decode_equals_one_by_one(recs: list[Record]) -> None:
         packb(["k", ORIGIN.encode(), 1, []]),
         packb(["k", ORIGIN, 1, [[b"a", 1]]]),
         packb(["k", ORIGIN, 1, [["a", True], ["b", False], ["c", 0.5], ["d", b""], ["e", ""], ["f", []]]]),
+        # max_values (256, each list item counts): exactly at it, one past it, empty lists count 0.
+        packb(["k", ORIGIN, 1, [[f"f{i}", list(range(64))] for i in range(4)]]),
+        packb(["k", ORIGIN, 1, [[f"f{i}", list(range(64))] for i in range(4)] + [["g", 1]]]),
+        packb(["k", ORIGIN, 1, [["a", []], ["b", []]] + [[f"f{i}", ["x"] * 64] for i in range(4)]]),
+        packb(["k", ORIGIN, 1, [[f"f{i:02}", ["\u0100"] * 64] for i in range(64)]]),
     ],
 )
 def test_bulk_decode_agrees_on_edge_cases(encoded: bytes) -> None:
@@ -369,3 +374,28 @@ def test_text_matches_the_reference(rec: Record) -> None:
 def test_text_of_subclassed_values_matches_the_reference() -> None:
     rec = Record.create("k", ORIGIN, 1, {"s": _Str("abc"), "i": _Int(5), "b": b"z", "l": ("q", 2, b"r")})
     assert rec.text() == "k b  i 5 l q 2 s abc"
+
+
+def test_a_record_holds_at_most_max_values_values() -> None:
+    # Review 25: 64 fields of 64 one-character strings are 12 KiB on the wire and were 422 KiB
+    # decoded (Python keeps a value in 50-80 bytes whatever its wire size); a block of 1,024 such
+    # records pinned 422 MiB. Each list item now counts against one cap per record.
+    lim = RecordLimits()
+    assert lim.max_values == 256
+    at = {f"f{i}": ["\u0100"] * 64 for i in range(4)}
+    Record.create("k", ORIGIN, 1, at)
+    past = {**at, "g": 1}
+    with pytest.raises(DecodeError, match="257 values, limit 256"):
+        Record.create("k", ORIGIN, 1, past)
+    raw = packb(["k", ORIGIN, 1, sorted([k, v] for k, v in past.items())])
+    with pytest.raises(DecodeError):
+        decode_record(raw)
+    with pytest.raises(DecodeError, match="record 0: record holds 257 values"):
+        decode_records([raw])
+    # The worst record the limits allow now decodes to tens of KiB, not hundreds.
+    import sys
+
+    rec = Record.create("k" * 64, ORIGIN, 1, {"\u0100" * 60 + f"{i:04}": ["\u0100"] * 4 for i in range(64)})
+    assert sum(len(v) for _, v in rec.items) == 256
+    held = sum(sys.getsizeof(k) + sys.getsizeof(v) + sum(sys.getsizeof(x) for x in v) for k, v in rec.items)
+    assert held < 100 * 1024, held
