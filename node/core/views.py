@@ -122,7 +122,8 @@ class ViewStats:
     #: evaluations answered at once because their view names a commit a wait already ran out on
     not_rewaited: int = 0
     #: blocks judged, by how far their view lagged ours at most (seqs, on any proposer): the honest
-    #: spread that ``genesis.max_view_lag`` must cover
+    #: spread that ``genesis.max_view_lag`` must cover. Lags past it count in one bucket,
+    #: ``max_view_lag + 1``: a peer chooses the lag, and one key each grew with the chain (review 25).
     lag_seen: dict[int, int] = field(default_factory=dict)
 
 
@@ -285,6 +286,7 @@ class Views:
         named = header.view or (0,) * len(self.ids)
         if len(named) == len(self.ids):
             lag = max(0, *(have - v for have, v in zip(self.ours, named, strict=True)))
+            lag = min(lag, self.lag + 1)
             self.stats.lag_seen[lag] = self.stats.lag_seen.get(lag, 0) + 1
         chk = await self._check_settling(header, named)
         if chk.ready or chk.verdict is not None or chk.far_ahead or self._waiting >= self.max_waiting:

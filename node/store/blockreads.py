@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,7 +102,7 @@ class BlockReads(RecordsTable):
                 "SELECT head_seq, committed_count FROM chain_tips WHERE proposer = ?", (proposer,)
             ).fetchone()
             head, count = (int(tip[0]), int(tip[1])) if tip is not None else (0, 0)
-            holes: list[int] = []
+            holes: Sequence[int] = []
             if count != head:
                 holes = self._holes_below_head(conn, proposer, head, count)
         out = [s for s in holes[:limit] if s <= upto]
@@ -108,14 +110,18 @@ class BlockReads(RecordsTable):
         out.extend(range(start, min(upto, start - 1 + limit - len(out)) + 1))
         return out
 
-    def _holes_below_head(self, conn: Any, proposer: str, head: int, count: int) -> list[int]:
-        """Sorted seqs in ``[1, head]`` with no committed block (runs under the store's lock)."""
-        memo: dict[str, tuple[int, int, list[int]]] = self.__dict__.setdefault("_holes_memo", {})
-        h0, c0, holes0 = memo.get(proposer, (0, 0, []))
+    def _holes_below_head(self, conn: Any, proposer: str, head: int, count: int) -> array[int]:
+        """Sorted seqs in ``[1, head]`` with no committed block (runs under the store's lock).
+
+        Memoized per proposer as an ``array('q')``: 8 bytes a hole, where a list of ints held 44, and a
+        byzantine proposer whose slots keep being rejected adds a hole each (review 25: about 60 MiB a
+        day at 20 rejected slots a second as a list)."""
+        memo: dict[str, tuple[int, int, array[int]]] = self.__dict__.setdefault("_holes_memo", {})
+        h0, c0, holes0 = memo.get(proposer, (0, 0, array("q")))
         if (h0, c0) == (head, count):
             return holes0
         if head < h0 or count < c0:  # cannot happen (commits are final); start over rather than trust it
-            h0, c0, holes0 = 0, 0, []
+            h0, c0, holes0 = 0, 0, array("q")
         above = [s for (s,) in conn.execute(
             "SELECT seq FROM blocks WHERE proposer = ? AND status = 'committed' AND seq > ? ORDER BY seq",
             (proposer, h0),
@@ -130,9 +136,9 @@ class BlockReads(RecordsTable):
                     f"AND seq IN ({','.join('?' * len(chunk))})",
                     (proposer, *chunk),
                 ))
-            holes = [s for s in holes0 if s not in filled]
+            holes = array("q", (s for s in holes0 if s not in filled))
         else:
-            holes = list(holes0)
+            holes = array("q", holes0)
         prev = h0
         for s in above:
             holes.extend(range(prev + 1, s))

@@ -524,5 +524,11 @@ def test_missing_committed_seqs_matches_a_scan_and_stays_cheap(tmp_path: Path) -
             assert store.missing_committed_seqs(proposer, upto, 7) == scan(upto, 7)
         # A claimed head far past ours costs no scan of 2**40 seqs: only `limit` of them come back.
         assert len(store.missing_committed_seqs(proposer, 2**40, 100)) == 100
+        # Review 25: the memo keeps its holes at about 8 bytes each (a list of ints held 44).
+        import sys
+
+        holes = store._holes_memo[proposer][2]  # type: ignore[attr-defined]
+        assert len(holes) == len([s for s in range(1, 421) if s not in committed])
+        assert sys.getsizeof(holes) <= 200 + 10 * len(holes)  # with its growth slack
     finally:
         store.close()

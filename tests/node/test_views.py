@@ -557,3 +557,19 @@ async def test_a_commit_passing_over_a_rejected_slot_does_not_stop_the_validator
         assert v.settled() == view_of(P=3)
         assert v.stats.waits == 0
     store.close()
+
+
+async def test_lags_past_the_limit_share_one_bucket() -> None:
+    # Review 25: lag_seen kept one key per distinct lag, and a peer chooses the lag (any view below
+    # ours): up to one key per seq of the chain. Past max_view_lag they now count in one bucket.
+    v = views()
+    top = G.max_view_lag + 12
+    for seq in range(1, top + 1):
+        v.on_commit(Q.peer_id, seq, f"q{seq}", records(Q, 2, 900 + seq))
+    recs = records(P, 4, 46)
+    for named in range(1, top + 1):
+        await v.wait_for(_block(P, 1, None, recs, [0.5] * 4, view_of(Q=named)).header)
+    assert sum(v.stats.lag_seen.values()) == top
+    assert max(v.stats.lag_seen) == G.max_view_lag + 1
+    assert v.stats.lag_seen[G.max_view_lag + 1] == top - 1 - G.max_view_lag
+    assert len(v.stats.lag_seen) == G.max_view_lag + 2
