@@ -1,7 +1,7 @@
 """The consensus task's inbox: two queues, served internal-first (plumbing, no protocol rules).
 
 - *gossip* (blocks, votes, certificates already verified by the pubsub
-  validators): bounded by count and by the payload bytes it holds, and lossy
+  validators): bounded by count and by the bytes it holds (:func:`held_bytes`), and lossy
   when full; the caller counts the drop, gossip re-announces and sync repair it;
 - *internal* completions (Evaluated, Fetched, Synced, our own blocks, the
   tick): never dropped. It needs no cap because every producer is bounded by
@@ -21,7 +21,7 @@ import trio
 
 from protocol import slots as sl
 
-__all__ = ["Inbox", "Job", "payload_bytes"]
+__all__ = ["Inbox", "Job", "held_bytes"]
 
 
 @dataclass(eq=False)
@@ -33,10 +33,25 @@ class Job:
     committed: bool = False
 
 
-def payload_bytes(event: sl.Event | None) -> int:
-    """What a queued gossip event holds beyond its fixed-size part: a block's payload."""
-    if isinstance(event, sl.BlockSeen) and event.block.payload is not None:
-        return len(event.block.payload)
+# What a decoded header holds beyond its payload: the object and its CIDs, its canonical bytes (2 a
+# score, 8 a view entry), the scores tuple (8 a score: the ints are shared, protocol.block) and the
+# view's ints (about 40 an entry). Review 25: header-only announces counted 0 bytes, so 4,096 of
+# them (217 KiB each then) could hold about 870 MiB while the consumer was busy.
+_HEADER_FIXED = 2048
+_HEADER_PER_SCORE = 10
+_HEADER_PER_VIEW = 48
+_VOTE_HELD = 400  # a SignedVote: its fields, two ids and a 64-byte signature
+
+
+def held_bytes(event: sl.Event | None) -> int:
+    """About what a queued gossip event holds: a block's decoded header and payload, or its votes."""
+    if isinstance(event, sl.BlockSeen):
+        h = event.block.header
+        payload = event.block.payload
+        return (_HEADER_FIXED + _HEADER_PER_SCORE * h.record_count + _HEADER_PER_VIEW * len(h.view)
+                + (len(payload) if payload is not None else 0))
+    if isinstance(event, sl.VotesSeen):
+        return _VOTE_HELD * len(event.votes)
     return 0
 
 
@@ -46,13 +61,13 @@ class Inbox:
     def __init__(self, max_events: int, max_bytes: int) -> None:
         self.max_events, self.max_bytes = max_events, max_bytes
         self._gossip: deque[sl.Event] = deque()
-        self.gossip_bytes = 0  # payload bytes held in the gossip queue
+        self.gossip_bytes = 0  # what the gossip queue holds, by held_bytes
         self._internal: deque[Job] = deque()
         self._wake, self._idle = trio.Event(), trio.Event()
 
     def post_gossip(self, event: sl.Event) -> bool:
         """Queue a gossip event; False (and nothing queued) when either bound would be passed."""
-        size = payload_bytes(event)
+        size = held_bytes(event)
         if len(self._gossip) >= self.max_events or self.gossip_bytes + size > self.max_bytes:
             return False
         self._gossip.append(event)
@@ -72,7 +87,7 @@ class Inbox:
                 return self._internal.popleft()
             if self._gossip:
                 event = self._gossip.popleft()
-                self.gossip_bytes -= payload_bytes(event)
+                self.gossip_bytes -= held_bytes(event)
                 return Job(event)
             self._wake = trio.Event()
             self._idle.set()
