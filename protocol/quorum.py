@@ -57,6 +57,7 @@ decided twice. Such late slots are settled by certificates over sync instead.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal
@@ -394,6 +395,7 @@ class QuorumTracker:
         *,
         max_open_slots: int = 4096,
         max_decided_slots: int = 65_536,
+        max_decided_header_bytes: int = 64 * 1024 * 1024,
         max_watermarks: int = 65_536,
         retain_decided_ms: int = 120_000,
         open_timeout_ms: int = 600_000,
@@ -401,7 +403,7 @@ class QuorumTracker:
         slot_window_behind: int = 16,
         proposers: Collection[str] | None = None,
     ) -> None:
-        if min(max_open_slots, max_decided_slots, max_watermarks, slot_window_ahead) < 1:
+        if min(max_open_slots, max_decided_slots, max_watermarks, slot_window_ahead, max_decided_header_bytes) < 1:
             raise LocalError("QuorumTracker bounds must be >= 1")
         if slot_window_behind < 0:
             raise LocalError("QuorumTracker slot_window_behind must be >= 0")
@@ -411,6 +413,13 @@ class QuorumTracker:
         self._genesis_id = genesis_id  # every vote verified here is bound to this network
         self._max_open = max_open_slots
         self._max_decided = max_decided_slots
+        # Decided slots keep their first header's bytes (evidence, should the proposer sign a
+        # second header for the slot later), up to this many bytes in all, oldest dropped first:
+        # 65,536 decided slots of 17 KiB headers (4,096 scores, a 1,024-entry view) were about
+        # 1 GiB (review 25). Past it, a late equivocation is still noticed, not proven.
+        self._max_decided_header_bytes = max_decided_header_bytes
+        self._decided_header_bytes = 0
+        self._decided_with_header: deque[tuple[str, int]] = deque()
         self._max_watermarks = max_watermarks
         self._retain_ms = retain_decided_ms
         self._open_timeout_ms = open_timeout_ms
@@ -527,13 +536,16 @@ class QuorumTracker:
         if st.header_id is None:
             st.header_id = h.block_id
             st.header_bytes = signed_header.encode()
+            if st.decided is not None:  # decided by votes before its header came
+                self._keep_decided_header(key, st)
         elif st.header_id != h.block_id and not st.proposer_equivocated:
             st.proposer_equivocated = True
-            effects.append(
-                EvidenceFound(
-                    Evidence(PROPOSER_EQUIVOCATION, h.proposer, key, st.header_bytes, signed_header.encode())
+            if st.header_bytes:  # empty: a decided slot's, dropped under the byte budget
+                effects.append(
+                    EvidenceFound(
+                        Evidence(PROPOSER_EQUIVOCATION, h.proposer, key, st.header_bytes, signed_header.encode())
+                    )
                 )
-            )
         return effects
 
     def tick(self, now_ms: int) -> list[Effect]:
@@ -654,6 +666,7 @@ class QuorumTracker:
         st.decided_ms = now_ms
         self._close(key)
         self._decided[key] = st
+        self._keep_decided_header(key, st)
         if key[1] > self._head.get(key[0], 0):
             self._set_head(key[0], key[1])
         while len(self._decided) > self._max_decided:
@@ -675,8 +688,27 @@ class QuorumTracker:
         for s in self._open_seqs.get(proposer, ()):
             self._push((proposer, s), self._open[(proposer, s)])
 
+    def _keep_decided_header(self, key: tuple[str, int], st: _Slot) -> None:
+        """Charge a decided slot's header bytes to the budget; past it, drop the oldest kept."""
+        if not st.header_bytes:
+            return
+        self._decided_header_bytes += len(st.header_bytes)
+        self._decided_with_header.append(key)
+        while self._decided_header_bytes > self._max_decided_header_bytes:
+            old = self._decided.get(self._decided_with_header.popleft())
+            if old is not None and old.header_bytes:
+                self._decided_header_bytes -= len(old.header_bytes)
+                old.header_bytes = b""
+
     def _prune_decided(self, key: tuple[str, int]) -> None:
-        del self._decided[key]
+        st = self._decided.pop(key)
+        if st.header_bytes:
+            self._decided_header_bytes -= len(st.header_bytes)
+            st.header_bytes = b""
+        # Entries of pruned or emptied slots are dropped once they reach the front.
+        kept = self._decided_with_header
+        while kept and not getattr(self._decided.get(kept[0]), "header_bytes", b""):
+            kept.popleft()
         proposer, seq = key
         if seq > self._watermark.get(proposer, 0):
             self._watermark.pop(proposer, None)  # re-insert: dict order is recency

@@ -609,3 +609,34 @@ def test_one_byzantine_voter_never_blocks_honest_slots(rnd: random.Random, cap: 
         for p in proposers:
             heads[p] += 1
         assert tracker.statistics().open_slots <= cap
+
+
+def test_decided_slots_keep_header_bytes_under_a_budget() -> None:
+    # Review 25: 65,536 decided slots each kept their first header's bytes (up to 17 KiB): about
+    # 1 GiB. They now share a byte budget, oldest dropped first; a late equivocation on a slot whose
+    # bytes were dropped is noticed (no second evidence later) but not proven.
+    one = len(signed_header(1, "h1").encode())
+    tracker = QuorumTracker(vset(4), GID, max_decided_header_bytes=3 * one + one // 2)
+    for seq in range(1, 7):
+        h = signed_header(seq, f"h{seq}")
+        assert len(h.encode()) == one
+        assert tracker.handle_header(h, seq) == []
+        feed(tracker, [vote(KEYS[i], h.header.block_id, seq=seq) for i in range(3)], seq)
+        assert tracker.outcome(PROPOSER.peer_id, seq) == "committed"
+    kept = {seq: tracker._decided[(PROPOSER.peer_id, seq)].header_bytes for seq in range(1, 7)}
+    assert [seq for seq, b in kept.items() if b] == [4, 5, 6]
+    assert tracker._decided_header_bytes == 3 * one
+    assert tracker.handle_header(signed_header(1, "other"), 10) == []  # its bytes are gone: not proven
+    (ev,) = tracker.handle_header(signed_header(6, "other"), 10)
+    assert isinstance(ev, EvidenceFound)
+    ev.evidence.verify(vset(4), GID)
+    # A slot decided by votes before its header came is charged when the header comes.
+    late = signed_header(7, "h7")
+    feed(tracker, [vote(KEYS[i], late.header.block_id, seq=7) for i in range(3)], 11)
+    assert tracker.handle_header(late, 12) == []
+    assert tracker._decided_header_bytes == 3 * one
+    assert [s for s in range(1, 8) if tracker._decided[(PROPOSER.peer_id, s)].header_bytes] == [5, 6, 7]
+    # Pruning gives the bytes back.
+    tracker.tick(10**9)
+    assert tracker._decided_header_bytes == 0
+    assert not tracker._decided_with_header
