@@ -62,6 +62,7 @@ __all__ = ["DEFAULT_CAPACITY", "History", "one_off_digests", "replay_digests"]
 DEFAULT_CAPACITY = 4096
 _MASK63 = (1 << 63) - 1
 _SHAPE = attrgetter("shape")
+_UNSEEN = (0.0, 1.0, 0)  # num_stats of a (kind, field) the history does not hold
 
 
 class History:
@@ -243,10 +244,11 @@ class History:
         if r is None:
             total = self._field_total.get(field_id, 0)
             if total < _HIST_MIN or len(self._field_counts.get(field_id, ())) > max(2, min(16, 0.05 * total)):
-                r = 0.0
-            else:
-                r = -math.log((self._tokens.get(token, 0) + 1.0) / (total + 1.0)) / math.log(total + 2.0)
-            self._rarity[(token, field_id)] = r
+                return 0.0  # not cached: a peer's made-up fields would each add an entry (review 25)
+            held = self._tokens.get(token, 0)
+            r = -math.log((held + 1.0) / (total + 1.0)) / math.log(total + 2.0)
+            if held:  # cached for values the history holds only: bounded by what it holds
+                self._rarity[(token, field_id)] = r
         return r
 
     def value_exception(self, token: int, field_id: int) -> tuple[float, float]:
@@ -342,14 +344,20 @@ class History:
         return [stats[k] for k in keys]
 
     def _compute_stats(self, keys: Iterable[int]) -> dict[int, tuple[float, float, int]]:
-        """num_stats of ``keys`` (cached), the robust scales of all of them in one tensor call."""
+        """num_stats of ``keys``, the robust scales of all of them in one tensor call. Cached for the
+        fields the history holds; a field it does not hold is (0, 1, 0) and not cached (review 25:
+        a block of made-up numeric names scored against an unchanged History added an entry each,
+        8.9 MiB per 1,024 records, copied into every view derived from it)."""
         todo: list[tuple[int, float, float, int]] = []
+        out: dict[int, tuple[float, float, int]] = {}
         for key in keys:
-            if key in self._stats:
+            s = self._stats.get(key)
+            if s is not None:
+                out[key] = s
                 continue
             c = self._values.get(key)
             if not c:
-                self._stats[key] = (0.0, 1.0, 0)
+                out[key] = _UNSEEN
                 continue
             med, mad, total = _median_mad(c)
             todo.append((key, med, mad, total))
@@ -360,8 +368,8 @@ class History:
             # float64 formula, so each key gets the same bits either way (tests/node/test_intake_history.py).
             scales = robust_scale(mads, meds).tolist()
             for (key, med, _, total), scale in zip(todo, scales, strict=True):
-                self._stats[key] = (med, scale, total)
-        return self._stats
+                self._stats[key] = out[key] = (med, scale, total)
+        return out
 
     def has_near(self, digest: int) -> bool:
         """Whether a record of the history has this near-duplicate digest (history statistics)."""
