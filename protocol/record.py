@@ -47,7 +47,7 @@ class RecordLimits:
     # Scalar values in all (each list item counts). Python holds a value in 50-80 bytes whatever its
     # wire size, so 64 fields of 64 one-character strings (12 KiB on the wire) decoded to 422 KiB
     # (review 25): a committed block of 1,024 such records pinned 422 MiB in every node. At 256,
-    # four times the fields, a record decodes to at most about 70 KiB. No generator here writes
+    # four times the fields, the worst record measured decodes to 49 KiB. No generator here writes
     # lists at all; a list of 64 readings still fits beside 63 other fields of lists of three.
     max_values: int = 256
 
