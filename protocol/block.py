@@ -257,6 +257,18 @@ def quantize_score(score: float) -> int:
     return round(score * SCORE_SCALE)
 
 
+def header_held_bytes(header: BlockHeader) -> int:
+    """About what a decoded header holds in memory: the object and its CIDs (2 KiB), its canonical
+    bytes (2 a score, 8 a view entry), its scores tuple (8 a score: the ints are shared,
+    ``_SCORE_INTS``) and its view's ints (about 40 an entry). For bounds (review 25), not accounting."""
+    return 2048 + 10 * header.record_count + 48 * len(header.view)
+
+
+def held_bytes(header: BlockHeader) -> int:
+    """:func:`header_held_bytes` plus the payload the header declares (held or to be fetched)."""
+    return header_held_bytes(header) + header.payload_len
+
+
 def decode_header(data: bytes, limits: BlockLimits = DEFAULT_BLOCK_LIMITS) -> BlockHeader:
     """Decode canonical header bytes; raises DecodeError on anything else."""
     obj = unpackb(data, max_bytes=limits.max_header_bytes, max_items=16)

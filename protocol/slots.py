@@ -75,7 +75,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from protocol.admission import check_records, claims_fall_short, judge_block, precheck
-from protocol.block import Block
+from protocol.block import Block, held_bytes
 from protocol.chain import ChainState, PendingBuffer, Verdict
 from protocol.errors import LocalError, ValidationError
 from protocol.genesis import Genesis
@@ -104,6 +104,9 @@ class SlotParams:
     max_blocks_per_slot: int = 2
     #: open blocks in all; honest use is about one per proposer
     max_open_blocks: int = 1024
+    #: what open blocks hold in all, by :func:`held_bytes` (decoded header and declared payload):
+    #: 1,024 open blocks of 4 MiB payloads would be 4 GiB (review 25)
+    max_open_bytes: int = 256 * 1024 * 1024
     #: how far above a proposer's decided seq a block or slot may open
     slot_window_ahead: int = 64
     #: how far below the decided seq the tally still opens a slot (late votes)
@@ -135,7 +138,7 @@ class SlotParams:
     def validate(self) -> SlotParams:
         """Raise LocalError if a bound is unusable; return self."""
         for name in (
-            "max_blocks_per_slot", "max_open_blocks", "slot_window_ahead", "max_open_slots",
+            "max_blocks_per_slot", "max_open_blocks", "max_open_bytes", "slot_window_ahead", "max_open_slots",
             "max_evaluations", "max_fetches", "max_fetch_queue", "open_block_timeout_ms",
             "pending_max_items", "pending_max_per_proposer", "pending_timeout_ms",
             "max_waiting_certs", "max_decided", "rescore_backoff_ms", "rescore_backoff_max_ms",
@@ -355,6 +358,7 @@ class SlotStats:
     fetches_queued: int
     waiting_certs: int
     decided: int
+    open_bytes: int = 0
 
 
 # --- the core ---------------------------------------------------------------------------
@@ -410,6 +414,7 @@ class SlotCore:
             p.pending_max_items, p.pending_max_per_proposer, p.pending_timeout_ms
         )
         self._open: dict[str, _Open] = {}
+        self._open_bytes = 0  # held_bytes of the open blocks' headers
         self._by_slot: dict[Slot, dict[str, None]] = {}
         self._voted: set[Slot] = set()
         self._certs: dict[str, _WaitingCert] = {}
@@ -434,6 +439,7 @@ class SlotCore:
     def statistics(self) -> SlotStats:
         return SlotStats(
             open_blocks=len(self._open),
+            open_bytes=self._open_bytes,
             open_slots=self.tracker.statistics().open_slots,
             pending=len(self.pending),
             evaluations=len(self._evals),
@@ -531,16 +537,18 @@ class SlotCore:
         refusal = None if certified else self._admit(h.proposer, h.seq, slot)
         if refusal is not None:
             return [*out, Refused(refusal, peer)]
-        if len(self._open) >= self.params.max_open_blocks:
-            victim = self._eviction_victim()
-            if victim is None or not certified and self._distance(victim) <= self._distance_of(h.proposer, h.seq):
-                return [*out, Refused("open-blocks-full", peer)]
+        size = held_bytes(h)
+        victims = self._eviction_victims(size, h.proposer, h.seq, certified)
+        if victims is None:
+            return [*out, Refused("open-blocks-full", peer)]
+        for victim in victims:
             out += self._forget(victim, "evicted")
         # Fetch a header-only block from its proposer first: an honest one holds its
         # payload. Whoever relayed it first may be a peer replaying headers it never
         # serves, so every fetch would first wait out a timeout on it.
         hint = peer if block.payload is not None or h.proposer == self.me else h.proposer
         self._open[bid] = _Open(block, now_ms, hint)
+        self._open_bytes += size
         self._by_slot.setdefault(slot, {})[bid] = None
         out.append(StoreBlock(block, now_ms))
         return out + self._advance(bid, now_ms)
@@ -559,17 +567,28 @@ class SlotCore:
         h = self._open[bid].block.header
         return self._distance_of(h.proposer, h.seq)
 
-    def _eviction_victim(self) -> str | None:
-        """The open block farthest ahead of its proposer's chain (newest among equals)."""
-        best: tuple[int, int] | None = None
-        victim = None
-        for i, (bid, ob) in enumerate(self._open.items()):
-            if ob.evaluating or bid in self._certs:
-                continue
-            key = (self._distance(bid), i)
-            if best is None or key > best:
-                best, victim = key, bid
-        return victim
+    def _eviction_victims(self, size: int, proposer: str, seq: int, certified: bool) -> list[str] | None:
+        """The open blocks to forget so that one more of ``size`` bytes fits both bounds (count and
+        bytes): the farthest ahead of their proposers' chains first (newest among equals), each
+        farther ahead than the new block unless a certificate names it; None (refuse it, forgetting
+        nothing) when they do not free enough."""
+        over_count = len(self._open) + 1 - self.params.max_open_blocks
+        over_bytes = self._open_bytes + size - self.params.max_open_bytes
+        if over_count <= 0 and over_bytes <= 0:
+            return []
+        mine = self._distance_of(proposer, seq)
+        ranked = sorted(((self._distance(bid), i, bid) for i, (bid, ob) in enumerate(self._open.items())
+                         if not ob.evaluating and bid not in self._certs), reverse=True)
+        victims: list[str] = []
+        for distance, _, bid in ranked:
+            if over_count <= 0 and over_bytes <= 0:
+                break
+            if not certified and distance <= mine:
+                return None
+            victims.append(bid)
+            over_count -= 1
+            over_bytes -= held_bytes(self._open[bid].block.header)
+        return victims if over_count <= 0 and over_bytes <= 0 else None
 
     def _advance(self, bid: str, now_ms: int) -> list[Effect]:
         """Take an open block as far as it can go now."""
@@ -916,6 +935,7 @@ class SlotCore:
         ob = self._open.pop(bid, None)
         if ob is None:
             return []
+        self._open_bytes -= held_bytes(ob.block.header)
         slot = ob.block.header.slot
         group = self._by_slot.get(slot)
         if group is not None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import trio
 
 from protocol import slots as sl
+from protocol.block import header_held_bytes
 
 __all__ = ["Inbox", "Job", "held_bytes"]
 
@@ -33,23 +34,16 @@ class Job:
     committed: bool = False
 
 
-# What a decoded header holds beyond its payload: the object and its CIDs, its canonical bytes (2 a
-# score, 8 a view entry), the scores tuple (8 a score: the ints are shared, protocol.block) and the
-# view's ints (about 40 an entry). Review 25: header-only announces counted 0 bytes, so 4,096 of
-# them (217 KiB each then) could hold about 870 MiB while the consumer was busy.
-_HEADER_FIXED = 2048
-_HEADER_PER_SCORE = 10
-_HEADER_PER_VIEW = 48
+# Review 25: header-only announces counted 0 bytes, so 4,096 of them (217 KiB each then) could hold
+# about 870 MiB while the consumer was busy. A header counts protocol.block.header_held_bytes.
 _VOTE_HELD = 400  # a SignedVote: its fields, two ids and a 64-byte signature
 
 
 def held_bytes(event: sl.Event | None) -> int:
     """About what a queued gossip event holds: a block's decoded header and payload, or its votes."""
     if isinstance(event, sl.BlockSeen):
-        h = event.block.header
         payload = event.block.payload
-        return (_HEADER_FIXED + _HEADER_PER_SCORE * h.record_count + _HEADER_PER_VIEW * len(h.view)
-                + (len(payload) if payload is not None else 0))
+        return header_held_bytes(event.block.header) + (len(payload) if payload is not None else 0)
     if isinstance(event, sl.VotesSeen):
         return _VOTE_HELD * len(event.votes)
     return 0

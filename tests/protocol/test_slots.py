@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from protocol.block import Block, build_block, open_payload
+from protocol.block import Block, build_block, held_bytes, open_payload
 from protocol.cid import cid_of
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
@@ -354,6 +354,25 @@ def test_open_block_cap_prefers_blocks_near_their_chain_head() -> None:
     assert of(c.handle(BlockSeen(block(P, 7)), 0), Refused) == [Refused("open-blocks-full", None)]
 
 
+def test_open_blocks_are_bounded_by_bytes_too() -> None:
+    # Review 25: 1,024 open blocks, each a decoded header and up to a 4 MiB payload, were bounded by
+    # count only. The same eviction rule now also applies to held_bytes.
+    one = held_bytes(block(P, 4).header)
+    assert all(held_bytes(block(k, s).header) == one for k, s in ((P, 5), (P, 6), (Q, 1), (P, 7)))
+    c = core(max_open_bytes=3 * one + one // 2, max_blocks_per_slot=1)
+    for seq in (4, 5, 6):
+        c.handle(BlockSeen(block(P, seq)), 0)
+    assert (c.statistics().open_blocks, c.statistics().open_bytes) == (3, 3 * one)
+    out = c.handle(BlockSeen(block(Q, 1)), 0)  # nearer its chain head: the farthest goes
+    assert of(out, Forget) == [Forget(block(P, 6).block_id, "evicted")]
+    assert c.statistics().open_bytes == 3 * one
+    # Farther ahead than every open block: refused, and nothing forgotten for it.
+    out = c.handle(BlockSeen(block(P, 7)), 0)
+    assert of(out, Refused) == [Refused("open-blocks-full", None)]
+    assert not of(out, Forget)
+    assert c.statistics().open_bytes == 3 * one
+
+
 # --- property: bounds hold under any order of events -----------------------------------------------
 
 
@@ -365,7 +384,8 @@ POOL = [(k, s, v) for k in KEYS for s in (1, 2, 3, 70) for v in (0, 1, 2)]
 def test_bounds_hold_under_random_event_orders(rnd: random.Random, steps: int) -> None:
     params = SlotParams(max_blocks_per_slot=2, max_open_blocks=10, slot_window_ahead=4, max_evaluations=2,
                         max_fetches=2, max_fetch_queue=3, open_block_timeout_ms=50, pending_timeout_ms=30,
-                        pending_max_items=4, max_waiting_certs=3, max_open_slots=6)
+                        pending_max_items=4, max_waiting_certs=3, max_open_slots=6,
+                        max_open_bytes=6 * held_bytes(block(KEYS[0], 1).header))
     c = SlotCore(GENESIS, ME.peer_id, params)
     evals: dict[str, Evaluate] = {}
     fetches: set[str] = set()
@@ -418,6 +438,8 @@ def test_bounds_hold_under_random_event_orders(rnd: random.Random, steps: int) -
                 held_payload -= {b for b in held_payload if block_slot(b) == (eff.proposer, eff.seq)}
         stats = c.statistics()
         assert stats.open_blocks <= params.max_open_blocks
+        assert stats.open_bytes <= params.max_open_bytes
+        assert stats.open_bytes == sum(held_bytes(ob.block.header) for ob in c._open.values())
         assert stats.evaluations <= params.max_evaluations
         assert len(evals) <= params.max_evaluations
         slots_in_eval = [e.block.header.slot for e in evals.values()]
