@@ -414,7 +414,7 @@ class SlotCore:
             p.pending_max_items, p.pending_max_per_proposer, p.pending_timeout_ms
         )
         self._open: dict[str, _Open] = {}
-        self._open_bytes = 0  # held_bytes of the open blocks' headers
+        self._open_bytes = 0  # held_bytes of the open blocks (decoded headers, declared payloads)
         self._by_slot: dict[Slot, dict[str, None]] = {}
         self._voted: set[Slot] = set()
         self._certs: dict[str, _WaitingCert] = {}

@@ -1,7 +1,7 @@
 """The consensus task's inbox: two queues, served internal-first (plumbing, no protocol rules).
 
 - *gossip* (blocks, votes, certificates already verified by the pubsub
-  validators): bounded by count and by the bytes it holds (:func:`held_bytes`), and lossy
+  validators): bounded by count and by the bytes it holds (:func:`event_bytes`), and lossy
   when full; the caller counts the drop, gossip re-announces and sync repair it;
 - *internal* completions (Evaluated, Fetched, Synced, our own blocks, the
   tick): never dropped. It needs no cap because every producer is bounded by
@@ -22,7 +22,7 @@ import trio
 from protocol import slots as sl
 from protocol.block import header_held_bytes
 
-__all__ = ["Inbox", "Job", "held_bytes"]
+__all__ = ["Inbox", "Job", "event_bytes"]
 
 
 @dataclass(eq=False)
@@ -39,7 +39,7 @@ class Job:
 _VOTE_HELD = 400  # a SignedVote: its fields, two ids and a 64-byte signature
 
 
-def held_bytes(event: sl.Event | None) -> int:
+def event_bytes(event: sl.Event | None) -> int:
     """About what a queued gossip event holds: a block's decoded header and payload, or its votes."""
     if isinstance(event, sl.BlockSeen):
         payload = event.block.payload
@@ -55,13 +55,13 @@ class Inbox:
     def __init__(self, max_events: int, max_bytes: int) -> None:
         self.max_events, self.max_bytes = max_events, max_bytes
         self._gossip: deque[sl.Event] = deque()
-        self.gossip_bytes = 0  # what the gossip queue holds, by held_bytes
+        self.gossip_bytes = 0  # what the gossip queue holds, by event_bytes
         self._internal: deque[Job] = deque()
         self._wake, self._idle = trio.Event(), trio.Event()
 
     def post_gossip(self, event: sl.Event) -> bool:
         """Queue a gossip event; False (and nothing queued) when either bound would be passed."""
-        size = held_bytes(event)
+        size = event_bytes(event)
         if len(self._gossip) >= self.max_events or self.gossip_bytes + size > self.max_bytes:
             return False
         self._gossip.append(event)
@@ -81,7 +81,7 @@ class Inbox:
                 return self._internal.popleft()
             if self._gossip:
                 event = self._gossip.popleft()
-                self.gossip_bytes -= held_bytes(event)
+                self.gossip_bytes -= event_bytes(event)
                 return Job(event)
             self._wake = trio.Event()
             self._idle.set()

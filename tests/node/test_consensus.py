@@ -10,7 +10,7 @@ import pytest
 import trio
 
 from node.core.consensus import Consensus, ConsensusIO, ConsensusParams
-from node.core.inbox import held_bytes
+from node.core.inbox import event_bytes
 from node.metrics import Metrics
 from node.store import Store, StoreFull
 from node.worker import Worker
@@ -275,7 +275,7 @@ async def test_a_fetch_failing_unexpectedly_is_a_failed_fetch() -> None:
 async def test_the_gossip_queue_is_bounded_by_payload_bytes_too() -> None:
     """Big blocks queued behind a slow task cannot pile up past gossip_queue_bytes."""
     net = Net(gate=trio.Event())
-    one = held_bytes(sl.BlockSeen(block(P, 1), "x"))
+    one = event_bytes(sl.BlockSeen(block(P, 1), "x"))
     params = ConsensusParams(gossip_queue=4096, gossip_queue_bytes=3 * one)
     async with running(params=params, net=net) as (c, net, _store):
         c.post_block(block(P, 1), "peer")
@@ -284,7 +284,7 @@ async def test_the_gossip_queue_is_bounded_by_payload_bytes_too() -> None:
         held, dropped = 0, 0
         for seq in range(2, 12):
             b = block(Q, seq, tag=str(seq))
-            size = held_bytes(sl.BlockSeen(b, "x"))
+            size = event_bytes(sl.BlockSeen(b, "x"))
             if held + size <= 3 * one:
                 held += size
             else:

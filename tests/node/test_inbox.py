@@ -6,7 +6,7 @@ import dataclasses
 
 import trio
 
-from node.core.inbox import Inbox, Job, held_bytes
+from node.core.inbox import Inbox, Job, event_bytes
 from protocol import slots as sl
 from tests.node.test_consensus import P, block, vote
 
@@ -28,7 +28,7 @@ async def test_internal_jobs_go_first_and_gossip_keeps_its_order() -> None:
 
 async def test_gossip_is_bounded_by_count_and_by_payload_bytes() -> None:
     b = block(P, 1)
-    one = held_bytes(sl.BlockSeen(b, None))
+    one = event_bytes(sl.BlockSeen(b, None))
     assert one > len(b.payload or b"")  # the decoded header counts too
     by_count = Inbox(max_events=2, max_bytes=1 << 20)
     assert by_count.post_gossip(sl.VotesSeen((vote(P, b),), None))
@@ -43,7 +43,7 @@ async def test_gossip_is_bounded_by_count_and_by_payload_bytes() -> None:
     assert by_bytes.gossip_bytes == 2 * one
     await by_bytes.next()
     assert by_bytes.gossip_bytes == one
-    assert held_bytes(votes) == 400
+    assert event_bytes(votes) == 400
     for _ in range(4):
         by_bytes.post(Job(None))  # internal jobs are never refused
     assert by_bytes.post_gossip(sl.BlockSeen(b, None))
@@ -73,7 +73,7 @@ async def test_header_only_announces_count_their_headers() -> None:
     # 1,024-entry view each) held about 870 MiB while the consumer was busy.
     b = block(P, 1)
     bare = dataclasses.replace(b, payload=None)
-    assert held_bytes(sl.BlockSeen(bare, None)) >= 2048 + 10 * b.header.record_count
-    inbox = Inbox(max_events=4096, max_bytes=10 * held_bytes(sl.BlockSeen(bare, None)))
+    assert event_bytes(sl.BlockSeen(bare, None)) >= 2048 + 10 * b.header.record_count
+    inbox = Inbox(max_events=4096, max_bytes=10 * event_bytes(sl.BlockSeen(bare, None)))
     posted = sum(inbox.post_gossip(sl.BlockSeen(bare, None)) for _ in range(100))
     assert posted == 10
