@@ -130,10 +130,10 @@ NOVELTY_MIN_VIEW = 64
 def within_novelty_budget(scores: Sequence[float], novel: Sequence[bool], view_records: int) -> list[float]:
     """In-block scores with novel records past the novelty budget set to 0.
 
-    ``novel[i]``: record i claims what the History of the view the block names has never held, either
-    a kind (no record of it) or explicit priority in a field where its kind never carried any (a
-    priority-named field the kind never had, or a priority word in a field whose values never held
-    one): node/core/views.py ``novelty``. ``view_records``: how many records that History holds.
+    ``novel[i]``: record i claims what the History of the view the block names has never held: a
+    kind (no record of it), a field its kind never had (session 26), explicit priority in a field
+    where its kind never carried any (a priority word in a field whose values never held one), or a
+    made-up value in a field that mostly holds one: node/core/views.py ``novelty``. ``view_records``: how many records that History holds.
 
     Why: a rare kind and explicit priority are news by the definition, and the model learned both,
     so a record of a made-up kind, or any record with ``severity: CRITICAL`` added, scores high

@@ -28,7 +28,8 @@ Sections (each printed as a table; ``--json`` prints one JSON object instead):
   model did not ship (priority words from the lexicon, fake anomalies, fresh kinds, all three, pure
   noise; past the novelty budget: priority words only in the priority fields a kind already has, and
   all three in a block of two records, the most the budget counts; near copies of committed news: a number nudged, one or two made-up fields added, two fields
-  re-typed), scored the same way, with their pass rates.
+  re-typed; since session 26 routine records with one made-up field each, or padded to 64 fields with
+  them), scored the same way, with their pass rates.
 
 Usage: python scripts/eval_unseen.py [--model PATH] [--worlds 12] [--per-world 3] [--window 256]
        [--family airspace] [--calibrate] [--adversarial] [--json] [--out FILE.json]
@@ -372,6 +373,11 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
                 if len(texts) < 2 and floats:  # and a number moved 5%
                     k = rng.choice(floats)
                     f[k] = float(f[k]) * 1.05  # type: ignore[arg-type]
+        if how == "a made-up field each":  # session 26: the model read a field it never saw as news
+            f[f"x{rng.getrandbits(32):08x}"] = rng.random() * 1000
+        if how == "padded with made-up fields":  # to the 64-field limit, numbers under fresh names
+            for _ in range(64 - len(f)):
+                f[f"x{rng.getrandbits(32):08x}"] = rng.random() * 1000
         out.append(Record.create(kind, origin, r.ts_ms + j, f))
     return out
 
@@ -379,7 +385,7 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
 ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fresh kinds", "all three", "noise",
            "priority words, existing fields", "alert colours (added fields)", "all three, a block of two", "replayed news",
            "replayed news, field added", "replayed news, two fields added", "replayed news, two fields re-typed",
-           "replayed news, exact")
+           "replayed news, exact", "a made-up field each", "padded with made-up fields")
 
 
 def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: float, validators: int,

@@ -86,8 +86,9 @@ View = tuple[int, ...]
 
 
 def novelty(records: Sequence[Record], hist: History, cache: Any) -> list[bool]:
-    """Per record, whether it claims what ``hist`` never held (``History.novel``: a new kind, or
-    priority in a field its kind never claimed any in). ``cache``: the scorer's feature cache."""
+    """Per record, whether it claims what ``hist`` never held (``History.novel``: a new kind, a field
+    its kind never had, priority in a field its kind never claimed any in, or a made-up value in a
+    field that mostly holds one). ``cache``: the scorer's feature cache."""
     return [hist.novel(cache.get(r)) for r in records]
 
 
@@ -470,7 +471,8 @@ class Views:
                 out["model_score"] = out["score"]
                 out["score"] = 0.0
                 out["reasons"] = [{"code": "novelty_budget", "of": "block", "weight": 1.0,
-                                   "text": "a new kind, or priority in a field its kind never claimed any in, and the block "
+                                   "text": "a new kind, a field its kind never had, priority in a field its kind never "
+                                           "claimed any in, or a made-up value, and the block "
                                            f"holds more than {NOVEL_RECORDS_PER_BLOCK} such records: scores 0 (the novelty budget)"},
                                   *out.get("reasons", [])]
             return out

@@ -7,9 +7,12 @@ view is past its first blocks, at most two such novel records per block count.
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Sequence
 
-from node.core.views import Views, novelty
+import pytest
+import trio
+
+from node.core.views import Views, fit_block, novelty
 from node.sim.cluster import shared_scorer
 from node.worker import Worker
 from node.workload import Workload
@@ -46,6 +49,10 @@ def test_history_knows_what_is_novel() -> None:
     assert len(hist) >= NOVELTY_MIN_VIEW
     r = recs[0]
     later = T0 + 3_600_000
+    # The kind has held these fields, with routine values (session 26: a field the kind never had is a claim).
+    views.on_commit(P.peer_id, 2, "b2", [Record.create(r.kind, P.peer_id, T0 + 1, {
+        **r.fields, "zzz_note": "ok", "zzz_code": "blue", "duration_min": 20, "zzz_tags": ["a"]})])
+    hist = views.history(views.current())
     same = Record.create(r.kind, P.peer_id, later, r.fields)
     new_kind = Record.create("never_seen_kind", P.peer_id, later, r.fields)
     claimed = Record.create(r.kind, P.peer_id, later, {**r.fields, "severity": "CRITICAL"})
@@ -58,10 +65,12 @@ def test_history_knows_what_is_novel() -> None:
     # Session 22 (lexicon v11): a field named as a deadline claims priority by its name, whatever it holds.
     deadline = Record.create(r.kind, P.peer_id, later, {**r.fields, "prazo_resposta_min": 15})
     plain = Record.create(r.kind, P.peer_id, later, {**r.fields, "duration_min": 15})
-    assert novelty([same, new_kind, claimed, claimed_text, routine_word, in_list, colour, green, deadline, plain],
-                   hist, SCORER.cache) == [False, True, True, True, False, True, True, False, True, False]
+    made_up = Record.create(r.kind, P.peer_id, later, {**r.fields, "zzz_extra": 1.5})
+    assert novelty([same, new_kind, claimed, claimed_text, routine_word, in_list, colour, green, deadline, plain,
+                    made_up], hist, SCORER.cache) == [False, True, True, True, False, True, True, False, True, False,
+                                                      True]
     # Once committed, the claim is known: the same field may say priority again.
-    views.on_commit(P.peer_id, 2, "b2", [claimed])
+    views.on_commit(P.peer_id, 3, "b3", [claimed])
     assert novelty([Record.create(r.kind, P.peer_id, later + 1, {**r.fields, "severity": "high"})],
                    views.history(views.current()), SCORER.cache) == [False]
 
@@ -73,12 +82,17 @@ def _crafted(junk: list[Record], how: str) -> list[Record]:
             out.append(Record.create(r.kind, P.peer_id, r.ts_ms + 3_600_000 + j, {**r.fields, "urgency": "CRITICAL"}))
         elif how == "deadline":  # lexicon v11: a countdown under a deadline's name claims priority too
             out.append(Record.create(r.kind, P.peer_id, r.ts_ms + 3_600_000 + j, {**r.fields, "response_time_min": 5}))
+        elif how == "made-up field":  # session 26: one field the kind never had, on a routine record
+            out.append(Record.create(r.kind, P.peer_id, r.ts_ms + 3_600_000 + j, {**r.fields, f"x{j:04x}": j * 7.3}))
+        elif how == "padded":  # to the 64-field limit with made-up numeric fields
+            pad = {f"x{j:04x}_{i:02d}": (j * 64 + i) * 1.7 for i in range(64 - len(r.fields))}
+            out.append(Record.create(r.kind, P.peer_id, r.ts_ms + 3_600_000 + j, {**r.fields, **pad}))
         else:
             out.append(Record.create(f"k{j:04x}", P.peer_id, r.ts_ms + 3_600_000 + j, {"f1": j * 1.5, "f2": f"w{j}"}))
     return out
 
 
-@pytest.mark.parametrize("how", ["priority", "deadline", "kinds"])
+@pytest.mark.parametrize("how", ["priority", "deadline", "kinds", "made-up field", "padded"])
 def test_a_block_of_novel_claims_counts_two_records_and_fails_the_bar(how: str) -> None:
     views, recs = _views()
     view = views.current()
@@ -112,3 +126,31 @@ def test_an_honest_block_within_the_budget_is_unchanged_and_explain_names_the_ru
     assert out["reasons"][0]["code"] == "novelty_budget"
     kept = views.explain_sync(block, next(i for i in range(4, 8) if i not in cut), 3, view, P.peer_id)
     assert "model_score" not in kept
+
+
+def test_a_field_new_to_every_record_still_ships_and_is_known_once_committed() -> None:
+    """Liveness under the field rule: a kind's every pending record gains a field (a schema change).
+    The proposer ranks the window as validators judge it, so two of them keep their scores; those
+    two (or the better one: ``fit_block``'s half) make a block that clears the bar, and once it
+    commits the field is known to that kind."""
+    views, recs = _views()
+    view = views.current()
+    window = [Record.create(r.kind, P.peer_id, r.ts_ms + 3_600_000, {**r.fields, "firmware_rev": 7})
+              for r in _records(64, 34, T0 + 7_200_000)]
+    hist = views.history(view)
+    assert all(novelty(window, hist, SCORER.cache))
+    ranked = views.score_sync(window, view, P.peer_id, judge=False)
+    chosen = [window[i] for i, s in enumerate(ranked) if s > 0]
+    assert len(chosen) == NOVEL_RECORDS_PER_BLOCK
+
+    async def score(block: Sequence[Record]) -> list[float]:
+        return views.score_sync(list(block), view, P.peer_id)
+
+    block, claimed = trio.run(fit_block, score, chosen, G)  # both, or the better one alone
+    assert block
+    assert set(block) <= set(chosen)
+    assert clears_importance(claimed, G)
+    views.on_commit(P.peer_id, 2, "b2", block)
+    same_kind = [r for r in window if r.kind == block[0].kind and r not in block]
+    assert same_kind
+    assert not any(novelty(same_kind, views.history(views.current()), SCORER.cache))
