@@ -107,7 +107,8 @@ def without_history_copies(scores: Sequence[float], in_history: Sequence[bool]) 
     dropped or its text re-typed, or any number of fields added under names the
     kind never had in that History (``History.has_replay``; only where at least
     three fields and a specific value (a measured number or a four-word text) remain, so two stations reporting the
-    same status code stay two records). Such a record repeats committed news, so by the
+    same status code stay two records), or (session 26) any of its labels re-typed where at least
+    two measured numbers are in the same bins. Such a record repeats committed news, so by the
     definition it adds nothing (exact) or next to nothing (near); the model
     ranks copies low *within* a window but, in a block made only of them,
     still scored 0.2-0.7 (docs/holdout.md: 56-86% of blocks of exact re-sends

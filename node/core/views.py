@@ -463,7 +463,8 @@ class Views:
                 out["model_score"] = out["score"]
                 out["score"] = 0.0
                 out["reasons"] = [{"code": "copy_rule", "of": "history", "weight": 1.0,
-                                   "text": "exact or near copy of committed content, or one field off it: scores 0 (the copy rule)"},
+                                   "text": "exact or near copy of committed content, one field off it, or its measured "
+                                           "numbers under other labels: scores 0 (the copy rule)"},
                                   *out.get("reasons", [])]
             elif proposer is not None and out["score"] > 0 and hist.novel(self.scorer.cache.get(records[index])) \
                     and self.score_sync(records, view, proposer)[index] == 0.0:

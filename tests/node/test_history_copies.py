@@ -182,9 +182,10 @@ def test_a_nudge_across_a_bin_edge_is_caught_by_the_offset_grid_and_a_real_chang
 def test_one_field_off_replays_are_copies_and_new_data_is_not() -> None:
     """A lying proposer who read the copy rule re-sends committed news with one made-up field added
     (that alone passed 97% of hydro blocks), one dropped, or one text field re-typed. Each is one
-    field off a committed record and counts as a copy; a measured number moved, a record too small
-    to match one field off, and a record two fields off are not copies by this rule -- unless the
-    extra fields carry names the kind never had in the History: made up, however many."""
+    field off a committed record and counts as a copy; a measured number moved and a record too small
+    to match one field off are not copies by this rule. Two fields off are copies where the extra
+    fields carry names the kind never had in the History (made up, however many), or where only
+    labels changed and at least two measured numbers are the same (session 26)."""
     from node.attention.features import featurize_record
     from node.attention.history import History
 
@@ -207,8 +208,12 @@ def test_one_field_off_replays_are_copies_and_new_data_is_not() -> None:
     assert replay({**news, "remark": "seepage at the levee near km 4"})  # other words: one field re-typed
     assert not replay({**news, "gauge_m": 9.9})  # a measured number moved: new data
     assert replay({**news, "_": 7, "__": "x", "___": 9.5})  # made-up names: left out, however many
-    assert not replay({**news, "station": "s9", "remark": "overtopping at km 9"})  # two fields off: the judge's
-    assert not replay({**news, "station": "s9", "state": "FALLING"})
+    # Two or more labels changed, the measured numbers the same (session 26): no coincidence either.
+    assert replay({**news, "station": "s9", "remark": "overtopping at km 9"})
+    assert replay({**news, "station": "s9", "state": "FALLING", "remark": "x"})
+    assert not replay({**news, "station": "s9", "state": "FALLING", "flow": 950.0})  # and a number moved: new data
+    assert not replay({**news, "station": "s9", "state": "CRITICAL"})  # a label that says priority keeps its value
+    assert not replay({**news, "station": "s9", "remark": "x", "flow": 3})  # one measured number left: too little
     assert not replay(news, kind="levee_watch")  # another kind
     # Too little left to match one field off: two other stations reporting the same code.
     small = {"station": "s0", "level": 3, "state": "ALARM"}
@@ -222,7 +227,16 @@ def test_one_field_off_replays_are_copies_and_new_data_is_not() -> None:
 
 
 def _all_digests(f) -> list[int]:  # type: ignore[no-untyped-def]
-    from node.attention.history import one_off_digests, replay_digests
+    from node.attention.history import (
+        _facts,
+        _labels_off_digests,
+        one_off_digests,
+        replay_digests,
+        replay_hashes,
+    )
 
     dropped, retyped = one_off_digests(f)
-    return [*replay_digests(f), *dropped, *retyped]
+    facts = _facts(f)
+    labels_off = _labels_off_digests(f, *replay_hashes(f, facts), facts)
+    assert labels_off  # the record below has them, so eviction is checked for them too
+    return [*replay_digests(f), *dropped, *retyped, *labels_off]
