@@ -294,17 +294,23 @@ class History:
         saw as news whatever it holds, so one made-up field on each of a block's routine records
         raised the judged mean from 0.144 to 0.377, past the 0.25 bar, and hid near copies of
         committed records from the copy rule (docs/attention.md, "Session 26")."""
+        return self.novelty_claim(f) is not None
+
+    def novelty_claim(self, f: RecordFeatures) -> str | None:
+        """What :meth:`novel` found, in words (for ``attnshare explain``), or None."""
         kind = f.kind_id
         if kind not in self._kinds:
-            return True
+            return "a kind the view never held"
         if any(self.unheard_of(t, fid) for t, fid in zip(f.cat_tokens, f.cat_fields, strict=True)):
-            return True
+            return "a value never held in a field that mostly holds one value"
         claims, names = self._claims, self._names
         for x, (key, value) in zip(_facts(f), f.items, strict=True):
             field = _mix(kind, x[0])
-            if field not in names or (field not in claims and priority_claim(key, value)):
-                return True
-        return False
+            if field not in names:
+                return f"field {key!r}, which its kind never had in the view"
+            if field not in claims and priority_claim(key, value):
+                return f"priority in field {key!r}, where its kind never claimed any"
+        return None
 
     def has_content(self, content: int) -> bool:
         return content in self._contents

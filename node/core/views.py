@@ -466,15 +466,15 @@ class Views:
                                    "text": "exact or near copy of committed content, one field off it, or its measured "
                                            "numbers under other labels: scores 0 (the copy rule)"},
                                   *out.get("reasons", [])]
-            elif proposer is not None and out["score"] > 0 and hist.novel(self.scorer.cache.get(records[index])) \
+            elif proposer is not None and out["score"] > 0 \
+                    and (claim := hist.novelty_claim(self.scorer.cache.get(records[index]))) is not None \
                     and self.score_sync(records, view, proposer)[index] == 0.0:
                 # The novelty budget cut this record (the whole block decides which novel records count).
                 out["model_score"] = out["score"]
                 out["score"] = 0.0
-                out["reasons"] = [{"code": "novelty_budget", "of": "block", "weight": 1.0,
-                                   "text": "a new kind, a field its kind never had, priority in a field its kind never "
-                                           "claimed any in, or a made-up value, and the block "
-                                           f"holds more than {NOVEL_RECORDS_PER_BLOCK} such records: scores 0 (the novelty budget)"},
+                out["reasons"] = [{"code": "novelty_budget", "of": "block", "weight": 1.0, "claim": claim,
+                                   "text": f"{claim}, and the block holds more than {NOVEL_RECORDS_PER_BLOCK} "
+                                           "such novel records: scores 0 (the novelty budget)"},
                                   *out.get("reasons", [])]
             return out
         return {**self.scorer.explain(records, index, top_k, **self._judge_kw(proposer)),

@@ -124,6 +124,8 @@ def test_an_honest_block_within_the_budget_is_unchanged_and_explain_names_the_ru
     assert out["score"] == 0.0
     assert out["model_score"] > 0.0
     assert out["reasons"][0]["code"] == "novelty_budget"
+    assert out["reasons"][0]["claim"] == "a kind the view never held"
+    assert out["reasons"][0]["text"].startswith("a kind the view never held, and the block holds more than 2")
     kept = views.explain_sync(block, next(i for i in range(4, 8) if i not in cut), 3, view, P.peer_id)
     assert "model_score" not in kept
 
@@ -151,6 +153,8 @@ def test_a_field_new_to_every_record_still_ships_and_is_known_once_committed() -
     assert set(block) <= set(chosen)
     assert clears_importance(claimed, G)
     views.on_commit(P.peer_id, 2, "b2", block)
+    known_kind = next(SCORER.cache.get(r) for r in window if hist.kind_count(SCORER.cache.get(r).kind_id))
+    assert hist.novelty_claim(known_kind) == "field 'firmware_rev', which its kind never had in the view"
     same_kind = [r for r in window if r.kind == block[0].kind and r not in block]
     assert same_kind
     assert not any(novelty(same_kind, views.history(views.current()), SCORER.cache))
