@@ -89,7 +89,7 @@ from protocol.quorum import (
     SlotDropped,
 )
 from protocol.quorum import Effect as QuorumEffect
-from protocol.record import Record
+from protocol.record import Record, held_bytes_estimate
 from protocol.vote import Decision, Reason, SignedVote
 
 Slot = tuple[str, int]
@@ -105,7 +105,8 @@ class SlotParams:
     #: open blocks in all; honest use is about one per proposer
     max_open_blocks: int = 1024
     #: what open blocks hold in all, by :func:`held_bytes` (decoded header and declared payload):
-    #: 1,024 open blocks of 4 MiB payloads would be 4 GiB (review 25)
+    #: 1,024 open blocks of 4 MiB payloads would be 4 GiB (review 25); and the decoded records an
+    #: evaluated block keeps for its commit (``record.held_bytes_estimate``), kept only within it
     max_open_bytes: int = 256 * 1024 * 1024
     #: how far above a proposer's decided seq a block or slot may open
     slot_window_ahead: int = 64
@@ -370,6 +371,8 @@ class _Open:
     opened_ms: int
     hint: str | None
     records: tuple[Record, ...] | None = None
+    #: what ``records`` hold, by ``record.held_bytes_estimate``, counted in ``_open_bytes``
+    records_bytes: int = 0
     evaluating: bool = False
     #: an evaluation is wanted but waits (the slot or the global limit is busy)
     want_eval: bool = False
@@ -414,7 +417,7 @@ class SlotCore:
             p.pending_max_items, p.pending_max_per_proposer, p.pending_timeout_ms
         )
         self._open: dict[str, _Open] = {}
-        self._open_bytes = 0  # held_bytes of the open blocks (decoded headers, declared payloads)
+        self._open_bytes = 0  # held_bytes of the open blocks (decoded headers, declared payloads) and kept records
         self._by_slot: dict[Slot, dict[str, None]] = {}
         self._voted: set[Slot] = set()
         self._certs: dict[str, _WaitingCert] = {}
@@ -587,7 +590,7 @@ class SlotCore:
                 return None
             victims.append(bid)
             over_count -= 1
-            over_bytes -= held_bytes(self._open[bid].block.header)
+            over_bytes -= held_bytes(self._open[bid].block.header) + self._open[bid].records_bytes
         return victims if over_count <= 0 and over_bytes <= 0 else None
 
     def _advance(self, bid: str, now_ms: int) -> list[Effect]:
@@ -724,10 +727,10 @@ class SlotCore:
             return out
         h = ob.block.header
         slot = (h.proposer, h.seq)
-        if records is not None:
-            ob.records = records
+        if records is not None and ob.records is None:
+            self._keep_records(ob, records)
         if bid in self._certs and records is not None:
-            return out + self._commit(self._certs[bid].cert, ob.hint, now_ms)
+            return out + self._commit(self._certs[bid].cert, ob.hint, now_ms, records)
         if not self.is_validator or slot in self._voted or slot in self._decided:
             return out
         if self.chain.classify(h) is not Verdict.READY:
@@ -748,6 +751,20 @@ class SlotCore:
             # byzantine proposer's next bad payload was decoded as soon as the last was rejected.
             self._back_off(h.proposer, now_ms)
         return out + self._cast(bid, j.decision, j.reason, deviation)
+
+    def _keep_records(self, ob: _Open, records: tuple[Record, ...]) -> None:
+        """Keep an evaluated block's decoded records for its commit, charged to ``max_open_bytes``.
+
+        Decoded records hold up to 29 times their bytes (review 25: one-character strings), so a
+        budget on declared payloads alone let evaluated blocks hold several times it. Past the
+        budget they are not kept: the payload is, and a commit decodes it again
+        (``Evaluate`` with ``score=False``). Nothing is evicted for them."""
+        size = held_bytes_estimate(records)
+        if self._open_bytes + size > self.params.max_open_bytes:
+            return
+        ob.records = records
+        ob.records_bytes = size
+        self._open_bytes += size
 
     def _back_off(self, proposer: str, now_ms: int) -> None:
         """We decoded (and maybe scored) a block of ``proposer``: false, junk or malformed. Its next waits.
@@ -861,15 +878,18 @@ class SlotCore:
         return out
 
     # -- deciding ----------------------------------------------------------------------
-    def _commit(self, cert: Certificate, hint: str | None, now_ms: int) -> list[Effect]:
-        """Commit once we hold the block's records; until then the certificate waits."""
+    def _commit(self, cert: Certificate, hint: str | None, now_ms: int,
+                records: tuple[Record, ...] | None = None) -> list[Effect]:
+        """Commit once we hold the block's records (``records``: just decoded, whether or not the
+        open block could keep them); until then the certificate waits."""
         if self._decided.get(cert.slot) == "committed":
             return []
         bid = cert.block_id
         ob = self._open.get(bid)
-        if ob is not None and ob.records is not None and ob.block.payload is not None:
+        records = records if records is not None else (ob.records if ob is not None else None)
+        if ob is not None and records is not None and ob.block.payload is not None:
             self._certs.pop(bid, None)
-            return self._commit_verified(ob.block, ob.records, cert, now_ms)
+            return self._commit_verified(ob.block, records, cert, now_ms)
         if bid not in self._certs:
             if len(self._certs) >= self.params.max_waiting_certs:
                 del self._certs[next(iter(self._certs))]
@@ -935,7 +955,7 @@ class SlotCore:
         ob = self._open.pop(bid, None)
         if ob is None:
             return []
-        self._open_bytes -= held_bytes(ob.block.header)
+        self._open_bytes -= held_bytes(ob.block.header) + ob.records_bytes
         slot = ob.block.header.slot
         group = self._by_slot.get(slot)
         if group is not None:

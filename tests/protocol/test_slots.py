@@ -14,7 +14,7 @@ from protocol.cid import cid_of
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.quorum import Certificate
-from protocol.record import Record
+from protocol.record import Record, held_bytes_estimate
 from protocol.slots import (
     BlockSeen,
     CastVote,
@@ -373,6 +373,32 @@ def test_open_blocks_are_bounded_by_bytes_too() -> None:
     assert c.statistics().open_bytes == 3 * one
 
 
+def test_decoded_records_are_charged_and_not_kept_past_the_budget() -> None:
+    # Review 25: an evaluated block kept its decoded records (up to 29x their bytes) outside
+    # max_open_bytes. They are charged now, and past the budget not kept: the commit decodes again.
+    b = block(P, 1)
+    one, recs = held_bytes(b.header), records_of(b)
+    kept = held_bytes_estimate(recs)
+    c = core()
+    c.handle(BlockSeen(b, "peer"), 0)
+    c.handle(Evaluated(b.block_id, recs, b.header.float_scores()), 1)
+    assert c.statistics().open_bytes == one + kept
+    c.handle(VotesSeen(tuple(vote(k, b) for k in KEYS[:3])), 2)
+    assert c.statistics().open_bytes == 0  # committed and forgotten: the charge went with it
+
+    c = core(max_open_bytes=one + kept - 1)
+    c.handle(BlockSeen(b, "peer"), 0)
+    out = c.handle(Evaluated(b.block_id, recs, b.header.float_scores()), 1)
+    assert [(v.decision, v.reason) for v in of(out, CastVote)] == [(Decision.ACCEPT, Reason.OK)]  # judged as before
+    assert c.statistics().open_bytes == one  # the records were not kept
+    out = c.handle(VotesSeen(tuple(vote(k, b) for k in KEYS[:3])), 2)
+    assert not of(out, Commit)
+    assert [e.score for e in of(out, Evaluate)] == [False]  # decode again, for the commit only
+    out = c.handle(Evaluated(b.block_id, recs, None), 3)
+    assert [e.records for e in of(out, Commit)] == [recs]
+    assert c.statistics().open_bytes == 0
+
+
 # --- property: bounds hold under any order of events -----------------------------------------------
 
 
@@ -439,7 +465,9 @@ def test_bounds_hold_under_random_event_orders(rnd: random.Random, steps: int) -
         stats = c.statistics()
         assert stats.open_blocks <= params.max_open_blocks
         assert stats.open_bytes <= params.max_open_bytes
-        assert stats.open_bytes == sum(held_bytes(ob.block.header) for ob in c._open.values())
+        assert stats.open_bytes == sum(held_bytes(ob.block.header) + ob.records_bytes for ob in c._open.values())
+        assert all(ob.records_bytes == (held_bytes_estimate(ob.records) if ob.records is not None else 0)
+                   for ob in c._open.values())
         assert stats.evaluations <= params.max_evaluations
         assert len(evals) <= params.max_evaluations
         slots_in_eval = [e.block.header.slot for e in evals.values()]
