@@ -145,8 +145,12 @@ class ShipSelector:
                 elapsed = max(0, now_ms - self._last_ms)
                 self._tokens = min(p.bytes_per_s * p.burst_s, self._tokens + p.bytes_per_s * elapsed / 1000)
             self._last_ms = now_ms
+        # A score of exactly 0 is a rule's verdict, not the model's (a copy of committed content, a
+        # novel record past the budget: the model's sigmoid is never 0): such a record never ships,
+        # even when most of a window is zeroed and the threshold with it.
         candidates = sorted(
-            (i for i in range(n) if eligible[i] and scores[i] >= threshold), key=lambda i: (-scores[i], i)
+            (i for i in range(n) if eligible[i] and scores[i] > 0.0 and scores[i] >= threshold),
+            key=lambda i: (-scores[i], i),
         )
         room = min(int(self._allowance), max_records)
         chosen: list[int] = []

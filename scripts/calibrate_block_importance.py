@@ -51,13 +51,13 @@ import numpy as np  # noqa: E402
 from node.attention import load_scorer  # noqa: E402
 from node.attention.data import HISTORY_SHARE, committed_share  # noqa: E402
 from node.attention.history import DEFAULT_CAPACITY  # noqa: E402
-from node.core.views import novelty_budget  # noqa: E402
+from node.core.views import novelty, novelty_budget  # noqa: E402
 from node.workload import Workload  # noqa: E402
 from node.workload.holdout_airspace import AirspaceWorkload  # noqa: E402
 from node.workload.holdout_fleet import FleetWorkload  # noqa: E402
 from node.workload.holdout_ledger import LedgerWorkload  # noqa: E402
 from node.workload.randomized import RandomizedWorkload  # noqa: E402
-from protocol.admission import SCORING_CONTEXT, without_history_copies  # noqa: E402
+from protocol.admission import SCORING_CONTEXT, novelty_budget_for_ranking, without_history_copies  # noqa: E402
 from protocol.genesis import Genesis  # noqa: E402
 
 
@@ -121,8 +121,9 @@ def main() -> None:
         # As validators and proposers score against a view: exact and near copies of committed
         # content score 0 (protocol.admission.without_history_copies).
         # And records of kinds the view never held count for two such kinds at most (the novelty budget).
+        # The proposer ranks its window keeping its best novel records (session 26), as pipeline._decide does.
         judged = without_history_copies(scorer.score(recs, hist), copies(recs, hist))  # type: ignore[arg-type]
-        return novelty_budget(judged, recs, hist, scorer.cache)  # type: ignore[arg-type]
+        return novelty_budget_for_ranking(judged, novelty(recs, hist, scorer.cache), len(hist))  # type: ignore[arg-type]
 
     def mean_score(block: list, hist: object, context: list | None = None, copy_rule: bool = False) -> float:
         ctx = context or []

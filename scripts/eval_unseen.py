@@ -271,13 +271,13 @@ class _Chain:
         self.want = min(SCORING_CONTEXT, quota)
 
     def scores(self, records: Sequence[Record], context: Sequence[Record] = (),
-               judge: bool = False) -> tuple[list[float], list[float]]:
+               judge: bool = False, ranking: bool = False) -> tuple[list[float], list[float]]:
         """In-window scores of ``records`` after ``context``, against the view: as validators and proposers
         score (exact and near copies of the view's content count 0, ``admission.without_history_copies``),
         and the model's raw scores (the rule off, as before 20eb7eb). ``judge``: with the checkpoint's
         judge weights (a block's in-block scores), where it has them."""
-        from node.core.views import novelty_budget
-        from protocol.admission import without_history_copies
+        from node.core.views import novelty, novelty_budget
+        from protocol.admission import novelty_budget_for_ranking, without_history_copies
 
         kw = {"judge": True} if judge and getattr(self.scorer, "judge", None) is not None else {}
         raw = self.scorer.score([*context, *records], self.view, **kw)[len(context):]
@@ -286,7 +286,10 @@ class _Chain:
             known = self.scorer.score_and_copies(records, self.view)[1]
         else:
             known = [self.view.has_content(cache.get(r).content) for r in records]
-        return novelty_budget(without_history_copies(raw, known), records, self.view, cache), list(raw)
+        judged = without_history_copies(raw, known)
+        if ranking:  # the proposer's window: its best novel records keep their scores (session 26)
+            return novelty_budget_for_ranking(judged, novelty(records, self.view, cache), len(self.view)), list(raw)
+        return novelty_budget(judged, records, self.view, cache), list(raw)
 
     def block_score(self, block: Sequence[Record]) -> tuple[float, float]:
         """A block's importance as validators judge it (after the proposer's last records filling the
@@ -414,7 +417,7 @@ def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: 
             now = batch[-1].record.ts_ms + 60_000
             recs = [lr.record for lr in batch]
             k = max(2, round(share * n))
-            window, _ = chain.scores(recs)  # the proposer scores its window as validators will
+            window, _ = chain.scores(recs, ranking=True)  # the proposer ranks its window as pipeline._decide does
             ranked = sorted(range(n), key=lambda i: (-window[i], i))
             honest = [recs[i] for i in sorted(ranked[:k])]
             if warming:

@@ -88,7 +88,8 @@ class Pipeline:
         self.store, self.db, self.model_id, self.views = store, db, model_id, views
         # Scores against a committed view's history (stream memory), or the records alone without one.
         self.score: Callable[..., Awaitable[list[float]]] = (
-            views.score if views is not None else lambda records, _view, _proposer=None, judge=None: score(records))
+            views.score if views is not None
+            else lambda records, _view, _proposer=None, judge=None, ranking=False: score(records))
         self.consensus, self.publish_block, self.metrics, self.now_ms = consensus, publish_block, metrics, now_ms
         self.limits = limits or BlockLimits()
         self.block_max = min(config.block_max_records, genesis.max_block_records)
@@ -248,7 +249,7 @@ class Pipeline:
     async def _decide(self, pending: list[Record]) -> None:
         view = self.views.current() if self.views is not None else ()
         # Ranked with the model (not the judge), in the validators' setting: context, copy rule.
-        scores = await self.score(pending, view, self.me if self.is_proposer else None, judge=False)
+        scores = await self.score(pending, view, self.me if self.is_proposer else None, judge=False, ranking=True)
         block_records: list[Record] = []
         claimed: list[float] = []
         if self.is_proposer:

@@ -72,6 +72,7 @@ from protocol.admission import (
     ViewCheck,
     check_view,
     clears_importance,
+    novelty_budget_for_ranking,
     within_novelty_budget,
     without_history_copies,
 )
@@ -346,18 +347,20 @@ class Views:
 
     # ------------------------------------------------------------------ scoring (model thread)
     async def score(self, records: Sequence[Record], view: Sequence[int], proposer: str | None = None, *,
-                    judge: bool | None = None) -> list[float]:
+                    judge: bool | None = None, ranking: bool = False) -> list[float]:
         """Scores of ``records`` as one window against the history of ``view`` (() = no history).
 
         With ``proposer`` (a block's records, as validators judge them), the window starts
         with :meth:`context` (for blocks under ``SCORING_CONTEXT`` records), whose scores are dropped,
         and exact and near copies of the view's committed content score 0. ``judge`` (default: whether
         ``proposer`` is given) scores with the checkpoint's judge weights: in-block scores.
+        ``ranking``: the proposer ranking its own window, where the novelty budget keeps the
+        best-scoring novel records, not the first (``admission.novelty_budget_for_ranking``).
         """
-        return await self.model.run(self.score_sync, list(records), tuple(view), proposer, judge)
+        return await self.model.run(self.score_sync, list(records), tuple(view), proposer, judge, ranking)
 
     def score_sync(self, records: list[Record], view: View, proposer: str | None = None,
-                   judge: bool | None = None) -> list[float]:
+                   judge: bool | None = None, ranking: bool = False) -> list[float]:
         judge = proposer is not None if judge is None else judge
         if not self._with_history:
             return list(self.scorer.score(records, judge=judge) if self._with_judge else self.scorer.score(records))
@@ -365,24 +368,29 @@ class Views:
         if proposer is not None and self._with_copies:
             # As validators judge a block: exact and near copies of committed content count 0.
             scores, copies = self.scorer.score_and_copies(ctx + records, hist, judge=judge)
-            return self._novelty_budget(without_history_copies(scores[len(ctx):], copies[len(ctx):]), records, hist)
+            return self._novelty_budget(without_history_copies(scores[len(ctx):], copies[len(ctx):]), records, hist,
+                                        ranking)
         if self._with_judge:
             scores = list(self.scorer.score(ctx + records, hist, judge=judge))[len(ctx):]
         else:
             scores = list(self.scorer.score(ctx + records, hist))[len(ctx):]
-        return self._copy_rule(scores, records, hist) if proposer is not None else scores
+        return self._copy_rule(scores, records, hist, ranking) if proposer is not None else scores
 
     def _setting(self, records: list[Record], view: View, proposer: str | None) -> tuple[list[Record], History]:
         ctx = self.context(view, proposer, len(records)) if proposer is not None else []
         return ctx, self.history(view)
 
-    def _copy_rule(self, scores: list[float], records: list[Record], hist: History) -> list[float]:
+    def _copy_rule(self, scores: list[float], records: list[Record], hist: History,
+                   ranking: bool = False) -> list[float]:
         # A scorer without near digests (test fakes): exact copies of committed content count 0.
         cache = self.scorer.cache
         scores = without_history_copies(scores, [hist.has_content(cache.get(r).content) for r in records])
-        return self._novelty_budget(scores, records, hist)
+        return self._novelty_budget(scores, records, hist, ranking)
 
-    def _novelty_budget(self, scores: list[float], records: list[Record], hist: History) -> list[float]:
+    def _novelty_budget(self, scores: list[float], records: list[Record], hist: History,
+                        ranking: bool = False) -> list[float]:
+        if ranking:
+            return novelty_budget_for_ranking(scores, novelty(records, hist, self.scorer.cache), len(hist))
         return novelty_budget(scores, records, hist, self.scorer.cache)
 
 

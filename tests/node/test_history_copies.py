@@ -240,3 +240,32 @@ def _all_digests(f) -> list[int]:  # type: ignore[no-untyped-def]
     labels_off = _labels_off_digests(f, *replay_hashes(f, facts), facts)
     assert labels_off  # the record below has them, so eviction is checked for them too
     return [*replay_digests(f), *dropped, *retyped, *labels_off]
+
+
+def test_labels_off_keeps_what_is_news_and_needs_measured_numbers() -> None:
+    """Session 26's review of the labels-off rule: a flag and a priority level stay in the digest
+    (a re-typed priority word still matches, a changed level does not), and integer counters are
+    no evidence (run numbers 275,508 and 275,616 share a bin)."""
+    from node.attention.features import featurize_record
+    from node.attention.history import History
+
+    t0 = 1_700_000_000_000
+    news = {"gauge_m": 7.53, "flow": 912.4, "station": "s0", "remark": "levee seepage at km 4",
+            "flooded": True, "severity": "CRITICAL"}
+
+    def rec(fields: dict, dt: int) -> Record:
+        return Record.create("levee_breach", P.peer_id, t0 + dt, fields)
+
+    hist = History.from_records([rec(news, 0)], 1024, SCORER.cache)
+
+    def replay(fields: dict) -> bool:
+        return hist.has_replay(featurize_record(rec(fields, 50)))
+
+    relabelled = {**news, "station": "s9", "remark": "overtopping at km 9"}
+    assert replay(relabelled)
+    assert replay({**relabelled, "severity": "critical!!"})  # the same level, re-typed
+    assert not replay({**relabelled, "severity": "ok"})  # another level: news
+    assert not replay({**relabelled, "flooded": False})  # a flag changed: news
+    counters = {"run": 275_616, "batch": 90_311, "station": "s0", "line": "A", "remark": "belt stopped"}
+    hist2 = History.from_records([rec(counters, 0)], 1024, SCORER.cache)
+    assert not hist2.has_replay(featurize_record(rec({**counters, "station": "s1", "line": "B"}, 50)))

@@ -16,7 +16,14 @@ from node.core.views import Views, fit_block, novelty
 from node.sim.cluster import shared_scorer
 from node.worker import Worker
 from node.workload import Workload
-from protocol.admission import NOVEL_RECORDS_PER_BLOCK, NOVELTY_MIN_VIEW, clears_importance
+from protocol.admission import (
+    NOVEL_RECORDS_PER_BLOCK,
+    NOVELTY_MIN_VIEW,
+    clears_importance,
+    novelty_budget_for_ranking,
+    within_novelty_budget,
+    without_history_copies,
+)
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.record import Record
@@ -66,9 +73,14 @@ def test_history_knows_what_is_novel() -> None:
     deadline = Record.create(r.kind, P.peer_id, later, {**r.fields, "prazo_resposta_min": 15})
     plain = Record.create(r.kind, P.peer_id, later, {**r.fields, "duration_min": 15})
     made_up = Record.create(r.kind, P.peer_id, later, {**r.fields, "zzz_extra": 1.5})
+    # A known field holding a type of value it never held is a claim too (session 26's review).
+    retyped = Record.create(r.kind, P.peer_id, later, {**r.fields, "duration_min": ["a", "b"]})
+    as_text = Record.create(r.kind, P.peer_id, later, {**r.fields, "duration_min": "15 min"})  # a quantity
     assert novelty([same, new_kind, claimed, claimed_text, routine_word, in_list, colour, green, deadline, plain,
-                    made_up], hist, SCORER.cache) == [False, True, True, True, False, True, True, False, True, False,
-                                                      True]
+                    made_up, retyped, as_text], hist, SCORER.cache) == [
+        False, True, True, True, False, True, True, False, True, False, True, True, False]
+    assert hist.novelty_claim(SCORER.cache.get(retyped)) == \
+        "field 'duration_min' holding a list or bytes, which it never held in the view"
     # Once committed, the claim is known: the same field may say priority again.
     views.on_commit(P.peer_id, 3, "b3", [claimed])
     assert novelty([Record.create(r.kind, P.peer_id, later + 1, {**r.fields, "severity": "high"})],
@@ -133,7 +145,7 @@ def test_an_honest_block_within_the_budget_is_unchanged_and_explain_names_the_ru
 def test_a_field_new_to_every_record_still_ships_and_is_known_once_committed() -> None:
     """Liveness under the field rule: a kind's every pending record gains a field (a schema change).
     The proposer ranks the window as validators judge it, so two of them keep their scores; those
-    two (or the better one: ``fit_block``'s half) make a block that clears the bar, and once it
+    two (the best-scoring: ``ranking``; or the better one: ``fit_block``'s half) make a block that clears the bar, and once it
     commits the field is known to that kind."""
     views, recs = _views()
     view = views.current()
@@ -141,9 +153,15 @@ def test_a_field_new_to_every_record_still_ships_and_is_known_once_committed() -
               for r in _records(64, 34, T0 + 7_200_000)]
     hist = views.history(view)
     assert all(novelty(window, hist, SCORER.cache))
-    ranked = views.score_sync(window, view, P.peer_id, judge=False)
+    ranked = views.score_sync(window, view, P.peer_id, judge=False, ranking=True)  # as pipeline._decide ranks
     chosen = [window[i] for i, s in enumerate(ranked) if s > 0]
     assert len(chosen) == NOVEL_RECORDS_PER_BLOCK
+    # The two it keeps are the window's best, not the first two to arrive (session 26's review).
+    ctx = views.context(view, P.peer_id, len(window))
+    scores, copies = SCORER.score_and_copies(ctx + window, hist, judge=False)
+    base = without_history_copies(scores[len(ctx):], copies[len(ctx):])
+    assert ranked == novelty_budget_for_ranking(base, [True] * len(window), len(hist))
+    assert ranked != within_novelty_budget(base, [True] * len(window), len(hist))
 
     async def score(block: Sequence[Record]) -> list[float]:
         return views.score_sync(list(block), view, P.peer_id)

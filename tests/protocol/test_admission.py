@@ -16,6 +16,7 @@ from protocol.admission import (
     clears_importance,
     judge_block,
     judge_scores,
+    novelty_budget_for_ranking,
     precheck,
     within_novelty_budget,
 )
@@ -196,6 +197,24 @@ def test_novelty_budget_cut_does_not_depend_on_float_noise() -> None:
     proposer = within_novelty_budget([0.80, 0.7000001, 0.7], novel, MATURE)
     validator = within_novelty_budget([0.80, 0.7, 0.7000001], novel, MATURE)
     assert [s == 0.0 for s in proposer] == [s == 0.0 for s in validator] == [False, False, True]
+
+
+def test_the_proposers_ranking_keeps_its_best_novel_records_and_validators_keep_the_same() -> None:
+    # Session 26: ranking its window with the validators' rule (the first two novel records to
+    # arrive) a proposer shipped routine novel records and dropped the news behind them.
+    novel = [False, True, True, True, True, False]
+    scores = [0.5, 0.3, 0.9, 0.8, 0.6, 0.1]
+    ranked = novelty_budget_for_ranking(scores, novel, MATURE)
+    assert ranked == [0.5, 0.0, 0.9, 0.8, 0.0, 0.1]
+    assert within_novelty_budget(scores, novel, MATURE)[1] == 0.3  # what block order would have kept
+    # The block it ships from that ranking holds just those two novel records: validators keep both.
+    shipped = [i for i, s in enumerate(ranked) if s > 0]
+    assert within_novelty_budget([scores[i] for i in shipped], [novel[i] for i in shipped], MATURE) == \
+        [scores[i] for i in shipped]
+    assert novelty_budget_for_ranking([0.4, 0.4, 0.4], [True] * 3, MATURE) == [0.4, 0.4, 0.0]  # ties: the earlier
+    assert novelty_budget_for_ranking([0.9, 0.8, 0.7], [True] * 3, MATURE - 1) == [0.9, 0.8, 0.7]
+    with pytest.raises(ValueError, match="novelty flags"):
+        novelty_budget_for_ranking([0.1], [True, False], MATURE)
 
 
 def test_novelty_budget_spares_young_views_and_blocks_within_it() -> None:

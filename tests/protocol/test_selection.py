@@ -122,3 +122,13 @@ def test_genesis_carries_the_default_budget_without_changing_old_ids() -> None:
     assert base.canonical_bytes() == Genesis("testnet", vals, (MODEL_ID,), ship_share=0.05).canonical_bytes()
     with pytest.raises(ConfigError, match="ship_share"):
         Genesis("testnet", vals, (MODEL_ID,), ship_share=0.0)
+
+
+def test_a_record_a_rule_scored_0_never_ships_even_at_a_zero_threshold() -> None:
+    # Copies of committed content and novel records past the budget score exactly 0. In a window
+    # that is mostly such records the quantile threshold is 0 too; they must still not ship.
+    sel = ShipSelector(PipelineParams(share=0.5))
+    scores = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.4, 0.0]
+    chosen = sel.select(scores, [10] * 8, [True] * 8, 0, 100).indices
+    assert sel.threshold() == 0.0
+    assert chosen == (6,)
