@@ -244,8 +244,8 @@ def _all_digests(f) -> list[int]:  # type: ignore[no-untyped-def]
 
 def test_labels_off_keeps_what_is_news_and_needs_measured_numbers() -> None:
     """Session 26's review of the labels-off rule: a flag and a priority level stay in the digest
-    (a re-typed priority word still matches, a changed level does not), and integer counters are
-    no evidence (run numbers 275,508 and 275,616 share a bin)."""
+    (a re-typed priority word still matches, a changed level does not); one measured number is too
+    little evidence."""
     from node.attention.features import featurize_record
     from node.attention.history import History
 
@@ -266,6 +266,6 @@ def test_labels_off_keeps_what_is_news_and_needs_measured_numbers() -> None:
     assert replay({**relabelled, "severity": "critical!!"})  # the same level, re-typed
     assert not replay({**relabelled, "severity": "ok"})  # another level: news
     assert not replay({**relabelled, "flooded": False})  # a flag changed: news
-    counters = {"run": 275_616, "batch": 90_311, "station": "s0", "line": "A", "remark": "belt stopped"}
-    hist2 = History.from_records([rec(counters, 0)], 1024, SCORER.cache)
-    assert not hist2.has_replay(featurize_record(rec({**counters, "station": "s1", "line": "B"}, 50)))
+    one = {"run": 275_616, "level": 3, "station": "s0", "line": "A", "remark": "belt stopped"}
+    hist2 = History.from_records([rec(one, 0)], 1024, SCORER.cache)
+    assert not hist2.has_replay(featurize_record(rec({**one, "station": "s1", "line": "B"}, 50)))
