@@ -46,8 +46,8 @@ async def test_the_block_names_the_view_its_claims_were_scored_against() -> None
     ranked = pipe.score
     lag = G.max_view_lag
 
-    async def racing(recs: Any, view: Any, proposer: Any = None, judge: Any = None) -> list[float]:
-        out = await ranked(recs, view, proposer, judge=judge)
+    async def racing(recs: Any, view: Any, proposer: Any = None, judge: Any = None, ranking: bool = False) -> list[float]:
+        out = await ranked(recs, view, proposer, judge=judge, ranking=ranking)
         if judge is False:  # while the window is ranked, Q commits lag + 2 tiny blocks
             base = v.current()[G.proposer_ids.index(Q.peer_id)]
             for seq in range(base + 1, base + lag + 3):
