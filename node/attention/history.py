@@ -601,11 +601,13 @@ def _labels_off_digests(f: RecordFeatures, h0: list[int], h1: list[int], facts: 
     Why (session 26): committed news sent again with two or more labels re-typed ("S-12" to
     "S-12-3af") is past the one-field-off rule, and the model reads the made-up labels as rare
     values: such blocks passed the bar in 8-88% of cases on the twenty-three families of
-    ``scripts/eval_unseen.py --adversarial``. Two measured numbers (not small-integer codes) in the
-    same bins of about 0.5% of their values are no coincidence, whatever the labels say (integer
-    counters are the exception: run numbers 275,508 and 275,616 share a bin, 0.10% of important
-    records were called copies that way in review 26; leaving integers out let 16% -> 25% of the
-    attack's blocks through, so they count): the one-field-off rule already
+    ``scripts/eval_unseen.py --adversarial``. Two measured numbers (not small-integer codes) with
+    fractions, or three with integers among them, in the same bins of about 0.5% of their values
+    are no coincidence, whatever the labels say. Integers are weaker evidence: discrete levels and
+    scores collide (a trade of a new symbol at 45.5 for 12 matched one at 45.48 for 12; a new
+    player's "level 33, score 30" another's), and so do counters in 0.5% bins (run numbers 275,508
+    and 275,616); leaving integers out altogether let the attack through more (25% of blocks
+    against 16%): the one-field-off rule already
     calls a record a copy on that evidence when one label differs. What is news stays in the
     digest: every number (a number changed is new data), a flag (True or False), and what a text
     says of priority: a field named like a priority, or a text holding a priority word or an alert
@@ -613,8 +615,14 @@ def _labels_off_digests(f: RecordFeatures, h0: list[int], h1: list[int], facts: 
     re-typed as "CRITICAL-3af" still matches, and "CRITICAL" for "ok" does not (the review of
     session 26). A priority-named field whose text names no level keeps its text. Only where at
     least three fields, and a label to leave out, are there."""
-    numbers = sum(1 for x in facts if x[2] is not None and x[4])
-    if numbers < _LABELS_OFF_MIN_NUMBERS or len(facts) < 3:
+    fractional = whole = 0
+    for x, (_, value) in zip(facts, f.items, strict=True):
+        if x[2] is not None and x[4]:
+            if type(value) is int or (type(value) is float and value.is_integer()):
+                whole += 1
+            else:
+                fractional += 1
+    if (fractional < _LABELS_OFF_MIN_NUMBERS and fractional + whole < _LABELS_OFF_MIN_NUMBERS + 1) or len(facts) < 3:
         return ()
     d0 = d1 = f.kind_id
     labels = 0

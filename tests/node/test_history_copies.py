@@ -244,8 +244,8 @@ def _all_digests(f) -> list[int]:  # type: ignore[no-untyped-def]
 
 def test_labels_off_keeps_what_is_news_and_needs_measured_numbers() -> None:
     """Session 26's review of the labels-off rule: a flag and a priority level stay in the digest
-    (a re-typed priority word still matches, a changed level does not); one measured number is too
-    little evidence."""
+    (a re-typed priority word still matches, a changed level does not); two measured numbers with
+    fractions, or three with integers among them, are the evidence."""
     from node.attention.features import featurize_record
     from node.attention.history import History
 
@@ -269,3 +269,10 @@ def test_labels_off_keeps_what_is_news_and_needs_measured_numbers() -> None:
     one = {"run": 275_616, "level": 3, "station": "s0", "line": "A", "remark": "belt stopped"}
     hist2 = History.from_records([rec(one, 0)], 1024, SCORER.cache)
     assert not hist2.has_replay(featurize_record(rec({**one, "station": "s1", "line": "B"}, 50)))
+    # Integers are weaker evidence (discrete levels collide): a trade of a new symbol at 45.5 for 12
+    # is not a copy of another at 45.48 for 12; with a third number it would be.
+    trade = {"price": 45.48, "qty": 12, "side": "buy", "symbol": "SYM-3ad2", "venue": "dark"}
+    hist3 = History.from_records([rec(trade, 0), rec({**trade, "fee": 1.25, "lot": 100}, 1)], 1024, SCORER.cache)
+    assert not hist3.has_replay(featurize_record(rec({**trade, "price": 45.5, "symbol": "SYM-n5f0", "side": "sell"}, 50)))
+    assert hist3.has_replay(featurize_record(rec({**trade, "fee": 1.25, "lot": 100, "symbol": "SYM-n5f0",
+                                                  "side": "sell"}, 50)))
