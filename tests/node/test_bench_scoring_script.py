@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.scripts import load_script
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bench_scoring.py"
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("bench_scoring_test", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("bench_scoring.py", "bench_scoring_test")
 
 
 def test_against_a_directory_that_is_no_checkout_is_a_clear_error(tmp_path) -> None:

@@ -7,26 +7,15 @@ rule written here (no checkpoint), and check its counts against the windows them
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from node.attention.features import CTX_NAMES
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "eval_unseen.py"
+from tests.scripts import load_script
 
 
 @pytest.fixture(scope="module")
 def eval_unseen():
-    spec = importlib.util.spec_from_file_location("eval_unseen_near_test", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("eval_unseen.py", "eval_unseen_near_test")
 
 
 def test_near_report_counts_and_splits_the_windows_near_copies(eval_unseen) -> None:

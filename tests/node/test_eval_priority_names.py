@@ -3,25 +3,16 @@ and nothing else (values, truth, cases), and the rank it reports is the windows'
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "eval_priority_names.py"
+from tests.scripts import load_script
+
 NOW = 1_700_000_000_000
 
 
 @pytest.fixture(scope="module")
 def tool():
-    spec = importlib.util.spec_from_file_location("eval_priority_names_test", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("eval_priority_names.py", "eval_priority_names_test")
 
 
 def test_rename_moves_the_priority_field_and_keeps_the_truth(tool) -> None:

@@ -10,24 +10,16 @@ little).
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 import trio
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "fuzz_campaign.py"
+from tests.scripts import load_script
 
 
 def _load():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("fuzz_campaign", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fuzz_campaign"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("fuzz_campaign.py", "fuzz_campaign")
 
 
 @pytest.mark.slow

@@ -138,14 +138,9 @@ def test_training_never_loads_the_airspace_family() -> None:
 
 # -- scripts/eval_unseen.py ------------------------------------------------------------------
 def _script():
-    import importlib.util
-    from pathlib import Path
+    from tests.scripts import SCRIPTS, load_script
 
-    path = Path(__file__).resolve().parents[2] / "scripts" / "eval_unseen.py"
-    spec = importlib.util.spec_from_file_location("eval_unseen", path)
-    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod, path
+    return load_script("eval_unseen.py", "eval_unseen"), SCRIPTS / "eval_unseen.py"
 
 
 def test_eval_unseen_windows_are_the_family_and_tails_relabel_capped() -> None:
