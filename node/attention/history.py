@@ -191,7 +191,7 @@ class History:
             _bump(self._names, field, d)
             _bump(self._types, _mix(field, _value_type(x, value)), d)
             if priority_claim(key, value):
-                _bump(self._claims, _mix(f.kind_id, x[0]), d)
+                _bump(self._claims, field, d)
         for t, fid in set(zip(f.cat_tokens, f.cat_fields, strict=True)):
             _bump(self._tokens, t, d)
             _bump(self._field_total, fid, d)
@@ -607,8 +607,8 @@ def _labels_off_digests(f: RecordFeatures, h0: list[int], h1: list[int], facts: 
     scores collide (a trade of a new symbol at 45.5 for 12 matched one at 45.48 for 12; a new
     player's "level 33, score 30" another's), and so do counters in 0.5% bins (run numbers 275,508
     and 275,616); leaving integers out altogether let the attack through more (25% of blocks
-    against 16%): the one-field-off rule already
-    calls a record a copy on that evidence when one label differs. What is news stays in the
+    against 16%). The one-field-off rule already calls a record a copy on such evidence when one
+    label differs. What is news stays in the
     digest: every number (a number changed is new data), a flag (True or False), and what a text
     says of priority: a field named like a priority, or a text holding a priority word or an alert
     colour above green, counts by its level (the lexicon weight), not its spelling, so "CRITICAL"
