@@ -175,7 +175,8 @@ class FastForward:
         d = x.shape[1]
         dh = d // h
         q, k, v = layer.qkv(layer.ln1(x)).view(n, 3, h, dh).permute(1, 2, 0, 3)  # each [h, n, dh]
-        scores = torch.baddbmm(bias, q, k.transpose(1, 2), alpha=1.0 / math.sqrt(dh))
+        # In place: this layer's bias is not read again, and the copy baddbmm makes was 4% of a forward.
+        scores = bias.baddbmm_(q, k.transpose(1, 2), alpha=1.0 / math.sqrt(dh))
         attn = torch.softmax(scores, dim=-1)  # [h, n, n]
         y = torch.bmm(attn, v).transpose(0, 1).reshape(n, d)
         x = x + layer.out(y)
