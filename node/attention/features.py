@@ -970,8 +970,8 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
         zw, wmed, wscale, gcount = _robust_z(keys, vals)
         if history is not None and len(history):
             stats = [history.num_stats(k) for k in key_list]
-            hmed = torch.tensor([s[0] for s in stats], dtype=torch.float64)
-            hscale = torch.tensor([s[1] for s in stats], dtype=torch.float64)
+            hmed = _f64([s[0] for s in stats])
+            hscale = _f64([s[1] for s in stats])
             has = torch.tensor([s[2] >= _HIST_MIN for s in stats])
         else:
             hmed = torch.zeros(m, dtype=torch.float64)
@@ -1111,7 +1111,7 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     typical = float(torch.median(same_kind))
     ctx[:, c["kind_rel_window"]] = (torch.log(same_kind / typical) / logn).clamp(-1.0, 1.0)
     if hist_n:
-        kh = torch.tensor(kind_hist, dtype=torch.float32)
+        kh = _f32(kind_hist)
         typical_h = float(torch.median(kh))
         ctx[:, c["kind_rel_history"]] = (torch.log((kh + 1.0) / (typical_h + 1.0))
                                          / math.log(hist_n + 2.0)).clamp(-1.0, 1.0)
@@ -1195,12 +1195,12 @@ class _Numbers:
         self.vals = torch.frombuffer(vals, dtype=torch.float64) if vals else torch.zeros(0, dtype=torch.float64)
         self.prio = torch.tensor(list(itertools.chain.from_iterable(
             itertools.chain(f.num_prio, f.extra_prio) for f in feats)), dtype=torch.float64)
-        count_t = torch.tensor(counts, dtype=torch.int64)
+        count_t = _ids(counts)
         self.rows = torch.repeat_interleave(torch.arange(len(feats)), count_t)
         self.pos = torch.arange(len(self.keys)) - (torch.cumsum(count_t, 0) - count_t)[self.rows]
         self.uniq = sorted(set(self.keys))
         index = {k: i for i, k in enumerate(self.uniq)}
-        self.inv = torch.tensor([index[k] for k in self.keys], dtype=torch.int64)
+        self.inv = _ids([index[k] for k in self.keys])
 
 
 def _slot_ranks(nums: _Numbers, med: torch.Tensor, n: int) -> torch.Tensor:
@@ -1226,8 +1226,8 @@ def _medians(nums: _Numbers, history: History | None) -> tuple[torch.Tensor, ...
     zw, wmed, wscale, gcount = _robust_z_groups(nums.inv, counts, nums.vals)
     if history is not None and len(history):
         stats = history.num_stats_many(nums.uniq)  # per field, in one call
-        hmed = torch.tensor([s[0] for s in stats], dtype=torch.float64)[nums.inv]
-        hscale = torch.tensor([s[1] for s in stats], dtype=torch.float64)[nums.inv]
+        hmed = _f64([s[0] for s in stats])[nums.inv]
+        hscale = _f64([s[1] for s in stats])[nums.inv]
         has = torch.tensor([s[2] >= _HIST_MIN for s in stats])[nums.inv]
     else:
         hmed = torch.zeros(len(nums.vals), dtype=torch.float64)
