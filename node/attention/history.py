@@ -47,6 +47,7 @@ from node.attention.features import (
     FieldFacts,
     RecordFeatures,
     _text_facts,
+    _tid,
     featurize_record,
     field_entropy,
     field_facts,
@@ -179,8 +180,12 @@ class History:
         h0, h1 = replay_hashes(f, facts)
         for g in _whole_digests(f, h0, h1):
             _bump(self._replays, g, d)
-        for g in _labels_off_digests(f, h0, h1, facts):
+        labels_off, numbers_off = _labels_off(f, h0, h1, facts)
+        for g in labels_off:
             _bump(self._replays, g, d)
+        for s0, s1 in numbers_off:  # this record less one number: a copy that dropped one matches
+            for g in _labels_off_salted(s0, s1, _LABELS_OFF_DROPPED_SALT):
+                _bump(self._replays, g, d)
         dropped, retyped = _one_off_digests(f, h0, facts, held=True)
         for g in dropped:
             _bump(self._replays, g, d)
@@ -331,7 +336,9 @@ class History:
         says priority), that record with one field added, one dropped, or one non-numeric
         field's value changed, or that record with any number of fields added under names its
         kind never had in the History, or (session 26) that record with any of its labels changed
-        where at least two measured numbers are the same (:func:`_labels_off_digests`)."""
+        where at least two measured numbers are the same (:func:`_labels_off_digests`; since
+        session 27 also with labels dropped or added, units written on its numbers, each number
+        in its bin on either grid, and one number dropped or added)."""
         if f.kind_id not in self._kinds:  # every digest holds the kind: nothing of it, no replay
             return False
         replays = self._replays
@@ -342,8 +349,15 @@ class History:
             return True
         if (d0 ^ _DROPPED_SALT) in replays:  # one field dropped
             return True
-        if any(g in replays for g in _labels_off_digests(f, h0, h1, facts)):  # its labels re-typed
-            return True
+        labels_off, numbers_off = _labels_off(f, h0, h1, facts)
+        if labels_off:
+            if any(g in replays for g in labels_off):  # its labels re-typed, dropped or added
+                return True
+            # ... and one number dropped (the held record less one number), or one added (this one less it)
+            if any(g ^ _LABELS_OFF_SALT ^ _LABELS_OFF_DROPPED_SALT in replays for g in labels_off[:2]):
+                return True
+            if any(g in replays for s0, s1 in numbers_off for g in _labels_off_salted(s0, s1, _LABELS_OFF_SALT)):
+                return True
         dropped, retyped = _one_off_digests(f, h0, facts)
         # A label field re-typed from committed quantity text ("5kg" sent again as "5-kg", which no
         # longer parses) matches that text's digest under its own salt (review of session 12).
@@ -468,6 +482,8 @@ _DROPPED_SALT = 0x2545F4914F6CDD1D & _MASK63
 _RETYPED_SALT = 0x61C8864680B583EB & _MASK63
 _RETYPED_Q_SALT = 0x1B873593CC9E2D51 & _MASK63  # a held quantity text, matched by a re-typed label
 _LABELS_OFF_SALT = 0x2127599BF4325C37 & _MASK63  # a record's numbers with its labels' values left out
+_LABELS_OFF_DROPPED_SALT = 0x165667B19E3779F9 & _MASK63  # ... and one of its numbers left out (held side)
+_LABELS_OFF_CROSS_SALT = 0x27D4EB2F165667C5 & _MASK63  # ... with one number on the other grid
 #: :func:`_labels_off_digests` needs this many specific (measured) numbers
 _LABELS_OFF_MIN_NUMBERS = 2
 
@@ -526,6 +542,27 @@ def replay_hashes(f: RecordFeatures, facts: list[FieldFacts] | None = None) -> t
         x = ((x ^ (x >> 29)) * 0xBF58476D1CE4E5B9) & m
         h1.append(x ^ (x >> 32))
     return h0, h1
+
+
+def _number_hashes(content: int, num: float) -> tuple[int, int]:
+    """One number's replay hashes on both grids, as :func:`replay_hashes` computes them inline
+    (``content``: the field's content hash, ``num``: its signed log)."""
+    floor, log, m = math.floor, math.log, _MASK63
+    base = content * 0x100000001B3
+    a = num if num >= 0.0 else -num
+    if a >= 1.0:
+        y = a * _REPLAY_BINS + _REPLAY_SHIFT
+    elif a >= _REPLAY_TINY:
+        y = log(a) * _REPLAY_BINS + (_REPLAY_SHIFT + _REPLAY_BINS)
+    else:
+        y = a * (_REPLAY_BINS / _REPLAY_TINY)
+    if num < 0.0:
+        y = -y
+    x = (base ^ (floor(y) & m)) & m
+    x = ((x ^ (x >> 29)) * 0xBF58476D1CE4E5B9) & m
+    x1 = (base ^ (floor(y + 0.5) & m)) & m
+    x1 = ((x1 ^ (x1 >> 29)) * 0xBF58476D1CE4E5B9) & m
+    return x ^ (x >> 32), x1 ^ (x1 >> 32)
 
 
 def replay_digests(f: RecordFeatures) -> tuple[int, int]:
@@ -595,8 +632,8 @@ def _one_off_digests(f: RecordFeatures, h0: list[int], facts: list[FieldFacts],
 
 
 def _labels_off_digests(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[FieldFacts]) -> tuple[int, ...]:
-    """The record's digests on both grids with the value of every label left out (its name stays),
-    or () where that would say too little.
+    """The record's digests on both grids with every label left out, name and value, and each
+    number binned under its name alone (no unit), or () where that would say too little.
 
     Why (session 26): committed news sent again with two or more labels re-typed ("S-12" to
     "S-12-3af") is past the one-field-off rule, and the model reads the made-up labels as rare
@@ -613,21 +650,50 @@ def _labels_off_digests(f: RecordFeatures, h0: list[int], h1: list[int], facts: 
     says of priority: a field named like a priority, or a text holding a priority word or an alert
     colour above green, counts by its level (the lexicon weight), not its spelling, so "CRITICAL"
     re-typed as "CRITICAL-3af" still matches, and "CRITICAL" for "ok" does not (the review of
-    session 26). A priority-named field whose text names no level keeps its text. Only where at
-    least three fields, and a label to leave out, are there."""
+    session 26). A priority-named field whose text names no level keeps its text.
+
+    Session 27: labels leave no trace at all, not even their names, and a number written as text
+    with a unit ("12.5 units") is binned as the bare number. Review 26 found re-typed labels plus
+    one more change passing: a label dropped (17-100% of such blocks per family), a known label
+    added (up to 92%), a measured number re-written with a unit (42-100%), or two numbers nudged
+    across an edge of each grid (18-100%). A label's presence is no more news than its spelling; a
+    unit changed on the same number is a label too (a number changed is still news, and its bin
+    still has to match). The digests also come with each number on the other grid than the rest
+    (:func:`_labels_off`), so every number keeps whichever of its two bins a nudge left, and
+    :meth:`History.has_replay` matches a copy with one number dropped or added where the evidence
+    stands without it."""
+    return _labels_off(f, h0, h1, facts)[0]
+
+
+def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[FieldFacts]
+                ) -> tuple[tuple[int, ...], list[tuple[int, int]]]:
+    """:func:`_labels_off_digests`, and the same digests (unsalted sums) without each number whose
+    loss leaves the evidence standing: ``(digests, [(sum0 - number0, sum1 - number1), ...])``.
+    A number that says priority is never left out (a record plus a priority is news)."""
     fractional = whole = 0
+    kinds: list[int] = []  # per field: 2 a fractional measured number, 1 a whole one, 0 anything else
     for x, (_, value) in zip(facts, f.items, strict=True):
+        k = 0
         if x[2] is not None and x[4]:
             if type(value) is int or (type(value) is float and value.is_integer()):
                 whole += 1
+                k = 1
             else:
                 fractional += 1
-    if (fractional < _LABELS_OFF_MIN_NUMBERS and fractional + whole < _LABELS_OFF_MIN_NUMBERS + 1) or len(facts) < 3:
-        return ()
+                k = 2
+        kinds.append(k)
+    if not _enough_numbers(fractional, whole):
+        return (), []
     d0 = d1 = f.kind_id
-    labels = 0
-    for a, b, x, (_, value) in zip(h0, h1, facts, f.items, strict=True):
-        if x[2] is None and type(value) is not bool:
+    numbers: list[tuple[int, int, int]] = []  # (hash on grid 0, on grid 1, evidence kind) of each droppable number
+    for a, b, x, (key, value), k in zip(h0, h1, facts, f.items, kinds, strict=True):
+        num = x[2]
+        if num is not None:
+            if type(value) is str:  # a quantity in text: binned as the bare number under its name
+                a, b = _number_hashes(_tid(key), num)
+            if not x[5]:
+                numbers.append((a, b, k))
+        elif type(value) is not bool:
             level = -1.0
             if type(value) is str:
                 word, colour = _text_facts(value)
@@ -635,13 +701,29 @@ def _labels_off_digests(f: RecordFeatures, h0: list[int], h1: list[int], facts: 
             if level > 0 or (x[5] and level >= 0):
                 a = b = _mix(_mix(x[0], _LABELS_OFF_SALT), round(level * 1000))  # the name and the level
             elif not x[5]:
-                a = b = _mix(x[0], _LABELS_OFF_SALT)  # the name alone
-                labels += 1
+                continue  # a label: left out, name and value
         d0 += a
         d1 += b
-    if not labels:
-        return ()
-    return (d0 & _MASK63) ^ _LABELS_OFF_SALT, ((d1 & _MASK63) ^ _GRID1_SALT) ^ _LABELS_OFF_SALT
+    digests = [(d0 & _MASK63) ^ _LABELS_OFF_SALT, ((d1 & _MASK63) ^ _GRID1_SALT) ^ _LABELS_OFF_SALT]
+    # Each number on the other grid than the rest (both ways): a nudge under a quarter of a bin keeps
+    # every number in its bin on at least one grid, so a copy that breaks grid 0 with one number and
+    # grid 1 with another (review 26: 76% of such blocks passed) still matches one of these.
+    for a, b, _ in numbers:
+        digests.append(((d0 - a + b) & _MASK63) ^ _LABELS_OFF_CROSS_SALT)
+        digests.append(((d1 - b + a) & _MASK63) ^ _GRID1_SALT ^ _LABELS_OFF_CROSS_SALT)
+    off = [(d0 - a, d1 - b) for a, b, k in numbers
+           if _enough_numbers(fractional - (k == 2), whole - (k == 1))]
+    return tuple(digests), off
+
+
+def _enough_numbers(fractional: int, whole: int) -> bool:
+    """The labels-off rule's evidence: two measured numbers with fractions, or three with integers among them."""
+    return fractional >= _LABELS_OFF_MIN_NUMBERS or fractional + whole >= _LABELS_OFF_MIN_NUMBERS + 1
+
+
+def _labels_off_salted(d0: int, d1: int, salt: int) -> tuple[int, int]:
+    """Unsalted labels-off sums as the digests :func:`_labels_off` gives, under another ``salt``."""
+    return (d0 & _MASK63) ^ salt, ((d1 & _MASK63) ^ _GRID1_SALT) ^ salt
 
 
 _TYPE_NAMES = ("a number", "a flag", "a list or bytes", "text")
