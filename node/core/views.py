@@ -29,7 +29,14 @@ agreed) and keeps one proposer's blocks from flushing the others' out.
   need: every block above ``ours - max_view_lag`` plus enough older ones to
   fill the quota, each cut to its last ``quota`` records (only those can be
   in a history): at most ``(max_view_lag + 1) x quota`` records per proposer,
-  ``(max_view_lag + 1) x capacity`` in all (70k records with the defaults);
+  ``(max_view_lag + 1) x capacity`` in all (70k records with the defaults).
+  A block's records are held as their canonical bytes, back to back, and
+  decoded again when a view adds the block or a block's context is read; their
+  features come from the scorer's bounded feature cache, not pinned per block
+  (review 25, row 1: decoded, with their features, a byzantine proposer's
+  padded records were held at 7.4 times their canonical bytes, 1.1 GiB a
+  proposer; ``scripts/measure_views_memory.py``). The cached Histories below
+  still hold the features of their own records (quota a proposer each);
 * an LRU of Histories keyed by view (``max_cached``). A new view is derived
   from the largest cached view at or below it on every entry, by adding the
   blocks in between (``History.add_grouped`` keeps each quota): incremental,
@@ -55,11 +62,13 @@ from __future__ import annotations
 
 import inspect
 import time
+from array import array
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgpack
 import trio
 
 from node.attention.features import RecordFeatures, featurize_record
@@ -99,14 +108,52 @@ def novelty_budget(scores: Sequence[float], records: Sequence[Record], hist: His
     return within_novelty_budget(scores, novelty(records, hist, cache), len(hist))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, frozen=True, slots=True)
 class _Committed:
-    """One committed block's records; ``feats`` filled once, on the model thread."""
+    """One committed block's last records (at most a quota), as their canonical bytes back to back.
+
+    Held for up to ``max_view_lag + 1`` blocks a proposer, whatever a byzantine proposer put in
+    them: as bytes they cost their canonical size (the payload before zstd) plus 8 bytes a record,
+    where decoded records cost 5-7 times that (Python keeps a value in 50-80 bytes whatever its
+    size) and their features more again (review 25, row 1). :meth:`records` decodes them when a
+    view or a context needs them.
+    """
 
     seq: int
-    records: tuple[Record, ...]
-    feats: tuple[RecordFeatures, ...] | None = None
+    data: bytes
+    ends: array[int]  #: where each record's bytes end in ``data``
     block_id: str | None = None
+
+    @classmethod
+    def of(cls, seq: int, records: Sequence[Record], block_id: str | None) -> _Committed:
+        ends: array[int] = array("Q")
+        end = 0
+        for r in records:
+            end += len(r.canonical_bytes())
+            ends.append(end)
+        return cls(seq, b"".join([r.canonical_bytes() for r in records]), ends, block_id)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def records(self, last: int | None = None) -> list[Record]:
+        """The block's records (its last ``last``), decoded: equal to those committed.
+
+        The bytes are those of records this process built or decoded, so they are canonical and
+        within the limits already: they are not checked again (``decode_records`` would, at 1.6-1.9
+        times the cost), just unpacked into the fields' form (sorted pairs, lists as tuples).
+        """
+        ends, data, unpack = self.ends, self.data, msgpack.unpackb
+        first = 0 if last is None else max(0, len(ends) - last)
+        start = ends[first - 1] if first else 0
+        out = []
+        for i in range(first, len(ends)):
+            end = ends[i]
+            raw = data[start:end]
+            kind, origin, ts_ms, items = unpack(raw, raw=False, use_list=False)
+            out.append(Record(kind, origin, ts_ms, items, raw))
+            start = end
+        return out
 
 
 @dataclass
@@ -195,7 +242,7 @@ class Views:
         if any(b.seq == seq for b in held):
             return
         # Only a block's last quota records can be in any view's history (or context): keep those.
-        blocks = tuple(sorted((*held, _Committed(seq, tuple(records)[-self.quota:], block_id=block_id)),
+        blocks = tuple(sorted((*held, _Committed.of(seq, tuple(records)[-self.quota:], block_id)),
                               key=lambda b: b.seq))
         if seq > self.ours[i]:
             self.ours[i], self._ids[i] = seq, block_id
@@ -213,11 +260,11 @@ class Views:
     def _prune(self, i: int, blocks: tuple[_Committed, ...], ours: int) -> tuple[_Committed, ...]:
         """Keep what any view the rule still allows (entry >= ours - lag) can need."""
         floor = ours - self.lag
-        old = sum(len(b.records) for b in blocks if b.seq <= floor)
+        old = sum(len(b) for b in blocks if b.seq <= floor)
         start = 0
         while (start < len(blocks) - 1 and blocks[start].seq <= floor
-               and old - len(blocks[start].records) >= self.quota):
-            old -= len(blocks[start].records)
+               and old - len(blocks[start]) >= self.quota):
+            old -= len(blocks[start])
             self._pruned[i] = max(self._pruned[i], blocks[start].seq)
             start += 1
         return blocks[start:]
@@ -236,7 +283,11 @@ class Views:
         return tuple(self._settled)
 
     def held_records(self) -> int:
-        return sum(len(b.records) for bs in self._blocks for b in bs)
+        return sum(len(b) for bs in self._blocks for b in bs)
+
+    def held_bytes(self) -> int:
+        """The canonical bytes of the committed records held (what they cost here, within 8 bytes a record)."""
+        return sum(len(b.data) for bs in self._blocks for b in bs)
 
     # ------------------------------------------------------------------ the rule, and waiting
     #: Blocks whose first judgement is remembered (a block is a few dozen bytes here).
@@ -266,7 +317,7 @@ class Views:
         pruned, or the blocks held at or below ``seq`` hold its last quota records."""
         if self._pruned[i] == 0:
             return True
-        return sum(len(b.records) for b in self._blocks[i] if b.seq <= seq) >= self.quota
+        return sum(len(b) for b in self._blocks[i] if b.seq <= seq) >= self.quota
 
     async def wait_for(self, header: BlockHeader) -> ViewCheck:
         """The rule's answer once we hold the view, or after ``wait_s`` (then not ready: abstain).
@@ -406,8 +457,8 @@ class Views:
             if len(out) >= want:
                 break
             if b.seq <= view[i]:
-                out[:0] = b.records
-        return out[len(out) - want:] if len(out) > want else out
+                out[:0] = b.records(want - len(out))
+        return out
 
     def history(self, view: Sequence[int]) -> History:
         """The History of ``view`` (model thread only). Raises ValueError for a malformed view."""
@@ -430,7 +481,7 @@ class Views:
                 kept, total = [], 0
                 for b in reversed(blocks):
                     kept.append(b)
-                    total += len(b.records)
+                    total += len(b)
                     if total >= self.quota:
                         break
                 blocks = kept[::-1]
@@ -453,7 +504,7 @@ class Views:
         # Nothing pruned yet, or a quota of records held at or below the entry (pruning keeps one
         # at or below ours - lag): then the last quota records at or below it are all here.
         return len(view) == len(self.ids) and all(
-            self._pruned[i] == 0 or sum(len(b.records) for b in self._blocks[i] if b.seq <= v) >= self.quota
+            self._pruned[i] == 0 or sum(len(b) for b in self._blocks[i] if b.seq <= v) >= self.quota
             for i, v in enumerate(view))
 
     def explain_sync(self, records: list[Record], index: int, top_k: int, view: View,
@@ -516,11 +567,11 @@ class Views:
                 del self._cache[v]
                 self.stats.invalidated += 1
 
-    def _features(self, b: _Committed) -> tuple[RecordFeatures, ...]:
-        if b.feats is None:
-            cache = getattr(self.scorer, "cache", None)
-            b.feats = tuple(cache.get(r) if cache is not None else featurize_record(r) for r in b.records)
-        return b.feats
+    def _features(self, b: _Committed) -> list[RecordFeatures]:
+        # Not kept per block (review 25, row 1): the scorer's cache is bounded, and keyed by the
+        # records' bytes, so a block validation just featurized is decoded and looked up, not featurized.
+        cache = getattr(self.scorer, "cache", None)
+        return [cache.get(r) if cache is not None else featurize_record(r) for r in b.records()]
 
     # ------------------------------------------------------------------ restart
     async def restore(self, store: Any, db: Worker) -> None:
