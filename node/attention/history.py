@@ -23,9 +23,11 @@ reproducible across validators:
   (node/core/views.py keeps one History per committed view this way, so a
   view's history is the same whichever view it was derived from).
 
-Per record it keeps only the featurizer's :class:`RecordFeatures` (ids,
-signed-log numbers, digests), not the record. Derived statistics are
-computed lazily and cached until the next change.
+Per record it keeps only the keys it counted (ids and digests, to count
+them out again on eviction) and the record's numbers (for the near digests):
+not the record, nor its :class:`RecordFeatures`, which hold the record's
+field names and values (session 27). Derived statistics are computed lazily
+and cached until the next change.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from array import array
 from collections import Counter, deque
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from operator import attrgetter
+from typing import NamedTuple
 
 import torch
 
@@ -75,8 +78,8 @@ class History:
             raise ValueError("history capacity must be at least 1")
         self.capacity = capacity
         self._cache = cache
-        self._items: deque[RecordFeatures] = deque()
-        self._groups: dict[Hashable, deque[RecordFeatures]] = {}  # add_grouped's own bounds
+        self._items: deque[_Held] = deque()
+        self._groups: dict[Hashable, deque[_Held]] = {}  # add_grouped's own bounds
         self._kinds: Counter[int] = Counter()
         self._tokens: Counter[int] = Counter()
         self._field_total: Counter[int] = Counter()  # (kind, field) -> records holding it
@@ -111,7 +114,7 @@ class History:
     def __len__(self) -> int:
         return len(self._items) + sum(len(g) for g in self._groups.values())
 
-    def _all_items(self) -> Iterator[RecordFeatures]:
+    def _all_items(self) -> Iterator[_Held]:
         return itertools.chain(self._items, *self._groups.values())
 
     def copy(self) -> History:
@@ -141,11 +144,12 @@ class History:
     def add_features(self, feats: Iterable[RecordFeatures]) -> None:
         changed = False
         for f in feats:
-            self._items.append(f)
-            self._count(f, +1)
+            held = _hold(f)
+            self._items.append(held)
+            self._apply(held, +1)
             changed = True
             if len(self._items) > self.capacity:
-                self._count(self._items.popleft(), -1)
+                self._apply(self._items.popleft(), -1)
         if changed:
             self._stats.clear()
             self._rarity.clear()
@@ -162,42 +166,33 @@ class History:
         items = self._groups.setdefault(group, deque())
         changed = False
         for f in feats:
-            items.append(f)
-            self._count(f, +1)
+            held = _hold(f)
+            items.append(held)
+            self._apply(held, +1)
             changed = True
             if len(items) > quota:
-                self._count(items.popleft(), -1)
+                self._apply(items.popleft(), -1)
         if changed:
             self._stats.clear()
             self._rarity.clear()
             self._field_shape.clear()
             self._near = None
 
-    def _count(self, f: RecordFeatures, d: int) -> None:
+    def _apply(self, f: _Held, d: int) -> None:
+        """Count a held record in (``d`` = +1) or out (-1): every counter moves by the keys
+        :func:`_hold` computed once, when the record came in."""
         _bump(self._kinds, f.kind_id, d)
         _bump(self._contents, f.content, d)
-        facts = _facts(f)
-        h0, h1 = replay_hashes(f, facts)
-        for g in _whole_digests(f, h0, h1):
-            _bump(self._replays, g, d)
-        labels_off, numbers_off = _labels_off(f, h0, h1, facts)
-        for g in labels_off:
-            _bump(self._replays, g, d)
-        for s0, s1 in numbers_off:  # this record less one number: a copy that dropped one matches
-            for g in _labels_off_salted(s0, s1, _LABELS_OFF_DROPPED_SALT):
-                _bump(self._replays, g, d)
-        dropped, retyped = _one_off_digests(f, h0, facts, held=True)
-        for g in dropped:
-            _bump(self._replays, g, d)
-        for g in retyped:
-            _bump(self._replays, g, d)
-        for x, (key, value) in zip(facts, f.items, strict=True):
-            field = _mix(f.kind_id, x[0])
+        replays = self._replays
+        for g in f.digests:
+            _bump(replays, g, d)
+        for field in f.fields:
             _bump(self._names, field, d)
-            _bump(self._types, _mix(field, _value_type(x, value)), d)
-            if priority_claim(key, value):
-                _bump(self._claims, field, d)
-        for t, fid in set(zip(f.cat_tokens, f.cat_fields, strict=True)):
+        for t in f.types:
+            _bump(self._types, t, d)
+        for field in f.claims:
+            _bump(self._claims, field, d)
+        for t, fid in f.cat:
             _bump(self._tokens, t, d)
             _bump(self._field_total, fid, d)
             held = self._field_counts.get(fid)
@@ -486,6 +481,52 @@ _LABELS_OFF_DROPPED_SALT = 0x165667B19E3779F9 & _MASK63  # ... and one of its nu
 _LABELS_OFF_CROSS_SALT = 0x27D4EB2F165667C5 & _MASK63  # ... with one number on the other grid
 #: :func:`_labels_off_digests` needs this many specific (measured) numbers
 _LABELS_OFF_MIN_NUMBERS = 2
+
+
+class _Held(NamedTuple):
+    """What a History keeps of a record it holds: the keys it counted, to count them out again on
+    eviction, and what the near digests read (``shape`` and the numbers, references to the
+    features' own tuples). Not the :class:`RecordFeatures`, whose ``items`` pin the record's field
+    names and values: with 8 cached views of a byzantine proposer's worst records (64 names of 64
+    non-ASCII characters, 256 values) that was about 58 KiB a record, 450 MiB a proposer (review
+    25, row 2; session 27)."""
+
+    kind_id: int
+    content: int
+    shape: int
+    digests: array  # the replay digests counted in _replays, in _hold's order
+    fields: array  # (kind, field name) of each field, for _names
+    types: array  # (kind, field name, type of value) of each field, for _types
+    claims: array  # (kind, field name) of each field that claims priority, for _claims
+    cat: tuple[tuple[int, int], ...]  # the distinct (value token, field id) pairs
+    num_keys: tuple[int, ...]
+    num_vals: tuple[float, ...]
+    extra_keys: tuple[int, ...]
+    extra_vals: tuple[float, ...]
+
+
+def _hold(f: RecordFeatures) -> _Held:
+    """The keys a History counts for ``f`` (computed once: counting out reuses them)."""
+    facts = _facts(f)
+    h0, h1 = replay_hashes(f, facts)
+    digests = array("q", _whole_digests(f, h0, h1))
+    labels_off, numbers_off = _labels_off(f, h0, h1, facts)
+    digests.extend(labels_off)
+    for s0, s1 in numbers_off:  # this record less one number: a copy that dropped one matches
+        digests.extend(_labels_off_salted(s0, s1, _LABELS_OFF_DROPPED_SALT))
+    dropped, retyped = _one_off_digests(f, h0, facts, held=True)
+    digests.extend(dropped)
+    digests.extend(retyped)
+    fields, types, claims = array("q"), array("q"), array("q")
+    for x, (key, value) in zip(facts, f.items, strict=True):
+        field = _mix(f.kind_id, x[0])
+        fields.append(field)
+        types.append(_mix(field, _value_type(x, value)))
+        if priority_claim(key, value):
+            claims.append(field)
+    return _Held(f.kind_id, f.content, f.shape, digests, fields, types, claims,
+                 tuple(set(zip(f.cat_tokens, f.cat_fields, strict=True))),
+                 f.num_keys, f.num_vals, f.extra_keys, f.extra_vals)
 
 
 def _mix(a: int, b: int) -> int:

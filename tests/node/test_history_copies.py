@@ -359,3 +359,50 @@ def test_labels_off_catches_two_numbers_nudged_across_both_grids() -> None:
     nudged = {**news, "gauge_m": a, "flow": b, "station": "s9-x", "remark": "overtopping at km 9"}
     assert hist.has_replay(featurize_record(rec(nudged, 50)))
     assert not hist.has_replay(featurize_record(rec({**nudged, "flow": 912.4 * 1.02}, 50)))
+
+
+def test_history_holds_keys_not_features() -> None:
+    """Review 25, row 2: a History pinned each held record's features, and with them its field names
+    and values (about 58 KiB a worst record, held by each of 8 cached views). It keeps what it
+    counted instead; counting out on eviction gives the same counters as never counting in."""
+    import gc
+    import tracemalloc
+
+    from node.attention.features import RecordFeatures, clear_memos, featurize_record
+    from node.attention.history import History
+
+    names = ["\u0100" * 60 + f"{j:04d}" for j in range(64)]
+    clear_memos()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        recs = [Record.create("k" * 64, P.peer_id, 1_700_000_000_000 + i, {k: ["\u0101"] * 4 for k in names})
+                for i in range(120)]
+        feats = [featurize_record(r) for r in recs]
+        hist = History(1024)
+        hist.add_features(feats)
+        held = tracemalloc.get_traced_memory()[0] - base
+        del feats, recs  # once the History holds nothing of them, the features and records go
+        clear_memos()
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    assert not any(isinstance(x, RecordFeatures) for x in hist._all_items())
+    assert after < held / 4  # the features (names, values, tokens) were most of it
+    assert after / 120 < 12_000  # bytes a worst record held, counters included (was about 60,000)
+    # Eviction counts out exactly what came in.
+    small = History(3)
+    empty = History(3)
+    small.add_features(featurize_record(Record.create("a", P.peer_id, 1_000 + i, {"x": 1.5 + i, "s": f"v{i}"}))
+                       for i in range(6))
+    assert len(small) == 3
+    small.add_features([])
+    ref = History(3)
+    ref.add_features(featurize_record(Record.create("a", P.peer_id, 1_000 + i, {"x": 1.5 + i, "s": f"v{i}"}))
+                     for i in range(3, 6))
+    for attr in ("_kinds", "_tokens", "_contents", "_replays", "_names", "_types", "_claims", "_value_totals"):
+        assert getattr(small, attr) == getattr(ref, attr), attr
+    assert {k: dict(v) for k, v in small._values.items()} == {k: dict(v) for k, v in ref._values.items()}
+    assert not empty._replays
