@@ -142,9 +142,12 @@ class History:
         self.add_features(self._cache.get(r) if self._cache is not None else featurize_record(r) for r in records)
 
     def add_features(self, feats: Iterable[RecordFeatures]) -> None:
+        self._add_held(_hold(f) for f in feats)
+
+    def _add_held(self, items: Iterable[_Held]) -> None:
+        """:meth:`add_features` from what another History held (``_all_items``): a rebuild from scratch."""
         changed = False
-        for f in feats:
-            held = _hold(f)
+        for held in items:
             self._items.append(held)
             self._apply(held, +1)
             changed = True

@@ -150,9 +150,9 @@ def test_near_digest_ignores_how_a_code_is_punctuated() -> None:
 def _fresh_equal(h: History) -> None:
     """``h`` answers like a History built from scratch from the records it holds."""
     fresh = History(capacity=10**6)
-    fresh.add_features(list(h._all_items()))
+    fresh._add_held(list(h._all_items()))
     for f in h._all_items():
-        for tok, fid in zip(f.cat_tokens, f.cat_fields, strict=True):
+        for tok, fid in f.cat:
             assert h.value_exception(tok, fid) == fresh.value_exception(tok, fid)
             assert h.value_rarity(tok, fid) == fresh.value_rarity(tok, fid)
 
