@@ -210,6 +210,8 @@ class Views:
         # asked again only once either moves (a hole no peer fills costs one read, not one per block).
         self._store_stuck: dict[int, tuple[int, int]] = {}
         self._blocks: list[tuple[_Committed, ...]] = [()] * len(self.ids)
+        # Proposer index -> (the held blocks it came from, view entry, length, records): context()'s memo.
+        self._last_context: dict[int, tuple[tuple[_Committed, ...], int, int, tuple[Record, ...]]] = {}
         self._cache: OrderedDict[View, History] = OrderedDict()
         self._pruned: list[int] = [0] * len(self.ids)  # highest seq no longer held, per proposer
         # Block id -> our view when we first judged that block: its lag is measured from there
@@ -452,12 +454,21 @@ class Views:
         view = tuple(view) or (0,) * len(self.ids)
         i = self.index[proposer]
         want = max(0, min(SCORING_CONTEXT, self.quota) - block_len)
+        held = self._blocks[i]
+        # The last context decoded, per proposer: every block evaluated against the same view
+        # would decode the same records again (worst records: 8.7 ms a block, review 27 row 7).
+        # Keyed by the held tuple itself (a commit replaces it), so it is never stale; at most
+        # SCORING_CONTEXT decoded records a proposer.
+        last = self._last_context.get(i)
+        if last is not None and last[0] is held and last[1] == view[i] and last[2] == want:
+            return list(last[3])
         out: list[Record] = []
-        for b in reversed(self._blocks[i]):
+        for b in reversed(held):
             if len(out) >= want:
                 break
             if b.seq <= view[i]:
                 out[:0] = b.records(want - len(out))
+        self._last_context[i] = (held, view[i], want, tuple(out))
         return out
 
     def history(self, view: Sequence[int]) -> History:

@@ -348,6 +348,35 @@ def test_a_block_is_scored_after_its_proposers_committed_context() -> None:
     assert judged != v.score_sync(block, view)
 
 
+def test_the_last_context_is_decoded_once_and_follows_new_commits() -> None:
+    """Review 27 row 7: every block evaluated against one view decoded the same context again (8.7 ms
+    a block of worst records). The last one is kept per proposer; a commit (a gap filled late too)
+    changes what the view holds, and the context with it."""
+    v = views()
+    mine = [records(P, 30, 40 + seq, t0=1_700_000_000_000 + seq * 100_000) for seq in (1, 2, 4)]
+    v.on_commit(P.peer_id, 1, "p1", mine[0])
+    v.on_commit(P.peer_id, 2, "p2", mine[1])
+    v.on_commit(P.peer_id, 4, "p4", mine[2])
+    view = view_of(P=4)
+    first = v.context(view, P.peer_id, 10)
+    assert first == (mine[0] + mine[1] + mine[2])[-54:]
+    again = v.context(view, P.peer_id, 10)
+    assert again == first
+    assert again is not first  # a fresh list: callers may extend it
+    for b in v._blocks[0]:  # a memo hit decodes nothing
+        b.records = None  # type: ignore[method-assign, assignment]
+    assert v.context(view, P.peer_id, 10) == first
+    v = views()
+    v.on_commit(P.peer_id, 1, "p1", mine[0])
+    v.on_commit(P.peer_id, 2, "p2", mine[1])
+    v.on_commit(P.peer_id, 4, "p4", mine[2])
+    assert v.context(view, P.peer_id, 10) == first
+    late = records(P, 30, 99, t0=1_700_000_300_000)
+    v.on_commit(P.peer_id, 3, "p3", late)  # seq 3 filled late
+    assert v.context(view, P.peer_id, 10) == (mine[0] + mine[1] + late + mine[2])[-54:]
+    assert v.context(view, P.peer_id, 40) == (late + mine[2])[-24:]
+
+
 async def test_validator_accepts_claims_made_after_the_proposers_context() -> None:
     async with validator() as (c, net, v):
         await _commit_chain(c, P, 3, 800)
