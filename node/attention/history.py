@@ -49,8 +49,10 @@ from node.attention.features import (
     FeatureCache,
     FieldFacts,
     RecordFeatures,
+    _slog,
     _text_facts,
     _tid,
+    as_quantity,
     featurize_record,
     field_entropy,
     field_facts,
@@ -730,12 +732,14 @@ def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[Fie
         return (), []
     d0 = d1 = f.kind_id
     numbers: list[tuple[int, int, int]] = []  # (hash on grid 0, on grid 1, evidence kind) of each droppable number
+    cross: list[tuple[int, int]] = []  # every number's two hashes, for the other-grid digests
     for a, b, x, (key, value), k in zip(h0, h1, facts, f.items, kinds, strict=True):
         num = x[2]
         if num is not None:
             if type(value) is str:  # a quantity in text: binned as the bare number under its name
-                a, b = _number_hashes(_tid(key), num)
-            if not x[5]:
+                a, b = _number_hashes(_tid(key), _base_unit_slog(value, num))
+            cross.append((a, b))
+            if not x[5]:  # a number that says priority is never left out
                 numbers.append((a, b, k))
         elif type(value) is not bool:
             level = -1.0
@@ -752,12 +756,35 @@ def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[Fie
     # Each number on the other grid than the rest (both ways): a nudge under a quarter of a bin keeps
     # every number in its bin on at least one grid, so a copy that breaks grid 0 with one number and
     # grid 1 with another (review 26: 76% of such blocks passed) still matches one of these.
-    for a, b, _ in numbers:
+    for a, b in cross:
         digests.append(((d0 - a + b) & _MASK63) ^ _LABELS_OFF_CROSS_SALT)
         digests.append(((d1 - b + a) & _MASK63) ^ _GRID1_SALT ^ _LABELS_OFF_CROSS_SALT)
     off = [(d0 - a, d1 - b) for a, b, k in numbers
            if _enough_numbers(fractional - (k == 2), whole - (k == 1))]
     return tuple(digests), off
+
+
+#: Units of length, mass and volume by their SI prefix: (the base unit, its factor). A quantity in
+#: one of them is binned in the base unit by the labels-off digest, so "7530 mm" is "7.53 m" and
+#: the bare 7.53 (review 27, row 4: a number re-scaled into another unit passed 93% of blocks).
+#: Units as ``as_quantity`` gives them (lower case); time units are seconds already (features revision 7).
+_PREFIXED_UNITS: dict[str, tuple[str, float]] = {
+    "nm": ("m", 1e-9), "µm": ("m", 1e-6), "um": ("m", 1e-6), "mm": ("m", 1e-3), "cm": ("m", 1e-2),
+    "dm": ("m", 1e-1), "m": ("m", 1.0), "km": ("m", 1e3),
+    "µg": ("g", 1e-6), "ug": ("g", 1e-6), "mg": ("g", 1e-3), "g": ("g", 1.0), "kg": ("g", 1e3), "t": ("g", 1e6),
+    "µl": ("l", 1e-6), "ul": ("l", 1e-6), "ml": ("l", 1e-3), "cl": ("l", 1e-2), "dl": ("l", 1e-1), "l": ("l", 1.0),
+    "hl": ("l", 1e2),
+}
+
+
+def _base_unit_slog(value: str, num: float) -> float:
+    """The signed log of a quantity in text in its base unit where its unit has an SI prefix
+    (:data:`_PREFIXED_UNITS`), else ``num`` (its own signed log)."""
+    q = as_quantity(value)
+    if q is None:
+        return num
+    unit = _PREFIXED_UNITS.get(q[1])
+    return num if unit is None or unit[1] == 1.0 else _slog(q[0] * unit[1])
 
 
 def _enough_numbers(fractional: int, whole: int) -> bool:

@@ -305,6 +305,9 @@ def test_labels_off_ignores_which_labels_and_units_are_there() -> None:
     assert replay({**relabelled, "gauge_m": "7.53 m"})  # a unit written on the same number
     assert replay({**relabelled, "gauge_m": "7.53"})
     assert not replay({**relabelled, "gauge_m": "7.9 m"})  # another number, with or without a unit
+    assert replay({**relabelled, "gauge_m": "7530 mm"})  # the same length in another unit (review 27)
+    assert replay({**relabelled, "gauge_m": "753 cm"})
+    assert not replay({**relabelled, "gauge_m": "7530 g"})  # not a length: another number
     assert not replay({k: v for k, v in relabelled.items() if k != "flow"})  # a number dropped: one left
     # With three measured numbers held, one of them dropped or one more added still leaves two.
     three = {**news, "rain_mm": 41.2}
@@ -406,3 +409,24 @@ def test_history_holds_keys_not_features() -> None:
         assert getattr(small, attr) == getattr(ref, attr), attr
     assert {k: dict(v) for k, v in small._values.items()} == {k: dict(v) for k, v in ref._values.items()}
     assert not empty._replays
+
+
+def test_priority_numbers_keep_either_grid_but_are_never_left_out() -> None:
+    """Review 27 row 5: numbers that say priority were left off the other-grid digests, so two of them
+    nudged across opposite grids escaped. They sit on either grid now, and are still never dropped."""
+    from node.attention.features import featurize_record
+    from node.attention.history import History
+
+    t0 = 1_700_000_000_000
+    news = {"severity_score": 87.3, "priority_index": 41.7, "gauge_m": 7.53, "station": "s0"}
+
+    def rec(fields: dict, dt: int) -> Record:
+        return Record.create("levee_breach", P.peer_id, t0 + dt, fields)
+
+    hist = History.from_records([rec(news, 0)], 1024, SCORER.cache)
+    nudged = {**news, "severity_score": _nudge("severity_score", 87.3, 0),
+              "priority_index": _nudge("priority_index", 41.7, 1), "station": "s9-x"}
+    assert hist.has_replay(featurize_record(rec(nudged, 50)))
+    three = {**news, "flow": 912.4}
+    hist3 = History.from_records([rec(three, 0)], 1024, SCORER.cache)
+    assert not hist3.has_replay(featurize_record(rec({k: v for k, v in three.items() if k != "severity_score"}, 50)))
