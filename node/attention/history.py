@@ -349,14 +349,16 @@ class History:
             return True
         if (d0 ^ _DROPPED_SALT) in replays:  # one field dropped
             return True
-        labels_off, numbers_off = _labels_off(f, h0, h1, facts)
+        labels_off, numbers_off, numbers_off2 = _labels_off(f, h0, h1, facts)
         if labels_off:
             if any(g in replays for g in labels_off):  # its labels re-typed, dropped or added
                 return True
-            # ... and one number dropped (the held record less one number), or one added (this one less it)
-            if any(g ^ _LABELS_OFF_SALT ^ _LABELS_OFF_DROPPED_SALT in replays for g in labels_off[:2]):
+            # ... and one or two numbers dropped (the held record less them), or added (this one less them)
+            if any(g ^ _LABELS_OFF_SALT ^ salt in replays for g in labels_off[:2]
+                   for salt in (_LABELS_OFF_DROPPED_SALT, _LABELS_OFF_DROPPED2_SALT)):
                 return True
-            if any(g in replays for s0, s1 in numbers_off for g in _labels_off_salted(s0, s1, _LABELS_OFF_SALT)):
+            if any(g in replays for s0, s1 in itertools.chain(numbers_off, numbers_off2)
+                   for g in _labels_off_salted(s0, s1, _LABELS_OFF_SALT)):
                 return True
         dropped, retyped = _one_off_digests(f, h0, facts)
         # A label field re-typed from committed quantity text ("5kg" sent again as "5-kg", which no
@@ -484,6 +486,10 @@ _RETYPED_Q_SALT = 0x1B873593CC9E2D51 & _MASK63  # a held quantity text, matched 
 _LABELS_OFF_SALT = 0x2127599BF4325C37 & _MASK63  # a record's numbers with its labels' values left out
 _LABELS_OFF_DROPPED_SALT = 0x165667B19E3779F9 & _MASK63  # ... and one of its numbers left out (held side)
 _LABELS_OFF_CROSS_SALT = 0x27D4EB2F165667C5 & _MASK63  # ... with one number on the other grid
+_LABELS_OFF_DROPPED2_SALT = 0x4CF5AD432745937F & _MASK63  # ... and two of its numbers left out (held side)
+#: Records of at most this many numbers that may be left out hold (and probe) their digests less
+#: each pair of them: C(6, 2) = 15 a record at most.
+_OFF2_MAX = 6
 #: :func:`_labels_off_digests` needs this many specific (measured) numbers
 _LABELS_OFF_MIN_NUMBERS = 2
 
@@ -515,10 +521,12 @@ def _hold(f: RecordFeatures) -> _Held:
     facts = _facts(f)
     h0, h1 = replay_hashes(f, facts)
     digests = array("q", _whole_digests(f, h0, h1))
-    labels_off, numbers_off = _labels_off(f, h0, h1, facts)
+    labels_off, numbers_off, numbers_off2 = _labels_off(f, h0, h1, facts)
     digests.extend(labels_off)
     for s0, s1 in numbers_off:  # this record less one number: a copy that dropped one matches
         digests.extend(_labels_off_salted(s0, s1, _LABELS_OFF_DROPPED_SALT))
+    for s0, s1 in numbers_off2:  # ... and less two
+        digests.extend(_labels_off_salted(s0, s1, _LABELS_OFF_DROPPED2_SALT))
     dropped, retyped = _one_off_digests(f, h0, facts, held=True)
     digests.extend(dropped)
     digests.extend(retyped)
@@ -712,10 +720,11 @@ def _labels_off_digests(f: RecordFeatures, h0: list[int], h1: list[int], facts: 
 
 
 def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[FieldFacts]
-                ) -> tuple[tuple[int, ...], list[tuple[int, int]]]:
+                ) -> tuple[tuple[int, ...], list[tuple[int, int]], list[tuple[int, int]]]:
     """:func:`_labels_off_digests`, and the same digests (unsalted sums) without each number whose
-    loss leaves the evidence standing: ``(digests, [(sum0 - number0, sum1 - number1), ...])``.
-    A number that says priority is never left out (a record plus a priority is news)."""
+    loss leaves the evidence standing: ``(digests, [(sum0 - number0, sum1 - number1), ...])``, and
+    without each pair of them (records of at most ``_OFF2_MAX`` such numbers). A number that says
+    priority is never left out (a record plus a priority is news)."""
     fractional = whole = 0
     kinds: list[int] = []  # per field: 2 a fractional measured number, 1 a whole one, 0 anything else
     for x, (_, value) in zip(facts, f.items, strict=True):
@@ -729,7 +738,7 @@ def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[Fie
                 k = 2
         kinds.append(k)
     if not _enough_numbers(fractional, whole):
-        return (), []
+        return (), [], []
     d0 = d1 = f.kind_id
     numbers: list[tuple[int, int, int]] = []  # (hash on grid 0, on grid 1, evidence kind) of each droppable number
     cross: list[tuple[int, int]] = []  # every number's two hashes, for the other-grid digests
@@ -761,7 +770,15 @@ def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[Fie
         digests.append(((d1 - b + a) & _MASK63) ^ _GRID1_SALT ^ _LABELS_OFF_CROSS_SALT)
     off = [(d0 - a, d1 - b) for a, b, k in numbers
            if _enough_numbers(fractional - (k == 2), whole - (k == 1))]
-    return tuple(digests), off
+    # Two numbers left out (review 27 row 2: two measured numbers dropped passed 85% of blocks),
+    # for records of at most _OFF2_MAX droppable numbers: C(6, 2) = 15 sums at most.
+    off2: list[tuple[int, int]] = []
+    if len(numbers) <= _OFF2_MAX:
+        for i, (a, b, k) in enumerate(numbers):
+            for a2, b2, k2 in numbers[i + 1:]:
+                if _enough_numbers(fractional - (k == 2) - (k2 == 2), whole - (k == 1) - (k2 == 1)):
+                    off2.append((d0 - a - a2, d1 - b - b2))
+    return tuple(digests), off, off2
 
 
 #: Units of length, mass and volume by their SI prefix: (the base unit, its factor). A quantity in

@@ -430,3 +430,30 @@ def test_priority_numbers_keep_either_grid_but_are_never_left_out() -> None:
     three = {**news, "flow": 912.4}
     hist3 = History.from_records([rec(three, 0)], 1024, SCORER.cache)
     assert not hist3.has_replay(featurize_record(rec({k: v for k, v in three.items() if k != "severity_score"}, 50)))
+
+
+def test_labels_off_matches_two_numbers_dropped_or_added() -> None:
+    """Review 27 row 2: committed news sent again without two of its measured numbers passed 85% of
+    blocks. Records of at most six such numbers hold their digests less each pair; the evidence
+    must still stand without them."""
+    from node.attention.features import featurize_record
+    from node.attention.history import History
+
+    t0 = 1_700_000_000_000
+    news = {"gauge_m": 7.53, "flow": 912.4, "rain_mm": 41.2, "wind_ms": 12.7, "station": "s0"}
+
+    def rec(fields: dict, dt: int) -> Record:
+        return Record.create("levee_breach", P.peer_id, t0 + dt, fields)
+
+    hist = History.from_records([rec(news, 0)], 1024, SCORER.cache)
+
+    def replay(fields: dict) -> bool:
+        return hist.has_replay(featurize_record(rec(fields, 50)))
+
+    assert replay({k: v for k, v in news.items() if k not in ("rain_mm", "wind_ms")})
+    assert replay({k: v for k, v in news.items() if k not in ("gauge_m", "flow")} | {"station": "s9-x"})
+    assert not replay({k: v for k, v in news.items() if k not in ("gauge_m", "flow", "rain_mm")})  # one left
+    two = {"gauge_m": 7.53, "flow": 912.4, "station": "s0"}
+    hist2 = History.from_records([rec(two, 0)], 1024, SCORER.cache)
+    assert hist2.has_replay(featurize_record(rec({**two, "rain_mm": 41.2, "wind_ms": 12.7}, 50)))  # two added
+    assert not hist2.has_replay(featurize_record(rec({**two, "flow": 950.0, "rain_mm": 41.2, "wind_ms": 12.7}, 50)))
