@@ -562,45 +562,31 @@ def replay_hashes(f: RecordFeatures, facts: list[FieldFacts] | None = None) -> t
     top-level number is binned, past the featurizer's ``NUM_SLOTS`` too; lists and blobs are
     hashed exactly.
     """
-    # _mix inlined: this runs for every record scored against a History.
     h0: list[int] = []
     h1: list[int] = []
-    floor, log, m = math.floor, math.log, _MASK63
     # The content hash already covers the field's name with its non-numeric content.
     for _, val, num, *_ in facts if facts is not None else _facts(f):
         if num is None:
             h0.append(val)
             h1.append(val)
             continue
-        # Bins of about 0.5% of the value at every magnitude (features revision 3): the signed log
-        # is relative only above 1, and below it (slog(x) ~ x) a fixed step held 0.0385 and 0.0412
-        # in one bin, so a field written in a larger unit made news a "replay". The coordinate is
-        # monotone and continuous through zero: the signed log's own bins above 1 (shifted by a whole
-        # number of bins, so they are revision 2's), the log of the signed log down to
-        # _REPLAY_TINY, and a straight line through zero below it, so 0, -0.0 and 1e-300 share
-        # zero's bins (a review of session 13: an isolated zero bin let 0 -> 1e-300 escape).
-        base = val * 0x100000001B3
-        a = num if num >= 0.0 else -num
-        if a >= 1.0:
-            y = a * _REPLAY_BINS + _REPLAY_SHIFT
-        elif a >= _REPLAY_TINY:
-            y = log(a) * _REPLAY_BINS + (_REPLAY_SHIFT + _REPLAY_BINS)
-        else:
-            y = a * (_REPLAY_BINS / _REPLAY_TINY)
-        if num < 0.0:
-            y = -y
-        x = (base ^ (floor(y) & m)) & m
-        x = ((x ^ (x >> 29)) * 0xBF58476D1CE4E5B9) & m
-        h0.append(x ^ (x >> 32))
-        x = (base ^ (floor(y + 0.5) & m)) & m
-        x = ((x ^ (x >> 29)) * 0xBF58476D1CE4E5B9) & m
-        h1.append(x ^ (x >> 32))
+        a, b = _number_hashes(val, num)
+        h0.append(a)
+        h1.append(b)
     return h0, h1
 
 
 def _number_hashes(content: int, num: float) -> tuple[int, int]:
-    """One number's replay hashes on both grids, as :func:`replay_hashes` computes them inline
-    (``content``: the field's content hash, ``num``: its signed log)."""
+    """One number's replay hashes on both grids (``content``: the field's content hash, ``num``: its
+    signed log), :func:`_mix` inlined.
+
+    Bins of about 0.5% of the value at every magnitude (features revision 3): the signed log is
+    relative only above 1, and below it (slog(x) ~ x) a fixed step held 0.0385 and 0.0412 in one
+    bin, so a field written in a larger unit made news a "replay". The coordinate is monotone and
+    continuous through zero: the signed log's own bins above 1 (shifted by a whole number of bins,
+    so they are revision 2's), the log of the signed log down to _REPLAY_TINY, and a straight line
+    through zero below it, so 0, -0.0 and 1e-300 share zero's bins (a review of session 13: an
+    isolated zero bin let 0 -> 1e-300 escape)."""
     floor, log, m = math.floor, math.log, _MASK63
     base = content * 0x100000001B3
     a = num if num >= 0.0 else -num

@@ -226,6 +226,23 @@ def test_one_field_off_replays_are_copies_and_new_data_is_not() -> None:
     assert not gone._replays.keys() & set(_all_digests(featurize_record(rec(news, 0))))
 
 
+_LEVEE = {"gauge_m": 7.53, "flow": 912.4, "station": "s0", "remark": "levee seepage at km 4",
+          "flooded": True, "severity": "CRITICAL"}
+
+
+def _levee(fields: dict, dt: int) -> Record:
+    return Record.create("levee_breach", P.peer_id, 1_700_000_000_000 + dt, fields)
+
+
+def _replays_of(*held: dict):  # type: ignore[no-untyped-def]
+    """``replay(fields)``: whether a History holding ``held`` (levee records) calls a record of ``fields`` a replay."""
+    from node.attention.features import featurize_record
+    from node.attention.history import History
+
+    hist = History.from_records([_levee(f, i) for i, f in enumerate(held)], 1024, SCORER.cache)
+    return lambda fields: hist.has_replay(featurize_record(_levee(fields, 50)))
+
+
 def _all_digests(f) -> list[int]:  # type: ignore[no-untyped-def]
     from node.attention.history import (
         _facts,
@@ -246,20 +263,8 @@ def test_labels_off_keeps_what_is_news_and_needs_measured_numbers() -> None:
     """Session 26's review of the labels-off rule: a flag and a priority level stay in the digest
     (a re-typed priority word still matches, a changed level does not); two measured numbers with
     fractions, or three with integers among them, are the evidence."""
-    from node.attention.features import featurize_record
-    from node.attention.history import History
-
-    t0 = 1_700_000_000_000
-    news = {"gauge_m": 7.53, "flow": 912.4, "station": "s0", "remark": "levee seepage at km 4",
-            "flooded": True, "severity": "CRITICAL"}
-
-    def rec(fields: dict, dt: int) -> Record:
-        return Record.create("levee_breach", P.peer_id, t0 + dt, fields)
-
-    hist = History.from_records([rec(news, 0)], 1024, SCORER.cache)
-
-    def replay(fields: dict) -> bool:
-        return hist.has_replay(featurize_record(rec(fields, 50)))
+    news = dict(_LEVEE)
+    replay = _replays_of(news)
 
     relabelled = {**news, "station": "s9", "remark": "overtopping at km 9"}
     assert replay(relabelled)
@@ -267,15 +272,13 @@ def test_labels_off_keeps_what_is_news_and_needs_measured_numbers() -> None:
     assert not replay({**relabelled, "severity": "ok"})  # another level: news
     assert not replay({**relabelled, "flooded": False})  # a flag changed: news
     one = {"run": 275_616, "level": 3, "station": "s0", "line": "A", "remark": "belt stopped"}
-    hist2 = History.from_records([rec(one, 0)], 1024, SCORER.cache)
-    assert not hist2.has_replay(featurize_record(rec({**one, "station": "s1", "line": "B"}, 50)))
+    assert not _replays_of(one)({**one, "station": "s1", "line": "B"})
     # Integers are weaker evidence (discrete levels collide): a trade of a new symbol at 45.5 for 12
     # is not a copy of another at 45.48 for 12; with a third number it would be.
     trade = {"price": 45.48, "qty": 12, "side": "buy", "symbol": "SYM-3ad2", "venue": "dark"}
-    hist3 = History.from_records([rec(trade, 0), rec({**trade, "fee": 1.25, "lot": 100}, 1)], 1024, SCORER.cache)
-    assert not hist3.has_replay(featurize_record(rec({**trade, "price": 45.5, "symbol": "SYM-n5f0", "side": "sell"}, 50)))
-    assert hist3.has_replay(featurize_record(rec({**trade, "fee": 1.25, "lot": 100, "symbol": "SYM-n5f0",
-                                                  "side": "sell"}, 50)))
+    traded = _replays_of(trade, {**trade, "fee": 1.25, "lot": 100})
+    assert not traded({**trade, "price": 45.5, "symbol": "SYM-n5f0", "side": "sell"})
+    assert traded({**trade, "fee": 1.25, "lot": 100, "symbol": "SYM-n5f0", "side": "sell"})
 
 
 def test_labels_off_ignores_which_labels_and_units_are_there() -> None:
@@ -283,20 +286,8 @@ def test_labels_off_ignores_which_labels_and_units_are_there() -> None:
     dropped, a known label added, or a number re-written with a unit. Labels leave no trace in the
     labels-off digest, not even their names, and a quantity in text is binned as the bare number;
     a number moved or dropped, a flag or a priority level changed are still news."""
-    from node.attention.features import featurize_record
-    from node.attention.history import History
-
-    t0 = 1_700_000_000_000
-    news = {"gauge_m": 7.53, "flow": 912.4, "station": "s0", "remark": "levee seepage at km 4",
-            "flooded": True, "severity": "CRITICAL"}
-
-    def rec(fields: dict, dt: int) -> Record:
-        return Record.create("levee_breach", P.peer_id, t0 + dt, fields)
-
-    hist = History.from_records([rec(news, 0)], 1024, SCORER.cache)
-
-    def replay(fields: dict) -> bool:
-        return hist.has_replay(featurize_record(rec(fields, 50)))
+    news = dict(_LEVEE)
+    replay = _replays_of(news)
 
     relabelled = {**news, "station": "s9-x", "remark": "overtopping at km 9"}
     assert replay({k: v for k, v in relabelled.items() if k != "station"})  # a label dropped
@@ -311,18 +302,16 @@ def test_labels_off_ignores_which_labels_and_units_are_there() -> None:
     assert not replay({k: v for k, v in relabelled.items() if k != "flow"})  # a number dropped: one left
     # With three measured numbers held, one of them dropped or one more added still leaves two.
     three = {**news, "rain_mm": 41.2}
-    hist3 = History.from_records([rec(three, 0)], 1024, SCORER.cache)
+    replay3 = _replays_of(three)
     relabelled3 = {**three, "station": "s9-x", "remark": "overtopping at km 9"}
-    assert hist3.has_replay(featurize_record(rec({k: v for k, v in relabelled3.items() if k != "rain_mm"}, 50)))
-    assert hist3.has_replay(featurize_record(rec({**relabelled3, "wind_ms": 12.7}, 50)))
-    assert not hist3.has_replay(featurize_record(rec({**relabelled3, "rain_mm": 55.0}, 50)))  # one moved: news
-    assert not hist3.has_replay(featurize_record(rec({k: v for k, v in relabelled3.items()
-                                                      if k not in ("rain_mm", "flow")}, 50)))  # two dropped
+    assert replay3({k: v for k, v in relabelled3.items() if k != "rain_mm"})
+    assert replay3({**relabelled3, "wind_ms": 12.7})
+    assert not replay3({**relabelled3, "rain_mm": 55.0})  # one moved: news
+    assert not replay3({k: v for k, v in relabelled3.items() if k not in ("rain_mm", "flow")})  # two dropped
     assert not replay({k: v for k, v in relabelled.items() if k != "flooded"})  # a flag dropped
     assert not replay({**relabelled, "severity": "ok"})
     # The unit-free bins are the bare number's: a held quantity in text matches a bare re-send.
-    held_q = History.from_records([rec({**news, "gauge_m": "7.53 m"}, 0)], 1024, SCORER.cache)
-    assert held_q.has_replay(featurize_record(rec({**relabelled, "gauge_m": 7.53}, 50)))
+    assert _replays_of({**news, "gauge_m": "7.53 m"})({**relabelled, "gauge_m": 7.53})
 
 
 def _nudge(key: str, v: float, grid: int) -> float:
