@@ -14,7 +14,6 @@ from node.attention.features import FeatureCache, clear_memos
 from node.attention.history import History
 from node.core.views import Views
 from node.worker import Worker
-from protocol.cid import cid_of
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.record import Record, decode_records
@@ -25,24 +24,10 @@ from tests.scripts import load_script
 KEYS = [PrivateKey(bytes([0xB0 + i]) * 32) for i in range(4)]
 
 
-class _CacheOnly:
-    """A scorer's feature cache, and nothing else Views can pin (no model)."""
-
-    model_id = cid_of(b"test_views_memory")
-
-    def __init__(self) -> None:
-        self.cache = FeatureCache()
-
-    def score(self, recs: list[Record]) -> list[float]:
-        return [0.0] * len(recs)
-
-
-def _worst(origin: str, seq: int, n: int) -> list[bytes]:
-    # The record the limits let hold the most decoded: 64 names of 64 two-byte characters, 256
-    # one-character values (each a string object of its own once decoded): 9.1 KiB canonical.
-    names = ["\u0100" * 60 + f"{j:04d}" for j in range(64)]
-    return [Record.create("k" * 64, origin, seq * 10_000 + i, {k: ["\u0101"] * 4 for k in names}).canonical_bytes()
-            for i in range(n)]
+# The scorer stand-in and the worst record are the measuring script's own (one definition each).
+_SCRIPT = load_script("measure_views_memory.py", "measure_views_memory")
+_CacheOnly = _SCRIPT.CacheOnlyScorer
+_worst = _SCRIPT.worst_blobs  # the record the limits let hold the most decoded: 9.1 KiB canonical
 
 
 def _workload(origin: str, seq: int, n: int) -> list[bytes]:
@@ -157,7 +142,7 @@ def test_context_and_history_equal_those_of_the_committed_records() -> None:
 
 
 def test_the_measuring_script_runs() -> None:
-    mod = load_script("measure_views_memory.py", "measure_views_memory")
+    mod = _SCRIPT
     row = mod.measure_memory("workload", 32, 2, 8, 4)
     assert row["held_records"] == 3 * 8
     assert 0.9 < row["views_over_wire"] < 1.5
