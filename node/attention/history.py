@@ -338,7 +338,7 @@ class History:
         kind never had in the History, or (session 26) that record with any of its labels changed
         where at least two measured numbers are the same (:func:`_labels_off_digests`; since
         session 27 also with labels dropped or added, units written on its numbers, each number
-        in its bin on either grid, and one number dropped or added)."""
+        in its bin on either grid, and one or two numbers dropped or added)."""
         if f.kind_id not in self._kinds:  # every digest holds the kind: nothing of it, no replay
             return False
         replays = self._replays
