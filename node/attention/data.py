@@ -22,7 +22,7 @@ from node.workload.randomized import RandomizedWorkload
 from protocol.record import Record
 
 __all__ = [
-    "BLOCK_KINDS", "HISTORY_SHARE", "TEST_SEEDS", "TRAIN_FAMILIES", "TRAIN_SEEDS", "VAL_SEEDS", "Window",
+    "BLOCK_KINDS", "HISTORY_SHARE", "PRIMED_KINDS", "TEST_SEEDS", "TRAIN_FAMILIES", "TRAIN_SEEDS", "VAL_SEEDS", "Window",
     "make_block_windows", "make_view_block_windows", "make_windows",
 ]
 
@@ -112,6 +112,9 @@ def make_windows(seeds: range | list[int], per_seed: int, lengths: tuple[int, ..
 
 
 BLOCK_KINDS = ("honest", "junk", "random")
+# Blocks of records padded with field names the proposer got committed first (review 26, B1): the
+# junk block padded ("primed") and the honest block padded ("primed_honest"), targets unchanged.
+PRIMED_KINDS = ("primed", "primed_honest")
 _DEPENDENT = frozenset({"dup", "near_dup", "burst_tail", "novel_follow", "resend"})
 
 
@@ -193,7 +196,7 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
                             *, family: str = "domains", warmup: int = 2, lengths: tuple[int, ...] = (64, 128, 256, 512),
                             share: float = 0.1, quota: int = 1024, context: int = 128,
                             mask_orphans: bool = False, kinds: tuple[str, ...] = BLOCK_KINDS,
-                            shuffle_seed: int = 0) -> list[Window]:
+                            shuffle_seed: int = 0, prime_share: float = 0.5) -> list[Window]:
     """Blocks the way validators score them (docs/consensus.md), for fine-tuning.
 
     Each seed's world is played as one proposer's stream, as
@@ -214,6 +217,19 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
     nor committed (an orphan: it looks exactly like the news it repeats, and
     no model can tell it is not). ``kinds`` says which of the three blocks
     are kept (the stream is played the same way whatever it says).
+
+    ``kinds`` may also name :data:`PRIMED_KINDS` (review 26, B1: a liar gets
+    a few records carrying made-up field names committed, then pads routine
+    records with those names, which an unprimed judge read as news). In
+    ``prime_share`` of the windows, before the honest block, the proposer
+    commits 1-16 *priming* records per kind (records of the window's other
+    records' kinds, carrying 1-8 made-up names with values drawn from one
+    distribution per name); the junk block and the honest block are then
+    also given with every record padded with those names (fresh draws),
+    against the same views as their plain forms, with the same targets: a
+    name that carries nothing changes no record's importance. Priming draws
+    from its own random stream, so the windows drawn are the same whatever
+    ``kinds`` says (the plain blocks' views then hold the priming records).
     Deterministic in the arguments.
     """
     rng = random.Random(f"attnshare-viewblocks/{shuffle_seed}/{family}")
@@ -221,26 +237,28 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
     out: list[Window] = []
 
     def block_window(ctx: list[Record], batch: list[LabeledRecord], idx: list[int], seen: set[int],
-                     view: History) -> Window:
+                     view: History, pad: _Padding | None = None) -> Window:
         sub = [batch[i] for i in idx]
-        recs = tuple(ctx) + tuple(lr.record for lr in sub)
-        pad = [0.0] * len(ctx)
+        recs = tuple(ctx) + tuple(lr.record if pad is None else pad.apply(lr.record) for lr in sub)
+        zeros = [0.0] * len(ctx)
         visible = seen | set(idx)
         weight = [0.0 if mask_orphans and lr.case in _DEPENDENT and lr.ref >= 0 and lr.ref not in visible else 1.0
                   for lr in sub]
         return Window(
             featurize(recs, cache, view if len(view) else None),
-            torch.tensor(pad + [lr.importance for lr in sub], dtype=torch.float32),
+            torch.tensor(zeros + [lr.importance for lr in sub], dtype=torch.float32),
             ("context",) * len(ctx) + tuple(lr.case for lr in sub),
             (-1,) * len(recs),  # refs into the batch mean nothing here; no metric reads them
             recs,
             ("",) * len(ctx) + tuple(lr.detail for lr in sub),
             family,
-            torch.tensor(pad + weight, dtype=torch.float32),
+            torch.tensor(zeros + weight, dtype=torch.float32),
         )
 
+    priming = any(kind in kinds for kind in PRIMED_KINDS)
     for seed in seeds:
         wl = TRAIN_FAMILIES[family](seed)
+        prng = random.Random(f"attnshare-primed/{shuffle_seed}/{family}/{seed}")
         view = History(quota, cache)
         mine: list[Record] = []  # the proposer's committed records, oldest first
         now = _EPOCH_MS + seed * 10_000_000 + 7_000_000
@@ -254,14 +272,102 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
             ranked = sorted(range(n), key=lambda i: (-scores[i], i))
             honest = sorted(ranked[:k])
             fill = max(0, min(context, quota) - k)
+            pad = None
+            if step >= warmup and priming and prng.random() < prime_share:
+                pad = _Padding.draw(prng)
+                padded_kinds = {recs[i].kind for i in honest + ranked[-k:]}
+                primers = pad.primers(prng, [r for r in recs if r.kind in padded_kinds], batch[0].record.ts_ms)
+                view.add(primers)  # committed in the proposer's earlier blocks
+                mine += primers
+            ctx = mine[len(mine) - min(len(mine), fill):]
             if step >= warmup and "honest" in kinds:
-                out.append(block_window(mine[len(mine) - min(len(mine), fill):], batch, honest, set(), view))
+                out.append(block_window(ctx, batch, honest, set(), view))
+            if pad is not None and "primed_honest" in kinds:
+                out.append(block_window(ctx, batch, honest, set(), view, pad))
             view.add(recs[i] for i in honest)
             mine += [recs[i] for i in honest]
             if step >= warmup:
+                ctx = mine[len(mine) - min(len(mine), fill):]
                 rest = ranked[k:]
-                for kind, idx in (("junk", sorted(rest[-k:])), ("random", sorted(rng.sample(rest, min(k, len(rest)))))):
+                junk = sorted(rest[-k:])
+                for kind, idx in (("junk", junk), ("random", sorted(rng.sample(rest, min(k, len(rest)))))):
                     if kind in kinds:
-                        out.append(block_window(mine[len(mine) - min(len(mine), fill):], batch, idx, set(honest),
-                                                view))
+                        out.append(block_window(ctx, batch, idx, set(honest), view))
+                if pad is not None and "primed" in kinds:
+                    out.append(block_window(ctx, batch, junk, set(honest), view, pad))
     return out
+
+
+class _Padding:
+    """Made-up field names a liar primes, each with one distribution its values are drawn from."""
+
+    __slots__ = ("fields", "times")
+
+    def __init__(self, fields: list[tuple[str, Callable[[random.Random], object]]], times: int) -> None:
+        self.fields = fields
+        self.times = times
+
+    @classmethod
+    def draw(cls, rng: random.Random) -> _Padding:
+        names: list[str] = []
+        while len(names) < rng.choice((1, 2, 2, 4, 4, 8)):
+            name = _made_up_name(rng)
+            if name not in names:
+                names.append(name)
+        return cls([(name, _made_up_values(rng)) for name in names], rng.choice((1, 1, 2, 3, 4, 8, 16)))
+
+    def apply(self, record: Record, rng: random.Random | None = None) -> Record:
+        """``record`` with every made-up name added (fresh values; a name it already has is kept)."""
+        draw = rng or random.Random(record.cid)
+        fields = dict(record.fields)
+        for name, values in self.fields:
+            fields.setdefault(name, values(draw))
+        return Record.create(record.kind, record.origin, record.ts_ms, fields)
+
+    def primers(self, rng: random.Random, pool: list[Record], before_ms: int) -> list[Record]:
+        """``times`` records per kind of ``pool`` (at most 64 in all), each a pool record of that kind
+        carrying the names."""
+        by_kind: dict[str, list[Record]] = {}
+        for r in pool:
+            by_kind.setdefault(r.kind, []).append(r)
+        times = min(self.times, max(1, 64 // max(1, len(by_kind))))
+        out = []
+        for j, kind in enumerate(sorted(by_kind)):
+            for t in range(times):
+                base = rng.choice(by_kind[kind])
+                padded = self.apply(base, rng)
+                out.append(Record.create(kind, base.origin, before_ms - 60_000 - 1_000 * (j * times + t),
+                                         padded.fields))
+        out.sort(key=lambda r: r.ts_ms)
+        return out
+
+
+def _made_up_name(rng: random.Random) -> str:
+    """A field name in the randomized worlds' styles and languages, or a made-up code."""
+    from node.workload.randomized import _NAME_WORDS, _STYLES, _name
+
+    if rng.random() < 0.2:
+        return rng.choice(("x", "f", "col", "attr", "field", "k", "z")) + rng.choice(("", "_", "-")) + \
+            format(rng.randrange(1 << 16), rng.choice(("d", "x")))
+    return _name(rng, rng.choice((*_NAME_WORDS, "syl")), rng.choice(_STYLES), rng.randint(1, 3))
+
+
+def _made_up_values(rng: random.Random) -> Callable[[random.Random], object]:
+    """One field's values: numbers on a random scale and distribution, labels of a small vocabulary, or
+    a flag; what a liar pads with and what it primed are the same kind of thing."""
+    form = rng.choices(("number", "integer", "label", "flag"), (0.55, 0.2, 0.2, 0.05))[0]
+    if form == "number":
+        lo = rng.choice((0.0, 0.0, rng.uniform(-1e3, 1e3)))
+        width = 10 ** rng.uniform(-2, 5)
+        decimals = rng.randint(0, 4)
+        if rng.random() < 0.5:
+            return lambda r: round(lo + r.random() * width, decimals)
+        return lambda r: round(lo + width * (0.5 + 0.15 * r.gauss(0.0, 1.0)), decimals)
+    if form == "integer":
+        top = rng.choice((10, 100, 1000, 100_000))
+        return lambda r: r.randrange(top)
+    if form == "label":
+        vocab = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 8)))
+                 for _ in range(rng.randint(2, 12))]
+        return lambda r: r.choice(vocab)
+    return lambda r: r.random() < 0.5

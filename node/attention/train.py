@@ -292,6 +292,10 @@ class FinetuneConfig:
     # (When stage 2 replaced the ranking weights, honest blocks cost held-out ranking, NDCG@10%
     # -0.016: docs/attention.md, "Fourth wave". The judge does not rank, so that cost is gone.)
     kinds: str = "honest,junk,random"
+    # Also learn from blocks padded with primed field names (review 26, B1; "primed" and
+    # "primed_honest" of make_view_block_windows), in this share of the windows. Empty: none.
+    primed: str = "primed,primed_honest"
+    prime_share: float = 0.5
     # The judge's randomized worlds: stage 1 went to 480 in session 18; the judge's blocks stay on
     # the 160 its bar was calibrated with (11,520 windows: about 13 minutes of one core, not 35).
     random_worlds: int = 160
@@ -317,8 +321,10 @@ def finetune_windows(model: ImportanceNet, cfg: TrainConfig, ft: FinetuneConfig)
         for fam, worlds in (("domains", cfg.worlds), ("randomized", ft.random_worlds)):
             windows += make_view_block_windows(TRAIN_SEEDS[:worlds], ft.per_world, score, family=fam,
                                                warmup=ft.warmup_windows, mask_orphans=ft.mask_orphans,
-                                               kinds=tuple(ft.kinds.split(",")), share=share,
-                                               shuffle_seed=ft.seed + 17 * i)
+                                               kinds=tuple(k for k in (*ft.kinds.split(","),
+                                                                       *ft.primed.split(",")) if k),
+                                               share=share, shuffle_seed=ft.seed + 17 * i,
+                                               prime_share=ft.prime_share)
     if ft.normal_windows:
         for w in training_windows(cfg):
             if ft.anchor > 0:

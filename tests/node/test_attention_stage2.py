@@ -70,3 +70,58 @@ def test_finetune_trains_only_the_named_parameters_and_is_deterministic() -> Non
 
     a, b = run(), run()
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_primed_blocks_pad_the_plain_blocks_with_names_the_view_holds() -> None:
+    from node.attention.data import PRIMED_KINDS
+    from node.attention.features import FeatureCache
+    from node.attention.history import History
+
+    kinds = ("honest", "junk", "random", *PRIMED_KINDS)
+    ws = make_view_block_windows([3, 4], 4, _by_position, family="randomized", warmup=2, lengths=(64, 128),
+                                 kinds=kinds, prime_share=1.0)
+    plain = make_view_block_windows([3, 4], 4, _by_position, family="randomized", warmup=2, lengths=(64, 128))
+    assert len(ws) == 5 * 8
+    assert len(plain) == 3 * 8
+    # per window: honest, honest padded, junk, random, junk padded
+    for j in range(8):
+        honest, honest_pad, junk, _random, junk_pad = ws[5 * j:5 * j + 5]
+        for block, padded in ((honest, honest_pad), (junk, junk_pad)):
+            ctx = block.cases.count("context")
+            assert padded.cases == block.cases
+            assert torch.equal(padded.target, block.target)
+            assert padded.records[:ctx] == block.records[:ctx]  # the same context, primers in it
+            added = set()
+            for a, b in zip(block.records[ctx:], padded.records[ctx:], strict=True):
+                assert (a.kind, a.origin, a.ts_ms) == (b.kind, b.origin, b.ts_ms)
+                assert set(a.fields) < set(b.fields)
+                assert all(b.fields[f] == v for f, v in a.fields.items())  # nothing else changed
+                added |= set(b.fields) - set(a.fields)
+            # the names were committed first: the context (the proposer's last records) carries them
+            carried = {f for r in padded.records[:ctx] for f in r.fields}
+            assert added <= carried
+    # selection and targets of the plain blocks do not depend on priming (the stand-in scorer ignores views)
+    plain_of = [w for i, w in enumerate(ws) if i % 5 in (0, 2, 3)]
+    for a, b in zip(plain_of, plain, strict=True):
+        ctx_a, ctx_b = a.cases.count("context"), b.cases.count("context")
+        assert a.records[ctx_a:] == b.records[ctx_b:]
+        assert torch.equal(a.target[ctx_a:], b.target[ctx_b:])
+    # once the primers committed, a padded name is no field its kind never had (a made-up label value
+    # may still be unheard of in a field most primers agree on: that is the value rule, as validators
+    # count it); without the primers every padded record claims a name its kind never had
+    claims = []
+    for honest, honest_pad in zip(ws[0::5], ws[1::5], strict=True):
+        ctx = honest.cases.count("context")
+        made_up = {f for a, b in zip(honest.records[ctx:], honest_pad.records[ctx:], strict=True)
+                   for f in set(b.fields) - set(a.fields)}
+        cache = FeatureCache()
+        view, bare = History(4096, cache), History(4096, cache)
+        view.add(honest.records[:ctx])
+        bare.add(r for r in honest.records[:ctx] if not made_up & set(r.fields))
+        for a, b in zip(honest.records[ctx:], honest_pad.records[ctx:], strict=True):
+            claim = view.novelty_claim(cache.get(b))
+            assert claim is None or "never had" not in claim or view.novelty_claim(cache.get(a)) == claim
+            claims.append(claim)
+            if bare.novelty_claim(cache.get(a)) is None:
+                assert "never had" in (bare.novelty_claim(cache.get(b)) or "")
+    assert claims.count(None) > len(claims) // 2
