@@ -371,13 +371,22 @@ class History:
                 g in replays or (g ^ _RETYPED_SALT ^ _RETYPED_Q_SALT) in replays for g in retyped):
             return True
         # Any number of fields whose names this kind never had in the History (made up to dodge the
-        # digests) are left out, if at least three fields and a specific value remain.
+        # digests) are left out, if at least three fields and a specific value remain; and (session
+        # 28, review 28) any number of fields that fewer than a quarter of the kind's held records
+        # carry: names a liar got committed once each (priming) to dodge this very rule. Both are
+        # tried, so news that itself carried a rare field still matches by the first.
         names, kind = self._names, f.kind_id
-        made_up = [i for i, x in enumerate(facts) if _mix(kind, x[0]) not in names and not x[5]]
-        keep = len(facts) - len(made_up)
-        if not made_up or keep < 3 or not any(x[4] for i, x in enumerate(facts) if i not in made_up):
-            return False
-        return ((d0 - sum(h0[i] for i in made_up)) & _MASK63) in replays
+        rare = self._kinds[kind] / _RARE_NAME_SHARE
+        counts = [names.get(_mix(kind, x[0]), 0) for x in facts]
+        never = [i for i, x in enumerate(facts) if counts[i] == 0 and not x[5]]
+        scarce = [i for i, x in enumerate(facts) if counts[i] < rare and not x[5]]
+        for left_out in (never, scarce) if scarce != never else (never,):
+            keep = len(facts) - len(left_out)
+            if not left_out or keep < 3 or not any(x[4] for i, x in enumerate(facts) if i not in left_out):
+                continue
+            if ((d0 - sum(h0[i] for i in left_out)) & _MASK63) in replays:
+                return True
+        return False
 
     def num_stats(self, key: int) -> tuple[float, float, int]:
         """(median, robust scale, count) of a (kind, field)'s signed-log values; (0, 1, 0) if unseen."""
@@ -868,6 +877,10 @@ def _value_type(x: FieldFacts, value: object) -> int:
         return 1
     return 2 if x[3] else 3
 
+
+# has_replay leaves out fields held by fewer than 1/_RARE_NAME_SHARE of their kind's records (names
+# primed to dodge the made-up-field rule; review 28 finding 2).
+_RARE_NAME_SHARE = 4
 
 def _bump(c: Counter, key: object, d: int) -> None:
     v = c.get(key, 0) + d

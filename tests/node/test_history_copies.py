@@ -446,3 +446,45 @@ def test_labels_off_matches_two_numbers_dropped_or_added() -> None:
     hist2 = History.from_records([rec(two, 0)], 1024, SCORER.cache)
     assert hist2.has_replay(featurize_record(rec({**two, "rain_mm": 41.2, "wind_ms": 12.7}, 50)))  # two added
     assert not hist2.has_replay(featurize_record(rec({**two, "flow": 950.0, "rain_mm": 41.2, "wind_ms": 12.7}, 50)))
+
+
+def test_names_primed_once_are_left_out_like_names_never_had() -> None:
+    """Review 28: a liar got one record a kind carrying made-up names committed (priming), so the names
+    are no longer ones the kind never had, then re-sent committed news padded with three or more of
+    them (past the one-field-off rule): 62-100% of such blocks passed. Names fewer than a quarter of
+    the kind's held records carry are now left out too; news that itself carried a rare field still
+    matches, and a name most of the kind's records carry is a real field (one off at most)."""
+    from node.attention.features import featurize_record
+    from node.attention.history import History
+
+    t0 = 1_700_000_000_000
+    routine = [{"gauge_m": 7.0 + i / 10, "flow": 900.0 + i, "station": f"s{i}", "state": "STEADY",
+                "remark": f"routine reading {i}"} for i in range(12)]
+    news = {"gauge_m": 7.53, "flow": 912.4, "station": "s0", "state": "RISING", "remark": "levee seepage at km 4"}
+    primer = {**routine[0], "aux_00": 1.0, "aux_01": 2.0, "aux_02": 3.0, "aux_03": 4.0}
+
+    def rec(fields: dict, dt: int) -> Record:
+        return Record.create("levee_breach", P.peer_id, t0 + dt, fields)
+
+    held = [rec(f, i) for i, f in enumerate(routine)] + [rec(news, 20), rec(primer, 21)]
+    hist = History.from_records(held, 1024, SCORER.cache)
+
+    def replay(fields: dict, h: History = hist) -> bool:
+        return h.has_replay(featurize_record(rec(fields, 50)))
+
+    padded = {**news, "aux_00": 55.0, "aux_01": 66.0, "aux_02": 77.0}
+    assert replay(padded)  # three primed names: left out
+    assert replay({**padded, "aux_03": 88.0})
+    assert not replay({**padded, "flow": 950.0})  # and a measured number moved: new data
+    # Without the primer the names were never had: the older rule catches it the same way.
+    assert replay(padded, History.from_records(held[:-1], 1024, SCORER.cache))
+    # News that carried a rare field of its own matches with it, by the never-had rule or whole.
+    rare_news = {**news, "aux_00": 1.0}
+    hist2 = History.from_records([*held, rec(rare_news, 22)], 1024, SCORER.cache)
+    assert replay({**rare_news, "aux_01": 5.0, "aux_02": 6.0, "aux_03": 7.0}, hist2)
+    # A name most of the kind's records carry is no padding: its number moved is news, primed or not.
+    common = [rec({**f, "depth_m": 3.1 + i / 7}, 100 + i) for i, f in enumerate(routine)]
+    hist3 = History.from_records([*common, rec({**news, "depth_m": 3.37}, 120), rec(primer, 121)], 1024,
+                                 SCORER.cache)
+    assert replay({**news, "depth_m": 3.37, "aux_00": 9.0, "aux_01": 8.0, "aux_02": 7.0}, hist3)
+    assert not replay({**news, "depth_m": 5.92, "aux_00": 9.0, "aux_01": 8.0, "aux_02": 7.0}, hist3)
