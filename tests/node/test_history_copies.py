@@ -451,9 +451,10 @@ def test_labels_off_matches_two_numbers_dropped_or_added() -> None:
 def test_names_primed_once_are_left_out_like_names_never_had() -> None:
     """Review 28: a liar got one record a kind carrying made-up names committed (priming), so the names
     are no longer ones the kind never had, then re-sent committed news padded with three or more of
-    them (past the one-field-off rule): 62-100% of such blocks passed. Names fewer than a quarter of
-    the kind's held records carry are now left out too; news that itself carried a rare field still
-    matches, and a name most of the kind's records carry is a real field (one off at most)."""
+    them (past the one-field-off rule): 62-100% of such blocks passed. The record's rarest fields for
+    its kind (one, two, ... of them) are now left out too, however many primers committed; news that
+    itself carried a rare field still matches, and a field every record of the kind carries is a real
+    field (one off at most)."""
     from node.attention.features import featurize_record
     from node.attention.history import History
 
@@ -476,6 +477,13 @@ def test_names_primed_once_are_left_out_like_names_never_had() -> None:
     assert replay(padded)  # three primed names: left out
     assert replay({**padded, "aux_03": 88.0})
     assert not replay({**padded, "flow": 950.0})  # and a measured number moved: new data
+    # Primed as often as the kind's own records (a primer is a record of the kind, so its other fields
+    # are held at least as often as the names): still the rarest, still left out.
+    many = History.from_records(held + [rec({**primer, "station": f"p{i}"}, 30 + i) for i in range(14)], 1024,
+                                SCORER.cache)
+    assert replay(padded, many)
+    assert replay({**padded, "aux_03": 88.0}, many)
+    assert not replay({**padded, "gauge_m": 9.9}, many)
     # Without the primer the names were never had: the older rule catches it the same way.
     assert replay(padded, History.from_records(held[:-1], 1024, SCORER.cache))
     # News that carried a rare field of its own matches with it, by the never-had rule or whole.
