@@ -98,8 +98,10 @@ View = tuple[int, ...]
 def novelty(records: Sequence[Record], hist: History, cache: Any) -> list[bool]:
     """Per record, whether it claims what ``hist`` never held (``History.novel``: a new kind, a field
     its kind never had, priority in a field its kind never claimed any in, or a made-up value in a
-    field that mostly holds one). ``cache``: the scorer's feature cache."""
-    return [hist.novel(cache.get(r)) for r in records]
+    field that mostly holds one), or (session 28) claims priority in a (kind, field) more often than
+    the view's share predicts (``History.claims_past_share``). ``cache``: the scorer's feature cache."""
+    feats = [cache.get(r) for r in records]
+    return hist.claims_past_share(feats, [hist.novel(f) for f in feats])
 
 
 def novelty_budget(scores: Sequence[float], records: Sequence[Record], hist: History, cache: Any) -> list[float]:
