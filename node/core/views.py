@@ -72,7 +72,7 @@ import msgpack
 import trio
 
 from node.attention.features import RecordFeatures, featurize_record
-from node.attention.history import DEFAULT_CAPACITY, History
+from node.attention.history import CLAIM_SHARE_FACTOR, DEFAULT_CAPACITY, History
 from node.net.pulse import Pulse
 from node.worker import Worker
 from protocol.admission import (
@@ -539,7 +539,7 @@ class Views:
                                            "numbers under other labels: scores 0 (the copy rule)"},
                                   *out.get("reasons", [])]
             elif proposer is not None and out["score"] > 0 \
-                    and (claim := hist.novelty_claim(self.scorer.cache.get(records[index]))) is not None \
+                    and (claim := self._novelty_claim(records, index, hist)) is not None \
                     and self.score_sync(records, view, proposer)[index] == 0.0:
                 # The novelty budget cut this record (the whole block decides which novel records count).
                 out["model_score"] = out["score"]
@@ -551,6 +551,15 @@ class Views:
             return out
         return {**self.scorer.explain(records, index, top_k, **self._judge_kw(proposer)),
                 "view_history": False, "context_records": 0}
+
+    def _novelty_claim(self, records: list[Record], index: int, hist: History) -> str | None:
+        """What made ``records[index]`` novel in its block, in words: the record's own claim
+        (``History.novelty_claim``) or, if only the block shows it, priority claimed past the view's share."""
+        claim = hist.novelty_claim(self.scorer.cache.get(records[index]))
+        if claim is None and novelty(records, hist, self.scorer.cache)[index]:
+            claim = (f"priority claimed in a field more often than {CLAIM_SHARE_FACTOR}x the view's share of "
+                     "its kind's records claim it there")
+        return claim
 
     def _is_copy(self, records: list[Record], index: int, hist: History) -> bool:
         if self._with_copies:

@@ -152,6 +152,29 @@ def test_an_honest_block_within_the_budget_is_unchanged_and_explain_names_the_ru
     assert "model_score" not in kept
 
 
+def test_claims_past_the_views_share_are_cut_and_explain_says_so() -> None:
+    """Review 28 row 1: one primer of a kind carrying ``severity: CRITICAL`` committed, then a block of
+    that kind's records all claiming it. Past twice the view's share the claims are novel: two keep
+    their scores, the rest count 0, and explain names the share."""
+    views, recs = _views()
+    r = recs[0]
+    views.on_commit(P.peer_id, 2, "b2", [Record.create(r.kind, P.peer_id, T0 + 1, {**r.fields, "severity": "CRITICAL"})])
+    view = views.current()
+    hist = views.history(view)
+    assert hist.novelty_claim(SCORER.cache.get(Record.create(r.kind, P.peer_id, T0 + 9, {
+        **r.fields, "severity": "CRITICAL"}))) is None  # primed: no claim of its own any more
+    block = [Record.create(r.kind, P.peer_id, T0 + 7_200_000 + j, {**o.fields, "severity": "CRITICAL"})
+             for j, o in enumerate([o for o in recs if o.kind == r.kind][:8])]
+    assert novelty(block, hist, SCORER.cache) == [True] * len(block)
+    judged = views.score_sync(block, view, P.peer_id)
+    cut = [i for i, x in enumerate(judged) if x == 0.0]
+    assert len(cut) >= len(block) - NOVEL_RECORDS_PER_BLOCK
+    out = views.explain_sync(block, cut[-1], 3, view, P.peer_id)
+    assert out["score"] == 0.0
+    assert out["reasons"][0]["code"] == "novelty_budget"
+    assert "the view's share" in out["reasons"][0]["claim"]
+
+
 def test_a_field_new_to_every_record_still_ships_and_is_known_once_committed() -> None:
     """Liveness under the field rule: a kind's every pending record gains a field (a schema change).
     The proposer ranks the window as validators judge it, so two of them keep their scores; those
