@@ -406,14 +406,12 @@ class History:
         # kind carrying the names, so its other fields are held at least as often as the names are:
         # the primed names are the record's rarest however many primers committed. A field every
         # held record of the kind carries is never left out (no held record lacks it).
+        # Names never had count 0, so they lead ``rarest``: its prefixes include the never-had rule's probe.
         names, kind = self._names, f.kind_id
         whole = self._kinds[kind]
         counts = [names.get(_mix(kind, x[0]), 0) for x in facts]
-        never = [i for i, x in enumerate(facts) if counts[i] == 0 and not x[5]]
         rarest = sorted((i for i, x in enumerate(facts) if counts[i] < whole and not x[5]),
                         key=lambda i: (counts[i], facts[i][0]))
-        if never and _left_out_replays(d0, h0, facts, never, replays):
-            return True
         # The prefixes of ``rarest``, with a running digest (a 64-field record costs 61 probes, not 61 sums).
         digest, specific = d0, [x[4] for x in facts]
         kept_specific = sum(specific)
@@ -914,20 +912,10 @@ def _value_type(x: FieldFacts, value: object) -> int:
     return 2 if x[3] else 3
 
 
-
-def _left_out_replays(d0: int, h0: list[int], facts: list[FieldFacts], left_out: list[int],
-                      replays: Counter[int]) -> bool:
-    """Whether the record less the fields ``left_out`` is a held record, where at least three fields
-    and a specific value remain."""
-    out = set(left_out)
-    if len(facts) - len(out) < 3 or not any(x[4] for i, x in enumerate(facts) if i not in out):
-        return False
-    return ((d0 - sum(h0[i] for i in out)) & _MASK63) in replays
-
-
 # History.claims_past_share: a block may claim priority in a (kind, field) up to this many times as
 # often as the view's records of the kind do before its further claimers count as novel (review 28).
 CLAIM_SHARE_FACTOR = 2
+
 
 def _bump(c: Counter, key: object, d: int) -> None:
     v = c.get(key, 0) + d
