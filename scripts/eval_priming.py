@@ -20,7 +20,10 @@ priming records per kind of the window's kept records, carrying 8 numeric and
 - ``junk``: the worst tenth plain, and padded with 1, 2, 4 or 8 primed numeric
   names, 4 primed label names, or 4 names never committed (control: each
   such record is novel, so the budget counts two);
-- ``priming``: the block that commits the priming records (honest + primers).
+- ``priming``: the block that commits the priming records (honest + primers);
+- ``junk primed x4 narrow / shifted / wider / log-normal``: the worst tenth
+  padded with 4 primed names whose values are drawn unlike the primers'
+  U[0, 1000) (review 28, row 3; run with ``--times 32,128``).
 
 The evaluation's names (``aux_NN``, ``metric_NN``, ``zz<hex>``: one scheme per
 world) are of no scheme the judge's training blocks use
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 import time
@@ -50,7 +54,16 @@ from protocol.record import Record  # noqa: E402
 DEFAULT_FAMILIES = ("airspace,fleet,ledger,hydro,rail,clinic,port,mine,farm,dc,aqua,grid,orbit,fab,ski,"
                     "venue,ran,lift,civic,volcano")
 CONDITIONS = ("honest", "honest padded", "junk", "junk primed x1", "junk primed x2", "junk primed x4",
-              "junk primed x8", "junk primed labels x4", "junk fresh x4 (control)", "priming")
+              "junk primed x8", "junk primed labels x4", "junk fresh x4 (control)", "priming",
+              "junk primed x4 narrow", "junk primed x4 shifted", "junk primed x4 wider", "junk primed x4 log-normal")
+# Padding drawn apart from the primers' U[0, 1000) (review 28, row 3: after 32-128 primers per kind the
+# view holds the names' distribution, and padding unlike it reads as the field's anomaly).
+APART: dict[str, Any] = {
+    "narrow": lambda r: round(r.random() * 10, 2),
+    "shifted": lambda r: round(10_000 + r.random() * 1_000, 2),
+    "wider": lambda r: round(r.random() * 100_000, 2),
+    "log-normal": lambda r: round(math.exp(r.gauss(4.0, 2.0)), 2),
+}
 _VOCAB = ("ulmo", "fexa", "tirb", "quon", "vasp", "okri")
 
 
@@ -62,10 +75,10 @@ def _names(scheme: int, prefix: str, n: int) -> list[str]:
     return [f"{prefix}zz{(0x3a7 * (i + 1)) & 0xfff:03x}" for i in range(n)]
 
 
-def _pad(r: Record, nums: list[str], labels: list[str], rng: random.Random) -> Record:
+def _pad(r: Record, nums: list[str], labels: list[str], rng: random.Random, values: Any = None) -> Record:
     fields = dict(r.fields)
     for name in nums:
-        fields.setdefault(name, round(rng.random() * 1000, 2))
+        fields.setdefault(name, round(rng.random() * 1000, 2) if values is None else values(rng))
     for name in labels:
         fields.setdefault(name, rng.choice(_VOCAB))
     return Record.create(r.kind, r.origin, r.ts_ms, fields)
@@ -75,6 +88,7 @@ def run_world(scorer: Any, family: str, seed: int, times: int, windows: int, bar
     from protocol.admission import NOVELTY_MIN_VIEW
 
     rng = random.Random(f"eval-priming/{family}/{seed}/{times}")
+    arng = random.Random(f"eval-priming-apart/{family}/{seed}/{times}")  # the other conditions' draws as before
     wl = E._factory(family)(seed)
     chain = E._Chain(scorer, 4)
     scheme = seed % 3
@@ -120,6 +134,8 @@ def run_world(scorer: Any, family: str, seed: int, times: int, windows: int, bar
             out[f"junk primed x{m}"].append(chain.block_score([_pad(r, nums[:m], [], rng) for r in junk])[0])
         out["junk primed labels x4"].append(chain.block_score([_pad(r, [], labels, rng) for r in junk])[0])
         out["junk fresh x4 (control)"].append(chain.block_score([_pad(r, fresh, [], rng) for r in junk])[0])
+        for how, values in APART.items():
+            out[f"junk primed x4 {how}"].append(chain.block_score([_pad(r, nums[:4], [], arng, values) for r in junk])[0])
     return out
 
 

@@ -62,7 +62,7 @@ def machine() -> str:
             f"{model or platform.processor() or platform.machine()}")
 
 
-def stage2(stage1: Path, out: Path, seed: int) -> str:
+def stage2(stage1: Path, out: Path, seed: int, prime_version: int = 1) -> str:
     """Train the judge from the stage-1 model in ``stage1``; write both to ``out``; return the model id."""
     import copy
     from dataclasses import replace
@@ -78,7 +78,7 @@ def stage2(stage1: Path, out: Path, seed: int) -> str:
 
     model, obj = load_checkpoint(stage1.read_bytes())
     cfg = replace(TrainConfig(), seed=seed)
-    ft = replace(FinetuneConfig(), seed=seed)
+    ft = replace(FinetuneConfig(), seed=seed, prime_version=prime_version)
     judge = copy.deepcopy(model)
     t0 = time.perf_counter()
     windows = finetune_windows(judge, cfg, ft)
@@ -112,6 +112,8 @@ def run() -> int:
     parser.add_argument("--only", choices=sorted(FILES), action="append", help="train only these variants")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--stage1", default=None, help="stage-1 checkpoint to build the judge from (skip stage 1)")
+    parser.add_argument("--prime-version", type=int, default=1, choices=(1, 2),
+                        help="the judge's primed blocks (FinetuneConfig.prime_version; 2: session 29's trial P2)")
     parser.add_argument("--no-judge", action="store_true", help="write the stage-1 model alone (no judge)")
     parser.add_argument("--verify", action="store_true",
                         help="train into a temporary directory and check the shipped files are byte-identical")
@@ -131,6 +133,8 @@ def run() -> int:
         print(f"machine: {machine()}", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             argv = [sys.argv[0], "--out-dir", tmp, "--seed", str(args.seed)] + (["--no-judge"] if args.no_judge else [])
+            argv += ["--prime-version", str(args.prime_version)]
+            argv += ["--stage1", args.stage1] if args.stage1 else []
             argv += ["--native"] if args.native else []
             for v in args.only or []:
                 argv += ["--only", v]
@@ -160,7 +164,7 @@ def run() -> int:
                                "--out", str(stage1)])
                 if rc:
                     return rc
-            model_id = stage2(stage1, path, args.seed)
+            model_id = stage2(stage1, path, args.seed, args.prime_version)
             if not args.stage1:
                 stage1.unlink()
             print(f"judge: wrote {path}  model_id {model_id}", flush=True)

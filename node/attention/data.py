@@ -196,7 +196,8 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
                             *, family: str = "domains", warmup: int = 2, lengths: tuple[int, ...] = (64, 128, 256, 512),
                             share: float = 0.1, quota: int = 1024, context: int = 128,
                             mask_orphans: bool = False, kinds: tuple[str, ...] = BLOCK_KINDS,
-                            shuffle_seed: int = 0, prime_share: float = 0.5) -> list[Window]:
+                            shuffle_seed: int = 0, prime_share: float = 0.5,
+                            prime_version: int = 1) -> list[Window]:
     """Blocks the way validators score them (docs/consensus.md), for fine-tuning.
 
     Each seed's world is played as one proposer's stream, as
@@ -230,7 +231,12 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
     name that carries nothing changes no record's importance. Priming draws
     from its own random stream, so the windows drawn are the same whatever
     ``kinds`` says (the plain blocks' views then hold the priming records).
-    Deterministic in the arguments.
+    ``prime_version`` 2 (review 28, row 3): 1-128 priming records per kind (at
+    most 512), and in half of the names the padding drawn apart from what the
+    primers carried (narrower, constant, shifted, wider, or another scale; a
+    label of another vocabulary; a flag held at one value): after many
+    primers a field's history is established, and padding unlike it read as
+    a field's anomaly. Deterministic in the arguments.
     """
     rng = random.Random(f"attnshare-viewblocks/{shuffle_seed}/{family}")
     cache = FeatureCache()
@@ -274,7 +280,7 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
             fill = max(0, min(context, quota) - k)
             pad = None
             if step >= warmup and priming and prng.random() < prime_share:
-                pad = _Padding.draw(prng)
+                pad = _Padding.draw(prng, prime_version)
                 padded_kinds = {recs[i].kind for i in honest + ranked[-k:]}
                 primers = pad.primers(prng, [r for r in recs if r.kind in padded_kinds], batch[0].record.ts_ms)
                 view.add(primers)  # committed in the proposer's earlier blocks
@@ -299,43 +305,54 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
 
 
 class _Padding:
-    """Made-up field names a liar primes, each with one distribution its values are drawn from."""
+    """Made-up field names a liar primes, each with the distribution the primers' values are drawn from
+    and the one the padding's are (the same in version 1)."""
 
-    __slots__ = ("fields", "times")
+    __slots__ = ("fields", "times", "most")
 
-    def __init__(self, fields: list[tuple[str, Callable[[random.Random], object]]], times: int) -> None:
+    def __init__(self, fields: list[tuple[str, Callable[[random.Random], object], Callable[[random.Random], object]]],
+                 times: int, most: int = 64) -> None:
         self.fields = fields
         self.times = times
+        self.most = most  # priming records in all
 
     @classmethod
-    def draw(cls, rng: random.Random) -> _Padding:
+    def draw(cls, rng: random.Random, version: int = 1) -> _Padding:
         names: list[str] = []
         while len(names) < rng.choice((1, 2, 2, 4, 4, 8)):
             name = _made_up_name(rng)
             if name not in names:
                 names.append(name)
-        return cls([(name, _made_up_values(rng)) for name in names], rng.choice((1, 1, 2, 3, 4, 8, 16)))
+        if version == 1:  # session 28's draws, in its order (the shipped judge rebuilds from them)
+            fields = []
+            for name in names:
+                values = _made_up_values(rng)
+                fields.append((name, values, values))
+            return cls(fields, rng.choice((1, 1, 2, 3, 4, 8, 16)))
+        fields = [(name, *_made_up_pair(rng)) for name in names]
+        return cls(fields, rng.choice((1, 1, 2, 3, 4, 8, 16, 32, 64, 128)), 512)
 
-    def apply(self, record: Record, rng: random.Random | None = None) -> Record:
-        """``record`` with every made-up name added (fresh values; a name it already has is kept)."""
+    def apply(self, record: Record, rng: random.Random | None = None, *, primer: bool = False) -> Record:
+        """``record`` with every made-up name added (fresh values, a primer's or the padding's; a name
+        it already has is kept)."""
         draw = rng or random.Random(record.cid)
         fields = dict(record.fields)
-        for name, values in self.fields:
-            fields.setdefault(name, values(draw))
+        for name, primed, padded in self.fields:
+            fields.setdefault(name, (primed if primer else padded)(draw))
         return Record.create(record.kind, record.origin, record.ts_ms, fields)
 
     def primers(self, rng: random.Random, pool: list[Record], before_ms: int) -> list[Record]:
-        """``times`` records per kind of ``pool`` (at most 64 in all), each a pool record of that kind
-        carrying the names."""
+        """``times`` records per kind of ``pool`` (at most ``most`` in all), each a pool record of that
+        kind carrying the names."""
         by_kind: dict[str, list[Record]] = {}
         for r in pool:
             by_kind.setdefault(r.kind, []).append(r)
-        times = min(self.times, max(1, 64 // max(1, len(by_kind))))
+        times = min(self.times, max(1, self.most // max(1, len(by_kind))))
         out = []
         for j, kind in enumerate(sorted(by_kind)):
             for t in range(times):
                 base = rng.choice(by_kind[kind])
-                padded = self.apply(base, rng)
+                padded = self.apply(base, rng, primer=True)
                 out.append(Record.create(kind, base.origin, before_ms - 60_000 - 1_000 * (j * times + t),
                                          padded.fields))
         out.sort(key=lambda r: r.ts_ms)
@@ -371,3 +388,67 @@ def _made_up_values(rng: random.Random) -> Callable[[random.Random], object]:
                  for _ in range(rng.randint(2, 12))]
         return lambda r: r.choice(vocab)
     return lambda r: r.random() < 0.5
+
+
+Values = Callable[[random.Random], object]
+
+
+def _numbers(lo: float, width: float, decimals: int, gauss: bool) -> Values:
+    if gauss:
+        return lambda r: round(lo + width * (0.5 + 0.15 * r.gauss(0.0, 1.0)), decimals)
+    return lambda r: round(lo + r.random() * width, decimals)
+
+
+def _made_up_pair(rng: random.Random) -> tuple[Values, Values]:
+    """One made-up field's values in priming records and in padding (version 2, review 28 row 3): the
+    same distribution half of the time, else padding drawn apart from the primers': numbers narrower,
+    constant, shifted, wider or on another scale; integers on another range or constant; labels of
+    another vocabulary or one label; a flag held at one value. After many primers the view holds
+    the field's distribution, and padding unlike it reads as an anomaly of the field."""
+    form = rng.choices(("number", "integer", "label", "flag"), (0.55, 0.2, 0.2, 0.05))[0]
+    apart = rng.random() < 0.5
+    if form == "number":
+        lo = rng.choice((0.0, 0.0, rng.uniform(-1e3, 1e3)))
+        width = 10 ** rng.uniform(-2, 5)
+        decimals = rng.randint(0, 4)
+        gauss = rng.random() < 0.5
+        primed = _numbers(lo, width, decimals, gauss)
+        if not apart:
+            return primed, primed
+        how = rng.choice(("narrow", "constant", "shifted", "wider", "elsewhere"))
+        if how == "narrow":
+            return primed, _numbers(lo + width * rng.random(), width * 10 ** rng.uniform(-4, -1), max(decimals, 2), gauss)
+        if how == "constant":
+            c = round(lo + width * rng.random() * rng.choice((1, 3, 30)), decimals)
+            return primed, lambda r: c
+        if how == "shifted":
+            return primed, _numbers(lo + width * rng.choice((-1, 1)) * rng.uniform(2, 50), width, decimals, gauss)
+        if how == "wider":
+            return primed, _numbers(lo, width * 10 ** rng.uniform(1, 3), decimals, gauss)
+        return primed, _numbers(rng.choice((0.0, rng.uniform(-1e4, 1e4))), 10 ** rng.uniform(-3, 6),
+                                rng.randint(0, 4), rng.random() < 0.5)
+    if form == "integer":
+        top = rng.choice((10, 100, 1000, 100_000))
+        primed = (lambda r: r.randrange(top))
+        if not apart:
+            return primed, primed
+        if rng.random() < 0.3:
+            c = rng.randrange(top * rng.choice((1, 10, 100)))
+            return primed, lambda r: c
+        base = top * rng.choice((2, 10, 100, 1000))
+        return primed, lambda r: base + r.randrange(top)
+    if form == "label":
+        def vocab() -> list[str]:
+            return ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 8)))
+                    for _ in range(rng.randint(2, 12))]
+        words = vocab()
+        primed = (lambda r: r.choice(words))
+        if not apart:
+            return primed, primed
+        other = vocab() if rng.random() < 0.6 else vocab()[:1]
+        return primed, lambda r: r.choice(other)
+    primed = (lambda r: r.random() < 0.5)
+    if not apart:
+        return primed, primed
+    held = rng.random() < 0.5
+    return primed, lambda r: held
