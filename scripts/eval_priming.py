@@ -23,7 +23,11 @@ priming records per kind of the window's kept records, carrying 8 numeric and
 - ``priming``: the block that commits the priming records (honest + primers);
 - ``junk primed x4 narrow / shifted / wider / log-normal``: the worst tenth
   padded with 4 primed names whose values are drawn unlike the primers'
-  U[0, 1000) (review 28, row 3; run with ``--times 32,128``).
+  U[0, 1000) (review 28, row 3; run with ``--times 32,128``);
+- ``copies``: the honest block just committed, sent again: plain, padded with
+  4 primed names, and padded with its first label re-typed too (review 28,
+  row 2). Copies of committed news are worth nothing; the copy rule
+  (``History.has_replay``) must find them.
 
 The evaluation's names (``aux_NN``, ``metric_NN``, ``zz<hex>``: one scheme per
 world) are of no scheme the judge's training blocks use
@@ -55,7 +59,8 @@ DEFAULT_FAMILIES = ("airspace,fleet,ledger,hydro,rail,clinic,port,mine,farm,dc,a
                     "venue,ran,lift,civic,volcano")
 CONDITIONS = ("honest", "honest padded", "junk", "junk primed x1", "junk primed x2", "junk primed x4",
               "junk primed x8", "junk primed labels x4", "junk fresh x4 (control)", "priming",
-              "junk primed x4 narrow", "junk primed x4 shifted", "junk primed x4 wider", "junk primed x4 log-normal")
+              "junk primed x4 narrow", "junk primed x4 shifted", "junk primed x4 wider", "junk primed x4 log-normal",
+              "copies", "copies primed x4", "copies primed x4 retyped")
 # Padding drawn apart from the primers' U[0, 1000) (review 28, row 3: after 32-128 primers per kind the
 # view holds the names' distribution, and padding unlike it reads as the field's anomaly).
 APART: dict[str, Any] = {
@@ -81,6 +86,19 @@ def _pad(r: Record, nums: list[str], labels: list[str], rng: random.Random, valu
         fields.setdefault(name, round(rng.random() * 1000, 2) if values is None else values(rng))
     for name in labels:
         fields.setdefault(name, rng.choice(_VOCAB))
+    return Record.create(r.kind, r.origin, r.ts_ms, fields)
+
+
+def _retype(r: Record) -> Record:
+    """``r`` with its first label re-typed (``"S-12"`` as ``"S-12-3af"``); a label that claims priority
+    is left as it is (a claim changed is news)."""
+    from node.attention.features import priority_claim
+
+    fields = dict(r.fields)
+    for name, value in fields.items():
+        if type(value) is str and not priority_claim(name, value):
+            fields[name] = value + "-3af"
+            break
     return Record.create(r.kind, r.origin, r.ts_ms, fields)
 
 
@@ -134,6 +152,12 @@ def run_world(scorer: Any, family: str, seed: int, times: int, windows: int, bar
             out[f"junk primed x{m}"].append(chain.block_score([_pad(r, nums[:m], [], rng) for r in junk])[0])
         out["junk primed labels x4"].append(chain.block_score([_pad(r, [], labels, rng) for r in junk])[0])
         out["junk fresh x4 (control)"].append(chain.block_score([_pad(r, fresh, [], rng) for r in junk])[0])
+        # The honest block just committed, sent again (review 28, row 2): plain, padded with 4 primed
+        # names, and padded with a label re-typed too. Copies of committed news are worth nothing.
+        out["copies"].append(chain.block_score(honest)[0])
+        out["copies primed x4"].append(chain.block_score([_pad(r, nums[:4], [], arng) for r in honest])[0])
+        out["copies primed x4 retyped"].append(
+            chain.block_score([_retype(_pad(r, nums[:4], [], arng)) for r in honest])[0])
         for how, values in APART.items():
             out[f"junk primed x4 {how}"].append(chain.block_score([_pad(r, nums[:4], [], arng, values) for r in junk])[0])
     return out

@@ -429,7 +429,8 @@ def _made_up_pair(rng: random.Random) -> tuple[Values, Values]:
                                 rng.randint(0, 4), rng.random() < 0.5)
     if form == "integer":
         top = rng.choice((10, 100, 1000, 100_000))
-        primed = (lambda r: r.randrange(top))
+        def primed(r: random.Random) -> object:
+            return r.randrange(top)
         if not apart:
             return primed, primed
         if rng.random() < 0.3:
@@ -442,12 +443,14 @@ def _made_up_pair(rng: random.Random) -> tuple[Values, Values]:
             return ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 8)))
                     for _ in range(rng.randint(2, 12))]
         words = vocab()
-        primed = (lambda r: r.choice(words))
+        def primed(r: random.Random) -> object:
+            return r.choice(words)
         if not apart:
             return primed, primed
         other = vocab() if rng.random() < 0.6 else vocab()[:1]
         return primed, lambda r: r.choice(other)
-    primed = (lambda r: r.random() < 0.5)
+    def primed(r: random.Random) -> object:
+        return r.random() < 0.5
     if not apart:
         return primed, primed
     held = rng.random() < 0.5

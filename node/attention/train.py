@@ -307,7 +307,7 @@ class FinetuneConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return {f: list(v) if isinstance(v := getattr(self, f), tuple) else v for f in self.__slots__
-                if not (f == "prime_version" and v == 1)}
+                if not (f == "prime_version" and self.prime_version == 1)}
 
 
 def finetune_windows(model: ImportanceNet, cfg: TrainConfig, ft: FinetuneConfig) -> list[Window]:

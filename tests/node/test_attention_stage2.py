@@ -125,3 +125,50 @@ def test_primed_blocks_pad_the_plain_blocks_with_names_the_view_holds() -> None:
             if bare.novelty_claim(cache.get(a)) is None:
                 assert "never had" in (bare.novelty_claim(cache.get(b)) or "")
     assert claims.count(None) > len(claims) // 2
+
+
+def test_finetune_config_of_the_shipped_judge_is_the_default() -> None:
+    """The shipped checkpoint's judge recipe is FinetuneConfig's defaults, as written into its meta:
+    a field added later (prime_version) must not appear at its old value, or the judge rebuilds to
+    other bytes (scripts/train_model.py --verify)."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from node.attention.train import load_checkpoint
+
+    _, obj = load_checkpoint((Path(__file__).resolve().parents[2] / "node/attention/model.pt").read_bytes())
+    assert obj["meta"]["judge"] == FinetuneConfig().to_dict()
+    assert replace(FinetuneConfig(), prime_version=2).to_dict()["prime_version"] == 2
+
+
+def test_primed_version_2_primes_up_to_128_per_kind_and_pads_apart() -> None:
+    """Trial P2 (review 28, row 3): many primers per kind, and padding drawn unlike the primers for
+    about half of the names; version 1 draws as session 28 did (primer and padding the same)."""
+    import random
+
+    from node.attention.data import _Padding
+    from protocol.keys import PrivateKey
+    from protocol.record import Record
+
+    rng = random.Random(5)
+    v1 = [_Padding.draw(rng, 1) for _ in range(200)]
+    assert all(p is q for pad in v1 for _, p, q in pad.fields) and max(p.times for p in v1) == 16
+    v2 = [_Padding.draw(rng, 2) for _ in range(400)]
+    assert max(p.times for p in v2) == 128 and {p.most for p in v2} == {512}
+    fields = [f for pad in v2 for f in pad.fields]
+    same = sum(p is q for _, p, q in fields)
+    assert 0.35 < same / len(fields) < 0.65
+    apart = 0
+    for _, p, q in fields:
+        if p is q:
+            continue
+        a, b = random.Random(1), random.Random(2)
+        primed, padded = {repr(p(a)) for _ in range(50)}, {repr(q(b)) for _ in range(50)}
+        apart += not (primed & padded)
+    assert apart > (len(fields) - same) // 2  # most apart draws share no value with the primers
+    origin = PrivateKey(b"\x07" * 32).peer_id
+    pool = [Record.create(k, origin, 1_700_000_000_000 + i, {"x": float(i)}) for i, k in enumerate("abc" * 4)]
+    pad = next(p for p in v2 if p.times == 128)
+    primers = pad.primers(random.Random(3), pool, 1_700_000_100_000)
+    assert len(primers) == 3 * 128
+    assert all(set(r.fields) == {"x", *(n for n, _, _ in pad.fields)} for r in primers)

@@ -496,3 +496,52 @@ def test_names_primed_once_are_left_out_like_names_never_had() -> None:
                                  SCORER.cache)
     assert replay({**news, "depth_m": 3.37, "aux_00": 9.0, "aux_01": 8.0, "aux_02": 7.0}, hist3)
     assert not replay({**news, "depth_m": 5.92, "aux_00": 9.0, "aux_01": 8.0, "aux_02": 7.0}, hist3)
+
+
+def test_primed_names_and_a_label_retyped_are_left_out_together() -> None:
+    """Review 28, row 2's remainder: committed news sent again padded with primed names *and* a label
+    re-typed matched neither the rarest-fields rule (the label is in the whole digest) nor the
+    labels-off rule (its digests keep every number, primed ones too): 1 of 832 such records was
+    found. The rarest fields are now left out of the labels-off digests too, while the numbers left
+    still make that rule's evidence; a measured number moved is still news."""
+    from node.attention.features import featurize_record
+    from node.attention.history import History
+
+    t0 = 1_700_000_000_000
+    routine = [{"gauge_m": 7.0 + i / 10, "flow": 900.0 + i, "station": f"s{i}", "state": "STEADY"}
+               for i in range(12)]
+    news = {"gauge_m": 7.53, "flow": 912.4, "station": "s0", "state": "RISING"}
+    primer = {**routine[0], "aux_00": 1.0, "aux_01": 2.0, "aux_02": 3.0, "aux_03": 4.0}
+
+    def rec(fields: dict, dt: int) -> Record:
+        return Record.create("levee_breach", P.peer_id, t0 + dt, fields)
+
+    held = [rec(f, i) for i, f in enumerate(routine)] + [rec(news, 20)]
+    primed = History.from_records([*held, *(rec({**primer, "station": f"p{i}"}, 30 + i) for i in range(4))],
+                                  1024, SCORER.cache)
+
+    def replay(fields: dict, h: History = primed) -> bool:
+        return h.has_replay(featurize_record(rec(fields, 50)))
+
+    padded = {**news, "aux_00": 55.0, "aux_01": 66.0, "aux_02": 77.0, "aux_03": 88.0}
+    assert replay(padded)  # the rarest-fields rule (session 28)
+    retyped = {**padded, "station": "s0-3af"}
+    assert replay(retyped)
+    assert replay({**retyped, "state": "RISING-x"})  # every label re-typed
+    assert replay({k: v for k, v in retyped.items() if k != "state"})  # ... or dropped
+    assert not replay({**retyped, "flow": 950.0})  # a measured number moved: new data
+    assert not replay({**retyped, "gauge_m": 8.9})
+    # A field most of the kind's records carry is no padding: its number changed is news.
+    common = [rec({**f, "depth_m": 3.1 + i / 7}, 100 + i) for i, f in enumerate(routine)]
+    hist3 = History.from_records([*common, rec({**news, "depth_m": 3.37}, 120),
+                                  *(rec({**primer, "depth_m": 3.2, "station": f"p{i}"}, 130 + i) for i in range(4))],
+                                 1024, SCORER.cache)
+    assert replay({**news, "depth_m": 3.37, "station": "s0-3af", "aux_00": 9.0, "aux_01": 8.0}, hist3)
+    assert not replay({**news, "depth_m": 5.92, "station": "s0-3af", "aux_00": 9.0, "aux_01": 8.0}, hist3)
+    # Left out only while two measured numbers remain: news of one measured number and a label
+    # re-typed is not called a copy on that number alone.
+    thin = [rec({"gauge_m": 7.0 + i / 10, "station": f"s{i}"}, 200 + i) for i in range(12)]
+    hist4 = History.from_records([*thin, rec({"gauge_m": 7.53, "station": "s0"}, 220),
+                                  *(rec({"gauge_m": 7.0, "station": f"p{i}", "aux_00": 1.0, "aux_01": 2.0}, 230 + i)
+                                    for i in range(4))], 1024, SCORER.cache)
+    assert not replay({"gauge_m": 7.53, "station": "s0-3af", "aux_00": 5.0, "aux_01": 6.0}, hist4)
