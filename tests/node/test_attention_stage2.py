@@ -152,9 +152,11 @@ def test_primed_version_2_primes_up_to_128_per_kind_and_pads_apart() -> None:
 
     rng = random.Random(5)
     v1 = [_Padding.draw(rng, 1) for _ in range(200)]
-    assert all(p is q for pad in v1 for _, p, q in pad.fields) and max(p.times for p in v1) == 16
+    assert all(p is q for pad in v1 for _, p, q in pad.fields)
+    assert max(p.times for p in v1) == 16
     v2 = [_Padding.draw(rng, 2) for _ in range(400)]
-    assert max(p.times for p in v2) == 128 and {p.most for p in v2} == {512}
+    assert max(p.times for p in v2) == 128
+    assert {p.most for p in v2} == {512}
     fields = [f for pad in v2 for f in pad.fields]
     same = sum(p is q for _, p, q in fields)
     assert 0.35 < same / len(fields) < 0.65
