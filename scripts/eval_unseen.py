@@ -90,6 +90,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "lift": ("node.workload.holdout_lift", "LiftWorkload"),  # blind, session 21: Basque, Estonian, Swahili
     "civic": ("node.workload.holdout_civic", "CivicWorkload"),  # blind, session 22: Brazilian Portuguese, Hungarian, Upper Sorbian (no lexicon code)
     "volcano": ("node.workload.holdout_volcano", "VolcanoWorkload"),  # blind, session 23: Icelandic, Japanese, Kapampangan (no lexicon code)
+    "apiary": ("node.workload.holdout_apiary", "ApiaryWorkload"),  # blind, session 29: Slovene, US English, Welsh
     # A TRAINING family on held-out seeds: validation, not a held-out family.
     "randomized": ("node.workload.randomized", "RandomizedWorkload"),
 }
