@@ -185,3 +185,42 @@ def test_validators_score_a_moved_copy_of_committed_news_0() -> None:
     assert views.score_sync([moved], views.current(), p) == [0.0]
     changed = Record.create("levee_breach", p, T0 + 60_000, {**NEWS, **RELABEL, "flow": 912.4 * 1.03})
     assert views.score_sync([changed], views.current(), p) != [0.0]
+
+
+def _across(key: str, v: float, grid: int) -> float:
+    """The least move of ``v`` found that changes its bin on ``grid`` and keeps it on the other."""
+    b = _bins(key, v)
+    for i in range(1, 10_000):
+        for sign in (1.0, -1.0):
+            w = v * (1.0 + sign * 1e-5 * i)
+            c = _bins(key, w)
+            if c[grid] != b[grid] and c[1 - grid] == b[1 - grid]:
+                return w
+    raise AssertionError("no move found")
+
+
+PRIMED = {"aux_00": 1.5, "aux_01": 2.5, "aux_02": 3.5, "aux_03": 4.5}
+
+
+@pytest.mark.parametrize("flags", [False, True])
+def test_primed_names_a_label_retyped_and_a_number_moved_are_a_copy(flags: bool) -> None:
+    """Review 29: committed news sent again padded with primed names, a label re-typed *and* a number
+    moved a bin on both grids (rows 1 and 5: 27 of 30 and 30 of 30 blocks judged without their
+    originals passed), or two numbers nudged across opposite grids (row 2: 11 of 30): the labels-off
+    rule's other probes now run on the record less its rarest fields too. Names primed as numbers or
+    as flags; moved two bins, or two numbers moved, it is still news."""
+    primed = {k: (i % 2 == 0) for i, k in enumerate(PRIMED)} if flags else PRIMED
+    routine = [{"gauge_m": 7.0 + i / 10, "flow": 900.0 + i, "rain_mm": 40.0 + i, "station": f"s{i}",
+                "remark": f"routine reading {i}", "flooded": False, "severity": "low"} for i in range(12)]
+    primers = [{**routine[0], **primed, "station": f"p{i}"} for i in range(4)]
+    h = _hist(*routine, NEWS, *primers)
+    padded = {**NEWS, **RELABEL, **({k: not v for k, v in primed.items()} if flags else
+                                   {k: v * 7 for k, v in primed.items()})}
+    assert _is_copy(h, padded)
+    for key in NUMBERS:
+        assert _is_copy(h, {**padded, key: _moved(key, NEWS[key], 1)})
+        assert not _is_copy(h, {**padded, key: _moved(key, NEWS[key], 2)})
+    nudged = {**padded, "gauge_m": _across("gauge_m", 7.53, 0), "flow": _across("flow", 912.4, 1)}
+    assert _is_copy(h, nudged)
+    assert not _is_copy(h, {**padded, "gauge_m": _moved("gauge_m", 7.53, 1), "flow": _moved("flow", 912.4, 1)})
+    assert not _is_copy(h, {**padded, "rain_mm": 41.2 * 1.03})
