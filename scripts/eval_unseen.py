@@ -91,6 +91,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "civic": ("node.workload.holdout_civic", "CivicWorkload"),  # blind, session 22: Brazilian Portuguese, Hungarian, Upper Sorbian (no lexicon code)
     "volcano": ("node.workload.holdout_volcano", "VolcanoWorkload"),  # blind, session 23: Icelandic, Japanese, Kapampangan (no lexicon code)
     "apiary": ("node.workload.holdout_apiary", "ApiaryWorkload"),  # blind, session 29: Slovene, US English, Welsh
+    "seedbank": ("node.workload.holdout_seedbank", "SeedbankWorkload"),  # blind, session 29: Norwegian Bokmål, Polish, US English
     # A TRAINING family on held-out seeds: validation, not a held-out family.
     "randomized": ("node.workload.randomized", "RandomizedWorkload"),
 }
