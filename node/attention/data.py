@@ -377,20 +377,23 @@ def _made_up_values(rng: random.Random) -> Callable[[random.Random], object]:
         lo = rng.choice((0.0, 0.0, rng.uniform(-1e3, 1e3)))
         width = 10 ** rng.uniform(-2, 5)
         decimals = rng.randint(0, 4)
-        if rng.random() < 0.5:
-            return lambda r: round(lo + r.random() * width, decimals)
-        return lambda r: round(lo + width * (0.5 + 0.15 * r.gauss(0.0, 1.0)), decimals)
+        return _numbers(lo, width, decimals, gauss=rng.random() >= 0.5)
     if form == "integer":
         top = rng.choice((10, 100, 1000, 100_000))
         return lambda r: r.randrange(top)
     if form == "label":
-        vocab = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 8)))
-                 for _ in range(rng.randint(2, 12))]
+        vocab = _made_up_vocab(rng)
         return lambda r: r.choice(vocab)
     return lambda r: r.random() < 0.5
 
 
 Values = Callable[[random.Random], object]
+
+
+def _made_up_vocab(rng: random.Random) -> list[str]:
+    """2-12 made-up words of 2-8 letters: a label field's vocabulary."""
+    return ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 8)))
+            for _ in range(rng.randint(2, 12))]
 
 
 def _numbers(lo: float, width: float, decimals: int, gauss: bool) -> Values:
@@ -439,15 +442,12 @@ def _made_up_pair(rng: random.Random) -> tuple[Values, Values]:
         base = top * rng.choice((2, 10, 100, 1000))
         return primed, lambda r: base + r.randrange(top)
     if form == "label":
-        def vocab() -> list[str]:
-            return ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 8)))
-                    for _ in range(rng.randint(2, 12))]
-        words = vocab()
+        words = _made_up_vocab(rng)
         def primed(r: random.Random) -> object:
             return r.choice(words)
         if not apart:
             return primed, primed
-        other = vocab() if rng.random() < 0.6 else vocab()[:1]
+        other = _made_up_vocab(rng) if rng.random() < 0.6 else _made_up_vocab(rng)[:1]
         return primed, lambda r: r.choice(other)
     def primed(r: random.Random) -> object:
         return r.random() < 0.5

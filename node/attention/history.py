@@ -381,7 +381,7 @@ class History:
             return True
         if (d0 ^ _DROPPED_SALT) in replays:  # one field dropped
             return True
-        labels_off, numbers_off, numbers_off2, moved, parts = _labels_off(f, h0, h1, facts)
+        labels_off, numbers_off, numbers_off2, parts = _labels_off(f, h0, h1, facts)
         if labels_off:
             if any(g in replays for g in labels_off):  # its labels re-typed, dropped or added
                 return True
@@ -393,7 +393,7 @@ class History:
                    for g in _labels_off_salted(s0, s1, _LABELS_OFF_SALT)):
                 return True
             # ... and one number moved a bin on both grids, the rest where it was (session 28)
-            if _moved_replay(moved, replays):
+            if _moved_replay(parts[0], parts[1], parts[5], replays):
                 return True
         dropped, retyped = _one_off_digests(f, h0, facts)
         # A label field re-typed from committed quantity text ("5kg" sent again as "5-kg", which no
@@ -410,9 +410,9 @@ class History:
         # held record of the kind carries is never left out (no held record lacks it).
         # Names never had count 0, so they lead ``rarest``: its prefixes include the never-had rule's probe.
         names, kind = self._names, f.kind_id
-        whole = self._kinds[kind]
+        of_kind = self._kinds[kind]
         counts = [names.get(_mix(kind, x[0]), 0) for x in facts]
-        rarest = sorted((i for i, x in enumerate(facts) if counts[i] < whole and not x[5]),
+        rarest = sorted((i for i, x in enumerate(facts) if counts[i] < of_kind and not x[5]),
                         key=lambda i: (counts[i], facts[i][0]))
         # The prefixes of ``rarest``, with a running digest (a 64-field record costs 61 probes, not 61 sums).
         digest, specific = d0, [x[4] for x in facts]
@@ -575,9 +575,6 @@ _LABELS_OFF_DROPPED2_SALT = 0x4CF5AD432745937F & _MASK63  # ... and two of its n
 _OFF2_MAX = 6
 #: :func:`_labels_off_digests` needs this many specific (measured) numbers
 _LABELS_OFF_MIN_NUMBERS = 2
-#: (labels-off sum less a number on grid 0, on grid 1, the number's content hash, its signed log):
-#: what :func:`_moved_replay` needs to move that number a bin
-_Moved = tuple[int, int, int, float]
 #: (labels-off sum on grid 0, on grid 1, fractional and whole measured numbers, per field its addend
 #: on each grid, evidence kind (2 a fractional measured number, 1 a whole one, 0 anything else) and
 #: index in the numbers that may be left out (-1: none), and those numbers: (hash on grid 0, on grid 1,
@@ -618,7 +615,7 @@ def _hold(f: RecordFeatures) -> _Held:
     facts = _facts(f)
     h0, h1 = replay_hashes(f, facts)
     digests = array("q", _whole_digests(f, h0, h1))
-    labels_off, numbers_off, numbers_off2, _, _ = _labels_off(f, h0, h1, facts)
+    labels_off, numbers_off, numbers_off2, _ = _labels_off(f, h0, h1, facts)
     digests.extend(labels_off)
     for s0, s1 in numbers_off:  # this record less one number: a copy that dropped one matches
         digests.extend(_labels_off_salted(s0, s1, _LABELS_OFF_DROPPED_SALT))
@@ -817,13 +814,13 @@ def _labels_off_digests(f: RecordFeatures, h0: list[int], h1: list[int], facts: 
 
 
 def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[FieldFacts]
-                ) -> tuple[tuple[int, ...], list[tuple[int, int]], list[tuple[int, int]], list[_Moved], _Parts]:
+                ) -> tuple[tuple[int, ...], list[tuple[int, int]], list[tuple[int, int]], _Parts]:
     """:func:`_labels_off_digests`, and the same digests (unsalted sums) without each number whose
     loss leaves the evidence standing: ``(digests, [(sum0 - number0, sum1 - number1), ...])``, and
     without each pair of them (records of at most ``_OFF2_MAX`` such numbers). A number that says
-    priority is never left out (a record plus a priority is news). Last, for every number that
-    does not say priority, what :func:`_moved_replay` needs to move it a bin (:data:`_Moved`). And
-    :data:`_Parts`: the unsalted sums and each field's share of them, for leaving fields out."""
+    priority is never left out (a record plus a priority is news). Last, :data:`_Parts`: the
+    unsalted sums, each field's share of them and the numbers that do not say priority, for leaving
+    fields out and for :func:`_moved_replay`."""
     fractional = whole = 0
     kinds: list[int] = []  # per field: 2 a fractional measured number, 1 a whole one, 0 anything else
     for x, (_, value) in zip(facts, f.items, strict=True):
@@ -837,7 +834,7 @@ def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[Fie
                 k = 2
         kinds.append(k)
     if not _enough_numbers(fractional, whole):
-        return (), [], [], [], _NO_PARTS
+        return (), [], [], _NO_PARTS
     d0 = d1 = f.kind_id
     # per field: its (grid 0, grid 1) addend, evidence kind, and its index in ``numbers`` (-1: none)
     shares: list[tuple[int, int, int, int]] = []
@@ -887,8 +884,7 @@ def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[Fie
             for a2, b2, k2, _, _ in numbers[i + 1:]:
                 if _enough_numbers(fractional - (k == 2) - (k2 == 2), whole - (k == 1) - (k2 == 1)):
                     off2.append((d0 - a - a2, d1 - b - b2))
-    return (tuple(digests), off, off2, [(d0 - a, d1 - b, content, num) for a, b, _, content, num in numbers],
-            (d0, d1, fractional, whole, shares, numbers))
+    return tuple(digests), off, off2, (d0, d1, fractional, whole, shares, numbers)
 
 
 #: Units of length, mass and volume by their SI prefix: (the base unit, its factor). A quantity in
@@ -914,8 +910,9 @@ def _base_unit_slog(value: str, num: float) -> float:
     return num if unit is None or unit[1] == 1.0 else _slog(q[0] * unit[1])
 
 
-def _moved_replay(moved: list[_Moved], replays: Counter[int]) -> bool:
-    """Whether a record held is this one with one number a bin up or down on *both* grids and the
+def _moved_replay(d0: int, d1: int, numbers: list[tuple[int, int, int, int, float]], replays: Counter[int]) -> bool:
+    """Whether a record held is this one (its unsalted labels-off sums ``d0`` / ``d1``, and ``numbers``
+    that may move: :data:`_Parts`) with one number a bin up or down on *both* grids and the
     rest in the same bins on both: its plain labels-off digests on grid 0 and grid 1 and its two
     other-grid digests (that number on the other grid than the rest) are all this record's with
     the number moved so (session 28).
@@ -931,7 +928,8 @@ def _moved_replay(moved: list[_Moved], replays: Counter[int]) -> bool:
     for the rest cost 76. Nothing more is held: the probes are the judged record's, two hashes a
     number and step, and the other two only where the first matched."""
     m = _MASK63
-    for s0, s1, content, num in moved:
+    for a, b, _, content, num in numbers:
+        s0, s1 = d0 - a, d1 - b
         y = _replay_coordinate(num)
         b0, b1 = math.floor(y), math.floor(y + 0.5)
         for step in (-1, 1):
@@ -963,7 +961,7 @@ def _reduced_replay(s0: int, s1: int, fractional: int, whole: int,
         if _enough_numbers(fractional - (k == 2), whole - (k == 1)) and any(
                 g in replays for g in _labels_off_salted(s0 - a, s1 - b, _LABELS_OFF_SALT)):
             return True
-    return _moved_replay([(s0 - a, s1 - b, content, num) for a, b, _, content, num in numbers], replays)
+    return _moved_replay(s0, s1, numbers, replays)
 
 
 def _enough_numbers(fractional: int, whole: int) -> bool:
