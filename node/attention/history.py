@@ -379,7 +379,8 @@ class History:
     def has_content(self, content: int) -> bool:
         return content in self._contents
 
-    def _drop_candidates(self, kind: int, facts: list[FieldFacts], shares: list[tuple[int, int, int, int]]) -> list[int]:
+    def _drop_candidates(self, kind: int, facts: list[FieldFacts], shares: list[tuple[int, int, int, int]],
+                         numbers: list[_Number]) -> list[int]:
         """Drop keys of the numbers a copy of a held record of ``kind`` may have dropped: names the
         held records' dropped digests leave out (:data:`_drops`), most often held first, less the
         names this record carries in its labels-off sums (a number there is not dropped: changed, it
@@ -390,13 +391,12 @@ class History:
             order = self._drop_order[kind] = sorted(held, key=lambda k: (-held[k], k))
         if not order:
             return []
-        here = {_drop_key(x[0]) for x, sh in zip(facts, shares, strict=True) if sh[0] or sh[1]}
-        out: list[int] = []
-        for key in order:
-            if key not in here:
-                out.append(key)
-                if len(out) == _DROP_CANDIDATES:
-                    break
+        here = {n[5] for n in numbers}
+        # Enough for the cap after the second filter below, and no more (a liar's kind may hold thousands).
+        out = list(itertools.islice((key for key in order if key not in here), _DROP_CANDIDATES + len(facts)))
+        if out:  # and not the other fields in the sums either (flags, levels, priority numbers: few)
+            here = {_drop_key(x[0]) for x, sh in zip(facts, shares, strict=True) if sh[3] < 0 and (sh[0] or sh[1])}
+            out = [key for key in out if key not in here][:_DROP_CANDIDATES]
         return out
 
     def has_replay(self, f: RecordFeatures) -> bool:
@@ -428,7 +428,7 @@ class History:
                 return True
             # ... and one or two numbers dropped (the held record less them, under numbers this one
             # lacks: :meth:`_drop_candidates`), or added (this one less them)
-            drop_keys = self._drop_candidates(f.kind_id, facts, parts[4])
+            drop_keys = self._drop_candidates(f.kind_id, facts, parts[4], parts[5])
             if _dropped_replay(parts[0], parts[1], drop_keys, replays):
                 return True
             if any(g in replays for s0, s1, _ in itertools.chain(numbers_off, numbers_off2)
@@ -1030,8 +1030,10 @@ def _reduced_replay(s0: int, s1: int, fractional: int, whole: int,
 
 def _drop_key(name: int) -> int:
     """What a number's name adds to a labels-off sum left without that number, in the dropped digests:
-    a held record less field F matches only a record less F, not one less some other field G."""
-    return _mix(name, _LABELS_OFF_DROPPED_SALT)
+    a held record less field F matches only a record less F, not one less some other field G. The name's
+    id is a 63-bit blake2b hash already (``features._tid``): salted, not hashed again (it is computed
+    for every number of every record judged)."""
+    return name ^ _LABELS_OFF_DROPPED_SALT
 
 
 def _pairs(n: int) -> int:
