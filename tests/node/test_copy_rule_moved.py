@@ -288,3 +288,22 @@ def test_news_that_carried_a_field_rarer_than_the_primed_names_is_still_a_copy(r
     assert not _is_copy(h, {**padded, "gust_ms": 44.0})
     for key in NUMBERS:
         assert not _is_copy(h, {**padded, key: NEWS[key] * 1.05})
+
+
+def test_primed_names_and_a_real_number_dropped_are_a_copy_with_too_few_numbers_left() -> None:
+    """Review 30, row 1: committed news re-sent with primed names and one of its *own* numbers dropped,
+    where the numbers left are too few for the labels-off rule (13 of 30 blocks passed judged without
+    their originals). The held record's whole-record dropped digests are tied to the dropped field's
+    name too, and the rarest-fields walk probes them under the names the judged record lacks."""
+    routine = [{"gauge_m": 7.0 + i / 10, "flow": 900.0 + i, "station": f"s{i}", "state": "STEADY",
+                "remark": f"routine reading {i}"} for i in range(12)]
+    news = {"gauge_m": 7.53, "flow": 912.4, "station": "s0", "state": "RISING", "remark": "levee seepage at km 4"}
+    primers = [{**routine[0], **PRIMED, "station": f"p{i}"} for i in range(4)]
+    h = _hist(*routine, news, *primers)
+    padded = {**news, **{k: v * 7 for k, v in PRIMED.items()}}
+    for key in ("gauge_m", "flow"):
+        dropped = {k: v for k, v in padded.items() if k != key}
+        assert _is_copy(h, dropped)
+        other = "flow" if key == "gauge_m" else "gauge_m"
+        assert not _is_copy(h, {**dropped, other: news[other] * 1.05})  # the number left changed: news
+        assert not _is_copy(h, {**dropped, "state": "FALLING"})  # a label changed, no labels-off rule: news
