@@ -393,21 +393,34 @@ class History:
                                                                             ((-c, k) for k, c in held.items()))]
         return order
 
+    def _flood_last(self, index: int, keys: list[int], counts: list[int]) -> list[int]:
+        """``keys`` (in probing order) with those held exactly as often as a field of the judged record
+        (``counts``) put last, at most :data:`_DROP_CANDIDATES` (review 30 row 3: primers that also carry
+        names the re-sent copy lacks give them the primed names' count, and a liar's 16 of them pushed a
+        field held less often out of a cap of 16)."""
+        if len(keys) <= _DROP_CANDIDATES:
+            return keys
+        held = self._drops.get(index) or Counter()
+        own = set(counts)
+        out = list(itertools.islice((k for k in keys if held[k] not in own), _DROP_CANDIDATES))
+        if len(out) < _DROP_CANDIDATES:
+            out += list(itertools.islice((k for k in keys if held[k] in own), _DROP_CANDIDATES - len(out)))
+        return out
+
     def _drop_candidates(self, kind: int, facts: list[FieldFacts], shares: list[tuple[int, int, int, int]],
                          numbers: list[_Number]) -> list[int]:
         """Drop keys of the numbers a copy of a held record of ``kind`` may have dropped: names the
-        held records' labels-off dropped digests leave out, most often held first, less the names this
-        record carries in its labels-off sums (a number there is not dropped: changed, it is news). At
-        most :data:`_DROP_CANDIDATES`: a liar's kind of many names costs no more."""
+        held records' labels-off dropped digests leave out, most often held first (at most
+        :data:`_DROP_ORDER_MAX`), less the names this record carries in its labels-off sums (a number
+        there is not dropped: changed, it is news)."""
         order = self._drop_order_of(kind)
         if not order:
             return []
         here = {n[5] for n in numbers}
-        # Enough for the cap after the second filter below, and no more (a liar's kind may hold thousands).
-        out = list(itertools.islice((key for key in order if key not in here), _DROP_CANDIDATES + len(facts)))
+        out = [key for key in order if key not in here]
         if out:  # and not the other fields in the sums either (flags, levels, priority numbers: few)
             here = {_drop_key(x[0]) for x, sh in zip(facts, shares, strict=True) if sh[3] < 0 and (sh[0] or sh[1])}
-            out = [key for key in out if key not in here][:_DROP_CANDIDATES]
+            out = [key for key in out if key not in here]
         return out
 
     def _whole_drop_candidates(self, kind: int, facts: list[FieldFacts]) -> list[int]:
@@ -417,7 +430,7 @@ class History:
         if not order:
             return []
         here = {_whole_drop_key(x[0]) for x in facts}
-        return list(itertools.islice((key for key in order if key not in here), _DROP_CANDIDATES))
+        return [key for key in order if key not in here]
 
     def has_replay(self, f: RecordFeatures) -> bool:
         """Whether ``f`` replays a record held: the same kind and fields with every number within
@@ -441,9 +454,14 @@ class History:
         if d0 in replays or d1 in replays:
             return True
         # One field dropped: a held record less a field this one does not carry.
+        # How often the kind's held records carry each of this record's fields (the rarest-fields walk's
+        # order; the drop candidates put names held exactly as often as one of these last).
+        names, kind = self._names, f.kind_id
+        counts = [names.get(_mix(kind, x[0]), 0) for x in facts]
         whole_keys = self._whole_drop_candidates(f.kind_id, facts)
         if any(((d0 + key) & _MASK63) ^ _DROPPED_SALT in replays for key in whole_keys):
             return True
+        whole_keys = self._flood_last(kind ^ _DROPPED_SALT, whole_keys, counts)  # the walk's, below
         labels_off, numbers_off, numbers_off2, parts = _labels_off(f, h0, h1, facts)
         if labels_off:
             if any(g in replays for g in labels_off):  # its labels re-typed, dropped or added
@@ -453,6 +471,7 @@ class History:
             drop_keys = self._drop_candidates(f.kind_id, facts, parts[4], parts[5])
             if _dropped_replay(parts[0], parts[1], drop_keys, replays):
                 return True
+            drop_keys = self._flood_last(kind, drop_keys, counts)  # the walk's, below
             if any(g in replays for s0, s1, _ in itertools.chain(numbers_off, numbers_off2)
                    for g in _labels_off_salted(s0, s1, _LABELS_OFF_SALT)):
                 return True
@@ -473,9 +492,7 @@ class History:
         # the primed names are the record's rarest however many primers committed. A field every
         # held record of the kind carries is never left out (no held record lacks it).
         # Names never had count 0, so they lead ``rarest``: its prefixes include the never-had rule's probe.
-        names, kind = self._names, f.kind_id
         of_kind = self._kinds[kind]
-        counts = [names.get(_mix(kind, x[0]), 0) for x in facts]
         rarest = sorted((i for i, x in enumerate(facts) if counts[i] < of_kind and not x[5]),
                         key=lambda i: (counts[i], facts[i][0]))
         # The prefixes of ``rarest``, with a running digest (a 64-field record costs 61 probes, not 61 sums).
@@ -507,19 +524,22 @@ class History:
         # numbers visited.
         if labels_off and rarest:
             budget = _REDUCED_NUMBER_PROBES
-            hit, budget = _labels_off_walk(parts, rarest, counts, -1, drop_keys, replays, budget)
+            hit, budget = _labels_off_walk(parts, rarest, counts, (), drop_keys, replays, budget)
             if hit:
                 return True
             # The liar sets the rarity order (review 29 row 6): committed news that carried a field
             # rarer than the primed names puts it first, and no prefix is the primed names alone. Walk
-            # again with each of the first rarest fields in the sums kept back.
-            # The walks past the field kept back cost at most _KEPT_BACK_STEPS prefixes in all.
+            # again with each of the first rarest fields in the sums kept back, then (review 30 row 2:
+            # two such fields) with the first two, three, ... of them kept back together. The walks
+            # past what they keep back cost at most _KEPT_BACK_STEPS prefixes in all.
             shares = parts[4]
+            summed = [i for i in rarest if shares[i][0] or shares[i][1]][:_KEPT_BACK]
             steps = _KEPT_BACK_STEPS
-            for keep in [i for i in rarest if shares[i][0] or shares[i][1]][:_KEPT_BACK]:
+            kept_sets = [(i,) for i in summed] + [tuple(summed[:n]) for n in range(2, min(len(summed), _KEPT_RUN) + 1)]
+            for keep in kept_sets:
                 if steps <= 0:
                     break
-                steps -= len(rarest) - 1 - rarest.index(keep)
+                steps -= len(rarest) - 1 - rarest.index(keep[-1])
                 hit, budget = _labels_off_walk(parts, rarest, counts, keep, drop_keys, replays, budget)
                 if hit:
                     return True
@@ -655,9 +675,9 @@ _NO_PARTS: _Parts = (0, 0, 0, 0, [], [])
 #: thousands of probes (fields x numbers). Measured on 64-number records of distinct rarities against
 #: 1,024 of them held: 0.53 ms a record before the reduced probes, 1.03 ms at 128, 3.6 ms unbounded.
 _REDUCED_NUMBER_PROBES = 128
-#: How many names a judged record's dropped probes try (:meth:`History._drop_candidates`), the kind's
-#: most often dropped first, and how many of them in pairs (two numbers dropped): an honest kind has
-#: a few; a liar's of many made-up names is cut here.
+#: How many names the rarest-fields walk's dropped probes try at each group end (:meth:`History._flood_last`;
+#: the whole record's try every name of the drop order, at most _DROP_ORDER_MAX), and how many of them
+#: in pairs (two numbers dropped): an honest kind has a few; a liar's of many made-up names is cut here.
 _DROP_CANDIDATES = 16
 _DROP2_CANDIDATES = 6
 #: How many of a record's rarest fields :meth:`History.has_replay` walks again without, one at a time
@@ -668,8 +688,11 @@ _KEPT_BACK = 8
 #: The whole-record dropped probes of the rarest-fields walk, in all, per record; and how many of an
 #: index's most often held keys are kept in probing order.
 _WHOLE_DROP_PROBES = 64
-_DROP_ORDER_MAX = 256
+_DROP_ORDER_MAX = 64
 _KEPT_BACK_STEPS = 96
+#: ... and the first two, three, ... of them kept back together, up to this many (news that carried two
+#: or three fields rarer than the primed names: review 30 row 2).
+_KEPT_RUN = 3
 
 
 class _Held(NamedTuple):
@@ -1061,23 +1084,23 @@ def _reduced_replay(s0: int, s1: int, fractional: int, whole: int,
     return _moved_replay(s0, s1, numbers, replays)
 
 
-def _labels_off_walk(parts: _Parts, rarest: list[int], counts: list[int], keep: int, drop_keys: list[int],
+def _labels_off_walk(parts: _Parts, rarest: list[int], counts: list[int], keep: tuple[int, ...], drop_keys: list[int],
                      replays: Counter[int], budget: int) -> tuple[bool, int]:
     """:meth:`History.has_replay`'s walk over the record's rarest fields left out of its labels-off sums,
-    one, two, ... of them, all but field ``keep`` (-1: none kept back), while the numbers left make the
-    rule's evidence: whether a held record matches, and the ``budget`` of numbers left for the
-    reduced records' probes. With a field kept back, only the prefixes past it are probed (the ones
-    before are the plain walk's)."""
+    one, two, ... of them, all but the fields ``keep`` (in walk order; () keeps none back), while the
+    numbers left make the rule's evidence: whether a held record matches, and the ``budget`` of numbers
+    left for the reduced records' probes. With fields kept back, only the prefixes past the last of them
+    are probed (the ones before are another walk's)."""
     s0, s1, fractional, whole, shares, numbers = parts
     out: set[int] = set()
     drop_cost = len(drop_keys) + _pairs(min(len(drop_keys), _DROP2_CANDIDATES))
     dirty = False
-    passed = keep < 0
+    passed = not keep
     for j, i in enumerate(rarest):
-        if i == keep:
-            passed = True
-            continue
         a, b, k, t = shares[i]
+        if i in keep:  # kept back: nothing left out, but a group may still end here
+            passed = passed or i == keep[-1]
+            a = b = 0
         if a or b:  # a label is in no labels-off digest: leaving it out changes nothing
             s0, s1 = s0 - a, s1 - b
             fractional -= k == 2
@@ -1133,8 +1156,10 @@ def _dropped_replay(s0: int, s1: int, keys: list[int], replays: Counter[int]) ->
     name of ``keys`` (:meth:`History._drop_candidates`), or plus two under the first
     :data:`_DROP2_CANDIDATES` of them (held records of at most ``_OFF2_MAX`` numbers): a copy that
     dropped them."""
-    for key in keys:
-        if any(g in replays for g in _labels_off_salted(s0 + key, s1 + key, _LABELS_OFF_DROPPED_SALT)):
+    m, salt = _MASK63, _LABELS_OFF_DROPPED_SALT
+    grid1 = _GRID1_SALT ^ salt
+    for key in keys:  # _labels_off_salted inlined: the whole record's probe may try a few hundred names
+        if ((s0 + key) & m) ^ salt in replays or ((s1 + key) & m) ^ grid1 in replays:
             return True
     two = keys[:_DROP2_CANDIDATES]
     for i, key in enumerate(two):

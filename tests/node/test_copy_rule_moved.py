@@ -307,3 +307,37 @@ def test_primed_names_and_a_real_number_dropped_are_a_copy_with_too_few_numbers_
         other = "flow" if key == "gauge_m" else "gauge_m"
         assert not _is_copy(h, {**dropped, other: news[other] * 1.05})  # the number left changed: news
         assert not _is_copy(h, {**dropped, "state": "FALLING"})  # a label changed, no labels-off rule: news
+
+
+def test_news_with_two_fields_rarer_than_the_primed_names_is_still_a_copy() -> None:
+    """Review 30, row 2: keeping back one rare field at a time leaves the other in every prefix, so news
+    that carried two fields rarer than the primed names passed 11 of 12 blocks judged without their
+    originals. The walk now also keeps back the first two (and three) rarest fields together."""
+    routine = [{"gauge_m": 7.0 + i / 10, "flow": 900.0 + i, "rain_mm": 40.0 + i, "station": f"s{i}",
+                "remark": f"routine reading {i}", "flooded": False, "severity": "low",
+                **({"gust_ms": 12.0} if i == 3 else {}), **({"temp_c": 4.0 + i} if i in (4, 5) else {})}
+               for i in range(12)]
+    news = {**NEWS, "gust_ms": 31.7, "temp_c": 2.5}
+    primers = [{**routine[0], **PRIMED, "station": f"p{i}"} for i in range(8)]
+    h = _hist(*routine, news, *primers)
+    padded = {**news, **RELABEL, **{k: v * 7 for k, v in PRIMED.items()}}
+    assert _is_copy(h, padded)
+    assert not _is_copy(h, {**padded, "gust_ms": 44.0})
+    assert not _is_copy(h, {**padded, "temp_c": 9.5})
+
+
+def test_names_primed_to_flood_the_drop_candidates_go_last() -> None:
+    """Review 30, row 3: primers that also carry names the re-sent copy never has give them the primed
+    names' count, and sixteen of them pushed a dropped field held less often out of the walk's sixteen
+    candidates (37 -> 13 of 50 caught). Names held exactly as often as one of the judged record's own
+    fields now go last."""
+    flood = {f"zz_{j:02d}": float(j) for j in range(20)}
+    routine = [{"gauge_m": 7.0 + i / 10, "flow": 900.0 + i, "rain_mm": 40.0 + i, "station": f"s{i}",
+                "remark": f"routine reading {i}", "flooded": False, "severity": "low",
+                **({"gust_ms": 12.0 + i} if i in (3, 4) else {})} for i in range(12)]
+    news = {**NEWS, "gust_ms": 31.7}
+    primers = [{**routine[0], **PRIMED, **flood, "station": f"p{i}"} for i in range(8)]
+    h = _hist(*routine, news, *primers)
+    dropped = {**{k: v for k, v in news.items() if k != "gust_ms"}, **{k: v * 7 for k, v in PRIMED.items()}}
+    assert _is_copy(h, dropped)
+    assert not _is_copy(h, {**dropped, "flow": 950.0})
