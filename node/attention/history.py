@@ -453,12 +453,12 @@ class History:
         d0, d1 = _whole_digests(f, h0, h1)
         if d0 in replays or d1 in replays:
             return True
-        # One field dropped: a held record less a field this one does not carry.
         # How often the kind's held records carry each of this record's fields (the rarest-fields walk's
         # order; the drop candidates put names held exactly as often as one of these last).
         names, kind = self._names, f.kind_id
         counts = [names.get(_mix(kind, x[0]), 0) for x in facts]
-        whole_keys = self._whole_drop_candidates(f.kind_id, facts)
+        # One field dropped: a held record less a field this one does not carry.
+        whole_keys = self._whole_drop_candidates(kind, facts)
         if any(((d0 + key) & _MASK63) ^ _DROPPED_SALT in replays for key in whole_keys):
             return True
         whole_keys = self._flood_last(kind ^ _DROPPED_SALT, whole_keys, counts)  # the walk's, below
@@ -468,7 +468,7 @@ class History:
                 return True
             # ... and one or two numbers dropped (the held record less them, under numbers this one
             # lacks: :meth:`_drop_candidates`), or added (this one less them)
-            drop_keys = self._drop_candidates(f.kind_id, facts, parts[4], parts[5])
+            drop_keys = self._drop_candidates(kind, facts, parts[4], parts[5])
             if _dropped_replay(parts[0], parts[1], drop_keys, replays):
                 return True
             drop_keys = self._flood_last(kind, drop_keys, counts)  # the walk's, below
@@ -685,14 +685,14 @@ _DROP2_CANDIDATES = 6
 #: prefixes past them those walks may visit in all (an honest record of 10 fields needs under 80; a
 #: liar's of 64 would cost 8 x 64 without it: 1.07 -> 1.8 ms a record).
 _KEPT_BACK = 8
-#: The whole-record dropped probes of the rarest-fields walk, in all, per record; and how many of an
-#: index's most often held keys are kept in probing order.
-_WHOLE_DROP_PROBES = 64
-_DROP_ORDER_MAX = 64
 _KEPT_BACK_STEPS = 96
 #: ... and the first two, three, ... of them kept back together, up to this many (news that carried two
 #: or three fields rarer than the primed names: review 30 row 2).
 _KEPT_RUN = 3
+#: The whole-record dropped probes of the rarest-fields walk, in all, per record; and how many of an
+#: index's most often held keys are kept in probing order.
+_WHOLE_DROP_PROBES = 64
+_DROP_ORDER_MAX = 64
 
 
 class _Held(NamedTuple):
@@ -736,9 +736,9 @@ def _hold(f: RecordFeatures) -> _Held:
         drops.append(dk)
     for s0, s1, dk in numbers_off2:
         digests.extend(_labels_off_salted(s0 + dk, s1 + dk, _LABELS_OFF_DROPPED2_SALT))
-    dropped, retyped = _one_off_digests(f, h0, facts, held=True)
+    wdrops = array("q")
+    dropped, retyped = _one_off_digests(f, h0, facts, held=True, names=wdrops)
     digests.extend(dropped)
-    wdrops = array("q", _one_off_names(f, facts)) if dropped else array("q")
     digests.extend(retyped)
     fields, types, claims = array("q"), array("q"), array("q")
     for x, (key, value) in zip(facts, f.items, strict=True):
@@ -869,7 +869,7 @@ def one_off_digests(f: RecordFeatures) -> tuple[list[int], list[int]]:
 
 
 def _one_off_digests(f: RecordFeatures, h0: list[int], facts: list[FieldFacts],
-                     held: bool = False) -> tuple[list[int], list[int]]:
+                     held: bool = False, names: array | None = None) -> tuple[list[int], list[int]]:
     """``held``: digests the History keeps, which add, for each quantity written as text, the
     record without it tied to its name under ``_RETYPED_Q_SALT``: a copy that re-types that text
     into a label ("5kg" to "5-kg") matches it, while a changed number ("55 kg") is news."""
@@ -878,9 +878,10 @@ def _one_off_digests(f: RecordFeatures, h0: list[int], facts: list[FieldFacts],
     retyped: list[int] = []
     if len(h0) < 4:
         return dropped, retyped
-    # Held, the record less a field is tied to that field's name (session 30, review 30 row 1: the
-    # rarest-fields walk probes these with the names the judged record lacks, :meth:`History._candidates`);
-    # judged, it is the record less a field, matched against held whole digests (one field added).
+    # Held, the record less a field is tied to that field's name, appended to ``names`` (session 30,
+    # review 30 row 1: probed under the names the judged record lacks,
+    # :meth:`History._whole_drop_candidates`); judged, it is the record less a field, matched against
+    # held whole digests (one field added).
     total = sum(x[4] for x in facts)
     for i, (h, (key, _, num, whole_value, spec, prio)) in enumerate(zip(h0, facts, strict=True)):
         if prio:
@@ -889,7 +890,13 @@ def _one_off_digests(f: RecordFeatures, h0: list[int], facts: list[FieldFacts],
         if not specific:
             continue
         d = (whole - h) & _MASK63
-        dropped.append((((whole - h + _whole_drop_key(key)) & _MASK63) if held else d) ^ _DROPPED_SALT)
+        if held:
+            wk = _whole_drop_key(key)
+            dropped.append(((whole - h + wk) & _MASK63) ^ _DROPPED_SALT)
+            if names is not None:
+                names.append(wk)
+        else:
+            dropped.append(d ^ _DROPPED_SALT)
         if specific >= 2 and not whole_value:
             if num is None:
                 retyped.append(_mix(d, key) ^ _RETYPED_SALT)
@@ -1141,12 +1148,6 @@ def _whole_drop_key(name: int) -> int:
     return name ^ _DROPPED_SALT
 
 
-def _one_off_names(f: RecordFeatures, facts: list[FieldFacts]) -> list[int]:
-    """The whole-drop keys of the fields :func:`_one_off_digests` leaves out, in its order."""
-    total = sum(x[4] for x in facts)
-    return [_whole_drop_key(x[0]) for x in facts if not x[5] and total - x[4]]
-
-
 def _pairs(n: int) -> int:
     return n * (n - 1) // 2
 
@@ -1158,7 +1159,7 @@ def _dropped_replay(s0: int, s1: int, keys: list[int], replays: Counter[int]) ->
     dropped them."""
     m, salt = _MASK63, _LABELS_OFF_DROPPED_SALT
     grid1 = _GRID1_SALT ^ salt
-    for key in keys:  # _labels_off_salted inlined: the whole record's probe may try a few hundred names
+    for key in keys:  # _labels_off_salted inlined: the whole record's probe may try _DROP_ORDER_MAX names
         if ((s0 + key) & m) ^ salt in replays or ((s1 + key) & m) ^ grid1 in replays:
             return True
     two = keys[:_DROP2_CANDIDATES]
