@@ -38,7 +38,7 @@ import itertools
 import math
 from array import array
 from collections import Counter, deque
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -442,9 +442,12 @@ class History:
         where at least two measured numbers are the same (:func:`_labels_off_digests`; since
         session 27 also with labels dropped or added, units written on its numbers, each number
         in its bin on either grid, and one or two numbers dropped or added; since session 28 also
-        with one number a bin off on both grids: :func:`_moved_replay`), or that record with its
-        rarest fields for its kind left out, one, two, ... of them (session 28: names a liar primed),
-        of the whole digest or (session 29) of the labels-off digests."""
+        with one number a bin off on both grids: :func:`_moved_replay`; since session 31 also with
+        another dropped), or that record with its rarest fields for its kind left out, one, two, ...
+        of them (session 28: names a liar primed), of the whole digest or (session 29) of the
+        labels-off digests. Since session 31 a number that is one of few values of its (kind,
+        field), each held many times (a site's coordinates: :meth:`_fixed_numbers`), is no evidence
+        for the labels-off rules."""
         if f.kind_id not in self._kinds:  # every digest holds the kind: nothing of it, no replay
             return False
         replays = self._replays
@@ -462,7 +465,7 @@ class History:
         if any(((d0 + key) & _MASK63) ^ _DROPPED_SALT in replays for key in whole_keys):
             return True
         whole_keys = self._flood_last(kind ^ _DROPPED_SALT, whole_keys, counts)  # the walk's, below
-        labels_off, numbers_off, numbers_off2, parts = _labels_off(f, h0, h1, facts)
+        labels_off, numbers_off, numbers_off2, parts = _labels_off(f, h0, h1, facts, self._fixed_numbers(f, facts))
         if labels_off:
             if any(g in replays for g in labels_off):  # its labels re-typed, dropped or added
                 return True
@@ -475,8 +478,11 @@ class History:
             if any(g in replays for s0, s1, _ in itertools.chain(numbers_off, numbers_off2)
                    for g in _labels_off_salted(s0, s1, _LABELS_OFF_SALT)):
                 return True
-            # ... and one number moved a bin on both grids, the rest where it was (session 28)
+            # ... and one number moved a bin on both grids, the rest where it was (session 28), or that
+            # and another number dropped (session 31, review 30 row 6)
             if _moved_replay(parts[0], parts[1], parts[5], replays):
+                return True
+            if _moved_dropped_replay(parts, drop_keys[:_DROP2_CANDIDATES], replays):
                 return True
         dropped, retyped = _one_off_digests(f, h0, facts)
         # A label field re-typed from committed quantity text ("5kg" sent again as "5-kg", which no
@@ -544,6 +550,42 @@ class History:
                 if hit:
                     return True
         return False
+
+    def _fixed_numbers(self, f: RecordFeatures, facts: list[FieldFacts]) -> set[int]:
+        """The fields of ``f`` whose number is one of few values its (kind, field) holds, each many
+        times: a site's coordinates, a sensor's fixed setting. The labels-off rule does not count them
+        as evidence (:func:`_labels_off`): they say which entity, as a label does, not what was measured.
+
+        Why (session 31, review 30 row 4): a station's latitude and longitude recur in every record of
+        the station, so "two measured numbers in the same bins" stood on them alone, and an honest
+        reading of the same station matched a held record less a field or plus one: a synthetic stream
+        of 40 stations called 770 of 2,500 honest records copies. A value is fixed when the field holds
+        at least :data:`_FIXED_MIN_HELD` values, this one at least :data:`_FIXED_REPEATS` times, and at
+        most one distinct value per :data:`_FIXED_SHARE` held (a liar who wants a measured number
+        read so must commit that share of the field's values himself). The number is found among the
+        record's own numeric features by its value; a value two fields share is left as evidence."""
+        values = self._values
+        by_value: dict[float, int] = {}
+        for key, v in itertools.chain(zip(f.num_keys, f.num_vals, strict=True),
+                                      zip(f.extra_keys, f.extra_vals, strict=True)):
+            if key in values:
+                by_value[v] = key if by_value.get(v, key) == key else 0
+        out: set[int] = set()
+        if not by_value:
+            return out
+        totals = self._value_totals
+        for i, x in enumerate(facts):
+            num = x[2]
+            if num is None or not x[4]:
+                continue
+            key = by_value.get(num, 0)
+            if not key:
+                continue
+            held, total = values[key], totals[key]
+            if (total >= _FIXED_MIN_HELD and held.get(num, 0) >= _FIXED_REPEATS
+                    and len(held) * _FIXED_SHARE <= total):
+                out.add(i)
+        return out
 
     def num_stats(self, key: int) -> tuple[float, float, int]:
         """(median, robust scale, count) of a (kind, field)'s signed-log values; (0, 1, 0) if unseen."""
@@ -693,6 +735,12 @@ _KEPT_RUN = 3
 #: index's most often held keys are kept in probing order.
 _WHOLE_DROP_PROBES = 64
 _DROP_ORDER_MAX = 64
+#: :meth:`History._fixed_numbers`: a number is a fixed value of its (kind, field), not evidence, when the
+#: field holds at least this many values, this one at least _FIXED_REPEATS times, and at most one distinct
+#: value per _FIXED_SHARE held.
+_FIXED_MIN_HELD = 8
+_FIXED_REPEATS = 3
+_FIXED_SHARE = 4
 
 
 class _Held(NamedTuple):
@@ -939,7 +987,7 @@ def _labels_off_digests(f: RecordFeatures, h0: list[int], h1: list[int], facts: 
     return _labels_off(f, h0, h1, facts)[0]
 
 
-def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[FieldFacts]
+def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[FieldFacts], fixed: Collection[int] = ()
                 ) -> tuple[tuple[int, ...], list[tuple[int, int, int]], list[tuple[int, int, int]], _Parts]:
     """:func:`_labels_off_digests`, and the same digests (unsalted sums) without each number whose
     loss leaves the evidence standing: ``(digests, [(sum0 - number0, sum1 - number1, its drop key),
@@ -947,12 +995,13 @@ def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[Fie
     ``_OFF2_MAX`` such numbers). A number that says
     priority is never left out (a record plus a priority is news). Last, :data:`_Parts`: the
     unsalted sums, each field's share of them and the numbers that do not say priority, for leaving
-    fields out and for :func:`_moved_replay`."""
+    fields out and for :func:`_moved_replay`. ``fixed``: fields whose numbers are no evidence (the
+    judging History's :meth:`History._fixed_numbers`); they stay in the sums."""
     fractional = whole = 0
     kinds: list[int] = []  # per field: 2 a fractional measured number, 1 a whole one, 0 anything else
-    for x, (_, value) in zip(facts, f.items, strict=True):
+    for i, (x, (_, value)) in enumerate(zip(facts, f.items, strict=True)):
         k = 0
-        if x[2] is not None and x[4]:
+        if x[2] is not None and x[4] and i not in fixed:
             if type(value) is int or (type(value) is float and value.is_integer()):
                 whole += 1
                 k = 1
@@ -1071,6 +1120,38 @@ def _moved_replay(d0: int, d1: int, numbers: list[_Number], replays: Counter[int
     return False
 
 
+def _moved_dropped_replay(parts: _Parts, keys: list[int], replays: Counter[int]) -> bool:
+    """Whether a held record is this one plus a number under a name of ``keys`` (its dropped digests:
+    :func:`_dropped_replay`) with one of this record's numbers a bin off on *both* grids: a copy that
+    dropped one number and moved another just past an edge of each grid.
+
+    Why (session 31, review 30 row 6): committed news sent again with one measured number dropped and
+    another moved 0.5-1 bin was caught 2 times in 540, with or without primed names: the dropped
+    digests need every number left in its bin on one grid, and :func:`_moved_replay` probes no dropped
+    digest. The held record keeps no other-grid forms of its dropped digests, so both grids must match
+    with the moved number a bin off on each (as :func:`_moved_replay` asks). Asking the numbers left
+    without the moved one to make the evidence alone caught 162 of 546, not 326: a record of three
+    measured numbers less one dropped has two. Probes: the judged record's, two hashes a number and step,
+    a lookup a name on grid 0 and, only where grid 0 matched, one on grid 1."""
+    if not keys:
+        return False
+    s0, s1, _, _, _, numbers = parts
+    m, salt = _MASK63, _LABELS_OFF_DROPPED_SALT
+    grid1 = _GRID1_SALT ^ salt
+    for a, b, _, content, num, _ in numbers:
+        r0, r1 = s0 - a, s1 - b
+        y = _replay_coordinate(num)
+        b0, b1 = math.floor(y), math.floor(y + 0.5)
+        for step in (-1, 1):
+            t0 = r0 + _bin_hash(content, b0 + step)
+            hits = [key for key in keys if ((t0 + key) & m) ^ salt in replays]
+            if hits:
+                t1 = r1 + _bin_hash(content, b1 + step)
+                if any(((t1 + key) & m) ^ grid1 in replays for key in hits):
+                    return True
+    return False
+
+
 def _reduced_replay(s0: int, s1: int, fractional: int, whole: int,
                     numbers: list[_Number], replays: Counter[int]) -> bool:
     """The labels-off rule's probes beyond its plain digests, for a record reduced to the unsalted sums
@@ -1132,6 +1213,11 @@ def _labels_off_walk(parts: _Parts, rarest: list[int], counts: list[int], keep: 
             # rare may be one the held record carries with another value.
             if _dropped_replay(s0, s1, drop_keys, replays):
                 return True, budget
+            if budget >= 2 * len(kept):
+                budget -= 2 * len(kept)
+                if _moved_dropped_replay((s0, s1, fractional, whole, shares, kept), drop_keys[:_DROP2_CANDIDATES],
+                                         replays):
+                    return True, budget
     return False, budget
 
 
