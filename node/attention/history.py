@@ -1134,7 +1134,7 @@ def _moved_dropped_replay(parts: _Parts, keys: list[int], replays: Counter[int])
     digests need every number left in its bin on one grid, and :func:`_moved_replay` probes no dropped
     digest. The held record keeps no other-grid forms of its dropped digests, so both grids must match
     with the moved number a bin off on each (as :func:`_moved_replay` asks). Asking the numbers left
-    without the moved one to make the evidence alone caught 162 of 546, not 326: a record of three
+    without the moved one to make the evidence alone caught 162 of 546, not 337: a record of three
     measured numbers less one dropped has two. Probes: the judged record's, two hashes a number and step,
     a lookup a name on grid 0 and, only where grid 0 matched, one on grid 1."""
     if not keys:
