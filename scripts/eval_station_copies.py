@@ -9,10 +9,10 @@ every earlier record (the worst case: a node that holds everything), the first 5
     python scripts/eval_station_copies.py --records 1200 --json
 
 Prints how many judged records ``History.has_replay`` calls copies, split by whether the record carries
-a flow reading and a rare reading. Before session 31 the coordinates alone made the labels-off rule's
-evidence (770 of 2,500 called copies); since, a fractional number that is one of few values of its
-field, each held many times, is no evidence (387; 374 of them by the rules that keep the labels: the
-same station and readings with one field added or dropped).
+a flow reading and a rare reading. The stations' coordinates count as evidence (review 30 row 4, open):
+770 of 2,500 called copies at 548a9b4, 818 since session 31's dropped + moved probe. Taking fixed values
+out of the evidence brought it to 387, and let re-typed copies of important records through (review 31,
+docs/review31-findings.md), so it was reverted.
 """
 
 from __future__ import annotations

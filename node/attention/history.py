@@ -38,7 +38,7 @@ import itertools
 import math
 from array import array
 from collections import Counter, deque
-from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -445,9 +445,7 @@ class History:
         with one number a bin off on both grids: :func:`_moved_replay`; since session 31 also with
         another dropped), or that record with its rarest fields for its kind left out, one, two, ...
         of them (session 28: names a liar primed), of the whole digest or (session 29) of the
-        labels-off digests. Since session 31 a number that is one of few values of its (kind,
-        field), each held many times (a site's coordinates: :meth:`_fixed_numbers`), is no evidence
-        for the labels-off rules."""
+        labels-off digests."""
         if f.kind_id not in self._kinds:  # every digest holds the kind: nothing of it, no replay
             return False
         replays = self._replays
@@ -465,7 +463,7 @@ class History:
         if any(((d0 + key) & _MASK63) ^ _DROPPED_SALT in replays for key in whole_keys):
             return True
         whole_keys = self._flood_last(kind ^ _DROPPED_SALT, whole_keys, counts)  # the walk's, below
-        labels_off, numbers_off, numbers_off2, parts = _labels_off(f, h0, h1, facts, self._fixed_numbers(f, facts))
+        labels_off, numbers_off, numbers_off2, parts = _labels_off(f, h0, h1, facts)
         if labels_off:
             if any(g in replays for g in labels_off):  # its labels re-typed, dropped or added
                 return True
@@ -550,46 +548,6 @@ class History:
                 if hit:
                     return True
         return False
-
-    def _fixed_numbers(self, f: RecordFeatures, facts: list[FieldFacts]) -> set[int]:
-        """The fields of ``f`` whose number is one of few values its (kind, field) holds, each many
-        times: a site's coordinates, a sensor's fixed setting. The labels-off rule does not count them
-        as evidence (:func:`_labels_off`): they say which entity, as a label does, not what was measured.
-
-        Why (session 31, review 30 row 4): a station's latitude and longitude recur in every record of
-        the station, so "two measured numbers in the same bins" stood on them alone, and an honest
-        reading of the same station matched a held record less a field or plus one: a synthetic stream
-        of 40 stations called 770 of 2,500 honest records copies. A value is fixed when the field holds
-        at least :data:`_FIXED_MIN_HELD` values, this one at least :data:`_FIXED_REPEATS` times, and at
-        most one distinct value per :data:`_FIXED_SHARE` held (a liar who wants a measured number
-        read so must commit that share of the field's values himself). Only fractional numbers: whole
-        ones (codes, counts, ids) are weaker evidence already (three are needed), and leaving the common
-        ones out let re-typed copies of fab's alarms through (``scripts/eval_copy_rule.py``: blocks
-        passing 8% -> 42%; fractional only: 8%, every attack's figures as before on 25 families). The
-        number is found among the record's own numeric features by its value; a value two fields share
-        is left as evidence."""
-        values = self._values
-        by_value: dict[float, int] = {}
-        for key, v in itertools.chain(zip(f.num_keys, f.num_vals, strict=True),
-                                      zip(f.extra_keys, f.extra_vals, strict=True)):
-            if key in values:
-                by_value[v] = key if by_value.get(v, key) == key else 0
-        out: set[int] = set()
-        if not by_value:
-            return out
-        totals = self._value_totals
-        for i, (x, (_, value)) in enumerate(zip(facts, f.items, strict=True)):
-            num = x[2]
-            if num is None or not x[4] or type(value) is int or (type(value) is float and value.is_integer()):
-                continue
-            key = by_value.get(num, 0)
-            if not key:
-                continue
-            held, total = values[key], totals[key]
-            if (total >= _FIXED_MIN_HELD and held.get(num, 0) >= _FIXED_REPEATS
-                    and len(held) * _FIXED_SHARE <= total):
-                out.add(i)
-        return out
 
     def num_stats(self, key: int) -> tuple[float, float, int]:
         """(median, robust scale, count) of a (kind, field)'s signed-log values; (0, 1, 0) if unseen."""
@@ -739,12 +697,6 @@ _KEPT_RUN = 3
 #: index's most often held keys are kept in probing order.
 _WHOLE_DROP_PROBES = 64
 _DROP_ORDER_MAX = 64
-#: :meth:`History._fixed_numbers`: a fractional number is a fixed value of its (kind, field), not evidence, when the
-#: field holds at least this many values, this one at least _FIXED_REPEATS times, and at most one distinct
-#: value per _FIXED_SHARE held.
-_FIXED_MIN_HELD = 8
-_FIXED_REPEATS = 3
-_FIXED_SHARE = 4
 
 
 class _Held(NamedTuple):
@@ -991,7 +943,7 @@ def _labels_off_digests(f: RecordFeatures, h0: list[int], h1: list[int], facts: 
     return _labels_off(f, h0, h1, facts)[0]
 
 
-def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[FieldFacts], fixed: Collection[int] = ()
+def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[FieldFacts]
                 ) -> tuple[tuple[int, ...], list[tuple[int, int, int]], list[tuple[int, int, int]], _Parts]:
     """:func:`_labels_off_digests`, and the same digests (unsalted sums) without each number whose
     loss leaves the evidence standing: ``(digests, [(sum0 - number0, sum1 - number1, its drop key),
@@ -999,13 +951,12 @@ def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[Fie
     ``_OFF2_MAX`` such numbers). A number that says
     priority is never left out (a record plus a priority is news). Last, :data:`_Parts`: the
     unsalted sums, each field's share of them and the numbers that do not say priority, for leaving
-    fields out and for :func:`_moved_replay`. ``fixed``: fields whose numbers are no evidence (the
-    judging History's :meth:`History._fixed_numbers`); they stay in the sums."""
+    fields out and for :func:`_moved_replay`."""
     fractional = whole = 0
     kinds: list[int] = []  # per field: 2 a fractional measured number, 1 a whole one, 0 anything else
-    for i, (x, (_, value)) in enumerate(zip(facts, f.items, strict=True)):
+    for x, (_, value) in zip(facts, f.items, strict=True):
         k = 0
-        if x[2] is not None and x[4] and i not in fixed:
+        if x[2] is not None and x[4]:
             if type(value) is int or (type(value) is float and value.is_integer()):
                 whole += 1
                 k = 1
