@@ -824,6 +824,12 @@ def _replay_coordinate(num: float) -> float:
     return -y if num < 0.0 else y
 
 
+def _replay_bins(num: float) -> tuple[int, int]:
+    """A signed log's bin on grid 0 and on grid 1 (:func:`_replay_coordinate`)."""
+    y = _replay_coordinate(num)
+    return math.floor(y), math.floor(y + 0.5)
+
+
 def _bin_hash(content: int, b: int) -> int:
     """The replay hash of a number of field ``content`` in bin ``b`` of either grid: what
     :func:`_number_hashes` gives for a number in that bin."""
@@ -1061,8 +1067,7 @@ def _moved_replay(d0: int, d1: int, numbers: list[_Number], replays: Counter[int
     m = _MASK63
     for a, b, _, content, num, _ in numbers:
         s0, s1 = d0 - a, d1 - b
-        y = _replay_coordinate(num)
-        b0, b1 = math.floor(y), math.floor(y + 0.5)
+        b0, b1 = _replay_bins(num)
         for step in (-1, 1):
             h0 = _bin_hash(content, b0 + step)
             if ((s0 + h0) & m) ^ _LABELS_OFF_SALT not in replays:
@@ -1095,8 +1100,7 @@ def _moved_dropped_replay(parts: _Parts, keys: list[int], replays: Counter[int])
     grid1 = _GRID1_SALT ^ salt
     for a, b, _, content, num, _ in numbers:
         r0, r1 = s0 - a, s1 - b
-        y = _replay_coordinate(num)
-        b0, b1 = math.floor(y), math.floor(y + 0.5)
+        b0, b1 = _replay_bins(num)
         for step in (-1, 1):
             t0 = r0 + _bin_hash(content, b0 + step)
             hits = [key for key in keys if ((t0 + key) & m) ^ salt in replays]

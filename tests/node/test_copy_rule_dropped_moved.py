@@ -12,15 +12,15 @@ of 66). The last test keeps that caught.
 
 from __future__ import annotations
 
-import math
 import random
 
 import pytest
 
-from node.attention.features import featurize_record, field_facts
-from node.attention.history import History, _replay_coordinate
+from node.attention.features import featurize_record
+from node.attention.history import History
 from protocol.keys import PrivateKey
 from protocol.record import Record
+from tests.node.test_copy_rule_moved import _moved
 
 P = PrivateKey(b"\x31" * 32).peer_id
 T0 = 1_700_000_000_000
@@ -31,24 +31,6 @@ RELABEL = {"station": "s9-x", "remark": "overtopping at km 9"}
 
 def _rec(kind: str, fields: dict, dt: int = 0) -> Record:
     return Record.create(kind, P, T0 + dt, fields)
-
-
-def _bins(key: str, v: float) -> tuple[int, int]:
-    num = field_facts(key, v)[2]
-    assert num is not None
-    y = _replay_coordinate(num)
-    return math.floor(y), math.floor(y + 0.5)
-
-
-def _moved(key: str, v: float, bins: int) -> float:
-    """The least move of ``v`` up (steps of 0.001%) that changes its bin by ``bins`` or more on both grids."""
-    b = _bins(key, v)
-    for i in range(1, 10_000):
-        w = v * (1.0 + 1e-5 * i)
-        c = _bins(key, w)
-        if abs(c[0] - b[0]) >= bins and abs(c[1] - b[1]) >= bins:
-            return w
-    raise AssertionError("no move found")
 
 
 def _levee_history() -> History:

@@ -5,26 +5,17 @@ The bound keeps the honest cost from growing unnoticed."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "eval_station_copies.py"
+from tests.scripts import SCRIPTS, load_script
 
-
-def _module():
-    spec = importlib.util.spec_from_file_location("eval_station_copies", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+SCRIPT = SCRIPTS / "eval_station_copies.py"
 
 
 def test_the_honest_cost_on_a_station_stream_does_not_grow() -> None:
-    out = _module().run(1200, 40)
+    out = load_script("eval_station_copies.py", "eval_station_copies_test").run(1200, 40)
     assert out["all"]["records"] == 700
     assert sum(v["records"] for g, v in out.items() if g != "all") == 700
     assert out["all"]["copies"] <= 160  # 157 now; 139 before the dropped + moved probe
