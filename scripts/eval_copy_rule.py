@@ -245,6 +245,7 @@ def run_family(family: str, worlds: int, windows: int, scorer: Any) -> dict[str,
                 honest[key] += 1
                 honest[key + " called copies (view)"] += chain.view.has_replay(f)
                 honest[key + " called copies (every record)"] += every.has_replay(f)
+                honest[key + " novel (view)"] += chain.view.novel(f)
             honest["honest blocks"] += 1
             honest["honest blocks passing"] += chain.block_score(block)[0] >= bar
             chain.commit(block)
@@ -309,9 +310,9 @@ def main() -> int:
         if s["blocks"]:
             print(f"{how:36s} {s['blocks']:7d} {100 * s['pass_rate']:6.1f}% {100 * s['min']:4.0f}-{100 * s['max']:.0f}%")
     print("\nhonest cost")
-    for k in ("important", "important called copies (view)", "important called copies (every record)", "routine",
-              "routine called copies (view)", "routine called copies (every record)", "honest blocks",
-              "honest blocks passing"):
+    for k in ("important", "important called copies (view)", "important called copies (every record)",
+              "important novel (view)", "routine", "routine called copies (view)",
+              "routine called copies (every record)", "routine novel (view)", "honest blocks", "honest blocks passing"):
         print(f"  {k:42s} {totals.get(k, 0):8d}")
     return 0
 

@@ -318,6 +318,21 @@ class History:
             return False
         return 2 * self._field_facts(field_id, held, total)[0] >= total
 
+    def unheard_of_level(self, token: int, field_id: int) -> bool:
+        """Whether the value of a record's priority field was never held in a (kind, field) that holds a
+        scale of a few values: at most 16, each held four times on average (free text that claims
+        priority, a phrase a record, is no scale). Session 32: committed news sent again with
+        its labels and its priority code re-typed (``"Z3"`` as ``"Z3-4f"``, a text no lexicon reads)
+        matched no copy digest, since a priority field's value stays in them (a priority changed is
+        news), and passed 50-100% of blocks on five families (``scripts/eval_copy_rule.py``); a level
+        no record of the view held is a claim the novelty budget counts. An honest record's level
+        new to the view is news too, and the budget keeps the first two of a block."""
+        total = self._field_total.get(field_id, 0)
+        held = self._field_counts.get(field_id)
+        if total < _HIST_MIN or not held or token in held:
+            return False
+        return len(held) <= min(16, total // 4)
+
     def novel(self, f: RecordFeatures) -> bool:
         """Whether ``f`` claims what this History never held: a kind with no record here, a field
         its kind never had here or a type of value that field never held (a number, a flag, a list,
@@ -339,6 +354,8 @@ class History:
             return "a kind the view never held"
         if any(self.unheard_of(t, fid) for t, fid in zip(f.cat_tokens, f.cat_fields, strict=True)):
             return "a value never held in a field that mostly holds one value"
+        if f.prio_token and self.unheard_of_level(f.prio_token, f.prio_field_id):
+            return "a priority level never held in a field that holds a scale of few"
         claims, names, types = self._claims, self._names, self._types
         for x, (key, value) in zip(_facts(f), f.items, strict=True):
             field = _mix(kind, x[0])
