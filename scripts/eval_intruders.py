@@ -56,8 +56,7 @@ def _quantile(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, max(0, round(q * (len(xs) - 1))))]
 
 
-def shape_of(values: list[float], groups: dict[str, list[list[str]]] | None = None,
-             labels: list[dict[str, str]] | None = None) -> str:
+def shape_of(values: list[float], labels: list[dict[str, str]] | None = None) -> str:
     """The class of a field from its pooled values (``labels``: each value's record's text fields)."""
     xs = sorted(values)
     n = len(xs)
@@ -134,8 +133,7 @@ def family_report(family: str, worlds: int, method: Any) -> dict[str, Any]:
         world = ws[wi0:wi0 + per_world]
         pool = _pool(world)
         shapes = {key: shape_of(vals, labels=labs) for key, (vals, labs) in pool.items() if len(vals) >= 20}
-        for key, s in shapes.items():
-            field_shapes[s] += 1
+        field_shapes.update(shapes.values())
         for j, w in enumerate(world):
             scores = method(w, wi0 + j)
             n = len(scores)

@@ -43,4 +43,5 @@ def test_a_family_report_adds_up() -> None:
     assert sum(farm["routine intruders by driving field"].values()) == farm["intruders"].get("normal", 0)
     assert sum(rep["randomized numeric fields by shape"].values()) > 0
     bad = subprocess.run([sys.executable, str(SCRIPT), "--worlds", "0"], capture_output=True, text=True)
-    assert bad.returncode == 2 and "--worlds must be at least 1" in bad.stderr
+    assert bad.returncode == 2
+    assert "--worlds must be at least 1" in bad.stderr
