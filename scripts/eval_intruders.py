@@ -13,6 +13,9 @@ classed by the shape of its values over the world's windows (the kind's records 
 * ``few values``: at most 12 distinct values (a step, a count, a level);
 * ``plain``: none of these.
 
+A routine intruder with no field 3 MADs from its kind is put down to a priority claim its truth does not
+count (a lexicon word or alert colour, a number or flag under a priority name), a kind with at most 3 records in the window, a text value its kind holds once there, or "other".
+
 The same classes are counted over every routine numeric field of the families and of the randomized
 training worlds (``--train``), to show which shapes training never draws::
 
@@ -38,6 +41,7 @@ from eval_unseen import family_windows  # noqa: E402
 
 from node.attention.data import Window  # noqa: E402
 from node.attention.evaluate import model_method, table_case  # noqa: E402
+from node.attention.features import _text_facts, priority_claim  # noqa: E402
 from node.attention.scorer import default_checkpoint_path  # noqa: E402
 from node.attention.train import load_checkpoint  # noqa: E402
 
@@ -122,6 +126,25 @@ def _driver(w: Window, i: int) -> tuple[str, float] | None:
     return best
 
 
+def _other_reason(w: Window, i: int) -> str:
+    """Why a routine record with no numeric extreme may read as news: a priority claim its truth does
+    not count (a lexicon word or alert colour in a text, a number or flag under a priority name), a kind with at most 3 records
+    in the window, a text value its kind holds once in the window (of >= 10 records), or none of these."""
+    rec = w.records[i]
+    if any(isinstance(v, str) and max(_text_facts(v)) > 0 for _, v in rec.items):
+        return "a priority word or alert colour"
+    if any(not isinstance(v, str) and priority_claim(k, v) for k, v in rec.items):
+        return "a number or flag under a priority name"
+    same = [r for r in w.records if r.kind == rec.kind]
+    if len(same) <= 3:
+        return "a kind rare in the window"
+    if len(same) >= 10:
+        for k, v in rec.items:
+            if isinstance(v, str) and sum(1 for r in same if dict(r.items).get(k) == v) == 1:
+                return "a text value once in the window"
+    return "other"
+
+
 def family_report(family: str, worlds: int, method: Any) -> dict[str, Any]:
     per_world = 3
     ws = family_windows(family, worlds, per_world, 256)
@@ -149,7 +172,7 @@ def family_report(family: str, worlds: int, method: Any) -> dict[str, Any]:
                 if case == "normal":
                     d = _driver(w, i)
                     if d is None or d[1] < 3.0:
-                        drivers["no numeric extreme (|z| < 3)"] += 1
+                        drivers["no numeric extreme: " + _other_reason(w, i)] += 1
                     else:
                         drivers[shapes.get((w.records[i].kind, d[0]), "few records")] += 1
     return {"missed": dict(missed.most_common()), "intruders": dict(intruders.most_common()),
