@@ -50,6 +50,7 @@ from node.attention.features import (
     FeatureCache,
     FieldFacts,
     RecordFeatures,
+    _is_priority_field,
     _slog,
     _text_facts,
     _tid,
@@ -326,7 +327,10 @@ class History:
         matched no copy digest, since a priority field's value stays in them (a priority changed is
         news), and passed 50-100% of blocks on five families (``scripts/eval_copy_rule.py``); a level
         no record of the view held is a claim the novelty budget counts. An honest record's level
-        new to the view is news too, and the budget keeps the first two of a block."""
+        new to the view is news too, and the budget keeps the first two of a block. Read only where the
+        priority field holds text (:meth:`novelty_claim`): a level written as a number new to a young
+        view is the honest case (grid's level 4, held 4 values in 18 records: 5 more of its 71
+        important records novel), and a made-up number is no spelling but a value the model reads."""
         total = self._field_total.get(field_id, 0)
         held = self._field_counts.get(field_id)
         if total < _HIST_MIN or not held or token in held:
@@ -354,7 +358,8 @@ class History:
             return "a kind the view never held"
         if any(self.unheard_of(t, fid) for t, fid in zip(f.cat_tokens, f.cat_fields, strict=True)):
             return "a value never held in a field that mostly holds one value"
-        if f.prio_token and self.unheard_of_level(f.prio_token, f.prio_field_id):
+        if (f.prio_token and any(type(v) is str and _is_priority_field(k) for k, v in f.items)
+                and self.unheard_of_level(f.prio_token, f.prio_field_id)):
             return "a priority level never held in a field that holds a scale of few"
         claims, names, types = self._claims, self._names, self._types
         for x, (key, value) in zip(_facts(f), f.items, strict=True):

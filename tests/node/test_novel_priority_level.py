@@ -55,3 +55,12 @@ def test_a_label_field_is_not_read_as_a_scale() -> None:
                                                     "kohezgjatja_min": 30 + i}) for i in range(40)])
     f = featurize_record(Record.create("tiketa", ORIGIN, T0 + 99, {"kategoria": "kerkese-61", "kohezgjatja_min": 31}))
     assert h.novelty_claim(f) != "a priority level never held in a field that holds a scale of few"
+
+
+def test_a_level_written_as_a_number_is_not_read() -> None:
+    # grid's honest case: a level (an integer) new to a young view is news, not a spelling made up.
+    h = History(1024)
+    h.add([Record.create("ariza", ORIGIN, T0 + i, {"oncelikSeviye": (1, 2, 3, 5)[i % 4], "abone": 30 + i,
+                                                   "kayit": f"ARZ{i:05d}"}) for i in range(40)])
+    f = featurize_record(Record.create("ariza", ORIGIN, T0 + 99, {"oncelikSeviye": 4, "abone": 31, "kayit": "ARZ99999"}))
+    assert h.novelty_claim(f) != "a priority level never held in a field that holds a scale of few"
