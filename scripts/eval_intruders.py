@@ -30,6 +30,7 @@ import json
 import statistics
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from node.attention.evaluate import model_method, table_case  # noqa: E402
 from node.attention.features import _text_facts, priority_claim  # noqa: E402
 from node.attention.scorer import default_checkpoint_path  # noqa: E402
 from node.attention.train import load_checkpoint  # noqa: E402
+from protocol.record import Record  # noqa: E402
 
 SEVEN = "clinic,aqua,dc,fab,ski,farm,civic"
 SHAPES = ("per-entity", "zero-inflated", "heavy tail", "few values", "plain")
@@ -91,18 +93,18 @@ def _texts(fields: dict[str, Any]) -> dict[str, str]:
     return {k: v for k, v in fields.items() if isinstance(v, str)}
 
 
-def _pool(windows: list[Window]) -> dict[tuple[str, str], tuple[list[float], list[dict[str, str]]]]:
+def _pool(records: Iterable[Record]) -> dict[tuple[str, str], tuple[list[float], list[dict[str, str]]]]:
+    """Per (kind, field): the numbers the records hold, each with its record's text fields."""
     pool: dict[tuple[str, str], tuple[list[float], list[dict[str, str]]]] = {}
-    for w in windows:
-        for r in w.records:
-            fields = dict(r.items)
-            texts = _texts(fields)
-            for k, v in fields.items():
-                x = _num(v)
-                if x is not None:
-                    vals, labs = pool.setdefault((r.kind, k), ([], []))
-                    vals.append(x)
-                    labs.append(texts)
+    for r in records:
+        fields = dict(r.items)
+        texts = _texts(fields)
+        for k, v in fields.items():
+            x = _num(v)
+            if x is not None:
+                vals, labs = pool.setdefault((r.kind, k), ([], []))
+                vals.append(x)
+                labs.append(texts)
     return pool
 
 
@@ -154,7 +156,7 @@ def family_report(family: str, worlds: int, method: Any) -> dict[str, Any]:
     field_shapes: Counter[str] = Counter()
     for wi0 in range(0, len(ws), per_world):
         world = ws[wi0:wi0 + per_world]
-        pool = _pool(world)
+        pool = _pool(r for w in world for r in w.records)
         shapes = {key: shape_of(vals, labels=labs) for key, (vals, labs) in pool.items() if len(vals) >= 20}
         field_shapes.update(shapes.values())
         for j, w in enumerate(world):
@@ -187,17 +189,7 @@ def train_shapes(worlds: int) -> dict[str, int]:
     out: Counter[str] = Counter()
     for seed in range(worlds):
         wl = RandomizedWorkload(seed)
-        batch = [lr for lr in wl.next_labeled(768, 0) if lr.case == "routine"]
-        pool: dict[tuple[str, str], tuple[list[float], list[dict[str, str]]]] = {}
-        for lr in batch:
-            fields = dict(lr.record.items)
-            texts = _texts(fields)
-            for k, v in fields.items():
-                x = _num(v)
-                if x is not None:
-                    vals, labs = pool.setdefault((lr.record.kind, k), ([], []))
-                    vals.append(x)
-                    labs.append(texts)
+        pool = _pool(lr.record for lr in wl.next_labeled(768, 0) if lr.case == "routine")
         for vals, labs in pool.values():
             if len(vals) >= 20:
                 out[shape_of(vals, labels=labs)] += 1
