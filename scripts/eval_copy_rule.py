@@ -9,7 +9,8 @@ committed, mature views):
 
 * **disguised replays** (the attack): after each honest commit, a block made only of that block's
   records sent again with every label re-typed (keeping only re-types that do not make the record
-  novel, so the novelty budget does not catch them) plus one more change: a label dropped, a known
+  novel, so the novelty budget does not catch them; a suffix after a hyphen, which adds a word to a
+  text, or joined, which changes its last word) plus one more change: a label dropped, a known
   field added, a measured number written with a unit, two measured numbers nudged across an edge
   of each replay grid, a priority text re-typed, a label turned into 0, a small integer into a
   list. Each block is judged as validators judge it; the pass rate at the genesis bar, and how many
@@ -84,12 +85,14 @@ def _measured(k: str, v: Any) -> bool:
     return x[2] is not None and x[4]
 
 
-def _relabel(f: dict, rng: random.Random, r: Record, h: History) -> dict:
-    """Re-type every label, keeping only re-types that leave the record not novel."""
+def _relabel(f: dict, rng: random.Random, r: Record, h: History, sep: str = "-") -> dict:
+    """Re-type every label, keeping only re-types that leave the record not novel. ``sep`` joins the
+    suffix: "-" adds a word to a text ("east gate" to "east gate-3af"), "" changes its last one
+    ("east gate3af")."""
     for k, v in list(f.items()):
         if _is_label(k, v):
             old = f[k]
-            f[k] = f"{v}-{rng.getrandbits(12):03x}"
+            f[k] = f"{v}{sep}{rng.getrandbits(12):03x}"
             if h.novel(featurize_record(Record.create(r.kind, r.origin, r.ts_ms + 7, f))):
                 f[k] = old
     return f
@@ -174,17 +177,18 @@ def _t_int_to_list(f: dict, r: Record, rng: random.Random, ctx: dict) -> dict | 
     return f
 
 
-#: attack -> (relabel first, transform)
-ATTACKS: dict[str, tuple[bool, Transform]] = {
-    "labels re-typed": (True, _t_none),
-    "two numbers nudged, labels kept": (False, _t_nudge2),
-    "+ a label dropped": (True, _t_drop),
-    "+ a known field added": (True, _t_add_known),
-    "+ a unit on a number": (True, _t_unit),
-    "+ two numbers nudged": (True, _t_nudge2),
-    "+ a priority text re-typed": (True, _t_prio),
-    "+ a label turned into 0": (True, _t_label_to_int),
-    "+ a small integer into a list": (True, _t_int_to_list),
+#: attack -> (relabel first: the suffix's separator, or None; transform)
+ATTACKS: dict[str, tuple[str | None, Transform]] = {
+    "labels re-typed": ("-", _t_none),
+    "labels re-typed in place": ("", _t_none),  # a text's last word changed, not a word added (session 33)
+    "two numbers nudged, labels kept": (None, _t_nudge2),
+    "+ a label dropped": ("-", _t_drop),
+    "+ a known field added": ("-", _t_add_known),
+    "+ a unit on a number": ("-", _t_unit),
+    "+ two numbers nudged": ("-", _t_nudge2),
+    "+ a priority text re-typed": ("-", _t_prio),
+    "+ a label turned into 0": ("-", _t_label_to_int),
+    "+ a small integer into a list": ("-", _t_int_to_list),
 }
 
 
@@ -203,8 +207,8 @@ def _disguise(how: str, news: list[Record], origin: str, ts: int, rng: random.Ra
             break
         r = news[j % len(news)]
         f = dict(r.fields)
-        if relabel:
-            f = _relabel(f, rng, r, chain.view)
+        if relabel is not None:
+            f = _relabel(f, rng, r, chain.view, relabel)
             if f == dict(r.fields):
                 continue
         g = transform(f, r, rng, ctx)

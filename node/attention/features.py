@@ -42,6 +42,7 @@ nothing random. :data:`CTX_NAMES` and :data:`SLOT_NAMES` name every input
 from __future__ import annotations
 
 import hashlib
+import heapq
 import itertools
 import math
 import re
@@ -712,8 +713,35 @@ the number's signed log or None, whether it is a list or blob hashed whole, whet
 specific, whether it says priority)."""
 
 _facts_memo: dict[tuple[str, type, object], FieldFacts] = {}
+_sketch_memo: dict[str | bytes, tuple[int, ...]] = {}
 _memos.extend([_token_ids, _prio_field_cache, _word_cache, _code_memo, _quantity_memo, _field_memo, _effect_memo,
-               _packed_len_memo, _facts_memo])
+               _packed_len_memo, _facts_memo, _sketch_memo])
+
+#: How many of a text's distinct words :func:`text_sketch` keeps.
+TEXT_SKETCH_WORDS = 16
+
+
+def text_sketch(text: str) -> tuple[int, ...]:
+    """The 63-bit hashes of a text's distinct words (``split_words``), the ``TEXT_SKETCH_WORDS``
+    lowest of them, ascending (every word of a shorter text), for the copy rule's text digests
+    (node/attention/history.py). Why the lowest hashes: a word added, dropped or changed anywhere in
+    the text changes this sketch by at most one word (one in, or one out, or one for another), so a
+    match within one word of the sketch is a match within one word of the text, however long.
+    Memoized like :func:`_text_facts` (a long text under a 16-byte digest of it)."""
+    key = _sketch_key(text)
+    v = _sketch_memo.get(key)
+    return v if v is not None else _sketch_put(key, split_words(text))
+
+
+def _sketch_key(text: str) -> str | bytes:
+    return text if len(text) <= _MEMO_MAX_CHARS else hashlib.blake2b(
+        text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _sketch_put(key: str | bytes, words: Iterable[str]) -> tuple[int, ...]:
+    v = tuple(heapq.nsmallest(TEXT_SKETCH_WORDS, {_tid(w) for w in words}))
+    _memo_put(_sketch_memo, key, v, len(key), ints=len(v))
+    return v
 
 
 def field_facts(key: str, value: Any) -> FieldFacts:
@@ -752,6 +780,8 @@ def field_facts(key: str, value: Any) -> FieldFacts:
             words = sorted(set(split_words(value)))
             specific = len(words) >= _SPECIFIC_WORDS
             content = _h63(key + "~" + " ".join(words))
+            if specific and (sketch_key := _sketch_key(value)) not in _sketch_memo:
+                _sketch_put(sketch_key, words)  # the copy rule's text digests read it next (text_sketch)
         else:  # a label, read as its code form (as the near digest reads it)
             content = _tid(key + "=" + code_form(value))
     elif isinstance(value, bytes | bytearray):

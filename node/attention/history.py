@@ -47,6 +47,7 @@ import torch
 from node.attention.features import (
     _HIST_MIN,
     _QUANT,
+    _SPECIFIC_WORDS,
     FeatureCache,
     FieldFacts,
     RecordFeatures,
@@ -63,6 +64,7 @@ from node.attention.features import (
     priority_claim,
     robust_scale,
     surprise,
+    text_sketch,
 )
 from protocol.record import Record
 
@@ -512,6 +514,9 @@ class History:
         if any((g ^ _DROPPED_SALT) in replays for g in dropped) or any(
                 g in replays or (g ^ _RETYPED_SALT ^ _RETYPED_Q_SALT) in replays for g in retyped):
             return True
+        # Too few numbers for the labels-off rule: a text a word off, the numbers in their bins (session 33).
+        if not labels_off and self._text_replay(f, facts, parts):
+            return True
         # Any number of fields whose names this kind never had in the History (made up to dodge the
         # digests) are left out, if at least three fields and a specific value remain; and (session
         # 28, review 28) the record's rarest fields for its kind, one, two, ... of them: names a liar
@@ -570,6 +575,25 @@ class History:
                 steps -= len(rarest) - 1 - rarest.index(keep[-1])
                 hit, budget = _labels_off_walk(parts, rarest, counts, keep, drop_keys, replays, budget)
                 if hit:
+                    return True
+        return False
+
+    def _text_replay(self, f: RecordFeatures, facts: list[FieldFacts], parts: _Parts) -> bool:
+        """Whether a text of ``f`` is within a word of one a held record of too few numbers carried,
+        with the same labels-off sums (:func:`_text_digests`): its sketch whole or less a word matches
+        a held one whole (the same, or a word added) or less a word (dropped, or changed), held at
+        most :data:`_TEXT_EVIDENCE_MAX` times, and the matched text (the held one whole, or this one)
+        is not its kind's phrase."""
+        variants = _text_variants(f, facts, False)
+        if not variants:
+            return False
+        replays = self._replays
+        phrase = _mix(f.kind_id, _PHRASE_SALT)
+        share = self._kinds[f.kind_id] / _PHRASE_SHARE
+        for base, less in _text_bases(parts):
+            for salt, total, text_total in variants:
+                if (0 < replays.get(((less if salt else base) + total) & _MASK63, 0) <= _TEXT_EVIDENCE_MAX
+                        and replays.get((phrase + (text_total if salt else total)) & _MASK63, 0) <= share):
                     return True
         return False
 
@@ -690,6 +714,15 @@ _LABELS_OFF_DROPPED2_SALT = 0x4CF5AD432745937F & _MASK63  # ... and two of its n
 _OFF2_MAX = 6
 #: :func:`_labels_off_digests` needs this many specific (measured) numbers
 _LABELS_OFF_MIN_NUMBERS = 2
+_TEXT_SALT = 0x3C6EF372FE94F82B & _MASK63  # a record's texts and labels-off sums (too few numbers for its digests)
+_TEXT_LESS_SALT = 0x510E527FADE682D1 & _MASK63  # ... each text less a word (held side)
+_PHRASE_SALT = 0x1F83D9ABFB41BD6B & _MASK63  # a text tied to its kind alone
+#: A text is its kind's phrase, no evidence of a copy, where more than one in this many of the view's
+#: records of the kind carry it (:func:`_text_digests`).
+_PHRASE_SHARE = 4
+#: A text matched within a word is evidence of a copy while the view holds its digest at most this often
+#: (:func:`_text_digests`): a template's text is held many times, a record's own once.
+_TEXT_EVIDENCE_MAX = 2
 #: A number that may be left out: (hash on grid 0, on grid 1, evidence kind, content hash, signed log,
 #: drop key: :func:`_drop_key` of its name)
 _Number = tuple[int, int, int, int, float, int]
@@ -697,7 +730,6 @@ _Number = tuple[int, int, int, int, float, int]
 #: on each grid, evidence kind (2 a fractional measured number, 1 a whole one, 0 anything else) and
 #: index in the numbers that may be left out (-1: none), and those numbers (:data:`_Number`))
 _Parts = tuple[int, int, int, int, list[tuple[int, int, int, int]], list[_Number]]
-_NO_PARTS: _Parts = (0, 0, 0, 0, [], [])
 #: How many numbers the reduced records' probes of :meth:`History.has_replay` may visit in all, per
 #: record: an honest record visits a few dozen; a liar's 64-field record could otherwise cost
 #: thousands of probes (fields x numbers). Measured on 64-number records of distinct rarities against
@@ -752,7 +784,7 @@ def _hold(f: RecordFeatures) -> _Held:
     facts = _facts(f)
     h0, h1 = replay_hashes(f, facts)
     digests = array("q", _whole_digests(f, h0, h1))
-    labels_off, numbers_off, numbers_off2, _ = _labels_off(f, h0, h1, facts)
+    labels_off, numbers_off, numbers_off2, parts = _labels_off(f, h0, h1, facts)
     digests.extend(labels_off)
     # This record less one number, tied to that number's name (its drop key added): a copy that dropped
     # it matches, and only a record that carries no number under that name (session 30, review 29 rows
@@ -768,6 +800,8 @@ def _hold(f: RecordFeatures) -> _Held:
     dropped, retyped = _one_off_digests(f, h0, facts, held=True, names=wdrops)
     digests.extend(dropped)
     digests.extend(retyped)
+    if not labels_off:  # too few numbers: its texts are the evidence (:func:`_text_digests`)
+        digests.extend(_text_digests(f, facts, parts))
     fields, types, claims = array("q"), array("q"), array("q")
     for x, (key, value) in zip(facts, f.items, strict=True):
         field = _mix(f.kind_id, x[0])
@@ -939,6 +973,72 @@ def _one_off_digests(f: RecordFeatures, h0: list[int], facts: list[FieldFacts],
     return dropped, retyped
 
 
+def _text_variants(f: RecordFeatures, facts: list[FieldFacts], held: bool) -> list[tuple[int, int, int]]:
+    """(salt, word sum) of each variant of each specific text's sketch that :func:`_text_digests`
+    ties to the record: ``held``, the sketch whole and less each word (where four words remain);
+    judged, the sketch whole, less each word matched against held sketches whole (a word added) and
+    against held ones less a word (a word changed), and whole against held ones less a word (a word
+    dropped). Each with the sum of its text's sketch whole."""
+    out: list[tuple[int, int, int]] = []
+    for x, (_, value) in zip(facts, f.items, strict=True):
+        if type(value) is not str or x[2] is not None or not x[4]:
+            continue
+        sk = text_sketch(value)
+        if len(sk) < _SPECIFIC_WORDS:
+            continue
+        total = sum(sk) & _MASK63
+        out.append((0, total, total))
+        if not held:
+            out.append((_TEXT_LESS_SALT, total, total))
+        if len(sk) > _SPECIFIC_WORDS:
+            out.extend((_TEXT_LESS_SALT, (total - w) & _MASK63, total) for w in sk)
+            if not held:
+                out.extend((0, (total - w) & _MASK63, total) for w in sk)
+    return out
+
+
+def _text_digests(f: RecordFeatures, facts: list[FieldFacts], parts: _Parts) -> list[int]:
+    """The digests a History holds of a record's texts, for matching them within a word: per variant
+    (:func:`_text_variants`) of each text of at least four distinct words (a specific one) and per
+    grid, its sketch (:func:`node.attention.features.text_sketch`) tied to the labels-off sums on
+    that grid (``parts``: the kind, every number in its bin, flags, and what the record says of
+    priority; labels left out, free text too; :func:`_text_bases`); and per
+    text its phrase key, the sketch whole tied to the kind alone. A sketch's variants are sums of
+    word hashes, so each digest is one addition to its base (:func:`_text_bases`);
+    :meth:`History._text_replay` probes them.
+
+    Why (session 33): records whose evidence is text and few numbers (tickets, incidents, shift
+    notes: fewer than two measured numbers, so no labels-off digest) sent again with every label
+    re-typed, free text included ("...at Kahawa" to "...at Kahawa-3af", one word more, or to
+    "...at Kahawa3af", one word changed), passed 17% of 150 blocks of ``scripts/eval_copy_rule.py``
+    (33-83% on dc, lift, ski and apiary). Such a record is a copy where a digest matches one held
+    at most :data:`_TEXT_EVIDENCE_MAX` times (a template's text less its variable word is held as
+    often as the template recurs), and the matched text is not its kind's phrase (the view's
+    records of the kind carry it at most one time in :data:`_PHRASE_SHARE`). Honest important
+    records called copies (2,181 on 25 families; 14 before the rule), as each part was added:
+    matched on the texts alone, 236; the numbers in their bins (a kind's fixed phrase and a count:
+    "mrtve čebele pred panji", 5,084 dead bees), 25; the phrase share (a kind's phrase and labels
+    only: "haur bat erori da" at another lift), 17. Two words changed in every text pass
+    (docs/attention.md, "Session 33")."""
+    variants = _text_variants(f, facts, True)
+    if not variants:
+        return []
+    phrase = _mix(f.kind_id, _PHRASE_SALT)
+    out = [(phrase + total) & _MASK63 for salt, total, _ in variants if not salt]
+    for base, less in _text_bases(parts):
+        out.extend(((less if salt else base) + total) & _MASK63 for salt, total, _ in variants)
+    return out
+
+
+def _text_bases(parts: _Parts) -> list[tuple[int, int]]:
+    """Per grid, the bases of :func:`_text_digests` for sketches whole and less a word, from the
+    labels-off sums (``parts``): the second grid only where a measured number could sit near a bin's
+    edge (small integer codes each have a bin of their own on both grids)."""
+    sums = parts[:2] if parts[2] or parts[3] else parts[:1]
+    return [(_mix((d & _MASK63) ^ _TEXT_SALT, grid), _mix((d & _MASK63) ^ _TEXT_LESS_SALT, grid))
+            for grid, d in enumerate(sums)]
+
+
 def _labels_off_digests(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[FieldFacts]) -> tuple[int, ...]:
     """The record's digests on both grids with every label left out, name and value, and each
     number binned under its name alone (no unit), or () where that would say too little.
@@ -981,7 +1081,8 @@ def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[Fie
     ``_OFF2_MAX`` such numbers). A number that says
     priority is never left out (a record plus a priority is news). Last, :data:`_Parts`: the
     unsalted sums, each field's share of them and the numbers that do not say priority, for leaving
-    fields out and for :func:`_moved_replay`."""
+    fields out and for :func:`_moved_replay` (where too few numbers make evidence, no digests, but
+    the sums: :func:`_text_digests`)."""
     fractional = whole = 0
     kinds: list[int] = []  # per field: 2 a fractional measured number, 1 a whole one, 0 anything else
     for x, (_, value) in zip(facts, f.items, strict=True):
@@ -994,8 +1095,6 @@ def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[Fie
                 fractional += 1
                 k = 2
         kinds.append(k)
-    if not _enough_numbers(fractional, whole):
-        return (), [], [], _NO_PARTS
     d0 = d1 = f.kind_id
     # per field: its (grid 0, grid 1) addend, evidence kind, and its index in ``numbers`` (-1: none)
     shares: list[tuple[int, int, int, int]] = []
@@ -1028,6 +1127,8 @@ def _labels_off(f: RecordFeatures, h0: list[int], h1: list[int], facts: list[Fie
         shares.append((a, b, k, -1))
         d0 += a
         d1 += b
+    if not _enough_numbers(fractional, whole):  # the sums still serve the text digests (:func:`_text_digests`)
+        return (), [], [], (d0, d1, fractional, whole, shares, numbers)
     digests = [(d0 & _MASK63) ^ _LABELS_OFF_SALT, ((d1 & _MASK63) ^ _GRID1_SALT) ^ _LABELS_OFF_SALT]
     # Each number on the other grid than the rest (both ways): a nudge under a quarter of a bin keeps
     # every number in its bin on at least one grid, so a copy that breaks grid 0 with one number and
