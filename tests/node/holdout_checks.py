@@ -6,6 +6,8 @@ Each family keeps its own bounds (its author chose its rates); only the counting
 from __future__ import annotations
 
 import ast
+import functools
+import json
 import os
 import re
 import statistics
@@ -23,6 +25,7 @@ from node.workload.domains import LabeledRecord, tail_importance
 from protocol.record import decode_record
 
 CASES = frozenset({"routine", "dup", "near_dup", "burst_head", "burst_tail", "resend"})
+REPO = Path(__file__).resolve().parents[2]
 PLAIN_RARE_KIND = 0.52  # noisy_or(0.04, 0.5): a rare kind with no priority and no anomaly
 
 
@@ -73,19 +76,31 @@ def _printed(code: str, env: dict[str, str] | None = None) -> str:
 def modules_loaded_by_training(name: str) -> str:
     """What a fresh process imports whose name holds ``name`` or ``holdout`` after building one tiny
     set of training windows (printed as a sorted list): ``"[]"`` when training never loads a
-    held-out family."""
+    held-out family. One process serves every family's test (:func:`_modules_after_training`)."""
+    return str(sorted(m for m in _modules_after_training() if name in m or "holdout" in m))
+
+
+@functools.cache
+def _modules_after_training() -> tuple[str, ...]:
+    """Every module a fresh process holds after building one tiny set of training windows."""
     code = (
         "import sys\n"
         "from node.attention.train import TrainConfig, training_windows\n"
         "training_windows(TrainConfig(worlds=1, random_worlds=1, windows_per_world=1, random_windows_per_world=1))\n"
-        f"print(sorted(m for m in sys.modules if {name!r} in m or 'holdout' in m))\n"
+        "print('\\n'.join(sorted(sys.modules)))\n"
     )
-    return _printed(code, {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    return tuple(_printed(code, {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}).splitlines())
 
 
 def model_modules_loaded_by_import(module: str) -> str:
-    """torch and node.attention modules a fresh process holds after importing ``module`` (a sorted
-    list as printed): ``"[]"`` when the family loads no model."""
+    """torch and node.attention modules a process holds after importing ``module`` (a sorted list
+    as printed): ``"[]"`` when the family loads no model. One fresh process imports every held-out
+    family in turn (:func:`_model_modules_per_family`) and lists what each import added: if none
+    adds a model module, none of them loads one on its own either (a family that loads one shows it,
+    unless a family imported before it loaded it first, and then that family's test fails)."""
+    per_family = _model_modules_per_family()
+    if module in per_family:
+        return str(per_family[module])
     code = (
         "import sys\n"
         f"import {module}\n"
@@ -94,9 +109,25 @@ def model_modules_loaded_by_import(module: str) -> str:
     return _printed(code)
 
 
+@functools.cache
+def _model_modules_per_family() -> dict[str, list[str]]:
+    modules = sorted(f"node.workload.{p.stem}" for p in (REPO / "node" / "workload").glob("holdout_*.py"))
+    code = (
+        "import importlib, json, sys\n"
+        "def model(): return {m for m in sys.modules if m == 'torch' or m.startswith(('torch.', 'node.attention'))}\n"
+        "out = {}\n"
+        f"for name in {modules!r}:\n"
+        "    before = model()\n"
+        "    importlib.import_module(name)\n"
+        "    out[name] = sorted(model() - before)\n"
+        "print(json.dumps(out))\n"
+    )
+    return json.loads(_printed(code))  # type: ignore[no-any-return]
+
+
 def eval_unseen_families() -> dict[str, tuple[str, str]]:
     """``scripts/eval_unseen.py``'s ``FAMILIES``, read from its source (importing it would load torch)."""
-    path = Path(__file__).resolve().parents[2] / "scripts" / "eval_unseen.py"
+    path = REPO / "scripts" / "eval_unseen.py"
     tree = ast.parse(path.read_text())
     return next(ast.literal_eval(n.value) for n in tree.body  # type: ignore[no-any-return]
                 if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "FAMILIES")

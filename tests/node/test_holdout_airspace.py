@@ -13,6 +13,7 @@ from tests.node.holdout_checks import (
     assert_valid_ordered_batches,
     assert_within,
     case_rates,
+    modules_loaded_by_training,
     same_output_under_two_hash_seeds,
 )
 
@@ -126,14 +127,7 @@ def test_resends_repeat_news_of_earlier_batches() -> None:
 
 
 def test_training_never_loads_the_airspace_family() -> None:
-    code = (
-        "import sys\n"
-        "from node.attention.train import TrainConfig, training_windows\n"
-        "training_windows(TrainConfig(worlds=1, random_worlds=1, windows_per_world=1, random_windows_per_world=1))\n"
-        "print(sorted(m for m in sys.modules if 'airspace' in m or 'holdout' in m))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert modules_loaded_by_training("airspace") == "[]"
 
 
 # -- scripts/eval_unseen.py ------------------------------------------------------------------

@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 import re
 import statistics
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from functools import cache
 
@@ -32,6 +30,7 @@ from tests.node.holdout_checks import (
     case_rates,
     eval_unseen_families,
     model_modules_loaded_by_import,
+    modules_loaded_by_training,
     same_output_under_two_hash_seeds,
     stream_and_tail_gaps,
     windows_missing,
@@ -467,14 +466,7 @@ def test_resends_repeat_news_of_earlier_batches() -> None:
 
 
 def test_training_never_loads_the_wildfire_family() -> None:
-    code = (
-        "import sys\n"
-        "from node.attention.train import TrainConfig, training_windows\n"
-        "training_windows(TrainConfig(worlds=1, random_worlds=1, windows_per_world=1, random_windows_per_world=1))\n"
-        "print(sorted(m for m in sys.modules if 'wildfire' in m or 'holdout' in m))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert modules_loaded_by_training("wildfire") == "[]"
 
 
 def test_importing_the_family_loads_no_model() -> None:
