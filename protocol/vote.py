@@ -56,7 +56,9 @@ MAX_SIGNED_VOTE_BYTES = MAX_VOTE_BYTES + SIGNATURE_LEN + 8
 #: this bounds that work: 256 decodes (~10 us each) per message. Honest
 #: validators batch what they voted within a few ms and split larger bursts.
 MAX_BATCH_VOTES = 256
-MAX_BATCH_BYTES = MAX_BATCH_VOTES * MAX_SIGNED_VOTE_BYTES + 8
+#: a re-send counter's range (VoteBatch.resend); it wraps round to 1
+MAX_RESEND = (1 << 20) - 1
+MAX_BATCH_BYTES = MAX_BATCH_VOTES * MAX_SIGNED_VOTE_BYTES + 8 + 5  # ... and a uint32 resend counter
 
 
 class Decision(IntEnum):
@@ -275,9 +277,19 @@ def decode_signed_vote(data: bytes, members: Container[str] | None = None) -> Si
 
 @dataclass(frozen=True, slots=True)
 class VoteBatch:
-    """Many signed votes in one gossip message: 1..MAX_BATCH_VOTES, no vote twice."""
+    """Many signed votes in one gossip message: 1..MAX_BATCH_VOTES, no vote twice.
+
+    ``resend`` (0: none; else 1..MAX_RESEND, written after the votes): a counter that sets a batch
+    of re-sent votes apart from the batch that carried them first. Gossip names a message by the
+    hash of its content and drops what it saw in the last two minutes unread, the publisher's own
+    copy included, so a vote re-sent alone was byte for byte its first batch and never left the
+    node: a validator re-sends its stored vote when a proposer re-announces a decided slot, and a
+    proposer restarted after its slot was rejected waited on that re-send for the whole seen window,
+    proposing nothing (session 33). The counter is not signed: it changes no vote, and a peer that
+    varies it to re-publish votes is a replayer the topic validator already charges."""
 
     votes: tuple[SignedVote, ...]
+    resend: int = 0
 
     def __post_init__(self) -> None:
         if not isinstance(self.votes, tuple) or not 1 <= len(self.votes) <= MAX_BATCH_VOTES:
@@ -286,10 +298,15 @@ class VoteBatch:
             raise DecodeError("vote batch may hold only SignedVote items")
         if len({sv.vote.canonical_bytes() for sv in self.votes}) != len(self.votes):
             raise DecodeError("vote batch holds the same vote twice")
+        if type(self.resend) is not int or not 0 <= self.resend <= MAX_RESEND:
+            raise DecodeError(f"vote batch resend must be an integer in [0, {MAX_RESEND}]")
 
     def encode(self) -> bytes:
-        """Wire bytes: an array of ``[vote_bytes, signature]`` pairs."""
-        return packb([[sv.vote.canonical_bytes(), sv.signature] for sv in self.votes])
+        """Wire bytes: an array of ``[vote_bytes, signature]`` pairs, then the resend counter if any."""
+        items: list[object] = [[sv.vote.canonical_bytes(), sv.signature] for sv in self.votes]
+        if self.resend:
+            items.append(self.resend)
+        return packb(items)
 
 
 def decode_vote_batch(data: bytes, members: Container[str] | None = None) -> VoteBatch:
@@ -302,7 +319,10 @@ def decode_vote_batch(data: bytes, members: Container[str] | None = None) -> Vot
     every voter and proposer must be in it (ValidationError) before any vote
     is built.
     """
-    obj = unpackb(data, max_bytes=MAX_BATCH_BYTES, max_items=MAX_BATCH_VOTES)
+    obj = unpackb(data, max_bytes=MAX_BATCH_BYTES, max_items=MAX_BATCH_VOTES + 1)
+    resend = 0
+    if isinstance(obj, list) and obj and type(obj[-1]) is int:
+        resend = expect_int(obj.pop(), "vote batch resend", 1, MAX_RESEND)
     if not isinstance(obj, list) or not 1 <= len(obj) <= MAX_BATCH_VOTES:
         raise DecodeError(f"vote batch: expected an array of 1..{MAX_BATCH_VOTES} votes")
     # One pass, each item checked cheapest first, so a batch whose first vote
@@ -317,7 +337,7 @@ def decode_vote_batch(data: bytes, members: Container[str] | None = None) -> Vot
             raise DecodeError("vote batch holds the same vote twice")
         seen.add(vote_bytes)
         votes.append(SignedVote(decode_vote(vote_bytes, members), sig))
-    batch = VoteBatch(tuple(votes))
+    batch = VoteBatch(tuple(votes), resend)
     if batch.encode() != bytes(data):
         raise DecodeError("vote batch bytes are not canonical")
     return batch

@@ -52,6 +52,9 @@ class ConsensusIO:
     #: the committed view its header names, and the view rule (admission.check_view) applies;
     #: None scores the records alone (tests with a fake model)
     views: Views | None = None
+    #: our stored votes re-sent (``ResendVote``), in a batch that says so (``VoteBatch.resend``: gossip
+    #: drops a message whose bytes it saw in the last two minutes); None: ``send_votes``
+    resend_votes: Callable[[list[SignedVote]], None] | None = None
 
 
 class Effects:
@@ -151,7 +154,7 @@ class Effects:
             return  # a replayed block must not make us publish once per replay
         self._resent.put((proposer, seq), now)
         if (raw := await self.db.run(self.store.own_vote, proposer, seq)) is not None:
-            self.io.send_votes([decode_signed_vote(raw)])
+            (self.io.resend_votes or self.io.send_votes)([decode_signed_vote(raw)])
 
     async def _commit(self, block: Block, records: tuple[Record, ...], cert: Certificate) -> bool:
         h = block.header

@@ -8,6 +8,7 @@ is closed (open_p2p's exit) and the data-dir lock is released.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from protocol.keys import PrivateKey
 from protocol.quorum import decode_certificate
 from protocol.record import Record
 from protocol.selection import BudgetStats
-from protocol.vote import MAX_BATCH_VOTES, SignedVote, VoteBatch, decode_vote_batch
+from protocol.vote import MAX_BATCH_VOTES, MAX_RESEND, SignedVote, VoteBatch, decode_vote_batch
 
 log = logging.getLogger("attnshare.node")
 
@@ -127,6 +128,10 @@ class Node:
         self.started_at = time.monotonic()
         self._votes_out: list[SignedVote] = []
         self._votes_ready = trio.Event()
+        self._resends_waiting = False
+        # Where the re-send counter starts: at random, so a restart does not number its re-sends
+        # as the last run did (the same bytes within the seen window would be dropped again).
+        self._resends = secrets.randbelow(MAX_RESEND)
         self.store: Store
         self.consensus: Consensus
         self.pipeline: Pipeline
@@ -144,6 +149,15 @@ class Node:
     def _send_votes(self, votes: list[SignedVote]) -> None:
         self._votes_out.extend(votes)
         self._votes_ready.set()
+
+    def _resend_votes(self, votes: list[SignedVote]) -> None:
+        self._resends_waiting = True
+        self._send_votes(votes)
+
+    def _next_resend(self) -> int:
+        """The next re-send counter (1..MAX_RESEND, then round again)."""
+        self._resends = self._resends % MAX_RESEND + 1
+        return self._resends
 
     async def _publish(self, topic: str, data: bytes) -> None:
         try:
@@ -189,7 +203,8 @@ class Node:
                 key=self.key, genesis=self.genesis, store=self.store, db=self.db, metrics=self.metrics,
                 limits=self.limits,
                 io=ConsensusIO(
-                    score=self.score, send_votes=self._send_votes, publish_cert=self._publish_cert,
+                    score=self.score, send_votes=self._send_votes, resend_votes=self._resend_votes,
+                    publish_cert=self._publish_cert,
                     fetch_block=self._fetch_block, now_ms=self.now_ms, views=self.views,
                 ),
             )
@@ -284,12 +299,16 @@ class Node:
             await self._votes_ready.wait()
             await trio.sleep(VOTE_FLUSH_S)
             self._votes_ready = trio.Event()
+            # Every batch of a flush that carries a re-sent vote is marked as a re-send (its bytes
+            # then differ from any batch before it: see VoteBatch.resend).
+            resend, self._resends_waiting = self._resends_waiting, False
             while self._votes_out:
                 # A vote re-sent twice within one flush (or while we publish) would make a
                 # batch with a duplicate: malformed.
                 self._votes_out = list({sv.vote: sv for sv in self._votes_out}.values())
                 batch, self._votes_out = self._votes_out[:MAX_BATCH_VOTES], self._votes_out[MAX_BATCH_VOTES:]
-                await self._publish(self.topics.votes, VoteBatch(tuple(batch)).encode())
+                await self._publish(self.topics.votes,
+                                    VoteBatch(tuple(batch), self._next_resend() if resend else 0).encode())
 
     async def _fetch_block(self, block_id: str, hint: str | None) -> tuple[Block, bytes | None] | None:
         return await self.sync.fetch_block(block_id, hint)

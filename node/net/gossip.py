@@ -74,6 +74,7 @@ import contextvars
 import hashlib
 import inspect
 import logging
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -318,6 +319,13 @@ class _Pubsub(Pubsub):
             # hold them all. Our Verifier bounds work per peer; this only bounds tasks.
             max_concurrent_validator_count=_VALIDATION_TASKS,
         )
+        # Our publishes' seqnos start at the wall clock in nanoseconds (go-libp2p's choice), not
+        # libp2p 0.8.1's seconds: a node that published more messages than seconds passed
+        # before it restarted numbered its new messages as its old ones, and every peer
+        # took them for equivocation: dropped unread, the node's standing cut by 100 each
+        # (session 33: a validator restarted under load could not get its next block out,
+        # so it never proposed again while its peers remembered the old seqnos).
+        self.counter = time.time_ns()
         self._meter = meter
         self._pulse = pulse
         self._budget = budget

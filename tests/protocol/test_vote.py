@@ -16,6 +16,7 @@ from protocol.keys import DOMAIN_VOTE, PrivateKey, peer_id_from_public_bytes, si
 from protocol.validators import ValidatorSet
 from protocol.vote import (
     MAX_BATCH_VOTES,
+    MAX_RESEND,
     Decision,
     Reason,
     SignedVote,
@@ -246,6 +247,32 @@ def test_verified_votes_are_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # --- finding 4: duplicates inside a batch are malformed -------------------------------------
+
+
+def test_a_re_sent_batch_differs_from_the_first_and_round_trips() -> None:
+    # Gossip names a message by its content and drops what it saw in the last two minutes: a
+    # vote re-sent alone must not be its first batch byte for byte (session 33).
+    sv = sign_vote(make_vote(), KEYS[0], GID)
+    first, again = VoteBatch((sv,)), VoteBatch((sv,), resend=7)
+    assert first.encode() != again.encode()
+    assert decode_vote_batch(again.encode()) == again
+    assert decode_vote_batch(first.encode()).resend == 0
+    # A batch without a counter is the same bytes as before the counter existed.
+    assert first.encode() == msgpack.packb([[sv.vote.canonical_bytes(), sv.signature]], use_bin_type=True)
+    assert decode_vote_batch(VoteBatch((sv,), resend=MAX_RESEND).encode()).resend == MAX_RESEND
+
+
+@pytest.mark.parametrize("tail", [0, -1, MAX_RESEND + 1, True, 1.0, "1"])
+def test_a_bad_resend_counter_is_malformed(tail: object) -> None:
+    sv = sign_vote(make_vote(), KEYS[0], GID)
+    raw = msgpack.packb([[sv.vote.canonical_bytes(), sv.signature], tail], use_bin_type=True)
+    with pytest.raises(DecodeError):
+        decode_vote_batch(raw)
+    with pytest.raises(DecodeError):
+        decode_vote_batch(msgpack.packb([3]))  # a counter and no vote
+    if type(tail) is int and tail:  # 0 in the constructor means no counter: never written
+        with pytest.raises(DecodeError):
+            VoteBatch((sv,), resend=tail)
 
 
 def test_batch_with_the_same_vote_twice_is_malformed() -> None:
