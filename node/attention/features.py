@@ -728,19 +728,12 @@ def text_sketch(text: str) -> tuple[int, ...]:
     the text changes this sketch by at most one word (one in, or one out, or one for another), so a
     match within one word of the sketch is a match within one word of the text, however long.
     Memoized like :func:`_text_facts` (a long text under a 16-byte digest of it)."""
-    key = _sketch_key(text)
-    v = _sketch_memo.get(key)
-    return v if v is not None else _sketch_put(key, split_words(text))
-
-
-def _sketch_key(text: str) -> str | bytes:
-    return text if len(text) <= _MEMO_MAX_CHARS else hashlib.blake2b(
+    key: str | bytes = text if len(text) <= _MEMO_MAX_CHARS else hashlib.blake2b(
         text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
-def _sketch_put(key: str | bytes, words: Iterable[str]) -> tuple[int, ...]:
-    v = tuple(heapq.nsmallest(TEXT_SKETCH_WORDS, {_tid(w) for w in words}))
-    _memo_put(_sketch_memo, key, v, len(key), ints=len(v))
+    v = _sketch_memo.get(key)
+    if v is None:
+        v = tuple(heapq.nsmallest(TEXT_SKETCH_WORDS, {_tid(w) for w in split_words(text)}))
+        _memo_put(_sketch_memo, key, v, len(key), ints=len(v))
     return v
 
 
@@ -780,8 +773,6 @@ def field_facts(key: str, value: Any) -> FieldFacts:
             words = sorted(set(split_words(value)))
             specific = len(words) >= _SPECIFIC_WORDS
             content = _h63(key + "~" + " ".join(words))
-            if specific and (sketch_key := _sketch_key(value)) not in _sketch_memo:
-                _sketch_put(sketch_key, words)  # the copy rule's text digests read it next (text_sketch)
         else:  # a label, read as its code form (as the near digest reads it)
             content = _tid(key + "=" + code_form(value))
     elif isinstance(value, bytes | bytearray):

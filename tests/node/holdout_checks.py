@@ -93,20 +93,12 @@ def _modules_after_training() -> tuple[str, ...]:
 
 
 def model_modules_loaded_by_import(module: str) -> str:
-    """torch and node.attention modules a process holds after importing ``module`` (a sorted list
-    as printed): ``"[]"`` when the family loads no model. One fresh process imports every held-out
+    """torch and node.attention modules a process holds after importing ``module``, a held-out
+    family's (node/workload/holdout_*.py; a sorted list as printed): ``"[]"`` when it loads no model. One fresh process imports every held-out
     family in turn (:func:`_model_modules_per_family`) and lists what each import added: if none
     adds a model module, none of them loads one on its own either (a family that loads one shows it,
     unless a family imported before it loaded it first, and then that family's test fails)."""
-    per_family = _model_modules_per_family()
-    if module in per_family:
-        return str(per_family[module])
-    code = (
-        "import sys\n"
-        f"import {module}\n"
-        "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith(('torch.', 'node.attention'))))\n"
-    )
-    return _printed(code)
+    return str(_model_modules_per_family()[module])
 
 
 @functools.cache

@@ -22,16 +22,25 @@ from tests.node.test_review9_rejected_elsewhere import sv
 from tests.node.test_views import G, P, Q, R, _block, records
 
 
-async def _until(cond: Any) -> None:
-    with trio.fail_after(10):
-        while not cond():  # noqa: ASYNC110 (the adapter's effect, polled)
-            await trio.sleep(0.01)
+class _Outbox:
+    """What the adapter hands over, and an event per arrival (no polling)."""
+
+    def __init__(self) -> None:
+        self.votes: list[SignedVote] = []
+        self.arrived = trio.Event()
+
+    def __call__(self, votes: list[SignedVote]) -> None:
+        self.votes.extend(votes)
+        self.arrived.set()
+
+    async def wait(self) -> None:
+        with trio.fail_after(10):
+            await self.arrived.wait()
 
 
 async def test_a_re_announced_decided_slot_gets_our_stored_vote_as_a_re_send() -> None:
     store = Store.open(":memory:", P.peer_id)
-    sent: list[SignedVote] = []
-    resent: list[SignedVote] = []
+    sent, resent = _Outbox(), _Outbox()
 
     async def score(recs: Any) -> list[float]:
         return [0.5] * len(recs)
@@ -42,7 +51,7 @@ async def test_a_re_announced_decided_slot_gets_our_stored_vote_as_a_re_send() -
     async def fetch(_bid: str, _hint: str | None) -> None:
         return None
 
-    io = ConsensusIO(score=score, send_votes=sent.extend, resend_votes=resent.extend, publish_cert=publish_cert,
+    io = ConsensusIO(score=score, send_votes=sent, resend_votes=resent, publish_cert=publish_cert,
                      fetch_block=fetch, now_ms=lambda: int(trio.current_time() * 1000), views=None)
     c = Consensus(key=P, genesis=G, store=store, db=Worker("store"), io=io, metrics=Metrics())
     await c.restore()
@@ -51,16 +60,16 @@ async def test_a_re_announced_decided_slot_gets_our_stored_vote_as_a_re_send() -
         recs = records(Q, 16, 4001)
         a = _block(Q, 1, None, recs, [0.5] * len(recs), ())
         c.post_block(a, "q")
-        await _until(lambda: sent)
-        ours = sent[0]
+        await sent.wait()
+        ours = sent.votes[0]
         assert (ours.vote.voter, ours.vote.block_id) == (P.peer_id, a.block_id)
         c.post_votes([sv(R, a), sv(Q, a)], "gossip")
         with trio.fail_after(10):
             assert await c.wait_decided(Q.peer_id, 1) == "committed"
-        assert resent == []
+        assert resent.votes == []
         c.post_block(a, "q")  # the proposer re-announces: it missed the decision
-        await _until(lambda: resent)
-        assert resent == [ours]
-        assert sent == [ours]  # cast once; the re-send went the re-send's way
+        await resent.wait()
+        assert resent.votes == [ours]
+        assert sent.votes == [ours]  # cast once; the re-send went the re-send's way
         nursery.cancel_scope.cancel()
     store.close()
