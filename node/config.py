@@ -59,6 +59,9 @@ class PipelineConfig:
     ship_share: float | None = None
     #: optional cap on shipped record bytes per second; None: no byte cap
     ship_bytes_per_s: int | None = None
+    #: a proposer starting up waits at most this long for one catch-up round to end before it
+    #: decides its first window, so its first block names the validators' view (0: no wait)
+    startup_sync_s: float = 10.0
 
     def validate(self) -> None:
         if not 1 <= self.block_max_records <= 4096:
@@ -76,6 +79,8 @@ class PipelineConfig:
             or not 1 <= self.ship_bytes_per_s <= 1 << 40
         ):
             raise ConfigError("pipeline.ship_bytes_per_s must be an integer in [1, 2^40]")
+        if not 0.0 <= self.startup_sync_s <= 600.0:
+            raise ConfigError("pipeline.startup_sync_s must be in [0, 600]")
 
 
 @dataclass(frozen=True)

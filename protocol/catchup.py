@@ -275,6 +275,9 @@ _NEVER_AHEAD_DIVISOR = 4
 # one useful peer among 33 took 17 rounds on average. Once every connected peer has answered,
 # a round asks one peer, as before.
 _PROBES_PER_ROUND = 4
+#: While hurried (:meth:`CatchupPlanner.hurry`) and no peer is connected yet, how soon the
+#: planner looks again, instead of a whole interval.
+HURRY_RETRY_MS = 100
 
 
 @dataclass(slots=True)
@@ -326,6 +329,7 @@ class CatchupPlanner:
         self._connected: tuple[str, ...] = ()
         self._round: _Round | None = None
         self._next_round_ms = now_ms + self._jitter()
+        self._hurried = False
         self._rounds = 0
         self._blocks = 0
         self._penalties = 0
@@ -361,13 +365,22 @@ class CatchupPlanner:
             return []
         eligible = [p for p in self._connected if not self.is_banned(p, now_ms)]
         if not eligible:
-            self._next_round_ms = now_ms + self._jitter()
+            self._next_round_ms = now_ms + (HURRY_RETRY_MS if self._hurried else self._jitter())
             return []
         peer = self._pick(sorted(eligible), now_ms)
         self._touch(peer, now_ms)
         r = self._round = _Round(peer, now_ms, now_ms + self.params.round_timeout_ms)
         r.requests = 1
         return [AskHeads(peer, self._req_deadline(now_ms))]
+
+    def hurry(self, now_ms: int) -> None:
+        """Make a round due now, and keep it due (looking again every :data:`HURRY_RETRY_MS` while
+        no peer is eligible) until a round ends. A proposer starting up calls it: the blocks it
+        missed while down must be in its view before it names one (docs/sync.md, "Catching up
+        before proposing"). An open round is left alone: it is already catching up."""
+        self._hurried = True
+        if self._round is None:
+            self._next_round_ms = min(self._next_round_ms, now_ms)
 
     def odds(self, peer: str, now_ms: int) -> int:
         """How likely ``peer`` is to be picked for a round, relative to the other eligible peers."""
@@ -550,6 +563,7 @@ class CatchupPlanner:
         assert r is not None
         self._round = None
         self._rounds += 1
+        self._hurried = False
         out: list[Effect] = []
         p = self._peers.get(r.peer)
         if p is not None:

@@ -213,7 +213,7 @@ class Node:
                 key=self.key, genesis=self.genesis, config=self.config.pipeline, store=self.store, db=self.db,
                 score=self.score, model_id=self.model_id, consensus=self.consensus,
                 publish_block=self._publish_block, metrics=self.metrics, now_ms=self.now_ms, limits=self.limits,
-                views=self.views,
+                views=self.views, settle=self._settle,
             )
             self.sync = SyncService(
                 p2p=p2p, store=self.store, db=self.db, consensus=self.consensus, genesis=self.genesis,
@@ -252,6 +252,20 @@ class Node:
                 self.ready.set()
                 log.info("node %s up on %s", self.me, ", ".join(p2p.addrs()))
                 task_status.started(self)
+
+    async def _settle(self) -> None:
+        """Before a proposer's first block of a run: catch up (bounded by
+        ``pipeline.startup_sync_s``). Skipped where no other node takes part in the genesis: no
+        peer could hold a block we lack, and none is needed for a quorum."""
+        limit = self.config.pipeline.startup_sync_s
+        others = (set(self.genesis.validators.peer_ids) | set(self.genesis.proposer_ids)) - {self.me}
+        if limit <= 0 or not others:
+            return
+        t0 = trio.current_time()
+        if await self.sync.settle(limit):
+            log.info("caught up before proposing (%.1f s)", trio.current_time() - t0)
+        else:
+            log.warning("no catch-up round ended within %.1f s: proposing on the view we hold", limit)
 
     async def _bootstrap(self) -> None:
         """Keep dialing bootstrap peers that are not connected (they may start later than us)."""

@@ -83,6 +83,7 @@ class Pipeline:
         score: Callable[[Sequence[Record]], Awaitable[list[float]]], model_id: str, consensus: Consensus,
         publish_block: Callable[[Block, int], Awaitable[None]], metrics: Metrics, now_ms: Callable[[], int],
         limits: BlockLimits | None = None, views: Views | None = None, memory_records: int = PENDING_IN_MEMORY,
+        settle: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.key, self.me, self.genesis, self.config = key, key.peer_id, genesis, config
         self.store, self.db, self.model_id, self.views = store, db, model_id, views
@@ -100,6 +101,9 @@ class Pipeline:
         )
         self.selector = ShipSelector(self.params)
         self.is_proposer = genesis.is_proposer(self.me)
+        # Awaited once per run before the first window is decided: a proposer's catch-up, so its
+        # first block names the view the validators hold (SyncService.settle; bounded there).
+        self._settle = settle
         self._wake = trio.Event()
         self.changed = Pulse()  # fires after every window handled (tests and simulations wait on it)
         self._pending: deque[Record] = deque()
@@ -214,6 +218,8 @@ class Pipeline:
         await self._refill()
         task_status.started()
         await self._resume_own_block()
+        if self.is_proposer and self._settle is not None:
+            await self._settle()
         while True:
             if len(self._pending) < self.memory_records // 2:
                 await self._refill()  # at least a window and a block stay queued while any wait

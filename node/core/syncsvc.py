@@ -73,6 +73,10 @@ class SyncService:
         self.gate = msg.ServeGate(params, is_known=members.__contains__)
         self.planner = cu.CatchupPlanner(params, frozenset(genesis.proposer_ids), self.rng, _now_ms())
         self.rounds = 0
+        # Set when a round first ends with nothing left to pull from its peer ("done"): the store
+        # then holds every block one peer's heads showed (:meth:`settle`).
+        self.caught_up = trio.Event()
+        self._wake = trio.Event()
         self.changed = Pulse()  # fires after every round and penalty (tests and simulations wait on it)
         # Sync requests are at most 256 bytes: a bigger frame is refused from its length
         # (the stream layer's cap, 1 MiB, let a peer make us read 1 MiB per request first).
@@ -165,9 +169,27 @@ class SyncService:
         """Anti-entropy: carry out the planner's rounds, forever."""
         task_status.started()
         while True:
-            await trio.sleep_until(max(self.planner.next_wake_ms(), _now_ms() + 10) / 1000)
+            with trio.move_on_at(max(self.planner.next_wake_ms(), _now_ms() + 10) / 1000):
+                await self._wake.wait()  # settle() hurries the planner: look again at once
+            self._wake = trio.Event()
             self.planner.handle(cu.Peers(tuple(self._peers())), _now_ms())
             await self._carry(self.planner.tick(_now_ms()))
+
+    async def settle(self, timeout_s: float) -> bool:
+        """Catch up before proposing: hurry a round and wait until one ends with nothing left to
+        pull from its peer, or ``timeout_s`` passes. True when caught up.
+
+        A proposer restarted after others committed more than ``max_view_lag`` blocks would
+        otherwise name its stale view in its first block, and every validator would reject it
+        (protocol/admission.py): a slot and its records spent for nothing. A peer that lies about
+        its heads can only end the wait early, which is where a node stood without it."""
+        if self.caught_up.is_set():
+            return True
+        with trio.move_on_after(timeout_s):
+            self.planner.hurry(_now_ms())
+            self._wake.set()
+            await self.caught_up.wait()
+        return self.caught_up.is_set()
 
     async def _carry(self, effects: list[cu.Effect]) -> None:
         queue = list(effects)
@@ -184,6 +206,8 @@ class SyncService:
                                                                       upto)))
                 case cu.RoundEnded(peer, new, why):
                     self.rounds += 1
+                    if why == "done":
+                        self.caught_up.set()
                     if new:
                         log.info("anti-entropy: committed %d blocks from %s (%s)", new, peer, why)
                     self.changed.fire()

@@ -9,7 +9,15 @@ import trio
 
 from node.net.topics import encode_block_announce
 from node.sim.cluster import open_cluster, open_rogue, wait_until, workload_json
-from protocol.block import Block, BlockHeader, SignedHeader, build_block, sign_header
+from protocol.admission import check_view
+from protocol.block import (
+    Block,
+    BlockHeader,
+    SignedHeader,
+    build_block,
+    decode_signed_header,
+    sign_header,
+)
 from protocol.cid import cid_of
 from protocol.codec import packb
 from protocol.quorum import decode_certificate, decode_evidence, verify_certificate
@@ -223,3 +231,32 @@ async def test_big_payload_is_announced_header_only_and_fetched_over_sync(tmp_pa
         for node in c.nodes[1:]:
             assert node.store.get_block(bid).payload == n0.store.get_block(bid).payload
             assert node.metrics.sync_requests.labels("out", "Get")._value.get() >= 1
+
+
+async def test_a_restarted_proposer_catches_up_before_its_first_block(tmp_path):
+    """A proposer that was down while the others committed more than ``max_view_lag`` blocks
+    names the view the validators hold in its first block after the restart: proposing on the
+    view it stopped with spent a slot and its records on a block every validator rejects
+    (session 33's crash-restart runs)."""
+    lag = 2
+    small = {"window": 4, "block_max_records": 4, "ship_share": 1.0}  # a block per 4 records
+    async with open_cluster(tmp_path, genesis_kw={"max_view_lag": lag, "min_block_importance": 0.0},
+                            node_kw=lambda i: {"pipeline": small}) as c:
+        n0, down = c.nodes[0], c.nodes[3]
+        await c.stop_node(down)
+        c.nodes.remove(down)
+        await n0.ingest(workload_json(60, seed=21, now_ms=int(time.time() * 1000)))
+        with trio.fail_after(60):
+            await n0.consensus.wait_commits(3 * lag)
+        back = await c.add_node(down.key, pipeline=small)
+        await back.ingest(workload_json(8, seed=22, now_ms=int(time.time() * 1000)))
+        with trio.fail_after(30):
+            await wait_until(back, lambda: back.store.latest_own_block(back.me) is not None, 30, "first block")
+        row = back.store.latest_own_block(back.me)
+        assert row.seq == 1
+        header = decode_signed_header(row.header).header
+        # What the validators held when it was proposed (they commit nothing of node 0's
+        # meanwhile: node 0's records were all decided before the restart).
+        ours = n0.views.current()
+        assert ours[c.genesis.proposer_ids.index(n0.me)] > lag
+        assert check_view(header, ours, c.genesis).verdict is None

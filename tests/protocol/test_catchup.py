@@ -12,6 +12,7 @@ from protocol.catchup import (
     AskHeads,
     BlocksGot,
     CatchupPlanner,
+    HURRY_RETRY_MS,
     Effect,
     Failed,
     GapsGot,
@@ -102,6 +103,43 @@ def test_honest_catch_up_completes_above_head_and_in_gaps() -> None:
     assert world.ours == full
     assert world.penalties == []
     assert planner.standing("p1") > PARAMS.initial_standing - 1
+
+
+def test_hurry_makes_a_round_due_now_and_keeps_looking_for_a_peer_until_one_ends() -> None:
+    # A proposer starting up hurries catch-up (node/core/syncsvc.py, settle): its first round
+    # must not wait out the interval's jitter, nor a whole interval per look while no peer is up.
+    planner = _planner()
+    first = planner.next_wake_ms()
+    assert first >= PARAMS.interval_ms // 2
+    planner.hurry(0)
+    assert planner.next_wake_ms() == 0
+    assert planner.tick(0) == []  # nobody connected yet
+    assert planner.next_wake_ms() == HURRY_RETRY_MS
+    assert planner.tick(HURRY_RETRY_MS) == []
+    assert planner.next_wake_ms() == 2 * HURRY_RETRY_MS
+    world = World({"p1": Honest({"val-a": {1, 2, 3}})})
+    world.now = 2 * HURRY_RETRY_MS
+    world.step(planner)
+    assert world.ours == {"val-a": {1, 2, 3}}
+    assert [e.why for e in world.ended] == ["done"]
+    # The round ended: back to the interval, and an empty look waits a whole jitter again.
+    assert planner.next_wake_ms() >= world.now + PARAMS.interval_ms // 2
+    planner.handle(Peers(()), world.now)
+    later = planner.next_wake_ms()
+    assert planner.tick(later) == []
+    assert planner.next_wake_ms() >= later + PARAMS.interval_ms // 2
+
+
+def test_hurry_leaves_an_open_round_alone() -> None:
+    planner = _planner()
+    planner.handle(Peers(("p",)), 0)
+    now = planner.next_wake_ms()
+    [ask] = planner.tick(now)
+    assert isinstance(ask, AskHeads)
+    deadline = planner.next_wake_ms()
+    planner.hurry(now + 1)
+    assert planner.next_wake_ms() == deadline  # still the open round's deadline
+    assert planner.tick(now + 1) == []  # no second round while one is open
 
 
 def test_a_huge_head_answered_with_nothing_is_a_lie_and_bans() -> None:

@@ -254,6 +254,9 @@ class NodeConfig:
     window: int = 1024
     block_max_records: int = 1024
     anti_entropy_ms: int = 500
+    #: a proposer (re)starting holds its first window until a catch-up round ends, at most this
+    #: long (the daemon's ``pipeline.startup_sync_s``; 0: no wait)
+    startup_sync_ms: int = 10_000
 
 
 class VirtualNode:
@@ -300,10 +303,29 @@ class VirtualNode:
         self.catchup = CatchupPlanner(SyncParams(interval_ms=max(10, self.cfg.anti_entropy_ms)),
                                       frozenset(self.genesis.proposer_ids), self.rng, self.sched.now_ms)
         self._sync_at = 0
+        #: while set, a proposer catching up before its first window (when the wait ends at the latest)
+        self._settle_until: int | None = None
 
     def start(self) -> None:
         """First start: timers."""
+        self._begin_settle()
         self._timers()
+
+    def _begin_settle(self) -> None:
+        """As the daemon's ``Pipeline.run`` awaits ``SyncService.settle``: a proposer hurries a
+        catch-up round and cuts no window until one ends ``done`` or ``startup_sync_ms`` passes."""
+        others = (set(self.genesis.validators.peer_ids) | set(self.genesis.proposer_ids)) - {self.me}
+        if not self.is_proposer or self.cfg.startup_sync_ms <= 0 or not others:
+            return
+        self._settle_until = self.sched.now_ms + self.cfg.startup_sync_ms
+        self.catchup.hurry(self.sched.now_ms)
+        self.sched.at(self._settle_until, self._guard(self.epoch, self._settled))
+
+    def _settled(self) -> None:
+        if self._settle_until is None:
+            return
+        self._settle_until = None
+        self._schedule_cut()
 
     def _timers(self) -> None:
         ep = self.epoch
@@ -330,6 +352,7 @@ class VirtualNode:
         decided = [(p, q, "committed" if o == "committed" else "rejected")
                    for (p, q), o in sorted(self.store.decided.items())]
         self.core.restore(self.store.chain_tips(), decided)
+        self._begin_settle()
         # Our own undecided block is re-announced; acknowledged, unshipped records are pending again.
         own = [mb.block for mb in self.store.blocks.values()
                if mb.block.header.proposer == self.me and mb.status == "pending"
@@ -368,8 +391,8 @@ class VirtualNode:
 
     def _cut(self) -> None:
         self._cut_scheduled = False
-        if self._own_inflight is not None or self._building:
-            return  # one slot in flight; the decision schedules the next cut
+        if self._own_inflight is not None or self._building or self._settle_until is not None:
+            return  # one slot in flight (its decision schedules the next cut), or catching up
         n = min(self.cfg.window, len(self._records))
         window = [self._records.popleft() for _ in range(n)]
         if not window:
@@ -720,8 +743,10 @@ class VirtualNode:
                 case LookupGaps(proposer, upto):
                     missing = tuple(self.store.missing_committed_seqs(proposer, upto))
                     self.sched.after(self.costs.store_ms, self._sync_handle, GapsGot(proposer, missing), ep)
-                case RoundEnded():
+                case RoundEnded(_peer, _new, why):
                     self.stats.sync_rounds += 1
+                    if why == "done":
+                        self._settled()
                 case Penalized():
                     self.stats.sync_penalties += 1
                 case _:
