@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 import pytest
 
 from protocol.catchup import (
+    HURRY_RETRY_MS,
     AskBlocks,
     AskHeads,
     BlocksGot,
     CatchupPlanner,
-    HURRY_RETRY_MS,
     Effect,
     Failed,
     GapsGot,
