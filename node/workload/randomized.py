@@ -44,7 +44,10 @@ bursts (a head carrying news, then a tail of look-alikes from the same kind
 and origin, spaced much tighter than the stream) and novel entities.
 
 Ground truth is the same noisy-OR as :mod:`node.workload.domains`: routine
-floor 0.04; anomaly, priority and rarity combine; an exact copy keeps 5% of
+floor 0.04; anomaly, priority and rarity combine (a raised priority level is
+worth 0.6 at the first step up to 1.0 at the top, a rare kind 0.6: session 34's
+trial V4, the level at which the families written to the same definition value
+them; docs/attention.md); an exact copy keeps 5% of
 its source, a near copy 10%, a burst tail 10% of its head but at most just
 under the routine floor (:func:`node.workload.domains.tail_importance`), a re-send
 of already shared content almost nothing.
@@ -576,7 +579,9 @@ class RandomizedWorkload:
             value, z = num.draw(rng, sig, self._steps)
             fields[num.key] = value
             anomaly = max(anomaly, min(1.0, max(0.0, (abs(z) - 2.5) / 4.0)))
-        rarity = 0.5 if kind.rare else 0.0
+        # A rare kind is worth 0.6, the first priority step (trial V4, session 34: a rare kind valued
+        # below every raised priority step was ranked below them, trial V2).
+        rarity = 0.6 if kind.rare else 0.0
         for c in kind.cats:
             if c.rare and rng.random() < c.rare_p:
                 fields[c.key] = rng.choice(c.rare)
@@ -592,7 +597,7 @@ class RandomizedWorkload:
             rarity = noisy_or(rarity, 0.6)
             fields["note"] = "".join(rng.choice(_SYLLABLES) for _ in range(4))
         base = noisy_or(ROUTINE_FLOOR, 0.9 * anomaly, 0.9 * prio, rarity)
-        detail = main_reason(0.9 * anomaly, 0.9 * prio, rarity, 0.5 if kind.rare else 0.0)
+        detail = main_reason(0.9 * anomaly, 0.9 * prio, rarity, 0.6 if kind.rare else 0.0)
         return _Draft(kind, rng.randrange(len(self.origins)), fields, base, detail=detail)
 
     def _priority(self, kind: _Kind, fields: dict[str, object], force: bool) -> float:
@@ -602,7 +607,10 @@ class RandomizedWorkload:
         assert p is not None
         levels = len(p.scale) if p.how in ("words", "text", "colour", "codes") else (2 if p.how == "flag" else p.n_levels)
         level = min(levels - 1, max(0, int(rng.expovariate(1.4) + p.bias + (2.0 if force else 0.0))))
-        imp = level / (levels - 1)
+        # The first step above routine is worth 0.6 and the top 1.0, evenly between (trial V4, session 34:
+        # between trial V's 0.5 and V3's 0.7; the families written to the same definition value their
+        # priority records at median 0.64-0.77, where level / (levels - 1) gave the first of five 0.25).
+        imp = 0.0 if level == 0 else (1.0 if levels <= 2 else 0.6 + 0.4 * (level - 1) / (levels - 2))
         if p.numeric is not None:
             fields[p.key] = p.numeric.value(rng, level)
         elif p.how in ("words", "colour", "codes"):
