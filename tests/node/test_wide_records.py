@@ -150,7 +150,10 @@ def test_one_crafted_record_cannot_take_the_slots_of_an_honest_wide_record() -> 
     # Review of session 12, finding 1: with slots chosen per kind ("does the field vary in the
     # window?"), one record repeating the steady fields with other values made them "vary", they
     # took every slot, and the hot reading ranked 11th at 0.06. Each record now ranks its own
-    # numbers, against the fields' medians, which one record cannot move.
+    # numbers, against the fields' medians, which one record cannot move. The crafted record is
+    # itself an anomaly by the definition (eight fields at 99 where they hold 10-17), so it may rank
+    # anywhere (session 34's checkpoint puts it first, 0.80, the hot record next, 0.78); what it must
+    # not do is push the hot reading out of its slot and down among the honest records.
     honest = _stream()
     crafted = Record.create("rack", P, 200_000, {f"a{j}_cal": 99.0 for j in range(8)})
     scorer = load_scorer()
@@ -158,7 +161,8 @@ def test_one_crafted_record_cannot_take_the_slots_of_an_honest_wide_record() -> 
         w = assemble_window([featurize_record(r) for r in recs])
         assert float(w.num[30, :, 1].max()) > 0.99  # the hot |z| is in a slot
         scores = scorer.score(recs)
-        assert _rank(scores, 30) == 0
+        assert _rank(scores[:len(honest)], 30) == 0
+        assert scores[30] > 0.5
 
 
 def test_crafted_wide_records_leave_a_narrow_kinds_slots_alone() -> None:
