@@ -145,6 +145,11 @@ class Genesis:
         """Whether ``peer_id`` may propose blocks on this network (O(1))."""
         return peer_id in self._proposer_set
 
+    def has_others(self, peer_id: str) -> bool:
+        """Whether a validator or proposer other than ``peer_id`` takes part: a node alone in its
+        genesis has no peer that could hold a block it lacks (it skips catching up before proposing)."""
+        return any(p != peer_id for p in self.validators.peer_ids) or any(p != peer_id for p in self._proposer_ids)
+
     @property
     def id(self) -> str:
         """The genesis id (text CID of :meth:`canonical_bytes`); see :func:`genesis_id`.

@@ -258,8 +258,7 @@ class Node:
         ``pipeline.startup_sync_s``). Skipped where no other node takes part in the genesis: no
         peer could hold a block we lack, and none is needed for a quorum."""
         limit = self.config.pipeline.startup_sync_s
-        others = (set(self.genesis.validators.peer_ids) | set(self.genesis.proposer_ids)) - {self.me}
-        if limit <= 0 or not others:
+        if limit <= 0 or not self.genesis.has_others(self.me):
             return
         t0 = trio.current_time()
         if await self.sync.settle(limit):

@@ -250,8 +250,7 @@ async def test_a_restarted_proposer_catches_up_before_its_first_block(tmp_path):
             await n0.consensus.wait_commits(3 * lag)
         back = await c.add_node(down.key, pipeline=small)
         await back.ingest(workload_json(8, seed=22, now_ms=int(time.time() * 1000)))
-        with trio.fail_after(30):
-            await wait_until(back, lambda: back.store.latest_own_block(back.me) is not None, 30, "first block")
+        await wait_until(back, lambda: back.store.latest_own_block(back.me) is not None, 30, "first block")
         row = back.store.latest_own_block(back.me)
         assert row.seq == 1
         header = decode_signed_header(row.header).header

@@ -91,6 +91,16 @@ def _planner(seed: int = 1, params: SyncParams = PARAMS) -> CatchupPlanner:
     return CatchupPlanner(params, frozenset(VALIDATORS), random.Random(seed), 0)
 
 
+def _open_round(planner: CatchupPlanner, peer: str = "p") -> int:
+    """Connect ``peer`` alone and start the first round (it asks ``peer`` for heads); returns when."""
+    planner.handle(Peers((peer,)), 0)
+    now = planner.next_wake_ms()
+    [ask] = planner.tick(now)
+    assert isinstance(ask, AskHeads)
+    assert ask.peer == peer
+    return now
+
+
 def test_honest_catch_up_completes_above_head_and_in_gaps() -> None:
     full = {"val-a": set(range(1, 41)), "val-b": {1, 2, 3, 5, 8}}
     world = World({"p1": Honest({k: set(v) for k, v in full.items()})})
@@ -132,10 +142,7 @@ def test_hurry_makes_a_round_due_now_and_keeps_looking_for_a_peer_until_one_ends
 
 def test_hurry_leaves_an_open_round_alone() -> None:
     planner = _planner()
-    planner.handle(Peers(("p",)), 0)
-    now = planner.next_wake_ms()
-    [ask] = planner.tick(now)
-    assert isinstance(ask, AskHeads)
+    now = _open_round(planner)
     deadline = planner.next_wake_ms()
     planner.hurry(now + 1)
     assert planner.next_wake_ms() == deadline  # still the open round's deadline
@@ -167,10 +174,7 @@ def test_answers_below_the_request_are_refused_so_a_round_never_goes_backwards()
     # The old loop's trap: a peer claiming a huge head, answering every request
     # with blocks we already have at low seqs, kept restarting below its start.
     planner = _planner()
-    planner.handle(Peers(("p",)), 0)
-    now = planner.next_wake_ms()
-    [ask] = planner.tick(now)
-    assert isinstance(ask, AskHeads)
+    now = _open_round(planner)
     [blocks] = planner.handle(HeadsGot("p", (("val-a", 10**9, "b", 10**9),), {"val-a": (5, 5)}), now)
     assert isinstance(blocks, AskBlocks)
     assert blocks.from_seq == 6
@@ -186,9 +190,7 @@ def test_old_blocks_at_rising_seqs_are_bounded_by_the_request_budget() -> None:
     # races make honest peers send some), but a whole round of them costs 1
     # standing, like a timeout, and no progress means no rush back.
     planner = _planner()
-    planner.handle(Peers(("p",)), 0)
-    now = planner.next_wake_ms()
-    planner.tick(now)
+    now = _open_round(planner)
     effects = planner.handle(HeadsGot("p", (("val-a", 10**9, "b", 10**9),), {"val-a": (1, 1)}), now)
     asks = 0
     while effects and isinstance(effects[0], AskBlocks):
@@ -357,9 +359,7 @@ def test_an_honest_peer_may_leave_out_only_the_slots_its_heads_admit_lacking() -
     def answer(heads: tuple[tuple[str, int, str, int], ...], ours: tuple[int, int],
                seqs: tuple[int, ...]) -> list[Effect]:
         planner = _planner()
-        planner.handle(Peers(("p",)), 0)
-        now = planner.next_wake_ms()
-        planner.tick(now)
+        now = _open_round(planner)
         [ask] = planner.handle(HeadsGot("p", heads, {"val-a": ours}), now)
         assert isinstance(ask, AskBlocks)
         return planner.handle(BlocksGot("p", "val-a", ask.from_seq, seqs, new=len(seqs)), now)
@@ -401,9 +401,7 @@ def test_the_round_deadline_ends_a_slow_round() -> None:
 
 def test_heads_for_a_non_validator_are_a_lie() -> None:
     planner = _planner()
-    planner.handle(Peers(("p",)), 0)
-    now = planner.next_wake_ms()
-    planner.tick(now)
+    now = _open_round(planner)
     effects = planner.handle(HeadsGot("p", (("not-a-validator", 3, "b", 3),), {}), now)
     assert isinstance(effects[0], Penalized)
     assert effects[0].banned_until_ms == now + PARAMS.ban_ms

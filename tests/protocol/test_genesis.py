@@ -220,3 +220,12 @@ def test_validators_are_loaded_strictly() -> None:
 def test_hostile_toml_is_a_config_error(text: str) -> None:
     with pytest.raises(ConfigError):
         parse_genesis(text)
+
+
+def test_has_others_names_a_node_alone_in_its_genesis() -> None:
+    # A proposer alone in its genesis skips catching up before its first block (docs/sync.md).
+    alone = Genesis("x", ValidatorSet([PEERS[0]]), (MODEL,))
+    assert not alone.has_others(PEERS[0])
+    assert alone.has_others(PEERS[1])  # an observer: the validator is someone else
+    assert Genesis("x", ValidatorSet(PEERS[:2]), (MODEL,)).has_others(PEERS[0])
+    assert Genesis("x", ValidatorSet([PEERS[0]]), (MODEL,), proposers=(PEERS[1],)).has_others(PEERS[0])

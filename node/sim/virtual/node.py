@@ -314,8 +314,7 @@ class VirtualNode:
     def _begin_settle(self) -> None:
         """As the daemon's ``Pipeline.run`` awaits ``SyncService.settle``: a proposer hurries a
         catch-up round and cuts no window until one ends ``done`` or ``startup_sync_ms`` passes."""
-        others = (set(self.genesis.validators.peer_ids) | set(self.genesis.proposer_ids)) - {self.me}
-        if not self.is_proposer or self.cfg.startup_sync_ms <= 0 or not others:
+        if not self.is_proposer or self.cfg.startup_sync_ms <= 0 or not self.genesis.has_others(self.me):
             return
         self._settle_until = self.sched.now_ms + self.cfg.startup_sync_ms
         self.catchup.hurry(self.sched.now_ms)
