@@ -56,6 +56,10 @@ class NetParams:
         request_timeout_s: server side: time allowed to read a request and
             produce the response before the stream is reset.
         ping_interval_s: how often connected peers are pinged for latency.
+        ping_failures_to_drop: a peer that answers none of this many pings
+            in a row (each bounded by 5 s) is disconnected: its connection
+            went silent, and a bootstrap peer is redialled only once we are
+            not connected to it. 0 never disconnects.
         publish_timeout_s: bound on one publish's wait for send room; the
             daemon gives up on that message (gossip is repaired by sync).
         validation_timeout_s: libp2p's bound on one async validator; a
@@ -106,6 +110,7 @@ class NetParams:
     request_read_timeout_s: float = 5.0
     request_timeout_s: float = 10.0
     ping_interval_s: float = 10.0
+    ping_failures_to_drop: int = 3
     publish_timeout_s: float = 5.0
     validation_timeout_s: float = 5.0
     verify_threads: int = 1
@@ -166,6 +171,9 @@ class NetParams:
         if self.request_read_timeout_s > self.request_timeout_s:
             raise ConfigError("net.request_read_timeout_s: must not exceed request_timeout_s")
         _positive("ping_interval_s", self.ping_interval_s)
+        if isinstance(self.ping_failures_to_drop, bool) or not isinstance(self.ping_failures_to_drop, int) \
+                or self.ping_failures_to_drop < 0:
+            raise ConfigError("net.ping_failures_to_drop: must be an integer >= 0 (0: never)")
         _positive("publish_timeout_s", self.publish_timeout_s)
         _positive("validation_timeout_s", self.validation_timeout_s)
         if not isinstance(self.verify_threads, int) or not 1 <= self.verify_threads <= 16:

@@ -86,6 +86,7 @@ from libp2p.peer.peerstore import env_to_send_in_RPC
 from libp2p.pubsub.gossipsub import PROTOCOL_ID, PROTOCOL_ID_V11, GossipSub
 from libp2p.pubsub.pb import rpc_pb2
 from libp2p.pubsub.pubsub import Pubsub
+from libp2p.pubsub.rpc_queue import RpcQueue
 from libp2p.pubsub.score import ScoreParams
 from libp2p.pubsub.utils import safe_bytes_from_hex
 
@@ -386,6 +387,31 @@ class _Pubsub(Pubsub):
         super()._handle_dead_peer(peer_id)
         self._pulse.fire()
 
+    async def handle_sending_messages(self, peer_id: ID, stream: INetStream, queue: RpcQueue) -> None:
+        await super().handle_sending_messages(peer_id, stream, queue)
+        # libp2p's loop ends quietly when a write fails, and the peer stays
+        # registered on the dead stream: every later RPC to it queued for
+        # nobody. Dropping it re-registers the peer on a live connection if
+        # it has one (libp2p's _handle_dead_peer).
+        if self.peers.get(peer_id) is stream:
+            log.info("pubsub stream to %s failed; re-registering the peer", peer_id)
+            self._handle_dead_peer(peer_id)
+
+    def repair(self, peer_id: ID) -> bool:
+        """Move ``peer_id`` off a pubsub stream whose connection is closed; True if it was on one."""
+        stream = self.peers.get(peer_id)
+        conn = getattr(stream, "swarm_conn", None)
+        if stream is None or conn is None or not conn.is_closed:
+            return False
+        topics = [topic for topic, peers in self.peer_topics.items() if peer_id in peers]
+        self._handle_dead_peer(peer_id)
+        # libp2p forgets a dead peer's subscriptions, but these came on the live
+        # connection (the peer registered us afresh there), and a peer sends them
+        # only once: forgotten, we never forward it a message on those topics.
+        for topic in topics:
+            self.handle_subscription(peer_id, rpc_pb2.RPC.SubOpts(subscribe=True, topicid=topic))
+        return True
+
     def handle_subscription(self, origin_id: ID, sub_message: rpc_pb2.RPC.SubOpts) -> None:
         if sub_message.subscribe and len(sub_message.topicid) > MAX_TOPIC_BYTES:
             # Not a topic of ours, and libp2p would hold the name (up to 1 MiB) for
@@ -517,6 +543,15 @@ class Gossip:
     def stop(self) -> None:
         """Stop libp2p's seen-cache sweeper thread (it never stops on its own)."""
         self.pubsub.seen_messages.stop()
+
+    def repair(self, peer: ID) -> bool:
+        """Re-register ``peer`` in pubsub if its stream sits on a closed connection.
+
+        libp2p keeps a peer on the stream it first opened; when that connection is
+        closed while another stays open, nothing moves it (node/net/host.py, dead
+        connections). True if the peer was moved.
+        """
+        return self.pubsub.repair(peer)
 
     # ---------------------------------------------------------------- subscribe
     async def subscribe(self, topic: str, validator: Validator | None

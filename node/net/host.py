@@ -24,6 +24,16 @@ on exit (normal, error or cancellation):
   before it even looks at the result;
 * a task pings every connected peer every ``config.ping_interval_s`` for
   ``PeerInfo.latency_ms``;
+* dead connections are closed (py-libp2p keeps a connection until a read or
+  write on it fails, and a peer that vanished without closing leaves one that
+  answers nothing): when a peer connects again, each of its older connections
+  is probed with a ping on that connection and closed if it does not answer,
+  and pubsub moves to a live one (:meth:`Gossip.repair`); a peer whose pings
+  fail ``config.ping_failures_to_drop`` times in a row is disconnected, so a
+  bootstrap peer gets redialled. Why it matters: pubsub stayed on the dead
+  connection (``Pubsub._handle_new_peer`` skips a registered peer), so our
+  subscriptions never reached the peer's new connection and its messages
+  reached nobody, and the swarm's round robin sent every other stream there;
 * libp2p's identify is bounded (:mod:`node.net.identify`): no identify-push
   handler, at most 64 protocols of 256 bytes kept per peer, and a
   stranger's peerstore entry is cleared when its last connection closes;
@@ -42,9 +52,11 @@ the seen-cache sweeper thread that each Pubsub starts is stopped.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 import multiaddr
 import trio
@@ -74,7 +86,7 @@ from node.net.inbound import InboundGuard, InboundStats
 from node.net.inbound import install as install_inbound
 from node.net.pulse import Pulse
 from node.net.stats import Meter, NetStats, PeerInfo
-from node.net.streams import Handler, StreamServer, ping, request
+from node.net.streams import Handler, StreamServer, ping, ping_connection, request
 from node.net.verify import Verifier
 from protocol.errors import LocalError
 from protocol.keys import PrivateKey
@@ -93,13 +105,17 @@ class _PeerWatch(INotifee):
     clears a departed stranger's peerstore entry (:mod:`node.net.identify`)."""
 
     def __init__(self, pulse: Pulse, guard: InboundGuard | None = None,
-                 book: identify.PeerBook | None = None) -> None:
+                 book: identify.PeerBook | None = None,
+                 on_connected: Callable[[INetConn], None] | None = None) -> None:
         self._pulse = pulse
         self._guard = guard
         self._book = book
+        self._on_connected = on_connected
 
     async def connected(self, network: INetwork, conn: INetConn) -> None:
         self._pulse.fire()
+        if self._on_connected is not None:
+            self._on_connected(conn)
         await trio.lowlevel.checkpoint()
 
     async def disconnected(self, network: INetwork, conn: INetConn) -> None:
@@ -158,9 +174,14 @@ class P2P:
         self._latency_ms: dict[str, float] = {}
         self._latency_at: dict[str, float] = {}  # trio clock of the last ping attempt
         self._pinging: set[str] = set()  # peers with a ping in flight (at most one each)
+        self._ping_failures: dict[str, int] = {}  # failed pings in a row, per peer
+        self._probing: set[INetConn] = set()  # connections with a liveness probe in flight
+        #: connections closed as dead (no answer to a ping), since start
+        self.dead_connections = 0
         self._peers_changed = Pulse()
         self._book = book
-        self._swarm.register_notifee(_PeerWatch(self._peers_changed, gate.guard, book))
+        self._swarm.register_notifee(_PeerWatch(self._peers_changed, gate.guard, book,
+                                                on_connected=self._on_connected))
         self.peer_id: str = host.get_id().to_base58()
         #: unread bytes yamux holds, all connections together (node/net/muxgate.py)
         self.held: muxgate.HeldBytes | None = None
@@ -385,7 +406,8 @@ class P2P:
     # ------------------------------------------------------------------ stats
     def statistics(self) -> NetStats:
         """A frozen snapshot of the message and request counters."""
-        return self._meter.snapshot(len(self._host.get_connected_peers()))
+        snap = self._meter.snapshot(len(self._host.get_connected_peers()))
+        return replace(snap, dead_connections=self.dead_connections)
 
     # ---------------------------------------------------------------- latency
     async def _ping_loop(self) -> None:
@@ -400,6 +422,7 @@ class P2P:
             for stale in self._latency_at.keys() - live:
                 self._latency_at.pop(stale, None)
                 self._latency_ms.pop(stale, None)
+                self._ping_failures.pop(stale, None)
             for pid in connected:
                 key = pid.to_base58()
                 last = self._latency_at.get(key)
@@ -418,14 +441,73 @@ class P2P:
     async def _measure(self, pid: ID) -> None:
         key = pid.to_base58()
         self._latency_at[key] = trio.current_time()
+        answered = False
         try:
             with trio.move_on_after(_PING_TIMEOUT_S):
                 rtt = await ping(self._host, pid)
                 old = self._latency_ms.get(key)
                 self._latency_ms[key] = rtt if old is None else old + _LATENCY_EWMA * (rtt - old)
+                answered = True
                 self._peers_changed.fire()
         except NetError as exc:
             log.debug("ping %s failed: %s", key, exc)
+        if answered:
+            self._ping_failures.pop(key, None)
+            return
+        failures = self._ping_failures[key] = self._ping_failures.get(key, 0) + 1
+        limit = self._config.ping_failures_to_drop
+        if limit and failures >= limit and self._host.get_network().get_connections(pid):
+            # Nothing else closes a connection that went silent: with it open we
+            # count the peer connected and never redial it (the bootstrap loop
+            # dials only peers we are not connected to).
+            log.warning("peer %s answered none of %d pings in a row; disconnecting", key, failures)
+            self._ping_failures.pop(key, None)
+            self.dead_connections += len(self._host.get_network().get_connections(pid))
+            with contextlib.suppress(*LIBP2P_ERRORS):
+                await self._host.disconnect(pid)
+            self._peers_changed.fire()
+
+    # ------------------------------------------------------ dead connections
+    def _on_connected(self, conn: INetConn) -> None:
+        # Runs inside the swarm's notification: only schedules work.
+        pid = getattr(conn.muxed_conn, "peer_id", None)
+        if not isinstance(pid, ID):
+            return
+        older = [c for c in self._host.get_network().get_connections(pid)
+                 if c is not conn and c not in self._probing]
+        if older:
+            self._probing.update(older)
+            self._nursery.start_soon(self._drop_dead, pid, older)
+
+    async def _drop_dead(self, pid: ID, conns: list[INetConn]) -> None:
+        """Probe each of ``conns`` (a peer's older connections) and close those that do not answer.
+
+        A peer dials again when it holds no live connection to us: it restarted, or
+        its side of an old connection died. Both connections answering (two dials
+        that crossed) keeps both.
+        """
+        async def probe(conn: INetConn) -> None:
+            try:
+                with trio.move_on_after(_PING_TIMEOUT_S):
+                    await ping_connection(conn)
+                    return
+            except NetError as exc:
+                log.debug("probe of a connection to %s failed: %s", pid, exc)
+            if not getattr(conn, "is_closed", False):
+                log.info("closing a dead connection to %s (it reconnected)", pid)
+                self.dead_connections += 1
+                with contextlib.suppress(*LIBP2P_ERRORS):
+                    await conn.close()
+
+        try:
+            async with trio.open_nursery() as nursery:
+                for conn in conns:
+                    nursery.start_soon(probe, conn)
+        finally:
+            self._probing.difference_update(conns)
+        if self._gossip.repair(pid):
+            log.info("pubsub with %s moved off a closed connection", pid)
+        self._peers_changed.fire()
 
 
 def _parse_peer_id(peer_id: str) -> ID:

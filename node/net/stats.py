@@ -53,6 +53,7 @@ class NetStats:
     requests_in: int
     requests_out: int
     request_failures: int
+    dead_connections: int = 0  # closed because they answered no ping (node/net/host.py)
 
     def total(self) -> TopicStats:
         """All topics summed."""

@@ -32,11 +32,13 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 import trio
-from libp2p.abc import IHost, INetStream
+from libp2p.abc import IHost, INetConn, INetStream
 from libp2p.custom_types import TProtocol
 from libp2p.host.ping import ID as PING_PROTOCOL
 from libp2p.host.ping import PING_LENGTH
 from libp2p.peer.id import ID
+from libp2p.protocol_muxer.multiselect_client import MultiselectClient
+from libp2p.protocol_muxer.multiselect_communicator import MultiselectCommunicator
 
 from node.net import inbound
 from node.net.budget import Budget
@@ -236,6 +238,34 @@ async def ping(host: IHost, peer: ID) -> float:
             rtt_ms = (trio.current_time() - start) * 1000.0
         if echo != payload:
             raise NetError(f"ping {peer}: echo does not match")
+        ok = True
+        return rtt_ms
+    finally:
+        if stream is not None:
+            await _finish(stream, ok=ok)
+
+
+async def ping_connection(conn: INetConn, negotiate_timeout_s: int = 5) -> float:
+    """Round trip of one libp2p ping on ``conn`` itself, in milliseconds.
+
+    ``host.new_stream`` picks among a peer's connections round robin, so
+    :func:`ping` says nothing about one connection; a probe of one (is it dead?)
+    opens its stream there and negotiates the protocol itself.
+    """
+    stream: INetStream | None = None
+    ok = False
+    try:
+        with translate_errors("ping on one connection"):
+            stream = await conn.new_stream()
+            await MultiselectClient().select_one_of(
+                [PING_PROTOCOL], MultiselectCommunicator(stream), negotiate_timeout_s)
+            payload = secrets.token_bytes(PING_LENGTH)
+            start = trio.current_time()
+            await stream.write(payload)
+            echo = await read_exactly(stream, PING_LENGTH)
+            rtt_ms = (trio.current_time() - start) * 1000.0
+        if echo != payload:
+            raise NetError("ping on one connection: echo does not match")
         ok = True
         return rtt_ms
     finally:

@@ -400,6 +400,89 @@ async def test_connected_peers_report_latency() -> None:
                 assert any(a.startswith("/ip4/127.0.0.1/tcp/") for a in info.addrs)
 
 
+# ------------------------------------------------------- dead connections
+class SilentRelay:
+    """A TCP relay to ``port`` that can go silent without closing anything.
+
+    What a NAT that dropped the flow, or a frozen machine, looks like from the
+    far end: the connection stays open and nothing more comes through.
+    """
+
+    def __init__(self, port: int) -> None:
+        self._port = port
+        self._silent = trio.Event()
+
+    def silence(self) -> None:
+        self._silent.set()
+
+    async def serve(self, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
+        listeners = await trio.open_tcp_listeners(0, host="127.0.0.1")
+        task_status.started(listeners[0].socket.getsockname()[1])
+        await trio.serve_listeners(self._relay, listeners)
+
+    async def _relay(self, client: trio.SocketStream) -> None:
+        server = await trio.open_tcp_stream("127.0.0.1", self._port)
+
+        async def pump(src: trio.SocketStream, dst: trio.SocketStream) -> None:
+            while not self._silent.is_set():
+                data = await src.receive_some(65536)
+                if not data or self._silent.is_set():
+                    break
+                await dst.send_all(data)
+            await trio.sleep_forever()  # silent: hold both sockets open, pass nothing
+
+        async with client, server, trio.open_nursery() as nursery:
+            nursery.start_soon(pump, client, server)
+            nursery.start_soon(pump, server, client)
+
+
+async def test_a_peer_back_on_a_new_connection_gets_gossip_again() -> None:
+    # py-libp2p kept pubsub on a peer's first connection: when the peer came back on a
+    # new one while the old stayed open (silent), Pubsub._handle_new_peer skipped it as
+    # registered, a's subscriptions never reached it, and its messages reached nobody
+    # (session 34, a restarted proposer in one process). a now probes the old connection
+    # when the new one opens, closes it, and moves pubsub to the live one.
+    async with open_nodes(1) as (a,), trio.open_nursery() as nursery:
+        at_a = await a.subscribe(TOPIC, None)
+        relay = SilentRelay(port_of(a.addrs()[0]))
+        port = await nursery.start(relay.serve)
+        with trio.fail_after(DEADLINE_S):
+            async with open_p2p(seed(5), NetConfig()) as b:
+                await b.subscribe(TOPIC, None)
+                await b.connect(f"/ip4/127.0.0.1/tcp/{port}/p2p/{a.peer_id}")
+                await b.wait_mesh_peers(TOPIC, 1)
+                relay.silence()  # a's connection goes silent; b's side closes as b stops
+        async with open_p2p(seed(5), NetConfig()) as b:
+            at_b = await b.subscribe(TOPIC, None)
+            with trio.fail_after(DEADLINE_S):
+                await b.connect(a.addrs()[0])
+                await b.wait_mesh_peers(TOPIC, 1)  # a's subscription came on the new connection
+                await a.wait_mesh_peers(TOPIC, 1)
+                await a.publish(TOPIC, b"to b")
+                assert await at_b.receive() == (a.peer_id, b"to b")
+                await b.publish(TOPIC, b"to a")
+                assert (await receive_until(at_a, b"to a"))[-1] == (b.peer_id, b"to a")
+            assert a.statistics().dead_connections == 1
+            assert len(a._host.get_network().get_connections(ID.from_base58(b.peer_id))) == 1
+        nursery.cancel_scope.cancel()
+
+
+async def test_a_peer_that_answers_no_pings_is_disconnected() -> None:
+    # With the silent connection open, a counted b connected and never redialled it.
+    config = NetConfig(ping_interval_s=0.2, ping_failures_to_drop=1)
+    async with open_nodes(1, config) as (a,), trio.open_nursery() as nursery:
+        relay = SilentRelay(port_of(a.addrs()[0]))
+        port = await nursery.start(relay.serve)
+        async with open_p2p(seed(5), NetConfig()) as b:
+            with trio.fail_after(DEADLINE_S):
+                await b.connect(f"/ip4/127.0.0.1/tcp/{port}/p2p/{a.peer_id}")
+                await a.wait_peers(lambda peers: len(peers) == 1)
+                relay.silence()
+                await a.wait_peers(lambda peers: not peers)  # 5 s: one ping's bound
+            assert a.statistics().dead_connections == 1
+        nursery.cancel_scope.cancel()
+
+
 # -------------------------------------------------------------- lifecycle
 async def test_clean_shutdown_leaves_no_thread_or_listener() -> None:
     before = set(threading.enumerate())

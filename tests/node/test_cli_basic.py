@@ -254,6 +254,7 @@ def test_net_budget_and_admin_params_come_from_their_tables(tmp_path):
                         ("[net.budget]\nmax_open_requests = 1.5\n", "net.budget.max_open_requests must be an integer"),
                         ("[net.budget]\npublish_threshold = -500.0\n", "disconnect_below < publish_threshold"),
                         ("[net]\nverify_threads = 0\n", "net.verify_threads"),
+                        ("[net]\nping_failures_to_drop = -1\n", "net.ping_failures_to_drop"),
                         ("[net]\nlisten_addrs = []\n", "unknown key net.listen_addrs"),
                         ("[admin]\nidle_timeout_s = -1\n", "admin.idle_timeout_s")]:
         (tmp_path / "config.toml").write_text(body)
