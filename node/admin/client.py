@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from node.admin.wire import APP_ERROR, TOKEN_FILE, AdminError, hello_line
+from node.admin.wire import APP_ERROR, TOKEN_FILE, AdminError, hello_line, unix_address
 
 
 class AdminClient:
@@ -56,7 +56,11 @@ class AdminClient:
         s.settimeout(self.timeout)
         try:
             try:
-                s.connect(where)
+                if isinstance(where, str):
+                    with unix_address(self.path) as short:
+                        s.connect(short)
+                else:
+                    s.connect(where)
             except (ConnectionRefusedError, FileNotFoundError):
                 raise AdminError(f"the daemon is not running (nothing listens on {where})") from None
             s.sendall(req)

@@ -56,6 +56,7 @@ from node.admin.wire import (
     encode,
     error,
     parse_request,
+    unix_address,
 )
 from protocol.errors import AttnshareError
 
@@ -108,7 +109,8 @@ async def serve_admin(node: AdminBackend, params: AdminParams | None = None, *,
     sock = trio.socket.socket(trio.socket.AF_UNIX, trio.socket.SOCK_STREAM)
     old_umask = os.umask(0o177)
     try:
-        await sock.bind(str(path))
+        with unix_address(path) as where:
+            await sock.bind(where)
     finally:
         os.umask(old_umask)
     os.chmod(path, 0o600)

@@ -32,7 +32,11 @@ from __future__ import annotations
 import hmac
 import json
 import math
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from typing import Any
 
 from protocol.errors import ConfigError, LocalError
@@ -192,3 +196,35 @@ def _json_default(o: Any) -> Any:
     if hasattr(o, "__dataclass_fields__"):
         return asdict(o)
     return str(o)
+
+
+#: the longest path a Unix socket address holds on Linux (sun_path is 108 bytes, NUL included)
+SUN_PATH_MAX = 107
+
+
+@contextmanager
+def unix_address(path: Path) -> Iterator[str]:
+    """An address for the Unix socket at ``path`` that fits ``sun_path``, for bind or connect.
+
+    A data dir about 95 characters deep made the daemon die at start ("AF_UNIX path too
+    long") and left the CLI unable to reach it. A longer path is reached through a
+    descriptor of its directory, ``/proc/self/fd/N/admin.sock``, which bind and connect
+    resolve like any path (Linux); the descriptor is closed when the block ends.
+    """
+    text = os.fspath(path)
+    if len(os.fsencode(text)) <= SUN_PATH_MAX:
+        yield text
+        return
+    try:
+        fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise AdminError(f"cannot open {path.parent}: {exc.strerror}") from None
+    try:
+        short = f"/proc/self/fd/{fd}/{path.name}"
+        if len(os.fsencode(short)) > SUN_PATH_MAX or not os.path.isdir(f"/proc/self/fd/{fd}"):
+            raise AdminError(f"the admin socket path {text!r} is {len(os.fsencode(text))} bytes, over the "
+                             f"{SUN_PATH_MAX} a Unix socket takes, and this system has no /proc/self/fd "
+                             "to shorten it: use a shorter data dir")
+        yield short
+    finally:
+        os.close(fd)

@@ -476,8 +476,11 @@ class P2P:
         older = [c for c in self._host.get_network().get_connections(pid)
                  if c is not conn and c not in self._probing]
         if older:
+            try:
+                self._nursery.start_soon(self._drop_dead, pid, older)
+            except RuntimeError:  # shutting down: the nursery takes no new tasks
+                return
             self._probing.update(older)
-            self._nursery.start_soon(self._drop_dead, pid, older)
 
     async def _drop_dead(self, pid: ID, conns: list[INetConn]) -> None:
         """Probe each of ``conns`` (a peer's older connections) and close those that do not answer.

@@ -20,6 +20,7 @@ from node.admin.server import ConnectionWatch, serve_admin, serve_admin_tcp, wri
 from node.admin.wire import (
     INVALID_REQUEST,
     PARSE_ERROR,
+    SUN_PATH_MAX,
     UNAUTHORIZED,
     AdminError,
     AdminParams,
@@ -203,6 +204,21 @@ async def test_tcp_connection_limit_and_idle_timeout(tmp_path: Path) -> None:
                     pass
         await _status_ok(tmp_path, port)
         n.cancel_scope.cancel()
+
+
+async def test_a_data_dir_too_deep_for_a_unix_socket_address_still_serves(tmp_path: Path) -> None:
+    # sun_path holds 107 bytes: the daemon died at start ("AF_UNIX path too long") in a data
+    # dir about 95 characters deep, e.g. under pytest-xdist's temp dirs. It binds and the CLI
+    # connects through /proc/self/fd/N/admin.sock now.
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    assert len(str(deep / "admin.sock")) > SUN_PATH_MAX
+    async with trio.open_nursery() as n:
+        await n.start(lambda task_status: serve_admin(FakeNode(deep), params=SMALL, task_status=task_status))
+        assert stat.S_IMODE(os.stat(deep / "admin.sock").st_mode) == 0o600
+        await _status_ok(deep)
+        n.cancel_scope.cancel()
+    assert not (deep / "admin.sock").exists()
 
 
 async def test_unix_socket_has_the_same_parser(tmp_path: Path) -> None:
