@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/ruff check protocol node tests scripts
 .venv/bin/mypy protocol
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# Two workers, one per core of the CI machine (ATTNSHARE_TEST_WORKERS=0 runs in one process).
+.venv/bin/python -m pytest -q -p no:cacheprovider -n "${ATTNSHARE_TEST_WORKERS:-2}" "$@"
