@@ -86,7 +86,6 @@ from libp2p.peer.peerstore import env_to_send_in_RPC
 from libp2p.pubsub.gossipsub import PROTOCOL_ID, PROTOCOL_ID_V11, GossipSub
 from libp2p.pubsub.pb import rpc_pb2
 from libp2p.pubsub.pubsub import Pubsub
-from libp2p.pubsub.rpc_queue import RpcQueue
 from libp2p.pubsub.score import ScoreParams
 from libp2p.pubsub.utils import safe_bytes_from_hex
 
@@ -335,6 +334,7 @@ class _Pubsub(Pubsub):
         self.ignored_subscriptions = 0  # subscriptions to topic names over MAX_TOPIC_BYTES
         self._write_locks: weakref.WeakKeyDictionary[INetStream, trio.Lock] = (
             weakref.WeakKeyDictionary())
+        self._inbound: dict[ID, int] = {}  # peers' pubsub streams to us being read, per peer
 
     async def stream_handler(self, stream: INetStream) -> None:
         # libp2p catches only stream errors here. A corrupt or hostile RPC
@@ -362,7 +362,17 @@ class _Pubsub(Pubsub):
                 await trio.sleep(delay)
 
         _READING.set(peer)  # this task reads only this peer's RPCs (see _is_subscribed_to_msg)
-        await super().continuously_read_stream(_MeteredStream(stream, charge))  # type: ignore[arg-type]
+        pid = stream.muxed_conn.peer_id
+        self._inbound[pid] = self._inbound.get(pid, 0) + 1
+        try:
+            await super().continuously_read_stream(_MeteredStream(stream, charge))  # type: ignore[arg-type]
+        finally:
+            left = self._inbound.pop(pid) - 1
+            if left:
+                self._inbound[pid] = left
+            else:  # the stream its subscriptions came on is gone
+                super()._forget_all_subscriptions(pid)
+                self._pulse.fire()
 
     async def write_msg(self, stream: INetStream, rpc_msg: rpc_pb2.RPC) -> bool:
         # libp2p writes to one peer's stream from three tasks (the send loop,
@@ -387,29 +397,27 @@ class _Pubsub(Pubsub):
         super()._handle_dead_peer(peer_id)
         self._pulse.fire()
 
-    async def handle_sending_messages(self, peer_id: ID, stream: INetStream, queue: RpcQueue) -> None:
-        await super().handle_sending_messages(peer_id, stream, queue)
-        # libp2p's loop ends quietly when a write fails, and the peer stays
-        # registered on the dead stream: every later RPC to it queued for
-        # nobody. Dropping it re-registers the peer on a live connection if
-        # it has one (libp2p's _handle_dead_peer).
-        if self.peers.get(peer_id) is stream:
-            log.info("pubsub stream to %s failed; re-registering the peer", peer_id)
-            self._handle_dead_peer(peer_id)
+    def _forget_all_subscriptions(self, peer_id: ID) -> None:
+        # libp2p forgets a peer's subscriptions whenever it drops the peer, also when
+        # only our stream to it failed and it re-registers the peer at once (a write
+        # that failed, a connection closed under it while another stays). They came
+        # on the peer's stream to us, once: forgotten while that stream lives, we
+        # never forward the peer a message again. So they go with that stream.
+        if self._inbound.get(peer_id):
+            return
+        super()._forget_all_subscriptions(peer_id)
 
     def repair(self, peer_id: ID) -> bool:
-        """Move ``peer_id`` off a pubsub stream whose connection is closed; True if it was on one."""
+        """Move ``peer_id`` off a pubsub stream whose connection is closed; True if it was on one.
+
+        libp2p's ``_handle_dead_peer`` re-registers a peer that is still connected,
+        on a live connection (the one left).
+        """
         stream = self.peers.get(peer_id)
         conn = getattr(stream, "swarm_conn", None)
         if stream is None or conn is None or not conn.is_closed:
             return False
-        topics = [topic for topic, peers in self.peer_topics.items() if peer_id in peers]
         self._handle_dead_peer(peer_id)
-        # libp2p forgets a dead peer's subscriptions, but these came on the live
-        # connection (the peer registered us afresh there), and a peer sends them
-        # only once: forgotten, we never forward it a message on those topics.
-        for topic in topics:
-            self.handle_subscription(peer_id, rpc_pb2.RPC.SubOpts(subscribe=True, topicid=topic))
         return True
 
     def handle_subscription(self, origin_id: ID, sub_message: rpc_pb2.RPC.SubOpts) -> None:

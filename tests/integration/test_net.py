@@ -467,6 +467,26 @@ async def test_a_peer_back_on_a_new_connection_gets_gossip_again() -> None:
         nursery.cancel_scope.cancel()
 
 
+async def test_a_failed_pubsub_write_moves_the_peer_to_a_new_stream() -> None:
+    # libp2p's send loop ended quietly on a failed write and left the peer registered on the
+    # dead stream: every later message to it was queued for nobody.
+    async with open_nodes(2) as (a, b):
+        await a.subscribe(TOPIC, None)
+        at_b = await b.subscribe(TOPIC, None)
+        with trio.fail_after(DEADLINE_S):
+            await b.connect(a.addrs()[0])
+            await a.wait_mesh_peers(TOPIC, 1)
+            await b.wait_mesh_peers(TOPIC, 1)
+            pubsub = a._gossip.pubsub
+            dead = pubsub.peers[ID.from_base58(b.peer_id)]
+            await dead.reset()
+            await a.publish(TOPIC, b"lost")  # its write fails: the peer is re-registered
+            await a.publish(TOPIC, b"after")
+            got = await receive_until(at_b, b"after")
+            assert got[-1] == (a.peer_id, b"after")
+            assert pubsub.peers[ID.from_base58(b.peer_id)] is not dead
+
+
 async def test_a_peer_that_answers_no_pings_is_disconnected() -> None:
     # With the silent connection open, a counted b connected and never redialled it.
     config = NetConfig(ping_interval_s=0.2, ping_failures_to_drop=1)
