@@ -117,6 +117,8 @@ MAX_IHAVE_IDS_PER_S = 5000
 
 #: the peer whose pubsub stream the current task reads (set by _Pubsub.continuously_read_stream)
 _READING: contextvars.ContextVar[str | None] = contextvars.ContextVar("pubsub_reading", default=None)
+#: the topics the peer subscribed to on the stream the current task reads (set with _READING)
+_ANNOUNCED: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("pubsub_announced", default=None)
 
 
 def content_message_id(msg: rpc_pb2.Message) -> bytes:
@@ -334,7 +336,8 @@ class _Pubsub(Pubsub):
         self.ignored_subscriptions = 0  # subscriptions to topic names over MAX_TOPIC_BYTES
         self._write_locks: weakref.WeakKeyDictionary[INetStream, trio.Lock] = (
             weakref.WeakKeyDictionary())
-        self._inbound: dict[ID, int] = {}  # peers' pubsub streams to us being read, per peer
+        #: per peer, the topics announced on each of its pubsub streams to us that is being read
+        self._inbound: dict[ID, list[set[str]]] = {}
 
     async def stream_handler(self, stream: INetStream) -> None:
         # libp2p catches only stream errors here. A corrupt or hostile RPC
@@ -363,16 +366,21 @@ class _Pubsub(Pubsub):
 
         _READING.set(peer)  # this task reads only this peer's RPCs (see _is_subscribed_to_msg)
         pid = stream.muxed_conn.peer_id
-        self._inbound[pid] = self._inbound.get(pid, 0) + 1
+        announced: set[str] = set()
+        _ANNOUNCED.set(announced)
+        self._inbound.setdefault(pid, []).append(announced)
         try:
-            await super().continuously_read_stream(_MeteredStream(stream, charge))  # type: ignore[arg-type]
+            metered = _MeteredStream(stream, charge, cap=self.max_inbound_rpc_size + 1)
+            await super().continuously_read_stream(metered)  # type: ignore[arg-type]
         finally:
-            left = self._inbound.pop(pid) - 1
-            if left:
-                self._inbound[pid] = left
-            else:  # the stream its subscriptions came on is gone
-                super()._forget_all_subscriptions(pid)
-                self._pulse.fire()
+            streams = self._inbound[pid]
+            streams[:] = [t for t in streams if t is not announced]
+            if not streams:
+                del self._inbound[pid]
+            # What only this stream announced goes with it (a restarted peer's new
+            # stream announces its own topics; the old ones must not linger).
+            self._forget_unannounced(pid)
+            self._pulse.fire()
 
     async def write_msg(self, stream: INetStream, rpc_msg: rpc_pb2.RPC) -> bool:
         # libp2p writes to one peer's stream from three tasks (the send loop,
@@ -402,10 +410,33 @@ class _Pubsub(Pubsub):
         # only our stream to it failed and it re-registers the peer at once (a write
         # that failed, a connection closed under it while another stays). They came
         # on the peer's stream to us, once: forgotten while that stream lives, we
-        # never forward the peer a message again. So they go with that stream.
-        if self._inbound.get(peer_id):
+        # never forward the peer a message again. So, while the peer is connected,
+        # each topic goes with the streams that announced it.
+        if self._inbound.get(peer_id) and self._peer_is_connected(peer_id):
+            # libp2p replays recent messages to a newly registered peer once per
+            # topic; the re-registration must get its replay (what was published
+            # while the peer was being re-registered).
+            self._replayed_recent_topics.pop(peer_id, None)
+            self._forget_unannounced(peer_id)
             return
         super()._forget_all_subscriptions(peer_id)
+
+    def _forget_unannounced(self, peer_id: ID) -> None:
+        """Forget ``peer_id``'s subscriptions that none of its live streams to us announced."""
+        live = set().union(*self._inbound.get(peer_id, ()))
+        stale = [topic for topic, peers in self.peer_topics.items() if peer_id in peers and topic not in live]
+        for topic in stale:
+            self._forget_subscription(peer_id, topic)
+            # libp2p's router keeps a peer in a topic's mesh after it left the topic
+            # (a restarted peer grafted on its previous run's subscription stayed).
+            mesh = self.router.mesh.get(topic)
+            if mesh is not None and peer_id in mesh:
+                mesh.discard(peer_id)
+                if self.router.scorer is not None:
+                    self.router.scorer.on_leave_mesh(peer_id, topic)
+            fanout = self.router.fanout.get(topic)
+            if fanout is not None:
+                fanout.discard(peer_id)
 
     def repair(self, peer_id: ID) -> bool:
         """Move ``peer_id`` off a pubsub stream whose connection is closed; True if it was on one.
@@ -415,7 +446,7 @@ class _Pubsub(Pubsub):
         """
         stream = self.peers.get(peer_id)
         conn = getattr(stream, "swarm_conn", None)
-        if stream is None or conn is None or not conn.is_closed:
+        if stream is None or conn is None or not conn.is_closed or not self.manager.is_running:
             return False
         self._handle_dead_peer(peer_id)
         return True
@@ -427,6 +458,12 @@ class _Pubsub(Pubsub):
             self.ignored_subscriptions += 1
             return
         super().handle_subscription(origin_id, sub_message)
+        announced = _ANNOUNCED.get()
+        if announced is not None:  # read from a peer's stream: the topic lives with it
+            if sub_message.subscribe:
+                announced.add(sub_message.topicid)
+            else:
+                announced.discard(sub_message.topicid)
         self._pulse.fire()
 
     def _is_subscribed_to_msg(self, msg: rpc_pb2.Message) -> bool:
@@ -482,9 +519,10 @@ class _MeteredStream:
     is read. libp2p reads an RPC as a varint length (byte by byte) and then that many
     bytes; anything else is passed through untouched."""
 
-    def __init__(self, inner: INetStream, charge: Callable[[int], Awaitable[None]]) -> None:
+    def __init__(self, inner: INetStream, charge: Callable[[int], Awaitable[None]], *, cap: int) -> None:
         self._inner = inner
         self._charge = charge
+        self._cap = cap  # libp2p refuses an RPC over this; a 10-byte varint claimed about 2^64
         self._prefix = bytearray()
         self._left = 0  # body bytes of the current RPC not read yet
 
@@ -507,7 +545,10 @@ class _MeteredStream:
                 length = _uvarint(self._prefix)
                 self._prefix.clear()
                 self._left = length
-                await self._charge(length)
+                # Charged at most the cap: a claimed 2^64 bytes put the reader to
+                # sleep for ever (the peer's subscriptions with it) and sent the
+                # budget it shares with other strangers to -1.8e19.
+                await self._charge(min(length, self._cap))
         return data
 
 

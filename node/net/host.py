@@ -33,7 +33,8 @@ on exit (normal, error or cancellation):
   bootstrap peer gets redialled. Why it matters: pubsub stayed on the dead
   connection (``Pubsub._handle_new_peer`` skips a registered peer), so our
   subscriptions never reached the peer's new connection and its messages
-  reached nobody, and the swarm's round robin sent every other stream there;
+  reached nobody, and the swarm's connection choice (libp2p's "best": the
+  connection with the most streams) kept sending new streams there;
 * libp2p's identify is bounded (:mod:`node.net.identify`): no identify-push
   handler, at most 64 protocols of 256 bytes kept per peer, and a
   stranger's peerstore entry is cleared when its last connection closes;
@@ -106,11 +107,13 @@ class _PeerWatch(INotifee):
 
     def __init__(self, pulse: Pulse, guard: InboundGuard | None = None,
                  book: identify.PeerBook | None = None,
-                 on_connected: Callable[[INetConn], None] | None = None) -> None:
+                 on_connected: Callable[[INetConn], None] | None = None,
+                 on_disconnected: Callable[[INetConn], None] | None = None) -> None:
         self._pulse = pulse
         self._guard = guard
         self._book = book
         self._on_connected = on_connected
+        self._on_disconnected = on_disconnected
 
     async def connected(self, network: INetwork, conn: INetConn) -> None:
         self._pulse.fire()
@@ -128,6 +131,8 @@ class _PeerWatch(INotifee):
         peer = getattr(conn.muxed_conn, "peer_id", None)
         if self._book is not None and isinstance(peer, ID):
             self._book.forget(peer)  # only a stranger, and only once its last connection is gone
+        if self._on_disconnected is not None:
+            self._on_disconnected(conn)
         await trio.lowlevel.checkpoint()
 
     async def opened_stream(self, network: INetwork, stream: INetStream) -> None:
@@ -181,7 +186,8 @@ class P2P:
         self._peers_changed = Pulse()
         self._book = book
         self._swarm.register_notifee(_PeerWatch(self._peers_changed, gate.guard, book,
-                                                on_connected=self._on_connected))
+                                                on_connected=self._on_connected,
+                                                on_disconnected=self._on_disconnected))
         self.peer_id: str = host.get_id().to_base58()
         #: unread bytes yamux holds, all connections together (node/net/muxgate.py)
         self.held: muxgate.HeldBytes | None = None
@@ -214,7 +220,9 @@ class P2P:
         self._swarm.unblock_peer(info.peer_id)
         with translate_errors(f"connect {addr}"), inbound.dialing():
             await self._host.connect(info)
-        self._nursery.start_soon(self._measure, info.peer_id)
+        if peer_id not in self._pinging:  # one ping per peer at a time: two would both count
+            self._pinging.add(peer_id)
+            self._nursery.start_soon(self._measure_once, info.peer_id)
         return peer_id
 
     def connected_peers(self) -> list[PeerInfo]:
@@ -253,6 +261,7 @@ class P2P:
             await self._host.disconnect(pid)
         self._latency_ms.pop(peer_id, None)
         self._latency_at.pop(peer_id, None)
+        self._ping_failures.pop(peer_id, None)
 
     def unblock_peer(self, peer_id: str) -> None:
         """Allow ``peer_id`` again (nothing is redialled automatically)."""
@@ -441,17 +450,19 @@ class P2P:
     async def _measure(self, pid: ID) -> None:
         key = pid.to_base58()
         self._latency_at[key] = trio.current_time()
-        answered = False
+        silent = False
         try:
-            with trio.move_on_after(_PING_TIMEOUT_S):
+            with trio.move_on_after(_PING_TIMEOUT_S) as scope:
                 rtt = await ping(self._host, pid)
                 old = self._latency_ms.get(key)
                 self._latency_ms[key] = rtt if old is None else old + _LATENCY_EWMA * (rtt - old)
-                answered = True
                 self._peers_changed.fire()
+            silent = scope.cancelled_caught
         except NetError as exc:
+            # An answer, if not a ping's (a stream refused over a cap, a reset): the
+            # connection is alive. Only silence counts toward a disconnect.
             log.debug("ping %s failed: %s", key, exc)
-        if answered:
+        if not silent:
             self._ping_failures.pop(key, None)
             return
         failures = self._ping_failures[key] = self._ping_failures.get(key, 0) + 1
@@ -477,35 +488,51 @@ class P2P:
                  if c is not conn and c not in self._probing]
         if older:
             try:
-                self._nursery.start_soon(self._drop_dead, pid, older)
+                self._nursery.start_soon(self._drop_dead, pid, conn, older)
             except RuntimeError:  # shutting down: the nursery takes no new tasks
                 return
             self._probing.update(older)
 
-    async def _drop_dead(self, pid: ID, conns: list[INetConn]) -> None:
-        """Probe each of ``conns`` (a peer's older connections) and close those that do not answer.
+    def _on_disconnected(self, conn: INetConn) -> None:
+        # Any closed connection (ours, the peer's, libp2p trimming a peer's
+        # connections, muxgate evicting one) may have carried the peer's pubsub
+        # stream while another stays open: libp2p would leave pubsub on it.
+        pid = getattr(conn.muxed_conn, "peer_id", None)
+        if isinstance(pid, ID) and self._gossip.repair(pid):
+            log.info("pubsub with %s moved off a closed connection", pid)
+
+    async def _drop_dead(self, pid: ID, newest: INetConn, conns: list[INetConn]) -> None:
+        """Probe ``conns`` (a peer's older connections) and close those that do not answer.
 
         A peer dials again when it holds no live connection to us: it restarted, or
-        its side of an old connection died. Both connections answering (two dials
-        that crossed) keeps both.
+        its side of an old connection died. The new connection is probed too, in
+        the same window: only if it answers is an old one's silence taken for
+        death and not for a peer too busy to answer (a stream cap reached, a
+        loaded machine). Both answering (two dials that crossed) keeps both.
         """
+        answered: dict[INetConn, bool] = {}
+
         async def probe(conn: INetConn) -> None:
+            ok = False
             try:
                 with trio.move_on_after(_PING_TIMEOUT_S):
                     await ping_connection(conn)
-                    return
+                    ok = True
             except NetError as exc:
                 log.debug("probe of a connection to %s failed: %s", pid, exc)
-            if not getattr(conn, "is_closed", False):
-                log.info("closing a dead connection to %s (it reconnected)", pid)
-                self.dead_connections += 1
-                with contextlib.suppress(*LIBP2P_ERRORS):
-                    await conn.close()
+            answered[conn] = ok
 
         try:
             async with trio.open_nursery() as nursery:
-                for conn in conns:
+                for conn in [newest, *conns]:
                     nursery.start_soon(probe, conn)
+            if answered.get(newest):
+                for conn in conns:
+                    if not answered.get(conn) and not getattr(conn, "is_closed", False):
+                        log.info("closing a dead connection to %s (it reconnected)", pid)
+                        self.dead_connections += 1
+                        with contextlib.suppress(*LIBP2P_ERRORS):
+                            await conn.close()
         finally:
             self._probing.difference_update(conns)
         if self._gossip.repair(pid):

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 
 import trio
@@ -201,7 +202,7 @@ async def request(host: IHost, peer: ID, protocol_id: str, data: bytes, *,
     ok = False
     try:
         with translate_errors(where):
-            with inbound.dialing():  # new_stream dials a peer not connected
+            with inbound.dialing(), _negotiating(where):  # new_stream dials a peer not connected
                 stream = await host.new_stream(peer, [TProtocol(protocol_id)])
             await stream.write(len(data).to_bytes(4, "big") + data)
             header = await read_exactly(stream, 5)
@@ -223,13 +224,29 @@ async def request(host: IHost, peer: ID, protocol_id: str, data: bytes, *,
             await _finish(stream, ok=ok)
 
 
+@contextmanager
+def _negotiating(where: str) -> Iterator[None]:
+    """Whatever libp2p raises on a peer's answer to a stream's protocol negotiation, as a NetError.
+
+    The answer is the peer's bytes, and libp2p's multistream reader decodes them
+    unchecked: a peer that answered with invalid UTF-8 raised UnicodeDecodeError,
+    which no caller expects, out of a ping task and took the whole host down.
+    """
+    try:
+        yield
+    except NetError:
+        raise
+    except Exception as exc:
+        raise NetError(f"{where}: negotiation failed: {type(exc).__name__}: {exc}") from exc
+
+
 async def ping(host: IHost, peer: ID) -> float:
     """Round trip of one libp2p ping (``/ipfs/ping/1.0.0``), in milliseconds."""
     stream: INetStream | None = None
     ok = False
     try:
         with translate_errors(f"ping {peer}"):
-            with inbound.dialing():
+            with inbound.dialing(), _negotiating(f"ping {peer}"):
                 stream = await host.new_stream(peer, [PING_PROTOCOL])
             payload = secrets.token_bytes(PING_LENGTH)
             start = trio.current_time()
@@ -248,7 +265,7 @@ async def ping(host: IHost, peer: ID) -> float:
 async def ping_connection(conn: INetConn, negotiate_timeout_s: int = 5) -> float:
     """Round trip of one libp2p ping on ``conn`` itself, in milliseconds.
 
-    ``host.new_stream`` picks among a peer's connections round robin, so
+    ``host.new_stream`` picks among a peer's connections by libp2p's strategy, so
     :func:`ping` says nothing about one connection; a probe of one (is it dead?)
     opens its stream there and negotiates the protocol itself.
     """
@@ -257,8 +274,9 @@ async def ping_connection(conn: INetConn, negotiate_timeout_s: int = 5) -> float
     try:
         with translate_errors("ping on one connection"):
             stream = await conn.new_stream()
-            await MultiselectClient().select_one_of(
-                [PING_PROTOCOL], MultiselectCommunicator(stream), negotiate_timeout_s)
+            with _negotiating("ping on one connection"):
+                await MultiselectClient().select_one_of(
+                    [PING_PROTOCOL], MultiselectCommunicator(stream), negotiate_timeout_s)
             payload = secrets.token_bytes(PING_LENGTH)
             start = trio.current_time()
             await stream.write(payload)

@@ -487,6 +487,74 @@ async def test_a_failed_pubsub_write_moves_the_peer_to_a_new_stream() -> None:
             assert pubsub.peers[ID.from_base58(b.peer_id)] is not dead
 
 
+async def test_garbage_in_a_protocol_negotiation_is_a_net_error_not_a_crash() -> None:
+    # libp2p decodes a peer's multistream answer unchecked: invalid UTF-8 raised
+    # UnicodeDecodeError out of our latency ping's task and took the whole host down
+    # (review of session 35); requests and the dead-connection probe negotiate the same way.
+    async with open_nodes(2, NetConfig(ping_interval_s=0.2)) as (a, m):
+        async def garbage(communicator: object, *_: object) -> None:
+            await communicator.read_writer.write(encode_varint_prefixed(b"\xff\xfe\n"))  # type: ignore[attr-defined]
+            await trio.sleep(30)
+
+        m._host.multiselect.negotiate = garbage  # m answers every stream a opens with garbage
+        with trio.fail_after(DEADLINE_S):
+            await m.connect(a.addrs()[0])
+            with pytest.raises(NetError, match="negotiation failed"):
+                await a.request(m.peer_id, PROTO, b"x", max_response=10)
+            await trio.sleep(1.0)  # a's pings meet the garbage too (every 0.2 s)
+        assert m.peer_id in {p.peer_id for p in a.connected_peers()}
+
+
+async def test_a_restarted_peers_old_topics_do_not_linger() -> None:
+    # A peer's subscriptions now live with the stream that announced them: kept while any
+    # of its streams lived, the restarted b stayed subscribed (and in a's mesh) on a topic
+    # only its previous run had (review of session 35).
+    old = "/attnshare/test/old-topic/1"
+    async with open_nodes(1) as (a,), trio.open_nursery() as nursery:
+        await a.subscribe(TOPIC, None)
+        await a.subscribe(old, None)
+        relay = SilentRelay(port_of(a.addrs()[0]))
+        port = await nursery.start(relay.serve)
+        with trio.fail_after(DEADLINE_S):
+            async with open_p2p(seed(5), NetConfig()) as b:
+                await b.subscribe(TOPIC, None)
+                await b.subscribe(old, None)
+                await b.connect(f"/ip4/127.0.0.1/tcp/{port}/p2p/{a.peer_id}")
+                await b.wait_mesh_peers(old, 1)
+                relay.silence()
+        async with open_p2p(seed(5), NetConfig()) as b:  # back without the old topic
+            await b.subscribe(TOPIC, None)
+            with trio.fail_after(DEADLINE_S):
+                await b.connect(a.addrs()[0])
+                # the old connection's probe (5 s) ends with a peers-changed pulse
+                await a.wait_peers(lambda _: a.statistics().dead_connections >= 1)
+                await a.wait_mesh_peers(TOPIC, 1)
+            assert ID.from_base58(b.peer_id) not in a._gossip.pubsub.peer_topics.get(old, set())
+            assert a.mesh_peers(old) == []
+        nursery.cancel_scope.cancel()
+
+
+async def test_a_huge_length_prefix_does_not_drain_the_strangers_budget() -> None:
+    # An RPC's length prefix is charged to the sender's budget before its body is read; a
+    # 10-byte varint claimed about 2^64 bytes, the strangers' shared budget went to -1.8e19
+    # and no stranger's message was read again. Charged at most libp2p's cap now.
+    async with open_nodes(1) as (a,):
+        at_a = await a.subscribe(TOPIC, None)
+        async with open_p2p(seed(6), NetConfig()) as b:
+            with trio.fail_after(DEADLINE_S):
+                await b.connect(a.addrs()[0])
+                raw = await b._host.new_stream(ID.from_base58(a.peer_id), [TProtocol("/meshsub/1.1.0")])
+                await raw.write(bytes([0xFF] * 9 + [0x01]))  # a length prefix of about 2^63
+                await trio.sleep(0.5)
+        async with open_p2p(seed(7), NetConfig()) as c:  # another stranger, honest
+            await c.subscribe(TOPIC, None)
+            with trio.fail_after(DEADLINE_S):
+                await c.connect(a.addrs()[0])
+                await c.wait_mesh_peers(TOPIC, 1)
+                await c.publish(TOPIC, b"hello")
+                assert (await receive_until(at_a, b"hello"))[-1] == (c.peer_id, b"hello")
+
+
 async def test_a_peer_that_answers_no_pings_is_disconnected() -> None:
     # With the silent connection open, a counted b connected and never redialled it.
     config = NetConfig(ping_interval_s=0.2, ping_failures_to_drop=1)
