@@ -171,6 +171,13 @@ def config_to_toml(cfg: NodeConfig) -> str:
         v = getattr(cfg.pipeline, f.name)
         if v is not None:
             lines.append(f"{f.name} = {_toml_value(v)}")
+    # [net]: only what differs from the defaults (a local net's scenario tunes pings, say);
+    # the listen addresses live in [node], the budget has its own table.
+    default_net = NetParams()
+    net = [f"{f.name} = {_toml_value(getattr(cfg.net, f.name))}" for f in fields(NetParams)
+           if f.name not in ("listen_addrs", "budget") and getattr(cfg.net, f.name) != getattr(default_net, f.name)]
+    if net:
+        lines += ["", "[net]", *net]
     return "\n".join(lines) + "\n"
 
 

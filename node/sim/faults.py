@@ -82,6 +82,8 @@ class FaultDriver:
     seed: int = 1
     blocked: list[tuple[int, int]] = field(default_factory=list)
     killed: set[int] = field(default_factory=set)
+    #: daemons stopped with SIGSTOP and not yet continued
+    paused: set[int] = field(default_factory=set)
     rogues: list[RogueProc] = field(default_factory=list)
     applied: list[Applied] = field(default_factory=list)
 
@@ -103,12 +105,14 @@ class FaultDriver:
             return False, f"node{f.node} was not running"
         self.net.kill(f.node)
         self.killed.add(f.node)
+        self.paused.discard(f.node)  # SIGKILL ends a stopped process too
         return True, f"SIGKILL, exit {n.proc.returncode if n.proc else None}"
 
     def _restart(self, f: Fault) -> tuple[bool, str]:
         assert f.node is not None
         if self.net.nodes[f.node].alive():
             self.net.kill(f.node)
+        self.paused.discard(f.node)
         self.net.nodes[f.node].restarts += 1
         self.net.start(f.node)
         self.killed.discard(f.node)
@@ -118,6 +122,33 @@ class FaultDriver:
         assert f.node is not None
         self.net.start(f.node)
         return True, "first start"
+
+    # -- pauses ----------------------------------------------------------------------
+    def _pause(self, f: Fault) -> tuple[bool, str]:
+        assert f.node is not None
+        n = self.net.nodes[f.node]
+        if not n.alive() or n.proc is None:
+            return False, f"node{f.node} was not running"
+        os.kill(n.proc.pid, signal.SIGSTOP)
+        self.paused.add(f.node)
+        return True, "SIGSTOP: its sockets stay open and silent"
+
+    def _resume(self, f: Fault) -> tuple[bool, str]:
+        assert f.node is not None
+        n = self.net.nodes[f.node]
+        if f.node not in self.paused or not n.alive() or n.proc is None:
+            return False, f"node{f.node} was not paused"
+        os.kill(n.proc.pid, signal.SIGCONT)
+        self.paused.discard(f.node)
+        return True, "SIGCONT"
+
+    def resume_all(self) -> None:
+        """SIGCONT every daemon still stopped (before the runner stops them all: SIGTERM waits on a stopped one)."""
+        for i in sorted(self.paused):
+            proc = self.net.nodes[i].proc
+            if proc is not None and proc.poll() is None:
+                os.kill(proc.pid, signal.SIGCONT)
+        self.paused.clear()
 
     # -- partitions ------------------------------------------------------------------
     def _partition(self, f: Fault) -> tuple[bool, str]:

@@ -91,6 +91,7 @@ class LocalNet:
         model_id: str,
         pipeline: PipelineConfig | None = None,
         anti_entropy_s: float = 1.0,
+        net_kw: dict[str, Any] | None = None,
         genesis_kw: dict[str, Any] | None = None,
         n_proposers: int = 0,
     ) -> LocalNet:
@@ -127,6 +128,8 @@ class LocalNet:
                 anti_entropy_s=anti_entropy_s,
                 pipeline=pipeline or PipelineConfig(),
             )
+            if net_kw:  # the daemons' [net] settings a scenario tunes (ping_interval_s...)
+                cfg = replace(cfg, net=replace(cfg.net, **net_kw))
             write_config(cfg)
         meta = {"nodes": [{"index": n.index, "data_dir": str(n.data_dir), "peer_id": n.peer_id, "port": n.port,
                            "validator": n.validator} for n in nodes]}

@@ -103,6 +103,8 @@ def run_scenario(
         out_dir / "net", sc.nodes, sc.validators, network_id="sim", model_id=default_model_id(),
         pipeline=PipelineConfig(block_interval_ms=sc.network.block_interval_ms),
         anti_entropy_s=sc.network.anti_entropy_s, genesis_kw=dict(sc.genesis), n_proposers=sc.proposers,
+        net_kw={k: v for k, v in (("ping_interval_s", sc.network.ping_interval_s),
+                                  ("ping_failures_to_drop", sc.network.ping_failures_to_drop)) if v is not None},
     )
     rogue, late = sc.rogue_nodes, sc.late_nodes
     honest = [i for i in range(sc.nodes) if i not in rogue]
@@ -145,7 +147,7 @@ def run_scenario(
                 feeder.stop()
                 load_running = False
             if t >= next_sample:
-                samples.append(_sample(net, t))
+                samples.append(_sample(net, t, skip=driver.paused))
                 _note_crashes(net, honest, driver, crashes, seen_dead, t)
                 next_sample = t + SAMPLE_S
             bar.update(t, "load" if load_running else "faults", last_note)
@@ -160,6 +162,7 @@ def run_scenario(
         bar.update(time.monotonic() - mono0, "check", "stopping daemons")
     finally:
         feeder.stop()
+        driver.resume_all()
         up_at_end = {i for i in honest if net.nodes[i].alive()}
         # The daemons' own CPU (user + system) from the start of the load to the end of settling:
         # what calibration fits the virtual engine's shared-host costs to. Read before SIGTERM, while
@@ -257,10 +260,11 @@ _SAMPLED = ("committed_blocks", "committed_records", "pending", "peers", "ingest
             "commit_latency_ms_p50", "commit_latency_ms_p99", "status_ms")
 
 
-def _sample(net: LocalNet, t: float) -> dict[str, Any]:
+def _sample(net: LocalNet, t: float, skip: set[int] | frozenset[int] = frozenset()) -> dict[str, Any]:
+    """Every node's ``status`` (None: down, or in ``skip``: paused, which would only time out)."""
     nodes: dict[str, Any] = {}
     for n in net.nodes:
-        st = _status(net, n.index)
+        st = None if n.index in skip else _status(net, n.index)
         nodes[str(n.index)] = None if st is None else {k: st.get(k) for k in _SAMPLED}
     return {"t": round(t, 2), "nodes": nodes}
 

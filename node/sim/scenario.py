@@ -26,6 +26,8 @@ Example::
     [network]
     block_interval_ms = 250
     anti_entropy_s = 0.5
+    # ping_interval_s = 10        # optional: the daemons' peer pings (net.ping_interval_s)
+    # ping_failures_to_drop = 3   # optional: silent pings in a row before a peer is dropped
 
     [genesis]
     min_block_importance = 0.4
@@ -54,6 +56,11 @@ Fault kinds and their fields:
   ``node.sim.rogue``, voting for two blocks in each slot it sees;
 * ``flood`` (node, rate, duration_s): the node runs ``node.sim.rogue`` and floods
   malformed, oversized and zstd-bomb messages;
+* ``pause`` (node) and ``resume`` (node): SIGSTOP a daemon, and SIGCONT it. A stopped
+  process closes nothing: its peers see connections that went silent, as with a
+  frozen host or a dropped NAT mapping, and its own timers and sockets wait. Every
+  pause needs a later resume of the same node (the run's end must hear it). The
+  process engine only;
 * ``slow`` (latency_ms, duration_s) and ``lossy`` (loss, duration_s): every
   link gets ``latency_ms`` more latency, or loses gossip transmissions with
   probability ``loss``, for ``duration_s``. The virtual engine only (the
@@ -98,8 +105,9 @@ from typing import Any
 from protocol.errors import ConfigError
 
 FAULT_KINDS = ("kill", "restart", "partition", "heal", "join", "byzantine-proposer", "byzantine-voter", "flood",
-               "slow", "lossy")
+               "slow", "lossy", "pause", "resume")
 VIRTUAL_ONLY_KINDS = frozenset({"slow", "lossy"})
+PROCESS_ONLY_KINDS = frozenset({"pause", "resume"})
 ROGUE_KINDS = frozenset({"byzantine-proposer", "byzantine-voter", "flood"})
 PROPOSER_ACTIONS = ("junk", "lie", "equivocate")
 GENESIS_KEYS = frozenset({"score_tolerance", "record_threshold", "min_block_importance", "max_block_records"})
@@ -141,6 +149,9 @@ class NetworkSpec:
 
     block_interval_ms: int = 250
     anti_entropy_s: float = 0.5
+    #: the daemons' net.ping_interval_s and net.ping_failures_to_drop (None: their defaults)
+    ping_interval_s: float | None = None
+    ping_failures_to_drop: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,10 +320,13 @@ def _workload(t: dict[str, Any], nodes: int) -> WorkloadSpec:
 
 
 def _network(t: dict[str, Any]) -> NetworkSpec:
-    _no_unknown(t, {"block_interval_ms", "anti_entropy_s"}, "network.")
+    _no_unknown(t, {"block_interval_ms", "anti_entropy_s", "ping_interval_s", "ping_failures_to_drop"}, "network.")
     return NetworkSpec(
         block_interval_ms=_int(t, "block_interval_ms", 10, 600_000, 250, "network."),
         anti_entropy_s=_num(t, "anti_entropy_s", 0.1, 3600.0, 0.5, "network."),
+        ping_interval_s=_num(t, "ping_interval_s", 0.1, 3600.0, None, "network.") if "ping_interval_s" in t else None,
+        ping_failures_to_drop=(_int(t, "ping_failures_to_drop", 0, 1000, None, "network.")
+                               if "ping_failures_to_drop" in t else None),
     )
 
 
@@ -398,7 +412,7 @@ def _check_timeline(sc: Scenario) -> None:
             raise ConfigError(f"{f.kind} node{f.node} must be a validator (index < {sc.validators})")
         if f.kind == "byzantine-proposer" and f.node is not None and f.node not in sc.proposer_nodes:
             raise ConfigError(f"{f.kind} node{f.node} must be a proposer (index < {len(sc.proposer_nodes)})")
-        if f.kind in ("kill", "restart") and f.node in rogue:
+        if f.kind in ("kill", "restart", "pause", "resume") and f.node in rogue:
             raise ConfigError(f"{f.kind} node{f.node}: that node runs a rogue process, not a daemon")
     if not sc.fed_nodes and sc.workload.rate > 0:
         raise ConfigError("workload.feed names no honest node to feed")
@@ -406,6 +420,18 @@ def _check_timeline(sc: Scenario) -> None:
     for f in sc.faults:
         if f.kind in ("kill", "restart", "join") and f.node is not None:
             per_node.setdefault(f.node, []).append(f.kind)
+    paused: dict[int, float] = {}
+    for f in sc.faults:  # sorted by time
+        if f.node is None or f.kind not in ("pause", "resume"):
+            continue
+        if f.kind == "pause":
+            if f.node in paused:
+                raise ConfigError(f"node{f.node} is paused at {f.at_s}s while paused since {paused[f.node]}s")
+            paused[f.node] = f.at_s
+        elif paused.pop(f.node, None) is None:
+            raise ConfigError(f"resume node{f.node} at {f.at_s}s: that node is not paused then")
+    if paused:
+        raise ConfigError(f"node(s) {sorted(paused)} paused and never resumed: add a resume fault")
     for n, kinds in per_node.items():
         if kinds.count("join") > 1:
             raise ConfigError(f"node{n} joins more than once")

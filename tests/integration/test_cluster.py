@@ -259,9 +259,9 @@ async def test_a_restarted_proposer_catches_up_before_its_first_block(tmp_path):
         ours = n0.views.current()
         assert ours[c.genesis.proposer_ids.index(n0.me)] > lag
         assert check_view(header, ours, c.genesis).verdict is None
-        # Its gossip flows again: the node that stayed held its old connection open
-        # (a cancelled host closes nothing) and kept pubsub there until it was probed
-        # dead; its subscriptions then reached the new connection (node/net/host.py).
+        # Its gossip flows again. A node that stayed may hold its old connection open (a
+        # cancelled host need not close its sockets) with pubsub on it: probed dead when the
+        # new one opens, then pubsub moves (node/net/host.py; on session 34's code this
+        # wait timed out in 3 runs of 4, tests/integration/test_net.py shows it every time).
         with trio.fail_after(30):
             await back.p2p.wait_mesh_peers(back.topics.blocks, 1)
-        assert sum(n.p2p.statistics().dead_connections for n in c.nodes) >= 1

@@ -24,6 +24,7 @@ from node.sim.invariants import (
 )
 from node.sim.report import accumulate
 from node.sim.scenario import MAX_NODES, VIRTUAL_MAX_NODES
+from node.sim.virtual.engine import simulate
 from node.store import BlockRow, EvidenceRow
 from protocol.errors import ConfigError
 
@@ -177,6 +178,42 @@ def test_crash_restart_scenario_recovers_the_killed_validator_and_writes_the_rep
     # restarted under load, it numbered its gossip as its last run had, peers dropped its next
     # block as equivocation, and its records stayed pending for good).
     assert res.samples[-1]["nodes"]["2"]["pending"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.multiprocess
+@pytest.mark.timeout(120)
+def test_a_paused_validator_is_dropped_by_its_peers_and_catches_up_when_resumed(tmp_path):
+    # SIGSTOP: the process closes nothing, so its peers hold connections that went silent (the
+    # case behind session 35's dead-connection work). Full length: the drop needs a ping's 5 s.
+    sc = load_scenario(SCENARIOS / "pause-resume.toml")
+    res = run_scenario(sc, tmp_path / "pause", progress=False, log_level="WARNING", write_report=False)
+    assert res.ok, "invariants failed: " + "; ".join(f"{c.name}: {c.detail}" for c in res.failed)
+    assert [(a.kind, a.ok) for a in res.applied] == [("pause", True), ("resume", True)]
+    # While it was stopped, the others let its silent connections go (3 peers -> 2) ...
+    during = [s["nodes"]["0"]["peers"] for s in res.samples if 2 < s["t"] < 12 and s["nodes"]["0"]]
+    assert 2 in during, during
+    assert all(s["nodes"]["3"] is None for s in res.samples if 2.5 < s["t"] < 11.5)
+    # ... and kept committing; resumed, it reconnected, caught up (agreement) and lost nothing.
+    node3 = next(v for v in res.views if v.index == 3)
+    assert node3.up_at_end
+    assert not node3.missing_acked
+    assert res.samples[-1]["nodes"]["3"]["peers"] == 3
+
+
+def test_pause_needs_a_resume_and_the_process_engine():
+    base = {"nodes": 4, "validators": 4}
+    with pytest.raises(ConfigError, match="never resumed"):
+        parse_scenario({**base, "fault": [{"kind": "pause", "node": 1, "at_s": 1}]})
+    with pytest.raises(ConfigError, match="not paused then"):
+        parse_scenario({**base, "fault": [{"kind": "resume", "node": 1, "at_s": 1}]})
+    with pytest.raises(ConfigError, match="while paused"):
+        parse_scenario({**base, "fault": [{"kind": "pause", "node": 1, "at_s": 1},
+                                          {"kind": "pause", "node": 1, "at_s": 2},
+                                          {"kind": "resume", "node": 1, "at_s": 3}]})
+    with pytest.raises(ConfigError, match="process engine"):
+        simulate(load_scenario(SCENARIOS / "pause-resume.toml"))
+    assert load_scenario(SCENARIOS / "pause-resume.toml").network.ping_failures_to_drop == 1
 
 
 @pytest.mark.slow

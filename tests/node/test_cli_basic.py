@@ -260,3 +260,17 @@ def test_net_budget_and_admin_params_come_from_their_tables(tmp_path):
         (tmp_path / "config.toml").write_text(body)
         with pytest.raises(ConfigError, match=match):
             load_config(tmp_path)
+
+
+def test_written_config_keeps_net_settings_that_differ_from_the_defaults(tmp_path):
+    # A local net's scenario tunes the daemons' pings; config_to_toml wrote no [net] table,
+    # so the daemons ran on the defaults (found by scripts/scenarios/pause-resume.toml).
+    from dataclasses import replace
+
+    cfg = NodeConfig.default(tmp_path)
+    assert "[net]" not in (write_config(cfg)).read_text()  # defaults: nothing written
+    cfg = replace(cfg, net=replace(cfg.net, ping_interval_s=1.0, ping_failures_to_drop=1))
+    write_config(cfg)
+    back = load_config(tmp_path)
+    assert (back.net.ping_interval_s, back.net.ping_failures_to_drop) == (1.0, 1)
+    assert back.net.verify_threads == cfg.net.verify_threads

@@ -43,12 +43,13 @@ from node.sim.invariants import (
     check_all,
     injected_equivocations,
 )
-from node.sim.scenario import ROGUE_KINDS, Fault, Scenario
+from node.sim.scenario import PROCESS_ONLY_KINDS, ROGUE_KINDS, Fault, Scenario
 from node.sim.virtual.clock import Scheduler
 from node.sim.virtual.net import NetParams, VirtualNet
 from node.sim.virtual.node import NodeConfig, NodeCosts, Shared, VirtualNode
 from node.sim.virtual.rogue import VirtualFlood, VirtualProposer, VirtualVoter
 from node.sim.virtual.scoring import SimScorer, TruthScorer, make_scorer
+from protocol.errors import ConfigError
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.record import Record
@@ -341,6 +342,9 @@ def simulate(sc: Scenario, scorer_name: str | None = None,
     ``offered``: replay another run's load (the process feeder's ``Acked.trace``) instead of the
     scenario's rate, so that calibration compares both engines under the same offered load.
     """
+    bad = sorted({f.kind for f in sc.faults} & PROCESS_ONLY_KINDS)
+    if bad:
+        raise ConfigError(f"fault kind(s) {bad} need the process engine (--engine process)")
     wall0 = time.perf_counter()
     cpu0 = time.process_time()
     run, feeder = build(sc, scorer_name)
