@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -180,6 +181,7 @@ class P2P:
         self._latency_at: dict[str, float] = {}  # trio clock of the last ping attempt
         self._pinging: set[str] = set()  # peers with a ping in flight (at most one each)
         self._ping_failures: dict[str, int] = {}  # failed pings in a row, per peer
+        self._stuck: set[str] = set()  # peers whose last ping attempt has not returned yet
         self._probing: set[INetConn] = set()  # connections with a liveness probe in flight
         #: connections closed as dead (no answer to a ping), since start
         self.dead_connections = 0
@@ -450,31 +452,54 @@ class P2P:
     async def _measure(self, pid: ID) -> None:
         key = pid.to_base58()
         self._latency_at[key] = trio.current_time()
-        silent = False
-        try:
-            with trio.move_on_after(_PING_TIMEOUT_S) as scope:
-                rtt = await ping(self._host, pid)
-                old = self._latency_ms.get(key)
-                self._latency_ms[key] = rtt if old is None else old + _LATENCY_EWMA * (rtt - old)
-                self._peers_changed.fire()
-            silent = scope.cancelled_caught
-        except NetError as exc:
+        # The ping runs in a task of its own, and its silence is timed here: a ping
+        # cancelled in its negotiation resets its stream under an unbounded shield
+        # (libp2p's basic_host), and that write blocks for as long as the peer reads
+        # nothing (a stopped process: its kernel keeps the connection up). Waiting
+        # for the task, a stopped peer was never found silent until it woke.
+        done = trio.Event()
+        outcome: list[float | NetError] = []
+
+        async def attempt() -> None:
+            try:
+                with trio.move_on_after(_PING_TIMEOUT_S):
+                    outcome.append(await ping(self._host, pid))
+            except NetError as exc:
+                outcome.append(exc)
+            finally:
+                self._stuck.discard(key)
+                done.set()
+
+        if key not in self._stuck:  # a stuck attempt is still silence; at most one per peer
+            self._stuck.add(key)
+            self._nursery.start_soon(attempt)
+            with trio.move_on_after(_PING_TIMEOUT_S + 0.5):
+                await done.wait()
+        if outcome and isinstance(outcome[0], float):
+            rtt = outcome[0]
+            old = self._latency_ms.get(key)
+            self._latency_ms[key] = rtt if old is None else old + _LATENCY_EWMA * (rtt - old)
+            self._peers_changed.fire()
+        elif outcome:
             # An answer, if not a ping's (a stream refused over a cap, a reset): the
             # connection is alive. Only silence counts toward a disconnect.
-            log.debug("ping %s failed: %s", key, exc)
-        if not silent:
+            log.debug("ping %s failed: %s", key, outcome[0])
+        if outcome:
             self._ping_failures.pop(key, None)
             return
         failures = self._ping_failures[key] = self._ping_failures.get(key, 0) + 1
         limit = self._config.ping_failures_to_drop
-        if limit and failures >= limit and self._host.get_network().get_connections(pid):
+        conns = list(self._host.get_network().get_connections(pid))
+        if limit and failures >= limit and conns:
             # Nothing else closes a connection that went silent: with it open we
             # count the peer connected and never redial it (the bootstrap loop
             # dials only peers we are not connected to).
             log.warning("peer %s answered none of %d pings in a row; disconnecting", key, failures)
             self._ping_failures.pop(key, None)
-            self.dead_connections += len(self._host.get_network().get_connections(pid))
-            with contextlib.suppress(*LIBP2P_ERRORS):
+            self.dead_connections += len(conns)
+            for conn in conns:
+                _shut_socket(conn)
+            with contextlib.suppress(*LIBP2P_ERRORS), trio.move_on_after(_PING_TIMEOUT_S):
                 await self._host.disconnect(pid)
             self._peers_changed.fire()
 
@@ -531,13 +556,36 @@ class P2P:
                     if not answered.get(conn) and not getattr(conn, "is_closed", False):
                         log.info("closing a dead connection to %s (it reconnected)", pid)
                         self.dead_connections += 1
-                        with contextlib.suppress(*LIBP2P_ERRORS):
+                        _shut_socket(conn)
+                        with contextlib.suppress(*LIBP2P_ERRORS), trio.move_on_after(_PING_TIMEOUT_S):
                             await conn.close()
         finally:
             self._probing.difference_update(conns)
         if self._gossip.repair(pid):
             log.info("pubsub with %s moved off a closed connection", pid)
         self._peers_changed.fire()
+
+
+def _shut_socket(conn: INetConn) -> bool:
+    """Shut down the TCP socket under ``conn``, both ways, so that whatever blocks on it ends.
+
+    A stopped peer's kernel keeps ACKing and advertising a zero window: a write to it
+    blocks for ever once the buffers fill, and libp2p's own close writes a yamux
+    GO_AWAY first. After a shutdown those writes fail and the reads see EOF, and the
+    connection is torn down the usual way. False where the socket cannot be reached
+    (another transport), and then only libp2p's close is tried.
+    """
+    node: object = muxgate.unwrap(getattr(getattr(conn, "muxed_conn", None), "secured_conn", None))
+    # SecureSession -> NoiseTransportReadWriter -> RawConnection -> TrioTCPStream -> trio.SocketStream
+    for attr in ("conn", "conn", "stream", "stream", "socket"):
+        node = getattr(node, attr, None)
+        if node is None:
+            return False
+    try:
+        node.shutdown(socket.SHUT_RDWR)  # type: ignore[attr-defined]
+    except OSError:
+        return False
+    return True
 
 
 def _parse_peer_id(peer_id: str) -> ID:
