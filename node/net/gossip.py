@@ -461,7 +461,10 @@ class _Pubsub(Pubsub):
         announced = _ANNOUNCED.get()
         if announced is not None:  # read from a peer's stream: the topic lives with it
             if sub_message.subscribe:
-                announced.add(sub_message.topicid)
+                # Only what libp2p kept (it ignores a peer's topics past its cap): kept
+                # regardless, a peer could pin any number of names to its stream.
+                if origin_id in self.peer_topics.get(sub_message.topicid, ()):
+                    announced.add(sub_message.topicid)
             else:
                 announced.discard(sub_message.topicid)
         self._pulse.fire()

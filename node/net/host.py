@@ -498,10 +498,21 @@ class P2P:
             self._ping_failures.pop(key, None)
             self.dead_connections += len(conns)
             for conn in conns:
-                _shut_socket(conn)
+                if not _shut_socket(conn):
+                    log.warning("cannot reach the socket under a connection to %s; libp2p's close only", key)
             with contextlib.suppress(*LIBP2P_ERRORS), trio.move_on_after(_PING_TIMEOUT_S):
                 await self._host.disconnect(pid)
             self._peers_changed.fire()
+
+    def _shut_stuck(self) -> None:
+        """Shut the sockets of peers whose ping is stuck (at shutdown).
+
+        A stuck ping waits in libp2p's shielded stream reset, which cancelling our
+        tasks does not end: the host's shutdown waited on it until the peer woke.
+        """
+        for key in list(self._stuck):
+            for conn in self._host.get_network().get_connections(ID.from_base58(key)):
+                _shut_socket(conn)
 
     # ------------------------------------------------------ dead connections
     def _on_connected(self, conn: INetConn) -> None:
@@ -556,7 +567,8 @@ class P2P:
                     if not answered.get(conn) and not getattr(conn, "is_closed", False):
                         log.info("closing a dead connection to %s (it reconnected)", pid)
                         self.dead_connections += 1
-                        _shut_socket(conn)
+                        if not _shut_socket(conn):
+                            log.warning("cannot reach the socket under a connection to %s; libp2p's close only", pid)
                         with contextlib.suppress(*LIBP2P_ERRORS), trio.move_on_after(_PING_TIMEOUT_S):
                             await conn.close()
         finally:
@@ -686,6 +698,7 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
             finally:
                 # Quiet from here until every libp2p service has stopped.
                 quiet.__enter__()
+                p2p._shut_stuck()
                 nursery.cancel_scope.cancel()
                 with trio.CancelScope(shield=True), trio.move_on_after(_CLOSE_TIMEOUT_S) as scope:
                     await host.close()

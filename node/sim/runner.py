@@ -287,7 +287,7 @@ def _settle(net: LocalNet, honest: list[int], driver: FaultDriver, settle_s: flo
     previous: tuple[int, ...] | None = None
     while time.monotonic() < deadline:
         t = time.monotonic() - mono0
-        sample = _sample(net, t)
+        sample = _sample(net, t, skip=driver.paused)
         samples.append(sample)
         _note_crashes(net, honest, driver, crashes, seen_dead, t)
         up = [sample["nodes"][str(i)] for i in honest if net.nodes[i].alive()]

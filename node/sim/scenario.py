@@ -421,14 +421,23 @@ def _check_timeline(sc: Scenario) -> None:
         if f.kind in ("kill", "restart", "join") and f.node is not None:
             per_node.setdefault(f.node, []).append(f.kind)
     paused: dict[int, float] = {}
+    down = set(late)
     for f in sc.faults:  # sorted by time
-        if f.node is None or f.kind not in ("pause", "resume"):
+        if f.node is None:
             continue
-        if f.kind == "pause":
+        if f.kind in ("kill", "restart", "join") and f.node in paused:
+            raise ConfigError(f"{f.kind} node{f.node} at {f.at_s}s: that node is paused then (resume it first)")
+        if f.kind == "kill":
+            down.add(f.node)
+        elif f.kind in ("restart", "join"):
+            down.discard(f.node)
+        elif f.kind == "pause":
             if f.node in paused:
                 raise ConfigError(f"node{f.node} is paused at {f.at_s}s while paused since {paused[f.node]}s")
+            if f.node in down:
+                raise ConfigError(f"pause node{f.node} at {f.at_s}s: that node is not running then")
             paused[f.node] = f.at_s
-        elif paused.pop(f.node, None) is None:
+        elif f.kind == "resume" and paused.pop(f.node, None) is None:
             raise ConfigError(f"resume node{f.node} at {f.at_s}s: that node is not paused then")
     if paused:
         raise ConfigError(f"node(s) {sorted(paused)} paused and never resumed: add a resume fault")

@@ -12,6 +12,7 @@ import trio
 from libp2p.custom_types import TProtocol
 from libp2p.network.stream.exceptions import StreamError
 from libp2p.peer.id import ID
+from libp2p.pubsub.pb import rpc_pb2
 from libp2p.utils.varint import encode_varint_prefixed
 
 from node.net import (
@@ -553,6 +554,30 @@ async def test_a_huge_length_prefix_does_not_drain_the_strangers_budget() -> Non
                 await c.wait_mesh_peers(TOPIC, 1)
                 await c.publish(TOPIC, b"hello")
                 assert (await receive_until(at_a, b"hello"))[-1] == (c.peer_id, b"hello")
+
+
+async def test_a_peer_cannot_pin_more_topic_names_than_libp2p_keeps() -> None:
+    # Each of a peer's streams remembers the topics it announced (what the peer stays
+    # subscribed to while the stream lives); libp2p keeps at most max_subscriptions_per_peer
+    # of them, and the stream's set held every name sent (5,000 of 200 bytes: 1 MiB).
+    async with open_nodes(2) as (a, b):
+        with trio.fail_after(DEADLINE_S):
+            await b.connect(a.addrs()[0])
+            raw = await b._host.new_stream(ID.from_base58(a.peer_id), [TProtocol("/meshsub/1.1.0")])
+            for batch in range(20):
+                rpc = rpc_pb2.RPC(subscriptions=[rpc_pb2.RPC.SubOpts(subscribe=True, topicid=f"junk-{batch}-{i}-" + "x" * 200)
+                                                 for i in range(100)])
+                await raw.write(encode_varint_prefixed(rpc.SerializeToString()))
+            pubsub = a._gossip.pubsub
+            pid = ID.from_base58(b.peer_id)
+            for _ in range(100):  # until the 2,000 subscriptions are read
+                if sum(pid in peers for peers in pubsub.peer_topics.values()) >= pubsub.max_subscriptions_per_peer:
+                    break
+                await trio.sleep(0.05)
+            await trio.sleep(0.5)
+            kept = sum(pid in peers for peers in pubsub.peer_topics.values())
+            assert kept == pubsub.max_subscriptions_per_peer
+            assert sum(len(t) for t in pubsub._inbound[pid]) == kept
 
 
 async def test_a_peer_that_answers_no_pings_is_disconnected() -> None:

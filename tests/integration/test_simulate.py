@@ -211,6 +211,14 @@ def test_pause_needs_a_resume_and_the_process_engine():
         parse_scenario({**base, "fault": [{"kind": "pause", "node": 1, "at_s": 1},
                                           {"kind": "pause", "node": 1, "at_s": 2},
                                           {"kind": "resume", "node": 1, "at_s": 3}]})
+    with pytest.raises(ConfigError, match="that node is paused then"):
+        parse_scenario({**base, "fault": [{"kind": "pause", "node": 1, "at_s": 1},
+                                          {"kind": "kill", "node": 1, "at_s": 2},
+                                          {"kind": "resume", "node": 1, "at_s": 3}]})
+    with pytest.raises(ConfigError, match="not running then"):
+        parse_scenario({**base, "fault": [{"kind": "kill", "node": 1, "at_s": 1},
+                                          {"kind": "pause", "node": 1, "at_s": 2},
+                                          {"kind": "resume", "node": 1, "at_s": 3}]})
     with pytest.raises(ConfigError, match="process engine"):
         simulate(load_scenario(SCENARIOS / "pause-resume.toml"))
     assert load_scenario(SCENARIOS / "pause-resume.toml").network.ping_failures_to_drop == 1
