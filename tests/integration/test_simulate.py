@@ -1,9 +1,11 @@
 """Scripted simulations: scenario parsing, the invariant checkers, and three scenarios run for real.
 
-The two end-to-end runs (crash-restart, which also carries the steady
-scenario's checks, and byzantine-proposer) start real daemons as OS processes,
-in a short form of the shipped scenario files (every time scaled by ``SHORT``);
-together they take under a minute on two cores. The other scenarios run from the README (``attnshare simulate``).
+The end-to-end runs start real daemons as OS processes: crash-restart (which
+also carries the steady scenario's checks) and byzantine-proposer in a short
+form of the shipped scenario files (every time scaled by ``SHORT``), and
+pause-resume in full (its peers need a ping's 5 s to call the paused node
+silent); about 25 s each on two cores. The other scenarios run from the README
+(``attnshare simulate``).
 """
 
 from __future__ import annotations
