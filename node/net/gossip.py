@@ -74,6 +74,7 @@ import contextvars
 import hashlib
 import inspect
 import logging
+import sys
 import time
 import weakref
 from collections import OrderedDict
@@ -463,8 +464,10 @@ class _Pubsub(Pubsub):
             if sub_message.subscribe:
                 # Only what libp2p kept (it ignores a peer's topics past its cap): kept
                 # regardless, a peer could pin any number of names to its stream.
+                # Interned: a peer's 256 streams re-announcing its 100 names hold one
+                # copy of each name, not one per stream.
                 if origin_id in self.peer_topics.get(sub_message.topicid, ()):
-                    announced.add(sub_message.topicid)
+                    announced.add(sys.intern(sub_message.topicid))
             else:
                 announced.discard(sub_message.topicid)
         self._pulse.fire()

@@ -181,7 +181,7 @@ class P2P:
         self._latency_at: dict[str, float] = {}  # trio clock of the last ping attempt
         self._pinging: set[str] = set()  # peers with a ping in flight (at most one each)
         self._ping_failures: dict[str, int] = {}  # failed pings in a row, per peer
-        self._stuck: dict[str, float] = {}  # peers with a ping attempt out: when it started
+        self._ping_out: dict[str, float] = {}  # peers with a ping attempt out: when it started
         self._probing: set[INetConn] = set()  # connections with a liveness probe in flight
         #: connections closed as dead (no answer to a ping), since start
         self.dead_connections = 0
@@ -467,11 +467,11 @@ class P2P:
             except NetError as exc:
                 outcome.append(exc)
             finally:
-                self._stuck.pop(key, None)
+                self._ping_out.pop(key, None)
                 done.set()
 
-        if key not in self._stuck:  # a stuck attempt is still silence; at most one per peer
-            self._stuck[key] = trio.current_time()
+        if key not in self._ping_out:  # a stuck attempt is still silence; at most one per peer
+            self._ping_out[key] = trio.current_time()
             self._nursery.start_soon(attempt)
             with trio.move_on_after(_PING_TIMEOUT_S + 0.5):
                 await done.wait()
@@ -514,7 +514,7 @@ class P2P:
         # to cut a connection whose last writes (a message just published) may
         # still be on their way out with the host's orderly close.
         late = trio.current_time() - _PING_TIMEOUT_S - 0.5
-        for key, since in list(self._stuck.items()):
+        for key, since in list(self._ping_out.items()):
             if since > late:
                 continue
             for conn in self._host.get_network().get_connections(ID.from_base58(key)):
@@ -579,6 +579,8 @@ class P2P:
                             await conn.close()
         finally:
             self._probing.difference_update(conns)
+        # _on_disconnected repairs when a close completes; a close cut short by its
+        # bound may not have told the swarm's notifees yet.
         if self._gossip.repair(pid):
             log.info("pubsub with %s moved off a closed connection", pid)
         self._peers_changed.fire()

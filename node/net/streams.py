@@ -240,6 +240,18 @@ def _negotiating(where: str) -> Iterator[None]:
         raise NetError(f"{where}: negotiation failed: {type(exc).__name__}: {exc}") from exc
 
 
+async def _echo_rtt(stream: INetStream, where: str) -> float:
+    """One ping exchange on a negotiated ``/ipfs/ping/1.0.0`` stream: its round trip in milliseconds."""
+    payload = secrets.token_bytes(PING_LENGTH)
+    start = trio.current_time()
+    await stream.write(payload)
+    echo = await read_exactly(stream, PING_LENGTH)
+    rtt_ms = (trio.current_time() - start) * 1000.0
+    if echo != payload:
+        raise NetError(f"{where}: echo does not match")
+    return rtt_ms
+
+
 async def ping(host: IHost, peer: ID) -> float:
     """Round trip of one libp2p ping (``/ipfs/ping/1.0.0``), in milliseconds."""
     stream: INetStream | None = None
@@ -248,13 +260,7 @@ async def ping(host: IHost, peer: ID) -> float:
         with translate_errors(f"ping {peer}"):
             with inbound.dialing(), _negotiating(f"ping {peer}"):
                 stream = await host.new_stream(peer, [PING_PROTOCOL])
-            payload = secrets.token_bytes(PING_LENGTH)
-            start = trio.current_time()
-            await stream.write(payload)
-            echo = await read_exactly(stream, PING_LENGTH)
-            rtt_ms = (trio.current_time() - start) * 1000.0
-        if echo != payload:
-            raise NetError(f"ping {peer}: echo does not match")
+            rtt_ms = await _echo_rtt(stream, f"ping {peer}")
         ok = True
         return rtt_ms
     finally:
@@ -277,13 +283,7 @@ async def ping_connection(conn: INetConn, negotiate_timeout_s: int = 5) -> float
             with _negotiating("ping on one connection"):
                 await MultiselectClient().select_one_of(
                     [PING_PROTOCOL], MultiselectCommunicator(stream), negotiate_timeout_s)
-            payload = secrets.token_bytes(PING_LENGTH)
-            start = trio.current_time()
-            await stream.write(payload)
-            echo = await read_exactly(stream, PING_LENGTH)
-            rtt_ms = (trio.current_time() - start) * 1000.0
-        if echo != payload:
-            raise NetError("ping on one connection: echo does not match")
+            rtt_ms = await _echo_rtt(stream, "ping on one connection")
         ok = True
         return rtt_ms
     finally:
