@@ -14,6 +14,7 @@ enforces the same rules, so a Record that exists is always well formed.
 from __future__ import annotations
 
 import base64
+import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -310,27 +311,85 @@ def record_from_json(obj: Any, origin: str, limits: RecordLimits = DEFAULT_LIMIT
     fields = obj["fields"]
     if not isinstance(fields, dict):
         raise LocalError("fields must be a JSON object")
-
-    def conv(x: Any) -> Any:
-        if isinstance(x, dict) and set(x) == {"$b64"} and isinstance(x["$b64"], str):
-            try:
-                return base64.b64decode(x["$b64"], validate=True)
-            except ValueError:
-                raise LocalError("bad base64 in $b64 value") from None
-        if isinstance(x, list):
-            return [conv(i) for i in x]
-        if isinstance(x, dict):
-            raise LocalError("nested objects are not allowed in fields")
-        if x is None:
-            raise LocalError("null is not allowed in fields")
-        return x
-
     try:
-        # conv() returns JSON scalars unchanged: call it only for what it may convert or refuse.
-        converted = {k: v if type(v) in _JSON_SCALARS else conv(v) for k, v in fields.items()}
+        # JSON scalars pass unchanged: only what may be converted, flattened or refused is walked.
+        if all(type(v) in _JSON_SCALARS and (type(v) is not int or INT_MIN <= v <= INT_MAX) for v in fields.values()):
+            converted = fields
+        else:
+            converted = {}
+            _flatten_json(fields, "", 0, converted)
         return Record.create(obj["kind"], origin, ts, converted, limits)
     except DecodeError as exc:
         raise LocalError(str(exc)) from None
+
+
+# How deep a JSON object may nest in a record's fields before it is refused (flattened names are
+# also bounded by ``max_key_len``, so this only bounds the walk).
+MAX_JSON_DEPTH = 16
+
+
+def _flatten_json(obj: dict[str, Any], prefix: str, depth: int, out: dict[str, Any]) -> None:
+    """A record's fields from a JSON object as people write them (docs/protocol.md, "Records from JSON").
+
+    Records hold flat fields of scalars and lists of scalars, so the JSON a user already has is
+    read into that form rather than refused: a nested object's fields are named by their path
+    (``{"engine": {"temp_c": 90}}`` is the field ``engine.temp_c``); a null is no value, so its
+    field is left out (a null in a list is left out of the list); an object or a list inside a list
+    becomes its JSON text, an item of the list; an integer beyond 64 bits becomes its digits. ``{"$b64": "..."}`` is bytes, as before. A name
+    that comes out twice (``{"a.b": 1, "a": {"b": 2}}``) is refused, and so is nesting deeper than
+    :data:`MAX_JSON_DEPTH`.
+    """
+    if depth > MAX_JSON_DEPTH:
+        raise LocalError(f"fields nest deeper than {MAX_JSON_DEPTH} objects")
+    for k, v in obj.items():
+        name = f"{prefix}.{k}" if prefix else k
+        t = type(v)
+        if t is int:
+            value: Any = _json_int(v)
+        elif t in _JSON_SCALARS:
+            value = v
+        elif v is None:
+            continue
+        elif isinstance(v, dict):
+            if _is_b64(v):
+                value = _b64(v)
+            else:
+                _flatten_json(v, name, depth + 1, out)
+                continue
+        elif isinstance(v, list):
+            value = [_list_item(x) for x in v if x is not None]
+        else:
+            value = v  # Record.create says what is wrong with it
+        if name in out:
+            raise LocalError(f"field {name!r} is named twice once nested objects are flattened")
+        out[name] = value
+
+
+def _is_b64(x: dict[str, Any]) -> bool:
+    return set(x) == {"$b64"} and isinstance(x["$b64"], str)
+
+
+def _b64(x: dict[str, Any]) -> bytes:
+    try:
+        return base64.b64decode(x["$b64"], validate=True)
+    except ValueError:
+        raise LocalError("bad base64 in $b64 value") from None
+
+
+def _json_int(v: int) -> int | str:
+    """An integer beyond 64 bits (an id or a count some JSON writers emit) is kept as its digits:
+    text, which the featurizer still reads as a number (node/attention/quantity.py)."""
+    return v if INT_MIN <= v <= INT_MAX else str(v)
+
+
+def _list_item(x: Any) -> Any:
+    if type(x) is int:
+        return _json_int(x)
+    if isinstance(x, dict):
+        return _b64(x) if _is_b64(x) else json.dumps(x, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(x, list):
+        return json.dumps(x, ensure_ascii=False, separators=(",", ":"))
+    return x
 
 
 def decode_record(data: bytes, limits: RecordLimits = DEFAULT_LIMITS) -> Record:

@@ -64,7 +64,7 @@ from protocol.cid import cid_of
 from protocol.errors import LocalError
 from protocol.record import Record
 
-__all__ = ["DEFAULT_CHECKPOINT", "Scorer", "load_scorer", "window_slices"]
+__all__ = ["DEFAULT_CHECKPOINT", "STREAM_MEMORY", "Scorer", "load_scorer", "stream_context", "stream_scores", "window_slices"]
 
 DEFAULT_CHECKPOINT = "model.pt"
 SCORING_THREADS = 1  # measured as fast as 2 up to 256 records, and leaves a core to the node
@@ -82,6 +82,80 @@ def window_slices(n: int, max_window: int) -> list[tuple[int, int]]:
         out.append((start, end))
         start = end
     return out
+
+
+STREAM_MEMORY = ("own", "all", "none")
+
+
+def stream_scores(scorer: Scorer, records: Sequence[Record], *, window: int = 256, memory: str = "own",
+                  share: float = 0.2, history: History | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> list[float]:
+    """Scores of a long stream, read window after window the way a node reads it.
+
+    :meth:`Scorer.score` scores each chunk of a long sequence alone, so a re-send of a record three
+    chunks back, or a kind common early on and rare since, reads as news again at every chunk
+    boundary. Here the stream is split into contiguous chunks of at most ``window`` records
+    (:func:`window_slices`), and each chunk is scored against a :class:`History` of what came
+    before it (``history``, if given, is extended in place; otherwise a new one of the default
+    capacity):
+
+    * ``memory="own"``: the ``share`` best-scored records of every earlier chunk (ties by
+      position), which is what a node commits when it ships its top share, and the history the
+      model was trained against (a committed view over-represents important records);
+    * ``"all"``: every earlier record;
+    * ``"none"``: nothing (chunks scored alone, as :meth:`Scorer.score` does at ``max_window``).
+
+    Deterministic in the records and the arguments. ``progress(done, total)`` after each chunk.
+    """
+    _check_stream_args(memory, share)
+    window = max(1, min(window, scorer.max_window))
+    hist = history if history is not None else scorer.history()
+    feats = [scorer.cache.get(r) for r in records]
+    out: list[float] = []
+    for a, b in window_slices(len(feats), window):
+        part = feats[a:b]
+        scores = scorer.score_features(part, hist if memory != "none" and len(hist) else None)
+        out.extend(scores)
+        _remember(hist, part, scores, memory, share)
+        if progress is not None:
+            progress(b, len(feats))
+    return out
+
+
+def stream_context(scorer: Scorer, records: Sequence[Record], index: int, *, window: int = 256,
+                   memory: str = "own", share: float = 0.2) -> tuple[int, int, History]:
+    """The chunk ``[a, b)`` of :func:`stream_scores` that holds record ``index``, and the history it
+    is scored against there (what the earlier chunks left in it), so that an explanation of one
+    record of a stream explains the score :func:`stream_scores` gave it."""
+    _check_stream_args(memory, share)
+    if not 0 <= index < len(records):
+        raise LocalError(f"index {index} out of range for {len(records)} records")
+    window = max(1, min(window, scorer.max_window))
+    hist = scorer.history()
+    for a, b in window_slices(len(records), window):
+        if a <= index < b:
+            return a, b, hist
+        if memory != "none":
+            part = [scorer.cache.get(r) for r in records[a:b]]
+            _remember(hist, part, scorer.score_features(part, hist if len(hist) else None), memory, share)
+    raise AssertionError("window_slices covers every index")
+
+
+def _check_stream_args(memory: str, share: float) -> None:
+    if memory not in STREAM_MEMORY:
+        raise LocalError(f"memory must be one of {', '.join(STREAM_MEMORY)}, not {memory!r}")
+    if not 0.0 < share <= 1.0:
+        raise LocalError(f"share must be in (0, 1], not {share}")
+
+
+def _remember(hist: History, part: list[RecordFeatures], scores: list[float], memory: str, share: float) -> None:
+    """What a scored chunk leaves in the stream's history (see :func:`stream_scores`)."""
+    if memory == "own":
+        k = max(1, round(share * len(part)))
+        top = sorted(range(len(part)), key=lambda i: (-scores[i], i))[:k]
+        hist.add_features(part[i] for i in sorted(top))
+    elif memory == "all":
+        hist.add_features(part)
 
 
 class Scorer:

@@ -45,20 +45,33 @@ def register(subparsers: Any) -> None:
     e.add_argument("--json", action="store_true", help="machine-readable report")
     e.set_defaults(func=_cmd_eval)
 
-    s = sub.add_parser("score", help="score records from a JSON-lines file, in order, in windows")
+    s = sub.add_parser("score", help="score records from a JSON-lines file, in order, window after window")
     s.add_argument("file", help='JSON lines: {"kind", "ts_ms", "fields", "origin"?}; "-" for stdin')
-    s.add_argument("--model", default=None, help="checkpoint (default: the shipped one)")
+    _stream_options(s)
     s.add_argument("--device", default=None, help="cpu or cuda (default: cuda when present)")
     s.add_argument("--json", action="store_true", help="JSON lines out (the default when not on a terminal)")
     s.set_defaults(func=_cmd_score)
 
     x = sub.add_parser("explain", help="why one record of a JSON-lines file scored as it did")
     x.add_argument("file", help="JSON lines, as for score")
-    x.add_argument("--index", type=int, required=True, help="0-based line number of the record")
+    x.add_argument("--index", type=int, required=True,
+                   help="0-based index of the record among the file's records, as score prints it")
     x.add_argument("--top-k", type=int, default=5, help="attended records and features to show")
-    x.add_argument("--model", default=None, help="checkpoint (default: the shipped one)")
+    _stream_options(x)
     x.add_argument("--json", action="store_true", help="machine-readable output")
     x.set_defaults(func=_cmd_explain)
+
+
+def _stream_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=None, help="checkpoint (default: the shipped one)")
+    p.add_argument("--window", type=int, default=None,
+                   help="records scored together (default and most: the checkpoint's max_window, 1024)")
+    p.add_argument("--memory", choices=("own", "all", "none"), default="own",
+                   help="what each window is scored against: the top --share of every earlier window by its "
+                        "own scores, as a node commits them (own, the default), every earlier record (all), "
+                        "or nothing (none)")
+    p.add_argument("--share", type=float, default=0.2,
+                   help="share of each window remembered with --memory own (default 0.2)")
 
 
 # -- train ------------------------------------------------------------------------
@@ -203,69 +216,121 @@ def _print_eval(report: dict[str, Any]) -> None:
 
 
 # -- score / explain --------------------------------------------------------------------
-def _read_jsonl(path: str) -> list[Any]:
+_MAX_SHOWN_ERRORS = 20
+
+
+def _read_jsonl(path: str) -> tuple[list[Any], list[int], int]:
+    """The records of a JSON-lines file, the line each came from, and how many lines were bad.
+
+    A bad line does not stop the read: every bad line is reported on stderr (the first 20 by number,
+    then a count) and left out, as ``attnshare ingest`` does; the caller exits 1 when any was.
+    Raises LocalError when the file cannot be read or holds no good record at all.
+    """
     from protocol.errors import LocalError
     from protocol.keys import PrivateKey, validate_peer_id
     from protocol.record import record_from_json
 
     default_origin = PrivateKey(b"attnshare-cli-default-origin-000").peer_id
     try:
-        fh = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+        fh = sys.stdin if path == "-" else open(path, encoding="utf-8", errors="strict")  # noqa: SIM115
     except OSError as exc:
         raise LocalError(f"cannot read {path}: {exc.strerror}") from None
-    records = []
+    records: list[Any] = []
+    lines: list[int] = []
+    bad = 0
     with fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise LocalError(f"{path}:{lineno}: not JSON: {exc.msg}") from None
-            origin = obj.get("origin") if isinstance(obj, dict) else None
-            if origin is None:
-                origin = default_origin
-            try:
-                validate_peer_id(origin)
-                records.append(record_from_json(obj, origin))
-            except Exception as exc:  # DecodeError or LocalError: report the line
-                raise LocalError(f"{path}:{lineno}: {exc}") from None
-    return records
+        try:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                    origin = obj.get("origin") if isinstance(obj, dict) else None
+                    if origin is None:
+                        origin = default_origin
+                    validate_peer_id(origin)
+                    records.append(record_from_json(obj, origin))
+                    lines.append(lineno)
+                except Exception as exc:  # JSON, DecodeError or LocalError: report the line, go on
+                    bad += 1
+                    if bad <= _MAX_SHOWN_ERRORS:
+                        msg = f"not JSON: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+                        print(f"error: {path}:{lineno}: {msg}", file=sys.stderr)
+        except UnicodeDecodeError as exc:
+            raise LocalError(f"{path}: not UTF-8 text (byte {exc.start} of a read)") from None
+    if bad > _MAX_SHOWN_ERRORS:
+        print(f"error: {path}: {bad - _MAX_SHOWN_ERRORS} more bad lines", file=sys.stderr)
+    if bad:
+        print(f"{path}: {bad} bad line{'s' if bad != 1 else ''} left out, {len(records)} records read",
+              file=sys.stderr)
+        if not records:
+            raise LocalError(f"{path}: no record could be read")
+    return records, lines, bad
+
+
+def _window(args: argparse.Namespace, scorer: Any) -> int:
+    from protocol.errors import LocalError
+
+    if args.window is None:
+        return int(scorer.max_window)
+    if not 1 <= args.window <= scorer.max_window:
+        raise LocalError(f"--window must be 1..{scorer.max_window} (the checkpoint's max_window), not {args.window}")
+    return int(args.window)
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
     from node.attention import load_scorer
+    from node.attention.scorer import stream_scores
 
-    records = _read_jsonl(args.file)
+    records, lines, bad = _read_jsonl(args.file)
     scorer = load_scorer(args.model, device=args.device)
-    scores = scorer.score(records) if records else []
+    window = _window(args, scorer)
+    progress = None
+    if sys.stderr.isatty() and len(records) > window:
+        def progress(done: int, total: int) -> None:
+            print(f"\rscored {done} of {total} records", end="" if done < total else "\n", file=sys.stderr,
+                  flush=True)
+    scores = stream_scores(scorer, records, window=window, memory=args.memory, share=args.share,
+                           progress=progress) if records else []
+    rc = 1 if bad else 0
     if args.json or not sys.stdout.isatty():
-        for i, (r, s) in enumerate(zip(records, scores, strict=True)):
-            print(json.dumps({"index": i, "cid": r.cid, "kind": r.kind, "ts_ms": r.ts_ms, "score": round(s, 6)}))
-        return 0
+        for i, (r, s, ln) in enumerate(zip(records, scores, lines, strict=True)):
+            print(json.dumps({"index": i, "line": ln, "cid": r.cid, "kind": r.kind, "ts_ms": r.ts_ms,
+                              "score": round(s, 6)}))
+        return rc
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{len(records)} records, model {scorer.model_id[:16]}...")
-    for col in ("#", "kind", "ts_ms", "score", ""):
-        table.add_column(col, justify="right" if col in ("#", "score") else "left")
-    for i, (r, s) in enumerate(zip(records, scores, strict=True)):
-        table.add_row(str(i), r.kind, str(r.ts_ms), f"{s:.3f}", "#" * round(s * 20))
+    table = Table(title=f"{len(records)} records, model {scorer.model_id[:16]}..., windows of {window}, "
+                        f"memory {args.memory}")
+    for col in ("#", "line", "kind", "ts_ms", "score", ""):
+        table.add_column(col, justify="right" if col in ("#", "line", "score") else "left")
+    for i, (r, s, ln) in enumerate(zip(records, scores, lines, strict=True)):
+        table.add_row(str(i), str(ln), r.kind, str(r.ts_ms), f"{s:.3f}", "#" * round(s * 20))
     Console().print(table)
-    return 0
+    return rc
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     from node.attention import load_scorer
+    from node.attention.scorer import stream_context
 
-    records = _read_jsonl(args.file)
+    records, lines, bad = _read_jsonl(args.file)
     scorer = load_scorer(args.model)
-    out = scorer.explain(records, args.index, top_k=args.top_k)
+    window = _window(args, scorer)
+    a, b, hist = stream_context(scorer, records, args.index, window=window, memory=args.memory, share=args.share)
+    out = scorer.explain(records[a:b], args.index - a, top_k=args.top_k, history=hist if len(hist) else None)
+    for x in out.get("attended", []):
+        x["index"] += a  # the file's record index, as score prints it
+    out["index"] = args.index
+    out["line"] = lines[args.index]
+    out["window"] = [a, b]
+    out["memory"] = {"mode": args.memory, "records": len(hist)}
     if args.json:
         print(json.dumps(out, indent=2))
-        return 0
-    print_explanation(out)
-    return 0
+    else:
+        print_explanation(out)
+    return 1 if bad else 0
 
 
 def print_explanation(out: dict[str, Any]) -> None:

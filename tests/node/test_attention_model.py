@@ -300,16 +300,34 @@ def test_cli_score_small_file(tmp_path: Path, tiny_ckpt: Path, capsys: pytest.Ca
     assert json.loads(capsys.readouterr().out)["index"] == 3
 
 
-def test_cli_score_reports_bad_lines(tmp_path: Path, tiny_ckpt: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_score_reports_bad_lines_and_scores_the_rest(tmp_path: Path, tiny_ckpt: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """As `attnshare ingest` does: every bad line is named on stderr, the good ones are scored with
+    the line each came from, and the exit code is 1. A file with no good line at all is an error (2)."""
     from node.cli import main
 
     f = tmp_path / "bad.jsonl"
-    f.write_text('{"kind": "k", "ts_ms": 1, "fields": {}}\n{"kind": "k", "ts_ms": 2, "fields": {"x": null}}\n')
-    assert main(["model", "score", str(f), "--model", str(tiny_ckpt)]) == 2
-    assert "bad.jsonl:2" in capsys.readouterr().err
+    f.write_text('{"kind": "k", "ts_ms": 1, "fields": {}}\n'
+                 '{"kind": "k", "ts_ms": 2, "fields": {"x": null, "engine": {"temp_c": 90}}}\n'
+                 'not json\n'
+                 '{"kind": "", "ts_ms": 3, "fields": {}}\n'
+                 '\n'
+                 '{"kind": "k", "ts_ms": 4, "fields": {"y": 1}}\n')
+    assert main(["model", "score", str(f), "--json", "--model", str(tiny_ckpt)]) == 1
+    cap = capsys.readouterr()
+    assert "bad.jsonl:3: not JSON" in cap.err and "bad.jsonl:4: kind must be" in cap.err
+    assert "2 bad lines left out, 3 records read" in cap.err
+    out = [json.loads(line) for line in cap.out.splitlines()]
+    assert [(o["index"], o["line"]) for o in out] == [(0, 1), (1, 2), (2, 6)]
+    assert main(["model", "explain", str(f), "--index", "2", "--json", "--model", str(tiny_ckpt)]) == 1
+    got = json.loads(capsys.readouterr().out)
+    assert (got["index"], got["line"]) == (2, 6)
     f.write_text("not json\n")
     assert main(["model", "score", str(f), "--model", str(tiny_ckpt)]) == 2
     assert main(["model", "score", str(tmp_path / "missing.jsonl")]) == 2
+    f.write_bytes(b'{"kind": "k", "ts_ms": 1, "fields": {"x": "\xff"}}\n')
+    assert main(["model", "score", str(f), "--model", str(tiny_ckpt)]) == 2
+    assert "not UTF-8" in capsys.readouterr().err
 
 
 def test_cli_help_does_not_import_torch() -> None:

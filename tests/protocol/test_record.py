@@ -162,9 +162,11 @@ def test_json_ingestion() -> None:
         {"kind": "k", "ts_ms": 1},
         {"kind": "k", "ts_ms": 1, "fields": {}, "extra": 1},
         {"kind": "k", "ts_ms": 1, "fields": []},
-        {"kind": "k", "ts_ms": 1, "fields": {"v": None}},
-        {"kind": "k", "ts_ms": 1, "fields": {"v": {"a": 1}}},
         {"kind": "k", "ts_ms": 1, "fields": {"v": {"$b64": "!!"}}},
+        {"kind": "k", "ts_ms": 1, "fields": {"v": [{"$b64": "!!"}]}},
+        {"kind": "k", "ts_ms": 1, "fields": {"a.b": 1, "a": {"b": 2}}},
+        {"kind": "k", "ts_ms": 1, "fields": {"a": {"b": 2}, "a.b": 1}},
+        {"kind": "k", "ts_ms": 1, "fields": {"x" * 60: {"long_name": 1}}},
         {"kind": "k", "ts_ms": 1.5, "fields": {}},
         {"kind": "", "ts_ms": 1, "fields": {}},
         json.loads('{"kind": "k", "ts_ms": 1, "fields": {"v": "\\ud800"}}'),
@@ -173,6 +175,30 @@ def test_json_ingestion() -> None:
 def test_json_mistakes_are_local_errors(obj: object) -> None:
     with pytest.raises(LocalError):
         record_from_json(obj, ORIGIN)
+
+
+def test_json_as_people_write_it_is_read_not_refused() -> None:
+    """Nested objects are named by path, nulls are no value, objects and lists inside lists are their
+    JSON text, integers past 64 bits their digits (docs/protocol.md, "Records from JSON")."""
+    rec = record_from_json({"kind": "k", "ts_ms": 1, "fields": {
+        "engine": {"temp_c": 90.5, "state": {"code": "E4", "since": None}, "empty": {}},
+        "gone": None, "id": 2**70, "small": -(2**63),
+        "tags": ["a", None, {"z": 1, "a": [1, None]}, [1, 2], {"$b64": "AAE="}, 2**64]}}, ORIGIN)
+    assert rec.fields == {
+        "engine.temp_c": 90.5, "engine.state.code": "E4", "id": str(2**70), "small": -(2**63),
+        "tags": ("a", '{"z":1,"a":[1,null]}', "[1,2]", b"\x00\x01", str(2**64)),
+    }
+    flat = {"kind": "k", "ts_ms": 1, "fields": {"engine.temp_c": 90.5, "engine.state.code": "E4"}}
+    nested = {"kind": "k", "ts_ms": 1, "fields": {"engine": {"temp_c": 90.5, "state": {"code": "E4"}}}}
+    assert record_from_json(flat, ORIGIN).cid == record_from_json(nested, ORIGIN).cid
+
+
+def test_json_nesting_is_bounded() -> None:
+    deep: dict[str, object] = {"v": 1}
+    for _ in range(40):
+        deep = {"n": deep}
+    with pytest.raises(LocalError, match="nest deeper"):
+        record_from_json({"kind": "k", "ts_ms": 1, "fields": deep}, ORIGIN)
 
 
 def test_json_origin_is_the_ingesting_node() -> None:
