@@ -29,7 +29,6 @@ import statistics
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -37,8 +36,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from eval_unseen import FAMILIES, _factory  # noqa: E402
 
-from node.attention.data import TEST_SEEDS, _EPOCH_MS  # noqa: E402
 from node.attention.baselines import heuristic_plus_scores  # noqa: E402
+from node.attention.data import _EPOCH_MS, TEST_SEEDS  # noqa: E402
 from node.attention.evaluate import ndcg_at_k, table_case  # noqa: E402
 from node.attention.features import featurize  # noqa: E402
 from node.attention.scorer import Scorer, load_scorer, stream_scores  # noqa: E402
@@ -131,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                        if any(k in r for r in rs)} for m, rs in rows.items()} for f, rows in table.items()}
     methods = list(next(iter(summary.values())))
     mean = {m: {k: statistics.fmean(summary[f][m][k] for f in summary if k in summary[f][m])
-                for k in ("ndcg@10%", *CASES)} for m in methods}
+                for k in ("ndcg@10%", *CASES) if any(k in summary[f][m] for f in summary)} for m in methods}
     if args.json:
         print(json.dumps({"families": summary, "mean": mean, "worlds": args.worlds, "records": args.records,
                           "window": args.window, "share": args.share, "model": scorer.model_id}, indent=1))

@@ -315,7 +315,8 @@ def test_cli_score_reports_bad_lines_and_scores_the_rest(tmp_path: Path, tiny_ck
                  '{"kind": "k", "ts_ms": 4, "fields": {"y": 1}}\n')
     assert main(["model", "score", str(f), "--json", "--model", str(tiny_ckpt)]) == 1
     cap = capsys.readouterr()
-    assert "bad.jsonl:3: not JSON" in cap.err and "bad.jsonl:4: kind must be" in cap.err
+    assert "bad.jsonl:3: not JSON" in cap.err
+    assert "bad.jsonl:4: kind must be" in cap.err
     assert "2 bad lines left out, 3 records read" in cap.err
     out = [json.loads(line) for line in cap.out.splitlines()]
     assert [(o["index"], o["line"]) for o in out] == [(0, 1), (1, 2), (2, 6)]
