@@ -41,6 +41,11 @@ class NetParams:
         send_queue: back-pressure threshold. ``publish`` waits while any peer
             subscribed to the topic has this many RPCs queued, so libp2p's
             32-entry per-peer queue never overflows from our own publishes.
+        send_stall_s: a peer whose queue has held ``send_queue`` RPCs or more
+            for this long without draining to half is not waited for until it
+            does: libp2p drops what does not fit for it alone, and sync repairs.
+            Without it one subscriber that reads nothing (frozen, or hostile
+            while answering pings) stalls every publish on its topics.
         subscription_queue: capacity of each channel returned by ``subscribe``.
             A consumer that falls this far behind loses messages (counted as
             drops in ``statistics()``), because libp2p must never be blocked.
@@ -102,6 +107,7 @@ class NetParams:
     degree_high: int = 12
     max_message_bytes: int = PUBSUB_RPC_CAP
     send_queue: int = 16
+    send_stall_s: float = 1.0
     subscription_queue: int = 1024
     seen_ttl_s: int = 120
     max_request_bytes: int = 1 << 20
@@ -156,6 +162,7 @@ class NetParams:
             # Headroom above the threshold absorbs forwarded messages and
             # control RPCs that share the queue with our publishes.
             raise ConfigError(f"net.send_queue: must be in [1, {OUTBOUND_QUEUE // 2}]")
+        _positive("send_stall_s", self.send_stall_s)
         if self.subscription_queue < 1:
             raise ConfigError("net.subscription_queue: must be >= 1")
         if self.seen_ttl_s < 1:

@@ -74,6 +74,7 @@ import contextvars
 import hashlib
 import inspect
 import logging
+import math
 import sys
 import time
 import weakref
@@ -339,6 +340,13 @@ class _Pubsub(Pubsub):
             weakref.WeakKeyDictionary())
         #: per peer, the topics announced on each of its pubsub streams to us that is being read
         self._inbound: dict[ID, list[set[str]]] = {}
+        #: per peer whose outbound queue a publisher found full: since when (trio clock) it has not
+        #: drained to half of ``send_queue`` (see ``Gossip._wait_send_room``)
+        self.full_since: dict[ID, float] = {}
+        #: peers not waited for, until they drain to half (a subset of full_since's keys)
+        self.stalled: set[ID] = set()
+        self._send_half = config.send_queue // 2
+        self.send_stalls = 0  # times a peer's full queue stopped being waited for
 
     async def stream_handler(self, stream: INetStream) -> None:
         # libp2p catches only stream errors here. A corrupt or hostile RPC
@@ -393,6 +401,11 @@ class _Pubsub(Pubsub):
             lock = self._write_locks[stream] = trio.Lock()
         async with lock:
             ok = await super().write_msg(stream, rpc_msg)
+        if self.full_since:
+            pid = stream.muxed_conn.peer_id
+            queue = self.peer_queues.get(pid)
+            if queue is None or len(queue) <= self._send_half:
+                self.drained(pid)
         if ok:
             for msg in rpc_msg.publish:
                 for topic in msg.topicIDs:
@@ -404,7 +417,13 @@ class _Pubsub(Pubsub):
 
     def _handle_dead_peer(self, peer_id: ID) -> None:
         super()._handle_dead_peer(peer_id)
+        self.drained(peer_id)
         self._pulse.fire()
+
+    def drained(self, peer_id: ID) -> None:
+        """The peer's queue drained to half (or the peer went): it is waited for again."""
+        self.full_since.pop(peer_id, None)
+        self.stalled.discard(peer_id)
 
     def _forget_all_subscriptions(self, peer_id: ID) -> None:
         # libp2p forgets a peer's subscriptions whenever it drops the peer, also when
@@ -735,13 +754,49 @@ class Gossip:
         return bool(validator(me, data))  # type: ignore[call-arg,arg-type]
 
     async def _wait_send_room(self, topic: str) -> None:
+        """Wait until every peer subscribed to ``topic`` that keeps up has room in its queue.
+
+        A peer whose queue has stayed at ``send_queue`` or more for ``send_stall_s`` without draining
+        to half is not waited for until it does: libp2p drops what does not fit in its queue (counted
+        in ``send_drops``) and sync repairs it. Waiting for it stalled every publish on the topic,
+        for every peer, for as long as it read nothing: a frozen peer until its pings failed (found
+        with a validator paused for 60 s under the default ping settings: commits stopped for 28 s),
+        and for good a peer that answers pings but reads no gossip. Draining to half, not merely
+        below the threshold, is what keeps a peer that reads one message at a time from pacing us.
+        """
         limit = self._config.send_queue
+        stall = self._config.send_stall_s
+        full_since = self.pubsub.full_since
         while True:
+            now = trio.current_time()
             queues = self.pubsub.peer_queues
-            peers = self.pubsub.peer_topics.get(topic, ())
-            if all(len(q) < limit for p in peers if (q := queues.get(p)) is not None):
+            wait_until = math.inf
+            for p in self.pubsub.peer_topics.get(topic, ()):
+                q = queues.get(p)
+                if q is None:
+                    continue
+                n = len(q)
+                if n <= limit // 2:
+                    if p in full_since:
+                        self.pubsub.drained(p)
+                    continue
+                since = full_since.get(p)
+                if n < limit:
+                    continue
+                if since is None:
+                    since = full_since[p] = now
+                if now - since >= stall:
+                    if p not in self.pubsub.stalled:
+                        self.pubsub.stalled.add(p)
+                        self.pubsub.send_stalls += 1
+                        log.info("peer %s has read none of its %d queued gossip RPCs for %.1f s: "
+                                 "publishing without waiting for it", p, n, now - since)
+                    continue
+                wait_until = min(wait_until, since + stall)
+            if wait_until == math.inf:
                 return
-            await self._pulse.wait()
+            with trio.move_on_at(wait_until):
+                await self._pulse.wait()
 
     def _rpc_size(self, topic: str, data_len: int) -> int:
         # What libp2p will put on the wire: RPC{publish: [Message{from, data,

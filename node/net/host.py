@@ -360,9 +360,11 @@ class P2P:
         """Publish ``data`` on ``topic``.
 
         Waits while any peer subscribed to the topic has ``config.send_queue``
-        messages queued (back-pressure instead of libp2p's silent drops); a
-        peer that stops reading therefore stalls publishing on its topics, so
-        bound the call with ``trio.fail_after`` (or block that peer).
+        messages queued (back-pressure instead of libp2p's silent drops), but
+        not for a peer whose queue has stayed full for ``config.send_stall_s``
+        without draining to half: what does not fit is dropped for that peer
+        alone (``send_drops``). The wait is still worth bounding with
+        ``trio.fail_after``.
         Raises ``MessageTooLarge`` beyond the pubsub cap, ``MessageRejected``
         if our own validator for the topic rejects ``data``. Publishing bytes
         identical to a message seen in the last ``seen_ttl_s`` is a no-op:
@@ -418,7 +420,7 @@ class P2P:
     def statistics(self) -> NetStats:
         """A frozen snapshot of the message and request counters."""
         snap = self._meter.snapshot(len(self._host.get_connected_peers()))
-        return replace(snap, dead_connections=self.dead_connections)
+        return replace(snap, dead_connections=self.dead_connections, send_stalls=self._gossip.pubsub.send_stalls)
 
     # ---------------------------------------------------------------- latency
     async def _ping_loop(self) -> None:

@@ -54,6 +54,7 @@ class NetStats:
     requests_out: int
     request_failures: int
     dead_connections: int = 0  # closed because they answered no ping (node/net/host.py)
+    send_stalls: int = 0  # peers stopped being waited for: their queue stayed full (node/net/gossip.py)
 
     def total(self) -> TopicStats:
         """All topics summed."""

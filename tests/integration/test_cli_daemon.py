@@ -84,7 +84,7 @@ def test_ingest_file_with_a_bad_line_then_query_everything(net, tmp_path):
         del obj["origin"]
         lines.append(json.dumps(obj))
     lines.insert(10, "{not json")
-    lines.insert(20, json.dumps({"kind": "x", "fields": {"a": None}}))
+    lines.insert(20, json.dumps({"kind": "", "fields": {"a": 1}}))  # an empty kind
     f = tmp_path / "in.jsonl"
     f.write_text("\n".join(lines) + "\n")
     out = cli("ingest", str(f), "--data-dir", d, "--json", check=False)

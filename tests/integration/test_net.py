@@ -605,6 +605,39 @@ async def test_a_peer_that_answers_no_pings_is_disconnected() -> None:
 
 
 # -------------------------------------------------------------- lifecycle
+async def test_a_peer_that_stops_reading_does_not_stall_publishing_to_the_others() -> None:
+    """A subscriber whose connection goes silent (a frozen host; or one that read the code and answers
+    pings on another connection). Its outbound queue fills once the TCP buffers do, and publish waited
+    for every subscriber's queue to have room: every publish on the topic stalled, for every peer,
+    until the silent one was dropped; the daemon's 5 s bound on a publish then dropped each message for
+    everyone. Found with a validator paused 60 s under the default ping settings: the other three
+    committed nothing for 28 s. Now a queue that stays full for ``send_stall_s`` without draining to
+    half is not waited for; libp2p drops what does not fit for that peer alone."""
+    quiet = NetConfig(ping_failures_to_drop=0)  # c is never dropped: only the back-pressure is tried
+    async with open_nodes(2, quiet) as (a, b), trio.open_nursery() as nursery:
+        at_b = await b.subscribe(TOPIC, None)
+        await a.subscribe(TOPIC, None)
+        relay = SilentRelay(port_of(a.addrs()[0]))
+        port = await nursery.start(relay.serve)
+        async with open_p2p(seed(7), quiet) as c:
+            await c.subscribe(TOPIC, None)
+            with trio.fail_after(DEADLINE_S):
+                await b.connect(a.addrs()[0])
+                await c.connect(f"/ip4/127.0.0.1/tcp/{port}/p2p/{a.peer_id}")
+                await a.wait_mesh_peers(TOPIC, 2)
+                relay.silence()
+                # 24 MiB: far more than the kernel's buffers between a and the silent relay hold.
+                sent = [i.to_bytes(4, "big") + bytes(512 * 1024 - 4) for i in range(48)]
+                for data in sent:
+                    await a.publish(TOPIC, data)
+                got = [await at_b.receive() for _ in sent]
+                assert [d for _, d in got] == sent
+            stats = a.statistics()
+            assert stats.send_stalls == 1
+            assert stats.total().send_drops > 0  # what c could not take was dropped for c alone
+        nursery.cancel_scope.cancel()
+
+
 async def test_clean_shutdown_leaves_no_thread_or_listener() -> None:
     before = set(threading.enumerate())
     async with open_nodes(2) as nodes:

@@ -3,8 +3,9 @@
 The end-to-end runs start real daemons as OS processes: crash-restart (which
 also carries the steady scenario's checks) and byzantine-proposer in a short
 form of the shipped scenario files (every time scaled by ``SHORT``), and
-pause-resume in full (its peers need a ping's 5 s to call the paused node
-silent); about 25 s each on two cores. The other scenarios run from the README
+pause-resume and pause-hold in full (the first needs a ping's 5 s to call the
+paused node silent, the second a pause longer than the 5 s a publish may wait);
+about 25-35 s each on two cores. The other scenarios run from the README
 (``attnshare simulate``).
 """
 
@@ -201,6 +202,27 @@ def test_a_paused_validator_is_dropped_by_its_peers_and_catches_up_when_resumed(
     assert node3.up_at_end
     assert not node3.missing_acked
     assert res.samples[-1]["nodes"]["3"]["peers"] == 3
+
+
+@pytest.mark.slow
+@pytest.mark.multiprocess
+@pytest.mark.timeout(150)
+def test_the_others_keep_committing_while_a_paused_validator_holds_its_connections(tmp_path):
+    # Default ping settings: the paused node is not dropped within its 20 s pause, so its peers' gossip
+    # to it backs up. Before session 36 every publish then waited on its full queue (and was dropped
+    # for everyone after the daemon's 5 s bound): commits stopped about 5 s into the pause.
+    sc = load_scenario(SCENARIOS / "pause-hold.toml")
+    res = run_scenario(sc, tmp_path / "hold", progress=False, log_level="WARNING", write_report=False)
+    assert res.ok, "invariants failed: " + "; ".join(f"{c.name}: {c.detail}" for c in res.failed)
+    held = [s["nodes"]["0"]["peers"] for s in res.samples if 3 < s["t"] < 21 and s["nodes"]["0"]]
+    assert held
+    assert all(p == 3 for p in held), held  # never dropped: the case this scenario is about
+    blocks = {round(s["t"]): s["nodes"]["0"]["committed_blocks"] for s in res.samples if s["nodes"]["0"]}
+    stalls = [t for t in range(8, 21) if t in blocks and t + 4 in blocks and blocks[t + 4] == blocks[t]]
+    assert not stalls, (stalls, blocks)  # node 0 committed something in every 4 s of the pause
+    node3 = next(v for v in res.views if v.index == 3)
+    assert node3.up_at_end
+    assert not node3.missing_acked
 
 
 def test_pause_needs_a_resume_and_the_process_engine():
