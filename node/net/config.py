@@ -46,6 +46,8 @@ class NetParams:
             does: libp2p drops what does not fit for it alone, and sync repairs.
             Without it one subscriber that reads nothing (frozen, or hostile
             while answering pings) stalls every publish on its topics.
+        send_stall_drop_s: a peer whose queue has stayed that way this long is
+            disconnected (0: never); it may reconnect with an empty queue.
         subscription_queue: capacity of each channel returned by ``subscribe``.
             A consumer that falls this far behind loses messages (counted as
             drops in ``statistics()``), because libp2p must never be blocked.
@@ -108,6 +110,7 @@ class NetParams:
     max_message_bytes: int = PUBSUB_RPC_CAP
     send_queue: int = 16
     send_stall_s: float = 1.0
+    send_stall_drop_s: float = 60.0
     subscription_queue: int = 1024
     seen_ttl_s: int = 120
     max_request_bytes: int = 1 << 20
@@ -163,6 +166,9 @@ class NetParams:
             # control RPCs that share the queue with our publishes.
             raise ConfigError(f"net.send_queue: must be in [1, {OUTBOUND_QUEUE // 2}]")
         _positive("send_stall_s", self.send_stall_s)
+        if not (isinstance(self.send_stall_drop_s, int | float) and math.isfinite(self.send_stall_drop_s)
+                and (self.send_stall_drop_s == 0 or self.send_stall_drop_s >= self.send_stall_s)):
+            raise ConfigError("net.send_stall_drop_s: must be 0 (never) or at least send_stall_s")
         if self.subscription_queue < 1:
             raise ConfigError("net.subscription_queue: must be >= 1")
         if self.seen_ttl_s < 1:

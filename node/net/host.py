@@ -181,6 +181,7 @@ class P2P:
         self._latency_at: dict[str, float] = {}  # trio clock of the last ping attempt
         self._pinging: set[str] = set()  # peers with a ping in flight (at most one each)
         self._ping_failures: dict[str, int] = {}  # failed pings in a row, per peer
+        self._dropping: set[ID] = set()  # peers being disconnected for a gossip queue stuck full
         self._ping_out: dict[str, float] = {}  # peers with a ping attempt out: when it started
         self._probing: set[INetConn] = set()  # connections with a liveness probe in flight
         #: connections closed as dead (no answer to a ping), since start
@@ -436,6 +437,7 @@ class P2P:
                 self._latency_at.pop(stale, None)
                 self._latency_ms.pop(stale, None)
                 self._ping_failures.pop(stale, None)
+            self._drop_stuck_readers(now)
             for pid in connected:
                 key = pid.to_base58()
                 last = self._latency_at.get(key)
@@ -491,20 +493,53 @@ class P2P:
             return
         failures = self._ping_failures[key] = self._ping_failures.get(key, 0) + 1
         limit = self._config.ping_failures_to_drop
-        conns = list(self._host.get_network().get_connections(pid))
-        if limit and failures >= limit and conns:
+        if limit and failures >= limit:
             # Nothing else closes a connection that went silent: with it open we
             # count the peer connected and never redial it (the bootstrap loop
             # dials only peers we are not connected to).
-            log.warning("peer %s answered none of %d pings in a row; disconnecting", key, failures)
             self._ping_failures.pop(key, None)
-            self.dead_connections += len(conns)
-            for conn in conns:
-                if not _shut_socket(conn):
-                    log.warning("cannot reach the socket under a connection to %s; libp2p's close only", key)
-            with contextlib.suppress(*LIBP2P_ERRORS), trio.move_on_after(_PING_TIMEOUT_S):
-                await self._host.disconnect(pid)
-            self._peers_changed.fire()
+            await self._disconnect_dead(pid, f"answered none of {failures} pings in a row")
+
+    async def _disconnect_dead(self, pid: ID, why: str) -> None:
+        """Close every connection to ``pid``, each shut at its TCP socket first: libp2p's own close
+        writes a GO_AWAY, which blocks on a peer that reads nothing."""
+        key = pid.to_base58()
+        conns = list(self._host.get_network().get_connections(pid))
+        if not conns:
+            return
+        log.warning("peer %s %s; disconnecting", key, why)
+        self.dead_connections += len(conns)
+        for conn in conns:
+            if not _shut_socket(conn):
+                log.warning("cannot reach the socket under a connection to %s; libp2p's close only", key)
+        with contextlib.suppress(*LIBP2P_ERRORS), trio.move_on_after(_PING_TIMEOUT_S):
+            await self._host.disconnect(pid)
+        self._peers_changed.fire()
+
+    def _drop_stuck_readers(self, now: float) -> None:
+        """Disconnect peers whose gossip queue has stayed full, undrained, for ``send_stall_drop_s``.
+
+        Publishing no longer waits for them (``Gossip._wait_send_room``), but their connection stays
+        open while they answer pings: a peer that reads its ping streams and leaves its pubsub stream
+        unread would get nothing and hold its queue (32 RPCs) for good. A frozen peer is dropped by
+        its pings first, at the defaults (30-45 s).
+        """
+        limit = self._config.send_stall_drop_s
+        pubsub = self._gossip.pubsub
+        if not limit or not pubsub.stalled:
+            return
+        for pid in list(pubsub.stalled):
+            since = pubsub.full_since.get(pid)
+            if since is not None and now - since >= limit and pid not in self._dropping:
+                self._dropping.add(pid)
+                self._nursery.start_soon(self._drop_stuck_reader, pid, now - since)
+
+    async def _drop_stuck_reader(self, pid: ID, held_s: float) -> None:
+        try:
+            await self._disconnect_dead(pid, f"has read none of its queued gossip for {held_s:.0f} s")
+        finally:
+            self._dropping.discard(pid)
+            self._gossip.pubsub.drained(pid)
 
     def _shut_stuck(self) -> None:
         """Shut the sockets of peers whose ping is stuck (at shutdown).

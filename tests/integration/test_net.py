@@ -612,8 +612,10 @@ async def test_a_peer_that_stops_reading_does_not_stall_publishing_to_the_others
     until the silent one was dropped; the daemon's 5 s bound on a publish then dropped each message for
     everyone. Found with a validator paused 60 s under the default ping settings: the other three
     committed nothing for 28 s. Now a queue that stays full for ``send_stall_s`` without draining to
-    half is not waited for; libp2p drops what does not fit for that peer alone."""
-    quiet = NetConfig(ping_failures_to_drop=0)  # c is never dropped: only the back-pressure is tried
+    half is not waited for; libp2p drops what does not fit for that peer alone. One that stays so for
+    ``send_stall_drop_s`` is disconnected, whatever its pings say."""
+    # Pings never drop c here: only the gossip queue's own rules are tried.
+    quiet = NetConfig(ping_failures_to_drop=0, send_stall_drop_s=4.0)
     async with open_nodes(2, quiet) as (a, b), trio.open_nursery() as nursery:
         at_b = await b.subscribe(TOPIC, None)
         await a.subscribe(TOPIC, None)
@@ -632,9 +634,14 @@ async def test_a_peer_that_stops_reading_does_not_stall_publishing_to_the_others
                     await a.publish(TOPIC, data)
                 got = [await at_b.receive() for _ in sent]
                 assert [d for _, d in got] == sent
-            stats = a.statistics()
-            assert stats.send_stalls == 1
-            assert stats.total().send_drops > 0  # what c could not take was dropped for c alone
+                stats = a.statistics()
+                assert stats.send_stalls == 1
+                assert stats.total().send_drops > 0  # what c could not take was dropped for c alone
+                assert c.peer_id in {p.peer_id for p in a.connected_peers()}
+                await a.wait_peers(lambda ps: c.peer_id not in {p.peer_id for p in ps})
+            assert a.statistics().dead_connections == 1
+            assert not a._gossip.pubsub.full_since
+            assert not a._gossip.pubsub.stalled
         nursery.cancel_scope.cancel()
 
 
@@ -669,6 +676,9 @@ async def test_exception_in_body_propagates_unwrapped() -> None:
         NetConfig(degree=3, degree_low=4),
         NetConfig(max_message_bytes=(1 << 20) + 1),
         NetConfig(send_queue=32),
+        NetConfig(send_stall_s=0),
+        NetConfig(send_stall_drop_s=0.5),
+        NetConfig(send_stall_drop_s=float("nan")),
         NetConfig(heartbeat_s=0),
         NetConfig(subscription_queue=0),
     ],
