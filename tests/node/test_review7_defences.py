@@ -112,10 +112,10 @@ async def test_bad_records_in_an_ingest_batch_are_reported_and_the_good_ones_kep
         {"kind": "k", "ts_ms": 1, "fields": {"x": float("nan")}},  # json.loads accepts NaN
         {"kind": "k", "ts_ms": 1e300, "fields": {}},
         {"kind": "k", "ts_ms": True, "fields": {}},
-        {"kind": "k", "ts_ms": 1, "fields": {"x": [[1]]}},
+        {"kind": "k", "ts_ms": 1, "fields": {"a.b": [1], "a": {"b": 2}}},  # one name twice once flattened
         {"kind": "k", "ts_ms": 1, "fields": {"x": {"$b64": "!!"}}},
         {"kind": "k", "ts_ms": 1, "fields": {"x": "y" * 4097}},
-        {"kind": "k", "ts_ms": 1, "fields": {"x": 2**64}},
+        {"kind": "k", "ts_ms": 1, "fields": {"x": {"y": {"$b64": "!!"}}}},  # nested bad base64
         "not an object",
     ]
     good = [{"kind": "k", "ts_ms": i, "fields": {"i": i}} for i in range(3)]
