@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC
 from typing import Any
 
 _VARIANTS = ("attention", "mlp", "nobias")
@@ -219,18 +220,84 @@ def _print_eval(report: dict[str, Any]) -> None:
 _MAX_SHOWN_ERRORS = 20
 
 
+_RECORD_KEYS = ("kind", "ts_ms", "fields", "origin")
+
+
+class _Origins:
+    """A record's ``origin`` as a stream file writes it: a peer id, or any other label ("sensor-7",
+    3), which stands for a peer id derived from it, so records of one label share an origin (bursts
+    are read within a kind and an origin) and records of two labels do not."""
+
+    def __init__(self) -> None:
+        from protocol.keys import PrivateKey
+
+        self._default = PrivateKey(b"attnshare-cli-default-origin-000").peer_id
+        self._labels: dict[str, str] = {}
+
+    def __call__(self, label: object) -> str:
+        import hashlib
+
+        from protocol.errors import DecodeError, SignatureError
+        from protocol.keys import PrivateKey, validate_peer_id
+
+        if label is None:
+            return self._default
+        if isinstance(label, (dict, list)):
+            raise ValueError("origin must be a peer id or a label (a string or a number)")
+        text = label if isinstance(label, str) else json.dumps(label)
+        got = self._labels.get(text)
+        if got is None:
+            try:
+                validate_peer_id(text)
+                got = text
+            except (DecodeError, SignatureError, ValueError):
+                seed = hashlib.sha256(b"attnshare-cli-origin/" + text.encode("utf-8", "surrogatepass")).digest()
+                got = PrivateKey(seed).peer_id
+            if len(self._labels) < 100_000:
+                self._labels[text] = got
+        return got
+
+
+def _ts_ms(value: object) -> object:
+    """``ts_ms`` as a stream file may write it: an integer, a float (rounded), digits, or an ISO 8601
+    time (``2026-12-01T10:00:00.250Z``; no zone is UTC). Anything else goes through unchanged, for
+    the record's own check to refuse with its own message."""
+    import math
+    from datetime import datetime
+
+    if isinstance(value, float) and math.isfinite(value) and 0 <= value < 2**63:
+        return round(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return int(text)
+        try:
+            when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+        except ValueError:
+            raise ValueError(f"ts_ms {value!r} is neither milliseconds nor an ISO 8601 time") from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return round(when.timestamp() * 1000)
+    return value
+
+
 def _read_jsonl(path: str) -> tuple[list[Any], list[int], int]:
     """The records of a JSON-lines file, the line each came from, and how many lines were bad.
+
+    Read as a stream file is written, not only as the node's own JSON (docs/attention.md, "Scoring a
+    file"): top-level keys besides kind, ts_ms, fields and origin (an id, a label, a truth column) are
+    left out, said once on stderr; an origin may be any label (:class:`_Origins`); ``ts_ms`` may be
+    a float, digits or an ISO 8601 time (:func:`_ts_ms`); nested objects and nulls in fields are read
+    as ``record_from_json`` reads them.
 
     A bad line does not stop the read: every bad line is reported on stderr (the first 20 by number,
     then a count) and left out, as ``attnshare ingest`` does; the caller exits 1 when any was.
     Raises LocalError when the file cannot be read or holds no good record at all.
     """
     from protocol.errors import LocalError
-    from protocol.keys import PrivateKey, validate_peer_id
     from protocol.record import record_from_json
 
-    default_origin = PrivateKey(b"attnshare-cli-default-origin-000").peer_id
+    origins = _Origins()
     try:
         fh = sys.stdin if path == "-" else open(path, encoding="utf-8", errors="strict")  # noqa: SIM115
     except OSError as exc:
@@ -238,6 +305,7 @@ def _read_jsonl(path: str) -> tuple[list[Any], list[int], int]:
     records: list[Any] = []
     lines: list[int] = []
     bad = 0
+    ignored: set[str] = set()
     with fh:
         try:
             for lineno, line in enumerate(fh, 1):
@@ -245,19 +313,27 @@ def _read_jsonl(path: str) -> tuple[list[Any], list[int], int]:
                     continue
                 try:
                     obj = json.loads(line)
-                    origin = obj.get("origin") if isinstance(obj, dict) else None
-                    if origin is None:
-                        origin = default_origin
-                    validate_peer_id(origin)
+                    if isinstance(obj, dict):
+                        extra = obj.keys() - _RECORD_KEYS
+                        if extra:
+                            if len(ignored) < 64:
+                                ignored.update(list(extra)[:64])
+                            obj = {k: obj[k] for k in _RECORD_KEYS if k in obj}
+                        if "ts_ms" in obj:
+                            obj["ts_ms"] = _ts_ms(obj["ts_ms"])
+                    origin = origins(obj.get("origin") if isinstance(obj, dict) else None)
                     records.append(record_from_json(obj, origin))
                     lines.append(lineno)
-                except Exception as exc:  # JSON, DecodeError or LocalError: report the line, go on
+                except Exception as exc:  # JSON, DecodeError, LocalError, ValueError: report the line, go on
                     bad += 1
                     if bad <= _MAX_SHOWN_ERRORS:
                         msg = f"not JSON: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else str(exc)
                         print(f"error: {path}:{lineno}: {msg}", file=sys.stderr)
         except UnicodeDecodeError as exc:
             raise LocalError(f"{path}: not UTF-8 text (byte {exc.start} of a read)") from None
+    if ignored:
+        names = ", ".join(sorted(ignored)[:8]) + (", ..." if len(ignored) > 8 else "")
+        print(f"{path}: top-level keys other than {', '.join(_RECORD_KEYS)} left out: {names}", file=sys.stderr)
     if bad > _MAX_SHOWN_ERRORS:
         print(f"error: {path}: {bad - _MAX_SHOWN_ERRORS} more bad lines", file=sys.stderr)
     if bad:

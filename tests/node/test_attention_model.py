@@ -525,3 +525,44 @@ def test_shipped_model_ranks_burst_tails_in_the_bottom_half(family: str) -> None
     # Bottom half with a margin: the old checkpoint gave 0.44 / 0.51 on these windows, this one 0.89 / 0.88.
     assert statistics.median(ranks) > 0.6, statistics.median(ranks)
     assert heads_above / total >= 0.9, (heads_above, total)
+
+
+def test_cli_score_reads_a_stream_file_as_people_write_it(tmp_path: Path, tiny_ckpt: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Origins that are labels, not peer ids; extra top-level columns (an id, a truth label); times as
+    ISO 8601 or floats; nested objects and nulls. Each was a refused line, so a whole file of them was
+    refused, before session 36."""
+    from node.cli import main
+
+    rows = [
+        {"id": 1, "kind": "vitals", "ts_ms": "2026-12-01T10:00:00Z", "origin": "ward-a", "truth": 0.1,
+         "fields": {"hr": 70, "monitor": {"model": "M3", "battery": None}}},
+        {"id": 2, "kind": "vitals", "ts_ms": 1796119200500.4, "origin": "ward-a", "truth": 0.1,
+         "fields": {"hr": 71, "monitor": {"model": "M3"}}},
+        {"id": 3, "kind": "vitals", "ts_ms": "1796119201000", "origin": 7, "truth": 0.9,
+         "fields": {"hr": 190}},
+        {"id": 4, "kind": "vitals", "ts_ms": "yesterday", "origin": "ward-b", "fields": {"hr": 72}},
+    ]
+    f = tmp_path / "stream.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert main(["model", "score", str(f), "--json", "--model", str(tiny_ckpt)]) == 1  # the last line
+    cap = capsys.readouterr()
+    assert "stream.jsonl:4: ts_ms 'yesterday' is neither milliseconds nor an ISO 8601 time" in cap.err
+    assert "left out: id, truth" in cap.err
+    out = [json.loads(line) for line in cap.out.splitlines()]
+    assert [o["ts_ms"] for o in out] == [1796119200000, 1796119200500, 1796119201000]
+
+    from node.commands.model import _read_jsonl
+
+    records, lines, bad = _read_jsonl(str(f))
+    assert (lines, bad) == ([1, 2, 3], 1)
+    a, b, c = records
+    assert a.origin == b.origin != c.origin  # one label, one origin
+    assert a.fields == {"hr": 70, "monitor.model": "M3"}
+    assert PEER in {r.origin for r in _read_jsonl(str(_one_line(tmp_path, PEER)))[0]}  # a peer id stays itself
+
+
+def _one_line(tmp_path: Path, origin: str) -> Path:
+    f = tmp_path / "one.jsonl"
+    f.write_text(json.dumps({"kind": "k", "ts_ms": 1, "origin": origin, "fields": {}}) + "\n")
+    return f
