@@ -528,8 +528,13 @@ class P2P:
         pubsub = self._gossip.pubsub
         if not limit or not pubsub.stalled:
             return
+        half = self._config.send_queue // 2
         for pid in list(pubsub.stalled):
             since = pubsub.full_since.get(pid)
+            queue = pubsub.peer_queues.get(pid)
+            if queue is None or len(queue) <= half:  # drained (or moved to a new stream) meanwhile
+                pubsub.drained(pid)
+                continue
             if since is not None and now - since >= limit and pid not in self._dropping:
                 self._dropping.add(pid)
                 self._nursery.start_soon(self._drop_stuck_reader, pid, now - since)
