@@ -73,6 +73,9 @@ def _stream_options(p: argparse.ArgumentParser) -> None:
                         "or nothing (none)")
     p.add_argument("--share", type=float, default=0.2,
                    help="share of each window remembered with --memory own (default 0.2)")
+    p.add_argument("--wire-limits", action="store_true",
+                   help="refuse records over the network's limits (16 KiB, 64 fields, ...), as a node does; "
+                        "by default they are scored and counted")
 
 
 # -- train ------------------------------------------------------------------------
@@ -281,7 +284,15 @@ def _ts_ms(value: object) -> object:
     return value
 
 
-def _read_jsonl(path: str) -> tuple[list[Any], list[int], int]:
+# Scoring a file is local: a record over the network's limits (16 KiB, 64 fields, 4,096-character
+# strings; protocol.record.RecordLimits) is still scored, under these, and counted. The featurizer
+# bounds what it reads of a record whatever its size (tokens, slots), so they only bound memory.
+_LOCAL_LIMITS: dict[str, int] = {"max_total_bytes": 1 << 22, "max_fields": 4096, "max_kind_len": 1024,
+                                 "max_key_len": 1024, "max_str_len": 1 << 22, "max_bytes_len": 1 << 22,
+                                 "max_list_len": 1 << 16, "max_values": 1 << 18}
+
+
+def _read_jsonl(path: str, wire_limits: bool = False) -> tuple[list[Any], list[int], int]:
     """The records of a JSON-lines file, the line each came from, and how many lines were bad.
 
     Read as a stream file is written, not only as the node's own JSON (docs/attention.md, "Scoring a
@@ -295,9 +306,11 @@ def _read_jsonl(path: str) -> tuple[list[Any], list[int], int]:
     Raises LocalError when the file cannot be read or holds no good record at all.
     """
     from protocol.errors import LocalError
-    from protocol.record import record_from_json
+    from protocol.record import RecordLimits, record_from_json
 
     origins = _Origins()
+    local = RecordLimits(**_LOCAL_LIMITS)
+    oversize = 0
     try:
         fh = sys.stdin if path == "-" else open(path, encoding="utf-8", errors="strict")  # noqa: SIM115
     except OSError as exc:
@@ -322,7 +335,14 @@ def _read_jsonl(path: str) -> tuple[list[Any], list[int], int]:
                         if "ts_ms" in obj:
                             obj["ts_ms"] = _ts_ms(obj["ts_ms"])
                     origin = origins(obj.get("origin") if isinstance(obj, dict) else None)
-                    records.append(record_from_json(obj, origin))
+                    try:
+                        rec = record_from_json(obj, origin)
+                    except LocalError:
+                        if wire_limits:
+                            raise
+                        rec = record_from_json(obj, origin, local)  # refused again if not a size matter
+                        oversize += 1
+                    records.append(rec)
                     lines.append(lineno)
                 except Exception as exc:  # JSON, DecodeError, LocalError, ValueError: report the line, go on
                     bad += 1
@@ -331,6 +351,10 @@ def _read_jsonl(path: str) -> tuple[list[Any], list[int], int]:
                         print(f"error: {path}:{lineno}: {msg}", file=sys.stderr)
         except UnicodeDecodeError as exc:
             raise LocalError(f"{path}: not UTF-8 text (byte {exc.start} of a read)") from None
+    if oversize:
+        print(f"{path}: {oversize} record{'s' if oversize != 1 else ''} over the network's record limits "
+              "(16 KiB, 64 fields, 4,096-character strings) scored all the same; a node would refuse "
+              "them (--wire-limits: refuse them here too)", file=sys.stderr)
     if ignored:
         names = ", ".join(sorted(ignored)[:8]) + (", ..." if len(ignored) > 8 else "")
         print(f"{path}: top-level keys other than {', '.join(_RECORD_KEYS)} left out: {names}", file=sys.stderr)
@@ -358,7 +382,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     from node.attention import load_scorer
     from node.attention.scorer import stream_scores
 
-    records, lines, bad = _read_jsonl(args.file)
+    records, lines, bad = _read_jsonl(args.file, args.wire_limits)
     scorer = load_scorer(args.model, device=args.device)
     window = _window(args, scorer)
     progress = None
@@ -391,7 +415,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from node.attention import load_scorer
     from node.attention.scorer import stream_context
 
-    records, lines, bad = _read_jsonl(args.file)
+    records, lines, bad = _read_jsonl(args.file, args.wire_limits)
     scorer = load_scorer(args.model)
     window = _window(args, scorer)
     a, b, hist = stream_context(scorer, records, args.index, window=window, memory=args.memory, share=args.share)

@@ -566,3 +566,27 @@ def _one_line(tmp_path: Path, origin: str) -> Path:
     f = tmp_path / "one.jsonl"
     f.write_text(json.dumps({"kind": "k", "ts_ms": 1, "origin": origin, "fields": {}}) + "\n")
     return f
+
+
+def test_cli_score_scores_records_over_the_wire_limits_unless_told(tmp_path: Path, tiny_ckpt: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A post of 10,000 characters or a record of 100 fields cannot travel (16 KiB, 64 fields), but
+    scoring a file is local: it is scored and counted, so no line of a stream is lost to a size limit
+    (and every record keeps its place). --wire-limits refuses it, as a node would."""
+    from node.cli import main
+
+    rows = [{"kind": "post", "ts_ms": 1, "fields": {"body": "word " * 2000}},
+            {"kind": "telemetry", "ts_ms": 2, "fields": {f"f{i}": i for i in range(100)}},
+            {"kind": "post", "ts_ms": 3, "fields": {"body": "short"}}]
+    f = tmp_path / "big.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert main(["model", "score", str(f), "--json", "--model", str(tiny_ckpt)]) == 0
+    cap = capsys.readouterr()
+    assert [json.loads(line)["line"] for line in cap.out.splitlines()] == [1, 2, 3]
+    assert "2 records over the network's record limits" in cap.err
+    assert main(["model", "score", str(f), "--json", "--wire-limits", "--model", str(tiny_ckpt)]) == 1
+    cap = capsys.readouterr()
+    assert [json.loads(line)["line"] for line in cap.out.splitlines()] == [3]
+    assert "big.jsonl:1:" in cap.err
+    assert main(["model", "explain", str(f), "--index", "1", "--json", "--model", str(tiny_ckpt)]) == 0
+    assert json.loads(capsys.readouterr().out)["line"] == 2
