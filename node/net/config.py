@@ -41,13 +41,17 @@ class NetParams:
         send_queue: back-pressure threshold. ``publish`` waits while any peer
             subscribed to the topic has this many RPCs queued, so libp2p's
             32-entry per-peer queue never overflows from our own publishes.
-        send_stall_s: a peer whose queue has held ``send_queue`` RPCs or more
-            for this long without draining to half is not waited for until it
-            does: libp2p drops what does not fit for it alone, and sync repairs.
-            Without it one subscriber that reads nothing (frozen, or hostile
-            while answering pings) stalls every publish on its topics.
-        send_stall_drop_s: a peer whose queue has stayed that way this long is
-            disconnected (0: never); it may reconnect with an empty queue.
+        send_stall_s: a peer none of whose queued RPCs has been written for
+            this long is not waited for: libp2p drops what does not fit its
+            queue for it alone, and sync repairs. Without it one subscriber
+            that reads nothing (frozen, or hostile while answering pings)
+            stalls every publish on its topics.
+        send_hold_share: waiting on a slow peer draws on a budget of
+            ``2 x send_stall_s`` seconds, refilled at this share of the time,
+            each known peer its own and strangers one between them: peers
+            that read just enough slow publishing by at most this share.
+        send_stall_drop_s: a peer that has taken none of its queued RPCs for
+            this long is disconnected (0: never); it may reconnect.
         subscription_queue: capacity of each channel returned by ``subscribe``.
             A consumer that falls this far behind loses messages (counted as
             drops in ``statistics()``), because libp2p must never be blocked.
@@ -110,6 +114,7 @@ class NetParams:
     max_message_bytes: int = PUBSUB_RPC_CAP
     send_queue: int = 16
     send_stall_s: float = 1.0
+    send_hold_share: float = 0.25
     send_stall_drop_s: float = 60.0
     subscription_queue: int = 1024
     seen_ttl_s: int = 120
@@ -166,6 +171,8 @@ class NetParams:
             # control RPCs that share the queue with our publishes.
             raise ConfigError(f"net.send_queue: must be in [1, {OUTBOUND_QUEUE // 2}]")
         _positive("send_stall_s", self.send_stall_s)
+        if not (isinstance(self.send_hold_share, int | float) and 0.0 <= self.send_hold_share <= 1.0):
+            raise ConfigError("net.send_hold_share: must be in [0, 1]")
         if not (isinstance(self.send_stall_drop_s, int | float) and math.isfinite(self.send_stall_drop_s)
                 and (self.send_stall_drop_s == 0 or self.send_stall_drop_s >= self.send_stall_s)):
             raise ConfigError("net.send_stall_drop_s: must be 0 (never) or at least send_stall_s")

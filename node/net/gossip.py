@@ -340,13 +340,21 @@ class _Pubsub(Pubsub):
             weakref.WeakKeyDictionary())
         #: per peer, the topics announced on each of its pubsub streams to us that is being read
         self._inbound: dict[ID, list[set[str]]] = {}
-        #: per peer whose outbound queue a publisher found full: since when (trio clock) it has not
-        #: drained to half of ``send_queue`` (see ``Gossip._wait_send_room``)
-        self.full_since: dict[ID, float] = {}
-        #: peers not waited for, until they drain to half (a subset of full_since's keys)
+        #: per peer with RPCs queued for it: since when (trio clock) none of them has been written.
+        #: Set when a publisher or the host's tick finds the queue non-empty; cleared only by a
+        #: completed write (or the peer's leaving), not by a stream re-registered with an empty queue:
+        #: a peer that resets its stream must not start afresh. See ``Gossip._wait_send_room``.
+        self.unwritten_since: dict[ID, float] = {}
+        #: peers in an episode of taking nothing (counted and logged once an episode)
         self.stalled: set[ID] = set()
-        self._send_half = config.send_queue // 2
-        self.send_stalls = 0  # times a peer's full queue stopped being waited for
+        self.send_stalls = 0  # episodes of a peer taking none of its queued RPCs for send_stall_s
+        #: per peer still connected, when its pubsub streams to us died (the last _STREAM_DEATHS)
+        self.stream_deaths: dict[ID, list[float]] = {}
+
+    def wrote(self, peer_id: ID) -> None:
+        """A write to the peer completed (or the peer left): its clock of taking nothing restarts."""
+        self.unwritten_since.pop(peer_id, None)
+        self.stalled.discard(peer_id)
 
     async def stream_handler(self, stream: INetStream) -> None:
         # libp2p catches only stream errors here. A corrupt or hostile RPC
@@ -401,11 +409,8 @@ class _Pubsub(Pubsub):
             lock = self._write_locks[stream] = trio.Lock()
         async with lock:
             ok = await super().write_msg(stream, rpc_msg)
-        if self.full_since:
-            pid = stream.muxed_conn.peer_id
-            queue = self.peer_queues.get(pid)
-            if queue is None or len(queue) <= self._send_half:
-                self.drained(pid)
+        if ok and self.unwritten_since:
+            self.wrote(stream.muxed_conn.peer_id)
         if ok:
             for msg in rpc_msg.publish:
                 for topic in msg.topicIDs:
@@ -416,14 +421,19 @@ class _Pubsub(Pubsub):
         return ok
 
     def _handle_dead_peer(self, peer_id: ID) -> None:
+        # unwritten_since is kept: libp2p re-registers a peer still connected on a new stream with an
+        # empty queue (a yamux write stuck 5 s on a zero window ends the old one), and a peer that
+        # takes nothing must not start afresh that way. The host forgets peers that left.
         super()._handle_dead_peer(peer_id)
-        self.drained(peer_id)
+        if self.host.get_network().get_connections(peer_id):
+            # Still connected: libp2p will give it a new stream. A peer whose streams keep dying
+            # (a write stuck 5 s on a zero window: it reads nothing) is dropped by the host.
+            deaths = self.stream_deaths.setdefault(peer_id, [])
+            now = trio.current_time()
+            if not deaths or now - deaths[-1] > 1.0:  # libp2p reports one death from several tasks
+                deaths.append(now)
+                del deaths[:-_STREAM_DEATHS]
         self._pulse.fire()
-
-    def drained(self, peer_id: ID) -> None:
-        """The peer's queue drained to half (or the peer went): it is waited for again."""
-        self.full_since.pop(peer_id, None)
-        self.stalled.discard(peer_id)
 
     def _forget_all_subscriptions(self, peer_id: ID) -> None:
         # libp2p forgets a peer's subscriptions whenever it drops the peer, also when
@@ -584,6 +594,40 @@ def _uvarint(raw: bytes | bytearray) -> int:
     return value
 
 
+# A peer whose pubsub stream dies this many times within send_stall_drop_s while it stays connected is
+# disconnected (node/net/host.py): a yamux write stuck 5 s on a zero window ends the stream, and libp2p
+# gives the peer a new one with a fresh window, so a peer that reads nothing never looks stuck 60 s.
+_STREAM_DEATHS = 3
+
+# A hold budget's burst, in send_stall_s: enough for a burst of our own publishes to a peer that reads
+# a little slower (200 messages of 64 KiB to a local peer: about 1.6 s), little for one that paces us.
+_HOLD_BURST = 2.0
+
+
+class HoldBudget:
+    """Seconds publishers may spend waiting on slow peers: ``burst`` at once, refilled at ``share``
+    seconds per second (trio clock). Starts full."""
+
+    def __init__(self, burst: float, share: float) -> None:
+        self.burst = burst
+        self.share = share
+        self._left = burst
+        self._at: float | None = None
+
+    def _refill(self, now: float) -> None:
+        if self._at is not None:
+            self._left = min(self.burst, self._left + (now - self._at) * self.share)
+        self._at = now
+
+    def take_until(self, now: float) -> float:
+        """The time until which a wait starting ``now`` may last (``now`` itself when spent)."""
+        self._refill(now)
+        return now + max(0.0, self._left)
+
+    def spend(self, seconds: float) -> None:
+        self._left -= max(0.0, seconds)
+
+
 class Gossip:
     """Subscribe and publish over GossipSub; see the module docstring."""
 
@@ -608,6 +652,11 @@ class Gossip:
         self._nursery: trio.Nursery | None = None
         # Encoded size of a publish RPC minus its data, per topic (see _rpc_size).
         self._skeleton: dict[str, int] = {}
+        # What publishers may spend waiting on slow peers: each known peer its own, strangers one
+        # between them (sybils must not add up), see _wait_send_room.
+        self._holds: dict[ID, HoldBudget] = {}
+        self._stranger_hold = HoldBudget(_HOLD_BURST * config.send_stall_s, config.send_hold_share)
+        self._spent_logged = -math.inf
         self._pubkey = host.get_public_key().serialize()
 
     def start(self, nursery: trio.Nursery) -> None:
@@ -754,49 +803,85 @@ class Gossip:
         return bool(validator(me, data))  # type: ignore[call-arg,arg-type]
 
     async def _wait_send_room(self, topic: str) -> None:
-        """Wait until every peer subscribed to ``topic`` that keeps up has room in its queue.
+        """Wait while a peer subscribed to ``topic`` that is taking its messages has no room for more.
 
-        A peer whose queue has stayed at ``send_queue`` or more for ``send_stall_s`` without draining
-        to half is not waited for until it does: libp2p drops what does not fit in its queue (counted
-        in ``send_drops``) and sync repairs it. Waiting for it stalled every publish on the topic,
-        for every peer, for as long as it read nothing: a frozen peer until its pings failed (found
-        with a validator paused for 60 s under the default ping settings: commits stopped for 28 s),
-        and for good a peer that answers pings but reads no gossip. Draining to half, not merely
-        below the threshold, is what keeps a peer that reads one message at a time from pacing us.
+        Back-pressure keeps libp2p from dropping our own bursts for peers that read a little slower
+        than we publish. It has two bounds, since a peer decides how fast it reads:
+
+        * a peer none of whose queued RPCs has been written for ``send_stall_s`` is not waited for
+          (``_Pubsub.unwritten_since``): what does not fit its queue is dropped for it alone
+          (``send_drops``) and sync repairs it. Waiting for it stalled every publish on the topic,
+          for every peer, for as long as it read nothing (a validator paused 60 s under the default
+          ping settings: the others committed nothing for 28 s), and for good a peer answering pings;
+        * waiting draws on a hold budget (:class:`HoldBudget`): ``2 x send_stall_s`` at once,
+          refilled at ``send_hold_share`` of the time; each known peer (a validator, a peer we
+          dialled) has its own, and strangers share one, as they share the resource budget. Peers
+          that read one message just often enough, in turn, paced every publish 15-35 times slower
+          (review 36); now sybils cost at most that share between them, and a known peer its own.
+          A peer whose budget is spent is not waited for until it refills.
         """
+        await trio.lowlevel.checkpoint()  # whatever the queues say, a publish loop yields (review 36)
         limit = self._config.send_queue
         stall = self._config.send_stall_s
-        full_since = self.pubsub.full_since
+        unwritten = self.pubsub.unwritten_since
         while True:
             now = trio.current_time()
             queues = self.pubsub.peer_queues
             wait_until = math.inf
+            holding: dict[int, HoldBudget] = {}
             for p in self.pubsub.peer_topics.get(topic, ()):
                 q = queues.get(p)
                 if q is None:
                     continue
                 n = len(q)
-                if n <= limit // 2:
-                    if p in full_since:
-                        self.pubsub.drained(p)
+                if n == 0:
                     continue
-                since = full_since.get(p)
+                since = unwritten.setdefault(p, now)
                 if n < limit:
                     continue
-                if since is None:
-                    since = full_since[p] = now
                 if now - since >= stall:
-                    if p not in self.pubsub.stalled:
-                        self.pubsub.stalled.add(p)
-                        self.pubsub.send_stalls += 1
-                        log.info("peer %s has read none of its %d queued gossip RPCs for %.1f s: "
-                                 "publishing without waiting for it", p, n, now - since)
+                    self._note_stall(p, n, now - since)
                     continue
-                wait_until = min(wait_until, since + stall)
-            if wait_until == math.inf:
+                hold = self._hold_of(p)
+                until = hold.take_until(now)
+                if until <= now:
+                    self._note_spent(p)
+                    continue
+                holding[id(hold)] = hold
+                wait_until = min(wait_until, since + stall, until)
+            if not holding:
                 return
             with trio.move_on_at(wait_until):
                 await self._pulse.wait()
+            waited = trio.current_time() - now
+            for hold in holding.values():
+                hold.spend(waited)
+
+    def _hold_of(self, peer: ID) -> HoldBudget:
+        """A known peer's own hold budget; strangers share one, as they share the resource budget."""
+        if not self._budget.is_known(peer.to_base58()):
+            return self._stranger_hold
+        hold = self._holds.get(peer)
+        if hold is None:
+            if len(self._holds) >= 4 * self._budget.params.max_known:
+                self._holds.clear()  # a bound only: known peers are at most max_known
+            hold = self._holds[peer] = HoldBudget(_HOLD_BURST * self._config.send_stall_s, self._config.send_hold_share)
+        return hold
+
+    def _note_stall(self, peer: ID, queued: int, for_s: float) -> None:
+        if peer in self.pubsub.stalled:
+            return
+        self.pubsub.stalled.add(peer)
+        self.pubsub.send_stalls += 1
+        log.info("peer %s has taken none of its %d queued gossip RPCs for %.1f s: not waited for",
+                 peer, queued, for_s)
+
+    def _note_spent(self, peer: ID) -> None:
+        now = trio.current_time()
+        if now - self._spent_logged >= 60.0:
+            self._spent_logged = now
+            who = "known peer " + str(peer) if self._budget.is_known(peer.to_base58()) else "strangers"
+            log.info("gossip back-pressure budget of %s spent: publishing without waiting for them", who)
 
     def _rpc_size(self, topic: str, data_len: int) -> int:
         # What libp2p will put on the wire: RPC{publish: [Message{from, data,

@@ -83,7 +83,7 @@ from node.net.budget import Budget, PeerBudgetView
 from node.net.config import NetConfig
 from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, translate_errors
 from node.net.gate import PeerGate
-from node.net.gossip import Gossip, Validator
+from node.net.gossip import _STREAM_DEATHS, Gossip, Validator
 from node.net.inbound import InboundGuard, InboundStats
 from node.net.inbound import install as install_inbound
 from node.net.pulse import Pulse
@@ -437,7 +437,7 @@ class P2P:
                 self._latency_at.pop(stale, None)
                 self._latency_ms.pop(stale, None)
                 self._ping_failures.pop(stale, None)
-            self._drop_stuck_readers(now)
+            self._drop_stuck_readers(now, set(connected))
             for pid in connected:
                 key = pid.to_base58()
                 last = self._latency_at.get(key)
@@ -516,35 +516,46 @@ class P2P:
             await self._host.disconnect(pid)
         self._peers_changed.fire()
 
-    def _drop_stuck_readers(self, now: float) -> None:
-        """Disconnect peers whose gossip queue has stayed full, undrained, for ``send_stall_drop_s``.
+    def _drop_stuck_readers(self, now: float, connected: set[ID]) -> None:
+        """Disconnect peers that have taken none of their queued gossip for ``send_stall_drop_s``.
 
-        Publishing no longer waits for them (``Gossip._wait_send_room``), but their connection stays
+        Publishing does not wait for them (``Gossip._wait_send_room``), but their connection stays
         open while they answer pings: a peer that reads its ping streams and leaves its pubsub stream
         unread would get nothing and hold its queue (32 RPCs) for good. A frozen peer is dropped by
-        its pings first, at the defaults (30-45 s).
+        its pings first, at the defaults (30-45 s). The clock is ``_Pubsub.unwritten_since``: it runs
+        while RPCs wait for the peer and none is written, and a stream re-registered with an empty
+        queue does not restart it.
         """
-        limit = self._config.send_stall_drop_s
         pubsub = self._gossip.pubsub
-        if not limit or not pubsub.stalled:
-            return
-        half = self._config.send_queue // 2
-        for pid in list(pubsub.stalled):
-            since = pubsub.full_since.get(pid)
-            queue = pubsub.peer_queues.get(pid)
-            if queue is None or len(queue) <= half:  # drained (or moved to a new stream) meanwhile
-                pubsub.drained(pid)
+        unwritten = pubsub.unwritten_since
+        for pid in [p for p in unwritten if p not in connected]:
+            pubsub.wrote(pid)  # it left: forget it
+        limit = self._config.send_stall_drop_s
+        for pid, deaths in list(pubsub.stream_deaths.items()):
+            if pid not in connected or not limit or now - deaths[-1] >= limit:
+                del pubsub.stream_deaths[pid]
+            elif len(deaths) >= _STREAM_DEATHS and now - deaths[0] < limit and pid not in self._dropping:
+                del pubsub.stream_deaths[pid]
+                self._dropping.add(pid)
+                self._nursery.start_soon(self._drop_stuck_reader, pid, now - deaths[0], len(deaths))
+        for pid, queue in list(pubsub.peer_queues.items()):
+            if len(queue) == 0:
                 continue
-            if since is not None and now - since >= limit and pid not in self._dropping:
+            since = unwritten.setdefault(pid, now)
+            if limit and now - since >= limit and pid not in self._dropping:
                 self._dropping.add(pid)
                 self._nursery.start_soon(self._drop_stuck_reader, pid, now - since)
 
-    async def _drop_stuck_reader(self, pid: ID, held_s: float) -> None:
+    async def _drop_stuck_reader(self, pid: ID, held_s: float, deaths: int = 0) -> None:
+        why = (f"lost {deaths} gossip streams in {held_s:.0f} s while connected (it reads none)" if deaths
+               else f"has taken none of its queued gossip for {held_s:.0f} s")
         try:
-            await self._disconnect_dead(pid, f"has read none of its queued gossip for {held_s:.0f} s")
+            await self._disconnect_dead(pid, why)
         finally:
             self._dropping.discard(pid)
-            self._gossip.pubsub.drained(pid)
+            if not self._host.get_network().get_connections(pid):
+                self._gossip.pubsub.wrote(pid)  # gone: a reconnection starts afresh
+                self._peers_changed.fire()
 
     def _shut_stuck(self) -> None:
         """Shut the sockets of peers whose ping is stuck (at shutdown).
