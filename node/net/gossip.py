@@ -862,9 +862,7 @@ class Gossip:
         if not self._budget.is_known(peer.to_base58()):
             return self._stranger_hold
         hold = self._holds.get(peer)
-        if hold is None:
-            if len(self._holds) >= 4 * self._budget.params.max_known:
-                self._holds.clear()  # a bound only: known peers are at most max_known
+        if hold is None:  # at most Budget.params.max_known of them: only known peers get one
             hold = self._holds[peer] = HoldBudget(_HOLD_BURST * self._config.send_stall_s, self._config.send_hold_share)
         return hold
 
