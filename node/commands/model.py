@@ -328,6 +328,12 @@ def _read_jsonl(path: str, wire_limits: bool = False) -> tuple[list[Any], list[i
                     obj = json.loads(line)
                     if isinstance(obj, dict):
                         extra = obj.keys() - _RECORD_KEYS
+                        if extra and "fields" not in obj:
+                            # A flat record: its fields sit beside kind and ts_ms. Reading them as
+                            # fields would read a truth column as one too, so say where they go.
+                            shown = ", ".join(sorted(extra)[:6]) + (", ..." if len(extra) > 6 else "")
+                            raise ValueError(f"record is missing fields (put its values under \"fields\": "
+                                             f"top-level {shown} are not read as fields)")
                         if extra:
                             if len(ignored) < 64:
                                 ignored.update(list(extra)[:64])

@@ -562,6 +562,22 @@ def test_cli_score_reads_a_stream_file_as_people_write_it(tmp_path: Path, tiny_c
     assert PEER in {r.origin for r in _read_jsonl(str(_one_line(tmp_path, PEER)))[0]}  # a peer id stays itself
 
 
+def test_cli_score_says_where_a_flat_records_values_go(tmp_path: Path, tiny_ckpt: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A flat record (values beside kind and ts_ms) is refused with the place its values go, not read
+    with its columns as fields: a truth column read as a field would be scored as content."""
+    from node.cli import main
+
+    f = tmp_path / "flat.jsonl"
+    f.write_text(json.dumps({"kind": "trade", "ts_ms": 1, "price": 10.5, "label": 1}) + "\n"
+                 + json.dumps({"kind": "trade", "ts_ms": 2, "fields": {"price": 10.7}, "label": 0}) + "\n")
+    assert main(["model", "score", str(f), "--json", "--model", str(tiny_ckpt)]) == 1
+    cap = capsys.readouterr()
+    assert 'flat.jsonl:1: record is missing fields (put its values under "fields": top-level label, price' in cap.err
+    assert [json.loads(line)["line"] for line in cap.out.splitlines()] == [2]
+    assert "left out: label" in cap.err  # a truth column beside fields is still left out, and said
+
+
 def _one_line(tmp_path: Path, origin: str) -> Path:
     f = tmp_path / "one.jsonl"
     f.write_text(json.dumps({"kind": "k", "ts_ms": 1, "origin": origin, "fields": {}}) + "\n")
