@@ -258,7 +258,11 @@ class Validators:
         # Rate limits key on verified identities only: a fresh signature
         # proves the proposer sent it; a replayed one proves nothing about
         # who sent it, so the forwarder pays.
-        if fresh:
+        if self._own(m):
+            # Ours, paced by our consensus: after a restart it re-announces up to 64 undecided
+            # slots at once, past any peer's burst (the receivers' limits still apply to us).
+            ok = True
+        elif fresh:
             ok = self.block_rate.allow(proposer)
         else:
             # The forwarder pays first; then the block itself may be relayed only
@@ -311,6 +315,12 @@ class Validators:
             self.refused += 1
             return Verdict.REJECT
         if not fresh:  # only replays of votes we hold: the forwarder pays, as for blocks
+            if self._own(m):
+                # Our own re-send (a proposer re-announced a slot we decided): sent on purpose,
+                # and news to the proposer that missed it, which takes its votes as fresh. Held
+                # to the replay rule here it failed to publish within VOTE_REPLAY_S of the first.
+                self._replay_news(keys)
+                return Verdict.ACCEPT
             if not self.reannounce_rate.allow(m.forwarder):
                 return Verdict.IGNORE
             return Verdict.ACCEPT if self._replay_news(keys) else Verdict.IGNORE
@@ -398,7 +408,7 @@ class Validators:
         # subset of votes: every valid one names the same block (quorum intersection).
         now = self._clock()
         last = self._cert_relayed.get(cert.slot)
-        if last is not None and now - last < CERT_REPLAY_S:
+        if last is not None and now - last < CERT_REPLAY_S and not self._own(m):
             return Verdict.IGNORE
         self._cert_relayed[cert.slot] = now
         self._cert_relayed.move_to_end(cert.slot)

@@ -365,3 +365,46 @@ async def test_our_own_work_is_never_refused_or_charged() -> None:
     b.charge_cpu(PEER, 100.0, 0.0)
     with pytest.raises(OverBudget):
         await v.run(PEER, lambda: 1)
+
+
+async def test_our_own_resent_votes_pass_our_own_validator() -> None:
+    """A validator re-sends its stored votes when a proposer re-announces a slot it decided (how a
+    proposer that missed the decision learns it). Our own validator took such a batch, sent within
+    VOTE_REPLAY_S of the first, for a replay that is not news, and the publish failed ("our own
+    validator rejects the data"): the proposer waited for the next re-announce. Whether the batch is
+    news is each receiver's call (the proposer that missed the votes takes them as fresh); ours is
+    only that it is well formed and signed."""
+    clock = Clock()
+    val = Validators(G.network_id, G.validators, _limits(), genesis_id=G.id, clock=clock,
+                     verifier=Verifier(Budget(), exempt=frozenset({"me"})))
+    b = block(KEYS[0])
+    votes = tuple(vote(k, b) for k in KEYS[1:])
+    assert await val.votes(msg(VoteBatch(votes).encode(), "me")) is Verdict.ACCEPT
+    verdicts = [await val.votes(msg(VoteBatch(votes, resend=i).encode(), "me")) for i in range(1, 60)]
+    assert verdicts == [Verdict.ACCEPT] * 59  # past REANNOUNCE_BURST too: our own sends are ours
+    # Anyone else re-sending them within the second is still no news, and pays.
+    assert await val.votes(msg(VoteBatch(votes, resend=1).encode(), "relay")) is Verdict.IGNORE
+    # A malformed batch of our own is still refused.
+    assert await val.votes(msg(b"\x00junk", "me")) is Verdict.REJECT
+
+
+async def test_our_own_reannounces_and_certificates_pass_our_own_validator() -> None:
+    """The same for blocks and certificates: a proposer re-announcing its undecided slots (up to 64 at
+    once) went past the proposer's block burst (40: after a restart they are fresh to its validator)
+    or the forwarder's re-announce burst (40) in its own validator, and a certificate of ours after
+    another peer's for the slot was not news. A stranger's replays still pay."""
+    clock = Clock()
+    val = Validators(G.network_id, G.validators, _limits(), genesis_id=G.id, clock=clock,
+                     verifier=Verifier(Budget(), exempt=frozenset({"me"})))
+    blocks = [block(KEYS[0], seq=s) for s in range(1, 65)]
+    for b in blocks:
+        assert await val.block(msg(encode_block_announce(b, 0), "me")) is Verdict.ACCEPT
+    again = [await val.block(msg(encode_block_announce(b, 1), "me")) for b in blocks]
+    assert again == [Verdict.ACCEPT] * 64
+    replays = [await val.block(msg(encode_block_announce(b, 2), "stranger")) for b in blocks]
+    assert Verdict.IGNORE in replays
+    b = blocks[0]
+    cert = Certificate(b.block_id, KEYS[0].peer_id, 1, tuple(vote(k, b) for k in KEYS[1:])).encode()
+    assert await val.cert(msg(cert, "relay")) is Verdict.ACCEPT
+    assert await val.cert(msg(cert, "other")) is Verdict.IGNORE  # relayed under 5 s ago
+    assert await val.cert(msg(cert, "me")) is Verdict.ACCEPT
