@@ -10,6 +10,9 @@ Partitions go through the daemons' own admin API: for every pair of nodes in
 different groups, each side runs ``peer.block`` on the other, which drops the
 connection and refuses it at the Noise handshake until ``peer.unblock``.
 Healing unblocks every pair; the daemons' bootstrap loop redials on its own.
+A ``blackhole`` silences the links between groups in the simulator's own relay
+(:mod:`node.sim.links`) instead: nothing is closed or refused, and the daemons
+find out by their timeouts. ``heal`` ends both kinds.
 
 Byzantine members run ``python -m node.sim.rogue`` on their node's data dir (the
 node's daemon is never started, see :mod:`node.sim.scenario`). Each rogue is
@@ -32,6 +35,7 @@ from typing import Any
 
 from node.admin import AdminError
 from node.sim.childout import ROGUE_READY_LINE, OutputWatch
+from node.sim.links import LinkRelay
 from node.sim.localnet import LocalNet
 from node.sim.scenario import Fault
 
@@ -86,6 +90,8 @@ class FaultDriver:
     paused: set[int] = field(default_factory=set)
     rogues: list[RogueProc] = field(default_factory=list)
     applied: list[Applied] = field(default_factory=list)
+    #: the links' relay, when the scenario black-holes links (``LocalNet.relay``)
+    relay: LinkRelay | None = None
 
     def apply(self, fault: Fault, t_s: float) -> Applied:
         """Carry out ``fault`` now (``t_s`` after load start) and remember how it went."""
@@ -176,7 +182,24 @@ class FaultDriver:
         self.blocked.append((a, b))
         return problems
 
+    def _blackhole(self, f: Fault) -> tuple[bool, str]:
+        if self.relay is None:
+            return False, "the network was created without relayed links"
+        pairs = 0
+        for gi, a_group in enumerate(f.groups):
+            for b_group in f.groups[gi + 1:]:
+                for a in a_group:
+                    for b in b_group:
+                        self.relay.block(a, b)
+                        pairs += 1
+        return True, f"{pairs} links silenced (open, carrying nothing)"
+
     def _heal(self, f: Fault) -> tuple[bool, str]:
+        silenced = self.relay.heal() if self.relay is not None else 0
+        ok, detail = self._unblock_all()
+        return ok, detail + (f"; {silenced} silenced links carry bytes again" if silenced else "")
+
+    def _unblock_all(self) -> tuple[bool, str]:
         problems = []
         for a, b in self.blocked:
             for x, y in ((a, b), (b, a)):

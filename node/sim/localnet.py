@@ -24,6 +24,7 @@ from node.admin import AdminClient
 from node.config import NodeConfig, PipelineConfig, load_config, write_config
 from node.identity import generate_key, load_key, write_key
 from node.sim.childout import OutputWatch
+from node.sim.links import LinkRelay
 from protocol.errors import LocalError
 from protocol.genesis import Genesis, genesis_to_toml
 from protocol.validators import ValidatorSet
@@ -78,6 +79,9 @@ class LocalNet:
     nodes: list[LocalNode]
     genesis: Genesis
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: (a, b) -> the port where node a dials node b through a :class:`~node.sim.links.LinkRelay`
+    #: (``create(relayed=True)``); empty: the nodes dial each other directly
+    relay_ports: dict[tuple[int, int], int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ creation
     @classmethod
@@ -94,8 +98,12 @@ class LocalNet:
         net_kw: dict[str, Any] | None = None,
         genesis_kw: dict[str, Any] | None = None,
         n_proposers: int = 0,
+        relayed: bool = False,
     ) -> LocalNet:
-        """``n_proposers``: the first that many nodes are the genesis proposers (0: the validators)."""
+        """``n_proposers``: the first that many nodes are the genesis proposers (0: the validators).
+        ``relayed``: every node dials every other through a port of its own per pair, where a
+        :class:`~node.sim.links.LinkRelay` (:meth:`relay`) copies the bytes, so a scenario can
+        black-hole links."""
         if not 1 <= n_validators <= n_nodes:
             raise LocalError("need 1 <= validators <= nodes")
         if not 0 <= n_proposers <= n_nodes:
@@ -119,11 +127,17 @@ class LocalNet:
             **(genesis_kw or {}),
         )
         (root / "genesis.toml").write_text(genesis_to_toml(genesis))
+        relay_ports = {(a.index, b.index): free_port() for a in nodes for b in nodes if a is not b} if relayed else {}
+
+        def dial(n: LocalNode, o: LocalNode) -> str:
+            port = relay_ports.get((n.index, o.index), o.port)
+            return f"/ip4/127.0.0.1/tcp/{port}/p2p/{o.peer_id}"
+
         for n in nodes:
             cfg = replace(
                 NodeConfig.default(n.data_dir),
                 listen=(f"/ip4/127.0.0.1/tcp/{n.port}",),
-                bootstrap=tuple(o.addr for o in nodes if o is not n),
+                bootstrap=tuple(dial(n, o) for o in nodes if o is not n),
                 genesis=str((root / "genesis.toml").resolve()),
                 anti_entropy_s=anti_entropy_s,
                 pipeline=pipeline or PipelineConfig(),
@@ -132,9 +146,10 @@ class LocalNet:
                 cfg = replace(cfg, net=replace(cfg.net, **net_kw))
             write_config(cfg)
         meta = {"nodes": [{"index": n.index, "data_dir": str(n.data_dir), "peer_id": n.peer_id, "port": n.port,
-                           "validator": n.validator} for n in nodes]}
+                           "validator": n.validator} for n in nodes],
+                "relay": [[a, b, port] for (a, b), port in sorted(relay_ports.items())]}
         (root / NET_FILE).write_text(json.dumps(meta, indent=2))
-        return cls(root, nodes, genesis)
+        return cls(root, nodes, genesis, relay_ports=relay_ports)
 
     @classmethod
     def load(cls, root: Path) -> LocalNet:
@@ -146,7 +161,17 @@ class LocalNet:
         for n in nodes:
             load_key(n.data_dir)
         genesis = load_genesis(load_config(nodes[0].data_dir).genesis_path)
-        return cls(Path(root), nodes, genesis)
+        relay_ports = {(a, b): port for a, b, port in meta.get("relay", [])}
+        return cls(Path(root), nodes, genesis, relay_ports=relay_ports)
+
+    def relay(self) -> LinkRelay:
+        """A started :class:`~node.sim.links.LinkRelay` for this network's relayed links (the
+        caller stops it). Raises LocalError when the network was not created ``relayed``."""
+        if not self.relay_ports:
+            raise LocalError("this network was created without relayed links")
+        relay = LinkRelay(self.relay_ports, {n.index: n.port for n in self.nodes})
+        relay.start()
+        return relay
 
     # ------------------------------------------------------------------ processes
     def start(self, i: int, *, log_level: str = "INFO") -> None:

@@ -105,6 +105,7 @@ def run_scenario(
         anti_entropy_s=sc.network.anti_entropy_s, genesis_kw=dict(sc.genesis), n_proposers=sc.proposers,
         net_kw={k: v for k, v in (("ping_interval_s", sc.network.ping_interval_s),
                                   ("ping_failures_to_drop", sc.network.ping_failures_to_drop)) if v is not None},
+        relayed=any(f.kind == "blackhole" for f in sc.faults),
     )
     rogue, late = sc.rogue_nodes, sc.late_nodes
     honest = [i for i in range(sc.nodes) if i not in rogue]
@@ -120,6 +121,8 @@ def run_scenario(
     cpu_at_t0: dict[int, float | None] = {}
     t0_ms = 0
     try:
+        if net.relay_ports:
+            driver.relay = net.relay()
         for i in initial:
             net.start(i, log_level=log_level)
         for f in sc.faults:
@@ -174,6 +177,8 @@ def run_scenario(
         codes = net.stop_all()
         for node, code in driver.stop_rogues().items():
             rogue_codes.setdefault(node, code)
+        if driver.relay is not None:
+            driver.relay.stop()
         bar.close(total_s)
     t_check = time.monotonic()
     views = []

@@ -48,6 +48,11 @@ Fault kinds and their fields:
 * ``partition`` (groups: list of lists of node indexes) and ``heal``: peers in
   different groups block each other through the admin ``peer.block`` command,
   and ``heal`` unblocks every pair blocked so far;
+* ``blackhole`` (groups): links between groups go silent without closing, as when
+  a route or a NAT mapping dies: nothing crosses, nothing is refused, each side
+  finds out only by its own timeouts, and ``heal`` delivers what TCP held. Every
+  node then dials the others through a relay of the simulator (:mod:`node.sim.links`).
+  The process engine only;
 * ``join`` (node): a late joiner; that node's daemon is not started before ``at_s``;
 * ``byzantine-proposer`` (node, actions, interval_s, duration_s): the node runs
   ``node.sim.rogue`` instead of a daemon, and proposes junk, lying or equivocating
@@ -105,9 +110,11 @@ from typing import Any
 from protocol.errors import ConfigError
 
 FAULT_KINDS = ("kill", "restart", "partition", "heal", "join", "byzantine-proposer", "byzantine-voter", "flood",
-               "slow", "lossy", "pause", "resume")
+               "slow", "lossy", "pause", "resume", "blackhole")
 VIRTUAL_ONLY_KINDS = frozenset({"slow", "lossy"})
-PROCESS_ONLY_KINDS = frozenset({"pause", "resume"})
+PROCESS_ONLY_KINDS = frozenset({"pause", "resume", "blackhole"})
+#: faults that cut links between groups of nodes (``heal`` ends both)
+SPLIT_KINDS = frozenset({"partition", "blackhole"})
 ROGUE_KINDS = frozenset({"byzantine-proposer", "byzantine-voter", "flood"})
 PROPOSER_ACTIONS = ("junk", "lie", "equivocate")
 GENESIS_KEYS = frozenset({"score_tolerance", "record_threshold", "min_block_importance", "max_block_records"})
@@ -173,8 +180,8 @@ class Fault:
     @property
     def label(self) -> str:
         """Short text for plots and logs."""
-        if self.kind == "partition":
-            return "partition " + "|".join(",".join(map(str, g)) for g in self.groups)
+        if self.kind in SPLIT_KINDS:
+            return f"{self.kind} " + "|".join(",".join(map(str, g)) for g in self.groups)
         if self.node is not None:
             return f"{self.kind} node{self.node}"
         return self.kind
@@ -367,10 +374,10 @@ def _fault(t: dict[str, Any], i: int, nodes: int) -> Fault:
     if kind not in FAULT_KINDS:
         raise ConfigError(f"{where}kind must be one of {list(FAULT_KINDS)}, got {kind!r}")
     node = _int(t, "node", 0, nodes - 1, None, where) if "node" in t else None
-    if kind not in ("partition", "heal", "slow", "lossy") and node is None:
+    if kind not in ("partition", "blackhole", "heal", "slow", "lossy") and node is None:
         raise ConfigError(f"{where}node is required for {kind}")
     groups: tuple[tuple[int, ...], ...] = ()
-    if kind == "partition":
+    if kind in SPLIT_KINDS:
         g = t.get("groups")
         if (not isinstance(g, list) or len(g) < 2
                 or not all(isinstance(x, list) and x and all(isinstance(i, int) and 0 <= i < nodes for i in x)

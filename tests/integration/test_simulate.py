@@ -226,6 +226,44 @@ def test_the_others_keep_committing_while_a_paused_validator_holds_its_connectio
     assert not stalls, (stalls, blocks)  # node 0 committed something in every 4 s of the pause
 
 
+@pytest.mark.slow
+@pytest.mark.multiprocess
+@pytest.mark.timeout(150)
+def test_a_black_hole_tells_nobody_and_the_minority_catches_up_after_the_heal(tmp_path):
+    # Links between {0,1,2} and {3,4} stay open and carry nothing (node/sim/links.py), at default
+    # ping settings: unlike a partition, no side is told, so the majority must keep committing
+    # past connections that are up and silent, and the minority must recover when bytes flow again.
+    res = run_scenario(load_scenario(SCENARIOS / "blackhole-heal.toml"), tmp_path / "run", progress=False,
+                       log_level="WARNING", write_report=False)
+    assert res.ok, "invariants failed: " + "; ".join(f"{c.name}: {c.detail}" for c in res.failed)
+    assert [(a.kind, a.ok) for a in res.applied] == [("blackhole", True), ("heal", True)]
+    during = [s for s in res.samples if 6 < s["t"] < 17 and all(s["nodes"][k] for k in "034")]
+    assert during
+    assert all(s["nodes"]["0"]["peers"] == 4 for s in during)  # nothing was closed or refused
+    committed = {k: [s["nodes"][k]["committed_blocks"] for s in during] for k in "034"}
+    assert len(set(committed["3"])) == 1, committed  # cut off for real
+    assert len(set(committed["4"])) == 1, committed
+    blocks = {round(s["t"]): s["nodes"]["0"]["committed_blocks"] for s in res.samples if s["nodes"]["0"]}
+    stalls = [t for t in range(6, 15) if t in blocks and t + 4 in blocks and blocks[t + 4] == blocks[t]]
+    assert not stalls, (stalls, blocks)  # the majority committed in every 4 s of the black hole
+    assert committed["0"][-1] > committed["3"][-1] + 20
+    end = res.samples[-1]["nodes"]
+    assert end["3"]["pending"] == 0
+    assert end["3"]["committed_blocks"] == end["0"]["committed_blocks"]
+    assert all(not v.missing_acked for v in res.views)
+
+
+def test_blackhole_takes_groups_and_the_process_engine():
+    base = {"nodes": 4, "validators": 4}
+    with pytest.raises(ConfigError, match="groups must list"):
+        parse_scenario({**base, "fault": [{"kind": "blackhole", "at_s": 1}]})
+    sc = parse_scenario({**base, "fault": [{"kind": "blackhole", "at_s": 1, "groups": [[0, 1], [2, 3]]},
+                                           {"kind": "heal", "at_s": 2}]})
+    assert sc.faults[0].label == "blackhole 0,1|2,3"
+    with pytest.raises(ConfigError, match="process"):
+        simulate(sc)
+
+
 def test_pause_needs_a_resume_and_the_process_engine():
     base = {"nodes": 4, "validators": 4}
     with pytest.raises(ConfigError, match="never resumed"):

@@ -1,0 +1,120 @@
+"""The simulator's link relay (node/sim/links.py): copies bytes both ways, and a black-holed link
+carries, closes and refuses nothing until it heals, when what was held is delivered."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from node.sim.links import LinkRelay
+from node.sim.localnet import free_port
+
+
+class _Echo:
+    """A target that echoes what it reads and counts its connections."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.closed = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._echo, args=(c,), daemon=True).start()
+
+    def _echo(self, c: socket.socket) -> None:
+        with c:
+            while data := c.recv(65536):
+                c.sendall(data)
+        self.closed.set()
+
+
+@pytest.fixture
+def relay() -> Iterator[tuple[LinkRelay, _Echo]]:
+    echo = _Echo()
+    r = LinkRelay({(0, 1): free_port()}, {1: echo.port})
+    r.start()
+    yield r, echo
+    r.stop()
+    echo.sock.close()
+
+
+def _dial(r: LinkRelay) -> socket.socket:
+    s = socket.create_connection(("127.0.0.1", r.ports[(0, 1)]), timeout=5)
+    s.settimeout(5)
+    return s
+
+
+def _recv(s: socket.socket, n: int, timeout: float = 5.0) -> bytes:
+    s.settimeout(timeout)
+    out = b""
+    while len(out) < n:
+        chunk = s.recv(n - len(out))
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
+def test_bytes_cross_both_ways_and_a_close_is_passed_on(relay: tuple[LinkRelay, _Echo]) -> None:
+    r, echo = relay
+    s = _dial(r)
+    payload = bytes(range(256)) * 4096  # 1 MiB: more than one buffer's worth each way
+    threading.Thread(target=s.sendall, args=(payload,), daemon=True).start()
+    assert _recv(s, len(payload)) == payload
+    s.shutdown(socket.SHUT_WR)
+    assert s.recv(1) == b""  # the echo saw our EOF, closed, and its close came back
+    assert echo.closed.wait(5)
+    assert r.copied[(0, 1)] == 2 * len(payload)
+
+
+def test_a_blackholed_link_holds_everything_until_it_heals(relay: tuple[LinkRelay, _Echo]) -> None:
+    r, echo = relay
+    s = _dial(r)
+    s.sendall(b"before")
+    assert _recv(s, 6) == b"before"
+    r.block(1, 0)  # either order names the link
+    assert r.blocked((0, 1))
+    s.sendall(b"during")
+    s.settimeout(0.5)
+    with pytest.raises(TimeoutError):
+        s.recv(1)  # nothing crosses
+    # A new connection is taken (no refusal crosses either) but reaches nobody.
+    before = echo.connections
+    s2 = _dial(r)
+    s2.sendall(b"second")
+    time.sleep(0.3)
+    assert echo.connections == before
+    # A close does not cross: the echo's side stays open.
+    s.shutdown(socket.SHUT_WR)
+    time.sleep(0.3)
+    assert not echo.closed.is_set()
+    assert r.heal() == 1
+    assert _recv(s, 6) == b"during"  # what was held is delivered
+    assert s.recv(1) == b""  # and then the close
+    assert _recv(s2, 6) == b"second"
+    assert echo.connections == before + 1
+
+
+def test_a_dial_to_a_node_that_is_down_is_refused() -> None:
+    dead = free_port()
+    r = LinkRelay({(0, 1): free_port()}, {1: dead})
+    r.start()
+    try:
+        s = _dial(r)
+        assert s.recv(1) == b""  # accepted, then closed: the daemon's port refused the relay
+    finally:
+        r.stop()
