@@ -280,7 +280,7 @@ def _shared_scores(scores: tuple[int, ...]) -> tuple[int, ...]:
 
 def decode_header(data: bytes, limits: BlockLimits = DEFAULT_BLOCK_LIMITS) -> BlockHeader:
     """Decode canonical header bytes; raises DecodeError on anything else."""
-    obj = unpackb(data, max_bytes=limits.max_header_bytes, max_items=16)
+    obj = unpackb(data, max_bytes=limits.max_header_bytes, max_items=16, max_containers=1)
     items = expect_list(obj, 13 if isinstance(obj, list) and obj and obj[0] == BLOCK_VERSION else 12,
                         "block header")
     (version, network, proposer, seq, prev, created_ms, model_id, payload_cid, payload_len, codec,
@@ -353,7 +353,7 @@ def sign_header(key: PrivateKey, header: BlockHeader, genesis_id: str) -> Signed
 
 def decode_signed_header(data: bytes, limits: BlockLimits = DEFAULT_BLOCK_LIMITS) -> SignedHeader:
     """Decode a signed header; raises DecodeError. Does NOT verify the signature."""
-    obj = unpackb(data, max_bytes=limits.max_signed_header_bytes, max_items=2)
+    obj = unpackb(data, max_bytes=limits.max_signed_header_bytes, max_items=2, max_containers=1)
     header_bytes, signature = expect_list(obj, 2, "signed header")
     header = decode_header(expect_bytes(header_bytes, "header bytes", max_len=limits.max_header_bytes), limits)
     signed = SignedHeader(header, expect_bytes(signature, "block signature", SIGNATURE_LEN))
@@ -426,7 +426,7 @@ def decode_block_parts(
     header alone (a gossip replay of a decided slot, a stranger's block), so
     that it never hashes up to ``max_payload_bytes`` to do so. Raises DecodeError.
     """
-    obj = unpackb(data, max_bytes=limits.max_block_bytes, max_items=2)
+    obj = unpackb(data, max_bytes=limits.max_block_bytes, max_items=2, max_containers=1)
     signed_bytes, payload = expect_list(obj, 2, "block")
     signed = decode_signed_header(
         expect_bytes(signed_bytes, "signed header bytes", max_len=limits.max_signed_header_bytes), limits

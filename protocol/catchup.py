@@ -18,9 +18,12 @@ A round::
 
 1. When a round is due and no round is open, the planner picks a connected
    peer that is not banned, by odds drawn from the seeded RNG, and asks for
-   its heads: a peer whose last round committed something is the likeliest,
+   its heads: a peer whose last round committed something at a useful pace
+   (a ``batch`` per ``round_timeout_ms``, or all at once) is the likeliest,
    then genesis members, then anyone else; a peer whose heads were never
-   ahead of ours has a quarter of its odds (not a ban). If the peer has
+   ahead of ours has a quarter of its odds (not a ban); every other round
+   is drawn among the genesis members alone when one is eligible (review 37:
+   sybils trickling real blocks). If the peer has
    nothing for us, the round asks a few peers never heard from (review 6,
    finding 6: uniform odds let sybils mirroring our heads starve catch-up).
 2. From the heads it plans tasks, one per proposer (heads naming anyone the
@@ -50,8 +53,9 @@ A round::
      out more than its heads admit, a head for a non-validator, seqs out of
      order or below the request, a block that fails verification) costs
      ``lie_cost``;
-   - a timeout, a failed request or a "busy" answer costs 1, and so does a
-     round that spent its whole request budget and committed nothing;
+   - a timeout or a failed request costs 1, and so does a round that spent
+     its whole request budget and committed nothing; a "busy" answer ends
+     the round and costs nothing (an honest server under load says it);
    - a round that committed something earns 1 back, up to ``max_standing``,
      and one point comes back every ``recover_ms`` up to ``initial_standing``,
      so rare honest failures never add up to a ban.
@@ -104,7 +108,7 @@ class SyncParams:
     recover_ms: int = 60_000
     """One point of standing comes back per this long, up to ``initial_standing``."""
     useful_ms: int = 300_000
-    """A peer whose round committed something within this long is the likeliest pick for a round."""
+    """A peer whose round committed something at a useful pace within this long is the likeliest pick."""
     max_tracked_peers: int = 1024
     """Bound on the planner's peer table."""
     serve_inflight_per_peer: int = 2
@@ -194,10 +198,14 @@ class BlocksGot:
 
 @dataclass(frozen=True, slots=True)
 class Failed:
-    """A request to ``peer`` timed out, failed on the network, or was answered with an error."""
+    """A request to ``peer`` timed out, failed on the network, or was answered with an error.
+    ``busy``: the answer was "busy" (the server is serving as much as it will now): the round
+    ends, and the peer loses no standing, since an honest server says it under load and a
+    client that charged it banned honest servers that sybils kept busy (review 37)."""
 
     peer: str
     why: str
+    busy: bool = False
 
 
 Event = Peers | HeadsGot | GapsGot | BlocksGot | Failed
@@ -367,6 +375,11 @@ class CatchupPlanner:
         if not eligible:
             self._next_round_ms = now_ms + (HURRY_RETRY_MS if self._hurried else self._jitter())
             return []
+        # Every other round goes to a genesis member when one is eligible: strangers cost nothing
+        # to make, so however many of them there are, they get at most half the rounds.
+        members = [p for p in eligible if p in self._members]
+        if members and self._rounds % 2 == 1:
+            eligible = members
         peer = self._pick(sorted(eligible), now_ms)
         self._touch(peer, now_ms)
         r = self._round = _Round(peer, now_ms, now_ms + self.params.round_timeout_ms)
@@ -415,10 +428,12 @@ class CatchupPlanner:
                 return self._on_gaps(event, now_ms)
             case BlocksGot():
                 return self._on_blocks(event, now_ms)
-            case Failed(peer, why):
+            case Failed(peer, why, busy):
                 r = self._round
                 if r is None or r.peer != peer:
                     return []
+                if busy:
+                    return self._end(now_ms, "busy")
                 return [*self._penalize(peer, f"request failed: {why}", 1, now_ms), *self._end(now_ms, "failed")]
         raise LocalError(f"unknown catch-up event {type(event).__name__}")
 
@@ -567,8 +582,11 @@ class CatchupPlanner:
         out: list[Effect] = []
         p = self._peers.get(r.peer)
         if p is not None:
-            # The likeliest pick while its rounds bring commits; a round that brought none ends that.
-            p.useful_ms = now_ms if r.new_blocks else None
+            # The likeliest pick while its rounds bring commits at a useful pace; a round that brought
+            # none, or brought them at a trickle, ends that. Without the pace, a peer answering each
+            # request after 9.9 s with one real block kept the odds of the likeliest pick, round after
+            # round: 96 blocks took 130-1,031 s against 1.5 s (review 37, finding 1).
+            p.useful_ms = now_ms if self._useful_pace(r, now_ms) else None
         if r.new_blocks:
             if p is not None:
                 p.standing = min(self.params.max_standing, p.standing + 1)
@@ -584,6 +602,14 @@ class CatchupPlanner:
         self._next_round_ms = now_ms if again else now_ms + self._jitter()
         out.append(RoundEnded(r.peer, r.new_blocks, why))
         return out
+
+    def _useful_pace(self, r: _Round, now_ms: int) -> bool:
+        """Whether a round's commits came at a useful pace: at least one ``batch`` per
+        ``round_timeout_ms``, or all within a tenth of ``request_timeout_ms`` (a peer with a few
+        blocks for us, answering at once)."""
+        elapsed = max(1, now_ms - r.started_ms)
+        return r.new_blocks > 0 and (r.new_blocks * self.params.round_timeout_ms >= self.params.batch * elapsed
+                                     or elapsed * 10 <= self.params.request_timeout_ms)
 
     def _lie(self, why: str, now_ms: int) -> list[Effect]:
         r = self._round

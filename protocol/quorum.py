@@ -130,7 +130,7 @@ def decode_certificate(data: bytes, validator_set: ValidatorSet | Members | None
     proposer or voter outside it, or more votes than there are validators, raises ValidationError before any peer id is parsed
     (finding 1: a certificate of 1024 outsiders' votes costs one unpack).
     """
-    obj = unpackb(data, max_bytes=MAX_CERT_BYTES, max_items=MAX_CERT_VOTES)
+    obj = unpackb(data, max_bytes=MAX_CERT_BYTES, max_items=MAX_CERT_VOTES, max_containers=MAX_CERT_VOTES + 2)
     cid_bin, proposer, seq, votes = expect_list(obj, 4, "certificate")
     if not isinstance(votes, list):
         raise DecodeError("certificate votes: expected an array")
@@ -272,7 +272,7 @@ class Evidence:
 
 def decode_evidence(data: bytes) -> Evidence:
     """Decode evidence; raises DecodeError. Call :meth:`Evidence.verify` to check it."""
-    obj = unpackb(data, max_bytes=MAX_EVIDENCE_BYTES, max_items=6)
+    obj = unpackb(data, max_bytes=MAX_EVIDENCE_BYTES, max_items=6, max_containers=1)
     code, offender, proposer, seq, first, second = expect_list(obj, 6, "evidence")
     kind = _CODE_KINDS.get(expect_int(code, "evidence kind", 0, 255))
     if kind is None:

@@ -394,7 +394,8 @@ def _list_item(x: Any) -> Any:
 
 def decode_record(data: bytes, limits: RecordLimits = DEFAULT_LIMITS) -> Record:
     """Decode canonical record bytes; raises DecodeError on anything else."""
-    obj = unpackb(data, max_bytes=limits.max_total_bytes, max_items=max(limits.max_fields, limits.max_list_len, 4))
+    obj = unpackb(data, max_bytes=limits.max_total_bytes, max_items=max(limits.max_fields, limits.max_list_len, 4),
+                 max_containers=2 + 2 * limits.max_fields)  # the record, its pairs, each pair and list value
     return record_from_obj(obj, limits, data)
 
 

@@ -143,7 +143,7 @@ def encode_request(req: Request) -> bytes:
 
 def decode_request(data: bytes) -> Request:
     """Decode a request; raises DecodeError on anything malformed or non-canonical."""
-    obj = unpackb(data, max_bytes=MAX_REQUEST_BYTES, max_items=4)
+    obj = unpackb(data, max_bytes=MAX_REQUEST_BYTES, max_items=4, max_containers=4)
     if not isinstance(obj, list) or not obj:
         raise DecodeError("sync request: expected a non-empty array")
     tag = expect_int(obj[0], "sync request tag", 0, 255)
@@ -280,7 +280,8 @@ def encode_response(resp: Response) -> bytes:
 
 def decode_response(data: bytes) -> Response:
     """Decode a response; raises DecodeError on anything malformed or non-canonical."""
-    obj = unpackb(data, max_bytes=MAX_RESPONSE_BYTES, max_items=MAX_HEADS)
+    obj = unpackb(data, max_bytes=MAX_RESPONSE_BYTES, max_items=MAX_HEADS,
+                 max_containers=max(MAX_HEADS, MAX_LIMIT) + 4)  # one per head or item, and the outer two
     if not isinstance(obj, list) or not obj:
         raise DecodeError("sync response: expected a non-empty array")
     tag = expect_int(obj[0], "sync response tag", 0, 255)

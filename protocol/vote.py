@@ -209,7 +209,7 @@ def decode_vote(data: bytes, members: Container[str] | None = None) -> Vote:
         if cached is not None:
             _check_members(cached.voter, cached.proposer, members)
             return cached
-    obj = unpackb(data, max_bytes=MAX_VOTE_BYTES, max_items=6)
+    obj = unpackb(data, max_bytes=MAX_VOTE_BYTES, max_items=6, max_containers=1)
     cid_bin, proposer, seq, voter, decision, reason = expect_list(obj, 6, "vote")
     _check_members(voter, proposer, members)
     vote = Vote(block_id_from_bin(cid_bin, "vote block_id"), proposer, seq, voter, decision, reason)
@@ -269,7 +269,7 @@ def signed_vote_from_obj(obj: Any, members: Container[str] | None = None) -> Sig
 
 def decode_signed_vote(data: bytes, members: Container[str] | None = None) -> SignedVote:
     """Decode ``[vote_bytes, signature]``; raises DecodeError. Does not verify."""
-    sv = signed_vote_from_obj(unpackb(data, max_bytes=MAX_SIGNED_VOTE_BYTES, max_items=6), members)
+    sv = signed_vote_from_obj(unpackb(data, max_bytes=MAX_SIGNED_VOTE_BYTES, max_items=6, max_containers=1), members)
     if sv.encode() != bytes(data):
         raise DecodeError("signed vote bytes are not canonical")
     return sv
@@ -319,7 +319,7 @@ def decode_vote_batch(data: bytes, members: Container[str] | None = None) -> Vot
     every voter and proposer must be in it (ValidationError) before any vote
     is built.
     """
-    obj = unpackb(data, max_bytes=MAX_BATCH_BYTES, max_items=MAX_BATCH_VOTES + 1)
+    obj = unpackb(data, max_bytes=MAX_BATCH_BYTES, max_items=MAX_BATCH_VOTES + 1, max_containers=MAX_BATCH_VOTES + 1)
     resend = 0
     if isinstance(obj, list) and obj and type(obj[-1]) is int:
         resend = expect_int(obj.pop(), "vote batch resend", 1, MAX_RESEND)

@@ -100,7 +100,8 @@ def main() -> None:
             last_stats = st
         times.sort()
         print(f"  sybils={k:3d}: time to catch up median {statistics.median(times):9.1f} s, "
-              f"max {times[-1]:9.1f} s over {len(times)} seeds; last seed: {last_stats}")
+              f"max {times[-1]:9.1f} s over {len(times)} seeds; over 10 s (startup_sync_s) in "
+              f"{sum(t > 10 for t in times)}; last seed: {last_stats}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from node.net.budget import BudgetParams
 from node.net.config import NetConfig, NetParams
 
 if TYPE_CHECKING:
-    from node.net.errors import MessageRejected, MessageTooLarge, NetError
+    from node.net.errors import MessageRejected, MessageTooLarge, NetError, PeerBusy
     from node.net.host import P2P, open_p2p
     from node.net.stats import NetStats, PeerInfo, TopicStats
 
@@ -23,6 +23,7 @@ _LAZY = {
     "MessageRejected": "node.net.errors",
     "MessageTooLarge": "node.net.errors",
     "NetError": "node.net.errors",
+    "PeerBusy": "node.net.errors",
     "P2P": "node.net.host",
     "open_p2p": "node.net.host",
     "NetStats": "node.net.stats",
@@ -39,6 +40,7 @@ __all__ = [
     "NetError",
     "NetParams",
     "NetStats",
+    "PeerBusy",
     "PeerInfo",
     "TopicStats",
     "open_p2p",

@@ -32,6 +32,15 @@ class MessageTooLarge(NetError):
     """A message exceeds a size cap (pubsub RPC cap, request or response cap)."""
 
 
+class PeerBusy(NetError):
+    """The peer answered "busy": it serves as much as it will right now (its limits, not a fault).
+
+    A client retries later or elsewhere and holds nothing against the peer: an honest server
+    under load says it, and charging it let sybils that kept a server busy turn its clients
+    against it (review 37, finding 2).
+    """
+
+
 class MessageRejected(NetError):
     """Our own topic validator rejects data we were asked to publish.
 

@@ -44,7 +44,7 @@ from libp2p.protocol_muxer.multiselect_communicator import MultiselectCommunicat
 from node.net import inbound
 from node.net.budget import Budget
 from node.net.config import NetConfig
-from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, translate_errors
+from node.net.errors import LIBP2P_ERRORS, MessageTooLarge, NetError, PeerBusy, translate_errors
 from node.net.pulse import Pulse
 from node.net.stats import Meter
 from protocol.errors import AttnshareError, RemoteError
@@ -55,6 +55,8 @@ Handler = Callable[[str, bytes], Awaitable[bytes]]
 
 STATUS_OK = 0
 STATUS_ERROR = 1
+#: the error text of a request refused for the server's limits (``request`` raises PeerBusy on it)
+BUSY = "busy"
 MAX_ERROR_TEXT = 512
 _FAILURES: tuple[type[BaseException], ...] = (NetError, *LIBP2P_ERRORS)
 _CLEANUP_S = 1.0  # bound on closing/resetting a stream, even while cancelled
@@ -130,13 +132,13 @@ class StreamServer:
         ok = False
         # Per-peer slot first: a peer over its own limit never touches the global pool.
         if not self._budget.open_request(peer, trio.current_time()):
-            await self._refuse(stream, "busy: too many open requests from you")
+            await self._refuse(stream, BUSY + ": too many open requests from you")
             return
         try:
             self._limiter.acquire_nowait()
         except trio.WouldBlock:
             self._budget.close_request(peer)
-            await self._refuse(stream, "busy")
+            await self._refuse(stream, BUSY)
             return
         self.changed.fire()
         try:
@@ -211,6 +213,8 @@ async def request(host: IHost, peer: ID, protocol_id: str, data: bytes, *,
                 if size > MAX_ERROR_TEXT:
                     raise NetError(f"{where}: error frame of {size} bytes")
                 reason = printable((await read_exactly(stream, size)).decode("utf-8", "replace"))
+                if reason == BUSY or reason.startswith(BUSY + ":"):  # StreamServer._refuse's words
+                    raise PeerBusy(f"{where}: peer answered {reason}")
                 raise NetError(f"{where}: peer answered error: {reason}")
             if status != STATUS_OK:
                 raise NetError(f"{where}: unknown response status {status}")

@@ -120,7 +120,7 @@ def decode_block_announce(data: bytes, limits: BlockLimits) -> Block:
 
 def _decode_announce_parts(data: bytes, limits: BlockLimits) -> tuple[SignedHeader, bytes | None]:
     """The announced block's signed header and payload, the payload not yet hashed."""
-    obj = unpackb(data, max_bytes=limits.gossip_payload_max + 64 * 1024, max_items=4)
+    obj = unpackb(data, max_bytes=limits.gossip_payload_max + 64 * 1024, max_items=4, max_containers=1)
     attempt, raw = expect_list(obj, 2, "block announce")
     expect_int(attempt, "announce attempt", 0, 1 << 20)
     expect_bytes(raw, "block bytes", max_len=limits.gossip_payload_max + 60 * 1024)

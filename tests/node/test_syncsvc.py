@@ -14,7 +14,7 @@ from node.metrics import Metrics
 from node.store import Store
 from node.worker import Worker
 from protocol.block import Block, BlockLimits, build_block
-from protocol.catchup import SyncParams
+from protocol.catchup import Failed, SyncParams
 from protocol.cid import cid_of
 from protocol.errors import DecodeError
 from protocol.genesis import Genesis
@@ -29,10 +29,12 @@ from protocol.sync import (
     BlocksResp,
     ErrorResp,
     GetBlocks,
+    GetResp,
     Heads,
     HeadsResp,
     decode_response,
     encode_request,
+    encode_response,
 )
 from protocol.validators import ValidatorSet
 from protocol.vote import Decision, Reason, Vote, sign_vote
@@ -193,6 +195,75 @@ async def test_one_peer_over_its_rate_gets_busy_others_do_not(tmp_path: Any) -> 
     assert codes[:3] == [None, None, None]
     assert codes[3:] == [ERR_BUSY] * 7
     assert isinstance(await _ask(net, "a", Heads(), peer="honest"), HeadsResp)
+
+
+async def test_a_server_that_answers_busy_loses_no_standing_with_its_client(tmp_path: Any) -> None:
+    """Review 37, finding 2: sybils kept a server's strangers' allowance spent, so it answered an
+    honest observer "busy" (ERR_BUSY, or the stream layer's refusal); the observer charged each like
+    a timeout and banned the honest server after 3 rounds."""
+    from node.net.errors import PeerBusy
+
+    g = _genesis()
+    net = Net()
+    _service(tmp_path, "a", net, ["b"], g, params=SyncParams(serve_rate_per_s=0.01, serve_burst=1))
+    b, _ = _service(tmp_path, "b", net, ["a"], g, params=SyncParams(interval_ms=50))
+    await _ask(net, "a", Heads(), peer="b")  # spends the burst: a answers b busy from now on
+    before = b.metrics.remote_errors.labels("sync")._value.get()
+    for _ in range(8):
+        failed = await b._guard("a", b._heads("a", 10**15))
+        assert isinstance(failed, Failed)
+        assert failed.busy
+    assert b.metrics.remote_errors.labels("sync")._value.get() == before
+
+    async def stream_busy() -> Any:
+        raise PeerBusy("request /attnshare/sync to a: peer answered busy")
+
+    assert (await b._guard("a", stream_busy())).busy
+    async with trio.open_nursery() as nursery:
+        await nursery.start(b.run)
+        await trio.sleep(1.0)  # some 20 rounds, every one answered busy
+        nursery.cancel_scope.cancel()
+    assert b.rounds >= 5
+    assert not b.is_banned("a")
+    assert b.planner.standing("a") == SyncParams().initial_standing
+
+
+async def test_a_fetch_asks_genesis_members_before_a_stranger_hint(tmp_path: Any) -> None:
+    """Review 37, findings 3 and F: the hint (whoever relayed the announce or published the
+    certificate: anyone can be first) was asked first, then 3 peers drawn from all connected ones,
+    10 s each. Sybils holding each request made 80% of fetches fail, and one answered with 16 MiB
+    of empty arrays. Members are asked first now; a stranger hint after them."""
+    g = _genesis()
+    net = Net()
+    member = KEYS[1].peer_id
+    _, store = _service(tmp_path, member, net, [], g)
+    block, recs, cert = _certified(g, 1)
+    _commit(store, block, recs, cert)
+    asked: list[str] = []
+    strangers = [f"sybil{i}" for i in range(6)]
+
+    def sybil(name: str) -> Any:
+        async def answer(peer: str, data: bytes) -> bytes:
+            asked.append(name)
+            return encode_response(GetResp(None, None))  # "do not have it"
+        return answer
+
+    for name in strangers:
+        net.handlers[name] = sybil(name)
+    real = net.handlers[member]
+
+    async def member_answer(peer: str, data: bytes) -> bytes:
+        asked.append("member")
+        return await real(peer, data)  # type: ignore[no-any-return]
+
+    net.handlers[member] = member_answer
+    client, _ = _service(tmp_path, "client", net, [*strangers, member], g)
+    for _ in range(10):
+        asked.clear()
+        got = await client.fetch_block(block.block_id, hint="sybil0")
+        assert got is not None
+        assert got[0].block_id == block.block_id
+        assert asked == ["member"]  # the stranger hint was never needed
 
 
 async def test_catch_up_over_the_adapter_commits_everything_in_order(tmp_path: Any) -> None:

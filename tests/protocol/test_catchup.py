@@ -379,7 +379,7 @@ def test_rare_failures_never_add_up_to_a_ban() -> None:
         planner.handle(Peers(("p",)), now)
         [ask] = planner.tick(now)
         assert isinstance(ask, AskHeads)
-        effects = planner.handle(Failed("p", "busy"), now)
+        effects = planner.handle(Failed("p", "timed out"), now)
         assert isinstance(effects[0], Penalized)
         assert effects[0].banned_until_ms is None
 
@@ -549,6 +549,95 @@ def test_odds_favour_peers_that_brought_commits_then_members_and_never_ban_idle_
     w2.step(planner2)
     assert planner2.odds("helper", w2.now) == 256
     assert planner2.odds("helper", w2.now + 1001) == 4
+
+
+@dataclass
+class Trickle(Honest):
+    """A stranger that serves real blocks one at a time, each answer just inside the request timeout."""
+
+    delay_ms: int = 9_900
+
+
+class _TrickleWorld(World):
+    """World, but a Trickle peer answers each GetBlocks after its delay with one block."""
+
+    def run(self, planner: CatchupPlanner, effects: list[Effect]) -> None:
+        queue = list(effects)
+        while queue:
+            eff = queue.pop(0)
+            peer = self.peers.get(getattr(eff, "peer", ""))
+            if isinstance(eff, AskBlocks) and isinstance(peer, Trickle):
+                self.now += peer.delay_ms
+                if self.now >= eff.deadline_ms:
+                    queue += planner.tick(self.now)  # the round's deadline, if it has come
+                    continue
+                eff = AskBlocks(eff.peer, eff.proposer, eff.from_seq, 1, eff.deadline_ms)
+            sub: list[Effect] = []
+            original = planner.handle
+
+            def capture(event: object, now: int, _orig=original, _sub=sub) -> list[Effect]:
+                out = _orig(event, now)  # type: ignore[arg-type]
+                _sub.extend(out)
+                return []
+
+            planner.handle = capture  # type: ignore[method-assign]
+            try:
+                super().run(planner, [eff])
+            finally:
+                planner.handle = original  # type: ignore[method-assign]
+            queue += sub
+
+
+def test_a_peer_trickling_real_blocks_is_not_the_likeliest_pick() -> None:
+    """Review 37, finding 1: a stranger answering each request after 9.9 s with one real block
+    earned the odds of the likeliest pick (256) for every round that committed anything, and kept
+    them: 96 blocks took 130-1,031 s against 1.5 s. Now only a useful pace earns them."""
+    params = SyncParams(interval_ms=1000, round_timeout_ms=30_000, request_timeout_ms=10_000,
+                        max_requests_per_round=8, batch=32)
+    planner = CatchupPlanner(params, frozenset(VALIDATORS), random.Random(1), 0)
+    chain = {"val-a": set(range(1, 500))}
+    world = _TrickleWorld({"sybil": Trickle(chain)})
+    world.ours = {"val-a": {1}}
+    world.step(planner)
+    assert world.ended, "the round did not end"
+    assert world.ended[-1].new_blocks >= 1  # it did bring real blocks ...
+    assert planner.odds("sybil", world.now) == 4  # ... at a trickle: a stranger's odds, not 256
+    fast = CatchupPlanner(params, frozenset(VALIDATORS), random.Random(1), 0)
+    w2 = World({"helper": Honest(chain)})
+    w2.ours = {"val-a": {1}}
+    w2.step(fast)
+    assert fast.odds("helper", w2.now) == 256
+
+
+def test_every_other_round_goes_to_a_member_however_many_strangers() -> None:
+    planner = _planner()
+    planner.handle(Peers((*(f"s{i:02d}" for i in range(60)), "val-b")), 0)
+    firsts = []
+    for _ in range(20):
+        now = planner.next_wake_ms()
+        [ask] = planner.tick(now)
+        assert isinstance(ask, AskHeads)
+        firsts.append(ask.peer)
+        planner.handle(Failed(ask.peer, "busy", busy=True), now)
+    assert firsts[1::2] == ["val-b"] * 10  # every other round: the member
+    assert sum(p == "val-b" for p in firsts[0::2]) < 5  # the others by odds (16 against 60 x 4)
+
+
+def test_a_busy_answer_ends_the_round_and_costs_no_standing() -> None:
+    """Review 37, finding 2: two sybils kept a server's stranger allowance spent, so it answered an
+    honest observer "busy"; the observer charged each busy answer like a timeout and banned the
+    honest server after 3 rounds."""
+    planner = _planner()
+    planner.handle(Peers(("p",)), 0)
+    for _ in range(10):
+        now = planner.next_wake_ms()
+        [ask] = planner.tick(now)
+        assert isinstance(ask, AskHeads)
+        effects = planner.handle(Failed("p", "busy", busy=True), now)
+        assert [type(e) for e in effects] == [RoundEnded]
+        assert effects[0].why == "busy"
+    assert planner.standing("p") == PARAMS.initial_standing
+    assert not planner.is_banned("p", planner.next_wake_ms())
 
 
 @pytest.mark.parametrize("bad", [{"batch": 0}, {"interval_ms": 1}, {"max_standing": 1}, {"serve_rate_per_s": 0},
