@@ -29,6 +29,7 @@ the response cap, loading rows in chunks that are sure to fit), and
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -325,6 +326,8 @@ def decode_response(data: bytes) -> Response:
 #: How many single peers' serving budgets all strangers (peers the caller does not
 #: know: not genesis members) share, as ``BudgetParams.stranger_pool`` elsewhere.
 SERVE_STRANGER_POOL = 2.0
+#: A stranger that asked within this long shares the strangers' pool (ServeGate)
+STRANGER_ACTIVE_MS = 10_000
 
 
 @dataclass(slots=True)
@@ -349,6 +352,12 @@ class _Limits:
     def scaled(self, factor: float) -> _Limits:
         return _Limits(self.rate * factor, self.burst * factor, self.byte_rate * factor,
                        self.byte_burst * factor, max(1, int(self.inflight * factor)))
+
+    def share(self, n: int) -> _Limits:
+        """One of ``n`` fair shares of these limits: each still admits one request at a time."""
+        f = 1.0 / max(1, n)
+        return _Limits(self.rate * f, max(1.0, self.burst * f), self.byte_rate * f, self.byte_burst * f,
+                       max(1, int(self.inflight * f)))
 
     def fresh(self, now_ms: int) -> _Account:
         return _Account(self.burst, self.byte_burst, float(now_ms))
@@ -386,6 +395,14 @@ class ServeGate:
     flight. Known peers (the genesis members) keep budgets of their own that
     strangers cannot spend.
 
+    The pool is shared fairly, not first come first served: a stranger may draw
+    at most its share of it, the pool divided by the strangers that asked in
+    the last ``STRANGER_ACTIVE_MS`` (requests, bytes and requests in flight,
+    each a bucket of its own per stranger at that share). Two fresh ids polling
+    at their own full rate took the whole pool before, and every other stranger
+    (an observer catching up) was answered busy for as long as they kept it up
+    (review 37, finding 2).
+
     The table is bounded; when full, idle entries are forgotten. An entry with
     a request in flight or still in byte debt is kept: forgetting it would
     give its peer a fresh bucket and wipe the debt. How many strangers can be
@@ -405,22 +422,48 @@ class ServeGate:
         self._max = params.serve_max_peers
         self._peers: dict[str, _Account] = {}
         self._pool: _Account | None = None  # created by the first stranger
+        #: per stranger, what it drew of the pool, in buckets of its fair share
+        self._shares: dict[str, _Account] = {}
+        #: strangers by when they last asked (oldest first), those of the last STRANGER_ACTIVE_MS
+        self._active: OrderedDict[str, int] = OrderedDict()
         self.refused = 0
 
     def admit(self, peer: str, now_ms: int) -> bool:
         acct = self._account(peer, now_ms)
         self._own.refill(acct, now_ms)
-        pool = None if self._is_known(peer) else self._stranger_pool(now_ms)
-        if not self._own.allows(acct) or (pool is not None and not self._pool_limits.allows(pool)):
+        pool = share = None
+        allowed = self._own.allows(acct)
+        if not self._is_known(peer):
+            pool = self._stranger_pool(now_ms)
+            share, share_limits = self._share(peer, now_ms)
+            allowed = allowed and self._pool_limits.allows(pool) and share_limits.allows(share)
+        if not allowed:
             self.refused += 1
             return False
         acct.tokens -= 1.0
         acct.inflight += 1
-        if pool is not None:
+        if pool is not None and share is not None:
             pool.tokens -= 1.0
             pool.inflight += 1
+            share.tokens -= 1.0
+            share.inflight += 1
             acct.pooled += 1
         return True
+
+    def _share(self, peer: str, now_ms: int) -> tuple[_Account, _Limits]:
+        """The stranger's fair share of the pool now: its own account of what it drew, and the
+        pool's limits divided by the strangers that asked lately (itself included)."""
+        active = self._active
+        active[peer] = now_ms
+        active.move_to_end(peer)
+        while active and (next(iter(active.values())) < now_ms - STRANGER_ACTIVE_MS or len(active) > self._max):
+            active.popitem(last=False)
+        limits = self._pool_limits.share(len(active))
+        share = self._shares.get(peer)
+        if share is None:
+            share = self._shares[peer] = limits.fresh(now_ms)
+        limits.refill(share, now_ms)
+        return share, limits
 
     def release(self, peer: str, response_bytes: int = 0) -> None:
         """The request is answered with ``response_bytes``: charged to the peer's byte
@@ -436,6 +479,10 @@ class ServeGate:
             acct.pooled -= 1
             self._pool.byte_tokens -= response_bytes
             self._pool.inflight = max(0, self._pool.inflight - 1)
+            share = self._shares.get(peer)
+            if share is not None:
+                share.byte_tokens -= response_bytes
+                share.inflight = max(0, share.inflight - 1)
 
     def inflight(self, peer: str) -> int:
         acct = self._peers.get(peer)
@@ -468,6 +515,7 @@ class ServeGate:
                       if a.inflight == 0 and not self._own.owes(a, now_ms))
         for _, p in idle[: max(1, len(idle) // 2)]:
             del self._peers[p]
+            self._shares.pop(p, None)
 
 
 class BlocksFitter:

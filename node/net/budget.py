@@ -66,6 +66,10 @@ from protocol.errors import ConfigError
 MIB = 1 << 20
 
 
+#: a stranger that asked for a request slot within this long shares the strangers' slots
+STRANGER_ACTIVE_S = 10.0
+
+
 @dataclass(frozen=True, slots=True)
 class BudgetParams:
     """Per-peer budget; every bound with its default. See the module docstring.
@@ -211,6 +215,9 @@ class Budget:
         self._pool_started = False
         #: open requests all strangers may hold at once, and queued verifications
         self.pool_open_requests = max(1, int(p.max_open_requests * p.stranger_pool))
+        #: strangers by when they last asked for a request slot (oldest first): the last
+        #: STRANGER_ACTIVE_S of them share the pool's slots fairly (open_request)
+        self._askers: OrderedDict[str, float] = OrderedDict()
         self.pool_queued_verifications = max(1, int(p.max_queued_verifications * p.stranger_pool))
 
     # ---------------------------------------------------------------- known
@@ -399,7 +406,8 @@ class Budget:
         if led.open_requests >= self.params.max_open_requests:
             return self._over(peer, led, now)
         stranger = peer not in self._known
-        if stranger and self._pool.open_requests >= self.pool_open_requests:
+        share = self._slot_share(peer, now) if stranger else 0  # counts the asker, refused or not
+        if stranger and (self._pool.open_requests >= self.pool_open_requests or led.pool_requests >= share):
             self._pool.over_budget += 1
             return self._over(peer, led, now)
         led.open_requests += 1
@@ -407,6 +415,19 @@ class Budget:
             self._pool.open_requests += 1
             led.pool_requests += 1
         return True
+
+    def _slot_share(self, peer: str, now: float) -> int:
+        """How many of the strangers' request slots ``peer`` may hold: a fair share among the
+        strangers that asked in the last STRANGER_ACTIVE_S (itself included). First come, first
+        served, two ids each holding 4 streams that never sent their request kept all 8 slots,
+        and every other stranger was answered busy (review 37, finding 2)."""
+        askers = self._askers
+        askers[peer] = now
+        askers.move_to_end(peer)
+        while askers and (next(iter(askers.values())) < now - STRANGER_ACTIVE_S
+                          or len(askers) > self.params.max_peers):
+            askers.popitem(last=False)
+        return max(1, self.pool_open_requests // len(askers))
 
     def close_request(self, peer: str) -> None:
         led = self._ledgers.get(peer)

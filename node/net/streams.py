@@ -19,9 +19,12 @@ served at most ``budget.max_open_requests`` per peer and
 tasks (a peer over its own limit is counted, not blamed: an honest one may
 just be catching up fast). The request frame must
 arrive within ``request_read_timeout_s`` (a peer trickling bytes holds a slot
-no longer than that) and the whole exchange within ``request_timeout_s``. A
-request over ``max_request_bytes``, or one the handler refuses as malformed
-(a RemoteError), costs the peer standing.
+no longer than that, and it costs the peer ``penalty_over_budget`` of standing)
+and the whole exchange within ``request_timeout_s``. A request over
+``max_request_bytes``, or one the handler refuses as malformed (a RemoteError),
+costs the peer standing. Strangers share their slots fairly
+(``Budget.open_request``): each may hold its share among the strangers that
+asked lately.
 """
 
 from __future__ import annotations
@@ -148,6 +151,9 @@ class StreamServer:
             if scope.cancelled_caught:
                 log.info("request %s from %s timed out; stream reset", protocol_id, peer)
         except trio.TooSlowError:
+            # A slot held by a request that never came: a little standing (a slow honest link may
+            # do it once), so a peer that keeps streams open and silent loses its connection.
+            self._budget.penalize(peer, self._budget.params.penalty_over_budget, trio.current_time())
             log.info("request %s from %s: request frame not received in %.0f s; stream reset",
                      protocol_id, peer, self._config.request_read_timeout_s)
         except _FAILURES as exc:

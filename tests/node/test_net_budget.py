@@ -408,3 +408,29 @@ async def test_our_own_reannounces_and_certificates_pass_our_own_validator() -> 
     assert await val.cert(msg(cert, "relay")) is Verdict.ACCEPT
     assert await val.cert(msg(cert, "other")) is Verdict.IGNORE  # relayed under 5 s ago
     assert await val.cert(msg(cert, "me")) is Verdict.ACCEPT
+
+
+def test_strangers_share_their_request_slots_fairly() -> None:
+    """Review 37, finding 2: two stranger ids each kept 4 streams open that never sent their
+    request, so they held all 8 of the slots strangers share, and every other stranger (an observer
+    catching up) was answered busy. A stranger that asked lately now counts in the share: once the
+    held streams time out, the two get 8 // 3 = 2 slots each and the observer the rest."""
+    b = Budget()
+    now = 0.0
+    assert b.pool_open_requests == 8
+    for attacker in ("x", "y"):
+        assert [b.open_request(attacker, now) for _ in range(4)] == [True] * 4
+    assert not b.open_request("observer", now)  # the pool is full: refused, but it asked
+    for attacker in ("x", "y"):  # their streams time out (request_read_timeout_s) and they reopen
+        for _ in range(4):
+            b.close_request(attacker)
+    now = 5.0
+    for attacker in ("x", "y"):
+        assert [b.open_request(attacker, now) for _ in range(4)] == [True, True, False, False]
+    assert [b.open_request("observer", now) for _ in range(3)] == [True, True, False]
+    assert b.standing("x", now) == b.standing("observer", now)  # a refusal is no blame
+    # Ten seconds after it last asked, the observer no longer counts: the two get 4 again.
+    for peer in ("x", "x", "y", "y", "observer", "observer"):
+        b.close_request(peer)
+    for attacker in ("x", "y"):
+        assert [b.open_request(attacker, 16.0) for _ in range(4)] == [True] * 4

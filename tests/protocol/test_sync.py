@@ -299,6 +299,31 @@ def test_serve_gate_strangers_share_one_pool_and_known_peers_keep_their_own() ->
     assert gate.admit("s5", 0)
 
 
+def test_serve_gate_shares_the_strangers_pool_fairly() -> None:
+    """Review 37, finding 2: two fresh ids polling at their own full rate (20/s each) took the
+    strangers' whole pool (40/s), and an observer (a stranger too) was answered busy for as long as
+    they kept it up. Now each stranger that asked lately draws at most its share of the pool."""
+    from protocol.catchup import SyncParams
+    from protocol.sync import ServeGate
+
+    def run(observer: bool) -> dict[str, int]:
+        gate = ServeGate(SyncParams(), is_known=lambda peer: False)
+        ok = {"a": 0, "b": 0, "observer": 0}
+        for t in range(0, 10_000, 5):  # 10 s: the attackers ask every 5 ms, the observer every 500 ms
+            askers = ["a", "b"] + (["observer"] if observer and t % 500 == 0 else [])
+            for p in askers:
+                if gate.admit(p, t):
+                    gate.release(p, 100)
+                    ok[p] += 1
+        return ok
+
+    alone = run(observer=False)
+    assert alone["a"] + alone["b"] >= 390  # the pool's 40/s for 10 s, and its burst
+    shared = run(observer=True)
+    assert shared["observer"] == 20  # every one of its 20 requests (the old gate: 0 after the burst)
+    assert shared["a"] + shared["b"] < alone["a"] + alone["b"]
+
+
 def test_serve_gate_keeps_peers_in_debt_when_the_table_is_full() -> None:
     from protocol.catchup import SyncParams
     from protocol.sync import MAX_RESPONSE_BYTES, ServeGate
