@@ -206,8 +206,11 @@ class Validators:
         #: slot -> when a certificate for it was last relayed (bounded, LRU)
         self._cert_relayed: OrderedDict[tuple[str, int], float] = OrderedDict()
         # Replays of decided slots (finding: many distinct old blocks or votes).
-        #: proposer -> highest seq seen under a verified signature (members only: bounded)
+        #: proposer -> highest seq seen under a verified signature (members only: bounded), at
+        #: most STALE_SLOTS above its highest certified seq for a block's own signature
         self._high: dict[str, int] = {}
+        #: proposer -> highest seq with a verified certificate
+        self._certified_high: dict[str, int] = {}
         #: slots with a verified certificate (bounded, LRU; written in the verifier thread)
         self._certified: OrderedDict[tuple[str, int], None] = OrderedDict()
         self._certified_lock = threading.Lock()
@@ -232,8 +235,18 @@ class Validators:
         with self._certified_lock:
             return slot in self._certified
 
-    def _saw(self, proposer: str, seq: int) -> None:
-        """``seq`` of ``proposer`` carries a verified signature (its own, or a quorum's)."""
+    def _saw(self, proposer: str, seq: int, certified: bool = False) -> None:
+        """``seq`` of ``proposer`` carries a verified signature: a quorum's (``certified``) or the
+        proposer's own. Its own signature moves the mark at most STALE_SLOTS above its highest
+        certified seq, which is as far as consensus keeps undecided slots: else a byzantine
+        proposer signing one header 64 slots ahead made every vote of its current slots "stale",
+        and an honest batch holding one (honest validators batch votes across proposers) was
+        dropped unverified, its other votes with it (review 37, finding A)."""
+        if certified:
+            if seq > self._certified_high.get(proposer, 0):
+                self._certified_high[proposer] = seq
+        else:
+            seq = min(seq, self._certified_high.get(proposer, 0) + STALE_SLOTS)
         if seq > self._high.get(proposer, 0):
             self._high[proposer] = seq
 
@@ -436,5 +449,5 @@ class Validators:
             self._certified.move_to_end(cert.slot)
             while len(self._certified) > CERTIFIED_MEMORY:
                 self._certified.popitem(last=False)
-        self._saw(*cert.slot)
+        self._saw(*cert.slot, certified=True)
         return cert

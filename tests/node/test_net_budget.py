@@ -434,3 +434,31 @@ def test_strangers_share_their_request_slots_fairly() -> None:
         b.close_request(peer)
     for attacker in ("x", "y"):
         assert [b.open_request(attacker, 16.0) for _ in range(4)] == [True] * 4
+
+
+async def test_a_proposer_signing_far_ahead_does_not_make_its_current_votes_stale() -> None:
+    """Review 37, finding A: the stale mark moved to any seq a proposer signed, so byzantine Q signing
+    one header 64 slots ahead (its consensus refuses it: beyond the window) made every vote of Q's
+    current slots "stale", and an honest batch [ACCEPT P/5, REJECT Q/5] was dropped unverified: the
+    honest ACCEPT for P never arrived. A proposer's own signature now moves the mark at most 64
+    above its highest certified seq."""
+    val = validators()
+    q, p = KEYS[0], KEYS[1]
+    for seq in range(1, 5):  # Q's slots 1-4 certified
+        b = block(q, seq=seq)
+        votes = tuple(vote(k, b, seq) for k in KEYS[1:])
+        assert await val.cert(msg(Certificate(b.block_id, q.peer_id, seq, votes).encode())) is Verdict.ACCEPT
+    assert await val.block(msg(encode_block_announce(block(q, seq=69), 0))) is Verdict.ACCEPT  # the poison
+    honest_p, junk_q = block(p, seq=5), block(q, seq=5, created=1_700_000_000_999)
+    rejecting = sign_vote(Vote(junk_q.block_id, q.peer_id, 5, KEYS[2].peer_id, Decision.REJECT, Reason.LOW_IMPORTANCE),
+                          KEYS[2], G.id)
+    batch = VoteBatch((vote(KEYS[2], honest_p, 5), rejecting)).encode()
+    assert await val.votes(msg(batch, "v2")) is Verdict.ACCEPT
+    # A slot 64 below a *certified* seq is still stale, as review 6 wants.
+    for seq in (70, 71):
+        b = block(q, seq=seq)
+        votes = tuple(vote(k, b, seq) for k in KEYS[1:])
+        await val.cert(msg(Certificate(b.block_id, q.peer_id, seq, votes).encode()))
+    old = VoteBatch((vote(KEYS[3], block(q, seq=6), 6),)).encode()
+    assert await val.votes(msg(old, "replayer")) is Verdict.IGNORE
+    assert val.stale >= 1
