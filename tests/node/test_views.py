@@ -286,6 +286,27 @@ async def test_at_most_max_waiting_evaluations_wait_for_a_view() -> None:
     assert not results[0].ready
 
 
+async def test_one_proposer_holds_at_most_one_waiting_evaluation() -> None:
+    """Review 37, finding B: byzantine Q's trap blocks in two slots, each naming a commit that never
+    comes, held both waiting slots, so an honest block one commit ahead got no vote until its
+    re-announce. One proposer now waits in one slot at a time."""
+    v = Views(G, SCORER, Worker("model"), capacity=256, wait_s=0.5, max_waiting=2)
+    recs = records(Q, 4, 1)
+    trap1 = _block(Q, 1, None, recs, [0.5] * len(recs), view_of(P=1))
+    trap2 = _block(Q, 2, None, recs, [0.5] * len(recs), view_of(P=1))
+    honest = _block(R, 1, None, recs, [0.5] * len(recs), view_of(P=1))
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(v.wait_for, trap1.header)
+        await trio.testing.wait_all_tasks_blocked()
+        start = trio.current_time()
+        assert not (await v.wait_for(trap2.header)).ready  # Q already waits: answered at once
+        assert trio.current_time() - start < 0.1
+        nursery.start_soon(v.wait_for, honest.header)  # R still gets the other slot
+        await trio.testing.wait_all_tasks_blocked()
+        assert v.stats.waits == 2
+    assert v.stats.wait_timeouts == 2
+
+
 async def test_a_commit_waited_for_in_vain_is_not_waited_for_again() -> None:
     """Two byzantine proposers naming each other's never-made next commit do not keep both waiters.
 
