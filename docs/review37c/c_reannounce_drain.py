@@ -103,7 +103,7 @@ async def main() -> None:
         sybil = "sybil-a" if i % 2 else "sybil-b"
         if await r_node.votes(Inbound(sybil, sybil, data)) is Verdict.ACCEPT:
             tally["relayed_by_R"] += 1
-            tally["accepted_at_N"] += await n_node.votes(Inbound(R.peer_id, R.peer_id, data)) is Verdict.ACCEPT
+            tally["accepted_at_N"] += await n_node.votes(Inbound(R.peer_id, sybil, data)) is Verdict.ACCEPT
         if clock.t >= next_r:  # R's honest re-announce of its block and re-send of its vote (3 s cadence)
             next_r += 3.0
             ok = await n_node.block(Inbound(R.peer_id, R.peer_id, encode_block_announce(r_blk, counter)))

@@ -62,6 +62,9 @@ from protocol.vote import SignedVote, decode_vote_batch
 
 T = TypeVar("T")
 
+#: the replay budget all non-members share (Validators._replayer)
+_STRANGERS = "(strangers)"
+
 #: verified (signed bytes, signature) pairs remembered
 VERIFIED_CACHE = 16384
 #: blocks per second (burst) one verified proposer may announce: one slot in
@@ -227,6 +230,14 @@ class Validators:
         """Our own publish: never dropped as stale (a late vote of ours is still ours to send)."""
         return self.verifier is not None and m.forwarder in self.verifier.exempt
 
+    def _replayer(self, m: Inbound) -> str:
+        """Whom a replay (a re-announce, a batch of votes already verified) is charged to: the
+        peer that published it (gossip signs every message's origin), if a genesis member, else
+        all strangers together. Charged to the forwarder, a stranger's replays relayed by an honest
+        validator R spent R's budget at R's peers, and R's own re-announces and vote re-sends were
+        then ignored there (3 of 4 of each; review 37, finding C)."""
+        return m.origin if m.origin in self.members else _STRANGERS
+
     def _is_old(self, proposer: str, seq: int) -> bool:
         """A slot far below the proposer's highest verified seq: decided long ago."""
         return seq <= self._high.get(proposer, 0) - STALE_SLOTS
@@ -284,7 +295,7 @@ class Validators:
             # carries nothing new: the same content was accepted (and forwarded)
             # within the last second.
             replay = f"{block.block_id}/{int(block.payload is not None)}"
-            ok = self.reannounce_rate.allow(m.forwarder) and self.block_replay_rate.allow(replay)
+            ok = self.reannounce_rate.allow(self._replayer(m)) and self.block_replay_rate.allow(replay)
         if not ok:
             return Verdict.IGNORE
         return Verdict.ACCEPT
@@ -334,7 +345,7 @@ class Validators:
                 # to the replay rule here it failed to publish within VOTE_REPLAY_S of the first.
                 self._replay_news(keys)
                 return Verdict.ACCEPT
-            if not self.reannounce_rate.allow(m.forwarder):
+            if not self.reannounce_rate.allow(self._replayer(m)):
                 return Verdict.IGNORE
             return Verdict.ACCEPT if self._replay_news(keys) else Verdict.IGNORE
         for voter, count in fresh.items():  # fresh signatures: their voters pay

@@ -462,3 +462,27 @@ async def test_a_proposer_signing_far_ahead_does_not_make_its_current_votes_stal
     old = VoteBatch((vote(KEYS[3], block(q, seq=6), 6),)).encode()
     assert await val.votes(msg(old, "replayer")) is Verdict.IGNORE
     assert val.stale >= 1
+
+
+async def test_replays_a_validator_relays_do_not_spend_its_own_reannounce_budget() -> None:
+    """Review 37, finding C: a stranger sent honest validator R genuine votes of open slots in
+    one-vote batches (a new re-send counter each), R relayed them, and its peer N charged each to
+    R, the forwarder: R's own block re-announces and vote re-sends were then ignored at N (3 of 4
+    of each). Replays are charged to the peer that published them (gossip signs the origin)."""
+    clock = Clock()
+    val = validators(clock)
+    r = KEYS[1]
+    blocks = [block(KEYS[0], seq=s) for s in range(1, 41)]
+    votes = [vote(k, b) for b in blocks for k in (KEYS[2], KEYS[3])]
+    for sv in votes:  # N has verified them all already (they came by gossip)
+        assert await val.votes(Inbound("v", "v", VoteBatch((sv,)).encode())) is not Verdict.REJECT
+    clock.t += 2.0
+    mine = block(r, seq=1)
+    assert await val.block(Inbound(r.peer_id, r.peer_id, encode_block_announce(mine, 0))) is Verdict.ACCEPT
+    relayed = [await val.votes(Inbound(r.peer_id, "stranger", VoteBatch((sv,), resend=i % 9 + 1).encode()))
+               for i, sv in enumerate(votes)]
+    assert Verdict.IGNORE in relayed  # the stranger's replays run out of budget at N ...
+    again = await val.block(Inbound(r.peer_id, r.peer_id, encode_block_announce(mine, 1)))
+    assert again is Verdict.ACCEPT  # ... and R's own re-announce is still relayed
+    resent = await val.votes(Inbound(r.peer_id, r.peer_id, VoteBatch((vote(r, blocks[0]),)).encode()))
+    assert resent is Verdict.ACCEPT  # and its own vote (fresh here)
