@@ -338,6 +338,7 @@ class CatchupPlanner:
         self._round: _Round | None = None
         self._next_round_ms = now_ms + self._jitter()
         self._hurried = False
+        self._stick: str | None = None  # the peer of the next round, while it delivers at pace
         self._rounds = 0
         self._blocks = 0
         self._penalties = 0
@@ -378,9 +379,12 @@ class CatchupPlanner:
         # Every other round goes to a genesis member when one is eligible: strangers cost nothing
         # to make, so however many of them there are, they get at most half the rounds.
         members = [p for p in eligible if p in self._members]
-        if members and self._rounds % 2 == 1:
-            eligible = members
-        peer = self._pick(sorted(eligible), now_ms)
+        if self._stick in eligible:
+            peer = self._stick  # its last round was cut short by a bound while it delivered at pace
+        else:
+            if members and (self._rounds % 2 == 1 or self._hurried):
+                eligible = members  # and a proposer starting up asks members first (hurry)
+            peer = self._pick(sorted(eligible), now_ms)
         self._touch(peer, now_ms)
         r = self._round = _Round(peer, now_ms, now_ms + self.params.round_timeout_ms)
         r.requests = 1
@@ -514,6 +518,11 @@ class CatchupPlanner:
             task.missing = [m for m in task.missing if m > covered]
             if not task.missing or task.have_count >= task.claimed_count:
                 r.tasks.pop(0)
+        if r.tasks and now_ms - r.started_ms >= self.params.request_timeout_ms // 2 and not self._useful_pace(r, now_ms):
+            # Half a request timeout gone and blocks coming at a trickle: no lie, no penalty, but the
+            # round ends here, not at its deadline (a sybil answering each request after 9.9 s with
+            # one real block held every round it won for the whole 30 s; review 37, finding 1).
+            return self._end(now_ms, "slow")
         return self._next(now_ms)
 
     def _left_out(self, task: _Task, ev: BlocksGot) -> str | None:
@@ -597,8 +606,11 @@ class CatchupPlanner:
             # timeout, so a peer doing it every round is banned and the work a
             # peer's claims cause is bounded per ban period, not only per round.
             out += self._penalize(r.peer, "a round's requests brought nothing its heads promised", 1, now_ms)
-        # More to pull and the peer is useful: go again at once instead of idling a whole interval.
+        # More to pull and the peer is useful: go again at once instead of idling a whole interval,
+        # and to the same peer while it delivers at a useful pace (a draw by odds gave trickling
+        # sybils every round they could win between its rounds: review 37, finding 1).
         again = r.new_blocks > 0 and why in ("request budget", "deadline")
+        self._stick = r.peer if again and p is not None and p.useful_ms == now_ms else None
         self._next_round_ms = now_ms if again else now_ms + self._jitter()
         out.append(RoundEnded(r.peer, r.new_blocks, why))
         return out

@@ -58,7 +58,7 @@ from protocol.codec import expect_bytes, expect_int, expect_list, packb, unpackb
 from protocol.errors import AttnshareError, ValidationError
 from protocol.quorum import Certificate, decode_certificate, verify_certificate
 from protocol.validators import Members, ValidatorSet
-from protocol.vote import SignedVote, decode_vote_batch
+from protocol.vote import Decision, SignedVote, decode_vote_batch
 
 T = TypeVar("T")
 
@@ -212,8 +212,10 @@ class Validators:
         #: proposer -> highest seq seen under a verified signature (members only: bounded), at
         #: most STALE_SLOTS above its highest certified seq for a block's own signature
         self._high: dict[str, int] = {}
-        #: proposer -> highest seq with a verified certificate
+        #: proposer -> highest seq decided under verified signatures: a certificate, or f + 1 REJECTs
         self._certified_high: dict[str, int] = {}
+        #: open slots -> validators whose verified REJECT of it we hold (bounded, oldest first)
+        self._rejecters: OrderedDict[tuple[str, int], set[str]] = OrderedDict()
         #: slots with a verified certificate (bounded, LRU; written in the verifier thread)
         self._certified: OrderedDict[tuple[str, int], None] = OrderedDict()
         self._certified_lock = threading.Lock()
@@ -398,7 +400,29 @@ class Validators:
         # Votes of recently certified slots are honest re-sends: verified, charged to nobody.
         if (long_ago or len(old) == len(seen)) and not own:
             raise _Stale  # not one signature checked
-        return self._verify_votes(batch.votes, old), list(seen)
+        fresh = self._verify_votes(batch.votes, old)
+        self._count_rejects(batch.votes, old)
+        return fresh, list(seen)
+
+    def _count_rejects(self, votes: tuple[SignedVote, ...],
+                       old: set[tuple[bytes, bytes]]) -> None:
+        """Verified REJECTs of f + 1 validators decide a slot as surely as a certificate (no quorum
+        of ACCEPTs is left): it moves the proposer's stale mark like one. A proposer whose slots
+        are all rejected has no certificates, and its stale mark would otherwise stay at 64."""
+        f1 = self.validators.f + 1
+        for sv in votes:
+            v = sv.vote
+            if v.decision is not Decision.REJECT or _vote_key(sv) in old:
+                continue
+            who = self._rejecters.get(v.slot)
+            if who is None:
+                who = self._rejecters[v.slot] = set()
+                while len(self._rejecters) > CERTIFIED_MEMORY:
+                    self._rejecters.popitem(last=False)
+            who.add(v.voter)
+            if len(who) >= f1:
+                del self._rejecters[v.slot]
+                self._saw(*v.slot, certified=True)
 
     def _verify_votes(self, votes: tuple[SignedVote, ...],
                       old: set[tuple[bytes, bytes]] | frozenset[tuple[bytes, bytes]] = frozenset()

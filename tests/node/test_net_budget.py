@@ -8,7 +8,7 @@ import pytest
 import trio
 
 from node.net.budget import Budget, BudgetParams
-from node.net.topics import VOTE_BURST, Validators, encode_block_announce
+from node.net.topics import VOTE_BURST, Validators, VerifiedCache, encode_block_announce
 from node.net.verify import Inbound, OverBudget, Verdict, Verifier
 from protocol.block import Block, BlockLimits, SignedHeader, build_block
 from protocol.cid import cid_of
@@ -53,6 +53,15 @@ def block(key: PrivateKey, seq: int = 1, created: int = 1_700_000_000_000) -> Bl
 
 def _limits() -> BlockLimits:
     return BlockLimits()
+
+
+async def certify(val: Validators, key: PrivateKey, seq: int) -> None:
+    """A verified certificate of ``key``'s slot ``seq``: what moves a proposer's stale mark (a
+    block's own signature moves it at most STALE_SLOTS above it; review 37, finding A)."""
+    b = block(key, seq=seq, created=1_650_000_000_000 + seq)
+    votes = tuple(vote(k, b, seq) for k in KEYS if k is not key)[:G.validators.q]
+    assert await val.cert(msg(Certificate(b.block_id, key.peer_id, seq, votes).encode(), "certifier")) is Verdict.ACCEPT
+    val.verified = VerifiedCache()  # callers count the signatures they cause; these are not theirs
 
 
 def validators(clock: Clock | None = None) -> Validators:
@@ -486,3 +495,21 @@ async def test_replays_a_validator_relays_do_not_spend_its_own_reannounce_budget
     assert again is Verdict.ACCEPT  # ... and R's own re-announce is still relayed
     resent = await val.votes(Inbound(r.peer_id, r.peer_id, VoteBatch((vote(r, blocks[0]),)).encode()))
     assert resent is Verdict.ACCEPT  # and its own vote (fresh here)
+
+
+async def test_a_quorum_of_rejects_decides_a_slot_for_the_stale_mark() -> None:
+    """A proposer whose slots are all rejected gets no certificates; f + 1 verified REJECTs decide a
+    slot as surely (no quorum of ACCEPTs is left), so they move its stale mark like a certificate,
+    and a header it signs far ahead still moves it only 64 beyond."""
+    val = validators()
+    q = KEYS[0]
+    for seq in range(1, 4):
+        junk = block(q, seq=seq)
+        rejects = tuple(sign_vote(Vote(junk.block_id, q.peer_id, seq, k.peer_id, Decision.REJECT,
+                                       Reason.LOW_IMPORTANCE), k, G.id) for k in KEYS[1:3])  # f + 1 = 2
+        assert await val.votes(msg(VoteBatch(rejects).encode(), "v")) is Verdict.ACCEPT
+    assert await val.block(msg(encode_block_announce(block(q, seq=300), 0))) is Verdict.ACCEPT
+    stale = VoteBatch((vote(KEYS[3], block(q, seq=3), 3),)).encode()  # 3 <= (3 + 64) - 64
+    assert await val.votes(msg(stale, "replayer")) is Verdict.IGNORE
+    current = VoteBatch((vote(KEYS[3], block(q, seq=4), 4),)).encode()
+    assert await val.votes(msg(current, "v")) is Verdict.ACCEPT

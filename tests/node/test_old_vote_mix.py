@@ -22,7 +22,7 @@ from node.net.budget import Budget
 from node.net.topics import STALE_SLOTS, encode_block_announce
 from node.net.verify import Inbound, Verdict, Verifier
 from protocol.vote import Decision, Reason, SignedVote, Vote, VoteBatch, sign_vote
-from tests.node.test_net_budget import KEYS, Clock, G, block, msg, validators
+from tests.node.test_net_budget import KEYS, Clock, G, block, certify, msg, validators
 
 V = KEYS[0]
 HEAD = STALE_SLOTS + 400
@@ -40,6 +40,7 @@ def _old_votes(first_seq: int, n: int) -> list[SignedVote]:
 
 async def _validators_at_head():  # noqa: ANN202
     val = validators(Clock())
+    await certify(val, V, HEAD - 1)  # decided up to here
     assert await val.block(msg(encode_block_announce(block(V, seq=HEAD), 0))) is Verdict.ACCEPT
     return val
 

@@ -14,7 +14,7 @@ from node.net.topics import STALE_SLOTS, encode_block_announce
 from node.net.verify import Verdict
 from protocol.quorum import Certificate
 from protocol.vote import Decision, Reason, Vote, VoteBatch, sign_vote
-from tests.node.test_net_budget import KEYS, Clock, G, block, msg, validators
+from tests.node.test_net_budget import KEYS, Clock, G, block, certify, msg, validators
 
 V = KEYS[0]
 HONEST_FORWARDER = "honest-forwarder"
@@ -29,6 +29,7 @@ async def test_old_blocks_never_seen_do_not_spend_their_proposers_rate() -> None
     clock = Clock()
     val = validators(clock)
     head = 200
+    await certify(val, V, head - 1)  # decided up to here
     assert await val.block(msg(encode_block_announce(block(V, seq=head), 0))) is Verdict.ACCEPT
     # 100 genuine blocks of V from long ago, never seen here (a cache miss each):
     # the old code verified each as fresh and charged V (burst 40).
@@ -87,6 +88,7 @@ async def test_old_votes_never_seen_do_not_spend_their_voters_rate() -> None:
     val = validators(clock)
     voter = KEYS[1]
     head = 10_000
+    await certify(val, V, head - 1)  # decided up to here
     assert await val.block(msg(encode_block_announce(block(V, seq=head), 0))) is Verdict.ACCEPT
     # 9000 genuine old votes of `voter` (more than its burst of 8192), never seen here.
     old_blocks = [block(V, seq=s) for s in range(1, 36)]
@@ -151,6 +153,7 @@ async def test_certificates_of_old_slots_are_dropped_before_any_signature() -> N
     clock = Clock()
     val = validators(clock)
     head = STALE_SLOTS + 100
+    await certify(val, V, head - 1)  # decided up to here
     assert await val.block(msg(encode_block_announce(block(V, seq=head), 0))) is Verdict.ACCEPT
     checked = len(val.verified)
     for s in range(1, 41):  # genuine certificates of old slots, never seen here

@@ -25,7 +25,17 @@ from protocol.keys import PrivateKey
 from protocol.quorum import Certificate
 from protocol.record import Record
 from protocol.vote import Decision, Reason, Vote, sign_vote
-from tests.node.test_net_budget import KEYS, MODEL, OUTSIDER, Clock, G, block, msg, validators
+from tests.node.test_net_budget import (
+    KEYS,
+    MODEL,
+    OUTSIDER,
+    Clock,
+    G,
+    block,
+    certify,
+    msg,
+    validators,
+)
 
 V = KEYS[0]
 
@@ -60,6 +70,7 @@ def hashed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 async def _at_head(head: int) -> Validators:
     val = validators(Clock())
+    await certify(val, V, head - 1)  # decided up to here
     assert await val.block(msg(encode_block_announce(block(V, seq=head), 0))) is Verdict.ACCEPT
     return val
 

@@ -621,6 +621,27 @@ def test_every_other_round_goes_to_a_member_however_many_strangers() -> None:
         planner.handle(Failed(ask.peer, "busy", busy=True), now)
     assert firsts[1::2] == ["val-b"] * 10  # every other round: the member
     assert sum(p == "val-b" for p in firsts[0::2]) < 5  # the others by odds (16 against 60 x 4)
+    # A proposer starting up (hurry) asks a member first, whatever the round's parity.
+    for _ in range(2):
+        now = planner.next_wake_ms()
+        planner.hurry(now)
+        [ask] = planner.tick(now)
+        assert ask.peer == "val-b"
+        planner.handle(Failed(ask.peer, "busy", busy=True), now)
+
+
+def test_a_round_at_a_trickle_ends_at_half_a_request_timeout_not_its_deadline() -> None:
+    params = SyncParams(interval_ms=1000, round_timeout_ms=30_000, request_timeout_ms=10_000,
+                        max_requests_per_round=8, batch=32)
+    planner = CatchupPlanner(params, frozenset(VALIDATORS), random.Random(1), 0)
+    world = _TrickleWorld({"sybil": Trickle({"val-a": set(range(1, 500))})})
+    world.ours = {"val-a": {1}}
+    start = planner.next_wake_ms()
+    world.step(planner)
+    assert world.ended[-1].why == "slow"
+    assert world.ended[-1].new_blocks == 1
+    assert world.now - start < 10_000 + 100  # after the first trickled answer, not at the 30 s deadline
+    assert world.penalties == []
 
 
 def test_a_busy_answer_ends_the_round_and_costs_no_standing() -> None:
