@@ -513,3 +513,38 @@ async def test_a_quorum_of_rejects_decides_a_slot_for_the_stale_mark() -> None:
     assert await val.votes(msg(stale, "replayer")) is Verdict.IGNORE
     current = VoteBatch((vote(KEYS[3], block(q, seq=4), 4),)).encode()
     assert await val.votes(msg(current, "v")) is Verdict.ACCEPT
+
+
+async def test_a_known_peers_work_runs_before_strangers_queued_work() -> None:
+    """Review 37, finding E: the verifier's one thread served messages first in, first out, so an
+    honest validator's vote batch waited behind every stranger's queued message (6.6-10.6 s behind
+    64 decoder bombs). Known peers' work now runs before strangers' waiting work."""
+    budget = Budget(BudgetParams(cpu_burst=100.0, cpu_rate=100.0))
+    budget.add_known(["validator"])
+    v = Verifier(budget, threads=1)
+    order: list[str] = []
+
+    def work(name: str):  # noqa: ANN202
+        def run() -> str:
+            time.sleep(0.02)
+            order.append(name)
+            return name
+        return run
+
+    async with trio.open_nursery() as nursery:
+        for i in range(8):
+            nursery.start_soon(v.run, f"stranger{i}", work(f"stranger{i}"))
+        await trio.testing.wait_all_tasks_blocked()
+        nursery.start_soon(v.run, "validator", work("validator"))
+    assert order.index("validator") <= 1, order  # after the one running, not after all eight
+
+
+async def test_a_cancelled_waiter_gives_its_thread_slot_on() -> None:
+    v = Verifier(Budget(BudgetParams(cpu_burst=100.0, cpu_rate=100.0)), threads=1)
+    with trio.move_on_after(0.01):
+        async with trio.open_nursery() as nursery:
+            for i in range(4):
+                nursery.start_soon(v.run, f"p{i}", lambda: time.sleep(0.05))
+    # Every slot came back: a fresh run gets the thread at once.
+    with trio.fail_after(1):
+        assert await v.run("later", lambda: 7) == 7
