@@ -40,12 +40,15 @@ _VOTE_HELD = 400  # a SignedVote: its fields, two ids and a 64-byte signature
 
 
 def event_bytes(event: sl.Event | None) -> int:
-    """About what a queued gossip event holds: a block's decoded header and payload, or its votes."""
+    """About what a queued gossip event holds: a block's decoded header and payload, or its votes
+    (a certificate's too: counted 0, a queue of them held more than the byte bound said; review 37)."""
     if isinstance(event, sl.BlockSeen):
         payload = event.block.payload
         return header_held_bytes(event.block.header) + (len(payload) if payload is not None else 0)
     if isinstance(event, sl.VotesSeen):
         return _VOTE_HELD * len(event.votes)
+    if isinstance(event, sl.CertificateSeen):
+        return _VOTE_HELD * (len(event.cert.votes) + 1)  # its votes, and its slot and block id
     return 0
 
 

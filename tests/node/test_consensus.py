@@ -297,3 +297,18 @@ async def test_the_gossip_queue_is_bounded_by_payload_bytes_too() -> None:
         await wait_for_vote(net, (P.peer_id, 1))
         await c.wait_idle()
         assert c.inbox.gossip_bytes == 0
+
+
+def test_a_queued_certificate_counts_its_votes_against_the_byte_bound() -> None:
+    """Review 37: certificates counted 0 bytes, so a gossip queue of them held more than its byte
+    bound said."""
+    from node.core.inbox import Inbox
+
+    b = block(P, 1)
+    votes = tuple(sign_vote(Vote(b.block_id, P.peer_id, 1, k.peer_id, Decision.ACCEPT, Reason.OK), k, G.id)
+                  for k in KEYS[:3])
+    seen = sl.CertificateSeen(Certificate(b.block_id, P.peer_id, 1, votes), "x")
+    size = event_bytes(seen)
+    assert size >= 3 * 400
+    inbox = Inbox(max_events=1000, max_bytes=10 * size)
+    assert sum(inbox.post_gossip(seen) for _ in range(20)) == 10
