@@ -28,6 +28,9 @@ from protocol import catchup as cu  # noqa: E402
 P = "P" * 52  # peer-id shaped names are not needed by the planner; members is a plain set
 HONEST_LAT = 20
 SYBIL_LAT = 9_900
+HURRY = "--hurry" in sys.argv  # a proposer starting up (SyncService.settle hurries the planner)
+if HURRY:
+    sys.argv.remove("--hurry")
 
 
 def run(n_blocks: int, n_honest: int, n_sybils: int, seed: int, limit_ms: int = 6 * 3600 * 1000) -> tuple[float, dict]:
@@ -40,6 +43,8 @@ def run(n_blocks: int, n_honest: int, n_sybils: int, seed: int, limit_ms: int = 
     stats = {"rounds_honest": 0, "rounds_sybil": 0, "blocks_from_sybils": 0, "sybil_bans": 0, "penalties": 0}
     now = 0
     pl.handle(cu.Peers(tuple(honest + sybils)), now)
+    if HURRY:
+        pl.hurry(now)
 
     def ours() -> dict:
         if not have:
@@ -83,6 +88,8 @@ def run(n_blocks: int, n_honest: int, n_sybils: int, seed: int, limit_ms: int = 
             elif isinstance(eff, cu.RoundEnded):
                 pass
         pl.handle(cu.Peers(tuple(honest + sybils)), now)
+    if HURRY:
+        pl.hurry(now)
     return now / 1000.0, stats
 
 
