@@ -194,6 +194,13 @@ class FaultDriver:
                         pairs += 1
         return True, f"{pairs} links silenced (open, carrying nothing)"
 
+    def _slow(self, f: Fault) -> tuple[bool, str]:
+        if self.relay is None:
+            return False, "the network was created without relayed links"
+        duration = f.duration_s if f.duration_s is not None else 5.0  # as the virtual engine
+        self.relay.slow(f.latency_ms, duration)
+        return True, f"+{f.latency_ms:g} ms each way on every link for {duration:g} s"
+
     def _heal(self, f: Fault) -> tuple[bool, str]:
         silenced = self.relay.heal() if self.relay is not None else 0
         ok, detail = self._unblock_all()

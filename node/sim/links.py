@@ -36,6 +36,8 @@ import contextlib
 import selectors
 import socket
 import threading
+import time
+from collections import deque
 from dataclasses import dataclass, field
 
 __all__ = ["LinkRelay"]
@@ -56,6 +58,12 @@ class _Pipe:
     pending: dict[socket.socket, bytearray] = field(default_factory=dict)
     #: sockets whose peer closed its writing side (their EOF, still to pass on once drained)
     eof: set[socket.socket] = field(default_factory=set)
+    #: bytes read while links are slow, by destination: (when they may go on, bytes), in order
+    held: dict[socket.socket, deque[tuple[float, bytes]]] = field(default_factory=dict)
+
+    def queued(self, dst: socket.socket) -> int:
+        """Bytes read for ``dst`` and not yet written, held back or not."""
+        return len(self.pending[dst]) + sum(len(b) for _, b in self.held[dst])
 
     def other(self, s: socket.socket) -> socket.socket:
         assert self.up is not None
@@ -63,7 +71,7 @@ class _Pipe:
 
     def done(self) -> bool:
         """Both sides closed their writing side and everything read was passed on."""
-        return len(self.eof) == 2 and not any(self.pending.values())
+        return len(self.eof) == 2 and not any(self.pending.values()) and not any(self.held.values())
 
 
 class LinkRelay:
@@ -77,6 +85,8 @@ class LinkRelay:
         self.ports = dict(ports)
         self.targets = dict(targets)
         self._blocked: set[frozenset[int]] = set()
+        self._slow_s = 0.0  # one-way latency added to every link while time.monotonic() < _slow_until
+        self._slow_until = 0.0
         self._lock = threading.Lock()
         self._sel = selectors.DefaultSelector()
         self._listeners: dict[socket.socket, tuple[int, int]] = {}
@@ -122,6 +132,17 @@ class LinkRelay:
             self._blocked.clear()
         return n
 
+    def slow(self, latency_ms: float, duration_s: float) -> None:
+        """Add ``latency_ms`` to every link, each way, for ``duration_s`` from now: bytes read in
+        that time go on ``latency_ms`` later, in order (and what follows them waits its turn)."""
+        with self._lock:
+            self._slow_s = latency_ms / 1000.0
+            self._slow_until = time.monotonic() + duration_s
+
+    def _delay(self, now: float) -> float:
+        with self._lock:
+            return self._slow_s if now < self._slow_until else 0.0
+
     def blocked(self, link: tuple[int, int]) -> bool:
         with self._lock:
             return frozenset(link) in self._blocked
@@ -129,8 +150,8 @@ class LinkRelay:
     # ------------------------------------------------------------------ the loop
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._arm()
-            for key, _mask in self._sel.select(timeout=_TICK_S):
+            timeout = self._arm()
+            for key, _mask in self._sel.select(timeout=timeout):
                 s = key.fileobj
                 assert isinstance(s, socket.socket)
                 if s in self._listeners:
@@ -141,18 +162,28 @@ class LinkRelay:
                     continue  # closed earlier in this round
                 self._pump(pipe, s, _mask)
 
-    def _arm(self) -> None:
+    def _arm(self) -> float:
         """(Re)register each pipe socket for what it may do now: nothing on a black-holed link;
-        else read while the other direction's buffer has room, write while something waits."""
+        else read while the other direction's buffer has room, write while something waits.
+        Held chunks whose time has come join what waits. Returns how long the loop may sleep."""
+        now = time.monotonic()
+        timeout = _TICK_S
         for p in list(self._pipes):
             off = self.blocked(p.link)
             if p.up is None and (off or not self._connect(p)):
                 continue
             assert p.up is not None
+            for dst, held in p.held.items():
+                while held and held[0][0] <= now:
+                    p.pending[dst] += held.popleft()[1]
+                if held:
+                    timeout = min(timeout, held[0][0] - now)
+                elif not p.pending[dst] and p.other(dst) in p.eof:
+                    self._shut(dst)  # an EOF that waited behind held bytes
             for s in (p.down, p.up):
                 events = 0
                 if not off:
-                    if s not in p.eof and len(p.pending[p.other(s)]) < _MAX_BUFFER:
+                    if s not in p.eof and p.queued(p.other(s)) < _MAX_BUFFER:
                         events |= selectors.EVENT_READ
                     if p.pending[s]:
                         events |= selectors.EVENT_WRITE
@@ -165,6 +196,9 @@ class LinkRelay:
                     key = None
                 if key is None and events:
                     self._sel.register(s, events, p)
+            if p.done():
+                self._close(p)
+        return max(0.0, timeout)
 
     def _accept(self, listener: socket.socket) -> None:
         link = self._listeners[listener]
@@ -193,6 +227,7 @@ class LinkRelay:
         up.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         p.up = up
         p.pending = {p.down: bytearray(), up: bytearray()}
+        p.held = {p.down: deque(), up: deque()}
         return True
 
     def _pump(self, p: _Pipe, s: socket.socket, mask: int) -> None:
@@ -207,10 +242,15 @@ class LinkRelay:
                 return
             if data == b"":
                 p.eof.add(s)
-                if not p.pending[dst]:
+                if not p.pending[dst] and not p.held[dst]:
                     self._shut(dst)
             elif data:
-                p.pending[dst] += data
+                now = time.monotonic()
+                delay = self._delay(now)
+                if delay > 0 or p.held[dst]:  # slow links, or bytes still held before these
+                    p.held[dst].append((now + delay, data))
+                else:
+                    p.pending[dst] += data
                 self.copied[p.link] += len(data)
         if mask & selectors.EVENT_WRITE and p.pending[s]:
             try:
@@ -221,7 +261,7 @@ class LinkRelay:
                 self._close(p)
                 return
             del p.pending[s][:sent]
-            if not p.pending[s] and dst in p.eof:
+            if not p.pending[s] and not p.held[s] and dst in p.eof:
                 self._shut(s)
         if p.done():
             self._close(p)

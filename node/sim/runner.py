@@ -44,7 +44,7 @@ from node.sim.invariants import (
 from node.sim.localnet import LocalNet
 from node.sim.report import write_report as _write
 from node.sim.result import SimResult
-from node.sim.scenario import ROGUE_KINDS, VIRTUAL_ONLY_KINDS, Scenario
+from node.sim.scenario import RELAYED_KINDS, ROGUE_KINDS, VIRTUAL_ONLY_KINDS, Scenario
 from protocol.errors import ConfigError, LocalError
 
 SAMPLE_S = 1.0
@@ -105,7 +105,7 @@ def run_scenario(
         anti_entropy_s=sc.network.anti_entropy_s, genesis_kw=dict(sc.genesis), n_proposers=sc.proposers,
         net_kw={k: v for k, v in (("ping_interval_s", sc.network.ping_interval_s),
                                   ("ping_failures_to_drop", sc.network.ping_failures_to_drop)) if v is not None},
-        relayed=any(f.kind == "blackhole" for f in sc.faults),
+        relayed=any(f.kind in RELAYED_KINDS for f in sc.faults),
     )
     rogue, late = sc.rogue_nodes, sc.late_nodes
     honest = [i for i in range(sc.nodes) if i not in rogue]

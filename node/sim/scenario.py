@@ -68,8 +68,10 @@ Fault kinds and their fields:
   process engine only;
 * ``slow`` (latency_ms, duration_s) and ``lossy`` (loss, duration_s): every
   link gets ``latency_ms`` more latency, or loses gossip transmissions with
-  probability ``loss``, for ``duration_s``. The virtual engine only (the
-  process engine cannot shape 127.0.0.1).
+  probability ``loss``, for ``duration_s`` (default 5 s). ``lossy`` is the
+  virtual engine's only (TCP between daemons loses nothing); the process
+  engine carries out ``slow`` in its link relay (:mod:`node.sim.links`), each
+  way, in order.
 
 ``checks`` (optional) asks for extra invariants: ``commit-rate-under-attack``
 (honest records committed per second while rogues are active, from the first
@@ -111,7 +113,9 @@ from protocol.errors import ConfigError
 
 FAULT_KINDS = ("kill", "restart", "partition", "heal", "join", "byzantine-proposer", "byzantine-voter", "flood",
                "slow", "lossy", "pause", "resume", "blackhole")
-VIRTUAL_ONLY_KINDS = frozenset({"slow", "lossy"})
+VIRTUAL_ONLY_KINDS = frozenset({"lossy"})
+#: faults the process engine carries out in its link relay: every node then dials through it
+RELAYED_KINDS = frozenset({"blackhole", "slow"})
 PROCESS_ONLY_KINDS = frozenset({"pause", "resume", "blackhole"})
 #: faults that cut links between groups of nodes (``heal`` ends both)
 SPLIT_KINDS = frozenset({"partition", "blackhole"})

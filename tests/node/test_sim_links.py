@@ -118,3 +118,49 @@ def test_a_dial_to_a_node_that_is_down_is_refused() -> None:
         assert s.recv(1) == b""  # accepted, then closed: the daemon's port refused the relay
     finally:
         r.stop()
+
+
+def test_slow_links_add_latency_each_way_in_order_then_stop(relay: tuple[LinkRelay, _Echo]) -> None:
+    r, _ = relay
+    s = _dial(r)
+    t0 = time.monotonic()
+    s.sendall(b"x")
+    assert _recv(s, 1) == b"x"
+    fast = time.monotonic() - t0
+    r.slow(200, 1.5)
+    t0 = time.monotonic()
+    s.sendall(b"abc")
+    s.sendall(b"def")
+    assert _recv(s, 6) == b"abcdef"  # in order
+    slow = time.monotonic() - t0
+    assert slow >= 0.4, slow  # 200 ms out, 200 ms back
+    assert fast < 0.2, fast
+    time.sleep(1.6)
+    t0 = time.monotonic()
+    s.sendall(b"y")
+    assert _recv(s, 1) == b"y"
+    assert time.monotonic() - t0 < 0.2
+    s.shutdown(socket.SHUT_WR)
+    r.slow(100, 1.0)
+    assert s.recv(1) == b""  # a close waits behind nothing held, and still crosses
+
+
+def test_the_process_engine_carries_out_slow_faults_in_its_relay(tmp_path) -> None:  # noqa: ANN001
+    """``slow`` was for the virtual engine only (the process engine cannot shape 127.0.0.1); a
+    scenario with one now runs relayed, and the fault driver sets the relay's latency."""
+    from node.sim import parse_scenario
+    from node.sim.faults import FaultDriver
+    from node.sim.scenario import RELAYED_KINDS, VIRTUAL_ONLY_KINDS
+
+    sc = parse_scenario({"nodes": 2, "validators": 2, "fault": [{"kind": "slow", "at_s": 1, "latency_ms": 150}]})
+    assert "slow" in RELAYED_KINDS
+    assert "slow" not in VIRTUAL_ONLY_KINDS
+    r = LinkRelay({(0, 1): free_port(), (1, 0): free_port()}, {0: free_port(), 1: free_port()})
+    driver = FaultDriver(net=None, run_dir=tmp_path, end_of_load_s=10.0)  # type: ignore[arg-type]
+    assert not driver.apply(sc.faults[0], 1.0).ok  # no relay: said, not raised
+    driver.relay = r
+    done = driver.apply(sc.faults[0], 1.0)
+    assert done.ok, done.detail
+    assert "for 5 s" in done.detail  # the virtual engine's default duration
+    assert abs(r._delay(time.monotonic()) - 0.15) < 1e-9
+    assert r._delay(time.monotonic() + 6) == 0.0
