@@ -407,7 +407,11 @@ class Budget:
             return self._over(peer, led, now)
         stranger = peer not in self._known
         share = self._slot_share(peer, now) if stranger else 0  # counts the asker, refused or not
-        if stranger and (self._pool.open_requests >= self.pool_open_requests or led.pool_requests >= share):
+        # The share binds only once half the strangers' slots are taken (review 37d, D3: shares
+        # of idle ids are not lost).
+        crowded = self._pool.open_requests * 2 >= self.pool_open_requests
+        if stranger and (self._pool.open_requests >= self.pool_open_requests
+                         or (crowded and led.pool_requests >= share)):
             self._pool.over_budget += 1
             return self._over(peer, led, now)
         led.open_requests += 1

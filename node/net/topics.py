@@ -89,6 +89,9 @@ VOTE_REPLAY_S = 1.0
 #: build others (every q-subset of them) and certificates of every past slot,
 #: each valid, each a new message id every node would relay with no limit at all
 CERT_REPLAY_S = 5.0
+#: slots below a decided one whose votes an honest validator may still re-send
+#: (protocol.slots.SlotParams.slot_window_behind)
+RESEND_WINDOW = 16
 #: a block or vote for a slot this far below its proposer's highest verified seq
 #: is stale: decided long ago (consensus keeps at most 64 undecided slots per
 #: proposer; the store keeps nothing older than head - 64). It is dropped
@@ -259,7 +262,10 @@ class Validators:
             if seq > self._certified_high.get(proposer, 0):
                 self._certified_high[proposer] = seq
         else:
-            seq = min(seq, self._certified_high.get(proposer, 0) + STALE_SLOTS)
+            # Below STALE_SLOTS above the decided seq by the re-send window and one: the votes an
+            # honest validator still sends for the decided slot and the RESEND_WINDOW before it are
+            # never stale (at exactly 64 above, the decided slot's own votes were: review 37d, D2).
+            seq = min(seq, self._certified_high.get(proposer, 0) + STALE_SLOTS - RESEND_WINDOW - 1)
         if seq > self._high.get(proposer, 0):
             self._high[proposer] = seq
 
@@ -406,10 +412,12 @@ class Validators:
 
     def _count_rejects(self, votes: tuple[SignedVote, ...],
                        old: set[tuple[bytes, bytes]]) -> None:
-        """Verified REJECTs of f + 1 validators decide a slot as surely as a certificate (no quorum
-        of ACCEPTs is left): it moves the proposer's stale mark like one. A proposer whose slots
-        are all rejected has no certificates, and its stale mark would otherwise stay at 64."""
-        f1 = self.validators.f + 1
+        """Verified REJECTs of q distinct validators, of any variant of the slot, decide it as surely
+        as a certificate: the validators left, and the f byzantine ones among the q voting twice,
+        are at most 2f < q, no quorum of ACCEPTs for any variant (f + 1 did not rule one out for
+        an equivocating proposer's other variant: review 37d, D2). It moves the proposer's stale
+        mark like a certificate. A proposer whose slots are all rejected has no certificates."""
+        f1 = self.validators.q
         for sv in votes:
             v = sv.vote
             if v.decision is not Decision.REJECT or _vote_key(sv) in old:

@@ -434,12 +434,14 @@ def test_strangers_share_their_request_slots_fairly() -> None:
         for _ in range(4):
             b.close_request(attacker)
     now = 5.0
-    for attacker in ("x", "y"):
-        assert [b.open_request(attacker, now) for _ in range(4)] == [True, True, False, False]
+    # The share binds once half the slots are taken: x gets 4 (the pool was empty), y 2, and 2 are
+    # left for the observer.
+    assert [b.open_request("x", now) for _ in range(4)] == [True] * 4
+    assert [b.open_request("y", now) for _ in range(4)] == [True, True, False, False]
     assert [b.open_request("observer", now) for _ in range(3)] == [True, True, False]
     assert b.standing("x", now) == b.standing("observer", now)  # a refusal is no blame
     # Ten seconds after it last asked, the observer no longer counts: the two get 4 again.
-    for peer in ("x", "x", "y", "y", "observer", "observer"):
+    for peer in ("x", "x", "x", "x", "y", "y", "observer", "observer"):
         b.close_request(peer)
     for attacker in ("x", "y"):
         assert [b.open_request(attacker, 16.0) for _ in range(4)] == [True] * 4
@@ -498,21 +500,31 @@ async def test_replays_a_validator_relays_do_not_spend_its_own_reannounce_budget
 
 
 async def test_a_quorum_of_rejects_decides_a_slot_for_the_stale_mark() -> None:
-    """A proposer whose slots are all rejected gets no certificates; f + 1 verified REJECTs decide a
-    slot as surely (no quorum of ACCEPTs is left), so they move its stale mark like a certificate,
-    and a header it signs far ahead still moves it only 64 beyond."""
+    """A proposer whose slots are all rejected gets no certificates; REJECTs of q validators decide a
+    slot as surely (no quorum of ACCEPTs is left for any variant), so they move its stale mark like
+    a certificate, and a header it signs far ahead moves it at most 64 - 17 beyond: the votes an
+    honest validator still re-sends (the decided slot and the 16 before) are never stale."""
     val = validators()
     q = KEYS[0]
-    for seq in range(1, 4):
+    for seq in range(1, 31):
         junk = block(q, seq=seq)
         rejects = tuple(sign_vote(Vote(junk.block_id, q.peer_id, seq, k.peer_id, Decision.REJECT,
-                                       Reason.LOW_IMPORTANCE), k, G.id) for k in KEYS[1:3])  # f + 1 = 2
+                                       Reason.LOW_IMPORTANCE), k, G.id) for k in KEYS[1:])  # q = 3
         assert await val.votes(msg(VoteBatch(rejects).encode(), "v")) is Verdict.ACCEPT
     assert await val.block(msg(encode_block_announce(block(q, seq=300), 0))) is Verdict.ACCEPT
-    stale = VoteBatch((vote(KEYS[3], block(q, seq=3), 3),)).encode()  # 3 <= (3 + 64) - 64
+    stale = VoteBatch((vote(KEYS[3], block(q, seq=13), 13),)).encode()  # 13 <= 30 + 47 - 64
     assert await val.votes(msg(stale, "replayer")) is Verdict.IGNORE
-    current = VoteBatch((vote(KEYS[3], block(q, seq=4), 4),)).encode()
-    assert await val.votes(msg(current, "v")) is Verdict.ACCEPT
+    resent = VoteBatch((vote(KEYS[3], block(q, seq=14), 14),)).encode()  # within the re-send window
+    assert await val.votes(msg(resent, "v")) is Verdict.ACCEPT
+    # Two REJECTs (f + 1) do not decide: an equivocating proposer's other variant may still commit.
+    val2 = validators()
+    for seq in range(1, 31):
+        junk = block(q, seq=seq)
+        rejects = tuple(sign_vote(Vote(junk.block_id, q.peer_id, seq, k.peer_id, Decision.REJECT,
+                                       Reason.LOW_IMPORTANCE), k, G.id) for k in KEYS[1:3])
+        await val2.votes(msg(VoteBatch(rejects).encode(), "v"))
+    await val2.block(msg(encode_block_announce(block(q, seq=300), 0)))
+    assert await val2.votes(msg(stale, "replayer")) is Verdict.ACCEPT
 
 
 async def test_a_known_peers_work_runs_before_strangers_queued_work() -> None:
