@@ -50,9 +50,10 @@ Fault kinds and their fields:
   and ``heal`` unblocks every pair blocked so far;
 * ``blackhole`` (groups): links between groups go silent without closing, as when
   a route or a NAT mapping dies: nothing crosses, nothing is refused, each side
-  finds out only by its own timeouts, and ``heal`` delivers what TCP held. Every
-  node then dials the others through a relay of the simulator (:mod:`node.sim.links`).
-  The process engine only;
+  finds out only by its own timeouts, and ``heal`` delivers what TCP held. In the
+  process engine every node then dials the others through a relay of the simulator
+  (:mod:`node.sim.links`); the virtual engine blocks the pairs and keeps their
+  connections and mesh edges (``VirtualNet.blackhole``);
 * ``join`` (node): a late joiner; that node's daemon is not started before ``at_s``;
 * ``byzantine-proposer`` (node, actions, interval_s, duration_s): the node runs
   ``node.sim.rogue`` instead of a daemon, and proposes junk, lying or equivocating
@@ -116,7 +117,7 @@ FAULT_KINDS = ("kill", "restart", "partition", "heal", "join", "byzantine-propos
 VIRTUAL_ONLY_KINDS = frozenset({"lossy"})
 #: faults the process engine carries out in its link relay: every node then dials through it
 RELAYED_KINDS = frozenset({"blackhole", "slow"})
-PROCESS_ONLY_KINDS = frozenset({"pause", "resume", "blackhole"})
+PROCESS_ONLY_KINDS = frozenset({"pause", "resume"})
 #: faults that cut links between groups of nodes (``heal`` ends both)
 SPLIT_KINDS = frozenset({"partition", "blackhole"})
 ROGUE_KINDS = frozenset({"byzantine-proposer", "byzantine-voter", "flood"})

@@ -75,6 +75,26 @@ def test_partition_blocks_delivery_across_and_heal_restores_it():
     assert set(got) == set(range(1, 20))
 
 
+def test_a_black_hole_blocks_delivery_across_and_keeps_its_mesh_edges():
+    """Unlike a partition, nobody is told: mesh edges across stay (and count in each side's degree,
+    so the heartbeat grafts no replacement), floods across reach nobody, and heal restores them."""
+    s, net = _net(20)
+    a, b = list(range(10)), list(range(10, 20))
+    across = {(i, j) for i in a for j in net.mesh[i] if j in b}
+    assert across
+    assert net.blackhole([a, b]) == 100
+    net.heartbeat()
+    assert all(j in net.mesh[i] for i, j in across)  # kept: a partition drops them at once
+    got = _flood(s, net, 0)
+    assert set(got) <= set(a)
+    net.heal()
+    got = _flood(s, net, 0)
+    assert set(got) == set(range(1, 20))
+    s2, net2 = _net(20)
+    net2.partition([a, b])
+    assert not any(j in net2.mesh[i] for i, j in across)
+
+
 def test_crashed_node_gets_nothing_and_heartbeat_regrows_the_mesh():
     s, net = _net(30)
     victim = next(iter(net.mesh[0]))

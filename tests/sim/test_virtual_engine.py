@@ -34,7 +34,7 @@ def test_same_scenario_and_seed_give_a_byte_identical_report(tmp_path: Path):
 
 
 @pytest.mark.parametrize("name", ["steady", "byzantine-voter", "byzantine-proposer", "partition-heal",
-                                  "late-joiner", "rogue-input"])
+                                  "blackhole-heal", "late-joiner", "rogue-input"])
 def test_shipped_scenarios_hold_every_invariant_on_the_virtual_engine(name: str):
     res = run_virtual(_small(name).scaled(0.5), None, plots=False)  # type: ignore[attr-defined]
     assert res.ok, [c.detail for c in res.failed]

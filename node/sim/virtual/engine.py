@@ -278,6 +278,8 @@ def _apply_fault(run: VirtualRun, f: Fault) -> None:
         detail = "started again on its store" if f.kind == "restart" else "first start"
     elif f.kind == "partition":
         detail = f"{net.partition(f.groups)} pairs blocked"
+    elif f.kind == "blackhole":
+        detail = f"{net.blackhole(f.groups)} pairs silenced (connections and mesh edges kept)"
     elif f.kind == "heal":
         detail = f"{net.heal()} pairs unblocked"
     elif f.kind in ROGUE_KINDS:

@@ -265,6 +265,23 @@ class VirtualNet:
         self._changed()
         return pairs
 
+    def blackhole(self, groups: Iterable[Iterable[int]]) -> int:
+        """Block every pair across ``groups`` and tell nobody: unlike :meth:`partition`, connections
+        and mesh edges across stay (each side still counts the other in its degree and sends it
+        its share of every flood, into the void) until :meth:`heal`. Returns pairs blocked."""
+        gs = [sorted(set(g)) for g in groups]
+        pairs = 0
+        for gi, a_group in enumerate(gs):
+            for b_group in gs[gi + 1:]:
+                for a in a_group:
+                    for b in b_group:
+                        key = (a, b) if a < b else (b, a)
+                        if key not in self.blocked:
+                            self.blocked.add(key)
+                            pairs += 1
+        self._changed()
+        return pairs
+
     def heal(self) -> int:
         """Unblock every pair; the next heartbeats graft across again. Returns pairs unblocked."""
         pairs = len(self.blocked)
@@ -327,7 +344,7 @@ class VirtualNet:
                 continue
             done.add(u)
             for v in self.mesh[u]:
-                if v in done or not self.up[v]:
+                if v in done or not self.reachable(u, v):  # a black hole keeps its mesh edges
                     continue
                 nd = d + self.latency(u, v)
                 if nd < dist.get(v, math.inf):
