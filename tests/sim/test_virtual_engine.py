@@ -132,6 +132,16 @@ def test_regression_explore_68_equivocation_lost_in_transit_is_not_demanded():
     assert not _observable(res.run, lost)
 
 
+def test_regression_explore_299_overlapping_slow_and_lossy_faults_end_cleanly():
+    sc = load_scenario(Path(__file__).parent / "scenarios" / "explore-299.toml")
+    res = run_virtual(sc, None, plots=False)
+    assert res.ok, [c.detail for c in res.failed]
+    base = res.run.base_net
+    assert base is not None
+    assert res.run.degraded == []
+    assert res.run.net.p == base  # every slow and lossy fault undone, whatever their overlap
+
+
 def test_report_is_byte_identical_across_processes_with_different_hash_seeds(tmp_path: Path):
     import os
     import subprocess

@@ -108,6 +108,9 @@ class VirtualRun:
     crash: str | None
     wall_s: float
     cpu_s: float = 0.0
+    #: the net's own parameters and the slow / lossy faults active now (``_degrade``)
+    base_net: NetParams | None = None
+    degraded: list[Fault] = field(default_factory=list)
 
 
 def net_params(sc: Scenario) -> NetParams:
@@ -296,22 +299,33 @@ def _apply_fault(run: VirtualRun, f: Fault) -> None:
 
 
 def _degrade(run: VirtualRun, f: Fault) -> None:
-    """Slow or lossy links for ``duration_s`` (the net's parameters, then back)."""
+    """Slow or lossy links for ``duration_s``: the net's own parameters plus every such fault
+    active now (latencies add up, the worst loss holds), recomputed as each starts and ends.
+    Each used to restore the parameters it found when it began, so overlapping faults left one
+    another's in place for good: a lossy fault begun while links were slow put the slow latency
+    back when it ended, for the rest of the run (an observer then caught up 1-2 blocks every 3 s
+    and missed the settle time; `attnshare simulate explore`, session 37)."""
     net = run.net
-    before = net.p
-    if f.kind == "slow":
-        net.p = replace(before, latency_ms=before.latency_ms + f.latency_ms)
-        net._lat.clear()
-    else:
-        net.p = replace(before, loss=f.loss)
-    net._changed()
+    if run.base_net is None:
+        run.base_net = net.p
+    run.degraded.append(f)
+    _apply_degraded(run)
 
     def restore() -> None:
-        net.p = before
-        net._lat.clear()
-        net._changed()
+        run.degraded.remove(f)
+        _apply_degraded(run)
 
     run.sched.after(int(1000 * (f.duration_s or 5.0)), restore)
+
+
+def _apply_degraded(run: VirtualRun) -> None:
+    base = run.base_net
+    assert base is not None
+    slow = sum(d.latency_ms for d in run.degraded if d.kind == "slow")
+    loss = max([base.loss] + [d.loss for d in run.degraded if d.kind == "lossy"])
+    run.net.p = replace(base, latency_ms=base.latency_ms + slow, loss=loss)
+    run.net._lat.clear()
+    run.net._changed()
 
 
 _SAMPLED = ("committed_blocks", "committed_records", "pending", "peers", "ingested", "shipped", "rejected_blocks",

@@ -70,7 +70,8 @@ def random_scenario(seed: int, nodes: int | None = None) -> Scenario:
             k = rng.randint(1, n // 2)
             side = sorted(rng.sample(range(n), k))
             other = [i for i in range(n) if i not in side]
-            faults.append(Fault(t, "partition", groups=(tuple(side), tuple(other))))
+            split = "blackhole" if rng.random() < 0.5 else "partition"  # told, or not
+            faults.append(Fault(t, split, groups=(tuple(side), tuple(other))))
             t = round(t + rng.uniform(0.5, 4.0), 1)
             faults.append(Fault(t, "heal"))
         elif kind == "slow":
@@ -167,7 +168,7 @@ def to_toml(sc: Scenario) -> str:
         lines += ["[[fault]]", f"at_s = {f.at_s}", f"kind = {val(f.kind)}"]
         if f.node is not None:
             lines.append(f"node = {f.node}")
-        if f.kind == "partition":
+        if f.kind in ("partition", "blackhole"):
             lines.append(f"groups = {val([list(g) for g in f.groups])}")
         if f.kind == "byzantine-proposer":
             lines += [f"actions = {val(list(f.actions))}", f"interval_s = {f.interval_s}"]
