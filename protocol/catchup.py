@@ -376,13 +376,14 @@ class CatchupPlanner:
         if not eligible:
             self._next_round_ms = now_ms + (HURRY_RETRY_MS if self._hurried else self._jitter())
             return []
-        # Every other round goes to a genesis member when one is eligible: strangers cost nothing
-        # to make, so however many of them there are, they get at most half the rounds.
+        # Every other round, the first included, goes to a genesis member when one is eligible:
+        # strangers cost nothing to make, so however many of them there are, they get at most half
+        # the rounds, and never the first (a trickling first round cost a catch-up about 10 s).
         members = [p for p in eligible if p in self._members]
         if self._stick in eligible:
             peer = self._stick  # its last round was cut short by a bound while it delivered at pace
         else:
-            if members and (self._rounds % 2 == 1 or self._hurried):
+            if members and (self._rounds % 2 == 0 or self._hurried):
                 eligible = members  # and a proposer starting up asks members first (hurry)
             peer = self._pick(sorted(eligible), now_ms)
         self._touch(peer, now_ms)
