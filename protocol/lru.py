@@ -63,3 +63,29 @@ class LruCache(Generic[K, V]):
     @property
     def max_entries(self) -> int:
         return self._max
+
+
+class RecentKeys(Generic[K]):
+    """The keys seen within the last ``window`` (in the units of the ``now`` it is given), at most
+    ``max_entries`` of them: who asked lately, for shares split among those active now. Touching a
+    key and counting is O(1) amortized (the oldest expire from the front). Not thread-safe."""
+
+    __slots__ = ("_seen", "_window", "_max")
+
+    def __init__(self, window: float, max_entries: int) -> None:
+        if max_entries < 1:
+            raise ValueError("RecentKeys needs room for at least one entry")
+        self._seen: OrderedDict[K, float] = OrderedDict()
+        self._window, self._max = window, max_entries
+
+    def touch(self, key: K, now: float) -> int:
+        """Note ``key`` as seen at ``now``; returns how many keys were seen in the window, it included."""
+        seen = self._seen
+        seen[key] = now
+        seen.move_to_end(key)
+        while seen and (next(iter(seen.values())) < now - self._window or len(seen) > self._max):
+            seen.popitem(last=False)
+        return len(seen)
+
+    def __len__(self) -> int:
+        return len(self._seen)

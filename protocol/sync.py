@@ -29,7 +29,6 @@ the response cap, loading rows in chunks that are sure to fit), and
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -38,6 +37,7 @@ from protocol.block import DEFAULT_BLOCK_LIMITS
 from protocol.cid import CID_BYTES_LEN, cid_from_text, cid_to_text
 from protocol.codec import expect_bytes, expect_int, expect_list, expect_str, packb, unpackb
 from protocol.errors import DecodeError, LocalError
+from protocol.lru import RecentKeys
 from protocol.quorum import MAX_CERT_BYTES
 from protocol.validators import MAX_VALIDATORS
 from protocol.vote import MAX_SEQ
@@ -424,8 +424,8 @@ class ServeGate:
         self._pool: _Account | None = None  # created by the first stranger
         #: per stranger, what it drew of the pool, in buckets of its fair share
         self._shares: dict[str, _Account] = {}
-        #: strangers by when they last asked (oldest first), those of the last STRANGER_ACTIVE_MS
-        self._active: OrderedDict[str, int] = OrderedDict()
+        #: strangers that asked in the last STRANGER_ACTIVE_MS
+        self._active: RecentKeys[str] = RecentKeys(STRANGER_ACTIVE_MS, self._max)
         self.refused = 0
 
     def admit(self, peer: str, now_ms: int) -> bool:
@@ -462,12 +462,7 @@ class ServeGate:
     def _share(self, peer: str, now_ms: int) -> tuple[_Account, _Limits]:
         """The stranger's fair share of the pool now: its own account of what it drew, and the
         pool's limits divided by the strangers that asked lately (itself included)."""
-        active = self._active
-        active[peer] = now_ms
-        active.move_to_end(peer)
-        while active and (next(iter(active.values())) < now_ms - STRANGER_ACTIVE_MS or len(active) > self._max):
-            active.popitem(last=False)
-        limits = self._pool_limits.share(len(active))
+        limits = self._pool_limits.share(self._active.touch(peer, now_ms))
         share = self._shares.get(peer)
         if share is None:
             share = self._shares[peer] = limits.fresh(now_ms)

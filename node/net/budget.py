@@ -62,6 +62,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, fields
 
 from protocol.errors import ConfigError
+from protocol.lru import RecentKeys
 
 MIB = 1 << 20
 
@@ -217,7 +218,7 @@ class Budget:
         self.pool_open_requests = max(1, int(p.max_open_requests * p.stranger_pool))
         #: strangers by when they last asked for a request slot (oldest first): the last
         #: STRANGER_ACTIVE_S of them share the pool's slots fairly (open_request)
-        self._askers: OrderedDict[str, float] = OrderedDict()
+        self._askers: RecentKeys[str] = RecentKeys(STRANGER_ACTIVE_S, self.params.max_peers)
         self.pool_queued_verifications = max(1, int(p.max_queued_verifications * p.stranger_pool))
 
     # ---------------------------------------------------------------- known
@@ -425,13 +426,7 @@ class Budget:
         strangers that asked in the last STRANGER_ACTIVE_S (itself included). First come, first
         served, two ids each holding 4 streams that never sent their request kept all 8 slots,
         and every other stranger was answered busy (review 37, finding 2)."""
-        askers = self._askers
-        askers[peer] = now
-        askers.move_to_end(peer)
-        while askers and (next(iter(askers.values())) < now - STRANGER_ACTIVE_S
-                          or len(askers) > self.params.max_peers):
-            askers.popitem(last=False)
-        return max(1, self.pool_open_requests // len(askers))
+        return max(1, self.pool_open_requests // self._askers.touch(peer, now))
 
     def close_request(self, peer: str) -> None:
         led = self._ledgers.get(peer)

@@ -159,14 +159,10 @@ class FaultDriver:
     # -- partitions ------------------------------------------------------------------
     def _partition(self, f: Fault) -> tuple[bool, str]:
         problems = []
-        pairs = 0
-        for gi, a_group in enumerate(f.groups):
-            for b_group in f.groups[gi + 1:]:
-                for a in a_group:
-                    for b in b_group:
-                        pairs += 1
-                        problems += self._block_pair(a, b)
-        return not problems, f"{pairs} pairs blocked" + (f"; {'; '.join(problems)}" if problems else "")
+        pairs = f.pairs()
+        for a, b in pairs:
+            problems += self._block_pair(a, b)
+        return not problems, f"{len(pairs)} pairs blocked" + (f"; {'; '.join(problems)}" if problems else "")
 
     def _block_pair(self, a: int, b: int) -> list[str]:
         problems = []
@@ -185,14 +181,10 @@ class FaultDriver:
     def _blackhole(self, f: Fault) -> tuple[bool, str]:
         if self.relay is None:
             return False, "the network was created without relayed links"
-        pairs = 0
-        for gi, a_group in enumerate(f.groups):
-            for b_group in f.groups[gi + 1:]:
-                for a in a_group:
-                    for b in b_group:
-                        self.relay.block(a, b)
-                        pairs += 1
-        return True, f"{pairs} links silenced (open, carrying nothing)"
+        pairs = f.pairs()
+        for a, b in pairs:
+            self.relay.block(a, b)
+        return True, f"{len(pairs)} links silenced (open, carrying nothing)"
 
     def _slow(self, f: Fault) -> tuple[bool, str]:
         if self.relay is None:

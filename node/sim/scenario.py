@@ -182,6 +182,10 @@ class Fault:
     latency_ms: float = 0.0
     loss: float = 0.0
 
+    def pairs(self) -> list[tuple[int, int]]:
+        """Every (a, b) with a and b in different ``groups`` (a's group first): what a split cuts."""
+        return [(a, b) for gi, ga in enumerate(self.groups) for gb in self.groups[gi + 1:] for a in ga for b in gb]
+
     @property
     def label(self) -> str:
         """Short text for plots and logs."""

@@ -375,3 +375,15 @@ def test_sanitize_text_keeps_logs_to_one_printable_line() -> None:
     assert sanitize_text("a\nb\x1b[31mc\u202e") == "a?b?[31mc?"
     long = sanitize_text("x" * 5000, 50)
     assert long == "x" * 50 + "..."
+
+
+def test_recent_keys_count_those_seen_in_the_window_and_stay_bounded() -> None:
+    from protocol.lru import RecentKeys
+
+    seen: RecentKeys[str] = RecentKeys(10, 3)
+    assert seen.touch("a", 0) == 1
+    assert seen.touch("b", 5) == 2
+    assert seen.touch("a", 9) == 2  # a touch again is one key, and moves it to the back
+    assert seen.touch("c", 16) == 2  # b (seen at 5) has left the window; a (at 9) has not
+    assert [seen.touch(k, 17) for k in "def"] == [3, 3, 3]  # never past max_entries
+    assert len(seen) == 3

@@ -248,27 +248,15 @@ class VirtualNet:
 
     def partition(self, groups: Iterable[Iterable[int]]) -> int:
         """Block every pair across ``groups``; returns the number of pairs blocked."""
-        gs = [sorted(set(g)) for g in groups]
-        pairs = 0
-        for gi, a_group in enumerate(gs):
-            for b_group in gs[gi + 1:]:
-                for a in a_group:
-                    for b in b_group:
-                        key = (a, b) if a < b else (b, a)
-                        if key not in self.blocked:
-                            self.blocked.add(key)
-                            pairs += 1
-                        self._drop_mesh_edges(a, [b])
-                        # A partition cuts connections; grow the ones that remain.
-                        self.conns[a].add(b)
-                        self.conns[b].add(a)
-        self._changed()
-        return pairs
+        return self._block(groups, cut=True)
 
     def blackhole(self, groups: Iterable[Iterable[int]]) -> int:
         """Block every pair across ``groups`` and tell nobody: unlike :meth:`partition`, connections
         and mesh edges across stay (each side still counts the other in its degree and sends it
         its share of every flood, into the void) until :meth:`heal`. Returns pairs blocked."""
+        return self._block(groups, cut=False)
+
+    def _block(self, groups: Iterable[Iterable[int]], cut: bool) -> int:
         gs = [sorted(set(g)) for g in groups]
         pairs = 0
         for gi, a_group in enumerate(gs):
@@ -279,6 +267,11 @@ class VirtualNet:
                         if key not in self.blocked:
                             self.blocked.add(key)
                             pairs += 1
+                        if cut:
+                            self._drop_mesh_edges(a, [b])
+                            # A partition cuts connections; grow the ones that remain.
+                            self.conns[a].add(b)
+                            self.conns[b].add(a)
         self._changed()
         return pairs
 
