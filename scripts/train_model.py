@@ -19,8 +19,10 @@ verdict. ``model.pt`` is the model; ``mlp.pt``
 (no attention) and ``nobias.pt`` (attention without the pairwise bias) are
 the baselines ``attnshare model eval`` compares it with.
 
-The attention model's checkpoint holds two sets of weights: the model
-(stage 1: ranks windows) and its *judge* (stage 2,
+The attention model's checkpoint holds the model (stage 1: ranks windows;
+since session 38 an ensemble of :data:`MEMBERS` networks of the same recipe,
+trained with seeds 0, 1 and 2, whose logits are averaged: ``--members``) and
+its *judge* (stage 2, fine-tuned from the first network:
 ``node.attention.train.finetune`` with ``FinetuneConfig`` defaults: a copy of
 stage 1 fine-tuned on blocks shaped the way validators score them, which
 gives every in-block score: proposers' claims and validators' re-scoring;
@@ -38,12 +40,15 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from node.cli import main as cli_main  # noqa: E402
 
 FILES = {"attention": "model.pt", "mlp": "mlp.pt", "nobias": "nobias.pt"}
+# Ranking networks in the shipped model.pt (stage 1 with seeds 0, 1, ...): see docs/attention.md, "Session 38".
+MEMBERS = 3
 
 
 def machine() -> str:
@@ -62,8 +67,29 @@ def machine() -> str:
             f"{model or platform.processor() or platform.machine()}")
 
 
-def stage2(stage1: Path, out: Path, seed: int, prime_version: int = 1) -> str:
-    """Train the judge from the stage-1 model in ``stage1``; write both to ``out``; return the model id."""
+def ranking_model(stage1: Path, members: list[Path]) -> tuple[Any, dict[str, Any]]:
+    """The ranking network(s): ``stage1``'s, then each of ``members``' stage-1 networks, as one
+    :class:`EnsembleNet` where there are several; and ``stage1``'s checkpoint object."""
+    from node.attention.model import EnsembleNet
+    from node.attention.train import first_member, load_checkpoint
+
+    model, obj = load_checkpoint(stage1.read_bytes())
+    if not members:
+        return model, obj
+    nets = list(model.members) if isinstance(model, EnsembleNet) else [model]
+    meta = dict(obj.get("meta") or {})
+    seeds = list(meta.get("member_seeds", []))
+    for p in members:
+        net, member_obj = load_checkpoint(p.read_bytes())
+        nets.append(first_member(net))
+        seeds.append((member_obj.get("meta") or {}).get("train", {}).get("seed"))
+    meta["member_seeds"] = seeds  # the training seeds of the networks after the first
+    return EnsembleNet(nets).eval(), {**obj, "meta": meta}
+
+
+def stage2(stage1: Path, out: Path, seed: int, prime_version: int = 1, members: list[Path] | None = None) -> str:
+    """Train the judge from the (first) stage-1 network in ``stage1``; write the ranking network(s),
+    with ``members``' added (:func:`ranking_model`), and the judge to ``out``; return the model id."""
     import copy
     from dataclasses import replace
 
@@ -72,14 +98,14 @@ def stage2(stage1: Path, out: Path, seed: int, prime_version: int = 1) -> str:
         TrainConfig,
         finetune,
         finetune_windows,
-        load_checkpoint,
+        first_member,
         save_checkpoint,
     )
 
-    model, obj = load_checkpoint(stage1.read_bytes())
+    model, obj = ranking_model(stage1, members or [])
     cfg = replace(TrainConfig(), seed=seed)
     ft = replace(FinetuneConfig(), seed=seed, prime_version=prime_version)
-    judge = copy.deepcopy(model)
+    judge = copy.deepcopy(first_member(model))
     t0 = time.perf_counter()
     windows = finetune_windows(judge, cfg, ft)
     print(f"judge: {len(windows)} windows in {time.perf_counter() - t0:.0f} s", flush=True)
@@ -106,6 +132,15 @@ def reexec_portable(argv: list[str]) -> None:
     os.execve(sys.executable, [sys.executable, str(Path(__file__).resolve()), *argv], env)
 
 
+def _members(path: Path) -> int:
+    """How many ranking networks the checkpoint at ``path`` holds."""
+    from node.attention.model import EnsembleNet
+    from node.attention.train import load_checkpoint
+
+    model, _ = load_checkpoint(path.read_bytes())
+    return len(model.members) if isinstance(model, EnsembleNet) else 1
+
+
 def run() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out-dir", default=str(Path(__file__).resolve().parents[1] / "node" / "attention"))
@@ -115,6 +150,9 @@ def run() -> int:
     parser.add_argument("--prime-version", type=int, default=1, choices=(1, 2),
                         help="the judge's primed blocks (FinetuneConfig.prime_version; 2: session 29's trial P2)")
     parser.add_argument("--no-judge", action="store_true", help="write the stage-1 model alone (no judge)")
+    parser.add_argument("--members", type=int, default=MEMBERS,
+                        help=f"ranking networks in model.pt, stage 1 trained with seeds SEED, SEED+1, ... "
+                             f"(default {MEMBERS}); the judge is fine-tuned from the first")
     parser.add_argument("--verify", action="store_true",
                         help="train into a temporary directory and check the shipped files are byte-identical")
     parser.add_argument("--native", action="store_true",
@@ -133,7 +171,7 @@ def run() -> int:
         print(f"machine: {machine()}", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             argv = [sys.argv[0], "--out-dir", tmp, "--seed", str(args.seed)] + (["--no-judge"] if args.no_judge else [])
-            argv += ["--prime-version", str(args.prime_version)]
+            argv += ["--prime-version", str(args.prime_version), "--members", str(args.members)]
             argv += ["--stage1", args.stage1] if args.stage1 else []
             argv += ["--native"] if args.native else []
             for v in args.only or []:
@@ -164,9 +202,21 @@ def run() -> int:
                                "--out", str(stage1)])
                 if rc:
                     return rc
-            model_id = stage2(stage1, path, args.seed, args.prime_version)
-            if not args.stage1:
-                stage1.unlink()
+            members = []
+            if args.members > 1 and not (args.stage1 and _members(stage1) >= args.members):
+                # The other ranking networks: the same recipe with the next seeds (a --stage1 file
+                # that already holds them is used as it is).
+                for k in range(1, args.members):
+                    member = out_dir / f"model.stage1.seed{args.seed + k}.pt"
+                    print(f"== attention, member {k + 1} of {args.members}: seed {args.seed + k}", flush=True)
+                    rc = cli_main(["model", "train", "--variant", variant, "--seed", str(args.seed + k),
+                                   "--out", str(member)])
+                    if rc:
+                        return rc
+                    members.append(member)
+            model_id = stage2(stage1, path, args.seed, args.prime_version, members)
+            for p in members + ([] if args.stage1 else [stage1]):
+                p.unlink()
             print(f"judge: wrote {path}  model_id {model_id}", flush=True)
         else:
             rc = cli_main(["model", "train", "--variant", variant, "--seed", str(args.seed), "--out", str(path)])

@@ -32,7 +32,7 @@ from node.attention.baselines import (
     recency_scores,
 )
 from node.attention.data import Window
-from node.attention.model import ImportanceNet
+from node.attention.model import EnsembleNet, ImportanceNet
 from protocol.record import Record
 
 __all__ = ["TABLE_CASES", "Method", "evaluate", "model_method", "ndcg_at_k", "run_eval", "table_case",
@@ -108,7 +108,7 @@ def window_metrics(scores: Sequence[float], w: Window, ks: Sequence[int] = (10, 
 Method = Callable[[Window, int], list[float]]
 
 
-def model_method(model: ImportanceNet) -> Method:
+def model_method(model: ImportanceNet | EnsembleNet) -> Method:
     """Scores of a network on a window (the window as one context, as the Scorer does)."""
 
     def run(w: Window, _i: int) -> list[float]:

@@ -60,7 +60,13 @@ import warnings
 import torch
 
 from node.attention.features import WindowFeatures
-from node.attention.model import _EXP_FLOOR, PAIR_CHANNELS, ImportanceNet, _AttentionLayer
+from node.attention.model import (
+    _EXP_FLOOR,
+    PAIR_CHANNELS,
+    EnsembleNet,
+    ImportanceNet,
+    _AttentionLayer,
+)
 
 # torch warns once per process that sparse CSR support is "in beta"; the one operation used
 # here (CSR x dense, CPU) is covered by tests/node/test_fastpath.py. A filter set once, not
@@ -94,17 +100,27 @@ MAX_PAIR_SHARE = 0.5
 VERIFY_TOL = 1e-4  # logits; the two agree within about 2e-6 (tests/node/test_fastpath.py checks 1e-5)
 
 
-def fast_forward_for(model: ImportanceNet) -> FastForward | None:
+def fast_forward_for(model: ImportanceNet | EnsembleNet) -> FastForward | None:
     """A :class:`FastForward` for ``model`` if its architecture is the one this module knows."""
     if not supported(model):
         return None
     return FastForward(model)
 
 
+def _members(model: object) -> list[ImportanceNet]:
+    """The networks whose logits the model averages: itself, or an ensemble's members."""
+    if type(model) is EnsembleNet:
+        return list(model.members)  # type: ignore[arg-type]
+    return [model] if type(model) is ImportanceNet else []  # type: ignore[list-item]
+
+
 def supported(model: object) -> bool:
     """Decided from the config and the module structure, never from the weights."""
-    if type(model) is not ImportanceNet:
-        return False
+    members = _members(model)
+    return bool(members) and all(_supported_net(m) for m in members)
+
+
+def _supported_net(model: ImportanceNet) -> bool:
     cfg = model.cfg
     if not (cfg.attention and cfg.pair_bias and cfg.rel_values) or tuple(PAIR_CHANNELS) != KNOWN_CHANNELS:
         return False
@@ -116,8 +132,9 @@ def supported(model: object) -> bool:
 class FastForward:
     """Callable like ``model(w)`` for one window (or a batch: then ``model.forward`` itself)."""
 
-    def __init__(self, model: ImportanceNet) -> None:
+    def __init__(self, model: ImportanceNet | EnsembleNet) -> None:
         self.model = model
+        self.members = _members(model)
         self.calls = {"blocks": 0, "model": 0}  # which path ran (tests and benchmarks)
         # The first grouped window is also run through model.forward: if they disagree (model.py
         # changed its math under the same config), this object falls back for good.
@@ -148,13 +165,23 @@ class FastForward:
     def _blocks(self, w: WindowFeatures, groups: _Groups) -> torch.Tensor:
         """Logits [1, n]: the model is permutation-equivariant, so run it on the records grouped by
         kind (same-kind pairs are then diagonal blocks of every n x n matrix) and put them back."""
-        m = self.model
         n = w.cat.shape[0]
         ws = WindowFeatures(*(getattr(w, f) if f == "gap" else getattr(w, f)[groups.perm]
                               for f in WindowFeatures.__slots__))
-        x = _embed(m, ws)  # [n, d]
         dense = _dense_channels(ws, n)  # [5, n, n]
         blocks = _block_channels(ws, dense, groups, n)  # [12, P]: each kind's block, row-major, one after another
+        # The channels are the members' common input: computed once, read by each member.
+        logits = self._member(self.members[0], ws, dense, blocks, groups, n)
+        for m in self.members[1:]:
+            logits += self._member(m, ws, dense, blocks, groups, n)
+        if len(self.members) > 1:
+            logits /= len(self.members)
+        return torch.empty_like(logits).index_copy_(0, groups.perm, logits).unsqueeze(0)
+
+    def _member(self, m: ImportanceNet, ws: WindowFeatures, dense: torch.Tensor, blocks: torch.Tensor,
+                groups: _Groups, n: int) -> torch.Tensor:
+        """One network's logits [n] on the grouped window."""
+        x = _embed(m, ws)  # [n, d]
         weight = m.pair_proj.weight
         # The bias of every layer and head, [L*H, n, n]. pair_proj's constant term is left
         # out: it adds one constant to a whole row of scores, which softmax cancels exactly.
@@ -166,8 +193,7 @@ class FastForward:
         dense_nj = dense.permute(1, 2, 0)  # [n_i, n_j, 5], a view
         for li, layer in enumerate(m.layers):
             x = self._layer(layer, x, bias[li], dense_nj, blocks, groups, n)
-        logits = m.head(m.head_norm(x)).squeeze(-1)
-        return torch.empty_like(logits).index_copy_(0, groups.perm, logits).unsqueeze(0)
+        return m.head(m.head_norm(x)).squeeze(-1)
 
     def _layer(self, layer: _AttentionLayer, x: torch.Tensor, bias: torch.Tensor, dense_nj: torch.Tensor,
                blocks: torch.Tensor, groups: _Groups, n: int) -> torch.Tensor:

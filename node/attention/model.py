@@ -34,7 +34,7 @@ from torch.nn import functional as F
 
 from node.attention.features import CTX_DIM, NUM_FEATS, WindowFeatures
 
-__all__ = ["PAIR_CHANNELS", "ImportanceNet", "ModelConfig", "pair_features", "stack_windows"]
+__all__ = ["PAIR_CHANNELS", "EnsembleNet", "ImportanceNet", "ModelConfig", "pair_features", "stack_windows"]
 
 PAIR_CHANNELS = (
     "similarity", "num_close_fine", "num_close_coarse", "num_close_spread", "exact_dup", "near_digest",
@@ -236,3 +236,33 @@ class ImportanceNet(nn.Module):
                 x = layer(x)
         logits = self.head(self.head_norm(x)).squeeze(-1)
         return (logits, maps) if return_attention else logits
+
+
+class EnsembleNet(nn.Module):
+    """Several stage-1 networks of one architecture, trained with different seeds, ranking together:
+    the logit of a record is the mean of the members' logits.
+
+    Why: on records of families nobody trained on, two seeds of the same recipe disagree on the
+    ranks of forms they cannot read (a priority code, an SLA in minutes); the mean of their logits
+    ranks those records more steadily than either seed alone (docs/attention.md, "Session 38").
+    Every member reads the same features and pair channels, so the fast path computes those once.
+    """
+
+    def __init__(self, members: list[ImportanceNet]) -> None:
+        super().__init__()
+        if not members:
+            raise ValueError("an ensemble needs at least one member")
+        cfg = members[0].cfg
+        if any(m.cfg != cfg for m in members):
+            raise ValueError("every member of an ensemble must have the same architecture")
+        self.cfg = cfg
+        self.members = nn.ModuleList(members)
+
+    def forward(self, w: WindowFeatures, return_attention: bool = False) -> Any:
+        """Mean logits [B, n]; with attention, each layer's maps averaged over the members."""
+        if not return_attention:
+            return torch.stack([m(w) for m in self.members]).mean(0)
+        outs = [m(w, return_attention=True) for m in self.members]
+        logits = torch.stack([o[0] for o in outs]).mean(0)
+        maps = [torch.stack(layer).mean(0) for layer in zip(*(o[1] for o in outs), strict=True)]
+        return logits, maps

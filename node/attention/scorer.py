@@ -58,7 +58,7 @@ from node.attention.features import (
     history_copies,
 )
 from node.attention.history import DEFAULT_CAPACITY, History
-from node.attention.model import ImportanceNet, stack_windows
+from node.attention.model import EnsembleNet, ImportanceNet, stack_windows
 from node.attention.train import load_checkpoint, load_judge
 from protocol.cid import cid_of
 from protocol.errors import LocalError
@@ -161,7 +161,7 @@ def _remember(hist: History, part: list[RecordFeatures], scores: list[float], me
 class Scorer:
     """A loaded importance model. Build it with :func:`load_scorer`."""
 
-    def __init__(self, model: ImportanceNet, model_id: str, device: str, max_window: int,
+    def __init__(self, model: ImportanceNet | EnsembleNet, model_id: str, device: str, max_window: int,
                  meta: dict[str, Any] | None = None, judge: ImportanceNet | None = None) -> None:
         self.model = model.to(device).eval()
         self.judge = judge.to(device).eval() if judge is not None else None
@@ -176,7 +176,7 @@ class Scorer:
         self.forward = self._forward_for(self.model)
         self.judge_forward = self._forward_for(self.judge) if self.judge is not None else self.forward
 
-    def _forward_for(self, model: ImportanceNet) -> Callable[[WindowFeatures], torch.Tensor]:
+    def _forward_for(self, model: ImportanceNet | EnsembleNet) -> Callable[[WindowFeatures], torch.Tensor]:
         fast = fast_forward_for(model) if self.device == "cpu" else None
         return fast if fast is not None else model
 

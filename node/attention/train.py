@@ -47,7 +47,7 @@ from node.attention.data import (
 )
 from node.attention.features import CTX_NAMES, FEATURE_REVISION, HASH_DIM, NUM_SLOTS, SLOT_NAMES
 from node.attention.lexicon import LEXICON_ID
-from node.attention.model import ImportanceNet, ModelConfig, stack_windows
+from node.attention.model import EnsembleNet, ImportanceNet, ModelConfig, stack_windows
 from node.attention.quantity import QUANTITY_FORMAT
 from protocol.cid import cid_of
 
@@ -55,12 +55,14 @@ __all__ = [
     "CHECKPOINT_FORMAT",
     "BlockAugment",
     "FinetuneConfig",
+    "MAX_MEMBERS",
     "MAX_WINDOW",
     "TrainConfig",
     "TrainResult",
     "checkpoint_bytes",
     "finetune",
     "finetune_windows",
+    "first_member",
     "load_checkpoint",
     "load_judge",
     "train",
@@ -68,6 +70,7 @@ __all__ = [
 
 CHECKPOINT_FORMAT = "attnshare-importance/2"
 MAX_WINDOW = 1024  # longest window scored at once; longer inputs are split (consensus-relevant)
+MAX_MEMBERS = 4  # ranking networks one checkpoint may hold (each costs a forward per window)
 # The featurizer's contract, saved in (and checked against) every checkpoint. The
 # lexicon id is part of it: the knowledge prior is covered by the model id; so is the reading of
 # quantities written as text (node/attention/quantity.py) and the features' revision
@@ -371,14 +374,17 @@ def _state(model: ImportanceNet) -> dict[str, torch.Tensor]:
     return {k: v.detach().to("cpu", torch.float32).contiguous().clone() for k, v in model.state_dict().items()}
 
 
-def checkpoint_bytes(model: ImportanceNet, meta: dict[str, Any] | None = None,
+def checkpoint_bytes(model: ImportanceNet | EnsembleNet, meta: dict[str, Any] | None = None,
                      judge: ImportanceNet | None = None) -> bytes:
     """Serialized checkpoint (deterministic bytes: its CID is the model_id).
 
     ``judge``: the stage-2 weights validators score blocks with (same architecture);
-    the model id covers them like every other byte.
+    the model id covers them like every other byte. An :class:`EnsembleNet` is saved as its
+    first member's weights (``state_dict``, what a one-network checkpoint holds) and the
+    others' in ``member_state_dicts``; a single network's bytes do not change.
     """
-    state = _state(model)
+    members = list(model.members) if isinstance(model, EnsembleNet) else [model]
+    state = _state(members[0])  # type: ignore[arg-type]
     obj: dict[str, Any] = {
         "format": CHECKPOINT_FORMAT,
         "config": model.cfg.to_dict(),
@@ -387,6 +393,8 @@ def checkpoint_bytes(model: ImportanceNet, meta: dict[str, Any] | None = None,
         "meta": dict(meta or {}),
         "state_dict": state,
     }
+    if len(members) > 1:
+        obj["member_state_dicts"] = [_state(m) for m in members[1:]]  # type: ignore[arg-type]
     if judge is not None:
         if judge.cfg != model.cfg:
             raise ValueError("the judge must have the model's architecture")
@@ -396,7 +404,7 @@ def checkpoint_bytes(model: ImportanceNet, meta: dict[str, Any] | None = None,
     return buf.getvalue()
 
 
-def save_checkpoint(model: ImportanceNet, path: str | Path, meta: dict[str, Any] | None = None,
+def save_checkpoint(model: ImportanceNet | EnsembleNet, path: str | Path, meta: dict[str, Any] | None = None,
                     judge: ImportanceNet | None = None) -> str:
     """Write the checkpoint to ``path``; return its model_id."""
     data = checkpoint_bytes(model, meta, judge)
@@ -404,8 +412,10 @@ def save_checkpoint(model: ImportanceNet, path: str | Path, meta: dict[str, Any]
     return cid_of(data)
 
 
-def load_checkpoint(data: bytes) -> tuple[ImportanceNet, dict[str, Any]]:
-    """Rebuild a model from checkpoint bytes (``weights_only=True``: no code runs)."""
+def load_checkpoint(data: bytes) -> tuple[ImportanceNet | EnsembleNet, dict[str, Any]]:
+    """Rebuild a model from checkpoint bytes (``weights_only=True``: no code runs): the ranking
+    network, or an :class:`EnsembleNet` where the checkpoint holds several
+    (``member_state_dicts``; :func:`first_member` gives the one a judge is built from)."""
     from protocol.errors import LocalError
 
     try:
@@ -416,13 +426,25 @@ def load_checkpoint(data: bytes) -> tuple[ImportanceNet, dict[str, Any]]:
         raise LocalError(f"not an {CHECKPOINT_FORMAT} checkpoint")
     if obj.get("features") != _FEATURE_SPEC:
         raise LocalError("checkpoint was trained with different features (dimensions, inputs or lexicon)")
-    model = ImportanceNet(ModelConfig.from_dict(obj["config"]))
-    try:
-        model.load_state_dict(obj["state_dict"], strict=True)
-    except RuntimeError as exc:
-        raise LocalError(f"checkpoint weights do not fit the model: {exc}"[:300]) from None
+    extra = obj.get("member_state_dicts", [])
+    if not isinstance(extra, list) or len(extra) > MAX_MEMBERS - 1:
+        raise LocalError(f"checkpoint member weights must be a list of at most {MAX_MEMBERS - 1}")
+    members = []
+    for state in [obj["state_dict"], *extra]:
+        net = ImportanceNet(ModelConfig.from_dict(obj["config"]))
+        try:
+            net.load_state_dict(state, strict=True)
+        except (RuntimeError, TypeError, AttributeError) as exc:
+            raise LocalError(f"checkpoint weights do not fit the model: {exc}"[:300]) from None
+        members.append(net)
+    model: ImportanceNet | EnsembleNet = members[0] if len(members) == 1 else EnsembleNet(members)
     model.eval()
     return model, obj
+
+
+def first_member(model: ImportanceNet | EnsembleNet) -> ImportanceNet:
+    """The network a judge is fine-tuned from: the model itself, or an ensemble's first member."""
+    return model.members[0] if isinstance(model, EnsembleNet) else model  # type: ignore[return-value]
 
 
 def load_judge(obj: dict[str, Any]) -> ImportanceNet | None:

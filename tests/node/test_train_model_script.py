@@ -93,3 +93,77 @@ def test_native_and_portable_exclude_each_other(monkeypatch) -> None:
     with pytest.raises(SystemExit) as err:
         mod.run()
     assert err.value.code == 2
+
+
+def _tiny_checkpoint(path: Path, seed: int) -> None:
+    from node.attention.model import ImportanceNet, ModelConfig
+    from node.attention.train import save_checkpoint
+
+    torch.manual_seed(seed)
+    save_checkpoint(ImportanceNet(ModelConfig(d_model=16, heads=2, layers=1, ff=32)), path, {"train": {"seed": seed}})
+
+
+def test_members_train_the_next_seeds_and_join_the_first(monkeypatch, tmp_path) -> None:
+    # --members 2: stage 1 with seeds S and S+1, the judge from the first, both ranking in model.pt.
+    from node.attention.model import EnsembleNet
+
+    mod = _load()
+    for key, value in mod.PORTABLE_ENV.items():
+        monkeypatch.setenv(key, value)
+    trained: list[int] = []
+
+    def fake_train(argv):
+        seed = int(argv[argv.index("--seed") + 1])
+        trained.append(seed)
+        _tiny_checkpoint(Path(argv[argv.index("--out") + 1]), seed)
+        return 0
+
+    joined = {}
+
+    def fake_stage2(stage1, out, seed, prime_version=1, members=None):
+        model, obj = mod.ranking_model(stage1, members or [])
+        joined.update(model=model, seed=seed, meta=obj["meta"])
+        out.write_bytes(b"model")
+        return "bafk-test"
+
+    monkeypatch.setattr(mod, "cli_main", fake_train)
+    monkeypatch.setattr(mod, "stage2", fake_stage2)
+    monkeypatch.setattr(sys, "argv", ["train_model.py", "--only", "attention", "--members", "2", "--seed", "3",
+                                      "--out-dir", str(tmp_path)])
+    assert mod.run() == 0
+    assert trained == [3, 4]
+    assert isinstance(joined["model"], EnsembleNet)
+    assert len(joined["model"].members) == 2
+    assert joined["seed"] == 3
+    # The meta is the first network's; the others' training seeds are named.
+    assert joined["meta"] == {"train": {"seed": 3}, "member_seeds": [4]}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt"]  # the stage-1 files are removed
+
+
+def test_a_stage1_file_holding_the_members_is_used_as_it_is(monkeypatch, tmp_path) -> None:
+    from node.attention.model import EnsembleNet
+    from node.attention.train import load_checkpoint, save_checkpoint
+
+    mod = _load()
+    for key, value in mod.PORTABLE_ENV.items():
+        monkeypatch.setenv(key, value)
+    a, b = tmp_path / "a.pt", tmp_path / "b.pt"
+    _tiny_checkpoint(a, 0)
+    _tiny_checkpoint(b, 1)
+    both = tmp_path / "both.pt"
+    save_checkpoint(mod.ranking_model(a, [b])[0], both)
+    assert isinstance(load_checkpoint(both.read_bytes())[0], EnsembleNet)
+    monkeypatch.setattr(mod, "cli_main", lambda argv: (_ for _ in ()).throw(AssertionError("trained")))
+    seen = {}
+
+    def fake_stage2(stage1, out, seed, prime_version=1, members=None):
+        seen.update(members=members)
+        out.write_bytes(b"model")
+        return "x"
+
+    monkeypatch.setattr(mod, "stage2", fake_stage2)
+    monkeypatch.setattr(sys, "argv", ["train_model.py", "--only", "attention", "--members", "2", "--stage1", str(both),
+                                      "--out-dir", str(tmp_path / "out")])
+    assert mod.run() == 0
+    assert seen["members"] == []
+    assert both.exists()  # a file the caller gave is never removed
