@@ -154,15 +154,22 @@ def test_one_crafted_record_cannot_take_the_slots_of_an_honest_wide_record() -> 
     # itself an anomaly by the definition (eight fields at 99 where they hold 10-17), so it may rank
     # anywhere (session 34's checkpoint puts it first, 0.80, the hot record next, 0.78); what it must
     # not do is push the hot reading out of its slot and down among the honest records.
+    # The window has no history, so its first record (routine) is new to every network of the
+    # recipe: 0.68-0.76. Session 34's network put the hot reading above it (0.82 against 0.68), session
+    # 38's three-network mean just below it (0.69 against 0.71, with the crafted record 0.65 against
+    # 0.73): the hot reading keeps its place among the honest records either way.
     honest = _stream()
     crafted = Record.create("rack", P, 200_000, {f"a{j}_cal": 99.0 for j in range(8)})
     scorer = load_scorer()
+    ranks = []
     for recs in (honest, [*honest, crafted]):
         w = assemble_window([featurize_record(r) for r in recs])
         assert float(w.num[30, :, 1].max()) > 0.99  # the hot |z| is in a slot
         scores = scorer.score(recs)
-        assert _rank(scores[:len(honest)], 30) == 0
+        ranks.append(_rank(scores[:len(honest)], 30))
+        assert ranks[-1] <= 1  # of 64: above every honest record but, at most, the window's first
         assert scores[30] > 0.5
+    assert ranks[1] == ranks[0]  # the crafted record moved it down none
 
 
 def test_crafted_wide_records_leave_a_narrow_kinds_slots_alone() -> None:
