@@ -167,3 +167,8 @@ def test_a_stage1_file_holding_the_members_is_used_as_it_is(monkeypatch, tmp_pat
     assert mod.run() == 0
     assert seen["members"] == []
     assert both.exists()  # a file the caller gave is never removed
+
+
+def test_the_distillation_trial_trains_on_the_same_kernel_path() -> None:
+    distill = load_script("trial_distill.py", "trial_distill_test")
+    assert distill.PORTABLE_ENV == _load().PORTABLE_ENV
