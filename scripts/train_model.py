@@ -70,13 +70,13 @@ def machine() -> str:
 def ranking_model(stage1: Path, members: list[Path]) -> tuple[Any, dict[str, Any]]:
     """The ranking network(s): ``stage1``'s, then each of ``members``' stage-1 networks, as one
     :class:`EnsembleNet` where there are several; and ``stage1``'s checkpoint object."""
-    from node.attention.model import EnsembleNet
+    from node.attention.model import EnsembleNet, networks
     from node.attention.train import first_member, load_checkpoint
 
     model, obj = load_checkpoint(stage1.read_bytes())
     if not members:
         return model, obj
-    nets = list(model.members) if isinstance(model, EnsembleNet) else [model]
+    nets = networks(model)
     meta = dict(obj.get("meta") or {})
     seeds = list(meta.get("member_seeds", []))
     for p in members:
@@ -134,11 +134,10 @@ def reexec_portable(argv: list[str]) -> None:
 
 def _members(path: Path) -> int:
     """How many ranking networks the checkpoint at ``path`` holds."""
-    from node.attention.model import EnsembleNet
+    from node.attention.model import networks
     from node.attention.train import load_checkpoint
 
-    model, _ = load_checkpoint(path.read_bytes())
-    return len(model.members) if isinstance(model, EnsembleNet) else 1
+    return len(networks(load_checkpoint(path.read_bytes())[0]))
 
 
 def run() -> int:
@@ -152,7 +151,7 @@ def run() -> int:
     parser.add_argument("--no-judge", action="store_true", help="write the stage-1 model alone (no judge)")
     parser.add_argument("--members", type=int, default=MEMBERS,
                         help=f"ranking networks in model.pt, stage 1 trained with seeds SEED, SEED+1, ... "
-                             f"(default {MEMBERS}); the judge is fine-tuned from the first")
+                             f"(default {MEMBERS}); the judge is fine-tuned from the first (with --no-judge: SEED's alone)")
     parser.add_argument("--verify", action="store_true",
                         help="train into a temporary directory and check the shipped files are byte-identical")
     parser.add_argument("--native", action="store_true",

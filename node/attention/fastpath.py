@@ -72,6 +72,7 @@ from node.attention.model import (
     EnsembleNet,
     ImportanceNet,
     _AttentionLayer,
+    networks,
 )
 
 # torch warns once per process that sparse CSR support is "in beta"; the one operation used
@@ -115,9 +116,8 @@ def fast_forward_for(model: ImportanceNet | EnsembleNet) -> FastForward | None:
 
 def _members(model: object) -> list[ImportanceNet]:
     """The networks whose logits the model averages: itself, or an ensemble's members."""
-    if type(model) is EnsembleNet:
-        return list(model.members)  # type: ignore[arg-type]
-    return [model] if type(model) is ImportanceNet else []  # type: ignore[list-item]
+    # The exact types: a subclass may compute something else under the same config.
+    return networks(model) if type(model) in (ImportanceNet, EnsembleNet) else []  # type: ignore[arg-type]
 
 
 def supported(model: object) -> bool:

@@ -34,7 +34,7 @@ from torch.nn import functional as F
 
 from node.attention.features import CTX_DIM, NUM_FEATS, WindowFeatures
 
-__all__ = ["PAIR_CHANNELS", "EnsembleNet", "ImportanceNet", "ModelConfig", "pair_features", "stack_windows"]
+__all__ = ["PAIR_CHANNELS", "EnsembleNet", "ImportanceNet", "ModelConfig", "networks", "pair_features", "stack_windows"]
 
 PAIR_CHANNELS = (
     "similarity", "num_close_fine", "num_close_coarse", "num_close_spread", "exact_dup", "near_digest",
@@ -266,3 +266,8 @@ class EnsembleNet(nn.Module):
         logits = torch.stack([o[0] for o in outs]).mean(0)
         maps = [torch.stack(layer).mean(0) for layer in zip(*(o[1] for o in outs), strict=True)]
         return logits, maps
+
+
+def networks(model: ImportanceNet | EnsembleNet) -> list[ImportanceNet]:
+    """The networks whose logits ``model`` averages: an ensemble's members, or the network itself."""
+    return list(model.members) if isinstance(model, EnsembleNet) else [model]  # type: ignore[arg-type]

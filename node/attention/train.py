@@ -47,7 +47,7 @@ from node.attention.data import (
 )
 from node.attention.features import CTX_NAMES, FEATURE_REVISION, HASH_DIM, NUM_SLOTS, SLOT_NAMES
 from node.attention.lexicon import LEXICON_ID
-from node.attention.model import EnsembleNet, ImportanceNet, ModelConfig, stack_windows
+from node.attention.model import EnsembleNet, ImportanceNet, ModelConfig, networks, stack_windows
 from node.attention.quantity import QUANTITY_FORMAT
 from protocol.cid import cid_of
 
@@ -383,8 +383,8 @@ def checkpoint_bytes(model: ImportanceNet | EnsembleNet, meta: dict[str, Any] | 
     first member's weights (``state_dict``, what a one-network checkpoint holds) and the
     others' in ``member_state_dicts``; a single network's bytes do not change.
     """
-    members = list(model.members) if isinstance(model, EnsembleNet) else [model]
-    state = _state(members[0])  # type: ignore[arg-type]
+    members = networks(model)
+    state = _state(members[0])
     obj: dict[str, Any] = {
         "format": CHECKPOINT_FORMAT,
         "config": model.cfg.to_dict(),
@@ -394,7 +394,7 @@ def checkpoint_bytes(model: ImportanceNet | EnsembleNet, meta: dict[str, Any] | 
         "state_dict": state,
     }
     if len(members) > 1:
-        obj["member_state_dicts"] = [_state(m) for m in members[1:]]  # type: ignore[arg-type]
+        obj["member_state_dicts"] = [_state(m) for m in members[1:]]
     if judge is not None:
         if judge.cfg != model.cfg:
             raise ValueError("the judge must have the model's architecture")
@@ -444,7 +444,7 @@ def load_checkpoint(data: bytes) -> tuple[ImportanceNet | EnsembleNet, dict[str,
 
 def first_member(model: ImportanceNet | EnsembleNet) -> ImportanceNet:
     """The network a judge is fine-tuned from: the model itself, or an ensemble's first member."""
-    return model.members[0] if isinstance(model, EnsembleNet) else model  # type: ignore[return-value]
+    return networks(model)[0]
 
 
 def load_judge(obj: dict[str, Any]) -> ImportanceNet | None:
