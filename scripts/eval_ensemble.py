@@ -38,16 +38,24 @@ CASES = ("anomaly", "rare kind", "priority", "burst head", "exact dup", "near du
 HELD_OUT = [f for f in FAMILIES if f != "randomized"]
 
 
-def _logits(path: Path, fam: str, worlds: int, windows: list, cache: Path) -> list[list[float]]:
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    hit = cache / f"{digest}-{fam}-{worlds}.pkl"
-    if hit.exists():
-        return pickle.loads(hit.read_bytes())  # type: ignore[no-any-return]
-    model, _ = load_checkpoint(path.read_bytes())
-    with torch.inference_mode():
-        out = [model(w.feats).squeeze(0).tolist() for w in windows]
-    hit.write_bytes(pickle.dumps(out))
-    return out
+class _Checkpoint:
+    """One checkpoint file: read once, its network loaded only when a family's logits are not cached."""
+
+    def __init__(self, path: Path) -> None:
+        self.data = path.read_bytes()
+        self.digest = hashlib.sha256(self.data).hexdigest()[:16]
+        self._model: torch.nn.Module | None = None
+
+    def logits(self, fam: str, worlds: int, windows: list, cache: Path) -> list[list[float]]:
+        hit = cache / f"{self.digest}-{fam}-{worlds}.pkl"
+        if hit.exists():
+            return pickle.loads(hit.read_bytes())  # type: ignore[no-any-return]
+        if self._model is None:
+            self._model = load_checkpoint(self.data)[0]
+        with torch.inference_mode():
+            out = [self._model(w.feats).squeeze(0).tolist() for w in windows]
+        hit.write_bytes(pickle.dumps(out))
+        return out
 
 
 def _metrics(windows: list, scores: list[list[float]]) -> dict[str, float]:
@@ -83,6 +91,7 @@ def main() -> int:
     fams = HELD_OUT if args.families == "all" else [f for f in args.families.split(",") if f]
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
+    checkpoints = [_Checkpoint(p) for p in paths]
     labels = [f"#{i} {p.name if p.name != 'model.pt' else str(p)}" for i, p in enumerate(paths)]
     combos = [tuple(range(len(paths)))]
     if args.subsets:
@@ -91,7 +100,7 @@ def main() -> int:
     result: dict[str, dict[str, dict[str, float]]] = {n: {} for n in names}
     for fam in fams:
         windows = family_windows(fam, args.worlds, 3, 256)
-        logits = [_logits(p, fam, args.worlds, windows, cache) for p in paths]
+        logits = [c.logits(fam, args.worlds, windows, cache) for c in checkpoints]
         for label, lg in zip(labels, logits, strict=True):
             result[label][fam] = _metrics(windows, lg)
         for combo, name in zip(combos, names[len(labels):], strict=True):
