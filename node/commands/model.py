@@ -36,13 +36,28 @@ def register(subparsers: Any) -> None:
     t.add_argument("--json", action="store_true", help="machine-readable summary")
     t.set_defaults(func=_cmd_train)
 
-    e = sub.add_parser("eval", help="evaluate against baselines: own families, held-out seeds, held-out families")
+    e = sub.add_parser("eval", help="evaluate against baselines: own families, held-out seeds, held-out families; "
+                                    "or a labelled JSON-lines file of your own")
+    e.add_argument("file", nargs="?", default=None,
+                   help="a labelled JSON-lines file to rank (each line a record, as for score, plus a truth "
+                        "column, --truth); without it, the synthetic families")
     e.add_argument("--model", default=None, help="checkpoint (default: the shipped one)")
     e.add_argument("--mlp", default=None, help="no-attention baseline checkpoint (default: the shipped one)")
     e.add_argument("--worlds", type=int, default=12, help="worlds per family and stream (default 12)")
     e.add_argument("--per-world", type=int, default=3, help="windows per world (default 3)")
-    e.add_argument("--window", type=int, default=256, help="records per window (default 256)")
+    e.add_argument("--window", type=int, default=None,
+                   help="records per window (default 256; with FILE, as score: the checkpoint's max_window)")
     e.add_argument("--no-wire", action="store_true", help="skip the importance-vs-wire-bytes curve")
+    e.add_argument("--truth", default="importance",
+                   help="with FILE: the top-level key holding each record's importance, a number >= 0 or a "
+                        "boolean (default: importance)")
+    e.add_argument("--case", default=None,
+                   help="with FILE: a top-level key naming each record's case (\"near dup\", \"anomaly\", ...); "
+                        "adds the median rank of every case")
+    e.add_argument("--memory", choices=("own", "all", "none"), default="own",
+                   help="with FILE: the model's memory across windows, as for score (default own)")
+    e.add_argument("--share", type=float, default=0.2, help="with FILE: as for score (default 0.2)")
+    e.add_argument("--device", default=None, help="with FILE: cpu or cuda (default: cuda when present)")
     e.add_argument("--json", action="store_true", help="machine-readable report")
     e.set_defaults(func=_cmd_eval)
 
@@ -157,8 +172,11 @@ def _train_with_progress(cfg: Any, train_fn: Any, quiet: bool) -> Any:
 def _cmd_eval(args: argparse.Namespace) -> int:
     from node.attention.evaluate import run_eval
 
+    if args.file is not None:
+        return _cmd_eval_file(args)
     report = run_eval(model_path=args.model, mlp_path=args.mlp, worlds=args.worlds,
-                      per_world=args.per_world, window=args.window, wire=not args.no_wire)
+                      per_world=args.per_world, window=256 if args.window is None else args.window,
+                      wire=not args.no_wire)
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
         return 0
@@ -217,6 +235,79 @@ def _print_eval(report: dict[str, Any]) -> None:
             w.add_row("random at model's bytes", *(f"{k:.3f}" for k in wire["random_at_model_bytes"]))
             w.add_row("model / random (equal bytes)", *(f"{x:.2f}x" for x in wire["model_over_random_at_equal_bytes"]))
         console.print(w)
+
+
+def _cmd_eval_file(args: argparse.Namespace) -> int:
+    """``model eval FILE``: the model's ranking of a labelled file against the baselines (file_eval.py)."""
+    from node.attention import load_scorer
+    from node.attention.file_eval import gain_of, stream_report
+    from node.attention.scorer import stream_scores
+    from protocol.errors import LocalError
+
+    truth, case = args.truth, args.case
+
+    def labels(obj: dict[str, Any]) -> tuple[float, str | None]:
+        gain = gain_of(obj.get(truth), truth)
+        label = obj.get(case) if case is not None else None
+        if case is not None and label is not None and not isinstance(label, str | int | bool):
+            raise ValueError(f"case {case!r} must be a string, not {type(label).__name__}")
+        return gain, None if label is None else str(label)
+
+    keys = (truth,) if case is None else (truth, case)
+    got: list[tuple[float, str | None]] = []
+    records, _lines, bad = _read_jsonl(args.file, wire_limits=False, labels=labels, label_keys=keys, label_out=got)
+    gains = [g for g, _ in got]
+    if not any(g > 0 for g in gains):
+        raise LocalError(f"{args.file}: no record has a truth above 0 in {truth!r}: nothing to rank")
+    scorer = load_scorer(args.model, device=args.device)
+    window = _window(args, scorer)
+    progress = None
+    if sys.stderr.isatty() and len(records) > window:
+        def progress(done: int, total: int) -> None:
+            print(f"\rscored {done} of {total} records", end="" if done < total else "\n", file=sys.stderr,
+                  flush=True)
+    scores = stream_scores(scorer, records, window=window, memory=args.memory, share=args.share, progress=progress)
+    report = stream_report(records, gains, scores, window, [c for _, c in got] if case is not None else None)
+    report.update(file=args.file, model_id=scorer.model_id, memory=args.memory, truth=truth, bad_lines=bad)
+    if args.json:
+        print(json.dumps(report, indent=2, sort_keys=True))
+    else:
+        _print_eval_file(report)
+    return 1 if bad else 0
+
+
+def _print_eval_file(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 140))
+    methods = report["methods"]
+    t = Table(title=f"{report['file']}: {report['records']} records ({report['gain_records']} with a truth above 0), "
+                    f"windows of {report['window']}, model {report['model_id'][:16]}...", title_justify="left")
+    t.add_column("method", no_wrap=True)
+    cols = [k for k in next(iter(methods.values())) if k.startswith("ndcg@")] + ["run_ndcg@10%"]
+    for k in cols:
+        t.add_column(f"NDCG@10% per {report['run']} records" if k == "run_ndcg@10%" else f"NDCG@{k[5:]} of the file",
+                     justify="right")
+    for m, row in methods.items():
+        t.add_row(m, *("-" if row[k] is None else f"{row[k]:.3f}" for k in cols),
+                  style="bold" if m == "model" else None)
+    console.print(t)
+    for m, d in report.get("vs_model", {}).items():
+        console.print(f"  model - {m}: NDCG@10% per {report['run']} records {d['diff']:+.3f} "
+                      f"(95% CI {d['lo']:+.3f} .. {d['hi']:+.3f}, {report['runs_with_gain']} runs)")
+    cases = report.get("cases")
+    if cases:
+        order = sorted(cases["counts"], key=lambda c: cases["median_rank"]["model"][c])
+        c = Table(title="median rank per case over the file (0 = top)", title_justify="left")
+        c.add_column("method", no_wrap=True)
+        for name in order:
+            c.add_column(f"{name} ({cases['counts'][name]})", justify="right")
+        for m, row in cases["median_rank"].items():
+            c.add_row(m, *(f"{row[name]:.2f}" for name in order), style="bold" if m == "model" else None)
+        console.print(c)
 
 
 # -- score / explain --------------------------------------------------------------------
@@ -292,7 +383,8 @@ _LOCAL_LIMITS: dict[str, int] = {"max_total_bytes": 1 << 22, "max_fields": 4096,
                                  "max_list_len": 1 << 16, "max_values": 1 << 18}
 
 
-def _read_jsonl(path: str, wire_limits: bool = False) -> tuple[list[Any], list[int], int]:
+def _read_jsonl(path: str, wire_limits: bool = False, labels: Any = None,
+                label_keys: tuple[str, ...] = (), label_out: list[Any] | None = None) -> tuple[list[Any], list[int], int]:
     """The records of a JSON-lines file, the line each came from, and how many lines were bad.
 
     Read as a stream file is written, not only as the node's own JSON (docs/attention.md, "Scoring a
@@ -304,6 +396,10 @@ def _read_jsonl(path: str, wire_limits: bool = False) -> tuple[list[Any], list[i
     A bad line does not stop the read: every bad line is reported on stderr (the first 20 by number,
     then a count) and left out, as ``attnshare ingest`` does; the caller exits 1 when any was.
     Raises LocalError when the file cannot be read or holds no good record at all.
+
+    ``labels`` (``model eval FILE``): called with each line's object before its extra keys are left
+    out; what it returns is appended to ``label_out`` for every record read, and a ValueError it
+    raises makes the line bad. ``label_keys`` are the top-level keys it reads (not said to be left out).
     """
     from protocol.errors import LocalError
     from protocol.record import RecordLimits, record_from_json
@@ -325,21 +421,26 @@ def _read_jsonl(path: str, wire_limits: bool = False) -> tuple[list[Any], list[i
                 if not line.strip():
                     continue
                 try:
+                    label = None
                     obj = json.loads(line)
                     if isinstance(obj, dict):
                         extra = obj.keys() - _RECORD_KEYS
-                        if extra and "fields" not in obj:
+                        if extra - set(label_keys) and "fields" not in obj:
                             # A flat record: its fields sit beside kind and ts_ms. Reading them as
                             # fields would read a truth column as one too, so say where they go.
                             shown = ", ".join(sorted(extra)[:6]) + (", ..." if len(extra) > 6 else "")
                             raise ValueError(f"record is missing fields (put its values under \"fields\": "
                                              f"top-level {shown} are not read as fields)")
-                        if extra:
-                            if len(ignored) < 64:
-                                ignored.update(list(extra)[:64])
+                        label = labels(obj) if labels is not None else None
+                        extra -= set(label_keys)
+                        if extra and len(ignored) < 64:
+                            ignored.update(list(extra)[:64])
+                        if obj.keys() - _RECORD_KEYS:
                             obj = {k: obj[k] for k in _RECORD_KEYS if k in obj}
                         if "ts_ms" in obj:
                             obj["ts_ms"] = _ts_ms(obj["ts_ms"])
+                    elif labels is not None:
+                        raise ValueError("a line must be a JSON object")
                     origin = origins(obj.get("origin") if isinstance(obj, dict) else None)
                     try:
                         rec = record_from_json(obj, origin)
@@ -350,6 +451,8 @@ def _read_jsonl(path: str, wire_limits: bool = False) -> tuple[list[Any], list[i
                         oversize += 1
                     records.append(rec)
                     lines.append(lineno)
+                    if label_out is not None:
+                        label_out.append(label)
                 except Exception as exc:  # JSON, DecodeError, LocalError, ValueError: report the line, go on
                     bad += 1
                     if bad <= _MAX_SHOWN_ERRORS:
