@@ -92,6 +92,8 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "volcano": ("node.workload.holdout_volcano", "VolcanoWorkload"),  # blind, session 23: Icelandic, Japanese, Kapampangan (no lexicon code)
     "apiary": ("node.workload.holdout_apiary", "ApiaryWorkload"),  # blind, session 29: Slovene, US English, Welsh
     "seedbank": ("node.workload.holdout_seedbank", "SeedbankWorkload"),  # blind, session 29: Norwegian Bokmål, Polish, US English
+    "peloton": ("node.workload.holdout_peloton", "PelotonWorkload"),  # blind, session 39, written by a helper who never saw a score
+    "kitchen": ("node.workload.holdout_kitchen", "KitchenWorkload"),  # blind, session 39, written by a helper who never saw a score
     # A TRAINING family on held-out seeds: validation, not a held-out family.
     "randomized": ("node.workload.randomized", "RandomizedWorkload"),
 }
