@@ -178,8 +178,11 @@ def _certificate_problem(b: BlockRow, genesis: Genesis, verified: set[tuple[str,
 
 
 def check_evidence(views: Sequence[NodeView], injected: Sequence[dict[str, Any]], genesis: Genesis) -> Check:
+    cut = sum(1 for e in injected if e.get("cut_short"))
+    injected = [e for e in injected if not e.get("cut_short")]
+    note = f"; {cut} cut short by the rogue's stop before both messages went out" if cut else ""
     if not injected:
-        return Check("evidence", True, "no equivocation injected")
+        return Check("evidence", True, "no equivocation injected" + note)
     on_file: dict[tuple[str, str, str, int], int] = defaultdict(int)
     unverifiable = 0
     for v in views:
@@ -201,9 +204,9 @@ def check_evidence(views: Sequence[NodeView], injected: Sequence[dict[str, Any]]
     mean_cov = sum(coverage) / len(coverage)
     if missing or unverifiable:
         return Check("evidence", False, f"{len(missing)} of {len(injected)} injected equivocations without evidence"
-                     f" ({'; '.join(missing[:3])}); {unverifiable} evidence rows fail to verify")
+                     f" ({'; '.join(missing[:3])}); {unverifiable} evidence rows fail to verify{note}")
     return Check("evidence", True, f"all {len(injected)} injected equivocations on file and verified; "
-                                   f"mean coverage {mean_cov:.0%} of honest nodes")
+                                   f"mean coverage {mean_cov:.0%} of honest nodes{note}")
 
 
 def check_no_false_evidence(views: Sequence[NodeView], honest: Iterable[str]) -> Check:
@@ -256,6 +259,17 @@ def check_progress(views: Sequence[NodeView], expect_commits: bool) -> Check:
 def injected_equivocations(rogue_events: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Every equivocation a rogue says it injected (events carrying an evidence ``kind``)."""
     return [e for events in rogue_events.values() for e in events if e["event"] == "inject" and "kind" in e]
+
+
+def sent_equivocations(rogue_events: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """:func:`injected_equivocations` of process rogues, each not followed by a ``sent`` event (same
+    slot and block ids) marked ``cut_short``: the runner stops a rogue with SIGTERM, which can land
+    between logging an injection and sending its second message, and no honest node can hold
+    evidence of a message never sent. :func:`check_evidence` owes no evidence for those."""
+    sent = {(tuple(e["slot"]), tuple(e["block_ids"])) for events in rogue_events.values() for e in events
+            if e["event"] == "sent"}
+    return [e if (tuple(e["slot"]), tuple(e["block_ids"])) in sent else {**e, "cut_short": True}
+            for e in injected_equivocations(rogue_events)]
 
 
 COMMIT_RATE_FLOOR = 0.8

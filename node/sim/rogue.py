@@ -284,6 +284,10 @@ class ByzantineProposer:
         slot = (self.r.me, self.seq)
         for b in blocks:
             await self.r.publish("blocks", encode_block_announce(b, 0))
+        if len(blocks) > 1:
+            # Both versions are out: the runner checks evidence only for equivocations that were (a
+            # stop that lands between "inject" and here cut one short: nobody could have seen both).
+            self.r.events.write("sent", slot=list(slot), block_ids=[b.block_id for b in blocks])
         first = blocks[0]
         # A validator votes for its own block; for an equivocation this also
         # breaks a 2-2 split of honest first-seen votes, so the slot decides.
@@ -343,6 +347,7 @@ class ByzantineVoter:
             # Two messages: each is a valid batch, and different nodes may see them in either order.
             await self.r.send_votes([real])
             await self.r.send_votes([fake])
+            self.r.events.write("sent", slot=[h.proposer, h.seq], block_ids=[block.block_id, fake_id])
 
 
 # ---------------------------------------------------------------------- flood

@@ -38,8 +38,8 @@ from node.sim.feeder import Feeder
 from node.sim.invariants import (
     ProcessFacts,
     check_all,
-    injected_equivocations,
     read_view,
+    sent_equivocations,
 )
 from node.sim.localnet import LocalNet
 from node.sim.report import write_report as _write
@@ -193,7 +193,8 @@ def run_scenario(
         for i in honest
     ]
     rogue_events = {f"node{r.node}-{r.mode}": r.events() for r in driver.rogues}
-    injected = injected_equivocations(rogue_events)
+    # Evidence is owed only for equivocations whose two messages went out (sent_equivocations).
+    injected = sent_equivocations(rogue_events)
     checks = check_all(sc, views, net.genesis, honest_ids=[net.nodes[i].peer_id for i in honest], procs=procs,
                        applied=list(driver.applied), injected=injected, rogue_events=rogue_events,
                        samples=samples, t0_ms=t0_ms)

@@ -120,3 +120,24 @@ def test_forged_header_names_an_honest_proposer_and_fails_its_signature(flood: F
     assert block.header.proposer != flood.key.peer_id
     with pytest.raises(SignatureError):
         block.signed.verify(GID)
+
+
+def test_evidence_is_owed_only_for_equivocations_whose_messages_were_both_sent() -> None:
+    """A SIGTERM between a rogue's "inject" log line and its second message leaves nothing to see."""
+    from node.sim.invariants import check_evidence, sent_equivocations
+
+    done = {"event": "inject", "kind": "proposer-equivocation", "offender": "P", "slot": ["P", 3],
+            "block_ids": ["a", "b"]}
+    cut = {"event": "inject", "kind": "proposer-equivocation", "offender": "P", "slot": ["P", 9],
+           "block_ids": ["c", "d"]}
+    events = {"node3-proposer": [done, {"event": "sent", "slot": ["P", 3], "block_ids": ["a", "b"]}, cut,
+                                 {"event": "sent", "slot": ["P", 9], "block_ids": ["c", "x"]}]}
+    got = sent_equivocations(events)
+    assert [e.get("cut_short", False) for e in got] == [False, True]
+    check = check_evidence([], got, None)  # type: ignore[arg-type]
+    assert not check.ok  # the sent one is still owed: no node holds its evidence
+    assert "1 of 1 injected equivocations without evidence" in check.detail
+    assert "1 cut short" in check.detail
+    only_cut = check_evidence([], got[1:], None)  # type: ignore[arg-type]
+    assert only_cut.ok
+    assert "1 cut short" in only_cut.detail
