@@ -40,7 +40,7 @@ from node.attention.baselines import (
     recency_scores,
 )
 from node.attention.evaluate import bootstrap_diff, ndcg_at_k
-from node.attention.features import featurize
+from node.attention.features import WindowFeatures, featurize
 from node.attention.scorer import window_slices
 from protocol.record import Record
 
@@ -52,12 +52,13 @@ SHARES = (0.05, 0.1, 0.2)
 #: and the fewest runs an interval is given for.
 CHUNK = 256
 MIN_CHUNKS = 4
-#: Baselines, each scoring one window of records with no memory: (records, window index) -> scores.
-BASELINES: dict[str, Callable[[Sequence[Record], int], list[float]]] = {
-    "heuristic+": lambda recs, i: heuristic_plus_scores(recs, featurize(recs)),
-    "heuristic": lambda recs, i: heuristic_scores(recs, featurize(recs)),
-    "recency": lambda recs, i: recency_scores(featurize(recs)),
-    "random": lambda recs, i: random_scores(len(recs), i),
+#: Baselines, each scoring one window of records with no memory: (records, their features, window index)
+#: -> scores. The window is featurized once for all of them.
+BASELINES: dict[str, Callable[[Sequence[Record], WindowFeatures, int], list[float]]] = {
+    "heuristic+": lambda recs, feats, i: heuristic_plus_scores(recs, feats),
+    "heuristic": lambda recs, feats, i: heuristic_scores(recs, feats),
+    "recency": lambda recs, feats, i: recency_scores(feats),
+    "random": lambda recs, feats, i: random_scores(len(recs), i),
 }
 
 
@@ -100,12 +101,12 @@ def stream_report(records: Sequence[Record], gains: Sequence[float], model_score
         raise ValueError("records, gains, scores and cases must have one entry per record")
     slices = window_slices(n, window)
     chunks = window_slices(n, CHUNK)
-    scores: dict[str, list[float]] = {"model": [float(s) for s in model_scores]}
-    for name, fn in BASELINES.items():
-        got: list[float] = []
-        for i, (a, b) in enumerate(slices):
-            got.extend(float(x) for x in fn(records[a:b], i))
-        scores[name] = got
+    scores: dict[str, list[float]] = {"model": [float(s) for s in model_scores], **{name: [] for name in BASELINES}}
+    for i, (a, b) in enumerate(slices):
+        recs = records[a:b]
+        feats = featurize(recs)
+        for name, fn in BASELINES.items():
+            scores[name].extend(float(x) for x in fn(recs, feats, i))
     methods: dict[str, dict[str, Any]] = {}
     per_window: dict[str, list[float]] = {}
     for name, s in scores.items():

@@ -261,12 +261,8 @@ def _cmd_eval_file(args: argparse.Namespace) -> int:
         raise LocalError(f"{args.file}: no record has a truth above 0 in {truth!r}: nothing to rank")
     scorer = load_scorer(args.model, device=args.device)
     window = _window(args, scorer)
-    progress = None
-    if sys.stderr.isatty() and len(records) > window:
-        def progress(done: int, total: int) -> None:
-            print(f"\rscored {done} of {total} records", end="" if done < total else "\n", file=sys.stderr,
-                  flush=True)
-    scores = stream_scores(scorer, records, window=window, memory=args.memory, share=args.share, progress=progress)
+    scores = stream_scores(scorer, records, window=window, memory=args.memory, share=args.share,
+                           progress=_progress(len(records), window))
     report = stream_report(records, gains, scores, window, [c for _, c in got] if case is not None else None)
     report.update(file=args.file, model_id=scorer.model_id, memory=args.memory, truth=truth, bad_lines=bad)
     if args.json:
@@ -424,15 +420,14 @@ def _read_jsonl(path: str, wire_limits: bool = False, labels: Any = None,
                     label = None
                     obj = json.loads(line)
                     if isinstance(obj, dict):
-                        extra = obj.keys() - _RECORD_KEYS
-                        if extra - set(label_keys) and "fields" not in obj:
+                        extra = obj.keys() - _RECORD_KEYS - set(label_keys)
+                        if extra and "fields" not in obj:
                             # A flat record: its fields sit beside kind and ts_ms. Reading them as
                             # fields would read a truth column as one too, so say where they go.
                             shown = ", ".join(sorted(extra)[:6]) + (", ..." if len(extra) > 6 else "")
                             raise ValueError(f"record is missing fields (put its values under \"fields\": "
                                              f"top-level {shown} are not read as fields)")
                         label = labels(obj) if labels is not None else None
-                        extra -= set(label_keys)
                         if extra and len(ignored) < 64:
                             ignored.update(list(extra)[:64])
                         if obj.keys() - _RECORD_KEYS:
@@ -487,6 +482,17 @@ def _window(args: argparse.Namespace, scorer: Any) -> int:
     return int(args.window)
 
 
+def _progress(n: int, window: int) -> Any:
+    """A ``stream_scores`` progress callback for a file of ``n`` records: on a terminal, and only when
+    the file spans more than one window (None otherwise)."""
+    if not (sys.stderr.isatty() and n > window):
+        return None
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rscored {done} of {total} records", end="" if done < total else "\n", file=sys.stderr, flush=True)
+    return progress
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
     from node.attention import load_scorer
     from node.attention.scorer import stream_scores
@@ -494,13 +500,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
     records, lines, bad = _read_jsonl(args.file, args.wire_limits)
     scorer = load_scorer(args.model, device=args.device)
     window = _window(args, scorer)
-    progress = None
-    if sys.stderr.isatty() and len(records) > window:
-        def progress(done: int, total: int) -> None:
-            print(f"\rscored {done} of {total} records", end="" if done < total else "\n", file=sys.stderr,
-                  flush=True)
     scores = stream_scores(scorer, records, window=window, memory=args.memory, share=args.share,
-                           progress=progress) if records else []
+                           progress=_progress(len(records), window)) if records else []
     rc = 1 if bad else 0
     if args.json or not sys.stdout.isatty():
         for i, (r, s, ln) in enumerate(zip(records, scores, lines, strict=True)):
