@@ -31,6 +31,12 @@ of importance (issue 3) stays stable from one world to the next:
   under a name that says nothing;
 * some kinds carry a colour attribute (a product's colour: evenly spread,
   never news), so that a colour alone is not taken for an alert;
+* booleans under made-up names (session 40, trial Y: docs/trials/session40-rule-y.md):
+  half of the urgent-named flags lose their name, some kinds without a
+  priority field get a neutral flag (``True`` in 3-25% of records, a raised
+  priority), and some kinds a routine state (``True`` in 2-60%, never news),
+  so that a minority ``True`` under a name that says nothing is read from
+  the stream, as held-out families write both sorts;
 * case rates, burst sizes and spacings, duplicate distances, arrival rates
   and the number of origins are drawn per world;
 * rare kinds (1-3 per world) make up 0.2-1.5% of the stream each, and carry
@@ -307,6 +313,18 @@ class _Scale:
 
 
 @dataclass(slots=True)
+class _Bool:
+    """A boolean under a made-up name: ``True`` in a share ``p_true`` of the kind's records. A priority
+    flag (``True`` is a raised priority, worth the top step) or a routine state (a heater on, a door
+    open: never news); nothing in its name or values tells which, as in the held-out families
+    (``thirr_kujdestarin``, ``sulaikyti`` are flags; ``VERWARMING``, ``präpariert`` are states)."""
+
+    key: str
+    p_true: float
+    priority: bool
+
+
+@dataclass(slots=True)
 class _Kind:
     name: str
     weight: float
@@ -319,6 +337,7 @@ class _Kind:
     text_vocab: list[str]
     prio: _Prio | None
     extra: dict[str, object] = field(default_factory=dict)  # constant fields (schema version, region...)
+    bools: list[_Bool] = field(default_factory=list)  # booleans under names that say nothing (trial Y)
 
 
 @dataclass(slots=True)
@@ -336,9 +355,15 @@ class _Draft:
 class RandomizedWorkload:
     """A domain-randomized world and its labeled record stream (see the module docstring)."""
 
+    #: seeds the generator of the booleans under neutral names (trial Y), apart from the world's own
+    SIDE_SALT = "attnshare-randomized-booleans"
+
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self._rng = rng = random.Random(f"attnshare-randomized/{seed}")
+        # Booleans under neutral names draw from their own generator, so the rest of a world and its
+        # stream are what they were without them (trial Y, session 40).
+        self._side = random.Random(f"{self.SIDE_SALT}/{seed}")
         self.lang = rng.choice((*_NAME_WORDS, "syl"))
         self.style = rng.choice(_STYLES)
         n_origins = rng.randint(2, 16)
@@ -460,7 +485,34 @@ class RandomizedWorkload:
         extra: dict[str, object] = {}
         if rng.random() < 0.3:
             extra[fresh(1)] = rng.choice((1, 2, 3, "v1", "v2", True))
-        return _Kind(name, weight, rare, entity_key, entities, nums, cats, text_key, text_vocab, prio, extra)
+        bools = self._neutral_booleans(lang, style, used, prio)
+        return _Kind(name, weight, rare, entity_key, entities, nums, cats, text_key, text_vocab, prio, extra,
+                     bools)
+
+    def _neutral_booleans(self, lang: str, style: str, used: set[str], prio: _Prio | None) -> list[_Bool]:
+        """Booleans under names that say nothing: half of the urgent-named flags lose their name, a
+        kind without a priority field sometimes gets a neutral flag, and some kinds a routine state
+        at any share (2-60% ``True``), so that a minority ``True`` alone is no proof of priority."""
+        side = self._side
+
+        def neutral() -> str:
+            for _ in range(50):
+                n = _name(side, lang, style, side.randint(1, 2))
+                if n not in used:
+                    used.add(n)
+                    return n
+            n = f"b{len(used)}"
+            used.add(n)
+            return n
+
+        out: list[_Bool] = []
+        if prio is not None and prio.how == "flag" and side.random() < 0.5:
+            prio.key = neutral()
+        if prio is None and side.random() < 0.12:
+            out.append(_Bool(neutral(), side.uniform(0.03, 0.25), True))
+        if side.random() < 0.15:
+            out.append(_Bool(neutral(), math.exp(side.uniform(math.log(0.02), math.log(0.6))), False))
+        return out
 
     @staticmethod
     def _scale_prio(rng: random.Random, style: str, fresh: Callable[..., str]) -> _Prio:
@@ -596,6 +648,12 @@ class RandomizedWorkload:
         elif force_news and target is None and rng.random() < 0.5:
             rarity = noisy_or(rarity, 0.6)
             fields["note"] = "".join(rng.choice(_SYLLABLES) for _ in range(4))
+        for b in kind.bools:
+            raise_flag = b.priority and force_news and target is None and kind.prio is None
+            v = self._side.random() < (0.5 if raise_flag else b.p_true)
+            fields[b.key] = v
+            if v and b.priority:
+                prio = 1.0
         base = noisy_or(ROUTINE_FLOOR, 0.9 * anomaly, 0.9 * prio, rarity)
         detail = main_reason(0.9 * anomaly, 0.9 * prio, rarity, 0.6 if kind.rare else 0.0)
         return _Draft(kind, rng.randrange(len(self.origins)), fields, base, detail=detail)
