@@ -54,6 +54,7 @@ the seen-cache sweeper thread that each Pubsub starts is stopped.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import socket
 from collections.abc import AsyncIterator, Callable
@@ -713,6 +714,15 @@ def _leaves(exc: BaseException) -> list[BaseException]:
     return [exc]
 
 
+def closed_socket_race(leaves: list[BaseException]) -> bool:
+    """Whether every error is a read of a socket that ``host.close()`` has just closed (``OSError``
+    EBADF). py-libp2p's gossipsub tasks outlive ``host.close()`` by a moment: one answering a late
+    SUBSCRIBE builds a signed envelope, which reads the listeners' addresses off closed sockets
+    (``get_addrs`` -> ``getsockname``). Seen once in 4,164 tests under load (session 40): a rogue
+    peer's clean exit raised "libp2p host failed" after its block had run."""
+    return bool(leaves) and all(isinstance(e, OSError) and e.errno == errno.EBADF for e in leaves)
+
+
 @asynccontextmanager
 async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
     """Start a libp2p host for the node with Ed25519 ``seed``; see the module docstring.
@@ -735,6 +745,7 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
     meter = Meter()
     gossip = Gossip(host, config, meter, budget, trio.current_time)
     body_error: BaseException | None = None
+    closing = False  # set once the caller's block is over and the host is being shut
     quiet = logbridge.ShutdownQuiet()
     try:
         listen = [multiaddr.Multiaddr(a) for a in config.listen_addrs]
@@ -759,6 +770,7 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
             finally:
                 # Quiet from here until every libp2p service has stopped.
                 quiet.__enter__()
+                closing = True
                 p2p._shut_stuck()
                 nursery.cancel_scope.cancel()
                 with trio.CancelScope(shield=True), trio.move_on_after(_CLOSE_TIMEOUT_S) as scope:
@@ -767,11 +779,17 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
                     log.warning("libp2p host.close() took over %.0f s; abandoned", _CLOSE_TIMEOUT_S)
     except BaseException as exc:
         leaves = _leaves(exc)
-        if body_error is not None and leaves == [body_error]:
+        others = [e for e in leaves if e is not body_error]
+        # (a closed-socket read while the host shuts may ride along, or replace it: closed_socket_race)
+        if body_error is not None and (not others or closing and closed_socket_race(others)):
             if exc is body_error:
                 raise
             # Unwrap: the caller sees what its own block raised, as raised.
             raise body_error from body_error.__cause__
+        if body_error is None and closing and closed_socket_race(leaves):
+            # The caller's block ran clean and the host is down, as asked: not a failure.
+            log.debug("libp2p task read a closed socket while the host shut: %r", leaves[0])
+            return
         if body_error is None and all(isinstance(e, LIBP2P_ERRORS) for e in leaves):
             raise NetError(f"libp2p host failed: {leaves[0]!r}") from exc
         raise

@@ -687,3 +687,37 @@ async def test_bad_config_is_refused_before_anything_starts(bad: NetConfig) -> N
     with pytest.raises(ConfigError):
         async with open_p2p(seed(0), bad):
             pass
+
+
+# ---------------------------------------------------------------- shutdown
+async def test_a_closed_socket_read_while_the_host_shuts_is_a_clean_exit() -> None:
+    """py-libp2p's gossipsub tasks can outlive ``host.close()`` and read a listener's address off a
+    socket close() just shut (OSError EBADF). After a block that ran clean, that is no failure; the
+    same error while the block runs still is."""
+    import errno
+
+    from node.net.host import closed_socket_race
+
+    def racing_close(node: P2P) -> None:
+        close = node._host.close
+
+        async def close_then_race() -> None:
+            await close()
+            raise OSError(errno.EBADF, "Bad file descriptor")
+
+        node._host.close = close_then_race  # type: ignore[method-assign]
+
+    async with open_p2p(seed(3), NetConfig()) as node:
+        racing_close(node)
+    raised: BaseException | None = None
+    try:
+        async with open_p2p(seed(3), NetConfig()) as node:
+            racing_close(node)
+            raise RuntimeError("the block's own")
+    except BaseException as exc:  # noqa: BLE001 - what the caller sees, whatever it is
+        raised = exc
+    assert isinstance(raised, RuntimeError), repr(raised)  # the block's error, as raised, not a group
+    assert closed_socket_race([OSError(errno.EBADF, "x")])
+    assert not closed_socket_race([OSError(errno.ECONNRESET, "x")])
+    assert not closed_socket_race([OSError(errno.EBADF, "x"), RuntimeError()])
+    assert not closed_socket_race([])

