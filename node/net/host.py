@@ -780,8 +780,10 @@ async def open_p2p(seed: bytes, config: NetConfig) -> AsyncIterator[P2P]:
     except BaseException as exc:
         leaves = _leaves(exc)
         others = [e for e in leaves if e is not body_error]
-        # (a closed-socket read while the host shuts may ride along, or replace it: closed_socket_race)
-        if body_error is not None and (not others or closing and closed_socket_race(others)):
+        # (a closed-socket read while the host shuts may ride along, or replace it: closed_socket_race;
+        # not when the block was cancelled, which is how a libp2p task's crash mid-run reaches it)
+        if body_error is not None and (not others or closing and not isinstance(body_error, trio.Cancelled)
+                                       and closed_socket_race(others)):
             if exc is body_error:
                 raise
             # Unwrap: the caller sees what its own block raised, as raised.
