@@ -206,6 +206,19 @@ def _name(rng: random.Random, lang: str, style: str, parts: int) -> str:
     return "".join(words)
 
 
+def _unused_name(make: Callable[[], str], used: set[str], spare: str) -> str:
+    """A name from ``make`` that a kind does not use yet (50 tries, then ``spare`` and a number); kept
+    in ``used``. ``make`` draws anew on each try, so its generator's sequence is the caller's."""
+    for _ in range(50):
+        n = make()
+        if n not in used:
+            used.add(n)
+            return n
+    n = f"{spare}{len(used)}"
+    used.add(n)
+    return n
+
+
 def _code_scale(rng: random.Random) -> tuple[str, ...]:
     """A priority scale of codes no lexicon knows, lowest first: letters (either way round: A may be
     the routine step or the worst), a prefix and a step number (``L0``, ``T-3``), or made-up words.
@@ -404,14 +417,8 @@ class RandomizedWorkload:
         used: set[str] = set()
 
         def fresh(parts: int, unit: bool = False) -> str:
-            for _ in range(50):
-                n = _name(rng, lang, style, parts) + (rng.choice(_UNITS) if unit else "")
-                if n not in used:
-                    used.add(n)
-                    return n
-            n = f"f{len(used)}"
-            used.add(n)
-            return n
+            return _unused_name(lambda: _name(rng, lang, style, parts) + (rng.choice(_UNITS) if unit else ""),
+                                used, "f")
 
         name = fresh(rng.randint(1, 3))
         weight = rng.uniform(0.003, 0.02) if rare else rng.paretovariate(1.0)
@@ -496,14 +503,7 @@ class RandomizedWorkload:
         side = self._side
 
         def neutral() -> str:
-            for _ in range(50):
-                n = _name(side, lang, style, side.randint(1, 2))
-                if n not in used:
-                    used.add(n)
-                    return n
-            n = f"b{len(used)}"
-            used.add(n)
-            return n
+            return _unused_name(lambda: _name(side, lang, style, side.randint(1, 2)), used, "b")
 
         out: list[_Bool] = []
         if prio is not None and prio.how == "flag" and side.random() < 0.5:
