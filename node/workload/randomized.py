@@ -240,6 +240,35 @@ def _code_scale(rng: random.Random) -> tuple[str, ...]:
     return tuple(scale)
 
 
+def _scale_bands(rng: random.Random, levels: int, down: bool) -> _Scale:
+    """The bands of a numeric priority scale of ``levels`` steps (see :class:`_Scale`): a countdown
+    (``down``: a response target, small is pressing), a percent index or a score."""
+    decimals = -1 if rng.random() < 0.7 else rng.choice((1, 2))
+    unit = ""
+    if down:  # a response target: routine T..T*k, each step a band m times smaller
+        m = rng.uniform(1.8, 5.0)
+        top = max(10 ** rng.uniform(1.0, 4.0), m ** (levels - 1) * rng.uniform(1.0, 3.0))  # top step >= 1
+        edges = [top * rng.uniform(2.0, 12.0), top] + [top / m ** i for i in range(1, levels)]
+        unit = rng.choice(("", "", "", " min", " s", "min", " h"))
+    elif rng.random() < 0.25:  # a percent index: routine 0..P, the steps split P..100
+        cut = rng.uniform(20.0, 50.0)
+        edges = [0.0, cut] + [cut + (100.0 - cut) * i / (levels - 1) for i in range(1, levels)]
+        unit = rng.choice(("", "%", "%", " %"))
+    else:  # a score: routine up to R, each step a band m times higher
+        top = 10 ** rng.uniform(0.7, 3.5)
+        m = rng.uniform(1.3, 2.5)
+        edges = [top * rng.uniform(0.0, 0.3), top] + [top * m ** i for i in range(1, levels)]
+        unit = rng.choice(("", "", "", " pts", "pts"))
+    points: tuple[tuple[float, ...], ...] = ()
+    if rng.random() < 0.4:  # written in fixed round steps: a few values per band
+        points = tuple(tuple(_round_sig(rng.uniform(*sorted((edges[i], edges[i + 1]))))
+                             for _ in range(1 if i else rng.randint(2, 4)))
+                       for i in range(levels))
+    if not unit or rng.random() < 0.5:
+        unit = ""  # a bare number half the time a unit was drawn
+    return _Scale(tuple(edges), points, decimals, unit)
+
+
 def _vocab(rng: random.Random, n: int) -> list[str]:
     out: list[str] = []
     while len(out) < n:
@@ -338,6 +367,22 @@ class _Bool:
 
 
 @dataclass(slots=True)
+class _SideScale:
+    """A number under a made-up name (session 41, trial Z: docs/trials/session41-rule-z.md), on a
+    scale of ``levels`` bands (:class:`_Scale`). A priority scale holds its routine band in all but a
+    share ``p_up`` of the records; a value in a band beyond it is a raised priority, each band further
+    out worth more, as held-out families write a risk score, a percent of a limit or a response target
+    under names no lexicon reads. A routine number of the same shape spreads its values over every
+    band evenly and is never news: a far value is news when the stream makes it rare, not by itself."""
+
+    key: str
+    scale: _Scale
+    levels: int
+    p_up: float
+    priority: bool
+
+
+@dataclass(slots=True)
 class _Kind:
     name: str
     weight: float
@@ -351,6 +396,7 @@ class _Kind:
     prio: _Prio | None
     extra: dict[str, object] = field(default_factory=dict)  # constant fields (schema version, region...)
     bools: list[_Bool] = field(default_factory=list)  # booleans under names that say nothing (trial Y)
+    scales: list[_SideScale] = field(default_factory=list)  # numbers under names that say nothing (trial Z)
 
 
 @dataclass(slots=True)
@@ -370,6 +416,8 @@ class RandomizedWorkload:
 
     #: seeds the generator of the booleans under neutral names (trial Y), apart from the world's own
     SIDE_SALT = "attnshare-randomized-booleans"
+    #: seeds the generator of the numeric scales under neutral names (trial Z), apart from both
+    SCALE_SALT = "attnshare-randomized-scales"
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
@@ -377,6 +425,7 @@ class RandomizedWorkload:
         # Booleans under neutral names draw from their own generator, so the rest of a world and its
         # stream are what they were without them (trial Y, session 40).
         self._side = random.Random(f"{self.SIDE_SALT}/{seed}")
+        self._scales = random.Random(f"{self.SCALE_SALT}/{seed}")  # trial Z, session 41: the same reason
         self.lang = rng.choice((*_NAME_WORDS, "syl"))
         self.style = rng.choice(_STYLES)
         n_origins = rng.randint(2, 16)
@@ -493,8 +542,9 @@ class RandomizedWorkload:
         if rng.random() < 0.3:
             extra[fresh(1)] = rng.choice((1, 2, 3, "v1", "v2", True))
         bools = self._neutral_booleans(lang, style, used, prio)
+        scales = self._neutral_scales(lang, style, used, prio is None and not bools)
         return _Kind(name, weight, rare, entity_key, entities, nums, cats, text_key, text_vocab, prio, extra,
-                     bools)
+                     bools, scales)
 
     def _neutral_booleans(self, lang: str, style: str, used: set[str], prio: _Prio | None) -> list[_Bool]:
         """Booleans under names that say nothing: half of the urgent-named flags lose their name, a
@@ -512,6 +562,26 @@ class RandomizedWorkload:
             out.append(_Bool(neutral(), side.uniform(0.03, 0.25), True))
         if side.random() < 0.15:
             out.append(_Bool(neutral(), math.exp(side.uniform(math.log(0.02), math.log(0.6))), False))
+        return out
+
+    def _neutral_scales(self, lang: str, style: str, used: set[str], free: bool) -> list[_SideScale]:
+        """Numbers under names that say nothing: a kind with no priority field and no neutral flag
+        (``free``) sometimes gets a priority scale (2-25% of its records above the routine band), and
+        any kind sometimes a routine number of the same shape (every band equally common)."""
+        sc = self._scales
+
+        def neutral() -> str:
+            return _unused_name(lambda: _name(sc, lang, style, sc.randint(1, 2))
+                                + (sc.choice(_UNITS) if sc.random() < 0.5 else ""), used, "n")
+
+        out: list[_SideScale] = []
+        if free and sc.random() < 0.15:
+            levels = sc.randint(3, 6)
+            out.append(_SideScale(neutral(), _scale_bands(sc, levels, sc.random() < 0.5), levels,
+                                  math.exp(sc.uniform(math.log(0.02), math.log(0.25))), True))
+        if sc.random() < 0.12:
+            levels = sc.randint(3, 6)
+            out.append(_SideScale(neutral(), _scale_bands(sc, levels, sc.random() < 0.5), levels, 1.0, False))
         return out
 
     @staticmethod
@@ -532,31 +602,8 @@ class RandomizedWorkload:
         else:
             key = fresh(rng.randint(1, 2), True)
             down = rng.random() < 0.5
-        decimals = -1 if rng.random() < 0.7 else rng.choice((1, 2))
-        unit = ""
-        if down:  # a response target: routine T..T*k, each step a band m times smaller
-            m = rng.uniform(1.8, 5.0)
-            top = max(10 ** rng.uniform(1.0, 4.0), m ** (levels - 1) * rng.uniform(1.0, 3.0))  # top step >= 1
-            edges = [top * rng.uniform(2.0, 12.0), top] + [top / m ** i for i in range(1, levels)]
-            unit = rng.choice(("", "", "", " min", " s", "min", " h"))
-        elif rng.random() < 0.25:  # a percent index: routine 0..P, the steps split P..100
-            cut = rng.uniform(20.0, 50.0)
-            edges = [0.0, cut] + [cut + (100.0 - cut) * i / (levels - 1) for i in range(1, levels)]
-            unit = rng.choice(("", "%", "%", " %"))
-        else:  # a score: routine up to R, each step a band m times higher
-            top = 10 ** rng.uniform(0.7, 3.5)
-            m = rng.uniform(1.3, 2.5)
-            edges = [top * rng.uniform(0.0, 0.3), top] + [top * m ** i for i in range(1, levels)]
-            unit = rng.choice(("", "", "", " pts", "pts"))
-        points: tuple[tuple[float, ...], ...] = ()
-        if rng.random() < 0.4:  # written in fixed round steps: a few values per band
-            points = tuple(tuple(_round_sig(rng.uniform(*sorted((edges[i], edges[i + 1]))))
-                                 for _ in range(1 if i else rng.randint(2, 4)))
-                           for i in range(levels))
-        if not unit or rng.random() < 0.5:
-            unit = ""  # a bare number half the time a unit was drawn
-        return _Prio(key, "scale", (), levels, 0, rng.uniform(-0.5, 0.3),
-                     _Scale(tuple(edges), points, decimals, unit))
+        scale = _scale_bands(rng, levels, down)
+        return _Prio(key, "scale", (), levels, 0, rng.uniform(-0.5, 0.3), scale)
 
     # -- stream -----------------------------------------------------------------------
     def next_labeled(self, n: int, now_ms: int) -> list[LabeledRecord]:
@@ -654,9 +701,25 @@ class RandomizedWorkload:
             fields[b.key] = v
             if v and b.priority:
                 prio = 1.0
+        for n in kind.scales:
+            level = self._side_level(n, n.priority and force_news and target is None)
+            fields[n.key] = n.scale.value(self._scales, level)
+            if n.priority and level:
+                prio = max(prio, 0.6 + 0.4 * (level - 1) / (n.levels - 2))
         base = noisy_or(ROUTINE_FLOOR, 0.9 * anomaly, 0.9 * prio, rarity)
         detail = main_reason(0.9 * anomaly, 0.9 * prio, rarity, 0.6 if kind.rare else 0.0)
         return _Draft(kind, rng.randrange(len(self.origins)), fields, base, detail=detail)
+
+    def _side_level(self, n: _SideScale, raise_news: bool) -> int:
+        """The band of a neutral number's value: a priority scale's routine band but for a share
+        ``p_up`` (half of the time when a burst head's news has no other carrier), then each band out
+        rarer; a routine number's bands all equally common."""
+        sc = self._scales
+        if not n.priority:
+            return sc.randrange(n.levels)
+        if sc.random() >= (0.5 if raise_news else n.p_up):
+            return 0
+        return min(n.levels - 1, 1 + int(sc.expovariate(1.2)))
 
     def _priority(self, kind: _Kind, fields: dict[str, object], force: bool) -> float:
         """Write the kind's priority field; return its importance (0 lowest level .. 1 highest)."""
