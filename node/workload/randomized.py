@@ -37,6 +37,12 @@ of importance (issue 3) stays stable from one world to the next:
   priority), and some kinds a routine state (``True`` in 2-60%, never news),
   so that a minority ``True`` under a name that says nothing is read from
   the stream, as held-out families write both sorts;
+* numbers under made-up names (session 41, trial Z: docs/trials/session41-rule-z.md):
+  some kinds with no other priority field get a numeric priority scale
+  (a score, a percent index, a countdown) whose routine band holds all but
+  2-25% of the records, and some kinds a routine number of the same shape
+  spread over every band (never news), so that a far value is read as
+  priority when the stream makes it rare, not by its size or its name;
 * case rates, burst sizes and spacings, duplicate distances, arrival rates
   and the number of origins are drawn per world;
 * rare kinds (1-3 per world) make up 0.2-1.5% of the stream each, and carry

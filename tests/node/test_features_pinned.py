@@ -96,4 +96,7 @@ def test_the_digest_sees_a_one_bit_change() -> None:
 # Re-pinned in session 40: trial Y added booleans under neutral names to the randomized worlds, so
 # the stream's 500 randomized records changed; features.py did not (revision 7): on the same commit,
 # the old generator's stream still gives session 34's digest above.
-PINNED = "780a19f0f4d0d2f0beccce127604474598d8c1331f140889b483f080da71beaf"
+# Re-pinned in session 41: trial Z added numbers under neutral names (``RandomizedWorkload.scales``);
+# features.py did not change: with ``_neutral_scales`` returning no scales, the same commit's stream
+# still gives session 40's digest, 780a19f0f4d0d2f0beccce127604474598d8c1331f140889b483f080da71beaf.
+PINNED = "81108d00d2abf44b096ba917e57b0eb8442af97eddf622c597033aeec173089e"
