@@ -45,24 +45,29 @@ def carrier(kind: _Kind) -> str:
     return "none (burst-head note)"
 
 
-def worlds_with_neutral_numbers(n: int) -> list[int]:
-    out = []
+def worlds_with_neutral_numbers(n: int) -> dict[int, dict[str, _Kind]]:
+    """The first ``n`` test seeds whose world holds a neutral priority number, with its kinds by name."""
+    out: dict[int, dict[str, _Kind]] = {}
     for seed in TEST_SEEDS:
-        if any(s.priority for k in RandomizedWorkload(seed).kinds for s in k.scales):
-            out.append(seed)
+        kinds = RandomizedWorkload(seed).kinds
+        if any(s.priority for k in kinds for s in k.scales):
+            out[seed] = {k.name: k for k in kinds}
             if len(out) == n:
                 break
     return out
 
 
-def ranks_by_carrier(windows: list[Window], seeds: list[int], method: Method) -> dict[str, list[float]]:
-    kinds = {seed: {k.name: k for k in RandomizedWorkload(seed).kinds} for seed in seeds}
+def ranks_by_carrier(windows: list[Window], worlds: dict[int, dict[str, _Kind]],
+                     method: Method) -> dict[str, list[float]]:
+    """Rank (0 = top) of each priority record of a news case, by carrier; ``windows`` are
+    ``PER_WORLD`` per world, in the order of ``worlds``."""
+    seeds = list(worlds)
     out: dict[str, list[float]] = {}
     for wi, w in enumerate(windows):
         scores = method(w, wi)
         order = sorted(range(len(scores)), key=lambda i: -scores[i])
         rank = {i: r / max(1, len(scores) - 1) for r, i in enumerate(order)}
-        world = kinds[seeds[wi // PER_WORLD]]
+        world = worlds[seeds[wi // PER_WORLD]]
         for i, rec in enumerate(w.records):
             if w.details[i] == "priority" and w.cases[i] in NEWS and rec.kind in world:
                 out.setdefault(carrier(world[rec.kind]), []).append(rank[i])
@@ -82,12 +87,13 @@ def main() -> int:
         if not sep or not Path(path).is_file():
             parser.error(f"--models: {item!r} is not NAME=an existing checkpoint file")
         methods[name] = model_method(load_checkpoint(Path(path).read_bytes())[0])
-    seeds = worlds_with_neutral_numbers(args.worlds)
+    worlds = worlds_with_neutral_numbers(args.worlds)
+    seeds = list(worlds)
     print(f"{len(seeds)} test worlds x {PER_WORLD} windows of 256", file=sys.stderr, flush=True)
     windows = make_windows(seeds, PER_WORLD, (256,), family="randomized", history="committed", warmup=(2,),
                            shuffle_seed=3)
     report = {name: {c: {"n": len(v), "median": round(statistics.median(v), 4)}
-                     for c, v in sorted(ranks_by_carrier(windows, seeds, m).items())}
+                     for c, v in sorted(ranks_by_carrier(windows, worlds, m).items())}
               for name, m in methods.items()}
     if args.json:
         print(json.dumps({"worlds": seeds, "report": report}, indent=1))

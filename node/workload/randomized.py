@@ -383,9 +383,12 @@ class _SideScale:
 
     key: str
     scale: _Scale
-    levels: int
     p_up: float
     priority: bool
+
+    @property
+    def levels(self) -> int:
+        return len(self.scale.edges) - 1
 
 
 @dataclass(slots=True)
@@ -580,14 +583,18 @@ class RandomizedWorkload:
             return _unused_name(lambda: _name(sc, lang, style, sc.randint(1, 2))
                                 + (sc.choice(_UNITS) if sc.random() < 0.5 else ""), used, "n")
 
+        def number(priority: bool) -> _SideScale:
+            levels = sc.randint(3, 6)
+            key = neutral()
+            scale = _scale_bands(sc, levels, sc.random() < 0.5)
+            p_up = math.exp(sc.uniform(math.log(0.02), math.log(0.25))) if priority else 1.0
+            return _SideScale(key, scale, p_up, priority)
+
         out: list[_SideScale] = []
         if free and sc.random() < 0.15:
-            levels = sc.randint(3, 6)
-            out.append(_SideScale(neutral(), _scale_bands(sc, levels, sc.random() < 0.5), levels,
-                                  math.exp(sc.uniform(math.log(0.02), math.log(0.25))), True))
+            out.append(number(priority=True))
         if sc.random() < 0.12:
-            levels = sc.randint(3, 6)
-            out.append(_SideScale(neutral(), _scale_bands(sc, levels, sc.random() < 0.5), levels, 1.0, False))
+            out.append(number(priority=False))
         return out
 
     @staticmethod

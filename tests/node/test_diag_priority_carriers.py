@@ -14,20 +14,20 @@ from node.workload.randomized import RandomizedWorkload  # noqa: E402
 
 
 def test_worlds_hold_a_neutral_number_and_are_test_seeds() -> None:
-    seeds = diag.worlds_with_neutral_numbers(2)
-    assert len(seeds) == 2
-    for s in seeds:
+    worlds = diag.worlds_with_neutral_numbers(2)
+    assert len(worlds) == 2
+    for s, kinds in worlds.items():
         assert s in TEST_SEEDS
-        kinds = RandomizedWorkload(s).kinds
-        assert any(diag.carrier(k) == "neutral number (trial Z)" for k in kinds)
+        assert {k.name for k in RandomizedWorkload(s).kinds} == set(kinds)
+        assert any(diag.carrier(k) == "neutral number (trial Z)" for k in kinds.values())
 
 
 def test_the_truth_ranks_neutral_numbers_above_an_inverted_ranking() -> None:
-    seeds = diag.worlds_with_neutral_numbers(6)  # a few hold the number in a kind too rare to show up
-    windows = make_windows(seeds, diag.PER_WORLD, (256,), family="randomized", history="committed",
+    worlds = diag.worlds_with_neutral_numbers(6)  # a few hold the number in a kind too rare to show up
+    windows = make_windows(list(worlds), diag.PER_WORLD, (256,), family="randomized", history="committed",
                            warmup=(2,), shuffle_seed=3)
-    truth = diag.ranks_by_carrier(windows, seeds, lambda w, _i: w.target.tolist())
-    inverted = diag.ranks_by_carrier(windows, seeds, lambda w, _i: (-w.target).tolist())
+    truth = diag.ranks_by_carrier(windows, worlds, lambda w, _i: w.target.tolist())
+    inverted = diag.ranks_by_carrier(windows, worlds, lambda w, _i: (-w.target).tolist())
     key = "neutral number (trial Z)"
     assert key in truth
     assert len(truth[key]) == len(inverted[key]) > 0
