@@ -77,8 +77,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from node.workload.domains import (
+    ANOMALY_START,
     ROUTINE_FLOOR,
     LabeledRecord,
+    anomaly_strength,
     main_reason,
     noisy_or,
     tail_importance,
@@ -685,12 +687,12 @@ class RandomizedWorkload:
         if kind.nums and (force_news and rng.random() < 0.6 or rng.random() < self.rates["anomaly"] * len(kind.nums)):
             target = rng.randrange(len(kind.nums))
         for i, num in enumerate(kind.nums):
-            sig = rng.uniform(4.0, 10.0) * rng.choice((-1.0, 1.0)) if i == target else float("nan")
+            sig = rng.uniform(ANOMALY_START, 10.0) * rng.choice((-1.0, 1.0)) if i == target else float("nan")
             if num.dist in ("counter", "lognormal") and i == target and sig < 0 and rng.random() < 0.7:
                 sig = -sig  # counters and heavy tails are mostly anomalous upwards
             value, z = num.draw(rng, sig, self._steps)
             fields[num.key] = value
-            anomaly = max(anomaly, min(1.0, max(0.0, (abs(z) - 2.5) / 4.0)))
+            anomaly = max(anomaly, anomaly_strength(z))
         # A rare kind is worth 0.6, the first priority step (trial V4, session 34: a rare kind valued
         # below every raised priority step was ranked below them, trial V2).
         rarity = 0.6 if kind.rare else 0.0
