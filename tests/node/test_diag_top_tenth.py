@@ -1,0 +1,31 @@
+"""scripts/diag_top_tenth.py: who fills the top tenth, and how far the routine intruders' numbers sit."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+import diag_top_tenth as diag  # noqa: E402
+
+
+def test_the_truth_has_no_intruders_beyond_its_own_routine_and_an_inverted_ranking_is_all_routine() -> None:
+    truth = diag.family_report("clinic", 1, lambda w, _i: w.target.tolist())
+    assert truth["model_top_tenth"] == truth["truth_top_tenth"]
+    assert truth["routine_intruders"]["n"] == truth["truth_top_tenth"].get("normal", 0)
+    inverted = diag.family_report("clinic", 1, lambda w, _i: (-w.target).tolist())
+    top = inverted["model_top_tenth"]
+    # the bottom of the truth: copies, tails and routine records, never news
+    assert not {"anomaly", "priority", "rare kind", "burst head"} & set(top)
+    assert inverted["all_routine"] == truth["all_routine"]
+
+
+def test_far_numbers_reads_the_featurizers_z() -> None:
+    windows = diag.family_windows("clinic", 1, 3, 256)
+    w = windows[0]
+    far = [diag.far_numbers(w, j) for j in range(len(w))]
+    zw = (w.feats.num[:, :, diag._ZW] * diag._Z_UNIT).abs() * (w.feats.num_mask > 0.5)
+    assert [a for a, _ in far] == (zw >= diag.FAR).any(dim=1).tolist()
+    assert any(a for a, _ in far)
+    assert not all(a for a, _ in far)
