@@ -7,10 +7,16 @@ there ("intruders") are then set beside all routine records: the share holding a
 from its kind's median in the window, and in the history (the featurizer's own z, ``SLOT_NAMES``). The
 held-out families keep every routine number within 4 spreads of its field's 95% width, so a routine
 record far in MADs is far only by the MAD's measure (a zero-inflated, few-valued, heavy-tailed or
-per-entity field)::
+per-entity field).
+
+``--ablate`` asks whether the far number is what ranks them: each window is scored again with the z
+inputs of every routine record's far slots (and its ``max_|z|`` context) set to 0; it reports how many
+of the far routine intruders stay in the top tenth, and NDCG@10% before and after (an oracle: it reads
+the truth's case labels, so it bounds a fix, it is not one)::
 
     python scripts/diag_top_tenth.py --families aqua,clinic,peloton --worlds 24
     python scripts/diag_top_tenth.py --families clinic --worlds 4 --model /tmp/ens.pt --json
+    python scripts/diag_top_tenth.py --families aqua,peloton --worlds 8 --ablate
 """
 
 from __future__ import annotations
@@ -28,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_unseen import family_windows, load_methods, positions  # noqa: E402
 
 from node.attention.data import Window  # noqa: E402
-from node.attention.evaluate import table_case  # noqa: E402
-from node.attention.features import SLOT_NAMES  # noqa: E402
+from node.attention.evaluate import table_case, window_metrics  # noqa: E402
+from node.attention.features import CTX_NAMES, SLOT_NAMES, WindowFeatures  # noqa: E402
 
 _ZW, _ZH, _HAS = SLOT_NAMES.index("z_window"), SLOT_NAMES.index("z_history"), SLOT_NAMES.index("has_history")
 _Z_UNIT = 4.0  # the featurizer writes z / 4 (explain.py reads it back the same way)
@@ -46,6 +52,49 @@ def far_numbers(w: Window, j: int) -> tuple[bool, bool]:
     has = f.num[j, :, _HAS][mask] > 0.5
     zh = (f.num[j, :, _ZH] * _Z_UNIT).abs()[mask][has]
     return bool((zw >= FAR).any()), bool(zh.numel() and (zh >= FAR).any())
+
+
+def zero_far_routine(w: Window) -> tuple[WindowFeatures, list[int]]:
+    """The window's features with the z inputs (window and history, signed and absolute) of each
+    routine record's far slots and its two ``max_|z|`` context inputs set to 0; and those records."""
+    f = w.feats
+    num, ctx = f.num.clone(), f.ctx.clone()
+    zw = (f.num[:, :, _ZW] * _Z_UNIT).abs() * (f.num_mask > 0.5)
+    ci = [CTX_NAMES.index("max_|z|_window"), CTX_NAMES.index("max_|z|_history")]
+    touched = []
+    for j in range(len(w)):
+        far = zw[j] >= FAR
+        if table_case(w.cases[j], w.details[j] if w.details else "") != "normal" or not bool(far.any()):
+            continue
+        num[j, far, 0:4] = 0.0  # z_window, |z_window|, z_history, |z_history|
+        ctx[j, ci] = 0.0
+        touched.append(j)
+    return WindowFeatures(*[num if n == "num" else ctx if n == "ctx" else getattr(f, n)
+                            for n in WindowFeatures.__slots__]), touched
+
+
+def ablate_report(family: str, worlds: int, model: Any) -> dict[str, Any]:
+    import torch
+
+    def score(feats: WindowFeatures) -> list[float]:
+        with torch.inference_mode():
+            return model(feats).squeeze(0).tolist()  # type: ignore[no-any-return]
+
+    intruders = kept = 0
+    before, after = [], []
+    for w in family_windows(family, worlds, 3, 256):
+        s0 = score(w.feats)
+        p0 = positions(s0)
+        feats, touched = zero_far_routine(w)
+        s1 = score(feats)
+        p1 = positions(s1)
+        top = [j for j in touched if p0[j] <= 0.1]
+        intruders += len(top)
+        kept += sum(p1[j] <= 0.1 for j in top)
+        before.append(window_metrics(s0, w)["ndcg@10%"])
+        after.append(window_metrics(s1, w)["ndcg@10%"])
+    return {"far_routine_intruders": intruders, "still_in_top_tenth": kept,
+            "ndcg_before": round(sum(before) / len(before), 4), "ndcg_after": round(sum(after) / len(after), 4)}
 
 
 def family_report(family: str, worlds: int, method: Any) -> dict[str, Any]:
@@ -84,7 +133,21 @@ def main() -> None:
     ap.add_argument("--worlds", type=int, default=24)
     ap.add_argument("--model", default=None, help="checkpoint (default: the shipped one)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--ablate", action="store_true", help="score again with the far routine z zeroed (see above)")
     args = ap.parse_args()
+    if args.ablate:
+        from node.attention.scorer import default_checkpoint_path
+        from node.attention.train import load_checkpoint
+
+        model = load_checkpoint(Path(args.model or default_checkpoint_path()).read_bytes())[0].eval()
+        rep = {f: ablate_report(f, args.worlds, model) for f in args.families.split(",")}
+        if args.json:
+            print(json.dumps(rep, indent=1))
+            return
+        for fam, r in rep.items():
+            print(f"{fam}: far routine intruders {r['far_routine_intruders']}, still in the top tenth with their "
+                  f"z zeroed {r['still_in_top_tenth']}; NDCG@10% {r['ndcg_before']:.4f} -> {r['ndcg_after']:.4f}")
+        return
     methods, cid, _ = load_methods(args.model, None, None)
     report = {"model": cid, "worlds": args.worlds,
               "families": {f: family_report(f, args.worlds, methods["model"]) for f in args.families.split(",")}}

@@ -29,3 +29,19 @@ def test_far_numbers_reads_the_featurizers_z() -> None:
     assert [a for a, _ in far] == (zw >= diag.FAR).any(dim=1).tolist()
     assert any(a for a, _ in far)
     assert not all(a for a, _ in far)
+
+
+def test_the_ablation_zeroes_only_the_far_slots_of_routine_records() -> None:
+    w = diag.family_windows("clinic", 1, 3, 256)[0]
+    feats, touched = diag.zero_far_routine(w)
+    assert touched
+    zw = (w.feats.num[:, :, diag._ZW] * diag._Z_UNIT).abs() * (w.feats.num_mask > 0.5)
+    for j in range(len(w)):
+        if j in touched:
+            far = zw[j] >= diag.FAR
+            assert bool((feats.num[j, far, 0:4] == 0).all())
+            assert bool((feats.num[j, ~far] == w.feats.num[j, ~far]).all())
+        else:
+            assert bool((feats.num[j] == w.feats.num[j]).all())
+            assert bool((feats.ctx[j] == w.feats.ctx[j]).all())
+    assert all(diag.table_case(w.cases[j], w.details[j] if w.details else "") == "normal" for j in touched)
