@@ -28,6 +28,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import torch
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -38,44 +40,41 @@ from node.attention.evaluate import table_case, window_metrics  # noqa: E402
 from node.attention.features import CTX_NAMES, SLOT_NAMES, WindowFeatures  # noqa: E402
 
 _ZW, _ZH, _HAS = SLOT_NAMES.index("z_window"), SLOT_NAMES.index("z_history"), SLOT_NAMES.index("has_history")
+# The z inputs the ablation zeroes: window and history z, signed and absolute.
+_Z_SLOTS = [SLOT_NAMES.index(n) for n in ("z_window", "|z_window|", "z_history", "|z_history|")]
 _Z_UNIT = 4.0  # the featurizer writes z / 4 (explain.py reads it back the same way)
 FAR = 4.0
 
 
-def far_numbers(w: Window, j: int) -> tuple[bool, bool]:
-    """Whether record ``j`` holds a number FAR or more MADs from its kind's median (window, history)."""
-    f = w.feats
-    mask = f.num_mask[j] > 0.5
-    if not bool(mask.any()):
-        return False, False
-    zw = (f.num[j, :, _ZW] * _Z_UNIT).abs()[mask]
-    has = f.num[j, :, _HAS][mask] > 0.5
-    zh = (f.num[j, :, _ZH] * _Z_UNIT).abs()[mask][has]
-    return bool((zw >= FAR).any()), bool(zh.numel() and (zh >= FAR).any())
+def far_slots(f: WindowFeatures) -> tuple[torch.Tensor, torch.Tensor]:
+    """[n, S] each: the filled slots whose number is FAR or more MADs from its kind's median in the
+    window, and in the history (where the history holds enough of the field)."""
+    filled = f.num_mask > 0.5
+    window = (f.num[:, :, _ZW] * _Z_UNIT).abs().ge(FAR) & filled
+    history = (f.num[:, :, _ZH] * _Z_UNIT).abs().ge(FAR) & filled & (f.num[:, :, _HAS] > 0.5)
+    return window, history
+
+
+def _case(w: Window, j: int) -> str | None:
+    return table_case(w.cases[j], w.details[j] if w.details else "")
 
 
 def zero_far_routine(w: Window) -> tuple[WindowFeatures, list[int]]:
-    """The window's features with the z inputs (window and history, signed and absolute) of each
-    routine record's far slots and its two ``max_|z|`` context inputs set to 0; and those records."""
+    """The window's features with the z inputs (:data:`_Z_SLOTS`) of each routine record's far slots
+    and its two ``max_|z|`` context inputs set to 0; and those records."""
     f = w.feats
     num, ctx = f.num.clone(), f.ctx.clone()
-    zw = (f.num[:, :, _ZW] * _Z_UNIT).abs() * (f.num_mask > 0.5)
+    far = far_slots(f)[0]
     ci = [CTX_NAMES.index("max_|z|_window"), CTX_NAMES.index("max_|z|_history")]
-    touched = []
-    for j in range(len(w)):
-        far = zw[j] >= FAR
-        if table_case(w.cases[j], w.details[j] if w.details else "") != "normal" or not bool(far.any()):
-            continue
-        num[j, far, 0:4] = 0.0  # z_window, |z_window|, z_history, |z_history|
+    touched = [j for j in range(len(w)) if _case(w, j) == "normal" and bool(far[j].any())]
+    for j in touched:
+        num[j, far[j].nonzero(), _Z_SLOTS] = 0.0  # [k, 1] far slots x the 4 z inputs
         ctx[j, ci] = 0.0
-        touched.append(j)
     return WindowFeatures(*[num if n == "num" else ctx if n == "ctx" else getattr(f, n)
                             for n in WindowFeatures.__slots__]), touched
 
 
 def ablate_report(family: str, worlds: int, model: Any) -> dict[str, Any]:
-    import torch
-
     def score(feats: WindowFeatures) -> list[float]:
         with torch.inference_mode():
             return model(feats).squeeze(0).tolist()  # type: ignore[no-any-return]
@@ -105,14 +104,15 @@ def family_report(family: str, worlds: int, method: Any) -> dict[str, Any]:
     for i, w in enumerate(windows):
         pm = positions(method(w, i))
         pt = positions(w.target.tolist())
+        far_w, far_h = (t.any(dim=1).tolist() for t in far_slots(w.feats))
         for j in range(len(w)):
-            case = table_case(w.cases[j], w.details[j] if w.details else "") or w.cases[j]
+            case = _case(w, j) or w.cases[j]
             if pm[j] <= 0.1:
                 model_top[case] += 1
             if pt[j] <= 0.1:
                 truth_top[case] += 1
             if case == "normal":
-                fj = far_numbers(w, j)
+                fj = (far_w[j], far_h[j])
                 far["routine"].append(fj)
                 if pm[j] <= 0.1:
                     far["intruders"].append(fj)

@@ -21,14 +21,14 @@ def test_the_truth_has_no_intruders_beyond_its_own_routine_and_an_inverted_ranki
     assert inverted["all_routine"] == truth["all_routine"]
 
 
-def test_far_numbers_reads_the_featurizers_z() -> None:
+def test_far_slots_read_the_featurizers_z() -> None:
     windows = diag.family_windows("clinic", 1, 3, 256)
     w = windows[0]
-    far = [diag.far_numbers(w, j) for j in range(len(w))]
+    far = diag.far_slots(w.feats)[0].any(dim=1).tolist()
     zw = (w.feats.num[:, :, diag._ZW] * diag._Z_UNIT).abs() * (w.feats.num_mask > 0.5)
-    assert [a for a, _ in far] == (zw >= diag.FAR).any(dim=1).tolist()
-    assert any(a for a, _ in far)
-    assert not all(a for a, _ in far)
+    assert far == (zw >= diag.FAR).any(dim=1).tolist()
+    assert any(far)
+    assert not all(far)
 
 
 def test_the_ablation_zeroes_only_the_far_slots_of_routine_records() -> None:
