@@ -17,6 +17,14 @@ the truth's case labels, so it bounds a fix, it is not one)::
     python scripts/diag_top_tenth.py --families aqua,clinic,peloton --worlds 24
     python scripts/diag_top_tenth.py --families clinic --worlds 4 --model /tmp/ens.pt --json
     python scripts/diag_top_tenth.py --families aqua,peloton --worlds 8 --ablate
+
+``--probe`` asks which input ranks them (session 43): for each context input in turn, and for the z
+inputs of all slots together, the routine records in the model's top tenth get the window's routine
+median of that input (0 for the z inputs); it counts, separately for intruders with a far number and
+without, how many leave the top tenth. One input at a time, so inputs that stand in for each other
+each count low: a ranking of single causes, not a decomposition::
+
+    python scripts/diag_top_tenth.py --families aqua,clinic,peloton,fab --worlds 4 --probe
 """
 
 from __future__ import annotations
@@ -72,6 +80,55 @@ def zero_far_routine(w: Window) -> tuple[WindowFeatures, list[int]]:
         ctx[j, ci] = 0.0
     return WindowFeatures(*[num if n == "num" else ctx if n == "ctx" else getattr(f, n)
                             for n in WindowFeatures.__slots__]), touched
+
+
+def _replace(f: WindowFeatures, **tensors: torch.Tensor) -> WindowFeatures:
+    return WindowFeatures(*[tensors.get(n, getattr(f, n)) for n in WindowFeatures.__slots__])
+
+
+PROBE_Z = "slots: z inputs"
+
+
+def probes(w: Window, intruders: list[int], routine: list[int]) -> list[tuple[str, WindowFeatures]]:
+    """The window's features with one input moved for the ``intruders``: each context input set to the
+    median of the ``routine`` records', then the z inputs (:data:`_Z_SLOTS`) of all their slots set to 0."""
+    f = w.feats
+    med = f.ctx[routine].median(dim=0).values
+    out = []
+    for i, name in enumerate(CTX_NAMES):
+        ctx = f.ctx.clone()
+        ctx[intruders, i] = med[i]
+        out.append((f"ctx: {name}", _replace(f, ctx=ctx)))
+    num = f.num.clone()
+    for j in intruders:
+        num[j, :, _Z_SLOTS] = 0.0
+    out.append((PROBE_Z, _replace(f, num=num)))
+    return out
+
+
+def probe_report(family: str, worlds: int, model: Any) -> dict[str, Any]:
+    def positions_of(feats: WindowFeatures) -> list[float]:
+        with torch.inference_mode():
+            return positions(model(feats).squeeze(0).tolist())
+
+    counts = {"far": 0, "not_far": 0}
+    leave: dict[str, Counter[str]] = {"far": Counter(), "not_far": Counter()}
+    for w in family_windows(family, worlds, 3, 256):
+        p0 = positions_of(w.feats)
+        routine = [j for j in range(len(w)) if _case(w, j) == "normal"]
+        intruders = [j for j in routine if p0[j] <= 0.1]
+        if not intruders:
+            continue
+        far_w, far_h = (t.any(dim=1).tolist() for t in far_slots(w.feats))
+        group = {j: "far" if far_w[j] or far_h[j] else "not_far" for j in intruders}
+        for j in intruders:
+            counts[group[j]] += 1
+        for name, feats in probes(w, intruders, routine):
+            p1 = positions_of(feats)
+            for j in intruders:
+                leave[group[j]][name] += p1[j] > 0.1
+    return {"intruders": counts,
+            "leave": {g: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for g, c in leave.items()}}
 
 
 def ablate_report(family: str, worlds: int, model: Any) -> dict[str, Any]:
@@ -134,7 +191,23 @@ def main() -> None:
     ap.add_argument("--model", default=None, help="checkpoint (default: the shipped one)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--ablate", action="store_true", help="score again with the far routine z zeroed (see above)")
+    ap.add_argument("--probe", action="store_true", help="which input ranks the routine intruders (see above)")
     args = ap.parse_args()
+    if args.probe:
+        from node.attention.scorer import default_checkpoint_path
+        from node.attention.train import load_checkpoint
+
+        model = load_checkpoint(Path(args.model or default_checkpoint_path()).read_bytes())[0].eval()
+        rep = {f: probe_report(f, args.worlds, model) for f in args.families.split(",")}
+        if args.json:
+            print(json.dumps(rep, indent=1))
+            return
+        for fam, r in rep.items():
+            print(f"{fam}: routine intruders with a far number {r['intruders']['far']}, without {r['intruders']['not_far']}")
+            for g in ("far", "not_far"):
+                top = ", ".join(f"{k} {v}" for k, v in list(r["leave"][g].items())[:6])
+                print(f"  {g:7s} leave the top tenth when one input is typical: {top}")
+        return
     if args.ablate:
         from node.attention.scorer import default_checkpoint_path
         from node.attention.train import load_checkpoint

@@ -8,6 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 import diag_top_tenth as diag  # noqa: E402
+import torch  # noqa: E402
 
 
 def test_the_truth_has_no_intruders_beyond_its_own_routine_and_an_inverted_ranking_is_all_routine() -> None:
@@ -45,3 +46,37 @@ def test_the_ablation_zeroes_only_the_far_slots_of_routine_records() -> None:
             assert bool((feats.num[j] == w.feats.num[j]).all())
             assert bool((feats.ctx[j] == w.feats.ctx[j]).all())
     assert all(diag.table_case(w.cases[j], w.details[j] if w.details else "") == "normal" for j in touched)
+
+
+def test_each_probe_moves_one_input_of_the_intruders_only() -> None:
+    w = diag.family_windows("clinic", 1, 3, 256)[0]
+    routine = [j for j in range(len(w)) if diag.table_case(w.cases[j], w.details[j] if w.details else "") == "normal"]
+    intruders, others = routine[:5], [j for j in range(len(w)) if j not in routine[:5]]
+    probes = diag.probes(w, intruders, routine)
+    assert [name for name, _ in probes] == [f"ctx: {n}" for n in diag.CTX_NAMES] + [diag.PROBE_Z]
+    med = w.feats.ctx[routine].median(dim=0).values
+    for i, (_, feats) in enumerate(probes[:-1]):
+        changed = (feats.ctx != w.feats.ctx).nonzero().tolist()
+        assert all(c == i and r in intruders for r, c in changed)
+        assert bool((feats.ctx[intruders, i] == med[i]).all())
+        assert bool((feats.num == w.feats.num).all())
+    z = probes[-1][1]
+    assert bool((z.num[intruders][:, :, diag._Z_SLOTS] == 0).all())
+    keep = [k for k in range(z.num.shape[2]) if k not in diag._Z_SLOTS]
+    assert bool((z.num[intruders][:, :, keep] == w.feats.num[intruders][:, :, keep]).all())
+    assert bool((z.num[others] == w.feats.num[others]).all())
+
+
+def test_the_probe_report_counts_only_intruders_that_leave() -> None:
+    def by_truth(feats: diag.WindowFeatures) -> torch.Tensor:
+        # a "model" that reads max |z| in the window only: moving that input must move the intruders
+        return feats.ctx[:, diag.CTX_NAMES.index("max_|z|_window")].unsqueeze(0)
+
+    rep = diag.probe_report("clinic", 1, by_truth)
+    n = rep["intruders"]["far"] + rep["intruders"]["not_far"]
+    assert n > 0
+    for g in ("far", "not_far"):
+        moved = {k: v for k, v in rep["leave"][g].items() if v}
+        assert set(moved) <= {"ctx: max_|z|_window"}
+        assert all(v <= rep["intruders"][g] for v in moved.values())
+    assert rep["leave"]["far"]["ctx: max_|z|_window"] > 0
