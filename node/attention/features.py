@@ -119,7 +119,12 @@ __all__ = [
 # 7 (session 22, trial D), durations read as seconds (quantity format 2): a quantity in any time unit of
 # node/attention/time_units.py, and an ISO 8601 duration ("PT36H"), is its number of seconds, so a field
 # mixing days, hours and minutes compares its values and an ISO deadline is a number, not a label.
-FEATURE_REVISION = 7
+# 8 (session 42, trial C), a slot's ``far_share_window``: the share of the other values of its (kind,
+# field) in the window that sit 4 or more MADs from their median. Over half of a field's values on one
+# point (zero-inflated amounts, a small count) make its MAD near 0 and every other value "far";
+# an anomaly is far alone. Measured on held-out windows: far routine records 0.24-0.34 (median), far
+# anomalies 0.03 (docs/trials/session42-rule-c.md).
+FEATURE_REVISION = 8
 HASH_DIM = 256  # signed feature-hashing width of the bag of tokens (pairwise similarity only)
 NUM_SLOTS = 8  # numeric fields kept per record (first in key order)
 # Numbers past the slots (a wide schema) are kept aside: such a record's slots go to its numbers
@@ -141,7 +146,8 @@ _SPECIFIC_WORDS = 4  # a text of this many distinct words is specific enough to 
 _HIST_MIN = 8  # values of a (kind, field) the history needs before its statistics are used
 _QUANT = 0.5  # near-duplicate digest bin: half a robust spread of the field
 
-SLOT_NAMES = ("z_window", "|z_window|", "z_history", "|z_history|", "has_history", "group_size", "priority_field")
+SLOT_NAMES = ("z_window", "|z_window|", "z_history", "|z_history|", "has_history", "group_size", "priority_field",
+              "far_share_window")
 NUM_FEATS = len(SLOT_NAMES)
 CTX_NAMES = (
     "time_rank", "kind_share_log", "kind_share", "rarest_token", "unique_tokens", "n_fields", "max_|z|_window",
@@ -1007,9 +1013,11 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
         slog[rows, cols] = vals.to(torch.float32)
         unit[rows, cols] = u.clamp(-1e6, 1e6).to(torch.float32)
         hasf = has.to(torch.float64)
+        far_share = _far_share(torch.unique(keys, return_inverse=True)[1], zw, gcount)
         num[rows, cols] = torch.stack(
             [zw / 4.0, torch.tanh(zw.abs() / 3.0), zh / 4.0, torch.tanh(zh.abs() / 3.0), hasf,
-             torch.log1p(gcount.to(torch.float64)) / 7.0, prio_slot.to(torch.float64)], dim=1).to(torch.float32)
+             torch.log1p(gcount.to(torch.float64)) / 7.0, prio_slot.to(torch.float64), far_share],
+            dim=1).to(torch.float32)
         max_zw = max_zw.scatter_reduce(0, rows, zw.abs(), "amax", include_self=True)
         max_zh = max_zh.scatter_reduce(0, rows, zh.abs(), "amax", include_self=True)
         q = torch.floor(u.clamp(-1e9, 1e9) / _QUANT).to(torch.int64)
@@ -1325,9 +1333,10 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     num_mask[r_sel, c_sel] = 1.0
     slog[r_sel, c_sel] = vals[sel].to(torch.float32)
     unit[r_sel, c_sel] = u_all[sel].clamp(-1e6, 1e6).to(torch.float32)
+    far_share = _far_share(nums.inv, zw, gcount)
     num[r_sel, c_sel] = torch.stack(
         [z1 / 4.0, torch.tanh(z1.abs() / 3.0), z2 / 4.0, torch.tanh(z2.abs() / 3.0), has[sel].to(torch.float64),
-         torch.log1p(gcount[sel].to(torch.float64)) / 7.0, nums.prio[sel]], dim=1).to(torch.float32)
+         torch.log1p(gcount[sel].to(torch.float64)) / 7.0, nums.prio[sel], far_share[sel]], dim=1).to(torch.float32)
     return near_ids, near_hist_ok
 
 
@@ -1369,6 +1378,18 @@ def _robust_z_groups(inv: torch.Tensor, counts: torch.Tensor,
     gcount = counts[inv]
     z = torch.where(gcount >= 3, z, torch.zeros_like(z))
     return z, med[inv], scale, gcount
+
+
+_FAR_Z = 4.0
+
+
+def _far_share(inv: torch.Tensor, z: torch.Tensor, gcount: torch.Tensor) -> torch.Tensor:
+    """Per value: the share of the *other* values of its group (``inv``) whose |z| is at least
+    ``_FAR_Z``; 0 in a group of fewer than 3 (where z is 0). float64, exact: counts over counts."""
+    far = (z.abs() >= _FAR_Z).to(torch.float64)
+    per_group = torch.zeros(int(inv.max()) + 1 if inv.numel() else 0, dtype=torch.float64).index_add_(0, inv, far)
+    share = (per_group[inv] - far) / (gcount - 1).clamp(min=1).to(torch.float64)
+    return torch.where(gcount >= 3, share, torch.zeros_like(share))
 
 
 def robust_scale(mad: torch.Tensor, med: torch.Tensor) -> torch.Tensor:
