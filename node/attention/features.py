@@ -119,7 +119,19 @@ __all__ = [
 # 7 (session 22, trial D), durations read as seconds (quantity format 2): a quantity in any time unit of
 # node/attention/time_units.py, and an ISO 8601 duration ("PT36H"), is its number of seconds, so a field
 # mixing days, hours and minutes compares its values and an ISO deadline is a number, not a label.
-FEATURE_REVISION = 7
+# 8 (session 42, trial C), a slot's ``far_share_window``: the share of the other values of its (kind,
+# field) in the window that sit 4 or more MADs from their median. Over half of a field's values on one
+# point (zero-inflated amounts, a small count) make its MAD near 0 and every other value "far";
+# an anomaly is far alone. Measured on held-out windows: far routine records 0.24-0.34 (median), far
+# anomalies 0.03 (docs/trials/session42-rule-c.md).
+# 9 (session 43, trial E), each number's |z| also against a wide scale: the larger of the robust (MAD)
+# scale and the field's 10-90% quantile width over 2.563 (a normal's width in sigmas), in the window
+# (slot ``|z_window_wide|``, context ``max_|z|_window_wide``) and in the History (``|z_history_wide|``,
+# ``max_|z|_history_wide``). A field with over half its values on one point, or heavy tails, has a MAD
+# that makes its routine values "far"; the quantile width does not. On held-out windows the routine
+# records the model ranks in its top tenth with a number 4+ MADs out sit at a median wide |z| of 2.6-3.0,
+# the anomalies at 5.1-8.6 (docs/trials/session43-rule-e.md).
+FEATURE_REVISION = 9
 HASH_DIM = 256  # signed feature-hashing width of the bag of tokens (pairwise similarity only)
 NUM_SLOTS = 8  # numeric fields kept per record (first in key order)
 # Numbers past the slots (a wide schema) are kept aside: such a record's slots go to its numbers
@@ -141,7 +153,8 @@ _SPECIFIC_WORDS = 4  # a text of this many distinct words is specific enough to 
 _HIST_MIN = 8  # values of a (kind, field) the history needs before its statistics are used
 _QUANT = 0.5  # near-duplicate digest bin: half a robust spread of the field
 
-SLOT_NAMES = ("z_window", "|z_window|", "z_history", "|z_history|", "has_history", "group_size", "priority_field")
+SLOT_NAMES = ("z_window", "|z_window|", "z_history", "|z_history|", "has_history", "group_size", "priority_field",
+              "far_share_window", "|z_window_wide|", "|z_history_wide|")
 NUM_FEATS = len(SLOT_NAMES)
 CTX_NAMES = (
     "time_rank", "kind_share_log", "kind_share", "rarest_token", "unique_tokens", "n_fields", "max_|z|_window",
@@ -151,6 +164,7 @@ CTX_NAMES = (
     "priority_field", "priority_value_rarity", "flag_set", "value_rarity_history", "value_rarity_window",
     "kind_rel_window", "kind_rel_history", "alert_colour", "has_alert_colour",
     "value_minority_window", "value_surprise_window", "value_minority_history", "value_surprise_history",
+    "max_|z|_window_wide", "max_|z|_history_wide",
 )
 CTX_DIM = len(CTX_NAMES)
 _C = {name: i for i, name in enumerate(CTX_NAMES)}
@@ -980,6 +994,7 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     near_ids = shape * 0x9E3779B97F4A7C15 & _MASK63
     max_zw = torch.zeros(n, dtype=torch.float64)
     max_zh = torch.zeros(n, dtype=torch.float64)
+    max_wide = torch.zeros(2, n, dtype=torch.float64)  # the largest wide |z| (window, history) of each record
     near_hist_ok = torch.ones(n, dtype=torch.bool)
     if m:
         key_list = list(itertools.chain.from_iterable(f.num_keys for f in feats))
@@ -994,10 +1009,12 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
             hmed = _f64([s[0] for s in stats])
             hscale = _f64([s[1] for s in stats])
             has = torch.tensor([s[2] >= _HIST_MIN for s in stats])
+            hwide = _f64(history.wide_scales(key_list))
         else:
             hmed = torch.zeros(m, dtype=torch.float64)
             hscale = torch.ones(m, dtype=torch.float64)
             has = torch.zeros(m, dtype=torch.bool)
+            hwide = hscale
         zh = torch.where(has, ((vals - hmed) / hscale).clamp(-_Z_CLIP, _Z_CLIP), torch.zeros_like(vals))
         med = torch.where(has, hmed, wmed)
         scale = torch.where(has, hscale, wscale)
@@ -1007,16 +1024,25 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
         slog[rows, cols] = vals.to(torch.float32)
         unit[rows, cols] = u.clamp(-1e6, 1e6).to(torch.float32)
         hasf = has.to(torch.float64)
+        _, inv, counts = torch.unique(keys, return_inverse=True, return_counts=True)
+        far_share = _far_share(inv, zw, gcount)
+        zww = _wide_z(inv, counts, vals, wmed, wscale, gcount)
+        zhw = torch.where(has, ((vals - hmed) / hwide).clamp(-_Z_CLIP, _Z_CLIP), torch.zeros_like(vals))
         num[rows, cols] = torch.stack(
             [zw / 4.0, torch.tanh(zw.abs() / 3.0), zh / 4.0, torch.tanh(zh.abs() / 3.0), hasf,
-             torch.log1p(gcount.to(torch.float64)) / 7.0, prio_slot.to(torch.float64)], dim=1).to(torch.float32)
+             torch.log1p(gcount.to(torch.float64)) / 7.0, prio_slot.to(torch.float64), far_share,
+             torch.tanh(zww.abs() / 3.0), torch.tanh(zhw.abs() / 3.0)],
+            dim=1).to(torch.float32)
         max_zw = max_zw.scatter_reduce(0, rows, zw.abs(), "amax", include_self=True)
         max_zh = max_zh.scatter_reduce(0, rows, zh.abs(), "amax", include_self=True)
+        max_wide[0] = max_wide[0].scatter_reduce(0, rows, zww.abs(), "amax", include_self=True)
+        max_wide[1] = max_wide[1].scatter_reduce(0, rows, zhw.abs(), "amax", include_self=True)
         q = torch.floor(u.clamp(-1e9, 1e9) / _QUANT).to(torch.int64)
         near_ids = mix_digest(shape, keys, q, rows, n)
         near_hist_ok = torch.ones(n, dtype=torch.bool).scatter_reduce(0, rows, has, "amin", include_self=True)
     if any(f.extra_keys for f in feats):
-        near_ids, near_hist_ok = _wide_slots(feats, history, (num, num_mask, slog, unit), max_zw, max_zh, shape)
+        near_ids, near_hist_ok = _wide_slots(feats, history, (num, num_mask, slog, unit), max_zw, max_zh, shape,
+                                             max_wide)
     # -- time and runs within (kind, origin) ------------------------------------------
     ts_list = [f.ts_ms for f in feats]
     ts = _ids(ts_list)
@@ -1125,6 +1151,8 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
     ctx[:, c["max_|z|_window"]] = torch.tanh(max_zw.to(torch.float32) / 3.0)
     ctx[:, c["window_size"]] = logn / math.log(1025.0)
     ctx[:, c["max_|z|_history"]] = torch.tanh(max_zh.to(torch.float32) / 3.0)
+    ctx[:, c["max_|z|_window_wide"]] = torch.tanh(max_wide[0].to(torch.float32) / 3.0)
+    ctx[:, c["max_|z|_history_wide"]] = torch.tanh(max_wide[1].to(torch.float32) / 3.0)
     # Rarity relative to the stream's kind distribution: the kind's count over the
     # count of the kind a typical record of the window has (the median over
     # records). Raw shares depend on how many kinds a stream has (4 of 256 is
@@ -1277,7 +1305,8 @@ def wide_slot_positions(feats: Sequence[RecordFeatures], history: History | None
 
 def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
                 slots: tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor],
-                max_zw: torch.Tensor, max_zh: torch.Tensor, shape: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+                max_zw: torch.Tensor, max_zh: torch.Tensor, shape: torch.Tensor,
+                max_wide: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Slots for the records of a window that hold more numbers than ``NUM_SLOTS``.
 
     A wide schema often starts (in key order) with steady numbers: calibration, limits, ids. Given
@@ -1285,8 +1314,8 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     identical. Each wide record's slots (``num``, ``num_mask``, ``slog``, ``unit``, rewritten in
     place for those records only) go to its own numbers that differ from their field's median
     (the History's when it holds enough of the field, else the window's), then the steady ones,
-    placed in key order (:func:`_slot_ranks`); ``max_zw`` and
-    ``max_zh`` take every number's |z|. A field's window z is taken over all its values (slotted
+    placed in key order (:func:`_slot_ranks`); ``max_zw``,
+    ``max_zh`` and ``max_wide`` take every number's |z|. A field's window z is taken over all its values (slotted
     or not), and the near digest bins every number (``History`` digests its records the same
     way), so records that agree on their steady fields are not near copies of each other.
     Returns the near digests and whether the history's statistics covered every number of each
@@ -1307,6 +1336,13 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     near_hist_ok = torch.ones(n, dtype=torch.bool).scatter_reduce(0, rows, has, "amin", include_self=True)
     max_zw.copy_(max_zw.scatter_reduce(0, rows, zw.abs(), "amax", include_self=True))
     max_zh.copy_(max_zh.scatter_reduce(0, rows, zh.abs(), "amax", include_self=True))
+    counts = torch.bincount(nums.inv, minlength=len(nums.uniq))
+    zww = _wide_z(nums.inv, counts, vals, wmed, wscale, gcount)
+    hwide = (_f64(history.wide_scales(nums.uniq))[nums.inv] if history is not None and len(history)
+             else torch.ones_like(vals))
+    zhw = torch.where(has, ((vals - hmed) / hwide).clamp(-_Z_CLIP, _Z_CLIP), torch.zeros_like(vals))
+    max_wide[0] = max_wide[0].scatter_reduce(0, rows, zww.abs(), "amax", include_self=True)
+    max_wide[1] = max_wide[1].scatter_reduce(0, rows, zhw.abs(), "amax", include_self=True)
     # Only wide records are rewritten: a record with at most NUM_SLOTS numbers keeps the main
     # path's slots, whatever else the window holds.
     wide = torch.tensor([bool(f.extra_keys) for f in feats])
@@ -1325,9 +1361,11 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     num_mask[r_sel, c_sel] = 1.0
     slog[r_sel, c_sel] = vals[sel].to(torch.float32)
     unit[r_sel, c_sel] = u_all[sel].clamp(-1e6, 1e6).to(torch.float32)
+    far_share = _far_share(nums.inv, zw, gcount)
     num[r_sel, c_sel] = torch.stack(
         [z1 / 4.0, torch.tanh(z1.abs() / 3.0), z2 / 4.0, torch.tanh(z2.abs() / 3.0), has[sel].to(torch.float64),
-         torch.log1p(gcount[sel].to(torch.float64)) / 7.0, nums.prio[sel]], dim=1).to(torch.float32)
+         torch.log1p(gcount[sel].to(torch.float64)) / 7.0, nums.prio[sel], far_share[sel],
+         torch.tanh(zww[sel].abs() / 3.0), torch.tanh(zhw[sel].abs() / 3.0)], dim=1).to(torch.float32)
     return near_ids, near_hist_ok
 
 
@@ -1369,6 +1407,47 @@ def _robust_z_groups(inv: torch.Tensor, counts: torch.Tensor,
     gcount = counts[inv]
     z = torch.where(gcount >= 3, z, torch.zeros_like(z))
     return z, med[inv], scale, gcount
+
+
+_FAR_Z = 4.0
+
+
+def _far_share(inv: torch.Tensor, z: torch.Tensor, gcount: torch.Tensor) -> torch.Tensor:
+    """Per value: the share of the *other* values of its group (``inv``) whose |z| is at least
+    ``_FAR_Z``; 0 in a group of fewer than 3 (where z is 0). float64, exact: counts over counts."""
+    far = (z.abs() >= _FAR_Z).to(torch.float64)
+    per_group = torch.zeros(int(inv.max()) + 1 if inv.numel() else 0, dtype=torch.float64).index_add_(0, inv, far)
+    share = (per_group[inv] - far) / (gcount - 1).clamp(min=1).to(torch.float64)
+    return torch.where(gcount >= 3, share, torch.zeros_like(share))
+
+
+# The wide scale: a field's 10-90% quantile width over a normal's (2 x the 90th percentile of N(0, 1)).
+# The quantiles are order statistics at integer ranks, (n - 1) // 10 and its mirror, so every node
+# picks the same two values.
+_WIDE_K = 2.5631031310892007
+
+
+def wide_ranks(n: int) -> tuple[int, int]:
+    """The ranks (0-based, ascending) of the low and high quantiles of ``n`` sorted values."""
+    lo = (n - 1) // 10
+    return lo, n - 1 - lo
+
+
+def _wide_z(inv: torch.Tensor, counts: torch.Tensor, vals: torch.Tensor, med: torch.Tensor, scale: torch.Tensor,
+            gcount: torch.Tensor) -> torch.Tensor:
+    """Per value: (value - its group's median) over the wider of its robust ``scale`` and the group's
+    quantile width / ``_WIDE_K`` (``med``, ``scale`` and ``gcount`` per value, as :func:`_robust_z_groups`
+    returns them); 0 in a group of fewer than 3. A zero-inflated or few-valued field has a MAD near 0
+    and a quantile width that is not: its routine values are near by this scale, an anomaly is far."""
+    starts = torch.cumsum(counts, 0) - counts
+    o1 = torch.argsort(vals, stable=True)
+    o2 = torch.argsort(inv[o1], stable=True)
+    sv = vals[o1][o2]
+    lo_rank = (counts - 1) // 10
+    width = (sv[starts + counts - 1 - lo_rank] - sv[starts + lo_rank]) / _WIDE_K
+    wide = torch.maximum(scale, width[inv])
+    z = ((vals - med) / wide).clamp(-_Z_CLIP, _Z_CLIP)
+    return torch.where(gcount >= 3, z, torch.zeros_like(z))
 
 
 def robust_scale(mad: torch.Tensor, med: torch.Tensor) -> torch.Tensor:

@@ -48,6 +48,7 @@ from node.attention.features import (
     _HIST_MIN,
     _QUANT,
     _SPECIFIC_WORDS,
+    _WIDE_K,
     FeatureCache,
     FieldFacts,
     RecordFeatures,
@@ -65,6 +66,7 @@ from node.attention.features import (
     robust_scale,
     surprise,
     text_sketch,
+    wide_ranks,
 )
 from protocol.record import Record
 
@@ -112,6 +114,7 @@ class History:
         self._own: set[int] = set()  # keys of _values whose Counter this History may change in place
         self._own_fields: set[int] = set()  # the same for _field_counts
         self._stats: dict[int, tuple[float, float, int]] = {}
+        self._wide: dict[int, float] = {}  # (kind, field) -> wide scale (features._wide_z) (derived)
         self._rarity: dict[tuple[int, int], float] = {}
         self._field_shape: dict[int, tuple[int, float]] = {}  # (kind, field) -> (mode's count, entropy) (derived)
         self._near: set[int] | None = None
@@ -147,6 +150,7 @@ class History:
         self._own, self._own_fields, self._own_drops = set(), set(), set()
         # Derived caches depend only on the contents, which are equal: share them until a change.
         h._stats, h._rarity, h._near = dict(self._stats), dict(self._rarity), self._near
+        h._wide = dict(self._wide)
         h._field_shape = dict(self._field_shape)
         h._drop_order = dict(self._drop_order)
         return h
@@ -170,6 +174,7 @@ class History:
                 self._apply(self._items.popleft(), -1)
         if changed:
             self._stats.clear()
+            self._wide.clear()
             self._rarity.clear()
             self._field_shape.clear()
             self._near = None
@@ -192,6 +197,7 @@ class History:
                 self._apply(items.popleft(), -1)
         if changed:
             self._stats.clear()
+            self._wide.clear()
             self._rarity.clear()
             self._field_shape.clear()
             self._near = None
@@ -609,6 +615,33 @@ class History:
         records asks for hundreds of fields at once)."""
         stats = self._compute_stats(keys)
         return [stats[k] for k in keys]
+
+    def wide_scales(self, keys: Sequence[int]) -> list[float]:
+        """Per (kind, field): the wider of its robust scale (:meth:`num_stats`) and its 10-90% quantile
+        width over ``_WIDE_K``, as ``features._wide_z`` takes it in a window (features revision 9)."""
+        out = []
+        for key in keys:
+            s = self._wide.get(key)
+            if s is None:
+                _, scale, total = self.num_stats(key)
+                s = scale
+                if total >= 3:
+                    c = self._values[key]
+                    lo_rank, hi_rank = wide_ranks(total)
+                    lo = hi = math.nan
+                    seen = 0
+                    for v in sorted(c):
+                        k = c[v]
+                        if seen <= lo_rank < seen + k:
+                            lo = v
+                        if seen <= hi_rank < seen + k:
+                            hi = v
+                            break
+                        seen += k
+                    s = max(scale, (hi - lo) / _WIDE_K)
+                self._wide[key] = s
+            out.append(s)
+        return out
 
     def _compute_stats(self, keys: Iterable[int]) -> dict[int, tuple[float, float, int]]:
         """num_stats of ``keys``, the robust scales of all of them in one tensor call. Cached for the

@@ -77,8 +77,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from node.workload.domains import (
+    ANOMALY_START,
     ROUTINE_FLOOR,
     LabeledRecord,
+    anomaly_strength,
     main_reason,
     noisy_or,
     tail_importance,
@@ -392,6 +394,33 @@ class _SideScale:
 
 
 @dataclass(slots=True)
+class _Degenerate:
+    """A routine number whose median absolute deviation says nothing (session 42, trial B:
+    docs/trials/session42-rule-b.md): ``zeros`` is 0 in a share ``p_mode`` of the records and a
+    positive amount otherwise (rain, retries, a queue); ``steps`` is a small integer that holds one
+    value in a share ``p_mode`` and a few values beside it otherwise (a count of vehicles, a gear).
+    Over half of the values sit on one point, so a robust z of any other value is huge; held-out
+    families write such fields often, and they are never news there (routine numbers are kept
+    within 4 spreads of the field's own 95% width). Never an anomaly here either."""
+
+    key: str
+    shape: str  # zeros | steps
+    p_mode: float
+    centre: float  # zeros: log of a typical amount; steps: the mode
+    spread: float  # zeros: log-spread of the amounts; steps: how far the other values reach
+    decimals: int
+
+    def value(self, rng: random.Random) -> float | int:
+        if rng.random() < self.p_mode:
+            return 0 if self.shape == "zeros" else int(self.centre)
+        if self.shape == "zeros":
+            v = math.exp(self.centre + self.spread * rng.gauss(0.0, 1.0))
+            return max(1, int(round(v))) if self.decimals < 0 else round(max(v, 10.0 ** -max(self.decimals, 0)), self.decimals)
+        step = 1 + min(int(rng.expovariate(1.0 / self.spread)), 5)
+        return max(0, int(self.centre) + step * rng.choice((-1, 1)))
+
+
+@dataclass(slots=True)
 class _Kind:
     name: str
     weight: float
@@ -406,6 +435,7 @@ class _Kind:
     extra: dict[str, object] = field(default_factory=dict)  # constant fields (schema version, region...)
     bools: list[_Bool] = field(default_factory=list)  # booleans under names that say nothing (trial Y)
     scales: list[_SideScale] = field(default_factory=list)  # numbers under names that say nothing (trial Z)
+    degenerate: list[_Degenerate] = field(default_factory=list)  # routine numbers of one main value (trial B)
 
 
 @dataclass(slots=True)
@@ -427,6 +457,8 @@ class RandomizedWorkload:
     SIDE_SALT = "attnshare-randomized-booleans"
     #: seeds the generator of the numeric scales under neutral names (trial Z), apart from both
     SCALE_SALT = "attnshare-randomized-scales"
+    #: seeds the generator of the routine numbers of one main value (trial B), apart from all three
+    SHAPE_SALT = "attnshare-randomized-shapes"
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
@@ -435,6 +467,7 @@ class RandomizedWorkload:
         # stream are what they were without them (trial Y, session 40).
         self._side = random.Random(f"{self.SIDE_SALT}/{seed}")
         self._scales = random.Random(f"{self.SCALE_SALT}/{seed}")  # trial Z, session 41: the same reason
+        self._shapes = random.Random(f"{self.SHAPE_SALT}/{seed}")  # trial B, session 42: the same reason
         self.lang = rng.choice((*_NAME_WORDS, "syl"))
         self.style = rng.choice(_STYLES)
         n_origins = rng.randint(2, 16)
@@ -553,7 +586,19 @@ class RandomizedWorkload:
         bools = self._neutral_booleans(lang, style, used, prio)
         scales = self._neutral_scales(lang, style, used, prio is None and not bools)
         return _Kind(name, weight, rare, entity_key, entities, nums, cats, text_key, text_vocab, prio, extra,
-                     bools, scales)
+                     bools, scales, self._degenerate_numbers(lang, style, used))
+
+    def _degenerate_numbers(self, lang: str, style: str, used: set[str]) -> list[_Degenerate]:
+        """A routine number with one main value (:class:`_Degenerate`) in 30% of the kinds."""
+        sh = self._shapes
+        if sh.random() >= 0.3:
+            return []
+        key = _unused_name(lambda: _name(sh, lang, style, sh.randint(1, 2)), used, "d")
+        p_mode = sh.uniform(0.5, 0.92)
+        if sh.random() < 0.5:
+            return [_Degenerate(key, "zeros", p_mode, sh.uniform(0.0, 6.0), sh.uniform(0.3, 1.2),
+                                sh.choice((-1, -1, 1, 2)))]
+        return [_Degenerate(key, "steps", p_mode, sh.randint(0, 10), sh.uniform(0.5, 2.0), -1)]
 
     def _neutral_booleans(self, lang: str, style: str, used: set[str], prio: _Prio | None) -> list[_Bool]:
         """Booleans under names that say nothing: half of the urgent-named flags lose their name, a
@@ -685,12 +730,12 @@ class RandomizedWorkload:
         if kind.nums and (force_news and rng.random() < 0.6 or rng.random() < self.rates["anomaly"] * len(kind.nums)):
             target = rng.randrange(len(kind.nums))
         for i, num in enumerate(kind.nums):
-            sig = rng.uniform(4.0, 10.0) * rng.choice((-1.0, 1.0)) if i == target else float("nan")
+            sig = rng.uniform(ANOMALY_START, 10.0) * rng.choice((-1.0, 1.0)) if i == target else float("nan")
             if num.dist in ("counter", "lognormal") and i == target and sig < 0 and rng.random() < 0.7:
                 sig = -sig  # counters and heavy tails are mostly anomalous upwards
             value, z = num.draw(rng, sig, self._steps)
             fields[num.key] = value
-            anomaly = max(anomaly, min(1.0, max(0.0, (abs(z) - 2.5) / 4.0)))
+            anomaly = max(anomaly, anomaly_strength(z))
         # A rare kind is worth 0.6, the first priority step (trial V4, session 34: a rare kind valued
         # below every raised priority step was ranked below them, trial V2).
         rarity = 0.6 if kind.rare else 0.0
@@ -719,6 +764,8 @@ class RandomizedWorkload:
             fields[n.key] = n.scale.value(self._scales, level)
             if n.priority and level:
                 prio = max(prio, 0.6 + 0.4 * (level - 1) / (n.levels - 2))
+        for g in kind.degenerate:
+            fields[g.key] = g.value(self._shapes)
         base = noisy_or(ROUTINE_FLOOR, 0.9 * anomaly, 0.9 * prio, rarity)
         detail = main_reason(0.9 * anomaly, 0.9 * prio, rarity, 0.6 if kind.rare else 0.0)
         return _Draft(kind, rng.randrange(len(self.origins)), fields, base, detail=detail)
