@@ -193,33 +193,27 @@ def main() -> None:
     ap.add_argument("--ablate", action="store_true", help="score again with the far routine z zeroed (see above)")
     ap.add_argument("--probe", action="store_true", help="which input ranks the routine intruders (see above)")
     args = ap.parse_args()
-    if args.probe:
+    if args.probe or args.ablate:
         from node.attention.scorer import default_checkpoint_path
         from node.attention.train import load_checkpoint
 
         model = load_checkpoint(Path(args.model or default_checkpoint_path()).read_bytes())[0].eval()
-        rep = {f: probe_report(f, args.worlds, model) for f in args.families.split(",")}
+        run = probe_report if args.probe else ablate_report
+        rep = {f: run(f, args.worlds, model) for f in args.families.split(",")}
         if args.json:
             print(json.dumps(rep, indent=1))
             return
         for fam, r in rep.items():
-            print(f"{fam}: routine intruders with a far number {r['intruders']['far']}, without {r['intruders']['not_far']}")
-            for g in ("far", "not_far"):
-                top = ", ".join(f"{k} {v}" for k, v in list(r["leave"][g].items())[:6])
-                print(f"  {g:7s} leave the top tenth when one input is typical: {top}")
-        return
-    if args.ablate:
-        from node.attention.scorer import default_checkpoint_path
-        from node.attention.train import load_checkpoint
-
-        model = load_checkpoint(Path(args.model or default_checkpoint_path()).read_bytes())[0].eval()
-        rep = {f: ablate_report(f, args.worlds, model) for f in args.families.split(",")}
-        if args.json:
-            print(json.dumps(rep, indent=1))
-            return
-        for fam, r in rep.items():
-            print(f"{fam}: far routine intruders {r['far_routine_intruders']}, still in the top tenth with their "
-                  f"z zeroed {r['still_in_top_tenth']}; NDCG@10% {r['ndcg_before']:.4f} -> {r['ndcg_after']:.4f}")
+            if args.probe:
+                print(f"{fam}: routine intruders with a far number {r['intruders']['far']}, "
+                      f"without {r['intruders']['not_far']}")
+                for g in ("far", "not_far"):
+                    top = ", ".join(f"{k} {v}" for k, v in list(r["leave"][g].items())[:6])
+                    print(f"  {g:7s} leave the top tenth when one input is typical: {top}")
+            else:
+                print(f"{fam}: far routine intruders {r['far_routine_intruders']}, still in the top tenth with "
+                      f"their z zeroed {r['still_in_top_tenth']}; NDCG@10% {r['ndcg_before']:.4f} -> "
+                      f"{r['ndcg_after']:.4f}")
         return
     methods, cid, _ = load_methods(args.model, None, None)
     report = {"model": cid, "worlds": args.worlds,

@@ -627,17 +627,8 @@ class History:
                 s = scale
                 if total >= 3:
                     c = self._values[key]
-                    lo_rank, hi_rank = wide_ranks(total)
-                    lo = hi = math.nan
-                    seen = 0
-                    for v in sorted(c):
-                        k = c[v]
-                        if seen <= lo_rank < seen + k:
-                            lo = v
-                        if seen <= hi_rank < seen + k:
-                            hi = v
-                            break
-                        seen += k
+                    vals = sorted(c)
+                    lo, hi = _at_ranks(vals, [c[v] for v in vals], *wide_ranks(total))
                     s = max(scale, (hi - lo) / _WIDE_K)
                 self._wide[key] = s
             out.append(s)
@@ -1453,13 +1444,19 @@ def _median_mad(c: Counter[float]) -> tuple[float, float, int]:
 
 def _weighted_mid(vals: list[float], counts: list[int], total: int) -> float:
     """The median of sorted distinct ``vals`` with multiplicities ``counts``."""
-    lo_i, hi_i = (total - 1) // 2, total // 2
+    lo, hi = _at_ranks(vals, counts, (total - 1) // 2, total // 2)
+    return (lo + hi) / 2.0
+
+
+def _at_ranks(vals: list[float], counts: list[int], lo_rank: int, hi_rank: int) -> tuple[float, float]:
+    """The values at 0-based ranks ``lo_rank`` <= ``hi_rank`` of the multiset of sorted distinct ``vals``
+    with multiplicities ``counts`` (NaN past its end)."""
     lo = math.nan
     seen = 0
     for v, k in zip(vals, counts, strict=True):
-        if seen <= lo_i < seen + k:
+        if seen <= lo_rank < seen + k:
             lo = v
-        if seen <= hi_i < seen + k:
-            return (lo + v) / 2.0
+        if seen <= hi_rank < seen + k:
+            return lo, v
         seen += k
-    return math.nan
+    return lo, math.nan
