@@ -1003,7 +1003,8 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
         slot_counts_t = _ids(slot_counts)
         rows = torch.repeat_interleave(torch.arange(n), slot_counts_t)
         cols = torch.arange(m) - torch.repeat_interleave(torch.cumsum(slot_counts_t, 0) - slot_counts_t, slot_counts_t)
-        zw, wmed, wscale, gcount = _robust_z(keys, vals)
+        _, inv, counts = torch.unique(keys, return_inverse=True, return_counts=True)
+        zw, wmed, wscale, gcount, zww = _robust_z_groups(inv, counts, vals)
         if history is not None and len(history):
             stats = [history.num_stats(k) for k in key_list]
             hmed = _f64([s[0] for s in stats])
@@ -1024,9 +1025,7 @@ def assemble_window(feats: Sequence[RecordFeatures], history: History | None = N
         slog[rows, cols] = vals.to(torch.float32)
         unit[rows, cols] = u.clamp(-1e6, 1e6).to(torch.float32)
         hasf = has.to(torch.float64)
-        _, inv, counts = torch.unique(keys, return_inverse=True, return_counts=True)
         far_share = _far_share(inv, zw, gcount)
-        zww = _wide_z(inv, counts, vals, wmed, wscale, gcount)
         zhw = torch.where(has, ((vals - hmed) / hwide).clamp(-_Z_CLIP, _Z_CLIP), torch.zeros_like(vals))
         num[rows, cols] = torch.stack(
             [zw / 4.0, torch.tanh(zw.abs() / 3.0), zh / 4.0, torch.tanh(zh.abs() / 3.0), hasf,
@@ -1269,10 +1268,11 @@ def _slot_ranks(nums: _Numbers, med: torch.Tensor, n: int) -> torch.Tensor:
 
 
 def _medians(nums: _Numbers, history: History | None) -> tuple[torch.Tensor, ...]:
-    """Per number: window z, window median and scale, group size, and the History's median, scale
-    and whether it holds enough of the field (zeros, ones and False without a History)."""
+    """Per number: window z, window median and scale, group size, the History's median, scale
+    and whether it holds enough of the field (zeros, ones and False without a History), and the
+    window's wide z."""
     counts = torch.bincount(nums.inv, minlength=len(nums.uniq))
-    zw, wmed, wscale, gcount = _robust_z_groups(nums.inv, counts, nums.vals)
+    zw, wmed, wscale, gcount, zww = _robust_z_groups(nums.inv, counts, nums.vals)
     if history is not None and len(history):
         stats = history.num_stats_many(nums.uniq)  # per field, in one call
         hmed = _f64([s[0] for s in stats])[nums.inv]
@@ -1282,7 +1282,7 @@ def _medians(nums: _Numbers, history: History | None) -> tuple[torch.Tensor, ...
         hmed = torch.zeros(len(nums.vals), dtype=torch.float64)
         hscale = torch.ones(len(nums.vals), dtype=torch.float64)
         has = torch.zeros(len(nums.vals), dtype=torch.bool)
-    return zw, wmed, wscale, gcount, hmed, hscale, has
+    return zw, wmed, wscale, gcount, hmed, hscale, has, zww
 
 
 def wide_slot_positions(feats: Sequence[RecordFeatures], history: History | None = None) -> list[list[int]]:
@@ -1294,7 +1294,7 @@ def wide_slot_positions(feats: Sequence[RecordFeatures], history: History | None
     nums = _Numbers(feats)
     if not nums.keys:
         return [[] for _ in feats]
-    _, wmed, _, _, hmed, _, has = _medians(nums, history)
+    _, wmed, _, _, hmed, _, has, _ = _medians(nums, history)
     rank = _slot_ranks(nums, torch.where(has, hmed, wmed), len(feats))
     out: list[list[int]] = [[] for _ in feats]
     for r, p, k in zip(nums.rows.tolist(), nums.pos.tolist(), rank.tolist(), strict=True):
@@ -1327,7 +1327,7 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     n = len(feats)
     nums = _Numbers(feats)
     vals, rows = nums.vals, nums.rows
-    zw, wmed, wscale, gcount, hmed, hscale, has = _medians(nums, history)
+    zw, wmed, wscale, gcount, hmed, hscale, has, zww = _medians(nums, history)
     zh = torch.where(has, ((vals - hmed) / hscale).clamp(-_Z_CLIP, _Z_CLIP), torch.zeros_like(vals))
     med = torch.where(has, hmed, wmed)
     u_all = (vals - med) / torch.where(has, hscale, wscale)
@@ -1336,8 +1336,6 @@ def _wide_slots(feats: Sequence[RecordFeatures], history: History | None,
     near_hist_ok = torch.ones(n, dtype=torch.bool).scatter_reduce(0, rows, has, "amin", include_self=True)
     max_zw.copy_(max_zw.scatter_reduce(0, rows, zw.abs(), "amax", include_self=True))
     max_zh.copy_(max_zh.scatter_reduce(0, rows, zh.abs(), "amax", include_self=True))
-    counts = torch.bincount(nums.inv, minlength=len(nums.uniq))
-    zww = _wide_z(nums.inv, counts, vals, wmed, wscale, gcount)
     hwide = (_f64(history.wide_scales(nums.uniq))[nums.inv] if history is not None and len(history)
              else torch.ones_like(vals))
     zhw = torch.where(has, ((vals - hmed) / hwide).clamp(-_Z_CLIP, _Z_CLIP), torch.zeros_like(vals))
@@ -1383,8 +1381,9 @@ def _prio_rarity(f: RecordFeatures, history: History) -> float:
     return history.value_rarity(f.prio_token, f.prio_field_id) if f.prio_token else 0.0
 
 
-def _robust_z(keys: torch.Tensor, vals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Per value: (z, group median, group scale, group size) within its (kind, field) group.
+def _robust_z(keys: torch.Tensor,
+              vals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per value: (z, group median, group scale, group size, wide z) within its (kind, field) group.
 
     Median and MAD, not mean and std, so that an anomaly (or a burst repeating
     it) does not hide itself by inflating the spread. Groups of fewer than 3
@@ -1395,18 +1394,21 @@ def _robust_z(keys: torch.Tensor, vals: torch.Tensor) -> tuple[torch.Tensor, tor
 
 
 def _robust_z_groups(inv: torch.Tensor, counts: torch.Tensor,
-                     vals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+                     vals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """:func:`_robust_z` with the groups given: ``inv`` each value's group (numbered in sorted key
-    order, as ``torch.unique`` numbers them), ``counts`` each group's size."""
+    order, as ``torch.unique`` numbers them), ``counts`` each group's size. Also returns each value's
+    wide z (:func:`_wide_z`), from the same sort as the median."""
     starts = torch.cumsum(counts, 0) - counts
-    med = _group_median(vals, inv, starts, counts)
+    sv = _group_sorted(vals, inv)
+    med = _sorted_median(sv, starts, counts)
     dev = (vals - med[inv]).abs()
-    mad = _group_median(dev, inv, starts, counts)
+    mad = _sorted_median(_group_sorted(dev, inv), starts, counts)
     scale = robust_scale(mad[inv], med[inv])
     z = ((vals - med[inv]) / scale).clamp(-_Z_CLIP, _Z_CLIP)
     gcount = counts[inv]
     z = torch.where(gcount >= 3, z, torch.zeros_like(z))
-    return z, med[inv], scale, gcount
+    zwide = _wide_z(sv, starts, counts, inv, vals, med[inv], scale, gcount)
+    return z, med[inv], scale, gcount, zwide
 
 
 _FAR_Z = 4.0
@@ -1433,16 +1435,13 @@ def wide_ranks(n: int) -> tuple[int, int]:
     return lo, n - 1 - lo
 
 
-def _wide_z(inv: torch.Tensor, counts: torch.Tensor, vals: torch.Tensor, med: torch.Tensor, scale: torch.Tensor,
-            gcount: torch.Tensor) -> torch.Tensor:
+def _wide_z(sv: torch.Tensor, starts: torch.Tensor, counts: torch.Tensor, inv: torch.Tensor, vals: torch.Tensor,
+            med: torch.Tensor, scale: torch.Tensor, gcount: torch.Tensor) -> torch.Tensor:
     """Per value: (value - its group's median) over the wider of its robust ``scale`` and the group's
-    quantile width / ``_WIDE_K`` (``med``, ``scale`` and ``gcount`` per value, as :func:`_robust_z_groups`
-    returns them); 0 in a group of fewer than 3. A zero-inflated or few-valued field has a MAD near 0
-    and a quantile width that is not: its routine values are near by this scale, an anomaly is far."""
-    starts = torch.cumsum(counts, 0) - counts
-    o1 = torch.argsort(vals, stable=True)
-    o2 = torch.argsort(inv[o1], stable=True)
-    sv = vals[o1][o2]
+    quantile width / ``_WIDE_K`` (``sv`` the values sorted within their groups, :func:`_group_sorted`;
+    ``med``, ``scale`` and ``gcount`` per value); 0 in a group of fewer than 3. A zero-inflated or
+    few-valued field has a MAD near 0 and a quantile width that is not: its routine values are near by
+    this scale, an anomaly is far."""
     lo_rank = (counts - 1) // 10
     width = (sv[starts + counts - 1 - lo_rank] - sv[starts + lo_rank]) / _WIDE_K
     wide = torch.maximum(scale, width[inv])
@@ -1460,10 +1459,14 @@ def robust_scale(mad: torch.Tensor, med: torch.Tensor) -> torch.Tensor:
     return torch.sqrt((1.4826 * mad) ** 2 + 0.004**2)
 
 
-def _group_median(v: torch.Tensor, inv: torch.Tensor, starts: torch.Tensor, counts: torch.Tensor) -> torch.Tensor:
+def _group_sorted(v: torch.Tensor, inv: torch.Tensor) -> torch.Tensor:
+    """``v`` sorted by (group, value): each group's values ascending, groups in ``inv``'s order."""
     o1 = torch.argsort(v, stable=True)
     o2 = torch.argsort(inv[o1], stable=True)
-    sv = v[o1][o2]
+    return v[o1][o2]
+
+
+def _sorted_median(sv: torch.Tensor, starts: torch.Tensor, counts: torch.Tensor) -> torch.Tensor:
     lo = sv[starts + (counts - 1) // 2]
     hi = sv[starts + counts // 2]
     return (lo + hi) / 2.0
