@@ -27,7 +27,7 @@ Deterministic: the same sequence of (scores, sizes, eligibility, now_ms)
 gives the same selections on every node. Pure: no clock, no randomness.
 
 :func:`best_half` is the fallback when a selected block's own in-block
-scores miss the genesis importance bar (``protocol.admission.clears_importance``):
+scores miss the genesis importance bar (``protocol.admission.proposer_clears``):
 keep the better-scoring half, in ingest order, and try once more.
 """
 

@@ -80,8 +80,8 @@ from protocol.admission import (
     SCORING_CONTEXT,
     ViewCheck,
     check_view,
-    clears_importance,
     novelty_budget_for_ranking,
+    proposer_clears,
     within_novelty_budget,
     without_history_copies,
 )
@@ -711,10 +711,10 @@ async def fit_block(score: Callable[[Sequence[Record]], Awaitable[list[float]]],
     validators' bar; else its best half is tried once; else nothing.
     """
     claimed = known if known is not None else await score(records)
-    if clears_importance(claimed, genesis):
+    if proposer_clears(claimed, genesis):
         return records, claimed
     keep = [records[i] for i in best_half(claimed)]
     claimed = await score(keep)
-    if not clears_importance(claimed, genesis):
+    if not proposer_clears(claimed, genesis):
         return [], []
     return keep, claimed

@@ -9,6 +9,7 @@ import pytest
 from protocol.admission import (
     NOVEL_RECORDS_PER_BLOCK,
     NOVELTY_MIN_VIEW,
+    PROPOSER_MARGIN,
     ViewCheck,
     block_importance,
     check_records,
@@ -18,6 +19,7 @@ from protocol.admission import (
     judge_scores,
     novelty_budget_for_ranking,
     precheck,
+    proposer_clears,
     within_novelty_budget,
 )
 from protocol.block import build_block
@@ -81,6 +83,21 @@ def test_low_importance_with_honest_claims() -> None:
     assert not clears_importance([low, low], G)
     assert clears_importance([G.min_block_importance] * 3, G)
     assert block_importance([]) == 0.0
+
+
+def test_an_honest_proposer_keeps_a_margin_over_the_bar() -> None:
+    """Review 44, finding 4: validators on other hardware score a few 1e-6 apart, so a block at the bar
+    would get votes that follow the hardware. The proposer ships only with PROPOSER_MARGIN to spare; the
+    validators' rule is unchanged (a block at the bar still passes)."""
+    bar = G.min_block_importance
+    edge = [bar + PROPOSER_MARGIN / 2] * 4
+    assert clears_importance(edge, G)
+    assert not proposer_clears(edge, G)
+    assert judge_block(*make(edge), tuple(edge), G).verdict == (Decision.ACCEPT, Reason.OK)
+    clear = [bar + 2 * PROPOSER_MARGIN] * 4
+    assert proposer_clears(clear, G)
+    assert clears_importance(clear, G)
+    assert 1e-5 <= PROPOSER_MARGIN <= G.score_tolerance / 10  # above hardware noise, far below a real score
 
 
 def test_header_checks_come_first() -> None:

@@ -10,7 +10,7 @@ node drives the same pure state machines the daemon drives:
   rules, pending buffer, open blocks, evaluation and fetch limits, admission
   through :func:`protocol.admission.judge_block`);
 * :class:`protocol.selection.ShipSelector`: which records of a scored window
-  ship (the proposer's budget), with :func:`protocol.admission.clears_importance`;
+  ship (the proposer's budget), with :func:`protocol.admission.proposer_clears`;
 * :class:`protocol.catchup.CatchupPlanner`: anti-entropy rounds.
 
 It feeds them typed events with the virtual time and carries out their typed
@@ -44,7 +44,7 @@ from node.sim.virtual.net import VirtualNet
 from node.sim.virtual.scoring import SimScorer
 from node.sim.virtual.store import MemStore
 from protocol import slots as sl
-from protocol.admission import check_records, check_view, clears_importance
+from protocol.admission import check_records, check_view, proposer_clears
 from protocol.block import Block, build_block, open_payload
 from protocol.catchup import (
     AskBlocks,
@@ -431,11 +431,11 @@ class VirtualNode:
 
     def _fit(self, records: list[Record], known: list[float] | None) -> tuple[list[Record], list[float]]:
         claimed = known if known is not None else self.sh.scorer.score_block(records)
-        if clears_importance(claimed, self.genesis):
+        if proposer_clears(claimed, self.genesis):
             return records, claimed
         keep = [records[i] for i in best_half(claimed)]
         claimed = self.sh.scorer.score_block(keep)
-        if not clears_importance(claimed, self.genesis):
+        if not proposer_clears(claimed, self.genesis):
             return [], []
         return keep, claimed
 
