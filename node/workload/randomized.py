@@ -187,6 +187,12 @@ _DEADLINE_NAMES = ("deadline", "response_time", "sla", "due_in", "respond_within
                    "date_limite", "prazo", "tempo_resposta", "data_limite", "scadenza", "tempo_risposta",
                    "reactietijd", "czas_reakcji", "yanit_suresi", "son_tarih")
 _DEADLINE_SUFFIXES = ("", "", "_min", "_h", "_s", "_hours", "_minutes")
+#: How a kind's priority field is written (a draw of each is as likely as its count here).
+_PRIO_FORMS = ("words", "words", "levels", "levels_desc", "flag", "text", "colour", "codes", "codes", "scale")
+#: Trial G (session 44): the forms of the extra carriers (not ``text``: the kind's text stays its own).
+_EXTRA_FORMS = tuple(f for f in _PRIO_FORMS if f != "text")
+#: Trial G: the chance that a kind with no priority carrier at all gets one from its own generator.
+_EXTRA_CARRIER_P = 0.4
 _FLAG_NAMES = ("urgent", "critical", "alert", "alarm", "escalated", "emergency", "is_urgent", "isCritical",
                "urgente", "dringend", "urgent_flag", "pilne", "acil", "hot")
 _TEXT_WORDS = ("the", "a", "of", "to", "and", "in", "for", "on", "with", "at", "by", "from", "new", "check",
@@ -459,6 +465,8 @@ class RandomizedWorkload:
     SCALE_SALT = "attnshare-randomized-scales"
     #: seeds the generator of the routine numbers of one main value (trial B), apart from all three
     SHAPE_SALT = "attnshare-randomized-shapes"
+    #: seeds the generator of the extra priority carriers (trial G), apart from all four
+    CARRIER_SALT = "attnshare-randomized-carriers"
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
@@ -468,6 +476,7 @@ class RandomizedWorkload:
         self._side = random.Random(f"{self.SIDE_SALT}/{seed}")
         self._scales = random.Random(f"{self.SCALE_SALT}/{seed}")  # trial Z, session 41: the same reason
         self._shapes = random.Random(f"{self.SHAPE_SALT}/{seed}")  # trial B, session 42: the same reason
+        self._carriers = random.Random(f"{self.CARRIER_SALT}/{seed}")  # trial G, session 44: the same reason
         self.lang = rng.choice((*_NAME_WORDS, "syl"))
         self.style = rng.choice(_STYLES)
         n_origins = rng.randint(2, 16)
@@ -556,37 +565,53 @@ class RandomizedWorkload:
         # Rare kinds get a priority field no more often, and no higher, than other
         # kinds: rarity must be learned on its own, not as a proxy for priority.
         if rng.random() < 0.4:
-            how = rng.choice(("words", "words", "levels", "levels_desc", "flag", "text", "colour", "codes", "codes",
-                              "scale"))
-            if how == "scale":
-                prio = self._scale_prio(rng, style, fresh)
-            else:
-                if how == "flag":
-                    key = rng.choice(_FLAG_NAMES)
-                elif how == "text":
-                    key = text_key = text_key or fresh(1)
-                elif how == "codes" and rng.random() < 0.5:
-                    key = fresh(1)  # a name that says nothing at all
-                else:
-                    neutral = (how == "colour" and rng.random() < 0.4 or how == "words" and rng.random() < 0.25
-                               or how in ("levels", "levels_desc") and rng.random() < 0.25
-                               or how == "codes" and rng.random() < 0.5)
-                    key = _restyle(rng.choice(_NEUTRAL_NAMES if neutral else _PRIORITY_NAMES), style)
-                if how == "codes":
-                    scale = _code_scale(rng)
-                else:
-                    scale = rng.choice(_COLOUR_SCALES if how == "colour" else _PRIORITY_SCALES)
-                if rng.random() < 0.3:
-                    scale = tuple(w.upper() if rng.random() < 0.5 else w.capitalize() for w in scale)
-                prio = _Prio(key, how, scale, rng.randint(3, 6), rng.choice((0, 1)),
-                             rng.uniform(-0.5, 0.3))
+            prio, text_key = self._priority_field(rng, style, fresh, text_key, _PRIO_FORMS)
         extra: dict[str, object] = {}
         if rng.random() < 0.3:
             extra[fresh(1)] = rng.choice((1, 2, 3, "v1", "v2", True))
         bools = self._neutral_booleans(lang, style, used, prio)
         scales = self._neutral_scales(lang, style, used, prio is None and not bools)
+        degenerate = self._degenerate_numbers(lang, style, used)
+        # Trial G (session 44): more kinds carry priority, each at its own rare raise rate, from a
+        # generator of their own (drawn last: every other draw of the world is what it was).
+        car = self._carriers
+        if (car.random() < _EXTRA_CARRIER_P and prio is None and not any(b.priority for b in bools)
+                and not any(sc.priority for sc in scales)):
+            def fresh_c(parts: int, unit: bool = False) -> str:
+                return _unused_name(lambda: _name(car, lang, style, parts) + (car.choice(_UNITS) if unit else ""),
+                                    used, "g")
+            prio, _ = self._priority_field(car, style, fresh_c, text_key, _EXTRA_FORMS)
         return _Kind(name, weight, rare, entity_key, entities, nums, cats, text_key, text_vocab, prio, extra,
-                     bools, scales, self._degenerate_numbers(lang, style, used))
+                     bools, scales, degenerate)
+
+    def _priority_field(self, rng: random.Random, style: str, fresh: Callable[..., str], text_key: str | None,
+                        forms: tuple[str, ...]) -> tuple[_Prio, str | None]:
+        """A kind's priority field, drawn with ``rng`` in one of ``forms``; returns it and the kind's text
+        key (the ``text`` form writes into the kind's text field, made here if it has none)."""
+        how = rng.choice(forms)
+        if how == "scale":
+            prio = self._scale_prio(rng, style, fresh)
+        else:
+            if how == "flag":
+                key = rng.choice(_FLAG_NAMES)
+            elif how == "text":
+                key = text_key = text_key or fresh(1)
+            elif how == "codes" and rng.random() < 0.5:
+                key = fresh(1)  # a name that says nothing at all
+            else:
+                neutral = (how == "colour" and rng.random() < 0.4 or how == "words" and rng.random() < 0.25
+                           or how in ("levels", "levels_desc") and rng.random() < 0.25
+                           or how == "codes" and rng.random() < 0.5)
+                key = _restyle(rng.choice(_NEUTRAL_NAMES if neutral else _PRIORITY_NAMES), style)
+            if how == "codes":
+                scale = _code_scale(rng)
+            else:
+                scale = rng.choice(_COLOUR_SCALES if how == "colour" else _PRIORITY_SCALES)
+            if rng.random() < 0.3:
+                scale = tuple(w.upper() if rng.random() < 0.5 else w.capitalize() for w in scale)
+            prio = _Prio(key, how, scale, rng.randint(3, 6), rng.choice((0, 1)),
+                         rng.uniform(-0.5, 0.3))
+        return prio, text_key
 
     def _degenerate_numbers(self, lang: str, style: str, used: set[str]) -> list[_Degenerate]:
         """A routine number with one main value (:class:`_Degenerate`) in 30% of the kinds."""
