@@ -104,4 +104,8 @@ def test_the_digest_sees_a_one_bit_change() -> None:
 # seven domains' injected anomalies to 4.5+ sigma and trial B added routine numbers of one main value
 # to the randomized worlds. Checked on both commits: the same 500 workload records and the 1,500 odd
 # records give the same digests under the old and the new featurizer (225c1fc62a5bc19e, 726f94ed625e5e70).
-PINNED = "fa311186aef93777826a5020b6e4c1232628e41fc668c770123c47abb347c31d"
+# Re-pinned in session 45 (trial G shipped): some randomized kinds with no priority carrier now get one,
+# from a generator of their own; features.py did not change. On the same commit, with
+# ``randomized._EXTRA_CARRIER_P = 0`` the stream still gives session 43's digest,
+# fa311186aef93777826a5020b6e4c1232628e41fc668c770123c47abb347c31d.
+PINNED = "2938fc7535dc6a21b7d86e99b0c215163b99e8fc8dbc2f19b0c8f2c9e852d37c"
