@@ -151,13 +151,20 @@ def test_training_never_loads_the_held_out_families() -> None:
 
 
 def test_randomized_rare_kinds_teach_rarity_apart_from_priority() -> None:
-    # Rare kinds must not be a proxy for explicit priority: most carry no priority
-    # field, and each makes up a small but visible share of its world's stream.
+    # Rare kinds must not be a proxy for explicit priority: they carry a priority field no more
+    # often than common kinds (since trial G, session 45, about half of both do: 52% of rare kinds,
+    # 58% of common ones over these 60 worlds), and each makes up a small but visible share of its
+    # world's stream.
     from node.workload.randomized import RandomizedWorkload
 
-    rare = [(wl, k) for s in range(60) for wl in [RandomizedWorkload(s)] for k in wl.kinds if k.rare]
+    kinds = [(wl, k) for s in range(60) for wl in [RandomizedWorkload(s)] for k in wl.kinds]
+    rare = [(wl, k) for wl, k in kinds if k.rare]
+    common = [k for _, k in kinds if not k.rare]
     assert len(rare) >= 60
-    assert sum(1 for _, k in rare if k.prio is None) >= 0.5 * len(rare)
+    rare_rate = sum(1 for _, k in rare if k.prio is not None) / len(rare)
+    common_rate = sum(1 for k in common if k.prio is not None) / len(common)
+    assert rare_rate <= common_rate + 0.02, (rare_rate, common_rate)
+    assert sum(1 for _, k in rare if k.prio is None) >= 0.4 * len(rare)
     for wl, k in rare:
         share = k.weight / sum(x.weight for x in wl.kinds)
         assert 0.001 < share < 0.02
