@@ -21,6 +21,13 @@ validation worlds with the same budget (15 epochs, 24 worlds): NDCG@10 0.792
 +0.010..+0.042 over mse). The ranking term bought nothing and made burst
 tails rank higher, so the shipped model uses bce, as the shared notes also
 found.
+
+Since session 46 (trial K) ``bce`` has two RankNet terms added, each averaged
+over its own pairs (:func:`loss_fn`): news above what is not news (targets
+more than 0.3 apart; trial J), and a routine record above what matters less
+than one (tails, re-sends, copies of routine records). Over every pair more
+than 0.05 apart (trial I) the term lifted NDCG but put near duplicates in the
+top half: a near copy of news is labelled above a routine record.
 """
 
 from __future__ import annotations

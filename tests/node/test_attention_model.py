@@ -114,6 +114,26 @@ def test_corrupt_or_foreign_checkpoints_are_refused(tmp_path: Path) -> None:
         load_scorer(str(tmp_path / "missing.pt"))
 
 
+def _rank_part(logits: list[float], target: list[float]) -> float:
+    """What the ranking terms add to the cross-entropy (rank weight 1) for one window."""
+    lg, t = torch.tensor([logits]), torch.tensor([target])
+    return float(loss_fn(lg, t, "bce", 1.0) - loss_fn(lg, t, "bce", 0.0))
+
+
+def test_ranking_terms_order_news_and_the_routine_floor() -> None:
+    # News (0.5) above a routine record (0.04): ranking it under costs more than over.
+    assert _rank_part([-2.0, 2.0], [0.5, 0.04]) > _rank_part([2.0, -2.0], [0.5, 0.04]) + 1.0
+    # The floor: a routine record (0.04) above a burst tail (0.035), a re-send (0.01) or a copy (0.004).
+    for low in (0.035, 0.01, 0.004):
+        assert _rank_part([-2.0, 2.0], [0.04, low]) > _rank_part([2.0, -2.0], [0.04, low]) + 1.0, low
+    # A near copy of news (0.06) and a routine record are in neither set (trial I put such copies in
+    # the top half): their order costs nothing beyond the cross-entropy.
+    assert _rank_part([-2.0, 2.0], [0.06, 0.04]) == pytest.approx(0.0, abs=1e-6)
+    assert _rank_part([2.0, -2.0], [0.06, 0.04]) == pytest.approx(0.0, abs=1e-6)
+    # Records a hair apart (two routine ones) are not ordered either.
+    assert _rank_part([-2.0, 2.0], [0.04, 0.0375]) == pytest.approx(0.0, abs=1e-6)
+
+
 def test_short_training_lowers_the_loss() -> None:
     windows = make_windows(range(1, 4), 4, (48,))
     cfg = TrainConfig(model=TINY, epochs=8, lr=1e-2, threads=1, tokens_per_batch=192)
