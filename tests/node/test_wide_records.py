@@ -165,6 +165,8 @@ def test_one_crafted_record_cannot_take_the_slots_of_an_honest_wide_record() -> 
     # 0.61 against 0.67) and second beside the crafted record too (0.46 against 0.73, the crafted record
     # 0.67; E: 0.57): the crafted record now takes 0.15 of the hot reading's score (E: 0.04) but not its
     # place, so the bounds below are the place and a score still inside the window's top tenth.
+    # Session 46's (trial K) puts it first alone (0.76 against 0.61) and second beside the crafted
+    # record (0.64 against 0.78, the crafted record 0.58): it takes 0.12 of the hot reading's score.
     honest = _stream()
     crafted = Record.create("rack", P, 200_000, {f"a{j}_cal": 99.0 for j in range(8)})
     scorer = load_scorer()
