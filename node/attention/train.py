@@ -14,7 +14,7 @@ reductions and hence the weights.
 
 Losses: ``mse`` (MSE between sigmoid(logits) and the ground-truth
 importance, as issue 3 proposes), optionally plus a pairwise ranking term
-(RankNet on pairs whose importance differs by more than 0.05), and ``bce``
+(then: RankNet on pairs whose importance differs by more than 0.05), and ``bce``
 (cross-entropy against the importance as a soft target). Measured on
 validation worlds with the same budget (15 epochs, 24 worlds): NDCG@10 0.792
 (mse), 0.793 (mse + 0.5 rank), 0.818 (bce; +0.026, bootstrap 95% interval

@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
                    help="attention (the model), mlp (no-attention baseline) or nobias (attention without pair bias)")
     t.add_argument("--loss", choices=("bce", "mse"), default=None,
                    help="bce (soft-target cross-entropy, shipped) or mse")
-    t.add_argument("--rank-weight", type=float, default=None, help="add a RankNet term with this weight")
+    t.add_argument("--rank-weight", type=float, default=None, help="weight of each of the two RankNet terms (default 0.3, docs/attention.md \"Session 46\"; 0: cross-entropy alone)")
     t.add_argument("--epochs", type=int, default=None, help="override the number of epochs")
     t.add_argument("--worlds", type=int, default=None, help="override the number of training worlds")
     t.add_argument("--threads", type=int, default=None, help="torch threads (default 1: changing it changes the weights)")
