@@ -163,6 +163,11 @@ def _batches(windows: list[Window], tokens: int, rng: random.Random) -> list[lis
     return out
 
 
+RANK_NEWS_GAP = 0.3  # trial J (session 45): important news against what is not
+RANK_FLOOR_GAP = 0.004  # a tail (<= 0.035) or copy sits at least 0.005 under the routine floor (0.04)
+RANK_FLOOR_TOP = 0.045  # the higher record is at most a routine record: no near copy of news (>= 0.05)
+
+
 def loss_fn(logits: torch.Tensor, target: torch.Tensor, kind: str, rank_weight: float) -> torch.Tensor:
     """Per-batch loss on [B, n] logits and targets (see module docstring)."""
     if kind == "mse":
@@ -187,11 +192,6 @@ def loss_fn(logits: torch.Tensor, target: torch.Tensor, kind: str, rank_weight: 
         for mask in (news, floor):
             loss = loss + rank_weight * (pair * mask).sum() / mask.sum().clamp_min(1.0)
     return loss
-
-
-RANK_NEWS_GAP = 0.3  # trial J (session 45): important news against what is not
-RANK_FLOOR_GAP = 0.004  # a tail (<= 0.035) or copy sits at least 0.005 under the routine floor (0.04)
-RANK_FLOOR_TOP = 0.045  # the higher record is at most a routine record: no near copy of news (>= 0.05)
 
 
 def train(cfg: TrainConfig, progress: Callable[[int, int, float], None] | None = None,
