@@ -96,6 +96,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "kitchen": ("node.workload.holdout_kitchen", "KitchenWorkload"),  # blind, session 39, written by a helper who never saw a score
     "museum": ("node.workload.holdout_museum", "MuseumWorkload"),  # blind, session 44, written by a helper who never saw a score
     "evcharge": ("node.workload.holdout_evcharge", "EvChargeWorkload"),  # blind, session 45, written by a helper who never saw a score
+    "observatory": ("node.workload.holdout_observatory", "ObservatoryWorkload"),  # blind, session 47, written by a helper who never saw a score
     # A TRAINING family on held-out seeds: validation, not a held-out family.
     "randomized": ("node.workload.randomized", "RandomizedWorkload"),
 }
