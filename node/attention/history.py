@@ -106,7 +106,10 @@ class History:
         self._drop_order: dict[int, list[int]] = {}
         self._types: Counter[int] = Counter()  # (kind, field name, type of value) held, for novel's type claims
         self._claims: Counter[int] = Counter()  # (kind, field name) pairs that claimed priority, for novel()
-        self._values: dict[int, Counter[float]] = {}
+        # (kind, field) -> its numbers held (value -> count), or the bare value where exactly one record
+        # holds the field: review 44 finding 2, a made-up numeric name is held once and never reaches
+        # _HIST_MIN, and a one-entry Counter per such name was about a third of a wide liar's bytes.
+        self._values: dict[int, Counter[float] | float] = {}
         self._value_totals: Counter[int] = Counter()  # numbers held per (kind, field)
         # Copy on write: copy() shares the Counters of _values and _field_counts, and a History copies
         # one before its first change since then. A History of wide records with made-up field names
@@ -256,9 +259,21 @@ class History:
                 totals.pop(k, None)
             c = values.get(k)
             if c is None:
-                if d > 0:  # a field's first value (Counter(mapping) costs an ABC check per call)
-                    c = values[k] = Counter()
-                    c[v] = d
+                if d > 0:  # a field's first value: kept bare until a second (immutable: nothing to own)
+                    if d == 1:
+                        values[k] = v
+                    else:
+                        values[k] = Counter({v: d})
+                        own.add(k)
+                continue
+            if not isinstance(c, Counter):  # one value held once
+                if n <= 0:
+                    del values[k]  # its only record evicted
+                else:  # a second value: now a Counter of its own (Counter(mapping) costs an ABC check)
+                    c2: Counter[float] = Counter()
+                    c2[c] = 1
+                    c2[v] = c2.get(v, 0) + d
+                    values[k] = c2
                     own.add(k)
                 continue
             if k not in own:
@@ -277,6 +292,14 @@ class History:
                     own.discard(k)
 
     # -- queries (order-free) -----------------------------------------------------------------
+    def value_counts(self, key: int) -> Counter[float]:
+        """The numbers held of a (kind, field): value -> count (empty if none; a copy for a field held
+        once, which ``_values`` keeps as its bare value)."""
+        c = self._values.get(key)
+        if c is None:
+            return Counter()
+        return c if isinstance(c, Counter) else Counter({c: 1})
+
     def kind_count(self, kind_id: int) -> int:
         return self._kinds.get(kind_id, 0)
 
@@ -626,7 +649,7 @@ class History:
                 _, scale, total = self.num_stats(key)
                 s = scale
                 if total >= 3:
-                    c = self._values[key]
+                    c = self.value_counts(key)
                     vals = sorted(c)
                     lo, hi = _at_ranks(vals, [c[v] for v in vals], *wide_ranks(total))
                     s = max(scale, (hi - lo) / _WIDE_K)
@@ -647,10 +670,10 @@ class History:
                 out[key] = s
                 continue
             c = self._values.get(key)
-            if not c:
+            if c is None:
                 out[key] = _UNSEEN
                 continue
-            med, mad, total = _median_mad(c)
+            med, mad, total = _median_mad(c if isinstance(c, Counter) else Counter({c: 1}))
             todo.append((key, med, mad, total))
         if todo:
             mads = torch.tensor([t[2] for t in todo], dtype=torch.float64)

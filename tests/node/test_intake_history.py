@@ -17,7 +17,14 @@ import pytest
 import torch
 
 from node.attention import history as hmod
-from node.attention.features import _HIST_MIN, _QUANT, featurize_record, mix_digest, robust_scale
+from node.attention.features import (
+    _HIST_MIN,
+    _QUANT,
+    featurize_record,
+    mix_digest,
+    num_key_id,
+    robust_scale,
+)
 from node.attention.history import History
 from node.workload import Workload
 
@@ -52,7 +59,7 @@ def _oracle_stats(c: Counter[float]) -> tuple[float, float, int]:
 
 
 def _oracle_near(h: History) -> set[int]:
-    stats_of = {k: _oracle_stats(c) for k, c in h._values.items()}
+    stats_of = {k: _oracle_stats(h.value_counts(k)) for k in h._values}
     ok = {k for k, st in stats_of.items() if st[2] >= _HIST_MIN}
     items = [f for f in h._all_items() if ok.issuperset(f.num_keys)]
     if not items:
@@ -77,8 +84,8 @@ def _check(h: History) -> None:
     fresh._stats.clear()
     fresh._near = None
     assert fresh._near_digests() == _oracle_near(h)
-    for k, c in h._values.items():
-        assert h.num_stats(k) == _oracle_stats(c), k
+    for k in h._values:
+        assert h.num_stats(k) == _oracle_stats(h.value_counts(k)), k
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +107,7 @@ def test_stats_and_near_digests_match_the_oracle_as_views_move(stream: list) -> 
 def test_few_values_per_field_leave_records_out_as_before(stream: list) -> None:
     h = History(64)
     h.add_features(stream[:20])  # most (kind, field) hold fewer than _HIST_MIN values
-    assert any(c.total() < _HIST_MIN for c in h._values.values())
+    assert any(h.value_counts(k).total() < _HIST_MIN for k in h._values)
     _check(h)
 
 
@@ -130,7 +137,7 @@ def test_a_single_repeated_value_has_mad_zero() -> None:
 
 
 def _state(h: History) -> tuple:
-    return ({k: dict(c) for k, c in h._values.items()}, {k: dict(c) for k, c in h._field_counts.items()},
+    return ({k: dict(h.value_counts(k)) for k in h._values}, {k: dict(c) for k, c in h._field_counts.items()},
             dict(h._value_totals), h.fingerprint())
 
 
@@ -158,7 +165,7 @@ def test_copies_share_counters_until_a_change_and_never_see_each_others(stream: 
     for name, h in zip("abcd", (a, b, c, d), strict=True):
         assert _state(h) == _state(expected[name]), name
         _check(h)
-        assert all(n == h._values[k].total() for k, n in h._value_totals.items())
+        assert all(n == h.value_counts(k).total() for k, n in h._value_totals.items())
 
 
 def test_a_copy_evicting_one_value_fields_leaves_the_original_whole() -> None:
@@ -206,3 +213,60 @@ def test_made_up_fields_scored_against_a_history_leave_no_cache_entries() -> Non
     again = assemble_window([featurize_record(r) for r in recs[:64]], History.from_records(recs))
     for name in held.__slots__:
         assert torch.equal(getattr(held, name), getattr(again, name)), name
+
+
+def test_a_field_held_once_is_kept_bare_with_the_same_statistics() -> None:
+    """Review 44 finding 2: a made-up numeric name is held once and never reaches _HIST_MIN; its one
+    value is kept bare, not in a Counter of its own, and reads exactly as a Counter of one would."""
+    from protocol.keys import PrivateKey
+    from protocol.record import Record
+
+    peer = PrivateKey(b"\x42" * 32).peer_id
+    recs = [Record.create("t", peer, 1_000 + i, {"shared": float(i % 3), f"once{i}": 0.0 if i == 0 else i * 1.5})
+            for i in range(6)]
+    h = History(5)
+    h.add(recs[:5])
+    bare = [k for k, c in h._values.items() if not isinstance(c, Counter)]
+    assert len(bare) == 5  # the five once-held names; "shared" holds five values
+    for k in bare:
+        assert h.num_stats(k) == _oracle_stats(Counter({h._values[k]: 1}))
+        assert h.value_counts(k).total() == 1 == h._value_totals[k]
+    zero = next(k for k in bare if h._values[k] == 0.0)  # a bare 0.0 is held, not unseen
+    assert h.num_stats(zero)[2] == 1
+    h.add(recs[5:])  # evicts record 0: its bare value goes, and nothing else of it stays
+    assert zero not in h._values
+    assert zero not in h._value_totals
+    # A second value under a once-held name makes a Counter, which a copy shares until it changes.
+    again = Record.create("t", peer, 2_000, {"shared": 9.0, "once5": 4.0})
+    c = h.copy()
+    c.add([again])
+    key = num_key_id("t", "once5")
+    assert not isinstance(h._values[key], Counter)
+    assert c.value_counts(key) == Counter({math.log1p(7.5): 1, math.log1p(4.0): 1})  # signed-log values
+    assert h.value_counts(key) == Counter({math.log1p(7.5): 1})
+    _check(h)
+    _check(c)
+
+
+def test_made_up_numeric_names_cost_less_than_a_counter_each() -> None:
+    """The bytes a History holds per record of 64 made-up numeric names (review 44 finding 2: 81 KiB a
+    record with a one-entry Counter per name, 63 KiB with the value kept bare; bound with room)."""
+    import tracemalloc
+
+    from protocol.keys import PrivateKey
+    from protocol.record import Record
+
+    peer = PrivateKey(b"\x42" * 32).peer_id
+    rnd = random.Random(5)
+    feats = [featurize_record(Record.create("telemetry", peer, 1_000 + i,
+                                            {f"x{rnd.getrandbits(40):010x}": rnd.uniform(0, 1000) for _ in range(64)}))
+             for i in range(300)]
+    tracemalloc.start()
+    try:
+        h = History(4096)
+        h.add_features(feats)
+        per_record = tracemalloc.get_traced_memory()[0] / len(feats)
+    finally:
+        tracemalloc.stop()
+    assert len(h) == 300
+    assert per_record < 72 * 1024, per_record

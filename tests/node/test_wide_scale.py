@@ -75,7 +75,7 @@ def test_history_wide_scales_are_the_same_order_statistics() -> None:
     for name, kind in (("rain_mm", "gauge"), ("flow", "pump")):
         key = num_key_id(kind, name)
         _, scale, total = h.num_stats(key)
-        values = sorted(v for v, k in h._values[key].items() for _ in range(k))
+        values = sorted(v for v, k in h.value_counts(key).items() for _ in range(k))
         lo, hi = wide_ranks(total)
         assert h.wide_scales([key]) == [max(scale, (values[hi] - values[lo]) / _WIDE_K)]
     rain = num_key_id("gauge", "rain_mm")
