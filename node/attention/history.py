@@ -259,12 +259,8 @@ class History:
                 totals.pop(k, None)
             c = values.get(k)
             if c is None:
-                if d > 0:  # a field's first value: kept bare until a second (immutable: nothing to own)
-                    if d == 1:
-                        values[k] = v
-                    else:
-                        values[k] = Counter({v: d})
-                        own.add(k)
+                if d > 0:  # a field's first value (d is +1 or -1): kept bare until a second, nothing to own
+                    values[k] = v
                 continue
             if not isinstance(c, Counter):  # one value held once
                 if n <= 0:
@@ -272,7 +268,7 @@ class History:
                 else:  # a second value: now a Counter of its own (Counter(mapping) costs an ABC check)
                     c2: Counter[float] = Counter()
                     c2[c] = 1
-                    c2[v] = c2.get(v, 0) + d
+                    c2[v] += 1
                     values[k] = c2
                     own.add(k)
                 continue
@@ -669,11 +665,10 @@ class History:
             if s is not None:
                 out[key] = s
                 continue
-            c = self._values.get(key)
-            if c is None:
+            if key not in self._values:
                 out[key] = _UNSEEN
                 continue
-            med, mad, total = _median_mad(c if isinstance(c, Counter) else Counter({c: 1}))
+            med, mad, total = _median_mad(self.value_counts(key))
             todo.append((key, med, mad, total))
         if todo:
             mads = torch.tensor([t[2] for t in todo], dtype=torch.float64)
