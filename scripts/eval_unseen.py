@@ -97,6 +97,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "museum": ("node.workload.holdout_museum", "MuseumWorkload"),  # blind, session 44, written by a helper who never saw a score
     "evcharge": ("node.workload.holdout_evcharge", "EvChargeWorkload"),  # blind, session 45, written by a helper who never saw a score
     "observatory": ("node.workload.holdout_observatory", "ObservatoryWorkload"),  # blind, session 47, written by a helper who never saw a score
+    "tunnel": ("node.workload.holdout_tunnel", "TunnelWorkload"),  # blind, session 48, written by a helper who never saw a score
     # A TRAINING family on held-out seeds: validation, not a held-out family.
     "randomized": ("node.workload.randomized", "RandomizedWorkload"),
 }
