@@ -29,7 +29,8 @@ Sections (each printed as a table; ``--json`` prints one JSON object instead):
   noise; past the novelty budget: priority words only in the priority fields a kind already has, and
   all three in a block of two records, the most the budget counts; near copies of committed news: a number nudged, one or two made-up fields added, two fields
   re-typed; since session 26 routine records with one made-up field each, or padded to 64 fields with
-  them), scored the same way, with their pass rates.
+  them; since session 48 fake anomalies in one number per record, or in every number by x30 or /30 only),
+  scored the same way, with their pass rates.
 
 Usage: python scripts/eval_unseen.py [--model PATH] [--worlds 12] [--per-world 3] [--window 256]
        [--family airspace] [--calibrate] [--adversarial] [--json] [--out FILE.json]
@@ -344,6 +345,13 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
             nums = [k for k, v in f.items() if isinstance(v, int | float) and not isinstance(v, bool)]
             for k in nums or ["value"]:
                 f[k] = float(f.get(k, 1.0) or 1.0) * rng.choice((1e4, -1e4, 1e6))  # type: ignore[arg-type]
+        if how == "fake anomalies, one number":  # session 48: as a real anomaly looks, one number far off
+            nums = [k for k, v in f.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+            k = rng.choice(nums) if nums else "value"
+            f[k] = float(f.get(k, 1.0) or 1.0) * rng.choice((30.0, -30.0, 1e3, 1e4))  # type: ignore[arg-type]
+        if how == "fake anomalies, x30":  # session 48: every number off, by less than the 1e4 above
+            for k in [k for k, v in f.items() if isinstance(v, int | float) and not isinstance(v, bool)]:
+                f[k] = float(f[k]) * rng.choice((30.0, -30.0, 1 / 30))  # type: ignore[arg-type]
         if how in ("fresh kinds", "all three"):
             kind = f"{r.kind}_{rng.getrandbits(24):06x}"
         if how == "alert colours (added fields)":  # the colour channel, under a name that says nothing
@@ -393,7 +401,7 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
     return out
 
 
-ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fresh kinds", "all three", "noise",
+ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fake anomalies, one number", "fake anomalies, x30", "fresh kinds", "all three", "noise",
            "priority words, existing fields", "alert colours (added fields)", "all three, a block of two", "replayed news",
            "replayed news, field added", "replayed news, two fields added", "replayed news, two fields re-typed",
            "replayed news, exact", "a made-up field each", "padded with made-up fields")
