@@ -401,10 +401,14 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
     return out
 
 
-ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fake anomalies, one number", "fake anomalies, x30", "fresh kinds", "all three", "noise",
+ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fresh kinds", "all three", "noise",
            "priority words, existing fields", "alert colours (added fields)", "all three, a block of two", "replayed news",
            "replayed news, field added", "replayed news, two fields added", "replayed news, two fields re-typed",
-           "replayed news, exact", "a made-up field each", "padded with made-up fields")
+           "replayed news, exact", "a made-up field each", "padded with made-up fields",
+           "fake anomalies, one number", "fake anomalies, x30")
+#: Attacks added after session 47 draw from a stream of their own per block, so adding them left every earlier
+#: attack's blocks (drawn from the shared crafting stream) as they were, and the earlier figures reproduce.
+OWN_STREAM = frozenset({"fake anomalies, one number", "fake anomalies, x30"})
 
 
 def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: float, validators: int,
@@ -449,8 +453,10 @@ def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: 
             groups["random"].append(chain.block_score(rand))
             if adversarial:
                 origin = junk[0].origin
+                block_no = len(groups["honest"])
                 for how in ATTACKS[1:]:
-                    crafted = _craft(how, junk, origin, craft_rng, honest)
+                    attack_rng = random.Random(f"{how}/{block_no}") if how in OWN_STREAM else craft_rng
+                    crafted = _craft(how, junk, origin, attack_rng, honest)
                     groups[how].append(chain.block_score(crafted))
     bar = _bar()
     out: dict[str, Any] = {"family": family, "blocks": len(groups["honest"]), "share": share, "mature": mature,

@@ -193,6 +193,22 @@ def test_eval_unseen_honest_blocks_do_not_depend_on_crafting() -> None:
         assert crafted["groups"][group] == plain["groups"][group], group
 
 
+def test_eval_unseen_attacks_on_their_own_stream_leave_the_earlier_attacks_as_they_were(monkeypatch) -> None:
+    # Session 48 added two fabricated-anomaly shapes. Drawn from the shared crafting stream, they moved
+    # every later block's draws, and no earlier figure reproduced; they draw from a stream of their own.
+    from node.attention.scorer import load_scorer
+
+    mod, _ = _script()
+    assert set(mod.ATTACKS) >= mod.OWN_STREAM
+    scorer = load_scorer()
+    full = mod.blocks_report(scorer, "airspace", 2, 900_000, 0.1, 2, adversarial=True)
+    monkeypatch.setattr(mod, "ATTACKS", tuple(a for a in mod.ATTACKS if a not in mod.OWN_STREAM))
+    before = mod.blocks_report(scorer, "airspace", 2, 900_000, 0.1, 2, adversarial=True)
+    assert set(full["groups"]) - set(before["groups"]) == set(mod.OWN_STREAM)
+    for group, rep in before["groups"].items():
+        assert full["groups"][group] == rep, group
+
+
 def test_eval_unseen_by_form_groups_priority_records_by_their_world_form() -> None:
     # Each world writes priority one way (prio_mode): the report's groups are those forms, every
     # priority record counted once, ranked as the method ranks it.
