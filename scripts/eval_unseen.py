@@ -331,6 +331,10 @@ def _lexicon_top() -> tuple[list[str], list[str]]:
     return words, sorted(f for f in FIELD_NAMES if f.isascii())
 
 
+def _numeric_keys(fields: dict[str, Any]) -> list[str]:
+    return [k for k, v in fields.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
 def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: list[Record]) -> list[Record]:
     """A lying proposer's block made from records nobody would ship (see the module docstring)."""
     words, fields = _lexicon_top()
@@ -342,15 +346,15 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
         if how in ("priority words", "all three"):
             f[rng.choice(fields)] = rng.choice(words).upper() if rng.random() < 0.5 else rng.choice(words)
         if how in ("fake anomalies", "all three"):
-            nums = [k for k, v in f.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+            nums = _numeric_keys(f)
             for k in nums or ["value"]:
                 f[k] = float(f.get(k, 1.0) or 1.0) * rng.choice((1e4, -1e4, 1e6))  # type: ignore[arg-type]
         if how == "fake anomalies, one number":  # session 48: as a real anomaly looks, one number far off
-            nums = [k for k, v in f.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+            nums = _numeric_keys(f)
             k = rng.choice(nums) if nums else "value"
             f[k] = float(f.get(k, 1.0) or 1.0) * rng.choice((30.0, -30.0, 1e3, 1e4))  # type: ignore[arg-type]
         if how == "fake anomalies, x30":  # session 48: every number off, by less than the 1e4 above
-            for k in [k for k, v in f.items() if isinstance(v, int | float) and not isinstance(v, bool)]:
+            for k in _numeric_keys(f):
                 f[k] = float(f[k]) * rng.choice((30.0, -30.0, 1 / 30))  # type: ignore[arg-type]
         if how in ("fresh kinds", "all three"):
             kind = f"{r.kind}_{rng.getrandbits(24):06x}"
@@ -362,7 +366,7 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
         if how == "all three, a block of two":
             kind = f"{r.kind}_{rng.getrandbits(24):06x}"
             f[rng.choice(fields)] = rng.choice(words)
-            for k in [k for k, v in f.items() if isinstance(v, int | float) and not isinstance(v, bool)]:
+            for k in _numeric_keys(f):
                 f[k] = float(f[k]) * rng.choice((1e4, -1e4, 1e6))  # type: ignore[arg-type]
         if how == "noise":
             kind = f"k{rng.getrandbits(16):04x}"

@@ -35,13 +35,11 @@ from eval_unseen import FAMILIES  # noqa: E402
 from protocol.record import Record  # noqa: E402
 
 
-def ndcg_at(scores: list[float], truth: list[float], frac: float = 0.1) -> float:
-    k = max(1, int(len(scores) * frac))
-    order = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
-    ideal = sorted(truth, reverse=True)[:k]
-    dcg = sum(truth[i] / math.log2(r + 2) for r, i in enumerate(order))
-    idcg = sum(t / math.log2(r + 2) for r, t in enumerate(ideal))
-    return dcg / idcg if idcg > 0 else 0.0
+def honest_ndcg(scores: list[float], truth: list[float]) -> float:
+    """NDCG@10% as ``attnshare model eval`` counts it (the top ceil(10%) of the records)."""
+    from node.attention.evaluate import ndcg_at_k
+
+    return ndcg_at_k(scores, truth, max(1, math.ceil(0.10 * len(scores))))
 
 
 def scaled(v: Any, by: float) -> Any:
@@ -87,10 +85,10 @@ def main() -> None:
             extra = {v: crafted(recs, rng, v) for v in variants}
             for m, sc in scorers.items():
                 base = sc.score(recs)
-                rows.setdefault((m, "alone"), []).append((ndcg_at(base, truth), statistics.mean(base[i] for i in top)))
+                rows.setdefault((m, "alone"), []).append((honest_ndcg(base, truth), statistics.mean(base[i] for i in top)))
                 for v, c in extra.items():
                     s = sc.score([*recs, c])[: len(recs)]
-                    rows.setdefault((m, v), []).append((ndcg_at(s, truth), statistics.mean(s[i] for i in top)))
+                    rows.setdefault((m, v), []).append((honest_ndcg(s, truth), statistics.mean(s[i] for i in top)))
         print(f"  {family} done", file=sys.stderr)
     print(f"{len(rows[(args.models[0], 'alone')])} windows of {args.window}; honest NDCG@10% / mean score of the truth's top tenth")
     for m in args.models:

@@ -64,5 +64,5 @@ def test_the_probes_crafted_records_and_ndcg() -> None:
     assert probe.scaled("x", 20.0) == "x"
     assert probe.scaled(3, 20.0) == 60
     truth = [0.0] * 9 + [1.0]
-    assert probe.ndcg_at([0.0] * 9 + [1.0], truth) == pytest.approx(1.0)
-    assert probe.ndcg_at([1.0] * 9 + [0.0], truth) == pytest.approx(0.0)
+    assert probe.honest_ndcg([0.0] * 9 + [1.0], truth) == pytest.approx(1.0)
+    assert probe.honest_ndcg([1.0] * 9 + [0.0], truth) == pytest.approx(0.0)
