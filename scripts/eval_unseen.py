@@ -29,8 +29,9 @@ Sections (each printed as a table; ``--json`` prints one JSON object instead):
   noise; past the novelty budget: priority words only in the priority fields a kind already has, and
   all three in a block of two records, the most the budget counts; near copies of committed news: a number nudged, one or two made-up fields added, two fields
   re-typed; since session 26 routine records with one made-up field each, or padded to 64 fields with
-  them; since session 48 fake anomalies in one number per record, or in every number by x30 or /30 only),
-  scored the same way, with their pass rates.
+  them; since session 48 fake anomalies in one number per record, or in every number by x30 or /30 only;
+  since session 49 one number per record replaced by a fault sentinel such as 65535 or -9999, a shape
+  the judge's fabricated blocks never hold: they only multiply), scored the same way, with their pass rates.
 
 Usage: python scripts/eval_unseen.py [--model PATH] [--worlds 12] [--per-world 3] [--window 256]
        [--family airspace] [--calibrate] [--adversarial] [--json] [--out FILE.json]
@@ -356,6 +357,11 @@ def _craft(how: str, recs: list[Record], origin: str, rng: random.Random, news: 
         if how == "fake anomalies, x30":  # session 48: every number off, by less than the 1e4 above
             for k in _numeric_keys(f):
                 f[k] = float(f[k]) * rng.choice((30.0, -30.0, 1 / 30))  # type: ignore[arg-type]
+        if how == "fake anomalies, sentinel":  # session 49: a value put in, not a value scaled
+            nums = _numeric_keys(f)
+            k = rng.choice(nums) if nums else "value"
+            made = rng.choice((9999, 99999, -9999, 65535, -32768, 10 ** 9))
+            f[k] = made if isinstance(f.get(k), int) else float(made)
         if how in ("fresh kinds", "all three"):
             kind = f"{r.kind}_{rng.getrandbits(24):06x}"
         if how == "alert colours (added fields)":  # the colour channel, under a name that says nothing
@@ -409,10 +415,10 @@ ATTACKS = ("junk (as is)", "priority words", "fake anomalies", "fresh kinds", "a
            "priority words, existing fields", "alert colours (added fields)", "all three, a block of two", "replayed news",
            "replayed news, field added", "replayed news, two fields added", "replayed news, two fields re-typed",
            "replayed news, exact", "a made-up field each", "padded with made-up fields",
-           "fake anomalies, one number", "fake anomalies, x30")
+           "fake anomalies, one number", "fake anomalies, x30", "fake anomalies, sentinel")
 #: Attacks added after session 47 draw from a stream of their own per block, so adding them left every earlier
 #: attack's blocks (drawn from the shared crafting stream) as they were, and the earlier figures reproduce.
-OWN_STREAM = frozenset({"fake anomalies, one number", "fake anomalies, x30"})
+OWN_STREAM = frozenset({"fake anomalies, one number", "fake anomalies, x30", "fake anomalies, sentinel"})
 
 
 def blocks_report(scorer: Any, family: str, seeds: int, first_seed: int, share: float, validators: int,

@@ -87,7 +87,8 @@ def ranking_model(stage1: Path, members: list[Path]) -> tuple[Any, dict[str, Any
     return EnsembleNet(nets).eval(), {**obj, "meta": meta}
 
 
-def stage2(stage1: Path, out: Path, seed: int, prime_version: int = 1, members: list[Path] | None = None) -> str:
+def stage2(stage1: Path, out: Path, seed: int, prime_version: int = 1, members: list[Path] | None = None,
+           fabricated_share: float = 0.0) -> str:
     """Train the judge from the (first) stage-1 network in ``stage1``; write the ranking network(s),
     with ``members``' added (:func:`ranking_model`), and the judge to ``out``; return the model id."""
     import copy
@@ -104,7 +105,7 @@ def stage2(stage1: Path, out: Path, seed: int, prime_version: int = 1, members: 
 
     model, obj = ranking_model(stage1, members or [])
     cfg = replace(TrainConfig(), seed=seed)
-    ft = replace(FinetuneConfig(), seed=seed, prime_version=prime_version)
+    ft = replace(FinetuneConfig(), seed=seed, prime_version=prime_version, fabricated_share=fabricated_share)
     judge = copy.deepcopy(first_member(model))
     t0 = time.perf_counter()
     windows = finetune_windows(judge, cfg, ft)
@@ -148,6 +149,9 @@ def run() -> int:
     parser.add_argument("--stage1", default=None, help="stage-1 checkpoint to build the judge from (skip stage 1)")
     parser.add_argument("--prime-version", type=int, default=1, choices=(1, 2),
                         help="the judge's primed blocks (FinetuneConfig.prime_version; 2: session 29's trial P2)")
+    parser.add_argument("--fabricated-share", type=float, default=0.0,
+                        help="the judge also learns from junk blocks with made-up numbers in this share of its "
+                             "windows (FinetuneConfig.fabricated_share; 0: none, as the shipped judge)")
     parser.add_argument("--no-judge", action="store_true", help="write the stage-1 model alone (no judge)")
     parser.add_argument("--members", type=int, default=MEMBERS,
                         help=f"ranking networks in model.pt, stage 1 trained with seeds SEED, SEED+1, ... "
@@ -171,6 +175,7 @@ def run() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             argv = [sys.argv[0], "--out-dir", tmp, "--seed", str(args.seed)] + (["--no-judge"] if args.no_judge else [])
             argv += ["--prime-version", str(args.prime_version), "--members", str(args.members)]
+            argv += ["--fabricated-share", str(args.fabricated_share)]
             argv += ["--stage1", args.stage1] if args.stage1 else []
             argv += ["--native"] if args.native else []
             for v in args.only or []:
@@ -213,7 +218,7 @@ def run() -> int:
                     if rc:
                         return rc
                     members.append(member)
-            model_id = stage2(stage1, path, args.seed, args.prime_version, members)
+            model_id = stage2(stage1, path, args.seed, args.prime_version, members, args.fabricated_share)
             for p in members + ([] if args.stage1 else [stage1]):
                 p.unlink()
             print(f"judge: wrote {path}  model_id {model_id}", flush=True)

@@ -22,7 +22,7 @@ from node.workload.randomized import RandomizedWorkload
 from protocol.record import Record
 
 __all__ = [
-    "BLOCK_KINDS", "HISTORY_SHARE", "PRIMED_KINDS", "TEST_SEEDS", "TRAIN_FAMILIES", "TRAIN_SEEDS", "VAL_SEEDS", "Window",
+    "BLOCK_KINDS", "FABRICATED_KINDS", "HISTORY_SHARE", "PRIMED_KINDS", "TEST_SEEDS", "TRAIN_FAMILIES", "TRAIN_SEEDS", "VAL_SEEDS", "Window",
     "make_block_windows", "make_view_block_windows", "make_windows",
 ]
 
@@ -115,6 +115,9 @@ BLOCK_KINDS = ("honest", "junk", "random")
 # Blocks of records padded with field names the proposer got committed first (review 26, B1): the
 # junk block padded ("primed") and the honest block padded ("primed_honest"), targets unchanged.
 PRIMED_KINDS = ("primed", "primed_honest")
+# The junk block with made-up numbers (session 49, review 48 finding 2: a liar dresses records nobody
+# would ship as anomalies), targets unchanged: a number the proposer made up carries nothing.
+FABRICATED_KINDS = ("fabricated",)
 _DEPENDENT = frozenset({"dup", "near_dup", "burst_tail", "novel_follow", "resend"})
 
 
@@ -197,7 +200,7 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
                             share: float = 0.1, quota: int = 1024, context: int = 128,
                             mask_orphans: bool = False, kinds: tuple[str, ...] = BLOCK_KINDS,
                             shuffle_seed: int = 0, prime_share: float = 0.5,
-                            prime_version: int = 1) -> list[Window]:
+                            prime_version: int = 1, fabricated_share: float = 0.5) -> list[Window]:
     """Blocks the way validators score them (docs/consensus.md), for fine-tuning.
 
     Each seed's world is played as one proposer's stream, as
@@ -236,14 +239,23 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
     primers carried (narrower, constant, shifted, wider, or another scale; a
     label of another vocabulary; a flag held at one value): after many
     primers a field's history is established, and padding unlike it read as
-    a field's anomaly. Deterministic in the arguments.
+    a field's anomaly.
+
+    ``kinds`` may also name :data:`FABRICATED_KINDS` (review 48, finding 2: a
+    liar dresses the records nobody would ship as anomalies). In
+    ``fabricated_share`` of the windows the junk block is also given with
+    made-up numbers (:class:`_Fabrication`: every number, one per record, or
+    some, in all or part of the block, multiplied by factors from 5 to 1e6,
+    either sign, or divided), against the junk block's view, with the junk
+    block's targets: a number the proposer made up carries nothing. It draws
+    from its own random stream, like priming. Deterministic in the arguments.
     """
     rng = random.Random(f"attnshare-viewblocks/{shuffle_seed}/{family}")
     cache = FeatureCache()
     out: list[Window] = []
 
     def block_window(ctx: list[Record], batch: list[LabeledRecord], idx: list[int], seen: set[int],
-                     view: History, pad: _Padding | None = None) -> Window:
+                     view: History, pad: _Padding | _Fabrication | None = None) -> Window:
         sub = [batch[i] for i in idx]
         recs = tuple(ctx) + tuple(lr.record if pad is None else pad.apply(lr.record) for lr in sub)
         zeros = [0.0] * len(ctx)
@@ -262,9 +274,11 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
         )
 
     priming = any(kind in kinds for kind in PRIMED_KINDS)
+    fabricating = any(kind in kinds for kind in FABRICATED_KINDS)
     for seed in seeds:
         wl = TRAIN_FAMILIES[family](seed)
         prng = random.Random(f"attnshare-primed/{shuffle_seed}/{family}/{seed}")
+        frng = random.Random(f"attnshare-fabricated/{shuffle_seed}/{family}/{seed}")
         view = History(quota, cache)
         mine: list[Record] = []  # the proposer's committed records, oldest first
         now = _EPOCH_MS + seed * 10_000_000 + 7_000_000
@@ -301,7 +315,60 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
                         out.append(block_window(ctx, batch, idx, set(honest), view))
                 if pad is not None and "primed" in kinds:
                     out.append(block_window(ctx, batch, junk, set(honest), view, pad))
+                if fabricating and frng.random() < fabricated_share:
+                    out.append(block_window(ctx, batch, junk, set(honest), view, _Fabrication.draw(frng)))
     return out
+
+
+class _Fabrication:
+    """How a liar makes up one block's numbers (``make_view_block_windows``'s "fabricated" blocks).
+
+    Drawn per block: which numbers (every number of a record, one, or each with a chance of one
+    half, at least one), which share of the block's records (all, three quarters or half), and the
+    factors (per number: 5 to 1e6, log-uniform, negated with chance 0.3, or a division by 5 to
+    1e3 with chance 0.2). Integers stay integers half of the time. The factors span the shapes
+    ``scripts/eval_unseen.py --adversarial`` crafts and far more, so the judge learns the shape,
+    not the eval's factors. Each record's draws come from a stream seeded by its CID and the
+    block's draw, so :meth:`apply` is a function of the record.
+    """
+
+    __slots__ = ("which", "share", "salt", "whole")
+
+    def __init__(self, which: str, share: float, salt: int, whole: bool) -> None:
+        self.which, self.share, self.salt, self.whole = which, share, salt, whole
+
+    @classmethod
+    def draw(cls, rng: random.Random) -> _Fabrication:
+        which = rng.choices(("every", "one", "some"), (0.35, 0.4, 0.25))[0]
+        return cls(which, rng.choice((1.0, 1.0, 0.75, 0.5)), rng.getrandbits(32), rng.random() < 0.5)
+
+    @staticmethod
+    def factor(rng: random.Random) -> float:
+        if rng.random() < 0.2:
+            return 1.0 / 10 ** rng.uniform(0.7, 3.0)
+        return (-1.0 if rng.random() < 0.3 else 1.0) * 10 ** rng.uniform(0.7, 6.0)
+
+    def apply(self, record: Record) -> Record:
+        """``record`` with its numbers made up (or as it is: a record outside the block's share, or
+        one without numbers)."""
+        rng = random.Random(f"{self.salt}/{record.cid}")
+        if rng.random() >= self.share:
+            return record
+        nums = [k for k, v in record.fields.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+        if not nums:
+            return record
+        if self.which == "one":
+            chosen = [rng.choice(nums)]
+        elif self.which == "some":
+            chosen = [k for k in nums if rng.random() < 0.5] or [rng.choice(nums)]
+        else:
+            chosen = nums
+        fields = dict(record.fields)
+        for k in chosen:
+            v = float(fields[k]) or 1.0  # type: ignore[arg-type]
+            made = v * self.factor(rng)
+            fields[k] = round(made) if self.whole and isinstance(fields[k], int) and abs(made) < 2 ** 53 else made
+        return Record.create(record.kind, record.origin, record.ts_ms, fields)
 
 
 class _Padding:

@@ -45,6 +45,7 @@ from torch.nn import functional as F
 
 from node.attention.alloc import recycle_large_allocations
 from node.attention.data import (
+    FABRICATED_KINDS,
     TRAIN_SEEDS,
     VAL_SEEDS,
     Window,
@@ -323,6 +324,10 @@ class FinetuneConfig:
     # 2: up to 128 primers per kind, padding drawn apart from the primers (review 28, row 3;
     # make_view_block_windows). Left out of to_dict at 1, so session 28's judge rebuilds byte for byte.
     prime_version: int = 1
+    # Also learn from the junk block with made-up numbers ("fabricated" of make_view_block_windows,
+    # review 48 finding 2) in this share of the windows; 0: none, and left out of to_dict so the
+    # judges before it rebuild byte for byte.
+    fabricated_share: float = 0.0
     # The judge's randomized worlds: stage 1 went to 480 in session 18; the judge's blocks stay on
     # the 160 its bar was calibrated with (11,520 windows: about 13 minutes of one core, not 35).
     random_worlds: int = 160
@@ -331,7 +336,8 @@ class FinetuneConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return {f: list(v) if isinstance(v := getattr(self, f), tuple) else v for f in self.__slots__
-                if not (f == "prime_version" and self.prime_version == 1)}
+                if not (f == "prime_version" and self.prime_version == 1)
+                and not (f == "fabricated_share" and not self.fabricated_share)}
 
 
 def finetune_windows(model: ImportanceNet, cfg: TrainConfig, ft: FinetuneConfig) -> list[Window]:
@@ -350,9 +356,11 @@ def finetune_windows(model: ImportanceNet, cfg: TrainConfig, ft: FinetuneConfig)
             windows += make_view_block_windows(TRAIN_SEEDS[:worlds], ft.per_world, score, family=fam,
                                                warmup=ft.warmup_windows, mask_orphans=ft.mask_orphans,
                                                kinds=tuple(k for k in (*ft.kinds.split(","),
-                                                                       *ft.primed.split(",")) if k),
+                                                                       *ft.primed.split(",")) if k)
+                                               + (FABRICATED_KINDS if ft.fabricated_share else ()),
                                                share=share, shuffle_seed=ft.seed + 17 * i,
-                                               prime_share=ft.prime_share, prime_version=ft.prime_version)
+                                               prime_share=ft.prime_share, prime_version=ft.prime_version,
+                                               fabricated_share=ft.fabricated_share)
     if ft.normal_windows:
         for w in training_windows(cfg):
             if ft.anchor > 0:

@@ -174,3 +174,74 @@ def test_primed_version_2_primes_up_to_128_per_kind_and_pads_apart() -> None:
     primers = pad.primers(random.Random(3), pool, 1_700_000_100_000)
     assert len(primers) == 3 * 128
     assert all(set(r.fields) == {"x", *(n for n, _, _ in pad.fields)} for r in primers)
+
+
+def test_fabricated_blocks_are_the_junk_block_with_made_up_numbers_and_its_targets() -> None:
+    """Review 48, finding 2: the judge learns that a number a proposer made up carries nothing. The
+    fabricated block is the junk block (same context, same view, same targets) with numbers multiplied
+    far off; nothing else about a record changes, and the plain blocks are the same with or without it."""
+    from node.attention.data import BLOCK_KINDS, FABRICATED_KINDS
+
+    ws = make_view_block_windows([3, 4], 4, _by_position, family="randomized", warmup=2, lengths=(64, 128),
+                                 kinds=(*BLOCK_KINDS, *FABRICATED_KINDS), fabricated_share=1.0)
+    plain = make_view_block_windows([3, 4], 4, _by_position, family="randomized", warmup=2, lengths=(64, 128))
+    assert len(ws) == 4 * 8
+    assert len(plain) == 3 * 8
+    changed = kept = 0
+    ratios = []
+    for j in range(8):
+        honest, junk, rand, fab = ws[4 * j:4 * j + 4]
+        for a, b in zip((honest, junk, rand), plain[3 * j:3 * j + 3], strict=True):
+            assert a.records == b.records
+            assert torch.equal(a.target, b.target)
+        ctx = junk.cases.count("context")
+        assert fab.cases == junk.cases
+        assert torch.equal(fab.target, junk.target)
+        assert fab.records[:ctx] == junk.records[:ctx]
+        for a, b in zip(junk.records[ctx:], fab.records[ctx:], strict=True):
+            assert (a.kind, a.origin, a.ts_ms, list(a.fields)) == (b.kind, b.origin, b.ts_ms, list(b.fields))
+            moved = [f for f in a.fields if a.fields[f] != b.fields[f]]
+            for f in moved:
+                assert not isinstance(a.fields[f], str | bool)
+                if a.fields[f]:
+                    ratios.append(abs(float(b.fields[f]) / float(a.fields[f])))
+            changed += bool(moved)
+            kept += not moved
+    assert changed > kept > 0  # most of the junk is dressed up; part of some blocks is left as it was
+    assert min(ratios) < 0.2
+    assert max(ratios) > 1e4
+    assert sum(1 for r in ratios if 0.2 <= r <= 4.0) <= len(ratios) // 50  # rounding of small integers only
+
+
+def test_fabrication_is_a_function_of_the_record_and_keeps_integers_whole_when_drawn() -> None:
+    import random
+
+    from node.attention.data import _Fabrication
+    from node.workload import Workload
+    from protocol.record import Record
+
+    origin = Workload(1).origins[0]
+    r = Record.create("meter", origin, 1_700_000_000_000, {"count": 12, "load": 3.5, "site": "x", "ok": True})
+    whole = _Fabrication("every", 1.0, 7, True)
+    a, b = whole.apply(r), whole.apply(r)
+    assert a == b
+    assert a.cid != r.cid
+    assert isinstance(a.fields["count"], int)
+    assert a.fields["site"] == "x"
+    assert a.fields["ok"] is True
+    assert isinstance(_Fabrication("every", 1.0, 7, False).apply(r).fields["count"], float)
+    one = _Fabrication("one", 1.0, 7, False).apply(r)
+    assert sum(one.fields[f] != r.fields[f] for f in r.fields) == 1
+    assert _Fabrication("every", 1.0, 7, True).apply(Record.create("t", origin, 1, {"s": "a"})).fields == {"s": "a"}
+    rng = random.Random(0)
+    factors = [abs(_Fabrication.factor(rng)) for _ in range(2000)]
+    assert min(factors) >= 1e-3
+    assert max(factors) <= 1e6
+    assert not any(0.2 < f < 5.0 for f in factors)
+
+
+def test_the_fabricated_share_stays_out_of_the_judge_recipe_at_zero() -> None:
+    from dataclasses import replace
+
+    assert "fabricated_share" not in FinetuneConfig().to_dict()
+    assert replace(FinetuneConfig(), fabricated_share=0.5).to_dict()["fabricated_share"] == 0.5
