@@ -88,7 +88,7 @@ def ranking_model(stage1: Path, members: list[Path]) -> tuple[Any, dict[str, Any
 
 
 def stage2(stage1: Path, out: Path, seed: int, prime_version: int = 1, members: list[Path] | None = None,
-           fabricated_share: float = 0.0) -> str:
+           fabricated_share: float = 0.0, replayed_share: float = 0.0) -> str:
     """Train the judge from the (first) stage-1 network in ``stage1``; write the ranking network(s),
     with ``members``' added (:func:`ranking_model`), and the judge to ``out``; return the model id."""
     import copy
@@ -105,7 +105,8 @@ def stage2(stage1: Path, out: Path, seed: int, prime_version: int = 1, members: 
 
     model, obj = ranking_model(stage1, members or [])
     cfg = replace(TrainConfig(), seed=seed)
-    ft = replace(FinetuneConfig(), seed=seed, prime_version=prime_version, fabricated_share=fabricated_share)
+    ft = replace(FinetuneConfig(), seed=seed, prime_version=prime_version, fabricated_share=fabricated_share,
+                 replayed_share=replayed_share)
     judge = copy.deepcopy(first_member(model))
     t0 = time.perf_counter()
     windows = finetune_windows(judge, cfg, ft)
@@ -152,6 +153,9 @@ def run() -> int:
     parser.add_argument("--fabricated-share", type=float, default=0.0,
                         help="the judge also learns from junk blocks with made-up numbers in this share of its "
                              "windows (FinetuneConfig.fabricated_share; 0: none, as the shipped judge)")
+    parser.add_argument("--replayed-share", type=float, default=0.0,
+                        help="the judge also learns from the honest block re-sent with small changes in this share "
+                             "of its windows (FinetuneConfig.replayed_share; 0: none, as the shipped judge)")
     parser.add_argument("--no-judge", action="store_true", help="write the stage-1 model alone (no judge)")
     parser.add_argument("--members", type=int, default=MEMBERS,
                         help=f"ranking networks in model.pt, stage 1 trained with seeds SEED, SEED+1, ... "
@@ -175,7 +179,7 @@ def run() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             argv = [sys.argv[0], "--out-dir", tmp, "--seed", str(args.seed)] + (["--no-judge"] if args.no_judge else [])
             argv += ["--prime-version", str(args.prime_version), "--members", str(args.members)]
-            argv += ["--fabricated-share", str(args.fabricated_share)]
+            argv += ["--fabricated-share", str(args.fabricated_share), "--replayed-share", str(args.replayed_share)]
             argv += ["--stage1", args.stage1] if args.stage1 else []
             argv += ["--native"] if args.native else []
             for v in args.only or []:
@@ -218,7 +222,8 @@ def run() -> int:
                     if rc:
                         return rc
                     members.append(member)
-            model_id = stage2(stage1, path, args.seed, args.prime_version, members, args.fabricated_share)
+            model_id = stage2(stage1, path, args.seed, args.prime_version, members, args.fabricated_share,
+                              args.replayed_share)
             for p in members + ([] if args.stage1 else [stage1]):
                 p.unlink()
             print(f"judge: wrote {path}  model_id {model_id}", flush=True)

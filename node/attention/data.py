@@ -22,7 +22,7 @@ from node.workload.randomized import RandomizedWorkload
 from protocol.record import Record
 
 __all__ = [
-    "BLOCK_KINDS", "FABRICATED_KINDS", "HISTORY_SHARE", "PRIMED_KINDS", "TEST_SEEDS", "TRAIN_FAMILIES", "TRAIN_SEEDS", "VAL_SEEDS", "Window",
+    "BLOCK_KINDS", "FABRICATED_KINDS", "HISTORY_SHARE", "REPLAYED_KINDS", "PRIMED_KINDS", "TEST_SEEDS", "TRAIN_FAMILIES", "TRAIN_SEEDS", "VAL_SEEDS", "Window",
     "make_block_windows", "make_view_block_windows", "make_windows",
 ]
 
@@ -118,6 +118,9 @@ PRIMED_KINDS = ("primed", "primed_honest")
 # The junk block with made-up numbers (session 49, review 48 finding 2: a liar dresses records nobody
 # would ship as anomalies), targets unchanged: a number the proposer made up carries nothing.
 FABRICATED_KINDS = ("fabricated",)
+# The honest block re-sent with small changes (session 49: trial M's judge let re-typed replays of committed
+# news through more often than K's), at the targets of copies of committed records.
+REPLAYED_KINDS = ("replayed",)
 _DEPENDENT = frozenset({"dup", "near_dup", "burst_tail", "novel_follow", "resend"})
 
 
@@ -200,7 +203,8 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
                             share: float = 0.1, quota: int = 1024, context: int = 128,
                             mask_orphans: bool = False, kinds: tuple[str, ...] = BLOCK_KINDS,
                             shuffle_seed: int = 0, prime_share: float = 0.5,
-                            prime_version: int = 1, fabricated_share: float = 0.5) -> list[Window]:
+                            prime_version: int = 1, fabricated_share: float = 0.5,
+                            replayed_share: float = 0.5) -> list[Window]:
     """Blocks the way validators score them (docs/consensus.md), for fine-tuning.
 
     Each seed's world is played as one proposer's stream, as
@@ -248,7 +252,15 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
     some, in all or part of the block, multiplied by factors from 5 to 1e6,
     either sign, or divided), against the junk block's view, with the junk
     block's targets: a number the proposer made up carries nothing. It draws
-    from its own random stream, like priming. Deterministic in the arguments.
+    from its own random stream, like priming.
+
+    ``kinds`` may also name :data:`REPLAYED_KINDS` (session 49): in
+    ``replayed_share`` of the windows, the honest block just committed is
+    sent again (:class:`_Replay`: exact, labels re-typed, numbers nudged,
+    made-up fields added, or a label and a number), time-stamped after the
+    window, against the view that holds it, at the targets of a re-sent
+    committed record (0.01 exact, 0.02 changed: ``randomized``'s resends).
+    Its own random stream too. Deterministic in the arguments.
     """
     rng = random.Random(f"attnshare-viewblocks/{shuffle_seed}/{family}")
     cache = FeatureCache()
@@ -275,10 +287,29 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
 
     priming = any(kind in kinds for kind in PRIMED_KINDS)
     fabricating = any(kind in kinds for kind in FABRICATED_KINDS)
+    replaying = any(kind in kinds for kind in REPLAYED_KINDS)
+
+    def replay_window(ctx: list[Record], batch: list[LabeledRecord], idx: list[int], view: History,
+                      replay: _Replay) -> Window:
+        after = batch[-1].record.ts_ms
+        made = [replay.apply(batch[i].record, after + 1_000 * (j + 1)) for j, i in enumerate(idx)]
+        recs = tuple(ctx) + tuple(r for r, _ in made)
+        zeros = [0.0] * len(ctx)
+        return Window(
+            featurize(recs, cache, view if len(view) else None),
+            torch.tensor(zeros + [t for _, t in made], dtype=torch.float32),
+            ("context",) * len(ctx) + ("replay",) * len(made),
+            (-1,) * len(recs),
+            recs,
+            ("",) * len(recs),
+            family,
+            torch.tensor(zeros + [1.0] * len(made), dtype=torch.float32),
+        )
     for seed in seeds:
         wl = TRAIN_FAMILIES[family](seed)
         prng = random.Random(f"attnshare-primed/{shuffle_seed}/{family}/{seed}")
         frng = random.Random(f"attnshare-fabricated/{shuffle_seed}/{family}/{seed}")
+        rrng = random.Random(f"attnshare-replayed/{shuffle_seed}/{family}/{seed}")
         view = History(quota, cache)
         mine: list[Record] = []  # the proposer's committed records, oldest first
         now = _EPOCH_MS + seed * 10_000_000 + 7_000_000
@@ -317,7 +348,70 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
                     out.append(block_window(ctx, batch, junk, set(honest), view, pad))
                 if fabricating and frng.random() < fabricated_share:
                     out.append(block_window(ctx, batch, junk, set(honest), view, _Fabrication.draw(frng)))
+                if replaying and rrng.random() < replayed_share:
+                    out.append(replay_window(ctx, batch, honest, view, _Replay.draw(rrng)))
     return out
+
+
+class _Replay:
+    """How a liar re-sends committed news (``make_view_block_windows``'s "replayed" blocks).
+
+    Drawn per block: the change (exact; one or two labels re-typed; one or two numbers nudged by
+    0.05-3% or an integer by 1-3; one or two made-up fields added; a label and a number), with the
+    draws per record seeded by its CID and the block's salt. The eval's replays
+    (``scripts/eval_unseen.py``: a "-xyz" suffix, 0.1% or +-1, fields named "_" and "__") are one
+    shape of each; these vary the way of it. A record without a label or a number to change gets a
+    made-up field instead.
+    """
+
+    __slots__ = ("how", "salt")
+
+    def __init__(self, how: str, salt: int) -> None:
+        self.how, self.salt = how, salt
+
+    @classmethod
+    def draw(cls, rng: random.Random) -> _Replay:
+        how = rng.choices(("exact", "retype", "nudge", "added", "mixed"), (0.15, 0.3, 0.2, 0.15, 0.2))[0]
+        return cls(how, rng.getrandbits(32))
+
+    @staticmethod
+    def retyped(value: str, rng: random.Random) -> str:
+        way = rng.randrange(4)
+        if way == 0:
+            return value.swapcase() if value.lower() != value.upper() else value + "."
+        if way == 1:
+            return f"{value}{rng.choice(('-', '_', ' ', '/', '#'))}{rng.getrandbits(rng.choice((8, 12, 16))):x}"
+        if way == 2:
+            return f"{rng.choice(('re', 'x', 'v2', 'dup'))}{rng.choice(('-', '_', ':'))}{value}"
+        if not value:
+            return "x"
+        return value[:-1] + rng.choice([c for c in "abcdefghijklmnopqrstuvwxyz0123456789" if c != value[-1]])
+
+    @staticmethod
+    def nudged(value: int | float, rng: random.Random) -> int | float:
+        if isinstance(value, int):
+            return value + rng.choice((-1, 1)) * rng.randint(1, 3)
+        return value * (1.0 + rng.choice((-1.0, 1.0)) * 10 ** rng.uniform(-3.3, -1.5))
+
+    def apply(self, record: Record, ts_ms: int) -> tuple[Record, float]:
+        """``record`` sent again at ``ts_ms`` with this block's change, and its target."""
+        rng = random.Random(f"{self.salt}/{record.cid}")
+        fields = dict(record.fields)
+        labels = [k for k, v in fields.items() if isinstance(v, str)]
+        nums = [k for k, v in fields.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+        how = self.how
+        if how != "exact" and not (labels if how in ("retype", "mixed") else nums if how == "nudge" else True):
+            how = "added"
+        if how in ("retype", "mixed"):
+            for k in rng.sample(labels, 1 if how == "mixed" else min(len(labels), rng.randint(1, 2))):
+                fields[k] = self.retyped(fields[k], rng)  # type: ignore[arg-type]
+        if how in ("nudge", "mixed") and nums:
+            for k in rng.sample(nums, 1 if how == "mixed" else min(len(nums), rng.randint(1, 2))):
+                fields[k] = self.nudged(fields[k], rng)  # type: ignore[arg-type]
+        if how == "added":
+            for _ in range(rng.randint(1, 2)):
+                fields.setdefault(_made_up_name(rng), _made_up_values(rng)(rng))
+        return Record.create(record.kind, record.origin, ts_ms, fields), 0.01 if how == "exact" else 0.02
 
 
 class _Fabrication:

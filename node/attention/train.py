@@ -46,6 +46,7 @@ from torch.nn import functional as F
 from node.attention.alloc import recycle_large_allocations
 from node.attention.data import (
     FABRICATED_KINDS,
+    REPLAYED_KINDS,
     TRAIN_SEEDS,
     VAL_SEEDS,
     Window,
@@ -328,6 +329,9 @@ class FinetuneConfig:
     # review 48 finding 2) in this share of the windows; 0: none, and left out of to_dict so the
     # judges before it rebuild byte for byte.
     fabricated_share: float = 0.0
+    # Also learn from the honest block re-sent with small changes ("replayed" of
+    # make_view_block_windows, session 49) in this share of the windows; 0: none, left out of to_dict.
+    replayed_share: float = 0.0
     # The judge's randomized worlds: stage 1 went to 480 in session 18; the judge's blocks stay on
     # the 160 its bar was calibrated with (11,520 windows: about 13 minutes of one core, not 35).
     random_worlds: int = 160
@@ -337,7 +341,7 @@ class FinetuneConfig:
     def to_dict(self) -> dict[str, Any]:
         return {f: list(v) if isinstance(v := getattr(self, f), tuple) else v for f in self.__slots__
                 if not (f == "prime_version" and self.prime_version == 1)
-                and not (f == "fabricated_share" and not self.fabricated_share)}
+                and not (f in ("fabricated_share", "replayed_share") and not getattr(self, f))}
 
 
 def finetune_windows(model: ImportanceNet, cfg: TrainConfig, ft: FinetuneConfig) -> list[Window]:
@@ -357,10 +361,12 @@ def finetune_windows(model: ImportanceNet, cfg: TrainConfig, ft: FinetuneConfig)
                                                warmup=ft.warmup_windows, mask_orphans=ft.mask_orphans,
                                                kinds=tuple(k for k in (*ft.kinds.split(","),
                                                                        *ft.primed.split(",")) if k)
-                                               + (FABRICATED_KINDS if ft.fabricated_share else ()),
+                                               + (FABRICATED_KINDS if ft.fabricated_share else ())
+                                               + (REPLAYED_KINDS if ft.replayed_share else ()),
                                                share=share, shuffle_seed=ft.seed + 17 * i,
                                                prime_share=ft.prime_share, prime_version=ft.prime_version,
-                                               fabricated_share=ft.fabricated_share)
+                                               fabricated_share=ft.fabricated_share,
+                                               replayed_share=ft.replayed_share)
     if ft.normal_windows:
         for w in training_windows(cfg):
             if ft.anchor > 0:
