@@ -120,9 +120,9 @@ def test_members_train_the_next_seeds_and_join_the_first(monkeypatch, tmp_path) 
 
     joined = {}
 
-    def fake_stage2(stage1, out, seed, prime_version=1, members=None):
+    def fake_stage2(stage1, out, seed, prime_version=1, members=None, fabricated_share=0.0, replayed_share=0.0):
         model, obj = mod.ranking_model(stage1, members or [])
-        joined.update(model=model, seed=seed, meta=obj["meta"])
+        joined.update(model=model, seed=seed, meta=obj["meta"], shares=(fabricated_share, replayed_share))
         out.write_bytes(b"model")
         return "bafk-test"
 
@@ -135,6 +135,7 @@ def test_members_train_the_next_seeds_and_join_the_first(monkeypatch, tmp_path) 
     assert isinstance(joined["model"], EnsembleNet)
     assert len(joined["model"].members) == 2
     assert joined["seed"] == 3
+    assert joined["shares"] == (0.0, 0.0)  # the shipped judge's recipe unless --fabricated/--replayed-share
     # The meta is the first network's; the others' training seeds are named.
     assert joined["meta"] == {"train": {"seed": 3}, "member_seeds": [4]}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt"]  # the stage-1 files are removed
@@ -156,7 +157,7 @@ def test_a_stage1_file_holding_the_members_is_used_as_it_is(monkeypatch, tmp_pat
     monkeypatch.setattr(mod, "cli_main", lambda argv: (_ for _ in ()).throw(AssertionError("trained")))
     seen = {}
 
-    def fake_stage2(stage1, out, seed, prime_version=1, members=None):
+    def fake_stage2(stage1, out, seed, prime_version=1, members=None, fabricated_share=0.0, replayed_share=0.0):
         seen.update(members=members)
         out.write_bytes(b"model")
         return "x"
