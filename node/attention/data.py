@@ -9,7 +9,7 @@ has never seen.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -353,6 +353,11 @@ def make_view_block_windows(seeds: range | list[int], per_seed: int, score: Call
     return out
 
 
+def _numeric_keys(fields: Mapping[str, object]) -> list[str]:
+    """The fields holding a number (not a flag): what a replay nudges and a fabrication makes up."""
+    return [k for k, v in fields.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
 class _Replay:
     """How a liar re-sends committed news (``make_view_block_windows``'s "replayed" blocks).
 
@@ -398,7 +403,7 @@ class _Replay:
         rng = random.Random(f"{self.salt}/{record.cid}")
         fields = dict(record.fields)
         labels = [k for k, v in fields.items() if isinstance(v, str)]
-        nums = [k for k, v in fields.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+        nums = _numeric_keys(fields)
         how = self.how
         if how != "exact" and not (labels if how in ("retype", "mixed") else nums if how == "nudge" else True):
             how = "added"
@@ -448,7 +453,7 @@ class _Fabrication:
         rng = random.Random(f"{self.salt}/{record.cid}")
         if rng.random() >= self.share:
             return record
-        nums = [k for k, v in record.fields.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+        nums = _numeric_keys(record.fields)
         if not nums:
             return record
         if self.which == "one":
