@@ -49,6 +49,9 @@ from node.cli import main as cli_main  # noqa: E402
 FILES = {"attention": "model.pt", "mlp": "mlp.pt", "nobias": "nobias.pt"}
 # Ranking networks in the shipped model.pt (stage 1 with seeds 0, 1, ...): see docs/attention.md, "Session 38".
 MEMBERS = 3
+# The most judges a checkpoint holds: node.attention.train.MAX_MEMBERS, the loader's bound (not imported
+# here: torch must load after reexec_portable; a test holds the two equal).
+MAX_JUDGES = 4
 
 
 def machine() -> str:
@@ -88,12 +91,17 @@ def ranking_model(stage1: Path, members: list[Path]) -> tuple[Any, dict[str, Any
 
 
 def stage2(stage1: Path, out: Path, seed: int, prime_version: int = 1, members: list[Path] | None = None,
-           fabricated_share: float = 0.0, replayed_share: float = 0.0) -> str:
+           fabricated_share: float = 0.0, replayed_share: float = 0.0, judge_seeds: list[int] | None = None) -> str:
     """Train the judge from the (first) stage-1 network in ``stage1``; write the ranking network(s),
-    with ``members``' added (:func:`ranking_model`), and the judge to ``out``; return the model id."""
+    with ``members``' added (:func:`ranking_model`), and the judge to ``out``; return the model id.
+
+    ``judge_seeds``: one judge per seed (default: ``seed`` alone), each fine-tuned from the same
+    network with its own draws, their logits averaged (an ``EnsembleNet`` judge). The judge's
+    meta is the first seed's recipe, with the others' seeds in ``judge_member_seeds``."""
     import copy
     from dataclasses import replace
 
+    from node.attention.model import EnsembleNet
     from node.attention.train import (
         FinetuneConfig,
         TrainConfig,
@@ -104,18 +112,27 @@ def stage2(stage1: Path, out: Path, seed: int, prime_version: int = 1, members: 
     )
 
     model, obj = ranking_model(stage1, members or [])
-    cfg = replace(TrainConfig(), seed=seed)
-    ft = replace(FinetuneConfig(), seed=seed, prime_version=prime_version, fabricated_share=fabricated_share,
-                 replayed_share=replayed_share)
-    judge = copy.deepcopy(first_member(model))
-    t0 = time.perf_counter()
-    windows = finetune_windows(judge, cfg, ft)
-    print(f"judge: {len(windows)} windows in {time.perf_counter() - t0:.0f} s", flush=True)
-    result = finetune(judge, cfg, ft, windows)
-    print("judge: loss per epoch " + ", ".join(f"{x:.4f}" for x in result.losses), flush=True)
-    meta = {k: v for k, v in (obj.get("meta") or {}).items() if k not in ("finetune", "judge")}
-    meta["judge"] = ft.to_dict()
-    return save_checkpoint(model, out, meta, judge=result.model)
+    seeds = judge_seeds or [seed]
+    judges = []
+    for s in seeds:
+        cfg = replace(TrainConfig(), seed=s)
+        ft = replace(FinetuneConfig(), seed=s, prime_version=prime_version, fabricated_share=fabricated_share,
+                     replayed_share=replayed_share)
+        judge = copy.deepcopy(first_member(model))
+        t0 = time.perf_counter()
+        windows = finetune_windows(judge, cfg, ft)
+        print(f"judge (seed {s}): {len(windows)} windows in {time.perf_counter() - t0:.0f} s", flush=True)
+        result = finetune(judge, cfg, ft, windows)
+        print(f"judge (seed {s}): loss per epoch " + ", ".join(f"{x:.4f}" for x in result.losses), flush=True)
+        judges.append(result.model)
+        if len(judges) == 1:
+            recipe = ft.to_dict()
+    meta = {k: v for k, v in (obj.get("meta") or {}).items()
+            if k not in ("finetune", "judge", "judge_member_seeds")}
+    meta["judge"] = recipe
+    if len(seeds) > 1:
+        meta["judge_member_seeds"] = seeds[1:]
+    return save_checkpoint(model, out, meta, judge=judges[0] if len(judges) == 1 else EnsembleNet(judges))
 
 
 # The fixed float-kernel path: torch's kernels without vectors, MKL's conditional numerical
@@ -156,6 +173,8 @@ def run() -> int:
     parser.add_argument("--replayed-share", type=float, default=0.0,
                         help="the judge also learns from the honest block re-sent with small changes in this share "
                              "of its windows (FinetuneConfig.replayed_share; 0: none, as the shipped judge)")
+    parser.add_argument("--judge-seeds", default=None,
+                        help="comma-separated seeds, one judge each, their logits averaged (default: --seed alone)")
     parser.add_argument("--no-judge", action="store_true", help="write the stage-1 model alone (no judge)")
     parser.add_argument("--members", type=int, default=MEMBERS,
                         help=f"ranking networks in model.pt, stage 1 trained with seeds SEED, SEED+1, ... "
@@ -169,6 +188,14 @@ def run() -> int:
     args = parser.parse_args()
     if args.native and args.portable:
         parser.error("--native and --portable exclude each other")
+    try:
+        judge_seeds = [int(x) for x in args.judge_seeds.split(",")] if args.judge_seeds else None
+    except ValueError:
+        parser.error(f"--judge-seeds: comma-separated integers, not {args.judge_seeds!r}")
+    if judge_seeds is not None and not 1 <= len(judge_seeds) <= MAX_JUDGES:
+        parser.error(f"--judge-seeds: 1 to {MAX_JUDGES} seeds")
+    if judge_seeds is not None and len(set(judge_seeds)) != len(judge_seeds):
+        parser.error("--judge-seeds: each seed once (two judges of one seed are the same judge)")
     if not args.native and any(os.environ.get(k) != v for k, v in PORTABLE_ENV.items()):
         reexec_portable(sys.argv[1:])
     if args.verify:
@@ -181,6 +208,7 @@ def run() -> int:
             argv += ["--prime-version", str(args.prime_version), "--members", str(args.members)]
             argv += ["--fabricated-share", str(args.fabricated_share), "--replayed-share", str(args.replayed_share)]
             argv += ["--stage1", args.stage1] if args.stage1 else []
+            argv += ["--judge-seeds", args.judge_seeds] if args.judge_seeds else []
             argv += ["--native"] if args.native else []
             for v in args.only or []:
                 argv += ["--only", v]
@@ -223,7 +251,7 @@ def run() -> int:
                         return rc
                     members.append(member)
             model_id = stage2(stage1, path, args.seed, args.prime_version, members, args.fabricated_share,
-                              args.replayed_share)
+                              args.replayed_share, judge_seeds)
             for p in members + ([] if args.stage1 else [stage1]):
                 p.unlink()
             print(f"judge: wrote {path}  model_id {model_id}", flush=True)

@@ -162,7 +162,7 @@ class Scorer:
     """A loaded importance model. Build it with :func:`load_scorer`."""
 
     def __init__(self, model: ImportanceNet | EnsembleNet, model_id: str, device: str, max_window: int,
-                 meta: dict[str, Any] | None = None, judge: ImportanceNet | None = None) -> None:
+                 meta: dict[str, Any] | None = None, judge: ImportanceNet | EnsembleNet | None = None) -> None:
         self.model = model.to(device).eval()
         self.judge = judge.to(device).eval() if judge is not None else None
         self.model_id = model_id

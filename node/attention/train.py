@@ -410,13 +410,16 @@ def _state(model: ImportanceNet) -> dict[str, torch.Tensor]:
 
 
 def checkpoint_bytes(model: ImportanceNet | EnsembleNet, meta: dict[str, Any] | None = None,
-                     judge: ImportanceNet | None = None) -> bytes:
+                     judge: ImportanceNet | EnsembleNet | None = None) -> bytes:
     """Serialized checkpoint (deterministic bytes: its CID is the model_id).
 
     ``judge``: the stage-2 weights validators score blocks with (same architecture);
     the model id covers them like every other byte. An :class:`EnsembleNet` is saved as its
     first member's weights (``state_dict``, what a one-network checkpoint holds) and the
-    others' in ``member_state_dicts``; a single network's bytes do not change.
+    others' in ``member_state_dicts``; a single network's bytes do not change. A judge of
+    several networks likewise: ``judge_state_dict`` and ``judge_member_state_dicts``
+    (session 50: two judges of one recipe, differing only in their seed, each let a different
+    attack through; their mean did not, docs/attention.md).
     """
     members = networks(model)
     state = _state(members[0])
@@ -433,14 +436,17 @@ def checkpoint_bytes(model: ImportanceNet | EnsembleNet, meta: dict[str, Any] | 
     if judge is not None:
         if judge.cfg != model.cfg:
             raise ValueError("the judge must have the model's architecture")
-        obj["judge_state_dict"] = _state(judge)
+        judges = networks(judge)
+        obj["judge_state_dict"] = _state(judges[0])
+        if len(judges) > 1:
+            obj["judge_member_state_dicts"] = [_state(j) for j in judges[1:]]
     buf = io.BytesIO()
     torch.save(obj, buf)
     return buf.getvalue()
 
 
 def save_checkpoint(model: ImportanceNet | EnsembleNet, path: str | Path, meta: dict[str, Any] | None = None,
-                    judge: ImportanceNet | None = None) -> str:
+                    judge: ImportanceNet | EnsembleNet | None = None) -> str:
     """Write the checkpoint to ``path``; return its model_id."""
     data = checkpoint_bytes(model, meta, judge)
     Path(path).write_bytes(data)
@@ -482,20 +488,28 @@ def first_member(model: ImportanceNet | EnsembleNet) -> ImportanceNet:
     return networks(model)[0]
 
 
-def load_judge(obj: dict[str, Any]) -> ImportanceNet | None:
-    """The judge (stage-2 weights) of a checkpoint :func:`load_checkpoint` returned, or None if it has none."""
+def load_judge(obj: dict[str, Any]) -> ImportanceNet | EnsembleNet | None:
+    """The judge (stage-2 weights) of a checkpoint :func:`load_checkpoint` returned, or None if it has
+    none: one network, or an :class:`EnsembleNet` where the checkpoint holds several judges."""
     from protocol.errors import LocalError
 
     state = obj.get("judge_state_dict")
     if state is None:
         return None
-    judge = ImportanceNet(ModelConfig.from_dict(obj["config"]))
-    try:
-        judge.load_state_dict(state, strict=True)
-    except RuntimeError as exc:
-        raise LocalError(f"checkpoint judge weights do not fit the model: {exc}"[:300]) from None
-    judge.eval()
-    return judge
+    extra = obj.get("judge_member_state_dicts", [])
+    if not isinstance(extra, list) or len(extra) > MAX_MEMBERS - 1:
+        raise LocalError(f"checkpoint judge member weights must be a list of at most {MAX_MEMBERS - 1}")
+    judges = []
+    for s in [state, *extra]:
+        judge = ImportanceNet(ModelConfig.from_dict(obj["config"]))
+        try:
+            judge.load_state_dict(s, strict=True)
+        except (RuntimeError, TypeError, AttributeError) as exc:
+            raise LocalError(f"checkpoint judge weights do not fit the model: {exc}"[:300]) from None
+        judges.append(judge)
+    out: ImportanceNet | EnsembleNet = judges[0] if len(judges) == 1 else EnsembleNet(judges)
+    out.eval()
+    return out
 
 
 def validation_windows(worlds: int = 12, per_world: int = 6) -> list[Window]:

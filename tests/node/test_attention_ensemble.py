@@ -149,6 +149,42 @@ def test_member_weights_that_do_not_fit_are_refused() -> None:
         load_checkpoint(_rewrite(data, member_state_dicts=[7]))
 
 
+def test_a_judge_of_several_networks_round_trips_and_scores_their_mean(tmp_path: Path) -> None:
+    # Session 50: two judges of one recipe and two seeds, their logits averaged.
+    a, b, j1, j2 = _net(1), _net(2), _net(3), _net(4)
+    one = checkpoint_bytes(EnsembleNet([a, b]), {"note": "t"}, j1)
+    two = checkpoint_bytes(EnsembleNet([a, b]), {"note": "t"}, EnsembleNet([j1, j2]))
+    assert b"judge_member_state_dicts" not in one  # one judge: the bytes every earlier checkpoint has
+    model, obj = load_checkpoint(two)
+    judge = load_judge(obj)
+    assert isinstance(judge, EnsembleNet)
+    assert [torch.equal(m.head.weight, x.head.weight) for m, x in zip(judge.members, (j1, j2), strict=True)] == [True] * 2
+    assert checkpoint_bytes(model, {"note": "t"}, judge) == two  # rebuilds stay byte-identical
+    path = tmp_path / "judges.pt"
+    path.write_bytes(two)
+    scorer = load_scorer(str(path), device="cpu")
+    recs = [r for r, _ in Workload(12).next_batch(80, NOW)]
+    w = assemble_window([featurize_record(r) for r in recs])
+    with torch.inference_mode():
+        want = ((j1(w) + j2(w)) / 2).sigmoid().squeeze(0).tolist()
+    got = scorer.score(recs, judge=True)
+    assert max(abs(x - y) for x, y in zip(got, want, strict=True)) < 1e-5
+    exp = scorer.explain(recs, 5, judge=True)
+    assert exp["weights"] == "judge"
+    assert abs(exp["score"] - got[5]) < 1e-5
+
+
+def test_judge_member_weights_that_do_not_fit_are_refused() -> None:
+    a, j = _net(1), _net(2)
+    data = checkpoint_bytes(a, None, j)
+    small = _net(3, ModelConfig(d_model=16, heads=2, layers=1, ff=32)).state_dict()
+    for bad, match in (([small], "do not fit"), ({"x": 1}, "judge member weights"), ([7], "do not fit"),
+                       ([j.state_dict()] * MAX_MEMBERS, f"at most {MAX_MEMBERS - 1}")):
+        _, obj = load_checkpoint(_rewrite(data, judge_member_state_dicts=bad))
+        with pytest.raises(LocalError, match=match):
+            load_judge(obj)
+
+
 def test_the_shipped_checkpoint_is_the_recipes_ensemble() -> None:
     from tests.scripts import load_script
 

@@ -120,9 +120,11 @@ def test_members_train_the_next_seeds_and_join_the_first(monkeypatch, tmp_path) 
 
     joined = {}
 
-    def fake_stage2(stage1, out, seed, prime_version=1, members=None, fabricated_share=0.0, replayed_share=0.0):
+    def fake_stage2(stage1, out, seed, prime_version=1, members=None, fabricated_share=0.0, replayed_share=0.0,
+                    judge_seeds=None):
         model, obj = mod.ranking_model(stage1, members or [])
-        joined.update(model=model, seed=seed, meta=obj["meta"], shares=(fabricated_share, replayed_share))
+        joined.update(model=model, seed=seed, meta=obj["meta"], shares=(fabricated_share, replayed_share),
+                      judge_seeds=judge_seeds)
         out.write_bytes(b"model")
         return "bafk-test"
 
@@ -136,6 +138,7 @@ def test_members_train_the_next_seeds_and_join_the_first(monkeypatch, tmp_path) 
     assert len(joined["model"].members) == 2
     assert joined["seed"] == 3
     assert joined["shares"] == (0.0, 0.0)  # the shipped judge's recipe unless --fabricated/--replayed-share
+    assert joined["judge_seeds"] is None  # one judge, of --seed, unless --judge-seeds
     # The meta is the first network's; the others' training seeds are named.
     assert joined["meta"] == {"train": {"seed": 3}, "member_seeds": [4]}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt"]  # the stage-1 files are removed
@@ -157,7 +160,8 @@ def test_a_stage1_file_holding_the_members_is_used_as_it_is(monkeypatch, tmp_pat
     monkeypatch.setattr(mod, "cli_main", lambda argv: (_ for _ in ()).throw(AssertionError("trained")))
     seen = {}
 
-    def fake_stage2(stage1, out, seed, prime_version=1, members=None, fabricated_share=0.0, replayed_share=0.0):
+    def fake_stage2(stage1, out, seed, prime_version=1, members=None, fabricated_share=0.0, replayed_share=0.0,
+                    judge_seeds=None):
         seen.update(members=members)
         out.write_bytes(b"model")
         return "x"
@@ -168,6 +172,79 @@ def test_a_stage1_file_holding_the_members_is_used_as_it_is(monkeypatch, tmp_pat
     assert mod.run() == 0
     assert seen["members"] == []
     assert both.exists()  # a file the caller gave is never removed
+
+
+def test_judge_seeds_train_one_judge_each_and_join_them(monkeypatch, tmp_path) -> None:
+    # --judge-seeds 5,6: two judges fine-tuned from the same network with their own draws, averaged;
+    # the meta names the first seed's recipe and the others' seeds.
+    import node.attention.train as train
+    from node.attention.model import EnsembleNet
+    from node.attention.train import load_checkpoint, load_judge
+
+    mod = _load()
+    stage1 = tmp_path / "s1.pt"
+    _tiny_checkpoint(stage1, 0)
+    seeds_seen: list[int] = []
+    shares: list[float] = []
+    monkeypatch.setattr(train, "finetune_windows", lambda judge, cfg, ft: [])
+
+    def fake_finetune(judge, cfg, ft, windows):
+        seeds_seen.append(ft.seed)
+        shares.append(ft.fabricated_share)
+        assert cfg.seed == ft.seed
+        with torch.no_grad():
+            judge.head.weight.fill_(float(ft.seed))
+        return train.TrainResult(model=judge, losses=[0.1], steps=1)
+
+    monkeypatch.setattr(train, "finetune", fake_finetune)
+    out = tmp_path / "model.pt"
+    mod.stage2(stage1, out, 0, fabricated_share=0.5, judge_seeds=[5, 6])
+    assert seeds_seen == [5, 6]
+    assert shares == [0.5, 0.5]  # one recipe, two seeds
+    _, obj = load_checkpoint(out.read_bytes())
+    judge = load_judge(obj)
+    assert isinstance(judge, EnsembleNet)
+    assert len(judge.members) == 2
+    assert [float(m.head.weight.flatten()[0]) for m in judge.members] == [5.0, 6.0]
+    assert obj["meta"]["judge"]["seed"] == 5
+    assert obj["meta"]["judge"]["fabricated_share"] == 0.5
+    assert obj["meta"]["judge_member_seeds"] == [6]
+    # One seed: one network, and no member key (the bytes every earlier judge was written with).
+    mod.stage2(stage1, out, 0, judge_seeds=[5])
+    _, obj = load_checkpoint(out.read_bytes())
+    assert not isinstance(load_judge(obj), EnsembleNet)
+    assert "judge_member_seeds" not in obj["meta"]
+    assert "judge_member_state_dicts" not in obj
+
+
+def test_judge_seeds_are_checked_and_passed_on(monkeypatch, tmp_path, capsys) -> None:
+    from node.attention.train import MAX_MEMBERS
+
+    mod = _load()
+    assert mod.MAX_JUDGES == MAX_MEMBERS  # the script's bound is the loader's
+    for key, value in mod.PORTABLE_ENV.items():
+        monkeypatch.setenv(key, value)
+    seen = {}
+
+    def fake_stage2(stage1, out, seed, prime_version=1, members=None, fabricated_share=0.0, replayed_share=0.0,
+                    judge_seeds=None):
+        seen.update(judge_seeds=judge_seeds)
+        out.write_bytes(b"model")
+        return "x"
+
+    monkeypatch.setattr(mod, "stage2", fake_stage2)
+    stage1 = tmp_path / "s1.pt"
+    _tiny_checkpoint(stage1, 0)
+    base = ["train_model.py", "--only", "attention", "--members", "1", "--stage1", str(stage1),
+            "--out-dir", str(tmp_path / "out")]
+    monkeypatch.setattr(sys, "argv", [*base, "--judge-seeds", "0,1"])
+    assert mod.run() == 0
+    assert seen["judge_seeds"] == [0, 1]
+    for bad in ("0,x", "1,1", "0,1,2,3,4"):
+        monkeypatch.setattr(sys, "argv", [*base, "--judge-seeds", bad])
+        with pytest.raises(SystemExit):
+            mod.run()
+        assert "--judge-seeds" in capsys.readouterr().err
 
 
 def test_the_distillation_trial_trains_on_the_same_kernel_path() -> None:
