@@ -1,0 +1,84 @@
+"""The hot reading of ``tests/node/test_wide_records.py``'s window beside one crafted record, per checkpoint
+and per ranking network: its score and rank among the 64 honest records, alone and beside variants of the
+test's crafted record.
+
+Session 50 found that trial M's networks (960 randomized worlds, features revision 10) fail that test: the
+late, extreme, same-kind record cuts the hot reading from 0.66 to 0.23 and to 19th of 64 (K: 0.76 -> 0.64,
+2nd). Revision 10 leaves the hot record's own features as they were (its gaps no longer move), so the
+damage comes through the other records; the variants say which property of the crafted record does it.
+
+    python scripts/probe_wide_record.py node/attention/model.pt other.pt [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from protocol.record import Record  # noqa: E402
+from tests.node.test_wide_records import P, _rank, _stream  # noqa: E402
+
+HOT = 30  # the test's hot record: 400 in its tenth number, where the kind holds 10-17
+
+
+def variants(honest: list[Record]) -> dict[str, Record | None]:
+    extreme = {f"a{j}_cal": 99.0 for j in range(8)}
+    return {
+        "alone": None,
+        "as the test (136 s late, 8 x 99)": Record.create("rack", P, 200_000, extreme),
+        "on time, 8 x 99": Record.create("rack", P, honest[-1].ts_ms + 500, extreme),
+        "136 s late, a routine record's fields": Record.create("rack", P, 200_000, dict(honest[5].fields)),
+        "on time, another kind, 8 x 99": Record.create("pdu", P, honest[-1].ts_ms + 500, extreme),
+    }
+
+
+def probe(path: str) -> dict[str, Any]:
+    import torch
+
+    from node.attention.features import assemble_window, featurize_record
+    from node.attention.model import networks
+    from node.attention.scorer import load_scorer
+
+    scorer = load_scorer(path, device="cpu")
+    nets = networks(scorer.model)
+    honest = _stream()
+    out: dict[str, Any] = {"model": path, "model_id": scorer.model_id, "networks": {}}
+    for label, net in [("ensemble", scorer.model)] + [(f"member {i}", n) for i, n in enumerate(nets) if len(nets) > 1]:
+        rows = {}
+        for name, extra in variants(honest).items():
+            recs = honest if extra is None else [*honest, extra]
+            w = assemble_window([featurize_record(r) for r in recs])
+            with torch.inference_mode():
+                s = net(w).squeeze(0).sigmoid().tolist()
+            rows[name] = {"hot": round(s[HOT], 3), "rank": _rank(s[:len(honest)], HOT),
+                          "crafted": round(s[-1], 3) if extra is not None else None}
+        out["networks"][label] = rows
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("models", nargs="+", help="checkpoints (each must load under this tree's features revision)")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args()
+    reports = [probe(m) for m in args.models]
+    if args.json:
+        print(json.dumps(reports, indent=1))
+        return
+    for rep in reports:
+        print(f"{rep['model']} ({rep['model_id']})")
+        for label, rows in rep["networks"].items():
+            print(f"  {label}")
+            for name, r in rows.items():
+                crafted = f"  crafted {r['crafted']:.2f}" if r["crafted"] is not None else ""
+                print(f"    {name:40} hot {r['hot']:.2f}  rank {r['rank']:2d}{crafted}")
+
+
+if __name__ == "__main__":
+    main()
