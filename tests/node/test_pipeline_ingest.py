@@ -23,6 +23,7 @@ from protocol.errors import LocalError
 from protocol.genesis import Genesis
 from protocol.keys import PrivateKey
 from protocol.validators import ValidatorSet
+from tests.integration.test_attack_support import run_delay_s
 
 ME = PrivateKey(b"\x52" * 32)
 MODEL = cid_of(b"ingest model")
@@ -56,13 +57,15 @@ async def test_a_big_ingest_does_not_stall_the_event_loop() -> None:
     worst = 0.0
 
     async def ticker() -> None:
+        # Each gap less the loop thread's waits for a CPU in it (run_delay_s): on a machine loaded by
+        # other jobs the loop's thread waits its turn, which no ingest caused (0.38 s seen beside training).
         nonlocal worst
-        last = trio.current_time()
+        last, queued = trio.current_time(), run_delay_s()
         while True:
             await trio.sleep(0.01)
-            now = trio.current_time()
-            worst = max(worst, now - last)
-            last = now
+            now, q = trio.current_time(), run_delay_s()
+            worst = max(worst, (now - last) - (q - queued))
+            last, queued = now, q
 
     # Without the collector: a full collection (~0.18 s here, for the objects this test makes)
     # stops every thread wherever it is triggered; what is measured is the loop's own share.
