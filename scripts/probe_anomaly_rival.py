@@ -1,0 +1,127 @@
+"""Does one extreme record of the same kind push a real anomaly down? On held-out families' own windows.
+
+Session 50 found that trial M's networks fail ``tests/node/test_wide_records.py``: one record of the wide
+record's kind, 136 s late with eight numbers at 99, cut the hot reading from 0.66 to 0.23 and from 1st to
+20th of 64 (K's: 0.76 -> 0.64, 2nd). ``scripts/probe_wide_record.py`` varies that one window; this probe asks
+whether it holds on windows of the held-out families. Per window and per record the family labels an
+anomaly, one rival is appended: a routine record of the anomaly's kind, every number x20, time-stamped
+
+* ``late``: two window spans after the last record;
+* ``on time``: one mean gap after it.
+
+The anomaly's rank among the window's honest records (0 = top, 1 = bottom) is measured alone and beside each
+rival. Reported per checkpoint: the median rank, the share of anomalies in the top tenth, and the median
+drop of the anomaly's score. Every checkpoint scores the same windows and rivals (the draws depend on the
+family and the seed only), so checkpoints of two features revisions can be run in two trees and compared.
+
+    python scripts/probe_anomaly_rival.py --models node/attention/model.pt --families fleet,dc --worlds 6
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import random
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from eval_unseen import FAMILIES  # noqa: E402
+
+from protocol.record import Record  # noqa: E402
+
+RIVALS = ("late", "on time")
+
+
+def wild(v: Any) -> Any:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return v
+    return v * 20 if isinstance(v, int) else v * 20.0
+
+
+def rival(records: list[Record], routine: Record, how: str) -> Record:
+    span = max(1, records[-1].ts_ms - records[0].ts_ms)
+    gap = max(1, span // max(1, len(records) - 1))
+    ts = records[-1].ts_ms + (2 * span if how == "late" else gap)
+    return Record.create(routine.kind, routine.origin, ts, {k: wild(v) for k, v in routine.fields.items()})
+
+
+def rank_of(scores: list[float], i: int) -> float:
+    above = sum(1 for j, s in enumerate(scores) if s > scores[i] or (s == scores[i] and j < i))
+    return above / max(1, len(scores) - 1)
+
+
+def probe(model: str, families: list[str], worlds: int, window: int) -> dict[str, Any]:
+    from node.attention.evaluate import table_case
+    from node.attention.scorer import load_scorer
+
+    sc = load_scorer(model)
+    rows: dict[str, list[tuple[float, float]]] = {h: [] for h in ("alone", *RIVALS)}
+    for family in families:
+        module, name = FAMILIES[family]
+        factory = getattr(importlib.import_module(module), name)
+        for seed in range(1, worlds + 1):
+            wl = factory(20_000 + seed)
+            batch = wl.next_labeled(window, 1_700_000_000_000)
+            batch = wl.next_labeled(window, batch[-1].record.ts_ms + 1000)
+            recs = [lr.record for lr in batch]
+            rng = random.Random(f"{family}/{seed}")
+            base = sc.score(recs)
+            cases = [table_case(lr.case, lr.detail) for lr in batch]
+            for i, lr in enumerate(batch):
+                if cases[i] != "anomaly":
+                    continue
+                routine = [r for r, c in zip(recs, cases, strict=True) if c == "normal" and r.kind == lr.record.kind]
+                if not routine:
+                    continue
+                src = rng.choice(routine)
+                rows["alone"].append((rank_of(base, i), base[i]))
+                for how in RIVALS:
+                    s = sc.score([*recs, rival(recs, src, how)])[: len(recs)]
+                    rows[how].append((rank_of(s, i), s[i]))
+        print(f"  {model}: {family} done", file=sys.stderr)
+    alone = rows["alone"]
+    out: dict[str, Any] = {"model": model, "model_id": sc.model_id, "anomalies": len(alone), "rivals": {}}
+    for how, xs in rows.items():
+        out["rivals"][how] = {
+            "median_rank": round(statistics.median(r for r, _ in xs), 4) if xs else None,
+            "top_tenth": round(sum(r < 0.1 for r, _ in xs) / len(xs), 4) if xs else None,
+            "median_score_drop": (round(statistics.median(a[1] - b[1] for a, b in zip(alone, xs, strict=True)), 4)
+                                  if xs else None),
+        }
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", nargs="+", required=True)
+    ap.add_argument("--families", default="fleet,ledger,dc,clinic,observatory,tunnel,museum,evcharge")
+    ap.add_argument("--worlds", type=int, default=6)
+    ap.add_argument("--window", type=int, default=256)
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args()
+    fams = args.families.split(",")
+    unknown = [f for f in fams if f not in FAMILIES]
+    if unknown:
+        ap.error(f"unknown families: {', '.join(unknown)}")
+    reports = [probe(m, fams, args.worlds, args.window) for m in args.models]
+    if args.json:
+        print(json.dumps(reports, indent=1))
+        return
+    for rep in reports:
+        print(f"{rep['model']} ({rep['model_id']}): {rep['anomalies']} anomalies")
+        if not rep["anomalies"]:
+            continue
+        for how, r in rep["rivals"].items():
+            print(f"  {how:8} median rank {r['median_rank']:.3f}  in the top tenth {r['top_tenth']:.1%}  "
+                  f"median score drop {r['median_score_drop']:+.3f}")
+
+
+if __name__ == "__main__":
+    main()
