@@ -467,20 +467,27 @@ def load_checkpoint(data: bytes) -> tuple[ImportanceNet | EnsembleNet, dict[str,
         raise LocalError(f"not an {CHECKPOINT_FORMAT} checkpoint")
     if obj.get("features") != _FEATURE_SPEC:
         raise LocalError("checkpoint was trained with different features (dimensions, inputs or lexicon)")
-    extra = obj.get("member_state_dicts", [])
+    return _networks(obj, obj["state_dict"], obj.get("member_state_dicts", []), ""), obj
+
+
+def _networks(obj: dict[str, Any], first: Any, extra: Any, what: str) -> ImportanceNet | EnsembleNet:
+    """``first``'s network, or an :class:`EnsembleNet` of it and ``extra``'s (the ranking networks, or
+    the judges: ``what`` says which in the errors), under the checkpoint's architecture."""
+    from protocol.errors import LocalError
+
     if not isinstance(extra, list) or len(extra) > MAX_MEMBERS - 1:
-        raise LocalError(f"checkpoint member weights must be a list of at most {MAX_MEMBERS - 1}")
-    members = []
-    for state in [obj["state_dict"], *extra]:
+        raise LocalError(f"checkpoint {what}member weights must be a list of at most {MAX_MEMBERS - 1}")
+    nets = []
+    for state in [first, *extra]:
         net = ImportanceNet(ModelConfig.from_dict(obj["config"]))
         try:
             net.load_state_dict(state, strict=True)
         except (RuntimeError, TypeError, AttributeError) as exc:
-            raise LocalError(f"checkpoint weights do not fit the model: {exc}"[:300]) from None
-        members.append(net)
-    model: ImportanceNet | EnsembleNet = members[0] if len(members) == 1 else EnsembleNet(members)
-    model.eval()
-    return model, obj
+            raise LocalError(f"checkpoint {what}weights do not fit the model: {exc}"[:300]) from None
+        nets.append(net)
+    out: ImportanceNet | EnsembleNet = nets[0] if len(nets) == 1 else EnsembleNet(nets)
+    out.eval()
+    return out
 
 
 def first_member(model: ImportanceNet | EnsembleNet) -> ImportanceNet:
@@ -491,25 +498,10 @@ def first_member(model: ImportanceNet | EnsembleNet) -> ImportanceNet:
 def load_judge(obj: dict[str, Any]) -> ImportanceNet | EnsembleNet | None:
     """The judge (stage-2 weights) of a checkpoint :func:`load_checkpoint` returned, or None if it has
     none: one network, or an :class:`EnsembleNet` where the checkpoint holds several judges."""
-    from protocol.errors import LocalError
-
     state = obj.get("judge_state_dict")
     if state is None:
         return None
-    extra = obj.get("judge_member_state_dicts", [])
-    if not isinstance(extra, list) or len(extra) > MAX_MEMBERS - 1:
-        raise LocalError(f"checkpoint judge member weights must be a list of at most {MAX_MEMBERS - 1}")
-    judges = []
-    for s in [state, *extra]:
-        judge = ImportanceNet(ModelConfig.from_dict(obj["config"]))
-        try:
-            judge.load_state_dict(s, strict=True)
-        except (RuntimeError, TypeError, AttributeError) as exc:
-            raise LocalError(f"checkpoint judge weights do not fit the model: {exc}"[:300]) from None
-        judges.append(judge)
-    out: ImportanceNet | EnsembleNet = judges[0] if len(judges) == 1 else EnsembleNet(judges)
-    out.eval()
-    return out
+    return _networks(obj, state, obj.get("judge_member_state_dicts", []), "judge ")
 
 
 def validation_windows(worlds: int = 12, per_world: int = 6) -> list[Window]:
