@@ -113,7 +113,7 @@ def stage2(stage1: Path, out: Path, seed: int, prime_version: int = 1, members: 
 
     model, obj = ranking_model(stage1, members or [])
     seeds = judge_seeds or [seed]
-    judges = []
+    judges, recipes = [], []
     for s in seeds:
         cfg = replace(TrainConfig(), seed=s)
         ft = replace(FinetuneConfig(), seed=s, prime_version=prime_version, fabricated_share=fabricated_share,
@@ -125,11 +125,10 @@ def stage2(stage1: Path, out: Path, seed: int, prime_version: int = 1, members: 
         result = finetune(judge, cfg, ft, windows)
         print(f"judge (seed {s}): loss per epoch " + ", ".join(f"{x:.4f}" for x in result.losses), flush=True)
         judges.append(result.model)
-        if len(judges) == 1:
-            recipe = ft.to_dict()
+        recipes.append(ft.to_dict())
     meta = {k: v for k, v in (obj.get("meta") or {}).items()
             if k not in ("finetune", "judge", "judge_member_seeds")}
-    meta["judge"] = recipe
+    meta["judge"] = recipes[0]  # the others differ only in their seed
     if len(seeds) > 1:
         meta["judge_member_seeds"] = seeds[1:]
     return save_checkpoint(model, out, meta, judge=judges[0] if len(judges) == 1 else EnsembleNet(judges))
