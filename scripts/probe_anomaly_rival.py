@@ -7,7 +7,9 @@ whether it holds on windows of the held-out families. Per window and per record 
 anomaly, one rival is appended: a routine record of the anomaly's kind, every number x20, time-stamped
 
 * ``late``: two window spans after the last record;
-* ``on time``: one mean gap after it.
+* ``on time``: one mean gap after it;
+* ``just before``: half a mean gap before the anomaly (session 51: time-causal attention, trial P, stops the
+  records after an anomaly from moving it, and leaves the records before it).
 
 The anomaly's rank among the window's honest records (0 = top, 1 = bottom) is measured alone and beside each
 rival. Reported per checkpoint: the median rank, the share of anomalies in the top tenth, and the median
@@ -36,7 +38,7 @@ from eval_unseen import FAMILIES  # noqa: E402
 
 from protocol.record import Record  # noqa: E402
 
-RIVALS = ("late", "on time")
+RIVALS = ("late", "on time", "just before")
 
 
 def wild(v: Any) -> Any:
@@ -45,10 +47,14 @@ def wild(v: Any) -> Any:
     return v * 20 if isinstance(v, int) else v * 20.0
 
 
-def rival(records: list[Record], routine: Record, how: str) -> Record:
+def rival(records: list[Record], routine: Record, how: str, anomaly: Record | None = None) -> Record:
     span = max(1, records[-1].ts_ms - records[0].ts_ms)
     gap = max(1, span // max(1, len(records) - 1))
-    ts = records[-1].ts_ms + (2 * span if how == "late" else gap)
+    if how == "just before":
+        assert anomaly is not None
+        ts = max(0, anomaly.ts_ms - max(1, gap // 2))
+    else:
+        ts = records[-1].ts_ms + (2 * span if how == "late" else gap)
     return Record.create(routine.kind, routine.origin, ts, {k: wild(v) for k, v in routine.fields.items()})
 
 
@@ -57,12 +63,13 @@ def rank_of(scores: list[float], i: int) -> float:
     return above / max(1, len(scores) - 1)
 
 
-def probe(model: str, families: list[str], worlds: int, window: int) -> dict[str, Any]:
+def probe(model: str, families: list[str], worlds: int, window: int,
+          rivals: tuple[str, ...] = RIVALS) -> dict[str, Any]:
     from node.attention.evaluate import table_case
     from node.attention.scorer import load_scorer
 
     sc = load_scorer(model)
-    rows: dict[str, list[tuple[float, float]]] = {h: [] for h in ("alone", *RIVALS)}
+    rows: dict[str, list[tuple[float, float]]] = {h: [] for h in ("alone", *rivals)}
     for family in families:
         module, name = FAMILIES[family]
         factory = getattr(importlib.import_module(module), name)
@@ -82,8 +89,8 @@ def probe(model: str, families: list[str], worlds: int, window: int) -> dict[str
                     continue
                 src = rng.choice(routine)
                 rows["alone"].append((rank_of(base, i), base[i]))
-                for how in RIVALS:
-                    s = sc.score([*recs, rival(recs, src, how)])[: len(recs)]
+                for how in rivals:
+                    s = sc.score([*recs, rival(recs, src, how, lr.record)])[: len(recs)]
                     rows[how].append((rank_of(s, i), s[i]))
         print(f"  {model}: {family} done", file=sys.stderr)
     alone = rows["alone"]
@@ -104,13 +111,17 @@ def main() -> None:
     ap.add_argument("--families", default="fleet,ledger,dc,clinic,observatory,tunnel,museum,evcharge")
     ap.add_argument("--worlds", type=int, default=6)
     ap.add_argument("--window", type=int, default=256)
+    ap.add_argument("--rivals", default=",".join(RIVALS), help=f"comma-separated, of {', '.join(RIVALS)}")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
     fams = args.families.split(",")
+    rivals = tuple(args.rivals.split(","))
+    if not rivals or any(r not in RIVALS for r in rivals):
+        ap.error(f"--rivals: comma-separated, of {', '.join(RIVALS)}")
     unknown = [f for f in fams if f not in FAMILIES]
     if unknown:
         ap.error(f"unknown families: {', '.join(unknown)}")
-    reports = [probe(m, fams, args.worlds, args.window) for m in args.models]
+    reports = [probe(m, fams, args.worlds, args.window, rivals) for m in args.models]
     if args.json:
         print(json.dumps(reports, indent=1))
         return
@@ -119,7 +130,7 @@ def main() -> None:
         if not rep["anomalies"]:
             continue
         for how, r in rep["rivals"].items():
-            print(f"  {how:8} median rank {r['median_rank']:.3f}  in the top tenth {r['top_tenth']:.1%}  "
+            print(f"  {how:11} median rank {r['median_rank']:.3f}  in the top tenth {r['top_tenth']:.1%}  "
                   f"median score drop {r['median_score_drop']:+.3f}")
 
 
