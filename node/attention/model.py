@@ -66,8 +66,16 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ModelConfig:
+        """The config a checkpoint names. An option this code does not know is refused (ValueError), not
+        dropped: session 51's trial P wrote ``causal`` into its config, and a tree without that option
+        would have scored the same weights, under the same model id, without the mask."""
+        if not isinstance(d, dict):
+            raise ValueError("the model config is not a mapping")
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
+        unknown = sorted(str(k) for k in d if k not in known)
+        if unknown:
+            raise ValueError(f"the model config names options this code does not know: {', '.join(unknown)}")
+        return cls(**d)
 
 
 def stack_windows(ws: list[WindowFeatures]) -> WindowFeatures:

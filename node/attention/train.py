@@ -477,9 +477,14 @@ def _networks(obj: dict[str, Any], first: Any, extra: Any, what: str) -> Importa
 
     if not isinstance(extra, list) or len(extra) > MAX_MEMBERS - 1:
         raise LocalError(f"checkpoint {what}member weights must be a list of at most {MAX_MEMBERS - 1}")
+    try:
+        cfg = ModelConfig.from_dict(obj["config"])
+        ImportanceNet(cfg)  # sizes of the wrong type fail here, not in the loop below
+    except (ValueError, TypeError, RuntimeError) as exc:  # a config this code cannot build exactly is refused
+        raise LocalError(f"checkpoint {what}architecture: {exc}"[:300]) from None
     nets = []
     for state in [first, *extra]:
-        net = ImportanceNet(ModelConfig.from_dict(obj["config"]))
+        net = ImportanceNet(cfg)
         try:
             net.load_state_dict(state, strict=True)
         except (RuntimeError, TypeError, AttributeError) as exc:

@@ -149,6 +149,21 @@ def test_member_weights_that_do_not_fit_are_refused() -> None:
         load_checkpoint(_rewrite(data, member_state_dicts=[7]))
 
 
+def test_an_architecture_option_this_code_does_not_know_is_refused_not_dropped() -> None:
+    # Session 51: trial P's checkpoints carry "causal": True. A tree without the option must not load them
+    # as a plain network: same bytes, same model id, other scores.
+    data = checkpoint_bytes(_net(1))
+    cfg = CFG.to_dict()
+    with pytest.raises(LocalError, match="does not know: causal"):
+        load_checkpoint(_rewrite(data, config={**cfg, "causal": True}))
+    with pytest.raises(LocalError, match="not a mapping"):
+        load_checkpoint(_rewrite(data, config=[1, 2]))
+    with pytest.raises(LocalError, match="architecture"):
+        load_checkpoint(_rewrite(data, config={**cfg, "heads": "four"}))
+    model, _ = load_checkpoint(_rewrite(data, config=cfg))  # the config as written loads
+    assert model.cfg == CFG
+
+
 def test_a_judge_of_several_networks_round_trips_and_scores_their_mean(tmp_path: Path) -> None:
     # Session 50: two judges of one recipe and two seeds, their logits averaged.
     a, b, j1, j2 = _net(1), _net(2), _net(3), _net(4)
