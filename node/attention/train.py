@@ -477,19 +477,17 @@ def _networks(obj: dict[str, Any], first: Any, extra: Any, what: str) -> Importa
 
     if not isinstance(extra, list) or len(extra) > MAX_MEMBERS - 1:
         raise LocalError(f"checkpoint {what}member weights must be a list of at most {MAX_MEMBERS - 1}")
+    states = [first, *extra]
     try:
         cfg = ModelConfig.from_dict(obj["config"])
-        ImportanceNet(cfg)  # sizes of the wrong type fail here, not in the loop below
+        nets = [ImportanceNet(cfg) for _ in states]
     except (ValueError, TypeError, RuntimeError) as exc:  # a config this code cannot build exactly is refused
         raise LocalError(f"checkpoint {what}architecture: {exc}"[:300]) from None
-    nets = []
-    for state in [first, *extra]:
-        net = ImportanceNet(cfg)
+    for net, state in zip(nets, states, strict=True):
         try:
             net.load_state_dict(state, strict=True)
         except (RuntimeError, TypeError, AttributeError) as exc:
             raise LocalError(f"checkpoint {what}weights do not fit the model: {exc}"[:300]) from None
-        nets.append(net)
     out: ImportanceNet | EnsembleNet = nets[0] if len(nets) == 1 else EnsembleNet(nets)
     out.eval()
     return out
