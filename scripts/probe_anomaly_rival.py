@@ -9,7 +9,10 @@ anomaly, one rival is appended: a routine record of the anomaly's kind, every nu
 * ``late``: two window spans after the last record;
 * ``on time``: one mean gap after it;
 * ``just before``: half a mean gap before the anomaly (session 51: time-causal attention, trial P, stops the
-  records after an anomaly from moving it, and leaves the records before it).
+  records after an anomaly from moving it, and leaves the records before it);
+* ``made-up late``: two window spans late, with none of the routine record's fields, only two the kind
+  never had, at 9,999 (session 52: in ``test_wide_records.py``'s window of 64 records of one kind, such a
+  record drops every score of trial O2's seed-0 network to 0.01-0.05, where K's barely move).
 
 The anomaly's rank among the window's honest records (0 = top, 1 = bottom) is measured alone and beside each
 rival. Reported per checkpoint: the median rank, the share of anomalies in the top tenth, and the median
@@ -38,7 +41,8 @@ from eval_unseen import FAMILIES  # noqa: E402
 
 from protocol.record import Record  # noqa: E402
 
-RIVALS = ("late", "on time", "just before")
+RIVALS = ("late", "on time", "just before", "made-up late")
+MADE_UP = {"q0_made_up": 9_999.0, "q1_made_up": 9_999.0}
 
 
 def wild(v: Any) -> Any:
@@ -54,7 +58,9 @@ def rival(records: list[Record], routine: Record, how: str, anomaly: Record | No
         assert anomaly is not None
         ts = max(0, anomaly.ts_ms - max(1, gap // 2))
     else:
-        ts = records[-1].ts_ms + (2 * span if how == "late" else gap)
+        ts = records[-1].ts_ms + (gap if how == "on time" else 2 * span)
+    if how == "made-up late":
+        return Record.create(routine.kind, routine.origin, ts, dict(MADE_UP))
     return Record.create(routine.kind, routine.origin, ts, {k: wild(v) for k, v in routine.fields.items()})
 
 
@@ -69,7 +75,7 @@ def probe(model: str, families: list[str], worlds: int, window: int,
     from node.attention.scorer import load_scorer
 
     sc = load_scorer(model)
-    rows: dict[str, list[tuple[float, float]]] = {h: [] for h in ("alone", *rivals)}
+    rows: dict[str, list[tuple[float, float, float]]] = {h: [] for h in ("alone", *rivals)}
     for family in families:
         module, name = FAMILIES[family]
         factory = getattr(importlib.import_module(module), name)
@@ -88,19 +94,22 @@ def probe(model: str, families: list[str], worlds: int, window: int,
                 if not routine:
                     continue
                 src = rng.choice(routine)
-                rows["alone"].append((rank_of(base, i), base[i]))
+                rows["alone"].append((rank_of(base, i), base[i], statistics.median(base)))
                 for how in rivals:
                     s = sc.score([*recs, rival(recs, src, how, lr.record)])[: len(recs)]
-                    rows[how].append((rank_of(s, i), s[i]))
+                    rows[how].append((rank_of(s, i), s[i], statistics.median(s)))
         print(f"  {model}: {family} done", file=sys.stderr)
     alone = rows["alone"]
     out: dict[str, Any] = {"model": model, "model_id": sc.model_id, "anomalies": len(alone), "rivals": {}}
     for how, xs in rows.items():
         out["rivals"][how] = {
-            "median_rank": round(statistics.median(r for r, _ in xs), 4) if xs else None,
-            "top_tenth": round(sum(r < 0.1 for r, _ in xs) / len(xs), 4) if xs else None,
+            "median_rank": round(statistics.median(x[0] for x in xs), 4) if xs else None,
+            "top_tenth": round(sum(x[0] < 0.1 for x in xs) / len(xs), 4) if xs else None,
             "median_score_drop": (round(statistics.median(a[1] - b[1] for a, b in zip(alone, xs, strict=True)), 4)
                                   if xs else None),
+            # the window's median honest score, its drop: a rival that moves every score, not only the anomaly's
+            "median_window_drop": (round(statistics.median(a[2] - b[2] for a, b in zip(alone, xs, strict=True)), 4)
+                                   if xs else None),
         }
     return out
 
@@ -130,8 +139,8 @@ def main() -> None:
         if not rep["anomalies"]:
             continue
         for how, r in rep["rivals"].items():
-            print(f"  {how:11} median rank {r['median_rank']:.3f}  in the top tenth {r['top_tenth']:.1%}  "
-                  f"median score drop {r['median_score_drop']:+.3f}")
+            print(f"  {how:12} median rank {r['median_rank']:.3f}  in the top tenth {r['top_tenth']:.1%}  "
+                  f"median score drop {r['median_score_drop']:+.3f}  window's median drop {r['median_window_drop']:+.3f}")
 
 
 if __name__ == "__main__":

@@ -84,7 +84,11 @@ def probe(path: str) -> dict[str, Any]:
 
 
 def _row(net: Any, honest: list[Record], extra: list[Record]) -> dict[str, Any]:
-    """The hot reading's score and rank among ``honest`` with ``extra`` appended, and the best crafted score."""
+    """The hot reading's score and rank among ``honest`` with ``extra`` appended, the median honest score
+    (session 52: a crafted record can move every score of a window, not only the hot reading's), and the
+    best crafted score."""
+    import statistics
+
     import torch
 
     from node.attention.features import assemble_window, featurize_record
@@ -92,7 +96,7 @@ def _row(net: Any, honest: list[Record], extra: list[Record]) -> dict[str, Any]:
     w = assemble_window([featurize_record(r) for r in [*honest, *extra]])
     with torch.inference_mode():
         s = net(w).squeeze(0).sigmoid().tolist()
-    return {"hot": round(s[HOT], 3), "rank": _rank(s[:len(honest)], HOT),
+    return {"hot": round(s[HOT], 3), "rank": _rank(s[:len(honest)], HOT), "median": round(statistics.median(s[:len(honest)]), 3),
             "crafted": round(max(s[len(honest):]), 3) if extra else None}
 
 
@@ -111,7 +115,7 @@ def main() -> None:
             print(f"  {label}")
             for name, r in rows.items():
                 crafted = f"  crafted {r['crafted']:.2f}" if r["crafted"] is not None else ""
-                print(f"    {name:51} hot {r['hot']:.2f}  rank {r['rank']:2d}{crafted}")
+                print(f"    {name:51} hot {r['hot']:.2f}  rank {r['rank']:2d}  median {r['median']:.2f}{crafted}")
 
 
 if __name__ == "__main__":

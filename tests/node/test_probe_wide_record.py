@@ -21,6 +21,9 @@ def test_every_row_scores_the_hot_reading_and_only_crafted_rows_have_a_crafted_s
             "dressed: as the test (136 s late, 8 x 99)"} <= set(ens)
     for name, row in ens.items():
         assert 0.0 <= row["hot"] <= 1.0
+        assert 0.0 <= row["median"] <= 1.0
+        if row["rank"] < 31:  # in the top half of 64: at or above the median of the honest scores
+            assert row["median"] <= row["hot"], name
         assert 0 <= row["rank"] < 64
         assert (row["crafted"] is None) == name.endswith("alone"), name
     # the shipped ensemble's own bound in the bare window (tests/node/test_wide_records.py)
