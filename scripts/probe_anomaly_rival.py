@@ -70,7 +70,7 @@ def rank_of(scores: list[float], i: int) -> float:
 
 
 def probe(model: str, families: list[str], worlds: int, window: int,
-          rivals: tuple[str, ...] = RIVALS) -> dict[str, Any]:
+          rivals: tuple[str, ...] = RIVALS, first_world: int = 1) -> dict[str, Any]:
     from node.attention.evaluate import table_case
     from node.attention.scorer import load_scorer
 
@@ -79,7 +79,7 @@ def probe(model: str, families: list[str], worlds: int, window: int,
     for family in families:
         module, name = FAMILIES[family]
         factory = getattr(importlib.import_module(module), name)
-        for seed in range(1, worlds + 1):
+        for seed in range(first_world, first_world + worlds):
             wl = factory(20_000 + seed)
             batch = wl.next_labeled(window, 1_700_000_000_000)
             batch = wl.next_labeled(window, batch[-1].record.ts_ms + 1000)
@@ -119,6 +119,8 @@ def main() -> None:
     ap.add_argument("--models", nargs="+", required=True)
     ap.add_argument("--families", default="fleet,ledger,dc,clinic,observatory,tunnel,museum,evcharge")
     ap.add_argument("--worlds", type=int, default=6)
+    ap.add_argument("--first-world", type=int, default=1,
+                    help="worlds FIRST..FIRST+WORLDS-1 (session 52: a rule measured on worlds no run had scored)")
     ap.add_argument("--window", type=int, default=256)
     ap.add_argument("--rivals", default=",".join(RIVALS), help=f"comma-separated, of {', '.join(RIVALS)}")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
@@ -130,7 +132,9 @@ def main() -> None:
     unknown = [f for f in fams if f not in FAMILIES]
     if unknown:
         ap.error(f"unknown families: {', '.join(unknown)}")
-    reports = [probe(m, fams, args.worlds, args.window, rivals) for m in args.models]
+    if args.worlds < 1 or args.first_world < 1:
+        ap.error("--worlds and --first-world must be at least 1")
+    reports = [probe(m, fams, args.worlds, args.window, rivals, args.first_world) for m in args.models]
     if args.json:
         print(json.dumps(reports, indent=1))
         return

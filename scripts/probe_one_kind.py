@@ -43,14 +43,16 @@ MIN_KIND = 24
 MAX_RECORDS = 128
 
 
-def one_kind_windows(family: str, worlds: int, window: int) -> list[tuple[list[Record], list[str]]]:
-    """(records, table cases) of each one-kind window of ``family``'s first ``worlds`` worlds."""
+def one_kind_windows(family: str, worlds: int, window: int,
+                     first_world: int = 1) -> list[tuple[list[Record], list[str]]]:
+    """(records, table cases) of each one-kind window of ``family``'s worlds ``first_world`` to
+    ``first_world + worlds - 1``."""
     from node.attention.evaluate import table_case
 
     module, name = FAMILIES[family]
     factory = getattr(importlib.import_module(module), name)
     out = []
-    for seed in range(1, worlds + 1):
+    for seed in range(first_world, first_world + worlds):
         batch = factory(20_000 + seed).next_labeled(window, 1_700_000_000_000)
         counts: dict[str, int] = {}
         for lr in batch:
@@ -68,14 +70,14 @@ def made_up_late(records: list[Record]) -> Record:
     return Record.create(records[-1].kind, records[-1].origin, records[-1].ts_ms + 2 * span, dict(MADE_UP))
 
 
-def probe(model: str, families: list[str], worlds: int, window: int) -> dict[str, Any]:
+def probe(model: str, families: list[str], worlds: int, window: int, first_world: int = 1) -> dict[str, Any]:
     from node.attention.scorer import load_scorer
 
     sc = load_scorer(model)
     normal: list[tuple[float, float]] = []
     anomaly: list[tuple[float, float]] = []
     for family in families:
-        for recs, cases in one_kind_windows(family, worlds, window):
+        for recs, cases in one_kind_windows(family, worlds, window, first_world):
             alone = sc.score(recs)
             beside = sc.score([*recs, made_up_late(recs)])[: len(recs)]
             for case, acc in (("normal", normal), ("anomaly", anomaly)):
@@ -99,6 +101,7 @@ def main() -> None:
     ap.add_argument("--models", nargs="+", required=True)
     ap.add_argument("--families", default="fleet,ledger,dc,clinic,observatory,tunnel,museum,evcharge")
     ap.add_argument("--worlds", type=int, default=4)
+    ap.add_argument("--first-world", type=int, default=1, help="worlds FIRST..FIRST+WORLDS-1")
     ap.add_argument("--window", type=int, default=512, help="records drawn per world before the cut")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
@@ -106,9 +109,9 @@ def main() -> None:
     unknown = [f for f in fams if f not in FAMILIES]
     if unknown:
         ap.error(f"unknown families: {', '.join(unknown)}")
-    if args.worlds < 1 or args.window < MIN_KIND:
-        ap.error(f"--worlds must be at least 1 and --window at least {MIN_KIND}")
-    reports = [probe(m, fams, args.worlds, args.window) for m in args.models]
+    if args.worlds < 1 or args.first_world < 1 or args.window < MIN_KIND:
+        ap.error(f"--worlds and --first-world must be at least 1, and --window at least {MIN_KIND}")
+    reports = [probe(m, fams, args.worlds, args.window, args.first_world) for m in args.models]
     if args.json:
         print(json.dumps(reports, indent=1))
         return

@@ -34,3 +34,11 @@ def test_the_shipped_model_keeps_its_routine_scores_beside_the_crafted_record() 
     # K (session 52): the routine median moves by under 0.01 on these windows; a collapse (O2 seed 0 in the
     # wide-record window: 0.70 -> 0.01) would fail this
     assert normal["worst_drop"] < 0.1
+
+
+def test_other_worlds_are_other_windows() -> None:
+    a = probe.one_kind_windows("fleet", 1, 512)
+    b = probe.one_kind_windows("fleet", 1, 512, first_world=7)
+    assert [r.fields for r in a[0][0]] != [r.fields for r in b[0][0]]
+    both = probe.one_kind_windows("fleet", 2, 512, first_world=6)  # worlds 6 and 7: world 7's windows come last
+    assert [[r.fields for r in recs] for recs, _ in both[-len(b):]] == [[r.fields for r in recs] for recs, _ in b]
