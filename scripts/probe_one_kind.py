@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from eval_unseen import FAMILIES  # noqa: E402
+from probe_anomaly_rival import MADE_UP  # noqa: E402  (the "made-up late" rival's fields)
 
 from protocol.record import Record  # noqa: E402
 
-MADE_UP = {"q0_made_up": 9_999.0, "q1_made_up": 9_999.0}
 MIN_KIND = 24
 MAX_RECORDS = 128
 
