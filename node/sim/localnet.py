@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -39,8 +40,44 @@ def _is_ready(line: bytes) -> bool:
     return line.startswith(b"attnshare node ") and READY_LINE in line
 
 
+#: where :func:`free_port` looks when the kernel's ephemeral range leaves room below it
+_LOW_PORTS = (10000, 32768)
+_handed_out: set[int] = set()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        lo, hi = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(lo), int(hi)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    """A loopback port that is free now and is likely to stay free until a daemon binds it.
+
+    Why not port 0: the kernel hands it out of the ephemeral range, the same range every
+    outgoing connection takes its local port from. A port written into a config can be bound
+    seconds later (a late node, a relay), and in that time another process's dial can take it
+    (CI saw ``Address already in use`` with two test workers running daemons side by side).
+    Ports below the ephemeral range are never taken by a dial, so one is drawn there at random,
+    checked free by binding it, and not handed out twice by this process.
+    """
+    lo, hi = _LOW_PORTS
+    hi = min(hi, _ephemeral_range()[0])
+    rng = random.SystemRandom()
+    for _ in range(200) if hi - lo >= 1000 else ():
+        port = rng.randrange(lo, hi)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    with socket.socket() as s:  # no room below the ephemeral range: the kernel's choice
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 

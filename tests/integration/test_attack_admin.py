@@ -8,7 +8,6 @@ node keeps committing, and ``status`` answers within 1 s throughout.
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
@@ -17,18 +16,13 @@ import trio
 from node.admin import AdminClient
 from node.admin.wire import AdminParams, hello_line
 from node.sim.cluster import open_cluster, workload_json
+from node.sim.localnet import free_port
 from tests.integration.test_attack_support import answered_within
 
 pytestmark = pytest.mark.slow
 
 BIG_INT = b'{"jsonrpc": "2.0", "id": 1, "method": "status", "params": {"x": ' + b"9" * 5000 + b"}}\n"
 DEEP = b"[" * 100_000 + b"\n"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _exchange(stream: trio.abc.Stream, data: bytes) -> bytes:
@@ -62,7 +56,7 @@ async def _status_within_1s(node) -> None:
 
 
 async def test_hostile_admin_clients_get_answers_and_the_node_keeps_committing(tmp_path):
-    port = _free_port()
+    port = free_port()
     ship_all = {"ship_share": 1.0, "min_block_importance": 0.0}  # commits must not depend on the model
     async with open_cluster(tmp_path, genesis_kw=ship_all,
                             node_kw=lambda i: {"admin_tcp_port": port} if i == 0 else {}) as c:
