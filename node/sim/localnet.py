@@ -9,6 +9,7 @@ killed (SIGKILL, to simulate a crash) and restarted on the same data dir.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -43,8 +44,10 @@ def _is_ready(line: bytes) -> bool:
 #: where :func:`free_port` looks when the kernel's ephemeral range leaves room below it
 _LOW_PORTS = (10000, 32768)
 _handed_out: set[int] = set()
+_port_rng = random.SystemRandom()
 
 
+@functools.cache
 def _ephemeral_range() -> tuple[int, int]:
     try:
         lo, hi = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
@@ -65,9 +68,9 @@ def free_port() -> int:
     """
     lo, hi = _LOW_PORTS
     hi = min(hi, _ephemeral_range()[0])
-    rng = random.SystemRandom()
-    for _ in range(200) if hi - lo >= 1000 else ():
-        port = rng.randrange(lo, hi)
+    tries = 200 if hi - lo >= 1000 else 0
+    for _ in range(tries):
+        port = _port_rng.randrange(lo, hi)
         if port in _handed_out:
             continue
         with socket.socket() as s:

@@ -169,13 +169,13 @@ def test_the_process_engine_carries_out_slow_faults_in_its_relay(tmp_path) -> No
 def test_free_ports_are_bindable_below_the_ephemeral_range_and_never_handed_out_twice():
     # CI once lost a relay's port to another worker's outgoing connection between the config
     # being written and the relay binding it: dials take their local port from the ephemeral range.
-    from node.sim.localnet import _ephemeral_range
+    from node.sim.localnet import _LOW_PORTS, _ephemeral_range
 
     ports = [free_port() for _ in range(50)]
     assert len(set(ports)) == 50
-    low = _ephemeral_range()[0]
-    if low - 10000 >= 1000:
-        assert all(10000 <= p < low for p in ports)
+    lo, hi = _LOW_PORTS[0], min(_LOW_PORTS[1], _ephemeral_range()[0])
+    if hi - lo >= 1000:
+        assert all(lo <= p < hi for p in ports)
     for p in ports[:5]:
         with socket.socket() as s:
             s.bind(("127.0.0.1", p))
