@@ -43,6 +43,10 @@ def _is_ready(line: bytes) -> bool:
 
 #: where :func:`free_port` looks when the kernel's ephemeral range leaves room below it
 _LOW_PORTS = (10000, 32768)
+#: ``lo-hi``: the ports :func:`free_port` draws from, in place of the default window. Processes
+#: that make networks side by side (test workers, two simulations) each take a disjoint window,
+#: so that neither can pick the other's port between picking it and binding it.
+PORTS_ENV = "ATTNSHARE_PORTS"
 _handed_out: set[int] = set()
 _port_rng = random.SystemRandom()
 
@@ -56,6 +60,37 @@ def _ephemeral_range() -> tuple[int, int]:
         return 32768, 60999  # Linux's default
 
 
+def default_port_window() -> tuple[int, int]:
+    """Ports below the kernel's ephemeral range, [lo, hi): no outgoing connection takes one."""
+    lo, hi = _LOW_PORTS
+    return lo, min(hi, _ephemeral_range()[0])
+
+
+def port_window() -> tuple[int, int]:
+    """The window :func:`free_port` draws from: ``$ATTNSHARE_PORTS`` if set, else the default."""
+    spec = os.environ.get(PORTS_ENV, "").strip()
+    if not spec:
+        return default_port_window()
+    try:
+        lo_s, hi_s = spec.split("-")
+        lo, hi = int(lo_s), int(hi_s)
+    except ValueError:
+        raise LocalError(f"{PORTS_ENV}={spec!r}: expected 'lo-hi', for example 20000-21000") from None
+    if not 1024 <= lo < hi <= 65536:
+        raise LocalError(f"{PORTS_ENV}={spec!r}: need 1024 <= lo < hi <= 65536")
+    return lo, hi
+
+
+def port_slice(index: int, count: int) -> str:
+    """The ``index``-th of ``count`` disjoint slices of the default window, as ``lo-hi`` for
+    ``$ATTNSHARE_PORTS`` (tests give one to each pytest-xdist worker)."""
+    if not 0 <= index < count:
+        raise ValueError(f"slice {index} of {count}")
+    lo, hi = default_port_window()
+    step = (hi - lo) // count
+    return f"{lo + index * step}-{lo + (index + 1) * step}"
+
+
 def free_port() -> int:
     """A loopback port that is free now and is likely to stay free until a daemon binds it.
 
@@ -63,12 +98,12 @@ def free_port() -> int:
     outgoing connection takes its local port from. A port written into a config can be bound
     seconds later (a late node, a relay), and in that time another process's dial can take it
     (CI saw ``Address already in use`` with two test workers running daemons side by side).
-    Ports below the ephemeral range are never taken by a dial, so one is drawn there at random,
-    checked free by binding it, and not handed out twice by this process.
+    Ports below the ephemeral range are never taken by a dial, so one is drawn there at random
+    (or in ``$ATTNSHARE_PORTS``' window), checked free by binding it, and not handed out twice
+    by this process.
     """
-    lo, hi = _LOW_PORTS
-    hi = min(hi, _ephemeral_range()[0])
-    tries = 200 if hi - lo >= 1000 else 0
+    lo, hi = port_window()
+    tries = 200 if hi - lo >= 100 else 4 * (hi - lo)
     for _ in range(tries):
         port = _port_rng.randrange(lo, hi)
         if port in _handed_out:
@@ -80,6 +115,8 @@ def free_port() -> int:
                 continue
         _handed_out.add(port)
         return port
+    if os.environ.get(PORTS_ENV, "").strip():
+        raise LocalError(f"no free port left in {PORTS_ENV}={lo}-{hi}")
     with socket.socket() as s:  # no room below the ephemeral range: the kernel's choice
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])

@@ -12,6 +12,7 @@ import pytest
 
 from node.sim.links import LinkRelay
 from node.sim.localnet import free_port
+from protocol.errors import LocalError
 
 
 class _Echo:
@@ -166,16 +167,54 @@ def test_the_process_engine_carries_out_slow_faults_in_its_relay(tmp_path) -> No
     assert r._delay(time.monotonic() + 6) == 0.0
 
 
-def test_free_ports_are_bindable_below_the_ephemeral_range_and_never_handed_out_twice():
+def test_free_ports_are_bindable_below_the_ephemeral_range_and_never_handed_out_twice(monkeypatch):
     # CI once lost a relay's port to another worker's outgoing connection between the config
     # being written and the relay binding it: dials take their local port from the ephemeral range.
-    from node.sim.localnet import _LOW_PORTS, _ephemeral_range
+    from node.sim.localnet import PORTS_ENV, default_port_window
 
+    monkeypatch.delenv(PORTS_ENV, raising=False)
     ports = [free_port() for _ in range(50)]
     assert len(set(ports)) == 50
-    lo, hi = _LOW_PORTS[0], min(_LOW_PORTS[1], _ephemeral_range()[0])
+    lo, hi = default_port_window()
     if hi - lo >= 1000:
         assert all(lo <= p < hi for p in ports)
     for p in ports[:5]:
         with socket.socket() as s:
             s.bind(("127.0.0.1", p))
+
+
+def test_workers_draw_ports_from_disjoint_slices_and_a_bad_window_is_refused(monkeypatch):
+    from node.sim.localnet import PORTS_ENV, default_port_window, port_slice
+
+    lo, hi = default_port_window()
+    slices = [tuple(map(int, port_slice(i, 3).split("-"))) for i in range(3)]
+    assert slices[0][0] == lo
+    assert slices[-1][1] <= hi
+    assert all(a[1] <= b[0] for a, b in zip(slices, slices[1:], strict=False))  # disjoint, in order
+    with pytest.raises(ValueError, match="slice 3 of 3"):
+        port_slice(3, 3)
+
+    # a window of 40 free ports: every one handed out once, then a clear error
+    base = next(b for b in range(lo, hi - 40, 40) if all(_bindable(p) for p in range(b, b + 40)))
+    monkeypatch.setenv(PORTS_ENV, f"{base}-{base + 40}")
+    got = {free_port() for _ in range(10)}
+    assert len(got) == 10
+    assert all(base <= p < base + 40 for p in got)
+    used = min(got)
+    monkeypatch.setenv(PORTS_ENV, f"{used}-{used + 1}")  # its one port is handed out already
+    with pytest.raises(LocalError, match="no free port left"):
+        free_port()
+
+    for bad in ("20000", "x-y", "30000-20000", "80-90"):
+        monkeypatch.setenv(PORTS_ENV, bad)
+        with pytest.raises(LocalError, match=PORTS_ENV):
+            free_port()
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
