@@ -205,7 +205,7 @@ def test_judge_seeds_train_one_judge_each_and_join_them(monkeypatch, tmp_path) -
     judge = load_judge(obj)
     assert isinstance(judge, EnsembleNet)
     assert len(judge.members) == 2
-    assert [float(m.head.weight.flatten()[0]) for m in judge.members] == [5.0, 6.0]
+    assert [float(m.head.weight.detach().flatten()[0]) for m in judge.members] == [5.0, 6.0]
     assert obj["meta"]["judge"]["seed"] == 5
     assert obj["meta"]["judge"]["fabricated_share"] == 0.5
     assert obj["meta"]["judge_member_seeds"] == [6]
