@@ -81,13 +81,17 @@ def port_window() -> tuple[int, int]:
     return lo, hi
 
 
-def port_slice(index: int, count: int) -> str:
+def port_slice(index: int, count: int) -> str | None:
     """The ``index``-th of ``count`` disjoint slices of the default window, as ``lo-hi`` for
-    ``$ATTNSHARE_PORTS`` (tests give one to each pytest-xdist worker)."""
+    ``$ATTNSHARE_PORTS`` (tests give one to each pytest-xdist worker); None where the window
+    leaves fewer than 100 ports a slice (a kernel whose ephemeral range starts low), and
+    :func:`free_port` keeps its own fallback."""
     if not 0 <= index < count:
         raise ValueError(f"slice {index} of {count}")
     lo, hi = default_port_window()
     step = (hi - lo) // count
+    if step < 100:
+        return None
     return f"{lo + index * step}-{lo + (index + 1) * step}"
 
 

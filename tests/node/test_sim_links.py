@@ -187,12 +187,13 @@ def test_workers_draw_ports_from_disjoint_slices_and_a_bad_window_is_refused(mon
     from node.sim.localnet import PORTS_ENV, default_port_window, port_slice
 
     lo, hi = default_port_window()
-    slices = [tuple(map(int, port_slice(i, 3).split("-"))) for i in range(3)]
+    slices = [tuple(map(int, str(port_slice(i, 3)).split("-"))) for i in range(3)]
     assert slices[0][0] == lo
     assert slices[-1][1] <= hi
     assert all(a[1] <= b[0] for a, b in zip(slices, slices[1:], strict=False))  # disjoint, in order
     with pytest.raises(ValueError, match="slice 3 of 3"):
         port_slice(3, 3)
+    assert port_slice(0, (hi - lo) // 50) is None  # slices too small to be worth one: no window is set
 
     # a window of 40 free ports: every one handed out once, then a clear error
     base = next(b for b in range(lo, hi - 40, 40) if all(_bindable(p) for p in range(b, b + 40)))
