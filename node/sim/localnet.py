@@ -66,11 +66,11 @@ def default_port_window() -> tuple[int, int]:
     return lo, min(hi, _ephemeral_range()[0])
 
 
-def port_window() -> tuple[int, int]:
-    """The window :func:`free_port` draws from: ``$ATTNSHARE_PORTS`` if set, else the default."""
+def port_window() -> tuple[int, int] | None:
+    """The window ``$ATTNSHARE_PORTS`` names, or None where it is not set."""
     spec = os.environ.get(PORTS_ENV, "").strip()
     if not spec:
-        return default_port_window()
+        return None
     try:
         lo_s, hi_s = spec.split("-")
         lo, hi = int(lo_s), int(hi_s)
@@ -95,6 +95,16 @@ def port_slice(index: int, count: int) -> str | None:
     return f"{lo + index * step}-{lo + (index + 1) * step}"
 
 
+def port_is_free(port: int) -> bool:
+    """Whether a loopback port can be bound now."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port() -> int:
     """A loopback port that is free now and is likely to stay free until a daemon binds it.
 
@@ -106,20 +116,15 @@ def free_port() -> int:
     (or in ``$ATTNSHARE_PORTS``' window), checked free by binding it, and not handed out twice
     by this process.
     """
-    lo, hi = port_window()
+    named = port_window()
+    lo, hi = named or default_port_window()
     tries = 200 if hi - lo >= 100 else 4 * (hi - lo)
     for _ in range(tries):
         port = _port_rng.randrange(lo, hi)
-        if port in _handed_out:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        _handed_out.add(port)
-        return port
-    if os.environ.get(PORTS_ENV, "").strip():
+        if port not in _handed_out and port_is_free(port):
+            _handed_out.add(port)
+            return port
+    if named:
         raise LocalError(f"no free port left in {PORTS_ENV}={lo}-{hi}")
     with socket.socket() as s:  # no room below the ephemeral range: the kernel's choice
         s.bind(("127.0.0.1", 0))

@@ -184,7 +184,7 @@ def test_free_ports_are_bindable_below_the_ephemeral_range_and_never_handed_out_
 
 
 def test_workers_draw_ports_from_disjoint_slices_and_a_bad_window_is_refused(monkeypatch):
-    from node.sim.localnet import PORTS_ENV, default_port_window, port_slice
+    from node.sim.localnet import PORTS_ENV, default_port_window, port_is_free, port_slice
 
     lo, hi = default_port_window()
     slices = [tuple(map(int, str(port_slice(i, 3)).split("-"))) for i in range(3)]
@@ -196,7 +196,7 @@ def test_workers_draw_ports_from_disjoint_slices_and_a_bad_window_is_refused(mon
     assert port_slice(0, (hi - lo) // 50) is None  # slices too small to be worth one: no window is set
 
     # a window of 40 free ports: every one handed out once, then a clear error
-    base = next(b for b in range(lo, hi - 40, 40) if all(_bindable(p) for p in range(b, b + 40)))
+    base = next(b for b in range(lo, hi - 40, 40) if all(port_is_free(p) for p in range(b, b + 40)))
     monkeypatch.setenv(PORTS_ENV, f"{base}-{base + 40}")
     got = {free_port() for _ in range(10)}
     assert len(got) == 10
@@ -210,12 +210,3 @@ def test_workers_draw_ports_from_disjoint_slices_and_a_bad_window_is_refused(mon
         monkeypatch.setenv(PORTS_ENV, bad)
         with pytest.raises(LocalError, match=PORTS_ENV):
             free_port()
-
-
-def _bindable(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
